@@ -1,0 +1,107 @@
+// Graph nodes: one Node per recorded op (its OpId picks the formula in derivatives.h), edges to
+// the nodes of its inputs, what the backward saved, and scalar arguments; AccumulateGrad for
+// leaves. SavedVariable checks the version counter (Note [Version counter]).
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <tapegrad/core/tensor.h>
+#include <tapegrad/ops/op_id.h>
+
+namespace tapegrad {
+
+struct Edge {
+  std::shared_ptr<Node> fn;
+  uint32_t input_nr = 0;
+  bool valid() const { return fn != nullptr; }
+};
+
+// What the engine needs about each forward input to shape its gradient (sum_to, dtype cast).
+struct InputMeta {
+  Shape sizes;
+  DType dtype = DType::Float32;
+  Device device;
+};
+
+class SavedVariable {
+ public:
+  SavedVariable() = default;
+  SavedVariable(const Tensor& t, bool is_output);
+  // Returns the saved tensor; `owner` re-attaches history to a saved output.
+  Tensor unpack(const std::shared_ptr<Node>& owner) const;
+  bool defined() const { return defined_; }
+  // Moves the held tensor into `out` (Note [Deep graphs]).
+  void release_into(std::vector<std::shared_ptr<void>>& out);
+
+ private:
+  Tensor data_;  // for outputs: a detached alias, so the node does not own itself
+  uint32_t version_ = 0;
+  std::string producer_;  // the input's grad_fn name, for the in-place error message
+  uint32_t output_nr_ = 0;
+  bool is_output_ = false;
+  bool defined_ = false;
+};
+
+using PreHook = std::function<Tensor(const Tensor&)>;
+
+struct Node : std::enable_shared_from_this<Node> {
+  OpId op;
+  std::vector<Edge> next_edges;
+  std::vector<InputMeta> input_meta;  // one per next_edge
+  std::vector<SavedVariable> saved;
+  std::vector<double> f;    // scalar arguments (alpha, exponent, bounds)
+  std::vector<int64_t> i;   // integer arguments (dims, flags)
+  Shape shape;              // a shape argument (input sizes for views and reductions)
+  uint64_t seq = 0;         // creation order: later nodes run first when both are ready
+  uint32_t num_outputs = 1; // forward outputs = gradients this node receives
+  bool released = false;
+  // Hooks on the gradients this node receives: (output_nr, handle id, hook).
+  struct Hook { uint32_t output_nr; int id; PreHook fn; bool retains_grad; };
+  std::vector<Hook> pre_hooks;
+
+  explicit Node(OpId op_);
+  virtual ~Node();
+  virtual std::string name() const;
+  // Gradients for each next_edge from gradients of each output (undefined = zero).
+  virtual TensorList apply(TensorList&& grads);
+  virtual void release();
+  bool needs_grad(size_t k) const { return k < next_edges.size() && next_edges[k].valid(); }
+  Tensor saved_at(size_t k) { return saved.at(k).unpack(shared_from_this()); }
+};
+
+// One C++ type per op row, so Python sees torch's class names (type(fn).__name__ ==
+// "MulBackward0") through pybind11's polymorphic downcast.
+template <OpId kOp>
+struct NodeOf : Node {
+  NodeOf() : Node(kOp) {}
+};
+std::shared_ptr<Node> create_node(OpId op);
+
+struct AccumulateGrad : Node {
+  std::shared_ptr<TensorImpl> variable;
+  explicit AccumulateGrad(std::shared_ptr<TensorImpl> v);
+  std::string name() const override { return "AccumulateGrad"; }
+  TensorList apply(TensorList&& grads) override;
+  void release() override {}
+};
+
+// The node gradient flows into for `t`: its grad_fn, or (leaf requiring grad) its accumulator.
+Edge gradient_edge(const Tensor& t);
+std::shared_ptr<Node> grad_accumulator(const Tensor& leaf);
+
+// Records `node` (already holding its saved state) as the history of `outputs`.
+// Edges come from `inputs`: an undefined or non-requiring input gets an invalid edge.
+std::shared_ptr<Node> make_node(OpId op, const TensorList& inputs);
+void set_history(const Tensor& out, const std::shared_ptr<Node>& node, uint32_t output_nr = 0);
+// True when grad mode is on and some input requires grad.
+bool any_requires_grad(const TensorList& inputs);
+// Creates the node (or returns null when nothing requires grad).
+std::shared_ptr<Node> maybe_node(OpId op, const TensorList& inputs);
+
+// Calls the formula in derivatives.cpp for `node`.
+TensorList call_derivative(Node& node, TensorList& grads);
+
+}  // namespace tapegrad

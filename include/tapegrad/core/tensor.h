@@ -1,0 +1,113 @@
+// The tensor: a cheap handle (Tensor) to a refcounted TensorImpl that holds storage, sizes,
+// strides (in elements), offset, dtype, device, and an optional autograd record. Views share
+// the Storage with their base. Python binds TensorImpl directly, so one impl = one Python object.
+#pragma once
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include <tapegrad/core/dtype.h>
+#include <tapegrad/core/shape.h>
+#include <tapegrad/core/storage.h>
+
+namespace tapegrad {
+
+struct Node;
+class Tensor;
+struct TensorImpl;
+
+// A gradient hook: may return an undefined Tensor to keep the gradient unchanged.
+using TensorHook = std::function<Tensor(const Tensor&)>;
+
+struct AutogradMeta {
+  std::shared_ptr<TensorImpl> grad;
+  std::shared_ptr<Node> grad_fn;             // null for leaves
+  std::weak_ptr<Node> grad_accumulator;      // leaves: their AccumulateGrad, made on demand
+  uint32_t output_nr = 0;
+  bool requires_grad = false;                // leaves only; non-leaves derive it from grad_fn
+  bool retains_grad = false;
+  std::vector<std::pair<int, TensorHook>> hooks;  // (handle id, hook); leaves run them pre-accumulate
+};
+
+struct TensorImpl {
+  std::shared_ptr<Storage> storage;
+  Shape sizes, strides;
+  int64_t offset = 0;  // in elements
+  DType dtype = DType::Float32;
+  bool wrapped_number = false;  // a Python scalar turned into a 0-d tensor (type promotion)
+  bool is_view = false;
+  std::shared_ptr<TensorImpl> base;  // the tensor this is a view of (torch's ._base)
+  std::unique_ptr<AutogradMeta> autograd;
+
+  TensorImpl() = default;
+  TensorImpl(const TensorImpl&) = delete;
+  ~TensorImpl();
+
+  int64_t numel() const { return numel_of(sizes); }
+  int64_t dim() const { return static_cast<int64_t>(sizes.size()); }
+  Device device() const { return storage ? storage->device : Device(); }
+  bool is_contiguous() const { return is_contiguous_layout(sizes, strides); }
+  char* data_bytes() const { return static_cast<char*>(storage->data) + offset * itemsize(dtype); }
+  AutogradMeta& meta() {
+    if (!autograd) autograd = std::make_unique<AutogradMeta>();
+    return *autograd;
+  }
+  bool requires_grad() const {
+    return autograd && (autograd->requires_grad || autograd->grad_fn != nullptr);
+  }
+  const std::shared_ptr<Node>& grad_fn() const;
+  bool is_leaf() const { return !autograd || autograd->grad_fn == nullptr; }
+};
+
+class Tensor {
+ public:
+  Tensor() = default;
+  explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+
+  bool defined() const { return impl_ != nullptr; }
+  TensorImpl* impl() const { return impl_.get(); }
+  const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
+
+  const Shape& sizes() const { return impl_->sizes; }
+  const Shape& strides() const { return impl_->strides; }
+  int64_t size(int64_t d) const { return impl_->sizes[wrap_dim(d, dim())]; }
+  int64_t dim() const { return impl_->dim(); }
+  int64_t numel() const { return impl_->numel(); }
+  DType dtype() const { return impl_->dtype; }
+  Device device() const { return impl_->device(); }
+  int64_t offset() const { return impl_->offset; }
+  bool is_contiguous() const { return impl_->is_contiguous(); }
+  template <class T>
+  T* data() const { return reinterpret_cast<T*>(impl_->data_bytes()); }
+  void* raw_data() const { return impl_->data_bytes(); }
+  uint32_t version() const { return impl_->storage->version.load(std::memory_order_relaxed); }
+  void bump_version() const { impl_->storage->version.fetch_add(1, std::memory_order_relaxed); }
+
+  // Autograd record.
+  bool requires_grad() const { return impl_->requires_grad(); }
+  bool is_leaf() const { return impl_->is_leaf(); }
+  const std::shared_ptr<Node>& grad_fn() const { return impl_->grad_fn(); }
+  uint32_t output_nr() const { return impl_->autograd ? impl_->autograd->output_nr : 0; }
+  Tensor grad() const {
+    return impl_->autograd ? Tensor(impl_->autograd->grad) : Tensor();
+  }
+  void set_grad(const Tensor& g) const { impl_->meta().grad = g.impl_; }
+  Tensor& set_requires_grad(bool r);
+  void retain_grad() const;
+
+  bool same(const Tensor& o) const { return impl_ == o.impl_; }
+
+ private:
+  std::shared_ptr<TensorImpl> impl_;
+};
+
+using TensorList = std::vector<Tensor>;
+
+// An empty (uninitialised) contiguous tensor.
+Tensor empty(const Shape& sizes, DType dtype = DType::Float32, Device device = Device());
+// A view of `base` with new geometry, sharing its storage (no autograd record).
+Tensor make_view(const Tensor& base, Shape sizes, Shape strides, int64_t offset);
+// A new impl sharing storage and geometry, without autograd (what detach() returns).
+Tensor alias_detached(const Tensor& t);
+
+}  // namespace tapegrad

@@ -1,0 +1,109 @@
+// Scalar math, written once: small functors callable on the host and on the device. The CPU
+// loops (loops.h) and the CUDA kernels (loops.cuh) both consume them, so the two agree.
+#pragma once
+#include <cmath>
+#include <cstdint>
+#include <type_traits>
+
+#if defined(__CUDACC__)
+#define TG_HD __host__ __device__
+#else
+#define TG_HD
+#endif
+
+namespace tapegrad {
+namespace fn {
+
+// ---- unary ----
+struct NegF { template <class T> TG_HD T operator()(T x) const { return -x; } };
+struct AbsF {
+  template <class T> TG_HD T operator()(T x) const { return x < T(0) ? -x : x; }
+};
+struct SignF {
+  template <class T> TG_HD T operator()(T x) const { return T((T(0) < x) - (x < T(0))); }
+};
+// relu propagates NaN, as torch's clamp_min(0) does.
+struct ReluF {
+  template <class T> TG_HD T operator()(T x) const { return x > T(0) || x != x ? x : T(0); }
+};
+struct ExpF { template <class T> TG_HD T operator()(T x) const { return std::exp(x); } };
+struct LogF { template <class T> TG_HD T operator()(T x) const { return std::log(x); } };
+struct SinF { template <class T> TG_HD T operator()(T x) const { return std::sin(x); } };
+struct CosF { template <class T> TG_HD T operator()(T x) const { return std::cos(x); } };
+struct TanhF { template <class T> TG_HD T operator()(T x) const { return std::tanh(x); } };
+struct SigmoidF {
+  template <class T> TG_HD T operator()(T x) const { return T(1) / (T(1) + std::exp(-x)); }
+};
+struct SqrtF { template <class T> TG_HD T operator()(T x) const { return std::sqrt(x); } };
+struct ReciprocalF { template <class T> TG_HD T operator()(T x) const { return T(1) / x; } };
+struct Log1pF { template <class T> TG_HD T operator()(T x) const { return std::log1p(x); } };
+struct Expm1F { template <class T> TG_HD T operator()(T x) const { return std::expm1(x); } };
+
+// ---- binary (a op b; add/sub carry alpha: a + alpha * b) ----
+template <class T>
+struct AddF {
+  T alpha;
+  TG_HD T operator()(T a, T b) const { return a + alpha * b; }
+};
+template <class T>
+struct SubF {
+  T alpha;
+  TG_HD T operator()(T a, T b) const { return a - alpha * b; }
+};
+template <class T> struct MulF { T alpha; TG_HD T operator()(T a, T b) const { return a * b; } };
+template <class T> struct DivF {
+  T alpha;
+  TG_HD T operator()(T a, T b) const {
+    if constexpr (std::is_integral<T>::value) {
+      // integer division is only reached through floor-less paths guarded by the op layer
+      return b == 0 ? T(0) : a / b;
+    } else {
+      return a / b;
+    }
+  }
+};
+template <class T> struct PowF {
+  T alpha;
+  TG_HD T operator()(T a, T b) const {
+    if constexpr (std::is_integral<T>::value) {
+      if (b < 0) return a == 1 ? 1 : (a == -1 ? (b % 2 ? -1 : 1) : 0);
+      T r = 1, base = a;
+      for (T e = b; e > 0; e >>= 1) {
+        if (e & 1) r *= base;
+        base *= base;
+      }
+      return r;
+    } else {
+      return std::pow(a, b);
+    }
+  }
+};
+// maximum/minimum propagate NaN from either side, as torch does.
+template <class T> struct MaximumF {
+  T alpha;
+  TG_HD T operator()(T a, T b) const { return a != a ? a : (b != b ? b : (a > b ? a : b)); }
+};
+template <class T> struct MinimumF {
+  T alpha;
+  TG_HD T operator()(T a, T b) const { return a != a ? a : (b != b ? b : (a < b ? a : b)); }
+};
+
+// ---- comparisons (bool result) ----
+struct EqF { template <class T> TG_HD bool operator()(T a, T b) const { return a == b; } };
+struct NeF { template <class T> TG_HD bool operator()(T a, T b) const { return a != b; } };
+struct LtF { template <class T> TG_HD bool operator()(T a, T b) const { return a < b; } };
+struct LeF { template <class T> TG_HD bool operator()(T a, T b) const { return a <= b; } };
+struct GtF { template <class T> TG_HD bool operator()(T a, T b) const { return a > b; } };
+struct GeF { template <class T> TG_HD bool operator()(T a, T b) const { return a >= b; } };
+struct LogicalAndF {
+  template <class T> TG_HD bool operator()(T a, T b) const { return a != T(0) && b != T(0); }
+};
+struct LogicalOrF {
+  template <class T> TG_HD bool operator()(T a, T b) const { return a != T(0) || b != T(0); }
+};
+struct LogicalXorF {
+  template <class T> TG_HD bool operator()(T a, T b) const { return (a != T(0)) != (b != T(0)); }
+};
+
+}  // namespace fn
+}  // namespace tapegrad

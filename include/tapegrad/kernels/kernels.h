@@ -1,0 +1,48 @@
+// Raw kernels: no autograd, no type promotion; the op layer (lib/ops) prepares operands
+// (common dtype, allocated output) and calls these. One entry per family, dispatched on device
+// and dtype here, so a CUDA build adds cases and changes no caller.
+#pragma once
+#include <optional>
+
+#include <tapegrad/core/tensor.h>
+#include <tapegrad/ops/op_id.h>
+
+namespace tapegrad {
+namespace kern {
+
+void unary(OpId op, const Tensor& out, const Tensor& in);  // same dtype
+void binary(OpId op, const Tensor& out, const Tensor& a, const Tensor& b, double alpha);
+void compare(CmpId op, const Tensor& out, const Tensor& a, const Tensor& b);  // out bool
+void copy(const Tensor& dst, const Tensor& src);  // converts dtype, broadcasts src
+void fill(const Tensor& dst, double value);
+void pow_scalar(const Tensor& out, const Tensor& in, double exponent);
+void rpow(const Tensor& out, double base, const Tensor& exponent);
+void clamp(const Tensor& out, const Tensor& in, std::optional<double> lo, std::optional<double> hi);
+void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b);
+void logical_not(const Tensor& out, const Tensor& in);
+
+// Reductions over the innermost `inner` elements of a contiguous input: out has
+// numel(in) / inner elements.
+enum class ReduceOp { Sum, Max, Min };
+void reduce_inner(ReduceOp op, const Tensor& out, const Tensor& in, int64_t inner);
+// Max/min with the index of the first extreme element.
+void reduce_arg_inner(bool is_max, const Tensor& values, const Tensor& indices, const Tensor& in,
+                      int64_t inner);
+
+void mm(const Tensor& out, const Tensor& a, const Tensor& b);   // any strides, out contiguous
+void bmm(const Tensor& out, const Tensor& a, const Tensor& b);
+
+// Softmax over the innermost dim of a contiguous input.
+void softmax_inner(const Tensor& out, const Tensor& in, int64_t inner, bool log);
+
+// out[i] = in.flat[offsets[i]] for a contiguous input; put_add is its adjoint.
+void take(const Tensor& out, const Tensor& in, const Tensor& offsets);
+void put_add(const Tensor& dst, const Tensor& offsets, const Tensor& src, bool accumulate);
+
+void uniform(const Tensor& out, double lo, double hi);
+void normal(const Tensor& out, double mean, double std);
+void randint(const Tensor& out, int64_t lo, int64_t hi);
+void seed(uint64_t s);
+
+}  // namespace kern
+}  // namespace tapegrad

@@ -1,0 +1,169 @@
+// CPU loops: an N-operand strided walker over a broadcast shape (operand 0 is the output),
+// with dimension coalescing, a contiguous fast path the compiler vectorises, and OpenMP above a
+// grain size (small tensors stay single-threaded: a fork/join costs more than the work).
+#pragma once
+#include <array>
+#include <cstdint>
+#include <cstring>
+
+#include <tapegrad/core/tensor.h>
+
+namespace tapegrad {
+namespace cpu {
+
+constexpr int64_t kGrain = 32768;
+
+int max_threads();  // 1 when built without OpenMP
+
+template <int N>
+struct StridedIter {
+  Shape shape;
+  std::array<char*, N> base{};
+  std::array<Shape, N> strides;  // in bytes, one per dim of shape
+
+  // Operand k views tensor t (broadcast to `shape`).
+  void set(int k, const Tensor& t) {
+    base[k] = static_cast<char*>(t.raw_data());
+    Shape st = broadcast_strides(t.sizes(), t.strides(), shape);
+    for (auto& s : st) s *= static_cast<int64_t>(itemsize(t.dtype()));
+    strides[k] = st;
+  }
+
+  // Drops size-1 dims and merges dims that are contiguous with each other in every operand.
+  void coalesce() {
+    Shape ns;
+    std::array<Shape, N> nst;
+    for (size_t d = 0; d < shape.size(); ++d) {
+      if (shape[d] == 1) continue;
+      bool merge = !ns.empty();
+      for (int k = 0; k < N && merge; ++k)
+        merge = nst[k].back() == strides[k][d] * shape[d];
+      if (merge) {
+        ns.back() *= shape[d];
+        for (int k = 0; k < N; ++k) nst[k].back() = strides[k][d];
+      } else {
+        ns.push_back(shape[d]);
+        for (int k = 0; k < N; ++k) nst[k].push_back(strides[k][d]);
+      }
+    }
+    shape = ns;
+    strides = nst;
+  }
+
+  // inner(ptrs, n, inner_strides) processes n elements along the innermost dim.
+  template <class Inner>
+  void run(Inner&& inner) const {
+    const int64_t nd = static_cast<int64_t>(shape.size());
+    std::array<int64_t, N> zero{};
+    if (nd == 0) {
+      inner(base, 1, zero);
+      return;
+    }
+    const int64_t n_inner = shape[nd - 1];
+    std::array<int64_t, N> inner_st;
+    for (int k = 0; k < N; ++k) inner_st[k] = strides[k][nd - 1];
+    const int64_t n_outer = numel_of(shape) / (n_inner ? n_inner : 1);
+    if (n_inner == 0 || n_outer == 0) return;
+    auto outer_ptrs = [&](int64_t o) {
+      std::array<char*, N> p = base;
+      for (int64_t d = nd - 2; d >= 0 && o; --d) {
+        int64_t idx = o % shape[d];
+        o /= shape[d];
+        for (int k = 0; k < N; ++k) p[k] += idx * strides[k][d];
+      }
+      return p;
+    };
+    const int64_t total = n_outer * n_inner;
+    const bool parallel = total >= kGrain && max_threads() > 1;
+    if (n_outer == 1) {
+      if (!parallel) {
+        inner(base, n_inner, inner_st);
+        return;
+      }
+      // One long row: split it into chunks.
+      const int64_t chunk = kGrain / 2;
+      const int64_t nchunks = (n_inner + chunk - 1) / chunk;
+#pragma omp parallel for schedule(static)
+      for (int64_t c = 0; c < nchunks; ++c) {
+        std::array<char*, N> p = base;
+        for (int k = 0; k < N; ++k) p[k] += c * chunk * inner_st[k];
+        inner(p, std::min(chunk, n_inner - c * chunk), inner_st);
+      }
+      return;
+    }
+    if (parallel) {
+#pragma omp parallel for schedule(static)
+      for (int64_t o = 0; o < n_outer; ++o) inner(outer_ptrs(o), n_inner, inner_st);
+    } else {
+      for (int64_t o = 0; o < n_outer; ++o) inner(outer_ptrs(o), n_inner, inner_st);
+    }
+  }
+};
+
+// out = f(a), a broadcast to out's shape; element types R (out) and T (a).
+template <class R, class T, class F>
+void map1(const Tensor& out, const Tensor& a, F f) {
+  StridedIter<2> it;
+  it.shape = out.sizes();
+  it.set(0, out);
+  it.set(1, a);
+  it.coalesce();
+  it.run([&](std::array<char*, 2> p, int64_t n, const std::array<int64_t, 2>& st) {
+    if (st[0] == sizeof(R) && st[1] == sizeof(T)) {
+      R* o = reinterpret_cast<R*>(p[0]);
+      const T* x = reinterpret_cast<const T*>(p[1]);
+      for (int64_t i = 0; i < n; ++i) o[i] = f(x[i]);
+    } else {
+      for (int64_t i = 0; i < n; ++i)
+        *reinterpret_cast<R*>(p[0] + i * st[0]) = f(*reinterpret_cast<const T*>(p[1] + i * st[1]));
+    }
+  });
+}
+
+// out = f(a, b), both broadcast to out's shape.
+template <class R, class T, class F>
+void map2(const Tensor& out, const Tensor& a, const Tensor& b, F f) {
+  StridedIter<3> it;
+  it.shape = out.sizes();
+  it.set(0, out);
+  it.set(1, a);
+  it.set(2, b);
+  it.coalesce();
+  it.run([&](std::array<char*, 3> p, int64_t n, const std::array<int64_t, 3>& st) {
+    R* o = reinterpret_cast<R*>(p[0]);
+    const T* x = reinterpret_cast<const T*>(p[1]);
+    const T* y = reinterpret_cast<const T*>(p[2]);
+    if (st[0] == sizeof(R) && st[1] == sizeof(T) && st[2] == sizeof(T)) {
+      for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i]);
+    } else if (st[0] == sizeof(R) && st[1] == sizeof(T) && st[2] == 0) {
+      const T yv = *y;  // tensor op scalar: the common case after broadcasting
+      for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], yv);
+    } else {
+      for (int64_t i = 0; i < n; ++i)
+        *reinterpret_cast<R*>(p[0] + i * st[0]) =
+            f(*reinterpret_cast<const T*>(p[1] + i * st[1]),
+              *reinterpret_cast<const T*>(p[2] + i * st[2]));
+    }
+  });
+}
+
+// out = f(a, b, c) (where, clamp with tensor bounds).
+template <class R, class A, class B, class C, class F>
+void map3(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& c, F f) {
+  StridedIter<4> it;
+  it.shape = out.sizes();
+  it.set(0, out);
+  it.set(1, a);
+  it.set(2, b);
+  it.set(3, c);
+  it.coalesce();
+  it.run([&](std::array<char*, 4> p, int64_t n, const std::array<int64_t, 4>& st) {
+    for (int64_t i = 0; i < n; ++i)
+      *reinterpret_cast<R*>(p[0] + i * st[0]) = f(*reinterpret_cast<const A*>(p[1] + i * st[1]),
+                                                  *reinterpret_cast<const B*>(p[2] + i * st[2]),
+                                                  *reinterpret_cast<const C*>(p[3] + i * st[3]));
+  });
+}
+
+}  // namespace cpu
+}  // namespace tapegrad

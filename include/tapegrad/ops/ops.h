@@ -1,0 +1,177 @@
+// The public op functions (the C++ API; Python binds these). Every function records autograd
+// history when grad mode is on and an input requires grad. Scalars are Python-number-like:
+// they take part in type promotion as "wrapped numbers" (Note [Type promotion]).
+#pragma once
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include <tapegrad/core/tensor.h>
+#include <tapegrad/ops/op_id.h>
+
+namespace tapegrad {
+
+enum class Reduction : int { None = 0, Mean = 1, Sum = 2 };
+
+// A Python-like number: bool, int or float.
+struct Scalar {
+  enum Kind : uint8_t { Bool, Int, Float } kind = Float;
+  double d = 0;
+  int64_t i = 0;
+  Scalar() = default;
+  Scalar(double v) : kind(Float), d(v), i(static_cast<int64_t>(v)) {}  // NOLINT
+  Scalar(float v) : Scalar(static_cast<double>(v)) {}                  // NOLINT
+  Scalar(int v) : kind(Int), d(v), i(v) {}                             // NOLINT
+  Scalar(int64_t v) : kind(Int), d(static_cast<double>(v)), i(v) {}  // NOLINT
+  Scalar(bool v) : kind(Bool), d(v), i(v) {}                           // NOLINT
+  DType dtype() const { return kind == Float ? DType::Float64 : kind == Int ? DType::Int64 : DType::Bool; }
+  double to_double() const { return kind == Float ? d : static_cast<double>(i); }
+};
+
+// ---- factories ----
+Tensor zeros(const Shape& s, DType dt = DType::Float32, Device dev = Device());
+Tensor ones(const Shape& s, DType dt = DType::Float32, Device dev = Device());
+Tensor full(const Shape& s, Scalar v, DType dt = DType::Float32, Device dev = Device());
+Tensor scalar_tensor(Scalar v, DType dt);
+Tensor wrapped_scalar(Scalar v);  // a 0-d "wrapped number" tensor
+Tensor arange(double start, double end, double step, DType dt);
+Tensor linspace(double start, double end, int64_t steps, DType dt);
+Tensor eye(int64_t n, int64_t m, DType dt);
+Tensor rand(const Shape& s, DType dt = DType::Float32);
+Tensor randn(const Shape& s, DType dt = DType::Float32);
+Tensor randint(int64_t low, int64_t high, const Shape& s, DType dt = DType::Int64);
+void manual_seed(uint64_t seed);
+// A tensor from flat values (converted to dt) and a shape.
+Tensor from_values(const std::vector<double>& values, const Shape& s, DType dt);
+
+// ---- elementwise ----
+Tensor unary(OpId op, const Tensor& a);
+Tensor binary(OpId op, const Tensor& a, const Tensor& b, Scalar alpha = 1);
+Tensor compare(CmpId op, const Tensor& a, const Tensor& b);
+#define TG_UNARY(Id, name, GradFn, Functor, to_float, saves) \
+  inline Tensor name(const Tensor& a) { return unary(OpId::Id, a); }
+#define TG_OP(Id, name, GradFn)
+#include <tapegrad/ops/ops.def>
+Tensor add(const Tensor& a, const Tensor& b, Scalar alpha = 1);
+Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha = 1);
+Tensor mul(const Tensor& a, const Tensor& b);
+Tensor div(const Tensor& a, const Tensor& b);
+Tensor pow(const Tensor& a, const Tensor& b);
+Tensor pow(const Tensor& a, Scalar exponent);
+Tensor pow(Scalar base, const Tensor& exponent);
+Tensor rsub(const Tensor& a, Scalar other, Scalar alpha = 1);  // other - alpha * a
+Tensor div(const Tensor& a, Scalar other);  // torch's div.Scalar (DivBackward1)
+Tensor maximum(const Tensor& a, const Tensor& b);
+Tensor minimum(const Tensor& a, const Tensor& b);
+Tensor clamp(const Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi);
+Tensor clamp(const Tensor& a, const Tensor& lo, const Tensor& hi);  // either may be undefined
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
+Tensor logical_not(const Tensor& a);
+
+// ---- reductions ----
+Tensor sum(const Tensor& a, std::optional<DType> dtype = std::nullopt);
+Tensor sum(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim = false,
+           std::optional<DType> dtype = std::nullopt);
+Tensor mean(const Tensor& a, std::optional<DType> dtype = std::nullopt);
+Tensor mean(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim = false,
+            std::optional<DType> dtype = std::nullopt);
+Tensor max(const Tensor& a);
+Tensor min(const Tensor& a);
+std::pair<Tensor, Tensor> max(const Tensor& a, int64_t dim, bool keepdim = false);
+std::pair<Tensor, Tensor> min(const Tensor& a, int64_t dim, bool keepdim = false);
+Tensor amax(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim = false);
+Tensor amin(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim = false);
+Tensor argmax(const Tensor& a, std::optional<int64_t> dim, bool keepdim = false);
+Tensor argmin(const Tensor& a, std::optional<int64_t> dim, bool keepdim = false);
+// Sums `a` down to `shape` (the reverse of broadcasting); Note [Broadcast gradients].
+Tensor sum_to(const Tensor& a, const Shape& shape);
+
+// ---- linear algebra ----
+Tensor mm(const Tensor& a, const Tensor& b);
+Tensor bmm(const Tensor& a, const Tensor& b);
+Tensor mv(const Tensor& a, const Tensor& v);
+Tensor dot(const Tensor& a, const Tensor& b);
+Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta = 1,
+             Scalar alpha = 1);
+Tensor matmul(const Tensor& a, const Tensor& b);
+
+// ---- movement ----
+Tensor view(const Tensor& a, const Shape& shape);
+Tensor reshape(const Tensor& a, const Shape& shape);
+Tensor unsafe_view(const Tensor& a, const Shape& shape);
+Tensor flatten(const Tensor& a, int64_t start = 0, int64_t end = -1);
+Tensor transpose(const Tensor& a, int64_t d0, int64_t d1);
+Tensor t(const Tensor& a);
+Tensor permute(const Tensor& a, const std::vector<int64_t>& dims);
+Tensor unsqueeze(const Tensor& a, int64_t dim);
+Tensor squeeze(const Tensor& a);
+Tensor squeeze(const Tensor& a, int64_t dim);
+Tensor squeeze(const Tensor& a, const std::vector<int64_t>& dims);
+Tensor& squeeze_(Tensor& a, int64_t dim);
+Tensor expand(const Tensor& a, const Shape& shape);
+Tensor select(const Tensor& a, int64_t dim, int64_t index);
+Tensor slice(const Tensor& a, int64_t dim, std::optional<int64_t> start, std::optional<int64_t> end,
+             int64_t step = 1);
+// Advanced indexing: one optional index tensor (int64, or bool mask) per leading dim.
+Tensor index(const Tensor& a, const std::vector<Tensor>& indices);
+Tensor index_put(const Tensor& a, const std::vector<Tensor>& indices, const Tensor& values,
+                 bool accumulate);
+Tensor gather(const Tensor& a, int64_t dim, const Tensor& idx);
+Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& idx, const Tensor& src);
+Tensor select_backward(const Tensor& grad, const Shape& sizes, int64_t dim, int64_t index);
+Tensor slice_backward(const Tensor& grad, const Shape& sizes, int64_t dim, int64_t start,
+                      int64_t end, int64_t step);
+Tensor cat(const TensorList& ts, int64_t dim = 0);
+Tensor stack(const TensorList& ts, int64_t dim = 0);
+Tensor contiguous(const Tensor& a);
+Tensor clone(const Tensor& a);
+Tensor to(const Tensor& a, DType dt, bool copy = false);
+Tensor detach(const Tensor& a);
+Tensor nonzero(const Tensor& a);
+
+// ---- in-place (bump the version counter; rebase history onto the new node) ----
+Tensor& add_(Tensor& a, const Tensor& b, Scalar alpha = 1);
+Tensor& sub_(Tensor& a, const Tensor& b, Scalar alpha = 1);
+Tensor& mul_(Tensor& a, const Tensor& b);
+Tensor& div_(Tensor& a, const Tensor& b);
+Tensor& zero_(Tensor& a);
+Tensor& fill_(Tensor& a, Scalar v);
+Tensor& copy_(Tensor& a, const Tensor& src);
+Tensor& clamp_(Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi);
+
+// ---- nn ----
+Tensor softmax(const Tensor& a, int64_t dim, std::optional<DType> dtype = std::nullopt);
+Tensor log_softmax(const Tensor& a, int64_t dim, std::optional<DType> dtype = std::nullopt);
+Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction r = Reduction::Mean);
+Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight = {},
+                            Reduction r = Reduction::Mean);
+Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target,
+                                        const Tensor& weight = {}, const Tensor& pos_weight = {},
+                                        Reduction r = Reduction::Mean);
+Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight = {},
+                Reduction r = Reduction::Mean, int64_t ignore_index = -100);
+Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight = {},
+                     Reduction r = Reduction::Mean, int64_t ignore_index = -100,
+                     double label_smoothing = 0.0);
+Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias = {});
+
+// ---- C++ operator sugar ----
+inline Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
+inline Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
+inline Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
+inline Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
+inline Tensor operator-(const Tensor& a) { return neg(a); }
+inline Tensor operator+(const Tensor& a, Scalar s) { return add(a, wrapped_scalar(s)); }
+inline Tensor operator-(const Tensor& a, Scalar s) { return sub(a, wrapped_scalar(s)); }
+inline Tensor operator*(const Tensor& a, Scalar s) { return mul(a, wrapped_scalar(s)); }
+inline Tensor operator/(const Tensor& a, Scalar s) { return div(a, wrapped_scalar(s)); }
+inline Tensor operator+(Scalar s, const Tensor& a) { return add(a, wrapped_scalar(s)); }
+inline Tensor operator-(Scalar s, const Tensor& a) { return rsub(a, s); }
+inline Tensor operator*(Scalar s, const Tensor& a) { return mul(a, wrapped_scalar(s)); }
+inline Tensor operator/(Scalar s, const Tensor& a) { return mul(reciprocal(a), wrapped_scalar(s)); }
+
+// Reads element values (any dtype) as doubles / the single value of a 1-element tensor.
+std::vector<double> to_double_vector(const Tensor& a);
+Scalar item(const Tensor& a);
+
+}  // namespace tapegrad

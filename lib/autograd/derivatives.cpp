@@ -1,0 +1,349 @@
+// Every backward formula, in torch's vocabulary: `g` (the incoming gradient), `self`, `other`,
+// `result`, and needs(k) (the needs-grad mask). Formulas are written with differentiable
+// tapegrad ops, so create_graph=True and higher-order gradients come for free. Broadcasting
+// and dtype are handled by the engine (Note [Broadcast gradients]). The switch has no default
+// and builds with -Werror=switch: a row in ops.def without a formula does not compile.
+#include <cmath>
+
+#include "../ops/common.h"
+
+namespace tapegrad {
+
+Tensor nll_loss_coef(const Shape& in_sizes, DType dt, const Tensor& target, const Tensor& weight,
+                     Reduction r, int64_t ignore_index, double* total_weight);
+
+namespace {
+
+Tensor sc(double v) { return wrapped_scalar(v); }
+Tensor zero_like(const Tensor& g, const Shape& s) { return zeros(s, g.dtype(), g.device()); }
+Tensor mask_where(const Tensor& m, const Tensor& g) { return where(m, g, sc(0)); }
+
+// Gradient of a reduction over `dims` (sorted; keepdim given) broadcast back to `sizes`.
+Tensor sum_backward(const Tensor& g, const Shape& sizes, const std::vector<int64_t>& dims,
+                    bool keepdim) {
+  Tensor r = g;
+  if (!keepdim && !sizes.empty())
+    for (auto d : dims) r = unsqueeze(r, d);
+  return expand(r, sizes);
+}
+
+Tensor log_sigmoid(const Tensor& z) {
+  return neg(add(log1p(exp(neg(abs(z)))), relu(neg(z))));
+}
+
+// max/min without dim: the gradient is split evenly among the tied extreme elements.
+Tensor evenly_distribute(const Tensor& g, const Tensor& self, const Tensor& result) {
+  Tensor mask = compare(CmpId::Eq, self, result);
+  return mul(mask, div(g, sum(mask)));
+}
+
+Tensor loss_scale(Reduction r, const Tensor& x, Tensor v) {
+  return r == Reduction::Mean ? div(v, Scalar(static_cast<int64_t>(x.numel()))) : v;
+}
+
+}  // namespace
+
+TensorList call_derivative(Node& node, TensorList& grads) {
+  const Tensor g = grads.empty() ? Tensor() : grads[0];
+  if (!g.defined()) return TensorList(node.next_edges.size());
+  auto S = [&](size_t k) { return node.saved_at(k); };
+  auto needs = [&](size_t k) { return node.needs_grad(k); };
+  const auto& I = node.i;
+  const auto& F = node.f;
+  switch (node.op) {
+    // ---- unary: saved[0] = self, saved[1] = result ----
+    case OpId::Neg: return {neg(g)};
+    case OpId::Abs: return {mul(g, sign(S(0)))};  // abs'(0) = 0, as torch
+    case OpId::Sign: return {zero_like(g, g.sizes())};
+    case OpId::Relu: return {mask_where(compare(CmpId::Gt, S(1), sc(0)), g)};  // relu'(0) = 0
+    case OpId::Exp: return {mul(g, S(1))};
+    case OpId::Log: return {div(g, S(0))};
+    case OpId::Sin: return {mul(g, cos(S(0)))};
+    case OpId::Cos: return {mul(g, neg(sin(S(0))))};
+    case OpId::Tanh: {
+      Tensor y = S(1);
+      return {mul(g, rsub(mul(y, y), 1))};
+    }
+    case OpId::Sigmoid: {
+      Tensor y = S(1);
+      return {mul(mul(g, rsub(y, 1)), y)};
+    }
+    case OpId::Sqrt: return {div(g, mul(S(1), sc(2)))};
+    case OpId::Reciprocal: {
+      Tensor y = S(1);
+      return {mul(neg(g), mul(y, y))};
+    }
+    case OpId::Log1p: return {div(g, add(S(0), sc(1)))};
+    case OpId::Expm1: return {mul(g, add(S(1), sc(1)))};
+
+    // ---- binary: saved[0] = self, saved[1] = other, saved[2] = result; f[0] = alpha ----
+    case OpId::Add: return {g, F[0] == 1 ? g : mul(g, sc(F[0]))};
+    case OpId::Sub: return {g, F[0] == 1 ? neg(g) : mul(neg(g), sc(F[0]))};
+    case OpId::Mul:
+      return {needs(0) ? mul(g, S(1)) : Tensor(), needs(1) ? mul(g, S(0)) : Tensor()};
+    case OpId::Div: {
+      Tensor self = S(0), other = S(1);
+      return {needs(0) ? div(g, other) : Tensor(),
+              needs(1) ? mul(neg(g), div(div(self, other), other)) : Tensor()};
+    }
+    case OpId::Pow: {
+      Tensor self = S(0), other = S(1), result = S(2);
+      Tensor gs, go;
+      if (needs(0))
+        gs = where(compare(CmpId::Eq, other, sc(0)), sc(0),
+                   mul(g, mul(other, pow(self, sub(other, sc(1))))));
+      if (needs(1)) {
+        Tensor at_zero = compare(CmpId::LogicalAnd, compare(CmpId::Eq, self, sc(0)),
+                                 compare(CmpId::Ge, other, sc(0)));
+        go = mul(g, where(at_zero, sc(0), mul(result, log(self))));
+      }
+      return {gs, go};
+    }
+    case OpId::Maximum:
+    case OpId::Minimum: {
+      // Ties split the gradient in half, as torch does.
+      Tensor self = S(0), other = S(1);
+      CmpId lose = node.op == OpId::Maximum ? CmpId::Lt : CmpId::Gt;
+      CmpId win = node.op == OpId::Maximum ? CmpId::Gt : CmpId::Lt;
+      Tensor half = where(compare(CmpId::Eq, self, other), div(g, sc(2)), g);
+      return {needs(0) ? where(compare(lose, self, other), sc(0), half) : Tensor(),
+              needs(1) ? where(compare(win, self, other), sc(0), half) : Tensor()};
+    }
+
+    // ---- pointwise with scalars ----
+    case OpId::PowScalar: {
+      const double e = F[0];
+      Tensor self = S(0);
+      if (e == 0) return {zero_like(g, self.sizes())};
+      return {mul(g, mul(pow(self, Scalar(e - 1)), sc(e)))};
+    }
+    case OpId::RPow: {
+      const double base = F[0];
+      if (base == 0) return {zero_like(g, g.sizes())};  // 0 ** x: gradient 0 where defined
+      return {mul(g, mul(S(0), sc(std::log(base))))};
+    }
+    case OpId::Rsub: return {F[0] == 1 ? neg(g) : mul(neg(g), sc(F[0]))};
+    case OpId::DivScalar: return {div(g, Scalar(F[0]))};
+    case OpId::Clamp: {
+      // Inside [min, max] (bounds included) the gradient passes; outside it is 0.
+      Tensor self = S(0), m;
+      if (I[0]) m = compare(CmpId::Ge, self, sc(F[0]));
+      if (I[1]) {
+        Tensor hi = compare(CmpId::Le, self, sc(F[1]));
+        m = m.defined() ? compare(CmpId::LogicalAnd, m, hi) : hi;
+      }
+      return {mask_where(m, g)};
+    }
+    case OpId::ClampTensor: {
+      Tensor self = S(0), lo = S(1), hi = S(2), m, glo, ghi;
+      if (lo.defined()) m = compare(CmpId::Ge, self, lo);
+      if (hi.defined()) {
+        Tensor h = compare(CmpId::Le, self, hi);
+        m = m.defined() ? compare(CmpId::LogicalAnd, m, h) : h;
+      }
+      if (needs(1)) {
+        Tensor below = compare(CmpId::Lt, self, lo);
+        if (hi.defined()) below = compare(CmpId::LogicalAnd, below, compare(CmpId::Lt, lo, hi));
+        glo = mask_where(below, g);
+      }
+      if (needs(2)) {
+        Tensor above = compare(CmpId::Gt, self, hi);
+        if (lo.defined()) above = compare(CmpId::LogicalOr, above, compare(CmpId::Lt, hi, lo));
+        ghi = mask_where(above, g);
+      }
+      return {needs(0) ? mask_where(m, g) : Tensor(), glo, ghi};
+    }
+    case OpId::Where: {
+      Tensor cond = S(0);
+      return {needs(0) ? where(cond, g, sc(0)) : Tensor(),
+              needs(1) ? where(cond, sc(0), g) : Tensor()};
+    }
+
+    // ---- reductions: shape = input sizes; i = dims..., keepdim ----
+    case OpId::Sum: return {expand(g, node.shape)};
+    case OpId::SumDim: {
+      std::vector<int64_t> dims(I.begin(), I.end() - 1);
+      return {sum_backward(g, node.shape, dims, I.back())};
+    }
+    case OpId::Mean: return {div(expand(g, node.shape), Scalar(static_cast<int64_t>(F[0])))};
+    case OpId::MeanDim: {
+      std::vector<int64_t> dims(I.begin(), I.end() - 1);
+      return {div(sum_backward(g, node.shape, dims, I.back()), Scalar(static_cast<int64_t>(F[0])))};
+    }
+    case OpId::MaxAll:
+    case OpId::MinAll: return {evenly_distribute(g, S(0), S(1))};
+    case OpId::MaxDim:
+    case OpId::MinDim: {
+      const int64_t d = I[0];
+      Tensor idx = S(0), gg = g;
+      if (!I[1] && !node.shape.empty()) {
+        idx = unsqueeze(idx, d);
+        gg = unsqueeze(gg, d);
+      }
+      if (node.shape.empty()) return {gg};
+      return {scatter_add(zero_like(g, node.shape), d, idx, gg)};
+    }
+    case OpId::Amax:
+    case OpId::Amin: {
+      Tensor self = S(0), result = S(1);
+      std::vector<int64_t> dims(I.begin(), I.end() - 1);
+      Tensor gg = g, rr = result;
+      if (!I.back())
+        for (auto d : dims) {
+          gg = unsqueeze(gg, d);
+          rr = unsqueeze(rr, d);
+        }
+      Tensor mask = compare(CmpId::Eq, self, rr);
+      Tensor count = dims.empty() && self.dim() > 0 ? sum(mask) : sum(mask, dims, true);
+      return {mul(div(gg, count), mask)};
+    }
+
+    // ---- linear algebra: saved[0] = self (mat1), saved[1] = other (mat2) ----
+    case OpId::Mm:
+      return {needs(0) ? mm(g, t(S(1))) : Tensor(), needs(1) ? mm(t(S(0)), g) : Tensor()};
+    case OpId::Bmm:
+      return {needs(0) ? bmm(g, transpose(S(1), 1, 2)) : Tensor(),
+              needs(1) ? bmm(transpose(S(0), 1, 2), g) : Tensor()};
+    case OpId::Mv:
+      return {needs(0) ? mul(unsqueeze(g, 1), unsqueeze(S(1), 0)) : Tensor(),
+              needs(1) ? mv(t(S(0)), g) : Tensor()};
+    case OpId::Dot:
+      return {needs(0) ? mul(g, S(1)) : Tensor(), needs(1) ? mul(g, S(0)) : Tensor()};
+    case OpId::Addmm: {
+      const double beta = F[0], alpha = F[1];
+      Tensor gb = needs(0) ? (beta == 1 ? g : mul(g, sc(beta))) : Tensor();
+      Tensor g1, g2;
+      if (needs(1)) g1 = mm(g, t(S(1)));
+      if (needs(2)) g2 = mm(t(S(0)), g);
+      if (alpha != 1) {
+        if (g1.defined()) g1 = mul(g1, sc(alpha));
+        if (g2.defined()) g2 = mul(g2, sc(alpha));
+      }
+      return {gb, g1, g2};
+    }
+
+    // ---- movement: shape = input sizes ----
+    case OpId::View:
+    case OpId::UnsafeView:
+    case OpId::Squeeze:
+    case OpId::SqueezeDim:
+    case OpId::SqueezeDims:
+    case OpId::SqueezeInplace: return {reshape(g, node.shape)};
+    case OpId::Transpose: return {transpose(g, I[0], I[1])};
+    case OpId::T: return {t(g)};
+    case OpId::Permute: {
+      std::vector<int64_t> inv(I.size());
+      for (size_t k = 0; k < I.size(); ++k) inv[I[k]] = static_cast<int64_t>(k);
+      return {permute(g, inv)};
+    }
+    case OpId::Unsqueeze: return {squeeze(g, I[0])};
+    case OpId::Expand: return {sum_to(g, node.shape)};
+    case OpId::Select: return {select_backward(g, node.shape, I[0], I[1])};
+    case OpId::Slice: return {slice_backward(g, node.shape, I[0], I[1], I[2], I[3])};
+    case OpId::SelectBackward: return {select(g, I[0], I[1])};
+    case OpId::SliceBackward: return {slice(g, I[0], I[1], I[2], I[3])};
+    case OpId::Index: {
+      std::vector<Tensor> idx;
+      for (size_t k = 0; k < node.saved.size(); ++k) idx.push_back(S(k));
+      return {index_put(zero_like(g, node.shape), idx, g, true)};
+    }
+    case OpId::IndexPut: {
+      std::vector<Tensor> idx;
+      for (size_t k = 0; k < node.saved.size(); ++k) idx.push_back(S(k));
+      Tensor gs;
+      if (needs(0)) gs = I[0] ? g : index_put(g, idx, zeros({}, g.dtype()), false);
+      return {gs, needs(1) ? index(g, idx) : Tensor()};
+    }
+    case OpId::Gather: return {scatter_add(zero_like(g, node.shape), I[0], S(0), g)};
+    case OpId::ScatterAdd: return {g, needs(1) ? gather(g, I[0], S(0)) : Tensor()};
+    case OpId::Cat: {
+      const int64_t d = I.back();
+      TensorList out;
+      int64_t off = 0;
+      for (size_t k = 0; k + 1 < I.size(); ++k) {
+        if (I[k] < 0) {
+          out.push_back(Tensor());
+          continue;
+        }
+        out.push_back(needs(k) ? slice(g, d, off, off + I[k]) : Tensor());
+        off += I[k];
+      }
+      return out;
+    }
+    case OpId::Stack: {
+      TensorList out;
+      for (size_t k = 0; k < node.next_edges.size(); ++k)
+        out.push_back(needs(k) ? select(g, I[0], static_cast<int64_t>(k)) : Tensor());
+      return out;
+    }
+    case OpId::Clone:
+    case OpId::ToCopy: return {g};  // the engine casts to the input's dtype
+    case OpId::Zero:
+    case OpId::Fill: return {zero_like(g, g.sizes())};
+    case OpId::Copy: return {zero_like(g, g.sizes()), g};
+
+    // ---- nn ----
+    case OpId::Softmax: {
+      Tensor y = S(0);
+      return {mul(y, sub(g, sum(mul(g, y), {I[0]}, true)))};
+    }
+    case OpId::LogSoftmax: return {sub(g, mul(exp(S(0)), sum(g, {I[0]}, true)))};
+    case OpId::MseLoss: {
+      Tensor x = S(0), tg = S(1);
+      auto r = static_cast<Reduction>(I[0]);
+      Tensor base = loss_scale(r, x, mul(mul(sub(x, tg), sc(2)), g));
+      return {needs(0) ? base : Tensor(), needs(1) ? neg(base) : Tensor()};
+    }
+    case OpId::BinaryCrossEntropy: {
+      Tensor x = S(0), tg = S(1), w = S(2);
+      auto r = static_cast<Reduction>(I[0]);
+      Tensor gx, gt;
+      if (needs(0)) {
+        Tensor denom = clamp(mul(rsub(x, 1), x), Scalar(1e-12), std::nullopt);
+        gx = div(mul(g, sub(x, tg)), denom);
+        if (w.defined()) gx = mul(gx, w);
+        gx = loss_scale(r, x, gx);
+      }
+      if (needs(1)) {
+        gt = mul(sub(log(rsub(x, 1)), log(x)), g);
+        if (w.defined()) gt = mul(gt, w);
+        gt = loss_scale(r, x, gt);
+      }
+      return {gx, gt, Tensor()};
+    }
+    case OpId::BinaryCrossEntropyWithLogits: {
+      Tensor x = S(0), tg = S(1), w = S(2), pw = S(3);
+      auto r = static_cast<Reduction>(I[0]);
+      Tensor gx, gt;
+      if (needs(0)) {
+        if (pw.defined()) {
+          Tensor pt = mul(pw, tg);
+          gx = sub(mul(sub(add(pt, sc(1)), tg), sigmoid(x)), pt);
+        } else {
+          gx = sub(sigmoid(x), tg);
+        }
+        gx = mul(gx, g);
+        if (w.defined()) gx = mul(gx, w);
+        gx = loss_scale(r, x, gx);
+      }
+      if (needs(1)) {
+        gt = pw.defined() ? sub(log_sigmoid(neg(x)), mul(log_sigmoid(x), pw)) : neg(x);
+        gt = mul(gt, g);
+        if (w.defined()) gt = mul(gt, w);
+        gt = loss_scale(r, x, gt);
+      }
+      return {gx, gt, Tensor(), Tensor()};
+    }
+    case OpId::NllLoss: {
+      auto r = static_cast<Reduction>(I[0]);
+      Tensor coef = nll_loss_coef(node.shape, g.dtype(), S(0), S(1),
+                                  r == Reduction::None ? Reduction::Sum : r, I[1], nullptr);
+      Tensor gg = r == Reduction::None && node.shape.size() > 1 ? unsqueeze(g, 1) : g;
+      return {mul(gg, coef)};
+    }
+    case OpId::NumOps: break;
+  }
+  TG_ERROR("internal: no derivative for ", node.name());
+}
+
+}  // namespace tapegrad

@@ -1,0 +1,256 @@
+// Nodes, saved variables, history recording, and iterative destruction of long graphs
+// (Note [Deep graphs]).
+#include <atomic>
+
+#include <tapegrad/autograd/grad_mode.h>
+#include <tapegrad/autograd/node.h>
+#include <tapegrad/ops/ops.h>
+
+namespace tapegrad {
+
+namespace {
+std::atomic<uint64_t> next_seq{0};
+
+// Note [Deep graphs]: destroying a node releases its edges, which may destroy the next node,
+// and so on: a 100,000-op chain would recurse 100,000 deep. The outermost destructor collects
+// what would be destroyed into `pending` and releases it in a loop; nested destructors only add
+// to the list, so the depth stays constant.
+thread_local std::vector<std::shared_ptr<void>>* pending = nullptr;
+
+std::string tensor_type_str(const Tensor& t) {
+  const char* n = "Float";
+  switch (t.dtype()) {
+    case DType::Float64: n = "Double"; break;
+    case DType::Float16: n = "Half"; break;
+    case DType::BFloat16: n = "BFloat16"; break;
+    case DType::Int64: n = "Long"; break;
+    case DType::Int32: n = "Int"; break;
+    case DType::Bool: n = "Bool"; break;
+    default: break;
+  }
+  return std::string("torch.") + n + "Tensor";
+}
+}  // namespace
+
+const char* grad_fn_name(OpId op) {
+  switch (op) {
+#define TG_OP(Id, name, GradFn) \
+  case OpId::Id:                \
+    return #GradFn;
+#include <tapegrad/ops/ops.def>
+    case OpId::NumOps: break;
+  }
+  return "?";
+}
+
+const char* op_name(OpId op) {
+  switch (op) {
+#define TG_OP(Id, name, GradFn) \
+  case OpId::Id:                \
+    return #name;
+#include <tapegrad/ops/ops.def>
+    case OpId::NumOps: break;
+  }
+  return "?";
+}
+
+Node::Node(OpId op_) : op(op_), seq(next_seq.fetch_add(1, std::memory_order_relaxed)) {}
+
+Node::~Node() {
+  std::vector<std::shared_ptr<void>> local;
+  const bool outer = pending == nullptr;
+  if (outer) pending = &local;
+  for (auto& e : next_edges)
+    if (e.fn) pending->push_back(std::move(e.fn));
+  for (auto& s : saved) s.release_into(*pending);
+  if (outer) {
+    while (!local.empty()) {
+      auto p = std::move(local.back());
+      local.pop_back();
+      p.reset();
+    }
+    pending = nullptr;
+  }
+}
+
+std::string Node::name() const { return grad_fn_name(op); }
+
+void Node::release() {
+  saved.clear();
+  released = true;
+}
+
+TensorList Node::apply(TensorList&& grads) {
+  TG_CHECK(!released,
+           "Trying to backward through the graph a second time (or directly access saved tensors "
+           "after they have already been freed). Saved intermediate values of the graph are freed "
+           "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+           "backward through the graph a second time or if you need to access saved tensors after "
+           "calling backward.");
+  return call_derivative(*this, grads);
+}
+
+// ---- SavedVariable ----
+
+SavedVariable::SavedVariable(const Tensor& t, bool is_output) : is_output_(is_output) {
+  if (!t.defined()) return;
+  defined_ = true;
+  version_ = t.version();
+  if (is_output) {
+    data_ = alias_detached(t);
+    output_nr_ = t.output_nr();
+  } else {
+    data_ = t;
+    if (t.grad_fn()) producer_ = t.grad_fn()->name();
+  }
+}
+
+void SavedVariable::release_into(std::vector<std::shared_ptr<void>>& out) {
+  if (data_.defined()) out.push_back(std::shared_ptr<void>(data_.impl_ptr()));
+  data_ = Tensor();
+}
+
+Tensor SavedVariable::unpack(const std::shared_ptr<Node>& owner) const {
+  if (!defined_) return Tensor();
+  TG_CHECK(data_.defined(),
+           "Trying to backward through the graph a second time (or directly access saved tensors "
+           "after they have already been freed). Saved intermediate values of the graph are freed "
+           "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+           "backward through the graph a second time or if you need to access saved tensors after "
+           "calling backward.");
+  if (data_.version() != version_) {
+    std::string which = is_output_ ? std::string(owner ? owner->name() : "?") : producer_;
+    uint32_t nr = is_output_ ? output_nr_ : data_.output_nr();
+    std::string msg = "one of the variables needed for gradient computation has been modified by "
+                      "an inplace operation: [" + tensor_type_str(data_) + " " +
+                      shape_str(data_.sizes()) + "]";
+    if (!which.empty()) msg += ", which is output " + std::to_string(nr) + " of " + which + ",";
+    msg += " is at version " + std::to_string(data_.version()) + "; expected version " +
+           std::to_string(version_) +
+           " instead. Hint: enable anomaly detection to find the operation that failed to compute "
+           "its gradient, with torch.autograd.set_detect_anomaly(True).";
+    TG_ERROR(msg);
+  }
+  if (!is_output_ || !owner) return data_;
+  // A saved output gets its history back, so double backward can flow through it.
+  Tensor t = alias_detached(data_);
+  auto& m = t.impl()->meta();
+  m.grad_fn = owner;
+  m.output_nr = output_nr_;
+  return t;
+}
+
+// ---- AccumulateGrad ----
+
+AccumulateGrad::AccumulateGrad(std::shared_ptr<TensorImpl> v)
+    : Node(OpId::NumOps), variable(std::move(v)) {
+  seq = UINT64_MAX;  // accumulate as soon as ready
+  InputMeta m{variable->sizes, variable->dtype, variable->device()};
+  input_meta.push_back(m);
+}
+
+TensorList AccumulateGrad::apply(TensorList&& grads) {
+  Tensor g = grads.at(0);
+  Tensor var(variable);
+  auto& meta = variable->meta();
+  for (auto& h : meta.hooks) {
+    Tensor r = h.second(g);
+    if (r.defined()) g = r;
+  }
+  if (!g.defined()) return {};
+  Tensor old(meta.grad);
+  if (!old.defined()) {
+    // Keep the incoming buffer when nothing else can see it; otherwise copy, so later in-place
+    // accumulation never writes into someone else's tensor.
+    if (GradMode::is_enabled() || g.impl_ptr().use_count() > 2 || !g.is_contiguous() ||
+        g.impl()->is_view || g.sizes() != variable->sizes)
+      g = GradMode::is_enabled() ? g : clone(detach(g));
+    meta.grad = g.impl_ptr();
+  } else if (GradMode::is_enabled()) {
+    meta.grad = add(old, g).impl_ptr();  // create_graph: keep the graph of the sum
+  } else {
+    add_(old, g);
+  }
+  return {};
+}
+
+// ---- recording ----
+
+std::shared_ptr<Node> grad_accumulator(const Tensor& leaf) {
+  auto& m = leaf.impl()->meta();
+  auto acc = m.grad_accumulator.lock();
+  if (!acc) {
+    acc = std::make_shared<AccumulateGrad>(leaf.impl_ptr());
+    m.grad_accumulator = acc;
+  }
+  return acc;
+}
+
+Edge gradient_edge(const Tensor& t) {
+  if (!t.defined() || !t.requires_grad()) return Edge{};
+  if (t.grad_fn()) return Edge{t.grad_fn(), t.output_nr()};
+  return Edge{grad_accumulator(t), 0};
+}
+
+bool any_requires_grad(const TensorList& inputs) {
+  if (!GradMode::is_enabled()) return false;
+  for (auto& t : inputs)
+    if (t.defined() && t.requires_grad()) return true;
+  return false;
+}
+
+std::shared_ptr<Node> create_node(OpId op) {
+  switch (op) {
+#define TG_OP(Id, name, GradFn) \
+  case OpId::Id:                \
+    return std::make_shared<NodeOf<OpId::Id>>();
+#include <tapegrad/ops/ops.def>
+    case OpId::NumOps: break;
+  }
+  TG_ERROR("internal: bad op id");
+}
+
+std::shared_ptr<Node> make_node(OpId op, const TensorList& inputs) {
+  auto node = create_node(op);
+  node->next_edges.reserve(inputs.size());
+  node->input_meta.reserve(inputs.size());
+  for (auto& t : inputs) {
+    node->next_edges.push_back(gradient_edge(t));
+    if (t.defined())
+      node->input_meta.push_back(InputMeta{t.sizes(), t.dtype(), t.device()});
+    else
+      node->input_meta.push_back(InputMeta{});
+  }
+  return node;
+}
+
+std::shared_ptr<Node> maybe_node(OpId op, const TensorList& inputs) {
+  return any_requires_grad(inputs) ? make_node(op, inputs) : nullptr;
+}
+
+void set_history(const Tensor& out, const std::shared_ptr<Node>& node, uint32_t output_nr) {
+  auto& m = out.impl()->meta();
+  m.grad_fn = node;
+  m.output_nr = output_nr;
+  m.requires_grad = false;
+}
+
+void Tensor::retain_grad() const {
+  TG_CHECK(requires_grad(), "can't retain_grad on Tensor that has requires_grad=False");
+  if (is_leaf()) return;  // leaves keep .grad anyway
+  auto& m = impl_->meta();
+  if (m.retains_grad) return;
+  m.retains_grad = true;
+  std::weak_ptr<TensorImpl> weak = impl_;
+  grad_fn()->pre_hooks.push_back(Node::Hook{output_nr(), -1, [weak](const Tensor& g) {
+    auto self = weak.lock();
+    if (!self || !g.defined()) return Tensor();
+    auto& meta = self->meta();
+    Tensor old(meta.grad);
+    if (!old.defined()) meta.grad = clone(detach(g)).impl_ptr();
+    else meta.grad = add(detach(old), detach(g)).impl_ptr();
+    return Tensor();
+  }, true});
+}
+
+}  // namespace tapegrad

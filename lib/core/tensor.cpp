@@ -1,0 +1,124 @@
+// Tensor and storage basics: allocation, views, detaching, grad mode, the default dtype.
+#include <cstdlib>
+#include <new>
+
+#include <tapegrad/autograd/grad_mode.h>
+#include <tapegrad/autograd/node.h>
+#include <tapegrad/core/tensor.h>
+#include <tapegrad/kernels/loops.h>
+
+#ifdef TAPEGRAD_OPENMP
+#include <omp.h>
+#endif
+
+namespace tapegrad {
+
+namespace {
+thread_local bool grad_enabled = true;
+DType g_default_dtype = DType::Float32;
+const std::shared_ptr<Node> kNoNode;
+}  // namespace
+
+bool GradMode::is_enabled() { return grad_enabled; }
+void GradMode::set_enabled(bool e) { grad_enabled = e; }
+DType default_dtype() { return g_default_dtype; }
+void set_default_dtype(DType t) {
+  TG_CHECK_KIND(Type, t == DType::Float32 || t == DType::Float64 || t == DType::Float16 ||
+                          t == DType::BFloat16,
+                "only floating-point types are supported as the default type");
+  g_default_dtype = t;
+}
+
+namespace cpu {
+int max_threads() {
+#ifdef TAPEGRAD_OPENMP
+  return omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
+}  // namespace cpu
+
+std::shared_ptr<Storage> Storage::allocate(size_t nbytes, Device device) {
+  TG_CHECK(device.is_cpu(), "tapegrad was built without CUDA support; device '", device.str(),
+           "' is not available");
+  auto s = std::make_shared<Storage>();
+  size_t padded = ((nbytes + 63) / 64) * 64;
+  void* p = padded ? std::aligned_alloc(64, padded) : nullptr;
+  if (padded && !p) throw std::bad_alloc();
+  s->owner = std::shared_ptr<void>(p, [](void* q) { std::free(q); });
+  s->data = p;
+  s->nbytes = nbytes;
+  s->device = device;
+  return s;
+}
+
+std::shared_ptr<Storage> Storage::wrap(void* data, size_t nbytes, std::shared_ptr<void> owner,
+                                       Device device) {
+  auto s = std::make_shared<Storage>();
+  s->owner = std::move(owner);
+  s->data = data;
+  s->nbytes = nbytes;
+  s->device = device;
+  return s;
+}
+
+TensorImpl::~TensorImpl() = default;
+
+const std::shared_ptr<Node>& TensorImpl::grad_fn() const {
+  return autograd ? autograd->grad_fn : kNoNode;
+}
+
+Tensor empty(const Shape& sizes, DType dtype, Device device) {
+  for (auto d : sizes)
+    TG_CHECK(d >= 0, "Trying to create tensor with negative dimension ", d, ": ", shape_str(sizes));
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = Storage::allocate(numel_of(sizes) * itemsize(dtype), device);
+  impl->sizes = sizes;
+  impl->strides = contiguous_strides(sizes);
+  impl->dtype = dtype;
+  return Tensor(std::move(impl));
+}
+
+Tensor make_view(const Tensor& base, Shape sizes, Shape strides, int64_t offset) {
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = base.impl()->storage;
+  impl->sizes = std::move(sizes);
+  impl->strides = std::move(strides);
+  impl->offset = offset;
+  impl->dtype = base.dtype();
+  impl->is_view = true;
+  // A view of a view has the original tensor as base, as in torch.
+  impl->base = base.impl()->is_view && base.impl()->base ? base.impl()->base : base.impl_ptr();
+  return Tensor(std::move(impl));
+}
+
+Tensor alias_detached(const Tensor& t) {
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = t.impl()->storage;
+  impl->sizes = t.sizes();
+  impl->strides = t.strides();
+  impl->offset = t.offset();
+  impl->dtype = t.dtype();
+  impl->is_view = t.impl()->is_view;
+  impl->base = t.impl()->base;
+  return Tensor(std::move(impl));
+}
+
+Tensor& Tensor::set_requires_grad(bool r) {
+  if (r) {
+    TG_CHECK(is_floating(dtype()),
+             "only Tensors of floating point and complex dtype can require gradients");
+  }
+  if (!is_leaf()) {
+    TG_CHECK(r, "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach().");
+    return *this;
+  }
+  if (!r && !impl_->autograd) return *this;
+  impl_->meta().requires_grad = r;
+  return *this;
+}
+
+}  // namespace tapegrad

@@ -1,0 +1,159 @@
+// CPU elementwise kernels: the unary/binary/compare rows of ops.def over the shared functors,
+// plus the pointwise ops with scalar arguments (pow, clamp) and where.
+#include <cmath>
+
+#include <tapegrad/kernels/dispatch.h>
+#include <tapegrad/kernels/functors.h>
+#include <tapegrad/kernels/kernels.h>
+#include <tapegrad/kernels/loops.h>
+
+namespace tapegrad {
+namespace kern {
+
+namespace {
+
+template <class F>
+void unary_floating(const Tensor& out, const Tensor& in, const char* name) {
+  dispatch_floating(in.dtype(), name, [&](auto tag) {
+    using T = decltype(tag);
+    cpu::map1<T, T>(out, in, [](T x) { return F{}(x); });
+  });
+}
+
+template <class F>
+void unary_numeric(const Tensor& out, const Tensor& in, const char* name) {
+  dispatch_numeric(in.dtype(), name, [&](auto tag) {
+    using T = decltype(tag);
+    cpu::map1<T, T>(out, in, [](T x) { return F{}(x); });
+  });
+}
+
+template <template <class> class F>
+void binary_numeric(const Tensor& out, const Tensor& a, const Tensor& b, double alpha,
+                    const char* name) {
+  dispatch_numeric_and_bool(a.dtype(), name, [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_same<T, bool>::value) {
+      // bool arithmetic: compute in uint8 and keep 0/1 (add = or, mul = and).
+      F<int> f{static_cast<int>(alpha)};
+      cpu::map2<bool, bool>(out, a, b, [f](bool x, bool y) { return f(x, y) != 0; });
+    } else {
+      F<T> f{static_cast<T>(alpha)};
+      cpu::map2<T, T>(out, a, b, f);
+    }
+  });
+}
+
+template <class F>
+void compare_all(const Tensor& out, const Tensor& a, const Tensor& b, const char* name) {
+  dispatch_numeric_and_bool(a.dtype(), name, [&](auto tag) {
+    using T = decltype(tag);
+    cpu::map2<bool, T>(out, a, b, [](T x, T y) { return F{}(x, y); });
+  });
+}
+
+}  // namespace
+
+void unary(OpId op, const Tensor& out, const Tensor& in) {
+  switch (op) {
+#define TG_UNARY(Id, name, GradFn, Functor, to_float, saves)          \
+  case OpId::Id:                                                      \
+    if (to_float)                                                     \
+      unary_floating<fn::Functor>(out, in, #name);                    \
+    else                                                              \
+      unary_numeric<fn::Functor>(out, in, #name);                     \
+    return;
+#define TG_OP(Id, name, GradFn)
+#include <tapegrad/ops/ops.def>
+    default:
+      TG_ERROR("internal: not a unary op: ", op_name(op));
+  }
+}
+
+void binary(OpId op, const Tensor& out, const Tensor& a, const Tensor& b, double alpha) {
+  switch (op) {
+#define TG_BINARY(Id, name, GradFn, Functor, saves)          \
+  case OpId::Id:                                             \
+    binary_numeric<fn::Functor>(out, a, b, alpha, #name);    \
+    return;
+#define TG_OP(Id, name, GradFn)
+#include <tapegrad/ops/ops.def>
+    default:
+      TG_ERROR("internal: not a binary op: ", op_name(op));
+  }
+}
+
+void compare(CmpId op, const Tensor& out, const Tensor& a, const Tensor& b) {
+  switch (op) {
+#define TG_COMPARE(Id, name, Functor)                 \
+  case CmpId::Id:                                     \
+    compare_all<fn::Functor>(out, a, b, #name);       \
+    return;
+#define TG_OP(Id, name, GradFn)
+#include <tapegrad/ops/ops.def>
+    case CmpId::NumCmps:
+      break;
+  }
+  TG_ERROR("internal: bad comparison");
+}
+
+void pow_scalar(const Tensor& out, const Tensor& in, double e) {
+  dispatch_numeric(in.dtype(), "pow", [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_floating_point<T>::value) {
+      if (e == 2.0) {
+        cpu::map1<T, T>(out, in, [](T x) { return x * x; });
+      } else if (e == 0.5) {
+        cpu::map1<T, T>(out, in, [](T x) { return std::sqrt(x); });
+      } else {
+        T te = static_cast<T>(e);
+        cpu::map1<T, T>(out, in, [te](T x) { return std::pow(x, te); });
+      }
+    } else {
+      fn::PowF<T> f{1};
+      T te = static_cast<T>(e);
+      cpu::map1<T, T>(out, in, [f, te](T x) { return f(x, te); });
+    }
+  });
+}
+
+void rpow(const Tensor& out, double base, const Tensor& exponent) {
+  dispatch_numeric(exponent.dtype(), "pow", [&](auto tag) {
+    using T = decltype(tag);
+    fn::PowF<T> f{1};
+    T b = static_cast<T>(base);
+    cpu::map1<T, T>(out, exponent, [f, b](T x) { return f(b, x); });
+  });
+}
+
+void clamp(const Tensor& out, const Tensor& in, std::optional<double> lo, std::optional<double> hi) {
+  dispatch_numeric(in.dtype(), "clamp", [&](auto tag) {
+    using T = decltype(tag);
+    const bool has_lo = lo.has_value(), has_hi = hi.has_value();
+    const T l = has_lo ? static_cast<T>(*lo) : T(0), h = has_hi ? static_cast<T>(*hi) : T(0);
+    // NaN propagates; max bound wins when lo > hi (torch's order: min then max).
+    cpu::map1<T, T>(out, in, [=](T x) {
+      if (x != x) return x;
+      if (has_lo && x < l) x = l;
+      if (has_hi && x > h) x = h;
+      return x;
+    });
+  });
+}
+
+void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b) {
+  dispatch_numeric_and_bool(a.dtype(), "where", [&](auto tag) {
+    using T = decltype(tag);
+    cpu::map3<T, bool, T, T>(out, cond, a, b, [](bool c, T x, T y) { return c ? x : y; });
+  });
+}
+
+void logical_not(const Tensor& out, const Tensor& in) {
+  dispatch_numeric_and_bool(in.dtype(), "logical_not", [&](auto tag) {
+    using T = decltype(tag);
+    cpu::map1<bool, T>(out, in, [](T x) { return x == T(0); });
+  });
+}
+
+}  // namespace kern
+}  // namespace tapegrad

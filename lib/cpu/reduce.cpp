@@ -1,0 +1,112 @@
+// CPU reductions over the innermost block of a contiguous input (the op layer permutes the
+// reduced dims last): sum/max/min, arg-max/min with first-index ties, and softmax.
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
+#include <tapegrad/kernels/dispatch.h>
+#include <tapegrad/kernels/kernels.h>
+#include <tapegrad/kernels/loops.h>
+
+namespace tapegrad {
+namespace kern {
+
+namespace {
+// Float sums accumulate in double: more accurate than a float accumulator and cheap enough here.
+template <class T>
+using acc_t = typename std::conditional<std::is_floating_point<T>::value, double, int64_t>::type;
+}  // namespace
+
+void reduce_inner(ReduceOp op, const Tensor& out, const Tensor& in, int64_t inner) {
+  const int64_t outer = inner ? in.numel() / inner : out.numel();
+  auto body = [&](auto tag, auto out_tag) {
+    using T = decltype(tag);
+    using R = decltype(out_tag);
+    const T* src = in.data<T>();
+    R* dst = out.data<R>();
+    const bool par = outer * inner >= cpu::kGrain && outer > 1;
+#pragma omp parallel for if (par) schedule(static)
+    for (int64_t o = 0; o < outer; ++o) {
+      const T* p = src + o * inner;
+      if (op == ReduceOp::Sum) {
+        acc_t<T> acc = 0;
+        for (int64_t k = 0; k < inner; ++k) acc += static_cast<acc_t<T>>(p[k]);
+        dst[o] = static_cast<R>(acc);
+      } else {
+        T best = p[0];
+        const bool is_max = op == ReduceOp::Max;
+        for (int64_t k = 1; k < inner; ++k) {
+          T v = p[k];
+          if (v != v) {
+            best = v;
+            break;
+          }
+          if (is_max ? v > best : v < best) best = v;
+        }
+        dst[o] = static_cast<R>(best);
+      }
+    }
+  };
+  if (op == ReduceOp::Sum && out.dtype() != in.dtype()) {
+    // integer/bool sums produce int64
+    TG_CHECK(out.dtype() == DType::Int64, "internal: sum output dtype");
+    dispatch_numeric_and_bool(in.dtype(), "sum", [&](auto tag) { body(tag, int64_t{}); });
+    return;
+  }
+  dispatch_numeric_and_bool(in.dtype(), "reduce", [&](auto tag) { body(tag, tag); });
+}
+
+void reduce_arg_inner(bool is_max, const Tensor& values, const Tensor& indices, const Tensor& in,
+                      int64_t inner) {
+  const int64_t outer = values.numel();
+  dispatch_numeric_and_bool(in.dtype(), is_max ? "max" : "min", [&](auto tag) {
+    using T = decltype(tag);
+    const T* src = in.data<T>();
+    T* vals = values.defined() ? values.data<T>() : nullptr;
+    int64_t* idx = indices.data<int64_t>();
+    for (int64_t o = 0; o < outer; ++o) {
+      const T* p = src + o * inner;
+      T best = p[0];
+      int64_t bi = 0;
+      for (int64_t k = 1; k < inner && best == best; ++k) {
+        T v = p[k];
+        if (v != v || (is_max ? v > best : v < best)) {
+          best = v;
+          bi = k;
+        }
+      }
+      if (vals) vals[o] = best;
+      idx[o] = bi;
+    }
+  });
+}
+
+void softmax_inner(const Tensor& out, const Tensor& in, int64_t inner, bool log) {
+  const int64_t outer = inner ? in.numel() / inner : 0;
+  dispatch_floating(in.dtype(), log ? "log_softmax" : "softmax", [&](auto tag) {
+    using T = decltype(tag);
+    const T* src = in.data<T>();
+    T* dst = out.data<T>();
+    const bool par = outer * inner >= cpu::kGrain && outer > 1;
+#pragma omp parallel for if (par) schedule(static)
+    for (int64_t o = 0; o < outer; ++o) {
+      const T* p = src + o * inner;
+      T* q = dst + o * inner;
+      T m = -std::numeric_limits<T>::infinity();
+      for (int64_t k = 0; k < inner; ++k) m = p[k] > m || p[k] != p[k] ? p[k] : m;
+      if (std::isinf(m) && m < 0) m = 0;  // all -inf: avoid inf - inf
+      acc_t<T> s = 0;
+      for (int64_t k = 0; k < inner; ++k) s += std::exp(static_cast<acc_t<T>>(p[k] - m));
+      if (log) {
+        const T ls = static_cast<T>(std::log(s)) + m;
+        for (int64_t k = 0; k < inner; ++k) q[k] = p[k] - ls;
+      } else {
+        const acc_t<T> inv = 1 / s;
+        for (int64_t k = 0; k < inner; ++k) q[k] = static_cast<T>(std::exp(static_cast<acc_t<T>>(p[k] - m)) * inv);
+      }
+    }
+  });
+}
+
+}  // namespace kern
+}  // namespace tapegrad

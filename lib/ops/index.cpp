@@ -1,0 +1,246 @@
+// Advanced indexing (index / index_put with int64 or bool index tensors, numpy placement rules),
+// gather/scatter_add, nonzero, and the select/slice backward ops. Everything reduces to flat
+// element offsets that the take/put_add kernels use.
+#include "common.h"
+
+namespace tapegrad {
+
+using namespace detail;
+
+namespace {
+
+// Expands bool masks into one int64 index per masked dim; checks each index's dtype.
+std::vector<Tensor> expand_masks(const Tensor& a, const std::vector<Tensor>& indices) {
+  std::vector<Tensor> out;
+  for (auto& idx : indices) {
+    if (!idx.defined()) {
+      out.push_back(idx);
+      continue;
+    }
+    if (idx.dtype() == DType::Bool || idx.dtype() == DType::UInt8) {
+      const int64_t start = static_cast<int64_t>(out.size());
+      for (int64_t k = 0; k < idx.dim(); ++k) {
+        TG_CHECK_KIND(Index, start + k < a.dim() && idx.sizes()[k] == a.sizes()[start + k],
+                      "The shape of the mask ", shape_str(idx.sizes()), " at index ", k,
+                      " does not match the shape of the indexed tensor ", shape_str(a.sizes()),
+                      " at index ", start + k);
+      }
+      Tensor nz = nonzero(idx);
+      for (int64_t k = 0; k < idx.dim(); ++k) out.push_back(select(nz, 1, k));
+      if (idx.dim() == 0) out.push_back(Tensor());  // a 0-d mask adds no dim here
+      continue;
+    }
+    TG_CHECK_KIND(Index, is_integral(idx.dtype(), false),
+                  "tensors used as indices must be long, int, byte or bool tensors");
+    out.push_back(idx.dtype() == DType::Int64 ? idx : to(idx, DType::Int64));
+  }
+  TG_CHECK_KIND(Index, static_cast<int64_t>(out.size()) <= a.dim(),
+                "too many indices for tensor of dimension ", a.dim(), " (got ", out.size(), ")");
+  return out;
+}
+
+struct IndexPlan {
+  Shape out_shape;
+  Tensor offsets;  // int64, out_shape, element offsets using the given strides
+};
+
+IndexPlan plan(const Shape& sizes, const Shape& strides, const std::vector<Tensor>& idx) {
+  const int64_t nd = static_cast<int64_t>(sizes.size());
+  std::vector<int64_t> adv, rest;
+  Shape ishape;
+  for (int64_t d = 0; d < nd; ++d) {
+    if (d < static_cast<int64_t>(idx.size()) && idx[d].defined()) {
+      adv.push_back(d);
+      ishape = broadcast_shapes(ishape, idx[d].sizes());
+    } else {
+      rest.push_back(d);
+    }
+  }
+  bool adjacent = true;
+  for (size_t k = 1; k < adv.size(); ++k) adjacent = adjacent && adv[k] == adv[k - 1] + 1;
+  // Offsets contributed by the advanced indices, over the broadcast index shape.
+  const int64_t ni = numel_of(ishape);
+  std::vector<int64_t> adv_off(ni, 0);
+  for (auto d : adv) {
+    Tensor e = contiguous(expand(idx[d], ishape));
+    const int64_t* p = e.data<int64_t>();
+    for (int64_t j = 0; j < ni; ++j) {
+      int64_t v = p[j];
+      TG_CHECK_KIND(Index, v >= -sizes[d] && v < sizes[d], "index ", v,
+                    " is out of bounds for dimension ", d, " with size ", sizes[d]);
+      adv_off[j] += (v < 0 ? v + sizes[d] : v) * strides[d];
+    }
+  }
+  // Output layout: rest dims before the advanced block (when adjacent), the block, the rest.
+  std::vector<int64_t> before, after;
+  for (auto d : rest) ((adjacent && !adv.empty() && d < adv[0]) ? before : after).push_back(d);
+  IndexPlan p;
+  for (auto d : before) p.out_shape.push_back(sizes[d]);
+  p.out_shape.insert(p.out_shape.end(), ishape.begin(), ishape.end());
+  for (auto d : after) p.out_shape.push_back(sizes[d]);
+  p.offsets = empty(p.out_shape, DType::Int64);
+  int64_t* o = p.offsets.data<int64_t>();
+  const int64_t total = numel_of(p.out_shape);
+  std::vector<int64_t> order = before;  // non-advanced dims in output order
+  order.insert(order.end(), after.begin(), after.end());
+  const size_t nb = before.size();
+  for (int64_t lin = 0; lin < total; ++lin) {
+    // Decompose lin over out_shape = [before..., ishape..., after...].
+    int64_t rem = lin, off = 0;
+    for (size_t k = order.size(); k-- > nb;) {
+      int64_t d = order[k];
+      off += (rem % sizes[d]) * strides[d];
+      rem /= sizes[d];
+    }
+    int64_t j = ni ? rem % ni : 0;
+    rem = ni ? rem / ni : 0;
+    for (size_t k = nb; k-- > 0;) {
+      int64_t d = order[k];
+      off += (rem % sizes[d]) * strides[d];
+      rem /= sizes[d];
+    }
+    o[lin] = off + adv_off[j];
+  }
+  return p;
+}
+
+}  // namespace
+
+Tensor nonzero(const Tensor& a) {
+  Tensor flags = empty(a.sizes(), DType::Bool, a.device());
+  kern::compare(CmpId::Ne, flags, a, scalar_tensor(0, a.dtype()));
+  std::vector<int64_t> coords;
+  const bool* f = flags.data<bool>();
+  const int64_t n = a.numel(), nd = a.dim();
+  int64_t count = 0;
+  for (int64_t lin = 0; lin < n; ++lin) {
+    if (!f[lin]) continue;
+    ++count;
+    int64_t rem = lin;
+    std::vector<int64_t> c(nd);
+    for (int64_t d = nd - 1; d >= 0; --d) {
+      c[d] = rem % a.sizes()[d];
+      rem /= a.sizes()[d];
+    }
+    coords.insert(coords.end(), c.begin(), c.end());
+  }
+  Tensor out = empty({count, nd}, DType::Int64);
+  std::copy(coords.begin(), coords.end(), out.data<int64_t>());
+  return out;
+}
+
+Tensor index(const Tensor& a, const std::vector<Tensor>& indices) {
+  std::vector<Tensor> idx = expand_masks(a, indices);
+  IndexPlan p = plan(a.sizes(), a.strides(), idx);
+  Tensor out = empty(p.out_shape, a.dtype(), a.device());
+  kern::take(out, a, p.offsets);
+  if (auto node = maybe_node(OpId::Index, {a})) {
+    for (auto& t : idx) node->saved.emplace_back(t, false);
+    node->shape = a.sizes();
+    set_history(out, node);
+  }
+  return out;
+}
+
+Tensor index_put(const Tensor& a, const std::vector<Tensor>& indices, const Tensor& values,
+                 bool accumulate) {
+  std::vector<Tensor> idx = expand_masks(a, indices);
+  Tensor out = empty(a.sizes(), a.dtype(), a.device());
+  kern::copy(out, a);
+  IndexPlan p = plan(out.sizes(), out.strides(), idx);
+  Tensor v = empty(p.out_shape, a.dtype(), a.device());
+  kern::copy(v, expand(detach(values), p.out_shape));
+  kern::put_add(out, p.offsets, v, accumulate);
+  if (auto node = maybe_node(OpId::IndexPut, {a, values})) {
+    for (auto& t : idx) node->saved.emplace_back(t, false);
+    node->i = {accumulate};
+    set_history(out, node);
+  }
+  return out;
+}
+
+namespace {
+// Offsets for gather/scatter: idx's positions, with dim `dim` replaced by the index value.
+Tensor dim_offsets(const Tensor& idx, int64_t dim, const Shape& sizes, const Shape& strides) {
+  TG_CHECK(idx.dtype() == DType::Int64, "gather(): Expected dtype int64 for index");
+  Tensor ic = contiguous(idx);
+  Tensor off = empty(idx.sizes(), DType::Int64);
+  const int64_t* p = ic.data<int64_t>();
+  int64_t* o = off.data<int64_t>();
+  const int64_t n = idx.numel(), nd = idx.dim();
+  for (int64_t lin = 0; lin < n; ++lin) {
+    int64_t rem = lin, acc = 0;
+    for (int64_t d = nd - 1; d >= 0; --d) {
+      int64_t c = rem % idx.sizes()[d];
+      rem /= idx.sizes()[d];
+      if (d == dim) {
+        int64_t v = p[lin];
+        TG_CHECK(v >= -sizes[d] && v < sizes[d], "index ", v, " is out of bounds for dimension ",
+                 d, " with size ", sizes[d]);
+        c = v < 0 ? v + sizes[d] : v;
+      }
+      acc += c * strides[d];
+    }
+    o[lin] = acc;
+  }
+  return off;
+}
+}  // namespace
+
+Tensor gather(const Tensor& a, int64_t dim, const Tensor& idx) {
+  int64_t d = wrap_dim(dim, a.dim());
+  TG_CHECK(idx.dim() == a.dim() || (a.dim() == 0 && idx.dim() <= 1),
+           "Index tensor must have the same number of dimensions as input tensor");
+  Tensor out = empty(idx.sizes(), a.dtype(), a.device());
+  kern::take(out, a, dim_offsets(idx, d, a.sizes(), a.strides()));
+  if (auto node = maybe_node(OpId::Gather, {a})) {
+    node->saved.emplace_back(idx, false);
+    node->shape = a.sizes();
+    node->i = {d};
+    set_history(out, node);
+  }
+  return out;
+}
+
+Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& idx, const Tensor& src) {
+  int64_t d = wrap_dim(dim, a.dim());
+  Tensor out = clone(detach(a));
+  Tensor s = contiguous(detach(src));
+  if (s.sizes() != idx.sizes()) s = contiguous(slice(s, 0, 0, idx.sizes()[0]));  // src may be larger
+  kern::put_add(out, dim_offsets(idx, d, out.sizes(), out.strides()), s, true);
+  if (auto node = maybe_node(OpId::ScatterAdd, {a, src})) {
+    node->saved.emplace_back(idx, false);
+    node->i = {d};
+    set_history(out, node);
+  }
+  return out;
+}
+
+Tensor select_backward(const Tensor& grad, const Shape& sizes, int64_t dim, int64_t index) {
+  Tensor out = zeros(sizes, grad.dtype(), grad.device());
+  {
+    NoGradGuard g;
+    kern::copy(select(out, dim, index), grad);
+  }
+  if (auto node = maybe_node(OpId::SelectBackward, {grad})) {
+    node->i = {dim, index};
+    set_history(out, node);
+  }
+  return out;
+}
+
+Tensor slice_backward(const Tensor& grad, const Shape& sizes, int64_t dim, int64_t start,
+                      int64_t end, int64_t step) {
+  Tensor out = zeros(sizes, grad.dtype(), grad.device());
+  {
+    NoGradGuard g;
+    kern::copy(slice(out, dim, start, end, step), grad);
+  }
+  if (auto node = maybe_node(OpId::SliceBackward, {grad})) {
+    node->i = {dim, start, end, step};
+    set_history(out, node);
+  }
+  return out;
+}
+
+}  // namespace tapegrad

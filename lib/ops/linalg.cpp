@@ -1,0 +1,159 @@
+// Matrix products: mm, bmm, mv, dot, addmm, and matmul composed from them exactly as torch
+// composes it, so the grad_fn chain users see is the same (SqueezeBackward4 for vector @
+// matrix, UnsafeViewBackward0 over folded batches, ...).
+#include "common.h"
+
+namespace tapegrad {
+
+using namespace detail;
+
+namespace {
+
+void check_mm_dtypes(const Tensor& a, const Tensor& b) {
+  TG_CHECK(a.dtype() == b.dtype(), "expected m1 and m2 to have the same dtype, but got: ",
+           dtype_name(a.dtype()) == std::string("float32") ? "float" : dtype_name(a.dtype()),
+           " != ", dtype_name(b.dtype()) == std::string("float32") ? "float" : dtype_name(b.dtype()));
+  check_same_device(a, b, "mat2 in method wrapper_CUDA_mm");
+}
+
+Tensor record2(OpId op, const Tensor& a, const Tensor& b, Tensor out) {
+  if (auto node = maybe_node(op, {a, b})) {
+    node->saved.emplace_back(node->needs_grad(1) ? a : Tensor(), false);
+    node->saved.emplace_back(node->needs_grad(0) ? b : Tensor(), false);
+    set_history(out, node);
+  }
+  return out;
+}
+
+}  // namespace
+
+Tensor mm(const Tensor& a, const Tensor& b) {
+  TG_CHECK(a.dim() == 2, "self must be a matrix");
+  TG_CHECK(b.dim() == 2, "mat2 must be a matrix");
+  TG_CHECK(a.sizes()[1] == b.sizes()[0], "mat1 and mat2 shapes cannot be multiplied (",
+           a.sizes()[0], "x", a.sizes()[1], " and ", b.sizes()[0], "x", b.sizes()[1], ")");
+  check_mm_dtypes(a, b);
+  Tensor out = empty({a.sizes()[0], b.sizes()[1]}, a.dtype(), a.device());
+  kern::mm(out, a, b);
+  return record2(OpId::Mm, a, b, out);
+}
+
+Tensor bmm(const Tensor& a, const Tensor& b) {
+  TG_CHECK(a.dim() == 3, "batch1 must be a 3D tensor");
+  TG_CHECK(b.dim() == 3, "batch2 must be a 3D tensor");
+  TG_CHECK(a.sizes()[0] == b.sizes()[0], "batch1 and batch2 must have same number of batches, got ",
+           a.sizes()[0], " and ", b.sizes()[0]);
+  TG_CHECK(a.sizes()[2] == b.sizes()[1], "Expected size for first two dimensions of batch2 tensor "
+           "to be: [", a.sizes()[0], ", ", a.sizes()[2], "] but got: [", b.sizes()[0], ", ",
+           b.sizes()[1], "].");
+  check_mm_dtypes(a, b);
+  Tensor out = empty({a.sizes()[0], a.sizes()[1], b.sizes()[2]}, a.dtype(), a.device());
+  kern::bmm(out, a, b);
+  return record2(OpId::Bmm, a, b, out);
+}
+
+Tensor mv(const Tensor& a, const Tensor& v) {
+  TG_CHECK(a.dim() == 2 && v.dim() == 1, "vector + matrix @ vector expected, got ", a.dim(), ", ",
+           v.dim());
+  TG_CHECK(a.sizes()[1] == v.sizes()[0], "size mismatch, got input (", a.sizes()[0], "), mat (",
+           a.sizes()[0], "x", a.sizes()[1], "), vec (", v.sizes()[0], ")");
+  check_mm_dtypes(a, v);
+  Tensor out = empty({a.sizes()[0]}, a.dtype(), a.device());
+  kern::mm(make_view(out, {a.sizes()[0], 1}, {1, 1}, 0), a,
+           make_view(v, {v.sizes()[0], 1}, {v.strides()[0], 1}, v.offset()));
+  return record2(OpId::Mv, a, v, out);
+}
+
+Tensor dot(const Tensor& a, const Tensor& b) {
+  TG_CHECK(a.dim() == 1 && b.dim() == 1, "1D tensors expected, but got ", a.dim(), "D and ",
+           b.dim(), "D tensors");
+  TG_CHECK(a.sizes()[0] == b.sizes()[0], "inconsistent tensor size, expected tensor [",
+           a.sizes()[0], "] and src [", b.sizes()[0],
+           "] to have the same number of elements, but got ", a.sizes()[0], " and ", b.sizes()[0],
+           " elements respectively");
+  TG_CHECK(a.dtype() == b.dtype(), "dot : expected both vectors to have same dtype, but found ",
+           dtype_legacy_name(a.dtype()), " and ", dtype_legacy_name(b.dtype()));
+  Tensor out = empty({}, a.dtype(), a.device());
+  kern::mm(make_view(out, {1, 1}, {1, 1}, 0),
+           make_view(a, {1, a.sizes()[0]}, {1, a.strides()[0]}, a.offset()),
+           make_view(b, {b.sizes()[0], 1}, {b.strides()[0], 1}, b.offset()));
+  return record2(OpId::Dot, a, b, out);
+}
+
+Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, Scalar alpha) {
+  Tensor prod, out;
+  {
+    NoGradGuard g;
+    prod = mm(a, b);
+    Tensor scaled = alpha.to_double() == 1 ? prod : mul(prod, wrapped_scalar(alpha));
+    Tensor bb = beta.to_double() == 1 ? bias : mul(bias, wrapped_scalar(beta));
+    out = add(bb, scaled);
+    TG_CHECK(out.sizes() == prod.sizes(), "The expanded size of the tensor (", prod.sizes()[1],
+             ") must match the existing size (", bias.sizes().back(),
+             ") at non-singleton dimension 1");
+  }
+  if (auto node = maybe_node(OpId::Addmm, {bias, a, b})) {
+    node->saved.emplace_back(node->needs_grad(2) ? a : Tensor(), false);
+    node->saved.emplace_back(node->needs_grad(1) ? b : Tensor(), false);
+    node->f = {beta.to_double(), alpha.to_double()};
+    set_history(out, node);
+  }
+  return out;
+}
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  const int64_t da = a.dim(), db = b.dim();
+  TG_CHECK(da > 0 && db > 0, "both arguments to matmul need to be at least 1D, but they are ", da,
+           "D and ", db, "D");
+  if (da == 1 && db == 1) return dot(a, b);
+  if (da == 2 && db == 1) return mv(a, b);
+  if (da == 1 && db == 2) {
+    Tensor r = mm(unsqueeze(a, 0), b);
+    return squeeze_(r, 0);
+  }
+  if (da == 2 && db == 2) return mm(a, b);
+  if (da >= 3 && (db == 1 || db == 2)) {
+    // Fold the batch into the rows of one matrix product.
+    Shape out_shape(a.sizes().begin(), a.sizes().end() - 1);
+    if (db == 2) out_shape.push_back(b.sizes()[1]);
+    Tensor folded = reshape(a, {-1, a.sizes().back()});
+    Tensor r = db == 2 ? mm(folded, b) : mv(folded, b);
+    return unsafe_view(r, out_shape);
+  }
+  if ((da == 1 || da == 2) && db >= 3) {
+    // a @ b = (b^T @ a^T)^T, folded the same way.
+    Tensor r = matmul(transpose(b, -1, -2), da == 2 ? transpose(a, -1, -2) : a);
+    return da == 2 ? contiguous(transpose(r, -1, -2)) : r;
+  }
+  // Batched: broadcast the batch dims, fold to 3-D, bmm, unfold.
+  const int64_t n = da > 1 ? a.sizes()[da - 2] : 1, m1 = a.sizes()[da - 1];
+  const int64_t m2 = db > 1 ? b.sizes()[db - 2] : 1, p = b.sizes()[db - 1];
+  Shape ba(a.sizes().begin(), a.sizes().end() - 2), bb(b.sizes().begin(), b.sizes().end() - 2);
+  Shape batch = broadcast_shapes(ba, bb);
+  TG_CHECK(m1 == m2, "Expected size for first two dimensions of batch2 tensor to be: [",
+           numel_of(batch), ", ", m1, "] but got: [", numel_of(batch), ", ", m2, "].");
+  int64_t B = numel_of(batch);
+  Shape ea = batch, eb = batch;
+  ea.insert(ea.end(), {n, m1});
+  eb.insert(eb.end(), {m2, p});
+  Tensor a3 = reshape(ea == a.sizes() ? a : expand(a, ea), {B, n, m1});
+  Tensor b3 = reshape(eb == b.sizes() ? b : expand(b, eb), {B, m2, p});
+  Shape out_shape = batch;
+  out_shape.insert(out_shape.end(), {n, p});
+  return unsafe_view(bmm(a3, b3), out_shape);
+}
+
+Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
+  if (input.dim() == 2 && bias.defined()) return addmm(bias, input, t(weight));
+  if (bias.defined() && input.dim() != 0) {
+    // torch flattens the leading dims into one addmm and views the result back.
+    Shape out_shape(input.sizes().begin(), input.sizes().end() - 1);
+    out_shape.push_back(weight.sizes()[0]);
+    Tensor flat = reshape(input, {-1, input.sizes().back()});
+    return view(addmm(bias, flat, t(weight)), out_shape);
+  }
+  Tensor r = matmul(input, t(weight));
+  return bias.defined() ? add(r, bias) : r;
+}
+
+}  // namespace tapegrad

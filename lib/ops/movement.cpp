@@ -1,0 +1,337 @@
+// Shape and view ops: view/reshape, transpose/permute, (un)squeeze, expand, select/slice,
+// cat/stack. Views share storage with their base; only cat/stack/reshape-of-non-viewable copy.
+#include <numeric>
+
+#include "common.h"
+
+namespace tapegrad {
+
+using namespace detail;
+
+namespace {
+
+Shape infer_size(const Shape& shape, int64_t numel) {
+  Shape out = shape;
+  int64_t known = 1, infer = -1;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] == -1) {
+      TG_CHECK(infer < 0, "only one dimension can be inferred");
+      infer = static_cast<int64_t>(i);
+    } else {
+      TG_CHECK(shape[i] >= 0, "invalid shape dimension ", shape[i]);
+      known *= shape[i];
+    }
+  }
+  if (infer >= 0)
+    TG_CHECK(known != 0, "cannot reshape tensor of 0 elements into shape ", shape_str(shape),
+             " because the unspecified dimension size -1 can be any value and is ambiguous");
+  bool ok = infer >= 0 ? numel % known == 0 : known == numel;
+  TG_CHECK(ok, "shape '", shape_str(shape), "' is invalid for input of size ", numel);
+  if (infer >= 0) out[infer] = numel / known;
+  return out;
+}
+
+// Strides for viewing (sizes, strides) as `shape` without a copy, if possible.
+bool view_strides(const Shape& sizes, const Shape& strides, const Shape& shape, Shape& out) {
+  out.assign(shape.size(), 0);
+  if (numel_of(sizes) == 0 || sizes.empty()) {
+    out = contiguous_strides(shape);
+    return true;
+  }
+  int64_t view_d = static_cast<int64_t>(shape.size()) - 1;
+  int64_t chunk = strides.back(), tensor_numel = 1, view_numel = 1;
+  for (int64_t d = static_cast<int64_t>(sizes.size()) - 1; d >= 0; --d) {
+    tensor_numel *= sizes[d];
+    if (d == 0 || (sizes[d - 1] != 1 && strides[d - 1] != tensor_numel * chunk)) {
+      while (view_d >= 0 && (view_numel < tensor_numel || shape[view_d] == 1)) {
+        out[view_d] = view_numel * chunk;
+        view_numel *= shape[view_d];
+        --view_d;
+      }
+      if (view_numel != tensor_numel) return false;
+      if (d > 0) {
+        chunk = strides[d - 1];
+        tensor_numel = 1;
+        view_numel = 1;
+      }
+    }
+  }
+  return view_d == -1;
+}
+
+// Records a view op: the node remembers the input sizes (most view backwards need them).
+Tensor record_view(OpId op, const Tensor& a, Tensor out, std::vector<int64_t> args = {}) {
+  if (auto node = maybe_node(op, {a})) {
+    node->shape = a.sizes();
+    node->i = std::move(args);
+    set_history(out, node);
+  }
+  return out;
+}
+
+}  // namespace
+
+Tensor view(const Tensor& a, const Shape& shape) {
+  Shape s = infer_size(shape, a.numel());
+  Shape st;
+  TG_CHECK(view_strides(a.sizes(), a.strides(), s, st),
+           "view size is not compatible with input tensor's size and stride (at least one "
+           "dimension spans across two contiguous subspaces). Use .reshape(...) instead.");
+  return record_view(OpId::View, a, make_view(a, s, st, a.offset()));
+}
+
+Tensor unsafe_view(const Tensor& a, const Shape& shape) {
+  Shape s = infer_size(shape, a.numel());
+  Shape st;
+  TG_CHECK(view_strides(a.sizes(), a.strides(), s, st), "internal: _unsafe_view of non-viewable");
+  // Like torch's _unsafe_view: the result is not a view (it owns the temporary it came from).
+  Tensor out = alias_detached(a);
+  out.impl()->sizes = s;
+  out.impl()->strides = st;
+  out.impl()->is_view = false;
+  out.impl()->base = nullptr;
+  return record_view(OpId::UnsafeView, a, out);
+}
+
+Tensor reshape(const Tensor& a, const Shape& shape) {
+  Shape s = infer_size(shape, a.numel());
+  Shape st;
+  if (view_strides(a.sizes(), a.strides(), s, st)) return view(a, s);
+  return unsafe_view(clone(a), s);
+}
+
+Tensor flatten(const Tensor& a, int64_t start, int64_t end) {
+  if (a.dim() == 0) return reshape(a, {1});
+  start = wrap_dim(start, a.dim());
+  end = wrap_dim(end, a.dim());
+  TG_CHECK(start <= end, "flatten() has invalid args: start_dim cannot come after end_dim");
+  if (start == end) return a;
+  Shape s(a.sizes().begin(), a.sizes().begin() + start);
+  int64_t m = 1;
+  for (int64_t d = start; d <= end; ++d) m *= a.sizes()[d];
+  s.push_back(m);
+  s.insert(s.end(), a.sizes().begin() + end + 1, a.sizes().end());
+  return reshape(a, s);
+}
+
+Tensor transpose(const Tensor& a, int64_t d0, int64_t d1) {
+  d0 = wrap_dim(d0, a.dim());
+  d1 = wrap_dim(d1, a.dim());
+  Shape s = a.sizes(), st = a.strides();
+  if (a.dim() > 0) {
+    std::swap(s[d0], s[d1]);
+    std::swap(st[d0], st[d1]);
+  }
+  return record_view(OpId::Transpose, a, make_view(a, s, st, a.offset()), {d0, d1});
+}
+
+Tensor t(const Tensor& a) {
+  TG_CHECK(a.dim() <= 2, "t() expects a tensor with <= 2 dimensions, but self is ", a.dim(), "D");
+  Shape s = a.sizes(), st = a.strides();
+  std::reverse(s.begin(), s.end());
+  std::reverse(st.begin(), st.end());
+  return record_view(OpId::T, a, make_view(a, s, st, a.offset()));
+}
+
+Tensor permute(const Tensor& a, const std::vector<int64_t>& dims) {
+  TG_CHECK(static_cast<int64_t>(dims.size()) == a.dim(),
+           "permute(sparse_coo): number of dimensions in the tensor input does not match the "
+           "length of the desired ordering of dimensions i.e. input.dim() = ", a.dim(),
+           " is not equal to len(dims) = ", dims.size());
+  Shape s, st;
+  std::vector<int64_t> w;
+  std::vector<bool> seen(a.dim(), false);
+  for (auto d : dims) {
+    int64_t x = wrap_dim(d, a.dim());
+    TG_CHECK(!seen[x], "permute(): duplicate dims are not allowed.");
+    seen[x] = true;
+    w.push_back(x);
+    s.push_back(a.sizes()[x]);
+    st.push_back(a.strides()[x]);
+  }
+  return record_view(OpId::Permute, a, make_view(a, s, st, a.offset()), w);
+}
+
+Tensor unsqueeze(const Tensor& a, int64_t dim) {
+  int64_t d = wrap_dim(dim, a.dim() + 1);
+  Shape s = a.sizes(), st = a.strides();
+  int64_t stride = d < a.dim() ? s[d] * st[d] : 1;
+  s.insert(s.begin() + d, 1);
+  st.insert(st.begin() + d, stride);
+  return record_view(OpId::Unsqueeze, a, make_view(a, s, st, a.offset()), {d});
+}
+
+namespace {
+Tensor squeeze_dims(OpId op, const Tensor& a, const std::vector<int64_t>& dims, bool all) {
+  std::vector<bool> drop(a.dim(), false);
+  if (all) {
+    for (int64_t d = 0; d < a.dim(); ++d) drop[d] = a.sizes()[d] == 1;
+  } else {
+    for (auto d : dims) {
+      int64_t w = wrap_dim(d, a.dim());
+      if (a.dim() > 0 && a.sizes()[w] == 1) drop[w] = true;
+    }
+  }
+  Shape s, st;
+  for (int64_t d = 0; d < a.dim(); ++d) {
+    if (drop[d]) continue;
+    s.push_back(a.sizes()[d]);
+    st.push_back(a.strides()[d]);
+  }
+  return record_view(op, a, make_view(a, s, st, a.offset()));
+}
+}  // namespace
+
+Tensor squeeze(const Tensor& a) { return squeeze_dims(OpId::Squeeze, a, {}, true); }
+Tensor squeeze(const Tensor& a, int64_t dim) {
+  return squeeze_dims(OpId::SqueezeDim, a, {dim}, false);
+}
+Tensor squeeze(const Tensor& a, const std::vector<int64_t>& dims) {
+  return squeeze_dims(OpId::SqueezeDims, a, dims, false);
+}
+
+Tensor& squeeze_(Tensor& a, int64_t dim) {
+  int64_t d = wrap_dim(dim, a.dim());
+  if (a.dim() == 0 || a.sizes()[d] != 1) return a;
+  std::shared_ptr<Node> node;
+  if (any_requires_grad({a})) {
+    TG_CHECK(!a.is_leaf(), "a leaf Variable that requires grad is being used in an in-place "
+                           "operation.");
+    node = make_node(OpId::SqueezeInplace, {a});
+    node->shape = a.sizes();
+  }
+  a.impl()->sizes.erase(a.impl()->sizes.begin() + d);
+  a.impl()->strides.erase(a.impl()->strides.begin() + d);
+  if (node) set_history(a, node);
+  return a;
+}
+
+Tensor expand(const Tensor& a, const Shape& shape) {
+  TG_CHECK(shape.size() >= a.sizes().size(), "expand(", "torch.FloatTensor{",
+           shape_str(a.sizes()), "}, size=", shape_str(shape),
+           "): the number of sizes provided (", shape.size(),
+           ") must be greater or equal to the number of dimensions in the tensor (", a.dim(), ")");
+  const size_t lead = shape.size() - a.sizes().size();
+  Shape s(shape.size()), st(shape.size());
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i < lead) {
+      TG_CHECK(shape[i] >= 0, "The expanded size of the tensor (", shape[i],
+               ") isn't allowed in a leading, non-existing dimension ", i);
+      s[i] = shape[i];
+      st[i] = 0;
+      continue;
+    }
+    int64_t cur = a.sizes()[i - lead], want = shape[i] == -1 ? cur : shape[i];
+    TG_CHECK(cur == want || cur == 1, "The expanded size of the tensor (", want,
+             ") must match the existing size (", cur, ") at non-singleton dimension ", i,
+             ".  Target sizes: ", shape_str(shape), ".  Tensor sizes: ", shape_str(a.sizes()));
+    s[i] = want;
+    st[i] = cur == want ? a.strides()[i - lead] : 0;
+  }
+  return record_view(OpId::Expand, a, make_view(a, s, st, a.offset()));
+}
+
+Tensor select(const Tensor& a, int64_t dim, int64_t index) {
+  TG_CHECK_KIND(Index, a.dim() > 0, "select() cannot be applied to a 0-dim tensor.");
+  int64_t d = wrap_dim(dim, a.dim());
+  int64_t n = a.sizes()[d];
+  TG_CHECK_KIND(Index, index >= -n && index < n, "select(): index ", index,
+                " out of range for tensor of size ", shape_str(a.sizes()), " at dimension ", d);
+  if (index < 0) index += n;
+  Shape s = a.sizes(), st = a.strides();
+  int64_t off = a.offset() + index * st[d];
+  s.erase(s.begin() + d);
+  st.erase(st.begin() + d);
+  return record_view(OpId::Select, a, make_view(a, s, st, off), {d, index});
+}
+
+Tensor slice(const Tensor& a, int64_t dim, std::optional<int64_t> start, std::optional<int64_t> end,
+             int64_t step) {
+  TG_CHECK_KIND(Index, a.dim() > 0, "slice() cannot be applied to a 0-dim tensor.");
+  TG_CHECK_KIND(Value, step > 0, "step must be greater than zero");
+  int64_t d = wrap_dim(dim, a.dim());
+  int64_t n = a.sizes()[d];
+  int64_t b = start.value_or(0), e = end.value_or(n);
+  if (b < 0) b += n;
+  if (e < 0) e += n;
+  b = std::min(std::max<int64_t>(b, 0), n);
+  e = std::min(std::max<int64_t>(e, b), n);
+  Shape s = a.sizes(), st = a.strides();
+  s[d] = (e - b + step - 1) / step;
+  st[d] *= step;
+  return record_view(OpId::Slice, a, make_view(a, s, st, a.offset() + b * a.strides()[d]),
+                     {d, b, e, step});
+}
+
+Tensor cat(const TensorList& ts, int64_t dim) {
+  TG_CHECK(!ts.empty(), "torch.cat(): expected a non-empty list of Tensors");
+  // Legacy rule: 1-D empty tensors are skipped whatever the other shapes are.
+  const Tensor* ref = nullptr;
+  ResultTypeState state;
+  for (auto& t : ts) {
+    state.dim = promote_types(state.dim, t.dtype());
+    if (!(t.dim() == 1 && t.numel() == 0) && !ref) ref = &t;
+  }
+  DType dt = state.dim;
+  if (!ref) return empty({0}, dt, ts[0].device());
+  TG_CHECK(ref->dim() > 0, "zero-dimensional tensor (at position ", ref - &ts[0],
+           ") cannot be concatenated");
+  int64_t d = wrap_dim(dim, ref->dim());
+  Shape out_shape = ref->sizes();
+  out_shape[d] = 0;
+  for (size_t k = 0; k < ts.size(); ++k) {
+    const Tensor& t = ts[k];
+    if (t.dim() == 1 && t.numel() == 0) continue;
+    TG_CHECK(t.dim() == ref->dim(), "Tensors must have same number of dimensions: got ",
+             ref->dim(), " and ", t.dim());
+    for (int64_t i = 0; i < t.dim(); ++i)
+      TG_CHECK(i == d || t.sizes()[i] == ref->sizes()[i],
+               "Sizes of tensors must match except in dimension ", d, ". Expected size ",
+               ref->sizes()[i], " but got size ", t.sizes()[i], " for tensor number ", k,
+               " in the list.");
+    out_shape[d] += t.sizes()[d];
+  }
+  Tensor out = empty(out_shape, dt, ref->device());
+  int64_t off = 0;
+  std::vector<int64_t> sizes_along;
+  for (auto& t : ts) {
+    if (t.dim() == 1 && t.numel() == 0) {
+      sizes_along.push_back(-1);
+      continue;
+    }
+    Shape s = out_shape;
+    s[d] = t.sizes()[d];
+    kern::copy(make_view(out, s, out.strides(), off * out.strides()[d]), t);
+    off += t.sizes()[d];
+    sizes_along.push_back(t.sizes()[d]);
+  }
+  if (auto node = maybe_node(OpId::Cat, ts)) {
+    node->i = sizes_along;
+    node->i.push_back(d);  // last entry: the dim
+    set_history(out, node);
+  }
+  return out;
+}
+
+Tensor stack(const TensorList& ts, int64_t dim) {
+  TG_CHECK(!ts.empty(), "stack expects a non-empty TensorList");
+  for (size_t k = 1; k < ts.size(); ++k)
+    TG_CHECK(ts[k].sizes() == ts[0].sizes(), "stack expects each tensor to be equal size, but got ",
+             shape_str(ts[0].sizes()), " at entry 0 and ", shape_str(ts[k].sizes()), " at entry ",
+             k);
+  int64_t d = wrap_dim(dim, ts[0].dim() + 1);
+  Tensor out;
+  {
+    NoGradGuard g;
+    TensorList us;
+    for (auto& t : ts) us.push_back(unsqueeze(t, d));
+    out = cat(us, d);
+  }
+  if (auto node = maybe_node(OpId::Stack, ts)) {
+    node->i = {d};
+    set_history(out, node);
+  }
+  return out;
+}
+
+}  // namespace tapegrad

@@ -1,0 +1,254 @@
+// nn ops: softmax/log_softmax and the losses (mse, binary cross-entropy with and without
+// logits, nll, cross-entropy). Forwards are computed with untracked primitives; each records
+// the dedicated node torch shows, whose formula lives in derivatives.cpp.
+#include <cmath>
+
+#include "common.h"
+
+namespace tapegrad {
+
+using namespace detail;
+
+namespace {
+
+Tensor reduce_loss(const Tensor& l, Reduction r) {
+  if (r == Reduction::None) return l;
+  return r == Reduction::Sum ? sum(l) : mean(l);
+}
+
+Tensor softmax_impl(OpId op, const Tensor& a, int64_t dim, std::optional<DType> dtype) {
+  Tensor x = dtype ? to(a, *dtype) : a;
+  if (!is_floating(x.dtype())) {
+    TG_ERROR_KIND(NotImplemented, "\"", op == OpId::Softmax ? "softmax" : "log_softmax",
+                  "_lastdim_kernel_impl\" not implemented for '", dtype_legacy_name(x.dtype()), "'");
+  }
+  int64_t d = wrap_dim(dim, x.dim());
+  Tensor out;
+  {
+    NoGradGuard g;
+    Tensor moved = x.dim() ? contiguous(transpose(detach(x), d, -1)) : contiguous(reshape(detach(x), {1}));
+    Tensor r = empty(moved.sizes(), x.dtype(), x.device());
+    kern::softmax_inner(r, moved, moved.numel() ? moved.sizes().back() : 0, op == OpId::LogSoftmax);
+    out = x.dim() ? contiguous(transpose(r, d, -1)) : reshape(r, {});
+  }
+  out = detach(out);
+  if (auto node = maybe_node(op, {x})) {
+    node->i = {d};
+    set_history(out, node);
+    node->saved.emplace_back(out, true);
+  }
+  return out;
+}
+
+std::string size_repr(const Shape& s) {
+  std::string r = "torch.Size([";
+  for (size_t i = 0; i < s.size(); ++i) r += (i ? ", " : "") + std::to_string(s[i]);
+  return r + "])";
+}
+
+}  // namespace
+
+Tensor softmax(const Tensor& a, int64_t dim, std::optional<DType> dtype) {
+  return softmax_impl(OpId::Softmax, a, dim, dtype);
+}
+Tensor log_softmax(const Tensor& a, int64_t dim, std::optional<DType> dtype) {
+  return softmax_impl(OpId::LogSoftmax, a, dim, dtype);
+}
+
+Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction r) {
+  Tensor out;
+  {
+    NoGradGuard g;
+    Tensor d = sub(input, target);
+    out = reduce_loss(mul(d, d), r);
+  }
+  if (auto node = maybe_node(OpId::MseLoss, {input, target})) {
+    node->saved.emplace_back(input, false);
+    node->saved.emplace_back(target, false);
+    node->i = {static_cast<int64_t>(r)};
+    set_history(out, node);
+  }
+  return out;
+}
+
+Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight,
+                            Reduction r) {
+  TG_CHECK_KIND(Value, input.sizes() == target.sizes(), "Using a target size (",
+                size_repr(target.sizes()), ") that is different to the input size (",
+                size_repr(input.sizes()), ") is deprecated. Please ensure they have the same size.");
+  Tensor out;
+  {
+    NoGradGuard g;
+    Tensor bad = compare(CmpId::LogicalOr, compare(CmpId::Lt, input, wrapped_scalar(0)),
+                         compare(CmpId::Gt, input, wrapped_scalar(1)));
+    TG_CHECK(!item(sum(bad)).i, "all elements of input should be between 0 and 1");
+    // log is clamped at -100 so that 0 * log(0) stays finite, as in torch.
+    Tensor lx = clamp(log(input), Scalar(-100.0), std::nullopt);
+    Tensor l1x = clamp(log(rsub(input, 1)), Scalar(-100.0), std::nullopt);
+    Tensor l = neg(add(mul(target, lx), mul(rsub(target, 1), l1x)));
+    if (weight.defined()) l = mul(l, weight);
+    out = reduce_loss(l, r);
+  }
+  if (auto node = maybe_node(OpId::BinaryCrossEntropy, {input, target, weight})) {
+    node->saved.emplace_back(input, false);
+    node->saved.emplace_back(target, false);
+    node->saved.emplace_back(weight, false);
+    node->i = {static_cast<int64_t>(r)};
+    set_history(out, node);
+  }
+  return out;
+}
+
+Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target,
+                                        const Tensor& weight, const Tensor& pos_weight,
+                                        Reduction r) {
+  TG_CHECK_KIND(Value, input.sizes() == target.sizes(), "Target size (", size_repr(target.sizes()),
+                ") must be the same as input size (", size_repr(input.sizes()), ")");
+  Tensor out;
+  {
+    NoGradGuard g;
+    // (1 - t) x + (1 + (pw - 1) t) * (log1p(exp(-|x|)) + max(-x, 0)): stable for any x.
+    Tensor soft = add(log1p(exp(neg(abs(input)))), relu(neg(input)));
+    Tensor l;
+    if (pos_weight.defined()) {
+      Tensor coef = add(mul(sub(pos_weight, wrapped_scalar(1)), target), wrapped_scalar(1));
+      l = add(mul(rsub(target, 1), input), mul(coef, soft));
+    } else {
+      l = add(mul(rsub(target, 1), input), soft);
+    }
+    if (weight.defined()) l = mul(l, weight);
+    out = reduce_loss(l, r);
+  }
+  if (auto node = maybe_node(OpId::BinaryCrossEntropyWithLogits, {input, target, weight,
+                                                                  pos_weight})) {
+    node->saved.emplace_back(input, false);
+    node->saved.emplace_back(target, false);
+    node->saved.emplace_back(weight, false);
+    node->saved.emplace_back(pos_weight, false);
+    node->i = {static_cast<int64_t>(r)};
+    set_history(out, node);
+  }
+  return out;
+}
+
+// Per-element coefficients d loss / d input for nll_loss (zero except at each target class),
+// in input's layout: -w[t] (/ total weight for mean). Shared by forward and backward.
+Tensor nll_loss_coef(const Shape& in_sizes, DType dt, const Tensor& target, const Tensor& weight,
+                     Reduction r, int64_t ignore_index, double* total_weight) {
+  const int64_t cdim = in_sizes.size() == 1 ? 0 : 1;
+  const int64_t C = in_sizes[cdim];
+  Tensor coef = zeros(in_sizes, DType::Float64);
+  Tensor tc = contiguous(to(detach(target), DType::Int64));
+  std::vector<double> w = weight.defined() ? to_double_vector(weight) : std::vector<double>(C, 1.0);
+  TG_CHECK(static_cast<int64_t>(w.size()) == C, "weight tensor should be defined either for all ",
+           C, " classes or no classes but got weight tensor of shape: ", shape_str(weight.sizes()));
+  const int64_t* t = tc.data<int64_t>();
+  double* c = coef.data<double>();
+  // Layout: [N, C, inner] (inner = product of trailing dims; N = 1 for 1-D input).
+  int64_t N = cdim == 0 ? 1 : in_sizes[0], inner = 1;
+  for (size_t d = cdim + 1; d < in_sizes.size(); ++d) inner *= in_sizes[d];
+  double total = 0;
+  for (int64_t n = 0; n < N; ++n) {
+    for (int64_t k = 0; k < inner; ++k) {
+      int64_t cls = t[n * inner + k];
+      if (cls == ignore_index) continue;
+      TG_CHECK_KIND(Index, cls >= 0 && cls < C, "Target ", cls, " is out of bounds.");
+      c[(n * C + cls) * inner + k] = -w[cls];
+      total += w[cls];
+    }
+  }
+  if (total_weight) *total_weight = total;
+  if (r == Reduction::Mean) {
+    Tensor scaled = empty(in_sizes, DType::Float64);
+    kern::binary(OpId::Div, scaled, coef, scalar_tensor(total, DType::Float64), 1);
+    coef = scaled;
+  }
+  return to(coef, dt);
+}
+
+Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight, Reduction r,
+                int64_t ignore_index) {
+  TG_CHECK(input.dim() >= 1, "input tensor should be 1D or 2D");
+  TG_CHECK(is_integral(target.dtype(), false), "expected scalar type Long but found ",
+           dtype_legacy_name(target.dtype()));
+  const int64_t cdim = input.dim() == 1 ? 0 : 1;
+  {
+    Shape expect = input.sizes();
+    expect.erase(expect.begin() + cdim);
+    TG_CHECK(target.sizes() == expect,
+             input.dim() <= 2 ? "Expected input batch_size (" : "size mismatch (got input: ",
+             input.dim() <= 2 ? std::to_string(input.dim() == 1 ? 1 : input.sizes()[0]) : shape_str(input.sizes()),
+             input.dim() <= 2 ? ") to match target batch_size (" : ", target: ",
+             input.dim() <= 2 ? std::to_string(target.dim() == 0 ? 1 : target.sizes()[0]) : shape_str(target.sizes()),
+             input.dim() <= 2 ? ")." : ")");
+  }
+  Tensor out;
+  double total = 0;
+  {
+    NoGradGuard g;
+    Tensor coef = nll_loss_coef(input.sizes(), input.dtype(), target, weight,
+                                r == Reduction::None ? Reduction::Sum : r, ignore_index, &total);
+    Tensor prod = mul(detach(input), coef);
+    if (r == Reduction::None)
+      out = input.dim() == 1 ? sum(prod) : sum(prod, {cdim}, false);
+    else
+      out = sum(prod);
+    if (r == Reduction::Mean && total == 0) out = full({}, NAN, input.dtype());
+  }
+  if (auto node = maybe_node(OpId::NllLoss, {input})) {
+    node->saved.emplace_back(target, false);
+    node->saved.emplace_back(weight, false);
+    node->shape = input.sizes();
+    node->i = {static_cast<int64_t>(r), ignore_index};
+    set_history(out, node);
+  }
+  return out;
+}
+
+Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, Reduction r,
+                     int64_t ignore_index, double label_smoothing) {
+  TG_CHECK(label_smoothing >= 0 && label_smoothing <= 1,
+           "label_smoothing must be between 0.0 and 1.0. Got: ", label_smoothing);
+  const int64_t cdim = input.dim() == 1 ? 0 : 1;
+  const int64_t C = input.sizes()[cdim];
+  Tensor logp = log_softmax(input, cdim);
+  Shape wshape(input.dim(), 1);
+  wshape[cdim] = C;
+  if (is_floating(target.dtype())) {
+    // Class probabilities.
+    TG_CHECK(target.sizes() == input.sizes(), "Expected target size ", shape_str(input.sizes()),
+             ", got ", shape_str(target.sizes()));
+    Tensor tg = label_smoothing > 0
+                    ? add(mul(target, wrapped_scalar(1 - label_smoothing)),
+                          wrapped_scalar(label_smoothing / C))
+                    : target;
+    Tensor prod = mul(logp, tg);
+    if (weight.defined()) prod = mul(prod, view(weight, wshape));
+    if (r == Reduction::None) return neg(sum(prod, {cdim}, false));
+    Tensor s = neg(sum(prod));
+    if (r == Reduction::Sum) return s;
+    return div(s, Scalar(static_cast<int64_t>(input.numel() / C)));
+  }
+  Tensor nll = nll_loss(logp, target, weight, r, ignore_index);
+  if (label_smoothing <= 0) return nll;
+  Tensor ignore = compare(CmpId::Eq, target, wrapped_scalar(ignore_index));
+  Tensor smooth = weight.defined() ? neg(sum(mul(logp, view(weight, wshape)), {cdim}, false))
+                                   : neg(sum(logp, {cdim}, false));
+  smooth = where(ignore, zeros({}, smooth.dtype()), smooth);
+  Tensor ret;
+  if (r == Reduction::Mean) {
+    if (weight.defined()) {
+      Tensor keep = logical_not(ignore);
+      Tensor cls = index(target, {keep});
+      ret = div(sum(smooth), sum(index(weight, {cls})));
+    } else {
+      ret = div(sum(smooth), sum(logical_not(ignore)));
+    }
+  } else {
+    ret = r == Reduction::Sum ? sum(smooth) : smooth;
+  }
+  return add(mul(nll, wrapped_scalar(1 - label_smoothing)),
+             mul(ret, wrapped_scalar(label_smoothing / C)));
+}
+
+}  // namespace tapegrad

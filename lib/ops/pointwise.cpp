@@ -1,0 +1,338 @@
+// Elementwise ops: the unary/binary/compare rows of ops.def, pow/rsub/clamp/where with their
+// scalar forms, and the in-place variants (Note [In-place ops]).
+#include <tapegrad/ops/save_spec.h>
+
+#include "common.h"
+
+namespace tapegrad {
+
+using namespace detail;
+
+namespace {
+
+bool unary_to_float(OpId op) {
+  switch (op) {
+#define TG_UNARY(Id, name, GradFn, Functor, to_float, saves) \
+  case OpId::Id:                                             \
+    return to_float;
+#define TG_OP(Id, name, GradFn)
+#include <tapegrad/ops/ops.def>
+    default: return false;
+  }
+}
+
+save::Spec saves_of(OpId op) {
+  using namespace save;
+  switch (op) {
+#define TG_UNARY(Id, name, GradFn, Functor, to_float, saves) \
+  case OpId::Id:                                             \
+    return saves;
+#define TG_BINARY(Id, name, GradFn, Functor, saves) \
+  case OpId::Id:                                    \
+    return saves;
+#define TG_OP(Id, name, GradFn)
+#include <tapegrad/ops/ops.def>
+    default: return kNone;
+  }
+}
+
+}  // namespace
+
+Tensor unary(OpId op, const Tensor& a) {
+  DType dt = a.dtype();
+  if (unary_to_float(op) && !is_floating(dt)) dt = default_dtype();
+  if (dt == DType::Bool && (op == OpId::Neg))
+    TG_ERROR("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+             "invert a mask, use the `~` or `logical_not()` operator instead.");
+  Tensor in = cast_for_kernel(a, dt);
+  Tensor out = empty(a.sizes(), dt, a.device());
+  kern::unary(op, out, in);
+  if (auto node = maybe_node(op, {a})) {
+    auto spec = saves_of(op);
+    node->saved.emplace_back(spec == save::kSelf ? a : Tensor(), false);
+    set_history(out, node);
+    node->saved.emplace_back(spec == save::kResult ? out : Tensor(), true);
+  }
+  return out;
+}
+
+Tensor binary(OpId op, const Tensor& a, const Tensor& b, Scalar alpha) {
+  check_same_device(a, b, op_name(op));
+  DType dt = result_type(a, b);
+  if (op == OpId::Div && !is_floating(dt)) dt = default_dtype();
+  if (dt == DType::Bool && op == OpId::Sub)
+    TG_ERROR("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
+             "or `logical_xor()` operator instead.");
+  Shape shape = broadcast_shapes(a.sizes(), b.sizes());
+  Tensor out = empty(shape, dt, a.device());
+  kern::binary(op, out, cast_for_kernel(a, dt), cast_for_kernel(b, dt), alpha.to_double());
+  if (auto node = maybe_node(op, {a, b})) {
+    auto spec = saves_of(op);
+    bool all = spec == save::kAll, inputs = spec == save::kInputs || all;
+    node->saved.emplace_back(inputs && (all || node->needs_grad(1)) ? a : Tensor(), false);
+    node->saved.emplace_back(inputs && (all || node->needs_grad(0)) ? b : Tensor(), false);
+    node->f = {alpha.to_double()};
+    set_history(out, node);
+    node->saved.emplace_back(all ? out : Tensor(), true);
+  }
+  return out;
+}
+
+Tensor compare(CmpId op, const Tensor& a, const Tensor& b) {
+  check_same_device(a, b, "compare");
+  DType dt = result_type(a, b);
+  Tensor out = empty(broadcast_shapes(a.sizes(), b.sizes()), DType::Bool, a.device());
+  kern::compare(op, out, cast_for_kernel(a, dt), cast_for_kernel(b, dt));
+  return out;
+}
+
+Tensor add(const Tensor& a, const Tensor& b, Scalar alpha) { return binary(OpId::Add, a, b, alpha); }
+Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) { return binary(OpId::Sub, a, b, alpha); }
+Tensor mul(const Tensor& a, const Tensor& b) { return binary(OpId::Mul, a, b); }
+Tensor div(const Tensor& a, const Tensor& b) { return binary(OpId::Div, a, b); }
+Tensor pow(const Tensor& a, const Tensor& b) { return binary(OpId::Pow, a, b); }
+Tensor maximum(const Tensor& a, const Tensor& b) { return binary(OpId::Maximum, a, b); }
+Tensor minimum(const Tensor& a, const Tensor& b) { return binary(OpId::Minimum, a, b); }
+
+Tensor pow(const Tensor& a, Scalar e) {
+  DType dt = a.dtype();
+  if (e.kind == Scalar::Float && !is_floating(dt)) dt = default_dtype();
+  if (!is_floating(dt) && e.kind != Scalar::Float && e.i < 0)
+    TG_ERROR("Integers to negative integer powers are not allowed.");
+  Tensor out = empty(a.sizes(), dt, a.device());
+  kern::pow_scalar(out, cast_for_kernel(a, dt), e.to_double());
+  if (auto node = maybe_node(OpId::PowScalar, {a})) {
+    node->saved.emplace_back(a, false);
+    node->f = {e.to_double()};
+    set_history(out, node);
+  }
+  return out;
+}
+
+Tensor pow(Scalar base, const Tensor& e) {
+  DType dt = e.dtype();
+  if (base.kind == Scalar::Float && !is_floating(dt)) dt = default_dtype();
+  Tensor out = empty(e.sizes(), dt, e.device());
+  kern::rpow(out, base.to_double(), cast_for_kernel(e, dt));
+  if (auto node = maybe_node(OpId::RPow, {e})) {
+    node->f = {base.to_double()};
+    set_history(out, node);
+    node->saved.emplace_back(out, true);
+  }
+  return out;
+}
+
+Tensor rsub(const Tensor& a, Scalar other, Scalar alpha) {
+  Tensor o = wrapped_scalar(other);
+  DType dt = result_type(a, o);
+  if (dt == DType::Bool)
+    TG_ERROR("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+             "trying to invert a mask, use the `~` or `logical_not()` operator instead.");
+  Tensor out = empty(a.sizes(), dt, a.device());
+  kern::binary(OpId::Sub, out, cast_for_kernel(o, dt), cast_for_kernel(a, dt), alpha.to_double());
+  if (auto node = maybe_node(OpId::Rsub, {a})) {
+    node->f = {alpha.to_double()};
+    set_history(out, node);
+  }
+  return out;
+}
+
+Tensor clamp(const Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi) {
+  TG_CHECK(lo || hi, "torch.clamp: At least one of 'min' or 'max' must not be None");
+  DType dt = a.dtype();
+  if (((lo && lo->kind == Scalar::Float) || (hi && hi->kind == Scalar::Float)) && !is_floating(dt))
+    dt = default_dtype();
+  Tensor out = empty(a.sizes(), dt, a.device());
+  std::optional<double> l, h;
+  if (lo) l = lo->to_double();
+  if (hi) h = hi->to_double();
+  kern::clamp(out, cast_for_kernel(a, dt), l, h);
+  if (auto node = maybe_node(OpId::Clamp, {a})) {
+    node->saved.emplace_back(a, false);
+    node->f = {l.value_or(0), h.value_or(0)};
+    node->i = {l.has_value(), h.has_value()};
+    set_history(out, node);
+  }
+  return out;
+}
+
+Tensor clamp(const Tensor& a, const Tensor& lo, const Tensor& hi) {
+  TG_CHECK(lo.defined() || hi.defined(),
+           "torch.clamp: At least one of 'min' or 'max' must not be None");
+  Tensor r;
+  {
+    NoGradGuard g;
+    r = a;
+    if (lo.defined()) r = maximum(r, lo);
+    if (hi.defined()) r = minimum(r, hi);
+    if (r.same(a)) r = clone(a);
+  }
+  if (auto node = maybe_node(OpId::ClampTensor, {a, lo, hi})) {
+    node->saved.emplace_back(a, false);
+    node->saved.emplace_back(lo, false);
+    node->saved.emplace_back(hi, false);
+    set_history(r, node);
+  }
+  return r;
+}
+
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
+  TG_CHECK(cond.dtype() == DType::Bool,
+           "where expected condition to be a boolean tensor, but got a tensor with dtype ",
+           dtype_legacy_name(cond.dtype()));
+  DType dt = result_type(a, b);
+  Shape shape = broadcast_shapes(cond.sizes(), broadcast_shapes(a.sizes(), b.sizes()));
+  Tensor out = empty(shape, dt, a.device());
+  kern::where(out, cond, cast_for_kernel(a, dt), cast_for_kernel(b, dt));
+  if (auto node = maybe_node(OpId::Where, {a, b})) {
+    node->saved.emplace_back(cond, false);
+    set_history(out, node);
+  }
+  return out;
+}
+
+Tensor logical_not(const Tensor& a) {
+  Tensor out = empty(a.sizes(), DType::Bool, a.device());
+  kern::logical_not(out, a);
+  return out;
+}
+
+// ---- in-place ----
+
+namespace detail {
+
+void check_inplace(const Tensor& a) {
+  TG_CHECK(!a.impl()->storage->read_only,
+           "cannot write into a read-only tensor (its memory came from a read-only producer)");
+  if (!GradMode::is_enabled()) return;
+  if (a.is_leaf() && a.requires_grad())
+    TG_ERROR("a leaf Variable that requires grad is being used in an in-place operation.");
+  if (a.impl()->is_view && a.impl()->base && Tensor(a.impl()->base).requires_grad()) {
+    if (Tensor(a.impl()->base).is_leaf())
+      TG_ERROR("a view of a leaf Variable that requires grad is being used in an in-place "
+               "operation.");
+    TG_ERROR_KIND(NotImplemented,
+                  "tapegrad does not yet support in-place operations on views of tensors that "
+                  "require grad (torch records CopySlices here); apply the op out of place");
+  }
+}
+
+Tensor steal_history(Tensor& a) {
+  Tensor old = empty(a.sizes(), a.dtype(), a.device());
+  kern::copy(old, a);
+  if (a.impl()->autograd) {
+    auto& m = old.impl()->meta();
+    m.grad_fn = a.grad_fn();
+    m.output_nr = a.output_nr();
+  }
+  return old;
+}
+
+void write_back(Tensor& a, const Tensor& result) {
+  kern::copy(a, result);
+  a.bump_version();
+  if (result.grad_fn()) set_history(a, result.grad_fn(), result.output_nr());
+}
+
+}  // namespace detail
+
+namespace {
+
+// Shared body of add_/sub_/mul_/div_: check the result fits `a`, then write.
+Tensor& binary_(OpId op, Tensor& a, const Tensor& b, Scalar alpha) {
+  check_inplace(a);
+  DType dt = result_type(a, b);
+  if (op == OpId::Div && !is_floating(dt)) dt = default_dtype();
+  if (dt != a.dtype() && !(is_floating(a.dtype()) || !is_floating(dt)))
+    TG_ERROR("result type ", dtype_legacy_name(dt), " can't be cast to the desired output type ",
+             dtype_legacy_name(a.dtype()));
+  Shape shape = broadcast_shapes(a.sizes(), b.sizes());
+  TG_CHECK(shape == a.sizes(), "output with shape ", shape_str(a.sizes()),
+           " doesn't match the broadcast shape ", shape_str(shape));
+  if (wants_grad(a, b)) {
+    Tensor old = steal_history(a);
+    write_back(a, binary(op, old, b, alpha));
+    return a;
+  }
+  if (dt == a.dtype()) {
+    kern::binary(op, a, a, cast_for_kernel(b, dt), alpha.to_double());
+  } else {
+    Tensor r = empty(a.sizes(), dt, a.device());
+    kern::binary(op, r, cast_for_kernel(a, dt), cast_for_kernel(b, dt), alpha.to_double());
+    kern::copy(a, r);
+  }
+  a.bump_version();
+  return a;
+}
+
+}  // namespace
+
+Tensor& add_(Tensor& a, const Tensor& b, Scalar alpha) { return binary_(OpId::Add, a, b, alpha); }
+Tensor& sub_(Tensor& a, const Tensor& b, Scalar alpha) { return binary_(OpId::Sub, a, b, alpha); }
+Tensor& mul_(Tensor& a, const Tensor& b) { return binary_(OpId::Mul, a, b, 1); }
+Tensor& div_(Tensor& a, const Tensor& b) { return binary_(OpId::Div, a, b, 1); }
+
+Tensor& clamp_(Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi) {
+  check_inplace(a);
+  if (wants_grad(a)) {
+    Tensor old = steal_history(a);
+    write_back(a, clamp(old, lo, hi));
+    return a;
+  }
+  std::optional<double> l, h;
+  if (lo) l = lo->to_double();
+  if (hi) h = hi->to_double();
+  kern::clamp(a, a, l, h);
+  a.bump_version();
+  return a;
+}
+
+namespace {
+// zero_/fill_/copy_: the new value does not depend on the old one.
+Tensor& overwrite_(OpId op, Tensor& a, const Tensor& src, double value) {
+  check_inplace(a);
+  std::shared_ptr<Node> node;
+  if (any_requires_grad({a, src})) {
+    node = make_node(op, op == OpId::Copy ? TensorList{a, src} : TensorList{a});
+  }
+  if (op == OpId::Copy) {
+    check_same_device(a, src, "copy_");
+    Shape shape = broadcast_shapes(a.sizes(), src.sizes());
+    TG_CHECK(shape == a.sizes(), "output with shape ", shape_str(a.sizes()),
+             " doesn't match the broadcast shape ", shape_str(shape));
+    if (src.impl()->storage == a.impl()->storage && !src.same(a)) {
+      kern::copy(a, clone(detach(src)));  // overlapping memory: copy through a temporary
+    } else {
+      kern::copy(a, src);
+    }
+  } else {
+    kern::fill(a, value);
+  }
+  a.bump_version();
+  if (node) set_history(a, node);
+  return a;
+}
+}  // namespace
+
+Tensor& zero_(Tensor& a) { return overwrite_(OpId::Zero, a, Tensor(), 0); }
+Tensor& fill_(Tensor& a, Scalar v) { return overwrite_(OpId::Fill, a, Tensor(), v.to_double()); }
+Tensor& copy_(Tensor& a, const Tensor& src) { return overwrite_(OpId::Copy, a, src, 0); }
+
+}  // namespace tapegrad
+
+namespace tapegrad {
+
+Tensor div(const Tensor& a, Scalar other) {
+  Tensor out;
+  {
+    NoGradGuard g;
+    out = div(a, wrapped_scalar(other));
+  }
+  if (auto node = maybe_node(OpId::DivScalar, {a})) {
+    node->f = {other.to_double()};
+    set_history(out, node);
+  }
+  return out;
+}
+
+}  // namespace tapegrad

@@ -1,0 +1,208 @@
+// Reductions: sum, mean, max/min (whole and per dim, with indices), amax/amin, argmax/argmin,
+// and sum_to. The reduced dims are permuted innermost and made contiguous for the kernel.
+#include <algorithm>
+
+#include "common.h"
+
+namespace tapegrad {
+
+using namespace detail;
+
+namespace {
+
+// Normalised, sorted, de-duplicated dims; empty list = all dims.
+std::vector<int64_t> norm_dims(const Tensor& a, const std::vector<int64_t>& dims) {
+  std::vector<int64_t> out;
+  if (dims.empty()) {
+    for (int64_t d = 0; d < a.dim(); ++d) out.push_back(d);
+    return out;
+  }
+  std::vector<bool> seen(std::max<int64_t>(a.dim(), 1), false);
+  for (auto d : dims) {
+    int64_t w = wrap_dim(d, a.dim());
+    TG_CHECK(!seen[w], "dim ", w, " appears multiple times in the list of dims");
+    seen[w] = true;
+    if (a.dim() > 0) out.push_back(w);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+struct Prepared {
+  Tensor in;        // contiguous, reduced dims innermost
+  int64_t inner;    // product of the reduced sizes
+  Shape out_shape;  // keepdim applied
+};
+
+Prepared prepare(const Tensor& a, const std::vector<int64_t>& rdims, bool keepdim) {
+  std::vector<bool> red(a.dim(), false);
+  for (auto d : rdims) red[d] = true;
+  std::vector<int64_t> perm;
+  Shape out_shape;
+  int64_t inner = 1;
+  for (int64_t d = 0; d < a.dim(); ++d) {
+    if (!red[d]) {
+      perm.push_back(d);
+      out_shape.push_back(a.sizes()[d]);
+    } else if (keepdim) {
+      out_shape.push_back(1);
+    }
+  }
+  for (int64_t d = 0; d < a.dim(); ++d) {
+    if (red[d]) {
+      perm.push_back(d);
+      inner *= a.sizes()[d];
+    }
+  }
+  if (!keepdim) {
+    out_shape.clear();
+    for (int64_t d = 0; d < a.dim(); ++d)
+      if (!red[d]) out_shape.push_back(a.sizes()[d]);
+  }
+  Shape ps, pst;
+  for (auto d : perm) {
+    ps.push_back(a.sizes()[d]);
+    pst.push_back(a.strides()[d]);
+  }
+  Tensor v = make_view(detach(a), ps, pst, a.offset());
+  Tensor c = v.is_contiguous() ? v : empty(ps, a.dtype(), a.device());
+  if (!c.same(v)) kern::copy(c, v);
+  return {c, inner, out_shape};
+}
+
+Tensor sum_impl(OpId op, const Tensor& a, const std::vector<int64_t>& dims, bool keepdim,
+                std::optional<DType> dtype, bool mean) {
+  auto rdims = norm_dims(a, dims);
+  DType dt = dtype ? *dtype : (is_integral(a.dtype(), true) ? DType::Int64 : a.dtype());
+  if (mean) {
+    TG_CHECK(is_floating(dt), "mean(): could not infer output dtype. Input dtype must be either "
+                              "a floating point or complex dtype. Got: ",
+             dtype_legacy_name(dt));
+  }
+  // Integer inputs sum into int64 inside the kernel; a requested float dtype converts first.
+  Tensor src = is_floating(dt) ? cast_for_kernel(a, dt) : a;
+  Prepared p = prepare(src, rdims, keepdim);
+  Tensor out = empty(p.out_shape, dt, a.device());
+  kern::reduce_inner(kern::ReduceOp::Sum, out, p.in, p.inner);
+  if (mean) {
+    Tensor scaled = empty(p.out_shape, dt, a.device());
+    // sum / n (not sum * (1/n)): the same rounding as torch.
+    kern::binary(OpId::Div, scaled, out, scalar_tensor(static_cast<double>(p.inner), dt), 1);
+    out = scaled;
+  }
+  if (auto node = maybe_node(op, {a})) {
+    node->shape = a.sizes();
+    node->i = rdims;
+    node->i.push_back(keepdim);  // last entry: keepdim
+    node->f = {static_cast<double>(p.inner)};
+    set_history(out, node);
+  }
+  return out;
+}
+
+Tensor extreme_all(const Tensor& a, bool is_max) {
+  TG_CHECK(a.numel() > 0, is_max ? "max" : "min",
+           "(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
+           "reduction dim with the 'dim' argument.");
+  Prepared p = prepare(a, norm_dims(a, {}), false);
+  Tensor out = empty({}, a.dtype(), a.device());
+  kern::reduce_inner(is_max ? kern::ReduceOp::Max : kern::ReduceOp::Min, out, p.in, p.inner);
+  if (auto node = maybe_node(is_max ? OpId::MaxAll : OpId::MinAll, {a})) {
+    node->saved.emplace_back(a, false);
+    set_history(out, node);
+    node->saved.emplace_back(out, true);
+  }
+  return out;
+}
+
+std::pair<Tensor, Tensor> extreme_dim(const Tensor& a, int64_t dim, bool keepdim, bool is_max) {
+  int64_t d = wrap_dim(dim, a.dim());
+  if (a.dim() > 0)
+    TG_CHECK_KIND(Index, a.sizes()[d] > 0, is_max ? "max" : "min", "(): Expected reduction dim ", d,
+                  " to have non-zero size.");
+  Prepared p = prepare(a, a.dim() ? std::vector<int64_t>{d} : std::vector<int64_t>{}, keepdim);
+  Tensor values = empty(p.out_shape, a.dtype(), a.device());
+  Tensor indices = empty(p.out_shape, DType::Int64, a.device());
+  kern::reduce_arg_inner(is_max, values, indices, p.in, p.inner);
+  if (auto node = maybe_node(is_max ? OpId::MaxDim : OpId::MinDim, {a})) {
+    node->saved.emplace_back(indices, false);
+    node->shape = a.sizes();
+    node->i = {d, keepdim};
+    set_history(values, node);
+  }
+  return {values, indices};
+}
+
+Tensor amax_impl(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim, bool is_max) {
+  auto rdims = norm_dims(a, dims);
+  for (auto d : rdims)
+    TG_CHECK_KIND(Index, a.sizes()[d] > 0, is_max ? "amax" : "amin",
+                  "(): Expected reduction dim ", d, " to have non-zero size.");
+  Prepared p = prepare(a, rdims, keepdim);
+  Tensor out = empty(p.out_shape, a.dtype(), a.device());
+  kern::reduce_inner(is_max ? kern::ReduceOp::Max : kern::ReduceOp::Min, out, p.in, p.inner);
+  if (auto node = maybe_node(is_max ? OpId::Amax : OpId::Amin, {a})) {
+    node->saved.emplace_back(a, false);
+    node->i = rdims;
+    node->i.push_back(keepdim);
+    set_history(out, node);
+    node->saved.emplace_back(out, true);
+  }
+  return out;
+}
+
+}  // namespace
+
+Tensor sum(const Tensor& a, std::optional<DType> dtype) {
+  return sum_impl(OpId::Sum, a, {}, false, dtype, false);
+}
+Tensor sum(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim,
+           std::optional<DType> dtype) {
+  return sum_impl(OpId::SumDim, a, dims, keepdim, dtype, false);
+}
+Tensor mean(const Tensor& a, std::optional<DType> dtype) {
+  return sum_impl(OpId::Mean, a, {}, false, dtype, true);
+}
+Tensor mean(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim,
+            std::optional<DType> dtype) {
+  return sum_impl(OpId::MeanDim, a, dims, keepdim, dtype, true);
+}
+Tensor max(const Tensor& a) { return extreme_all(a, true); }
+Tensor min(const Tensor& a) { return extreme_all(a, false); }
+std::pair<Tensor, Tensor> max(const Tensor& a, int64_t dim, bool keepdim) {
+  return extreme_dim(a, dim, keepdim, true);
+}
+std::pair<Tensor, Tensor> min(const Tensor& a, int64_t dim, bool keepdim) {
+  return extreme_dim(a, dim, keepdim, false);
+}
+Tensor amax(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim) {
+  return amax_impl(a, dims, keepdim, true);
+}
+Tensor amin(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim) {
+  return amax_impl(a, dims, keepdim, false);
+}
+
+Tensor argmax(const Tensor& a, std::optional<int64_t> dim, bool keepdim) {
+  NoGradGuard g;
+  if (!dim) return max(reshape(a, {-1}), 0, false).second;
+  return max(a, *dim, keepdim).second;
+}
+Tensor argmin(const Tensor& a, std::optional<int64_t> dim, bool keepdim) {
+  NoGradGuard g;
+  if (!dim) return min(reshape(a, {-1}), 0, false).second;
+  return min(a, *dim, keepdim).second;
+}
+
+Tensor sum_to(const Tensor& a, const Shape& shape) {
+  if (a.sizes() == shape) return a;
+  const int64_t lead = a.dim() - static_cast<int64_t>(shape.size());
+  std::vector<int64_t> dims;
+  for (int64_t d = 0; d < lead; ++d) dims.push_back(d);
+  for (size_t d = 0; d < shape.size(); ++d)
+    if (shape[d] == 1 && a.sizes()[lead + d] != 1) dims.push_back(lead + d);
+  Tensor r = dims.empty() ? a : sum(a, dims, true);
+  if (lead > 0 || r.sizes() != shape) r = view(r, shape);
+  return r;
+}
+
+}  // namespace tapegrad

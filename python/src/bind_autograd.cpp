@@ -1,0 +1,105 @@
+// Autograd bindings: graph nodes as Python classes named like torch's (one per op row, plus
+// AccumulateGrad), calling a node by hand, next_functions, hooks, grad mode and the engine.
+#include "common.h"
+
+namespace tapegrad {
+namespace bind {
+
+namespace {
+
+int next_hook_id = 0;
+
+py::tuple next_functions(const Node& n) {
+  py::tuple out(n.next_edges.size());
+  for (size_t k = 0; k < n.next_edges.size(); ++k) {
+    const Edge& e = n.next_edges[k];
+    out[k] = py::make_tuple(e.fn ? py::cast(e.fn) : py::none(), e.input_nr);
+  }
+  return out;
+}
+
+// Wraps a Python hook as a C++ one; the GIL is held during backward.
+PreHook wrap_hook(py::function fn) {
+  auto holder = std::make_shared<py::function>(std::move(fn));
+  return [holder](const Tensor& g) -> Tensor {
+    py::object r = (*holder)(g);
+    if (r.is_none()) return Tensor();
+    return r.cast<Tensor>();
+  };
+}
+
+}  // namespace
+
+void bind_autograd(py::module_& m) {
+  py::class_<Node, std::shared_ptr<Node>> node(m, "Node");
+  node.def("name", [](const Node& n) { return n.name(); })
+      .def_property_readonly("next_functions", &next_functions)
+      .def_property_readonly("metadata", [](py::object self) {
+        if (!py::hasattr(self, "_tg_metadata")) self.attr("_tg_metadata") = py::dict();
+        return self.attr("_tg_metadata");
+      })
+      .def("__call__", [](Node& n, py::args grads) -> py::object {
+        TensorList gs;
+        for (auto g : grads) gs.push_back(g.is_none() ? Tensor() : g.cast<Tensor>());
+        TensorList out = n.apply(std::move(gs));
+        if (out.size() == 1) return py::cast(out[0]);
+        py::tuple t(out.size());
+        for (size_t k = 0; k < out.size(); ++k) t[k] = py::cast(out[k]);
+        return t;
+      })
+      .def("register_prehook", [](Node& n, py::function fn) {
+        int id = next_hook_id++;
+        n.pre_hooks.push_back(Node::Hook{0, id, wrap_hook(fn), false});
+        return id;
+      })
+      .def("_remove_hook", [](Node& n, int id) {
+        auto& hs = n.pre_hooks;
+        hs.erase(std::remove_if(hs.begin(), hs.end(), [id](const Node::Hook& h) { return h.id == id; }), hs.end());
+      })
+      .def("__repr__", [](py::object self) {
+        return "<" + self.attr("name")().cast<std::string>() + " object at " +
+               py::str(py::module_::import("builtins").attr("hex")(py::module_::import("builtins").attr("id")(self))).cast<std::string>() + ">";
+      });
+  // One Python class per op row (so type(fn).__name__ is torch's name) and AccumulateGrad.
+#define TG_OP(Id, name, GradFn) \
+  py::class_<NodeOf<OpId::Id>, Node, std::shared_ptr<NodeOf<OpId::Id>>>(m, #GradFn);
+#include <tapegrad/ops/ops.def>
+  py::class_<AccumulateGrad, Node, std::shared_ptr<AccumulateGrad>>(m, "AccumulateGrad")
+      .def_property_readonly("variable", [](const AccumulateGrad& a) { return Tensor(a.variable); });
+
+  m.def("_run_backward", [](const std::vector<Tensor>& outputs, const std::vector<std::optional<Tensor>>& grads,
+                            bool keep_graph, bool create_graph, const std::vector<Tensor>& inputs,
+                            bool allow_unused, bool accumulate) {
+    TensorList gs;
+    for (auto& g : grads) gs.push_back(g ? *g : Tensor());
+    TensorList r = run_backward(outputs, gs, keep_graph, create_graph, inputs, allow_unused, accumulate);
+    py::list out;
+    for (auto& t : r) out.append(py::cast(t));
+    return out;
+  });
+  m.def("_register_tensor_hook", [](Tensor& t, py::function fn) {
+    TG_CHECK(t.requires_grad(), "cannot register a hook on a tensor that doesn't require gradient");
+    int id = next_hook_id++;
+    if (t.is_leaf()) {
+      t.impl()->meta().hooks.push_back({id, wrap_hook(fn)});
+    } else {
+      t.grad_fn()->pre_hooks.push_back(Node::Hook{t.output_nr(), id, wrap_hook(fn), false});
+    }
+    return id;
+  });
+  m.def("_remove_tensor_hook", [](Tensor& t, int id) {
+    if (t.impl()->autograd) {
+      auto& hs = t.impl()->autograd->hooks;
+      hs.erase(std::remove_if(hs.begin(), hs.end(), [id](auto& h) { return h.first == id; }), hs.end());
+    }
+    if (t.grad_fn()) {
+      auto& hs = t.grad_fn()->pre_hooks;
+      hs.erase(std::remove_if(hs.begin(), hs.end(), [id](const Node::Hook& h) { return h.id == id; }), hs.end());
+    }
+  });
+  m.def("is_grad_enabled", []() { return GradMode::is_enabled(); });
+  m.def("_set_grad_enabled", [](bool e) { GradMode::set_enabled(e); });
+}
+
+}  // namespace bind
+}  // namespace tapegrad

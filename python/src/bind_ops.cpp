@@ -1,0 +1,326 @@
+// Op bindings: each op is registered once as a function (tapegrad.exp) and as a method
+// (x.exp()); elementwise rows come straight from ops.def. Python numbers are accepted on either
+// side of binary ops as wrapped numbers (Note [Type promotion]).
+#include "common.h"
+
+namespace tapegrad {
+namespace bind {
+
+namespace {
+
+using Cls = py::class_<TensorImpl, std::shared_ptr<TensorImpl>>;
+
+// Registers `f` as tapegrad.name(input, ...) and as Tensor.name(...); `extra` annotates the
+// arguments after the tensor.
+template <class F, class... Extra>
+void both(py::module_& m, Cls& cls, const char* name, F&& f, const Extra&... extra) {
+  if constexpr (sizeof...(Extra) > 0) {
+    m.def(name, f, py::arg("input"), extra...);
+  } else {
+    m.def(name, f);
+  }
+  cls.def(name, std::forward<F>(f), extra...);
+}
+
+Tensor t_of(const Operand& o) { return o.t; }
+
+std::optional<Scalar> opt_scalar(const py::object& o) {
+  if (o.is_none()) return std::nullopt;
+  return o.cast<Scalar>();
+}
+
+Tensor reduce_sum_like(const Tensor& a, const py::object& dim, bool keepdim,
+                       std::optional<DType> dtype, bool is_mean) {
+  if (dim.is_none()) {
+    if (keepdim) {
+      std::vector<int64_t> all;
+      for (int64_t d = 0; d < a.dim(); ++d) all.push_back(d);
+      return is_mean ? mean(a, all, true, dtype) : sum(a, all, true, dtype);
+    }
+    return is_mean ? mean(a, dtype) : sum(a, dtype);
+  }
+  auto dims = dims_from_object(dim);
+  if (dims.empty()) return is_mean ? mean(a, dtype) : sum(a, dtype);
+  return is_mean ? mean(a, dims, keepdim, dtype) : sum(a, dims, keepdim, dtype);
+}
+
+// max/min: whole tensor, per dim (values, indices), or elementwise with another tensor.
+py::object extreme(const Tensor& a, const py::object& dim, bool keepdim, bool is_max) {
+  if (dim.is_none()) return py::cast(is_max ? max(a) : min(a));
+  if (py::isinstance<TensorImpl>(dim)) {
+    Tensor o = dim.cast<Tensor>();
+    return py::cast(is_max ? maximum(a, o) : minimum(a, o));
+  }
+  auto r = is_max ? max(a, dim.cast<int64_t>(), keepdim) : min(a, dim.cast<int64_t>(), keepdim);
+  py::object ret = py::module_::import("tapegrad.return_types").attr(is_max ? "max" : "min");
+  return ret(py::make_tuple(r.first, r.second));
+}
+
+Tensor clamp_any(const Tensor& a, const py::object& lo, const py::object& hi) {
+  bool tl = py::isinstance<TensorImpl>(lo), th = py::isinstance<TensorImpl>(hi);
+  if (tl || th) {
+    Tensor l = tl ? lo.cast<Tensor>() : (lo.is_none() ? Tensor() : wrapped_scalar(lo.cast<Scalar>()));
+    Tensor h = th ? hi.cast<Tensor>() : (hi.is_none() ? Tensor() : wrapped_scalar(hi.cast<Scalar>()));
+    return clamp(a, l, h);
+  }
+  return clamp(a, opt_scalar(lo), opt_scalar(hi));
+}
+
+}  // namespace
+
+void bind_ops(py::module_& m) {
+  Cls cls = py::reinterpret_borrow<Cls>(m.attr("Tensor"));
+
+  // ---- elementwise rows of ops.def ----
+#define TG_UNARY(Id, name, GradFn, Functor, to_float, saves) \
+  both(m, cls, #name, [](const Tensor& a) { return unary(OpId::Id, a); });
+#define TG_COMPARE(Id, name, Functor)                                              \
+  both(m, cls, #name, [](const Tensor& a, const Operand& b) { return compare(CmpId::Id, a, b.t); });
+#define TG_OP(Id, name, GradFn)
+#include <tapegrad/ops/ops.def>
+  both(m, cls, "negative", [](const Tensor& a) { return neg(a); });
+  both(m, cls, "logical_not", [](const Tensor& a) { return logical_not(a); });
+  both(m, cls, "square", [](const Tensor& a) { return pow(a, Scalar(int64_t{2})); });
+
+  both(m, cls, "add", [](const Tensor& a, const Operand& b, Scalar alpha) { return add(a, b.t, alpha); },
+       py::arg("other"), py::kw_only(), py::arg("alpha") = Scalar(int64_t{1}));
+  both(m, cls, "sub", [](const Tensor& a, const Operand& b, Scalar alpha) { return sub(a, b.t, alpha); },
+       py::arg("other"), py::kw_only(), py::arg("alpha") = Scalar(int64_t{1}));
+  both(m, cls, "subtract", [](const Tensor& a, const Operand& b, Scalar alpha) { return sub(a, b.t, alpha); },
+       py::arg("other"), py::kw_only(), py::arg("alpha") = Scalar(int64_t{1}));
+  both(m, cls, "mul", [](const Tensor& a, const Operand& b) { return mul(a, b.t); }, py::arg("other"));
+  both(m, cls, "multiply", [](const Tensor& a, const Operand& b) { return mul(a, b.t); }, py::arg("other"));
+  both(m, cls, "div", [](const Tensor& a, const Operand& b) { return div(a, b.t); }, py::arg("other"));
+  both(m, cls, "divide", [](const Tensor& a, const Operand& b) { return div(a, b.t); }, py::arg("other"));
+  both(m, cls, "true_divide", [](const Tensor& a, const Operand& b) { return div(a, b.t); }, py::arg("other"));
+  both(m, cls, "maximum", [](const Tensor& a, const Tensor& b) { return maximum(a, b); }, py::arg("other"));
+  both(m, cls, "minimum", [](const Tensor& a, const Tensor& b) { return minimum(a, b); }, py::arg("other"));
+  m.def("rsub", [](const Tensor& a, Scalar b, Scalar alpha) { return rsub(a, b, alpha); },
+        py::arg("input"), py::arg("other"), py::kw_only(), py::arg("alpha") = Scalar(int64_t{1}));
+  // pow: tensor ** tensor, tensor ** number, number ** tensor.
+  auto pow_fn = [](const py::object& a, const py::object& b) -> Tensor {
+    bool ta = py::isinstance<TensorImpl>(a), tb = py::isinstance<TensorImpl>(b);
+    if (ta && tb) return pow(a.cast<Tensor>(), b.cast<Tensor>());
+    if (ta) return pow(a.cast<Tensor>(), b.cast<Scalar>());
+    if (tb) return pow(a.cast<Scalar>(), b.cast<Tensor>());
+    TG_ERROR_KIND(Type, "pow() received an invalid combination of arguments");
+  };
+  m.def("pow", pow_fn, py::arg("input"), py::arg("exponent"));
+  cls.def("pow", pow_fn, py::arg("exponent"));
+  cls.def("__pow__", [](const Tensor& a, const py::object& e) -> py::object {
+    if (py::isinstance<TensorImpl>(e)) return py::cast(pow(a, e.cast<Tensor>()));
+    try {
+      return py::cast(pow(a, e.cast<Scalar>()));
+    } catch (const py::cast_error&) {
+      return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+    }
+  });
+  cls.def("__rpow__", [](const Tensor& a, const py::object& b) -> py::object {
+    try {
+      return py::cast(pow(b.cast<Scalar>(), a));
+    } catch (const py::cast_error&) {
+      return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+    }
+  });
+
+  // ---- operators ----
+  cls.def("__add__", [](const Tensor& a, const Operand& b) { return add(a, b.t); }, py::is_operator());
+  cls.def("__radd__", [](const Tensor& a, const Operand& b) { return add(a, b.t); }, py::is_operator());
+  cls.def("__sub__", [](const Tensor& a, const Operand& b) { return sub(a, b.t); }, py::is_operator());
+  cls.def("__rsub__", [](const Tensor& a, Scalar b) { return rsub(a, b); }, py::is_operator());
+  cls.def("__mul__", [](const Tensor& a, const Operand& b) { return mul(a, b.t); }, py::is_operator());
+  cls.def("__rmul__", [](const Tensor& a, const Operand& b) { return mul(a, b.t); }, py::is_operator());
+  cls.def("__truediv__", [](const Tensor& a, const Operand& b) { return div(a, b.t); }, py::is_operator());
+  cls.def("__rtruediv__", [](const Tensor& a, const Operand& b) { return mul(reciprocal(a), b.t); }, py::is_operator());
+  cls.def("__matmul__", [](const Tensor& a, const Tensor& b) { return matmul(a, b); }, py::is_operator());
+  cls.def("__neg__", [](const Tensor& a) { return neg(a); });
+  cls.def("__abs__", [](const Tensor& a) { return abs(a); });
+  cls.def("__invert__", [](const Tensor& a) {
+    TG_CHECK(a.dtype() == DType::Bool, "bitwise_not is only implemented for bool tensors here");
+    return logical_not(a);
+  });
+  cls.def("__and__", [](const Tensor& a, const Operand& b) { return compare(CmpId::LogicalAnd, a, b.t); }, py::is_operator());
+  cls.def("__or__", [](const Tensor& a, const Operand& b) { return compare(CmpId::LogicalOr, a, b.t); }, py::is_operator());
+  cls.def("__xor__", [](const Tensor& a, const Operand& b) { return compare(CmpId::LogicalXor, a, b.t); }, py::is_operator());
+  cls.def("__eq__", [](const Tensor& a, const Operand& b) { return compare(CmpId::Eq, a, b.t); }, py::is_operator());
+  cls.def("__ne__", [](const Tensor& a, const Operand& b) { return compare(CmpId::Ne, a, b.t); }, py::is_operator());
+  cls.def("__lt__", [](const Tensor& a, const Operand& b) { return compare(CmpId::Lt, a, b.t); }, py::is_operator());
+  cls.def("__le__", [](const Tensor& a, const Operand& b) { return compare(CmpId::Le, a, b.t); }, py::is_operator());
+  cls.def("__gt__", [](const Tensor& a, const Operand& b) { return compare(CmpId::Gt, a, b.t); }, py::is_operator());
+  cls.def("__ge__", [](const Tensor& a, const Operand& b) { return compare(CmpId::Ge, a, b.t); }, py::is_operator());
+  cls.def("__hash__", [](const Tensor& a) { return reinterpret_cast<intptr_t>(a.impl()); });
+  // In-place operators return self (the same Python object).
+  cls.def("__iadd__", [](Tensor& a, const Operand& b) { return add_(a, b.t); }, py::is_operator());
+  cls.def("__isub__", [](Tensor& a, const Operand& b) { return sub_(a, b.t); }, py::is_operator());
+  cls.def("__imul__", [](Tensor& a, const Operand& b) { return mul_(a, b.t); }, py::is_operator());
+  cls.def("__itruediv__", [](Tensor& a, const Operand& b) { return div_(a, b.t); }, py::is_operator());
+
+  // ---- in-place methods ----
+  cls.def("add_", [](Tensor& a, const Operand& b, Scalar alpha) { return add_(a, b.t, alpha); },
+          py::arg("other"), py::kw_only(), py::arg("alpha") = Scalar(int64_t{1}));
+  cls.def("sub_", [](Tensor& a, const Operand& b, Scalar alpha) { return sub_(a, b.t, alpha); },
+          py::arg("other"), py::kw_only(), py::arg("alpha") = Scalar(int64_t{1}));
+  cls.def("mul_", [](Tensor& a, const Operand& b) { return mul_(a, b.t); }, py::arg("other"));
+  cls.def("div_", [](Tensor& a, const Operand& b) { return div_(a, b.t); }, py::arg("other"));
+  cls.def("zero_", [](Tensor& a) { return zero_(a); });
+  cls.def("fill_", [](Tensor& a, const Operand& v) {
+    TG_CHECK(v.t.dim() == 0, "fill_ only supports 0-dimension value tensor but got tensor with ",
+             v.t.dim(), " dimensions.");
+    return fill_(a, item(v.t));
+  }, py::arg("value"));
+  cls.def("copy_", [](Tensor& a, const Tensor& src) { return copy_(a, src); }, py::arg("src"));
+  cls.def("clamp_", [](Tensor& a, py::object lo, py::object hi) { return clamp_(a, opt_scalar(lo), opt_scalar(hi)); },
+          py::arg("min") = py::none(), py::arg("max") = py::none());
+  cls.def("squeeze_", [](Tensor& a, int64_t d) { return squeeze_(a, d); }, py::arg("dim"));
+
+  // ---- pointwise with arguments ----
+  both(m, cls, "clamp", &clamp_any, py::arg("min") = py::none(), py::arg("max") = py::none());
+  both(m, cls, "clip", &clamp_any, py::arg("min") = py::none(), py::arg("max") = py::none());
+  m.def("where", [](const Tensor& c, const Operand& a, const Operand& b) { return where(c, a.t, b.t); },
+        py::arg("condition"), py::arg("input"), py::arg("other"));
+  cls.def("where", [](const Tensor& a, const Tensor& c, const Operand& b) { return where(c, a, b.t); },
+          py::arg("condition"), py::arg("other"));
+
+  // ---- reductions ----
+  both(m, cls, "sum", [](const Tensor& a, py::object dim, bool keepdim, std::optional<DType> dtype) {
+    return reduce_sum_like(a, dim, keepdim, dtype, false);
+  }, py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(), py::arg("dtype") = py::none());
+  both(m, cls, "mean", [](const Tensor& a, py::object dim, bool keepdim, std::optional<DType> dtype) {
+    return reduce_sum_like(a, dim, keepdim, dtype, true);
+  }, py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(), py::arg("dtype") = py::none());
+  both(m, cls, "max", [](const Tensor& a, py::object dim, bool keepdim) { return extreme(a, dim, keepdim, true); },
+       py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  both(m, cls, "min", [](const Tensor& a, py::object dim, bool keepdim) { return extreme(a, dim, keepdim, false); },
+       py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  both(m, cls, "amax", [](const Tensor& a, py::object dim, bool keepdim) {
+    return amax(a, dim.is_none() ? std::vector<int64_t>{} : dims_from_object(dim), keepdim);
+  }, py::arg("dim") = py::tuple(), py::arg("keepdim") = false);
+  both(m, cls, "amin", [](const Tensor& a, py::object dim, bool keepdim) {
+    return amin(a, dim.is_none() ? std::vector<int64_t>{} : dims_from_object(dim), keepdim);
+  }, py::arg("dim") = py::tuple(), py::arg("keepdim") = false);
+  both(m, cls, "argmax", [](const Tensor& a, std::optional<int64_t> dim, bool keepdim) { return argmax(a, dim, keepdim); },
+       py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  both(m, cls, "argmin", [](const Tensor& a, std::optional<int64_t> dim, bool keepdim) { return argmin(a, dim, keepdim); },
+       py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  both(m, cls, "sum_to_size", [](const Tensor& a, py::args s) { return sum_to(a, shape_from_args(s)); });
+
+  // ---- linear algebra ----
+  both(m, cls, "mm", [](const Tensor& a, const Tensor& b) { return mm(a, b); }, py::arg("mat2"));
+  both(m, cls, "bmm", [](const Tensor& a, const Tensor& b) { return bmm(a, b); }, py::arg("mat2"));
+  both(m, cls, "mv", [](const Tensor& a, const Tensor& b) { return mv(a, b); }, py::arg("vec"));
+  both(m, cls, "dot", [](const Tensor& a, const Tensor& b) { return dot(a, b); }, py::arg("other"));
+  both(m, cls, "matmul", [](const Tensor& a, const Tensor& b) { return matmul(a, b); }, py::arg("other"));
+  both(m, cls, "addmm", [](const Tensor& c, const Tensor& a, const Tensor& b, Scalar beta, Scalar alpha) {
+    return addmm(c, a, b, beta, alpha);
+  }, py::arg("mat1"), py::arg("mat2"), py::kw_only(), py::arg("beta") = Scalar(int64_t{1}),
+     py::arg("alpha") = Scalar(int64_t{1}));
+
+  // ---- movement ----
+  cls.def("view", [](const Tensor& a, py::args s) -> py::object {
+    if (s.size() == 1 && py::isinstance<DTypeObj>(s[0])) {
+      TG_CHECK(s[0].cast<DTypeObj&>().value == a.dtype(), "view(dtype) is not supported yet");
+      return py::cast(alias_detached(a));
+    }
+    return py::cast(view(a, shape_from_args(s)));
+  });
+  cls.def("reshape", [](const Tensor& a, py::args s) { return reshape(a, shape_from_args(s)); });
+  m.def("reshape", [](const Tensor& a, const Shape& s) { return reshape(a, s); }, py::arg("input"), py::arg("shape"));
+  cls.def("view_as", [](const Tensor& a, const Tensor& o) { return view(a, o.sizes()); });
+  cls.def("reshape_as", [](const Tensor& a, const Tensor& o) { return reshape(a, o.sizes()); });
+  cls.def("expand", [](const Tensor& a, py::args s) { return expand(a, shape_from_args(s)); });
+  cls.def("expand_as", [](const Tensor& a, const Tensor& o) { return expand(a, o.sizes()); });
+  m.def("broadcast_to", [](const Tensor& a, const Shape& s) { return expand(a, s); });
+  both(m, cls, "flatten", [](const Tensor& a, int64_t s, int64_t e) { return flatten(a, s, e); },
+       py::arg("start_dim") = 0, py::arg("end_dim") = -1);
+  both(m, cls, "transpose", [](const Tensor& a, int64_t d0, int64_t d1) { return transpose(a, d0, d1); },
+       py::arg("dim0"), py::arg("dim1"));
+  both(m, cls, "swapaxes", [](const Tensor& a, int64_t d0, int64_t d1) { return transpose(a, d0, d1); });
+  both(m, cls, "t", [](const Tensor& a) { return t(a); });
+  cls.def("permute", [](const Tensor& a, py::args s) { return permute(a, shape_from_args(s)); });
+  m.def("permute", [](const Tensor& a, const std::vector<int64_t>& d) { return permute(a, d); }, py::arg("input"), py::arg("dims"));
+  both(m, cls, "unsqueeze", [](const Tensor& a, int64_t d) { return unsqueeze(a, d); }, py::arg("dim"));
+  both(m, cls, "squeeze", [](const Tensor& a, py::object dim) {
+    if (dim.is_none()) return squeeze(a);
+    if (py::isinstance<py::int_>(dim)) return squeeze(a, dim.cast<int64_t>());
+    return squeeze(a, dim.cast<std::vector<int64_t>>());
+  }, py::arg("dim") = py::none());
+  both(m, cls, "select", [](const Tensor& a, int64_t d, int64_t i) { return select(a, d, i); },
+       py::arg("dim"), py::arg("index"));
+  both(m, cls, "narrow", [](const Tensor& a, int64_t d, int64_t s, int64_t n) { return slice(a, d, s, s + n); },
+       py::arg("dim"), py::arg("start"), py::arg("length"));
+  m.def("_slice", [](const Tensor& a, int64_t d, std::optional<int64_t> s, std::optional<int64_t> e, int64_t step) {
+    return slice(a, d, s, e, step);
+  });
+  m.def("_index", [](const Tensor& a, const std::vector<std::optional<Tensor>>& idx) {
+    std::vector<Tensor> v;
+    for (auto& t : idx) v.push_back(t ? *t : Tensor());
+    return index(a, v);
+  });
+  m.def("_index_put", [](const Tensor& a, const std::vector<std::optional<Tensor>>& idx, const Tensor& vals, bool acc) {
+    std::vector<Tensor> v;
+    for (auto& t : idx) v.push_back(t ? *t : Tensor());
+    return index_put(a, v, vals, acc);
+  });
+  both(m, cls, "gather", [](const Tensor& a, int64_t d, const Tensor& i) { return gather(a, d, i); },
+       py::arg("dim"), py::arg("index"));
+  both(m, cls, "scatter_add", [](const Tensor& a, int64_t d, const Tensor& i, const Tensor& s) { return scatter_add(a, d, i, s); },
+       py::arg("dim"), py::arg("index"), py::arg("src"));
+  both(m, cls, "nonzero", [](const Tensor& a) { return nonzero(a); });
+  m.def("cat", [](const std::vector<Tensor>& ts, int64_t d) { return cat(ts, d); }, py::arg("tensors"), py::arg("dim") = 0);
+  m.def("concat", [](const std::vector<Tensor>& ts, int64_t d) { return cat(ts, d); }, py::arg("tensors"), py::arg("dim") = 0);
+  m.def("stack", [](const std::vector<Tensor>& ts, int64_t d) { return stack(ts, d); }, py::arg("tensors"), py::arg("dim") = 0);
+  both(m, cls, "clone", [](const Tensor& a) { return clone(a); });
+  cls.def("contiguous", [](const Tensor& a) { return contiguous(a); });
+  cls.def("_to_dtype", [](const Tensor& a, DType dt, bool copy) { return to(a, dt, copy); });
+
+  // ---- nn ----
+  both(m, cls, "softmax", [](const Tensor& a, int64_t d, std::optional<DType> dt) { return softmax(a, d, dt); },
+       py::arg("dim"), py::arg("dtype") = py::none());
+  both(m, cls, "log_softmax", [](const Tensor& a, int64_t d, std::optional<DType> dt) { return log_softmax(a, d, dt); },
+       py::arg("dim"), py::arg("dtype") = py::none());
+  m.def("_mse_loss", [](const Tensor& a, const Tensor& b, const std::string& r) { return mse_loss(a, b, parse_reduction(r)); });
+  m.def("_binary_cross_entropy", [](const Tensor& a, const Tensor& b, std::optional<Tensor> w, const std::string& r) {
+    return binary_cross_entropy(a, b, w.value_or(Tensor()), parse_reduction(r));
+  });
+  m.def("_binary_cross_entropy_with_logits", [](const Tensor& a, const Tensor& b, std::optional<Tensor> w,
+                                                std::optional<Tensor> pw, const std::string& r) {
+    return binary_cross_entropy_with_logits(a, b, w.value_or(Tensor()), pw.value_or(Tensor()), parse_reduction(r));
+  });
+  m.def("_nll_loss", [](const Tensor& a, const Tensor& t, std::optional<Tensor> w, const std::string& r, int64_t ii) {
+    return nll_loss(a, t, w.value_or(Tensor()), parse_reduction(r), ii);
+  });
+  m.def("_cross_entropy", [](const Tensor& a, const Tensor& t, std::optional<Tensor> w, const std::string& r, int64_t ii,
+                             double ls) {
+    return cross_entropy(a, t, w.value_or(Tensor()), parse_reduction(r), ii, ls);
+  });
+  m.def("_linear", [](const Tensor& x, const Tensor& w, std::optional<Tensor> b) { return linear(x, w, b.value_or(Tensor())); });
+
+  // ---- factories ----
+  m.def("_full", [](const Shape& s, Scalar v, DType dt) { return full(s, v, dt); });
+  m.def("_empty", [](const Shape& s, DType dt) { return empty(s, dt); });
+  m.def("_arange", [](double a, double b, double st, DType dt) { return arange(a, b, st, dt); });
+  m.def("_linspace", [](double a, double b, int64_t n, DType dt) { return linspace(a, b, n, dt); });
+  m.def("_eye", [](int64_t n, int64_t k, DType dt) { return eye(n, k, dt); });
+  m.def("_rand", [](const Shape& s, DType dt) { return rand(s, dt); });
+  m.def("_randn", [](const Shape& s, DType dt) { return randn(s, dt); });
+  m.def("_randint", [](int64_t lo, int64_t hi, const Shape& s, DType dt) { return randint(lo, hi, s, dt); });
+  m.def("manual_seed", [](uint64_t s) { manual_seed(s); });
+
+  // The op table manifest (tests check every row has a test case).
+  m.def("_op_table", []() {
+    py::list rows;
+#define TG_UNARY(Id, name, GradFn, Functor, to_float, saves) \
+  rows.append(py::dict(py::arg("name") = #name, py::arg("grad_fn") = #GradFn, py::arg("family") = "unary"));
+#define TG_BINARY(Id, name, GradFn, Functor, saves) \
+  rows.append(py::dict(py::arg("name") = #name, py::arg("grad_fn") = #GradFn, py::arg("family") = "binary"));
+#define TG_COMPARE(Id, name, Functor) \
+  rows.append(py::dict(py::arg("name") = #name, py::arg("grad_fn") = py::none(), py::arg("family") = "compare"));
+#define TG_OP(Id, name, GradFn) \
+  rows.append(py::dict(py::arg("name") = #name, py::arg("grad_fn") = #GradFn, py::arg("family") = "other"));
+#include <tapegrad/ops/ops.def>
+    return rows;
+  });
+}
+
+}  // namespace bind
+}  // namespace tapegrad

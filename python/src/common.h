@@ -1,0 +1,120 @@
+// Shared by the binding files: type casters (Tensor <-> the bound TensorImpl, Python numbers
+// as Scalars and as wrapped-number operands, dtype singletons) and small argument helpers.
+// Bindings convert arguments and call the C++ API; they hold no logic of their own.
+#pragma once
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <tapegrad/tapegrad.h>
+
+namespace py = pybind11;
+
+namespace tapegrad {
+namespace bind {
+
+// A Tensor or a Python number (which becomes a 0-d wrapped-number tensor).
+struct Operand {
+  Tensor t;
+};
+
+// The Python dtype objects (torch.float32 & co): one singleton per DType.
+struct DTypeObj {
+  DType value;
+};
+py::object dtype_object(DType dt);
+
+void bind_tensor(py::module_& m);
+void bind_ops(py::module_& m);
+void bind_autograd(py::module_& m);
+
+Shape shape_from_args(const py::args& args);
+std::vector<int64_t> dims_from_object(const py::object& o);
+Reduction parse_reduction(const std::string& r);
+
+}  // namespace bind
+}  // namespace tapegrad
+
+namespace pybind11 {
+namespace detail {
+
+template <>
+struct type_caster<tapegrad::Tensor> {
+  PYBIND11_TYPE_CASTER(tapegrad::Tensor, const_name("Tensor"));
+  bool load(handle src, bool convert) {
+    make_caster<std::shared_ptr<tapegrad::TensorImpl>> inner;
+    if (src.is_none() || !inner.load(src, convert)) return false;
+    value = tapegrad::Tensor(cast_op<std::shared_ptr<tapegrad::TensorImpl>>(inner));
+    return true;
+  }
+  static handle cast(const tapegrad::Tensor& t, return_value_policy p, handle parent) {
+    if (!t.defined()) return none().release();
+    return make_caster<std::shared_ptr<tapegrad::TensorImpl>>::cast(t.impl_ptr(), p, parent);
+  }
+};
+
+template <>
+struct type_caster<tapegrad::Scalar> {
+  PYBIND11_TYPE_CASTER(tapegrad::Scalar, const_name("Number"));
+  bool load(handle src, bool) {
+    PyObject* o = src.ptr();
+    if (PyBool_Check(o)) {
+      value = tapegrad::Scalar(o == Py_True);
+      return true;
+    }
+    if (PyLong_Check(o)) {
+      int overflow = 0;
+      long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+      if (overflow) return false;
+      value = tapegrad::Scalar(static_cast<int64_t>(v));
+      return true;
+    }
+    if (PyFloat_Check(o)) {
+      value = tapegrad::Scalar(PyFloat_AS_DOUBLE(o));
+      return true;
+    }
+    return false;
+  }
+  static handle cast(const tapegrad::Scalar& s, return_value_policy, handle) {
+    if (s.kind == tapegrad::Scalar::Bool) return pybind11::bool_(s.i != 0).release();
+    if (s.kind == tapegrad::Scalar::Int) return PyLong_FromLongLong(s.i);
+    return PyFloat_FromDouble(s.d);
+  }
+};
+
+template <>
+struct type_caster<tapegrad::bind::Operand> {
+  PYBIND11_TYPE_CASTER(tapegrad::bind::Operand, const_name("Union[Tensor, Number]"));
+  bool load(handle src, bool convert) {
+    make_caster<tapegrad::Tensor> tc;
+    if (tc.load(src, convert)) {
+      value.t = cast_op<tapegrad::Tensor>(tc);
+      return true;
+    }
+    make_caster<tapegrad::Scalar> sc;
+    if (sc.load(src, convert)) {
+      value.t = tapegrad::wrapped_scalar(cast_op<tapegrad::Scalar>(sc));
+      return true;
+    }
+    return false;
+  }
+  static handle cast(const tapegrad::bind::Operand& o, return_value_policy p, handle parent) {
+    return make_caster<tapegrad::Tensor>::cast(o.t, p, parent);
+  }
+};
+
+template <>
+struct type_caster<tapegrad::DType> {
+  PYBIND11_TYPE_CASTER(tapegrad::DType, const_name("dtype"));
+  bool load(handle src, bool convert) {
+    make_caster<tapegrad::bind::DTypeObj> c;
+    if (src.is_none() || !c.load(src, convert)) return false;
+    value = cast_op<tapegrad::bind::DTypeObj&>(c).value;
+    return true;
+  }
+  static handle cast(tapegrad::DType dt, return_value_policy, handle) {
+    return tapegrad::bind::dtype_object(dt).release();
+  }
+};
+
+}  // namespace detail
+}  // namespace pybind11

@@ -1,0 +1,58 @@
+"""tapegrad: a small autograd runtime with PyTorch's surface.
+
+``import tapegrad as torch`` runs code written for torch's core tensor/autograd API. The
+tensors, ops, graph and engine live in C++ (tapegrad._C); this package adds Python glue."""
+import os as _os
+
+from . import _C
+from ._C import Tensor, dtype, tensor, manual_seed, get_default_dtype, set_default_dtype
+from ._C import (bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32,  # noqa: A004
+                 float64)
+from ._tensor import Size, device, RemovableHandle
+from ._factories import (zeros, ones, empty, full, arange, linspace, eye, rand, randn, randint,
+                         zeros_like, ones_like, empty_like, full_like, rand_like, randn_like,
+                         randint_like)
+from ._grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled
+from . import autograd, nn, optim, return_types  # noqa: F401
+from .nn.functional import relu  # noqa: F401
+
+float = float32  # noqa: A001
+double = float64
+half = float16
+long = int64
+int = int32  # noqa: A001
+short = int16
+
+__version__ = "0.1.0"
+
+# Every op the compiled module exposes publicly (functions generated from the op table included).
+_ops = [n for n in dir(_C) if not n.startswith("_") and callable(getattr(_C, n))
+        and n[0].islower() and n not in ("tensor", "manual_seed")]
+for _n in _ops:
+    globals().setdefault(_n, getattr(_C, _n))
+
+__all__ = sorted(set(_ops) | {
+    "Tensor", "dtype", "tensor", "manual_seed", "get_default_dtype", "set_default_dtype",
+    "Size", "device", "zeros", "ones", "empty", "full", "arange", "linspace", "eye", "rand",
+    "randn", "randint", "zeros_like", "ones_like", "empty_like", "full_like", "rand_like",
+    "randn_like", "randint_like", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
+    "is_grad_enabled", "autograd", "nn", "optim", "float32", "float64", "float16", "bfloat16",
+    "int64", "int32", "int16", "int8", "uint8", "bool", "float", "double", "half", "long", "int",
+    "short", "is_tensor", "numel", "cmake_dir"})
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def numel(input):
+    return input.numel()
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def cmake_dir():
+    """The folder holding tapegradConfig.cmake, for CMake's -Dtapegrad_DIR (C++ apps)."""
+    return _os.path.join(_os.path.dirname(__file__), "cmake")

@@ -1,0 +1,117 @@
+"""Tensor factories with torch's signatures: zeros/ones/full/empty/arange/linspace/eye and the
+random ones, their *_like forms. dtype inference follows torch (ints -> int64, floats -> the
+default dtype, bools -> bool)."""
+from . import _C
+from ._C import Tensor
+from ._tensor import _check_device
+
+
+def _shape(size):
+    if len(size) == 1 and not isinstance(size[0], int):
+        size = tuple(size[0])
+    for d in size:
+        if not isinstance(d, int):
+            raise TypeError(f"{type(d).__name__!s} object cannot be interpreted as an integer")
+    return list(size)
+
+
+def _finish(t, requires_grad, device):
+    _check_device(device)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _default(dtype):
+    return _C.get_default_dtype() if dtype is None else dtype
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
+    return _finish(_C._full(_shape(size), 0, _default(dtype)), requires_grad, device)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False, out=None):
+    return _finish(_C._full(_shape(size), 1, _default(dtype)), requires_grad, device)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False, out=None):
+    return _finish(_C._empty(_shape(size), _default(dtype)), requires_grad, device)
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None):
+    if dtype is None:
+        if isinstance(fill_value, bool):
+            dtype = _C.bool
+        elif isinstance(fill_value, int):
+            dtype = _C.int64
+        else:
+            dtype = _C.get_default_dtype()
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    return _finish(_C._full(_shape((size,)), fill_value, dtype), requires_grad, device)
+
+
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None):
+    if end is None:
+        start, end = 0, start
+    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    if dtype is None:
+        dtype = _C.int64 if all(isinstance(v, int) for v in vals) else _C.get_default_dtype()
+    return _finish(_C._arange(float(vals[0]), float(vals[1]), float(vals[2]), dtype),
+                   requires_grad, device)
+
+
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None):
+    return _finish(_C._linspace(float(start), float(end), int(steps), _default(dtype)),
+                   requires_grad, device)
+
+
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None):
+    return _finish(_C._eye(n, n if m is None else m, _default(dtype)), requires_grad, device)
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
+    return _finish(_C._rand(_shape(size), _default(dtype)), requires_grad, device)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
+    return _finish(_C._randn(_shape(size), _default(dtype)), requires_grad, device)
+
+
+def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
+            requires_grad=False, out=None):
+    if size is None:
+        low, high, size = 0, low, high
+    if high is None:
+        low, high = 0, low
+    return _finish(_C._randint(low, high, list(size), dtype or _C.int64), requires_grad, device)
+
+
+def _like(fn):
+    def like(input, *args, dtype=None, device=None, requires_grad=False, memory_format=None,
+             **kw):
+        return fn(*args, tuple(input.shape), dtype=dtype or input.dtype, device=device,
+                  requires_grad=requires_grad, **kw) if args else fn(
+            tuple(input.shape), dtype=dtype or input.dtype, device=device,
+            requires_grad=requires_grad, **kw)
+    return like
+
+
+zeros_like = _like(zeros)
+ones_like = _like(ones)
+empty_like = _like(empty)
+rand_like = _like(rand)
+randn_like = _like(randn)
+
+
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
+              memory_format=None):
+    return full(tuple(input.shape), fill_value, dtype=dtype or input.dtype, device=device,
+                requires_grad=requires_grad)
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False,
+                 memory_format=None):
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype, device=device)

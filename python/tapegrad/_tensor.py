@@ -1,0 +1,308 @@
+"""Python glue on the compiled Tensor class: shape/device objects, printing, indexing,
+conversions (to/float/numpy), backward and hooks. Per-op math is bound in C++ directly."""
+import builtins
+
+from . import _C, _tensor_str
+from ._C import Tensor
+
+_bool = builtins.bool
+
+
+class Size(tuple):
+    """torch.Size: a tuple of ints that prints as ``torch.Size([2, 3])``."""
+
+    def __repr__(self):
+        return f"torch.Size([{', '.join(str(d) for d in self)}])"
+
+    __str__ = __repr__
+
+    def numel(self):
+        n = 1
+        for d in self:
+            n *= d
+        return n
+
+    def __getitem__(self, k):
+        r = tuple.__getitem__(self, k)
+        return Size(r) if isinstance(k, slice) else r
+
+
+class device:
+    """torch.device: a device type and optional index."""
+
+    def __init__(self, type, index=None):
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        elif isinstance(type, str) and ":" in type:
+            type, idx = type.split(":", 1)
+            index = int(idx)
+        if type not in ("cpu", "cuda"):
+            raise RuntimeError(
+                f"Expected one of cpu, cuda device type at start of device string: {type}")
+        self.type = type
+        self.index = index
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __repr__(self):
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
+
+    def __hash__(self):
+        return hash((self.type, self.index))
+
+
+def _check_device(dev):
+    if dev is None:
+        return
+    d = device(dev) if not isinstance(dev, device) else dev
+    if d.type != "cpu":
+        raise RuntimeError(
+            "Torch not compiled with CUDA enabled" if d.type == "cuda" else f"bad device {d}")
+
+
+class RemovableHandle:
+    """What register_hook returns: ``handle.remove()`` unregisters the hook."""
+
+    def __init__(self, remove):
+        self._remove = remove
+
+    def remove(self):
+        if self._remove is not None:
+            self._remove()
+            self._remove = None
+
+
+# ---- properties and conversions ----
+
+Tensor.shape = property(lambda self: Size(self._sizes))
+Tensor.device = property(lambda self: device(self._device_str))
+Tensor.T = property(lambda self: self.permute(*reversed(range(self.dim()))))
+Tensor.mT = property(lambda self: self.transpose(-2, -1))
+Tensor.is_sparse = False
+Tensor.is_quantized = False
+Tensor.layout = "torch.strided"
+Tensor.__repr__ = lambda self, *, tensor_contents=None: _tensor_str._str(self)
+Tensor.__str__ = Tensor.__repr__
+Tensor.__format__ = lambda self, spec: _tensor_str._format(self, spec)
+
+
+def _size(self, dim=None):
+    s = self._sizes
+    if dim is None:
+        return Size(s)
+    if not -len(s) <= dim < max(len(s), 1):
+        n = max(len(s), 1)
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return s[dim] if s else 1
+
+
+Tensor.size = _size
+
+
+def _to(self, *args, **kwargs):
+    dtype = kwargs.pop("dtype", None)
+    dev = kwargs.pop("device", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    for a in args:
+        if isinstance(a, _C.dtype):
+            dtype = a
+        elif isinstance(a, (str, device)):
+            dev = a
+        elif isinstance(a, Tensor):
+            dtype = a.dtype
+    _check_device(dev)
+    if dtype is None:
+        return self.clone() if copy else self
+    return self._to_dtype(dtype, copy)
+
+
+Tensor.to = _to
+Tensor.type_as = lambda self, other: self.to(other.dtype)
+Tensor.float = lambda self: self._to_dtype(_C.float32, False)
+Tensor.double = lambda self: self._to_dtype(_C.float64, False)
+Tensor.half = lambda self: self._to_dtype(_C.float16, False)
+Tensor.bfloat16 = lambda self: self._to_dtype(_C.bfloat16, False)
+Tensor.long = lambda self: self._to_dtype(_C.int64, False)
+Tensor.int = lambda self: self._to_dtype(_C.int32, False)
+Tensor.bool = lambda self: self._to_dtype(_C.bool, False)
+Tensor.cpu = lambda self: self
+Tensor.__array__ = lambda self, dtype=None, copy=None: (
+    self.numpy() if dtype is None else self.numpy().astype(dtype))
+
+
+def _cuda(self, *args, **kwargs):
+    raise RuntimeError("Torch not compiled with CUDA enabled")
+
+
+Tensor.cuda = _cuda
+
+
+def _len(self):
+    if self.dim() == 0:
+        raise TypeError("len() of a 0-d tensor")
+    return self._sizes[0]
+
+
+def _iter(self):
+    if self.dim() == 0:
+        raise TypeError("iteration over a 0-d tensor")
+    return iter([self.select(0, i) for i in range(self._sizes[0])])
+
+
+def _scalar_conv(kind):
+    def conv(self):
+        if self.numel() != 1:
+            raise (RuntimeError if kind is not _bool else RuntimeError)(
+                f"a Tensor with {self.numel()} elements cannot be converted to Scalar"
+                if kind is not _bool else
+                "Boolean value of Tensor with more than one value is ambiguous")
+        return kind(self.item())
+    return conv
+
+
+Tensor.__len__ = _len
+Tensor.__iter__ = _iter
+Tensor.__bool__ = _scalar_conv(_bool)
+Tensor.__float__ = _scalar_conv(float)
+Tensor.__int__ = _scalar_conv(int)
+
+
+def _index(self):
+    if self.dtype.is_floating_point or self.numel() != 1:
+        raise TypeError("only integer tensors of a single element can be converted to an index")
+    return int(self.item())
+
+
+Tensor.__index__ = _index
+Tensor.__rdiv__ = Tensor.__rtruediv__
+Tensor.__div__ = Tensor.__truediv__
+Tensor.__rmatmul__ = lambda self, other: other.matmul(self)
+Tensor.__deepcopy__ = lambda self, memo: self.detach().clone().requires_grad_(self.requires_grad) \
+    if self.is_leaf else self.clone()
+
+
+def _new_tensor_like(fill):
+    def make(self, *size, dtype=None, device=None, requires_grad=False):
+        from . import _factories
+        shape = size[0] if len(size) == 1 and not isinstance(size[0], int) else size
+        t = _factories.full(shape, fill, dtype=dtype or self.dtype)
+        return t.requires_grad_(requires_grad) if requires_grad else t
+    return make
+
+
+Tensor.new_zeros = _new_tensor_like(0)
+Tensor.new_ones = _new_tensor_like(1)
+
+
+# ---- autograd ----
+
+def _backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    from .autograd import backward
+    backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+
+def _register_hook(self, hook):
+    hid = _C._register_tensor_hook(self, hook)
+    return RemovableHandle(lambda: _C._remove_tensor_hook(self, hid))
+
+
+Tensor.backward = _backward
+Tensor.register_hook = _register_hook
+
+
+# ---- indexing ----
+
+def _expand_index(self, idx):
+    """Applies basic indexing (ints, slices, None, Ellipsis) with views and collects the
+    advanced indices (tensors, lists, bool masks) per dim, as torch does."""
+    if not isinstance(idx, tuple):
+        idx = (idx,)
+    consumed = 0
+    for i in idx:
+        if i is None or i is Ellipsis or isinstance(i, _bool):
+            continue
+        if isinstance(i, Tensor) and i.dtype in (_C.bool, _C.uint8):
+            consumed += max(i.dim(), 1) if i.dim() else 0
+        else:
+            consumed += 1
+    if consumed > self.dim():
+        raise IndexError(
+            f"too many indices for tensor of dimension {self.dim()}")
+    result, dim, adv = self, 0, {}
+    for i in idx:
+        if i is None:
+            result = result.unsqueeze(dim)
+            dim += 1
+        elif i is Ellipsis:
+            dim += self.dim() - consumed
+        elif isinstance(i, _bool):
+            result = result.unsqueeze(dim)
+            if not i:
+                result = _C._slice(result, dim, 0, 0, 1)
+            dim += 1
+        elif isinstance(i, int) or (isinstance(i, Tensor) and i.dim() == 0
+                                    and not i.dtype.is_floating_point and i.dtype != _C.bool):
+            i = int(i)
+            if result.dim() == 0:
+                raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python "
+                                 "or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a "
+                                 "number")
+            n = result.shape[dim]
+            if not -n <= i < n:
+                raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {n}")
+            result = result.select(dim, i)
+        elif isinstance(i, slice):
+            if i.step is not None and i.step <= 0:
+                raise ValueError("step must be greater than zero")
+            if not (i.start in (None, 0) and i.stop is None and i.step in (None, 1)):
+                result = _C._slice(result, dim, i.start, i.stop, 1 if i.step is None else i.step)
+            dim += 1
+        else:
+            t = i if isinstance(i, Tensor) else _C.tensor(i)
+            if t.dtype.is_floating_point:
+                raise IndexError(
+                    "tensors used as indices must be long, int, byte or bool tensors")
+            adv[dim] = t
+            dim += t.dim() if t.dtype in (_C.bool, _C.uint8) else 1
+    return result, adv
+
+
+def _adv_list(adv):
+    out = [None] * (max(adv) + 1)
+    for d, t in adv.items():
+        out[d] = t
+    return out
+
+
+def _getitem(self, idx):
+    result, adv = _expand_index(self, idx)
+    if not adv:
+        return result if result is not self else _C._slice(self, 0, None, None, 1) \
+            if self.dim() else self.view(())
+    return _C._index(result, _adv_list(adv))
+
+
+def _setitem(self, idx, value):
+    if not isinstance(value, Tensor):
+        value = _C.tensor(value, dtype=self.dtype)
+    result, adv = _expand_index(self, idx)
+    if adv:
+        self.copy_(_C._index_put(self, _adv_list(adv), value.to(self.dtype), False))
+        return
+    if result is self:
+        result = self.view(self.shape)
+    result.copy_(value)
+
+
+Tensor.__getitem__ = _getitem
+Tensor.__setitem__ = _setitem

@@ -1,0 +1,45 @@
+"""tapegrad.autograd: backward() and grad() over the C++ engine, and the grad-mode helpers."""
+from . import _C
+from ._C import Tensor
+from ._grad_mode import enable_grad, no_grad, set_grad_enabled, inference_mode  # noqa: F401
+
+__all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode"]
+
+
+def _as_list(x):
+    if x is None:
+        return []
+    if isinstance(x, Tensor):
+        return [x]
+    return list(x)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulates d(tensors)/d(leaf) into each leaf's .grad."""
+    outs = _as_list(tensors)
+    grads = _as_list(grad_tensors) or [None] * len(outs)
+    if retain_graph is None:
+        retain_graph = create_graph
+    ins = _as_list(inputs)
+    if inputs is not None and not ins:
+        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    _C._run_backward(outs, grads, retain_graph, create_graph, ins, True, True)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """Returns the gradients of outputs with respect to inputs (leaves' .grad untouched)."""
+    outs = _as_list(outputs)
+    ins = _as_list(inputs)
+    grads = _as_list(grad_outputs) or [None] * len(outs)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    for t in ins:
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    res = _C._run_backward(outs, grads, retain_graph, create_graph, ins, allow_unused, False)
+    if materialize_grads:
+        res = [_C._full(list(i.shape), 0, i.dtype) if r is None else r for r, i in zip(res, ins)]
+    return tuple(res)

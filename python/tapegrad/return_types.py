@@ -1,0 +1,20 @@
+"""Named tuples returned by max/min along a dim, printed as torch prints them."""
+import collections
+
+
+def _make(name):
+    base = collections.namedtuple(name, ["values", "indices"])
+
+    class R(base):
+        __slots__ = ()
+
+        def __repr__(self):
+            return (f"torch.return_types.{name}(\nvalues={self.values!r},\n"
+                    f"indices={self.indices!r})")
+
+    R.__name__ = R.__qualname__ = name
+    return R
+
+
+max = _make("max")  # noqa: A001
+min = _make("min")  # noqa: A001

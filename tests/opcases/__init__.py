@@ -1,0 +1,14 @@
+"""Cross-check cases as data, one module per op family; CASES and INPLACE gather them all.
+
+Each case is an `opcases.base.Case` (id, lambda, input specs, flags);
+tests/test_ops_crosscheck.py parametrizes over these lists.
+"""
+from opcases import elementwise, inplace, matmul, movement, nn_functional, reductions
+
+CASES = (elementwise.CASES + reductions.CASES + matmul.CASES + movement.CASES
+         + nn_functional.CASES)
+INPLACE = inplace.CASES
+INPLACE_LEAF_ERRORS = inplace.LEAF_ERRORS
+INPLACE_RAISES = inplace.RAISES
+
+__all__ = ["CASES", "INPLACE", "INPLACE_LEAF_ERRORS", "INPLACE_RAISES"]
