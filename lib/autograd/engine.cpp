@@ -81,7 +81,7 @@ TensorList run_backward(const TensorList& outputs, const TensorList& grad_output
   // Discover the graph: dependency counts and, with targets, which nodes lead to one.
   std::unordered_map<Node*, int> deps;
   std::unordered_set<Node*> seen;
-  std::vector<Node*> order;  // post-order, for the "needed" pass
+  std::unordered_map<Node*, std::vector<Node*>> parents;  // reverse edges, for "needed"
   {
     std::vector<std::pair<Node*, size_t>> stack;
     for (auto& r : roots)
@@ -92,9 +92,9 @@ TensorList run_backward(const TensorList& outputs, const TensorList& grad_output
         Node* c = n->next_edges[i++].fn.get();
         if (!c) continue;
         deps[c] += 1;
+        parents[c].push_back(n);
         if (seen.insert(c).second) stack.push_back({c, 0});
       } else {
-        order.push_back(n);
         stack.pop_back();
       }
     }
@@ -107,11 +107,14 @@ TensorList run_backward(const TensorList& outputs, const TensorList& grad_output
       target_nodes.insert(targets[k].fn.get());
       captures[targets[k].fn.get()].push_back({targets[k].input_nr, k});
     }
-    for (Node* n : order) {  // children come before parents in post-order
-      bool need = target_nodes.count(n) > 0;
-      for (auto& e : n->next_edges)
-        if (e.fn && needed.count(e.fn.get())) need = true;
-      if (need) needed.insert(n);
+    // A node is needed when a target is reachable from it: walk the reverse edges.
+    std::vector<Node*> work(target_nodes.begin(), target_nodes.end());
+    for (Node* n : work) needed.insert(n);
+    while (!work.empty()) {
+      Node* n = work.back();
+      work.pop_back();
+      for (Node* p : parents[n])
+        if (needed.insert(p).second) work.push_back(p);
     }
   }
   const bool restrict = !targets.empty();

@@ -101,7 +101,6 @@ SavedVariable::SavedVariable(const Tensor& t, bool is_output) : is_output_(is_ou
     output_nr_ = t.output_nr();
   } else {
     data_ = t;
-    if (t.grad_fn()) producer_ = t.grad_fn()->name();
   }
 }
 
@@ -119,7 +118,12 @@ Tensor SavedVariable::unpack(const std::shared_ptr<Node>& owner) const {
            "backward through the graph a second time or if you need to access saved tensors after "
            "calling backward.");
   if (data_.version() != version_) {
-    std::string which = is_output_ ? std::string(owner ? owner->name() : "?") : producer_;
+    // torch names the forward op: the owner for a saved output, the tensor's current producer
+    // for a saved input, without the "Backward0" suffix.
+    std::string which = is_output_ ? std::string(owner ? owner->name() : "")
+                                   : (data_.grad_fn() ? data_.grad_fn()->name() : "");
+    auto cut = which.rfind("Backward");
+    if (cut != std::string::npos) which = which.substr(0, cut);
     uint32_t nr = is_output_ ? output_nr_ : data_.output_nr();
     std::string msg = "one of the variables needed for gradient computation has been modified by "
                       "an inplace operation: [" + tensor_type_str(data_) + " " +
@@ -128,7 +132,7 @@ Tensor SavedVariable::unpack(const std::shared_ptr<Node>& owner) const {
     msg += " is at version " + std::to_string(data_.version()) + "; expected version " +
            std::to_string(version_) +
            " instead. Hint: enable anomaly detection to find the operation that failed to compute "
-           "its gradient, with torch.autograd.set_detect_anomaly(True).";
+           "its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).";
     TG_ERROR(msg);
   }
   if (!is_output_ || !owner) return data_;

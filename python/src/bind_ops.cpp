@@ -53,7 +53,7 @@ py::object extreme(const Tensor& a, const py::object& dim, bool keepdim, bool is
   }
   auto r = is_max ? max(a, dim.cast<int64_t>(), keepdim) : min(a, dim.cast<int64_t>(), keepdim);
   py::object ret = py::module_::import("tapegrad.return_types").attr(is_max ? "max" : "min");
-  return ret(py::make_tuple(r.first, r.second));
+  return ret(r.first, r.second);
 }
 
 Tensor clamp_any(const Tensor& a, const py::object& lo, const py::object& hi) {

@@ -39,7 +39,6 @@ class SavedVariable {
  private:
   Tensor data_;  // for outputs: a detached alias, so the node does not own itself
   uint32_t version_ = 0;
-  std::string producer_;  // the input's grad_fn name, for the in-place error message
   uint32_t output_nr_ = 0;
   bool is_output_ = false;
   bool defined_ = false;
