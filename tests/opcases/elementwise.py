@@ -8,8 +8,9 @@ from crosscheck import away, const, ints, mask, pos, randn, ties, uniform
 from opcases.base import case
 
 UNARY = {"neg": randn, "exp": randn, "log": pos, "sin": randn, "cos": randn, "tanh": randn,
-         "sigmoid": randn, "relu": away, "sqrt": pos, "abs": away}
-GRADGRAD = {"exp", "log", "sin", "tanh", "sigmoid", "mul", "div"}
+         "sigmoid": randn, "relu": away, "sqrt": pos, "abs": away, "expm1": randn, "log1p": pos,
+         "sign": away}
+GRADGRAD = {"exp", "log", "sin", "tanh", "sigmoid", "mul", "div", "expm1", "log1p"}
 BINARY = {"add": operator.add, "sub": operator.sub, "mul": operator.mul,
           "div": operator.truediv}
 COMPARE = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.le,
@@ -47,6 +48,11 @@ def _unary():
         case("sqrt/zero", lambda m, x: m.sqrt(x), const([0.0, 4.0]), gradcheck=False),
         case("sigmoid/large", lambda m, x: m.sigmoid(x), const([-40.0, 0.0, 40.0])),
         case("exp/int_input", lambda m, x: m.exp(x), ints(2, 3)),
+        case("sign/at_zero", lambda m, x: m.sign(x), const([-1.5, 0.0, 2.0]), gradcheck=False),
+        case("sign/int", lambda m, i: m.sign(i), ints(2, 3, low=-2, high=3)),
+        case("log1p/near_minus_one", lambda m, x: m.log1p(x), uniform(3, 4, low=-0.9, high=-0.5)),
+        case("expm1/tiny", lambda m, x: m.expm1(x), const([1e-10, -1e-10, 0.0])),
+        case("log1p/tiny", lambda m, x: x.log1p(), const([1e-10, -1e-10, 0.0])),
     ]
 
 
@@ -197,4 +203,23 @@ def _select():
     ]
 
 
-CASES = _unary() + _binary() + _pow() + _clamp() + _compare() + _select()
+def _logical():
+    out = []
+    for name in ("logical_and", "logical_or", "logical_xor"):
+        fn = (lambda m, a, b, n=name: getattr(m, n)(a, b))
+        out += [
+            case(f"{name}/bool", fn, mask(3, 4), mask(3, 4)),
+            case(f"{name}/method", lambda m, a, b, n=name: getattr(a, n)(b), mask(3, 4),
+                 mask(4)),
+            case(f"{name}/float", fn, ties(3, 4), ties(3, 4)),
+            case(f"{name}/int_float", fn, ints(3, 4, low=0, high=2), ties(3, 1)),
+            case(f"{name}/computed", lambda m, x, n=name: getattr(m, n)(x > 0, x < 1),
+                 randn(3, 4)),
+            case(f"{name}/0d", fn, mask(), mask()),
+            case(f"{name}/empty", fn, mask(0, 3), mask(3)),
+            case(f"{name}/nc", fn, mask(3, 4, nc=True), ties(3, 4, nc=True)),
+        ]
+    return out
+
+
+CASES = _unary() + _binary() + _pow() + _clamp() + _compare() + _logical() + _select()
