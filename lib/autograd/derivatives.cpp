@@ -255,7 +255,21 @@ TensorList call_derivative(Node& node, TensorList& grads) {
       return {gs, needs(1) ? index(g, idx) : Tensor()};
     }
     case OpId::Gather: return {scatter_add(zero_like(g, node.shape), I[0], S(0), g)};
-    case OpId::ScatterAdd: return {g, needs(1) ? gather(g, I[0], S(0)) : Tensor()};
+    case OpId::ScatterAdd: {
+      Tensor gs;
+      if (needs(1)) {
+        // src may be larger than index: pad the gathered gradient back to src's shape.
+        gs = gather(g, I[0], S(0));
+        Shape cur = gs.sizes();
+        for (size_t k = 0; k < cur.size(); ++k) {
+          if (cur[k] == node.shape[k]) continue;
+          int64_t n = cur[k];
+          cur[k] = node.shape[k];
+          gs = slice_backward(gs, cur, static_cast<int64_t>(k), 0, n, 1);
+        }
+      }
+      return {g, gs};
+    }
     case OpId::Cat: {
       const int64_t d = I.back();
       TensorList out;

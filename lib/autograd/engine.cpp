@@ -191,9 +191,9 @@ TensorList run_backward(const TensorList& outputs, const TensorList& grad_output
 
   if (accumulate) return {};
   for (size_t k = 0; k < inputs.size(); ++k)
-    TG_CHECK(captured[k].defined() || allow_unused,
-             "One of the differentiated Tensors appears to not have been used in the graph. Set "
-             "allow_unused=True if this is the desired behavior.");
+    TG_CHECK(captured[k].defined() || allow_unused, "The differentiated Tensor at index ", k,
+             " appears to not have been used in the graph. Set allow_unused=True if this is the "
+             "desired behavior.");
   return captured;
 }
 

@@ -108,7 +108,7 @@ Tensor alias_detached(const Tensor& t) {
 Tensor& Tensor::set_requires_grad(bool r) {
   if (r) {
     TG_CHECK(is_floating(dtype()),
-             "only Tensors of floating point and complex dtype can require gradients");
+             "only Tensors of floating point dtype can require gradients");
   }
   if (!is_leaf()) {
     TG_CHECK(r, "you can only change requires_grad flags of leaf variables. If you want to use a "

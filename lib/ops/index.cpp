@@ -205,11 +205,12 @@ Tensor gather(const Tensor& a, int64_t dim, const Tensor& idx) {
 Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& idx, const Tensor& src) {
   int64_t d = wrap_dim(dim, a.dim());
   Tensor out = clone(detach(a));
-  Tensor s = contiguous(detach(src));
-  if (s.sizes() != idx.sizes()) s = contiguous(slice(s, 0, 0, idx.sizes()[0]));  // src may be larger
+  // src may be larger than index in any dim: only its leading block (index's shape) is read.
+  Tensor s = contiguous(make_view(detach(src), idx.sizes(), src.strides(), src.offset()));
   kern::put_add(out, dim_offsets(idx, d, out.sizes(), out.strides()), s, true);
   if (auto node = maybe_node(OpId::ScatterAdd, {a, src})) {
     node->saved.emplace_back(idx, false);
+    node->shape = src.sizes();
     node->i = {d};
     set_history(out, node);
   }

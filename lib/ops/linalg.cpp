@@ -41,9 +41,7 @@ Tensor mm(const Tensor& a, const Tensor& b) {
 Tensor bmm(const Tensor& a, const Tensor& b) {
   TG_CHECK(a.dim() == 3, "batch1 must be a 3D tensor");
   TG_CHECK(b.dim() == 3, "batch2 must be a 3D tensor");
-  TG_CHECK(a.sizes()[0] == b.sizes()[0], "batch1 and batch2 must have same number of batches, got ",
-           a.sizes()[0], " and ", b.sizes()[0]);
-  TG_CHECK(a.sizes()[2] == b.sizes()[1], "Expected size for first two dimensions of batch2 tensor "
+  TG_CHECK(a.sizes()[0] == b.sizes()[0] && a.sizes()[2] == b.sizes()[1], "Expected size for first two dimensions of batch2 tensor "
            "to be: [", a.sizes()[0], ", ", a.sizes()[2], "] but got: [", b.sizes()[0], ", ",
            b.sizes()[1], "].");
   check_mm_dtypes(a, b);

@@ -264,7 +264,7 @@ Tensor slice(const Tensor& a, int64_t dim, std::optional<int64_t> start, std::op
 }
 
 Tensor cat(const TensorList& ts, int64_t dim) {
-  TG_CHECK(!ts.empty(), "torch.cat(): expected a non-empty list of Tensors");
+  TG_CHECK_KIND(Value, !ts.empty(), "torch.cat(): expected a non-empty list of Tensors");
   // Legacy rule: 1-D empty tensors are skipped whatever the other shapes are.
   const Tensor* ref = nullptr;
   ResultTypeState state;

@@ -80,7 +80,11 @@ Tensor tensor_from_data(py::handle data, std::optional<DType> dtype, bool requir
   } else {
     t = from_values(c.values, shape, dt);
   }
-  if (requires_grad) t.set_requires_grad(true);
+  if (requires_grad) {
+    TG_CHECK(is_floating(t.dtype()),
+             "Only Tensors of floating point and complex dtype can require gradients");
+    t.set_requires_grad(true);
+  }
   return t;
 }
 

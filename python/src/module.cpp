@@ -53,6 +53,8 @@ PYBIND11_MODULE(_C, m) {
         case ErrorKind::Runtime: break;
       }
       PyErr_SetString(type, e.what());
+    } catch (const py::cast_error& e) {
+      PyErr_SetString(PyExc_TypeError, e.what());  // a wrong argument type, as torch reports it
     }
   });
 

@@ -162,10 +162,9 @@ def _iter(self):
 def _scalar_conv(kind):
     def conv(self):
         if self.numel() != 1:
-            raise (RuntimeError if kind is not _bool else RuntimeError)(
-                f"a Tensor with {self.numel()} elements cannot be converted to Scalar"
-                if kind is not _bool else
-                "Boolean value of Tensor with more than one value is ambiguous")
+            if kind is _bool:
+                raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return kind(self.item())
     return conv
 
@@ -235,6 +234,9 @@ def _expand_index(self, idx):
             consumed += max(i.dim(), 1) if i.dim() else 0
         else:
             consumed += 1
+    if self.dim() == 0 and any(isinstance(i, int) and not isinstance(i, _bool) for i in idx):
+        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                         "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
     if consumed > self.dim():
         raise IndexError(
             f"too many indices for tensor of dimension {self.dim()}")

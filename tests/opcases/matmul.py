@@ -35,6 +35,11 @@ def _matmul():
              randn(3, 4, nc=True)),
         case("matmul/transposed_view", lambda m, a, b: a.t() @ b.transpose(0, 1), randn(3, 2),
              randn(4, 3)),
+        # torch runs vector @ matrix as unsqueeze(0), mm, squeeze_(0): SqueezeBackward4
+        case("matmul/1d_2d_squeeze_", lambda m, a, b: m.matmul(a, b), randn(3), randn(3, 4),
+             ops=("matmul", "squeeze_")),
+        case("matmul/1d_3d_unsafe_view", lambda m, a, b: a @ b, randn(3), randn(2, 3, 4),
+             ops=("matmul", "_unsafe_view")),
         case("matmul/no_grad_rhs", lambda m, a, b: a @ b, randn(2, 3),
              randn(3, 4, rg=False)),
     ]

@@ -1,10 +1,11 @@
 """Data-movement cases: reshape view flatten transpose t .T permute unsqueeze squeeze expand,
-indexing (ints, negative ints, stepped slices, None, Ellipsis, bool masks, combinations), cat,
-stack. Forward values must be bit-exact here (exact=True).
+indexing (ints, negative ints, stepped slices, None, Ellipsis, bool masks, combinations), index
+assignment (index_put), the backward ops of select/slice/index under create_graph, gather,
+scatter_add, dtype casts (_to_copy), cat, stack. Forward values must be bit-exact (exact=True).
 """
 from functools import partial
 
-from crosscheck import ints, mask, randn
+from crosscheck import const, ints, mask, randn
 from opcases.base import case as _case
 
 case = partial(_case, exact=True)
@@ -128,4 +129,84 @@ def _join():
     ]
 
 
-CASES = _shape_ops() + _indexing() + _join()
+def _grad_of(m, y, x, g):
+    """The vector-Jacobian product of y(x) with create_graph=True: its graph holds the
+    backward op of whatever made y (SelectBackwardBackward0, SliceBackwardBackward0...)."""
+    return m.autograd.grad(y, x, g, create_graph=True)[0]
+
+
+def _set_index(m, x, i, v):
+    y = x.clone()
+    y[i] = v
+    return y
+
+
+def _backward_ops():
+    idx = const([0, 2, 2])
+    return [
+        case("select_backward/int", lambda m, x, g: _grad_of(m, x[1], x, g), randn(3, 4),
+             randn(4), gradgrad=True),
+        case("select_backward/dim1", lambda m, x, g: _grad_of(m, x[:, -1], x, g),
+             randn(3, 4), randn(3)),
+        case("select_backward/3d", lambda m, x, g: _grad_of(m, x[..., 2], x, g),
+             randn(2, 3, 4), randn(2, 3)),
+        case("slice_backward/slice", lambda m, x, g: _grad_of(m, x[1:3], x, g), randn(4, 3),
+             randn(2, 3), gradgrad=True),
+        case("slice_backward/step", lambda m, x, g: _grad_of(m, x[:, ::2], x, g),
+             randn(3, 5), randn(3, 3)),
+        case("slice_backward/empty", lambda m, x, g: _grad_of(m, x[3:1], x, g), randn(4),
+             randn(0)),
+        case("index/grad_of_index", lambda m, x, i, g: _grad_of(m, x[i], x, g), randn(3, 4),
+             idx, randn(3, 4), ops=("index", "index_put")),
+        case("index/grad_of_mask", lambda m, x, b, g: _grad_of(m, x[b], x, g), randn(3, 4),
+             const([True, False, True]), randn(2, 4), ops=("index", "index_put")),
+        case("index_put/setitem_index", _set_index, randn(4, 3), const([0, 2]), randn(2, 3)),
+        case("index_put/setitem_mask", _set_index, randn(3, 4), mask(3, 4), 0.5),
+        case("index_put/setitem_bcast", _set_index, randn(4, 3), const([3, 1]), randn(3)),
+    ]
+
+
+def _gather_scatter():
+    g_idx = ints(3, 2, high=4)
+    return [
+        case("gather/fn", lambda m, x, i: m.gather(x, 1, i), randn(3, 4), g_idx,
+             gradgrad=True),
+        case("gather/method", lambda m, x, i: x.gather(1, i), randn(3, 4), g_idx),
+        case("gather/dim0", lambda m, x, i: m.gather(x, 0, i), randn(4, 3), ints(2, 3, high=4)),
+        case("gather/neg_dim", lambda m, x, i: m.gather(x, -1, i), randn(2, 3, 4),
+             ints(2, 3, 5, high=4)),
+        case("gather/kw", lambda m, x, i: m.gather(x, dim=1, index=i), randn(3, 4), g_idx),
+        case("gather/empty", lambda m, x, i: m.gather(x, 1, i), randn(3, 4),
+             ints(3, 0, high=4)),
+        case("gather/nc", lambda m, x, i: m.gather(x, 1, i), randn(3, 4, nc=True), g_idx),
+        case("scatter_add/method", lambda m, x, i, s: x.scatter_add(1, i, s), randn(3, 4),
+             g_idx, randn(3, 2), exact=False, gradgrad=True),
+        case("scatter_add/fn", lambda m, x, i, s: m.scatter_add(x, 0, i, s), randn(4, 3),
+             ints(5, 3, high=4), randn(5, 3), exact=False),
+        case("scatter_add/src_bigger", lambda m, x, i, s: x.scatter_add(1, i, s),
+             randn(3, 4), g_idx, randn(3, 5), exact=False),
+        case("scatter_add/nc", lambda m, x, i, s: x.scatter_add(1, i, s), randn(3, 4, nc=True),
+             g_idx, randn(3, 2, nc=True), exact=False),
+        case("scatter_add/no_grad_self", lambda m, x, i, s: x.scatter_add(1, i, s),
+             randn(3, 4, rg=False), g_idx, randn(3, 2), exact=False),
+    ]
+
+
+def _casts():
+    f32, f64 = {"dtype": "float32"}, {"dtype": "float64"}
+    return [
+        case("_to_copy/double", lambda m, x: x.double(), randn(3, 4, **f32)),
+        # float32 output: finite differences in float64 would only measure the rounding
+        case("_to_copy/float", lambda m, x: x.float(), randn(3, 4, **f64), gradcheck=False),
+        case("_to_copy/to_dtype", lambda m, x: x.to(m.float64), randn(2, 3, **f32)),
+        case("_to_copy/to_kw", lambda m, x: x.to(dtype=m.float64) * 2, randn(2, 3, **f32)),
+        case("_to_copy/nc", lambda m, x: x.double(), randn(3, 4, nc=True, **f32)),
+        case("_to_copy/from_int", lambda m, i: i.double(), ints(2, 3)),
+        case("_unsafe_view/reshape_nc", lambda m, x: x.reshape(-1), randn(3, 4, nc=True),
+             ops=("reshape", "_unsafe_view")),
+        case("_unsafe_view/reshape_t", lambda m, x: (x * 2).t().reshape(2, 6), randn(3, 4),
+             ops=("reshape", "_unsafe_view")),
+    ]
+
+
+CASES = _shape_ops() + _indexing() + _join() + _backward_ops() + _gather_scatter() + _casts()
