@@ -575,7 +575,10 @@ def test_import_order(order):
             "(b * b).sum().backward()\n"
             "assert a.grad.tolist() == b.grad.tolist() == [2.0, 4.0], (a.grad, b.grad)\n"
             "print('ok')\n")
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "python")}
+    # The child imports the same tapegrad this process tests (installed or the dev tree).
+    import tapegrad
+    pkg_parent = os.path.dirname(os.path.dirname(os.path.abspath(tapegrad.__file__)))
+    env = {**os.environ, "PYTHONPATH": pkg_parent}
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env=env, timeout=120, cwd=ROOT)
     assert res.returncode == 0 and res.stdout.strip() == "ok", res.stderr[-2000:]
