@@ -1,4 +1,9 @@
-"""tapegrad.nn: for now the functional API (issue 4 adds modules)."""
-from . import functional  # noqa: F401
+"""tapegrad.nn: Module and the layers, Parameter/Buffer, init and the functional API, laid out
+as torch.nn."""
+from . import functional, init  # noqa: F401
+from .parameter import Buffer, Parameter
+from .modules import *  # noqa: F401,F403
+from .modules import __all__ as _modules_all
+from . import modules  # noqa: F401
 
-__all__ = ["functional"]
+__all__ = ["functional", "init", "modules", "Parameter", "Buffer"] + list(_modules_all)

@@ -1,0 +1,110 @@
+"""nn.Conv2d: 2-d cross-correlation with torch's arguments (stride, padding as ints, pairs or
+'same'/'valid', dilation, groups, padding_mode) and default init (kaiming_uniform_ with
+a=sqrt(5) for the weight, U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for the bias)."""
+import math
+
+from .. import functional as F
+from .. import init
+from ..parameter import Parameter
+from ._utils import _empty, _pair
+from .module import Module
+
+__all__ = ["Conv2d"]
+
+_VALID_PADDING_STRINGS = {"same", "valid"}
+_VALID_PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
+
+
+class Conv2d(Module):
+    __constants__ = ["stride", "padding", "dilation", "groups", "padding_mode",
+                     "output_padding", "in_channels", "out_channels", "kernel_size"]
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+                 groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
+        super().__init__()
+        kernel_size, stride, dilation = _pair(kernel_size), _pair(stride), _pair(dilation)
+        padding = padding if isinstance(padding, str) else _pair(padding)
+        self._check_args(in_channels, out_channels, stride, padding, groups, padding_mode)
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+        self.transposed = False
+        self.output_padding = _pair(0)
+        self.groups = groups
+        self.padding_mode = padding_mode
+        self.weight = Parameter(_empty((out_channels, in_channels // groups, *kernel_size),
+                                       device, dtype))
+        if bias:
+            self.bias = Parameter(_empty((out_channels,), device, dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    @staticmethod
+    def _check_args(in_channels, out_channels, stride, padding, groups, padding_mode):
+        if groups <= 0:
+            raise ValueError("groups must be a positive integer")
+        if in_channels % groups != 0:
+            raise ValueError("in_channels must be divisible by groups")
+        if out_channels % groups != 0:
+            raise ValueError("out_channels must be divisible by groups")
+        if isinstance(padding, str):
+            if padding not in _VALID_PADDING_STRINGS:
+                raise ValueError(f"Invalid padding string {padding!r}, should be one of "
+                                 f"{_VALID_PADDING_STRINGS}")
+            if padding == "same" and any(s != 1 for s in stride):
+                raise ValueError("padding='same' is not supported for strided convolutions")
+        if padding_mode not in _VALID_PADDING_MODES:
+            raise ValueError(f"padding_mode must be one of {_VALID_PADDING_MODES}, but got "
+                             f"padding_mode='{padding_mode}'")
+
+    def reset_parameters(self):
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            if fan_in != 0:
+                bound = 1 / math.sqrt(fan_in)
+                init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input):
+        if self.padding_mode != "zeros":
+            # Non-zero padding modes pad explicitly first, then convolve without padding.
+            pad = []
+            for p in reversed(self._explicit_padding(input)):
+                pad += [p, p]
+            return F.conv2d(F.pad(input, pad, mode=self.padding_mode), self.weight, self.bias,
+                            self.stride, _pair(0), self.dilation, self.groups)
+        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                        self.groups)
+
+    def _explicit_padding(self, input):
+        if self.padding == "valid":
+            return (0, 0)
+        if self.padding == "same":
+            total = [d * (k - 1) for d, k in zip(self.dilation, self.kernel_size)]
+            if any(t % 2 for t in total):
+                raise NotImplementedError(
+                    f"padding='same' with padding_mode='{self.padding_mode}' and an even "
+                    "total padding is not supported by tapegrad")
+            return tuple(t // 2 for t in total)
+        return self.padding
+
+    def extra_repr(self):
+        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}"
+             f", stride={self.stride}")
+        if self.padding != (0,) * len(self.padding):
+            s += f", padding={self.padding}"
+        if self.dilation != (1,) * len(self.dilation):
+            s += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * len(self.output_padding):
+            s += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
+        return s
