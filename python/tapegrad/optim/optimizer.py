@@ -1,32 +1,71 @@
-"""The Optimizer base: param groups with defaults, per-parameter state, zero_grad."""
+"""The Optimizer base: param groups with defaults, per-parameter state, zero_grad, and
+state_dict/load_state_dict in torch's layout (state keyed by the parameter's index across all
+groups, 'param_groups' holding the hyper-parameters and those index lists)."""
+from collections import defaultdict
+from copy import deepcopy
+from itertools import chain
+
 from .._C import Tensor
+
+
+class _RequiredParameter:
+    """Marks a hyper-parameter with no default (torch's `optim.optimizer.required`)."""
+
+    def __repr__(self):
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
 
 
 class Optimizer:
     def __init__(self, params, defaults):
         self.defaults = defaults
-        self.state = {}
+        self.state = defaultdict(dict)
         self.param_groups = []
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of "
-                            "Tensors or dicts, but got " + type(params).__name__)
+                            "Tensors or dicts, but got " + _typename(params))
         groups = list(params)
         if not groups:
             raise ValueError("optimizer got an empty parameter list")
         if not isinstance(groups[0], dict):
-            groups = [{"params": groups}]
+            groups = [{"params": groups}]  # tensors or (name, tensor) pairs
         for g in groups:
             self.add_param_group(g)
 
-    def add_param_group(self, group):
-        group = dict(group)
+    def add_param_group(self, param_group):
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        group = dict(param_group)
         ps = group["params"]
-        group["params"] = [ps] if isinstance(ps, Tensor) else list(ps)
+        if isinstance(ps, Tensor):
+            group["params"] = [ps]
+        elif isinstance(ps, set):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, "
+                            "but the ordering of tensors in sets will change between runs. "
+                            "Please use a list instead.")
+        else:
+            group["params"] = list(ps)
+        if group["params"] and isinstance(group["params"][0], tuple):  # (name, tensor) pairs
+            if "param_names" in group:
+                raise ValueError("param_group should only contain 'params' or 'param_names'")
+            group["param_names"] = [n for n, _ in group["params"]]
+            group["params"] = [p for _, p in group["params"]]
         for p in group["params"]:
+            if not isinstance(p, Tensor):
+                raise TypeError("optimizer can only optimize Tensors, but one of the params is "
+                                + _typename(p))
             if not p.is_leaf:
                 raise ValueError("can't optimize a non-leaf Tensor")
         for k, v in self.defaults.items():
+            if v is required and k not in group:
+                raise ValueError("parameter group didn't specify a value of required "
+                                 f"optimization parameter {k}")
             group.setdefault(k, v)
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if any(id(p) in seen for p in group["params"]):
+            raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(group)
 
     def zero_grad(self, set_to_none=True):
@@ -40,18 +79,59 @@ class Optimizer:
                     p.grad.detach_()
                     p.grad.zero_()
 
-    def state_dict(self):
+    def _index_map(self):
+        """Each parameter's position counted across all groups, torch's state_dict key."""
         ids, k = {}, 0
-        groups = []
         for g in self.param_groups:
-            idx = []
             for p in g["params"]:
-                ids.setdefault(id(p), k)
-                idx.append(ids[id(p)])
-                k += 1
-            groups.append({**{a: b for a, b in g.items() if a != "params"}, "params": idx})
-        state = {ids[id(p)]: s for p, s in ((p, self.state[p]) for p in self.state)}
+                if id(p) not in ids:
+                    ids[id(p)] = k
+                    k += 1
+        return ids
+
+    def state_dict(self):
+        """{'state': {index: {...}}, 'param_groups': [{hyper-parameters..., 'params': [index]}]}.
+        State tensors are returned by reference, as torch does."""
+        ids = self._index_map()
+        groups = [{**{a: b for a, b in g.items() if a != "params"},
+                   "params": [ids[id(p)] for p in g["params"]]} for g in self.param_groups]
+        state = {}
+        for g in self.param_groups:
+            for p in g["params"]:
+                if p in self.state and ids[id(p)] not in state:
+                    state[ids[id(p)]] = self.state[p]
         return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        groups = self.param_groups
+        saved_groups = deepcopy(state_dict["param_groups"])
+        if len(groups) != len(saved_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        if any(len(g["params"]) != len(s["params"]) for g, s in zip(groups, saved_groups)):
+            raise ValueError("loaded state dict contains a parameter group that doesn't match "
+                             "the size of optimizer's group")
+        id_map = dict(zip(chain.from_iterable(g["params"] for g in saved_groups),
+                          chain.from_iterable(g["params"] for g in groups)))
+        state = defaultdict(dict)
+        for k, v in state_dict["state"].items():
+            if k in id_map:
+                state[id_map[k]] = _cast_state(id_map[k], v)
+            else:
+                state[k] = v
+        for g, s in zip(groups, saved_groups):
+            s["params"] = g["params"]
+        self.state = state
+        self.param_groups = saved_groups
+
+    def step(self, closure=None):
+        raise NotImplementedError
+
+    def __getstate__(self):
+        return {"defaults": self.defaults, "state": self.state,
+                "param_groups": self.param_groups}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
 
     def __repr__(self):
         lines = [self.__class__.__name__ + " ("]
@@ -62,3 +142,38 @@ class Optimizer:
                     lines.append(f"    {k}: {g[k]}")
         lines.append(")")
         return "\n".join(lines)
+
+
+def _cast_state(param, value, key=None):
+    """torch's load policy: floating state follows the parameter's dtype, 'step' is kept."""
+    if isinstance(value, Tensor):
+        if key == "step":
+            return value
+        if param.is_floating_point() and value.is_floating_point():
+            return value.to(dtype=param.dtype)
+        return value
+    if isinstance(value, dict):
+        return {k: _cast_state(param, v, k) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_cast_state(param, v) for v in value)
+    return value
+
+
+def _typename(o):
+    if isinstance(o, Tensor):
+        return "torch." + {"torch.float32": "FloatTensor", "torch.float64": "DoubleTensor",
+                           "torch.int64": "LongTensor", "torch.int32": "IntTensor",
+                           "torch.bool": "BoolTensor"}.get(str(o.dtype), "Tensor")
+    return type(o).__name__
+
+
+def _step_tensor(state):
+    """The per-parameter step counter: a float32 0-d tensor, as torch keeps it."""
+    from .. import _factories
+    st = state.get("step")
+    if st is None:
+        st = state["step"] = _factories.zeros(())
+    elif not isinstance(st, Tensor):  # an old-style float step from a loaded state dict
+        st = state["step"] = _factories.full((), float(st))
+    st.add_(1)
+    return st.item()

@@ -17,7 +17,8 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov,
-                                      maximize=maximize))
+                                      maximize=maximize, foreach=foreach,
+                                      differentiable=differentiable, fused=fused))
 
     def step(self, closure=None):
         loss = None
@@ -33,7 +34,7 @@ class SGD(Optimizer):
                     if g["weight_decay"] != 0:
                         d = d.add(p, alpha=g["weight_decay"])
                     if g["momentum"] != 0:
-                        st = self.state.setdefault(p, {})
+                        st = self.state[p]
                         buf = st.get("momentum_buffer")
                         if buf is None:
                             buf = st["momentum_buffer"] = d.clone()
