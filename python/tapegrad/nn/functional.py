@@ -1,10 +1,14 @@
-"""tapegrad.nn.functional: torch's signatures over the C++ ops (losses record the dedicated
-nodes torch shows, e.g. BinaryCrossEntropyWithLogitsBackward0)."""
+"""tapegrad.nn.functional: torch's signatures over the C++ ops (losses and layers record the
+dedicated nodes torch shows, e.g. BinaryCrossEntropyWithLogitsBackward0, ConvolutionBackward0).
+Only where torch's own graph is a composite of primitives (dropout: MulBackward0) is the op
+composed here."""
 from .. import _C
+from .._C import Tensor
 
 __all__ = ["relu", "sigmoid", "tanh", "linear", "softmax", "log_softmax", "mse_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
-           "nll_loss"]
+           "nll_loss", "gelu", "silu", "softplus", "layer_norm", "embedding", "conv2d",
+           "max_pool2d", "max_pool2d_with_indices", "dropout", "one_hot", "flatten", "pad"]
 
 
 def _reduction(size_average, reduce, reduction):
@@ -78,3 +82,107 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                   reduction="mean", label_smoothing=0.0):
     return _C._cross_entropy(input, target, weight, _reduction(size_average, reduce, reduction),
                              ignore_index, float(label_smoothing))
+
+
+def gelu(input, approximate="none"):
+    return _C.gelu(input, approximate)
+
+
+def silu(input, inplace=False):
+    if inplace:
+        return input.copy_(_C.silu(input))
+    return _C.silu(input)
+
+
+def softplus(input, beta=1, threshold=20):
+    return _C.softplus(input, beta, threshold)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    return _C.layer_norm(input, list(normalized_shape), weight, bias, eps)
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):
+    if padding_idx is not None:
+        if padding_idx > 0:
+            assert padding_idx < weight.size(0), "Padding_idx must be within num_embeddings"
+        elif padding_idx < 0:
+            assert padding_idx >= -weight.size(0), "Padding_idx must be within num_embeddings"
+            padding_idx = weight.size(0) + padding_idx
+    else:
+        padding_idx = -1
+    if max_norm is not None:
+        raise NotImplementedError("embedding: max_norm is not supported by tapegrad")
+    if sparse:
+        raise NotImplementedError("embedding: sparse gradients are not supported by tapegrad")
+    return _C.embedding(weight, input, padding_idx, scale_grad_by_freq, sparse)
+
+
+def _pair_list(v):
+    return [v, v] if isinstance(v, int) else list(v)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    if not isinstance(padding, str):
+        padding = _pair_list(padding)
+    return _C.conv2d(input, weight, bias, _pair_list(stride), padding, _pair_list(dilation),
+                     groups)
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False, return_indices=False):
+    stride = [] if stride is None else _pair_list(stride)
+    return _C.max_pool2d_with_indices(input, _pair_list(kernel_size), stride,
+                                      _pair_list(padding), _pair_list(dilation), ceil_mode)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    out, indices = max_pool2d_with_indices(input, kernel_size, stride, padding, dilation,
+                                           ceil_mode)
+    return (out, indices) if return_indices else out
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0:
+        return input
+    if hasattr(_C, "dropout"):
+        return _C.dropout_(input, p, training) if inplace else _C.dropout(input, p, training)
+    # torch's CPU dropout is input * (bernoulli(1 - p) / (1 - p)): a MulBackward0 node.
+    if p == 1:
+        mask = _C._full(list(input.shape), 0, input.dtype)
+    else:
+        keep = _C._rand(list(input.shape), input.dtype) < (1 - p)
+        mask = keep.to(input.dtype).div_(1 - p)
+    return input.mul_(mask) if inplace else input * mask
+
+
+def one_hot(tensor, num_classes=-1):
+    if hasattr(_C, "one_hot"):
+        return _C.one_hot(tensor, num_classes)
+    # No gradient flows through one_hot, so a comparison against arange is exact.
+    if tensor.dtype != _C.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if tensor.numel() and int(tensor.min()) < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if num_classes == -1:
+        if tensor.numel() == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(tensor.max()) + 1
+    elif tensor.numel() and int(tensor.max()) >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    classes = _C._arange(0.0, float(num_classes), 1.0, _C.int64)
+    return (tensor.unsqueeze(-1) == classes).to(_C.int64)
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    return input.flatten(start_dim, end_dim)
+
+
+def pad(input, pad, mode="constant", value=None):
+    if not hasattr(_C, "pad"):
+        raise NotImplementedError(f"pad (mode={mode!r}) is not implemented in tapegrad yet")
+    return _C.pad(input, list(pad), mode, value)
