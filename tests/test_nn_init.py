@@ -1,0 +1,185 @@
+"""nn.init against torch: exact gains and fan computations, error messages, and the statistics
+of each random initialiser on large tensors (bounds exact, moments within sampling tolerance,
+since the two libraries draw from different generators); layer default initialisation.
+Dry-run on torch with TAPEGRAD_TEST_BACKEND=torch.
+"""
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+pytest.importorskip("torch", reason="the cross-checks compare against torch, which is missing")
+
+import crosscheck as cc  # noqa: E402
+
+SHAPES = [(3, 4), (5, 3, 2, 2), (2, 3, 4, 5, 6), (7, 1)]
+
+
+def values(t):
+    return np.array(t.detach().tolist(), dtype=np.float64).ravel()
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_fan_in_and_fan_out_match_torch(shape):
+    torch, m = cc.reference(), cc.tg()
+    assert m.nn.init._calculate_fan_in_and_fan_out(m.empty(shape)) == \
+        torch.nn.init._calculate_fan_in_and_fan_out(torch.empty(shape))
+
+
+@pytest.mark.parametrize("args", [("linear",), ("conv2d",), ("sigmoid",), ("tanh",), ("relu",),
+                                  ("leaky_relu",), ("leaky_relu", 0.2), ("leaky_relu", 3),
+                                  ("selu",), ("conv_transpose3d",)])
+def test_calculate_gain_matches_torch(args):
+    torch, m = cc.reference(), cc.tg()
+    assert m.nn.init.calculate_gain(*args) == torch.nn.init.calculate_gain(*args)
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.nn.init.calculate_gain("softsign2"),
+    lambda m: m.nn.init.calculate_gain("leaky_relu", True),
+    lambda m: m.nn.init._calculate_fan_in_and_fan_out(m.empty(4)),
+    lambda m: m.nn.init.kaiming_uniform_(m.empty(3, 4), mode="fan_avg"),
+    lambda m: m.nn.init.xavier_normal_(m.empty(5)),
+])
+def test_init_errors_match_torch(call):
+    torch, m = cc.reference(), cc.tg()
+    with pytest.raises(Exception) as ref:
+        call(torch)
+    with pytest.raises(type(ref.value)) as got:
+        call(m)
+    assert str(got.value) == str(ref.value)
+
+
+def _uniform_stats(v, low, high):
+    n = v.size
+    assert v.min() >= low and v.max() <= high
+    width = high - low
+    # The extremes of n uniform draws lie within a few widths/n of the bounds.
+    assert v.min() - low < 20 * width / n and high - v.max() < 20 * width / n
+    assert abs(v.mean() - (low + high) / 2) < 5 * width / math.sqrt(12 * n)
+    assert abs(v.var() / (width**2 / 12) - 1) < 0.03
+
+
+def _normal_stats(v, mean, std):
+    n = v.size
+    assert abs(v.mean() - mean) < 5 * std / math.sqrt(n)
+    assert abs(v.std() / std - 1) < 5 * math.sqrt(0.5 / n)
+
+
+SIZE = (300, 200)  # fan_in 200, fan_out 300
+
+
+@pytest.mark.parametrize("a,mode,nl", [(math.sqrt(5), "fan_in", "leaky_relu"),
+                                       (0, "fan_out", "relu"), (0.1, "fan_in", "leaky_relu"),
+                                       (0, "FAN_IN", "tanh")])
+def test_kaiming_uniform_bounds(a, mode, nl):
+    m, torch = cc.tg(), cc.reference()
+    gain = torch.nn.init.calculate_gain(nl, a)
+    fan = 200 if mode.lower() == "fan_in" else 300
+    bound = math.sqrt(3) * gain / math.sqrt(fan)
+    t = m.empty(SIZE)
+    out = m.nn.init.kaiming_uniform_(t, a=a, mode=mode, nonlinearity=nl)
+    assert out is t
+    _uniform_stats(values(t), -bound, bound)
+
+
+@pytest.mark.parametrize("mode,fan", [("fan_in", 200), ("fan_out", 300)])
+def test_kaiming_normal_std(mode, fan):
+    m = cc.tg()
+    t = m.empty(SIZE, dtype=m.float64)
+    m.nn.init.kaiming_normal_(t, mode=mode, nonlinearity="relu")
+    _normal_stats(values(t), 0.0, math.sqrt(2) / math.sqrt(fan))
+
+
+@pytest.mark.parametrize("gain", [1.0, 2.5])
+def test_xavier(gain):
+    m = cc.tg()
+    a = gain * math.sqrt(6 / 500)
+    t = m.empty(SIZE)
+    m.nn.init.xavier_uniform_(t, gain=gain)
+    _uniform_stats(values(t), -a, a)
+    m.nn.init.xavier_normal_(t, gain)
+    _normal_stats(values(t), 0.0, gain * math.sqrt(2 / 500))
+
+
+def test_uniform_normal_constant_fills():
+    m = cc.tg()
+    t = m.empty(SIZE, dtype=m.float64)
+    assert m.nn.init.uniform_(t, a=-2.0, b=5.0) is t
+    _uniform_stats(values(t), -2.0, 5.0)
+    assert m.nn.init.normal_(t, mean=2.0, std=3.0) is t
+    _normal_stats(values(t), 2.0, 3.0)
+    m.nn.init.uniform_(t)
+    _uniform_stats(values(t), 0.0, 1.0)
+    assert m.nn.init.constant_(t, 0.25) is t and set(values(t)) == {0.25}
+    assert m.nn.init.ones_(t) is t and set(values(t)) == {1.0}
+    assert m.nn.init.zeros_(t) is t and set(values(t)) == {0.0}
+
+
+def test_init_on_parameter_records_nothing():
+    m = cc.tg()
+    p = m.nn.Parameter(m.empty(4, 5))
+    for fn in (m.nn.init.kaiming_uniform_, m.nn.init.xavier_normal_, m.nn.init.zeros_,
+               lambda t: m.nn.init.constant_(t, 3.0), m.nn.init.normal_):
+        out = fn(p)
+        assert out is p and p.is_leaf and p.grad_fn is None and p.requires_grad
+        assert isinstance(out, m.nn.Parameter)
+
+
+def test_zero_element_warns_like_torch():
+    torch, m = cc.reference(), cc.tg()
+    msgs = []
+    for lib in (torch, m):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            lib.nn.init.kaiming_uniform_(lib.empty(0, 3))
+        msgs.append([str(x.message) for x in w])
+    assert msgs[0] == msgs[1] == ["Initializing zero-element tensors is a no-op"]
+
+
+def test_manual_seed_makes_init_reproducible():
+    m = cc.tg()
+    m.manual_seed(3)
+    a = m.nn.Linear(6, 4)
+    m.manual_seed(3)
+    b = m.nn.Linear(6, 4)
+    assert a.weight.tolist() == b.weight.tolist() and a.bias.tolist() == b.bias.tolist()
+
+
+# ------------------------------------------------------------------ default layer init
+
+
+def test_linear_default_init():
+    m = cc.tg()
+    lin = m.nn.Linear(400, 300)
+    _uniform_stats(values(lin.weight), -1 / 20, 1 / 20)
+    b = values(lin.bias)
+    assert b.min() >= -1 / 20 and b.max() <= 1 / 20 and b.std() > 0.02
+    assert lin.weight.dtype == m.float32 and lin.weight.requires_grad
+    assert m.nn.Linear(3, 2, dtype=m.float64).weight.dtype == m.float64
+
+
+def test_conv2d_default_init():
+    m = cc.tg()
+    conv = m.nn.Conv2d(8, 64, 5, groups=2)  # fan_in = 4 * 25 = 100
+    assert tuple(conv.weight.shape) == (64, 4, 5, 5)
+    _uniform_stats(values(conv.weight), -0.1, 0.1)
+    b = values(conv.bias)
+    assert b.min() >= -0.1 and b.max() <= 0.1
+
+
+def test_embedding_default_init_and_padding_row():
+    m = cc.tg()
+    emb = m.nn.Embedding(500, 64, padding_idx=3)
+    v = np.array(emb.weight.tolist())
+    assert (v[3] == 0).all()
+    _normal_stats(np.delete(v, 3, axis=0).ravel(), 0.0, 1.0)
+    assert m.nn.Embedding(5, 2, padding_idx=-2).padding_idx == 3
+
+
+def test_layernorm_default_init():
+    m = cc.tg()
+    ln = m.nn.LayerNorm((3, 4))
+    assert ln.weight.tolist() == [[1.0] * 4] * 3 and ln.bias.tolist() == [[0.0] * 4] * 3
+    assert m.nn.LayerNorm(4, elementwise_affine=False).weight is None
