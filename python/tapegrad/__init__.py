@@ -56,3 +56,9 @@ def is_floating_point(input):
 def cmake_dir():
     """The folder holding tapegradConfig.cmake, for CMake's -Dtapegrad_DIR (C++ apps)."""
     return _os.path.join(_os.path.dirname(__file__), "cmake")
+
+
+# --- saving and loading (owned by the optim/serialization helper) ---
+from .serialization import save, load  # noqa: E402
+__all__ += ["save", "load"]
+# --- end saving and loading ---
