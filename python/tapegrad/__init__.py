@@ -60,5 +60,6 @@ def cmake_dir():
 
 # --- saving and loading (owned by the optim/serialization helper) ---
 from .serialization import save, load  # noqa: E402
+from . import viz  # noqa: E402,F401
 __all__ += ["save", "load"]
 # --- end saving and loading ---
