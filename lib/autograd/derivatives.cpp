@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "../ops/common.h"
+#include "backward_nn.h"
 
 namespace tapegrad {
 
@@ -35,6 +36,21 @@ Tensor log_sigmoid(const Tensor& z) {
 Tensor evenly_distribute(const Tensor& g, const Tensor& self, const Tensor& result) {
   Tensor mask = compare(CmpId::Eq, self, result);
   return mul(mask, div(g, sum(mask)));
+}
+
+// A reduction's output (or its gradient) with the reduced dims put back as size 1.
+Tensor unsqueeze_dims(const Tensor& t, const std::vector<int64_t>& dims, bool keepdim, int64_t nd) {
+  Tensor r = t;
+  if (!keepdim && nd > 0)
+    for (auto d : dims) r = unsqueeze(r, d);
+  return r;
+}
+
+// Shared by var and std: d var / d x = 2 (x - mean) / divisor, times the incoming `gu`.
+Tensor var_backward(const Tensor& gu, const Tensor& self, const std::vector<int64_t>& dims,
+                    double divisor) {
+  Tensor centred = sub(self, self.dim() ? mean(self, dims, true) : self);
+  return mul(mul(gu, centred), sc(2.0 / divisor));
 }
 
 Tensor loss_scale(Reduction r, const Tensor& x, Tensor v) {
@@ -75,6 +91,19 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     }
     case OpId::Log1p: return {div(g, add(S(0), sc(1)))};
     case OpId::Expm1: return {mul(g, add(S(1), sc(1)))};
+    case OpId::Exp2: return {mul(g, mul(S(1), sc(M_LN2)))};
+    case OpId::Rsqrt: {
+      Tensor y = S(1);
+      return {mul(g, mul(mul(mul(y, y), y), sc(-0.5)))};
+    }
+    case OpId::Erf: {
+      Tensor x = S(0);
+      return {mul(g, mul(exp(neg(mul(x, x))), sc(M_2_SQRTPI)))};
+    }
+    case OpId::Silu: {
+      Tensor x = S(0), s = sigmoid(x);
+      return {mul(g, mul(s, add(mul(x, rsub(s, 1)), sc(1))))};
+    }
 
     // ---- binary: saved[0] = self, saved[1] = other, saved[2] = result; f[0] = alpha ----
     case OpId::Add: return {g, F[0] == 1 ? g : mul(g, sc(F[0]))};
@@ -159,6 +188,28 @@ TensorList call_derivative(Node& node, TensorList& grads) {
               needs(1) ? where(cond, sc(0), g) : Tensor()};
     }
 
+    case OpId::Addcmul: {
+      Tensor gv = F[0] == 1 ? g : mul(g, sc(F[0]));
+      return {g, needs(1) ? mul(gv, S(1)) : Tensor(), needs(2) ? mul(gv, S(0)) : Tensor()};
+    }
+    case OpId::Addcdiv: {
+      Tensor t1 = S(0), t2 = S(1), gv = F[0] == 1 ? g : mul(g, sc(F[0]));
+      return {g, needs(1) ? div(gv, t2) : Tensor(),
+              needs(2) ? neg(div(mul(gv, t1), mul(t2, t2))) : Tensor()};
+    }
+    case OpId::Lerp: return {mul(g, sc(1 - F[0])), mul(g, sc(F[0]))};
+    case OpId::LerpTensor: {
+      Tensor self = S(0), end = S(1), w = S(2);
+      Tensor gw = mul(g, w);
+      return {needs(0) ? sub(g, gw) : Tensor(), needs(1) ? gw : Tensor(),
+              needs(2) ? mul(g, sub(end, self)) : Tensor()};
+    }
+    case OpId::MaskedFill: return {where(S(0), sc(0), g)};
+    case OpId::MaskedFillTensor: {
+      Tensor m = S(0);
+      return {needs(0) ? where(m, sc(0), g) : Tensor(), needs(1) ? where(m, g, sc(0)) : Tensor()};
+    }
+
     // ---- reductions: shape = input sizes; i = dims..., keepdim ----
     case OpId::Sum: return {expand(g, node.shape)};
     case OpId::SumDim: {
@@ -196,6 +247,27 @@ TensorList call_derivative(Node& node, TensorList& grads) {
       Tensor mask = compare(CmpId::Eq, self, rr);
       Tensor count = dims.empty() && self.dim() > 0 ? sum(mask) : sum(mask, dims, true);
       return {mul(div(gg, count), mask)};
+    }
+
+    case OpId::Prod:
+    case OpId::ProdDim:
+      return {detail::prod_backward(g, S(0), S(1), I[0], I[1], node.op == OpId::Prod)};
+    case OpId::Logsumexp: {
+      Tensor self = S(0), result = S(1);
+      std::vector<int64_t> dims(I.begin(), I.end() - 1);
+      const bool keep = I.back();
+      return {mul(unsqueeze_dims(g, dims, keep, self.dim()),
+                  exp(sub(self, unsqueeze_dims(result, dims, keep, self.dim()))))};
+    }
+    case OpId::Var:
+    case OpId::Std: {
+      Tensor self = S(0);
+      std::vector<int64_t> dims(I.begin(), I.end() - 1);
+      const bool keep = I.back();
+      Tensor gu = unsqueeze_dims(g, dims, keep, self.dim());
+      if (node.op == OpId::Std)
+        gu = div(gu, mul(unsqueeze_dims(S(1), dims, keep, self.dim()), sc(2)));
+      return {var_backward(gu, self, dims, F[0])};
     }
 
     // ---- linear algebra: saved[0] = self (mat1), saved[1] = other (mat2) ----
@@ -270,6 +342,19 @@ TensorList call_derivative(Node& node, TensorList& grads) {
       }
       return {g, gs};
     }
+    case OpId::IndexSelect: {
+      if (node.shape.empty()) return {reshape(sum(g), {})};
+      std::vector<Tensor> idx(I[0] + 1);
+      idx[I[0]] = S(0);
+      return {index_put(zero_like(g, node.shape), idx, g, true)};
+    }
+    case OpId::Tril: return {tril(g, I[0])};
+    case OpId::Triu: return {triu(g, I[0])};
+    case OpId::Im2Col:
+      return {col2im(g, {I[10], I[11]}, {I[0], I[1]}, {I[2], I[3]}, {I[4], I[5]}, {I[6], I[7]},
+                     {I[8], I[9]})};
+    case OpId::Col2Im:
+      return {im2col(g, {I[0], I[1]}, {I[2], I[3]}, {I[4], I[5]}, {I[6], I[7]}, {I[8], I[9]})};
     case OpId::Cat: {
       const int64_t d = I.back();
       TensorList out;
@@ -295,6 +380,9 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     case OpId::Zero:
     case OpId::Fill: return {zero_like(g, g.sizes())};
     case OpId::Copy: return {zero_like(g, g.sizes()), g};
+    case OpId::Uniform:
+    case OpId::Normal:
+    case OpId::Bernoulli: return {zero_like(g, g.sizes())};
 
     // ---- nn ----
     case OpId::Softmax: {
@@ -355,6 +443,17 @@ TensorList call_derivative(Node& node, TensorList& grads) {
       Tensor gg = r == Reduction::None && node.shape.size() > 1 ? unsqueeze(g, 1) : g;
       return {mul(gg, coef)};
     }
+    case OpId::Gelu: return {detail::gelu_backward(g, S(0), I[0])};
+    case OpId::Softplus: {
+      Tensor z = mul(S(0), sc(F[0]));
+      return {where(compare(CmpId::Gt, z, sc(F[1])), g, mul(g, sigmoid(z)))};
+    }
+    case OpId::LayerNorm:
+      return detail::layer_norm_backward(g, S(0), S(1), I, F[0], {needs(0), needs(1), needs(2)});
+    case OpId::Embedding: return {detail::embedding_backward(g, S(0), node.shape, I[0], I[1])};
+    case OpId::Convolution:
+      return detail::convolution_backward(g, S(0), S(1), I, {needs(0), needs(1), needs(2)});
+    case OpId::MaxPool2d: return {detail::max_pool2d_backward(g, S(0), node.shape)};
     case OpId::NumOps: break;
   }
   TG_ERROR("internal: no derivative for ", node.name());

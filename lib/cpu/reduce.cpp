@@ -32,6 +32,10 @@ void reduce_inner(ReduceOp op, const Tensor& out, const Tensor& in, int64_t inne
         acc_t<T> acc = 0;
         for (int64_t k = 0; k < inner; ++k) acc += static_cast<acc_t<T>>(p[k]);
         dst[o] = static_cast<R>(acc);
+      } else if (op == ReduceOp::Prod) {
+        acc_t<T> acc = 1;
+        for (int64_t k = 0; k < inner; ++k) acc *= static_cast<acc_t<T>>(p[k]);
+        dst[o] = static_cast<R>(acc);
       } else {
         T best = p[0];
         const bool is_max = op == ReduceOp::Max;
@@ -47,8 +51,8 @@ void reduce_inner(ReduceOp op, const Tensor& out, const Tensor& in, int64_t inne
       }
     }
   };
-  if (op == ReduceOp::Sum && out.dtype() != in.dtype()) {
-    // integer/bool sums produce int64
+  if ((op == ReduceOp::Sum || op == ReduceOp::Prod) && out.dtype() != in.dtype()) {
+    // integer/bool sums and products produce int64
     TG_CHECK(out.dtype() == DType::Int64, "internal: sum output dtype");
     dispatch_numeric_and_bool(in.dtype(), "sum", [&](auto tag) { body(tag, int64_t{}); });
     return;

@@ -44,6 +44,8 @@ Tensor unary(OpId op, const Tensor& a) {
   if (dt == DType::Bool && (op == OpId::Neg))
     TG_ERROR("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
              "invert a mask, use the `~` or `logical_not()` operator instead.");
+  if (op == OpId::Silu && !is_floating(dt))
+    TG_ERROR_KIND(NotImplemented, "\"silu_cpu\" not implemented for '", dtype_legacy_name(dt), "'");
   Tensor in = cast_for_kernel(a, dt);
   Tensor out = empty(a.sizes(), dt, a.device());
   kern::unary(op, out, in);
@@ -271,6 +273,26 @@ Tensor& add_(Tensor& a, const Tensor& b, Scalar alpha) { return binary_(OpId::Ad
 Tensor& sub_(Tensor& a, const Tensor& b, Scalar alpha) { return binary_(OpId::Sub, a, b, alpha); }
 Tensor& mul_(Tensor& a, const Tensor& b) { return binary_(OpId::Mul, a, b, 1); }
 Tensor& div_(Tensor& a, const Tensor& b) { return binary_(OpId::Div, a, b, 1); }
+
+Tensor& unary_(OpId op, Tensor& a) {
+  check_inplace(a);
+  if (unary_to_float(op) && !is_floating(a.dtype()))
+    TG_ERROR("result type ", dtype_legacy_name(default_dtype()),
+             " can't be cast to the desired output type ", dtype_legacy_name(a.dtype()));
+  if (wants_grad(a)) {
+    Tensor old = steal_history(a);
+    write_back(a, unary(op, old));
+    return a;
+  }
+  if (a.dtype() == DType::Bool && op == OpId::Neg) unary(op, a);  // raises torch's error
+  if (a.is_contiguous()) {
+    kern::unary(op, a, a);
+  } else {
+    kern::copy(a, unary(op, detach(a)));
+  }
+  a.bump_version();
+  return a;
+}
 
 Tensor& clamp_(Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi) {
   check_inplace(a);

@@ -1,5 +1,5 @@
-// Reductions: sum, mean, max/min (whole and per dim, with indices), amax/amin, argmax/argmin,
-// and sum_to. The reduced dims are permuted innermost and made contiguous for the kernel.
+// Reductions: sum, mean, prod, max/min (whole and per dim, with indices), amax/amin,
+// argmax/argmin, and sum_to. The reduced dims are permuted innermost and made contiguous for the kernel.
 #include <algorithm>
 
 #include "common.h"
@@ -151,7 +151,38 @@ Tensor amax_impl(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim
   return out;
 }
 
+Tensor prod_impl(const Tensor& a, std::optional<int64_t> dim, bool keepdim,
+                 std::optional<DType> dtype) {
+  DType dt = dtype ? *dtype : (is_integral(a.dtype(), true) ? DType::Int64 : a.dtype());
+  Tensor src = is_floating(dt) ? cast_for_kernel(a, dt) : a;
+  std::vector<int64_t> rdims;
+  int64_t d = 0;
+  if (dim) {
+    d = wrap_dim(*dim, a.dim());
+    if (a.dim() > 0) rdims.push_back(d);
+  } else {
+    rdims = norm_dims(a, {});
+  }
+  Prepared p = prepare(src, rdims, keepdim);
+  Tensor out = empty(p.out_shape, dt, a.device());
+  kern::reduce_inner(kern::ReduceOp::Prod, out, p.in, p.inner);
+  if (auto node = maybe_node(dim ? OpId::ProdDim : OpId::Prod, {a})) {
+    node->saved.emplace_back(a, false);
+    node->i = {d, keepdim};
+    set_history(out, node);
+    node->saved.emplace_back(out, true);
+  }
+  return out;
+}
+
 }  // namespace
+
+Tensor prod(const Tensor& a, std::optional<DType> dtype) {
+  return prod_impl(a, std::nullopt, false, dtype);
+}
+Tensor prod(const Tensor& a, int64_t dim, bool keepdim, std::optional<DType> dtype) {
+  return prod_impl(a, dim, keepdim, dtype);
+}
 
 Tensor sum(const Tensor& a, std::optional<DType> dtype) {
   return sum_impl(OpId::Sum, a, {}, false, dtype, false);
@@ -182,15 +213,30 @@ Tensor amin(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim) {
   return amax_impl(a, dims, keepdim, false);
 }
 
-Tensor argmax(const Tensor& a, std::optional<int64_t> dim, bool keepdim) {
+namespace {
+// argmax/argmin: dim=None flattens (keepdim then gives all-ones dims), torch's messages.
+Tensor arg_extreme(const Tensor& a, std::optional<int64_t> dim, bool keepdim, bool is_max) {
   NoGradGuard g;
-  if (!dim) return max(reshape(a, {-1}), 0, false).second;
-  return max(a, *dim, keepdim).second;
+  const char* name = is_max ? "argmax" : "argmin";
+  if (!dim) {
+    TG_CHECK_KIND(Index, a.numel() > 0, name, "(): Expected reduction dim to be specified for "
+                  "input.numel() == 0.");
+    Tensor r = extreme_dim(reshape(a, {-1}), 0, false, is_max).second;
+    return keepdim ? reshape(r, Shape(a.dim(), 1)) : r;
+  }
+  int64_t d = wrap_dim(*dim, a.dim());
+  if (a.dim() > 0)
+    TG_CHECK_KIND(Index, a.sizes()[d] > 0, name, "(): Expected reduction dim ", d,
+                  " to have non-zero size.");
+  return extreme_dim(a, d, keepdim, is_max).second;
+}
+}  // namespace
+
+Tensor argmax(const Tensor& a, std::optional<int64_t> dim, bool keepdim) {
+  return arg_extreme(a, dim, keepdim, true);
 }
 Tensor argmin(const Tensor& a, std::optional<int64_t> dim, bool keepdim) {
-  NoGradGuard g;
-  if (!dim) return min(reshape(a, {-1}), 0, false).second;
-  return min(a, *dim, keepdim).second;
+  return arg_extreme(a, dim, keepdim, false);
 }
 
 Tensor sum_to(const Tensor& a, const Shape& shape) {

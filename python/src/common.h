@@ -25,6 +25,7 @@ py::object dtype_object(DType dt);
 
 void bind_tensor(py::module_& m);
 void bind_ops(py::module_& m);
+void bind_nn_ops(py::module_& m);
 void bind_autograd(py::module_& m);
 
 Shape shape_from_args(const py::args& args);

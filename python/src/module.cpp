@@ -83,5 +83,6 @@ PYBIND11_MODULE(_C, m) {
 
   bind_tensor(m);
   bind_ops(m);
+  bind_nn_ops(m);
   bind_autograd(m);
 }

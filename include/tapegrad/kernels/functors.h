@@ -38,6 +38,24 @@ struct SqrtF { template <class T> TG_HD T operator()(T x) const { return std::sq
 struct ReciprocalF { template <class T> TG_HD T operator()(T x) const { return T(1) / x; } };
 struct Log1pF { template <class T> TG_HD T operator()(T x) const { return std::log1p(x); } };
 struct Expm1F { template <class T> TG_HD T operator()(T x) const { return std::expm1(x); } };
+struct Exp2F { template <class T> TG_HD T operator()(T x) const { return std::exp2(x); } };
+struct RsqrtF { template <class T> TG_HD T operator()(T x) const { return T(1) / std::sqrt(x); } };
+struct ErfF { template <class T> TG_HD T operator()(T x) const { return std::erf(x); } };
+struct SiluF {
+  template <class T> TG_HD T operator()(T x) const { return x / (T(1) + std::exp(-x)); }
+};
+// gelu: exact (erf) and tanh-approximated forms.
+struct GeluF {
+  template <class T> TG_HD T operator()(T x) const {
+    return T(0.5) * x * (T(1) + std::erf(x * T(0.70710678118654752440)));
+  }
+};
+struct GeluTanhF {
+  template <class T> TG_HD T operator()(T x) const {
+    const T k = T(0.79788456080286535588);  // sqrt(2 / pi)
+    return T(0.5) * x * (T(1) + std::tanh(k * (x + T(0.044715) * x * x * x)));
+  }
+};
 
 // ---- binary (a op b; add/sub carry alpha: a + alpha * b) ----
 template <class T>

@@ -23,7 +23,7 @@ void logical_not(const Tensor& out, const Tensor& in);
 
 // Reductions over the innermost `inner` elements of a contiguous input: out has
 // numel(in) / inner elements.
-enum class ReduceOp { Sum, Max, Min };
+enum class ReduceOp { Sum, Max, Min, Prod };
 void reduce_inner(ReduceOp op, const Tensor& out, const Tensor& in, int64_t inner);
 // Max/min with the index of the first extreme element.
 void reduce_arg_inner(bool is_max, const Tensor& values, const Tensor& indices, const Tensor& in,
@@ -38,6 +38,19 @@ void softmax_inner(const Tensor& out, const Tensor& in, int64_t inner, bool log)
 // out[i] = in.flat[offsets[i]] for a contiguous input; put_add is its adjoint.
 void take(const Tensor& out, const Tensor& in, const Tensor& offsets);
 void put_add(const Tensor& dst, const Tensor& offsets, const Tensor& src, bool accumulate);
+
+// Activations with arguments (same dtype in and out, floating).
+void gelu(const Tensor& out, const Tensor& in, bool tanh_approx);
+void softplus(const Tensor& out, const Tensor& in, double beta, double threshold);
+
+// Convolution helpers on contiguous [N, C, H, W] images and [N, C*kh*kw, Ho*Wo] columns;
+// p = {kh, kw, dh, dw, ph, pw, sh, sw, Ho, Wo} (ph/pw: padding before; positions outside the
+// image read 0). col2im adds overlapping columns back (the adjoint of im2col).
+void im2col(const Tensor& cols, const Tensor& img, const int64_t* p);
+void col2im(const Tensor& img, const Tensor& cols, const int64_t* p);
+// 2-D max pooling over contiguous [P, H, W] planes; indices are flat offsets h * W + w.
+// p = {kh, kw, sh, sw, ph, pw, dh, dw, Ho, Wo}.
+void max_pool2d(const Tensor& out, const Tensor& indices, const Tensor& in, const int64_t* p);
 
 void uniform(const Tensor& out, double lo, double hi);
 void normal(const Tensor& out, double mean, double std);

@@ -3,6 +3,7 @@
 // they take part in type promotion as "wrapped numbers" (Note [Type promotion]).
 #pragma once
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -67,6 +68,12 @@ Tensor clamp(const Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi
 Tensor clamp(const Tensor& a, const Tensor& lo, const Tensor& hi);  // either may be undefined
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
 Tensor logical_not(const Tensor& a);
+Tensor addcmul(const Tensor& self, const Tensor& t1, const Tensor& t2, Scalar value = 1);
+Tensor addcdiv(const Tensor& self, const Tensor& t1, const Tensor& t2, Scalar value = 1);
+Tensor lerp(const Tensor& self, const Tensor& end, Scalar weight);
+Tensor lerp(const Tensor& self, const Tensor& end, const Tensor& weight);
+Tensor masked_fill(const Tensor& self, const Tensor& mask, Scalar value);
+Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value);  // 0-d value
 
 // ---- reductions ----
 Tensor sum(const Tensor& a, std::optional<DType> dtype = std::nullopt);
@@ -83,6 +90,15 @@ Tensor amax(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim = fa
 Tensor amin(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim = false);
 Tensor argmax(const Tensor& a, std::optional<int64_t> dim, bool keepdim = false);
 Tensor argmin(const Tensor& a, std::optional<int64_t> dim, bool keepdim = false);
+Tensor prod(const Tensor& a, std::optional<DType> dtype = std::nullopt);
+Tensor prod(const Tensor& a, int64_t dim, bool keepdim = false,
+            std::optional<DType> dtype = std::nullopt);
+Tensor logsumexp(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim = false);
+// var/std with torch's `correction` (1 = unbiased); no dims = all dims.
+Tensor var(const Tensor& a, const std::vector<int64_t>& dims, double correction = 1,
+           bool keepdim = false);
+Tensor std(const Tensor& a, const std::vector<int64_t>& dims, double correction = 1,
+           bool keepdim = false);
 // Sums `a` down to `shape` (the reverse of broadcasting); Note [Broadcast gradients].
 Tensor sum_to(const Tensor& a, const Shape& shape);
 
@@ -117,6 +133,19 @@ Tensor index(const Tensor& a, const std::vector<Tensor>& indices);
 Tensor index_put(const Tensor& a, const std::vector<Tensor>& indices, const Tensor& values,
                  bool accumulate);
 Tensor gather(const Tensor& a, int64_t dim, const Tensor& idx);
+Tensor index_select(const Tensor& a, int64_t dim, const Tensor& idx);
+Tensor tril(const Tensor& a, int64_t diagonal = 0);
+Tensor triu(const Tensor& a, int64_t diagonal = 0);
+Tensor one_hot(const Tensor& a, int64_t num_classes = -1);
+// Sliding blocks of a [N, C, H, W] image as [N, C*kh*kw, L] columns (torch's F.unfold) and
+// the adjoint (F.fold). Arguments are (h, w) pairs; padding is applied before each dim, and
+// `out_hw` (the number of block positions) is derived from them when empty.
+Tensor im2col(const Tensor& img, std::vector<int64_t> kernel, std::vector<int64_t> dilation,
+              std::vector<int64_t> padding, std::vector<int64_t> stride,
+              std::vector<int64_t> out_hw = {});
+Tensor col2im(const Tensor& cols, std::vector<int64_t> image_hw, std::vector<int64_t> kernel,
+              std::vector<int64_t> dilation, std::vector<int64_t> padding,
+              std::vector<int64_t> stride, std::vector<int64_t> out_hw = {});
 Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& idx, const Tensor& src);
 Tensor select_backward(const Tensor& grad, const Shape& sizes, int64_t dim, int64_t index);
 Tensor slice_backward(const Tensor& grad, const Shape& sizes, int64_t dim, int64_t start,
@@ -138,6 +167,19 @@ Tensor& zero_(Tensor& a);
 Tensor& fill_(Tensor& a, Scalar v);
 Tensor& copy_(Tensor& a, const Tensor& src);
 Tensor& clamp_(Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi);
+Tensor& unary_(OpId op, Tensor& a);  // exp_, sqrt_, ... (the unary rows of ops.def)
+Tensor& masked_fill_(Tensor& a, const Tensor& mask, Scalar value);
+Tensor& masked_fill_(Tensor& a, const Tensor& mask, const Tensor& value);
+Tensor& tril_(Tensor& a, int64_t diagonal = 0);
+Tensor& triu_(Tensor& a, int64_t diagonal = 0);
+Tensor& addcmul_(Tensor& a, const Tensor& t1, const Tensor& t2, Scalar value = 1);
+Tensor& addcdiv_(Tensor& a, const Tensor& t1, const Tensor& t2, Scalar value = 1);
+Tensor& lerp_(Tensor& a, const Tensor& end, Scalar weight);
+Tensor& lerp_(Tensor& a, const Tensor& end, const Tensor& weight);
+// Random fills (nn.init): values differ from torch's generator; seeded runs repeat.
+Tensor& uniform_(Tensor& a, double from = 0, double to = 1);
+Tensor& normal_(Tensor& a, double mean = 0, double std = 1);
+Tensor& bernoulli_(Tensor& a, double p = 0.5);
 
 // ---- nn ----
 Tensor softmax(const Tensor& a, int64_t dim, std::optional<DType> dtype = std::nullopt);
@@ -154,6 +196,28 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
                      Reduction r = Reduction::Mean, int64_t ignore_index = -100,
                      double label_smoothing = 0.0);
 Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias = {});
+Tensor gelu(const Tensor& a, const std::string& approximate = "none");
+Tensor softplus(const Tensor& a, double beta = 1, double threshold = 20);
+Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tensor& weight = {},
+                  const Tensor& bias = {}, double eps = 1e-5);
+// torch.embedding's argument order (weight first); padding_idx < 0: none.
+Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_idx = -1,
+                 bool scale_grad_by_freq = false, bool sparse = false);
+// conv2d over [N, C, H, W] or unbatched [C, H, W] input; pairs are (h, w).
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
+              std::vector<int64_t> stride, std::vector<int64_t> padding,
+              std::vector<int64_t> dilation, int64_t groups = 1);
+// padding "same" or "valid".
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
+              std::vector<int64_t> stride, const std::string& padding,
+              std::vector<int64_t> dilation, int64_t groups = 1);
+// (values, indices); an empty stride means stride = kernel size.
+std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, std::vector<int64_t> kernel,
+                                                  std::vector<int64_t> stride,
+                                                  std::vector<int64_t> padding,
+                                                  std::vector<int64_t> dilation, bool ceil_mode);
+Tensor dropout(const Tensor& input, double p, bool train);
+Tensor& dropout_(Tensor& input, double p, bool train);
 
 // ---- C++ operator sugar ----
 inline Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }

@@ -1,0 +1,23 @@
+// Declarations of the long backward formulas in backward_nn.cpp (used by derivatives.cpp).
+#pragma once
+#include <vector>
+
+#include <tapegrad/ops/ops.h>
+
+namespace tapegrad {
+namespace detail {
+
+Tensor prod_backward(const Tensor& g, const Tensor& self, const Tensor& result, int64_t dim,
+                     bool keepdim, bool all);
+Tensor gelu_backward(const Tensor& g, const Tensor& x, bool tanh_approx);
+TensorList layer_norm_backward(const Tensor& g, const Tensor& x, const Tensor& w,
+                               const std::vector<int64_t>& dims, double eps,
+                               const std::vector<bool>& needs);
+Tensor embedding_backward(const Tensor& g, const Tensor& flat_idx, const Shape& weight_sizes,
+                          int64_t padding_idx, bool scale_grad_by_freq);
+TensorList convolution_backward(const Tensor& g, const Tensor& x, const Tensor& w,
+                                const std::vector<int64_t>& p, const std::vector<bool>& needs);
+Tensor max_pool2d_backward(const Tensor& g, const Tensor& indices, const Shape& in_sizes);
+
+}  // namespace detail
+}  // namespace tapegrad

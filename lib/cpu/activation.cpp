@@ -1,0 +1,35 @@
+// CPU kernels for the activations that take arguments: gelu (exact / tanh) and softplus
+// (beta, threshold). The argument-free ones are functors in the op table.
+#include <cmath>
+
+#include <tapegrad/kernels/dispatch.h>
+#include <tapegrad/kernels/functors.h>
+#include <tapegrad/kernels/kernels.h>
+#include <tapegrad/kernels/loops.h>
+
+namespace tapegrad {
+namespace kern {
+
+void gelu(const Tensor& out, const Tensor& in, bool tanh_approx) {
+  dispatch_floating(in.dtype(), "GeluKernelImpl", [&](auto tag) {
+    using T = decltype(tag);
+    if (tanh_approx)
+      cpu::map1<T, T>(out, in, [](T x) { return fn::GeluTanhF{}(x); });
+    else
+      cpu::map1<T, T>(out, in, [](T x) { return fn::GeluF{}(x); });
+  });
+}
+
+void softplus(const Tensor& out, const Tensor& in, double beta, double threshold) {
+  dispatch_floating(in.dtype(), "softplus_cpu", [&](auto tag) {
+    using T = decltype(tag);
+    const T b = static_cast<T>(beta), th = static_cast<T>(threshold);
+    // Above the threshold softplus is the identity (log1p(exp(.)) would overflow).
+    cpu::map1<T, T>(out, in, [b, th](T x) {
+      return x * b > th ? x : static_cast<T>(std::log1p(std::exp(x * b)) / b);
+    });
+  });
+}
+
+}  // namespace kern
+}  // namespace tapegrad

@@ -1,0 +1,116 @@
+// CPU kernels for convolution and pooling: im2col / col2im (the convolution is a matrix
+// product over the columns, done by the op layer) and 2-D max pooling with argmax indices.
+#include <limits>
+
+#include <tapegrad/kernels/dispatch.h>
+#include <tapegrad/kernels/kernels.h>
+#include <tapegrad/kernels/loops.h>
+
+namespace tapegrad {
+namespace kern {
+
+namespace {
+
+// Calls f(col_offset, img_offset or -1) for every (channel, ky, kx, oy, ox) of one image.
+template <class F>
+void walk_columns(int64_t C, int64_t H, int64_t W, const int64_t* p, F&& f) {
+  const int64_t kh = p[0], kw = p[1], dh = p[2], dw = p[3], ph = p[4], pw = p[5], sh = p[6],
+                sw = p[7], Ho = p[8], Wo = p[9];
+  const int64_t L = Ho * Wo;
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t ky = 0; ky < kh; ++ky)
+      for (int64_t kx = 0; kx < kw; ++kx) {
+        const int64_t row = (c * kh + ky) * kw + kx;
+        for (int64_t oy = 0; oy < Ho; ++oy) {
+          const int64_t y = oy * sh - ph + ky * dh;
+          for (int64_t ox = 0; ox < Wo; ++ox) {
+            const int64_t x = ox * sw - pw + kx * dw;
+            const bool in = y >= 0 && y < H && x >= 0 && x < W;
+            f(row * L + oy * Wo + ox, in ? (c * H + y) * W + x : -1);
+          }
+        }
+      }
+}
+
+}  // namespace
+
+void im2col(const Tensor& cols, const Tensor& img, const int64_t* p) {
+  const int64_t N = img.sizes()[0], C = img.sizes()[1], H = img.sizes()[2], W = img.sizes()[3];
+  const int64_t per_img = C * H * W, per_col = C * p[0] * p[1] * p[8] * p[9];
+  dispatch_numeric(img.dtype(), "im2col", [&](auto tag) {
+    using T = decltype(tag);
+    const T* src = img.data<T>();
+    T* dst = cols.data<T>();
+    const bool par = N > 1 && N * per_col >= cpu::kGrain;
+#pragma omp parallel for if (par) schedule(static)
+    for (int64_t n = 0; n < N; ++n) {
+      const T* s = src + n * per_img;
+      T* d = dst + n * per_col;
+      walk_columns(C, H, W, p, [&](int64_t co, int64_t io) { d[co] = io < 0 ? T(0) : s[io]; });
+    }
+  });
+}
+
+void col2im(const Tensor& img, const Tensor& cols, const int64_t* p) {
+  const int64_t N = img.sizes()[0], C = img.sizes()[1], H = img.sizes()[2], W = img.sizes()[3];
+  const int64_t per_img = C * H * W, per_col = C * p[0] * p[1] * p[8] * p[9];
+  dispatch_numeric(img.dtype(), "col2im", [&](auto tag) {
+    using T = decltype(tag);
+    const T* src = cols.data<T>();
+    T* dst = img.data<T>();
+    const bool par = N > 1 && N * per_col >= cpu::kGrain;
+#pragma omp parallel for if (par) schedule(static)
+    for (int64_t n = 0; n < N; ++n) {
+      T* d = dst + n * per_img;
+      const T* s = src + n * per_col;
+      for (int64_t k = 0; k < per_img; ++k) d[k] = T(0);
+      walk_columns(C, H, W, p, [&](int64_t co, int64_t io) {
+        if (io >= 0) d[io] += s[co];
+      });
+    }
+  });
+}
+
+void max_pool2d(const Tensor& out, const Tensor& indices, const Tensor& in, const int64_t* p) {
+  const int64_t P = in.sizes()[0], H = in.sizes()[1], W = in.sizes()[2];
+  const int64_t kh = p[0], kw = p[1], sh = p[2], sw = p[3], ph = p[4], pw = p[5], dh = p[6],
+                dw = p[7], Ho = p[8], Wo = p[9];
+  dispatch_numeric(in.dtype(), "max_pool2d", [&](auto tag) {
+    using T = decltype(tag);
+    const T* src = in.data<T>();
+    T* dst = out.data<T>();
+    int64_t* idx = indices.data<int64_t>();
+    const bool par = P > 1 && P * Ho * Wo * kh * kw >= cpu::kGrain;
+#pragma omp parallel for if (par) schedule(static)
+    for (int64_t q = 0; q < P; ++q) {
+      const T* s = src + q * H * W;
+      for (int64_t oy = 0; oy < Ho; ++oy)
+        for (int64_t ox = 0; ox < Wo; ++ox) {
+          // Padding acts as -inf: the window's best is always a real element; NaN wins.
+          int64_t best_i = -1;
+          T best = T(0);
+          for (int64_t ky = 0; ky < kh; ++ky) {
+            const int64_t y = oy * sh - ph + ky * dh;
+            if (y < 0 || y >= H) continue;
+            for (int64_t kx = 0; kx < kw; ++kx) {
+              const int64_t x = ox * sw - pw + kx * dw;
+              if (x < 0 || x >= W) continue;
+              const T v = s[y * W + x];
+              if (best_i < 0 || v > best || v != v) {
+                best = v;
+                best_i = y * W + x;
+                if (v != v) break;
+              }
+            }
+            if (best != best) break;
+          }
+          const int64_t o = (q * Ho + oy) * Wo + ox;
+          dst[o] = best;
+          idx[o] = best_i;
+        }
+    }
+  });
+}
+
+}  // namespace kern
+}  // namespace tapegrad

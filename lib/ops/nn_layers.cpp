@@ -1,0 +1,146 @@
+// nn layer ops: gelu, softplus, layer_norm, embedding and dropout. Forwards run untracked
+// primitives or kernels and record the node torch shows (dropout is torch's composite:
+// input * mask / (1 - p), a MulBackward0).
+#include <cmath>
+
+#include "common.h"
+
+namespace tapegrad {
+
+using namespace detail;
+
+Tensor gelu(const Tensor& a, const std::string& approximate) {
+  TG_CHECK(approximate == "none" || approximate == "tanh",
+           "approximate argument must be either none or tanh.");
+  const bool tanh_approx = approximate == "tanh";
+  Tensor out = empty(a.sizes(), a.dtype(), a.device());
+  kern::gelu(out, contiguous(detach(a)), tanh_approx);
+  if (auto node = maybe_node(OpId::Gelu, {a})) {
+    node->saved.emplace_back(a, false);
+    node->i = {tanh_approx};
+    set_history(out, node);
+  }
+  return out;
+}
+
+Tensor softplus(const Tensor& a, double beta, double threshold) {
+  Tensor out = empty(a.sizes(), a.dtype(), a.device());
+  kern::softplus(out, detach(a), beta, threshold);
+  if (auto node = maybe_node(OpId::Softplus, {a})) {
+    node->saved.emplace_back(a, false);
+    node->f = {beta, threshold};
+    set_history(out, node);
+  }
+  return out;
+}
+
+Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tensor& weight,
+                  const Tensor& bias, double eps) {
+  const int64_t k = static_cast<int64_t>(normalized_shape.size());
+  TG_CHECK(k >= 1, "Expected normalized_shape to be at least 1-dimensional, i.e., containing at "
+           "least one element, but got normalized_shape = ", shape_str(normalized_shape));
+  TG_CHECK(!weight.defined() || weight.sizes() == normalized_shape, "Expected weight to be of "
+           "same shape as normalized_shape, but got weight of shape ", shape_str(weight.sizes()),
+           " and normalized_shape = ", shape_str(normalized_shape));
+  TG_CHECK(!bias.defined() || bias.sizes() == normalized_shape, "Expected bias to be of same "
+           "shape as normalized_shape, but got bias of shape ", shape_str(bias.sizes()),
+           " and normalized_shape = ", shape_str(normalized_shape));
+  bool match = input.dim() >= k;
+  for (int64_t j = 0; match && j < k; ++j)
+    match = input.sizes()[input.dim() - k + j] == normalized_shape[j];
+  if (!match) {
+    std::string want = "[*";
+    for (auto s : normalized_shape) want += ", " + std::to_string(s);
+    TG_ERROR("Given normalized_shape=", shape_str(normalized_shape),
+             ", expected input with shape ", want, "], but got input of size",
+             shape_str(input.sizes()));
+  }
+  std::vector<int64_t> dims;
+  for (int64_t j = input.dim() - k; j < input.dim(); ++j) dims.push_back(j);
+  Tensor out;
+  {
+    NoGradGuard g;
+    Tensor x = detach(input);
+    Tensor centred = sub(x, mean(x, dims, true));
+    Tensor var = mean(mul(centred, centred), dims, true);
+    out = mul(centred, rsqrt(add(var, wrapped_scalar(eps))));
+    if (weight.defined()) out = mul(out, detach(weight));
+    if (bias.defined()) out = add(out, detach(bias));
+    out = contiguous(out);
+  }
+  out = detach(out);
+  if (auto node = maybe_node(OpId::LayerNorm, {input, weight, bias})) {
+    node->saved.emplace_back(input, false);
+    node->saved.emplace_back(weight, false);
+    node->i = dims;
+    node->f = {eps};
+    set_history(out, node);
+  }
+  return out;
+}
+
+Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_idx,
+                 bool scale_grad_by_freq, bool sparse) {
+  TG_CHECK(weight.dim() == 2, "'weight' must be 2-D");
+  TG_CHECK(indices.dtype() == DType::Int64 || indices.dtype() == DType::Int32,
+           "Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+           "Long, Int; but got torch.", dtype_legacy_name(indices.dtype()), "Tensor instead "
+           "(while checking arguments for embedding)");
+  TG_CHECK_KIND(NotImplemented, !sparse, "tapegrad has no sparse tensors: embedding(sparse=True) "
+                "is not supported");
+  const int64_t rows = weight.sizes()[0];
+  Tensor flat = to(reshape(detach(indices), {-1}), DType::Int64);
+  for (double v : to_double_vector(flat))
+    TG_CHECK_KIND(Index, v >= 0 && v < rows, "index out of range in self");
+  Shape shape = indices.sizes();
+  shape.push_back(weight.sizes()[1]);
+  Tensor out;
+  {
+    NoGradGuard g;
+    out = contiguous(reshape(index(detach(weight), {flat}), shape));
+  }
+  out = detach(out);
+  if (auto node = maybe_node(OpId::Embedding, {weight})) {
+    node->saved.emplace_back(flat, false);
+    node->shape = weight.sizes();
+    node->i = {padding_idx, scale_grad_by_freq};
+    set_history(out, node);
+  }
+  return out;
+}
+
+namespace {
+
+void check_dropout_p(double p) {
+  TG_CHECK(p >= 0 && p <= 1, "dropout probability has to be between 0 and 1, but got ", p);
+}
+
+// The scaled keep-mask: 1 / (1 - p) with probability 1 - p, else 0, in the input's dtype.
+Tensor dropout_noise(const Tensor& input, double p) {
+  Tensor noise = empty(input.sizes(), input.dtype(), input.device());
+  bernoulli_(noise, 1 - p);
+  NoGradGuard g;
+  return div(noise, wrapped_scalar(1 - p));
+}
+
+}  // namespace
+
+Tensor dropout(const Tensor& input, double p, bool train) {
+  check_dropout_p(p);
+  if (p == 0 || !train || input.numel() == 0) return input;
+  TG_CHECK(is_floating(input.dtype()), "result type Float can't be cast to the desired output "
+           "type ", dtype_legacy_name(input.dtype()));
+  if (p == 1) return mul(input, zeros({}, input.dtype(), input.device()));
+  return mul(input, dropout_noise(input, p));
+}
+
+Tensor& dropout_(Tensor& input, double p, bool train) {
+  check_dropout_p(p);
+  if (p == 0 || !train || input.numel() == 0) return input;
+  TG_CHECK(is_floating(input.dtype()), "result type Float can't be cast to the desired output "
+           "type ", dtype_legacy_name(input.dtype()));
+  if (p == 1) return mul_(input, zeros({}, input.dtype(), input.device()));
+  return mul_(input, dropout_noise(input, p));
+}
+
+}  // namespace tapegrad

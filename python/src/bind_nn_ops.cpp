@@ -1,0 +1,191 @@
+// Bindings for the ops models need beyond the core: statistics reductions, index_select /
+// masked_fill / tril / triu / one_hot, the in-place unary and random fills, optimizer helpers
+// (addcmul, addcdiv, lerp), and the nn layer ops (gelu, softplus, layer_norm, embedding,
+// conv2d, max_pool2d, dropout) with torch.<name>'s signatures. Conversion only, no logic.
+#include "common.h"
+
+namespace tapegrad {
+namespace bind {
+
+namespace {
+
+using Cls = py::class_<TensorImpl, std::shared_ptr<TensorImpl>>;
+
+template <class F, class... Extra>
+void both(py::module_& m, Cls& cls, const char* name, F&& f, const Extra&... extra) {
+  m.def(name, f, py::arg("input"), extra...);
+  cls.def(name, std::forward<F>(f), extra...);
+}
+
+// An int or a sequence of ints (kernel_size=3 or (3, 2)).
+std::vector<int64_t> ints_of(const py::object& o) {
+  if (o.is_none()) return {};
+  if (py::isinstance<py::int_>(o)) return {o.cast<int64_t>()};
+  return o.cast<std::vector<int64_t>>();
+}
+
+std::vector<int64_t> dims_or_all(const py::object& dim) {
+  return dim.is_none() ? std::vector<int64_t>{} : dims_from_object(dim);
+}
+
+// var/std accept (dim, unbiased, keepdim, *, correction), or a bool second argument (unbiased).
+Tensor var_like(const Tensor& a, py::object dim, py::object unbiased, bool keepdim,
+                py::object correction, bool is_std) {
+  if (py::isinstance<py::bool_>(dim)) {
+    unbiased = dim;
+    dim = py::none();
+  }
+  TG_CHECK(unbiased.is_none() || correction.is_none(),
+           "Cannot pass both correction and unbiased arguments");
+  double c = 1;
+  if (!unbiased.is_none()) c = unbiased.cast<bool>() ? 1 : 0;
+  if (!correction.is_none()) c = correction.cast<double>();
+  auto dims = dims_or_all(dim);
+  return is_std ? std(a, dims, c, keepdim) : var(a, dims, c, keepdim);
+}
+
+}  // namespace
+
+void bind_nn_ops(py::module_& m) {
+  Cls cls = py::reinterpret_borrow<Cls>(m.attr("Tensor"));
+
+  // ---- in-place forms of the unary rows (exp_, sqrt_, sigmoid_, ...) ----
+#define TG_UNARY(Id, name, GradFn, Functor, to_float, saves) \
+  cls.def(#name "_", [](Tensor& a) -> Tensor& { return unary_(OpId::Id, a); });
+#define TG_OP(Id, name, GradFn)
+#include <tapegrad/ops/ops.def>
+  m.def("relu_", [](Tensor& a) -> Tensor& { return unary_(OpId::Relu, a); }, py::arg("input"));
+  m.def("silu_", [](Tensor& a) -> Tensor& { return unary_(OpId::Silu, a); }, py::arg("input"));
+
+  // ---- reductions ----
+  both(m, cls, "logsumexp", [](const Tensor& a, py::object dim, bool keepdim) {
+    return logsumexp(a, dims_from_object(dim), keepdim);
+  }, py::arg("dim"), py::arg("keepdim") = false);
+  both(m, cls, "var", [](const Tensor& a, py::object dim, py::object unbiased, bool keepdim,
+                         py::object correction) {
+    return var_like(a, dim, unbiased, keepdim, correction, false);
+  }, py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim") = false,
+     py::kw_only(), py::arg("correction") = py::none());
+  both(m, cls, "std", [](const Tensor& a, py::object dim, py::object unbiased, bool keepdim,
+                         py::object correction) {
+    return var_like(a, dim, unbiased, keepdim, correction, true);
+  }, py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim") = false,
+     py::kw_only(), py::arg("correction") = py::none());
+  both(m, cls, "prod", [](const Tensor& a, std::optional<int64_t> dim, bool keepdim,
+                          std::optional<DType> dtype) {
+    return dim ? prod(a, *dim, keepdim, dtype) : prod(a, dtype);
+  }, py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(),
+     py::arg("dtype") = py::none());
+
+  // ---- indexing and masks ----
+  both(m, cls, "index_select", [](const Tensor& a, int64_t d, const Tensor& i) {
+    return index_select(a, d, i);
+  }, py::arg("dim"), py::arg("index"));
+  both(m, cls, "masked_fill", [](const Tensor& a, const Tensor& mask, const py::object& v) {
+    if (py::isinstance<TensorImpl>(v)) return masked_fill(a, mask, v.cast<Tensor>());
+    return masked_fill(a, mask, v.cast<Scalar>());
+  }, py::arg("mask"), py::arg("value"));
+  cls.def("masked_fill_", [](Tensor& a, const Tensor& mask, const py::object& v) -> Tensor& {
+    if (py::isinstance<TensorImpl>(v)) return masked_fill_(a, mask, v.cast<Tensor>());
+    return masked_fill_(a, mask, v.cast<Scalar>());
+  }, py::arg("mask"), py::arg("value"));
+  both(m, cls, "tril", [](const Tensor& a, int64_t k) { return tril(a, k); },
+       py::arg("diagonal") = 0);
+  both(m, cls, "triu", [](const Tensor& a, int64_t k) { return triu(a, k); },
+       py::arg("diagonal") = 0);
+  cls.def("tril_", [](Tensor& a, int64_t k) -> Tensor& { return tril_(a, k); },
+          py::arg("diagonal") = 0);
+  cls.def("triu_", [](Tensor& a, int64_t k) -> Tensor& { return triu_(a, k); },
+          py::arg("diagonal") = 0);
+  m.def("one_hot", [](const Tensor& a, int64_t n) { return one_hot(a, n); }, py::arg("tensor"),
+        py::arg("num_classes") = -1);
+
+  // ---- optimizer arithmetic ----
+  both(m, cls, "addcmul", [](const Tensor& a, const Tensor& t1, const Tensor& t2, Scalar v) {
+    return addcmul(a, t1, t2, v);
+  }, py::arg("tensor1"), py::arg("tensor2"), py::kw_only(), py::arg("value") = Scalar(int64_t{1}));
+  both(m, cls, "addcdiv", [](const Tensor& a, const Tensor& t1, const Tensor& t2, Scalar v) {
+    return addcdiv(a, t1, t2, v);
+  }, py::arg("tensor1"), py::arg("tensor2"), py::kw_only(), py::arg("value") = Scalar(int64_t{1}));
+  cls.def("addcmul_", [](Tensor& a, const Tensor& t1, const Tensor& t2, Scalar v) -> Tensor& {
+    return addcmul_(a, t1, t2, v);
+  }, py::arg("tensor1"), py::arg("tensor2"), py::kw_only(), py::arg("value") = Scalar(int64_t{1}));
+  cls.def("addcdiv_", [](Tensor& a, const Tensor& t1, const Tensor& t2, Scalar v) -> Tensor& {
+    return addcdiv_(a, t1, t2, v);
+  }, py::arg("tensor1"), py::arg("tensor2"), py::kw_only(), py::arg("value") = Scalar(int64_t{1}));
+  both(m, cls, "lerp", [](const Tensor& a, const Tensor& end, const py::object& w) {
+    if (py::isinstance<TensorImpl>(w)) return lerp(a, end, w.cast<Tensor>());
+    return lerp(a, end, w.cast<Scalar>());
+  }, py::arg("end"), py::arg("weight"));
+  cls.def("lerp_", [](Tensor& a, const Tensor& end, const py::object& w) -> Tensor& {
+    if (py::isinstance<TensorImpl>(w)) return lerp_(a, end, w.cast<Tensor>());
+    return lerp_(a, end, w.cast<Scalar>());
+  }, py::arg("end"), py::arg("weight"));
+
+  // ---- random fills ----
+  cls.def("uniform_", [](Tensor& a, double lo, double hi) -> Tensor& { return uniform_(a, lo, hi); },
+          py::arg("from") = 0.0, py::arg("to") = 1.0);
+  cls.def("normal_", [](Tensor& a, double mu, double sd) -> Tensor& { return normal_(a, mu, sd); },
+          py::arg("mean") = 0.0, py::arg("std") = 1.0);
+  cls.def("bernoulli_", [](Tensor& a, double p) -> Tensor& { return bernoulli_(a, p); },
+          py::arg("p") = 0.5);
+
+  // ---- nn layers (torch.<name> / torch._C._nn signatures) ----
+  m.def("gelu", [](const Tensor& a, const std::string& approx) { return gelu(a, approx); },
+        py::arg("input"), py::kw_only(), py::arg("approximate") = "none");
+  m.def("softplus", [](const Tensor& a, double beta, double th) { return softplus(a, beta, th); },
+        py::arg("input"), py::arg("beta") = 1.0, py::arg("threshold") = 20.0);
+  m.def("layer_norm", [](const Tensor& x, const Shape& ns, std::optional<Tensor> w,
+                         std::optional<Tensor> b, double eps, bool) {
+    return layer_norm(x, ns, w.value_or(Tensor()), b.value_or(Tensor()), eps);
+  }, py::arg("input"), py::arg("normalized_shape"), py::arg("weight") = py::none(),
+     py::arg("bias") = py::none(), py::arg("eps") = 1e-5, py::arg("cudnn_enable") = true);
+  m.def("embedding", [](const Tensor& w, const Tensor& idx, int64_t pad, bool freq, bool sparse) {
+    return embedding(w, idx, pad, freq, sparse);
+  }, py::arg("weight"), py::arg("indices"), py::arg("padding_idx") = -1,
+     py::arg("scale_grad_by_freq") = false, py::arg("sparse") = false);
+  m.def("conv2d", [](const Tensor& x, const Tensor& w, std::optional<Tensor> b,
+                     const py::object& stride, const py::object& padding,
+                     const py::object& dilation, int64_t groups) {
+    Tensor bias = b.value_or(Tensor());
+    if (py::isinstance<py::str>(padding))
+      return conv2d(x, w, bias, ints_of(stride), padding.cast<std::string>(), ints_of(dilation),
+                    groups);
+    return conv2d(x, w, bias, ints_of(stride), ints_of(padding), ints_of(dilation), groups);
+  }, py::arg("input"), py::arg("weight"), py::arg("bias") = py::none(), py::arg("stride") = 1,
+     py::arg("padding") = 0, py::arg("dilation") = 1, py::arg("groups") = 1);
+  auto pool = [](const Tensor& x, const py::object& k, const py::object& s, const py::object& p,
+                 const py::object& d, bool ceil) {
+    return max_pool2d_with_indices(x, ints_of(k), ints_of(s), ints_of(p), ints_of(d), ceil);
+  };
+  m.def("max_pool2d", [pool](const Tensor& x, const py::object& k, const py::object& s,
+                             const py::object& p, const py::object& d, bool ceil) {
+    return pool(x, k, s, p, d, ceil).first;
+  }, py::arg("input"), py::arg("kernel_size"), py::arg("stride") = py::tuple(),
+     py::arg("padding") = 0, py::arg("dilation") = 1, py::arg("ceil_mode") = false);
+  m.def("max_pool2d_with_indices", [pool](const Tensor& x, const py::object& k,
+                                          const py::object& s, const py::object& p,
+                                          const py::object& d, bool ceil) {
+    auto r = pool(x, k, s, p, d, ceil);
+    return py::make_tuple(r.first, r.second);
+  }, py::arg("input"), py::arg("kernel_size"), py::arg("stride") = py::tuple(),
+     py::arg("padding") = 0, py::arg("dilation") = 1, py::arg("ceil_mode") = false);
+  m.def("dropout", [](const Tensor& x, double p, bool train) { return dropout(x, p, train); },
+        py::arg("input"), py::arg("p"), py::arg("train"));
+  m.def("dropout_", [](Tensor& x, double p, bool train) -> Tensor& { return dropout_(x, p, train); },
+        py::arg("input"), py::arg("p"), py::arg("train"));
+  // F.unfold / F.fold (torch._C._nn.im2col / col2im argument order).
+  m.def("_im2col", [](const Tensor& x, const py::object& k, const py::object& d,
+                      const py::object& p, const py::object& s) {
+    return im2col(x, ints_of(k), ints_of(d), ints_of(p), ints_of(s));
+  }, py::arg("input"), py::arg("kernel_size"), py::arg("dilation"), py::arg("padding"),
+     py::arg("stride"));
+  m.def("_col2im", [](const Tensor& x, const py::object& out, const py::object& k,
+                      const py::object& d, const py::object& p, const py::object& s) {
+    return col2im(x, ints_of(out), ints_of(k), ints_of(d), ints_of(p), ints_of(s));
+  }, py::arg("input"), py::arg("output_size"), py::arg("kernel_size"), py::arg("dilation"),
+     py::arg("padding"), py::arg("stride"));
+}
+
+}  // namespace bind
+}  // namespace tapegrad
