@@ -1,9 +1,20 @@
-// CPU matrix products: a cache-friendly i-k-j loop over (possibly strided) operands packed to
-// contiguous blocks, parallel over rows. Issue 5 replaces this with a packed SIMD GEMM.
+// CPU matrix products (kern::mm, kern::bmm). float32/float64 go to the packed, cache-blocked
+// SIMD GEMM (lib/cpu/gemm_*.cpp), picked once at run time from the CPU's features (AVX-512, else
+// AVX2+FMA, else portable C++) and split across OpenMP threads here; operands of any strides
+// (transposed views included) are read by the GEMM's packing, never copied. Integer dtypes, rare
+// in products, keep a simple i-k-j loop over contiguous copies.
+#include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <string>
 #include <vector>
 
+#ifdef TAPEGRAD_OPENMP
+#include <omp.h>
+#endif
+
 #include <tapegrad/kernels/dispatch.h>
+#include <tapegrad/kernels/gemm.h>
 #include <tapegrad/kernels/kernels.h>
 #include <tapegrad/kernels/loops.h>
 #include <tapegrad/ops/ops.h>
@@ -13,7 +24,152 @@ namespace kern {
 
 namespace {
 
-// C[M,N] = A[M,K] @ B[K,N], all contiguous row-major.
+// ---- kernel selection -----------------------------------------------------------------------
+
+bool cpu_has_avx512() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init();
+  // libgcc's feature bits also require the OS to save the AVX-512 register state (XCR0).
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
+#else
+  return false;
+#endif
+}
+
+bool cpu_has_avx2() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+  return false;
+#endif
+}
+
+// The best kernel set this CPU runs. TAPEGRAD_GEMM=avx2|generic asks for a lesser one (to test
+// every path on one machine); a request the CPU cannot run is ignored.
+const gemm::KernelSet* kernels() {
+  static const gemm::KernelSet* chosen = [] {
+    const char* want = std::getenv("TAPEGRAD_GEMM");
+    const std::string w = want ? want : "";
+    const gemm::KernelSet* k512 = cpu_has_avx512() ? gemm::avx512_kernels() : nullptr;
+    const gemm::KernelSet* k2 = cpu_has_avx2() ? gemm::avx2_kernels() : nullptr;
+    if (w == "generic") return gemm::generic_kernels();
+    if (w == "avx2" && k2) return k2;
+    if (k512) return k512;
+    if (k2) return k2;
+    return gemm::generic_kernels();
+  }();
+  return chosen;
+}
+
+// Per-thread packing scratch, grown on demand and kept for the thread's life (the GEMM runs on
+// the caller's thread and on OpenMP's pool threads, which persist).
+void* workspace(size_t bytes) {
+  struct Buf {
+    void* p = nullptr;
+    size_t n = 0;
+    ~Buf() { std::free(p); }
+  };
+  thread_local Buf buf;
+  if (buf.n < bytes) {
+    std::free(buf.p);
+    buf.n = (bytes + 63) / 64 * 64;
+    buf.p = std::aligned_alloc(64, buf.n);
+    if (!buf.p) {
+      buf.n = 0;
+      TG_ERROR("matmul: out of memory allocating ", bytes, " bytes of GEMM workspace");
+    }
+  }
+  return buf.p;
+}
+
+template <class T>
+gemm::GemmFn<T> gemm_fn(const gemm::KernelSet* ks) {
+  if constexpr (sizeof(T) == 4) return ks->sgemm;
+  else return ks->dgemm;
+}
+
+// Below this many multiply-adds a fork/join costs more than it saves.
+constexpr int64_t kParallelMinMacs = int64_t(1) << 19;
+
+int usable_threads() {
+#ifdef TAPEGRAD_OPENMP
+  if (omp_in_parallel()) return 1;
+#endif
+  return cpu::max_threads();
+}
+
+// One operand view: element pointer and strides.
+template <class T>
+struct Mat {
+  const T* p;
+  int64_t rs, cs;
+};
+
+// C (row stride ldc, unit column stride) = A @ B, on `threads` threads. Work is split into
+// contiguous ranges of register tiles along the longer side of C, so each thread packs only the
+// operand slices it uses and no two threads write the same cache lines of C (except at the seam).
+template <class T>
+void gemm_run(int64_t M, int64_t N, int64_t K, Mat<T> A, Mat<T> B, T* C, int64_t ldc,
+              int threads) {
+  const gemm::KernelSet* ks = kernels();
+  const gemm::GemmFn<T> fn = gemm_fn<T>(ks);
+  const int mr = sizeof(T) == 4 ? ks->mr_f32 : ks->mr_f64;
+  const int nr = sizeof(T) == 4 ? ks->nr_f32 : ks->nr_f64;
+  const int64_t bm = (M + mr - 1) / mr, bn = (N + nr - 1) / nr;
+  const bool split_m = bm >= bn;
+  const int64_t blocks = split_m ? bm : bn;
+  if (threads > blocks) threads = static_cast<int>(blocks);
+  if (threads <= 1 || M * N * K < kParallelMinMacs) {
+    fn(M, N, K, A.p, A.rs, A.cs, B.p, B.rs, B.cs, C, ldc,
+       static_cast<T*>(workspace(ks->work_bytes)));
+    return;
+  }
+#ifdef TAPEGRAD_OPENMP
+#pragma omp parallel num_threads(threads)
+  {
+    const int id = omp_get_thread_num(), nt = omp_get_num_threads();
+    const int64_t b0 = blocks * id / nt, b1 = blocks * (id + 1) / nt;
+    T* work = static_cast<T*>(workspace(ks->work_bytes));
+    if (split_m) {
+      const int64_t i0 = b0 * mr, i1 = b1 * mr < M ? b1 * mr : M;
+      if (i1 > i0)
+        fn(i1 - i0, N, K, A.p + i0 * A.rs, A.rs, A.cs, B.p, B.rs, B.cs, C + i0 * ldc, ldc, work);
+    } else {
+      const int64_t j0 = b0 * nr, j1 = b1 * nr < N ? b1 * nr : N;
+      if (j1 > j0)
+        fn(M, j1 - j0, K, A.p, A.rs, A.cs, B.p + j0 * B.cs, B.rs, B.cs, C + j0, ldc, work);
+    }
+  }
+#else
+  fn(M, N, K, A.p, A.rs, A.cs, B.p, B.rs, B.cs, C, ldc,
+     static_cast<T*>(workspace(ks->work_bytes)));
+#endif
+}
+
+// out = a @ b for 2-D views of floating dtype T; out may be a strided view (mv/dot pass
+// [n,1] / [1,1] views of 1-D results).
+template <class T>
+void mm_float(const Tensor& out, const Tensor& a, const Tensor& b, int threads) {
+  const int64_t M = a.sizes()[0], K = a.sizes()[1], N = b.sizes()[1];
+  if (M == 0 || N == 0) return;
+  Mat<T> A{a.data<T>(), a.strides()[0], a.strides()[1]};
+  Mat<T> B{b.data<T>(), b.strides()[0], b.strides()[1]};
+  const int64_t rsc = out.strides()[0], csc = out.strides()[1];
+  if (csc == 1 || N == 1) {
+    gemm_run<T>(M, N, K, A, B, out.data<T>(), M == 1 ? N : rsc, threads);
+    return;
+  }
+  // An output with strided columns (never made by the op layer today): compute, then scatter.
+  std::vector<T> tmp(static_cast<size_t>(M * N));
+  gemm_run<T>(M, N, K, A, B, tmp.data(), N, threads);
+  T* o = out.data<T>();
+  for (int64_t i = 0; i < M; ++i)
+    for (int64_t j = 0; j < N; ++j) o[i * rsc + j * csc] = tmp[i * N + j];
+}
+
+// C[M,N] = A[M,K] @ B[K,N], all contiguous row-major (integer dtypes).
 template <class T>
 void gemm_contig(T* C, const T* A, const T* B, int64_t M, int64_t K, int64_t N) {
   const bool par = M * N * K >= cpu::kGrain * 4 && M > 1;
@@ -30,28 +186,74 @@ void gemm_contig(T* C, const T* A, const T* B, int64_t M, int64_t K, int64_t N) 
   }
 }
 
+bool is_float(DType dt) { return dt == DType::Float32 || dt == DType::Float64; }
+
 }  // namespace
 
 void mm(const Tensor& out, const Tensor& a, const Tensor& b) {
+  if (is_float(out.dtype())) {
+    dispatch_floating(out.dtype(), "addmm_impl_cpu_", [&](auto tag) {
+      mm_float<decltype(tag)>(out, a, b, usable_threads());
+    });
+    return;
+  }
   Tensor ac = a.is_contiguous() ? a : contiguous(detach(a));
   Tensor bc = b.is_contiguous() ? b : contiguous(detach(b));
   const int64_t M = a.sizes()[0], K = a.sizes()[1], N = b.sizes()[1];
+  Tensor oc = out.is_contiguous() ? out : empty(out.sizes(), out.dtype(), out.device());
   dispatch_numeric(out.dtype(), "addmm_impl_cpu_", [&](auto tag) {
     using T = decltype(tag);
-    gemm_contig<T>(out.data<T>(), ac.data<T>(), bc.data<T>(), M, K, N);
+    gemm_contig<T>(oc.data<T>(), ac.data<T>(), bc.data<T>(), M, K, N);
   });
+  if (!out.is_contiguous()) copy(out, oc);
 }
 
 void bmm(const Tensor& out, const Tensor& a, const Tensor& b) {
+  const int64_t B = a.sizes()[0], M = a.sizes()[1], K = a.sizes()[2], N = b.sizes()[2];
+  if (is_float(out.dtype())) {
+    dispatch_floating(out.dtype(), "bmm", [&](auto tag) {
+      using T = decltype(tag);
+      if (B == 0 || M == 0 || N == 0) return;
+      const auto &sa = a.strides(), &sb = b.strides(), &so = out.strides();
+      const T* pa = a.data<T>();
+      const T* pb = b.data<T>();
+      T* po = out.data<T>();
+      const bool contiguous_out = out.is_contiguous();
+      auto one = [&](int64_t i, int threads) {
+        const Mat<T> A{pa + i * sa[0], sa[1], sa[2]};
+        const Mat<T> Bm{pb + i * sb[0], sb[1], sb[2]};
+        if (contiguous_out) {
+          gemm_run<T>(M, N, K, A, Bm, po + i * so[0], N, threads);
+        } else {
+          std::vector<T> tmp(static_cast<size_t>(M * N));
+          gemm_run<T>(M, N, K, A, Bm, tmp.data(), N, threads);
+          for (int64_t r = 0; r < M; ++r)
+            for (int64_t c = 0; c < N; ++c) po[i * so[0] + r * so[1] + c * so[2]] = tmp[r * N + c];
+        }
+      };
+      const int threads = usable_threads();
+      // Many small products: one thread per product; few large ones: threads inside each.
+      const bool per_batch = threads > 1 && B >= threads && M * N * K < kParallelMinMacs * 4 &&
+                             B * M * N * K >= kParallelMinMacs;
+      if (per_batch) {
+#pragma omp parallel for schedule(static)
+        for (int64_t i = 0; i < B; ++i) one(i, 1);
+      } else {
+        for (int64_t i = 0; i < B; ++i) one(i, threads);
+      }
+    });
+    return;
+  }
   Tensor ac = a.is_contiguous() ? a : contiguous(detach(a));
   Tensor bc = b.is_contiguous() ? b : contiguous(detach(b));
-  const int64_t B = a.sizes()[0], M = a.sizes()[1], K = a.sizes()[2], N = b.sizes()[2];
+  Tensor oc = out.is_contiguous() ? out : empty(out.sizes(), out.dtype(), out.device());
   dispatch_numeric(out.dtype(), "bmm", [&](auto tag) {
     using T = decltype(tag);
     for (int64_t i = 0; i < B; ++i)
-      gemm_contig<T>(out.data<T>() + i * M * N, ac.data<T>() + i * M * K,
+      gemm_contig<T>(oc.data<T>() + i * M * N, ac.data<T>() + i * M * K,
                      bc.data<T>() + i * K * N, M, K, N);
   });
+  if (!out.is_contiguous()) copy(out, oc);
 }
 
 }  // namespace kern

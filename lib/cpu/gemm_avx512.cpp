@@ -1,0 +1,86 @@
+// AVX-512 GEMM kernels (float32 and float64). The whole file after the `#pragma GCC target`
+// compiles for AVX-512F + FMA; lib/cpu/matmul.cpp calls it only after
+// __builtin_cpu_supports("avx512f") says the CPU (and OS) can run it, so the library itself
+// still runs on any x86-64. Everything compiled under the pragma has internal linkage (anonymous
+// namespace) except the one table getter, so no AVX-512 instance of an inline function can be
+// chosen by the linker for code that runs elsewhere.
+#include <tapegrad/kernels/gemm.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512dq,avx512vl,avx512bw,avx2,fma")
+
+namespace tapegrad {
+namespace gemm {
+namespace {
+
+#include <tapegrad/kernels/gemm_driver.h>
+
+struct VF32 {
+  using T = float;
+  using V = __m512;
+  static constexpr int W = 16;
+  static V zero() { return _mm512_setzero_ps(); }
+  static V load(const T* p) { return _mm512_loadu_ps(p); }
+  static V bcast(const T* p) { return _mm512_set1_ps(*p); }
+  static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+  static V add(V a, V b) { return _mm512_add_ps(a, b); }
+  static void store(T* p, V v) { _mm512_storeu_ps(p, v); }
+};
+
+struct VF64 {
+  using T = double;
+  using V = __m512d;
+  static constexpr int W = 8;
+  static V zero() { return _mm512_setzero_pd(); }
+  static V load(const T* p) { return _mm512_loadu_pd(p); }
+  static V bcast(const T* p) { return _mm512_set1_pd(*p); }
+  static V fma(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
+  static V add(V a, V b) { return _mm512_add_pd(a, b); }
+  static void store(T* p, V v) { _mm512_storeu_pd(p, v); }
+};
+
+#include <tapegrad/kernels/gemm_tile.h>
+
+// 12 x 32 float tile: 24 accumulators + 2 B vectors + 1 broadcast of the 32 zmm registers.
+struct KF32 : Tile<VF32, 12, 2> {
+  static constexpr int64_t KC = 256, MC = 192, NC = 2048;
+};
+struct KF64 : Tile<VF64, 12, 2> {
+  static constexpr int64_t KC = 256, MC = 96, NC = 1024;
+};
+
+void sgemm(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsa, int64_t csa,
+           const float* B, int64_t rsb, int64_t csb, float* C, int64_t ldc, float* work) {
+  gemm_entry<KF32>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, work);
+}
+
+void dgemm(int64_t M, int64_t N, int64_t K, const double* A, int64_t rsa, int64_t csa,
+           const double* B, int64_t rsb, int64_t csb, double* C, int64_t ldc, double* work) {
+  gemm_entry<KF64>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, work);
+}
+
+constexpr size_t kWork = (driver_work_elems<KF32>() * 4 > driver_work_elems<KF64>() * 8
+                              ? driver_work_elems<KF32>() * 4
+                              : driver_work_elems<KF64>() * 8);
+
+const KernelSet kSet = {"avx512", sgemm, dgemm, kWork, KF32::MR, KF32::NR, KF64::MR, KF64::NR};
+
+}  // namespace
+
+const KernelSet* avx512_kernels() { return &kSet; }
+
+}  // namespace gemm
+}  // namespace tapegrad
+
+#pragma GCC pop_options
+
+#else
+namespace tapegrad {
+namespace gemm {
+const KernelSet* avx512_kernels() { return nullptr; }
+}  // namespace gemm
+}  // namespace tapegrad
+#endif
