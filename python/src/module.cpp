@@ -50,6 +50,7 @@ PYBIND11_MODULE(_C, m) {
         case ErrorKind::Value: type = PyExc_ValueError; break;
         case ErrorKind::Index: type = PyExc_IndexError; break;
         case ErrorKind::NotImplemented: type = PyExc_NotImplementedError; break;
+        case ErrorKind::Buffer: type = PyExc_BufferError; break;
         case ErrorKind::Runtime: break;
       }
       PyErr_SetString(type, e.what());
@@ -85,4 +86,6 @@ PYBIND11_MODULE(_C, m) {
   bind_ops(m);
   bind_nn_ops(m);
   bind_autograd(m);
+  bind_dlpack(m);
+  bind_function(m);
 }

@@ -14,6 +14,8 @@ from ._factories import (zeros, ones, empty, full, arange, linspace, eye, rand, 
                          randint_like)
 from ._grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled
 from . import autograd, nn, optim, return_types  # noqa: F401
+from ._dlpack import from_dlpack, from_torch  # noqa: F401  (also installs Tensor.__dlpack__)
+from . import utils  # noqa: F401
 from .nn.functional import relu  # noqa: F401
 
 float = float32  # noqa: A001
@@ -38,7 +40,7 @@ __all__ = sorted(set(_ops) | {
     "randn_like", "randint_like", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
     "is_grad_enabled", "autograd", "nn", "optim", "float32", "float64", "float16", "bfloat16",
     "int64", "int32", "int16", "int8", "uint8", "bool", "float", "double", "half", "long", "int",
-    "short", "is_tensor", "numel", "cmake_dir"})
+    "short", "is_tensor", "numel", "cmake_dir", "from_dlpack", "from_torch", "utils"})
 
 
 def is_tensor(obj):
@@ -63,3 +65,11 @@ from .serialization import save, load  # noqa: E402
 from . import viz  # noqa: E402,F401
 __all__ += ["save", "load"]
 # --- end saving and loading ---
+
+
+def __getattr__(name):
+    # Submodules loaded on first use (they are not needed by plain tensor code).
+    if name in ("bridge", "testing"):
+        import importlib
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'tapegrad' has no attribute '{name}'")

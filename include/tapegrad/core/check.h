@@ -7,7 +7,7 @@
 
 namespace tapegrad {
 
-enum class ErrorKind { Runtime, Type, Value, Index, NotImplemented };
+enum class ErrorKind { Runtime, Type, Value, Index, NotImplemented, Buffer };
 
 class Error : public std::runtime_error {
  public:

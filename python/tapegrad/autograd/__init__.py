@@ -1,7 +1,7 @@
 """tapegrad.autograd: backward() and grad() over the C++ engine, and the grad-mode helpers."""
-from . import _C
-from ._C import Tensor
-from ._grad_mode import enable_grad, no_grad, set_grad_enabled, inference_mode  # noqa: F401
+from .. import _C
+from .._C import Tensor
+from .._grad_mode import enable_grad, no_grad, set_grad_enabled, inference_mode  # noqa: F401
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode"]
 
@@ -43,3 +43,10 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if materialize_grads:
         res = [_C._full(list(i.shape), 0, i.dtype) if r is None else r for r, i in zip(res, ins)]
     return tuple(res)
+
+
+from .function import Function, FunctionCtx, once_differentiable  # noqa: E402
+from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
+from . import function  # noqa: E402,F401
+
+__all__ += ["Function", "FunctionCtx", "once_differentiable", "gradcheck", "gradgradcheck"]

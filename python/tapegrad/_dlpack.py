@@ -1,0 +1,181 @@
+"""The DLPack protocol on tapegrad tensors: ``Tensor.__dlpack__`` / ``__dlpack_device__``,
+``tapegrad.from_dlpack`` (exchange table first, then versioned and legacy capsules),
+``Tensor.to_torch()`` / ``tapegrad.from_torch()``. The ABI work is in C++
+(include/tapegrad/interop/dlpack.h, python/src/bind_dlpack.cpp); this file holds the argument
+rules, which follow torch 2.13 and the array API's ``__dlpack__`` specification."""
+import enum
+import sys
+
+from . import _C
+from ._C import Tensor
+
+__all__ = ["DLDeviceType", "from_dlpack", "from_torch", "to_dlpack"]
+
+
+class DLDeviceType(enum.IntEnum):
+    """Device codes of the DLPack spec (torch.utils.dlpack.DLDeviceType has the same values)."""
+    kDLCPU = 1
+    kDLCUDA = 2
+    kDLCUDAHost = 3
+    kDLOpenCL = 4
+    kDLVulkan = 7
+    kDLMetal = 8
+    kDLVPI = 9
+    kDLROCM = 10
+    kDLROCMHost = 11
+    kDLExtDev = 12
+    kDLCUDAManaged = 13
+    kDLOneAPI = 14
+    kDLWebGPU = 15
+    kDLHexagon = 16
+    kDLMAIA = 17
+
+
+def _dlpack_device(self):
+    d = self.device
+    if d.type == "cuda":
+        return (DLDeviceType.kDLCUDA, d.index or 0)
+    return (DLDeviceType.kDLCPU, 0)
+
+
+def _dlpack(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+    if self.requires_grad:
+        raise BufferError("Can't export tensors that require gradient, use tensor.detach()")
+    if stream is not None and type(stream) is not int:
+        raise TypeError("stream must be ``int`` or ``none``")
+    if self.device.type == "cpu" and stream is not None and stream != -1:
+        raise AssertionError("stream should be None on cpu.")  # torch's type and wording
+    if dl_device is not None:
+        want = (int(dl_device[0]), int(dl_device[1]))
+        have = tuple(int(v) for v in _dlpack_device(self))
+        if want != have and not (want[0] == DLDeviceType.kDLCUDAHost and have[0] == 1):
+            raise BufferError(f"tapegrad cannot export a tensor on {self.device} to DLPack "
+                              f"device {want}")
+    if copy is not None and not isinstance(copy, bool):
+        raise TypeError("copy must be a bool or None")
+    versioned = max_version is not None and tuple(max_version)[0] >= 1
+    src = self.clone() if copy else self
+    return _C._to_dlpack(src, versioned, bool(copy) and versioned)
+
+
+Tensor.__dlpack__ = _dlpack
+Tensor.__dlpack_device__ = _dlpack_device
+# Our own C exchange table, looked up on the type by consumers that know the 1.3 protocol.
+Tensor.__dlpack_c_exchange_api__ = _C._dlpack_exchange_api
+
+
+def _resolve_torch_bits(obj):
+    """torch exports neg-bit views with the wrong sign and refuses conj-bit ones: resolve both
+    first (no copy when neither bit is set)."""
+    if type(obj).__module__.startswith("torch") and hasattr(obj, "is_neg"):
+        if obj.is_conj():
+            obj = obj.resolve_conj()
+        if obj.is_neg():
+            obj = obj.resolve_neg()
+    return obj
+
+
+def _exchange_api(tp):
+    api = getattr(tp, "__dlpack_c_exchange_api__", None)
+    if api is None or type(api).__name__ != "PyCapsule":
+        return None
+    return api
+
+
+def _check_device(device):
+    if device is None:
+        return
+    d = device if isinstance(device, str) else getattr(device, "type", device)
+    if str(d).split(":")[0] != "cpu":
+        raise BufferError(f"from_dlpack: tapegrad cannot place the tensor on {device}")
+
+
+def from_dlpack(ext_tensor, *, device=None, copy=None):
+    """Import a tensor from any DLPack producer without copying (unless ``copy=True``).
+
+    ``ext_tensor`` is an object with ``__dlpack__`` (torch, numpy, tapegrad, ...) or a DLPack
+    capsule. The producer's C exchange table (``__dlpack_c_exchange_api__`` on its type) is used
+    when it has one; else a versioned capsule is requested, falling back to a legacy one."""
+    _check_device(device)
+    if copy is not None and not isinstance(copy, bool):
+        raise TypeError("copy must be a bool or None")
+    if hasattr(ext_tensor, "__dlpack__"):
+        ext_tensor = _resolve_torch_bits(ext_tensor)
+        api = _exchange_api(type(ext_tensor))
+        if api is not None and not copy:
+            if getattr(ext_tensor, "requires_grad", False):
+                raise BufferError("Can't export tensors that require gradient, use "
+                                  "tensor.detach()")
+            out = _C._from_dlpack_exchange(api, ext_tensor)
+        else:
+            out = _from_protocol(ext_tensor, copy)
+    else:
+        if copy is not None:
+            raise AssertionError("device and copy kwargs not supported when ext_tensor is "
+                                 "already a DLPack capsule.")
+        out = _C._from_dlpack_capsule(ext_tensor)
+    return out
+
+
+def _from_protocol(ext, copy):
+    kwargs = {"max_version": (1, 0)}
+    if copy is not None:
+        kwargs["copy"] = copy
+    dev = ext.__dlpack_device__()
+    if int(dev[0]) in (DLDeviceType.kDLCPU, DLDeviceType.kDLCUDAHost):
+        kwargs["dl_device"] = (DLDeviceType.kDLCPU, 0)
+    # Producers that predate a keyword reject it with TypeError: retry with fewer, as torch does.
+    capsule = None
+    producer_copied = copy is not None
+    for drop in (None, "max_version", "copy", "dl_device"):
+        if drop is not None:
+            kwargs.pop(drop, None)
+            if drop == "copy":
+                producer_copied = False
+        try:
+            capsule = ext.__dlpack__(**kwargs)
+            break
+        except TypeError:
+            if drop == "dl_device":
+                raise
+    out = _C._from_dlpack_capsule(capsule)
+    if copy and not producer_copied:
+        out = out.clone()
+    return out
+
+
+def to_dlpack(tensor):
+    """A legacy ``dltensor`` capsule, as ``torch.utils.dlpack.to_dlpack`` returns."""
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"to_dlpack: expected a tapegrad.Tensor, got {type(tensor).__name__}")
+    return tensor.__dlpack__()
+
+
+def _torch():
+    torch = sys.modules.get("torch")
+    if torch is None:
+        import torch  # noqa: PLC0415  (interop only: never imported at tapegrad import time)
+    return torch
+
+
+def _to_torch(self):
+    """The same memory as a ``torch.Tensor`` (zero-copy, through torch's C exchange table when
+    it has one). Like DLPack, this carries no autograd history: use tapegrad.bridge for that."""
+    torch = _torch()
+    if self.requires_grad:
+        raise BufferError("Can't export tensors that require gradient, use tensor.detach()")
+    api = _exchange_api(torch.Tensor)
+    if api is not None:
+        return _C._to_dlpack_exchange(api, self)
+    return torch.from_dlpack(self)
+
+
+def from_torch(t):
+    """A tapegrad tensor sharing the memory of the ``torch.Tensor`` ``t`` (zero-copy)."""
+    torch = _torch()
+    if not isinstance(t, torch.Tensor):
+        raise TypeError(f"from_torch: expected a torch.Tensor, got {type(t).__name__}")
+    return from_dlpack(t)
+
+
+Tensor.to_torch = _to_torch
