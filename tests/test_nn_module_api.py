@@ -400,3 +400,39 @@ def test_modulelist_and_moduledict_like_torch():
         return out
     t, g = both(run)
     assert g == t
+
+
+# ------------------------------------------------------------------------------- misc
+
+
+def test_deepcopy_module_copies_parameters():
+    m = cc.tg()
+    n = net(m)
+    c = copy.deepcopy(n)
+    assert shapes(c.state_dict().items()) == shapes(n.state_dict().items())
+    for (k, p), q in zip(n.named_parameters(), c.parameters()):
+        assert type(q) is m.nn.Parameter and q is not p and q.tolist() == p.tolist(), k
+        assert q.data_ptr() != p.data_ptr()
+
+
+def test_get_submodule_parameter_buffer_like_torch():
+    def run(m):
+        n = net(m)
+        return (type(n.get_submodule("body.0")).__name__,
+                tuple(n.get_parameter("body.2.weight").shape),
+                tuple(n.get_buffer("running").shape), n.get_submodule("") is n)
+    t, g = both(run)
+    assert g == t
+    same_error(lambda m: net(m).get_parameter("body.0.nope"))
+    same_error(lambda m: net(m).get_buffer("scale"))
+
+
+def test_embedding_from_pretrained():
+    def run(m):
+        w = m.tensor([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]])
+        e = m.nn.Embedding.from_pretrained(w)
+        f = m.nn.Embedding.from_pretrained(w, freeze=False, padding_idx=1)
+        return (repr(e), e.weight.requires_grad, f.weight.requires_grad, repr(f),
+                e(m.tensor([2, 0])).tolist())
+    t, g = both(run)
+    assert g == t

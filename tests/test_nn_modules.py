@@ -330,3 +330,46 @@ def test_dropout_inplace_returns_input():
     y = m.nn.functional.dropout(x, 0.5, inplace=True)
     assert y is x
     assert set(x.tolist()) <= {0.0, 2.0}
+
+
+# ------------------------------------------------------------------ functional extras
+
+
+def test_implicit_softmax_dim_warns_like_torch():
+    import warnings
+    results = []
+    for lib in (cc.reference(), cc.tg()):
+        x = lib.randn(2, 3)
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            outs = [lib.nn.functional.softmax(x), lib.nn.functional.log_softmax(x),
+                    lib.nn.Softmax()(x), lib.nn.LogSoftmax()(x)]
+        results.append(([str(a.message) for a in w], [tuple(o.shape) for o in outs]))
+    assert results[1] == results[0]
+    assert len(results[0][0]) == 4
+
+
+def test_inplace_activations_match_torch():
+    def run(m):
+        x = m.tensor([[-1.0, 2.0, -0.5], [0.25, -3.0, 1.5]], requires_grad=True)
+        outs = []
+        for mod in (m.nn.ReLU(inplace=True), m.nn.SiLU(inplace=True)):
+            h = x * 1
+            y = mod(h)
+            outs.append((y is h, type(y.grad_fn).__name__, [round(v, 5) for v in
+                                                             y.flatten().tolist()]))
+            g, = m.autograd.grad(y.sum(), x)
+            outs.append([round(v, 5) for v in g.flatten().tolist()])
+        return outs
+    t, g = run(cc.reference()), run(cc.tg())
+    assert g == t
+
+
+@pytest.mark.parametrize("args", [((0, 2, 1),), ((3, 0),), ((1, 2), 5), (((0, 1), (2, 2)), 4)])
+def test_one_hot_matches_torch(args):
+    torch, m = cc.reference(), cc.tg()
+    data, *rest = args
+    ref = torch.nn.functional.one_hot(torch.tensor(data), *rest)
+    got = m.nn.functional.one_hot(m.tensor(data), *rest)
+    assert got.tolist() == ref.tolist()
+    assert ref.dtype == torch.int64 and got.dtype == m.int64

@@ -1,9 +1,9 @@
 """tapegrad.nn.functional: torch's signatures over the C++ ops (losses and layers record the
 dedicated nodes torch shows, e.g. BinaryCrossEntropyWithLogitsBackward0, ConvolutionBackward0).
-Only where torch's own graph is a composite of primitives (dropout: MulBackward0) is the op
-composed here."""
+Only where torch's own graph is a composite of primitives is the op composed here."""
+import warnings
+
 from .. import _C
-from .._C import Tensor
 
 __all__ = ["relu", "sigmoid", "tanh", "linear", "softmax", "log_softmax", "mse_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
@@ -23,9 +23,7 @@ def _reduction(size_average, reduce, reduction):
 
 
 def relu(input, inplace=False):
-    if inplace:
-        return input.clamp_(min=0)
-    return _C.relu(input)
+    return _C.relu_(input) if inplace else _C.relu(input)
 
 
 def sigmoid(input):
@@ -40,19 +38,22 @@ def linear(input, weight, bias=None):
     return _C._linear(input, weight, bias)
 
 
-def _softmax_dim(ndim):
+def _softmax_dim(name, ndim, stacklevel):
+    # torch's legacy choice when dim is omitted, with its deprecation warning.
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call "
+                  "to include dim=X as an argument.", stacklevel=stacklevel)
     return 0 if ndim in (0, 1, 3) else 1
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     if dim is None:
-        dim = _softmax_dim(input.dim())
+        dim = _softmax_dim("softmax", input.dim(), _stacklevel)
     return _C.softmax(input, dim, dtype)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     if dim is None:
-        dim = _softmax_dim(input.dim())
+        dim = _softmax_dim("log_softmax", input.dim(), _stacklevel)
     return _C.log_softmax(input, dim, dtype)
 
 
@@ -85,13 +86,11 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
 
 def gelu(input, approximate="none"):
-    return _C.gelu(input, approximate)
+    return _C.gelu(input, approximate=approximate)
 
 
 def silu(input, inplace=False):
-    if inplace:
-        return input.copy_(_C.silu(input))
-    return _C.silu(input)
+    return _C.silu_(input) if inplace else _C.silu(input)
 
 
 def softplus(input, beta=1, threshold=20):
@@ -148,34 +147,12 @@ def dropout(input, p=0.5, training=True, inplace=False):
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0:
-        return input
-    if hasattr(_C, "dropout"):
-        return _C.dropout_(input, p, training) if inplace else _C.dropout(input, p, training)
-    # torch's CPU dropout is input * (bernoulli(1 - p) / (1 - p)): a MulBackward0 node.
-    if p == 1:
-        mask = _C._full(list(input.shape), 0, input.dtype)
-    else:
-        keep = _C._rand(list(input.shape), input.dtype) < (1 - p)
-        mask = keep.to(input.dtype).div_(1 - p)
-    return input.mul_(mask) if inplace else input * mask
+        return input  # torch hands back the input itself here
+    return _C.dropout_(input, p, training) if inplace else _C.dropout(input, p, training)
 
 
 def one_hot(tensor, num_classes=-1):
-    if hasattr(_C, "one_hot"):
-        return _C.one_hot(tensor, num_classes)
-    # No gradient flows through one_hot, so a comparison against arange is exact.
-    if tensor.dtype != _C.int64:
-        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
-    if tensor.numel() and int(tensor.min()) < 0:
-        raise RuntimeError("Class values must be non-negative.")
-    if num_classes == -1:
-        if tensor.numel() == 0:
-            raise RuntimeError("Can not infer total number of classes from empty tensor.")
-        num_classes = int(tensor.max()) + 1
-    elif tensor.numel() and int(tensor.max()) >= num_classes:
-        raise RuntimeError("Class values must be smaller than num_classes.")
-    classes = _C._arange(0.0, float(num_classes), 1.0, _C.int64)
-    return (tensor.unsqueeze(-1) == classes).to(_C.int64)
+    return _C.one_hot(tensor, num_classes)
 
 
 def flatten(input, start_dim=0, end_dim=-1):

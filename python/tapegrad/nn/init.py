@@ -4,8 +4,6 @@ initialising a Parameter records nothing on the tape."""
 import math
 import warnings
 
-from .. import _C
-from .._C import Tensor
 from .._grad_mode import no_grad
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "ones_", "zeros_",
@@ -56,21 +54,16 @@ def _calculate_correct_fan(tensor, mode):
 
 def _no_grad_uniform_(tensor, a, b, generator=None):
     with no_grad():
-        if hasattr(Tensor, "uniform_"):
-            if generator is None:
-                return tensor.uniform_(a, b)
-            return tensor.uniform_(a, b, generator=generator)
-        # Until the in-place sampler is bound: draw U[0, 1) and rescale, under no_grad.
-        return tensor.copy_(_C._rand(list(tensor.shape), tensor.dtype) * (b - a) + a)
+        if generator is None:
+            return tensor.uniform_(a, b)
+        return tensor.uniform_(a, b, generator=generator)
 
 
 def _no_grad_normal_(tensor, mean, std, generator=None):
     with no_grad():
-        if hasattr(Tensor, "normal_"):
-            if generator is None:
-                return tensor.normal_(mean, std)
-            return tensor.normal_(mean, std, generator=generator)
-        return tensor.copy_(_C._randn(list(tensor.shape), tensor.dtype) * std + mean)
+        if generator is None:
+            return tensor.normal_(mean, std)
+        return tensor.normal_(mean, std, generator=generator)
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
