@@ -116,6 +116,8 @@ def test_buffer_marker():
 
 
 @pytest.mark.parametrize("fn", [
+    lambda m: m.nn.Module(3),
+    lambda m: m.nn.Module(x=1),
     lambda m: m.nn.Module().register_buffer("a.b", m.zeros(1)),
     lambda m: m.nn.Module().register_buffer("", m.zeros(1)),
     lambda m: m.nn.Module().register_buffer(3, m.zeros(1)),

@@ -188,6 +188,17 @@ MODULE_CASES = [
      [randn(1, 2, 6, 6)]),
     ("MaxPool2d/ceil_mode", lambda m: nn(m).MaxPool2d(2, ceil_mode=True), [randn(1, 1, 5, 5)]),
     ("conv_net", _conv_net, [randn(2, 1, 6, 6)]),
+    # non-contiguous inputs, empty batches, unbatched images
+    ("Linear/noncontiguous", lambda m: nn(m).Linear(5, 3), [randn(4, 5, nc=True)]),
+    ("Linear/empty_batch", lambda m: nn(m).Linear(5, 3), [randn(0, 5)]),
+    ("LayerNorm/noncontiguous", lambda m: nn(m).LayerNorm(4), [randn(3, 4, nc=True)]),
+    ("Conv2d/noncontiguous", lambda m: nn(m).Conv2d(2, 3, 3, padding=1),
+     [randn(2, 2, 5, 4, nc=True)]),
+    ("Conv2d/unbatched", lambda m: nn(m).Conv2d(2, 3, 2), [randn(2, 5, 5)]),
+    ("MaxPool2d/unbatched", lambda m: nn(m).MaxPool2d(2), [randn(3, 4, 4)]),
+    ("GELU/noncontiguous", lambda m: nn(m).GELU(), [randn(3, 4, nc=True)]),
+    ("Embedding/2d_weight_grad_repeats", lambda m: nn(m).Embedding(3, 2),
+     [ints(4, 6, high=3)]),
 ]
 
 _W4 = [0.2, 1.0, 0.5, 2.0]
