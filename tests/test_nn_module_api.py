@@ -124,6 +124,8 @@ def test_buffer_marker():
     lambda m: m.nn.Module().register_buffer("x", [1.0]),
     lambda m: m.nn.Module().register_buffer("training", m.zeros(1)),
     lambda m: m.nn.Module().register_parameter("w", m.zeros(2)),
+    lambda m: m.nn.Parameter(m.tensor([1, 2])),
+    lambda m: m.nn.Parameter([1.0]),
     lambda m: m.nn.Module().register_parameter("a.b", m.nn.Parameter(m.zeros(1))),
     lambda m: m.nn.Module().register_parameter("", None),
     lambda m: m.nn.Module().register_parameter(

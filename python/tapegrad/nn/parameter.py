@@ -25,9 +25,12 @@ class Parameter(Tensor):
         if data is None:
             data = _C._empty([0], _C.get_default_dtype())
         if not isinstance(data, Tensor):
-            raise TypeError(f"Creating a Parameter from an instance of type "
-                            f"{type(data).__name__} requires that detach() returns an instance "
-                            f"of the same type, but return type Tensor was found instead.")
+            # What torch's constructor ends up raising for non-tensors.
+            raise AttributeError(f"'{type(data).__name__}' object has no attribute 'detach'")
+        if requires_grad and not data.is_floating_point():
+            # torch's Parameter constructor words this differently from requires_grad_().
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients")
         p = _retag(data, cls)
         p.requires_grad_(requires_grad)
         return p
