@@ -440,3 +440,17 @@ def test_embedding_from_pretrained():
                 e(m.tensor([2, 0])).tolist())
     t, g = both(run)
     assert g == t
+
+
+def test_always_call_forward_hook_runs_when_forward_raises():
+    def run(m):
+        calls = []
+        lin = m.nn.Linear(2, 2)
+        lin.register_forward_hook(lambda mod, args, out: calls.append(("always", out)),
+                                  always_call=True)
+        lin.register_forward_hook(lambda mod, args, out: calls.append(("normal", out)))
+        with pytest.raises(RuntimeError):
+            lin(m.ones(3, 5))
+        return calls
+    t, g = both(run)
+    assert g == t == [("always", None)]

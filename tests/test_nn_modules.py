@@ -197,6 +197,10 @@ MODULE_CASES = [
     ("Conv2d/unbatched", lambda m: nn(m).Conv2d(2, 3, 2), [randn(2, 5, 5)]),
     ("MaxPool2d/unbatched", lambda m: nn(m).MaxPool2d(2), [randn(3, 4, 4)]),
     ("GELU/noncontiguous", lambda m: nn(m).GELU(), [randn(3, 4, nc=True)]),
+    ("Embedding/max_norm", lambda m: nn(m).Embedding(6, 3, max_norm=1.2),
+     [ints(3, 4, high=6)]),
+    ("Embedding/max_norm_l1_padding", lambda m: nn(m).Embedding(
+        6, 3, padding_idx=2, max_norm=2.0, norm_type=1.0), [ints(5, high=6)]),
     ("Embedding/2d_weight_grad_repeats", lambda m: nn(m).Embedding(3, 2),
      [ints(4, 6, high=3)]),
 ]

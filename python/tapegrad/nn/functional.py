@@ -4,6 +4,8 @@ Only where torch's own graph is a composite of primitives is the op composed her
 import warnings
 
 from .. import _C
+from .._factories import ones_like as _ones_like
+from .._grad_mode import no_grad
 
 __all__ = ["relu", "sigmoid", "tanh", "linear", "softmax", "log_softmax", "mse_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
@@ -112,10 +114,26 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     else:
         padding_idx = -1
     if max_norm is not None:
-        raise NotImplementedError("embedding: max_norm is not supported by tapegrad")
+        _embedding_renorm_(weight, input, max_norm, norm_type)
     if sparse:
         raise NotImplementedError("embedding: sparse gradients are not supported by tapegrad")
     return _C.embedding(weight, input, padding_idx, scale_grad_by_freq, sparse)
+
+
+def _embedding_renorm_(weight, input, max_norm, norm_type):
+    # torch rescales, in place and unrecorded, each looked-up row whose norm exceeds max_norm.
+    rows = sorted(set(input.reshape(-1).tolist()))
+    if not rows:
+        return
+    with no_grad():
+        idx = _C.tensor(rows, dtype=_C.int64)
+        w = weight.index_select(0, idx)
+        if norm_type == float("inf"):
+            norms = w.abs().amax(1)
+        else:
+            norms = w.abs().pow(norm_type).sum(1).pow(1.0 / norm_type)
+        scale = _C.where(norms > max_norm, max_norm / (norms + 1e-7), _ones_like(norms))
+        weight[idx] = w * scale.unsqueeze(1)
 
 
 def _pair_list(v):

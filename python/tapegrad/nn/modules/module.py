@@ -6,6 +6,7 @@ ordered dicts (_parameters, _buffers, _modules) so code that pokes at them keeps
 from __future__ import annotations
 
 import itertools
+import warnings
 import weakref
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
@@ -629,7 +630,11 @@ class Module:
         if not (self._forward_hooks or self._forward_pre_hooks):
             return self.forward(*args, **kwargs)
         args, kwargs = self._run_pre_hooks(args, kwargs)
-        result = self.forward(*args, **kwargs)
+        try:
+            result = self.forward(*args, **kwargs)
+        except Exception:
+            self._run_always_called_hooks(args, kwargs)
+            raise
         for hid, hook in list(self._forward_hooks.items()):
             if hid in self._forward_hooks_with_kwargs:
                 hook_result = hook(self, args, kwargs, result)
@@ -640,6 +645,21 @@ class Module:
         return result
 
     __call__ = _call_impl
+
+    def _run_always_called_hooks(self, args, kwargs):
+        # forward raised: hooks registered with always_call=True still run (with result None);
+        # their own errors are downgraded to warnings so the forward error propagates.
+        for hid, hook in list(self._forward_hooks.items()):
+            if hid not in self._forward_hooks_always_called:
+                continue
+            try:
+                if hid in self._forward_hooks_with_kwargs:
+                    hook(self, args, kwargs, None)
+                else:
+                    hook(self, args, None)
+            except Exception as e:  # noqa: BLE001 - reported, then the forward error wins
+                warnings.warn("forward hook with ``always_call=True`` raised an exception that "
+                              f"was silenced as another error was raised in forward: {str(e)}")
 
     # ---- printing ----
 
