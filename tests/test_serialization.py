@@ -132,6 +132,11 @@ def test_map_location():
         _roundtrip(x, map_location={"cpu": "cuda:0"})
 
 
+def test_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        tg.load(tmp_path / "nope.pt")
+
+
 def test_not_a_checkpoint(tmp_path):
     p = tmp_path / "junk.pt"
     p.write_bytes(b"\x00" * 64)

@@ -60,11 +60,11 @@ def cmake_dir():
     return _os.path.join(_os.path.dirname(__file__), "cmake")
 
 
-# --- saving and loading (owned by the optim/serialization helper) ---
+# --- saving/loading and graph drawing (owned by the optim/serialization/viz helper) ---
 from .serialization import save, load  # noqa: E402
 from . import viz  # noqa: E402,F401
 __all__ += ["save", "load"]
-# --- end saving and loading ---
+# --- end saving/loading and graph drawing ---
 
 
 def __getattr__(name):

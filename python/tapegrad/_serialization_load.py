@@ -4,6 +4,7 @@ containers and plain values. Legacy (pre-zip) torch files go through torch.load 
 installed and are converted through numpy."""
 import ctypes
 import math
+import os
 import pickle
 import zipfile
 from collections import OrderedDict
@@ -188,6 +189,10 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
     (default True, as in torch >= 2.6) allows only tensors, containers and plain values."""
     if weights_only is None:
         weights_only = True
+    if isinstance(f, (str, os.PathLike)):
+        with open(f, "rb") as fh:  # a missing file raises FileNotFoundError, as in torch
+            return load(fh, map_location, pickle_module, weights_only=weights_only, mmap=mmap,
+                        **pickle_load_args)
     if hasattr(f, "seek"):
         pos = f.tell()
     if not zipfile.is_zipfile(f):
