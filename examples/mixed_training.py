@@ -11,7 +11,6 @@ the same initial weights: the losses agree step by step.
    bridge.from_torch_function) -> tapegrad loss (cross_entropy); a tapegrad optimizer trains the
    front, a torch optimizer the middle."""
 import argparse
-import copy
 import sys
 
 import torch

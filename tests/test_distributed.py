@@ -59,6 +59,14 @@ info["bucket_shares_memory"] = flat.to_torch().data_ptr() == flat.data_ptr()
 ex.train(ddp, x[shard], y[shard], steps, lr, sync=ddp.sync_gradients, zero_grad=ddp.zero_grad)
 res.update({"ddp." + k: v for k, v in ex.weights(model).items()})
 
+# The optimizer's zero_grad() drops the bucket views: sync copies gradients back into them.
+model = ex.make_model(seed=rank)
+ddp = tgd.DistributedDataParallel(model)
+ex.train(ddp, x[shard], y[shard], steps, lr, sync=ddp.sync_gradients)
+info["views_reattached"] = all(
+    p.grad.data_ptr() == v.data_ptr() for p, v in zip(ddp._buckets[0][1], ddp._buckets[0][2]))
+res.update({"ddp_opt." + k: v for k, v in ex.weights(model).items()})
+
 model = ex.make_model(seed=rank)
 tgd.broadcast_parameters(model, src=0)
 res.update({"bcast." + k: v for k, v in ex.weights(model).items()})
@@ -135,7 +143,7 @@ def _single(ex):
     return model
 
 
-@pytest.mark.parametrize("mode", ["ddp", "allreduce"])
+@pytest.mark.parametrize("mode", ["ddp", "ddp_opt", "allreduce"])
 def test_replicas_identical_and_equal_to_full_batch(replicas, reference, mode):
     res, _ = replicas
     ref, ex = reference
@@ -164,7 +172,7 @@ def test_gradients_cross_without_copies(replicas):
     _, info = replicas
     for i in info:
         assert i == {"grad_is_bucket_view": True, "bucket_shares_memory": True,
-                     "sum_in_place": True}
+                     "views_reattached": True, "sum_in_place": True}
 
 
 def test_sum_and_missing_gradient(replicas):
