@@ -66,8 +66,12 @@ Tensor.__dlpack_c_exchange_api__ = _C._dlpack_exchange_api
 
 def _resolve_torch_bits(obj):
     """torch exports neg-bit views with the wrong sign and refuses conj-bit ones: resolve both
-    first (no copy when neither bit is set)."""
+    first (no copy when neither bit is set). Non-strided layouts are refused as torch does."""
     if type(obj).__module__.startswith("torch") and hasattr(obj, "is_neg"):
+        # The exchange table would reach for a sparse tensor's missing storage: refuse first,
+        # with torch.from_dlpack's error.
+        if str(getattr(obj, "layout", "torch.strided")) != "torch.strided":
+            raise BufferError("Can't export tensors with layout other than torch.strided")
         if obj.is_conj():
             obj = obj.resolve_conj()
         if obj.is_neg():
