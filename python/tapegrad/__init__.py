@@ -69,7 +69,7 @@ __all__ += ["save", "load"]
 
 def __getattr__(name):
     # Submodules loaded on first use (they are not needed by plain tensor code).
-    if name in ("bridge", "testing"):
+    if name in ("bridge", "testing", "distributed"):
         import importlib
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'tapegrad' has no attribute '{name}'")
