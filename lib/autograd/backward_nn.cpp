@@ -15,8 +15,10 @@ Tensor zero_of(const Tensor& g) { return zeros({}, g.dtype(), g.device()); }
 }  // namespace
 
 // Note [Prod with zeros]: d prod / d x_i is the product of the other elements. Without zeros it
-// is result / x_i. With exactly one zero in a slice only the zero's position has a nonzero
-// gradient (the product of the rest); with two or more every gradient is 0.
+// is result / x_i. With exactly one zero x_z in a slice, position z gets the product of the
+// rest and every other position gets rest / x_i * x_z: 0 in value, but written with x_z so the
+// second derivative (d/dx_z) is right. With two or more zeros every first derivative is 0
+// (written so that second derivatives stay right for two zeros).
 Tensor prod_backward(const Tensor& g, const Tensor& self, const Tensor& result, int64_t dim,
                      bool keepdim, bool all) {
   Tensor gu = g, ru = result;
@@ -27,18 +29,26 @@ Tensor prod_backward(const Tensor& g, const Tensor& self, const Tensor& result, 
   Tensor is_zero = compare(CmpId::Eq, self, sc(0));
   if (!item(sum(is_zero)).i) return div(mul(gu, ru), self);
   Tensor ones_there = where(is_zero, sc(1), self);
-  Tensor rest, zcount;
+  Tensor zeros_only = where(is_zero, self, zero_of(g));  // value 0, derivative 1 at the zeros
+  Tensor rest, zcount, zsum;
   if (all || self.dim() == 0) {
     rest = prod(ones_there);
     zcount = sum(is_zero);
+    zsum = sum(zeros_only);
   } else {
     rest = prod(ones_there, dim, true);
     zcount = sum(is_zero, {dim}, true);
+    zsum = sum(zeros_only, {dim}, true);
   }
-  Tensor at_zero = where(compare(CmpId::Eq, zcount, sc(1)), mul(gu, rest), zero_of(g));
-  Tensor elsewhere = where(compare(CmpId::Eq, zcount, sc(0)), div(mul(gu, ru), ones_there),
-                           zero_of(g));
-  return where(is_zero, at_zero, elsewhere);
+  Tensor grest = mul(gu, rest);
+  Tensor one_zero = where(is_zero, grest, mul(div(grest, ones_there), zsum));
+  // Two zeros x_a, x_b: the gradient at a is rest * x_b (= zsum - x_a), again 0 in value
+  // with the right derivative; elsewhere it is quadratic in the zeros, so 0 to second order.
+  Tensor two_zeros = where(is_zero, mul(grest, sub(zsum, self)), zero_of(g));
+  Tensor no_zero = div(mul(gu, ru), ones_there);
+  return where(compare(CmpId::Eq, zcount, sc(0)), no_zero,
+               where(compare(CmpId::Eq, zcount, sc(1)), one_zero,
+                     where(compare(CmpId::Eq, zcount, sc(2)), two_zeros, zero_of(g))));
 }
 
 Tensor gelu_backward(const Tensor& g, const Tensor& x, bool tanh_approx) {
@@ -121,9 +131,10 @@ Tensor max_pool2d_backward(const Tensor& g, const Tensor& indices, const Shape& 
   const int64_t nd = static_cast<int64_t>(in_sizes.size());
   const int64_t HW = in_sizes[nd - 2] * in_sizes[nd - 1];
   const int64_t P = HW ? numel_of(in_sizes) / HW : 0;
-  Tensor gg = reshape(g, {P, -1});
+  const int64_t L = g.sizes()[nd - 2] * g.sizes()[nd - 1];
+  Tensor gg = reshape(g, {P, L});
   Tensor base = zeros({P, HW}, g.dtype(), g.device());
-  return reshape(scatter_add(base, 1, reshape(indices, {P, -1}), gg), in_sizes);
+  return reshape(scatter_add(base, 1, reshape(indices, {P, L}), gg), in_sizes);
 }
 
 }  // namespace detail

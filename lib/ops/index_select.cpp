@@ -15,8 +15,9 @@ Tensor index_select(const Tensor& a, int64_t dim, const Tensor& idx) {
   const int64_t size = a.dim() ? a.sizes()[d] : 1;
   Tensor flat = to(reshape(detach(idx), {-1}), DType::Int64);
   for (double v : to_double_vector(flat)) {
-    TG_CHECK(v >= 0 && v < size, "INDICES element is out of DATA bounds, id=",
-             static_cast<int64_t>(v), " axis_dim=", size);
+    TG_CHECK_KIND(Index, v >= 0, "index out of range in self");
+    TG_CHECK(v < size, "INDICES element is out of DATA bounds, id=", static_cast<int64_t>(v),
+             " axis_dim=", size);
   }
   Tensor out;
   {

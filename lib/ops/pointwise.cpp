@@ -40,12 +40,12 @@ save::Spec saves_of(OpId op) {
 
 Tensor unary(OpId op, const Tensor& a) {
   DType dt = a.dtype();
+  if (op == OpId::Silu && !is_floating(dt))
+    TG_ERROR_KIND(NotImplemented, "\"silu_cpu\" not implemented for '", dtype_legacy_name(dt), "'");
   if (unary_to_float(op) && !is_floating(dt)) dt = default_dtype();
   if (dt == DType::Bool && (op == OpId::Neg))
     TG_ERROR("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
              "invert a mask, use the `~` or `logical_not()` operator instead.");
-  if (op == OpId::Silu && !is_floating(dt))
-    TG_ERROR_KIND(NotImplemented, "\"silu_cpu\" not implemented for '", dtype_legacy_name(dt), "'");
   Tensor in = cast_for_kernel(a, dt);
   Tensor out = empty(a.sizes(), dt, a.device());
   kern::unary(op, out, in);
