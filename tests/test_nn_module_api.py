@@ -454,3 +454,87 @@ def test_always_call_forward_hook_runs_when_forward_raises():
         return calls
     t, g = both(run)
     assert g == t == [("always", None)]
+
+
+# ---------------------------------------------------------------------- backward hooks
+
+
+def _r(t):
+    return None if t is None else [round(v, 4) for v in t.flatten().tolist()]
+
+
+def _fixed_linear(m):
+    lin = m.nn.Linear(3, 2)
+    with m.no_grad():
+        lin.weight.copy_(m.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]))
+        lin.bias.zero_()
+    return lin
+
+
+def test_full_backward_hooks_like_torch():
+    def run(m):
+        lin, log = _fixed_linear(m), []
+
+        def hook(mod, gi, go):
+            log.append(("full", type(mod).__name__, [_r(g) for g in gi], [_r(g) for g in go]))
+            return (gi[0] * 2,)
+
+        def pre(mod, go):
+            log.append(("pre", [_r(g) for g in go]))
+            return (go[0] * 10,)
+        h1 = lin.register_full_backward_hook(hook)
+        h2 = lin.register_full_backward_pre_hook(pre)
+        x = m.tensor([[1.0, -1.0, 0.5]], requires_grad=True)
+        y = lin(x)
+        names = [y.grad_fn.name(),
+                 [f[0].name() for f in y.grad_fn.next_functions if f[0] is not None]]
+        y.backward(m.tensor([[1.0, 2.0]]))
+        out = [names, list(log), _r(x.grad), _r(lin.weight.grad)]
+        h1.remove()
+        h2.remove()
+        log.clear()
+        y = lin(x)
+        y.sum().backward()
+        return out + [y.grad_fn.name(), log]
+    t, g = both(run)
+    assert g == t
+
+
+def test_full_backward_hook_without_input_grad_like_torch():
+    import warnings
+
+    def run(m):
+        lin, log = _fixed_linear(m), []
+        lin.register_full_backward_hook(lambda mod, gi, go: log.append((gi, _r(go[0]))))
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            lin(m.ones(2, 3)).sum().backward()
+        return log, _r(lin.bias.grad), [str(x.message)[:60] for x in w]
+    t, g = both(run)
+    assert g == t
+
+
+def test_full_backward_hooks_in_nested_modules_like_torch():
+    def run(m):
+        log = []
+        s = m.nn.Sequential(m.nn.Linear(2, 2), m.nn.ReLU())
+        with m.no_grad():
+            s[0].weight.copy_(m.tensor([[1.0, -1.0], [0.5, 2.0]]))
+            s[0].bias.zero_()
+        s[1].register_full_backward_hook(
+            lambda mod, gi, go: log.append(("relu", [_r(g) for g in gi], [_r(g) for g in go])))
+        s.register_full_backward_hook(
+            lambda mod, gi, go: log.append(("seq", [_r(g) for g in gi], [_r(g) for g in go])))
+        x = m.tensor([[1.0, 2.0]], requires_grad=True)
+        s(x).backward(m.tensor([[3.0, 4.0]]))
+        return log, _r(x.grad)
+    t, g = both(run)
+    assert g == t
+
+
+def test_backward_hook_wrong_length_error_like_torch():
+    def run(m):
+        lin = _fixed_linear(m)
+        lin.register_full_backward_hook(lambda mod, gi, go: (gi[0], gi[0]))
+        lin(m.ones(1, 3, requires_grad=True)).sum().backward()
+    same_error(run)
