@@ -54,10 +54,9 @@ def backward(m, outs, upstream, dtype):
 
 
 def sgd_step(m, mod):
-    with m.no_grad():
-        for p in mod.parameters():
-            if p.grad is not None:
-                p.sub_(p.grad * LR)
+    params = list(mod.parameters())
+    if params:
+        m.optim.SGD(params, lr=LR, momentum=0.9, weight_decay=0.01).step()
 
 
 def compare_grads(got_mod, ref_mod, got_xs, ref_xs, what, dtype):
