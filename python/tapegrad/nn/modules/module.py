@@ -1,20 +1,19 @@
-"""nn.Module: registration of parameters, buffers and submodules, traversal, train/eval,
-state_dict/load_state_dict, dtype conversion, forward hooks and the repr torch prints.
+"""nn.Module: registration of parameters, buffers and submodules, attribute semantics,
+traversal, train/eval, dtype conversion and the repr torch prints. state_dict handling lives in
+_state_dict.py, hooks and __call__ in _hooks.py (mixed in here).
 
 Behaviour and error wording follow torch 2.13's Module; attribute storage is the same three
 ordered dicts (_parameters, _buffers, _modules) so code that pokes at them keeps working."""
 from __future__ import annotations
 
-import itertools
-import warnings
-import weakref
-from collections import OrderedDict, namedtuple
-from collections.abc import Mapping
+from collections import OrderedDict
 
 from ... import _C
 from ..._C import Tensor
 from ..._grad_mode import no_grad
 from ..parameter import Buffer, Parameter
+from ._hooks import HooksMixin, RemovableHandle  # noqa: F401  (torch exposes both here)
+from ._state_dict import StateDictMixin, _IncompatibleKeys  # noqa: F401
 
 __all__ = ["Module"]
 
@@ -49,43 +48,8 @@ def _addindent(text, spaces):
     return "\n".join([first] + [" " * spaces + line for line in rest])
 
 
-class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
-    """What load_state_dict returns (torch's NamedTuple, with the same repr)."""
 
-    __slots__ = ()
-
-    def __repr__(self):
-        if not self.missing_keys and not self.unexpected_keys:
-            return "<All keys matched successfully>"
-        return super().__repr__()
-
-    __str__ = __repr__
-
-
-class RemovableHandle:
-    """Returned by register_*_hook: remove() unregisters; usable as a context manager."""
-
-    _next_id = itertools.count()
-
-    def __init__(self, hooks_dict, *extra_dicts):
-        self.hooks_dict_ref = weakref.ref(hooks_dict)
-        self.id = next(RemovableHandle._next_id)
-        self.extra_dict_ref = tuple(weakref.ref(d) for d in extra_dicts)
-
-    def remove(self):
-        for ref in (self.hooks_dict_ref,) + self.extra_dict_ref:
-            d = ref()
-            if d is not None and self.id in d:
-                del d[self.id]
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
-
-
-class Module:
+class Module(HooksMixin, StateDictMixin):
     """Base class of every layer and model (torch.nn.Module)."""
 
     dump_patches = False
@@ -459,234 +423,6 @@ class Module:
 
     def cuda(self, device=None):
         raise RuntimeError("Torch not compiled with CUDA enabled")
-
-    # ---- state dict ----
-
-    def _save_to_state_dict(self, destination, prefix, keep_vars):
-        for name, p in self._parameters.items():
-            if p is not None:
-                destination[prefix + name] = p if keep_vars else p.detach()
-        for name, b in self._buffers.items():
-            if b is not None and name not in self._non_persistent_buffers_set:
-                destination[prefix + name] = b if keep_vars else b.detach()
-
-    def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
-        if args:  # torch's deprecated positional form: (destination, prefix, keep_vars)
-            destination = args[0] if len(args) > 0 else destination
-            prefix = args[1] if len(args) > 1 else prefix
-            keep_vars = args[2] if len(args) > 2 else keep_vars
-        if destination is None:
-            destination = OrderedDict()
-            destination._metadata = OrderedDict()
-        metadata = getattr(destination, "_metadata", None)
-        if metadata is not None:
-            metadata[prefix[:-1]] = {"version": self._version}
-        self._save_to_state_dict(destination, prefix, keep_vars)
-        for name, m in self._modules.items():
-            if m is not None:
-                m.state_dict(destination=destination, prefix=prefix + name + ".",
-                             keep_vars=keep_vars)
-        for hook in self._state_dict_hooks.values():
-            result = hook(self, destination, prefix, {"version": self._version})
-            if result is not None:
-                destination = result
-        return destination
-
-    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
-                              unexpected_keys, error_msgs, assign=False):
-        persistent = {k: v for k, v in self._buffers.items()
-                      if k not in self._non_persistent_buffers_set}
-        local_state = {k: v for k, v in itertools.chain(self._parameters.items(),
-                                                        persistent.items()) if v is not None}
-        for name, param in local_state.items():
-            key = prefix + name
-            if key not in state_dict:
-                if strict:
-                    missing_keys.append(key)
-                continue
-            value = state_dict[key]
-            if not isinstance(value, Tensor):
-                error_msgs.append(f'While copying the parameter named "{key}", expected '
-                                  "torch.Tensor or Tensor-like object from checkpoint but "
-                                  f"received {type(value)}")
-                continue
-            if value.shape != param.shape:
-                error_msgs.append(f"size mismatch for {key}: copying a param with shape "
-                                  f"{value.shape} from checkpoint, the shape in current model "
-                                  f"is {param.shape}.")
-                continue
-            try:
-                with no_grad():
-                    if assign:
-                        self._assign_loaded(name, param, value)
-                    else:
-                        param.copy_(value)
-            except Exception as ex:  # torch reports the failure per key, not at once
-                error_msgs.append(f'While copying the parameter named "{key}", whose dimensions '
-                                  f"in the model are {param.size()} and whose dimensions in the "
-                                  f"checkpoint are {value.size()}, an exception occurred : "
-                                  f"{ex.args}.")
-        if strict:
-            for key in state_dict.keys():
-                if not key.startswith(prefix):
-                    continue
-                head = key[len(prefix):].split(".", 1)
-                if len(head) > 1:
-                    if head[0] not in self._modules:
-                        unexpected_keys.append(key)
-                elif head[0] not in local_state:
-                    unexpected_keys.append(key)
-
-    def _assign_loaded(self, name, param, value):
-        if name in self._parameters:
-            new = value if isinstance(value, Parameter) else Parameter(
-                value, requires_grad=param.requires_grad)
-            self._parameters[name] = new
-        else:
-            self._buffers[name] = value
-
-    def load_state_dict(self, state_dict, strict=True, assign=False):
-        if not isinstance(state_dict, Mapping):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        missing, unexpected, errors = [], [], []
-        metadata = getattr(state_dict, "_metadata", None)
-
-        def load(module, local_dict, prefix=""):
-            local_meta = {} if metadata is None else metadata.get(prefix[:-1], {})
-            # Always collect missing/unexpected keys; `strict` only decides whether they raise.
-            module._load_from_state_dict(local_dict, prefix, local_meta, True, missing,
-                                         unexpected, errors, assign)
-            for name, child in module._modules.items():
-                if child is not None:
-                    child_prefix = prefix + name + "."
-                    child_dict = {k: v for k, v in local_dict.items()
-                                  if k.startswith(child_prefix)}
-                    load(child, child_dict, child_prefix)
-            result = _IncompatibleKeys(missing, unexpected)
-            for hook in module._load_state_dict_post_hooks.values():
-                hook(module, result)
-
-        load(self, dict(state_dict))
-        if strict:
-            if unexpected:
-                errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
-                    ", ".join(f'"{k}"' for k in unexpected)))
-            if missing:
-                errors.insert(0, "Missing key(s) in state_dict: {}. ".format(
-                    ", ".join(f'"{k}"' for k in missing)))
-        if errors:
-            raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
-                type(self).__name__, "\n\t".join(errors)))
-        return _IncompatibleKeys(missing, unexpected)
-
-    def register_state_dict_post_hook(self, hook):
-        handle = RemovableHandle(self._state_dict_hooks)
-        self._state_dict_hooks[handle.id] = hook
-        return handle
-
-    def register_load_state_dict_post_hook(self, hook):
-        handle = RemovableHandle(self._load_state_dict_post_hooks)
-        self._load_state_dict_post_hooks[handle.id] = hook
-        return handle
-
-    # ---- hooks and calling ----
-
-    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
-        handle = RemovableHandle(self._forward_pre_hooks, self._forward_pre_hooks_with_kwargs)
-        self._forward_pre_hooks[handle.id] = hook
-        if with_kwargs:
-            self._forward_pre_hooks_with_kwargs[handle.id] = True
-        if prepend:
-            self._forward_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
-
-    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False,
-                              always_call=False):
-        handle = RemovableHandle(self._forward_hooks, self._forward_hooks_with_kwargs,
-                                 self._forward_hooks_always_called)
-        self._forward_hooks[handle.id] = hook
-        if with_kwargs:
-            self._forward_hooks_with_kwargs[handle.id] = True
-        if always_call:
-            self._forward_hooks_always_called[handle.id] = True
-        if prepend:
-            self._forward_hooks.move_to_end(handle.id, last=False)
-        return handle
-
-    def _run_pre_hooks(self, args, kwargs):
-        for hid, hook in list(self._forward_pre_hooks.items()):
-            if hid in self._forward_pre_hooks_with_kwargs:
-                result = hook(self, args, kwargs)
-                if result is not None:
-                    if not (isinstance(result, tuple) and len(result) == 2):
-                        raise RuntimeError("forward pre-hook must return None or a tuple of "
-                                           f"(new_args, new_kwargs), but got {result}.")
-                    args, kwargs = result
-            else:
-                result = hook(self, args)
-                if result is not None:
-                    args = result if isinstance(result, tuple) else (result,)
-        return args, kwargs
-
-    def register_full_backward_hook(self, hook, prepend=False):
-        """hook(module, grad_input, grad_output) -> new grad_input or None."""
-        handle = RemovableHandle(self._backward_hooks)
-        self._backward_hooks[handle.id] = hook
-        if prepend:
-            self._backward_hooks.move_to_end(handle.id, last=False)
-        return handle
-
-    def register_full_backward_pre_hook(self, hook, prepend=False):
-        """hook(module, grad_output) -> new grad_output or None."""
-        handle = RemovableHandle(self._backward_pre_hooks)
-        self._backward_pre_hooks[handle.id] = hook
-        if prepend:
-            self._backward_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
-
-    def _call_impl(self, *args, **kwargs):
-        if not (self._forward_hooks or self._forward_pre_hooks or self._backward_hooks
-                or self._backward_pre_hooks):
-            return self.forward(*args, **kwargs)
-        args, kwargs = self._run_pre_hooks(args, kwargs)
-        bw_hook = None
-        if self._backward_hooks or self._backward_pre_hooks:
-            from ._backward_hooks import BackwardHook
-            bw_hook = BackwardHook(self, list(self._backward_hooks.values()),
-                                   list(self._backward_pre_hooks.values()))
-            args = bw_hook.setup_input_hook(args)
-        try:
-            result = self.forward(*args, **kwargs)
-        except Exception:
-            self._run_always_called_hooks(args, kwargs)
-            raise
-        for hid, hook in list(self._forward_hooks.items()):
-            if hid in self._forward_hooks_with_kwargs:
-                hook_result = hook(self, args, kwargs, result)
-            else:
-                hook_result = hook(self, args, result)
-            if hook_result is not None:
-                result = hook_result
-        if bw_hook is not None:
-            result = bw_hook.setup_output_hook(result)
-        return result
-
-    __call__ = _call_impl
-
-    def _run_always_called_hooks(self, args, kwargs):
-        # forward raised: hooks registered with always_call=True still run (with result None);
-        # their own errors are downgraded to warnings so the forward error propagates.
-        for hid, hook in list(self._forward_hooks.items()):
-            if hid not in self._forward_hooks_always_called:
-                continue
-            try:
-                if hid in self._forward_hooks_with_kwargs:
-                    hook(self, args, kwargs, None)
-                else:
-                    hook(self, args, None)
-            except Exception as e:  # noqa: BLE001 - reported, then the forward error wins
-                warnings.warn("forward hook with ``always_call=True`` raised an exception that "
-                              f"was silenced as another error was raised in forward: {str(e)}")
 
     # ---- printing ----
 
