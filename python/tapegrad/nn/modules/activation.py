@@ -7,6 +7,8 @@ __all__ = ["ReLU", "Tanh", "Sigmoid", "GELU", "SiLU", "Softplus", "Softmax", "Lo
 
 
 class ReLU(Module):
+    """max(0, x) elementwise."""
+
     __constants__ = ["inplace"]
 
     def __init__(self, inplace=False):
@@ -21,16 +23,22 @@ class ReLU(Module):
 
 
 class Tanh(Module):
+    """tanh(x) elementwise."""
+
     def forward(self, input):
         return F.tanh(input)
 
 
 class Sigmoid(Module):
+    """1 / (1 + exp(-x)) elementwise."""
+
     def forward(self, input):
         return F.sigmoid(input)
 
 
 class GELU(Module):
+    """x * Phi(x) (approximate='tanh' uses the tanh formula)."""
+
     __constants__ = ["approximate"]
 
     def __init__(self, approximate="none"):
@@ -45,6 +53,8 @@ class GELU(Module):
 
 
 class SiLU(Module):
+    """x * sigmoid(x) elementwise."""
+
     __constants__ = ["inplace"]
 
     def __init__(self, inplace=False):
@@ -59,6 +69,8 @@ class SiLU(Module):
 
 
 class Softplus(Module):
+    """log(1 + exp(beta * x)) / beta; linear above threshold."""
+
     __constants__ = ["beta", "threshold"]
 
     def __init__(self, beta=1.0, threshold=20.0):
@@ -74,6 +86,8 @@ class Softplus(Module):
 
 
 class Softmax(Module):
+    """exp(x) / sum(exp(x)) along dim."""
+
     __constants__ = ["dim"]
 
     def __init__(self, dim=None):
@@ -93,6 +107,8 @@ class Softmax(Module):
 
 
 class LogSoftmax(Module):
+    """log(softmax(x)) along dim, computed stably."""
+
     __constants__ = ["dim"]
 
     def __init__(self, dim=None):

@@ -16,6 +16,8 @@ _VALID_PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
 
 
 class Conv2d(Module):
+    """2-d convolution over (N, C, H, W) or unbatched (C, H, W) input."""
+
     __constants__ = ["stride", "padding", "dilation", "groups", "padding_mode",
                      "output_padding", "in_channels", "out_channels", "kernel_size"]
 

@@ -7,6 +7,8 @@ __all__ = ["Dropout"]
 
 
 class Dropout(Module):
+    """Zeroes elements with probability p while training."""
+
     __constants__ = ["p", "inplace"]
 
     def __init__(self, p=0.5, inplace=False):

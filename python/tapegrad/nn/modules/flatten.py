@@ -6,6 +6,8 @@ __all__ = ["Flatten"]
 
 
 class Flatten(Module):
+    """Flattens dims start_dim..end_dim into one."""
+
     __constants__ = ["start_dim", "end_dim"]
 
     def __init__(self, start_dim=1, end_dim=-1):

@@ -23,6 +23,8 @@ class _WeightedLoss(_Loss):
 
 
 class MSELoss(_Loss):
+    """Mean squared error."""
+
     __constants__ = ["reduction"]
 
     def __init__(self, size_average=None, reduce=None, reduction="mean"):
@@ -33,6 +35,8 @@ class MSELoss(_Loss):
 
 
 class BCELoss(_WeightedLoss):
+    """Binary cross entropy on probabilities."""
+
     __constants__ = ["reduction"]
 
     def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -44,6 +48,8 @@ class BCELoss(_WeightedLoss):
 
 
 class BCEWithLogitsLoss(_Loss):
+    """Binary cross entropy on logits (sigmoid fused, stable)."""
+
     def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean",
                  pos_weight=None):
         super().__init__(size_average, reduce, reduction)
@@ -57,6 +63,8 @@ class BCEWithLogitsLoss(_Loss):
 
 
 class NLLLoss(_WeightedLoss):
+    """Negative log likelihood of log-probabilities at target classes."""
+
     __constants__ = ["ignore_index", "reduction"]
 
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -70,6 +78,8 @@ class NLLLoss(_WeightedLoss):
 
 
 class CrossEntropyLoss(_WeightedLoss):
+    """log_softmax + nll_loss, with class weights, ignore_index and label smoothing."""
+
     __constants__ = ["ignore_index", "reduction", "label_smoothing"]
 
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None,

@@ -12,6 +12,8 @@ __all__ = ["LayerNorm"]
 
 
 class LayerNorm(Module):
+    """Normalises over the trailing normalized_shape dims."""
+
     __constants__ = ["normalized_shape", "eps", "elementwise_affine"]
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,

@@ -7,6 +7,8 @@ __all__ = ["MaxPool2d"]
 
 
 class MaxPool2d(Module):
+    """Max over sliding 2-d windows."""
+
     __constants__ = ["kernel_size", "stride", "padding", "dilation", "return_indices",
                      "ceil_mode"]
 

@@ -11,6 +11,8 @@ __all__ = ["Embedding"]
 
 
 class Embedding(Module):
+    """A lookup table: row i of weight for index i."""
+
     __constants__ = ["num_embeddings", "embedding_dim", "padding_idx", "max_norm", "norm_type",
                      "scale_grad_by_freq", "sparse"]
 
