@@ -49,6 +49,8 @@ def test_side_by_side_with_torch(capsys):
                                                             abs=0.011)
     assert float(rows["final loss"][0]) == pytest.approx(float(rows["final loss"][1]), abs=2e-4)
     assert float(rows["test accuracy"][0]) > 0.4
+    diff = float(re.search(r"largest difference between the trained weights: (\S+)", out)[1])
+    assert diff < 1e-3
 
 
 def test_tqdm_bar_when_installed(capsys):

@@ -292,3 +292,20 @@ def test_scheduler_errors(tg):
             m.optim.lr_scheduler.StepLR(3, 3)
         with pytest.raises(ValueError, match="Expected 1 lr_lambdas, but got 2"):
             m.optim.lr_scheduler.LambdaLR(opt, [lambda e: 1, lambda e: 2])
+
+
+def test_scheduler_order_warning(tg):
+    """Stepping the scheduler before the optimizer warns, as in torch; the right order does
+    not."""
+    import warnings
+    for m in (tg, torch):
+        opt = m.optim.SGD([m.zeros(2, requires_grad=True)], lr=0.1)
+        sch = m.optim.lr_scheduler.StepLR(opt, 2)
+        with pytest.warns(UserWarning, match="Detected call of `lr_scheduler.step\\(\\)` before"):
+            sch.step()
+        opt = m.optim.SGD([m.zeros(2, requires_grad=True)], lr=0.1)
+        sch = m.optim.lr_scheduler.StepLR(opt, 2)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            opt.step()
+            sch.step()

@@ -2,9 +2,11 @@
 and takes the first step (last_epoch becomes 0); step() advances last_epoch and writes the new lr
 into the groups using torch's recursive formulas (so values agree bit for bit); step(epoch) uses
 the closed form; state_dict holds every attribute but the optimizer."""
+import functools
 import math
 import types
 import warnings
+import weakref
 
 from .optimizer import Optimizer
 
@@ -40,6 +42,7 @@ class LRScheduler:
                         "run (not recommended)")
         self.base_lrs = [g["initial_lr"] for g in optimizer.param_groups]
         self.last_epoch = last_epoch
+        _track_optimizer_steps(optimizer)
         self._step_count = 0
         self._is_initial = True
         try:
@@ -60,6 +63,23 @@ class LRScheduler:
         raise NotImplementedError
 
     def step(self, epoch=None):
+        if self._step_count == 1:
+            if not hasattr(self.optimizer.step, "_wrapped_by_lr_sched"):
+                warnings.warn(
+                    "Seems like `optimizer.step()` has been overridden after learning rate "
+                    "scheduler initialization. Please, make sure to call `optimizer.step()` "
+                    "before `lr_scheduler.step()`. See more details at "
+                    "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate",
+                    UserWarning, stacklevel=2)
+            elif not getattr(self.optimizer, "_opt_called", False):
+                warnings.warn(
+                    "Detected call of `lr_scheduler.step()` before `optimizer.step()`. In "
+                    "PyTorch 1.1.0 and later, you should call them in the opposite order: "
+                    "`optimizer.step()` before `lr_scheduler.step()`.  Failure to do this will "
+                    "result in PyTorch skipping the first value of the learning rate schedule. "
+                    "See more details at "
+                    "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate",
+                    UserWarning, stacklevel=2)
         self._step_count += 1
         self._get_lr_called_within_step = True
         try:
@@ -84,6 +104,24 @@ class LRScheduler:
 
     def _group_lrs(self):
         return [g["lr"] for g in self.optimizer.param_groups]
+
+
+def _track_optimizer_steps(opt):
+    """Wrap opt.step so the scheduler can warn when it is stepped before the optimizer (the
+    usual ordering mistake), as torch does."""
+    if hasattr(opt.step, "_wrapped_by_lr_sched"):
+        return
+    ref = weakref.ref(opt)
+    func = opt.step.__func__
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        o = ref()
+        o._opt_called = True
+        return func.__get__(o, o.__class__)(*args, **kwargs)
+
+    wrapper._wrapped_by_lr_sched = True
+    opt.step = wrapper
 
 
 class LambdaLR(LRScheduler):
