@@ -29,7 +29,8 @@ class _Bar:
         self.file.flush()
 
     def close(self):
-        self._draw(time.perf_counter())
+        if self.last == 0.0 or self.n < self.total:  # the final state is not on screen yet
+            self._draw(time.perf_counter())
         self.file.write("\n")
         self.file.flush()
 
