@@ -112,8 +112,23 @@ TensorList convolution_backward(const Tensor& g, const Tensor& x, const Tensor& 
   const int64_t K = w.sizes()[1] * p[0] * p[1], L = p[8] * p[9];
   const std::vector<int64_t> k = {p[0], p[1]}, d = {p[2], p[3]}, pad = {p[4], p[5]},
                              s = {p[6], p[7]}, out_hw = {p[8], p[9]}, img = {p[10], p[11]};
-  Tensor gy = reshape(g, {N, G, O / G, L});
   Tensor gx, gw, gb;
+  if (needs[2]) gb = sum(g, {0, 2, 3});
+  if (G == 1) {  // plain products: no group dim, one GEMM for the weight over all images
+    Tensor gy = reshape(g, {N, O, L});
+    if (needs[0]) {
+      Tensor gcols = matmul(t(reshape(w, {O, K})), gy);
+      gx = col2im(gcols, img, k, d, pad, s, out_hw);
+    }
+    if (needs[1]) {
+      Tensor cols = im2col(x, k, d, pad, s, out_hw);
+      Tensor lhs = reshape(permute(gy, {1, 0, 2}), {O, N * L});
+      Tensor rhs = reshape(permute(cols, {0, 2, 1}), {N * L, K});
+      gw = reshape(mm(lhs, rhs), w.sizes());
+    }
+    return {gx, gw, gb};
+  }
+  Tensor gy = reshape(g, {N, G, O / G, L});
   if (needs[0]) {
     Tensor wm = reshape(w, {G, O / G, K});
     Tensor gcols = reshape(matmul(transpose(wm, 1, 2), gy), {N, G * K, L});
@@ -123,7 +138,6 @@ TensorList convolution_backward(const Tensor& g, const Tensor& x, const Tensor& 
     Tensor cols = reshape(im2col(x, k, d, pad, s, out_hw), {N, G, K, L});
     gw = reshape(sum(matmul(gy, transpose(cols, 2, 3)), {0}), w.sizes());
   }
-  if (needs[2]) gb = sum(g, {0, 2, 3});
   return {gx, gw, gb};
 }
 

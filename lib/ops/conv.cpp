@@ -135,8 +135,12 @@ Tensor convolution(const Tensor& x, const Tensor& w, const Tensor& b, const std:
     NoGradGuard g;
     Tensor cols = empty({N, x.sizes()[1] * p[0] * p[1], L}, x.dtype(), x.device());
     kern::im2col(cols, contiguous(detach(x)), p.data());
-    Tensor wm = reshape(detach(w), {groups, O / groups, K});
-    out = reshape(matmul(wm, reshape(cols, {N, groups, K, L})), {N, O, p[8], p[9]});
+    if (groups == 1) {  // one [O, K] x [K, L] product per image, no weight copies
+      out = reshape(matmul(reshape(detach(w), {O, K}), cols), {N, O, p[8], p[9]});
+    } else {
+      Tensor wm = reshape(detach(w), {groups, O / groups, K});
+      out = reshape(matmul(wm, reshape(cols, {N, groups, K, L})), {N, O, p[8], p[9]});
+    }
     if (b.defined()) out = add(out, reshape(detach(b), {1, O, 1, 1}));
     out = contiguous(out);
   }

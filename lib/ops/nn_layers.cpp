@@ -1,6 +1,7 @@
 // nn layer ops: gelu, softplus, layer_norm, embedding and dropout. Forwards run untracked
 // primitives or kernels and record the node torch shows (dropout is torch's composite:
 // input * mask / (1 - p), a MulBackward0).
+#include <algorithm>
 #include <cmath>
 
 #include "common.h"
@@ -107,6 +108,44 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_id
     set_history(out, node);
   }
   return out;
+}
+
+Tensor& embedding_renorm_(Tensor& weight, const Tensor& indices, double max_norm,
+                          double norm_type) {
+  TG_CHECK(weight.dim() == 2, "'weight' must be 2-D");
+  TG_CHECK(indices.dtype() == DType::Int64 || indices.dtype() == DType::Int32,
+           "Expected tensor for argument #2 'indices' to have one of the following scalar types: "
+           "Long, Int; but got torch.", dtype_legacy_name(indices.dtype()), "Tensor instead "
+           "(while checking arguments for embedding_renorm_)");
+  std::vector<double> ids = to_double_vector(indices);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  NoGradGuard g;
+  for (double v : ids) {
+    const int64_t r = static_cast<int64_t>(v);
+    TG_CHECK_KIND(Index, r >= 0 && r < weight.sizes()[0], "index out of range in self");
+    Tensor row = select(weight, 0, r);
+    std::vector<double> vals = to_double_vector(row);
+    double norm = 0;
+    if (norm_type == 1) {
+      for (double x : vals) norm += std::abs(x);
+    } else if (norm_type == 2) {
+      for (double x : vals) norm += x * x;
+      norm = std::sqrt(norm);
+    } else if (std::isinf(norm_type)) {
+      for (double x : vals) norm = std::max(norm, std::abs(x));
+    } else {
+      for (double x : vals) norm += std::pow(std::abs(x), norm_type);
+      norm = std::pow(norm, 1.0 / norm_type);
+    }
+    if (norm > max_norm) {
+      // the same factor torch uses (the 1e-7 keeps a zero row finite)
+      Tensor scaled = mul(row, wrapped_scalar(max_norm / (norm + 1e-7)));
+      kern::copy(row, scaled);
+    }
+  }
+  weight.bump_version();
+  return weight;
 }
 
 namespace {

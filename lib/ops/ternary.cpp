@@ -1,6 +1,8 @@
 // Pointwise ops with three operands or a fill value: addcmul, addcdiv, lerp (scalar and tensor
 // weight), masked_fill (scalar and 0-d tensor value), and their in-place forms
 // (Note [In-place ops]). Forwards run untracked primitives; each records torch's node.
+#include <cmath>
+
 #include "common.h"
 
 namespace tapegrad {
@@ -39,8 +41,9 @@ Tensor addc(OpId op, const Tensor& self, const Tensor& t1, const Tensor& t2, Sca
   {
     NoGradGuard g;
     Tensor a = cast_for_kernel(self, dt), b = cast_for_kernel(t1, dt), c = cast_for_kernel(t2, dt);
-    Tensor term = op == OpId::Addcmul ? mul(b, c) : div(b, c);
-    out = add(a, mul(term, sc(value)));
+    // torch's evaluation order, (value * t1) op t2, so float32 results round the same
+    Tensor vb = mul(b, sc(value));
+    out = add(a, op == OpId::Addcmul ? mul(vb, c) : div(vb, c));
     if (out.dtype() != dt) out = to(out, dt);
   }
   if (auto node = maybe_node(op, {self, t1, t2})) {
@@ -73,8 +76,12 @@ Tensor lerp(const Tensor& self, const Tensor& end, Scalar weight) {
   check_lerp_types(self, end, Tensor());
   Tensor out;
   {
+    // torch's two-sided form (exact at weight 0 and 1), so results round the same
     NoGradGuard g;
-    out = add(self, mul(sub(end, self), sc(weight)));
+    const double w = weight.to_double();
+    Tensor diff = sub(end, self);
+    out = std::abs(w) < 0.5 ? add(self, mul(sc(weight), diff))
+                            : sub(end, mul(diff, sc(1 - w)));
   }
   if (auto node = maybe_node(OpId::Lerp, {self, end})) {
     node->f = {weight.to_double()};
@@ -88,7 +95,9 @@ Tensor lerp(const Tensor& self, const Tensor& end, const Tensor& weight) {
   Tensor out;
   {
     NoGradGuard g;
-    out = add(self, mul(sub(end, self), weight));
+    Tensor diff = sub(end, self);
+    Tensor small = compare(CmpId::Lt, abs(weight), sc(0.5));
+    out = where(small, add(self, mul(weight, diff)), sub(end, mul(diff, rsub(weight, 1))));
   }
   if (auto node = maybe_node(OpId::LerpTensor, {self, end, weight})) {
     node->saved.emplace_back(self, false);

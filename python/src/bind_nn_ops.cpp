@@ -144,6 +144,10 @@ void bind_nn_ops(py::module_& m) {
     return embedding(w, idx, pad, freq, sparse);
   }, py::arg("weight"), py::arg("indices"), py::arg("padding_idx") = -1,
      py::arg("scale_grad_by_freq") = false, py::arg("sparse") = false);
+  m.def("embedding_renorm_", [](Tensor& w, const Tensor& idx, double max_norm,
+                                double norm_type) -> Tensor& {
+    return embedding_renorm_(w, idx, max_norm, norm_type);
+  }, py::arg("input"), py::arg("indices"), py::arg("max_norm"), py::arg("norm_type"));
   m.def("conv2d", [](const Tensor& x, const Tensor& w, std::optional<Tensor> b,
                      const py::object& stride, const py::object& padding,
                      const py::object& dilation, int64_t groups) {

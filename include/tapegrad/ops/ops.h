@@ -203,6 +203,10 @@ Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tens
 // torch.embedding's argument order (weight first); padding_idx < 0: none.
 Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_idx = -1,
                  bool scale_grad_by_freq = false, bool sparse = false);
+// Rescales (in place, untracked) the rows of `weight` named in `indices` whose norm_type-norm
+// exceeds max_norm to norm max_norm (F.embedding's max_norm).
+Tensor& embedding_renorm_(Tensor& weight, const Tensor& indices, double max_norm,
+                          double norm_type);
 // conv2d over [N, C, H, W] or unbatched [C, H, W] input; pairs are (h, w).
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
               std::vector<int64_t> stride, std::vector<int64_t> padding,
