@@ -429,3 +429,17 @@ def test_grad_round_trip_without_copies():
     assert x.grad.data_ptr() == tg_grad.data_ptr()
     (x * 2).sum().backward()  # accumulates into the shared buffer's tensor
     assert torch.allclose(torch.from_dlpack(x.grad), torch.full((3, 4), 2.5))
+
+
+@pytest.mark.parametrize("data", [np.zeros((2, 3)), np.zeros(3, dtype=bool), np.array(3.0),
+                                  np.float64(2.5), np.arange(4, dtype=np.int32).reshape(2, 2).T,
+                                  np.ones(2, np.float16), np.arange(3, dtype=np.uint8)])
+def test_tensor_from_numpy_keeps_dtype_and_copies(data):
+    got, ref = tapegrad.tensor(data), torch.tensor(data)
+    assert str(got.dtype) == str(ref.dtype)
+    assert got.tolist() == ref.tolist()
+    if isinstance(data, np.ndarray) and data.size:
+        assert got.data_ptr() != data.ctypes.data  # torch.tensor always copies
+    with pytest.raises(RuntimeError, match="Only Tensors of floating point"):
+        tapegrad.tensor(np.arange(3), requires_grad=True)
+    assert tapegrad.tensor(np.zeros(2), dtype=tapegrad.float32, requires_grad=True).requires_grad

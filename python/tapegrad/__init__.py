@@ -5,11 +5,11 @@ tensors, ops, graph and engine live in C++ (tapegrad._C); this package adds Pyth
 import os as _os
 
 from . import _C
-from ._C import Tensor, dtype, tensor, manual_seed, get_default_dtype, set_default_dtype
+from ._C import Tensor, dtype, manual_seed, get_default_dtype, set_default_dtype
 from ._C import (bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32,  # noqa: A004
                  float64)
 from ._tensor import Size, device, RemovableHandle
-from ._factories import (zeros, ones, empty, full, arange, linspace, eye, rand, randn, randint,
+from ._factories import (tensor, zeros, ones, empty, full, arange, linspace, eye, rand, randn, randint,
                          zeros_like, ones_like, empty_like, full_like, rand_like, randn_like,
                          randint_like)
 from ._grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled

@@ -115,3 +115,26 @@ def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_g
     if high is None:
         low, high = 0, low
     return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype, device=device)
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """torch.tensor: a new tensor (always a copy) from nested sequences, numbers, numpy arrays
+    and numpy scalars; numpy data keeps its dtype (float64 stays float64), as in torch."""
+    if type(data).__module__ == "numpy" and hasattr(data, "dtype"):
+        import numpy as np  # noqa: PLC0415
+        from ._dlpack import from_dlpack  # noqa: PLC0415
+        if data.dtype == np.object_:
+            raise TypeError("can't convert np.ndarray of type numpy.object_. The only supported "
+                            "types are: float64, float32, float16, int64, int32, int16, int8, "
+                            "uint8, and bool.")
+        _check_device(device)
+        t = from_dlpack(np.array(data, copy=True, order="C"))
+        if dtype is not None and dtype != t.dtype:
+            t = t.to(dtype)
+        if requires_grad:
+            if not t.is_floating_point():
+                raise RuntimeError("Only Tensors of floating point and complex dtype can require "
+                                   "gradients")
+            t.requires_grad_(True)
+        return t
+    return _C.tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)

@@ -308,3 +308,5 @@ def _setitem(self, idx, value):
 
 Tensor.__getitem__ = _getitem
 Tensor.__setitem__ = _setitem
+# torchviz and other graph drawers ask whether a tensor is a view.
+Tensor._is_view = lambda self: self._base is not None
