@@ -15,6 +15,14 @@ std::vector<int64_t> pair_arg(std::vector<int64_t> v, const char* what) {
   return v;
 }
 
+// conv2d's arguments: one value or one per spatial dim, in torch's words.
+std::vector<int64_t> conv_arg(std::vector<int64_t> v, const char* what) {
+  if (v.size() == 1) v.push_back(v[0]);
+  TG_CHECK(v.size() == 2, "expected ", what, " to be a single integer value or a list of 2 "
+           "values to match the convolution dimensions, but got ", what, "=", shape_str(v));
+  return v;
+}
+
 int64_t blocks(int64_t in, int64_t k, int64_t d, int64_t pad_total, int64_t s) {
   return (in + pad_total - d * (k - 1) - 1) / s + 1;
 }
@@ -178,8 +186,8 @@ Tensor conv2d_impl(const Tensor& input, const Tensor& weight, const Tensor& bias
                            groups);
     return squeeze(r, 0);
   }
-  stride = pair_arg(stride, "stride");
-  dilation = pair_arg(dilation, "dilation");
+  stride = conv_arg(stride, "stride");
+  dilation = conv_arg(dilation, "dilation");
   std::vector<int64_t> pb, pe;
   if (mode) {
     TG_CHECK(*mode == "same" || *mode == "valid", "Invalid padding string: '", *mode, "'");
@@ -195,7 +203,7 @@ Tensor conv2d_impl(const Tensor& input, const Tensor& weight, const Tensor& bias
       }
     }
   } else {
-    pb = pe = pair_arg(padding, "padding");
+    pb = pe = conv_arg(padding, "padding");
   }
   check_conv(input, weight, bias, stride, pb, dilation, groups);
   return convolution(input, weight, bias, conv_params(input, weight, stride, pb, pe, dilation),

@@ -112,6 +112,7 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_id
 
 Tensor& embedding_renorm_(Tensor& weight, const Tensor& indices, double max_norm,
                           double norm_type) {
+  check_inplace(weight);
   TG_CHECK(weight.dim() == 2, "'weight' must be 2-D");
   TG_CHECK(indices.dtype() == DType::Int64 || indices.dtype() == DType::Int32,
            "Expected tensor for argument #2 'indices' to have one of the following scalar types: "

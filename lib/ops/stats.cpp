@@ -47,13 +47,14 @@ Tensor var_impl(OpId op, const Tensor& a, const std::vector<int64_t>& dims, doub
   const double divisor = std::max(static_cast<double>(n) - correction, 0.0);
   Tensor out;
   {
+    // float32 inputs accumulate in float64 (torch's result is the correctly rounded value)
     NoGradGuard g;
-    Tensor x = detach(a);
+    Tensor x = a.dtype() == DType::Float32 ? to(detach(a), DType::Float64) : detach(a);
     Tensor centred = rd.empty() ? sub(x, x) : sub(x, mean(x, rd, true));
     Tensor ss = rd.empty() ? mul(centred, centred) : sum(mul(centred, centred), rd, true);
-    out = div(ss, scalar_tensor(divisor, a.dtype()));
+    out = div(ss, scalar_tensor(divisor, x.dtype()));
     if (op == OpId::Std) out = sqrt(out);
-    out = contiguous(drop_dims(out, rd, keepdim));
+    out = to(contiguous(drop_dims(out, rd, keepdim)), a.dtype());
   }
   out = detach(out);
   if (auto node = maybe_node(op, {a})) {
