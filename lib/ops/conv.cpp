@@ -61,20 +61,23 @@ Tensor im2col(const Tensor& img, std::vector<int64_t> kernel, std::vector<int64_
   TG_CHECK(img.dim() == 3 || img.dim() == 4, "Expected 3D or 4D (batch mode) tensor for input "
            "with possibly 0 batch size and non-zero dimensions for input, but got: ",
            shape_str(img.sizes()));
-  if (img.dim() == 3)
-    return squeeze(im2col(unsqueeze(img, 0), kernel, dilation, padding, stride, out_hw), 0);
   kernel = pair_arg(kernel, "kernel_size");
   dilation = pair_arg(dilation, "dilation");
   padding = pair_arg(padding, "padding");
   stride = pair_arg(stride, "stride");
-  const int64_t N = img.sizes()[0], C = img.sizes()[1], H = img.sizes()[2], W = img.sizes()[3];
+  const bool batched = img.dim() == 4;  // unbatched [C, H, W] runs as a batch of one
+  const int64_t nd = img.dim(), N = batched ? img.sizes()[0] : 1, C = img.sizes()[nd - 3],
+                H = img.sizes()[nd - 2], W = img.sizes()[nd - 1];
   auto p = col_params(H, W, kernel, dilation, padding, stride, out_hw);
   TG_CHECK(p[8] > 0 && p[9] > 0, "Given input with spatial size (", H, ", ", W,
            "), kernel_size=(", p[0], ", ", p[1], "), dilation=(", p[2], ", ", p[3],
            "), padding=(", p[4], ", ", p[5], "), calculated shape of the array of sliding "
            "blocks as (", p[8], ", ", p[9], "), but its components must be at least one.");
-  Tensor out = empty({N, C * p[0] * p[1], p[8] * p[9]}, img.dtype(), img.device());
-  kern::im2col(out, contiguous(detach(img)), p.data());
+  Shape out_shape = {C * p[0] * p[1], p[8] * p[9]};
+  if (batched) out_shape.insert(out_shape.begin(), N);
+  Tensor out = empty(out_shape, img.dtype(), img.device());
+  kern::im2col(reshape(out, {N, out_shape[batched], out_shape[batched + 1]}),
+               reshape(contiguous(detach(img)), {N, C, H, W}), p.data());
   record_cols(OpId::Im2Col, out, img, p, H, W);
   return out;
 }
@@ -85,9 +88,6 @@ Tensor col2im(const Tensor& cols, std::vector<int64_t> image_hw, std::vector<int
   TG_CHECK(cols.dim() == 2 || cols.dim() == 3, "Expected 2D or 3D (batch mode) tensor for input "
            "with possibly 0 batch size and non-zero dimensions for input, but got: ",
            shape_str(cols.sizes()));
-  if (cols.dim() == 2)
-    return squeeze(col2im(unsqueeze(cols, 0), image_hw, kernel, dilation, padding, stride, out_hw),
-                   0);
   image_hw = pair_arg(image_hw, "output_size");
   kernel = pair_arg(kernel, "kernel_size");
   dilation = pair_arg(dilation, "dilation");
@@ -95,17 +95,23 @@ Tensor col2im(const Tensor& cols, std::vector<int64_t> image_hw, std::vector<int
   stride = pair_arg(stride, "stride");
   const int64_t H = image_hw[0], W = image_hw[1];
   auto p = col_params(H, W, kernel, dilation, padding, stride, out_hw);
-  const int64_t N = cols.sizes()[0], KK = p[0] * p[1];
-  TG_CHECK(cols.sizes()[1] % KK == 0, "Expected size of input's dimension 1 to be divisible by "
-           "the product of kernel_size, but got input.size(1)=", cols.sizes()[1],
+  const bool batched = cols.dim() == 3;
+  const int64_t N = batched ? cols.sizes()[0] : 1, KK = p[0] * p[1];
+  const int64_t rows = cols.sizes()[batched], blocks_n = cols.sizes()[batched + 1];
+  TG_CHECK(rows % KK == 0, "Expected size of input's dimension ", int(batched), " to be divisible "
+           "by the product of kernel_size, but got input.size(", int(batched), ")=", rows,
            " and kernel_size=(", p[0], ", ", p[1], ")");
-  TG_CHECK(cols.sizes()[2] == p[8] * p[9], "Given output_size=(", H, ", ", W, "), kernel_size=(",
+  TG_CHECK(blocks_n == p[8] * p[9], "Given output_size=(", H, ", ", W, "), kernel_size=(",
            p[0], ", ", p[1], "), dilation=(", p[2], ", ", p[3], "), padding=(", p[4], ", ", p[5],
-           "), stride=(", p[6], ", ", p[7], "), expected size of input's dimension 2 to match the "
-           "calculated number of sliding blocks ", p[8], " * ", p[9], " = ", p[8] * p[9],
-           ", but got input.size(2)=", cols.sizes()[2], ".");
-  Tensor out = empty({N, cols.sizes()[1] / KK, H, W}, cols.dtype(), cols.device());
-  kern::col2im(out, contiguous(detach(cols)), p.data());
+           "), stride=(", p[6], ", ", p[7], "), expected size of input's dimension ",
+           int(batched) + 1, " to match the calculated number of sliding blocks ", p[8], " * ",
+           p[9], " = ", p[8] * p[9], ", but got input.size(", int(batched) + 1, ")=", blocks_n,
+           ".");
+  Shape out_shape = {rows / KK, H, W};
+  if (batched) out_shape.insert(out_shape.begin(), N);
+  Tensor out = empty(out_shape, cols.dtype(), cols.device());
+  kern::col2im(reshape(out, {N, rows / KK, H, W}),
+               reshape(contiguous(detach(cols)), {N, rows, blocks_n}), p.data());
   record_cols(OpId::Col2Im, out, cols, p, H, W);
   return out;
 }
