@@ -66,7 +66,8 @@ def test_named_parameters_buffers_modules_match_torch():
     assert [type(c).__name__ for c in g.children()] == [type(c).__name__ for c in t.children()]
     assert len(list(g.parameters())) == len(list(t.parameters()))
     assert len(list(g.modules())) == len(list(t.modules()))
-    assert [k for k, _ in g.named_modules(prefix="p")] == [k for k, _ in t.named_modules(prefix="p")]
+    assert [k for k, _ in g.named_modules(prefix="p")] == \
+        [k for k, _ in t.named_modules(prefix="p")]
 
 
 def test_shared_modules_and_parameters_are_deduplicated():

@@ -200,6 +200,9 @@ MODULE_CASES = [
      [ints(3, 4, high=6)]),
     ("Embedding/max_norm_l1_padding", lambda m: nn(m).Embedding(
         6, 3, padding_idx=2, max_norm=2.0, norm_type=1.0), [ints(5, high=6)]),
+    ("Softmin", lambda m: nn(m).Softmin(dim=1), [randn(3, 4)]),
+    ("Unflatten", lambda m: nn(m).Unflatten(1, (2, -1)), [randn(3, 6, 2)]),
+    ("Unflatten/last_dim_list", lambda m: nn(m).Unflatten(-1, [2, 2, 1]), [randn(3, 4)]),
     ("Embedding/2d_weight_grad_repeats", lambda m: nn(m).Embedding(3, 2),
      [ints(4, 6, high=3)]),
 ]
@@ -210,6 +213,10 @@ LOSS_CASES = [
     ("MSELoss", lambda m: nn(m).MSELoss(), [randn(3, 4), randn(3, 4, rg=False)]),
     ("MSELoss/sum", lambda m: nn(m).MSELoss(reduction="sum"), [randn(3, 4), randn(3, 4)]),
     ("MSELoss/none", lambda m: nn(m).MSELoss(reduction="none"), [randn(3, 4), randn(3, 4)]),
+    ("L1Loss", lambda m: nn(m).L1Loss(), [randn(3, 4), randn(3, 4)]),
+    ("L1Loss/sum_broadcast_rows", lambda m: nn(m).L1Loss(reduction="sum"),
+     [randn(3, 4), randn(1, 4)]),
+    ("L1Loss/none", lambda m: nn(m).L1Loss(reduction="none"), [randn(2, 3), randn(2, 3)]),
     ("BCELoss", lambda m: nn(m).BCELoss(), [prob(3, 4), prob(3, 4, rg=False)]),
     ("BCELoss/weight_sum", lambda m: nn(m).BCELoss(weight=m.tensor(_W4), reduction="sum"),
      [prob(3, 4), prob(3, 4, rg=False)]),
@@ -389,3 +396,47 @@ def test_one_hot_matches_torch(args):
     got = m.nn.functional.one_hot(m.tensor(data), *rest)
     assert got.tolist() == ref.tolist()
     assert ref.dtype == torch.int64 and got.dtype == m.int64
+
+
+LOSS_MISUSE = [
+    lambda m: m.nn.functional.cross_entropy(m.randn(3, 4), m.tensor([0, 1])),
+    lambda m: m.nn.functional.nll_loss(m.randn(3, 4), m.tensor([0, 1, 2, 3])),
+    lambda m: m.nn.functional.cross_entropy(m.randn(4), m.tensor([1, 2])),
+    lambda m: m.nn.functional.nll_loss(m.randn(2, 3, 4), m.tensor([[0, 1, 2, 0]])),
+    lambda m: m.nn.functional.cross_entropy(m.randn(3, 4), m.tensor([0, 1, 7])),
+    lambda m: m.nn.functional.mse_loss(m.randn(3), m.randn(3), reduction="avg"),
+    lambda m: m.nn.functional.l1_loss(m.randn(3), m.randn(3), reduction="avg"),
+    lambda m: m.nn.functional.l1_loss(m.randn(3), m.randn(2)),
+    lambda m: m.nn.functional.binary_cross_entropy(m.rand(3, 4), m.rand(4)),
+    lambda m: m.nn.functional.binary_cross_entropy_with_logits(m.rand(3, 4), m.rand(4)),
+    lambda m: m.nn.Unflatten(1, (2, -1, -1))(m.randn(2, 6)),
+    lambda m: m.nn.Unflatten(1, (4, -1))(m.randn(2, 6)),
+    lambda m: m.nn.Unflatten(3, (2, 3))(m.randn(2, 6)),
+    lambda m: m.nn.Unflatten(1, (2, 3.0)),
+]
+
+
+@pytest.mark.parametrize("fn", LOSS_MISUSE)
+def test_loss_and_layer_misuse_errors_match_torch(fn):
+    import warnings
+    results = []
+    for lib in (cc.reference(), cc.tg()):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with pytest.raises(Exception) as info:
+                fn(lib)
+        results.append((type(info.value).__name__, str(info.value).splitlines()[0]))
+    assert results[1] == results[0]
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss"])
+def test_target_size_warning_matches_torch(name):
+    import warnings
+    results = []
+    for lib in (cc.reference(), cc.tg()):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            out = getattr(lib.nn.functional, name)(lib.ones(3, 4), lib.zeros(4))
+        results.append(([str(x.message) for x in w], out.item()))
+    assert results[1] == results[0]
+    assert len(results[0][0]) == 1

@@ -7,10 +7,11 @@ from .. import _C
 from .._factories import ones_like as _ones_like
 from .._grad_mode import no_grad
 
-__all__ = ["relu", "sigmoid", "tanh", "linear", "softmax", "log_softmax", "mse_loss",
-           "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
-           "nll_loss", "gelu", "silu", "softplus", "layer_norm", "embedding", "conv2d",
-           "max_pool2d", "max_pool2d_with_indices", "dropout", "one_hot", "flatten", "pad"]
+__all__ = ["relu", "sigmoid", "tanh", "linear", "softmax", "softmin", "log_softmax", "mse_loss",
+           "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+           "cross_entropy", "nll_loss", "gelu", "silu", "softplus", "layer_norm", "embedding",
+           "conv2d", "max_pool2d", "max_pool2d_with_indices", "dropout", "one_hot", "flatten",
+           "unflatten", "pad"]
 
 
 def _reduction(size_average, reduce, reduction):
@@ -59,8 +60,65 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     return _C.log_softmax(input, dim, dtype)
 
 
+def _warn_target_size(input, target):
+    if target.shape != input.shape:
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
+                      f"({input.shape}). This will likely lead to incorrect results due to "
+                      "broadcasting. Please ensure they have the same size.", stacklevel=3)
+
+
+def _check_class_target(input, target):
+    # torch checks these before the kernel and raises ValueError (the kernels' RuntimeError
+    # would have the right words but the wrong type).
+    if target.is_floating_point():
+        return
+    if input.dim() == 1 and target.dim() == 1 and target.size(0) != 1:
+        raise ValueError("For 1D input, 1D target must have size 1, but got target size: "
+                         f"{target.size(0)}")
+    if input.dim() >= 2 and target.dim() >= 1 and input.size(0) != target.size(0):
+        raise ValueError(f"Expected input batch_size ({input.size(0)}) to match target "
+                         f"batch_size ({target.size(0)}).")
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """softmax(-input): torch builds it the same way (Neg, then Softmax nodes)."""
+    if dim is None:
+        dim = _softmax_dim("softmin", input.dim(), _stacklevel)
+    return _C.softmax(-input, dim, dtype)
+
+
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    _warn_target_size(input, target)
     return _C._mse_loss(input, target, _reduction(size_average, reduce, reduction))
+
+
+def _broadcast_shape(a, b):
+    n = max(len(a), len(b))
+    a, b = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
+    out = []
+    for x, y in zip(a, b):
+        if x != y and 1 not in (x, y):
+            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b "
+                               f"({y}) at non-singleton dimension {len(out)}")
+        out.append(y if x == 1 else x)
+    return out
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean/sum of |input - target|; torch composes it the same way (Sub, Abs, Mean nodes)."""
+    _warn_target_size(input, target)
+    reduction = _reduction(size_average, reduce, reduction)
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    shape = _broadcast_shape(input.shape, target.shape)
+    if list(input.shape) != shape:
+        input = input.expand(shape)
+    if list(target.shape) != shape:
+        target = target.expand(shape)
+    diff = (input - target).abs()
+    if reduction == "none":
+        return diff
+    return diff.mean() if reduction == "mean" else diff.sum()
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
@@ -77,12 +135,14 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
+    _check_class_target(input, target)
     return _C._nll_loss(input, target, weight, _reduction(size_average, reduce, reduction),
                         ignore_index)
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
+    _check_class_target(input, target)
     return _C._cross_entropy(input, target, weight, _reduction(size_average, reduce, reduction),
                              ignore_index, float(label_smoothing))
 
@@ -175,6 +235,35 @@ def one_hot(tensor, num_classes=-1):
 
 def flatten(input, start_dim=0, end_dim=-1):
     return input.flatten(start_dim, end_dim)
+
+
+def unflatten(input, dim, sizes):
+    """Tensor.unflatten as a view: dim becomes `sizes` (one entry may be -1)."""
+    shape = list(input.shape)
+    d = dim + len(shape) if dim < 0 else dim
+    if not 0 <= d < max(len(shape), 1):
+        n = max(len(shape), 1)
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                         f"but got {dim})")
+    given, sizes = list(sizes), list(sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    if sizes.count(-1) > 1:
+        # torch's wording (its C++ frames after these two lines are left out)
+        raise RuntimeError("unflatten got an unexpected error:\nonly one dimension can be "
+                           "inferred")
+    known = 1
+    for k in sizes:
+        known *= k if k != -1 else 1
+    if -1 in sizes and known:
+        sizes[sizes.index(-1)] = shape[d] // known
+    prod = 1
+    for k in sizes:
+        prod *= k
+    if prod != shape[d] or -1 in sizes:
+        raise RuntimeError(f"unflatten: Provided sizes {given} don't multiply up to the size of "
+                           f"dim {dim} ({shape[d]}) in the input tensor")
+    return input.view(shape[:d] + sizes + shape[d + 1:])
 
 
 def pad(input, pad, mode="constant", value=None):

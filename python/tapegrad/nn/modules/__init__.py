@@ -2,17 +2,18 @@
 activation, container, conv, pooling, normalization, sparse, dropout, flatten, loss)."""
 from .module import Module
 from .linear import Identity, Linear
-from .activation import GELU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
+from .activation import (GELU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softmin, Softplus,
+                         Tanh)
 from .container import ModuleDict, ModuleList, Sequential
 from .conv import Conv2d
 from .pooling import MaxPool2d
 from .normalization import LayerNorm
 from .sparse import Embedding
 from .dropout import Dropout
-from .flatten import Flatten
-from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
+from .flatten import Flatten, Unflatten
+from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 
 __all__ = ["Module", "Identity", "Linear", "GELU", "LogSoftmax", "ReLU", "Sigmoid", "SiLU",
-           "Softmax", "Softplus", "Tanh", "ModuleDict", "ModuleList", "Sequential", "Conv2d",
-           "MaxPool2d", "LayerNorm", "Embedding", "Dropout", "Flatten", "BCELoss",
-           "BCEWithLogitsLoss", "CrossEntropyLoss", "MSELoss", "NLLLoss"]
+           "Softmax", "Softmin", "Softplus", "Tanh", "ModuleDict", "ModuleList", "Sequential",
+           "Conv2d", "MaxPool2d", "LayerNorm", "Embedding", "Dropout", "Flatten", "Unflatten",
+           "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "L1Loss", "MSELoss", "NLLLoss"]

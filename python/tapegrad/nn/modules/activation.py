@@ -1,9 +1,10 @@
-"""Activation modules: ReLU Tanh Sigmoid GELU SiLU Softplus Softmax LogSoftmax, thin wrappers
+"""Activation modules: ReLU Tanh Sigmoid GELU SiLU Softplus Softmax Softmin LogSoftmax, wrappers
 over nn.functional with torch's constructor arguments and extra_repr."""
 from .. import functional as F
 from .module import Module
 
-__all__ = ["ReLU", "Tanh", "Sigmoid", "GELU", "SiLU", "Softplus", "Softmax", "LogSoftmax"]
+__all__ = ["ReLU", "Tanh", "Sigmoid", "GELU", "SiLU", "Softplus", "Softmax", "Softmin",
+           "LogSoftmax"]
 
 
 class ReLU(Module):
@@ -122,6 +123,22 @@ class LogSoftmax(Module):
 
     def forward(self, input):
         return F.log_softmax(input, self.dim, _stacklevel=5)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class Softmin(Module):
+    """softmax(-x) along dim."""
+
+    __constants__ = ["dim"]
+
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return F.softmin(input, self.dim, _stacklevel=5)
 
     def extra_repr(self):
         return f"dim={self.dim}"

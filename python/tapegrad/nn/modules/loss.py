@@ -1,10 +1,10 @@
-"""Loss modules: MSELoss BCELoss BCEWithLogitsLoss CrossEntropyLoss NLLLoss. They hold the
+"""Loss modules: MSELoss L1Loss BCELoss BCEWithLogitsLoss CrossEntropyLoss NLLLoss. They hold the
 reduction (legacy size_average/reduce folded in as torch does) and register class weights
 (and pos_weight) as buffers, so they appear in state_dict like torch's."""
 from .. import functional as F
 from .module import Module
 
-__all__ = ["MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss"]
+__all__ = ["MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss"]
 
 
 class _Loss(Module):
@@ -32,6 +32,18 @@ class MSELoss(_Loss):
 
     def forward(self, input, target):
         return F.mse_loss(input, target, reduction=self.reduction)
+
+
+class L1Loss(_Loss):
+    """Mean absolute error."""
+
+    __constants__ = ["reduction"]
+
+    def __init__(self, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+
+    def forward(self, input, target):
+        return F.l1_loss(input, target, reduction=self.reduction)
 
 
 class BCELoss(_WeightedLoss):
