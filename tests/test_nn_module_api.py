@@ -539,3 +539,17 @@ def test_backward_hook_wrong_length_error_like_torch():
         lin.register_full_backward_hook(lambda mod, gi, go: (gi[0], gi[0]))
         lin(m.ones(1, 3, requires_grad=True)).sum().backward()
     same_error(run)
+
+
+def test_load_state_dict_assign_like_torch():
+    def run(m):
+        lin = m.nn.Linear(2, 2)
+        lin.register_buffer("stat", m.zeros(2))
+        old = lin.weight
+        sd = {"weight": m.ones(2, 2), "bias": m.zeros(2), "stat": m.full((2,), 3.0)}
+        res = lin.load_state_dict(sd, assign=True)
+        return (repr(res), type(lin.weight).__name__, lin.weight is old,
+                lin.weight.requires_grad, lin.weight.tolist(), lin.stat.tolist(),
+                lin.stat is sd["stat"], [k for k, _ in lin.named_parameters()])
+    t, g = both(run)
+    assert g == t
