@@ -225,9 +225,10 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
 }
 
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
-              std::vector<int64_t> stride, const std::string& padding,
+              std::vector<int64_t> stride, const char* padding,
               std::vector<int64_t> dilation, int64_t groups) {
-  return conv2d_impl(input, weight, bias, stride, &padding, {}, dilation, groups);
+  const std::string mode = padding;
+  return conv2d_impl(input, weight, bias, stride, &mode, {}, dilation, groups);
 }
 
 }  // namespace tapegrad

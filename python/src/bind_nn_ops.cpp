@@ -153,8 +153,8 @@ void bind_nn_ops(py::module_& m) {
                      const py::object& dilation, int64_t groups) {
     Tensor bias = b.value_or(Tensor());
     if (py::isinstance<py::str>(padding))
-      return conv2d(x, w, bias, ints_of(stride), padding.cast<std::string>(), ints_of(dilation),
-                    groups);
+      return conv2d(x, w, bias, ints_of(stride), padding.cast<std::string>().c_str(),
+                    ints_of(dilation), groups);
     return conv2d(x, w, bias, ints_of(stride), ints_of(padding), ints_of(dilation), groups);
   }, py::arg("input"), py::arg("weight"), py::arg("bias") = py::none(), py::arg("stride") = 1,
      py::arg("padding") = 0, py::arg("dilation") = 1, py::arg("groups") = 1);

@@ -211,9 +211,9 @@ Tensor& embedding_renorm_(Tensor& weight, const Tensor& indices, double max_norm
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
               std::vector<int64_t> stride, std::vector<int64_t> padding,
               std::vector<int64_t> dilation, int64_t groups = 1);
-// padding "same" or "valid".
+// padding "same" or "valid" (a C string, so a braced {h, w} picks the overload above).
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
-              std::vector<int64_t> stride, const std::string& padding,
+              std::vector<int64_t> stride, const char* padding,
               std::vector<int64_t> dilation, int64_t groups = 1);
 // (values, indices); an empty stride means stride = kernel size.
 std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, std::vector<int64_t> kernel,
