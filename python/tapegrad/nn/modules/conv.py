@@ -74,25 +74,26 @@ class Conv2d(Module):
     def forward(self, input):
         if self.padding_mode != "zeros":
             # Non-zero padding modes pad explicitly first, then convolve without padding.
-            pad = []
-            for p in reversed(self._explicit_padding(input)):
-                pad += [p, p]
-            return F.conv2d(F.pad(input, pad, mode=self.padding_mode), self.weight, self.bias,
-                            self.stride, _pair(0), self.dilation, self.groups)
+            return F.conv2d(F.pad(input, self._reversed_padding_repeated_twice(),
+                                  mode=self.padding_mode),
+                            self.weight, self.bias, self.stride, _pair(0), self.dilation,
+                            self.groups)
         return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
                         self.groups)
 
-    def _explicit_padding(self, input):
-        if self.padding == "valid":
-            return (0, 0)
-        if self.padding == "same":
-            total = [d * (k - 1) for d, k in zip(self.dilation, self.kernel_size)]
-            if any(t % 2 for t in total):
-                raise NotImplementedError(
-                    f"padding='same' with padding_mode='{self.padding_mode}' and an even "
-                    "total padding is not supported by tapegrad")
-            return tuple(t // 2 for t in total)
-        return self.padding
+    def _reversed_padding_repeated_twice(self):
+        # F.pad's order: last dim first, (left, right) each; 'same' puts the odd extra right.
+        pad = []
+        for k in reversed(range(len(self.kernel_size))):
+            if self.padding == "valid":
+                left = right = 0
+            elif self.padding == "same":
+                total = self.dilation[k] * (self.kernel_size[k] - 1)
+                left, right = total // 2, total - total // 2
+            else:
+                left = right = self.padding[k]
+            pad += [left, right]
+        return pad
 
     def extra_repr(self):
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}"
