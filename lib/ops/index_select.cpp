@@ -23,7 +23,8 @@ Tensor index_select(const Tensor& a, int64_t dim, const Tensor& idx) {
   {
     NoGradGuard g;
     if (a.dim() == 0) {
-      out = reshape(index(reshape(detach(a), {1}), {flat}), idx.dim() ? Shape{idx.numel()} : Shape{});
+      Shape shape = idx.dim() ? Shape{idx.numel()} : Shape{};
+      out = reshape(index(reshape(detach(a), {1}), {flat}), shape);
     } else {
       std::vector<Tensor> ix(d + 1);
       ix[d] = flat;

@@ -1,5 +1,6 @@
 // Reductions: sum, mean, prod, max/min (whole and per dim, with indices), amax/amin,
-// argmax/argmin, and sum_to. The reduced dims are permuted innermost and made contiguous for the kernel.
+// argmax/argmin, and sum_to. The reduced dims are permuted innermost and made contiguous for
+// the kernel.
 #include <algorithm>
 
 #include "common.h"

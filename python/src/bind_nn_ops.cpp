@@ -123,7 +123,9 @@ void bind_nn_ops(py::module_& m) {
   }, py::arg("end"), py::arg("weight"));
 
   // ---- random fills ----
-  cls.def("uniform_", [](Tensor& a, double lo, double hi) -> Tensor& { return uniform_(a, lo, hi); },
+  cls.def("uniform_", [](Tensor& a, double lo, double hi) -> Tensor& {
+    return uniform_(a, lo, hi);
+  },
           py::arg("from") = 0.0, py::arg("to") = 1.0);
   cls.def("normal_", [](Tensor& a, double mu, double sd) -> Tensor& { return normal_(a, mu, sd); },
           py::arg("mean") = 0.0, py::arg("std") = 1.0);
@@ -176,7 +178,9 @@ void bind_nn_ops(py::module_& m) {
      py::arg("padding") = 0, py::arg("dilation") = 1, py::arg("ceil_mode") = false);
   m.def("dropout", [](const Tensor& x, double p, bool train) { return dropout(x, p, train); },
         py::arg("input"), py::arg("p"), py::arg("train"));
-  m.def("dropout_", [](Tensor& x, double p, bool train) -> Tensor& { return dropout_(x, p, train); },
+  m.def("dropout_", [](Tensor& x, double p, bool train) -> Tensor& {
+    return dropout_(x, p, train);
+  },
         py::arg("input"), py::arg("p"), py::arg("train"));
   // F.unfold / F.fold (torch._C._nn.im2col / col2im argument order).
   m.def("_im2col", [](const Tensor& x, const py::object& k, const py::object& d,
