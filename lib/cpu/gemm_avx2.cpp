@@ -14,6 +14,7 @@ namespace tapegrad {
 namespace gemm {
 namespace {
 
+#define TG_GEMM_SSE 1  // the driver may use SSE intrinsics (immintrin.h is included above)
 #include <tapegrad/kernels/gemm_driver.h>
 
 struct VF32 {

@@ -16,6 +16,7 @@ namespace tapegrad {
 namespace gemm {
 namespace {
 
+#define TG_GEMM_SSE 1  // the driver may use SSE intrinsics (immintrin.h is included above)
 #include <tapegrad/kernels/gemm_driver.h>
 
 struct VF32 {
@@ -46,7 +47,7 @@ struct VF64 {
 
 // 12 x 32 float tile: 24 accumulators + 2 B vectors + 1 broadcast of the 32 zmm registers.
 struct KF32 : Tile<VF32, 12, 2> {
-  static constexpr int64_t KC = 256, MC = 192, NC = 2048;
+  static constexpr int64_t KC = 512, MC = 48, NC = 2048;
 };
 struct KF64 : Tile<VF64, 12, 2> {
   static constexpr int64_t KC = 256, MC = 96, NC = 1024;

@@ -4,16 +4,68 @@
 // an external symbol another file could pick up). It includes no headers for the same reason.
 //
 // Layout (row-major C = A @ B): B is packed per (KC x NC) block into panels of NR columns,
-// stored k-major ([k][NR]); A per (MC x KC) block into panels of MR rows ([k][MR]). The
-// micro-kernel multiplies one A panel by one B panel into an MR x NR register tile; the ir loop
-// is innermost so one B panel (KC * NR elements) stays in L1 while A panels stream from L2.
-// Panels are zero-padded to full MR / NR, so the kernel never branches on edges; edge tiles are
-// computed into a small buffer and the valid part copied out.
+// stored k-major ([k][NR]) and zero-padded to full NR. A is read in place when it is row-major
+// or transposed (the kernel only broadcasts its elements, so packing would buy nothing but a
+// copy: at MLP shapes that copy cost a fifth of the run time); an A strided both ways is packed
+// per (MC x KC) block into panels of MR rows ([k][MR]). The micro-kernel multiplies MR rows of A
+// by one B panel into an MR x NR register tile; the ir loop is innermost so one B panel
+// (KC * NR elements) stays in L1 while A rows stream from L2. Edge rows use a kernel for exactly
+// mr rows; edge columns are computed into a small buffer and the valid part copied out.
 //
 // A kernel policy K provides: T, MR, NR, KC, MC, NC, and
-//   static void tile(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, bool accumulate);
+//   static void tile(int64_t kc, const T* a, int64_t rsa, int64_t csa, const T* b, T* c,
+//                    int64_t ldc, bool accumulate);
+//   static void tile_rows(int64_t mr, ...same...);  // only the first mr (< MR) rows
 
 inline int64_t gmin(int64_t a, int64_t b) { return a < b ? a : b; }
+
+// Transposes MR rows (of A, or NR columns of a transposed B) that are contiguous in k into
+// Ap[k][MR] with 4x4 (float) or 2x2 (double) register transposes: one vector store per 4 (2) elements instead of one scalar
+// store each, which made packing a tenth of the run time at n = 256..1024. Returns how many k
+// it packed; the caller finishes the rest (and rows past the last full group).
+#ifdef TG_GEMM_SSE
+template <int MR>
+int64_t pack_a_rows_simd(int64_t kc, const float* a, int64_t rsa, float* Ap) {
+  constexpr int G = MR / 4;
+  int64_t k = 0;
+  for (; k + 4 <= kc; k += 4) {
+#pragma GCC unroll 8
+    for (int g = 0; g < G; ++g) {
+      const float* r = a + 4 * g * rsa + k;
+      __m128 r0 = _mm_loadu_ps(r), r1 = _mm_loadu_ps(r + rsa), r2 = _mm_loadu_ps(r + 2 * rsa),
+             r3 = _mm_loadu_ps(r + 3 * rsa);
+      _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+      _mm_storeu_ps(Ap + (k + 0) * MR + 4 * g, r0);
+      _mm_storeu_ps(Ap + (k + 1) * MR + 4 * g, r1);
+      _mm_storeu_ps(Ap + (k + 2) * MR + 4 * g, r2);
+      _mm_storeu_ps(Ap + (k + 3) * MR + 4 * g, r3);
+    }
+    for (int i = 4 * G; i < MR; ++i)
+      for (int d = 0; d < 4; ++d) Ap[(k + d) * MR + i] = a[i * rsa + k + d];
+  }
+  return k;
+}
+template <int MR>
+int64_t pack_a_rows_simd(int64_t kc, const double* a, int64_t rsa, double* Ap) {
+  constexpr int G = MR / 2;
+  int64_t k = 0;
+  for (; k + 2 <= kc; k += 2) {
+#pragma GCC unroll 8
+    for (int g = 0; g < G; ++g) {
+      const double* r = a + 2 * g * rsa + k;
+      const __m128d r0 = _mm_loadu_pd(r), r1 = _mm_loadu_pd(r + rsa);
+      _mm_storeu_pd(Ap + (k + 0) * MR + 2 * g, _mm_unpacklo_pd(r0, r1));
+      _mm_storeu_pd(Ap + (k + 1) * MR + 2 * g, _mm_unpackhi_pd(r0, r1));
+    }
+    for (int i = 2 * G; i < MR; ++i)
+      for (int d = 0; d < 2; ++d) Ap[(k + d) * MR + i] = a[i * rsa + k + d];
+  }
+  return k;
+}
+#else
+template <int MR, class T>
+int64_t pack_a_rows_simd(int64_t, const T*, int64_t, T*) { return 0; }
+#endif
 
 // Ap[p][k][i] = A[i0 + p*MR + i][k0 + k], rows past mc zero.
 template <class K, class T>
@@ -23,8 +75,9 @@ void pack_a(int64_t mc, int64_t kc, const T* A, int64_t rsa, int64_t csa, T* Ap)
     const int64_t mr = gmin(MR, mc - ir);
     const T* a = A + ir * rsa;
     if (mr == MR && csa == 1) {
-      // Row-major A: MR row streams, each read contiguously.
-      for (int64_t k = 0; k < kc; ++k) {
+      // Row-major A: MR row streams, each read contiguously; the panel is their transpose.
+      int64_t k = pack_a_rows_simd<MR>(kc, a, rsa, Ap);
+      for (; k < kc; ++k) {
 #pragma GCC unroll 16
         for (int i = 0; i < MR; ++i) Ap[k * MR + i] = a[i * rsa + k];
       }
@@ -60,7 +113,8 @@ void pack_b(int64_t kc, int64_t nc, const T* B, int64_t rsb, int64_t csb, T* Bp)
       }
     } else if (nr == NR && rsb == 1) {
       // Transposed B (B = W.t() of a row-major W): NR column streams, each contiguous in k.
-      for (int64_t k = 0; k < kc; ++k) {
+      int64_t k = pack_a_rows_simd<NR>(kc, b, csb, Bp);
+      for (; k < kc; ++k) {
 #pragma GCC unroll 16
         for (int j = 0; j < NR; ++j) Bp[k * NR + j] = b[j * csb + k];
       }
@@ -89,6 +143,12 @@ void gemm_blocked(int64_t M, int64_t N, int64_t Kd, const T* A, int64_t rsa, int
       for (int64_t j = 0; j < N; ++j) C[i * ldc + j] = T(0);
     return;
   }
+  // A row-major or transposed is read in place by the kernel (see gemm_tile.h) while N is
+  // small enough that a copy of A would be a sizeable share of the work. Wide products pack A:
+  // the copy is amortised over N columns, and in-place rows of a long (often power-of-two)
+  // leading dimension fall into the same L1 sets and evict the B panel (n = 2048 ran at 2/3
+  // speed unpacked).
+  const bool pack_a_block = (csa != 1 && rsa != 1) || N > 512;
   T* Ap = work;
   T* Bp = Ap + K::MC * K::KC;
   T* edge = Bp + K::KC * ((K::NC + NR - 1) / NR * NR);
@@ -100,18 +160,22 @@ void gemm_blocked(int64_t M, int64_t N, int64_t Kd, const T* A, int64_t rsa, int
       pack_b<K>(kc, nc, B + pc * rsb + jc * csb, rsb, csb, Bp);
       for (int64_t ic = 0; ic < M; ic += K::MC) {
         const int64_t mc = gmin(K::MC, M - ic);
-        pack_a<K>(mc, kc, A + ic * rsa + pc * csa, rsa, csa, Ap);
+        const T* a_blk = A + ic * rsa + pc * csa;
+        if (pack_a_block) pack_a<K>(mc, kc, a_blk, rsa, csa, Ap);
         for (int64_t jr = 0; jr < nc; jr += NR) {
           const int64_t nr = gmin(NR, nc - jr);
           const T* bp = Bp + jr * kc;
           for (int64_t ir = 0; ir < mc; ir += MR) {
             const int64_t mr = gmin(MR, mc - ir);
-            const T* ap = Ap + ir * kc;
+            const T* ap = pack_a_block ? Ap + ir * kc : a_blk + ir * rsa;
+            const int64_t ars = pack_a_block ? 1 : rsa, acs = pack_a_block ? MR : csa;
             T* c = C + (ic + ir) * ldc + jc + jr;
             if (mr == MR && nr == NR) {
-              K::tile(kc, ap, bp, c, ldc, acc);
+              K::tile(kc, ap, ars, acs, bp, c, ldc, acc);
+            } else if (nr == NR) {
+              K::tile_rows(mr, kc, ap, ars, acs, bp, c, ldc, acc);
             } else {
-              K::tile(kc, ap, bp, edge, NR, false);
+              K::tile_rows(mr, kc, ap, ars, acs, bp, edge, NR, false);
               for (int64_t i = 0; i < mr; ++i)
                 for (int64_t j = 0; j < nr; ++j)
                   c[i * ldc + j] = acc ? c[i * ldc + j] + edge[i * NR + j] : edge[i * NR + j];

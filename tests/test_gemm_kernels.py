@@ -1,0 +1,140 @@
+"""The CPU GEMM behind mm/bmm/mv/dot/matmul (lib/cpu/gemm_*.cpp): every instruction-set path
+this machine can run (TAPEGRAD_GEMM=avx2|generic forces a lesser one; the kernel set is chosen
+once per process, so each runs in a subprocess), 1 and 2 OpenMP threads (the work split along M
+and along N), against torch on shapes that cross the register tile (12x32 / 6x16 / 4x4), the
+k-block (KC up to 512), the wide-N packing switch (N > 512), edge rows and columns, and
+operands that are transposed, sliced with steps, or expanded (stride 0)."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+SHAPES = [  # (M, K, N)
+    (1, 1, 1), (1, 7, 1), (5, 1, 3), (4, 0, 3), (0, 5, 3), (3, 5, 0),
+    (12, 16, 32), (13, 17, 33), (11, 31, 31), (25, 600, 70), (70, 520, 25),
+    (1, 300, 45), (45, 300, 1), (40, 1030, 530), (130, 70, 1100), (64, 784, 256),
+]
+
+
+def _tg(tg, x):
+    """A tapegrad copy of a contiguous torch tensor (its own memory, so torch cannot alias it)."""
+    return tg.from_dlpack(x.clone())
+
+
+def _case(tg, dt, M, K, N, layout, gen):
+    """torch operands a [M,K], b [K,N] in the given layout, and the same views in tapegrad."""
+    def make(rows, cols, how):
+        if how == "t":       # a transposed view of a contiguous [cols, rows]
+            base = torch.randn(cols, rows, dtype=dt, generator=gen)
+            return base.t(), _tg(tg, base).t()
+        if how == "step":    # every other column and row of a bigger matrix
+            base = torch.randn(2 * rows, 2 * cols, dtype=dt, generator=gen)
+            return base[::2, ::2], _tg(tg, base)[::2, ::2]
+        if how == "bcast":   # a row expanded down (row stride 0)
+            base = torch.randn(1, cols, dtype=dt, generator=gen)
+            return base.expand(rows, cols), _tg(tg, base).expand(rows, cols)
+        base = torch.randn(rows, cols, dtype=dt, generator=gen)
+        return base, _tg(tg, base)
+    ta, a = make(M, K, layout[0])
+    tb, b = make(K, N, layout[1])
+    return ta, tb, a, b
+
+
+def _close(got, want, K, dt):
+    got = torch.from_dlpack(got.detach()).clone()
+    assert got.dtype == want.dtype and got.shape == want.shape
+    tol = (2e-5 if dt == torch.float32 else 1e-12) * (K + 1) ** 0.5 * 4
+    err = (got - want).abs().max().item() if want.numel() else 0.0
+    scale = want.abs().max().item() if want.numel() else 1.0
+    return err <= tol * (1 + scale), err
+
+
+def worker():
+    import tapegrad as tg
+    gen = torch.Generator().manual_seed(0)
+    bad = []
+    for dt in (torch.float32, torch.float64):
+        for (M, K, N) in SHAPES:
+            for layout in ("nn", "tn", "nt", "tt", ("step", "n"), ("n", "step"), ("bcast", "t")):
+                ta, tb, a, b = _case(tg, dt, M, K, N, layout, gen)
+                ok, err = _close(tg.mm(a, b), ta @ tb, K, dt)
+                if not ok:
+                    bad.append(("mm", dt, M, K, N, layout, err))
+        # matrix @ vector, vector @ matrix, dot (the N == 1 and M == 1 paths)
+        m = torch.randn(70, 600, dtype=dt, generator=gen)
+        v = torch.randn(600, dtype=dt, generator=gen)
+        tm, tv = _tg(tg, m), _tg(tg, v)
+        for name, got, want in (("mv", tm @ tv, m @ v), ("vm", tv @ tm.t(), v @ m.t()),
+                                ("mv_t", tm.t().t() @ tv, m @ v),
+                                ("vm_t", tv[::2] @ tm.t()[::2], v[::2] @ m.t()[::2]),
+                                ("dot", tg.dot(tv, tv), v @ v)):
+            ok, err = _close(got, want, 600, dt)
+            if not ok:
+                bad.append((name, dt, err))
+        # bmm: contiguous, transposed per batch, and a batch-strided slice
+        x = torch.randn(6, 40, 33, dtype=dt, generator=gen)
+        y = torch.randn(6, 33, 50, dtype=dt, generator=gen)
+        tx, ty = _tg(tg, x), _tg(tg, y)
+        for name, got, want in (("bmm", tg.bmm(tx, ty), torch.bmm(x, y)),
+                                ("bmm_t", tg.bmm(ty.transpose(1, 2), tx.transpose(1, 2)),
+                                 torch.bmm(y.transpose(1, 2), x.transpose(1, 2))),
+                                ("bmm_step", tg.bmm(tx[::2], ty[::2]), torch.bmm(x[::2], y[::2]))):
+            ok, err = _close(got, want, 33, dt)
+            if not ok:
+                bad.append((name, dt, err))
+    # The result of a big product stays right when it feeds autograd (grad of both operands).
+    a = torch.randn(130, 600, dtype=torch.float64, generator=gen, requires_grad=True)
+    b = torch.randn(600, 90, dtype=torch.float64, generator=gen, requires_grad=True)
+    g = torch.randn(130, 90, dtype=torch.float64, generator=gen)
+    ta = _tg(tg, a.detach()).requires_grad_()
+    tb = _tg(tg, b.detach()).requires_grad_()
+    (a @ b).backward(g)
+    (ta @ tb).backward(_tg(tg, g))
+    for name, got, want in (("grad_a", ta.grad, a.grad), ("grad_b", tb.grad, b.grad)):
+        ok, err = _close(got, want, 600, torch.float64)
+        if not ok:
+            bad.append((name, err))
+    print("BAD", bad) if bad else print("OK")
+
+
+def _flags():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+def _isas():
+    fl = _flags()
+    out = ["generic"]
+    if {"avx2", "fma"} <= fl:
+        out.append("avx2")
+    if {"avx512f", "avx512dq", "avx512vl", "avx512bw"} <= fl:
+        out.append("avx512")
+    return out
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("isa", _isas())
+def test_gemm_matches_torch(isa, threads):
+    import tapegrad
+    env = dict(os.environ)
+    env["TAPEGRAD_GEMM"] = isa
+    env["OMP_NUM_THREADS"] = str(threads)
+    pkg_parent = os.path.dirname(os.path.dirname(tapegrad.__file__))
+    env["PYTHONPATH"] = os.pathsep.join([pkg_parent] + [p for p in [env.get("PYTHONPATH")] if p])
+    p = subprocess.run([sys.executable, os.path.abspath(__file__)], env=env, capture_output=True,
+                       text=True, timeout=600)
+    assert p.returncode == 0, p.stderr[-3000:]
+    assert p.stdout.strip().splitlines()[-1] == "OK", p.stdout[-3000:]
+
+
+if __name__ == "__main__":
+    worker()
