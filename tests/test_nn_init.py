@@ -190,3 +190,50 @@ def test_layernorm_default_init():
     ln = m.nn.LayerNorm((3, 4))
     assert ln.weight.tolist() == [[1.0] * 4] * 3 and ln.bias.tolist() == [[0.0] * 4] * 3
     assert m.nn.LayerNorm(4, elementwise_affine=False).weight is None
+
+
+def _phi(x):
+    return math.exp(-x * x / 2) / math.sqrt(2 * math.pi)
+
+
+def _Phi(x):
+    return 0.5 * (1 + math.erf(x / math.sqrt(2)))
+
+
+@pytest.mark.parametrize("mean,std,a,b", [(0.0, 1.0, -2.0, 2.0), (0.5, 1.0, -1.0, 1.5),
+                                          (0.0, 0.02, -0.04, 0.04)])
+def test_trunc_normal_moments(mean, std, a, b):
+    m = cc.tg()
+    t = m.empty(SIZE, dtype=m.float64)
+    assert m.nn.init.trunc_normal_(t, mean=mean, std=std, a=a, b=b) is t
+    v = values(t)
+    assert v.min() >= a and v.max() <= b
+    # Moments of the normal truncated to [a, b].
+    lo, hi = (a - mean) / std, (b - mean) / std
+    z = _Phi(hi) - _Phi(lo)
+    mu = mean + std * (_phi(lo) - _phi(hi)) / z
+    var = std**2 * (1 + (lo * _phi(lo) - hi * _phi(hi)) / z - ((_phi(lo) - _phi(hi)) / z) ** 2)
+    n = v.size
+    assert abs(v.mean() - mu) < 5 * math.sqrt(var / n)
+    assert abs(v.var() / var - 1) < 5 * math.sqrt(2 / n)
+
+
+def test_eye_matches_torch():
+    torch, m = cc.reference(), cc.tg()
+    for shape in [(2, 3), (4, 2), (3, 3)]:
+        p = m.nn.Parameter(m.empty(shape))
+        assert m.nn.init.eye_(p) is p and p.requires_grad and p.is_leaf
+        assert p.tolist() == torch.nn.init.eye_(torch.empty(shape)).tolist()
+
+
+def test_eye_and_trunc_normal_messages_match_torch():
+    import warnings
+    results = []
+    for lib in (cc.reference(), cc.tg()):
+        with pytest.raises(ValueError) as info:
+            lib.nn.init.eye_(lib.empty(3))
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            lib.nn.init.trunc_normal_(lib.empty(10), mean=5.0, std=1.0, a=-1.0, b=1.0)
+        results.append((str(info.value), [str(x.message) for x in w]))
+    assert results[1] == results[0]

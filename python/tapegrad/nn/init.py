@@ -4,10 +4,12 @@ initialising a Parameter records nothing on the tape."""
 import math
 import warnings
 
+from .. import _C
 from .._grad_mode import no_grad
 
-__all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "ones_", "zeros_",
-           "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]
+__all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
+           "zeros_", "eye_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
+           "kaiming_normal_"]
 
 
 def calculate_gain(nonlinearity, param=None):
@@ -74,6 +76,33 @@ def uniform_(tensor, a=0.0, b=1.0, generator=None):
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fills `tensor` with samples from N(mean, std**2)."""
     return _no_grad_normal_(tensor, mean, std, generator)
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+    """Fills `tensor` with N(mean, std**2) samples restricted to [a, b]."""
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The "
+                      "distribution of values may be incorrect.", stacklevel=2)
+    with no_grad():
+        # Rejection sampling: redraw the samples outside [a, b] until none is left (exactly
+        # the truncated normal; torch draws the same law by inverting the CDF).
+        _no_grad_normal_(tensor, mean, std, generator)
+        for _ in range(100):  # far-off [a, b] (torch warns above): clamp what is left
+            outside = (tensor < a).logical_or(tensor > b)
+            if not outside.sum().item():
+                break
+            fresh = _no_grad_normal_(tensor.clone(), mean, std, generator)
+            tensor.copy_(fresh.where(outside, tensor))
+        return tensor.clamp_(min=a, max=b)
+
+
+def eye_(tensor):
+    """Fills a 2-d tensor with the identity (ones on the main diagonal)."""
+    if tensor.dim() != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    with no_grad():
+        rows, cols = tensor.shape
+        return tensor.copy_(_C._eye(rows, cols, tensor.dtype))
 
 
 def constant_(tensor, val):
