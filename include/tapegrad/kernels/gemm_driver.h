@@ -144,11 +144,13 @@ void gemm_blocked(int64_t M, int64_t N, int64_t Kd, const T* A, int64_t rsa, int
     return;
   }
   // A row-major or transposed is read in place by the kernel (see gemm_tile.h) while N is
-  // small enough that a copy of A would be a sizeable share of the work. Wide products pack A:
-  // the copy is amortised over N columns, and in-place rows of a long (often power-of-two)
-  // leading dimension fall into the same L1 sets and evict the B panel (n = 2048 ran at 2/3
-  // speed unpacked).
-  const bool pack_a_block = (csa != 1 && rsa != 1) || N > 512;
+  // small enough that a copy of A would be a sizeable share of the work. Wide products pack A,
+  // the copy being amortised over N columns; so does a leading dimension of a multiple of 4 KiB,
+  // whose rows all fall into the same L1 sets and evict the B panel (n = 2048 ran at 2/3 speed
+  // unpacked).
+  const int64_t lead = csa == 1 ? rsa : csa;
+  const bool pack_a_block = (csa != 1 && rsa != 1) || N > 512 ||
+                            (lead * static_cast<int64_t>(sizeof(T))) % 4096 == 0;
   T* Ap = work;
   T* Bp = Ap + K::MC * K::KC;
   T* edge = Bp + K::KC * ((K::NC + NR - 1) / NR * NR);
@@ -162,26 +164,26 @@ void gemm_blocked(int64_t M, int64_t N, int64_t Kd, const T* A, int64_t rsa, int
         const int64_t mc = gmin(K::MC, M - ic);
         const T* a_blk = A + ic * rsa + pc * csa;
         if (pack_a_block) pack_a<K>(mc, kc, a_blk, rsa, csa, Ap);
-        for (int64_t jr = 0; jr < nc; jr += NR) {
-          const int64_t nr = gmin(NR, nc - jr);
+        auto run_tile = [&](int64_t ir, int64_t jr) {
+          const int64_t nr = gmin(NR, nc - jr), mr = gmin(MR, mc - ir);
           const T* bp = Bp + jr * kc;
-          for (int64_t ir = 0; ir < mc; ir += MR) {
-            const int64_t mr = gmin(MR, mc - ir);
-            const T* ap = pack_a_block ? Ap + ir * kc : a_blk + ir * rsa;
-            const int64_t ars = pack_a_block ? 1 : rsa, acs = pack_a_block ? MR : csa;
-            T* c = C + (ic + ir) * ldc + jc + jr;
-            if (mr == MR && nr == NR) {
-              K::tile(kc, ap, ars, acs, bp, c, ldc, acc);
-            } else if (nr == NR) {
-              K::tile_rows(mr, kc, ap, ars, acs, bp, c, ldc, acc);
-            } else {
-              K::tile_rows(mr, kc, ap, ars, acs, bp, edge, NR, false);
-              for (int64_t i = 0; i < mr; ++i)
-                for (int64_t j = 0; j < nr; ++j)
-                  c[i * ldc + j] = acc ? c[i * ldc + j] + edge[i * NR + j] : edge[i * NR + j];
-            }
+          const T* ap = pack_a_block ? Ap + ir * kc : a_blk + ir * rsa;
+          const int64_t ars = pack_a_block ? 1 : rsa, acs = pack_a_block ? MR : csa;
+          T* c = C + (ic + ir) * ldc + jc + jr;
+          if (mr == MR && nr == NR) {
+            K::tile(kc, ap, ars, acs, bp, c, ldc, acc);
+          } else if (nr == NR) {
+            K::tile_rows(mr, kc, ap, ars, acs, bp, c, ldc, acc);
+          } else {
+            K::tile_rows(mr, kc, ap, ars, acs, bp, edge, NR, false);
+            for (int64_t i = 0; i < mr; ++i)
+              for (int64_t j = 0; j < nr; ++j)
+                c[i * ldc + j] = acc ? c[i * ldc + j] + edge[i * NR + j] : edge[i * NR + j];
           }
-        }
+        };
+        // jr outer, ir inner: one B panel is reused by every MR rows of the A block.
+        for (int64_t jr = 0; jr < nc; jr += NR)
+          for (int64_t ir = 0; ir < mc; ir += MR) run_tile(ir, jr);
       }
     }
   }
