@@ -355,6 +355,11 @@ TensorList call_derivative(Node& node, TensorList& grads) {
                      {I[8], I[9]})};
     case OpId::Col2Im:
       return {im2col(g, {I[0], I[1]}, {I[2], I[3]}, {I[4], I[5]}, {I[6], I[7]}, {I[8], I[9]})};
+    case OpId::ConstantPadNd: {
+      std::vector<int64_t> back(I.size());
+      for (size_t k = 0; k < I.size(); ++k) back[k] = -I[k];  // crop what was added
+      return {constant_pad_nd(g, back, 0)};
+    }
     case OpId::Cat: {
       const int64_t d = I.back();
       TensorList out;

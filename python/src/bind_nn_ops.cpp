@@ -182,6 +182,19 @@ void bind_nn_ops(py::module_& m) {
     return dropout_(x, p, train);
   },
         py::arg("input"), py::arg("p"), py::arg("train"));
+  m.def("constant_pad_nd", [](const Tensor& a, const std::vector<int64_t>& pad, Scalar v) {
+    return constant_pad_nd(a, pad, v);
+  }, py::arg("input"), py::arg("pad"), py::arg("value") = Scalar(int64_t{0}));
+  // torch._C._nn.pad: only the constant mode so far.
+  m.def("pad", [](const Tensor& a, const std::vector<int64_t>& pad, const std::string& mode,
+                  std::optional<double> value) {
+    if (mode == "reflect" || mode == "replicate" || mode == "circular")
+      TG_ERROR_KIND(NotImplemented, "tapegrad implements pad(mode='constant') only; got mode '",
+                    mode, "'");
+    TG_CHECK_KIND(NotImplemented, mode == "constant", "Unrecognised padding mode ", mode);
+    return constant_pad_nd(a, pad, value ? Scalar(*value) : Scalar(int64_t{0}));
+  }, py::arg("input"), py::arg("pad"), py::arg("mode") = "constant",
+     py::arg("value") = py::none());
   // F.unfold / F.fold (torch._C._nn.im2col / col2im argument order).
   m.def("_im2col", [](const Tensor& x, const py::object& k, const py::object& d,
                       const py::object& p, const py::object& s) {

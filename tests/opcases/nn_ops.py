@@ -1,6 +1,6 @@
 """Cases for the ops models need (issue 4): exp2 rsqrt erf silu gelu softplus, the in-place
 unary forms, logsumexp var std prod, argmax/argmin, index_select masked_fill tril triu one_hot,
-addcmul addcdiv lerp, layer_norm embedding conv2d (im2col/col2im) max_pool2d dropout (the
+addcmul addcdiv lerp, layer_norm embedding conv2d (im2col/col2im) pad max_pool2d dropout (the
 deterministic cases; the random ones are in tests/test_nn_ops.py). Sample shapes follow torch's
 OpInfo samples: batch, broadcast, 0-d, size-0 and non-contiguous inputs.
 
@@ -14,7 +14,7 @@ from opcases.base import case
 
 
 def nn_(m):
-    """torch._C._nn (gelu, silu, softplus, one_hot, max_pool2d_with_indices, im2col, col2im)
+    """torch._C._nn (gelu, silu, softplus, one_hot, max_pool2d_with_indices, pad, im2col, col2im)
     or the module under test's _C, which binds them under the same names."""
     return m._C._nn if m.__name__ == "torch" else m._C
 
@@ -388,6 +388,28 @@ def _conv():
     ]
 
 
+def _pad():
+    cp = ("constant_pad_nd",)
+
+    def p(id, fn, *inputs, **kw):
+        return case(f"pad/{id}", fn, *inputs, ops=cp, **kw)
+
+    return [
+        p("last", lambda m, x: nn_(m).pad(x, [1, 2]), randn(2, 3, 4), gradgrad=True),
+        p("two_dims_value", lambda m, x: nn_(m).pad(x, [1, 0, 2, 1], "constant", 0.5),
+          randn(2, 3, 4)),
+        p("crop", lambda m, x: nn_(m).pad(x, [-1, 2, 0, -1]), randn(2, 3, 4), gradgrad=True),
+        p("all_dims", lambda m, x: nn_(m).pad(x, [1, 1, 0, 2, 1, 0]), randn(2, 3, 4)),
+        p("to_size_zero", lambda m, x: nn_(m).pad(x, [-2, -2]), randn(3, 4)),
+        p("zeros", lambda m, x: nn_(m).pad(x, [0, 0]), randn(3, 4)),
+        p("empty_input", lambda m, x: nn_(m).pad(x, [1, 1]), randn(0, 3)),
+        p("0d_no_pad", lambda m, x: nn_(m).pad(x, []), randn()),
+        p("nc", lambda m, x: nn_(m).pad(x, [2, 1, 1, 1]), randn(3, 4, nc=True)),
+        p("int_float_value", lambda m, i: nn_(m).pad(i, [1, 1], value=2.5), ints(2, 3)),
+        p("constant_pad_nd", lambda m, x: m.constant_pad_nd(x, [1, 1], 2), randn(3, 4)),
+    ]
+
+
 def _max_pool():
     mp = ("max_pool2d_with_indices",)
 
@@ -443,4 +465,4 @@ def _random_fills():
 
 
 CASES = (_unary() + _reductions() + _indexing() + _optimizer_math() + _layer_norm_embedding()
-         + _conv() + _max_pool() + _dropout() + _random_fills())
+         + _conv() + _pad() + _max_pool() + _dropout() + _random_fills())

@@ -137,6 +137,9 @@ Tensor index_select(const Tensor& a, int64_t dim, const Tensor& idx);
 Tensor tril(const Tensor& a, int64_t diagonal = 0);
 Tensor triu(const Tensor& a, int64_t diagonal = 0);
 Tensor one_hot(const Tensor& a, int64_t num_classes = -1);
+// Pads (or, with negative amounts, crops) the last pad.size() / 2 dims: (left, right) pairs
+// starting from the last dim, filled with `value` (F.pad's constant mode).
+Tensor constant_pad_nd(const Tensor& a, const std::vector<int64_t>& pad, Scalar value = 0);
 // Sliding blocks of a [N, C, H, W] image as [N, C*kh*kw, L] columns (torch's F.unfold) and
 // the adjoint (F.fold). Arguments are (h, w) pairs; padding is applied before each dim, and
 // `out_hw` (the number of block positions) is derived from them when empty.
