@@ -244,6 +244,7 @@ LOSS_CASES = [
 ]
 
 
+@pytest.mark.filterwarnings("ignore:Using a target size")  # the broadcast L1Loss case
 @pytest.mark.parametrize("label,ctor,inputs",
                          [pytest.param(*c, id=c[0]) for c in MODULE_CASES + LOSS_CASES])
 def test_module_against_torch(label, ctor, inputs):
