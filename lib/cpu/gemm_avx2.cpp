@@ -4,7 +4,7 @@
 // has internal linkage except the table getter.
 #include <tapegrad/kernels/gemm.h>
 
-#if defined(__x86_64__) && defined(__GNUC__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)  // GCC: `#pragma GCC target`
 #include <immintrin.h>
 
 #pragma GCC push_options

@@ -6,7 +6,7 @@
 // chosen by the linker for code that runs elsewhere.
 #include <tapegrad/kernels/gemm.h>
 
-#if defined(__x86_64__) && defined(__GNUC__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)  // GCC: `#pragma GCC target`
 #include <immintrin.h>
 
 #pragma GCC push_options

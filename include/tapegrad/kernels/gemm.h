@@ -24,7 +24,8 @@ struct KernelSet {
   int mr_f32, nr_f32, mr_f64, nr_f64;  // register tile, for splitting work across threads
 };
 
-// nullptr when the instruction set was not compiled in (non-x86 builds).
+// nullptr when the instruction set was not compiled in (non-x86 builds, or compilers without
+// `#pragma GCC target`: those get the portable kernels).
 const KernelSet* avx512_kernels();
 const KernelSet* avx2_kernels();
 const KernelSet* generic_kernels();
