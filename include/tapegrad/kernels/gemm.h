@@ -10,8 +10,8 @@ namespace tapegrad {
 namespace gemm {
 
 // C[M,N] = A[M,K] @ B[K,N]. A and B have any element strides (a transposed view is packed, not
-// copied); C has row stride ldc and unit column stride, and is overwritten (never read when
-// K > 0... and zero-filled when K == 0). `work` is a 64-byte-aligned scratch of work_bytes.
+// copied); C has row stride ldc and unit column stride and is overwritten, its old contents
+// never used (zero-filled when K == 0). `work` is a 64-byte-aligned scratch of work_bytes.
 template <class T>
 using GemmFn = void (*)(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64_t csa,
                         const T* B, int64_t rsb, int64_t csb, T* C, int64_t ldc, T* work);
