@@ -205,6 +205,13 @@ MODULE_CASES = [
     ("Softmin", lambda m: nn(m).Softmin(dim=1), [randn(3, 4)]),
     ("Unflatten", lambda m: nn(m).Unflatten(1, (2, -1)), [randn(3, 6, 2)]),
     ("Unflatten/last_dim_list", lambda m: nn(m).Unflatten(-1, [2, 2, 1]), [randn(3, 4)]),
+    ("ZeroPad2d", lambda m: nn(m).ZeroPad2d((1, 2, 0, 3)), [randn(2, 2, 3, 4)]),
+    ("ConstantPad2d/int", lambda m: nn(m).ConstantPad2d(1, 3.5), [randn(1, 3, 3)]),
+    ("ConstantPad1d/crop", lambda m: nn(m).ConstantPad1d((2, -1), -1.0), [randn(2, 5)]),
+    ("ZeroPad1d", lambda m: nn(m).ZeroPad1d(2), [randn(3, 4, nc=True)]),
+    ("Conv2d/zero_padded_input", lambda m: nn(m).Sequential(nn(m).ZeroPad2d((0, 1, 1, 0)),
+                                                            nn(m).Conv2d(1, 2, 2)),
+     [randn(1, 1, 4, 4)]),
     ("Embedding/2d_weight_grad_repeats", lambda m: nn(m).Embedding(3, 2),
      [ints(4, 6, high=3)]),
 ]
@@ -264,6 +271,8 @@ REPR_CASES = [c[1] for c in MODULE_CASES + LOSS_CASES] + [
     lambda m: nn(m).Embedding(10, 3, max_norm=1.0, norm_type=1.0, scale_grad_by_freq=True),
     lambda m: nn(m).Conv2d(2, 4, (3, 5), stride=2, padding=1, dilation=2, groups=2,
                            bias=False, padding_mode="reflect"),
+    lambda m: nn(m).ZeroPad1d((1, 0)),
+    lambda m: nn(m).ConstantPad1d(2, 0.5),
     lambda m: nn(m).Module(),
     lambda m: nn(m).Sequential(),
     lambda m: nn(m).ModuleList(),
@@ -416,6 +425,8 @@ LOSS_MISUSE = [
     lambda m: m.nn.Unflatten(1, (4, -1))(m.randn(2, 6)),
     lambda m: m.nn.Unflatten(3, (2, 3))(m.randn(2, 6)),
     lambda m: m.nn.Unflatten(1, (2, 3.0)),
+    lambda m: m.nn.functional.pad(m.randn(2, 3), (1, 2, 3)),
+    lambda m: m.nn.functional.pad(m.randn(2, 3), (1, 1, 1, 1, 1, 1)),
 ]
 
 
