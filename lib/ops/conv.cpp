@@ -7,6 +7,8 @@ namespace tapegrad {
 
 using namespace detail;
 
+const char* dtype_name_short(DType dt);  // ternary.cpp: "float", "double", "long int"
+
 namespace {
 
 std::vector<int64_t> pair_arg(std::vector<int64_t> v, const char* what) {
@@ -133,6 +135,9 @@ void check_conv(const Tensor& x, const Tensor& w, const Tensor& b, const std::ve
   TG_CHECK(x.sizes()[1] == ws[1] * groups, "Given groups=", groups, ", weight of size ",
            shape_str(ws), ", expected input", shape_str(x.sizes()), " to have ", ws[1] * groups,
            " channels, but got ", x.sizes()[1], " channels instead");
+  if (b.defined())
+    TG_CHECK(b.dtype() == x.dtype(), "Input type (", dtype_name_short(x.dtype()),
+             ") and bias type (", dtype_name_short(b.dtype()), ") should be the same");
   if (b.defined())
     TG_CHECK(b.dim() == 1 && b.sizes()[0] == ws[0], "Given weight of size ", shape_str(ws),
              ", expected bias to be 1-dimensional with ", ws[0], " elements, but got bias of size ",

@@ -3,6 +3,8 @@
 // (Note [In-place ops]). Forwards run untracked primitives; each records torch's node.
 #include <cmath>
 
+#include <tapegrad/kernels/dispatch.h>
+
 #include "common.h"
 
 namespace tapegrad {
@@ -32,7 +34,7 @@ Tensor addc(OpId op, const Tensor& self, const Tensor& t1, const Tensor& t2, Sca
   DType dt = common_type({self, t1, t2});
   if (op == OpId::Addcdiv)
     TG_CHECK(is_floating(dt), "Integer division with addcdiv is no longer supported, and in a "
-             "future release addcdiv will perform a true division of tensor1 and tensor2. The "
+             "future  release addcdiv will perform a true division of tensor1 and tensor2. The "
              "historic addcdiv behavior can be implemented as (input + value * "
              "torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + "
              "value * tensor1 / tensor2) for float inputs. The future addcdiv behavior is just "
@@ -74,6 +76,7 @@ Tensor addcdiv(const Tensor& self, const Tensor& t1, const Tensor& t2, Scalar va
 
 Tensor lerp(const Tensor& self, const Tensor& end, Scalar weight) {
   check_lerp_types(self, end, Tensor());
+  if (!is_floating(self.dtype())) TG_DTYPE_UNSUPPORTED("lerp_kernel_scalar", self.dtype());
   Tensor out;
   {
     // torch's two-sided form (exact at weight 0 and 1), so results round the same
@@ -92,6 +95,7 @@ Tensor lerp(const Tensor& self, const Tensor& end, Scalar weight) {
 
 Tensor lerp(const Tensor& self, const Tensor& end, const Tensor& weight) {
   check_lerp_types(self, end, weight);
+  if (!is_floating(self.dtype())) TG_DTYPE_UNSUPPORTED("lerp_kernel_tensor", self.dtype());
   Tensor out;
   {
     NoGradGuard g;
