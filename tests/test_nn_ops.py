@@ -177,6 +177,7 @@ def test_random_fills_reproducible_and_strided():
     t = tg.zeros(4, 6).t()  # non-contiguous: every element must be written
     t.normal_()
     assert np.all(_np(t) != 0)
+    assert t.uniform_(0, 1, generator=None) is t  # nn.init passes generator=
     w = tg.zeros(3, 3, requires_grad=True)
     with tg.no_grad():  # nn.init's pattern on a parameter
         w.uniform_(-1, 1)

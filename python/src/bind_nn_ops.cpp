@@ -122,15 +122,26 @@ void bind_nn_ops(py::module_& m) {
     return lerp_(a, end, w.cast<Scalar>());
   }, py::arg("end"), py::arg("weight"));
 
-  // ---- random fills ----
-  cls.def("uniform_", [](Tensor& a, double lo, double hi) -> Tensor& {
+  // ---- random fills (generator=: only the default generator exists) ----
+  auto no_generator = [](const py::object& gen) {
+    TG_CHECK_KIND(NotImplemented, gen.is_none(),
+                  "tapegrad has one global generator; pass generator=None (seed it with "
+                  "tapegrad.manual_seed)");
+  };
+  cls.def("uniform_", [no_generator](Tensor& a, double lo, double hi,
+                                     const py::object& gen) -> Tensor& {
+    no_generator(gen);
     return uniform_(a, lo, hi);
-  },
-          py::arg("from") = 0.0, py::arg("to") = 1.0);
-  cls.def("normal_", [](Tensor& a, double mu, double sd) -> Tensor& { return normal_(a, mu, sd); },
-          py::arg("mean") = 0.0, py::arg("std") = 1.0);
-  cls.def("bernoulli_", [](Tensor& a, double p) -> Tensor& { return bernoulli_(a, p); },
-          py::arg("p") = 0.5);
+  }, py::arg("from") = 0.0, py::arg("to") = 1.0, py::kw_only(), py::arg("generator") = py::none());
+  cls.def("normal_", [no_generator](Tensor& a, double mu, double sd,
+                                    const py::object& gen) -> Tensor& {
+    no_generator(gen);
+    return normal_(a, mu, sd);
+  }, py::arg("mean") = 0.0, py::arg("std") = 1.0, py::kw_only(), py::arg("generator") = py::none());
+  cls.def("bernoulli_", [no_generator](Tensor& a, double p, const py::object& gen) -> Tensor& {
+    no_generator(gen);
+    return bernoulli_(a, p);
+  }, py::arg("p") = 0.5, py::kw_only(), py::arg("generator") = py::none());
 
   // ---- nn layers (torch.<name> / torch._C._nn signatures) ----
   m.def("gelu", [](const Tensor& a, const std::string& approx) { return gelu(a, approx); },
