@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include <tapegrad/kernels/dispatch.h>
+#include <tapegrad/kernels/fused.h>
 
 #include "common.h"
 
@@ -43,10 +44,16 @@ Tensor addc(OpId op, const Tensor& self, const Tensor& t1, const Tensor& t2, Sca
   {
     NoGradGuard g;
     Tensor a = cast_for_kernel(self, dt), b = cast_for_kernel(t1, dt), c = cast_for_kernel(t2, dt);
-    // torch's evaluation order, (value * t1) op t2, so float32 results round the same
-    Tensor vb = mul(b, sc(value));
-    out = add(a, op == OpId::Addcmul ? mul(vb, c) : div(vb, c));
-    if (out.dtype() != dt) out = to(out, dt);
+    if (op == OpId::Addcmul && is_floating(dt)) {
+      out = empty(broadcast_shapes(a.sizes(), broadcast_shapes(b.sizes(), c.sizes())), dt,
+                  self.device());
+      kern::addcmul(out, a, b, c, value.to_double());
+    } else {
+      // torch's evaluation order, (value * t1) op t2, so float32 results round the same
+      Tensor vb = mul(b, sc(value));
+      out = add(a, op == OpId::Addcmul ? mul(vb, c) : div(vb, c));
+      if (out.dtype() != dt) out = to(out, dt);
+    }
   }
   if (auto node = maybe_node(op, {self, t1, t2})) {
     node->saved.emplace_back(node->needs_grad(1) || node->needs_grad(2) ? t1 : Tensor(), false);
@@ -79,12 +86,9 @@ Tensor lerp(const Tensor& self, const Tensor& end, Scalar weight) {
   if (!is_floating(self.dtype())) TG_DTYPE_UNSUPPORTED("lerp_kernel_scalar", self.dtype());
   Tensor out;
   {
-    // torch's two-sided form (exact at weight 0 and 1), so results round the same
-    NoGradGuard g;
-    const double w = weight.to_double();
-    Tensor diff = sub(end, self);
-    out = std::abs(w) < 0.5 ? add(self, mul(sc(weight), diff))
-                            : sub(end, mul(diff, sc(1 - w)));
+    // torch's two-sided fused form (exact at weight 0 and 1), so results round the same
+    out = empty(broadcast_shapes(self.sizes(), end.sizes()), self.dtype(), self.device());
+    kern::lerp(out, detach(self), detach(end), scalar_tensor(weight, self.dtype()));
   }
   if (auto node = maybe_node(OpId::Lerp, {self, end})) {
     node->f = {weight.to_double()};
@@ -98,10 +102,9 @@ Tensor lerp(const Tensor& self, const Tensor& end, const Tensor& weight) {
   if (!is_floating(self.dtype())) TG_DTYPE_UNSUPPORTED("lerp_kernel_tensor", self.dtype());
   Tensor out;
   {
-    NoGradGuard g;
-    Tensor diff = sub(end, self);
-    Tensor small = compare(CmpId::Lt, abs(weight), sc(0.5));
-    out = where(small, add(self, mul(weight, diff)), sub(end, mul(diff, rsub(weight, 1))));
+    Shape shape = broadcast_shapes(self.sizes(), broadcast_shapes(end.sizes(), weight.sizes()));
+    out = empty(shape, self.dtype(), self.device());
+    kern::lerp(out, detach(self), detach(end), detach(weight));
   }
   if (auto node = maybe_node(OpId::LerpTensor, {self, end, weight})) {
     node->saved.emplace_back(self, false);

@@ -1,0 +1,17 @@
+// Fused pointwise kernels that round once where torch's CPU kernels use a fused multiply-add,
+// so float32 results match torch bit for bit (addcmul, lerp). Floating dtypes; operands share
+// out's dtype and broadcast to its shape.
+#pragma once
+#include <tapegrad/core/tensor.h>
+
+namespace tapegrad {
+namespace kern {
+
+// out = fma(value * t1, t2, self)
+void addcmul(const Tensor& out, const Tensor& self, const Tensor& t1, const Tensor& t2,
+             double value);
+// out = |w| < 0.5 ? fma(w, end - self, self) : fma(w - 1, end - self, end)
+void lerp(const Tensor& out, const Tensor& self, const Tensor& end, const Tensor& weight);
+
+}  // namespace kern
+}  // namespace tapegrad
