@@ -379,7 +379,7 @@ def cpu_flags():
     return ""
 
 
-def write_results(path, args, tables, versions, load):
+def write_results(path, args, tables, versions, load, load_1min):
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Benchmark results: tapegrad against torch",
@@ -391,9 +391,20 @@ def write_results(path, args, tables, versions, load):
         f"- threads: {', '.join(str(t) for t in args.threads)} (OMP_NUM_THREADS and "
         "torch.set_num_threads, a fresh process per thread count)",
         f"- versions: {versions}",
-        f"- load average when the run started: {load} (the machine is shared with other "
-        "jobs; single figures can be noisy)",
+        f"- load average when the run started: {load}; at its end: "
+        f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}",
         "",
+    ]
+    if load_1min >= (os.cpu_count() or 1):
+        lines += [
+            "**The machine was oversubscribed when this ran (load average >= CPUs):** times "
+            "include waiting for a CPU. Multi-thread figures suffer most: a parallel region ends "
+            "only when its slowest thread does, and a descheduled thread costs a whole time slice "
+            "(the entries near 8 ms are such stalls, in either library). Compare ratios, not "
+            "absolute times, and rerun on a quiet machine for figures to quote.",
+            "",
+        ]
+    lines += [
         "Times are medians over rounds of a timeit loop, per call; rounds alternate which "
         "library runs first. ratio = tapegrad / torch (below 1: tapegrad is faster); target is "
         "issue 5's bound on the ratio. In-place `exp_` overflows to inf after a few calls in "
@@ -463,6 +474,7 @@ def main(argv=None):
         args.threads = args.threads[0]
         return worker(args)
 
+    load_start = os.getloadavg()[0]
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"CPU: {cpu_model()}; load average {load}")
     tables = []
@@ -496,7 +508,8 @@ def main(argv=None):
     if output is None and not args.quick and not args.filter:
         output = os.path.join(HERE, "RESULTS.md")
     if output:
-        write_results(output, args, tables, versions(), load)
+        write_results(output, args, tables, versions(), load,
+                      max(load_start, os.getloadavg()[0]))
         print(f"\nwrote {output}")
     if args.json:
         with open(args.json, "w") as f:
