@@ -57,16 +57,33 @@ struct GeluTanhF {
   }
 };
 
-// ---- binary (a op b; add/sub carry alpha: a + alpha * b) ----
+// x * y + z rounded once, as torch's vectorised CPU kernels compute it (fmadd). float goes
+// through double (the product is exact there, and the sum rounds to the same float but in
+// vanishingly rare double-rounding ties), which vectorises without FMA hardware flags.
+template <class T>
+TG_HD T mul_add(T x, T y, T z) {
+  if constexpr (std::is_same<T, float>::value) {
+    return static_cast<float>(static_cast<double>(x) * static_cast<double>(y) +
+                              static_cast<double>(z));
+  } else if constexpr (std::is_floating_point<T>::value) {
+    return std::fma(x, y, z);
+  } else {
+    return x * y + z;
+  }
+}
+
+// ---- binary (a op b; add/sub carry alpha: a + alpha * b, fused as torch does) ----
 template <class T>
 struct AddF {
   T alpha;
-  TG_HD T operator()(T a, T b) const { return a + alpha * b; }
+  TG_HD T operator()(T a, T b) const { return alpha == T(1) ? a + b : mul_add(alpha, b, a); }
 };
 template <class T>
 struct SubF {
   T alpha;
-  TG_HD T operator()(T a, T b) const { return a - alpha * b; }
+  TG_HD T operator()(T a, T b) const {
+    return alpha == T(1) ? a - b : mul_add(static_cast<T>(-alpha), b, a);
+  }
 };
 template <class T> struct MulF { T alpha; TG_HD T operator()(T a, T b) const { return a * b; } };
 template <class T> struct DivF {
