@@ -1,11 +1,61 @@
 // Autograd bindings: graph nodes as Python classes named like torch's (one per op row, plus
 // AccumulateGrad), calling a node by hand, next_functions, hooks, grad mode and the engine.
+#include <tapegrad/ops/save_spec.h>
+
 #include "common.h"
 
 namespace tapegrad {
 namespace bind {
 
 namespace {
+
+// Note [Saved attributes]: torch exposes what a node saved as `_saved_<name>` (torchviz's
+// show_saved reads them). Names by slot of Node::saved: elementwise rows follow the table's
+// layout (unary: self, result; binary: self, other, result), hand-written rows are listed here;
+// a row not listed exposes nothing rather than a wrong name.
+// nullptr: a slot the op's save spec never fills (torch does not list it).
+std::vector<const char*> unary_names(save::Spec spec) {
+  return {spec == save::kSelf ? "self" : nullptr, spec == save::kResult ? "result" : nullptr};
+}
+std::vector<const char*> binary_names(save::Spec spec, const char* other) {
+  const bool in = spec == save::kInputs || spec == save::kAll;
+  return {in ? "self" : nullptr, in ? other : nullptr, spec == save::kAll ? "result" : nullptr};
+}
+
+std::vector<const char*> saved_slot_names(OpId op) {
+  switch (op) {
+#define TG_UNARY(Id, name, GradFn, Functor, to_float, saves) \
+  case OpId::Id: return unary_names(save::saves);
+#define TG_BINARY(Id, name, GradFn, Functor, saves) \
+  case OpId::Id: return binary_names(save::saves, OpId::Id == OpId::Pow ? "exponent" : "other");
+#define TG_OP(Id, name, GradFn)
+#include <tapegrad/ops/ops.def>
+    case OpId::Mm: case OpId::Bmm: return {"self", "mat2"};
+    case OpId::Mv: return {"self", "vec"};
+    case OpId::Dot: return {"self", "tensor"};
+    case OpId::Addmm: return {"mat1", "mat2"};
+    case OpId::PowScalar: case OpId::Clamp: return {"self"};
+    case OpId::RPow: return {"result"};
+    case OpId::ClampTensor: return {"self", "min", "max"};
+    case OpId::Where: return {"condition"};
+    case OpId::Softmax: case OpId::LogSoftmax: return {"result"};
+    case OpId::MseLoss: return {"self", "target"};
+    case OpId::BinaryCrossEntropy: return {"self", "target", "weight"};
+    case OpId::BinaryCrossEntropyWithLogits: return {"self", "target", "weight", "pos_weight"};
+    case OpId::NllLoss: return {"target", "weight"};
+    default: return {};
+  }
+}
+
+// The exposed names, whether or not this node's slot holds a tensor (None then, as in torch).
+std::vector<std::pair<std::string, size_t>> saved_attrs(const Node& n) {
+  std::vector<std::pair<std::string, size_t>> out;
+  auto names = saved_slot_names(n.op);
+  // After release() the slots are gone but the names stay (access raises torch's error).
+  for (size_t k = 0; k < names.size() && (n.released || k < n.saved.size()); ++k)
+    if (names[k]) out.emplace_back(std::string("_saved_") + names[k], k);
+  return out;
+}
 
 int next_hook_id = 0;
 
@@ -55,6 +105,25 @@ void bind_autograd(py::module_& m) {
       .def("_remove_hook", [](Node& n, int id) {
         auto& hs = n.pre_hooks;
         hs.erase(std::remove_if(hs.begin(), hs.end(), [id](const Node::Hook& h) { return h.id == id; }), hs.end());
+      })
+      .def("__getattr__", [](py::object self, const std::string& attr) -> py::object {
+        Node& n = self.cast<Node&>();
+        for (auto& [name, k] : saved_attrs(n)) {
+          if (name != attr) continue;
+          TG_CHECK(!n.released,
+                   "Trying to backward through the graph a second time (or directly access "
+                   "saved tensors after they have already been freed). Saved intermediate values "
+                   "of the graph are freed when you call .backward() or autograd.grad(). Specify "
+                   "retain_graph=True if you need to backward through the graph a second time or "
+                   "if you need to access saved tensors after calling backward.");
+          return py::cast(n.saved_at(k));
+        }
+        throw py::attribute_error("'" + n.name() + "' object has no attribute '" + attr + "'");
+      })
+      .def("__dir__", [](py::object self) {
+        py::list names = py::module_::import("builtins").attr("object").attr("__dir__")(self);
+        for (auto& [name, k] : saved_attrs(self.cast<Node&>())) names.append(py::str(name));
+        return names;
       })
       .def("__repr__", [](py::object self) {
         return "<" + self.attr("name")().cast<std::string>() + " object at " +
