@@ -135,12 +135,16 @@ constexpr int64_t driver_work_elems() {
 
 template <class K, class T>
 void gemm_blocked(int64_t M, int64_t N, int64_t Kd, const T* A, int64_t rsa, int64_t csa,
-                  const T* B, int64_t rsb, int64_t csb, T* C, int64_t ldc, T* work) {
+                  const T* B, int64_t rsb, int64_t csb, T* C, int64_t ldc, T* work,
+                  bool trans_c) {
+  // trans_c: the caller swapped the operands to compute C^T = B^T A^T; element (i, j) of this
+  // product then lives at C[j * ldc + i], and tiles are transposed on their way out.
   constexpr int MR = K::MR, NR = K::NR;
   if (M <= 0 || N <= 0) return;
+  const int64_t rsc = trans_c ? 1 : ldc, csc = trans_c ? ldc : 1;
   if (Kd <= 0) {
     for (int64_t i = 0; i < M; ++i)
-      for (int64_t j = 0; j < N; ++j) C[i * ldc + j] = T(0);
+      for (int64_t j = 0; j < N; ++j) C[i * rsc + j * csc] = T(0);
     return;
   }
   // A row-major or transposed is read in place by the kernel (see gemm_tile.h) while N is
@@ -169,16 +173,18 @@ void gemm_blocked(int64_t M, int64_t N, int64_t Kd, const T* A, int64_t rsa, int
           const T* bp = Bp + jr * kc;
           const T* ap = pack_a_block ? Ap + ir * kc : a_blk + ir * rsa;
           const int64_t ars = pack_a_block ? 1 : rsa, acs = pack_a_block ? MR : csa;
-          T* c = C + (ic + ir) * ldc + jc + jr;
-          if (mr == MR && nr == NR) {
+          T* c = C + (ic + ir) * rsc + (jc + jr) * csc;
+          if (!trans_c && mr == MR && nr == NR) {
             K::tile(kc, ap, ars, acs, bp, c, ldc, acc);
-          } else if (nr == NR) {
+          } else if (!trans_c && nr == NR) {
             K::tile_rows(mr, kc, ap, ars, acs, bp, c, ldc, acc);
           } else {
             K::tile_rows(mr, kc, ap, ars, acs, bp, edge, NR, false);
             for (int64_t i = 0; i < mr; ++i)
-              for (int64_t j = 0; j < nr; ++j)
-                c[i * ldc + j] = acc ? c[i * ldc + j] + edge[i * NR + j] : edge[i * NR + j];
+              for (int64_t j = 0; j < nr; ++j) {
+                T& dst = c[i * rsc + j * csc];
+                dst = acc ? dst + edge[i * NR + j] : edge[i * NR + j];
+              }
           }
         };
         // jr outer, ir inner: one B panel is reused by every MR rows of the A block.
@@ -232,5 +238,10 @@ void gemm_entry(int64_t M, int64_t N, int64_t Kd, const T* A, int64_t rsa, int64
   if (M <= 0 || N <= 0) return;
   if (N == 1 && Kd > 0) return gemv_n1(M, Kd, A, rsa, csa, B, rsb, C, ldc);
   if (M == 1 && Kd > 0) return gemv_m1(N, Kd, A, csa, B, rsb, csb, C);
-  gemm_blocked<K>(M, N, Kd, A, rsa, csa, B, rsb, csb, C, ldc, work);
+  // x @ W.t() with few rows (a linear layer's forward at small batch): packing the transposed
+  // B costs K*N transposed copies against only M*K*N/(MR*NR)-per-cycle work. Computing
+  // C^T = W @ x^T instead reads W in place and packs only x^T (K*M elements).
+  if (rsb == 1 && csb != 1 && csa == 1 && M < N)
+    return gemm_blocked<K>(N, M, Kd, B, csb, rsb, A, csa, rsa, C, ldc, work, true);
+  gemm_blocked<K>(M, N, Kd, A, rsa, csa, B, rsb, csb, C, ldc, work, false);
 }
