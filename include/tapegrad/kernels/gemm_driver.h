@@ -197,23 +197,43 @@ void gemm_blocked(int64_t M, int64_t N, int64_t Kd, const T* A, int64_t rsa, int
 
 // Matrix-vector shapes: packing would copy the whole matrix for a single use, so these read
 // it in place. N == 1: C[i] = A[i,:] . B[:,0]; M == 1: C[0,:] = sum_k A[0,k] * B[k,:].
-template <class T>
+// Contiguous dot product in vector lanes, four independent accumulators deep (a single
+// accumulator would wait on the FMA latency every step).
+template <class VT>
+typename VT::T dot_contig(const typename VT::T* a, const typename VT::T* b, int64_t n) {
+  using T = typename VT::T;
+  using V = typename VT::V;
+  constexpr int W = VT::W;
+  V s0 = VT::zero(), s1 = VT::zero(), s2 = VT::zero(), s3 = VT::zero();
+  int64_t k = 0;
+  for (; k + 4 * W <= n; k += 4 * W) {
+    s0 = VT::fma(VT::load(a + k), VT::load(b + k), s0);
+    s1 = VT::fma(VT::load(a + k + W), VT::load(b + k + W), s1);
+    s2 = VT::fma(VT::load(a + k + 2 * W), VT::load(b + k + 2 * W), s2);
+    s3 = VT::fma(VT::load(a + k + 3 * W), VT::load(b + k + 3 * W), s3);
+  }
+  for (; k + W <= n; k += W) s0 = VT::fma(VT::load(a + k), VT::load(b + k), s0);
+  s0 = VT::add(VT::add(s0, s1), VT::add(s2, s3));
+  T lanes[W];
+  VT::store(lanes, s0);
+  T s = 0;
+  for (int i = 0; i < W; ++i) s += lanes[i];
+  for (; k < n; ++k) s += a[k] * b[k];
+  return s;
+}
+
+template <class VT, class T>
 void gemv_n1(int64_t M, int64_t Kd, const T* A, int64_t rsa, int64_t csa, const T* B,
              int64_t rsb, T* C, int64_t ldc) {
   for (int64_t i = 0; i < M; ++i) {
     const T* a = A + i * rsa;
-    T s0 = 0, s1 = 0, s2 = 0, s3 = 0;  // several partial sums so the loop vectorises
-    int64_t k = 0;
     if (csa == 1 && rsb == 1) {
-      for (; k + 4 <= Kd; k += 4) {
-        s0 += a[k] * B[k];
-        s1 += a[k + 1] * B[k + 1];
-        s2 += a[k + 2] * B[k + 2];
-        s3 += a[k + 3] * B[k + 3];
-      }
+      C[i * ldc] = dot_contig<VT>(a, B, Kd);
+    } else {
+      T s = 0;
+      for (int64_t k = 0; k < Kd; ++k) s += a[k * csa] * B[k * rsb];
+      C[i * ldc] = s;
     }
-    for (; k < Kd; ++k) s0 += a[k * csa] * B[k * rsb];
-    C[i * ldc] = (s0 + s1) + (s2 + s3);
   }
 }
 
@@ -236,7 +256,7 @@ template <class K, class T>
 void gemm_entry(int64_t M, int64_t N, int64_t Kd, const T* A, int64_t rsa, int64_t csa,
                 const T* B, int64_t rsb, int64_t csb, T* C, int64_t ldc, T* work) {
   if (M <= 0 || N <= 0) return;
-  if (N == 1 && Kd > 0) return gemv_n1(M, Kd, A, rsa, csa, B, rsb, C, ldc);
+  if (N == 1 && Kd > 0) return gemv_n1<typename K::Vec>(M, Kd, A, rsa, csa, B, rsb, C, ldc);
   if (M == 1 && Kd > 0) return gemv_m1(N, Kd, A, csa, B, rsb, csb, C);
   // x @ W.t() with few rows (a linear layer's forward at small batch): packing the transposed
   // B costs K*N transposed copies against only M*K*N/(MR*NR)-per-cycle work. Computing

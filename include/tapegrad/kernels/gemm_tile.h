@@ -7,6 +7,7 @@
 // GCC keeps in registers.
 template <class VT, int MR_, int NV>
 struct TileRows {
+  using Vec = VT;
   using T = typename VT::T;
   using V = typename VT::V;
   static constexpr int MR = MR_;
