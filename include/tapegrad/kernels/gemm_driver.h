@@ -4,13 +4,15 @@
 // an external symbol another file could pick up). It includes no headers for the same reason.
 //
 // Layout (row-major C = A @ B): B is packed per (KC x NC) block into panels of NR columns,
-// stored k-major ([k][NR]) and zero-padded to full NR. A is read in place when it is row-major
-// or transposed (the kernel only broadcasts its elements, so packing would buy nothing but a
-// copy: at MLP shapes that copy cost a fifth of the run time); an A strided both ways is packed
-// per (MC x KC) block into panels of MR rows ([k][MR]). The micro-kernel multiplies MR rows of A
-// by one B panel into an MR x NR register tile; the ir loop is innermost so one B panel
-// (KC * NR elements) stays in L1 while A rows stream from L2. Edge rows use a kernel for exactly
-// mr rows; edge columns are computed into a small buffer and the valid part copied out.
+// stored k-major ([k][NR]) and zero-padded to full NR. A row-major or transposed A is read in
+// place when N is small (the kernel only broadcasts its elements, so packing would buy little
+// but a copy: at MLP shapes that copy cost a fifth of the run time); otherwise A is packed per
+// (MC x KC) block into panels of MR rows ([k][MR]). x @ W.t() with M < N is computed as
+// (W @ x.t()).t() so that the big operand is the one read in place (gemm_entry). The
+// micro-kernel multiplies MR rows of A by one B panel into an MR x NR register tile; the ir
+// loop is innermost so one B panel is reused by every row panel of the A block. Edge rows use
+// a kernel for exactly mr rows; edge columns (and transposed results) go through a small
+// buffer.
 //
 // A kernel policy K provides: T, MR, NR, KC, MC, NC, and
 //   static void tile(int64_t kc, const T* a, int64_t rsa, int64_t csa, const T* b, T* c,
@@ -20,9 +22,10 @@
 inline int64_t gmin(int64_t a, int64_t b) { return a < b ? a : b; }
 
 // Transposes MR rows (of A, or NR columns of a transposed B) that are contiguous in k into
-// Ap[k][MR] with 4x4 (float) or 2x2 (double) register transposes: one vector store per 4 (2) elements instead of one scalar
-// store each, which made packing a tenth of the run time at n = 256..1024. Returns how many k
-// it packed; the caller finishes the rest (and rows past the last full group).
+// Ap[k][MR] with 4x4 (float) or 2x2 (double) register transposes: one vector store per 4 (2)
+// elements instead of one scalar store each, which made packing a tenth of the run time at
+// n = 256..1024. Returns how many k it packed; the caller finishes the rest (and rows past the
+// last full group).
 #ifdef TG_GEMM_SSE
 template <int MR>
 int64_t pack_a_rows_simd(int64_t kc, const float* a, int64_t rsa, float* Ap) {
@@ -197,6 +200,7 @@ void gemm_blocked(int64_t M, int64_t N, int64_t Kd, const T* A, int64_t rsa, int
 
 // Matrix-vector shapes: packing would copy the whole matrix for a single use, so these read
 // it in place. N == 1: C[i] = A[i,:] . B[:,0]; M == 1: C[0,:] = sum_k A[0,k] * B[k,:].
+
 // Contiguous dot product in vector lanes, four independent accumulators deep (a single
 // accumulator would wait on the FMA latency every step).
 template <class VT>
