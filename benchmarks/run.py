@@ -177,6 +177,8 @@ def build_cases():
     cases.append(Case("MLP 784-256-256-10 SGD step b=64", 0.75, _mlp(64), "step()"))
     cases.append(Case("MLP 784-256-256-10 SGD step b=512", 0.90, _mlp(512), "step()"))
     cases.append(Case("seed logistic regression SGD step", None, _logreg, "step()"))
+    import bench_dlpack  # DLPack import/export (issue 3); benchmarks/ is on sys.path
+    cases += bench_dlpack.build_cases(Case)
     return cases
 
 
