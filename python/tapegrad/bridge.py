@@ -45,6 +45,35 @@ def _rebuild(kind, items, return_types):
     return kind(items)
 
 
+def _export_outputs(ctx, outs, tensor_type, convert, who):
+    """Converts a function's outputs for the other side; outputs that need no gradient are
+    marked non-differentiable there."""
+    result, non_diff = [], []
+    for o in outs:
+        if not isinstance(o, tensor_type):
+            raise TypeError(f"{who}: the wrapped function must return "
+                            f"{'torch' if who == 'from_torch_function' else 'tapegrad'} "
+                            f"tensors, got {type(o).__name__}")
+        r = convert(o)
+        if not o.requires_grad:
+            non_diff.append(r)
+        result.append(r)
+    if non_diff:
+        ctx.mark_non_differentiable(*non_diff)
+    return tuple(result)
+
+
+def _split_call(apply, args, kwargs, tensor_type, spec, return_types):
+    """Calls ``apply`` with the tensor arguments as its own positional inputs (so the autograd
+    Function tracks them) and everything else in ``spec``; rebuilds the output container."""
+    tensor_pos = [k for k, a in enumerate(args) if isinstance(a, tensor_type)]
+    spec.update({"args": [None if k in tensor_pos else a for k, a in enumerate(args)],
+                 "tensor_pos": tensor_pos, "kwargs": kwargs})
+    out = apply(spec, [args[k] for k in tensor_pos])
+    kind = spec.get("out_kind")
+    return out[0] if kind is None else _rebuild(kind, out, return_types)
+
+
 # ---- tapegrad -> torch ----
 
 _TorchFn = None
@@ -80,19 +109,7 @@ def _torch_fn_class():
             spec["out_kind"] = kind
             ctx.tg_inputs = tg_inputs
             ctx.tg_outputs = outs
-            result = []
-            non_diff = []
-            for o in outs:
-                if not isinstance(o, Tensor):
-                    raise TypeError("to_torch_function: the wrapped function must return "
-                                    f"tapegrad tensors, got {type(o).__name__}")
-                r = _th(o)
-                if not o.requires_grad:
-                    non_diff.append(r)
-                result.append(r)
-            if non_diff:
-                ctx.mark_non_differentiable(*non_diff)
-            return tuple(result)
+            return _export_outputs(ctx, outs, Tensor, _th, "to_torch_function")
 
         @staticmethod
         def backward(ctx, *grads):
@@ -129,14 +146,8 @@ def _to_torch(fn, subst):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        tensor_pos = [k for k, a in enumerate(args) if isinstance(a, torch.Tensor)]
-        spec = {"args": [None if k in tensor_pos else a for k, a in enumerate(args)],
-                "tensor_pos": tensor_pos, "kwargs": kwargs, "subst": subst}
-        out = cls.apply(fn, spec, *[args[k] for k in tensor_pos])
-        kind = spec.get("out_kind")
-        if kind is None:
-            return out[0]
-        return _rebuild(kind, out, _torch().return_types)
+        return _split_call(lambda spec, ts: cls.apply(fn, spec, *ts), args, kwargs,
+                           torch.Tensor, {"subst": subst}, torch.return_types)
 
     return wrapper
 
@@ -166,20 +177,8 @@ def from_torch_function(fn):
             outs, kind = _as_list(out)
             spec["out_kind"] = kind
             ctx.th_inputs, ctx.th_outputs = th_inputs, outs
-            result = []
-            non_diff = []
-            for o in outs:
-                if not isinstance(o, torch.Tensor):
-                    raise TypeError("from_torch_function: the wrapped function must return "
-                                    f"torch tensors, got {type(o).__name__}")
-                r = _tg(o)
-                if not o.requires_grad:
-                    non_diff.append(r)
-                result.append(r)
-            if non_diff:
-                ctx.mark_non_differentiable(*non_diff)
             ctx.set_materialize_grads(False)
-            return tuple(result)
+            return _export_outputs(ctx, outs, torch.Tensor, _tg, "from_torch_function")
 
         @staticmethod
         def backward(ctx, *grads):
@@ -211,17 +210,11 @@ def from_torch_function(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        tensor_pos = [k for k, a in enumerate(args) if isinstance(a, Tensor)]
-        spec = {"args": [None if k in tensor_pos else a for k, a in enumerate(args)],
-                "tensor_pos": tensor_pos, "kwargs": kwargs,
-                "needs": [args[k].requires_grad and args[k].is_floating_point()
-                          for k in tensor_pos]}
-        out = TorchFunction.apply(spec, *[args[k] for k in tensor_pos])
-        kind = spec.get("out_kind")
-        if kind is None:
-            return out[0]
         from . import return_types
-        return _rebuild(kind, out, return_types)
+        needs = [a.requires_grad and a.is_floating_point() for a in args
+                 if isinstance(a, Tensor)]
+        return _split_call(lambda spec, ts: TorchFunction.apply(spec, *ts), args, kwargs,
+                           Tensor, {"needs": needs}, return_types)
 
     return wrapper
 

@@ -37,7 +37,9 @@ class FunctionCtx:
         self._non_differentiable = {id(t) for t in tensors}
 
     def mark_dirty(self, *tensors):
-        self._dirty = tensors
+        # Accepted for torch compatibility; tapegrad's version counters already record the
+        # in-place write, so nothing else needs to be kept.
+        pass
 
     def set_materialize_grads(self, value):
         self.materialize_grads = bool(value)
