@@ -6,6 +6,7 @@
 #include <tapegrad/kernels/functors.h>
 #include <tapegrad/kernels/kernels.h>
 #include <tapegrad/kernels/loops.h>
+#include <tapegrad/kernels/vmath.h>
 
 namespace tapegrad {
 namespace kern {
@@ -63,6 +64,7 @@ void compare_all(const Tensor& out, const Tensor& a, const Tensor& b, const char
 }  // namespace
 
 void unary(OpId op, const Tensor& out, const Tensor& in) {
+  if (vmath::try_unary(op, out, in)) return;  // contiguous exp/sigmoid/tanh/sin/cos: SIMD
   switch (op) {
 #define TG_UNARY(Id, name, GradFn, Functor, to_float, saves)          \
   case OpId::Id:                                                      \

@@ -17,6 +17,7 @@
 #include <tapegrad/kernels/gemm.h>
 #include <tapegrad/kernels/kernels.h>
 #include <tapegrad/kernels/loops.h>
+#include <tapegrad/kernels/vmath.h>
 #include <tapegrad/ops/ops.h>
 
 namespace tapegrad {
@@ -26,25 +27,9 @@ namespace {
 
 // ---- kernel selection -----------------------------------------------------------------------
 
-bool cpu_has_avx512() {
-#if defined(__x86_64__) && defined(__GNUC__)
-  __builtin_cpu_init();
-  // libgcc's feature bits also require the OS to save the AVX-512 register state (XCR0).
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
-#else
-  return false;
-#endif
-}
-
-bool cpu_has_avx2() {
-#if defined(__x86_64__) && defined(__GNUC__)
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#else
-  return false;
-#endif
-}
+// CPU features: shared with the vectorised math (lib/cpu/vmath.cpp).
+using vmath::cpu_has_avx2;
+using vmath::cpu_has_avx512;
 
 // The best kernel set this CPU runs. TAPEGRAD_GEMM=avx2|generic asks for a lesser one (to test
 // every path on one machine); a request the CPU cannot run is ignored.

@@ -7,6 +7,7 @@
 #include <tapegrad/kernels/dispatch.h>
 #include <tapegrad/kernels/kernels.h>
 #include <tapegrad/kernels/loops.h>
+#include <tapegrad/kernels/vmath.h>
 
 namespace tapegrad {
 namespace kern {
@@ -19,6 +20,15 @@ using acc_t = typename std::conditional<std::is_floating_point<T>::value, double
 
 void reduce_inner(ReduceOp op, const Tensor& out, const Tensor& in, int64_t inner) {
   const int64_t outer = inner ? in.numel() / inner : out.numel();
+  if (op == ReduceOp::Sum && outer == 1 && inner > 0 && out.dtype() == in.dtype()) {
+    double s;  // one long row (a full reduction): SIMD lanes in double, chunks across threads
+    if (vmath::try_sum(in.dtype(), in.raw_data(), inner, &s)) {
+      if (out.dtype() == DType::Float32) *out.data<float>() = static_cast<float>(s);
+      else *out.data<double>() = s;
+      return;
+    }
+  }
+  const vmath::VecSet* vset = vmath::active();
   auto body = [&](auto tag, auto out_tag) {
     using T = decltype(tag);
     using R = decltype(out_tag);
@@ -28,6 +38,18 @@ void reduce_inner(ReduceOp op, const Tensor& out, const Tensor& in, int64_t inne
 #pragma omp parallel for if (par) schedule(static)
     for (int64_t o = 0; o < outer; ++o) {
       const T* p = src + o * inner;
+      if constexpr (std::is_same<T, R>::value && std::is_same<T, float>::value) {
+        if (op == ReduceOp::Sum && vset && inner >= 16) {
+          dst[o] = static_cast<R>(vset->sum_f32(p, inner));
+          continue;
+        }
+      }
+      if constexpr (std::is_same<T, R>::value && std::is_same<T, double>::value) {
+        if (op == ReduceOp::Sum && vset && inner >= 16) {
+          dst[o] = vset->sum_f64(p, inner);
+          continue;
+        }
+      }
       if (op == ReduceOp::Sum) {
         acc_t<T> acc = 0;
         for (int64_t k = 0; k < inner; ++k) acc += static_cast<acc_t<T>>(p[k]);

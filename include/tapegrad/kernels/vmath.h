@@ -1,0 +1,51 @@
+// The CPU's vectorised math: one table of contiguous-array kernels (exp, sigmoid, tanh, sin, cos,
+// sum) per instruction set (lib/cpu/vmath_avx512.cpp, vmath_avx2.cpp), chosen once at run time
+// from the CPU's features by lib/cpu/vmath.cpp, as the GEMM is. An entry left null means "use the
+// scalar functor" (libm), which is also what the portable build and unlisted dtypes get. Not part
+// of the public API: kern::unary and kern::reduce_inner call these on contiguous runs.
+#pragma once
+#include <cstdint>
+
+#include <tapegrad/core/tensor.h>
+#include <tapegrad/ops/op_id.h>
+
+namespace tapegrad {
+namespace vmath {
+
+template <class T>
+using MapFn = void (*)(T* out, const T* in, int64_t n);  // out may equal in
+template <class T>
+using SumFn = double (*)(const T* in, int64_t n);         // accumulates in double
+
+enum Fn { kExp, kSigmoid, kTanh, kSin, kCos, kNumFns };
+
+struct VecSet {
+  const char* name;
+  MapFn<float> f32[kNumFns];
+  MapFn<double> f64[kNumFns];
+  SumFn<float> sum_f32;
+  SumFn<double> sum_f64;
+};
+
+// nullptr when the instruction set was not compiled in (non-x86, or not GCC).
+const VecSet* avx512_set();
+const VecSet* avx2_set();
+// The set this CPU runs (nullptr: scalar only). TAPEGRAD_VMATH=avx2|generic asks for a lesser
+// one, to test every path on one machine.
+const VecSet* active();
+
+// CPU features (libgcc's bits, which include the OS saving the wider register state).
+bool cpu_has_avx512();
+bool cpu_has_avx2();
+
+// out = op(in) through the vector table when both are contiguous floating tensors of the same
+// dtype and shape and the table has the op; false (nothing written) otherwise. Splits across
+// OpenMP threads above the elementwise grain size.
+bool try_unary(OpId op, const Tensor& out, const Tensor& in);
+
+// Sum of n contiguous elements of a float32/float64 array in double; false for other dtypes or
+// when no vector set is active.
+bool try_sum(DType dt, const void* in, int64_t n, double* result);
+
+}  // namespace vmath
+}  // namespace tapegrad

@@ -1,0 +1,251 @@
+// The vectorised math kernels, written once over a SIMD traits struct S (lane type S::T, vector
+// S::V of S::W lanes); lib/cpu/vmath_<isa>.cpp includes this inside an anonymous namespace after
+// its `#pragma GCC target` and supplies the traits. See Note [Vector math accuracy].
+//
+// Note [Vector math accuracy]
+// exp: x = n ln2 + r with n = round(x / ln2) and ln2 split in two (FMA keeps n * ln2_hi exact),
+// e^r by its Taylor series (degree 7 for float, 13 for double: truncation well under 0.1 ulp on
+// |r| <= ln2 / 2), then times 2^n applied as two exact halves 2^(n/2) 2^(n - n/2), so results
+// down in the denormal range round once and overflow gives inf; x is clamped first to a range
+// where that holds (NaN passes the clamp: the SIMD min/max return their second operand for NaN).
+// float32 sin/cos/tanh run in double (8 lanes at a time): sin/cos reduce by pi/2 split in two
+// doubles (about 106 bits) and use the Taylor series on |r| <= pi/4; lanes beyond 2^20 in
+// magnitude (rare) take libm's scalar path, as do infinities. Results stay within about 1 ulp of
+// the correctly rounded value (tests/test_vmath.py checks against numpy over wide ranges).
+// (The including file includes <cmath>, <cstring> and <type_traits> before its namespaces.)
+
+// ---- scalar constants per lane type --------------------------------------------------------
+
+template <class T>
+struct ExpConst;
+template <>
+struct ExpConst<float> {
+  static constexpr float hi = 88.8f, lo = -104.0f;
+  static constexpr float ln2_hi = 0.693147182464599609375f;      // float nearest ln 2
+  static constexpr float ln2_lo = -1.904654323148236017e-09f;   // ln 2 - ln2_hi
+  static constexpr float magic = 12583039.0f;                    // 1.5 * 2^23 + 127
+};
+template <>
+struct ExpConst<double> {
+  static constexpr double hi = 709.8, lo = -746.0;
+  static constexpr double ln2_hi = 0.6931471805599452862267639829951804131269454956054688;
+  static constexpr double ln2_lo = 2.3190468138462995584177710797133615750739959242786e-17;
+  static constexpr double magic = 6755399441056767.0;            // 1.5 * 2^52 + 1023
+};
+
+// 2^k for integral k in the normal exponent range: k + magic puts k + bias in the low mantissa
+// bits, and shifting the bits left by the mantissa width moves it into the exponent field.
+template <class S>
+inline typename S::V pow2i(typename S::V k) {
+  using T = typename S::T;
+  return S::shl_exp(S::add(k, S::set1(ExpConst<T>::magic)));
+}
+
+template <class S>
+inline typename S::V exp_v(typename S::V x) {
+  using T = typename S::T;
+  using V = typename S::V;
+  using C = ExpConst<T>;
+  x = S::min(S::set1(C::hi), S::max(S::set1(C::lo), x));
+  const V n = S::round(S::mul(x, S::set1(T(1.442695040888963407359924681001892137))));
+  V r = S::fnma(n, S::set1(C::ln2_hi), x);
+  r = S::fnma(n, S::set1(C::ln2_lo), r);
+  V p;
+  if constexpr (std::is_same<T, float>::value) {
+    p = S::set1(1.0f / 5040);
+    p = S::fma(p, r, S::set1(1.0f / 720));
+    p = S::fma(p, r, S::set1(1.0f / 120));
+    p = S::fma(p, r, S::set1(1.0f / 24));
+    p = S::fma(p, r, S::set1(1.0f / 6));
+    p = S::fma(p, r, S::set1(0.5f));
+    p = S::fma(p, r, S::set1(1.0f));
+    p = S::fma(p, r, S::set1(1.0f));
+  } else {
+    static constexpr double c[] = {1.0 / 6227020800, 1.0 / 479001600, 1.0 / 39916800,
+                                   1.0 / 3628800,    1.0 / 362880,    1.0 / 40320,
+                                   1.0 / 5040,       1.0 / 720,       1.0 / 120,
+                                   1.0 / 24,         1.0 / 6,         0.5,
+                                   1.0,              1.0};
+    p = S::set1(c[0]);
+    for (int k = 1; k < 14; ++k) p = S::fma(p, r, S::set1(c[k]));
+  }
+  const V n1 = S::floor(S::mul(n, S::set1(T(0.5))));
+  const V n2 = S::sub(n, n1);
+  return S::mul(S::mul(p, pow2i<S>(n1)), pow2i<S>(n2));
+}
+
+// 1 / (1 + e^-x): e^-x overflowing to inf gives exactly 0, as the limit.
+template <class S>
+inline typename S::V sigmoid_v(typename S::V x) {
+  using T = typename S::T;
+  const auto one = S::set1(T(1));
+  return S::div(one, S::add(one, exp_v<S>(S::neg(x))));
+}
+
+// tanh in double for float32 inputs: (t - 1) / (t + 1) with t = e^(2|x|), whose cancellation for
+// small |x| costs about 1e-16 / |x| relative (far below float's ulp for |x| >= 2^-12); below that
+// tanh(x) rounds to x in float. |x| is capped at 20, where tanh is 1 in float (and e^40 is finite).
+template <class D>
+inline typename D::V tanh_d(typename D::V x) {
+  const auto ax = D::abs(x);
+  const auto t = exp_v<D>(D::mul(D::set1(2.0), D::min(D::set1(20.0), ax)));
+  const auto one = D::set1(1.0);
+  const auto y = D::copysign(D::div(D::sub(t, one), D::add(t, one)), x);
+  return D::select_ge(ax, D::set1(0x1p-12), y, x);
+}
+
+// sin (cos_shift 0) or cos (cos_shift 1) in double: quadrant k = round(x * 2 / pi) (+1 for cos:
+// cos x = sin(x + pi/2)), r = x - k pi/2 in [-pi/4, pi/4], then +-sin r or +-cos r by k mod 4.
+template <class D>
+inline typename D::V sincos_d(typename D::V x, double cos_shift) {
+  using V = typename D::V;
+  const V q = D::round(D::mul(x, D::set1(0.63661977236758134308)));
+  V r = D::fnma(q, D::set1(1.5707963267948965580), x);
+  r = D::fnma(q, D::set1(6.1232339957367658e-17), r);
+  const V r2 = D::mul(r, r);
+  V s = D::set1(1.0 / 6227020800);
+  s = D::fma(s, r2, D::set1(-1.0 / 39916800));
+  s = D::fma(s, r2, D::set1(1.0 / 362880));
+  s = D::fma(s, r2, D::set1(-1.0 / 5040));
+  s = D::fma(s, r2, D::set1(1.0 / 120));
+  s = D::fma(s, r2, D::set1(-1.0 / 6));
+  s = D::fma(D::mul(s, r2), r, r);
+  V c = D::set1(1.0 / 87178291200);
+  c = D::fma(c, r2, D::set1(-1.0 / 479001600));
+  c = D::fma(c, r2, D::set1(1.0 / 3628800));
+  c = D::fma(c, r2, D::set1(-1.0 / 40320));
+  c = D::fma(c, r2, D::set1(1.0 / 720));
+  c = D::fma(c, r2, D::set1(-1.0 / 24));
+  c = D::fma(c, r2, D::set1(0.5));
+  c = D::fnma(c, r2, D::set1(1.0));
+  // k mod 4 as a double in {0, 1, 2, 3}
+  const V k = D::add(q, D::set1(cos_shift));
+  const V k4 = D::fnma(D::floor(D::mul(k, D::set1(0.25))), D::set1(4.0), k);
+  const V k2 = D::fnma(D::floor(D::mul(k4, D::set1(0.5))), D::set1(2.0), k4);
+  const V v = D::select_ge(k2, D::set1(1.0), c, s);         // odd quadrant: cos
+  return D::select_ge(k4, D::set1(2.0), D::neg(v), v);       // quadrants 2, 3: negated
+}
+
+// ---- array drivers ---------------------------------------------------------------------------
+
+// out[i] = Op(in[i]) for lanes of S; the tail goes through a zero-padded lane buffer.
+template <class S, class Op>
+void map_lanes(typename S::T* out, const typename S::T* in, int64_t n) {
+  using T = typename S::T;
+  constexpr int W = S::W;
+  int64_t i = 0;
+  for (; i + 2 * W <= n; i += 2 * W) {  // two independent chains per iteration
+    const auto a = Op::apply(S::load(in + i));
+    const auto b = Op::apply(S::load(in + i + W));
+    S::store(out + i, a);
+    S::store(out + i + W, b);
+  }
+  for (; i + W <= n; i += W) S::store(out + i, Op::apply(S::load(in + i)));
+  if (i < n) {
+    T buf[W] = {};
+    std::memcpy(buf, in + i, (n - i) * sizeof(T));
+    S::store(buf, Op::apply(S::load(buf)));
+    std::memcpy(out + i, buf, (n - i) * sizeof(T));
+  }
+}
+
+// float32 arrays through double lanes of D (D::load_f32 / D::store_f32 convert). A vector with a
+// lane for which Op::scalar_only says so goes element by element through Op::scalar (libm).
+template <class D, class Op>
+void map_f32_via_f64(float* out, const float* in, int64_t n) {
+  constexpr int W = D::W;
+  auto block = [](float* o, const float* x) {
+    const auto v = D::load_f32(x);
+    if (Op::kHasLimit && D::any_gt(D::abs(v), D::set1(Op::kLimit))) {
+      for (int j = 0; j < W; ++j) o[j] = Op::scalar(x[j]);
+    } else {
+      D::store_f32(o, Op::apply(v));
+    }
+  };
+  int64_t i = 0;
+  for (; i + W <= n; i += W) block(out + i, in + i);
+  if (i < n) {
+    float buf[W] = {};
+    std::memcpy(buf, in + i, (n - i) * sizeof(float));
+    block(buf, buf);
+    std::memcpy(out + i, buf, (n - i) * sizeof(float));
+  }
+}
+
+template <class S>
+double sum_lanes(const typename S::T* in, int64_t n) {
+  constexpr int W = S::W;
+  auto a0 = S::zero(), a1 = S::zero(), a2 = S::zero(), a3 = S::zero();
+  int64_t i = 0;
+  for (; i + 4 * W <= n; i += 4 * W) {
+    a0 = S::add(a0, S::load(in + i));
+    a1 = S::add(a1, S::load(in + i + W));
+    a2 = S::add(a2, S::load(in + i + 2 * W));
+    a3 = S::add(a3, S::load(in + i + 3 * W));
+  }
+  for (; i + W <= n; i += W) a0 = S::add(a0, S::load(in + i));
+  double s = S::hsum(S::add(S::add(a0, a1), S::add(a2, a3)));
+  for (; i < n; ++i) s += in[i];
+  return s;
+}
+
+// float32 summed in double lanes (D::load_f32 widens W floats).
+template <class D>
+double sum_f32_via_f64(const float* in, int64_t n) {
+  constexpr int W = D::W;
+  auto a0 = D::zero(), a1 = D::zero(), a2 = D::zero(), a3 = D::zero();
+  int64_t i = 0;
+  for (; i + 4 * W <= n; i += 4 * W) {
+    a0 = D::add(a0, D::load_f32(in + i));
+    a1 = D::add(a1, D::load_f32(in + i + W));
+    a2 = D::add(a2, D::load_f32(in + i + 2 * W));
+    a3 = D::add(a3, D::load_f32(in + i + 3 * W));
+  }
+  for (; i + W <= n; i += W) a0 = D::add(a0, D::load_f32(in + i));
+  double s = D::hsum(D::add(D::add(a0, a1), D::add(a2, a3)));
+  for (; i < n; ++i) s += in[i];
+  return s;
+}
+
+// ---- the ops as (vector, scalar) pairs -------------------------------------------------------
+
+template <class S>
+struct ExpOp {
+  static typename S::V apply(typename S::V x) { return exp_v<S>(x); }
+};
+template <class S>
+struct SigmoidOp {
+  static typename S::V apply(typename S::V x) { return sigmoid_v<S>(x); }
+};
+template <class D>
+struct TanhOp {
+  static constexpr bool kHasLimit = false;
+  static constexpr double kLimit = 0;
+  static typename D::V apply(typename D::V x) { return tanh_d<D>(x); }
+  static float scalar(float x) { return std::tanh(x); }
+};
+template <class D, int kCos>
+struct SinCosOp {
+  static constexpr bool kHasLimit = true;
+  static constexpr double kLimit = 1048576.0;  // 2^20; also sends inf to libm
+  static typename D::V apply(typename D::V x) { return sincos_d<D>(x, kCos); }
+  static float scalar(float x) { return kCos ? std::cos(x) : std::sin(x); }
+};
+
+// The table for one instruction set: F32 / F64 are the float and double lane traits.
+template <class F32, class F64>
+tapegrad::vmath::VecSet make_set(const char* name) {
+  using namespace tapegrad::vmath;
+  VecSet s{};
+  s.name = name;
+  s.f32[kExp] = map_lanes<F32, ExpOp<F32>>;
+  s.f32[kSigmoid] = map_lanes<F32, SigmoidOp<F32>>;
+  s.f32[kTanh] = map_f32_via_f64<F64, TanhOp<F64>>;
+  s.f32[kSin] = map_f32_via_f64<F64, SinCosOp<F64, 0>>;
+  s.f32[kCos] = map_f32_via_f64<F64, SinCosOp<F64, 1>>;
+  s.f64[kExp] = map_lanes<F64, ExpOp<F64>>;
+  s.f64[kSigmoid] = map_lanes<F64, SigmoidOp<F64>>;
+  s.sum_f32 = sum_f32_via_f64<F64>;
+  s.sum_f64 = sum_lanes<F64>;
+  return s;
+}

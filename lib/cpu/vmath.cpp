@@ -1,0 +1,124 @@
+// Picks the vectorised-math table for this CPU (kernels/vmath.h) and applies it to contiguous
+// tensors, split across OpenMP threads above the elementwise grain size.
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include <tapegrad/kernels/loops.h>
+#include <tapegrad/kernels/vmath.h>
+
+namespace tapegrad {
+namespace vmath {
+
+bool cpu_has_avx512() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
+#else
+  return false;
+#endif
+}
+
+bool cpu_has_avx2() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+  return false;
+#endif
+}
+
+const VecSet* active() {
+  static const VecSet* chosen = []() -> const VecSet* {
+    const char* want = std::getenv("TAPEGRAD_VMATH");
+    const std::string w = want ? want : "";
+    const VecSet* v512 = cpu_has_avx512() ? avx512_set() : nullptr;
+    const VecSet* v2 = cpu_has_avx2() ? avx2_set() : nullptr;
+    if (w == "generic") return nullptr;
+    if (w == "avx2" && v2) return v2;
+    return v512 ? v512 : v2;
+  }();
+  return chosen;
+}
+
+namespace {
+
+int fn_of(OpId op) {
+  switch (op) {
+    case OpId::Exp: return kExp;
+    case OpId::Sigmoid: return kSigmoid;
+    case OpId::Tanh: return kTanh;
+    case OpId::Sin: return kSin;
+    case OpId::Cos: return kCos;
+    default: return -1;
+  }
+}
+
+// f over [0, n) in chunks (a multiple of 64 elements, so no chunk but the last has a tail).
+template <class T>
+void run_chunked(MapFn<T> f, T* out, const T* in, int64_t n) {
+  if (n < cpu::kGrain || cpu::max_threads() < 2) {
+    f(out, in, n);
+    return;
+  }
+  const int64_t chunk = cpu::kGrain / 2;
+  const int64_t nchunks = (n + chunk - 1) / chunk;
+#pragma omp parallel for schedule(static)
+  for (int64_t c = 0; c < nchunks; ++c)
+    f(out + c * chunk, in + c * chunk, std::min(chunk, n - c * chunk));
+}
+
+}  // namespace
+
+bool try_unary(OpId op, const Tensor& out, const Tensor& in) {
+  const VecSet* set = active();
+  const int k = fn_of(op);
+  if (!set || k < 0 || out.dtype() != in.dtype() || !out.is_contiguous() || !in.is_contiguous() ||
+      out.sizes() != in.sizes())
+    return false;
+  if (in.dtype() == DType::Float32 && set->f32[k]) {
+    run_chunked(set->f32[k], out.data<float>(), in.data<float>(), in.numel());
+    return true;
+  }
+  if (in.dtype() == DType::Float64 && set->f64[k]) {
+    run_chunked(set->f64[k], out.data<double>(), in.data<double>(), in.numel());
+    return true;
+  }
+  return false;
+}
+
+namespace {
+template <class T>
+double sum_chunked(SumFn<T> f, const T* in, int64_t n) {
+  if (n < 2 * cpu::kGrain) return f(in, n);
+  // Fixed chunks, partial sums added in chunk order, whatever the thread count: the result does
+  // not depend on it.
+  const int64_t chunk = cpu::kGrain * 4;
+  const int64_t nchunks = (n + chunk - 1) / chunk;
+  std::vector<double> part(nchunks);
+#pragma omp parallel for schedule(static) if (cpu::max_threads() > 1)
+  for (int64_t c = 0; c < nchunks; ++c) part[c] = f(in + c * chunk, std::min(chunk, n - c * chunk));
+  double s = 0;
+  for (double p : part) s += p;
+  return s;
+}
+}  // namespace
+
+bool try_sum(DType dt, const void* in, int64_t n, double* result) {
+  const VecSet* set = active();
+  if (!set) return false;
+  if (dt == DType::Float32 && set->sum_f32) {
+    *result = sum_chunked(set->sum_f32, static_cast<const float*>(in), n);
+    return true;
+  }
+  if (dt == DType::Float64 && set->sum_f64) {
+    *result = sum_chunked(set->sum_f64, static_cast<const double*>(in), n);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace vmath
+}  // namespace tapegrad

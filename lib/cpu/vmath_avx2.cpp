@@ -1,0 +1,118 @@
+// AVX2 + FMA lane traits for the vectorised math (kernels/vmath_impl.h), for x86-64 CPUs without
+// AVX-512. As in gemm_avx2.cpp, everything under the `#pragma GCC target` has internal linkage
+// except the table getter, which lib/cpu/vmath.cpp calls only when the CPU runs AVX2 and FMA.
+#include <cmath>
+#include <cstring>
+#include <type_traits>
+
+#include <tapegrad/kernels/vmath.h>
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#include <immintrin.h>
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+
+namespace tapegrad {
+namespace vmath {
+namespace {
+
+constexpr int kNear = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
+constexpr int kDown = _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC;
+
+struct F32 {
+  using T = float;
+  using V = __m256;
+  static constexpr int W = 8;
+  static V zero() { return _mm256_setzero_ps(); }
+  static V set1(T v) { return _mm256_set1_ps(v); }
+  static V load(const T* p) { return _mm256_loadu_ps(p); }
+  static void store(T* p, V v) { _mm256_storeu_ps(p, v); }
+  static V add(V a, V b) { return _mm256_add_ps(a, b); }
+  static V sub(V a, V b) { return _mm256_sub_ps(a, b); }
+  static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
+  static V div(V a, V b) { return _mm256_div_ps(a, b); }
+  static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+  static V fnma(V a, V b, V c) { return _mm256_fnmadd_ps(a, b, c); }  // c - a * b
+  static V min(V a, V b) { return _mm256_min_ps(a, b); }  // b when either is NaN
+  static V max(V a, V b) { return _mm256_max_ps(a, b); }
+  static V round(V a) { return _mm256_round_ps(a, kNear); }
+  static V floor(V a) { return _mm256_round_ps(a, kDown); }
+  static V abs(V a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
+  static V neg(V a) { return _mm256_xor_ps(a, _mm256_set1_ps(-0.0f)); }
+  static V copysign(V m, V s) {
+    const V sign = _mm256_set1_ps(-0.0f);
+    return _mm256_or_ps(_mm256_andnot_ps(sign, m), _mm256_and_ps(s, sign));
+  }
+  static V shl_exp(V a) { return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(a), 23)); }
+  static V select_ge(V a, V b, V x, V y) {
+    return _mm256_blendv_ps(y, x, _mm256_cmp_ps(a, b, _CMP_GE_OQ));
+  }
+  static bool any_gt(V a, V b) { return _mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_GT_OQ)) != 0; }
+  static double hsum(V a) {
+    alignas(32) float t[8];
+    _mm256_store_ps(t, a);
+    double s = 0;
+    for (float v : t) s += v;
+    return s;
+  }
+};
+
+struct F64 {
+  using T = double;
+  using V = __m256d;
+  static constexpr int W = 4;
+  static V zero() { return _mm256_setzero_pd(); }
+  static V set1(T v) { return _mm256_set1_pd(v); }
+  static V load(const T* p) { return _mm256_loadu_pd(p); }
+  static void store(T* p, V v) { _mm256_storeu_pd(p, v); }
+  static V load_f32(const float* p) { return _mm256_cvtps_pd(_mm_loadu_ps(p)); }
+  static void store_f32(float* p, V v) { _mm_storeu_ps(p, _mm256_cvtpd_ps(v)); }
+  static V add(V a, V b) { return _mm256_add_pd(a, b); }
+  static V sub(V a, V b) { return _mm256_sub_pd(a, b); }
+  static V mul(V a, V b) { return _mm256_mul_pd(a, b); }
+  static V div(V a, V b) { return _mm256_div_pd(a, b); }
+  static V fma(V a, V b, V c) { return _mm256_fmadd_pd(a, b, c); }
+  static V fnma(V a, V b, V c) { return _mm256_fnmadd_pd(a, b, c); }
+  static V min(V a, V b) { return _mm256_min_pd(a, b); }
+  static V max(V a, V b) { return _mm256_max_pd(a, b); }
+  static V round(V a) { return _mm256_round_pd(a, kNear); }
+  static V floor(V a) { return _mm256_round_pd(a, kDown); }
+  static V abs(V a) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), a); }
+  static V neg(V a) { return _mm256_xor_pd(a, _mm256_set1_pd(-0.0)); }
+  static V copysign(V m, V s) {
+    const V sign = _mm256_set1_pd(-0.0);
+    return _mm256_or_pd(_mm256_andnot_pd(sign, m), _mm256_and_pd(s, sign));
+  }
+  static V shl_exp(V a) { return _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_castpd_si256(a), 52)); }
+  static V select_ge(V a, V b, V x, V y) {
+    return _mm256_blendv_pd(y, x, _mm256_cmp_pd(a, b, _CMP_GE_OQ));
+  }
+  static bool any_gt(V a, V b) { return _mm256_movemask_pd(_mm256_cmp_pd(a, b, _CMP_GT_OQ)) != 0; }
+  static double hsum(V a) {
+    alignas(32) double t[4];
+    _mm256_store_pd(t, a);
+    return (t[0] + t[1]) + (t[2] + t[3]);
+  }
+};
+
+#include <tapegrad/kernels/vmath_impl.h>
+
+const VecSet kSet = make_set<F32, F64>("avx2");
+
+}  // namespace
+
+const VecSet* avx2_set() { return &kSet; }
+
+}  // namespace vmath
+}  // namespace tapegrad
+
+#pragma GCC pop_options
+
+#else
+namespace tapegrad {
+namespace vmath {
+const VecSet* avx2_set() { return nullptr; }
+}  // namespace vmath
+}  // namespace tapegrad
+#endif

@@ -1,0 +1,110 @@
+// AVX-512 lane traits for the vectorised math (kernels/vmath_impl.h). Everything after the
+// `#pragma GCC target` has internal linkage except the table getter, and lib/cpu/vmath.cpp calls
+// it only when the CPU and OS run AVX-512 (same scheme as lib/cpu/gemm_avx512.cpp).
+#include <cmath>
+#include <cstring>
+#include <type_traits>
+
+#include <tapegrad/kernels/vmath.h>
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#include <immintrin.h>
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512dq,avx512vl,avx512bw,avx2,fma")
+// GCC 12's AVX-512 intrinsic headers self-initialise their "undefined" operands (`__Y = __Y`),
+// which -Wall reports at every inlined use: noise, not a bug here.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+namespace tapegrad {
+namespace vmath {
+namespace {
+
+constexpr int kNear = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
+constexpr int kDown = _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC;
+
+struct F32 {
+  using T = float;
+  using V = __m512;
+  static constexpr int W = 16;
+  static V zero() { return _mm512_setzero_ps(); }
+  static V set1(T v) { return _mm512_set1_ps(v); }
+  static V load(const T* p) { return _mm512_loadu_ps(p); }
+  static void store(T* p, V v) { _mm512_storeu_ps(p, v); }
+  static V add(V a, V b) { return _mm512_add_ps(a, b); }
+  static V sub(V a, V b) { return _mm512_sub_ps(a, b); }
+  static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
+  static V div(V a, V b) { return _mm512_div_ps(a, b); }
+  static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+  static V fnma(V a, V b, V c) { return _mm512_fnmadd_ps(a, b, c); }  // c - a * b
+  static V min(V a, V b) { return _mm512_min_ps(a, b); }  // b when either is NaN
+  static V max(V a, V b) { return _mm512_max_ps(a, b); }
+  static V round(V a) { return _mm512_roundscale_ps(a, kNear); }
+  static V floor(V a) { return _mm512_roundscale_ps(a, kDown); }
+  static V abs(V a) { return _mm512_abs_ps(a); }
+  static V neg(V a) { return _mm512_xor_ps(a, _mm512_set1_ps(-0.0f)); }
+  static V copysign(V m, V s) {
+    return _mm512_or_ps(_mm512_abs_ps(m), _mm512_and_ps(s, _mm512_set1_ps(-0.0f)));
+  }
+  static V shl_exp(V a) { return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(a), 23)); }
+  static V select_ge(V a, V b, V x, V y) {
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, b, _CMP_GE_OQ), y, x);
+  }
+  static bool any_gt(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ) != 0; }
+  static double hsum(V a) { return _mm512_reduce_add_ps(a); }
+};
+
+struct F64 {
+  using T = double;
+  using V = __m512d;
+  static constexpr int W = 8;
+  static V zero() { return _mm512_setzero_pd(); }
+  static V set1(T v) { return _mm512_set1_pd(v); }
+  static V load(const T* p) { return _mm512_loadu_pd(p); }
+  static void store(T* p, V v) { _mm512_storeu_pd(p, v); }
+  static V load_f32(const float* p) { return _mm512_cvtps_pd(_mm256_loadu_ps(p)); }
+  static void store_f32(float* p, V v) { _mm256_storeu_ps(p, _mm512_cvtpd_ps(v)); }
+  static V add(V a, V b) { return _mm512_add_pd(a, b); }
+  static V sub(V a, V b) { return _mm512_sub_pd(a, b); }
+  static V mul(V a, V b) { return _mm512_mul_pd(a, b); }
+  static V div(V a, V b) { return _mm512_div_pd(a, b); }
+  static V fma(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
+  static V fnma(V a, V b, V c) { return _mm512_fnmadd_pd(a, b, c); }
+  static V min(V a, V b) { return _mm512_min_pd(a, b); }
+  static V max(V a, V b) { return _mm512_max_pd(a, b); }
+  static V round(V a) { return _mm512_roundscale_pd(a, kNear); }
+  static V floor(V a) { return _mm512_roundscale_pd(a, kDown); }
+  static V abs(V a) { return _mm512_abs_pd(a); }
+  static V neg(V a) { return _mm512_xor_pd(a, _mm512_set1_pd(-0.0)); }
+  static V copysign(V m, V s) {
+    return _mm512_or_pd(_mm512_abs_pd(m), _mm512_and_pd(s, _mm512_set1_pd(-0.0)));
+  }
+  static V shl_exp(V a) { return _mm512_castsi512_pd(_mm512_slli_epi64(_mm512_castpd_si512(a), 52)); }
+  static V select_ge(V a, V b, V x, V y) {
+    return _mm512_mask_blend_pd(_mm512_cmp_pd_mask(a, b, _CMP_GE_OQ), y, x);
+  }
+  static bool any_gt(V a, V b) { return _mm512_cmp_pd_mask(a, b, _CMP_GT_OQ) != 0; }
+  static double hsum(V a) { return _mm512_reduce_add_pd(a); }
+};
+
+#include <tapegrad/kernels/vmath_impl.h>
+
+const VecSet kSet = make_set<F32, F64>("avx512");
+
+}  // namespace
+
+const VecSet* avx512_set() { return &kSet; }
+
+}  // namespace vmath
+}  // namespace tapegrad
+
+#pragma GCC pop_options
+
+#else
+namespace tapegrad {
+namespace vmath {
+const VecSet* avx512_set() { return nullptr; }
+}  // namespace vmath
+}  // namespace tapegrad
+#endif
