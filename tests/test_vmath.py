@@ -16,12 +16,12 @@ torch = pytest.importorskip("torch")
 
 # Max error in ulps of the result's dtype, against the exact value rounded to that dtype
 # (libm, the generic path, is held to the same bounds).
-# (glibc's tanhf, on the generic path, reaches 2 ulps)
-ULPS = {"exp": 1.0, "sigmoid": 3.0, "tanh": 2.0, "sin": 1.0, "cos": 1.0}
+# (glibc's tanhf, on the generic path, reaches 2 ulps; float32 sin/cos in float lanes 1.5)
+ULPS = {"exp": 1.0, "sigmoid": 3.0, "tanh": 2.0, "sin": 1.5, "cos": 1.5}
 # Ranges per op (uniform) where the result neither overflows nor flushes: the ulp check's domain.
 RANGES = {
     "float32": {"exp": (-103.0, 88.7), "sigmoid": (-87.0, 87.0), "tanh": (-12.0, 12.0),
-                "sin": (-100.0, 100.0), "cos": (-100.0, 100.0)},
+                "sin": (-70000.0, 70000.0), "cos": (-100.0, 100.0)},
     "float64": {"exp": (-744.0, 709.7), "sigmoid": (-700.0, 700.0)},
 }
 LENGTHS = (0, 1, 7, 8, 15, 16, 17, 31, 33, 1000, 70001)

@@ -5,6 +5,8 @@
 // and builds with -Werror=switch: a row in ops.def without a formula does not compile.
 #include <cmath>
 
+#include <tapegrad/kernels/fused.h>
+
 #include "../ops/common.h"
 #include "backward_nn.h"
 
@@ -53,6 +55,20 @@ Tensor var_backward(const Tensor& gu, const Tensor& self, const std::vector<int6
   return mul(mul(gu, centred), sc(2.0 / divisor));
 }
 
+// relu/sigmoid/tanh backward in one kernel pass (kernels/fused.h) when nobody differentiates the
+// gradient (create_graph=False) and the operands are plain CPU float tensors; otherwise null, and
+// the caller uses the composite formula, which records a graph.
+using FusedBackward = void (*)(const Tensor&, const Tensor&, const Tensor&);
+Tensor fused_backward(FusedBackward k, const Tensor& g, const Tensor& y) {
+  if (GradMode::is_enabled() || g.dtype() != y.dtype() || !y.device().is_cpu() ||
+      !g.device().is_cpu() || g.sizes() != y.sizes() ||
+      (y.dtype() != DType::Float32 && y.dtype() != DType::Float64))
+    return Tensor();
+  Tensor out = empty(y.sizes(), y.dtype(), y.device());
+  k(out, g, y);
+  return out;
+}
+
 Tensor loss_scale(Reduction r, const Tensor& x, Tensor v) {
   return r == Reduction::Mean ? div(v, Scalar(static_cast<int64_t>(x.numel()))) : v;
 }
@@ -71,17 +87,23 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     case OpId::Neg: return {neg(g)};
     case OpId::Abs: return {mul(g, sign(S(0)))};  // abs'(0) = 0, as torch
     case OpId::Sign: return {zero_like(g, g.sizes())};
-    case OpId::Relu: return {mask_where(compare(CmpId::Gt, S(1), sc(0)), g)};  // relu'(0) = 0
+    case OpId::Relu: {  // relu'(0) = 0
+      Tensor y = S(1);
+      if (Tensor r = fused_backward(kern::relu_backward, g, y); r.defined()) return {r};
+      return {mask_where(compare(CmpId::Gt, y, sc(0)), g)};
+    }
     case OpId::Exp: return {mul(g, S(1))};
     case OpId::Log: return {div(g, S(0))};
     case OpId::Sin: return {mul(g, cos(S(0)))};
     case OpId::Cos: return {mul(g, neg(sin(S(0))))};
     case OpId::Tanh: {
       Tensor y = S(1);
+      if (Tensor r = fused_backward(kern::tanh_backward, g, y); r.defined()) return {r};
       return {mul(g, rsub(mul(y, y), 1))};
     }
     case OpId::Sigmoid: {
       Tensor y = S(1);
+      if (Tensor r = fused_backward(kern::sigmoid_backward, g, y); r.defined()) return {r};
       return {mul(mul(g, rsub(y, 1)), y)};
     }
     case OpId::Sqrt: return {div(g, mul(S(1), sc(2)))};

@@ -3,6 +3,7 @@
 #include <new>
 
 #include <tapegrad/autograd/grad_mode.h>
+#include <tapegrad/core/allocator.h>
 #include <tapegrad/autograd/node.h>
 #include <tapegrad/core/tensor.h>
 #include <tapegrad/kernels/loops.h>
@@ -43,10 +44,9 @@ std::shared_ptr<Storage> Storage::allocate(size_t nbytes, Device device) {
   TG_CHECK(device.is_cpu(), "tapegrad was built without CUDA support; device '", device.str(),
            "' is not available");
   auto s = std::make_shared<Storage>();
-  size_t padded = ((nbytes + 63) / 64) * 64;
-  void* p = padded ? std::aligned_alloc(64, padded) : nullptr;
-  if (padded && !p) throw std::bad_alloc();
-  s->owner = std::shared_ptr<void>(p, [](void* q) { std::free(q); });
+  size_t cap = 0;
+  void* p = detail::cpu_alloc(nbytes, &cap);
+  s->owner = std::shared_ptr<void>(p, [cap](void* q) { detail::cpu_free(q, cap); });
   s->data = p;
   s->nbytes = nbytes;
   s->device = device;

@@ -1,5 +1,5 @@
 // CPU fused pointwise kernels (kernels/fused.h): one rounding per element, as torch's
-// vectorised addcmul and lerp kernels do.
+// vectorised addcmul and lerp kernels do, and the one-pass relu/sigmoid/tanh backward kernels.
 #include <cmath>
 
 #include <tapegrad/kernels/dispatch.h>
@@ -25,6 +25,27 @@ void lerp(const Tensor& out, const Tensor& self, const Tensor& end, const Tensor
       const T d = e - s;
       return std::abs(w) < T(0.5) ? std::fma(w, d, s) : std::fma(w - T(1), d, e);
     });
+  });
+}
+
+void relu_backward(const Tensor& out, const Tensor& g, const Tensor& y) {
+  dispatch_floating(out.dtype(), "threshold_backward_cpu", [&](auto tag) {
+    using T = decltype(tag);
+    cpu::map2<T, T>(out, y, g, [](T r, T gr) { return r > T(0) ? gr : T(0); });
+  });
+}
+
+void sigmoid_backward(const Tensor& out, const Tensor& g, const Tensor& y) {
+  dispatch_floating(out.dtype(), "sigmoid_backward_cpu", [&](auto tag) {
+    using T = decltype(tag);
+    cpu::map2<T, T>(out, y, g, [](T r, T gr) { return gr * (T(1) - r) * r; });
+  });
+}
+
+void tanh_backward(const Tensor& out, const Tensor& g, const Tensor& y) {
+  dispatch_floating(out.dtype(), "tanh_backward_cpu", [&](auto tag) {
+    using T = decltype(tag);
+    cpu::map2<T, T>(out, y, g, [](T r, T gr) { return gr * (T(1) - r * r); });
   });
 }
 

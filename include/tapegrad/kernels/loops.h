@@ -138,6 +138,9 @@ void map2(const Tensor& out, const Tensor& a, const Tensor& b, F f) {
     } else if (st[0] == sizeof(R) && st[1] == sizeof(T) && st[2] == 0) {
       const T yv = *y;  // tensor op scalar: the common case after broadcasting
       for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], yv);
+    } else if (st[0] == sizeof(R) && st[1] == 0 && st[2] == sizeof(T)) {
+      const T xv = *x;  // scalar op tensor (an expanded gradient times a saved tensor)
+      for (int64_t i = 0; i < n; ++i) o[i] = f(xv, y[i]);
     } else {
       for (int64_t i = 0; i < n; ++i)
         *reinterpret_cast<R*>(p[0] + i * st[0]) =
@@ -158,6 +161,14 @@ void map3(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& c, 
   it.set(3, c);
   it.coalesce();
   it.run([&](std::array<char*, 4> p, int64_t n, const std::array<int64_t, 4>& st) {
+    if (st[0] == sizeof(R) && st[1] == sizeof(A) && st[2] == sizeof(B) && st[3] == sizeof(C)) {
+      R* o = reinterpret_cast<R*>(p[0]);  // all contiguous: a loop the compiler vectorises
+      const A* pa = reinterpret_cast<const A*>(p[1]);
+      const B* pb = reinterpret_cast<const B*>(p[2]);
+      const C* pc = reinterpret_cast<const C*>(p[3]);
+      for (int64_t i = 0; i < n; ++i) o[i] = f(pa[i], pb[i], pc[i]);
+      return;
+    }
     for (int64_t i = 0; i < n; ++i)
       *reinterpret_cast<R*>(p[0] + i * st[0]) = f(*reinterpret_cast<const A*>(p[1] + i * st[1]),
                                                   *reinterpret_cast<const B*>(p[2] + i * st[2]),

@@ -8,10 +8,12 @@
 // |r| <= ln2 / 2), then times 2^n applied as two exact halves 2^(n/2) 2^(n - n/2), so results
 // down in the denormal range round once and overflow gives inf; x is clamped first to a range
 // where that holds (NaN passes the clamp: the SIMD min/max return their second operand for NaN).
-// float32 sin/cos/tanh run in double (8 lanes at a time): sin/cos reduce by pi/2 split in two
-// doubles (about 106 bits) and use the Taylor series on |r| <= pi/4; lanes beyond 2^20 in
-// magnitude (rare) take libm's scalar path, as do infinities. Results stay within about 1 ulp of
-// the correctly rounded value (tests/test_vmath.py checks against numpy over wide ranges).
+// float32 sin/cos run in float lanes up to |x| = 2^16 (see sincos_f); beyond that, and for
+// tanh, in double lanes: sin/cos reduce by pi/2 split in two doubles (about 106 bits) and use
+// the Taylor series on |r| <= pi/4; lanes beyond 2^20 in magnitude (rare) take libm's scalar
+// path, as do infinities. Results stay within about 1 ulp of
+// the correctly rounded value (1.5 for float32 sin/cos in float lanes; tests/test_vmath.py
+// checks against numpy over wide ranges).
 // (The including file includes <cmath>, <cstring> and <type_traits> before its namespaces.)
 
 // ---- scalar constants per lane type --------------------------------------------------------
@@ -126,6 +128,37 @@ inline typename D::V sincos_d(typename D::V x, double cos_shift) {
   return D::select_ge(k4, D::set1(2.0), D::neg(v), v);       // quadrants 2, 3: negated
 }
 
+// sin/cos in float lanes for |x| <= 2^16: pi/2 = C1 + C2 + C3 in floats. x - q C1 is exact in the
+// FMA (both are multiples of 2^-24 below 1 in magnitude), so each later step rounds once,
+// relative to r, and the Taylor series to r^9 / r^10 is far inside float's ulp on |r| <= pi/4.
+template <class S>
+inline typename S::V sincos_f(typename S::V x, float cos_shift) {
+  using V = typename S::V;
+  const V q = S::round(S::mul(x, S::set1(0.636619772367581343f)));
+  V r = S::fnma(q, S::set1(1.57079637050628662109375f), x);
+  r = S::fnma(q, S::set1(-4.371138828673793e-08f), r);
+  r = S::fnma(q, S::set1(-1.7151245100058819e-15f), r);
+  const V r2 = S::mul(r, r);
+  V s = S::set1(1.0f / 362880);
+  s = S::fma(s, r2, S::set1(-1.0f / 5040));
+  s = S::fma(s, r2, S::set1(1.0f / 120));
+  s = S::fma(s, r2, S::set1(-1.0f / 6));
+  s = S::fma(S::mul(s, r2), r, r);
+  V c = S::set1(-1.0f / 3628800);
+  c = S::fma(c, r2, S::set1(1.0f / 40320));
+  c = S::fma(c, r2, S::set1(-1.0f / 720));
+  c = S::fma(c, r2, S::set1(1.0f / 24));
+  c = S::fma(c, r2, S::set1(-0.5f));
+  c = S::fma(c, r2, S::set1(1.0f));
+  const V k = S::add(q, S::set1(cos_shift));
+  const V k4 = S::fnma(S::floor(S::mul(k, S::set1(0.25f))), S::set1(4.0f), k);
+  const V k2 = S::fnma(S::floor(S::mul(k4, S::set1(0.5f))), S::set1(2.0f), k4);
+  const V v = S::select_ge(k2, S::set1(1.0f), c, s);
+  const V res = S::select_ge(k4, S::set1(2.0f), S::neg(v), v);
+  // sin x rounds to x below 2^-12 (and keeps the sign of a zero, which the reduction loses)
+  return cos_shift == 0 ? S::select_ge(S::abs(x), S::set1(0x1p-12f), res, x) : res;
+}
+
 // ---- array drivers ---------------------------------------------------------------------------
 
 // out[i] = Op(in[i]) for lanes of S; the tail goes through a zero-padded lane buffer.
@@ -169,6 +202,29 @@ void map_f32_via_f64(float* out, const float* in, int64_t n) {
     std::memcpy(buf, in + i, (n - i) * sizeof(float));
     block(buf, buf);
     std::memcpy(out + i, buf, (n - i) * sizeof(float));
+  }
+}
+
+// out[i] = Op(in[i]) for lanes of S; a vector with a lane beyond Op::kLimit in magnitude (or
+// infinite) goes through Op::fallback instead.
+template <class S, class Op>
+void map_lanes_limited(typename S::T* out, const typename S::T* in, int64_t n) {
+  using T = typename S::T;
+  constexpr int W = S::W;
+  auto block = [](T* o, const T* x) {
+    const auto v = S::load(x);
+    if (S::any_gt(S::abs(v), S::set1(Op::kLimit)))
+      Op::fallback(o, x, W);
+    else
+      S::store(o, Op::apply(v));
+  };
+  int64_t i = 0;
+  for (; i + W <= n; i += W) block(out + i, in + i);
+  if (i < n) {
+    T buf[W] = {};
+    std::memcpy(buf, in + i, (n - i) * sizeof(T));
+    block(buf, buf);
+    std::memcpy(out + i, buf, (n - i) * sizeof(T));
   }
 }
 
@@ -232,6 +288,16 @@ struct SinCosOp {
   static float scalar(float x) { return kCos ? std::cos(x) : std::sin(x); }
 };
 
+// float32 sin/cos in float lanes; larger arguments take the double-lane path above.
+template <class F32, class F64, int kCos>
+struct SinCosF32Op {
+  static constexpr float kLimit = 65536.0f;
+  static typename F32::V apply(typename F32::V x) { return sincos_f<F32>(x, kCos); }
+  static void fallback(float* o, const float* x, int64_t n) {
+    map_f32_via_f64<F64, SinCosOp<F64, kCos>>(o, x, n);
+  }
+};
+
 // The table for one instruction set: F32 / F64 are the float and double lane traits.
 template <class F32, class F64>
 tapegrad::vmath::VecSet make_set(const char* name) {
@@ -241,8 +307,8 @@ tapegrad::vmath::VecSet make_set(const char* name) {
   s.f32[kExp] = map_lanes<F32, ExpOp<F32>>;
   s.f32[kSigmoid] = map_lanes<F32, SigmoidOp<F32>>;
   s.f32[kTanh] = map_f32_via_f64<F64, TanhOp<F64>>;
-  s.f32[kSin] = map_f32_via_f64<F64, SinCosOp<F64, 0>>;
-  s.f32[kCos] = map_f32_via_f64<F64, SinCosOp<F64, 1>>;
+  s.f32[kSin] = map_lanes_limited<F32, SinCosF32Op<F32, F64, 0>>;
+  s.f32[kCos] = map_lanes_limited<F32, SinCosF32Op<F32, F64, 1>>;
   s.f64[kExp] = map_lanes<F64, ExpOp<F64>>;
   s.f64[kSigmoid] = map_lanes<F64, SigmoidOp<F64>>;
   s.sum_f32 = sum_f32_via_f64<F64>;
