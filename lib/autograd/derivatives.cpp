@@ -69,6 +69,13 @@ Tensor fused_backward(FusedBackward k, const Tensor& g, const Tensor& y) {
   return out;
 }
 
+// a^T g, the gradient of a @ b for b. When b was the transpose of a contiguous matrix (linear's
+// weight.t(); the forward records that), compute it as (g^T a)^T, as torch does: the gradient
+// then reaches the weight contiguous through TBackward, and AccumulateGrad keeps it uncopied.
+Tensor mm_mat2_grad(const Tensor& g, const Tensor& a, bool b_transposed) {
+  return b_transposed ? t(mm(t(g), a)) : mm(t(a), g);
+}
+
 Tensor loss_scale(Reduction r, const Tensor& x, Tensor v) {
   return r == Reduction::Mean ? div(v, Scalar(static_cast<int64_t>(x.numel()))) : v;
 }
@@ -294,7 +301,8 @@ TensorList call_derivative(Node& node, TensorList& grads) {
 
     // ---- linear algebra: saved[0] = self (mat1), saved[1] = other (mat2) ----
     case OpId::Mm:
-      return {needs(0) ? mm(g, t(S(1))) : Tensor(), needs(1) ? mm(t(S(0)), g) : Tensor()};
+      return {needs(0) ? mm(g, t(S(1))) : Tensor(),
+              needs(1) ? mm_mat2_grad(g, S(0), !I.empty() && I[0]) : Tensor()};
     case OpId::Bmm:
       return {needs(0) ? bmm(g, transpose(S(1), 1, 2)) : Tensor(),
               needs(1) ? bmm(transpose(S(0), 1, 2), g) : Tensor()};
@@ -308,7 +316,7 @@ TensorList call_derivative(Node& node, TensorList& grads) {
       Tensor gb = needs(0) ? (beta == 1 ? g : mul(g, sc(beta))) : Tensor();
       Tensor g1, g2;
       if (needs(1)) g1 = mm(g, t(S(1)));
-      if (needs(2)) g2 = mm(t(S(0)), g);
+      if (needs(2)) g2 = mm_mat2_grad(g, S(0), !I.empty() && I[0]);
       if (alpha != 1) {
         if (g1.defined()) g1 = mul(g1, sc(alpha));
         if (g2.defined()) g2 = mul(g2, sc(alpha));

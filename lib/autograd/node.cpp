@@ -153,6 +153,27 @@ AccumulateGrad::AccumulateGrad(std::shared_ptr<TensorImpl> v)
   input_meta.push_back(m);
 }
 
+namespace {
+// A contiguous view spanning all of a storage that only it and its base share, the base being
+// held by nothing but the view (say t(t(m)) for a product m computed in the transposed layout):
+// as private as a fresh tensor.
+bool private_view(const Tensor& g) {
+  const TensorImpl* v = g.impl();
+  return v->is_view && v->base && v->base.use_count() == 1 && !v->base->is_view &&
+         v->storage.use_count() == 2 && v->base->storage == v->storage && v->offset == 0 &&
+         g.is_contiguous() &&
+         static_cast<size_t>(g.numel()) * itemsize(g.dtype()) == v->storage->nbytes;
+}
+
+// The same memory as a plain (non-view) tensor.
+Tensor unview(const Tensor& g) {
+  Tensor r = alias_detached(g);
+  r.impl()->is_view = false;
+  r.impl()->base.reset();
+  return r;
+}
+}  // namespace
+
 TensorList AccumulateGrad::apply(TensorList&& grads) {
   Tensor g = grads.at(0);
   Tensor var(variable);
@@ -166,6 +187,8 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
   if (!old.defined()) {
     // Keep the incoming buffer when nothing else can see it; otherwise copy, so later in-place
     // accumulation never writes into someone else's tensor.
+    if (!GradMode::is_enabled() && g.impl_ptr().use_count() <= 2 && private_view(g))
+      g = unview(g);
     if (GradMode::is_enabled() || g.impl_ptr().use_count() > 2 || !g.is_contiguous() ||
         g.impl()->is_view || g.sizes() != variable->sizes)
       g = GradMode::is_enabled() ? g : clone(detach(g));

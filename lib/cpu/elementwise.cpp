@@ -47,6 +47,13 @@ void binary_numeric(const Tensor& out, const Tensor& a, const Tensor& b, double 
       if constexpr (std::is_same<F<T>, fn::SubF<T>>::value) {
         if (alpha == 1) return cpu::map2<T, T>(out, a, b, [](T x, T y) { return T(x - y); });
       }
+      if constexpr (std::is_floating_point<T>::value &&
+                    (std::is_same<F<T>, fn::AddF<T>>::value ||
+                     std::is_same<F<T>, fn::SubF<T>>::value)) {
+        // a +- alpha * b rounded once (SGD's p.add_(d, alpha=-lr)): FMA lanes when contiguous
+        const double al = std::is_same<F<T>, fn::SubF<T>>::value ? -alpha : alpha;
+        if (vmath::try_axpy(out, a, b, al)) return;
+      }
       F<T> f{static_cast<T>(alpha)};
       cpu::map2<T, T>(out, a, b, f);
     }

@@ -1,5 +1,6 @@
 // CPU reductions over the innermost block of a contiguous input (the op layer permutes the
 // reduced dims last): sum/max/min, arg-max/min with first-index ties, and softmax.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -7,6 +8,7 @@
 #include <tapegrad/kernels/dispatch.h>
 #include <tapegrad/kernels/kernels.h>
 #include <tapegrad/kernels/loops.h>
+#include <tapegrad/kernels/reduce_rows.h>
 #include <tapegrad/kernels/vmath.h>
 
 namespace tapegrad {
@@ -80,6 +82,30 @@ void reduce_inner(ReduceOp op, const Tensor& out, const Tensor& in, int64_t inne
     return;
   }
   dispatch_numeric_and_bool(in.dtype(), "reduce", [&](auto tag) { body(tag, tag); });
+}
+
+void sum_rows(const Tensor& out, const Tensor& in, int64_t rows) {
+  const int64_t cols = out.numel();
+  dispatch_floating(in.dtype(), "sum", [&](auto tag) {
+    using T = decltype(tag);
+    const T* src = in.data<T>();
+    T* dst = out.data<T>();
+    // Column blocks (a few KiB of accumulators, cache-resident) split across threads.
+    constexpr int64_t kBlock = 512;
+    const int64_t nblocks = (cols + kBlock - 1) / kBlock;
+    const bool par = rows * cols >= cpu::kGrain && nblocks > 1 && cpu::max_threads() > 1;
+#pragma omp parallel for if (par) schedule(static)
+    for (int64_t b = 0; b < nblocks; ++b) {
+      const int64_t c0 = b * kBlock, nc = std::min(kBlock, cols - c0);
+      double acc[kBlock];
+      for (int64_t c = 0; c < nc; ++c) acc[c] = 0;
+      for (int64_t r = 0; r < rows; ++r) {
+        const T* p = src + r * cols + c0;
+        for (int64_t c = 0; c < nc; ++c) acc[c] += static_cast<double>(p[c]);
+      }
+      for (int64_t c = 0; c < nc; ++c) dst[c0 + c] = static_cast<T>(acc[c]);
+    }
+  });
 }
 
 void reduce_arg_inner(bool is_max, const Tensor& values, const Tensor& indices, const Tensor& in,

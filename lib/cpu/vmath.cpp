@@ -89,6 +89,32 @@ bool try_unary(OpId op, const Tensor& out, const Tensor& in) {
   return false;
 }
 
+bool try_axpy(const Tensor& out, const Tensor& a, const Tensor& b, double alpha) {
+  const VecSet* set = active();
+  if (!set || out.dtype() != a.dtype() || out.dtype() != b.dtype() || !out.is_contiguous() ||
+      !a.is_contiguous() || !b.is_contiguous() || out.sizes() != a.sizes() ||
+      out.sizes() != b.sizes())
+    return false;
+  const int64_t n = out.numel();
+  auto run = [&](auto f, auto* o, const auto* x, const auto* y, auto al) {
+    if (n < cpu::kGrain || cpu::max_threads() < 2) return f(o, x, y, al, n);
+    const int64_t chunk = cpu::kGrain / 2, nchunks = (n + chunk - 1) / chunk;
+#pragma omp parallel for schedule(static)
+    for (int64_t c = 0; c < nchunks; ++c)
+      f(o + c * chunk, x + c * chunk, y + c * chunk, al, std::min(chunk, n - c * chunk));
+  };
+  if (out.dtype() == DType::Float32) {
+    run(set->axpy_f32, out.data<float>(), a.data<float>(), b.data<float>(),
+        static_cast<float>(alpha));
+    return true;
+  }
+  if (out.dtype() == DType::Float64) {
+    run(set->axpy_f64, out.data<double>(), a.data<double>(), b.data<double>(), alpha);
+    return true;
+  }
+  return false;
+}
+
 namespace {
 template <class T>
 double sum_chunked(SumFn<T> f, const T* in, int64_t n) {

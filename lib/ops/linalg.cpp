@@ -16,10 +16,18 @@ void check_mm_dtypes(const Tensor& a, const Tensor& b) {
   check_same_device(a, b, "mat2 in method wrapper_CUDA_mm");
 }
 
+// b is the transpose of a contiguous matrix (linear's weight.t()): the backward then computes
+// b's gradient in that layout (derivatives.cpp, mm_mat2_grad).
+int64_t transposed_layout(const Tensor& b) {
+  return b.dim() == 2 && b.sizes()[0] > 1 && b.sizes()[1] > 1 && b.strides()[0] == 1 &&
+         b.strides()[1] == b.sizes()[0];
+}
+
 Tensor record2(OpId op, const Tensor& a, const Tensor& b, Tensor out) {
   if (auto node = maybe_node(op, {a, b})) {
     node->saved.emplace_back(node->needs_grad(1) ? a : Tensor(), false);
     node->saved.emplace_back(node->needs_grad(0) ? b : Tensor(), false);
+    if (op == OpId::Mm) node->i = {transposed_layout(b)};
     set_history(out, node);
   }
   return out;
@@ -85,15 +93,23 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, 
     prod = mm(a, b);
     Tensor scaled = alpha.to_double() == 1 ? prod : mul(prod, wrapped_scalar(alpha));
     Tensor bb = beta.to_double() == 1 ? bias : mul(bias, wrapped_scalar(beta));
-    out = add(bb, scaled);
-    TG_CHECK(out.sizes() == prod.sizes(), "The expanded size of the tensor (", prod.sizes()[1],
+    TG_CHECK(broadcast_shapes(bb.sizes(), scaled.sizes()) == prod.sizes(),
+             "The expanded size of the tensor (", prod.sizes()[1],
              ") must match the existing size (", bias.sizes().back(),
              ") at non-singleton dimension 1");
+    if (bb.dtype() == scaled.dtype() && bb.device() == scaled.device()) {
+      // the product is ours alone: add the bias into it (no second buffer of the output's size)
+      kern::binary(OpId::Add, scaled, bb, scaled, 1);
+      out = scaled;
+    } else {
+      out = add(bb, scaled);
+    }
   }
   if (auto node = maybe_node(OpId::Addmm, {bias, a, b})) {
     node->saved.emplace_back(node->needs_grad(2) ? a : Tensor(), false);
     node->saved.emplace_back(node->needs_grad(1) ? b : Tensor(), false);
     node->f = {beta.to_double(), alpha.to_double()};
+    node->i = {transposed_layout(b)};
     set_history(out, node);
   }
   return out;

@@ -3,6 +3,8 @@
 // the kernel.
 #include <algorithm>
 
+#include <tapegrad/kernels/reduce_rows.h>
+
 #include "common.h"
 
 namespace tapegrad {
@@ -71,6 +73,29 @@ Prepared prepare(const Tensor& a, const std::vector<int64_t>& rdims, bool keepdi
   return {c, inner, out_shape};
 }
 
+// dims are 0..k-1 of a contiguous tensor with 0 < k < dim, none of size 0.
+bool leading_dims(const Tensor& a, const std::vector<int64_t>& rdims) {
+  if (rdims.empty() || static_cast<int64_t>(rdims.size()) >= a.dim() || !a.is_contiguous() ||
+      a.numel() == 0)
+    return false;
+  for (size_t k = 0; k < rdims.size(); ++k)
+    if (rdims[k] != static_cast<int64_t>(k)) return false;
+  return true;
+}
+
+// prepare()'s inner count and output shape, without the permuted copy (for sum_rows).
+Prepared prepare_shape(const Tensor& a, const std::vector<int64_t>& rdims, bool keepdim) {
+  Prepared p;
+  p.inner = 1;
+  for (int64_t d = 0; d < a.dim(); ++d) {
+    const bool red = d < static_cast<int64_t>(rdims.size());
+    if (red) p.inner *= a.sizes()[d];
+    if (!red) p.out_shape.push_back(a.sizes()[d]);
+    else if (keepdim) p.out_shape.push_back(1);
+  }
+  return p;
+}
+
 Tensor sum_impl(OpId op, const Tensor& a, const std::vector<int64_t>& dims, bool keepdim,
                 std::optional<DType> dtype, bool mean) {
   auto rdims = norm_dims(a, dims);
@@ -82,9 +107,19 @@ Tensor sum_impl(OpId op, const Tensor& a, const std::vector<int64_t>& dims, bool
   }
   // Integer inputs sum into int64 inside the kernel; a requested float dtype converts first.
   Tensor src = is_floating(dt) ? cast_for_kernel(a, dt) : a;
-  Prepared p = prepare(src, rdims, keepdim);
-  Tensor out = empty(p.out_shape, dt, a.device());
-  kern::reduce_inner(kern::ReduceOp::Sum, out, p.in, p.inner);
+  Prepared p;
+  Tensor out;
+  if (leading_dims(src, rdims) && (dt == DType::Float32 || dt == DType::Float64) &&
+      src.dtype() == dt && src.device().is_cpu()) {
+    // Reducing leading dims of a contiguous tensor (a bias gradient): whole rows, no copy.
+    p = prepare_shape(src, rdims, keepdim);
+    out = empty(p.out_shape, dt, a.device());
+    kern::sum_rows(out, src, p.inner);
+  } else {
+    p = prepare(src, rdims, keepdim);
+    out = empty(p.out_shape, dt, a.device());
+    kern::reduce_inner(kern::ReduceOp::Sum, out, p.in, p.inner);
+  }
   if (mean) {
     Tensor scaled = empty(p.out_shape, dt, a.device());
     // sum / n (not sum * (1/n)): the same rounding as torch.

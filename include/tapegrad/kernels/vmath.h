@@ -16,6 +16,8 @@ template <class T>
 using MapFn = void (*)(T* out, const T* in, int64_t n);  // out may equal in
 template <class T>
 using SumFn = double (*)(const T* in, int64_t n);         // accumulates in double
+template <class T>
+using AxpyFn = void (*)(T* out, const T* a, const T* b, T alpha, int64_t n);  // fma(alpha, b, a)
 
 enum Fn { kExp, kSigmoid, kTanh, kSin, kCos, kNumFns };
 
@@ -25,6 +27,8 @@ struct VecSet {
   MapFn<double> f64[kNumFns];
   SumFn<float> sum_f32;
   SumFn<double> sum_f64;
+  AxpyFn<float> axpy_f32;
+  AxpyFn<double> axpy_f64;
 };
 
 // nullptr when the instruction set was not compiled in (non-x86, or not GCC).
@@ -42,6 +46,10 @@ bool cpu_has_avx2();
 // dtype and shape and the table has the op; false (nothing written) otherwise. Splits across
 // OpenMP threads above the elementwise grain size.
 bool try_unary(OpId op, const Tensor& out, const Tensor& in);
+
+// out = a + alpha * b rounded once (torch's add/sub with alpha), for contiguous same-shape
+// float32/float64 operands; false (nothing written) otherwise.
+bool try_axpy(const Tensor& out, const Tensor& a, const Tensor& b, double alpha);
 
 // Sum of n contiguous elements of a float32/float64 array in double; false for other dtypes or
 // when no vector set is active.

@@ -263,6 +263,16 @@ double sum_f32_via_f64(const float* in, int64_t n) {
   return s;
 }
 
+template <class S>
+void axpy_lanes(typename S::T* out, const typename S::T* a, const typename S::T* b,
+                typename S::T alpha, int64_t n) {
+  constexpr int W = S::W;
+  const auto al = S::set1(alpha);
+  int64_t i = 0;
+  for (; i + W <= n; i += W) S::store(out + i, S::fma(al, S::load(b + i), S::load(a + i)));
+  for (; i < n; ++i) out[i] = std::fma(alpha, b[i], a[i]);  // FMA hardware: the same rounding
+}
+
 // ---- the ops as (vector, scalar) pairs -------------------------------------------------------
 
 template <class S>
@@ -313,5 +323,7 @@ tapegrad::vmath::VecSet make_set(const char* name) {
   s.f64[kSigmoid] = map_lanes<F64, SigmoidOp<F64>>;
   s.sum_f32 = sum_f32_via_f64<F64>;
   s.sum_f64 = sum_lanes<F64>;
+  s.axpy_f32 = axpy_lanes<F32>;
+  s.axpy_f64 = axpy_lanes<F64>;
   return s;
 }

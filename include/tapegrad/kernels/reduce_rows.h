@@ -1,0 +1,16 @@
+// Sum over the leading (outer) dims of a contiguous tensor without transposing it first: the
+// bias gradient of a linear layer (a sum over the batch) is the common case. Separate from
+// kernels.h so adding it rebuilds little.
+#pragma once
+#include <tapegrad/core/tensor.h>
+
+namespace tapegrad {
+namespace kern {
+
+// in: contiguous float32/float64 viewed as [rows, cols] with cols = out.numel(); out (contiguous,
+// same dtype) = the column sums, accumulated in double row by row (the same order, and so the
+// same result, as the transposed-copy path).
+void sum_rows(const Tensor& out, const Tensor& in, int64_t rows);
+
+}  // namespace kern
+}  // namespace tapegrad
