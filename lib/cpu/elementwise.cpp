@@ -30,7 +30,7 @@ void unary_numeric(const Tensor& out, const Tensor& in, const char* name) {
 }
 
 template <template <class> class F>
-void binary_numeric(const Tensor& out, const Tensor& a, const Tensor& b, double alpha,
+void binary_numeric(OpId op, const Tensor& out, const Tensor& a, const Tensor& b, double alpha,
                     const char* name) {
   dispatch_numeric_and_bool(a.dtype(), name, [&](auto tag) {
     using T = decltype(tag);
@@ -41,6 +41,13 @@ void binary_numeric(const Tensor& out, const Tensor& a, const Tensor& b, double 
     } else {
       // alpha == 1 (almost every add/sub): a plain loop the compiler vectorises; the fused
       // a + alpha * b path (torch's rounding for alpha != 1) goes through mul_add per element.
+      if constexpr (std::is_floating_point<T>::value) {
+        // contiguous float add/sub (alpha 1)/mul/div: AVX-512/AVX2 lanes (lib/cpu/vmath.cpp)
+        if ((alpha == 1 || !(std::is_same<F<T>, fn::AddF<T>>::value ||
+                             std::is_same<F<T>, fn::SubF<T>>::value)) &&
+            vmath::try_binary(op, out, a, b))
+          return;
+      }
       if constexpr (std::is_same<F<T>, fn::AddF<T>>::value) {
         if (alpha == 1) return cpu::map2<T, T>(out, a, b, [](T x, T y) { return T(x + y); });
       }
@@ -91,7 +98,7 @@ void binary(OpId op, const Tensor& out, const Tensor& a, const Tensor& b, double
   switch (op) {
 #define TG_BINARY(Id, name, GradFn, Functor, saves)          \
   case OpId::Id:                                             \
-    binary_numeric<fn::Functor>(out, a, b, alpha, #name);    \
+    binary_numeric<fn::Functor>(OpId::Id, out, a, b, alpha, #name);    \
     return;
 #define TG_OP(Id, name, GradFn)
 #include <tapegrad/ops/ops.def>

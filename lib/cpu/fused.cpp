@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include <tapegrad/kernels/dispatch.h>
+#include <tapegrad/kernels/functors.h>
 #include <tapegrad/kernels/fused.h>
 #include <tapegrad/kernels/loops.h>
 
@@ -31,7 +32,8 @@ void lerp(const Tensor& out, const Tensor& self, const Tensor& end, const Tensor
 void relu_backward(const Tensor& out, const Tensor& g, const Tensor& y) {
   dispatch_floating(out.dtype(), "threshold_backward_cpu", [&](auto tag) {
     using T = decltype(tag);
-    cpu::map2<T, T>(out, y, g, [](T r, T gr) { return r > T(0) ? gr : T(0); });
+    // torch's threshold_backward: y <= 0 gives 0, so a NaN result passes the gradient
+    cpu::map2<T, T>(out, y, g, [](T r, T gr) { return r <= T(0) ? T(0) : gr; });
   });
 }
 
@@ -45,7 +47,8 @@ void sigmoid_backward(const Tensor& out, const Tensor& g, const Tensor& y) {
 void tanh_backward(const Tensor& out, const Tensor& g, const Tensor& y) {
   dispatch_floating(out.dtype(), "tanh_backward_cpu", [&](auto tag) {
     using T = decltype(tag);
-    cpu::map2<T, T>(out, y, g, [](T r, T gr) { return gr * (T(1) - r * r); });
+    // 1 - y * y rounded once (an FMA), as torch's kernel computes it
+    cpu::map2<T, T>(out, y, g, [](T r, T gr) { return gr * fn::mul_add(-r, r, T(1)); });
   });
 }
 

@@ -89,6 +89,53 @@ bool try_unary(OpId op, const Tensor& out, const Tensor& in) {
   return false;
 }
 
+namespace {
+int bin_of(OpId op) {
+  switch (op) {
+    case OpId::Add: return kAdd;
+    case OpId::Sub: return kSub;
+    case OpId::Mul: return kMul;
+    case OpId::Div: return kDiv;
+    default: return -1;
+  }
+}
+
+template <class T>
+void run_bin(BinFn<T> f, BinScalarFn<T> fs, T* o, const T* a, const T* b, bool scalar,
+             int64_t n) {
+  auto part = [&](int64_t s, int64_t len) {
+    if (scalar) fs(o + s, a + s, *b, len);
+    else f(o + s, a + s, b + s, len);
+  };
+  if (n < cpu::kGrain || cpu::max_threads() < 2) return part(0, n);
+  const int64_t chunk = cpu::kGrain / 2, nchunks = (n + chunk - 1) / chunk;
+#pragma omp parallel for schedule(static)
+  for (int64_t c = 0; c < nchunks; ++c) part(c * chunk, std::min(chunk, n - c * chunk));
+}
+}  // namespace
+
+bool try_binary(OpId op, const Tensor& out, const Tensor& a, const Tensor& b) {
+  const VecSet* set = active();
+  const int k = bin_of(op);
+  if (!set || k < 0 || out.dtype() != a.dtype() || out.dtype() != b.dtype() ||
+      !out.is_contiguous() || !a.is_contiguous() || out.sizes() != a.sizes())
+    return false;
+  const bool scalar = b.numel() == 1;
+  if (!scalar && (b.sizes() != a.sizes() || !b.is_contiguous())) return false;
+  const int64_t n = out.numel();
+  if (out.dtype() == DType::Float32) {
+    run_bin(set->bin_f32[k], set->bin_s_f32[k], out.data<float>(), a.data<float>(),
+            b.data<float>(), scalar, n);
+    return true;
+  }
+  if (out.dtype() == DType::Float64) {
+    run_bin(set->bin_f64[k], set->bin_s_f64[k], out.data<double>(), a.data<double>(),
+            b.data<double>(), scalar, n);
+    return true;
+  }
+  return false;
+}
+
 bool try_axpy(const Tensor& out, const Tensor& a, const Tensor& b, double alpha) {
   const VecSet* set = active();
   if (!set || out.dtype() != a.dtype() || out.dtype() != b.dtype() || !out.is_contiguous() ||

@@ -32,6 +32,8 @@ struct F32 {
   static V set1(T v) { return _mm512_set1_ps(v); }
   static V load(const T* p) { return _mm512_loadu_ps(p); }
   static void store(T* p, V v) { _mm512_storeu_ps(p, v); }
+  static void stream(T* p, V v) { _mm512_stream_ps(p, v); }  // p aligned to the vector
+  static void fence() { _mm_sfence(); }
   static V add(V a, V b) { return _mm512_add_ps(a, b); }
   static V sub(V a, V b) { return _mm512_sub_ps(a, b); }
   static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
@@ -63,6 +65,8 @@ struct F64 {
   static V set1(T v) { return _mm512_set1_pd(v); }
   static V load(const T* p) { return _mm512_loadu_pd(p); }
   static void store(T* p, V v) { _mm512_storeu_pd(p, v); }
+  static void stream(T* p, V v) { _mm512_stream_pd(p, v); }
+  static void fence() { _mm_sfence(); }
   static V load_f32(const float* p) { return _mm512_cvtps_pd(_mm256_loadu_ps(p)); }
   static void store_f32(float* p, V v) { _mm256_storeu_ps(p, _mm512_cvtpd_ps(v)); }
   static V add(V a, V b) { return _mm512_add_pd(a, b); }

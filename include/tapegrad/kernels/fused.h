@@ -14,8 +14,8 @@ void addcmul(const Tensor& out, const Tensor& self, const Tensor& t1, const Tens
 void lerp(const Tensor& out, const Tensor& self, const Tensor& end, const Tensor& weight);
 
 // Backward kernels from the saved result y, one pass instead of two or three ops, with torch's
-// operation order (so float32 rounds the same): relu: y > 0 ? g : 0; sigmoid: g * (1 - y) * y;
-// tanh: g * (1 - y * y). g broadcasts to y's shape (an expanded gradient); out has y's shape.
+// operation order (so float32 rounds the same): relu: y <= 0 ? 0 : g; sigmoid: g * (1 - y) * y;
+// tanh: g * fma(-y, y, 1). g broadcasts to y's shape (an expanded gradient); out has y's shape.
 void relu_backward(const Tensor& out, const Tensor& g, const Tensor& y);
 void sigmoid_backward(const Tensor& out, const Tensor& g, const Tensor& y);
 void tanh_backward(const Tensor& out, const Tensor& g, const Tensor& y);

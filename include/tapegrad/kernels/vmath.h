@@ -21,6 +21,14 @@ using AxpyFn = void (*)(T* out, const T* a, const T* b, T alpha, int64_t n);  //
 
 enum Fn { kExp, kSigmoid, kTanh, kSin, kCos, kNumFns };
 
+// out = a op b over n elements; the _s forms take b as one scalar value. Large outputs that
+// share no memory with the inputs are written with streaming stores (no read of the old lines).
+template <class T>
+using BinFn = void (*)(T* out, const T* a, const T* b, int64_t n);
+template <class T>
+using BinScalarFn = void (*)(T* out, const T* a, T b, int64_t n);
+enum Bin { kAdd, kSub, kMul, kDiv, kNumBins };
+
 struct VecSet {
   const char* name;
   MapFn<float> f32[kNumFns];
@@ -29,6 +37,10 @@ struct VecSet {
   SumFn<double> sum_f64;
   AxpyFn<float> axpy_f32;
   AxpyFn<double> axpy_f64;
+  BinFn<float> bin_f32[kNumBins];
+  BinFn<double> bin_f64[kNumBins];
+  BinScalarFn<float> bin_s_f32[kNumBins];
+  BinScalarFn<double> bin_s_f64[kNumBins];
 };
 
 // nullptr when the instruction set was not compiled in (non-x86, or not GCC).
@@ -50,6 +62,10 @@ bool try_unary(OpId op, const Tensor& out, const Tensor& in);
 // out = a + alpha * b rounded once (torch's add/sub with alpha), for contiguous same-shape
 // float32/float64 operands; false (nothing written) otherwise.
 bool try_axpy(const Tensor& out, const Tensor& a, const Tensor& b, double alpha);
+
+// out = a op b (op: OpId::Add/Sub with alpha 1, Mul, Div) for contiguous float32/float64
+// operands of out's shape, or b a single element; false (nothing written) otherwise.
+bool try_binary(OpId op, const Tensor& out, const Tensor& a, const Tensor& b);
 
 // Sum of n contiguous elements of a float32/float64 array in double; false for other dtypes or
 // when no vector set is active.

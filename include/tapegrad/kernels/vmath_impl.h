@@ -273,6 +273,84 @@ void axpy_lanes(typename S::T* out, const typename S::T* a, const typename S::T*
   for (; i < n; ++i) out[i] = std::fma(alpha, b[i], a[i]);  // FMA hardware: the same rounding
 }
 
+template <class S>
+struct AddB {
+  static typename S::V apply(typename S::V a, typename S::V b) { return S::add(a, b); }
+  static typename S::T scalar(typename S::T a, typename S::T b) { return a + b; }
+};
+template <class S>
+struct SubB {
+  static typename S::V apply(typename S::V a, typename S::V b) { return S::sub(a, b); }
+  static typename S::T scalar(typename S::T a, typename S::T b) { return a - b; }
+};
+template <class S>
+struct MulB {
+  static typename S::V apply(typename S::V a, typename S::V b) { return S::mul(a, b); }
+  static typename S::T scalar(typename S::T a, typename S::T b) { return a * b; }
+};
+template <class S>
+struct DivB {
+  static typename S::V apply(typename S::V a, typename S::V b) { return S::div(a, b); }
+  static typename S::T scalar(typename S::T a, typename S::T b) { return a / b; }
+};
+
+// Outputs of at least this many bytes, 64-byte aligned and apart from the inputs, are written
+// with streaming stores: they would not stay in cache anyway, and a normal store first reads
+// every line it writes.
+constexpr int64_t kStreamBytes = int64_t(16) << 20;
+
+// out[i] = a[i] op b[i] (B is nullptr-free) or a[i] op bs (scalar form); Get gives b's lanes.
+template <class S, class Op, class GetB, class GetBs>
+void bin_loop(typename S::T* out, const typename S::T* a, int64_t n, GetB gb, GetBs gbs,
+              bool stream) {
+  constexpr int W = S::W;
+  int64_t i = 0;
+  if (stream) {
+    for (; i + 2 * W <= n; i += 2 * W) {
+      S::stream(out + i, Op::apply(S::load(a + i), gb(i)));
+      S::stream(out + i + W, Op::apply(S::load(a + i + W), gb(i + W)));
+    }
+    S::fence();
+  }
+  for (; i + 2 * W <= n; i += 2 * W) {
+    const auto x = Op::apply(S::load(a + i), gb(i));
+    const auto y = Op::apply(S::load(a + i + W), gb(i + W));
+    S::store(out + i, x);
+    S::store(out + i + W, y);
+  }
+  for (; i + W <= n; i += W) S::store(out + i, Op::apply(S::load(a + i), gb(i)));
+  for (; i < n; ++i) out[i] = Op::scalar(a[i], gbs(i));
+}
+
+template <class T>
+bool streamable(const T* out, const T* a, const T* b, int64_t n) {
+  const int64_t bytes = n * static_cast<int64_t>(sizeof(T));
+  return bytes >= kStreamBytes && reinterpret_cast<uintptr_t>(out) % 64 == 0 && out != a &&
+         out != b;
+}
+
+template <class S, class Op>
+void bin_lanes(typename S::T* out, const typename S::T* a, const typename S::T* b, int64_t n) {
+  bin_loop<S, Op>(
+      out, a, n, [b](int64_t i) { return S::load(b + i); }, [b](int64_t i) { return b[i]; },
+      streamable(out, a, b, n));
+}
+
+template <class S, class Op>
+void bin_scalar_lanes(typename S::T* out, const typename S::T* a, typename S::T b, int64_t n) {
+  const auto bv = S::set1(b);
+  bin_loop<S, Op>(
+      out, a, n, [bv](int64_t) { return bv; }, [b](int64_t) { return b; },
+      streamable<typename S::T>(out, a, nullptr, n));
+}
+
+template <class S, template <class> class... Ops>
+void fill_bins(tapegrad::vmath::BinFn<typename S::T>* f,
+               tapegrad::vmath::BinScalarFn<typename S::T>* fs) {
+  int k = 0;
+  ((f[k] = bin_lanes<S, Ops<S>>, fs[k] = bin_scalar_lanes<S, Ops<S>>, ++k), ...);
+}
+
 // ---- the ops as (vector, scalar) pairs -------------------------------------------------------
 
 template <class S>
@@ -325,5 +403,7 @@ tapegrad::vmath::VecSet make_set(const char* name) {
   s.sum_f64 = sum_lanes<F64>;
   s.axpy_f32 = axpy_lanes<F32>;
   s.axpy_f64 = axpy_lanes<F64>;
+  fill_bins<F32, AddB, SubB, MulB, DivB>(s.bin_f32, s.bin_s_f32);  // the order of enum Bin
+  fill_bins<F64, AddB, SubB, MulB, DivB>(s.bin_f64, s.bin_s_f64);
   return s;
 }
