@@ -14,8 +14,12 @@ else()
       "import nvidia, os; print(';'.join(os.path.join(p, d) for p in nvidia.__path__ for d in ('cu13', 'cublas')))"
       OUTPUT_VARIABLE _tg_hints OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
   endif()
-  find_path(TG_CUBLAS_INCLUDE cublas_v2.h HINTS ${_tg_hints} PATH_SUFFIXES include)
-  find_library(TG_CUBLAS_LIB NAMES cublas libcublas.so.13 HINTS ${_tg_hints} PATH_SUFFIXES lib)
+  # TAPEGRAD_CUBLAS_ROOT: an unpacked wheel's nvidia/cu13 (or any prefix with include/ and lib/).
+  set(TAPEGRAD_CUBLAS_ROOT "" CACHE PATH "Where cuBLAS lives when not in the CUDA toolkit")
+  find_path(TG_CUBLAS_INCLUDE cublas_v2.h HINTS ${TAPEGRAD_CUBLAS_ROOT} ${_tg_hints}
+    PATH_SUFFIXES include)
+  find_library(TG_CUBLAS_LIB NAMES cublas libcublas.so.13 HINTS ${TAPEGRAD_CUBLAS_ROOT}
+    ${_tg_hints} PATH_SUFFIXES lib)
   if(TG_CUBLAS_INCLUDE AND TG_CUBLAS_LIB)
     add_library(tg_cublas INTERFACE IMPORTED)
     target_include_directories(tg_cublas INTERFACE ${TG_CUBLAS_INCLUDE})
