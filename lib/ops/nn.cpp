@@ -193,7 +193,7 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
       out = input.dim() == 1 ? sum(prod) : sum(prod, {cdim}, false);
     else
       out = sum(prod);
-    if (r == Reduction::Mean && total == 0) out = full({}, NAN, input.dtype());
+    if (r == Reduction::Mean && total == 0) out = full({}, NAN, input.dtype(), input.device());
   }
   if (auto node = maybe_node(OpId::NllLoss, {input})) {
     node->saved.emplace_back(target, false);

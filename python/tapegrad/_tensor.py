@@ -236,7 +236,8 @@ def _new_tensor_like(fill):
     def make(self, *size, dtype=None, device=None, requires_grad=False):
         from . import _factories
         shape = size[0] if len(size) == 1 and not isinstance(size[0], int) else size
-        t = _factories.full(shape, fill, dtype=dtype or self.dtype)
+        t = _factories.full(shape, fill, dtype=dtype or self.dtype,
+                            device=self.device if device is None else device)
         return t.requires_grad_(requires_grad) if requires_grad else t
     return make
 
