@@ -327,8 +327,16 @@ def test_copy_false_and_copy_true():
 
 def test_devices_we_cannot_serve():
     t, x = torch.ones(2), tapegrad.ones(2)
-    with pytest.raises(BufferError):
-        tapegrad.from_dlpack(t, device="cuda")
+    if not tapegrad._C._cuda_built:
+        with pytest.raises(BufferError):
+            tapegrad.from_dlpack(t, device="cuda")
+    elif not tapegrad.cuda.is_available():  # CUDA build, no GPU: torch's no-driver/no-GPU error
+        with pytest.raises(RuntimeError, match="NVIDIA driver|No CUDA GPUs"):
+            tapegrad.from_dlpack(t, device="cuda")
+    else:  # a cross-device import is a copy onto the GPU, refused with copy=False
+        assert tapegrad.from_dlpack(t, device="cuda").is_cuda
+        with pytest.raises(ValueError, match="without copying"):
+            tapegrad.from_dlpack(t, device="cuda", copy=False)
     assert tapegrad.from_dlpack(t, device="cpu").data_ptr() == t.data_ptr()
     assert tapegrad.from_dlpack(t, device=torch.device("cpu")).data_ptr() == t.data_ptr()
     with pytest.raises(BufferError):

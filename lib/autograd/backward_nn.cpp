@@ -98,8 +98,9 @@ Tensor embedding_backward(const Tensor& g, const Tensor& flat_idx, const Shape& 
     std::vector<double> count(weight_sizes[0], 0.0), scale(ids.size());
     for (double v : ids) count[static_cast<int64_t>(v)] += 1;
     for (size_t k = 0; k < ids.size(); ++k) scale[k] = 1.0 / count[static_cast<int64_t>(ids[k])];
-    rows = mul(rows, reshape(from_values(scale, {static_cast<int64_t>(ids.size())}, g.dtype()),
-                             {-1, 1}));
+    Tensor scale_t = from_values(scale, {static_cast<int64_t>(ids.size())}, g.dtype());
+    if (!g.device().is_cpu()) scale_t = to(scale_t, g.device(), g.dtype());
+    rows = mul(rows, reshape(scale_t, {-1, 1}));
   }
   if (keep.defined()) rows = where(unsqueeze(keep, 1), rows, zero_of(g));
   return index_put(zeros(weight_sizes, g.dtype(), g.device()), {flat_idx}, rows, true);

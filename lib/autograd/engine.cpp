@@ -36,6 +36,7 @@ Tensor shape_gradient(const Node& node, size_t k, Tensor g) {
     g = sum_to(g, m.sizes);
   }
   if (g.dtype() != m.dtype && is_floating(m.dtype)) g = to(g, m.dtype);
+  if (g.device() != m.device) g = to(g, m.device, g.dtype());  // ToCopyBackward0 across devices
   return g;
 }
 

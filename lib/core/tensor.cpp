@@ -5,6 +5,7 @@
 #include <tapegrad/autograd/grad_mode.h>
 #include <tapegrad/core/allocator.h>
 #include <tapegrad/autograd/node.h>
+#include <tapegrad/core/cuda.h>
 #include <tapegrad/core/tensor.h>
 #include <tapegrad/kernels/loops.h>
 
@@ -41,9 +42,16 @@ int max_threads() {
 }  // namespace cpu
 
 std::shared_ptr<Storage> Storage::allocate(size_t nbytes, Device device) {
-  TG_CHECK(device.is_cpu(), "tapegrad was built without CUDA support; device '", device.str(),
-           "' is not available");
   auto s = std::make_shared<Storage>();
+  if (device.is_cpu()) device = Device();  // 'cpu:0' and 'cpu' are one device; tensors say 'cpu'
+  if (device.is_cuda()) {
+    if (device.index < 0) device.index = static_cast<int8_t>(cuda::current_device());
+    s->owner = cuda::allocate(nbytes, device.index);
+    s->data = s->owner.get();
+    s->nbytes = nbytes;
+    s->device = device;
+    return s;
+  }
   size_t cap = 0;
   void* p = detail::cpu_alloc(nbytes, &cap);
   s->owner = std::shared_ptr<void>(p, [cap](void* q) { detail::cpu_free(q, cap); });
@@ -64,6 +72,13 @@ std::shared_ptr<Storage> Storage::wrap(void* data, size_t nbytes, std::shared_pt
 }
 
 TensorImpl::~TensorImpl() = default;
+
+namespace detail {
+void host_access_error(Device d) {
+  TG_ERROR_KIND(NotImplemented, "tapegrad: this operation reads tensor data on the host and has "
+                "no CUDA path yet; got a tensor on ", d.str(), " (copy it with .cpu() first)");
+}
+}  // namespace detail
 
 const std::shared_ptr<Node>& TensorImpl::grad_fn() const {
   return autograd ? autograd->grad_fn : kNoNode;

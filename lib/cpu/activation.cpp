@@ -2,6 +2,7 @@
 // (beta, threshold). The argument-free ones are functors in the op table.
 #include <cmath>
 
+#include <tapegrad/kernels/cuda_kernels.h>
 #include <tapegrad/kernels/dispatch.h>
 #include <tapegrad/kernels/functors.h>
 #include <tapegrad/kernels/kernels.h>
@@ -11,6 +12,7 @@ namespace tapegrad {
 namespace kern {
 
 void gelu(const Tensor& out, const Tensor& in, bool tanh_approx) {
+  TG_CUDA_DISPATCH(gelu(out, in, tanh_approx), out, in);
   dispatch_floating(in.dtype(), "GeluKernelImpl", [&](auto tag) {
     using T = decltype(tag);
     if (tanh_approx)
@@ -21,6 +23,7 @@ void gelu(const Tensor& out, const Tensor& in, bool tanh_approx) {
 }
 
 void softplus(const Tensor& out, const Tensor& in, double beta, double threshold) {
+  TG_CUDA_DISPATCH(softplus(out, in, beta, threshold), out, in);
   dispatch_floating(in.dtype(), "softplus_cpu", [&](auto tag) {
     using T = decltype(tag);
     const T b = static_cast<T>(beta), th = static_cast<T>(threshold);

@@ -2,6 +2,7 @@
 // product over the columns, done by the op layer) and 2-D max pooling with argmax indices.
 #include <limits>
 
+#include <tapegrad/kernels/cuda_kernels.h>
 #include <tapegrad/kernels/dispatch.h>
 #include <tapegrad/kernels/kernels.h>
 #include <tapegrad/kernels/loops.h>
@@ -35,6 +36,7 @@ void walk_columns(int64_t C, int64_t H, int64_t W, const int64_t* p, F&& f) {
 }  // namespace
 
 void im2col(const Tensor& cols, const Tensor& img, const int64_t* p) {
+  TG_CUDA_DISPATCH(im2col(cols, img, p), cols, img);
   const int64_t N = img.sizes()[0], C = img.sizes()[1], H = img.sizes()[2], W = img.sizes()[3];
   const int64_t per_img = C * H * W, per_col = C * p[0] * p[1] * p[8] * p[9];
   dispatch_numeric(img.dtype(), "im2col", [&](auto tag) {
@@ -52,6 +54,7 @@ void im2col(const Tensor& cols, const Tensor& img, const int64_t* p) {
 }
 
 void col2im(const Tensor& img, const Tensor& cols, const int64_t* p) {
+  TG_CUDA_DISPATCH(col2im(img, cols, p), img, cols);
   const int64_t N = img.sizes()[0], C = img.sizes()[1], H = img.sizes()[2], W = img.sizes()[3];
   const int64_t per_img = C * H * W, per_col = C * p[0] * p[1] * p[8] * p[9];
   dispatch_numeric(img.dtype(), "col2im", [&](auto tag) {
@@ -72,6 +75,7 @@ void col2im(const Tensor& img, const Tensor& cols, const int64_t* p) {
 }
 
 void max_pool2d(const Tensor& out, const Tensor& indices, const Tensor& in, const int64_t* p) {
+  TG_CUDA_DISPATCH(max_pool2d(out, indices, in, p), out, indices, in);
   const int64_t P = in.sizes()[0], H = in.sizes()[1], W = in.sizes()[2];
   const int64_t kh = p[0], kw = p[1], sh = p[2], sw = p[3], ph = p[4], pw = p[5], dh = p[6],
                 dw = p[7], Ho = p[8], Wo = p[9];

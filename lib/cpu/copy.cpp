@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include <tapegrad/core/half.h>
+#include <tapegrad/kernels/cuda_kernels.h>
 #include <tapegrad/kernels/dispatch.h>
 #include <tapegrad/kernels/kernels.h>
 #include <tapegrad/kernels/loops.h>
@@ -42,6 +43,7 @@ inline D convert(S v) {
 }  // namespace
 
 void copy(const Tensor& dst, const Tensor& src) {
+  TG_CUDA_DISPATCH_IF(!dst.device().is_cpu() || !src.device().is_cpu(), copy(dst, src));
   if (dst.numel() == 0) return;
   if (dst.dtype() == src.dtype() && dst.is_contiguous() && src.is_contiguous() &&
       dst.sizes() == src.sizes()) {
@@ -58,6 +60,7 @@ void copy(const Tensor& dst, const Tensor& src) {
 }
 
 void fill(const Tensor& dst, double value) {
+  TG_CUDA_DISPATCH(fill(dst, value), dst);
   dispatch_all(dst.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T v = convert<T, double>(value);

@@ -2,6 +2,7 @@
 // plus the pointwise ops with scalar arguments (pow, clamp) and where.
 #include <cmath>
 
+#include <tapegrad/kernels/cuda_kernels.h>
 #include <tapegrad/kernels/dispatch.h>
 #include <tapegrad/kernels/functors.h>
 #include <tapegrad/kernels/kernels.h>
@@ -78,6 +79,7 @@ void compare_all(const Tensor& out, const Tensor& a, const Tensor& b, const char
 }  // namespace
 
 void unary(OpId op, const Tensor& out, const Tensor& in) {
+  TG_CUDA_DISPATCH(unary(op, out, in), out, in);
   if (vmath::try_unary(op, out, in)) return;  // contiguous exp/sigmoid/tanh/sin/cos: SIMD
   switch (op) {
 #define TG_UNARY(Id, name, GradFn, Functor, to_float, saves)          \
@@ -95,6 +97,7 @@ void unary(OpId op, const Tensor& out, const Tensor& in) {
 }
 
 void binary(OpId op, const Tensor& out, const Tensor& a, const Tensor& b, double alpha) {
+  TG_CUDA_DISPATCH(binary(op, out, a, b, alpha), out, a, b);
   switch (op) {
 #define TG_BINARY(Id, name, GradFn, Functor, saves)          \
   case OpId::Id:                                             \
@@ -108,6 +111,7 @@ void binary(OpId op, const Tensor& out, const Tensor& a, const Tensor& b, double
 }
 
 void compare(CmpId op, const Tensor& out, const Tensor& a, const Tensor& b) {
+  TG_CUDA_DISPATCH(compare(op, out, a, b), out, a, b);
   switch (op) {
 #define TG_COMPARE(Id, name, Functor)                 \
   case CmpId::Id:                                     \
@@ -122,6 +126,7 @@ void compare(CmpId op, const Tensor& out, const Tensor& a, const Tensor& b) {
 }
 
 void pow_scalar(const Tensor& out, const Tensor& in, double e) {
+  TG_CUDA_DISPATCH(pow_scalar(out, in, e), out, in);
   dispatch_numeric(in.dtype(), "pow", [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_floating_point<T>::value) {
@@ -142,6 +147,7 @@ void pow_scalar(const Tensor& out, const Tensor& in, double e) {
 }
 
 void rpow(const Tensor& out, double base, const Tensor& exponent) {
+  TG_CUDA_DISPATCH(rpow(out, base, exponent), out, exponent);
   dispatch_numeric(exponent.dtype(), "pow", [&](auto tag) {
     using T = decltype(tag);
     fn::PowF<T> f{1};
@@ -151,6 +157,7 @@ void rpow(const Tensor& out, double base, const Tensor& exponent) {
 }
 
 void clamp(const Tensor& out, const Tensor& in, std::optional<double> lo, std::optional<double> hi) {
+  TG_CUDA_DISPATCH(clamp(out, in, lo, hi), out, in);
   dispatch_numeric(in.dtype(), "clamp", [&](auto tag) {
     using T = decltype(tag);
     const bool has_lo = lo.has_value(), has_hi = hi.has_value();
@@ -166,6 +173,7 @@ void clamp(const Tensor& out, const Tensor& in, std::optional<double> lo, std::o
 }
 
 void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b) {
+  TG_CUDA_DISPATCH(where(out, cond, a, b), out, cond, a, b);
   dispatch_numeric_and_bool(a.dtype(), "where", [&](auto tag) {
     using T = decltype(tag);
     cpu::map3<T, bool, T, T>(out, cond, a, b, [](bool c, T x, T y) { return c ? x : y; });
@@ -173,6 +181,7 @@ void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor&
 }
 
 void logical_not(const Tensor& out, const Tensor& in) {
+  TG_CUDA_DISPATCH(logical_not(out, in), out, in);
   dispatch_numeric_and_bool(in.dtype(), "logical_not", [&](auto tag) {
     using T = decltype(tag);
     cpu::map1<bool, T>(out, in, [](T x) { return x == T(0); });

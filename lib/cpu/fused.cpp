@@ -2,6 +2,7 @@
 // vectorised addcmul and lerp kernels do, and the one-pass relu/sigmoid/tanh backward kernels.
 #include <cmath>
 
+#include <tapegrad/kernels/cuda_kernels.h>
 #include <tapegrad/kernels/dispatch.h>
 #include <tapegrad/kernels/functors.h>
 #include <tapegrad/kernels/fused.h>
@@ -12,6 +13,7 @@ namespace kern {
 
 void addcmul(const Tensor& out, const Tensor& self, const Tensor& t1, const Tensor& t2,
              double value) {
+  TG_CUDA_DISPATCH(addcmul(out, self, t1, t2, value), out, self, t1, t2);
   dispatch_floating(out.dtype(), "addcmul_cpu_out", [&](auto tag) {
     using T = decltype(tag);
     const T v = static_cast<T>(value);
@@ -20,6 +22,7 @@ void addcmul(const Tensor& out, const Tensor& self, const Tensor& t1, const Tens
 }
 
 void lerp(const Tensor& out, const Tensor& self, const Tensor& end, const Tensor& weight) {
+  TG_CUDA_DISPATCH(lerp(out, self, end, weight), out, self, end, weight);
   dispatch_floating(out.dtype(), "lerp_kernel_tensor", [&](auto tag) {
     using T = decltype(tag);
     cpu::map3<T, T, T, T>(out, self, end, weight, [](T s, T e, T w) {

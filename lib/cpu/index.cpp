@@ -1,6 +1,7 @@
 // CPU gather/scatter by flat offsets into a contiguous tensor: the kernels behind advanced
 // indexing, index_put, gather and scatter_add (the op layer computes the offsets).
 #include <tapegrad/core/half.h>
+#include <tapegrad/kernels/cuda_kernels.h>
 #include <tapegrad/kernels/dispatch.h>
 #include <tapegrad/kernels/kernels.h>
 
@@ -8,6 +9,7 @@ namespace tapegrad {
 namespace kern {
 
 void take(const Tensor& out, const Tensor& in, const Tensor& offsets) {
+  TG_CUDA_DISPATCH(take(out, in, offsets), out, in);  // offsets: moved by the CUDA side
   const int64_t n = offsets.numel();
   const int64_t* off = offsets.data<int64_t>();
   dispatch_numeric_and_bool(in.dtype(), "index", [&](auto tag) {
@@ -19,6 +21,7 @@ void take(const Tensor& out, const Tensor& in, const Tensor& offsets) {
 }
 
 void put_add(const Tensor& dst, const Tensor& offsets, const Tensor& src, bool accumulate) {
+  TG_CUDA_DISPATCH(put_add(dst, offsets, src, accumulate), dst, src);
   const int64_t n = offsets.numel();
   const int64_t* off = offsets.data<int64_t>();
   dispatch_numeric_and_bool(dst.dtype(), "index_put_", [&](auto tag) {

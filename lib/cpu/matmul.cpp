@@ -13,6 +13,7 @@
 #include <omp.h>
 #endif
 
+#include <tapegrad/kernels/cuda_kernels.h>
 #include <tapegrad/kernels/dispatch.h>
 #include <tapegrad/kernels/gemm.h>
 #include <tapegrad/kernels/kernels.h>
@@ -183,6 +184,7 @@ bool is_float(DType dt) { return dt == DType::Float32 || dt == DType::Float64; }
 }  // namespace
 
 void mm(const Tensor& out, const Tensor& a, const Tensor& b) {
+  TG_CUDA_DISPATCH(mm(out, a, b), out, a, b);
   if (is_float(out.dtype())) {
     dispatch_floating(out.dtype(), "addmm_impl_cpu_", [&](auto tag) {
       mm_float<decltype(tag)>(out, a, b, usable_threads());
@@ -201,6 +203,7 @@ void mm(const Tensor& out, const Tensor& a, const Tensor& b) {
 }
 
 void bmm(const Tensor& out, const Tensor& a, const Tensor& b) {
+  TG_CUDA_DISPATCH(bmm(out, a, b), out, a, b);
   const int64_t B = a.sizes()[0], M = a.sizes()[1], K = a.sizes()[2], N = b.sizes()[2];
   if (is_float(out.dtype())) {
     dispatch_floating(out.dtype(), "bmm", [&](auto tag) {

@@ -3,6 +3,7 @@
 #include <mutex>
 #include <random>
 
+#include <tapegrad/kernels/cuda_kernels.h>
 #include <tapegrad/kernels/dispatch.h>
 #include <tapegrad/kernels/kernels.h>
 
@@ -26,6 +27,7 @@ void seed(uint64_t s) {
 }
 
 void uniform(const Tensor& out, double lo, double hi) {
+  TG_CUDA_DISPATCH(uniform(out, lo, hi), out);
   std::lock_guard<std::mutex> lock(engine_mutex());
   dispatch_floating(out.dtype(), "uniform_", [&](auto tag) {
     using T = decltype(tag);
@@ -41,6 +43,7 @@ void uniform(const Tensor& out, double lo, double hi) {
 }
 
 void normal(const Tensor& out, double mean, double std) {
+  TG_CUDA_DISPATCH(normal(out, mean, std), out);
   std::lock_guard<std::mutex> lock(engine_mutex());
   dispatch_floating(out.dtype(), "normal_", [&](auto tag) {
     using T = decltype(tag);
@@ -51,6 +54,7 @@ void normal(const Tensor& out, double mean, double std) {
 }
 
 void randint(const Tensor& out, int64_t lo, int64_t hi) {
+  TG_CUDA_DISPATCH(randint(out, lo, hi), out);
   std::lock_guard<std::mutex> lock(engine_mutex());
   std::uniform_int_distribution<int64_t> d(lo, hi - 1);
   dispatch_numeric(out.dtype(), "random_", [&](auto tag) {

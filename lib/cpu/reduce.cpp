@@ -5,6 +5,7 @@
 #include <limits>
 #include <type_traits>
 
+#include <tapegrad/kernels/cuda_kernels.h>
 #include <tapegrad/kernels/dispatch.h>
 #include <tapegrad/kernels/kernels.h>
 #include <tapegrad/kernels/loops.h>
@@ -21,6 +22,7 @@ using acc_t = typename std::conditional<std::is_floating_point<T>::value, double
 }  // namespace
 
 void reduce_inner(ReduceOp op, const Tensor& out, const Tensor& in, int64_t inner) {
+  TG_CUDA_DISPATCH(reduce_inner(op, out, in, inner), out, in);
   const int64_t outer = inner ? in.numel() / inner : out.numel();
   if (op == ReduceOp::Sum && outer == 1 && inner > 0 && out.dtype() == in.dtype()) {
     double s;  // one long row (a full reduction): SIMD lanes in double, chunks across threads
@@ -110,6 +112,7 @@ void sum_rows(const Tensor& out, const Tensor& in, int64_t rows) {
 
 void reduce_arg_inner(bool is_max, const Tensor& values, const Tensor& indices, const Tensor& in,
                       int64_t inner) {
+  TG_CUDA_DISPATCH(reduce_arg_inner(is_max, values, indices, in, inner), in, values, indices);
   const int64_t outer = values.numel();
   dispatch_numeric_and_bool(in.dtype(), is_max ? "max" : "min", [&](auto tag) {
     using T = decltype(tag);
@@ -134,6 +137,7 @@ void reduce_arg_inner(bool is_max, const Tensor& values, const Tensor& indices, 
 }
 
 void softmax_inner(const Tensor& out, const Tensor& in, int64_t inner, bool log) {
+  TG_CUDA_DISPATCH(softmax_inner(out, in, inner, log), out, in);
   const int64_t outer = inner ? in.numel() / inner : 0;
   dispatch_floating(in.dtype(), log ? "log_softmax" : "softmax", [&](auto tag) {
     using T = decltype(tag);

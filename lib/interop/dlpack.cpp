@@ -4,6 +4,7 @@
 #include <memory>
 #include <vector>
 
+#include <tapegrad/core/cuda.h>
 #include <tapegrad/interop/dlpack.h>
 
 namespace tapegrad {
@@ -71,13 +72,17 @@ Device from_dl_device(DLDevice d) {
     case kDLCUDAHost:  // pinned host memory is plain CPU memory to us
       return Device();
     case kDLCUDA:
-    case kDLCUDAManaged:
-      TG_ERROR_KIND(Buffer, "DLPack: the producer's tensor is on CUDA device ", d.device_id,
-                    ", but tapegrad was built without CUDA support");
+    case kDLCUDAManaged:  // managed memory is device-accessible: kernels may read it as is
+      TG_CHECK_KIND(Buffer, cuda::is_built(), "DLPack: the producer's tensor is on CUDA device ",
+                    d.device_id, ", but tapegrad was built without CUDA support");
+      TG_CHECK_KIND(Buffer, d.device_id >= 0 && d.device_id < cuda::device_count(),
+                    "DLPack: the producer's tensor is on CUDA device ", d.device_id,
+                    ", which this process cannot see (", cuda::device_count(), " GPUs visible)");
+      return Device(DeviceType::CUDA, d.device_id);
     default: break;
   }
   TG_ERROR_KIND(Buffer, "DLPack: unsupported device type ", int(d.device_type),
-                " (tapegrad supports kDLCPU)");
+                " (tapegrad supports kDLCPU and kDLCUDA)");
 }
 
 namespace {

@@ -29,12 +29,24 @@ inline DType result_type(const Tensor& a, const Tensor& b) {
   return tapegrad::result_type(s);
 }
 
+// Note [Device checks]: torch's wording; elementwise ops (what == nullptr or an op name) end at
+// "!", ops checked by argument name add "(when checking argument for argument ...)". The
+// kernel layer checks every operand again (cuda::on_cuda), so an op without a check here still
+// raises this error rather than reading memory on the wrong device.
 inline void check_same_device(const Tensor& a, const Tensor& b, const char* what) {
   if (!a.defined() || !b.defined() || a.device() == b.device()) return;
   if (b.impl()->wrapped_number || a.impl()->wrapped_number) return;
   if ((a.dim() == 0 && a.device().is_cpu()) || (b.dim() == 0 && b.device().is_cpu())) return;
+  const bool by_argument = what && std::string(what).rfind("argument ", 0) == 0;
   TG_ERROR("Expected all tensors to be on the same device, but found at least two devices, ",
-           a.device().str(), " and ", b.device().str(), "! (when checking argument for ", what, ")");
+           a.device().str(), " and ", b.device().str(), "!",
+           by_argument ? std::string(" (when checking argument for ") + what + ")" : "");
+}
+
+// The tensor's values in host memory (a synchronous copy for a device tensor): for the few ops
+// whose plan is computed on the host from tensor values (index offsets, loss targets).
+inline Tensor on_host(const Tensor& t) {
+  return t.device().is_cpu() ? t : to(detach(t), Device(), t.dtype());
 }
 
 // A same-valued tensor of dtype dt, with no history (kernels want a common dtype).

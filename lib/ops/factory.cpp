@@ -2,6 +2,7 @@
 // conversions between dtypes (to, clone, contiguous, detach).
 #include <cmath>
 
+#include <tapegrad/core/cuda.h>
 #include <tapegrad/kernels/dispatch.h>
 
 #include "common.h"
@@ -89,7 +90,10 @@ Tensor randint(int64_t low, int64_t high, const Shape& s, DType dt) {
   kern::randint(t, low, high);
   return t;
 }
-void manual_seed(uint64_t seed) { kern::seed(seed); }
+void manual_seed(uint64_t seed) {
+  kern::seed(seed);
+  cuda::manual_seed(seed);  // torch.manual_seed seeds every device
+}
 
 Tensor from_values(const std::vector<double>& values, const Shape& s, DType dt) {
   TG_CHECK(static_cast<int64_t>(values.size()) == numel_of(s), "internal: value count");
@@ -109,6 +113,7 @@ std::vector<double> to_double_vector(const Tensor& a) {
 Scalar item(const Tensor& a) {
   TG_CHECK(a.numel() == 1, "a Tensor with ", a.numel(),
            " elements cannot be converted to Scalar");
+  if (!a.device().is_cpu()) return item(to(detach(a), Device(), a.dtype()));
   if (a.dtype() == DType::Bool) return Scalar(*a.data<bool>());
   if (is_integral(a.dtype(), false)) {
     Tensor c = empty({}, DType::Int64);
@@ -132,6 +137,18 @@ Tensor contiguous(const Tensor& a) { return a.is_contiguous() ? a : clone(a); }
 Tensor to(const Tensor& a, DType dt, bool copy) {
   if (dt == a.dtype() && !copy) return a;
   Tensor out = empty(a.sizes(), dt, a.device());
+  kern::copy(out, a);
+  if (is_floating(dt)) {
+    if (auto node = maybe_node(OpId::ToCopy, {a})) set_history(out, node);
+  }
+  return out;
+}
+
+Tensor to(const Tensor& a, Device device, DType dt, bool copy) {
+  if (device.is_cpu()) device = Device();
+  if (device.is_cuda() && device.index < 0) device.index = static_cast<int8_t>(cuda::current_device());
+  if (device == a.device()) return to(a, dt, copy);
+  Tensor out = empty(a.sizes(), dt, device);
   kern::copy(out, a);
   if (is_floating(dt)) {
     if (auto node = maybe_node(OpId::ToCopy, {a})) set_history(out, node);

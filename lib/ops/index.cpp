@@ -62,7 +62,7 @@ IndexPlan plan(const Shape& sizes, const Shape& strides, const std::vector<Tenso
   const int64_t ni = numel_of(ishape);
   std::vector<int64_t> adv_off(ni, 0);
   for (auto d : adv) {
-    Tensor e = contiguous(expand(idx[d], ishape));
+    Tensor e = on_host(contiguous(expand(idx[d], ishape)));
     const int64_t* p = e.data<int64_t>();
     for (int64_t j = 0; j < ni; ++j) {
       int64_t v = p[j];
@@ -110,7 +110,8 @@ Tensor nonzero(const Tensor& a) {
   Tensor flags = empty(a.sizes(), DType::Bool, a.device());
   kern::compare(CmpId::Ne, flags, a, scalar_tensor(0, a.dtype()));
   std::vector<int64_t> coords;
-  const bool* f = flags.data<bool>();
+  const Tensor host_flags = on_host(flags);
+  const bool* f = host_flags.data<bool>();
   const int64_t n = a.numel(), nd = a.dim();
   int64_t count = 0;
   for (int64_t lin = 0; lin < n; ++lin) {
@@ -126,7 +127,7 @@ Tensor nonzero(const Tensor& a) {
   }
   Tensor out = empty({count, nd}, DType::Int64);
   std::copy(coords.begin(), coords.end(), out.data<int64_t>());
-  return out;
+  return a.device().is_cpu() ? out : to(out, a.device(), DType::Int64);
 }
 
 Tensor index(const Tensor& a, const std::vector<Tensor>& indices) {
@@ -163,7 +164,7 @@ namespace {
 // Offsets for gather/scatter: idx's positions, with dim `dim` replaced by the index value.
 Tensor dim_offsets(const Tensor& idx, int64_t dim, const Shape& sizes, const Shape& strides) {
   TG_CHECK(idx.dtype() == DType::Int64, "gather(): Expected dtype int64 for index");
-  Tensor ic = contiguous(idx);
+  Tensor ic = on_host(contiguous(idx));
   Tensor off = empty(idx.sizes(), DType::Int64);
   const int64_t* p = ic.data<int64_t>();
   int64_t* o = off.data<int64_t>();

@@ -58,10 +58,10 @@ Tensor one_hot(const Tensor& a, int64_t num_classes) {
   TG_CHECK(num_classes >= 0 || !v.empty(), "Class values must be smaller than num_classes.");
   Shape shape = a.sizes();
   shape.push_back(std::max<int64_t>(num_classes, 0));
-  Tensor out = zeros(shape, DType::Int64, a.device());
+  Tensor out = zeros(shape, DType::Int64);
   int64_t* o = out.data<int64_t>();
   for (size_t k = 0; k < v.size(); ++k) o[k * num_classes + static_cast<int64_t>(v[k])] = 1;
-  return out;
+  return a.device().is_cpu() ? out : to(out, a.device(), DType::Int64);
 }
 
 namespace {
@@ -79,6 +79,7 @@ Tensor triangle(OpId op, const Tensor& a, int64_t k) {
   const bool lower = op == OpId::Tril;
   TG_CHECK(a.dim() >= 2, lower ? "tril" : "triu", ": input tensor must have at least 2 dimensions");
   Tensor mask = triangle_mask(a.sizes()[a.dim() - 2], a.sizes()[a.dim() - 1], k, lower);
+  if (!a.device().is_cpu()) mask = to(mask, a.device(), DType::Bool);
   Tensor out = empty(a.sizes(), a.dtype(), a.device());
   kern::where(out, mask, detach(a), zeros({}, a.dtype(), a.device()));
   if (auto node = maybe_node(op, {a})) {

@@ -13,7 +13,7 @@ void check_mm_dtypes(const Tensor& a, const Tensor& b) {
   TG_CHECK(a.dtype() == b.dtype(), "expected m1 and m2 to have the same dtype, but got: ",
            dtype_name(a.dtype()) == std::string("float32") ? "float" : dtype_name(a.dtype()),
            " != ", dtype_name(b.dtype()) == std::string("float32") ? "float" : dtype_name(b.dtype()));
-  check_same_device(a, b, "mat2 in method wrapper_CUDA_mm");
+  check_same_device(a, b, "argument mat2 in method wrapper_CUDA_mm");
 }
 
 // b is the transpose of a contiguous matrix (linear's weight.t()): the backward then computes

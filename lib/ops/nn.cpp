@@ -138,7 +138,7 @@ Tensor nll_loss_coef(const Shape& in_sizes, DType dt, const Tensor& target, cons
   const int64_t cdim = in_sizes.size() == 1 ? 0 : 1;
   const int64_t C = in_sizes[cdim];
   Tensor coef = zeros(in_sizes, DType::Float64);
-  Tensor tc = contiguous(to(detach(target), DType::Int64));
+  Tensor tc = on_host(contiguous(to(detach(target), DType::Int64)));
   std::vector<double> w = weight.defined() ? to_double_vector(weight) : std::vector<double>(C, 1.0);
   TG_CHECK(static_cast<int64_t>(w.size()) == C, "weight tensor should be defined either for all ",
            C, " classes or no classes but got weight tensor of shape: ", shape_str(weight.sizes()));
@@ -163,7 +163,7 @@ Tensor nll_loss_coef(const Shape& in_sizes, DType dt, const Tensor& target, cons
     kern::binary(OpId::Div, scaled, coef, scalar_tensor(total, DType::Float64), 1);
     coef = scaled;
   }
-  return to(coef, dt);
+  return to(coef, target.device(), dt);
 }
 
 Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight, Reduction r,
@@ -193,7 +193,7 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
       out = input.dim() == 1 ? sum(prod) : sum(prod, {cdim}, false);
     else
       out = sum(prod);
-    if (r == Reduction::Mean && total == 0) out = full({}, NAN, input.dtype());
+    if (r == Reduction::Mean && total == 0) out = full({}, NAN, input.dtype(), input.device());
   }
   if (auto node = maybe_node(OpId::NllLoss, {input})) {
     node->saved.emplace_back(target, false);

@@ -318,7 +318,8 @@ Tensor& overwrite_(OpId op, Tensor& a, const Tensor& src, double value) {
     node = make_node(op, op == OpId::Copy ? TensorList{a, src} : TensorList{a});
   }
   if (op == OpId::Copy) {
-    check_same_device(a, src, "copy_");
+    // copy_ may cross devices (kern::copy moves the bytes); its gradient goes back to src's
+    // device through the engine (Note [Broadcast gradients]).
     Shape shape = broadcast_shapes(a.sizes(), src.sizes());
     TG_CHECK(shape == a.sizes(), "output with shape ", shape_str(a.sizes()),
              " doesn't match the broadcast shape ", shape_str(shape));

@@ -84,7 +84,7 @@ Tensor logsumexp(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim
     } else if (nonempty) {
       m = amax(x, rd, true);
     } else {
-      m = zeros(sum(x, rd, true).sizes(), x.dtype());
+      m = zeros(sum(x, rd, true).sizes(), x.dtype(), x.device());
     }
     // An infinite max would give inf - inf: shift by 0 there instead.
     m = where(compare(CmpId::Eq, abs(m), wrapped_scalar(INFINITY)), zeros({}, x.dtype()), m);

@@ -141,7 +141,8 @@ int tg_dltensor_from_py(void* py_object, DLTensor* out) {
 }
 
 int tg_current_stream(DLDeviceType, int32_t, void** out) {
-  *out = nullptr;  // CPU only: no streams
+  // tapegrad queues all GPU work on the legacy default stream: the NULL handle (CPU: no stream).
+  *out = nullptr;
   return 0;
 }
 

@@ -272,6 +272,9 @@ void bind_ops(py::module_& m) {
   both(m, cls, "clone", [](const Tensor& a) { return clone(a); });
   cls.def("contiguous", [](const Tensor& a) { return contiguous(a); });
   cls.def("_to_dtype", [](const Tensor& a, DType dt, bool copy) { return to(a, dt, copy); });
+  cls.def("_to_device", [](const Tensor& a, const std::string& dev, DType dt, bool copy) {
+    return to(a, parse_device(dev), dt, copy);
+  });
 
   // ---- nn ----
   both(m, cls, "softmax", [](const Tensor& a, int64_t d, std::optional<DType> dt) { return softmax(a, d, dt); },
@@ -296,8 +299,12 @@ void bind_ops(py::module_& m) {
   m.def("_linear", [](const Tensor& x, const Tensor& w, std::optional<Tensor> b) { return linear(x, w, b.value_or(Tensor())); });
 
   // ---- factories ----
-  m.def("_full", [](const Shape& s, Scalar v, DType dt) { return full(s, v, dt); });
-  m.def("_empty", [](const Shape& s, DType dt) { return empty(s, dt); });
+  m.def("_full", [](const Shape& s, Scalar v, DType dt, const std::string& dev) {
+    return full(s, v, dt, parse_device(dev));
+  }, py::arg("size"), py::arg("value"), py::arg("dtype"), py::arg("device") = "cpu");
+  m.def("_empty", [](const Shape& s, DType dt, const std::string& dev) {
+    return empty(s, dt, parse_device(dev));
+  }, py::arg("size"), py::arg("dtype"), py::arg("device") = "cpu");
   m.def("_arange", [](double a, double b, double st, DType dt) { return arange(a, b, st, dt); });
   m.def("_linspace", [](double a, double b, int64_t n, DType dt) { return linspace(a, b, n, dt); });
   m.def("_eye", [](int64_t n, int64_t k, DType dt) { return eye(n, k, dt); });

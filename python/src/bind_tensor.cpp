@@ -137,6 +137,8 @@ const char* numpy_format(DType dt) {
 
 }  // namespace
 
+Tensor host_copy(const Tensor& t) { return to(detach(t), Device(), t.dtype(), true); }
+
 void bind_tensor(py::module_& m) {
   py::class_<TensorImpl, std::shared_ptr<TensorImpl>> cls(m, "Tensor", py::dynamic_attr());
   m.def("tensor", [](py::handle data, std::optional<DType> dtype, py::object device,
@@ -203,8 +205,9 @@ void bind_tensor(py::module_& m) {
         }
         return t;
       })
-      .def("item", [](const Tensor& t) { return item(t); })
-      .def("tolist", [](const Tensor& t) { return to_list(t); })
+      // Device tensors are read through a synchronous copy to the host, as torch does.
+      .def("item", [](const Tensor& t) { return item(t.device().is_cpu() ? t : host_copy(t)); })
+      .def("tolist", [](const Tensor& t) { return to_list(t.device().is_cpu() ? t : host_copy(t)); })
       .def("numpy", [](const Tensor& t, bool force) -> py::object {
         if (!force) {
           TG_CHECK(!t.requires_grad(), "Can't call numpy() on Tensor that requires grad. Use "

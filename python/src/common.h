@@ -29,6 +29,7 @@ void bind_nn_ops(py::module_& m);
 void bind_autograd(py::module_& m);
 void bind_dlpack(py::module_& m);
 void bind_function(py::module_& m);
+void bind_cuda(py::module_& m);
 
 Shape shape_from_args(const py::args& args);
 std::vector<int64_t> dims_from_object(const py::object& o);

@@ -87,5 +87,6 @@ PYBIND11_MODULE(_C, m) {
   bind_nn_ops(m);
   bind_autograd(m);
   bind_dlpack(m);
+  bind_cuda(m);
   bind_function(m);
 }

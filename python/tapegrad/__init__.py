@@ -16,6 +16,7 @@ from ._grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, 
 from . import autograd, nn, optim, return_types  # noqa: F401
 from ._dlpack import from_dlpack, from_torch  # noqa: F401  (also installs Tensor.__dlpack__)
 from . import utils  # noqa: F401
+from . import cuda  # noqa: F401
 from .nn.functional import relu  # noqa: F401
 
 float = float32  # noqa: A001
@@ -40,7 +41,7 @@ __all__ = sorted(set(_ops) | {
     "randn_like", "randint_like", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
     "is_grad_enabled", "autograd", "nn", "optim", "float32", "float64", "float16", "bfloat16",
     "int64", "int32", "int16", "int8", "uint8", "bool", "float", "double", "half", "long", "int",
-    "short", "is_tensor", "numel", "cmake_dir", "from_dlpack", "from_torch", "utils"})
+    "short", "is_tensor", "numel", "cmake_dir", "from_dlpack", "from_torch", "utils", "cuda"})
 
 
 def is_tensor(obj):

@@ -38,12 +38,28 @@ def _dlpack_device(self):
     return (DLDeviceType.kDLCPU, 0)
 
 
+def _sync_for_consumer(self, stream):
+    """The stream handshake of the DLPack spec, with torch's rules: None and 1 name the legacy
+    default stream, where tapegrad already queues its work (ordered without an event); -1 asks
+    for no synchronisation; 2 (per-thread default) and 0 (ambiguous) are refused; any other
+    integer is the consumer's cudaStream_t, made to wait on an event recorded after our work."""
+    if stream is None or stream == 1:
+        return
+    if stream == 2:
+        raise BufferError("per-thread default stream is not supported.")
+    if stream == 0:
+        raise AssertionError(f"unsupported stream on CUDA: {stream}.")
+    _C._cuda_waitForConsumer(stream, self.device.index or 0)
+
+
 def _dlpack(self, *, stream=None, max_version=None, dl_device=None, copy=None):
     if self.requires_grad:
         raise BufferError("Can't export tensors that require gradient, use tensor.detach()")
     if stream is not None and type(stream) is not int:
         raise TypeError("stream must be ``int`` or ``none``")
-    if self.device.type == "cpu" and stream is not None and stream != -1:
+    if self.device.type == "cuda" and stream != -1:
+        _sync_for_consumer(self, stream)
+    elif self.device.type == "cpu" and stream is not None and stream != -1:
         raise AssertionError("stream should be None on cpu.")  # torch's type and wording
     if dl_device is not None:
         want = (int(dl_device[0]), int(dl_device[1]))
@@ -86,12 +102,27 @@ def _exchange_api(tp):
     return api
 
 
-def _check_device(device):
+def _target_device(device):
     if device is None:
-        return
-    d = device if isinstance(device, str) else getattr(device, "type", device)
-    if str(d).split(":")[0] != "cpu":
+        return None
+    from ._tensor import device as _device
+    d = device if isinstance(device, _device) else _device(str(device))
+    if d.type == "cuda" and not _C._cuda_built:
         raise BufferError(f"from_dlpack: tapegrad cannot place the tensor on {device}")
+    return d
+
+
+def _place(out, target, copy):
+    """from_dlpack(device=...): a cross-device import is a copy, refused when copy=False."""
+    if target is None:
+        return out
+    want = "cpu" if target.type == "cpu" else f"cuda:{target.index or 0}"
+    if out._device_str == want:
+        return out
+    if copy is False:
+        raise ValueError(f"cannot move DLPack tensor from device {out.device} to {target} "
+                         "without copying. Set copy=None or copy=True.")
+    return out.to(want)
 
 
 def from_dlpack(ext_tensor, *, device=None, copy=None):
@@ -100,13 +131,16 @@ def from_dlpack(ext_tensor, *, device=None, copy=None):
     ``ext_tensor`` is an object with ``__dlpack__`` (torch, numpy, tapegrad, ...) or a DLPack
     capsule. The producer's C exchange table (``__dlpack_c_exchange_api__`` on its type) is used
     when it has one; else a versioned capsule is requested, falling back to a legacy one."""
-    _check_device(device)
+    target = _target_device(device)
     if copy is not None and not isinstance(copy, bool):
         raise TypeError("copy must be a bool or None")
     if hasattr(ext_tensor, "__dlpack__"):
         ext_tensor = _resolve_torch_bits(ext_tensor)
         api = _exchange_api(type(ext_tensor))
-        if api is not None and not copy:
+        # The exchange table's import does no stream synchronisation: device tensors take the
+        # protocol path, which passes our stream to the producer.
+        on_gpu = int(ext_tensor.__dlpack_device__()[0]) != DLDeviceType.kDLCPU
+        if api is not None and not copy and not on_gpu:
             if getattr(ext_tensor, "requires_grad", False):
                 raise BufferError("Can't export tensors that require gradient, use "
                                   "tensor.detach()")
@@ -118,7 +152,7 @@ def from_dlpack(ext_tensor, *, device=None, copy=None):
             raise AssertionError("device and copy kwargs not supported when ext_tensor is "
                                  "already a DLPack capsule.")
         out = _C._from_dlpack_capsule(ext_tensor)
-    return out
+    return _place(out, target, copy)
 
 
 def _from_protocol(ext, copy):
@@ -128,6 +162,9 @@ def _from_protocol(ext, copy):
     dev = ext.__dlpack_device__()
     if int(dev[0]) in (DLDeviceType.kDLCPU, DLDeviceType.kDLCUDAHost):
         kwargs["dl_device"] = (DLDeviceType.kDLCPU, 0)
+    elif int(dev[0]) == DLDeviceType.kDLCUDA:
+        # tapegrad consumes on the legacy default stream: 1 in the spec's numbering.
+        kwargs["stream"] = 1
     # Producers that predate a keyword reject it with TypeError: retry with fewer, as torch does.
     capsule = None
     producer_copied = copy is not None

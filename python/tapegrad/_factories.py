@@ -16,7 +16,9 @@ def _shape(size):
 
 
 def _finish(t, requires_grad, device):
-    _check_device(device)
+    target = _check_device(device)
+    if target != "cpu":
+        t = t._to_device(target, t.dtype, False)
     if requires_grad:
         t.requires_grad_(True)
     return t
@@ -26,16 +28,23 @@ def _default(dtype):
     return _C.get_default_dtype() if dtype is None else dtype
 
 
+def _on(t, requires_grad):
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+# Filled and empty tensors are created on their device directly (no host copy).
 def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
-    return _finish(_C._full(_shape(size), 0, _default(dtype)), requires_grad, device)
+    return _on(_C._full(_shape(size), 0, _default(dtype), _check_device(device)), requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False, out=None):
-    return _finish(_C._full(_shape(size), 1, _default(dtype)), requires_grad, device)
+    return _on(_C._full(_shape(size), 1, _default(dtype), _check_device(device)), requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False, out=None):
-    return _finish(_C._empty(_shape(size), _default(dtype)), requires_grad, device)
+    return _on(_C._empty(_shape(size), _default(dtype), _check_device(device)), requires_grad)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None):
@@ -48,7 +57,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=
             dtype = _C.get_default_dtype()
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    return _finish(_C._full(_shape((size,)), fill_value, dtype), requires_grad, device)
+    return _on(_C._full(_shape((size,)), fill_value, dtype, _check_device(device)), requires_grad)
 
 
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None):
@@ -70,11 +79,18 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None):
     return _finish(_C._eye(n, n if m is None else m, _default(dtype)), requires_grad, device)
 
 
+# On a GPU the numbers come from the device generator (tapegrad.cuda.manual_seed), as in torch.
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
+    target = _check_device(device)
+    if target != "cpu":
+        return _on(_C._empty(_shape(size), _default(dtype), target).uniform_(0, 1), requires_grad)
     return _finish(_C._rand(_shape(size), _default(dtype)), requires_grad, device)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
+    target = _check_device(device)
+    if target != "cpu":
+        return _on(_C._empty(_shape(size), _default(dtype), target).normal_(0, 1), requires_grad)
     return _finish(_C._randn(_shape(size), _default(dtype)), requires_grad, device)
 
 
@@ -90,6 +106,7 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
 def _like(fn):
     def like(input, *args, dtype=None, device=None, requires_grad=False, memory_format=None,
              **kw):
+        device = input.device if device is None else device  # *_like keeps input's device
         return fn(*args, tuple(input.shape), dtype=dtype or input.dtype, device=device,
                   requires_grad=requires_grad, **kw) if args else fn(
             tuple(input.shape), dtype=dtype or input.dtype, device=device,
@@ -106,6 +123,7 @@ randn_like = _like(randn)
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
               memory_format=None):
+    device = input.device if device is None else device
     return full(tuple(input.shape), fill_value, dtype=dtype or input.dtype, device=device,
                 requires_grad=requires_grad)
 
@@ -114,6 +132,7 @@ def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_g
                  memory_format=None):
     if high is None:
         low, high = 0, low
+    device = input.device if device is None else device
     return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype, device=device)
 
 
@@ -127,8 +146,10 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
             raise TypeError("can't convert np.ndarray of type numpy.object_. The only supported "
                             "types are: float64, float32, float16, int64, int32, int16, int8, "
                             "uint8, and bool.")
-        _check_device(device)
+        target = _check_device(device)
         t = from_dlpack(np.array(data, copy=True, order="C"))
+        if target != "cpu":
+            t = t._to_device(target, t.dtype, False)
         if dtype is not None and dtype != t.dtype:
             t = t.to(dtype)
         if requires_grad:
@@ -137,4 +158,9 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
                                    "gradients")
             t.requires_grad_(True)
         return t
-    return _C.tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
+    target = _check_device(device)
+    if target != "cpu":
+        t = _C.tensor(data, dtype=dtype)
+        t = t._to_device(target, t.dtype, False)
+        return t.requires_grad_(True) if requires_grad else t
+    return _C.tensor(data, dtype=dtype, requires_grad=requires_grad)

@@ -27,18 +27,40 @@ class Size(tuple):
         return Size(r) if isinstance(k, slice) else r
 
 
+_DEVICE_TYPES = ("cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, maia, xla, "
+                 "lazy, vulkan, mps, meta, hpu, mtia, privateuseone")
+
+
 class device:
-    """torch.device: a device type and optional index."""
+    """torch.device: a device type and optional index, parsed and validated as torch does."""
 
     def __init__(self, type, index=None):
         if isinstance(type, device):
             type, index = type.type, type.index
-        elif isinstance(type, str) and ":" in type:
-            type, idx = type.split(":", 1)
-            index = int(idx)
+        elif isinstance(type, int) and not isinstance(type, bool):
+            if not _C._cuda_built or _C._cuda_getDeviceCount() == 0:
+                raise RuntimeError("Cannot access accelerator device when none is available.")
+            type, index = "cuda", type
+        elif not isinstance(type, str):
+            raise TypeError(f"device() received an invalid combination of arguments - got "
+                            f"({builtins.type(type).__name__})")
+        else:
+            if type == "":
+                raise RuntimeError("Device string must not be empty")
+            if ":" in type:
+                kind, idx = type.split(":", 1)
+                if index is not None or not idx.isdigit() or (len(idx) > 1 and idx[0] == "0"):
+                    raise RuntimeError(f"Invalid device string: '{type}'")
+                type, index = kind, int(idx)
+        if index is not None:
+            if not isinstance(index, int) or isinstance(index, bool):
+                raise TypeError(f"device(): argument 'index' (position 2) must be int, not "
+                                f"{builtins.type(index).__name__}")
+            if index < 0:
+                raise RuntimeError("Device index must not be negative")
         if type not in ("cpu", "cuda"):
             raise RuntimeError(
-                f"Expected one of cpu, cuda device type at start of device string: {type}")
+                f"Expected one of {_DEVICE_TYPES} device type at start of device string: {type}")
         self.type = type
         self.index = index
 
@@ -58,14 +80,21 @@ class device:
     def __hash__(self):
         return hash((self.type, self.index))
 
+    def __reduce__(self):
+        return (device, (self.type, self.index) if self.index is not None else (self.type,))
+
 
 def _check_device(dev):
+    """Validate a device argument; returns the device string the C++ core takes ('cpu' or
+    'cuda:N'), after raising torch's error when CUDA is not built or has no usable GPU."""
     if dev is None:
-        return
-    d = device(dev) if not isinstance(dev, device) else dev
-    if d.type != "cpu":
-        raise RuntimeError(
-            "Torch not compiled with CUDA enabled" if d.type == "cuda" else f"bad device {d}")
+        return "cpu"
+    d = dev if isinstance(dev, device) else device(dev)
+    if d.type == "cpu":
+        return "cpu"
+    from . import cuda
+    cuda._lazy_init()
+    return f"cuda:{cuda.current_device() if d.index is None else d.index}"
 
 
 class RemovableHandle:
@@ -113,17 +142,33 @@ def _to(self, *args, **kwargs):
     dev = kwargs.pop("device", None)
     copy = kwargs.pop("copy", False)
     kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
     for a in args:
         if isinstance(a, _C.dtype):
             dtype = a
-        elif isinstance(a, (str, device)):
+        elif isinstance(a, (str, device, int)) and not isinstance(a, _bool):
             dev = a
         elif isinstance(a, Tensor):
-            dtype = a.dtype
-    _check_device(dev)
+            dtype, dev = a.dtype, a.device
+    if dev is not None:
+        target = _check_device(dev)
+        if target != self._device_str:
+            return self._to_device(target, self.dtype if dtype is None else dtype, copy)
     if dtype is None:
         return self.clone() if copy else self
     return self._to_dtype(dtype, copy)
+
+
+def _cuda(self, device=None, non_blocking=False, memory_format=None):
+    """Copy to a GPU (the current one unless `device` says otherwise); no copy when already there."""
+    if device is None:
+        device = "cuda"
+    elif isinstance(device, int) and not isinstance(device, _bool):
+        device = f"cuda:{device}"
+    d = device if isinstance(device, globals()["device"]) else globals()["device"](device)
+    if d.type != "cuda":
+        raise RuntimeError(f"Invalid device, must be cuda device")
+    return _to(self, d)
 
 
 Tensor.to = _to
@@ -135,16 +180,13 @@ Tensor.bfloat16 = lambda self: self._to_dtype(_C.bfloat16, False)
 Tensor.long = lambda self: self._to_dtype(_C.int64, False)
 Tensor.int = lambda self: self._to_dtype(_C.int32, False)
 Tensor.bool = lambda self: self._to_dtype(_C.bool, False)
-Tensor.cpu = lambda self: self
+Tensor.cpu = lambda self, memory_format=None: (
+    self if self._device_str == "cpu" else self._to_device("cpu", self.dtype, False))
+Tensor.cuda = _cuda
+Tensor.get_device = lambda self: self.device.index if self.is_cuda else -1
 Tensor.__array__ = lambda self, dtype=None, copy=None: (
     self.numpy() if dtype is None else self.numpy().astype(dtype))
 
-
-def _cuda(self, *args, **kwargs):
-    raise RuntimeError("Torch not compiled with CUDA enabled")
-
-
-Tensor.cuda = _cuda
 
 
 def _len(self):
@@ -194,7 +236,8 @@ def _new_tensor_like(fill):
     def make(self, *size, dtype=None, device=None, requires_grad=False):
         from . import _factories
         shape = size[0] if len(size) == 1 and not isinstance(size[0], int) else size
-        t = _factories.full(shape, fill, dtype=dtype or self.dtype)
+        t = _factories.full(shape, fill, dtype=dtype or self.dtype,
+                            device=self.device if device is None else device)
         return t.requires_grad_(requires_grad) if requires_grad else t
     return make
 

@@ -15,6 +15,9 @@ namespace tapegrad {
 struct Node;
 class Tensor;
 struct TensorImpl;
+namespace detail {
+[[noreturn]] void host_access_error(Device d);
+}  // namespace detail
 
 // A gradient hook: may return an undefined Tensor to keep the gradient unchanged.
 using TensorHook = std::function<Tensor(const Tensor&)>;
@@ -77,8 +80,14 @@ class Tensor {
   Device device() const { return impl_->device(); }
   int64_t offset() const { return impl_->offset; }
   bool is_contiguous() const { return impl_->is_contiguous(); }
+  // Host pointer to the elements; raises for device memory (a CUDA kernel uses raw_data()), so
+  // host code that has no CUDA path fails with an error instead of reading device memory.
   template <class T>
-  T* data() const { return reinterpret_cast<T*>(impl_->data_bytes()); }
+  T* data() const {
+    if (impl_->storage && !impl_->storage->device.is_cpu())
+      detail::host_access_error(impl_->storage->device);
+    return reinterpret_cast<T*>(impl_->data_bytes());
+  }
   void* raw_data() const { return impl_->data_bytes(); }
   uint32_t version() const { return impl_->storage->version.load(std::memory_order_relaxed); }
   void bump_version() const { impl_->storage->version.fetch_add(1, std::memory_order_relaxed); }

@@ -158,6 +158,8 @@ Tensor stack(const TensorList& ts, int64_t dim = 0);
 Tensor contiguous(const Tensor& a);
 Tensor clone(const Tensor& a);
 Tensor to(const Tensor& a, DType dt, bool copy = false);
+// To another device (and dtype): a ToCopyBackward0 node whose gradient goes back to a's device.
+Tensor to(const Tensor& a, Device device, DType dt, bool copy = false);
 Tensor detach(const Tensor& a);
 Tensor nonzero(const Tensor& a);
 

@@ -41,7 +41,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     res = _C._run_backward(outs, grads, retain_graph, create_graph, ins, allow_unused, False)
     if materialize_grads:
-        res = [_C._full(list(i.shape), 0, i.dtype) if r is None else r for r, i in zip(res, ins)]
+        res = [_C._full(list(i.shape), 0, i.dtype, i._device_str) if r is None else r
+               for r, i in zip(res, ins)]
     return tuple(res)
 
 

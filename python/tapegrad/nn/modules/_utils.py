@@ -8,8 +8,8 @@ from ... import _C
 
 def _empty(shape, device=None, dtype=None):
     from ..._tensor import _check_device
-    _check_device(device)
-    return _C._empty(list(shape), _C.get_default_dtype() if dtype is None else dtype)
+    return _C._empty(list(shape), _C.get_default_dtype() if dtype is None else dtype,
+                     _check_device(device))
 
 
 def _ntuple(n):

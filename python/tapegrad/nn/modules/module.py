@@ -397,15 +397,21 @@ class Module(HooksMixin, StateDictMixin):
                 continue  # non_blocking given positionally
             else:
                 device = a
+        target = None
         if device is not None:
             from ..._tensor import _check_device
-            _check_device(device)
+            target = _check_device(device)
         if dtype is not None and not dtype.is_floating_point:
             raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but "
                             f"got desired dtype={dtype}")
-        if dtype is None:
+        if dtype is None and target is None:
             return self
-        return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)
+
+        def convert(t):
+            if target is not None:
+                t = t.to(target)
+            return t.to(dtype) if dtype is not None and t.is_floating_point() else t
+        return self._apply(convert)
 
     def float(self):
         return self._apply(lambda t: t.float() if t.is_floating_point() else t)
@@ -423,10 +429,10 @@ class Module(HooksMixin, StateDictMixin):
         return self._apply(lambda t: t.to(dst_type))
 
     def cpu(self):
-        return self
+        return self._apply(lambda t: t.cpu())
 
     def cuda(self, device=None):
-        raise RuntimeError("Torch not compiled with CUDA enabled")
+        return self._apply(lambda t: t.cuda(device))
 
     # ---- printing ----
 

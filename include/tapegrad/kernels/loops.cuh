@@ -1,0 +1,135 @@
+// CUDA loops: one grid-stride kernel per operand count over a broadcast, coalesced shape (the
+// same dimension merging as the CPU loops, done on the host by cpu::StridedIter), with the
+// functors of functors.h as the per-element math. Contiguous operands skip the index math.
+#pragma once
+#include <cuda_runtime.h>
+
+#include <tapegrad/kernels/loops.h>
+
+namespace tapegrad {
+namespace cuda {
+
+constexpr int kMaxDims = 10;
+constexpr int kThreads = 256;
+
+// Grid-stride loops: enough blocks to fill the GPU, never more than the work needs.
+inline unsigned grid_for(int64_t n) {
+  int64_t blocks = (n + kThreads - 1) / kThreads;
+  const int64_t cap = 132 * 32;  // SMs on an H100 SXM times resident blocks; loops cover the rest
+  return static_cast<unsigned>(blocks < 1 ? 1 : (blocks > cap ? cap : blocks));
+}
+
+template <int N>
+struct ElemArgs {
+  char* ptr[N];
+  int64_t strides[N][kMaxDims];  // bytes
+  int64_t sizes[kMaxDims];
+  int nd;
+  bool contiguous;  // every operand dense with its own item size: element i at ptr + i * size
+};
+
+template <int N>
+__device__ __forceinline__ void element_ptrs(const ElemArgs<N>& a, int64_t i, char* (&p)[N]) {
+#pragma unroll
+  for (int k = 0; k < N; ++k) p[k] = a.ptr[k];
+  for (int d = a.nd - 1; d >= 0 && i; --d) {
+    const int64_t idx = i % a.sizes[d];
+    i /= a.sizes[d];
+#pragma unroll
+    for (int k = 0; k < N; ++k) p[k] += idx * a.strides[k][d];
+  }
+}
+
+// Body(p, i) computes element i from the operand pointers p (p[0] is the output).
+template <int N, class Body>
+__global__ void elementwise_kernel(ElemArgs<N> a, int64_t n, Body body) {
+  const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += step) {
+    char* p[N];
+    if (a.contiguous) {
+#pragma unroll
+      for (int k = 0; k < N; ++k) p[k] = a.ptr[k] + i * a.strides[k][0];
+    } else {
+      element_ptrs<N>(a, i, p);
+    }
+    body(p);
+  }
+}
+
+template <int N>
+ElemArgs<N> make_args(const Tensor* const* ts) {
+  cpu::StridedIter<N> it;
+  it.shape = ts[0]->sizes();
+  for (int k = 0; k < N; ++k) it.set(k, *ts[k]);
+  it.coalesce();
+  ElemArgs<N> a{};
+  a.nd = static_cast<int>(it.shape.size());
+  TG_CHECK(a.nd <= kMaxDims, "CUDA elementwise kernels support at most ", kMaxDims,
+           " non-mergeable dimensions, got ", a.nd);
+  for (int d = 0; d < a.nd; ++d) a.sizes[d] = it.shape[d];
+  a.contiguous = a.nd <= 1;
+  for (int k = 0; k < N; ++k) {
+    a.ptr[k] = it.base[k];
+    for (int d = 0; d < a.nd; ++d) a.strides[k][d] = it.strides[k][d];
+    const int64_t item = static_cast<int64_t>(itemsize(ts[k]->dtype()));
+    if (a.nd == 1 && a.strides[k][0] != item) a.contiguous = false;
+    if (a.nd == 0) a.strides[k][0] = 0;
+  }
+  return a;
+}
+
+void launch_check();  // raises on a launch error (lib/cuda/elementwise.cu)
+
+template <int N, class Body>
+void launch_elementwise(const Tensor* const* ts, Body body) {
+  const int64_t n = ts[0]->numel();
+  if (n == 0) return;
+  ElemArgs<N> a = make_args<N>(ts);
+  elementwise_kernel<N, Body><<<grid_for(n), kThreads>>>(a, n, body);
+  launch_check();
+}
+
+// Ready-made bodies: out = f(x), f(x, y), f(x, y, z) with element types R, A, B, C.
+template <class R, class A, class F>
+struct Map1 {
+  F f;
+  __device__ void operator()(char* (&p)[2]) const {
+    *reinterpret_cast<R*>(p[0]) = f(*reinterpret_cast<const A*>(p[1]));
+  }
+};
+template <class R, class A, class B, class F>
+struct Map2 {
+  F f;
+  __device__ void operator()(char* (&p)[3]) const {
+    *reinterpret_cast<R*>(p[0]) = f(*reinterpret_cast<const A*>(p[1]),
+                                    *reinterpret_cast<const B*>(p[2]));
+  }
+};
+template <class R, class A, class B, class C, class F>
+struct Map3 {
+  F f;
+  __device__ void operator()(char* (&p)[4]) const {
+    *reinterpret_cast<R*>(p[0]) = f(*reinterpret_cast<const A*>(p[1]),
+                                    *reinterpret_cast<const B*>(p[2]),
+                                    *reinterpret_cast<const C*>(p[3]));
+  }
+};
+
+template <class R, class A, class F>
+void map1(const Tensor& out, const Tensor& a, F f) {
+  const Tensor* ts[] = {&out, &a};
+  launch_elementwise<2>(ts, Map1<R, A, F>{f});
+}
+template <class R, class A, class B, class F>
+void map2(const Tensor& out, const Tensor& a, const Tensor& b, F f) {
+  const Tensor* ts[] = {&out, &a, &b};
+  launch_elementwise<3>(ts, Map2<R, A, B, F>{f});
+}
+template <class R, class A, class B, class C, class F>
+void map3(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& c, F f) {
+  const Tensor* ts[] = {&out, &a, &b, &c};
+  launch_elementwise<4>(ts, Map3<R, A, B, C, F>{f});
+}
+
+}  // namespace cuda
+}  // namespace tapegrad

@@ -1,0 +1,47 @@
+// CUDA kernels for the activations that take arguments: gelu (exact / tanh) and softplus
+// (beta, threshold), over the same functors and formula as lib/cpu/activation.cpp.
+#include <cmath>
+
+#include <tapegrad/kernels/cuda_kernels.h>
+#include <tapegrad/kernels/dispatch.h>
+#include <tapegrad/kernels/functors.h>
+#include <tapegrad/kernels/loops.cuh>
+#include "cuda_common.cuh"
+
+namespace tapegrad {
+namespace cuda {
+
+namespace {
+template <class F>
+struct Apply {
+  template <class T> __device__ T operator()(T x) const { return F{}(x); }
+};
+template <class T>
+struct Softplus {
+  T b, th;
+  // Above the threshold softplus is the identity (log1p(exp(.)) would overflow).
+  __device__ T operator()(T x) const {
+    return x * b > th ? x : static_cast<T>(log1p(exp(x * b)) / b);
+  }
+};
+}  // namespace
+
+void gelu(const Tensor& out, const Tensor& in, bool tanh_approx) {
+  DeviceGuard g(out.device().index);
+  dispatch_floating(in.dtype(), "GeluKernelImpl", [&](auto tag) {
+    using T = decltype(tag);
+    if (tanh_approx) map1<T, T>(out, in, Apply<fn::GeluTanhF>{});
+    else map1<T, T>(out, in, Apply<fn::GeluF>{});
+  });
+}
+
+void softplus(const Tensor& out, const Tensor& in, double beta, double threshold) {
+  DeviceGuard g(out.device().index);
+  dispatch_floating(in.dtype(), "softplus_cuda", [&](auto tag) {
+    using T = decltype(tag);
+    map1<T, T>(out, in, Softplus<T>{static_cast<T>(beta), static_cast<T>(threshold)});
+  });
+}
+
+}  // namespace cuda
+}  // namespace tapegrad

@@ -1,0 +1,48 @@
+// Helpers shared by lib/cuda/*.cu: error checks, the device guard, launch sizes, and operand
+// preparation (a CPU 0-d operand is copied to the kernel's device, Note [Device checks]).
+#pragma once
+#include <cuda_runtime.h>
+
+#include <atomic>
+#include <cstdint>
+
+#include <tapegrad/core/check.h>
+#include <tapegrad/core/tensor.h>
+#include <tapegrad/kernels/loops.cuh>
+
+#define TG_CUDA_CHECK(expr)                                               \
+  do {                                                                    \
+    cudaError_t tg_err_ = (expr);                                         \
+    if (tg_err_ != cudaSuccess) {                                         \
+      cudaGetLastError();                                                 \
+      TG_ERROR("CUDA error: ", cudaGetErrorString(tg_err_));              \
+    }                                                                     \
+  } while (0)
+// After a launch: configuration errors surface here, execution errors at the next sync.
+#define TG_CUDA_LAUNCH_CHECK() TG_CUDA_CHECK(cudaGetLastError())
+
+namespace tapegrad {
+namespace cuda {
+
+// Makes `index` current for its lifetime (no-op for -1 or the current device).
+class DeviceGuard {
+ public:
+  explicit DeviceGuard(int index);
+  ~DeviceGuard();
+  DeviceGuard(const DeviceGuard&) = delete;
+  DeviceGuard& operator=(const DeviceGuard&) = delete;
+
+ private:
+  int prev_ = -1;
+};
+
+// The operand as the kernel on `like`'s device reads it: CPU 0-d tensors are copied over.
+Tensor on_device_of(const Tensor& t, const Tensor& like);
+
+// Random generator state (random.cu): one seed, and an offset that each launch advances past
+// the counters it used, so consecutive calls draw fresh numbers.
+extern std::atomic<uint64_t> g_seed;
+extern std::atomic<uint64_t> g_offset;
+
+}  // namespace cuda
+}  // namespace tapegrad

@@ -1,0 +1,367 @@
+"""CUDA: device objects and errors everywhere, and on a machine with a GPU every op of the op
+table run on the GPU and cross-checked against tapegrad's CPU path and against torch on CUDA,
+forward and gradient. GPU tests skip with a reason when tapegrad.cuda.is_available() is False;
+the device parsing, error and build checks run on every machine.
+"""
+import functools
+import os
+import shutil
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch", reason="the CUDA checks compare against torch")
+
+import crosscheck as cc  # noqa: E402
+import tapegrad  # noqa: E402
+from tapegrad import _C  # noqa: E402
+
+HAS_GPU = tapegrad.cuda.is_available()
+TORCH_GPU = torch.cuda.is_available()
+gpu = pytest.mark.skipif(not HAS_GPU, reason="no usable GPU: tapegrad.cuda.is_available() is "
+                         "False (CPU-only build, or no NVIDIA driver/GPU on this machine)")
+torch_gpu = pytest.mark.skipif(not (HAS_GPU and TORCH_GPU),
+                               reason="needs a GPU and a CUDA build of torch to compare against")
+
+
+def _raises_like_torch(tg_fn, torch_fn):
+    """Both raise the same exception type and message."""
+    with pytest.raises(Exception) as want:
+        torch_fn()
+    with pytest.raises(Exception) as got:
+        tg_fn()
+    assert type(got.value) is type(want.value), (got.value, want.value)
+    assert str(got.value) == str(want.value)
+
+
+# ---------------------------------------------------------------------------- every machine
+
+
+def test_build_flag_matches_compiler():
+    """CI check: with nvcc on PATH and the default TAPEGRAD_CUDA=AUTO the module is built with
+    CUDA; the flags are plain bools either way."""
+    assert isinstance(_C._cuda_built, bool) and isinstance(_C._cuda_has_cublas, bool)
+    assert not _C._cuda_has_cublas or _C._cuda_built
+    if os.environ.get("TAPEGRAD_EXPECT_CUDA_BUILD") == "1" or (
+            shutil.which("nvcc") and os.environ.get("TAPEGRAD_CUDA", "AUTO").upper() != "OFF"):
+        assert _C._cuda_built, "nvcc is present but tapegrad._C was built without CUDA"
+
+
+def test_availability_is_consistent():
+    n = tapegrad.cuda.device_count()
+    assert isinstance(n, int) and n >= 0
+    assert tapegrad.cuda.is_available() == (_C._cuda_built and n > 0)
+    tapegrad.cuda.manual_seed(0)  # never raises, as in torch
+    tapegrad.cuda.manual_seed_all(0)
+
+
+DEVICE_SPECS = [("cpu",), ("cuda",), ("cuda:0",), ("cuda:1",), ("cpu:0",), ("cuda", 0),
+                ("cuda", 3), ("cpu", 0), ("gpu",), ("cuda:x",), ("cuda:-1",), ("cuda", -1),
+                ("cuda:0:1",), ("cuda: 1",), ("",), ("cuda", "x"), ("cuda", 1.5), ("cuda:01",)]
+
+
+@pytest.mark.parametrize("spec", DEVICE_SPECS, ids=[repr(s) for s in DEVICE_SPECS])
+def test_device_objects_like_torch(spec):
+    try:
+        want = torch.device(*spec)
+    except Exception as e:  # noqa: BLE001
+        with pytest.raises(type(e)) as got:
+            tapegrad.device(*spec)
+        assert str(got.value) == str(e)
+        return
+    d = tapegrad.device(*spec)
+    assert (repr(d), str(d), d.type, d.index) == (repr(want), str(want), want.type, want.index)
+    assert d == tapegrad.device(str(want)) and hash(d) == hash(tapegrad.device(str(want)))
+
+
+def test_cpu_tensor_device_and_conversions():
+    x = tapegrad.ones(2, 3)
+    assert x.device == tapegrad.device("cpu") and repr(x.device) == "device(type='cpu')"
+    assert not x.is_cuda
+    assert x.cpu() is x and x.to("cpu") is x and x.to(tapegrad.device("cpu")) is x
+    assert x.to("cpu:0") is x
+    y = tapegrad.zeros(1, dtype=tapegrad.float64)
+    z = x.to(y)
+    assert z.dtype == tapegrad.float64 and z.device.type == "cpu"
+    assert tapegrad.zeros_like(x).device.type == "cpu"
+    assert "device=" not in repr(x)
+
+
+def _no_gpu_error():
+    """What tapegrad raises for device='cuda' here: torch's AssertionError in a CPU-only build,
+    torch's RuntimeError (no driver / no GPU) in a CUDA build on a machine without a GPU."""
+    if not _C._cuda_built:
+        return AssertionError, r"^Torch not compiled with CUDA enabled$"
+    return RuntimeError, (r"^(Found no NVIDIA driver on your system\. Please check that you have "
+                          r"an NVIDIA GPU and installed a driver from "
+                          r"http://www\.nvidia\.com/Download/index\.aspx|"
+                          r"No CUDA GPUs are available)$")
+
+
+NEEDS_GPU = {
+    "zeros": lambda m: m.zeros(2, device="cuda"),
+    "ones": lambda m: m.ones(2, 3, device="cuda:0"),
+    "empty": lambda m: m.empty(2, device=m.device("cuda")),
+    "full": lambda m: m.full((2,), 1.5, device="cuda"),
+    "tensor": lambda m: m.tensor([1.0, 2.0], device="cuda"),
+    "arange": lambda m: m.arange(4, device="cuda"),
+    "rand": lambda m: m.rand(3, device="cuda"),
+    "randn": lambda m: m.randn(3, device="cuda"),
+    "randint": lambda m: m.randint(0, 4, (3,), device="cuda"),
+    "eye": lambda m: m.eye(2, device="cuda"),
+    "linspace": lambda m: m.linspace(0, 1, 5, device="cuda"),
+    "zeros_like": lambda m: m.zeros_like(m.ones(2), device="cuda"),
+    ".cuda()": lambda m: m.ones(2).cuda(),
+    ".to('cuda')": lambda m: m.ones(2).to("cuda"),
+    ".to(device=...)": lambda m: m.ones(2).to(device=m.device("cuda", 0)),
+    "Linear.cuda()": lambda m: m.nn.Linear(2, 2).cuda(),
+    "Linear.to('cuda')": lambda m: m.nn.Linear(2, 2).to("cuda"),
+    "Linear(device=)": lambda m: m.nn.Linear(2, 2, device="cuda"),
+    "cuda.synchronize": lambda m: m.cuda.synchronize(),
+    "cuda.current_device": lambda m: m.cuda.current_device(),
+    "cuda.get_device_name": lambda m: m.cuda.get_device_name(),
+}
+
+
+@pytest.mark.skipif(HAS_GPU, reason="checks the behaviour without a usable GPU")
+@pytest.mark.parametrize("name", list(NEEDS_GPU))
+def test_cuda_without_gpu_raises(name):
+    kind, pattern = _no_gpu_error()
+    with pytest.raises(kind, match=pattern):
+        NEEDS_GPU[name](tapegrad)
+    if not _C._cuda_built and not torch.cuda.is_available() and torch.version.cuda is None:
+        # A CPU-only tapegrad and a CPU-only torch: the same type and message.
+        _raises_like_torch(lambda: NEEDS_GPU[name](tapegrad), lambda: NEEDS_GPU[name](torch))
+
+
+@pytest.mark.skipif(HAS_GPU, reason="checks the behaviour without a usable GPU")
+def test_cpu_paths_unaffected_without_gpu():
+    # Nothing CUDA-related is touched by CPU work, and queries do not raise.
+    x = tapegrad.randn(3, 4, requires_grad=True)
+    (x * 2).sum().backward()
+    assert x.grad.device.type == "cpu"
+    assert tapegrad.cuda.device_count() == 0 and not tapegrad.cuda.is_available()
+    assert tapegrad.cuda.memory_allocated() == 0
+
+
+# --------------------------------------------------------------------------------- GPU only
+
+
+@gpu
+def test_factories_and_printing_on_gpu():
+    for make in (lambda m: m.zeros(2, 3, device="cuda"), lambda m: m.ones(4, device="cuda:0"),
+                 lambda m: m.full((2,), 7, device="cuda"),
+                 lambda m: m.tensor([[1.5, -2.0]], device="cuda"),
+                 lambda m: m.arange(5, device="cuda"),
+                 lambda m: m.tensor([1.0, 2.0], device="cuda", requires_grad=True),
+                 lambda m: m.eye(3, dtype=m.float64, device="cuda")):
+        t = make(tapegrad)
+        assert t.is_cuda and t.device == tapegrad.device("cuda", 0)
+        if TORCH_GPU:
+            assert repr(t) == repr(make(torch))
+
+
+@gpu
+def test_moves_between_devices():
+    x = tapegrad.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    g = x.cuda()
+    assert g.is_cuda and g.device.index == 0 and g.cuda() is g and g.to("cuda:0") is g
+    assert g.tolist() == x.tolist() and g[1, 2].item() == 6.0
+    back = g.cpu()
+    assert back.device.type == "cpu" and back.tolist() == x.tolist()
+    # non-contiguous source, dtype change on the way
+    t = x.t().to("cuda", tapegrad.float64)
+    assert t.dtype == tapegrad.float64 and t.tolist() == x.t().tolist()
+    # .to(other) takes dtype and device
+    other = tapegrad.zeros(1, dtype=tapegrad.float64, device="cuda")
+    assert x.to(other).device.type == "cuda" and x.to(other).dtype == tapegrad.float64
+    with pytest.raises(TypeError, match="can't convert cuda:0 device type tensor to numpy"):
+        g.numpy()
+
+
+@gpu
+def test_gradient_flows_back_across_devices():
+    x = tapegrad.randn(3, 4, dtype=tapegrad.float64, requires_grad=True)
+    y = x.cuda()
+    assert type(y.grad_fn).__name__ == "ToCopyBackward0"
+    up = tapegrad.randn(3, 4, dtype=tapegrad.float64)
+    (y * y).backward(up.cuda())
+    assert x.grad.device.type == "cpu"
+    np.testing.assert_allclose(np.array(x.grad.tolist()), 2 * np.array(x.tolist()) *
+                               np.array(up.tolist()), rtol=1e-12)
+
+
+@gpu
+def test_mixing_devices_raises_torchs_error():
+    a, b = tapegrad.ones(3, device="cuda"), tapegrad.ones(3)
+    msg = "Expected all tensors to be on the same device, but found at least two devices, "
+    with pytest.raises(RuntimeError, match="^" + msg + "cuda:0 and cpu!$"):
+        a + b
+    with pytest.raises(RuntimeError, match="^" + msg + "(cpu and cuda:0|cuda:0 and cpu)!$"):
+        b * a
+    with pytest.raises(RuntimeError, match=r"when checking argument for argument mat2 in method "
+                                           r"wrapper_CUDA_mm"):
+        tapegrad.ones(2, 2, device="cuda").mm(tapegrad.ones(2, 2))
+    # a CPU 0-d tensor joins a CUDA op, as in torch
+    r = a * tapegrad.tensor(2.0)
+    assert r.is_cuda and r.tolist() == [2.0, 2.0, 2.0]
+
+
+@gpu
+def test_caching_allocator_reuses_blocks():
+    def step():
+        x = tapegrad.ones(1 << 20, device="cuda")
+        y = (x * 2).sum()
+        return y.item()
+
+    for _ in range(3):
+        step()
+    reserved = tapegrad.cuda.memory_reserved()
+    mallocs = tapegrad._C._cuda_memoryStats(0)["num_device_mallocs"]
+    for _ in range(20):
+        assert step() == 2.0 * (1 << 20)
+    # steady state: every block comes from the cache, none from cudaMalloc
+    assert tapegrad.cuda.memory_reserved() == reserved
+    assert tapegrad._C._cuda_memoryStats(0)["num_device_mallocs"] == mallocs
+    tapegrad.cuda.empty_cache()
+    assert tapegrad.cuda.memory_reserved() <= reserved
+
+
+@gpu
+def test_random_on_gpu():
+    tapegrad.cuda.manual_seed(123)
+    a = tapegrad.rand(100000, device="cuda")
+    tapegrad.cuda.manual_seed(123)
+    b = tapegrad.rand(100000, device="cuda")
+    assert a.is_cuda and a.tolist() == b.tolist()
+    v = np.array(a.tolist())
+    assert v.min() >= 0 and v.max() < 1 and abs(v.mean() - 0.5) < 0.01
+    n = np.array(tapegrad.randn(200000, dtype=tapegrad.float64, device="cuda").tolist())
+    assert abs(n.mean()) < 0.01 and abs(n.std() - 1) < 0.01
+    c = tapegrad.rand(100000, device="cuda")
+    assert c.tolist() != a.tolist()  # the counter advances
+
+
+@gpu
+def test_training_step_on_gpu_matches_cpu():
+    tapegrad.manual_seed(0)
+    cpu_model = tapegrad.nn.Sequential(tapegrad.nn.Linear(8, 16), tapegrad.nn.ReLU(),
+                                       tapegrad.nn.Linear(16, 3))
+    gpu_model = tapegrad.nn.Sequential(tapegrad.nn.Linear(8, 16), tapegrad.nn.ReLU(),
+                                       tapegrad.nn.Linear(16, 3))
+    gpu_model.load_state_dict(cpu_model.state_dict())
+    gpu_model.cuda()
+    assert all(p.is_cuda for p in gpu_model.parameters())
+    x, y = tapegrad.randn(32, 8), tapegrad.randint(0, 3, (32,))
+    for model, xs, ys in ((cpu_model, x, y), (gpu_model, x.cuda(), y.cuda())):
+        opt = tapegrad.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        for _ in range(3):
+            opt.zero_grad()
+            tapegrad.nn.functional.cross_entropy(model(xs), ys).backward()
+            opt.step()
+    for pc, pg in zip(cpu_model.parameters(), gpu_model.parameters()):
+        np.testing.assert_allclose(np.array(pg.tolist()), np.array(pc.tolist()), rtol=1e-4,
+                                   atol=1e-5)
+
+
+@torch_gpu
+def test_dlpack_zero_copy_with_torch_cuda():
+    t = torch.arange(12.0, device="cuda").reshape(3, 4)
+    x = tapegrad.from_dlpack(t)
+    assert x.is_cuda and x.data_ptr() == t.data_ptr() and x.tolist() == t.tolist()
+    assert x.__dlpack_device__() == (2, 0)
+    back = torch.from_dlpack(x * 2)
+    assert back.is_cuda and torch.equal(back, t * 2)
+    y = x.t()
+    assert torch.from_dlpack(y).data_ptr() == t.data_ptr()
+    # the stream handshake: a consumer on a side stream waits for our queued work
+    s = torch.cuda.Stream()
+    big = tapegrad.ones(1 << 22, device="cuda") * 3
+    with torch.cuda.stream(s):
+        cap = big.__dlpack__(stream=s.cuda_stream)
+        z = torch.from_dlpack(cap)
+        assert float(z.sum()) == 3.0 * (1 << 22)
+    with pytest.raises(BufferError, match="per-thread default stream is not supported"):
+        big.__dlpack__(stream=2)
+    with pytest.raises(AssertionError, match="unsupported stream on CUDA: 0"):
+        big.__dlpack__(stream=0)
+
+
+# ------------------------------------------------- every op of the op table, on the GPU
+
+
+class OnCuda:
+    """A library as seen by a test lambda, with every factory placing tensors on the GPU, so the
+    same (m, *xs) expression runs on CUDA for tapegrad and for torch."""
+    _FACTORIES = {"tensor", "zeros", "ones", "empty", "full", "arange", "linspace", "eye", "rand",
+                  "randn", "randint"}
+
+    def __init__(self, mod):
+        self._mod = mod
+        self.__name__ = f"{mod.__name__} on cuda"
+
+    def __getattr__(self, name):
+        attr = getattr(self._mod, name)
+        if name in self._FACTORIES:
+            @functools.wraps(attr)
+            def on_gpu(*a, **kw):
+                kw.setdefault("device", "cuda")
+                return attr(*a, **kw)
+            return on_gpu
+        return attr
+
+
+def _np(t):
+    return cc.to_numpy(t) if t is not None else None
+
+
+def _run_with_grads(m, c, dtype, samples, upstream_rng):
+    specs = [cc.as_arg(x) for x in c.inputs]
+    xs, outs = cc.run_in(m, c.fn, specs, samples, dtype, c.grad)
+    tensors = [k for k, o in enumerate(outs) if isinstance(o, m.Tensor)]
+    results = {"outs": [(_np(outs[k]), cc.dtype_name(outs[k]), str(outs[k].device.type))
+                        for k in tensors]}
+    in_idx = [i for i, x in enumerate(xs) if isinstance(x, m.Tensor) and x.requires_grad]
+    out_idx = [k for k in tensors if outs[k].requires_grad]
+    if in_idx and out_idx:
+        ups = [cc.make_tensor(m, upstream_rng[k], cc.dtype_name(outs[k])) for k in out_idx]
+        grads = m.autograd.grad([outs[k] for k in out_idx], [xs[i] for i in in_idx], ups,
+                                allow_unused=True)
+        results["grads"] = [_np(g) for g in grads]
+    return results
+
+
+def _compare(got, ref, dtype, what, c):
+    assert len(got["outs"]) == len(ref["outs"]), what
+    for k, ((g, gd, _), (r, rd, _)) in enumerate(zip(got["outs"], ref["outs"])):
+        assert gd == rd, f"{what} output {k}: dtype {gd}, reference {rd}"
+        cc.assert_close(g, r, rd, f"{what} output {k}", c.rtol, c.atol)
+    for k, (g, r) in enumerate(zip(got.get("grads", []), ref.get("grads", []))):
+        assert (g is None) == (r is None), f"{what} grad {k}"
+        if r is not None:
+            cc.assert_close(g, r, dtype, f"{what} grad {k}", c.rtol, c.atol)
+
+
+def _op_cases():
+    from opcases import CASES  # noqa: PLC0415
+    return [pytest.param(c, id=c.id) for c in CASES]
+
+
+@gpu
+@pytest.mark.parametrize("c", _op_cases())
+def test_op_on_gpu_matches_cpu_and_torch_cuda(c):
+    specs = [cc.as_arg(x) for x in c.inputs]
+    for dtype in c.dtypes:
+        samples = cc.draw(specs, np.random.default_rng(0))
+        # upstream gradients: drawn once, shaped like the CPU outputs
+        _, outs = cc.run_in(tapegrad, c.fn, specs, samples, dtype, c.grad)
+        rng = np.random.default_rng(1)
+        upstream = {k: rng.standard_normal(tuple(o.shape)) for k, o in enumerate(outs)
+                    if isinstance(o, tapegrad.Tensor)}
+        cpu_ref = _run_with_grads(tapegrad, c, dtype, samples, upstream)
+        got = _run_with_grads(OnCuda(tapegrad), c, dtype, samples, upstream)
+        assert all(dev == "cuda" for _, _, dev in got["outs"]), f"{c.id}: output left the GPU"
+        _compare(got, cpu_ref, dtype, f"{c.id} [{dtype}] cuda vs cpu", c)
+        if TORCH_GPU:
+            want = _run_with_grads(OnCuda(torch), c, dtype, samples, upstream)
+            _compare(got, want, dtype, f"{c.id} [{dtype}] cuda vs torch cuda", c)
