@@ -11,16 +11,19 @@ namespace {
 
 struct PyFunctionNode : Node {
   std::string node_name;
+  py::object py_class;  // MyFnBackward: a Python subclass of _FunctionBackward (function.py)
   py::object backward;  // callable(*grads) -> list of Tensor|None, one per recorded input
 
   PyFunctionNode() : Node(OpId::NumOps) {}  // NumOps: not a row of the op table
   ~PyFunctionNode() override {
     if (!Py_IsInitialized()) {
+      py_class.release();
       backward.release();  // interpreter gone: leak rather than touch Python
       return;
     }
     py::gil_scoped_acquire gil;
     backward = py::object();
+    py_class = py::object();
   }
   std::string name() const override { return node_name; }
   TensorList apply(TensorList&& grads) override {
@@ -51,16 +54,27 @@ struct PyFunctionNode : Node {
 
 }  // namespace
 
+py::object node_object(const std::shared_ptr<Node>& n) {
+  if (!n) return py::none();
+  py::object o = py::cast(n);
+  // The per-Function class adds no state (__slots__ = ()), so the wrapper pybind11 made for
+  // the C++ node can take it as its __class__.
+  if (auto* f = dynamic_cast<PyFunctionNode*>(n.get()))
+    if (f->py_class && !o.get_type().is(f->py_class)) o.attr("__class__") = f->py_class;
+  return o;
+}
+
 void bind_function(py::module_& m) {
   py::class_<PyFunctionNode, Node, std::shared_ptr<PyFunctionNode>>(m, "_FunctionBackward");
   // Records a node over `inputs` (None for non-tensor arguments) whose backward calls
   // `backward`, and makes it the history of `outputs[k]` for every k with differentiable[k].
-  m.def("_record_function", [](const std::string& name, py::object backward,
+  m.def("_record_function", [](const std::string& name, py::object py_class, py::object backward,
                                const std::vector<std::optional<Tensor>>& inputs,
                                const std::vector<Tensor>& outputs,
                                const std::vector<bool>& differentiable) {
     auto node = std::make_shared<PyFunctionNode>();
     node->node_name = name;
+    node->py_class = std::move(py_class);
     node->backward = std::move(backward);
     node->num_outputs = static_cast<uint32_t>(outputs.size());
     for (auto& t : inputs) {
@@ -71,7 +85,7 @@ void bind_function(py::module_& m) {
     }
     for (size_t k = 0; k < outputs.size(); ++k)
       if (differentiable[k]) set_history(outputs[k], node, static_cast<uint32_t>(k));
-    return std::shared_ptr<Node>(node);
+    return node_object(node);
   });
 }
 
