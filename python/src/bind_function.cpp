@@ -56,16 +56,25 @@ struct PyFunctionNode : Node {
 
 py::object node_object(const std::shared_ptr<Node>& n) {
   if (!n) return py::none();
-  py::object o = py::cast(n);
-  // The per-Function class adds no state (__slots__ = ()), so the wrapper pybind11 made for
-  // the C++ node can take it as its __class__.
-  if (auto* f = dynamic_cast<PyFunctionNode*>(n.get()))
-    if (f->py_class && !o.get_type().is(f->py_class)) o.attr("__class__") = f->py_class;
-  return o;
+  auto* f = dynamic_cast<PyFunctionNode*>(n.get());
+  if (!f || !f->py_class) return py::cast(n);
+  // A custom Function's node shows as an instance of its per-Function Python class: the
+  // wrapper that exists already, or a new instance of that class around the same node
+  // (pybind11 picks a wrapper's class from the C++ type only, so it is built here).
+  static const auto* tinfo = py::detail::get_type_info(typeid(PyFunctionNode));
+  if (py::handle h = py::detail::get_object_handle(f, tinfo)) return py::reinterpret_borrow<py::object>(h);
+  return f->py_class(py::capsule(f, "tapegrad.FunctionNode"));
 }
 
 void bind_function(py::module_& m) {
-  py::class_<PyFunctionNode, Node, std::shared_ptr<PyFunctionNode>>(m, "_FunctionBackward");
+  py::class_<PyFunctionNode, Node, std::shared_ptr<PyFunctionNode>>(m, "_FunctionBackward")
+      // Only node_object() constructs these: the capsule holds a live node of the graph.
+      .def(py::init([](py::capsule c) {
+        TG_CHECK(std::string(c.name()) == "tapegrad.FunctionNode",
+                 "custom Function nodes are created by Function.apply");
+        auto* f = static_cast<PyFunctionNode*>(c.get_pointer());
+        return std::static_pointer_cast<PyFunctionNode>(f->shared_from_this());
+      }));
   // Records a node over `inputs` (None for non-tensor arguments) whose backward calls
   // `backward`, and makes it the history of `outputs[k]` for every k with differentiable[k].
   m.def("_record_function", [](const std::string& name, py::object py_class, py::object backward,
