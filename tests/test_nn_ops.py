@@ -242,3 +242,31 @@ def test_inplace_returns_self(name, args):
     elif args == "lerp":
         args = (tg.zeros(3, 3), 0.5)
     assert getattr(h, name)(*args) is h
+
+
+# ------------------------------------------------------------------------------ top level
+
+
+def test_top_level_functional_names_like_torch():
+    """torch re-exports some functional ops at its top level (torch.conv2d, torch.layer_norm)
+    but not others (gelu, silu, pad, one_hot stay in torch.nn.functional): the same split."""
+    if cc.backend_name() == "torch":
+        pytest.skip("compares tapegrad's top level with torch's")
+    torch, tg = cc.reference(), cc.tg()
+    names = set(tg.nn.functional.__all__) | {n for n in dir(tg._C) if n[0].islower()}
+    differ = sorted(n for n in names if hasattr(torch, n) != hasattr(tg, n))
+    assert not differ
+
+
+def test_top_level_binary_cross_entropy_with_logits():
+    """torch.binary_cross_entropy_with_logits is the aten form: reduction is an int."""
+    def run(m, r):
+        x, t = m.tensor([0.5, -1.0, 2.0]), m.tensor([1.0, 0.0, 0.5])
+        f = m.binary_cross_entropy_with_logits
+        return (f(x, t) if r is None else f(x, t, None, None, r)).tolist()
+    for r in (None, 0, 1, 2, 3):
+        np.testing.assert_allclose(run(cc.tg(), r), run(cc.reference(), r), rtol=1e-6)
+    cc.check_raises(lambda m, x: m.binary_cross_entropy_with_logits(x, x, reduction="mean"),
+                    randn(3))
+    x = cc.tg().ones(2, 6)
+    assert cc.tg().unflatten(x, 1, (2, 3)).shape == (2, 2, 3)
