@@ -1,7 +1,8 @@
 """grad_fn._saved_* against torch for every op case in tests/opcases: each case runs in both
 libraries on the same float64 inputs, the two graphs are walked side by side (next_functions),
 and every pair of nodes with the same class must list the same _saved_* names with equal values
-(tensors by value, scalars and tuples by value and type: torchviz prints them with str()).
+(tensors by value, scalars and tuples by value and type: torchviz prints them with str()), and
+the same _raw_saved_* names.
 Differences we keep on purpose are listed in KNOWN with the reason; each must still occur.
 A case whose output node differs from torch's fails here too (conftest's KNOWN_GAPS).
 """
@@ -89,6 +90,10 @@ def mismatches(c):
             continue
         seen.add(id(r))
         rs, gs = _saved(r), _saved(g)
+        raw = {a for a in dir(r) if a.startswith("_raw_saved_")}
+        if raw != {a for a in dir(g) if a.startswith("_raw_saved_")}:
+            out.append((type(r).__name__, "_raw_saved_*", sorted(raw),
+                        sorted(a for a in dir(g) if a.startswith("_raw_saved_"))))
         for a in sorted(rs.keys() | gs.keys()):
             if a not in rs or a not in gs or not _same(rs[a], gs[a]):
                 out.append((type(r).__name__, a, rs.get(a, "<missing>"), gs.get(a, "<missing>")))

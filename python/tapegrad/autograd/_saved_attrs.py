@@ -219,28 +219,58 @@ for _a, _b in (("AminBackward0", "AmaxBackward0"), ("MinBackward0", "MaxBackward
 _TUPLE_SLOTS = {"IndexBackward0": "indices", "IndexPutBackward0": "indices"}
 
 
+# Table entries that hold tensors (the rest are scalars, sizes and flags).
+_TENSOR_ENTRIES = {"indices", "result1", "result2"}
+
+
+class SavedTensor:
+    """What grad_fn._raw_saved_<name> gives for each saved tensor, as torch's
+    torch._C._autograd.SavedTensor does. Hooks on saved tensors need the engine to call them
+    when it unpacks, which tapegrad's does not: register_hooks says so."""
+
+    __slots__ = ()
+
+    def register_hooks(self, pack_hook, unpack_hook):
+        raise NotImplementedError("tapegrad does not support hooks on saved tensors "
+                                  "(SavedTensor.register_hooks)")
+
+
 def _table(node):
-    """{attribute name: getter} for this node, in torch's names."""
+    """({attribute name: getter}, names of the tensor-valued ones) for this node, in torch's
+    names."""
     cls = type(node).__name__
-    out = {}
+    out, tensors = {}, set()
     if cls not in _TUPLE_SLOTS:
         for k, name in enumerate(node._raw_slot_names()):
             if name is not None:
                 out[name] = lambda n, k=k: n._raw_saved(k)
-    out.update(_SCALARS.get(cls, {}))
-    return out
+                tensors.add(name)
+    extra = _SCALARS.get(cls, {})
+    out.update(extra)
+    tensors.update(_TENSOR_ENTRIES & extra.keys())
+    return out, tensors
+
+
+def _raw(node, name):
+    if name == _TUPLE_SLOTS.get(type(node).__name__):
+        return tuple(SavedTensor() for _ in _indices(node))
+    return SavedTensor()
 
 
 def _getattr(self, attr):
     if attr.startswith("_saved_"):
-        getter = _table(self).get(attr[len("_saved_"):])
+        getter = _table(self)[0].get(attr[len("_saved_"):])
         if getter is not None:
             return getter(self)
+    elif attr.startswith("_raw_saved_") and attr[len("_raw_saved_"):] in _table(self)[1]:
+        return _raw(self, attr[len("_raw_saved_"):])
     raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
 
 
 def _dir(self):
-    return object.__dir__(self) + ["_saved_" + k for k in _table(self)]
+    table, tensors = _table(self)
+    return (object.__dir__(self) + ["_saved_" + k for k in table]
+            + ["_raw_saved_" + k for k in tensors])
 
 
 def install(node_cls):
