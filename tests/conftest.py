@@ -59,6 +59,9 @@ KNOWN_GAPS = {
     "cross_entropy/mean/all_ignored": "mean reduction with every target ignored: gradient "
                                       "differs from torch's nan handling",
     "scatter_add/src_bigger": "scatter_add with src larger than index: gradient shape of src",
+    "pad/circular": "torch records circular padding as slice copies into a new tensor "
+                    "(CopySlices); tapegrad's composite gathers, recording IndexSelectBackward0",
+    "[CircularPad": "CircularPad1d/2d/3d: see pad/circular",
 }
 
 
@@ -67,9 +70,17 @@ def pytest_collection_modifyitems(config, items):
     if backend_name() == "torch":
         return
     everywhere = ("inplace/view/", "inplace/fill_/tensor", "leaf/fill_/tensor")
+    # gaps where tapegrad records a different node: its saved attributes differ as well
+    name_gaps = ("index_put/setitem_", "index/grad_of_", "index/ellipsis_only",
+                 "index/0d_ellipsis", "matmul/fn/bcast_batch1", "cross_entropy/none/spatial",
+                 "cross_entropy/mean/spatial", "cross_entropy/sum/spatial", "pad/circular",
+                 "[CircularPad")
     for item in items:
         for key, reason in KNOWN_GAPS.items():
             # The other gaps are about forward values or grad_fn names, which only the
             # torch cross-check compares; gradcheck/gradgradcheck of those cases pass.
-            if key in item.nodeid and (key in everywhere or "test_crosscheck[" in item.nodeid):
+            saved = key in name_gaps and ("test_saved_attrs_match_torch[" in item.nodeid or
+                                          "test_module_against_torch[" in item.nodeid)
+            if key in item.nodeid and (key in everywhere or "test_crosscheck[" in item.nodeid
+                                       or saved):
                 item.add_marker(pytest.mark.xfail(strict=True, reason="known gap: " + reason))

@@ -184,6 +184,27 @@ def test_custom_function_matches_torch():
                                        (xt.detach().requires_grad_(),))
 
 
+def test_custom_function_node_class_like_torch():
+    """type(y.grad_fn) is a per-Function class named <Function>Backward (torch's
+    Square._backward_cls), seen the same way through next_functions, with torch's repr form."""
+    import re
+    got = []
+    for lib in (torch, tapegrad):
+        sq = _make_square(lib)
+        x = lib.ones(2, requires_grad=True)
+        y = sq.apply(x, 2.0)
+        z = y * 1
+        fn = y.grad_fn
+        assert z.grad_fn.next_functions[0][0] is fn
+        assert type(fn) is sq._backward_cls
+        assert type(fn) is not type(_make_square(lib).apply(x, 2.0).grad_fn)
+        got.append((type(fn).__name__, fn.name(),
+                    re.sub(r" at 0x[0-9a-f]+>$", ">", repr(fn)).split(".")[-1]))
+        y.sum().backward()
+        assert type(y.grad_fn).__name__ == "SquareBackward"  # still after backward
+    assert got[0] == got[1] == ("SquareBackward", "SquareBackward", "SquareBackward object>")
+
+
 def test_custom_function_wrong_gradient_count():
     class Bad(tapegrad.autograd.Function):
         @staticmethod

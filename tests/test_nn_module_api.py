@@ -455,6 +455,23 @@ def test_embedding_from_pretrained():
     assert g == t
 
 
+def test_embedding_sparse_refused_at_construction():
+    """torch gives sparse=True a sparse weight.grad; tapegrad has no sparse tensors, so it
+    refuses at construction instead of silently training with dense gradients."""
+    if cc.backend_name() == "torch":
+        pytest.skip("a tapegrad limitation: torch supports sparse gradients")
+    e = cc.reference().nn.Embedding(4, 2, sparse=True)
+    e(cc.reference().tensor([1, 1])).sum().backward()
+    assert e.weight.grad.is_sparse  # what tapegrad cannot give
+    tg = cc.tg()
+    with pytest.raises(NotImplementedError, match="sparse"):
+        tg.nn.Embedding(4, 2, sparse=True)
+    with pytest.raises(NotImplementedError, match="sparse"):
+        tg.nn.Embedding.from_pretrained(tg.ones(4, 2), sparse=True)
+    with pytest.raises(NotImplementedError, match="sparse"):
+        tg.nn.functional.embedding(tg.tensor([1]), tg.ones(4, 2), sparse=True)
+
+
 def test_always_call_forward_hook_runs_when_forward_raises():
     def run(m):
         calls = []

@@ -209,6 +209,32 @@ MODULE_CASES = [
     ("ConstantPad2d/int", lambda m: nn(m).ConstantPad2d(1, 3.5), [randn(1, 3, 3)]),
     ("ConstantPad1d/crop", lambda m: nn(m).ConstantPad1d((2, -1), -1.0), [randn(2, 5)]),
     ("ZeroPad1d", lambda m: nn(m).ZeroPad1d(2), [randn(3, 4, nc=True)]),
+    ("ZeroPad3d", lambda m: nn(m).ZeroPad3d((1, 0, 0, 1, 2, 0)), [randn(1, 2, 2, 3, 2)]),
+    ("ConstantPad3d", lambda m: nn(m).ConstantPad3d(1, -2.0), [randn(2, 2, 2, 2)]),
+    ("ReflectionPad1d", lambda m: nn(m).ReflectionPad1d((2, 1)), [randn(2, 3, 4)]),
+    ("ReflectionPad2d", lambda m: nn(m).ReflectionPad2d(2), [randn(1, 2, 4, 3)]),
+    ("ReflectionPad3d/unbatched", lambda m: nn(m).ReflectionPad3d((1, 0, 1, 1, 0, 1)),
+     [randn(2, 2, 3, 3)]),
+    ("ReplicationPad1d/unbatched", lambda m: nn(m).ReplicationPad1d(3), [randn(2, 2)]),
+    ("ReplicationPad2d", lambda m: nn(m).ReplicationPad2d((1, 2, 0, 3)),
+     [randn(2, 1, 3, 3, nc=True)]),
+    ("ReplicationPad3d", lambda m: nn(m).ReplicationPad3d(1), [randn(1, 1, 2, 2, 3)]),
+    ("CircularPad1d", lambda m: nn(m).CircularPad1d((1, 3)), [randn(2, 2, 4)]),
+    ("CircularPad2d", lambda m: nn(m).CircularPad2d(1), [randn(1, 2, 3, 3)]),
+    ("CircularPad3d/unbatched", lambda m: nn(m).CircularPad3d((0, 1, 1, 0, 1, 1)),
+     [randn(1, 2, 2, 2)]),
+    ("Conv2d/padding_mode_reflect", lambda m: nn(m).Conv2d(2, 3, 3, padding=1,
+                                                           padding_mode="reflect"),
+     [randn(2, 2, 5, 4)]),
+    ("Conv2d/padding_mode_replicate", lambda m: nn(m).Conv2d(2, 2, (3, 2), padding=(2, 1),
+                                                             padding_mode="replicate"),
+     [randn(1, 2, 4, 4)]),
+    ("Conv2d/padding_mode_circular", lambda m: nn(m).Conv2d(1, 2, 3, stride=2, padding=1,
+                                                            padding_mode="circular"),
+     [randn(2, 1, 5, 5)]),
+    ("Conv2d/padding_mode_reflect_same", lambda m: nn(m).Conv2d(2, 2, 4, padding="same",
+                                                                padding_mode="reflect"),
+     [randn(1, 2, 6, 5)]),
     ("Conv2d/zero_padded_input", lambda m: nn(m).Sequential(nn(m).ZeroPad2d((0, 1, 1, 0)),
                                                             nn(m).Conv2d(1, 2, 2)),
      [randn(1, 1, 4, 4)]),
@@ -273,6 +299,9 @@ REPR_CASES = [c[1] for c in MODULE_CASES + LOSS_CASES] + [
                            bias=False, padding_mode="reflect"),
     lambda m: nn(m).ZeroPad1d((1, 0)),
     lambda m: nn(m).ConstantPad1d(2, 0.5),
+    lambda m: nn(m).ReflectionPad2d((1, 2, 3, 4)),
+    lambda m: nn(m).CircularPad1d(2),
+    lambda m: nn(m).Conv2d(1, 1, 3, padding_mode="circular"),
     lambda m: nn(m).Module(),
     lambda m: nn(m).Sequential(),
     lambda m: nn(m).ModuleList(),
@@ -282,6 +311,11 @@ REPR_CASES = [c[1] for c in MODULE_CASES + LOSS_CASES] + [
     lambda m: nn(m).Sequential(nn(m).Linear(2, 2), nn(m).Sequential(
         nn(m).ReLU(), nn(m).Sequential(nn(m).Dropout(), nn(m).Identity()))),
 ]
+
+
+@pytest.mark.parametrize("x_shape", [(5,), (2, 3), (2, 3, 3, 3, 3, 3)])
+def test_circular_pad_module_rank_error_like_torch(x_shape):
+    cc.check_raises(lambda m, x: nn(m).CircularPad2d(1)(x), randn(*x_shape))
 
 
 @pytest.mark.parametrize("ctor", REPR_CASES)

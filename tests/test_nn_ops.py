@@ -100,7 +100,35 @@ ERRORS = [
     ("addcmul__bcast", lambda m, x, y: (x * 1).addcmul_(y, y), randn(3), randn(2, 3)),
     ("argmax_empty", lambda m, x: m.argmax(x), randn(0)),
     ("argmin_empty_dim", lambda m, x: x.argmin(0), randn(0, 3)),
+    # F.pad's non-constant modes
+    ("pad_reflect_too_wide", lambda m, x: m._C._nn.pad(x, [5, 5], "reflect") if m.__name__ ==
+     "torch" else m._C.pad(x, [5, 5], "reflect"), randn(1, 2, 5)),
+] + [(f"pad_{mode}_{i}", (lambda m, x, p=p, mode=mode, v=v: m.nn.functional.pad(x, p, mode, *v)),
+      randn(*shape))
+     for mode in ("reflect", "replicate", "circular")
+     for i, (shape, p, v) in enumerate([
+         ((1, 2, 5), [1, 2, 3, 4], ()), ((1, 2, 5, 5), [1, 1, 5, 1], ()), ((1, 2, 5), [1], ()),
+         ((5,), [1, 1], ()), ((1, 2, 5, 5), [1, 1], ()), ((1, 2, 5), [6, 1], ()),
+         ((1, 2, 5), [1, 1, 1, 1, 1, 1], ()), ((1, 2, 5), [-3, -3], ()),
+         ((1, 2, 5), [-6, 1], ()), ((1, 0, 5), [1, 1], ()), ((2, 0, 3, 3), [1, 1, 1, 1], ()),
+         ((1, 2, 5), [1, 1], (1.0,)), ((3,), [1, 1, 1, 1, 1, 1], ()),
+         ((2, 3), [-3, -1], ()), ((2, 3), [0, 6], ())])] + [
+    ("pad_unknown_mode", lambda m, x: m.nn.functional.pad(x, [1, 1], "foo"), randn(1, 2, 5)),
 ]
+
+
+def _torch_raises(fn, inputs):
+    """The pad cases above are a grid over modes; keep the ones torch rejects."""
+    try:
+        cc.run_in(cc.reference(), fn, [cc.as_arg(x) for x in inputs],
+                  cc.draw([cc.as_arg(x) for x in inputs], np.random.default_rng(0)), "float32",
+                  True)
+    except Exception:  # noqa: BLE001
+        return True
+    return False
+
+
+ERRORS = [e for e in ERRORS if not e[0].startswith("pad_") or _torch_raises(e[1], e[2:])]
 
 
 @pytest.mark.parametrize("fn,inputs", [pytest.param(f, i, id=n) for n, f, *i in ERRORS])
@@ -214,3 +242,31 @@ def test_inplace_returns_self(name, args):
     elif args == "lerp":
         args = (tg.zeros(3, 3), 0.5)
     assert getattr(h, name)(*args) is h
+
+
+# ------------------------------------------------------------------------------ top level
+
+
+def test_top_level_functional_names_like_torch():
+    """torch re-exports some functional ops at its top level (torch.conv2d, torch.layer_norm)
+    but not others (gelu, silu, pad, one_hot stay in torch.nn.functional): the same split."""
+    if cc.backend_name() == "torch":
+        pytest.skip("compares tapegrad's top level with torch's")
+    torch, tg = cc.reference(), cc.tg()
+    names = set(tg.nn.functional.__all__) | {n for n in dir(tg._C) if n[0].islower()}
+    differ = sorted(n for n in names if hasattr(torch, n) != hasattr(tg, n))
+    assert not differ
+
+
+def test_top_level_binary_cross_entropy_with_logits():
+    """torch.binary_cross_entropy_with_logits is the aten form: reduction is an int."""
+    def run(m, r):
+        x, t = m.tensor([0.5, -1.0, 2.0]), m.tensor([1.0, 0.0, 0.5])
+        f = m.binary_cross_entropy_with_logits
+        return (f(x, t) if r is None else f(x, t, None, None, r)).tolist()
+    for r in (None, 0, 1, 2, 3):
+        np.testing.assert_allclose(run(cc.tg(), r), run(cc.reference(), r), rtol=1e-6)
+    cc.check_raises(lambda m, x: m.binary_cross_entropy_with_logits(x, x, reduction="mean"),
+                    randn(3))
+    x = cc.tg().ones(2, 6)
+    assert cc.tg().unflatten(x, 1, (2, 3)).shape == (2, 2, 3)

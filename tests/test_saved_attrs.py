@@ -1,6 +1,7 @@
 """grad_fn._saved_* (what graph drawers such as torchviz's show_saved read): for each expression,
 the tensor-valued saved attributes torch lists, with equal values, and torch's error once
-backward freed them. Scalar attributes (_saved_dim, _saved_alpha, ...) are not exposed yet."""
+backward freed them; _raw_saved_* objects. Every op's scalar attributes (_saved_dim,
+_saved_alpha, ...) are compared in tests/test_saved_attrs_opcases.py."""
 import numpy as np
 import pytest
 
@@ -57,3 +58,19 @@ def test_saved_after_backward_raises_like_torch():
         with pytest.raises(AttributeError):
             y.grad_fn._saved_nothing  # noqa: B018
     assert msgs[0] == msgs[1]
+
+
+def test_raw_saved_like_torch():
+    """_raw_saved_<name> gives one SavedTensor object per saved tensor (a tuple for
+    IndexBackward0's indices); registering hooks on it is not supported by tapegrad."""
+    for lib in (torch, tapegrad):
+        a = lib.tensor([0.5, 1.5, 2.5], requires_grad=True)
+        raw = (a * a).grad_fn._raw_saved_self
+        assert type(raw).__name__ == "SavedTensor"
+        idx = a[lib.tensor([0, 2])].grad_fn._raw_saved_indices
+        assert isinstance(idx, tuple) and len(idx) == 1
+        assert type(idx[0]).__name__ == "SavedTensor"
+        with pytest.raises(AttributeError):
+            (a * 2.0).exp().grad_fn._raw_saved_self  # noqa: B018  (ExpBackward0 keeps result)
+    with pytest.raises(NotImplementedError, match="hooks on saved tensors"):
+        raw.register_hooks(lambda t: t, lambda t: t)

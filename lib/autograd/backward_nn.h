@@ -18,6 +18,9 @@ Tensor embedding_backward(const Tensor& g, const Tensor& flat_idx, const Shape& 
 TensorList convolution_backward(const Tensor& g, const Tensor& x, const Tensor& w,
                                 const std::vector<int64_t>& p, const std::vector<bool>& needs);
 Tensor max_pool2d_backward(const Tensor& g, const Tensor& indices, const Shape& in_sizes);
+// Reflect / replicate padding (defined in lib/ops/pad.cpp, next to the forward's index maps).
+Tensor index_pad_backward(const Tensor& g, const Shape& in_sizes, const std::vector<int64_t>& pad,
+                          bool reflect);
 
 }  // namespace detail
 }  // namespace tapegrad

@@ -302,7 +302,7 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     // ---- linear algebra: saved[0] = self (mat1), saved[1] = other (mat2) ----
     case OpId::Mm:
       return {needs(0) ? mm(g, t(S(1))) : Tensor(),
-              needs(1) ? mm_mat2_grad(g, S(0), !I.empty() && I[0]) : Tensor()};
+              needs(1) ? mm_mat2_grad(g, S(0), I.size() > 4 && I[4]) : Tensor()};
     case OpId::Bmm:
       return {needs(0) ? bmm(g, transpose(S(1), 1, 2)) : Tensor(),
               needs(1) ? bmm(transpose(S(0), 1, 2), g) : Tensor()};
@@ -316,7 +316,7 @@ TensorList call_derivative(Node& node, TensorList& grads) {
       Tensor gb = needs(0) ? (beta == 1 ? g : mul(g, sc(beta))) : Tensor();
       Tensor g1, g2;
       if (needs(1)) g1 = mm(g, t(S(1)));
-      if (needs(2)) g2 = mm_mat2_grad(g, S(0), !I.empty() && I[0]);
+      if (needs(2)) g2 = mm_mat2_grad(g, S(0), I.size() > 5 && I[5]);
       if (alpha != 1) {
         if (g1.defined()) g1 = mul(g1, sc(alpha));
         if (g2.defined()) g2 = mul(g2, sc(alpha));
@@ -345,8 +345,8 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     case OpId::SelectBackward: return {select(g, I[0], I[1])};
     case OpId::SliceBackward: return {slice(g, I[0], I[1], I[2], I[3])};
     case OpId::Index: {
-      std::vector<Tensor> idx;
-      for (size_t k = 0; k < node.saved.size(); ++k) idx.push_back(S(k));
+      std::vector<Tensor> idx;  // saved[0, i[0]): the expanded indices
+      for (int64_t k = 0; k < I[0]; ++k) idx.push_back(S(k));
       return {index_put(zero_like(g, node.shape), idx, g, true)};
     }
     case OpId::IndexPut: {
@@ -489,6 +489,16 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     case OpId::Convolution:
       return detail::convolution_backward(g, S(0), S(1), I, {needs(0), needs(1), needs(2)});
     case OpId::MaxPool2d: return {detail::max_pool2d_backward(g, S(0), node.shape)};
+    case OpId::ReflectionPad1d:
+    case OpId::ReflectionPad2d:
+    case OpId::ReflectionPad3d:
+    case OpId::ReplicationPad1d:
+    case OpId::ReplicationPad2d:
+    case OpId::ReplicationPad3d: {
+      const bool reflect = node.op == OpId::ReflectionPad1d || node.op == OpId::ReflectionPad2d ||
+                           node.op == OpId::ReflectionPad3d;
+      return {detail::index_pad_backward(g, node.shape, I, reflect)};
+    }
     case OpId::NumOps: break;
   }
   TG_ERROR("internal: no derivative for ", node.name());

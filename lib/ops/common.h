@@ -63,6 +63,15 @@ void check_inplace(const Tensor& a);
 Tensor steal_history(Tensor& a);  // the old value with a's history
 void write_back(Tensor& a, const Tensor& result);  // copies the value and rebases the history
 
+// Note [Saved attributes]: nodes keep scalar arguments as doubles in Node::f; a trailing
+// entry of Node::i marks which of them were Python ints/bools (bit k for f[k]), so grad_fn's
+// _saved_alpha / _saved_exponent print `2` or `2.0` as torch does.
+inline int64_t int_mask(std::initializer_list<Scalar> vs) {
+  int64_t m = 0, k = 0;
+  for (const Scalar& v : vs) m |= static_cast<int64_t>(v.kind != Scalar::Float) << k++;
+  return m;
+}
+
 inline bool wants_grad(const Tensor& a, const Tensor& b = Tensor()) {
   return any_requires_grad({a, b});
 }

@@ -137,6 +137,9 @@ Tensor index(const Tensor& a, const std::vector<Tensor>& indices) {
   kern::take(out, a, p.offsets);
   if (auto node = maybe_node(OpId::Index, {a})) {
     for (auto& t : idx) node->saved.emplace_back(t, false);
+    // then the indices as given (masks unexpanded): torch's _saved_indices, not used by the formula
+    for (auto& t : indices) node->saved.emplace_back(t, false);
+    node->i = {static_cast<int64_t>(idx.size())};
     node->shape = a.sizes();
     set_history(out, node);
   }
@@ -196,6 +199,7 @@ Tensor gather(const Tensor& a, int64_t dim, const Tensor& idx) {
   kern::take(out, a, dim_offsets(idx, d, a.sizes(), a.strides()));
   if (auto node = maybe_node(OpId::Gather, {a})) {
     node->saved.emplace_back(idx, false);
+    node->saved.emplace_back(a, false);  // not needed by the formula; torch shows _saved_self
     node->shape = a.sizes();
     node->i = {d};
     set_history(out, node);

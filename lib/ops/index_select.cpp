@@ -34,6 +34,7 @@ Tensor index_select(const Tensor& a, int64_t dim, const Tensor& idx) {
   out = detach(out);
   if (auto node = maybe_node(OpId::IndexSelect, {a})) {
     node->saved.emplace_back(flat, false);
+    node->saved.emplace_back(idx, false);  // as given: torch's _saved_index
     node->shape = a.sizes();
     node->i = {d};
     set_history(out, node);

@@ -27,7 +27,11 @@ Tensor record2(OpId op, const Tensor& a, const Tensor& b, Tensor out) {
   if (auto node = maybe_node(op, {a, b})) {
     node->saved.emplace_back(node->needs_grad(1) ? a : Tensor(), false);
     node->saved.emplace_back(node->needs_grad(0) ? b : Tensor(), false);
-    if (op == OpId::Mm) node->i = {transposed_layout(b)};
+    // i[0..3]: torch shows them as _saved_self_sym_strides / _saved_mat2_sym_strides;
+    // i[4]: b's layout for the backward (mm_mat2_grad)
+    if (op == OpId::Mm)
+      node->i = {a.strides()[0], a.strides()[1], b.strides()[0], b.strides()[1],
+                 transposed_layout(b)};
     set_history(out, node);
   }
   return out;
@@ -109,7 +113,8 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, 
     node->saved.emplace_back(node->needs_grad(2) ? a : Tensor(), false);
     node->saved.emplace_back(node->needs_grad(1) ? b : Tensor(), false);
     node->f = {beta.to_double(), alpha.to_double()};
-    node->i = {transposed_layout(b)};
+    node->i = {a.strides()[0], a.strides()[1], b.strides()[0], b.strides()[1],
+               int_mask({beta, alpha}), transposed_layout(b)};  // i[5]: see record2
     set_history(out, node);
   }
   return out;

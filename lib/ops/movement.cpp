@@ -178,7 +178,7 @@ Tensor squeeze_dims(OpId op, const Tensor& a, const std::vector<int64_t>& dims, 
     s.push_back(a.sizes()[d]);
     st.push_back(a.strides()[d]);
   }
-  return record_view(op, a, make_view(a, s, st, a.offset()));
+  return record_view(op, a, make_view(a, s, st, a.offset()), dims);  // dims: torch's _saved_dim
 }
 }  // namespace
 
@@ -199,6 +199,7 @@ Tensor& squeeze_(Tensor& a, int64_t dim) {
                            "operation.");
     node = make_node(OpId::SqueezeInplace, {a});
     node->shape = a.sizes();
+    node->i = {dim};
   }
   a.impl()->sizes.erase(a.impl()->sizes.begin() + d);
   a.impl()->strides.erase(a.impl()->strides.begin() + d);

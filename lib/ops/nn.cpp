@@ -198,6 +198,11 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
   if (auto node = maybe_node(OpId::NllLoss, {input})) {
     node->saved.emplace_back(target, false);
     node->saved.emplace_back(weight, false);
+    // not needed by the formula; torch shows them as _saved_self and _saved_total_weight
+    node->saved.emplace_back(input, false);
+    // (torch keeps 0 for reduction='none', where no total is formed)
+    const double tw = r == Reduction::None && input.dim() > 1 ? 0.0 : total;
+    node->saved.emplace_back(full({}, tw, input.dtype(), input.device()), false);
     node->shape = input.sizes();
     node->i = {static_cast<int64_t>(r), ignore_index};
     set_history(out, node);

@@ -79,6 +79,7 @@ Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tens
   if (auto node = maybe_node(OpId::LayerNorm, {input, weight, bias})) {
     node->saved.emplace_back(input, false);
     node->saved.emplace_back(weight, false);
+    node->saved.emplace_back(bias, false);  // not needed by the formula; torch shows _saved_bias
     node->i = dims;
     node->f = {eps};
     set_history(out, node);
@@ -109,6 +110,7 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_id
   out = detach(out);
   if (auto node = maybe_node(OpId::Embedding, {weight})) {
     node->saved.emplace_back(flat, false);
+    node->saved.emplace_back(indices, false);  // as given: torch's _saved_indices
     node->shape = weight.sizes();
     node->i = {padding_idx, scale_grad_by_freq};
     set_history(out, node);

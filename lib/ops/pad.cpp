@@ -1,6 +1,9 @@
-// constant_pad_nd (F.pad's constant mode): a filled output with the input copied into the
+// F.pad. constant_pad_nd (the constant mode): a filled output with the input copied into the
 // window the (left, right) amounts leave; negative amounts crop. The gradient is the same op
-// with the amounts negated, so it differentiates again.
+// with the amounts negated, so it differentiates again. The reflect / replicate / circular
+// modes gather input positions per padded dim (Note [Index padding]).
+#include <sstream>
+
 #include "common.h"
 
 namespace tapegrad {
@@ -35,6 +38,157 @@ Tensor constant_pad_nd(const Tensor& a, const std::vector<int64_t>& pad, Scalar 
     if (src.numel() > 0) kern::copy(dst, src);
   }
   if (auto node = maybe_node(OpId::ConstantPadNd, {a})) {
+    node->i = pad;
+    set_history(out, node);
+  }
+  return out;
+}
+
+}  // namespace tapegrad
+
+// ---- reflect / replicate / circular (F.pad's other modes) ----
+// Note [Index padding]: every output position along a padded dim reads one input position
+// (mirrored, clamped or wrapped), so the forward is index_select per padded dim and the
+// backward scatters the gradient back with accumulating index_put (differentiable again).
+namespace tapegrad {
+
+namespace {
+
+enum class PadMode { Reflect, Replicate, Circular };
+
+Tensor pad_source(int64_t n, int64_t left, int64_t right, PadMode mode) {
+  const int64_t m = std::max<int64_t>(n + left + right, 0);
+  std::vector<double> src(m);
+  for (int64_t j = 0; j < m; ++j) {
+    int64_t s = j - left;
+    if (mode == PadMode::Reflect)
+      s = s < 0 ? -s : (s >= n ? 2 * (n - 1) - s : s);
+    else if (mode == PadMode::Replicate)
+      s = std::min(std::max<int64_t>(s, 0), n - 1);
+    else
+      s = ((s % n) + n) % n;
+    src[j] = static_cast<double>(s);
+  }
+  return from_values(src, {m}, DType::Int64);
+}
+
+// Sizes before each padded dim is done: out[0] = input sizes, out[k + 1] after pair k.
+std::vector<Shape> pad_stages(const Shape& in, const std::vector<int64_t>& pad) {
+  std::vector<Shape> out = {in};
+  const int64_t nd = static_cast<int64_t>(in.size());
+  for (size_t k = 0; k < pad.size() / 2; ++k) {
+    Shape s = out.back();
+    s[nd - 1 - k] += pad[2 * k] + pad[2 * k + 1];
+    out.push_back(s);
+  }
+  return out;
+}
+
+const char* kDimNames[] = {"D", "H", "W"};
+
+void check_index_pad(const Tensor& a, const std::vector<int64_t>& pad, PadMode mode) {
+  const int64_t nd = a.dim(), np = static_cast<int64_t>(pad.size()) / 2;
+  if (mode == PadMode::Circular) {
+    for (int64_t k = 0; k < np; ++k) {
+      const int64_t n = a.sizes()[nd - 1 - k], l = pad[2 * k], r = pad[2 * k + 1];
+      TG_CHECK(l <= n && r <= n, "Padding value causes wrapping around more than once.");
+      TG_CHECK(n + l + r >= 0, "Negative padding value is resulting in an empty dimension");
+    }
+    return;
+  }
+  bool ok = true;
+  for (int64_t d = nd == np + 2 ? 1 : 0; d < nd; ++d) ok = ok && a.sizes()[d] != 0;
+  if (!ok) {
+    std::ostringstream s;
+    s << "Expected " << np + 1 << "D or " << np + 2 << "D (batch mode) tensor with possibly 0 "
+      << "batch size and other non-zero dimensions for input, but got: " << shape_str(a.sizes());
+    TG_ERROR(s.str());
+  }
+  for (int64_t k = 0; mode == PadMode::Reflect && k < np; ++k) {
+    const int64_t d = nd - 1 - k, l = pad[2 * k], r = pad[2 * k + 1];
+    TG_CHECK(l < a.sizes()[d] && r < a.sizes()[d], "Argument #", 4 + 2 * k, ": Padding size "
+             "should be less than the corresponding input dimension, but got: padding (", l, ", ",
+             r, ") at dimension ", d, " of input ", shape_str(a.sizes()));
+  }
+  bool small = false;
+  std::ostringstream in, out;
+  for (int64_t k = np - 1; k >= 0; --k) {
+    const int64_t d = nd - 1 - k, m = a.sizes()[d] + pad[2 * k] + pad[2 * k + 1];
+    small = small || m < 1;
+    const char* name = kDimNames[2 - k];
+    in << (k == np - 1 ? "" : ", ") << name << ": " << a.sizes()[d];
+    out << (k == np - 1 ? "" : " ") << name << ": " << m;
+  }
+  TG_CHECK(!small, "input (", in.str(), ") is too small. Calculated output ", out.str());
+}
+
+Tensor index_pad_forward(const Tensor& a, const std::vector<int64_t>& pad, PadMode mode) {
+  const int64_t nd = a.dim();
+  NoGradGuard g;
+  Tensor out = detach(a);
+  for (size_t k = 0; k < pad.size() / 2; ++k) {
+    const int64_t d = nd - 1 - static_cast<int64_t>(k);
+    out = index_select(out, d, pad_source(out.sizes()[d], pad[2 * k], pad[2 * k + 1], mode));
+  }
+  return contiguous(out);
+}
+
+}  // namespace
+
+namespace detail {
+Tensor index_pad_backward(const Tensor& g, const Shape& in_sizes, const std::vector<int64_t>& pad,
+                          bool reflect) {
+  const auto stages = pad_stages(in_sizes, pad);
+  const int64_t nd = static_cast<int64_t>(in_sizes.size());
+  const PadMode mode = reflect ? PadMode::Reflect : PadMode::Replicate;
+  Tensor r = g;
+  for (int64_t k = static_cast<int64_t>(pad.size() / 2) - 1; k >= 0; --k) {
+    const int64_t d = nd - 1 - k;
+    std::vector<Tensor> ix(d + 1);
+    ix[d] = pad_source(stages[k][d], pad[2 * k], pad[2 * k + 1], mode);
+    r = index_put(zeros(stages[k], g.dtype(), g.device()), ix, r, true);
+  }
+  return r;
+}
+}  // namespace detail
+
+Tensor pad(const Tensor& a, const std::vector<int64_t>& pad, const std::string& mode,
+           std::optional<double> value) {
+  TG_CHECK(pad.size() % 2 == 0, "Padding length must be divisible by 2");
+  const bool known = mode == "constant" || mode == "reflect" || mode == "replicate" ||
+                     mode == "circular";
+  TG_CHECK_KIND(NotImplemented, known, "Unrecognised padding mode ", mode);
+  if (mode == "constant") return constant_pad_nd(a, pad, value ? Scalar(*value) : Scalar(int64_t{0}));
+  TG_CHECK(!value, "Padding mode \"", mode, "\" doesn't take in value argument");
+  const int64_t n = static_cast<int64_t>(pad.size()), nd = a.dim();
+  TG_CHECK(n / 2 <= nd, "Padding length should be less than or equal to two times the input "
+           "dimension but got padding length ", n, " and input of dimension ", nd);
+  TG_CHECK_KIND(NotImplemented, (n == 2 || n == 4 || n == 6) && (nd == n / 2 + 1 || nd == n / 2 + 2),
+                "Padding size ", n, " is not supported for ", nd, "D input tensor.\n"
+                "Supported combinations for non-constant padding:\n"
+                "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+                "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+                "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)");
+  const PadMode m = mode == "reflect" ? PadMode::Reflect
+                    : mode == "replicate" ? PadMode::Replicate : PadMode::Circular;
+  check_index_pad(a, pad, m);
+  if (m == PadMode::Circular) {
+    // torch records circular padding as slice copies (CopySlices); here it is the gathers'
+    // composite: out = index_select(...) per dim, recorded with their own nodes.
+    Tensor r = a;
+    for (size_t k = 0; k < pad.size() / 2; ++k) {
+      const int64_t d = nd - 1 - static_cast<int64_t>(k);
+      r = index_select(r, d, pad_source(r.sizes()[d], pad[2 * k], pad[2 * k + 1], m));
+    }
+    return r;
+  }
+  Tensor out = index_pad_forward(a, pad, m);
+  static const OpId kOps[2][3] = {
+      {OpId::ReflectionPad1d, OpId::ReflectionPad2d, OpId::ReflectionPad3d},
+      {OpId::ReplicationPad1d, OpId::ReplicationPad2d, OpId::ReplicationPad3d}};
+  if (auto node = maybe_node(kOps[m == PadMode::Replicate][n / 2 - 1], {a})) {
+    node->saved.emplace_back(a, false);  // torch shows it as _saved_self
+    node->shape = a.sizes();
     node->i = pad;
     set_history(out, node);
   }

@@ -74,6 +74,7 @@ Tensor binary(OpId op, const Tensor& a, const Tensor& b, Scalar alpha) {
     node->saved.emplace_back(inputs && (all || node->needs_grad(1)) ? a : Tensor(), false);
     node->saved.emplace_back(inputs && (all || node->needs_grad(0)) ? b : Tensor(), false);
     node->f = {alpha.to_double()};
+    node->i = {int_mask({alpha})};
     set_history(out, node);
     node->saved.emplace_back(all ? out : Tensor(), true);
   }
@@ -106,6 +107,7 @@ Tensor pow(const Tensor& a, Scalar e) {
   if (auto node = maybe_node(OpId::PowScalar, {a})) {
     node->saved.emplace_back(a, false);
     node->f = {e.to_double()};
+    node->i = {int_mask({e})};
     set_history(out, node);
   }
   return out;
@@ -118,8 +120,10 @@ Tensor pow(Scalar base, const Tensor& e) {
   kern::rpow(out, base.to_double(), cast_for_kernel(e, dt));
   if (auto node = maybe_node(OpId::RPow, {e})) {
     node->f = {base.to_double()};
+    node->i = {int_mask({base})};
     set_history(out, node);
     node->saved.emplace_back(out, true);
+    node->saved.emplace_back(e, false);  // not needed by the formula; torch shows _saved_exponent
   }
   return out;
 }
@@ -134,6 +138,7 @@ Tensor rsub(const Tensor& a, Scalar other, Scalar alpha) {
   kern::binary(OpId::Sub, out, cast_for_kernel(o, dt), cast_for_kernel(a, dt), alpha.to_double());
   if (auto node = maybe_node(OpId::Rsub, {a})) {
     node->f = {alpha.to_double()};
+    node->i = {int_mask({alpha})};
     set_history(out, node);
   }
   return out;
@@ -152,7 +157,7 @@ Tensor clamp(const Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi
   if (auto node = maybe_node(OpId::Clamp, {a})) {
     node->saved.emplace_back(a, false);
     node->f = {l.value_or(0), h.value_or(0)};
-    node->i = {l.has_value(), h.has_value()};
+    node->i = {l.has_value(), h.has_value(), int_mask({lo.value_or(0.0), hi.value_or(0.0)})};
     set_history(out, node);
   }
   return out;
@@ -353,6 +358,7 @@ Tensor div(const Tensor& a, Scalar other) {
   }
   if (auto node = maybe_node(OpId::DivScalar, {a})) {
     node->f = {other.to_double()};
+    node->i = {int_mask({other})};
     set_history(out, node);
   }
   return out;

@@ -33,6 +33,7 @@ std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, std::vect
                                                   std::vector<int64_t> padding,
                                                   std::vector<int64_t> dilation, bool ceil_mode) {
   kernel = two(kernel, "kernel_size");
+  const bool stride_given = !stride.empty();  // torch's _saved_stride is () when not given
   stride = stride.empty() ? kernel : two(stride, "stride");
   padding = two(padding, "padding");
   dilation = two(dilation, "dilation");
@@ -62,7 +63,10 @@ std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, std::vect
   kern::max_pool2d(out, idx, reshape(contiguous(detach(input)), {P, H, W}), p.data());
   if (auto node = maybe_node(OpId::MaxPool2d, {input})) {
     node->saved.emplace_back(idx, false);
+    node->saved.emplace_back(input, false);  // not needed by the formula; torch shows _saved_self
     node->shape = input.sizes();
+    node->i = {kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1],
+               dilation[0], dilation[1], ceil_mode, stride_given};
     set_history(out, node);
   }
   return {out, idx};

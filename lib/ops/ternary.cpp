@@ -59,6 +59,7 @@ Tensor addc(OpId op, const Tensor& self, const Tensor& t1, const Tensor& t2, Sca
     node->saved.emplace_back(node->needs_grad(1) || node->needs_grad(2) ? t1 : Tensor(), false);
     node->saved.emplace_back(node->needs_grad(1) || node->needs_grad(2) ? t2 : Tensor(), false);
     node->f = {value.to_double()};
+    node->i = {int_mask({value})};
     set_history(out, node);
   }
   return out;
@@ -92,6 +93,7 @@ Tensor lerp(const Tensor& self, const Tensor& end, Scalar weight) {
   }
   if (auto node = maybe_node(OpId::Lerp, {self, end})) {
     node->f = {weight.to_double()};
+    node->i = {int_mask({weight})};
     set_history(out, node);
   }
   return out;

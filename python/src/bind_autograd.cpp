@@ -10,10 +10,11 @@ namespace bind {
 namespace {
 
 // Note [Saved attributes]: torch exposes what a node saved as `_saved_<name>` (torchviz's
-// show_saved reads them). Names by slot of Node::saved: elementwise rows follow the table's
-// layout (unary: self, result; binary: self, other, result), hand-written rows are listed here;
-// a row not listed exposes nothing rather than a wrong name.
-// nullptr: a slot the op's save spec never fills (torch does not list it).
+// show_saved reads them). Here: the name of each slot of Node::saved (elementwise rows follow
+// the table's layout: unary self, result; binary self, other, result; hand-written rows are
+// listed; nullptr: a slot torch does not show). The scalar and size attributes (_saved_dim,
+// _saved_alpha, _saved_self_sym_sizes, ...) are read from Node::f / i / shape / input_meta by
+// the table in python/tapegrad/autograd/_saved_attrs.py, through the _raw_* accessors below.
 std::vector<const char*> unary_names(save::Spec spec) {
   return {spec == save::kSelf ? "self" : nullptr, spec == save::kResult ? "result" : nullptr};
 }
@@ -34,28 +35,42 @@ std::vector<const char*> saved_slot_names(OpId op) {
     case OpId::Mv: return {"self", "vec"};
     case OpId::Dot: return {"self", "tensor"};
     case OpId::Addmm: return {"mat1", "mat2"};
-    case OpId::PowScalar: case OpId::Clamp: return {"self"};
-    case OpId::RPow: return {"result"};
+    case OpId::PowScalar: case OpId::Clamp: case OpId::Gelu: case OpId::Softplus: return {"self"};
+    case OpId::RPow: return {"result", "exponent"};
     case OpId::ClampTensor: return {"self", "min", "max"};
     case OpId::Where: return {"condition"};
+    case OpId::Addcmul: case OpId::Addcdiv: return {"tensor1", "tensor2"};
+    case OpId::LerpTensor: return {"self", "end", "weight"};
+    case OpId::MaskedFill: case OpId::MaskedFillTensor: return {"mask"};
+    case OpId::MaxAll: case OpId::MinAll: case OpId::Amax: case OpId::Amin: case OpId::Prod:
+    case OpId::ProdDim: case OpId::Logsumexp: case OpId::Var: case OpId::Std:
+      return {"self", op == OpId::Var ? nullptr : "result"};
+    case OpId::MaxDim: case OpId::MinDim: return {"indices"};
+    case OpId::Gather: return {"index", "self"};
+    case OpId::ScatterAdd: return {"index"};
+    case OpId::IndexSelect: return {nullptr, "index"};
     case OpId::Softmax: case OpId::LogSoftmax: return {"result"};
     case OpId::MseLoss: return {"self", "target"};
     case OpId::BinaryCrossEntropy: return {"self", "target", "weight"};
     case OpId::BinaryCrossEntropyWithLogits: return {"self", "target", "weight", "pos_weight"};
-    case OpId::NllLoss: return {"target", "weight"};
+    case OpId::NllLoss: return {"target", "weight", "self", "total_weight"};
+    case OpId::LayerNorm: return {"input", "weight", "bias"};
+    case OpId::Embedding: return {nullptr, "indices"};
+    case OpId::Convolution: return {"input", "weight"};
+    case OpId::MaxPool2d: return {"result1", "self"};
+    case OpId::ReflectionPad1d: case OpId::ReflectionPad2d: case OpId::ReflectionPad3d:
+    case OpId::ReplicationPad1d: case OpId::ReplicationPad2d: case OpId::ReplicationPad3d:
+      return {"self"};
     default: return {};
   }
 }
 
-// The exposed names, whether or not this node's slot holds a tensor (None then, as in torch).
-std::vector<std::pair<std::string, size_t>> saved_attrs(const Node& n) {
-  std::vector<std::pair<std::string, size_t>> out;
-  auto names = saved_slot_names(n.op);
-  // After release() the slots are gone but the names stay (access raises torch's error).
-  for (size_t k = 0; k < names.size() && (n.released || k < n.saved.size()); ++k)
-    if (names[k]) out.emplace_back(std::string("_saved_") + names[k], k);
-  return out;
-}
+const char* kFreedMessage =
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you "
+    "call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
+    "through the graph a second time or if you need to access saved tensors after calling "
+    "backward.";
 
 int next_hook_id = 0;
 
@@ -63,7 +78,7 @@ py::tuple next_functions(const Node& n) {
   py::tuple out(n.next_edges.size());
   for (size_t k = 0; k < n.next_edges.size(); ++k) {
     const Edge& e = n.next_edges[k];
-    out[k] = py::make_tuple(e.fn ? py::cast(e.fn) : py::none(), e.input_nr);
+    out[k] = py::make_tuple(node_object(e.fn), e.input_nr);
   }
   return out;
 }
@@ -106,24 +121,25 @@ void bind_autograd(py::module_& m) {
         auto& hs = n.pre_hooks;
         hs.erase(std::remove_if(hs.begin(), hs.end(), [id](const Node::Hook& h) { return h.id == id; }), hs.end());
       })
-      .def("__getattr__", [](py::object self, const std::string& attr) -> py::object {
-        Node& n = self.cast<Node&>();
-        for (auto& [name, k] : saved_attrs(n)) {
-          if (name != attr) continue;
-          TG_CHECK(!n.released,
-                   "Trying to backward through the graph a second time (or directly access "
-                   "saved tensors after they have already been freed). Saved intermediate values "
-                   "of the graph are freed when you call .backward() or autograd.grad(). Specify "
-                   "retain_graph=True if you need to backward through the graph a second time or "
-                   "if you need to access saved tensors after calling backward.");
-          return py::cast(n.saved_at(k));
-        }
-        throw py::attribute_error("'" + n.name() + "' object has no attribute '" + attr + "'");
+      // Raw state for the Python table of torch's attribute names (Note [Saved attributes]).
+      .def("_raw_slot_names", [](const Node& n) {
+        py::list out;
+        for (const char* name : saved_slot_names(n.op)) out.append(name ? py::object(py::str(name)) : py::none());
+        return out;
       })
-      .def("__dir__", [](py::object self) {
-        py::list names = py::module_::import("builtins").attr("object").attr("__dir__")(self);
-        for (auto& [name, k] : saved_attrs(self.cast<Node&>())) names.append(py::str(name));
-        return names;
+      .def("_raw_saved", [](Node& n, size_t k) -> py::object {
+        TG_CHECK(!n.released, kFreedMessage);
+        if (k >= n.saved.size()) return py::none();
+        Tensor t = n.saved_at(k);
+        return t.defined() ? py::cast(t) : py::none();
+      })
+      .def_property_readonly("_raw_num_saved", [](const Node& n) { return n.saved.size(); })
+      .def_property_readonly("_raw_f", [](const Node& n) { return n.f; })
+      .def_property_readonly("_raw_i", [](const Node& n) { return n.i; })
+      .def_property_readonly("_raw_shape", [](const Node& n) { return py::tuple(py::cast(n.shape)); })
+      .def("_raw_input_sizes", [](const Node& n, size_t k) -> py::object {
+        if (k >= n.input_meta.size()) return py::none();
+        return py::tuple(py::cast(n.input_meta[k].sizes));
       })
       .def("__repr__", [](py::object self) {
         return "<" + self.attr("name")().cast<std::string>() + " object at " +

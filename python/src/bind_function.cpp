@@ -11,16 +11,19 @@ namespace {
 
 struct PyFunctionNode : Node {
   std::string node_name;
+  py::object py_class;  // MyFnBackward: a Python subclass of _FunctionBackward (function.py)
   py::object backward;  // callable(*grads) -> list of Tensor|None, one per recorded input
 
   PyFunctionNode() : Node(OpId::NumOps) {}  // NumOps: not a row of the op table
   ~PyFunctionNode() override {
     if (!Py_IsInitialized()) {
+      py_class.release();
       backward.release();  // interpreter gone: leak rather than touch Python
       return;
     }
     py::gil_scoped_acquire gil;
     backward = py::object();
+    py_class = py::object();
   }
   std::string name() const override { return node_name; }
   TensorList apply(TensorList&& grads) override {
@@ -51,16 +54,36 @@ struct PyFunctionNode : Node {
 
 }  // namespace
 
+py::object node_object(const std::shared_ptr<Node>& n) {
+  if (!n) return py::none();
+  auto* f = dynamic_cast<PyFunctionNode*>(n.get());
+  if (!f || !f->py_class) return py::cast(n);
+  // A custom Function's node shows as an instance of its per-Function Python class: the
+  // wrapper that exists already, or a new instance of that class around the same node
+  // (pybind11 picks a wrapper's class from the C++ type only, so it is built here).
+  static const auto* tinfo = py::detail::get_type_info(typeid(PyFunctionNode));
+  if (py::handle h = py::detail::get_object_handle(f, tinfo)) return py::reinterpret_borrow<py::object>(h);
+  return f->py_class(py::capsule(f, "tapegrad.FunctionNode"));
+}
+
 void bind_function(py::module_& m) {
-  py::class_<PyFunctionNode, Node, std::shared_ptr<PyFunctionNode>>(m, "_FunctionBackward");
+  py::class_<PyFunctionNode, Node, std::shared_ptr<PyFunctionNode>>(m, "_FunctionBackward")
+      // Only node_object() constructs these: the capsule holds a live node of the graph.
+      .def(py::init([](py::capsule c) {
+        TG_CHECK(std::string(c.name()) == "tapegrad.FunctionNode",
+                 "custom Function nodes are created by Function.apply");
+        auto* f = static_cast<PyFunctionNode*>(c.get_pointer());
+        return std::static_pointer_cast<PyFunctionNode>(f->shared_from_this());
+      }));
   // Records a node over `inputs` (None for non-tensor arguments) whose backward calls
   // `backward`, and makes it the history of `outputs[k]` for every k with differentiable[k].
-  m.def("_record_function", [](const std::string& name, py::object backward,
+  m.def("_record_function", [](const std::string& name, py::object py_class, py::object backward,
                                const std::vector<std::optional<Tensor>>& inputs,
                                const std::vector<Tensor>& outputs,
                                const std::vector<bool>& differentiable) {
     auto node = std::make_shared<PyFunctionNode>();
     node->node_name = name;
+    node->py_class = std::move(py_class);
     node->backward = std::move(backward);
     node->num_outputs = static_cast<uint32_t>(outputs.size());
     for (auto& t : inputs) {
@@ -71,7 +94,7 @@ void bind_function(py::module_& m) {
     }
     for (size_t k = 0; k < outputs.size(); ++k)
       if (differentiable[k]) set_history(outputs[k], node, static_cast<uint32_t>(k));
-    return std::shared_ptr<Node>(node);
+    return node_object(node);
   });
 }
 

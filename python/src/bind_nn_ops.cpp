@@ -146,8 +146,13 @@ void bind_nn_ops(py::module_& m) {
   // ---- nn layers (torch.<name> / torch._C._nn signatures) ----
   m.def("gelu", [](const Tensor& a, const std::string& approx) { return gelu(a, approx); },
         py::arg("input"), py::kw_only(), py::arg("approximate") = "none");
-  m.def("softplus", [](const Tensor& a, double beta, double th) { return softplus(a, beta, th); },
-        py::arg("input"), py::arg("beta") = 1.0, py::arg("threshold") = 20.0);
+  m.def("softplus", [](const Tensor& a, Scalar beta, Scalar th) {
+    Tensor out = softplus(a, beta.to_double(), th.to_double());
+    // which of beta / threshold were ints, for grad_fn._saved_beta (Note [Saved attributes])
+    if (out.grad_fn() && out.grad_fn()->op == OpId::Softplus)
+      out.grad_fn()->i = {int64_t{beta.kind != Scalar::Float} | int64_t{th.kind != Scalar::Float} << 1};
+    return out;
+  }, py::arg("input"), py::arg("beta") = Scalar(int64_t{1}), py::arg("threshold") = Scalar(int64_t{20}));
   m.def("layer_norm", [](const Tensor& x, const Shape& ns, std::optional<Tensor> w,
                          std::optional<Tensor> b, double eps, bool) {
     return layer_norm(x, ns, w.value_or(Tensor()), b.value_or(Tensor()), eps);
@@ -196,16 +201,10 @@ void bind_nn_ops(py::module_& m) {
   m.def("constant_pad_nd", [](const Tensor& a, const std::vector<int64_t>& pad, Scalar v) {
     return constant_pad_nd(a, pad, v);
   }, py::arg("input"), py::arg("pad"), py::arg("value") = Scalar(int64_t{0}));
-  // torch._C._nn.pad: only the constant mode so far.
-  m.def("pad", [](const Tensor& a, const std::vector<int64_t>& pad, const std::string& mode,
-                  std::optional<double> value) {
-    if (mode == "reflect" || mode == "replicate" || mode == "circular")
-      TG_ERROR_KIND(NotImplemented, "tapegrad implements pad(mode='constant') only; got mode '",
-                    mode, "'");
-    TG_CHECK_KIND(NotImplemented, mode == "constant", "Unrecognised padding mode ", mode);
-    return constant_pad_nd(a, pad, value ? Scalar(*value) : Scalar(int64_t{0}));
-  }, py::arg("input"), py::arg("pad"), py::arg("mode") = "constant",
-     py::arg("value") = py::none());
+  m.def("pad", [](const Tensor& a, const std::vector<int64_t>& p, const std::string& mode,
+                  std::optional<double> value) { return pad(a, p, mode, value); },
+        py::arg("input"), py::arg("pad"), py::arg("mode") = "constant",
+        py::arg("value") = py::none());
   // F.unfold / F.fold (torch._C._nn.im2col / col2im argument order).
   m.def("_im2col", [](const Tensor& x, const py::object& k, const py::object& d,
                       const py::object& p, const py::object& s) {

@@ -181,7 +181,7 @@ void bind_tensor(py::module_& m) {
                       }
                       t.set_grad(g ? *g : Tensor());
                     })
-      .def_property_readonly("grad_fn", [](const Tensor& t) { return t.grad_fn(); })
+      .def_property_readonly("grad_fn", [](const Tensor& t) { return node_object(t.grad_fn()); })
       .def_property_readonly("output_nr", [](const Tensor& t) { return t.output_nr(); })
       .def("retain_grad", [](Tensor& t) { t.retain_grad(); })
       .def_property_readonly("retains_grad", [](const Tensor& t) {

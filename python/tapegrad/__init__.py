@@ -2,6 +2,7 @@
 
 ``import tapegrad as torch`` runs code written for torch's core tensor/autograd API. The
 tensors, ops, graph and engine live in C++ (tapegrad._C); this package adds Python glue."""
+import builtins as _builtins
 import os as _os
 
 from . import _C
@@ -17,7 +18,7 @@ from . import autograd, nn, optim, return_types  # noqa: F401
 from ._dlpack import from_dlpack, from_torch  # noqa: F401  (also installs Tensor.__dlpack__)
 from . import utils  # noqa: F401
 from . import cuda  # noqa: F401
-from .nn.functional import relu  # noqa: F401
+from .nn.functional import relu, unflatten  # noqa: F401
 
 float = float32  # noqa: A001
 double = float64
@@ -28,9 +29,12 @@ short = int16
 
 __version__ = "0.1.0"
 
-# Every op the compiled module exposes publicly (functions generated from the op table included).
+# Every op the compiled module exposes publicly (functions generated from the op table included),
+# except the nn ops torch keeps out of its top level (torch.nn.functional only).
+_NN_ONLY = {"gelu", "silu", "silu_", "softplus", "one_hot", "pad", "max_pool2d_with_indices",
+            "sum_to_size"}
 _ops = [n for n in dir(_C) if not n.startswith("_") and callable(getattr(_C, n))
-        and n[0].islower() and n not in ("tensor", "manual_seed")]
+        and n[0].islower() and n not in ("tensor", "manual_seed") and n not in _NN_ONLY]
 for _n in _ops:
     globals().setdefault(_n, getattr(_C, _n))
 
@@ -41,7 +45,18 @@ __all__ = sorted(set(_ops) | {
     "randn_like", "randint_like", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
     "is_grad_enabled", "autograd", "nn", "optim", "float32", "float64", "float16", "bfloat16",
     "int64", "int32", "int16", "int8", "uint8", "bool", "float", "double", "half", "long", "int",
-    "short", "is_tensor", "numel", "cmake_dir", "from_dlpack", "from_torch", "utils", "cuda"})
+    "short", "is_tensor", "numel", "cmake_dir", "from_dlpack", "from_torch", "utils", "cuda",
+    "unflatten", "binary_cross_entropy_with_logits"})
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=0):
+    """torch.binary_cross_entropy_with_logits: the aten form, reduction as an int (1 mean,
+    2 sum, anything else none, as torch does), default none."""
+    if isinstance(reduction, _builtins.bool) or not isinstance(reduction, _builtins.int):
+        raise TypeError("binary_cross_entropy_with_logits(): argument 'reduction' must be int, "
+                        f"not {type(reduction).__name__}")
+    return _C._binary_cross_entropy_with_logits(input, target, weight, pos_weight,
+                                                {1: "mean", 2: "sum"}.get(reduction, "none"))
 
 
 def is_tensor(obj):

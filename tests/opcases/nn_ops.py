@@ -422,7 +422,43 @@ def _pad():
         p("nc", lambda m, x: nn_(m).pad(x, [2, 1, 1, 1]), randn(3, 4, nc=True)),
         p("int_float_value", lambda m, i: nn_(m).pad(i, [1, 1], value=2.5), ints(2, 3)),
         p("constant_pad_nd", lambda m, x: m.constant_pad_nd(x, [1, 1], 2), randn(3, 4)),
+    ] + _pad_modes()
+
+
+def _pad_modes():
+    """reflect / replicate / circular over 1-3 dims, batched and unbatched (torch's
+    ReflectionPad{1,2,3}DBackward0 and ReplicationPad...; circular is a composite in both)."""
+    out = []
+    shapes = {1: ((2, 3, 5), (3, 5)), 2: ((2, 2, 4, 5), (2, 4, 5)), 3: ((1, 2, 3, 4, 4),
+                                                                     (2, 3, 4, 4))}
+    pads = {1: [2, 3], 2: [1, 3, 2, 0], 3: [1, 2, 0, 3, 2, 1]}
+    ops = {"reflect": "reflection_pad{}d", "replicate": "replication_pad{}d", "circular": "pad"}
+    for mode in ("reflect", "replicate", "circular"):
+        for n in (1, 2, 3):
+            for b, shape in zip(("batched", "unbatched"), shapes[n]):
+                out.append(case(f"pad/{mode}{n}d_{b}",
+                                lambda m, x, mode=mode, n=n: nn_(m).pad(x, pads[n], mode),
+                                randn(*shape), ops=(ops[mode].format(n),),
+                                gradgrad=(b == "batched" and n == 2)))
+        out += [
+            case(f"pad/{mode}_crop", lambda m, x, mode=mode: nn_(m).pad(x, [-1, 2, 1, -2], mode),
+                 randn(2, 4, 5), ops=(ops[mode].format(2),)),
+            case(f"pad/{mode}_nc", lambda m, x, mode=mode: nn_(m).pad(x, [1, 1, 2, 1], mode),
+                 randn(2, 5, 6, nc=True), ops=(ops[mode].format(2),)),
+            case(f"pad/{mode}_empty_batch", lambda m, x, mode=mode: nn_(m).pad(x, [1, 2], mode),
+                 randn(0, 2, 4), ops=(ops[mode].format(1),)),
+            case(f"pad/int_{mode}", lambda m, i, mode=mode: nn_(m).pad(i, [1, 2], mode),
+                 ints(2, 4), ops=(ops[mode].format(1),)),
+        ]
+    out += [
+        case("pad/replicate_wide", lambda m, x: nn_(m).pad(x, [6, 7], "replicate"),
+             randn(2, 3), ops=("replication_pad1d",)),
+        case("pad/circular_full_wrap", lambda m, x: nn_(m).pad(x, [3, 3], "circular"),
+             randn(2, 3), ops=("pad",)),
+        case("pad/reflect_edge", lambda m, x: nn_(m).pad(x, [2, 2], "reflect"), randn(2, 3),
+             ops=("reflection_pad1d",)),
     ]
+    return out
 
 
 def _max_pool():

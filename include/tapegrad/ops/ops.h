@@ -140,6 +140,10 @@ Tensor one_hot(const Tensor& a, int64_t num_classes = -1);
 // Pads (or, with negative amounts, crops) the last pad.size() / 2 dims: (left, right) pairs
 // starting from the last dim, filled with `value` (F.pad's constant mode).
 Tensor constant_pad_nd(const Tensor& a, const std::vector<int64_t>& pad, Scalar value = 0);
+// F.pad: mode "constant" (value, default 0), "reflect", "replicate" or "circular" (these pad
+// the last 1-3 dims of a batched or unbatched input), with torch's checks and messages.
+Tensor pad(const Tensor& a, const std::vector<int64_t>& pad, const std::string& mode,
+           std::optional<double> value = std::nullopt);
 // Sliding blocks of a [N, C, H, W] image as [N, C*kh*kw, L] columns (torch's F.unfold) and
 // the adjoint (F.fold). Arguments are (h, w) pairs; padding is applied before each dim, and
 // `out_hw` (the number of block positions) is derived from them when empty.

@@ -2,6 +2,9 @@
 from .. import _C
 from .._C import Tensor
 from .._grad_mode import enable_grad, no_grad, set_grad_enabled, inference_mode  # noqa: F401
+from ._saved_attrs import install as _install_saved_attrs
+
+_install_saved_attrs(_C.Node)  # grad_fn._saved_* under torch's names (Note [Saved attributes])
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode"]
 

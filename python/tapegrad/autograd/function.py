@@ -49,6 +49,11 @@ class _FunctionMeta(type):
     def __init__(cls, name, bases, attrs):
         super().__init__(name, bases, attrs)
         cls._backward_name = name + "Backward"
+        # torch's grad_fn class for this Function: type(y.grad_fn).__name__ == "MyFnBackward"
+        cls._backward_cls = type(cls._backward_name, (_C._FunctionBackward,),
+                                 {"__slots__": (), "__module__": __name__,
+                                  "__qualname__": cls._backward_name,
+                                  "__repr__": object.__repr__})
 
 
 class Function(metaclass=_FunctionMeta):
@@ -133,7 +138,7 @@ class Function(metaclass=_FunctionMeta):
             return [r if isinstance(a, Tensor) and a.requires_grad else None
                     for r, a in zip(res, args)]
 
-        _C._record_function(name, backward, tensor_args, recorded, flags)
+        _C._record_function(name, cls._backward_cls, backward, tensor_args, recorded, flags)
         # Saved outputs would hold their own node (a cycle through C++ that Python's GC cannot
         # see): keep detached aliases instead.
         out_ids = {id(o) for o in recorded}

@@ -11,11 +11,17 @@ from .normalization import LayerNorm
 from .sparse import Embedding
 from .dropout import Dropout
 from .flatten import Flatten, Unflatten
-from .padding import ConstantPad1d, ConstantPad2d, ZeroPad1d, ZeroPad2d
+from .padding import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d,
+                      ConstantPad2d, ConstantPad3d, ReflectionPad1d, ReflectionPad2d,
+                      ReflectionPad3d, ReplicationPad1d, ReplicationPad2d, ReplicationPad3d,
+                      ZeroPad1d, ZeroPad2d, ZeroPad3d)
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 
 __all__ = ["Module", "Identity", "Linear", "GELU", "LogSoftmax", "ReLU", "Sigmoid", "SiLU",
            "Softmax", "Softmin", "Softplus", "Tanh", "ModuleDict", "ModuleList", "Sequential",
            "Conv2d", "MaxPool2d", "LayerNorm", "Embedding", "Dropout", "Flatten", "Unflatten",
-           "ConstantPad1d", "ConstantPad2d", "ZeroPad1d", "ZeroPad2d", "BCELoss",
+           "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d",
+           "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d",
+           "ReplicationPad2d", "ReplicationPad3d", "CircularPad1d", "CircularPad2d",
+           "CircularPad3d", "BCELoss",
            "BCEWithLogitsLoss", "CrossEntropyLoss", "L1Loss", "MSELoss", "NLLLoss"]

@@ -20,6 +20,11 @@ class Embedding(Module):
                  norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None,
                  _freeze=False, device=None, dtype=None):
         super().__init__()
+        if sparse:
+            # torch's sparse=True makes weight.grad a sparse COO tensor; tapegrad has no sparse
+            # tensors, and a dense gradient instead would silently change what optimizers see.
+            raise NotImplementedError("Embedding(sparse=True): tapegrad has no sparse tensors, "
+                                      "so sparse gradients are not supported; use sparse=False")
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
         if padding_idx is not None:

@@ -1,0 +1,278 @@
+"""grad_fn._saved_<name> attributes under torch's names and in torch's value types (Note [Saved
+attributes] in python/src/bind_autograd.cpp): saved tensors come from the node's slots, named in
+C++; scalar, size and flag arguments are rebuilt here from the node's raw record (f, i, shape,
+input sizes) by one small table per grad_fn class. Graph drawers (torchviz's show_attrs /
+show_saved) read these through dir() and getattr().
+"""
+from __future__ import annotations
+
+import math
+
+from .._grad_mode import no_grad
+
+_U64 = 1 << 64
+
+
+def _i64(v):
+    """An int64 argument as torch shows it: through an unsigned conversion (-1 -> 2**64 - 1)."""
+    return int(v) % _U64
+
+
+def _dims(vs):
+    return tuple(_i64(v) for v in vs)
+
+
+def _num(n, k):
+    """Scalar argument k (Node::f) as the int or float the caller passed: the last entry of
+    Node::i marks the int ones (int_mask in lib/ops/common.h)."""
+    v = n._raw_f[k]
+    i = n._raw_i
+    is_int = (i[-1] >> k) & 1 if i else float(v).is_integer()
+    return int(v) if is_int else v
+
+
+def _sizes(n):
+    return tuple(n._raw_shape)
+
+
+def _needs(n, k):
+    fns = n.next_functions
+    return k < len(fns) and fns[k][0] is not None
+
+
+def _in_sizes(n, k):
+    return n._raw_input_sizes(k) or ()
+
+
+def _var_attrs(n):
+    # torch keeps what the call gave: dim None and correction None for a plain x.var() / x.std().
+    i = n._raw_i
+    self_ = n._raw_saved(0)
+    dims = list(i[:-1])
+    nd = self_.dim()
+    every = nd == 0 or sorted(dims) == list(range(nd))
+    count = math.prod(self_.shape[d] for d in dims) if nd else 1
+    correction = int(round(count - n._raw_f[0]))
+    return {"dim": None if every else _dims(dims), "keepdim": bool(i[-1]),
+            "correction": None if every and correction == 1 else correction}
+
+
+def _layer_norm_stats(n):
+    """(mean, rstd) of the input over the normalized dims: torch's result1 / result2."""
+    x = n._raw_saved(0).detach()
+    dims = list(n._raw_i)
+    with no_grad():
+        mean = x.mean(dims, keepdim=True)
+        var = ((x - mean) * (x - mean)).mean(dims, keepdim=True)
+        return mean, (var + n._raw_f[0]).rsqrt()
+
+
+def _reduce_dims(n):
+    return {"dim": _dims(n._raw_i[:-1]), "keepdim": bool(n._raw_i[-1])}
+
+
+def _mm(n):
+    i = n._raw_i
+    return {"self_sym_sizes": _in_sizes(n, 0), "mat2_sym_sizes": _in_sizes(n, 1),
+            "self_sym_strides": (i[0], i[1]) if _needs(n, 0) else (),
+            "mat2_sym_strides": (i[2], i[3]) if _needs(n, 1) else ()}
+
+
+def _addmm(n):
+    i = n._raw_i
+    return {"alpha": _num(n, 1), "beta": _num(n, 0),
+            "mat1_sym_sizes": _in_sizes(n, 1), "mat2_sym_sizes": _in_sizes(n, 2),
+            "mat1_sym_strides": (i[0], i[1]) if _needs(n, 1) else (),
+            "mat2_sym_strides": (i[2], i[3]) if _needs(n, 2) else ()}
+
+
+def _conv(n):
+    i = n._raw_i  # {kh, kw, dh, dw, ph, pw, sh, sw, Ho, Wo, H, W, groups}
+    return {"stride": (i[6], i[7]), "padding": (i[4], i[5]), "dilation": (i[2], i[3]),
+            "transposed": False, "output_padding": (0, 0), "groups": i[12],
+            "bias_sym_sizes_opt": _in_sizes(n, 2) or (0,)}
+
+
+def _cols(n):
+    i = n._raw_i  # {kh, kw, dh, dw, ph, pw, sh, sw, ...}
+    return {"kernel_size": (i[0], i[1]), "dilation": (i[2], i[3]), "padding": (i[4], i[5]),
+            "stride": (i[6], i[7])}
+
+
+def _slice(n):
+    i = n._raw_i
+    return {"dim": _i64(i[0]), "start": _i64(i[1]), "end": _i64(i[2]), "step": _i64(i[3])}
+
+
+def _indices(n):
+    # Index: saved[0, i[0]) are the expanded indices, then the indices as given
+    start = n._raw_i[0] if type(n).__name__ == "IndexBackward0" else 0
+    return tuple(n._raw_saved(k) for k in range(start, n._raw_num_saved))
+
+
+def _bce_weight(n):
+    # torch keeps the weight broadcast to the input's shape
+    w = n._raw_saved(2)
+    return None if w is None else w.expand(_in_sizes(n, 0))
+
+
+_SIZES = {"self_sym_sizes": _sizes}
+# grad_fn class name -> {attribute (without _saved_): function of the node}
+_SCALARS = {
+    "AddBackward0": {"alpha": lambda n: _num(n, 0)},
+    "SubBackward0": {"alpha": lambda n: _num(n, 0)},
+    "RsubBackward1": {"alpha": lambda n: _num(n, 0)},
+    "DivBackward1": {"other": lambda n: _num(n, 0)},
+    "PowBackward0": {"exponent": lambda n: _num(n, 0)},
+    "PowBackward2": {"self": lambda n: _num(n, 0)},
+    "ClampBackward1": {"min": lambda n: _num(n, 0) if n._raw_i[0] else None,
+                       "max": lambda n: _num(n, 1) if n._raw_i[1] else None},
+    "AddcmulBackward0": {"value": lambda n: _num(n, 0)},
+    "AddcdivBackward0": {"value": lambda n: _num(n, 0)},
+    "LerpBackward0": {"weight": lambda n: _num(n, 0)},
+    "SumBackward0": _SIZES,
+    "SumBackward1": {**_SIZES, "dim": lambda n: _reduce_dims(n)["dim"],
+                     "keepdim": lambda n: _reduce_dims(n)["keepdim"]},
+    "MeanBackward0": {**_SIZES, "self_sym_numel": lambda n: math.prod(_sizes(n))},
+    "MeanBackward1": {**_SIZES, "self_sym_numel": lambda n: math.prod(_sizes(n)),
+                      "dim": lambda n: _reduce_dims(n)["dim"],
+                      "keepdim": lambda n: _reduce_dims(n)["keepdim"]},
+    "AmaxBackward0": {"dim": lambda n: _reduce_dims(n)["dim"],
+                      "keepdim": lambda n: _reduce_dims(n)["keepdim"]},
+    "LogsumexpBackward0": {"dim": lambda n: _reduce_dims(n)["dim"],
+                           "keepdim": lambda n: _reduce_dims(n)["keepdim"]},
+    "MaxBackward0": {**_SIZES, "dim": lambda n: _i64(n._raw_i[0]),
+                     "keepdim": lambda n: bool(n._raw_i[1])},
+    "ProdBackward1": {"dim": lambda n: _i64(n._raw_i[0]), "keepdim": lambda n: bool(n._raw_i[1])},
+    "VarBackward0": {k: (lambda n, k=k: _var_attrs(n)[k]) for k in ("dim", "keepdim", "correction")},
+    "MmBackward0": {k: (lambda n, k=k: _mm(n)[k]) for k in
+                    ("self_sym_sizes", "mat2_sym_sizes", "self_sym_strides", "mat2_sym_strides")},
+    "AddmmBackward0": {k: (lambda n, k=k: _addmm(n)[k]) for k in
+                       ("alpha", "beta", "mat1_sym_sizes", "mat2_sym_sizes", "mat1_sym_strides",
+                        "mat2_sym_strides")},
+    "ViewBackward0": _SIZES,
+    "UnsafeViewBackward0": _SIZES,
+    "SqueezeBackward0": _SIZES,
+    "ExpandBackward0": _SIZES,
+    "SqueezeBackward1": {**_SIZES, "dim": lambda n: _i64(n._raw_i[0])},
+    "SqueezeBackward4": {**_SIZES, "dim": lambda n: _i64(n._raw_i[0])},
+    "SqueezeBackward2": {**_SIZES, "dim": lambda n: _dims(n._raw_i)},
+    "TransposeBackward0": {"dim0": lambda n: _i64(n._raw_i[0]), "dim1": lambda n: _i64(n._raw_i[1])},
+    "PermuteBackward0": {"dims": lambda n: _dims(n._raw_i)},
+    "UnsqueezeBackward0": {"dim": lambda n: _i64(n._raw_i[0])},
+    "SelectBackward0": {**_SIZES, "dim": lambda n: _i64(n._raw_i[0]),
+                        "index": lambda n: _i64(n._raw_i[1])},
+    "SelectBackwardBackward0": {"dim": lambda n: _i64(n._raw_i[0]),
+                                "index": lambda n: _i64(n._raw_i[1])},
+    "SliceBackward0": {**_SIZES, **{k: (lambda n, k=k: _slice(n)[k])
+                                    for k in ("dim", "start", "end", "step")}},
+    "SliceBackwardBackward0": {k: (lambda n, k=k: _slice(n)[k])
+                               for k in ("dim", "start", "end", "step")},
+    "IndexBackward0": {**_SIZES, "indices": _indices},
+    "IndexPutBackward0": {"indices": _indices, "accumulate": lambda n: bool(n._raw_i[0])},
+    "GatherBackward0": {"dim": lambda n: _i64(n._raw_i[0]), "sparse_grad": lambda n: False},
+    "ScatterAddBackward0": {"dim": lambda n: _i64(n._raw_i[0])},
+    "IndexSelectBackward0": {**_SIZES, "dim": lambda n: _i64(n._raw_i[0])},
+    "TrilBackward0": {"diagonal": lambda n: _i64(n._raw_i[0])},
+    "TriuBackward0": {"diagonal": lambda n: _i64(n._raw_i[0])},
+    "Im2ColBackward0": {**{k: (lambda n, k=k: _cols(n)[k])
+                           for k in ("kernel_size", "dilation", "padding", "stride")},
+                        "self_sym_argsize_minus_2": lambda n: n._raw_i[10],
+                        "self_sym_argsize_minus_1": lambda n: n._raw_i[11]},
+    "Col2ImBackward0": {k: (lambda n, k=k: _cols(n)[k])
+                        for k in ("kernel_size", "dilation", "padding", "stride")},
+    "ConstantPadNdBackward0": {"pad": lambda n: _dims(n._raw_i)},
+    "CatBackward0": {"dim": lambda n: _i64(n._raw_i[-1])},
+    "StackBackward0": {"dim": lambda n: _i64(n._raw_i[0])},
+    "SoftmaxBackward0": {"dim": lambda n: _i64(n._raw_i[0])},
+    "MseLossBackward0": {"reduction": lambda n: n._raw_i[0]},
+    "BinaryCrossEntropyBackward0": {"reduction": lambda n: n._raw_i[0], "weight": _bce_weight},
+    "BinaryCrossEntropyWithLogitsBackward0": {"reduction": lambda n: n._raw_i[0]},
+    "NllLossBackward0": {"reduction": lambda n: n._raw_i[0],
+                         "ignore_index": lambda n: _i64(n._raw_i[1])},
+    "GeluBackward0": {"approximate": lambda n: "tanh" if n._raw_i[0] else "none"},
+    "SoftplusBackward0": {"beta": lambda n: _num(n, 0), "threshold": lambda n: _num(n, 1)},
+    "NativeLayerNormBackward0": {
+        "normalized_shape": lambda n: _in_sizes(n, 0)[len(_in_sizes(n, 0)) - len(n._raw_i):],
+        "result1": lambda n: _layer_norm_stats(n)[0],
+        "result2": lambda n: _layer_norm_stats(n)[1]},
+    "EmbeddingBackward0": {"padding_idx": lambda n: _i64(n._raw_i[0]),
+                           "scale_grad_by_freq": lambda n: bool(n._raw_i[1]),
+                           "sparse": lambda n: False,
+                           "weight_sym_argsize_0": lambda n: _sizes(n)[0]},
+    "ConvolutionBackward0": {k: (lambda n, k=k: _conv(n)[k]) for k in
+                             ("stride", "padding", "dilation", "transposed", "output_padding",
+                              "groups", "bias_sym_sizes_opt")},
+    "MaxPool2DWithIndicesBackward0": {
+        "kernel_size": lambda n: tuple(n._raw_i[0:2]),
+        "stride": lambda n: tuple(n._raw_i[2:4]) if n._raw_i[9] else (),
+        "padding": lambda n: tuple(n._raw_i[4:6]), "dilation": lambda n: tuple(n._raw_i[6:8]),
+        "ceil_mode": lambda n: bool(n._raw_i[8])},
+}
+for _n in (1, 2, 3):
+    for _kind in ("Reflection", "Replication"):
+        _SCALARS[f"{_kind}Pad{_n}DBackward0"] = {"padding": lambda n: _dims(n._raw_i)}
+for _a, _b in (("AminBackward0", "AmaxBackward0"), ("MinBackward0", "MaxBackward0"),
+               ("LogSoftmaxBackward0", "SoftmaxBackward0"), ("StdBackward0", "VarBackward0")):
+    _SCALARS[_a] = _SCALARS[_b]
+# Rows whose tensor slots form one tuple attribute rather than one attribute per slot.
+_TUPLE_SLOTS = {"IndexBackward0": "indices", "IndexPutBackward0": "indices"}
+
+
+# Table entries that hold tensors (the rest are scalars, sizes and flags).
+_TENSOR_ENTRIES = {"indices", "result1", "result2"}
+
+
+class SavedTensor:
+    """What grad_fn._raw_saved_<name> gives for each saved tensor, as torch's
+    torch._C._autograd.SavedTensor does. Hooks on saved tensors need the engine to call them
+    when it unpacks, which tapegrad's does not: register_hooks says so."""
+
+    __slots__ = ()
+
+    def register_hooks(self, pack_hook, unpack_hook):
+        raise NotImplementedError("tapegrad does not support hooks on saved tensors "
+                                  "(SavedTensor.register_hooks)")
+
+
+def _table(node):
+    """({attribute name: getter}, names of the tensor-valued ones) for this node, in torch's
+    names."""
+    cls = type(node).__name__
+    out, tensors = {}, set()
+    if cls not in _TUPLE_SLOTS:
+        for k, name in enumerate(node._raw_slot_names()):
+            if name is not None:
+                out[name] = lambda n, k=k: n._raw_saved(k)
+                tensors.add(name)
+    extra = _SCALARS.get(cls, {})
+    out.update(extra)
+    tensors.update(_TENSOR_ENTRIES & extra.keys())
+    return out, tensors
+
+
+def _raw(node, name):
+    if name == _TUPLE_SLOTS.get(type(node).__name__):
+        return tuple(SavedTensor() for _ in _indices(node))
+    return SavedTensor()
+
+
+def _getattr(self, attr):
+    if attr.startswith("_saved_"):
+        getter = _table(self)[0].get(attr[len("_saved_"):])
+        if getter is not None:
+            return getter(self)
+    elif attr.startswith("_raw_saved_") and attr[len("_raw_saved_"):] in _table(self)[1]:
+        return _raw(self, attr[len("_raw_saved_"):])
+    raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
+
+
+def _dir(self):
+    table, tensors = _table(self)
+    return (object.__dir__(self) + ["_saved_" + k for k in table]
+            + ["_raw_saved_" + k for k in tensors])
+
+
+def install(node_cls):
+    node_cls.__getattr__ = _getattr
+    node_cls.__dir__ = _dir

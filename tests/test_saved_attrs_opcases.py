@@ -1,0 +1,122 @@
+"""grad_fn._saved_* against torch for every op case in tests/opcases: each case runs in both
+libraries on the same float64 inputs, the two graphs are walked side by side (next_functions),
+and every pair of nodes with the same class must list the same _saved_* names with equal values
+(tensors by value, scalars and tuples by value and type: torchviz prints them with str()), and
+the same _raw_saved_* names.
+Differences we keep on purpose are listed in KNOWN with the reason; each must still occur.
+A case whose output node differs from torch's fails here too (conftest's KNOWN_GAPS).
+"""
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch", reason="compared against torch")
+
+import crosscheck as cc  # noqa: E402
+from opcases import CASES, INPLACE  # noqa: E402
+
+# (grad_fn class, attribute) -> why tapegrad's value differs from torch's. Most are one kind:
+# torch shows the argument as the caller wrote it (a negative dim through an unsigned
+# conversion, 18446744073709551615 for -1; a slice's open end as 2**63 - 1; padding='valid' as
+# (0,); dims omitted as ()), while tapegrad's nodes keep the normalized value their backward uses.
+_RAW = "torch shows the caller's raw argument; tapegrad keeps the normalized one"
+KNOWN = {
+    **{(fn, "_saved_dim"): _RAW for fn in (
+        "AmaxBackward0", "AminBackward0", "CatBackward0", "GatherBackward0",
+        "IndexSelectBackward0", "LogSoftmaxBackward0", "LogsumexpBackward0", "MaxBackward0",
+        "MeanBackward1", "MinBackward0", "ProdBackward1", "SoftmaxBackward0", "StackBackward0",
+        "StdBackward0", "SumBackward1", "UnsqueezeBackward0", "VarBackward0")},
+    ("PermuteBackward0", "_saved_dims"): _RAW,
+    ("TransposeBackward0", "_saved_dim0"): _RAW,
+    ("TransposeBackward0", "_saved_dim1"): _RAW,
+    ("SelectBackward0", "_saved_index"): _RAW,
+    ("SelectBackwardBackward0", "_saved_index"): _RAW,
+    ("SliceBackward0", "_saved_start"): _RAW,
+    ("SliceBackward0", "_saved_end"): _RAW,
+    ("SliceBackwardBackward0", "_saved_end"): _RAW,
+    ("ConvolutionBackward0", "_saved_padding"): _RAW,
+    ("ConvolutionBackward0", "_saved_output_padding"): _RAW,
+    # var(x, None, keepdim=True): torch records correction 1, a plain var() None; the node
+    # keeps only the divisor, and tapegrad reports the plain call's None for both.
+    ("VarBackward0", "_saved_correction"): "tapegrad cannot tell var(x, None) from var(x)",
+    # conv2d(padding='same') with an even kernel: torch pads the input first (its saved input
+    # is the padded one), tapegrad's convolution pads asymmetrically inside the one node.
+    ("ConvolutionBackward0", "_saved_input"): "'same' with an even kernel pads inside the node",
+}
+
+
+def _roots(m, c):
+    specs = [cc.as_arg(x) for x in c.inputs]
+    samples = cc.draw(specs, np.random.default_rng(0))
+    _, outs = cc.run_in(m, c.fn, specs, samples, "float64", True)
+    return [o.grad_fn for o in outs if cc.is_tensor(m, o) and o.grad_fn is not None]
+
+
+def _saved(fn):
+    return {a: getattr(fn, a) for a in dir(fn) if a.startswith("_saved_")}
+
+
+def _same(a, b):
+    if cc.is_tensor(torch, a) or cc.is_tensor(cc.tg(), b):
+        if not (cc.is_tensor(torch, a) and cc.is_tensor(cc.tg(), b)):
+            return False
+        if a.shape != tuple(b.shape) or str(a.dtype)[6:] != str(b.dtype).split(".")[-1]:
+            return False
+        return np.allclose(np.asarray(b.detach().tolist(), dtype=float).reshape(a.shape),
+                           a.detach().double().numpy(), rtol=1e-6, atol=1e-8, equal_nan=True)
+    if isinstance(a, tuple):
+        return isinstance(b, tuple) and len(a) == len(b) and all(map(_same, a, b))
+    return type(a) is type(b) and a == b
+
+
+def mismatches(c):
+    """[(grad_fn class, attribute, torch value, tapegrad value)] over the case's graph."""
+    try:
+        ref_roots = _roots(torch, c)
+    except Exception:  # noqa: BLE001  (cases torch rejects are the error tests' business)
+        return []
+    our_roots = _roots(cc.tg(), c)
+    out, seen = [], set()
+    stack = list(zip(ref_roots, our_roots))
+    while stack:
+        r, g = stack.pop()
+        if r is None or g is None or id(r) in seen:
+            continue
+        if type(r).__name__ != type(g).__name__:
+            # a different node, so different attributes: reported for the output's node (the
+            # known ones are conftest's KNOWN_GAPS); inside, a composite that torch and
+            # tapegrad build differently (matmul, cross_entropy) just ends the walk
+            if any(r is x for x in ref_roots):
+                out.append((type(r).__name__, "__class__", type(r).__name__, type(g).__name__))
+            continue
+        seen.add(id(r))
+        rs, gs = _saved(r), _saved(g)
+        raw = {a for a in dir(r) if a.startswith("_raw_saved_")}
+        if raw != {a for a in dir(g) if a.startswith("_raw_saved_")}:
+            out.append((type(r).__name__, "_raw_saved_*", sorted(raw),
+                        sorted(a for a in dir(g) if a.startswith("_raw_saved_"))))
+        for a in sorted(rs.keys() | gs.keys()):
+            if a not in rs or a not in gs or not _same(rs[a], gs[a]):
+                out.append((type(r).__name__, a, rs.get(a, "<missing>"), gs.get(a, "<missing>")))
+        stack.extend((rn, gn) for (rn, _), (gn, _) in zip(r.next_functions, g.next_functions))
+    return out
+
+
+ALL = CASES + INPLACE
+
+
+@pytest.mark.parametrize("c", [pytest.param(c, id=c.id) for c in ALL if c.grad])
+def test_saved_attrs_match_torch(c):
+    bad = [m for m in mismatches(c) if m[:2] not in KNOWN]
+    assert not bad, "\n".join(f"{n}.{a}: torch {r!r}, tapegrad {g!r}" for n, a, r, g in bad)
+
+
+def _mismatches_or_none(c):
+    try:
+        return mismatches(c)
+    except NotImplementedError:  # known gaps (conftest's KNOWN_GAPS: inplace/view/)
+        return []
+
+
+def test_known_differences_still_occur():
+    hit = {m[:2] for c in ALL if c.grad for m in _mismatches_or_none(c)}
+    assert set(KNOWN) <= hit, sorted(set(KNOWN) - hit)
