@@ -16,6 +16,12 @@ def _t(m, *shape, rg=False):
     return m.ones(tuple(shape), dtype=m.float32, requires_grad=rg)
 
 
+def _scatter_add_src_larger_backward(m):
+    x, src = _t(m, 3, 4, rg=True), _t(m, 3, 5, rg=True)
+    out = x.scatter_add(1, m.zeros(3, 2, dtype=m.int64), src)
+    return m.autograd.grad(out.sum(), [x, src])
+
+
 # id -> fn(m) that raises in torch
 CASES = {
     "add_broadcast": lambda m: _t(m, 3) + _t(m, 4),
@@ -40,6 +46,7 @@ CASES = {
     "stack_mismatch": lambda m: m.stack([_t(m, 2), _t(m, 3)]),
     "backward_non_scalar": lambda m: (_t(m, 2).requires_grad_() * 2).backward(),
     "backward_no_grad_fn": lambda m: _t(m, 2).sum().backward(),
+    "scatter_add_src_larger_backward": _scatter_add_src_larger_backward,
 }
 
 # id -> fn(m) whose message is the binding layer's (pybind11 vs torch's parser): type only

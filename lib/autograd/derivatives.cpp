@@ -9,6 +9,7 @@
 
 #include "../ops/common.h"
 #include "backward_nn.h"
+#include <tapegrad/autograd/views.h>
 
 namespace tapegrad {
 
@@ -344,11 +345,23 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     case OpId::Slice: return {slice_backward(g, node.shape, I[0], I[1], I[2], I[3])};
     case OpId::SelectBackward: return {select(g, I[0], I[1])};
     case OpId::SliceBackward: return {slice(g, I[0], I[1], I[2], I[3])};
+    case OpId::AsStrided: {
+      size_t pos = 0;
+      ViewGeometry base = unpack_geometry(I, pos);
+      return {as_strided_backward(g, base, unpack_geometry(I, pos))};
+    }
+    case OpId::Alias: return {g};
+    case OpId::Diagonal: {
+      // The diagonal's positions within a contiguous tensor of the input's shape.
+      ViewGeometry in{node.shape, contiguous_strides(node.shape), 0};
+      return {as_strided_backward(g, in, diagonal_geometry(in, I[0], I[1], I[2]))};
+    }
     case OpId::Index: {
       std::vector<Tensor> idx;  // saved[0, i[0]): the expanded indices
       for (int64_t k = 0; k < I[0]; ++k) idx.push_back(S(k));
-      return {index_put(zero_like(g, node.shape), idx, g, true)};
+      return {index_put_impl(zero_like(g, node.shape), idx, g, true)};
     }
+    case OpId::IndexPutImpl:
     case OpId::IndexPut: {
       std::vector<Tensor> idx;
       for (size_t k = 0; k < node.saved.size(); ++k) idx.push_back(S(k));
@@ -357,21 +370,9 @@ TensorList call_derivative(Node& node, TensorList& grads) {
       return {gs, needs(1) ? index(g, idx) : Tensor()};
     }
     case OpId::Gather: return {scatter_add(zero_like(g, node.shape), I[0], S(0), g)};
-    case OpId::ScatterAdd: {
-      Tensor gs;
-      if (needs(1)) {
-        // src may be larger than index: pad the gathered gradient back to src's shape.
-        gs = gather(g, I[0], S(0));
-        Shape cur = gs.sizes();
-        for (size_t k = 0; k < cur.size(); ++k) {
-          if (cur[k] == node.shape[k]) continue;
-          int64_t n = cur[k];
-          cur[k] = node.shape[k];
-          gs = slice_backward(gs, cur, static_cast<int64_t>(k), 0, n, 1);
-        }
-      }
-      return {g, gs};
-    }
+    // src may be larger than index: the gathered gradient then has index's shape and the
+    // engine rejects it, as torch's does ("returned an invalid gradient").
+    case OpId::ScatterAdd: return {g, needs(1) ? gather(g, I[0], S(0)) : Tensor()};
     case OpId::IndexSelect: {
       if (node.shape.empty()) return {reshape(sum(g), {})};
       std::vector<Tensor> idx(I[0] + 1);
@@ -414,6 +415,7 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     case OpId::ToCopy: return {g};  // the engine casts to the input's dtype
     case OpId::Zero:
     case OpId::Fill: return {zero_like(g, g.sizes())};
+    case OpId::FillTensor: return {zero_like(g, g.sizes()), needs(1) ? sum(g) : Tensor()};
     case OpId::Copy: return {zero_like(g, g.sizes()), g};
     case OpId::Uniform:
     case OpId::Normal:
@@ -471,6 +473,7 @@ TensorList call_derivative(Node& node, TensorList& grads) {
       }
       return {gx, gt, Tensor(), Tensor()};
     }
+    case OpId::NllLoss2d:
     case OpId::NllLoss: {
       auto r = static_cast<Reduction>(I[0]);
       Tensor coef = nll_loss_coef(node.shape, g.dtype(), S(0), S(1),

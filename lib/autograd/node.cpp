@@ -139,8 +139,13 @@ Tensor SavedVariable::unpack(const std::shared_ptr<Node>& owner) const {
   // A saved output gets its history back, so double backward can flow through it.
   Tensor t = alias_detached(data_);
   auto& m = t.impl()->meta();
-  m.grad_fn = owner;
-  m.output_nr = output_nr_;
+  if (auto view_fn = view_fn_.lock()) {
+    m.grad_fn = std::move(view_fn);
+    m.output_nr = 0;
+  } else {
+    m.grad_fn = owner;
+    m.output_nr = output_nr_;
+  }
   return t;
 }
 
@@ -216,6 +221,9 @@ std::shared_ptr<Node> grad_accumulator(const Tensor& leaf) {
 Edge gradient_edge(const Tensor& t) {
   if (!t.defined() || !t.requires_grad()) return Edge{};
   if (t.grad_fn()) return Edge{t.grad_fn(), t.output_nr()};
+  // A view made under no_grad of a tensor that requires grad requires grad too, but only its
+  // own flag earns an accumulator (torch drops the gradient there).
+  if (!t.impl()->autograd || !t.impl()->autograd->requires_grad) return Edge{};
   return Edge{grad_accumulator(t), 0};
 }
 

@@ -5,6 +5,7 @@
 #include <tapegrad/autograd/grad_mode.h>
 #include <tapegrad/core/allocator.h>
 #include <tapegrad/autograd/node.h>
+#include <tapegrad/autograd/views.h>
 #include <tapegrad/core/cuda.h>
 #include <tapegrad/core/tensor.h>
 #include <tapegrad/kernels/loops.h>
@@ -81,7 +82,15 @@ void host_access_error(Device d) {
 }  // namespace detail
 
 const std::shared_ptr<Node>& TensorImpl::grad_fn() const {
+  if (is_differentiable_view()) return detail::view_grad_fn(*this);
   return autograd ? autograd->grad_fn : kNoNode;
+}
+
+bool TensorImpl::view_requires_grad() const {
+  // Same truth as grad_fn() != nullptr, without regenerating it (torch's check_inplace sees
+  // the recorded grad_fn).
+  if (autograd && (autograd->requires_grad || autograd->grad_fn)) return true;
+  return base->requires_grad();
 }
 
 Tensor empty(const Shape& sizes, DType dtype, Device device) {
@@ -105,6 +114,8 @@ Tensor make_view(const Tensor& base, Shape sizes, Shape strides, int64_t offset)
   impl->is_view = true;
   // A view of a view has the original tensor as base, as in torch.
   impl->base = base.impl()->is_view && base.impl()->base ? base.impl()->base : base.impl_ptr();
+  impl->view_created_no_grad = !GradMode::is_enabled() || base.impl()->view_created_no_grad;
+  impl->view_version = base.version();
   return Tensor(std::move(impl));
 }
 
@@ -115,8 +126,8 @@ Tensor alias_detached(const Tensor& t) {
   impl->strides = t.strides();
   impl->offset = t.offset();
   impl->dtype = t.dtype();
-  impl->is_view = t.impl()->is_view;
-  impl->base = t.impl()->base;
+  // Not a view (torch's detach() has no _base): in-place writes to it never reach the
+  // history of the tensor it aliases.
   return Tensor(std::move(impl));
 }
 

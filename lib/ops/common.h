@@ -3,6 +3,7 @@
 #pragma once
 #include <tapegrad/autograd/grad_mode.h>
 #include <tapegrad/autograd/node.h>
+#include <tapegrad/autograd/views.h>
 #include <tapegrad/kernels/kernels.h>
 #include <tapegrad/ops/ops.h>
 
@@ -59,7 +60,8 @@ inline Tensor cast_for_kernel(const Tensor& t, DType dt) {
 // out-of-place op runs on it (recording the usual node and saving what it needs, never the
 // tensor about to change), and the result is written back into `a`, which takes the new node
 // as its history. Same formulas, no second set of in-place derivatives.
-void check_inplace(const Tensor& a);
+// allow_overlap: fills may write a tensor whose elements share memory (an expanded view).
+void check_inplace(const Tensor& a, bool allow_overlap = false);
 Tensor steal_history(Tensor& a);  // the old value with a's history
 void write_back(Tensor& a, const Tensor& result);  // copies the value and rebases the history
 

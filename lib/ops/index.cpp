@@ -146,8 +146,9 @@ Tensor index(const Tensor& a, const std::vector<Tensor>& indices) {
   return out;
 }
 
-Tensor index_put(const Tensor& a, const std::vector<Tensor>& indices, const Tensor& values,
-                 bool accumulate) {
+namespace {
+Tensor index_put_op(OpId op, const Tensor& a, const std::vector<Tensor>& indices,
+                    const Tensor& values, bool accumulate) {
   std::vector<Tensor> idx = expand_masks(a, indices);
   Tensor out = empty(a.sizes(), a.dtype(), a.device());
   kern::copy(out, a);
@@ -155,12 +156,40 @@ Tensor index_put(const Tensor& a, const std::vector<Tensor>& indices, const Tens
   Tensor v = empty(p.out_shape, a.dtype(), a.device());
   kern::copy(v, expand(detach(values), p.out_shape));
   kern::put_add(out, p.offsets, v, accumulate);
-  if (auto node = maybe_node(OpId::IndexPut, {a, values})) {
+  if (auto node = maybe_node(op, {a, values})) {
     for (auto& t : idx) node->saved.emplace_back(t, false);
     node->i = {accumulate};
     set_history(out, node);
   }
   return out;
+}
+}  // namespace
+
+Tensor index_put(const Tensor& a, const std::vector<Tensor>& indices, const Tensor& values,
+                 bool accumulate) {
+  return index_put_op(OpId::IndexPut, a, indices, values, accumulate);
+}
+
+Tensor index_put_impl(const Tensor& a, const std::vector<Tensor>& indices, const Tensor& values,
+                      bool accumulate) {
+  return index_put_op(OpId::IndexPutImpl, a, indices, values, accumulate);
+}
+
+Tensor& index_put_(Tensor& a, const std::vector<Tensor>& indices, const Tensor& values,
+                   bool accumulate) {
+  check_inplace(a);
+  TG_CHECK(values.dtype() == a.dtype(), "Index put requires the source and destination dtypes "
+           "match, got ", dtype_legacy_name(a.dtype()), " for the destination and ",
+           dtype_legacy_name(values.dtype()), " for the source.");
+  Tensor r;
+  if (wants_grad(a, values)) {
+    Tensor old = steal_history(a);
+    write_back(a, index_put(old, indices, values, accumulate));
+    return a;
+  }
+  kern::copy(a, index_put(detach(a), indices, detach(values), accumulate));
+  a.bump_version();
+  return a;
 }
 
 namespace {

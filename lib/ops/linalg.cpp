@@ -141,8 +141,14 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   }
   if ((da == 1 || da == 2) && db >= 3) {
     // a @ b = (b^T @ a^T)^T, folded the same way.
-    Tensor r = matmul(transpose(b, -1, -2), da == 2 ? transpose(a, -1, -2) : a);
+    Tensor r = matmul(transpose(b, -1, -2), da == 2 ? t(a) : a);
     return da == 2 ? contiguous(transpose(r, -1, -2)) : r;
+  }
+  // As torch does: a 3-D operand with a batch of 1 that requires grad, against a larger batch,
+  // is squeezed to a matrix so the product folds into one mm (no expanded gradient).
+  if (da == 3 && db == 3 && (a.sizes()[0] == 1) != (b.sizes()[0] == 1)) {
+    if (a.sizes()[0] == 1 && a.requires_grad()) return matmul(squeeze(a, 0), b);
+    if (b.sizes()[0] == 1 && b.requires_grad()) return matmul(a, squeeze(b, 0));
   }
   // Batched: broadcast the batch dims, fold to 3-D, bmm, unfold.
   const int64_t n = da > 1 ? a.sizes()[da - 2] : 1, m1 = a.sizes()[da - 1];

@@ -2,6 +2,8 @@
 // cat/stack. Views share storage with their base; only cat/stack/reshape-of-non-viewable copy.
 #include <numeric>
 
+#include <tapegrad/autograd/views.h>
+
 #include "common.h"
 
 namespace tapegrad {
@@ -70,6 +72,48 @@ Tensor record_view(OpId op, const Tensor& a, Tensor out, std::vector<int64_t> ar
 }
 
 }  // namespace
+
+Tensor alias(const Tensor& a) {
+  return record_view(OpId::Alias, a, make_view(a, a.sizes(), a.strides(), a.offset()));
+}
+
+Tensor diagonal(const Tensor& a, int64_t offset, int64_t dim1, int64_t dim2) {
+  const int64_t d1 = wrap_dim(dim1, a.dim()), d2 = wrap_dim(dim2, a.dim());
+  TG_CHECK(d1 != d2, "diagonal dimensions cannot be identical ", dim1, ", ", dim2);
+  ViewGeometry g = diagonal_geometry(ViewGeometry::of(a), offset, d1, d2);
+  return record_view(OpId::Diagonal, a, make_view(a, g.sizes, g.strides, g.offset),
+                     {offset, d1, d2});
+}
+
+Tensor as_strided(const Tensor& a, const Shape& sizes, const Shape& strides,
+                  std::optional<int64_t> offset) {
+  TG_CHECK(sizes.size() == strides.size(), "mismatch in length of strides and shape");
+  for (size_t d = 0; d < sizes.size(); ++d) {
+    TG_CHECK(sizes[d] >= 0, "Trying to create tensor with negative dimension ", sizes[d], ": ",
+             shape_str(sizes));
+    TG_CHECK(strides[d] >= 0, "as_strided: Negative strides are not supported at the moment, "
+             "got strides: ", shape_str(strides));
+  }
+  const int64_t off = offset.value_or(a.offset());
+  TG_CHECK(off >= 0, "Tensor: invalid storage offset ", off);
+  int64_t hi = off;
+  for (size_t d = 0; d < sizes.size(); ++d) hi += sizes[d] ? (sizes[d] - 1) * strides[d] : 0;
+  const bool empty_view = numel_of(sizes) == 0;
+  TG_CHECK(empty_view || (hi + 1) * static_cast<int64_t>(itemsize(a.dtype())) <=
+                             static_cast<int64_t>(a.impl()->storage->nbytes),
+           "setStorage: sizes ", shape_str(sizes), ", strides ", shape_str(strides),
+           ", storage offset ", off, ", and itemsize ", itemsize(a.dtype()),
+           " requiring a storage size of ", (hi + 1) * itemsize(a.dtype()),
+           " are out of bounds for storage of size ", a.impl()->storage->nbytes);
+  Tensor out = make_view(a, sizes, strides, off);
+  if (auto node = maybe_node(OpId::AsStrided, {a})) {
+    node->shape = a.sizes();
+    pack_geometry(node->i, ViewGeometry::of(a));
+    pack_geometry(node->i, ViewGeometry::of(out));
+    set_history(out, node);
+  }
+  return out;
+}
 
 Tensor view(const Tensor& a, const Shape& shape) {
   Shape s = infer_size(shape, a.numel());

@@ -158,7 +158,14 @@ Tensor nll_loss_coef(const Shape& in_sizes, DType dt, const Tensor& target, cons
     }
   }
   if (total_weight) *total_weight = total;
-  if (r == Reduction::Mean) {
+  if (r == Reduction::Mean && total == 0) {
+    // torch divides each counted entry by the zero total weight (nan); ignored ones stay 0.
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t k = 0; k < inner; ++k) {
+        int64_t cls = t[n * inner + k];
+        if (cls != ignore_index) c[(n * C + cls) * inner + k] = NAN;
+      }
+  } else if (r == Reduction::Mean) {
     Tensor scaled = empty(in_sizes, DType::Float64);
     kern::binary(OpId::Div, scaled, coef, scalar_tensor(total, DType::Float64), 1);
     coef = scaled;
@@ -166,9 +173,10 @@ Tensor nll_loss_coef(const Shape& in_sizes, DType dt, const Tensor& target, cons
   return to(coef, target.device(), dt);
 }
 
-Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight, Reduction r,
-                int64_t ignore_index) {
-  TG_CHECK(input.dim() >= 1, "input tensor should be 1D or 2D");
+namespace {
+// nll_loss over (C), (N, C) [NllLossBackward0] or (N, C, H, W) [NllLoss2DBackward0] inputs.
+Tensor nll_loss_op(OpId op, const Tensor& input, const Tensor& target, const Tensor& weight,
+                   Reduction r, int64_t ignore_index) {
   TG_CHECK(is_integral(target.dtype(), false), "expected scalar type Long but found ",
            dtype_legacy_name(target.dtype()));
   const int64_t cdim = input.dim() == 1 ? 0 : 1;
@@ -195,7 +203,7 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
       out = sum(prod);
     if (r == Reduction::Mean && total == 0) out = full({}, NAN, input.dtype(), input.device());
   }
-  if (auto node = maybe_node(OpId::NllLoss, {input})) {
+  if (auto node = maybe_node(op, {input})) {
     node->saved.emplace_back(target, false);
     node->saved.emplace_back(weight, false);
     // not needed by the formula; torch shows them as _saved_self and _saved_total_weight
@@ -208,6 +216,28 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
     set_history(out, node);
   }
   return out;
+}
+}  // namespace
+
+Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight, Reduction r,
+                int64_t ignore_index) {
+  TG_CHECK(input.dim() >= 1, "input tensor should be 1D or 2D");
+  if (input.dim() <= 2) return nll_loss_op(OpId::NllLoss, input, target, weight, r, ignore_index);
+  if (input.dim() == 4)
+    return nll_loss_op(OpId::NllLoss2d, input, target, weight, r, ignore_index);
+  // Other ranks go through the 2-d loss on (N, C, 1, rest), as torch's nll_loss_nd does (its
+  // graph shows the views).
+  const int64_t n = input.sizes()[0], c = input.sizes()[1];
+  TG_CHECK(target.dim() >= 1 && target.sizes()[0] == n, "Expected input batch_size (", n,
+           ") to match target batch_size (", target.dim() ? target.sizes()[0] : 1, ").");
+  Shape expect(input.sizes().begin() + 2, input.sizes().end());
+  expect.insert(expect.begin(), n);
+  TG_CHECK(target.sizes() == expect, "Expected target size ", shape_str(expect), ", got ",
+           shape_str(target.sizes()));
+  Tensor in4 = view(contiguous(input), {n, c, 1, -1});
+  Tensor t3 = view(contiguous(target), {n, 1, -1});
+  Tensor out = nll_loss_op(OpId::NllLoss2d, in4, t3, weight, r, ignore_index);
+  return r == Reduction::None ? view(out, expect) : out;
 }
 
 Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, Reduction r,

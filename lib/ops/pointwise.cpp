@@ -208,28 +208,23 @@ Tensor logical_not(const Tensor& a) {
 
 namespace detail {
 
-void check_inplace(const Tensor& a) {
+void check_inplace(const Tensor& a, bool allow_overlap) {
   TG_CHECK(!a.impl()->storage->read_only,
            "cannot write into a read-only tensor (its memory came from a read-only producer)");
-  if (!GradMode::is_enabled()) return;
-  if (a.is_leaf() && a.requires_grad())
-    TG_ERROR("a leaf Variable that requires grad is being used in an in-place operation.");
-  if (a.impl()->is_view && a.impl()->base && Tensor(a.impl()->base).requires_grad()) {
-    if (Tensor(a.impl()->base).is_leaf())
-      TG_ERROR("a view of a leaf Variable that requires grad is being used in an in-place "
-               "operation.");
-    TG_ERROR_KIND(NotImplemented,
-                  "tapegrad does not yet support in-place operations on views of tensors that "
-                  "require grad (torch records CopySlices here); apply the op out of place");
-  }
+  for (int64_t d = 0; d < a.dim() && !allow_overlap; ++d)
+    TG_CHECK(a.strides()[d] != 0 || a.sizes()[d] <= 1,
+             "unsupported operation: more than one element of the written-to tensor refers to a "
+             "single memory location. Please clone() the tensor before performing the operation.");
+  check_inplace_autograd(a);
 }
 
 Tensor steal_history(Tensor& a) {
   Tensor old = empty(a.sizes(), a.dtype(), a.device());
   kern::copy(old, a);
-  if (a.impl()->autograd) {
+  // grad_fn() first: a view's history may be regenerated (and its record made) by the call.
+  if (const auto& fn = a.grad_fn()) {
     auto& m = old.impl()->meta();
-    m.grad_fn = a.grad_fn();
+    m.grad_fn = fn;
     m.output_nr = a.output_nr();
   }
   return old;
@@ -238,7 +233,7 @@ Tensor steal_history(Tensor& a) {
 void write_back(Tensor& a, const Tensor& result) {
   kern::copy(a, result);
   a.bump_version();
-  if (result.grad_fn()) set_history(a, result.grad_fn(), result.output_nr());
+  rebase_history(a, result.grad_fn(), result.output_nr());
 }
 
 }  // namespace detail
@@ -317,11 +312,13 @@ Tensor& clamp_(Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi) {
 namespace {
 // zero_/fill_/copy_: the new value does not depend on the old one.
 Tensor& overwrite_(OpId op, Tensor& a, const Tensor& src, double value) {
-  check_inplace(a);
+  check_inplace(a, op != OpId::Copy);
+  TG_CHECK(op != OpId::FillTensor || src.dim() == 0,
+           "fill_ only supports 0-dimension value tensor but got tensor with ", src.dim(),
+           " dimensions.");
   std::shared_ptr<Node> node;
-  if (any_requires_grad({a, src})) {
-    node = make_node(op, op == OpId::Copy ? TensorList{a, src} : TensorList{a});
-  }
+  if (any_requires_grad({a, src}))
+    node = make_node(op, src.defined() ? TensorList{a, src} : TensorList{a});
   if (op == OpId::Copy) {
     // copy_ may cross devices (kern::copy moves the bytes); its gradient goes back to src's
     // device through the engine (Note [Broadcast gradients]).
@@ -333,11 +330,13 @@ Tensor& overwrite_(OpId op, Tensor& a, const Tensor& src, double value) {
     } else {
       kern::copy(a, src);
     }
+  } else if (op == OpId::FillTensor) {
+    kern::fill(a, item(src).to_double());
   } else {
     kern::fill(a, value);
   }
   a.bump_version();
-  if (node) set_history(a, node);
+  rebase_history(a, node);
   return a;
 }
 }  // namespace
@@ -345,6 +344,9 @@ Tensor& overwrite_(OpId op, Tensor& a, const Tensor& src, double value) {
 Tensor& zero_(Tensor& a) { return overwrite_(OpId::Zero, a, Tensor(), 0); }
 Tensor& fill_(Tensor& a, Scalar v) { return overwrite_(OpId::Fill, a, Tensor(), v.to_double()); }
 Tensor& copy_(Tensor& a, const Tensor& src) { return overwrite_(OpId::Copy, a, src, 0); }
+Tensor& fill_(Tensor& a, const Tensor& value) {
+  return overwrite_(OpId::FillTensor, a, value, 0);
+}
 
 }  // namespace tapegrad
 

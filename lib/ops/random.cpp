@@ -24,7 +24,7 @@ Tensor& random_fill_(OpId op, Tensor& a, F&& fill) {
     kern::copy(a, tmp);
   }
   a.bump_version();
-  if (node) set_history(a, node);
+  rebase_history(a, node);
   return a;
 }
 

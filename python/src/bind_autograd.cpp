@@ -1,5 +1,6 @@
 // Autograd bindings: graph nodes as Python classes named like torch's (one per op row, plus
 // AccumulateGrad), calling a node by hand, next_functions, hooks, grad mode and the engine.
+#include <tapegrad/autograd/views.h>
 #include <tapegrad/ops/save_spec.h>
 
 #include "common.h"
@@ -151,6 +152,7 @@ void bind_autograd(py::module_& m) {
 #include <tapegrad/ops/ops.def>
   py::class_<AccumulateGrad, Node, std::shared_ptr<AccumulateGrad>>(m, "AccumulateGrad")
       .def_property_readonly("variable", [](const AccumulateGrad& a) { return Tensor(a.variable); });
+  py::class_<CopySlices, Node, std::shared_ptr<CopySlices>>(m, "CopySlices");
 
   m.def("_run_backward", [](const std::vector<Tensor>& outputs, const std::vector<std::optional<Tensor>>& grads,
                             bool keep_graph, bool create_graph, const std::vector<Tensor>& inputs,

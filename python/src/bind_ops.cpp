@@ -164,8 +164,8 @@ void bind_ops(py::module_& m) {
   cls.def("div_", [](Tensor& a, const Operand& b) { return div_(a, b.t); }, py::arg("other"));
   cls.def("zero_", [](Tensor& a) { return zero_(a); });
   cls.def("fill_", [](Tensor& a, const Operand& v) {
-    TG_CHECK(v.t.dim() == 0, "fill_ only supports 0-dimension value tensor but got tensor with ",
-             v.t.dim(), " dimensions.");
+    // A tensor value is torch's fill_.Tensor (FillBackward3: its gradient reaches the value).
+    if (!v.t.impl()->wrapped_number) return fill_(a, v.t);
     return fill_(a, item(v.t));
   }, py::arg("value"));
   cls.def("copy_", [](Tensor& a, const Tensor& src) { return copy_(a, src); }, py::arg("src"));
@@ -256,6 +256,18 @@ void bind_ops(py::module_& m) {
     for (auto& t : idx) v.push_back(t ? *t : Tensor());
     return index(a, v);
   });
+  m.def("_index_put_", [](Tensor& a, const std::vector<std::optional<Tensor>>& idx, const Tensor& vals, bool acc) -> Tensor& {
+    std::vector<Tensor> v;
+    for (auto& t : idx) v.push_back(t ? *t : Tensor());
+    return index_put_(a, v, vals, acc);
+  });
+  both(m, cls, "alias", [](const Tensor& a) { return alias(a); });
+  both(m, cls, "diagonal", [](const Tensor& a, int64_t off, int64_t d1, int64_t d2) {
+    return diagonal(a, off, d1, d2);
+  }, py::arg("offset") = 0, py::arg("dim1") = 0, py::arg("dim2") = 1);
+  both(m, cls, "as_strided", [](const Tensor& a, const Shape& size, const Shape& stride, std::optional<int64_t> off) {
+    return as_strided(a, size, stride, off);
+  }, py::arg("size"), py::arg("stride"), py::arg("storage_offset") = py::none());
   m.def("_index_put", [](const Tensor& a, const std::vector<std::optional<Tensor>>& idx, const Tensor& vals, bool acc) {
     std::vector<Tensor> v;
     for (auto& t : idx) v.push_back(t ? *t : Tensor());

@@ -199,6 +199,12 @@ void bind_tensor(py::module_& m) {
                     })
       .def("detach", [](const Tensor& t) { return detach(t); })
       .def("detach_", [](Tensor& t) {
+        TG_CHECK(!t.impl()->is_differentiable_view(),
+                 "Can't detach views in-place. Use detach() instead. If you are using "
+                 "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set "
+                 "as True, gradients are views of DDP buckets, and hence detach_() cannot be "
+                 "called on these gradients. To fix this error, please refer to the "
+                 "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.");
         if (t.impl()->autograd) {
           t.impl()->autograd->grad_fn = nullptr;
           t.impl()->autograd->requires_grad = false;

@@ -332,21 +332,37 @@ def _adv_list(adv):
 def _getitem(self, idx):
     result, adv = _expand_index(self, idx)
     if not adv:
-        return result if result is not self else _C._slice(self, 0, None, None, 1) \
-            if self.dim() else self.view(())
+        return _C.alias(self) if result is self else result
     return _C._index(result, _adv_list(adv))
 
 
 def _setitem(self, idx, value):
+    """torch's rules: advanced indices write with index_put_; otherwise the indexed view (the
+    tensor itself when nothing was sliced) takes copy_, or fill_ for a 0-d value into a tensor
+    of another shape. A write into a view of a tensor in the graph records CopySlices."""
     if not isinstance(value, Tensor):
         value = _C.tensor(value, dtype=self.dtype)
     result, adv = _expand_index(self, idx)
     if adv:
-        self.copy_(_C._index_put(self, _adv_list(adv), value.to(self.dtype), False))
-        return
-    if result is self:
-        result = self.view(self.shape)
-    result.copy_(value)
+        if value.dim() and value.shape[0] == 1:
+            value = value.view(_strip_leading_ones(value.shape))
+        _C._index_put_(result, _adv_list(adv), value.to(self.dtype), False)
+    elif value.shape == result.shape:
+        result.copy_(value)
+    elif value.dim() == 0:
+        result.fill_(value)
+    else:
+        # numpy's rule, as torch applies it: leading 1-dims of the value are dropped (a view),
+        # then it broadcasts to the target.
+        value = value.view(_strip_leading_ones(value.shape))
+        result.copy_(value if value.shape == result.shape else value.expand(result.shape))
+
+
+def _strip_leading_ones(shape):
+    k = 0
+    while k < len(shape) and shape[k] == 1:
+        k += 1
+    return tuple(shape[k:])
 
 
 Tensor.__getitem__ = _getitem

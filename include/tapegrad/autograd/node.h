@@ -35,9 +35,15 @@ class SavedVariable {
   bool defined() const { return defined_; }
   // Moves the held tensor into `out` (Note [Deep graphs]).
   void release_into(std::vector<std::shared_ptr<void>>& out);
+  bool is_output() const { return is_output_; }
+  // The output of an in-place op on a view unpacks with the view's history (AsStridedBackward0
+  // onto the base's CopySlices), not the op's own node, which only CopySlices may run. Weak: that
+  // history leads back to the owner through CopySlices.
+  void set_view_history(const std::shared_ptr<Node>& fn) { view_fn_ = fn; }
 
  private:
   Tensor data_;  // for outputs: a detached alias, so the node does not own itself
+  std::weak_ptr<Node> view_fn_;
   uint32_t version_ = 0;
   uint32_t output_nr_ = 0;
   bool is_output_ = false;
@@ -82,7 +88,7 @@ std::shared_ptr<Node> create_node(OpId op);
 struct AccumulateGrad : Node {
   std::shared_ptr<TensorImpl> variable;
   explicit AccumulateGrad(std::shared_ptr<TensorImpl> v);
-  std::string name() const override { return "AccumulateGrad"; }
+  std::string name() const override { return "torch::autograd::AccumulateGrad"; }  // torch's
   TensorList apply(TensorList&& grads) override;
   void release() override {}
 };

@@ -39,6 +39,12 @@ struct TensorImpl {
   DType dtype = DType::Float32;
   bool wrapped_number = false;  // a Python scalar turned into a 0-d tensor (type promotion)
   bool is_view = false;
+  // Note [Views and in-place]: a view made under no_grad may not be modified in place with grad
+  // mode on (torch's CreationMeta::NO_GRAD_MODE); view_version is the storage version when the
+  // view's grad_fn was last recorded: once the shared storage is written in place, grad_fn()
+  // regenerates it as AsStridedBackward0 onto the base's (new) history.
+  bool view_created_no_grad = false;
+  uint32_t view_version = 0;
   std::shared_ptr<TensorImpl> base;  // the tensor this is a view of (torch's ._base)
   std::unique_ptr<AutogradMeta> autograd;
 
@@ -56,10 +62,14 @@ struct TensorImpl {
     return *autograd;
   }
   bool requires_grad() const {
+    if (is_differentiable_view()) return view_requires_grad();
     return autograd && (autograd->requires_grad || autograd->grad_fn != nullptr);
   }
   const std::shared_ptr<Node>& grad_fn() const;
-  bool is_leaf() const { return !autograd || autograd->grad_fn == nullptr; }
+  bool is_leaf() const { return grad_fn() == nullptr; }
+  // A view whose gradient flows to its base: a float view (torch's differentiable views).
+  bool is_differentiable_view() const { return is_view && base && is_floating(dtype); }
+  bool view_requires_grad() const;  // own flag, own history, or a base that requires grad
 };
 
 class Tensor {

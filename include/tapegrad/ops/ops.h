@@ -128,10 +128,22 @@ Tensor expand(const Tensor& a, const Shape& shape);
 Tensor select(const Tensor& a, int64_t dim, int64_t index);
 Tensor slice(const Tensor& a, int64_t dim, std::optional<int64_t> start, std::optional<int64_t> end,
              int64_t step = 1);
+Tensor diagonal(const Tensor& a, int64_t offset = 0, int64_t dim1 = 0, int64_t dim2 = 1);
+// A view with the same geometry (what x[...] returns: AliasBackward0).
+Tensor alias(const Tensor& a);
+// A view of a's storage with any geometry (offset in elements, default a's own).
+Tensor as_strided(const Tensor& a, const Shape& sizes, const Shape& strides,
+                  std::optional<int64_t> offset = std::nullopt);
 // Advanced indexing: one optional index tensor (int64, or bool mask) per leading dim.
 Tensor index(const Tensor& a, const std::vector<Tensor>& indices);
 Tensor index_put(const Tensor& a, const std::vector<Tensor>& indices, const Tensor& values,
                  bool accumulate);
+// index_put as torch's _index_put_impl_ records it (IndexPutImplBackward0: indexing's backward).
+Tensor index_put_impl(const Tensor& a, const std::vector<Tensor>& indices, const Tensor& values,
+                      bool accumulate);
+// In place, as x[idx] = v does (IndexPutBackward0; CopySlices when x is a view).
+Tensor& index_put_(Tensor& a, const std::vector<Tensor>& indices, const Tensor& values,
+                   bool accumulate);
 Tensor gather(const Tensor& a, int64_t dim, const Tensor& idx);
 Tensor index_select(const Tensor& a, int64_t dim, const Tensor& idx);
 Tensor tril(const Tensor& a, int64_t diagonal = 0);
@@ -174,6 +186,7 @@ Tensor& mul_(Tensor& a, const Tensor& b);
 Tensor& div_(Tensor& a, const Tensor& b);
 Tensor& zero_(Tensor& a);
 Tensor& fill_(Tensor& a, Scalar v);
+Tensor& fill_(Tensor& a, const Tensor& value);  // a 0-d value; its gradient is the sum
 Tensor& copy_(Tensor& a, const Tensor& src);
 Tensor& clamp_(Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi);
 Tensor& unary_(OpId op, Tensor& a);  // exp_, sqrt_, ... (the unary rows of ops.def)
