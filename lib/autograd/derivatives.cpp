@@ -317,7 +317,7 @@ TensorList call_derivative(Node& node, TensorList& grads) {
       Tensor gb = needs(0) ? (beta == 1 ? g : mul(g, sc(beta))) : Tensor();
       Tensor g1, g2;
       if (needs(1)) g1 = mm(g, t(S(1)));
-      if (needs(2)) g2 = mm_mat2_grad(g, S(0), I.size() > 5 && I[5]);
+      if (needs(2)) g2 = mm_mat2_grad(g, S(0), I.size() > 5 && I[4]);
       if (alpha != 1) {
         if (g1.defined()) g1 = mul(g1, sc(alpha));
         if (g2.defined()) g2 = mul(g2, sc(alpha));
@@ -357,14 +357,16 @@ TensorList call_derivative(Node& node, TensorList& grads) {
       return {as_strided_backward(g, in, diagonal_geometry(in, I[0], I[1], I[2]))};
     }
     case OpId::Index: {
-      std::vector<Tensor> idx;  // saved[0, i[0]): the expanded indices
-      for (int64_t k = 0; k < I[0]; ++k) idx.push_back(S(k));
+      // saved[0, i[0]): the expanded indices, then the indices as given; torch's backward
+      // records the ones as given (its IndexPutImplBackward0 shows a mask unexpanded)
+      std::vector<Tensor> idx;
+      for (size_t k = I[0]; k < node.saved.size(); ++k) idx.push_back(S(k));
       return {index_put_impl(zero_like(g, node.shape), idx, g, true)};
     }
     case OpId::IndexPutImpl:
     case OpId::IndexPut: {
-      std::vector<Tensor> idx;
-      for (size_t k = 0; k < node.saved.size(); ++k) idx.push_back(S(k));
+      std::vector<Tensor> idx;  // saved[0, i[1]): the expanded indices (see Index)
+      for (int64_t k = 0; k < I[1]; ++k) idx.push_back(S(k));
       Tensor gs;
       if (needs(0)) gs = I[0] ? g : index_put(g, idx, zeros({}, g.dtype()), false);
       return {gs, needs(1) ? index(g, idx) : Tensor()};

@@ -158,7 +158,9 @@ Tensor index_put_op(OpId op, const Tensor& a, const std::vector<Tensor>& indices
   kern::put_add(out, p.offsets, v, accumulate);
   if (auto node = maybe_node(op, {a, values})) {
     for (auto& t : idx) node->saved.emplace_back(t, false);
-    node->i = {accumulate};
+    // then the indices as given (masks unexpanded): torch's _saved_indices, not used by the formula
+    for (auto& t : indices) node->saved.emplace_back(t, false);
+    node->i = {accumulate, static_cast<int64_t>(idx.size())};
     set_history(out, node);
   }
   return out;

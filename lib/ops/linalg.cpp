@@ -114,7 +114,8 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, 
     node->saved.emplace_back(node->needs_grad(1) ? b : Tensor(), false);
     node->f = {beta.to_double(), alpha.to_double()};
     node->i = {a.strides()[0], a.strides()[1], b.strides()[0], b.strides()[1],
-               int_mask({beta, alpha}), transposed_layout(b)};  // i[5]: see record2
+               transposed_layout(b), int_mask({beta, alpha})};  // i[4]: see record2; the
+    // int mask stays last (python/tapegrad/autograd/_saved_attrs.py reads it there)
     set_history(out, node);
   }
   return out;

@@ -82,7 +82,7 @@ Tensor diagonal(const Tensor& a, int64_t offset, int64_t dim1, int64_t dim2) {
   TG_CHECK(d1 != d2, "diagonal dimensions cannot be identical ", dim1, ", ", dim2);
   ViewGeometry g = diagonal_geometry(ViewGeometry::of(a), offset, d1, d2);
   return record_view(OpId::Diagonal, a, make_view(a, g.sizes, g.strides, g.offset),
-                     {offset, d1, d2});
+                     {offset, d1, d2, dim1, dim2});  // then the dims as given (torch shows those)
 }
 
 Tensor as_strided(const Tensor& a, const Shape& sizes, const Shape& strides,
@@ -110,6 +110,7 @@ Tensor as_strided(const Tensor& a, const Shape& sizes, const Shape& strides,
     node->shape = a.sizes();
     pack_geometry(node->i, ViewGeometry::of(a));
     pack_geometry(node->i, ViewGeometry::of(out));
+    node->i.push_back(offset.has_value());  // torch's _saved_storage_offset is None when not given
     set_history(out, node);
   }
   return out;

@@ -54,7 +54,7 @@ std::vector<const char*> saved_slot_names(OpId op) {
     case OpId::MseLoss: return {"self", "target"};
     case OpId::BinaryCrossEntropy: return {"self", "target", "weight"};
     case OpId::BinaryCrossEntropyWithLogits: return {"self", "target", "weight", "pos_weight"};
-    case OpId::NllLoss: return {"target", "weight", "self", "total_weight"};
+    case OpId::NllLoss: case OpId::NllLoss2d: return {"target", "weight", "self", "total_weight"};
     case OpId::LayerNorm: return {"input", "weight", "bias"};
     case OpId::Embedding: return {nullptr, "indices"};
     case OpId::Convolution: return {"input", "weight"};

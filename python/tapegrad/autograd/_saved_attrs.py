@@ -105,9 +105,27 @@ def _slice(n):
 
 
 def _indices(n):
-    # Index: saved[0, i[0]) are the expanded indices, then the indices as given
-    start = n._raw_i[0] if type(n).__name__ == "IndexBackward0" else 0
+    # Index: saved[0, i[0]) are the expanded indices, then the indices as given;
+    # IndexPut(Impl): the same with the count in i[1]
+    start = n._raw_i[0] if type(n).__name__ == "IndexBackward0" else n._raw_i[1]
     return tuple(n._raw_saved(k) for k in range(start, n._raw_num_saved))
+
+
+def _geometry(i, pos):
+    # lib/autograd/views.cpp pack_geometry: ndim, sizes, strides, offset
+    nd = i[pos]
+    sizes, strides = tuple(i[pos + 1:pos + 1 + nd]), tuple(i[pos + 1 + nd:pos + 1 + 2 * nd])
+    return sizes, strides, i[pos + 1 + 2 * nd], pos + 2 + 2 * nd
+
+
+def _as_strided(n):
+    # i: the input's geometry, the view's, then whether the caller gave storage_offset
+    # (absent for the AsStridedBackward0 a write through a view regenerates: torch gives it)
+    i = n._raw_i
+    *_, pos = _geometry(i, 0)
+    sizes, strides, offset, pos = _geometry(i, pos)
+    given = i[pos] if len(i) > pos else 1
+    return {"size": sizes, "stride": strides, "storage_offset": offset if given else None}
 
 
 def _bce_weight(n):
@@ -170,6 +188,12 @@ _SCALARS = {
                                for k in ("dim", "start", "end", "step")},
     "IndexBackward0": {**_SIZES, "indices": _indices},
     "IndexPutBackward0": {"indices": _indices, "accumulate": lambda n: bool(n._raw_i[0])},
+    "IndexPutImplBackward0": {"indices": _indices, "accumulate": lambda n: bool(n._raw_i[0])},
+    "AsStridedBackward0": {k: (lambda n, k=k: _as_strided(n)[k])
+                           for k in ("size", "stride", "storage_offset")},
+    "DiagonalBackward0": {**_SIZES, "offset": lambda n: _i64(n._raw_i[0]),
+                          "dim1": lambda n: _i64(n._raw_i[3]),
+                          "dim2": lambda n: _i64(n._raw_i[4])},
     "GatherBackward0": {"dim": lambda n: _i64(n._raw_i[0]), "sparse_grad": lambda n: False},
     "ScatterAddBackward0": {"dim": lambda n: _i64(n._raw_i[0])},
     "IndexSelectBackward0": {**_SIZES, "dim": lambda n: _i64(n._raw_i[0])},
@@ -190,6 +214,8 @@ _SCALARS = {
     "BinaryCrossEntropyWithLogitsBackward0": {"reduction": lambda n: n._raw_i[0]},
     "NllLossBackward0": {"reduction": lambda n: n._raw_i[0],
                          "ignore_index": lambda n: _i64(n._raw_i[1])},
+    "NllLoss2DBackward0": {"reduction": lambda n: n._raw_i[0],
+                           "ignore_index": lambda n: _i64(n._raw_i[1])},
     "GeluBackward0": {"approximate": lambda n: "tanh" if n._raw_i[0] else "none"},
     "SoftplusBackward0": {"beta": lambda n: _num(n, 0), "threshold": lambda n: _num(n, 1)},
     "NativeLayerNormBackward0": {
@@ -216,7 +242,8 @@ for _a, _b in (("AminBackward0", "AmaxBackward0"), ("MinBackward0", "MaxBackward
                ("LogSoftmaxBackward0", "SoftmaxBackward0"), ("StdBackward0", "VarBackward0")):
     _SCALARS[_a] = _SCALARS[_b]
 # Rows whose tensor slots form one tuple attribute rather than one attribute per slot.
-_TUPLE_SLOTS = {"IndexBackward0": "indices", "IndexPutBackward0": "indices"}
+_TUPLE_SLOTS = {"IndexBackward0": "indices", "IndexPutBackward0": "indices",
+                "IndexPutImplBackward0": "indices"}
 
 
 # Table entries that hold tensors (the rest are scalars, sizes and flags).
