@@ -1,5 +1,6 @@
 // CPU reductions over the innermost block of a contiguous input (the op layer permutes the
-// reduced dims last): sum/max/min, arg-max/min with first-index ties, and softmax.
+// reduced dims last): sum/max/min, arg-max/min with first-index ties, and softmax; float sums
+// go through the SIMD lanes of kernels/vmath.h; sum_rows reduces leading dims in place.
 #include <algorithm>
 #include <cmath>
 #include <limits>
