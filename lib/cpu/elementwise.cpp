@@ -1,5 +1,6 @@
 // CPU elementwise kernels: the unary/binary/compare rows of ops.def over the shared functors,
-// plus the pointwise ops with scalar arguments (pow, clamp) and where.
+// plus the pointwise ops with scalar arguments (pow, clamp) and where. Contiguous float cases of
+// exp/sigmoid/tanh/sin/cos and add/sub/mul/div take the SIMD kernels of kernels/vmath.h first.
 #include <cmath>
 
 #include <tapegrad/kernels/cuda_kernels.h>

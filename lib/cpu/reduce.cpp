@@ -1,5 +1,6 @@
 // CPU reductions over the innermost block of a contiguous input (the op layer permutes the
-// reduced dims last): sum/max/min, arg-max/min with first-index ties, and softmax.
+// reduced dims last): sum/max/min, arg-max/min with first-index ties, and softmax; float sums
+// go through the SIMD lanes of kernels/vmath.h; sum_rows reduces leading dims in place.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -24,7 +25,8 @@ using acc_t = typename std::conditional<std::is_floating_point<T>::value, double
 void reduce_inner(ReduceOp op, const Tensor& out, const Tensor& in, int64_t inner) {
   TG_CUDA_DISPATCH(reduce_inner(op, out, in, inner), out, in);
   const int64_t outer = inner ? in.numel() / inner : out.numel();
-  if (op == ReduceOp::Sum && outer == 1 && inner > 0 && out.dtype() == in.dtype()) {
+  if (op == ReduceOp::Sum && outer == 1 && inner > 0 && out.dtype() == in.dtype() &&
+      in.device().is_cpu()) {
     double s;  // one long row (a full reduction): SIMD lanes in double, chunks across threads
     if (vmath::try_sum(in.dtype(), in.raw_data(), inner, &s)) {
       if (out.dtype() == DType::Float32) *out.data<float>() = static_cast<float>(s);

@@ -1,5 +1,6 @@
 // Picks the vectorised-math table for this CPU (kernels/vmath.h) and applies it to contiguous
-// tensors, split across OpenMP threads above the elementwise grain size.
+// CPU tensors (anything else: the try_* calls decline), split across OpenMP threads above the
+// elementwise grain size.
 #include <algorithm>
 #include <cstdlib>
 #include <string>
@@ -75,7 +76,8 @@ void run_chunked(MapFn<T> f, T* out, const T* in, int64_t n) {
 bool try_unary(OpId op, const Tensor& out, const Tensor& in) {
   const VecSet* set = active();
   const int k = fn_of(op);
-  if (!set || k < 0 || out.dtype() != in.dtype() || !out.is_contiguous() || !in.is_contiguous() ||
+  if (!set || k < 0 || out.dtype() != in.dtype() || !out.device().is_cpu() ||
+      !in.device().is_cpu() || !out.is_contiguous() || !in.is_contiguous() ||
       out.sizes() != in.sizes())
     return false;
   if (in.dtype() == DType::Float32 && set->f32[k]) {
@@ -118,6 +120,7 @@ bool try_binary(OpId op, const Tensor& out, const Tensor& a, const Tensor& b) {
   const VecSet* set = active();
   const int k = bin_of(op);
   if (!set || k < 0 || out.dtype() != a.dtype() || out.dtype() != b.dtype() ||
+      !out.device().is_cpu() || !a.device().is_cpu() || !b.device().is_cpu() ||
       !out.is_contiguous() || !a.is_contiguous() || out.sizes() != a.sizes())
     return false;
   const bool scalar = b.numel() == 1;
@@ -138,7 +141,8 @@ bool try_binary(OpId op, const Tensor& out, const Tensor& a, const Tensor& b) {
 
 bool try_axpy(const Tensor& out, const Tensor& a, const Tensor& b, double alpha) {
   const VecSet* set = active();
-  if (!set || out.dtype() != a.dtype() || out.dtype() != b.dtype() || !out.is_contiguous() ||
+  if (!set || out.dtype() != a.dtype() || out.dtype() != b.dtype() || !out.device().is_cpu() ||
+      !a.device().is_cpu() || !b.device().is_cpu() || !out.is_contiguous() ||
       !a.is_contiguous() || !b.is_contiguous() || out.sizes() != a.sizes() ||
       out.sizes() != b.sizes())
     return false;

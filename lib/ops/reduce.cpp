@@ -1,6 +1,6 @@
 // Reductions: sum, mean, prod, max/min (whole and per dim, with indices), amax/amin,
 // argmax/argmin, and sum_to. The reduced dims are permuted innermost and made contiguous for
-// the kernel.
+// the kernel, except a float sum over the leading dims of a contiguous tensor (kern::sum_rows).
 #include <algorithm>
 
 #include <tapegrad/kernels/reduce_rows.h>

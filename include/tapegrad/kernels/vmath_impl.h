@@ -43,16 +43,11 @@ inline typename S::V pow2i(typename S::V k) {
   return S::shl_exp(S::add(k, S::set1(ExpConst<T>::magic)));
 }
 
+// e^r on |r| <= ln2 / 2 by its Taylor series (degree 7 for float, 13 for double).
 template <class S>
-inline typename S::V exp_v(typename S::V x) {
+inline typename S::V exp_poly(typename S::V r) {
   using T = typename S::T;
-  using V = typename S::V;
-  using C = ExpConst<T>;
-  x = S::min(S::set1(C::hi), S::max(S::set1(C::lo), x));
-  const V n = S::round(S::mul(x, S::set1(T(1.442695040888963407359924681001892137))));
-  V r = S::fnma(n, S::set1(C::ln2_hi), x);
-  r = S::fnma(n, S::set1(C::ln2_lo), r);
-  V p;
+  typename S::V p;
   if constexpr (std::is_same<T, float>::value) {
     p = S::set1(1.0f / 5040);
     p = S::fma(p, r, S::set1(1.0f / 720));
@@ -71,9 +66,43 @@ inline typename S::V exp_v(typename S::V x) {
     p = S::set1(c[0]);
     for (int k = 1; k < 14; ++k) p = S::fma(p, r, S::set1(c[k]));
   }
+  return p;
+}
+
+constexpr double kLog2e = 1.442695040888963407359924681001892137;
+
+// Any x: clamped, and 2^n applied in two halves (see the Note).
+template <class S>
+inline typename S::V exp_full(typename S::V x) {
+  using T = typename S::T;
+  using V = typename S::V;
+  using C = ExpConst<T>;
+  x = S::min(S::set1(C::hi), S::max(S::set1(C::lo), x));
+  const V n = S::round(S::mul(x, S::set1(T(kLog2e))));
+  V r = S::fnma(n, S::set1(C::ln2_hi), x);
+  r = S::fnma(n, S::set1(C::ln2_lo), r);
+  const V p = exp_poly<S>(r);
   const V n1 = S::floor(S::mul(n, S::set1(T(0.5))));
   const V n2 = S::sub(n, n1);
   return S::mul(S::mul(p, pow2i<S>(n1)), pow2i<S>(n2));
+}
+
+// |x| <= kExpFast (2^n normal, no clamp): x log2e + magic rounds to n in the FMA and its bits,
+// shifted, are 2^n already. NaN lanes give NaN here too.
+template <class T>
+constexpr T kExpFast = std::is_same<T, float>::value ? T(87) : T(708);
+
+template <class S>
+inline typename S::V exp_v(typename S::V x) {
+  using T = typename S::T;
+  using V = typename S::V;
+  using C = ExpConst<T>;
+  if (S::any_gt(S::abs(x), S::set1(kExpFast<T>))) return exp_full<S>(x);
+  const V t = S::fma(x, S::set1(T(kLog2e)), S::set1(C::magic));
+  const V n = S::sub(t, S::set1(C::magic));
+  V r = S::fnma(n, S::set1(C::ln2_hi), x);
+  r = S::fnma(n, S::set1(C::ln2_lo), r);
+  return S::mul(exp_poly<S>(r), S::shl_exp(t));
 }
 
 // 1 / (1 + e^-x): e^-x overflowing to inf gives exactly 0, as the limit.
