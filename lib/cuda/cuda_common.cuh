@@ -1,5 +1,5 @@
-// Helpers shared by lib/cuda/*.cu: error checks, the device guard, launch sizes, and operand
-// preparation (a CPU 0-d operand is copied to the kernel's device, Note [Device checks]).
+// Helpers shared by lib/cuda/*.cu: error checks, the device guard, the random state, and
+// on_device_of (copies an op-layer host tensor, e.g. index offsets, to the kernel's device).
 #pragma once
 #include <cuda_runtime.h>
 
@@ -36,7 +36,7 @@ class DeviceGuard {
   int prev_ = -1;
 };
 
-// The operand as the kernel on `like`'s device reads it: CPU 0-d tensors are copied over.
+// The operand as a kernel on `like`'s device reads it: a host tensor is copied over.
 Tensor on_device_of(const Tensor& t, const Tensor& like);
 
 // Random generator state (random.cu): one seed, and an offset that each launch advances past

@@ -97,8 +97,7 @@ void binary_numeric(const Tensor& out, const Tensor& a, const Tensor& b, double 
 
 }  // namespace
 
-void unary(OpId op, const Tensor& out, const Tensor& in0) {
-  Tensor in = on_device_of(in0, out);
+void unary(OpId op, const Tensor& out, const Tensor& in) {
   switch (op) {
 #define TG_UNARY(Id, name, GradFn, Functor, to_float, saves) \
   case OpId::Id:                                             \
@@ -114,8 +113,7 @@ void unary(OpId op, const Tensor& out, const Tensor& in0) {
   }
 }
 
-void binary(OpId op, const Tensor& out, const Tensor& a0, const Tensor& b0, double alpha) {
-  Tensor a = on_device_of(a0, out), b = on_device_of(b0, out);
+void binary(OpId op, const Tensor& out, const Tensor& a, const Tensor& b, double alpha) {
   switch (op) {
 #define TG_BINARY(Id, name, GradFn, Functor, saves)       \
   case OpId::Id:                                          \
@@ -128,8 +126,7 @@ void binary(OpId op, const Tensor& out, const Tensor& a0, const Tensor& b0, doub
   }
 }
 
-void compare(CmpId op, const Tensor& out, const Tensor& a0, const Tensor& b0) {
-  Tensor a = on_device_of(a0, out), b = on_device_of(b0, out);
+void compare(CmpId op, const Tensor& out, const Tensor& a, const Tensor& b) {
   switch (op) {
 #define TG_COMPARE(Id, name, Functor)                                                  \
   case CmpId::Id:                                                                      \
@@ -146,8 +143,7 @@ void compare(CmpId op, const Tensor& out, const Tensor& a0, const Tensor& b0) {
   TG_ERROR("internal: bad comparison");
 }
 
-void pow_scalar(const Tensor& out, const Tensor& in0, double e) {
-  Tensor in = on_device_of(in0, out);
+void pow_scalar(const Tensor& out, const Tensor& in, double e) {
   dispatch_numeric(in.dtype(), "pow", [&](auto tag) {
     using T = decltype(tag);
     const int mode = e == 2.0 ? 0 : (e == 0.5 ? 1 : 2);
@@ -155,17 +151,15 @@ void pow_scalar(const Tensor& out, const Tensor& in0, double e) {
   });
 }
 
-void rpow(const Tensor& out, double base, const Tensor& exponent0) {
-  Tensor exponent = on_device_of(exponent0, out);
+void rpow(const Tensor& out, double base, const Tensor& exponent) {
   dispatch_numeric(exponent.dtype(), "pow", [&](auto tag) {
     using T = decltype(tag);
     map1<T, T>(out, exponent, RPow<T>{static_cast<T>(base)});
   });
 }
 
-void clamp(const Tensor& out, const Tensor& in0, std::optional<double> lo,
+void clamp(const Tensor& out, const Tensor& in, std::optional<double> lo,
            std::optional<double> hi) {
-  Tensor in = on_device_of(in0, out);
   dispatch_numeric(in.dtype(), "clamp", [&](auto tag) {
     using T = decltype(tag);
     Clamp<T> f{lo.has_value(), hi.has_value(), lo ? static_cast<T>(*lo) : T(0),
@@ -174,16 +168,14 @@ void clamp(const Tensor& out, const Tensor& in0, std::optional<double> lo,
   });
 }
 
-void where(const Tensor& out, const Tensor& c0, const Tensor& a0, const Tensor& b0) {
-  Tensor cond = on_device_of(c0, out), a = on_device_of(a0, out), b = on_device_of(b0, out);
+void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b) {
   dispatch_numeric_and_bool(a.dtype(), "where", [&](auto tag) {
     using T = decltype(tag);
     map3<T, bool, T, T>(out, cond, a, b, Where{});
   });
 }
 
-void logical_not(const Tensor& out, const Tensor& in0) {
-  Tensor in = on_device_of(in0, out);
+void logical_not(const Tensor& out, const Tensor& in) {
   dispatch_numeric_and_bool(in.dtype(), "logical_not", [&](auto tag) {
     using T = decltype(tag);
     map1<bool, T>(out, in, LogicalNot{});

@@ -26,19 +26,17 @@ struct Lerp {
 void addcmul(const Tensor& out, const Tensor& self, const Tensor& t1, const Tensor& t2,
              double value) {
   DeviceGuard g(out.device().index);
-  Tensor s = on_device_of(self, out), a = on_device_of(t1, out), b = on_device_of(t2, out);
   dispatch_floating(out.dtype(), "addcmul_cuda", [&](auto tag) {
     using T = decltype(tag);
-    map3<T, T, T, T>(out, s, a, b, Addcmul<T>{static_cast<T>(value)});
+    map3<T, T, T, T>(out, self, t1, t2, Addcmul<T>{static_cast<T>(value)});
   });
 }
 
 void lerp(const Tensor& out, const Tensor& self, const Tensor& end, const Tensor& weight) {
   DeviceGuard g(out.device().index);
-  Tensor s = on_device_of(self, out), e = on_device_of(end, out), w = on_device_of(weight, out);
   dispatch_floating(out.dtype(), "lerp_cuda", [&](auto tag) {
     using T = decltype(tag);
-    map3<T, T, T, T>(out, s, e, w, Lerp{});
+    map3<T, T, T, T>(out, self, end, weight, Lerp{});
   });
 }
 

@@ -27,7 +27,7 @@ def _dtype_name(x):
 def _to_numpy(x):
     """(array as float64 or its own integer/bool type, dtype name) for a tensor-like."""
     if isinstance(x, Tensor):
-        x = x.detach()
+        x = x.detach().cpu()  # device tensors compare through a host copy, as in torch
         name = _dtype_name(x)
         if name in ("float16", "bfloat16"):
             x = x.to(_C.float32)

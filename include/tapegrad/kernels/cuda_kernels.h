@@ -12,7 +12,8 @@ namespace tapegrad {
 namespace cuda {
 
 // Note [Device checks]: every operand of a kernel must sit on one device, except CPU 0-d tensors
-// (torch lets a CPU scalar tensor join a CUDA op; the CUDA launcher copies it over). Raises
+// (torch lets a CPU scalar tensor join a CUDA op; elementwise kernels take it by value, Note
+// [CPU scalars in CUDA kernels] in loops.cuh). Raises
 // torch's "Expected all tensors to be on the same device, but found at least two devices, X and
 // Y!" otherwise. True when the kernel must run on CUDA.
 bool on_cuda_list(const Tensor* const* ts, int n);

@@ -4,6 +4,8 @@
 #pragma once
 #include <cuda_runtime.h>
 
+#include <cstring>
+
 #include <tapegrad/kernels/loops.h>
 
 namespace tapegrad {
@@ -26,6 +28,11 @@ struct ElemArgs {
   int64_t sizes[kMaxDims];
   int nd;
   bool contiguous;  // every operand dense with its own item size: element i at ptr + i * size
+  // Note [CPU scalars in CUDA kernels]: a CPU 0-d operand (a Python number, a CPU scalar
+  // tensor) travels by value in the kernel arguments instead of through a host-to-device copy,
+  // which would block the host on every `x * 2`.
+  unsigned scalar_mask;
+  alignas(8) char scalar[N][8];
 };
 
 template <int N>
@@ -44,6 +51,11 @@ __device__ __forceinline__ void element_ptrs(const ElemArgs<N>& a, int64_t i, ch
 template <int N, class Body>
 __global__ void elementwise_kernel(ElemArgs<N> a, int64_t n, Body body) {
   const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  alignas(8) char scalars[N][8];  // this thread's copy of the by-value operands
+#pragma unroll
+  for (int k = 0; k < N; ++k)
+    if (a.scalar_mask & (1u << k))
+      for (int b = 0; b < 8; ++b) scalars[k][b] = a.scalar[k][b];
   for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += step) {
     char* p[N];
     if (a.contiguous) {
@@ -52,6 +64,9 @@ __global__ void elementwise_kernel(ElemArgs<N> a, int64_t n, Body body) {
     } else {
       element_ptrs<N>(a, i, p);
     }
+#pragma unroll
+    for (int k = 0; k < N; ++k)
+      if (a.scalar_mask & (1u << k)) p[k] = scalars[k];
     body(p);
   }
 }
@@ -68,10 +83,19 @@ ElemArgs<N> make_args(const Tensor* const* ts) {
            " non-mergeable dimensions, got ", a.nd);
   for (int d = 0; d < a.nd; ++d) a.sizes[d] = it.shape[d];
   a.contiguous = a.nd <= 1;
+  a.scalar_mask = 0;
   for (int k = 0; k < N; ++k) {
     a.ptr[k] = it.base[k];
     for (int d = 0; d < a.nd; ++d) a.strides[k][d] = it.strides[k][d];
     const int64_t item = static_cast<int64_t>(itemsize(ts[k]->dtype()));
+    if (ts[k]->device().is_cpu()) {  // Note [CPU scalars in CUDA kernels]
+      TG_CHECK(k > 0 && ts[k]->dim() == 0 && item <= 8,
+               "internal: a CPU operand in a CUDA kernel must be a 0-d input");
+      std::memcpy(a.scalar[k], ts[k]->raw_data(), static_cast<size_t>(item));
+      a.scalar_mask |= 1u << k;
+      for (int d = 0; d < a.nd; ++d) a.strides[k][d] = 0;
+      continue;  // a by-value operand never breaks the contiguous fast path
+    }
     if (a.nd == 1 && a.strides[k][0] != item) a.contiguous = false;
     if (a.nd == 0) a.strides[k][0] = 0;
   }

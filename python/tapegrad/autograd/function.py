@@ -109,7 +109,7 @@ class Function(metaclass=_FunctionMeta):
         positions = [k for k, o in enumerate(outs) if isinstance(o, Tensor)]
         recorded = [outs[k] for k in positions]
         flags = [id(o) not in non_diff and o.is_floating_point() for o in recorded]
-        meta = {k: (list(outs[k].shape), outs[k].dtype) for k in positions}
+        meta = {k: (list(outs[k].shape), outs[k].dtype, outs[k]._device_str) for k in positions}
         n_inputs = len(args)
         name = cls._backward_name
 
@@ -118,9 +118,9 @@ class Function(metaclass=_FunctionMeta):
             for k, g in zip(positions, grads):
                 full[k] = g
             if ctx.materialize_grads:
-                for k, (shape, dt) in meta.items():
+                for k, (shape, dt, dev) in meta.items():
                     if full[k] is None:
-                        full[k] = _C._full(shape, 0, dt)
+                        full[k] = _C._full(shape, 0, dt, dev)
             res = cls.backward(ctx, *full)
             if not isinstance(res, tuple):
                 res = (res,)
