@@ -236,3 +236,31 @@ def test_real_torchviz_draws_tapegrad_graphs(name):
     ours = _torchviz_shape(torchviz.make_dot(_case(tg, name)[0]))
     ref = _torchviz_shape(torchviz.make_dot(_case(torch, name)[0]))
     assert ours == ref and sum(ours[0].values()) > 3
+
+
+def _custom_function_graph(m):
+    class Cube(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return 3 * g * x * x
+
+    x = m.tensor([1.0, 2.0], requires_grad=True)
+    return Cube.apply(x * 2).sum(), {"x": x}
+
+
+def test_custom_function_saved_tensors_drawn_like_torch():
+    """A custom Function's node is its ctx: its saved tensors are drawn (orange), as
+    torchviz does, by make_dot and by torchviz itself on tapegrad graphs."""
+    ours = make_dot(*_custom_function_graph(tg)).source
+    ref = make_dot(*_custom_function_graph(torch)).source
+    assert ours == ref and "orange" in ours
+    torchviz = pytest.importorskip("torchviz")
+    got = _torchviz_shape(torchviz.make_dot(_custom_function_graph(tg)[0]))
+    want = _torchviz_shape(torchviz.make_dot(_custom_function_graph(torch)[0]))
+    assert got == want and any("CubeBackward" in k for k in want[0])
