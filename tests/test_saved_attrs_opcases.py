@@ -33,9 +33,6 @@ KNOWN = {
     # var(x, None, keepdim=True): torch records correction 1, a plain var() None; the node
     # keeps only the divisor, and tapegrad reports the plain call's None for both.
     ("VarBackward0", "_saved_correction"): "tapegrad cannot tell var(x, None) from var(x)",
-    # conv2d(padding='same') with an even kernel: torch pads the input first (its saved input
-    # is the padded one), tapegrad's convolution pads asymmetrically inside the one node.
-    ("ConvolutionBackward0", "_saved_input"): "'same' with an even kernel pads inside the node",
 }
 
 
