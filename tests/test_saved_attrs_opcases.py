@@ -22,9 +22,6 @@ KNOWN = {
     # keep normalized arguments
     ("SelectBackwardBackward0", "_saved_index"): "select_backward keeps the normalized index",
     ("SliceBackwardBackward0", "_saved_end"): "slice_backward keeps the normalized end",
-    # padding='valid': torch keeps the string's padding as (0,); tapegrad's node keeps (0, 0)
-    ("ConvolutionBackward0", "_saved_padding"): "padding='valid' recorded as (0, 0)",
-    ("ConvolutionBackward0", "_saved_output_padding"): "padding='valid' recorded as (0, 0)",
     # matmul of a 1-D and a 3-D tensor: torch transposes (-2, -1), tapegrad's composite (-1, -2)
     # (the same transpose)
     ("TransposeBackward0", "_saved_dim0"): "matmul's internal transpose names its dims the "

@@ -225,8 +225,13 @@ Tensor conv2d_impl(const Tensor& input, const Tensor& weight, const Tensor& bias
                        groups);
   }
   check_conv(input, weight, bias, stride, pb, dilation, groups);
-  return convolution(input, weight, bias, conv_params(input, weight, stride, pb, pe, dilation),
-                     groups);
+  Tensor out = convolution(input, weight, bias,
+                           conv_params(input, weight, stride, pb, pe, dilation), groups);
+  // torch's node keeps padding='valid' as padding (0,): a trailing flag for _saved_padding
+  // (Note [Saved attributes])
+  if (mode && *mode == "valid" && out.grad_fn() && out.grad_fn()->op == OpId::Convolution)
+    out.grad_fn()->i.push_back(1);
+  return out;
 }
 
 }  // namespace

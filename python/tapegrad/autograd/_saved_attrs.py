@@ -99,9 +99,11 @@ def _addmm(n):
 
 
 def _conv(n):
-    i = n._raw_i  # {kh, kw, dh, dw, ph, pw, sh, sw, Ho, Wo, H, W, groups}
-    return {"stride": (i[6], i[7]), "padding": (i[4], i[5]), "dilation": (i[2], i[3]),
-            "transposed": False, "output_padding": (0, 0), "groups": i[12],
+    i = n._raw_i  # {kh, kw, dh, dw, ph, pw, sh, sw, Ho, Wo, H, W, groups[, 'valid' flag]}
+    valid = len(i) > 13 and i[13]  # torch keeps padding='valid' as (0,)
+    return {"stride": (i[6], i[7]), "padding": (0,) if valid else (i[4], i[5]),
+            "dilation": (i[2], i[3]), "transposed": False,
+            "output_padding": (0,) if valid else (0, 0), "groups": i[12],
             "bias_sym_sizes_opt": _in_sizes(n, 2) or (0,)}
 
 
