@@ -68,7 +68,8 @@ py::object node_object(const std::shared_ptr<Node>& n) {
   // wrapper that exists already, or a new instance of that class around the same node
   // (pybind11 picks a wrapper's class from the C++ type only, so it is built here).
   static const auto* tinfo = py::detail::get_type_info(typeid(PyFunctionNode));
-  if (py::handle h = py::detail::get_object_handle(f, tinfo)) return py::reinterpret_borrow<py::object>(h);
+  if (py::handle h = py::detail::get_object_handle(f, tinfo))
+    return py::reinterpret_borrow<py::object>(h);
   return f->py_class(py::capsule(f, "tapegrad.FunctionNode"));
 }
 

@@ -161,7 +161,8 @@ _SCALARS = {
                      "keepdim": lambda n: bool(n._raw_i[1])},
     "ProdBackward1": {"dim": lambda n: _i64(_given(n, 2, n._raw_i[0])),
                       "keepdim": lambda n: bool(n._raw_i[1])},
-    "VarBackward0": {k: (lambda n, k=k: _var_attrs(n)[k]) for k in ("dim", "keepdim", "correction")},
+    "VarBackward0": {k: (lambda n, k=k: _var_attrs(n)[k])
+                     for k in ("dim", "keepdim", "correction")},
     "MmBackward0": {k: (lambda n, k=k: _mm(n)[k]) for k in
                     ("self_sym_sizes", "mat2_sym_sizes", "self_sym_strides", "mat2_sym_strides")},
     "AddmmBackward0": {k: (lambda n, k=k: _addmm(n)[k]) for k in
