@@ -38,6 +38,13 @@ def _expressions(m):
     yield "view_output", (c * 2).unsqueeze(0).t(), {"c": c}
     yield "tuple_output", (c.tanh(), (c * c).sum()), None
     yield "mse", F.mse_loss(W1 @ X.t(), m.ones(5, 4)), {}
+    img = m.tensor(np.linspace(-1, 1, 2 * 1 * 6 * 6).reshape(2, 1, 6, 6).tolist())
+    K = m.tensor(np.linspace(-1, 1, 2 * 1 * 3 * 3).reshape(2, 1, 3, 3).tolist(),
+                 requires_grad=True)
+    G, Bn = m.ones(8, requires_grad=True), m.zeros(8, requires_grad=True)
+    h = F.max_pool2d(F.gelu(F.conv2d(F.pad(img, (1, 1, 1, 1), "reflect"), K, padding=1)), 2)
+    h = F.layer_norm(h.flatten(1)[:, :8], (8,), G, Bn).softmax(-1)
+    yield "cnn", F.nll_loss(h.log(), m.tensor([1, 0])), [("k", K), ("g", G), ("b", Bn)]
 
 
 CASES = [name for name, _, _ in _expressions(tg)]
@@ -154,7 +161,7 @@ def test_saved_tensors_seed001_like_torch():
     assert ours == ref
 
 
-@pytest.mark.parametrize("name", ["seed001", "mlp"])
+@pytest.mark.parametrize("name", ["seed001", "mlp", "cnn", "diamond", "bce"])
 def test_saved_tensors_like_torch(name):
     ours = make_dot(*_case(tg, name), show_saved=True, show_attrs=True).source
     ref = make_dot(*_case(torch, name), show_saved=True, show_attrs=True).source
