@@ -200,9 +200,17 @@ def test_custom_function_node_class_like_torch():
         assert type(fn) is not type(_make_square(lib).apply(x, 2.0).grad_fn)
         got.append((type(fn).__name__, fn.name(),
                     re.sub(r" at 0x[0-9a-f]+>$", ">", repr(fn)).split(".")[-1]))
+        # torch's grad_fn is the ctx: what forward kept reads through it
+        got.append((fn.k, fn.needs_input_grad, [t.tolist() for t in fn.saved_tensors]))
         y.sum().backward()
         assert type(y.grad_fn).__name__ == "SquareBackward"  # still after backward
-    assert got[0] == got[1] == ("SquareBackward", "SquareBackward", "SquareBackward object>")
+        with pytest.raises(RuntimeError) as freed:
+            fn.saved_tensors  # noqa: B018
+        with pytest.raises(AttributeError) as missing:
+            fn.nope  # noqa: B018
+        got.append((fn.k, str(freed.value), str(missing.value)))
+    assert got[0] == got[3] and got[1] == got[4] and got[2] == got[5]
+    assert got[0] == ("SquareBackward", "SquareBackward", "SquareBackward object>")
 
 
 def test_custom_function_wrong_gradient_count():

@@ -14,33 +14,22 @@ torch = pytest.importorskip("torch", reason="compared against torch")
 import crosscheck as cc  # noqa: E402
 from opcases import CASES, INPLACE  # noqa: E402
 
-# (grad_fn class, attribute) -> why tapegrad's value differs from torch's. Most are one kind:
-# torch shows the argument as the caller wrote it (a negative dim through an unsigned
-# conversion, 18446744073709551615 for -1; a slice's open end as 2**63 - 1; padding='valid' as
-# (0,); dims omitted as ()), while tapegrad's nodes keep the normalized value their backward uses.
-_RAW = "torch shows the caller's raw argument; tapegrad keeps the normalized one"
+# (grad_fn class, attribute) -> why tapegrad's value differs from torch's. Like torch, nodes
+# show arguments as the caller wrote them (a negative dim through torch's unsigned conversion,
+# 18446744073709551615 for -1; a slice's open end as 2**63 - 1); these are the exceptions.
 KNOWN = {
-    **{(fn, "_saved_dim"): _RAW for fn in (
-        "AmaxBackward0", "AminBackward0", "CatBackward0", "GatherBackward0",
-        "IndexSelectBackward0", "LogSoftmaxBackward0", "LogsumexpBackward0", "MaxBackward0",
-        "MeanBackward1", "MinBackward0", "ProdBackward1", "SoftmaxBackward0", "StackBackward0",
-        "StdBackward0", "SumBackward1", "UnsqueezeBackward0", "VarBackward0")},
-    ("PermuteBackward0", "_saved_dims"): _RAW,
-    ("TransposeBackward0", "_saved_dim0"): _RAW,
-    ("TransposeBackward0", "_saved_dim1"): _RAW,
-    ("SelectBackward0", "_saved_index"): _RAW,
-    ("SelectBackwardBackward0", "_saved_index"): _RAW,
-    ("SliceBackward0", "_saved_start"): _RAW,
-    ("SliceBackward0", "_saved_end"): _RAW,
-    ("SliceBackwardBackward0", "_saved_end"): _RAW,
-    ("ConvolutionBackward0", "_saved_padding"): _RAW,
-    ("ConvolutionBackward0", "_saved_output_padding"): _RAW,
+    # select_backward / slice_backward (the backward ops themselves, rarely in a user's graph)
+    # keep normalized arguments
+    ("SelectBackwardBackward0", "_saved_index"): "select_backward keeps the normalized index",
+    ("SliceBackwardBackward0", "_saved_end"): "slice_backward keeps the normalized end",
+    # matmul of a 1-D and a 3-D tensor: torch transposes (-2, -1), tapegrad's composite (-1, -2)
+    # (the same transpose)
+    ("TransposeBackward0", "_saved_dim0"): "matmul's internal transpose names its dims the "
+                                           "other way round",
+    ("TransposeBackward0", "_saved_dim1"): "see _saved_dim0",
     # var(x, None, keepdim=True): torch records correction 1, a plain var() None; the node
     # keeps only the divisor, and tapegrad reports the plain call's None for both.
     ("VarBackward0", "_saved_correction"): "tapegrad cannot tell var(x, None) from var(x)",
-    # conv2d(padding='same') with an even kernel: torch pads the input first (its saved input
-    # is the padded one), tapegrad's convolution pads asymmetrically inside the one node.
-    ("ConvolutionBackward0", "_saved_input"): "'same' with an even kernel pads inside the node",
 }
 
 

@@ -38,6 +38,13 @@ def _expressions(m):
     yield "view_output", (c * 2).unsqueeze(0).t(), {"c": c}
     yield "tuple_output", (c.tanh(), (c * c).sum()), None
     yield "mse", F.mse_loss(W1 @ X.t(), m.ones(5, 4)), {}
+    img = m.tensor(np.linspace(-1, 1, 2 * 1 * 6 * 6).reshape(2, 1, 6, 6).tolist())
+    K = m.tensor(np.linspace(-1, 1, 2 * 1 * 3 * 3).reshape(2, 1, 3, 3).tolist(),
+                 requires_grad=True)
+    G, Bn = m.ones(8, requires_grad=True), m.zeros(8, requires_grad=True)
+    h = F.max_pool2d(F.gelu(F.conv2d(F.pad(img, (1, 1, 1, 1), "reflect"), K, padding=1)), 2)
+    h = F.layer_norm(h.flatten(1)[:, :8], (8,), G, Bn).softmax(-1)
+    yield "cnn", F.nll_loss(h.log(), m.tensor([1, 0])), [("k", K), ("g", G), ("b", Bn)]
 
 
 CASES = [name for name, _, _ in _expressions(tg)]
@@ -154,7 +161,7 @@ def test_saved_tensors_seed001_like_torch():
     assert ours == ref
 
 
-@pytest.mark.parametrize("name", ["seed001", "mlp"])
+@pytest.mark.parametrize("name", ["seed001", "mlp", "cnn", "diamond", "bce"])
 def test_saved_tensors_like_torch(name):
     ours = make_dot(*_case(tg, name), show_saved=True, show_attrs=True).source
     ref = make_dot(*_case(torch, name), show_saved=True, show_attrs=True).source
@@ -236,3 +243,31 @@ def test_real_torchviz_draws_tapegrad_graphs(name):
     ours = _torchviz_shape(torchviz.make_dot(_case(tg, name)[0]))
     ref = _torchviz_shape(torchviz.make_dot(_case(torch, name)[0]))
     assert ours == ref and sum(ours[0].values()) > 3
+
+
+def _custom_function_graph(m):
+    class Cube(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return 3 * g * x * x
+
+    x = m.tensor([1.0, 2.0], requires_grad=True)
+    return Cube.apply(x * 2).sum(), {"x": x}
+
+
+def test_custom_function_saved_tensors_drawn_like_torch():
+    """A custom Function's node is its ctx: its saved tensors are drawn (orange), as
+    torchviz does, by make_dot and by torchviz itself on tapegrad graphs."""
+    ours = make_dot(*_custom_function_graph(tg)).source
+    ref = make_dot(*_custom_function_graph(torch)).source
+    assert ours == ref and "orange" in ours
+    torchviz = pytest.importorskip("torchviz")
+    got = _torchviz_shape(torchviz.make_dot(_custom_function_graph(tg)[0]))
+    want = _torchviz_shape(torchviz.make_dot(_custom_function_graph(torch)[0]))
+    assert got == want and any("CubeBackward" in k for k in want[0])

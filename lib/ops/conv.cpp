@@ -216,9 +216,22 @@ Tensor conv2d_impl(const Tensor& input, const Tensor& weight, const Tensor& bias
   } else {
     pb = pe = conv_arg(padding, "padding");
   }
+  if (pb != pe) {
+    // Asymmetric 'same': torch pads the extra row/column onto the input first (its graph shows
+    // ConstantPadNdBackward0, its convolution saves the padded input), then pads symmetrically.
+    Tensor padded = constant_pad_nd(input, {0, pe[1] - pb[1], 0, pe[0] - pb[0]});
+    check_conv(padded, weight, bias, stride, pb, dilation, groups);
+    return convolution(padded, weight, bias, conv_params(padded, weight, stride, pb, pb, dilation),
+                       groups);
+  }
   check_conv(input, weight, bias, stride, pb, dilation, groups);
-  return convolution(input, weight, bias, conv_params(input, weight, stride, pb, pe, dilation),
-                     groups);
+  Tensor out = convolution(input, weight, bias,
+                           conv_params(input, weight, stride, pb, pe, dilation), groups);
+  // torch's node keeps padding='valid' as padding (0,): a trailing flag for _saved_padding
+  // (Note [Saved attributes])
+  if (mode && *mode == "valid" && out.grad_fn() && out.grad_fn()->op == OpId::Convolution)
+    out.grad_fn()->i.push_back(1);
+  return out;
 }
 
 }  // namespace

@@ -232,7 +232,7 @@ Tensor gather(const Tensor& a, int64_t dim, const Tensor& idx) {
     node->saved.emplace_back(idx, false);
     node->saved.emplace_back(a, false);  // not needed by the formula; torch shows _saved_self
     node->shape = a.sizes();
-    node->i = {d};
+    node->i = {d, dim};  // then dim as given (Note [Saved attributes])
     set_history(out, node);
   }
   return out;

@@ -36,7 +36,7 @@ Tensor index_select(const Tensor& a, int64_t dim, const Tensor& idx) {
     node->saved.emplace_back(flat, false);
     node->saved.emplace_back(idx, false);  // as given: torch's _saved_index
     node->shape = a.sizes();
-    node->i = {d};
+    node->i = {d, dim};  // then dim as given (Note [Saved attributes])
     set_history(out, node);
   }
   return out;

@@ -1,5 +1,6 @@
 // Shape and view ops: view/reshape, transpose/permute, (un)squeeze, expand, select/slice,
 // cat/stack. Views share storage with their base; only cat/stack/reshape-of-non-viewable copy.
+#include <limits>
 #include <numeric>
 
 #include <tapegrad/autograd/views.h>
@@ -160,6 +161,7 @@ Tensor flatten(const Tensor& a, int64_t start, int64_t end) {
 }
 
 Tensor transpose(const Tensor& a, int64_t d0, int64_t d1) {
+  const int64_t raw0 = d0, raw1 = d1;  // as given (Note [Saved attributes])
   d0 = wrap_dim(d0, a.dim());
   d1 = wrap_dim(d1, a.dim());
   Shape s = a.sizes(), st = a.strides();
@@ -167,7 +169,7 @@ Tensor transpose(const Tensor& a, int64_t d0, int64_t d1) {
     std::swap(s[d0], s[d1]);
     std::swap(st[d0], st[d1]);
   }
-  return record_view(OpId::Transpose, a, make_view(a, s, st, a.offset()), {d0, d1});
+  return record_view(OpId::Transpose, a, make_view(a, s, st, a.offset()), {d0, d1, raw0, raw1});
 }
 
 Tensor t(const Tensor& a) {
@@ -194,7 +196,10 @@ Tensor permute(const Tensor& a, const std::vector<int64_t>& dims) {
     s.push_back(a.sizes()[x]);
     st.push_back(a.strides()[x]);
   }
-  return record_view(OpId::Permute, a, make_view(a, s, st, a.offset()), w);
+  Tensor out = record_view(OpId::Permute, a, make_view(a, s, st, a.offset()), w);
+  if (out.grad_fn() && out.grad_fn()->op == OpId::Permute)
+    out.grad_fn()->f.assign(dims.begin(), dims.end());  // as given (Note [Saved attributes])
+  return out;
 }
 
 Tensor unsqueeze(const Tensor& a, int64_t dim) {
@@ -203,7 +208,7 @@ Tensor unsqueeze(const Tensor& a, int64_t dim) {
   int64_t stride = d < a.dim() ? s[d] * st[d] : 1;
   s.insert(s.begin() + d, 1);
   st.insert(st.begin() + d, stride);
-  return record_view(OpId::Unsqueeze, a, make_view(a, s, st, a.offset()), {d});
+  return record_view(OpId::Unsqueeze, a, make_view(a, s, st, a.offset()), {d, dim});
 }
 
 namespace {
@@ -283,12 +288,13 @@ Tensor select(const Tensor& a, int64_t dim, int64_t index) {
   int64_t n = a.sizes()[d];
   TG_CHECK_KIND(Index, index >= -n && index < n, "select(): index ", index,
                 " out of range for tensor of size ", shape_str(a.sizes()), " at dimension ", d);
+  const int64_t raw_index = index;  // as given (Note [Saved attributes])
   if (index < 0) index += n;
   Shape s = a.sizes(), st = a.strides();
   int64_t off = a.offset() + index * st[d];
   s.erase(s.begin() + d);
   st.erase(st.begin() + d);
-  return record_view(OpId::Select, a, make_view(a, s, st, off), {d, index});
+  return record_view(OpId::Select, a, make_view(a, s, st, off), {d, index, dim, raw_index});
 }
 
 Tensor slice(const Tensor& a, int64_t dim, std::optional<int64_t> start, std::optional<int64_t> end,
@@ -305,8 +311,10 @@ Tensor slice(const Tensor& a, int64_t dim, std::optional<int64_t> start, std::op
   Shape s = a.sizes(), st = a.strides();
   s[d] = (e - b + step - 1) / step;
   st[d] *= step;
+  // then the arguments as given, an open end as torch's INT64_MAX (Note [Saved attributes])
   return record_view(OpId::Slice, a, make_view(a, s, st, a.offset() + b * a.strides()[d]),
-                     {d, b, e, step});
+                     {d, b, e, step, dim, start.value_or(0),
+                      end.value_or(std::numeric_limits<int64_t>::max())});
 }
 
 Tensor cat(const TensorList& ts, int64_t dim) {
@@ -354,6 +362,7 @@ Tensor cat(const TensorList& ts, int64_t dim) {
   if (auto node = maybe_node(OpId::Cat, ts)) {
     node->i = sizes_along;
     node->i.push_back(d);  // last entry: the dim
+    node->f = {static_cast<double>(dim)};  // as given (Note [Saved attributes])
     set_history(out, node);
   }
   return out;
@@ -374,7 +383,7 @@ Tensor stack(const TensorList& ts, int64_t dim) {
     out = cat(us, d);
   }
   if (auto node = maybe_node(OpId::Stack, ts)) {
-    node->i = {d};
+    node->i = {d, dim};  // then dim as given (Note [Saved attributes])
     set_history(out, node);
   }
   return out;

@@ -33,7 +33,7 @@ Tensor softmax_impl(OpId op, const Tensor& a, int64_t dim, std::optional<DType> 
   }
   out = detach(out);
   if (auto node = maybe_node(op, {x})) {
-    node->i = {d};
+    node->i = {d, dim};  // then dim as given (Note [Saved attributes])
     set_history(out, node);
     node->saved.emplace_back(out, true);
   }

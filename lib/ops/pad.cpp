@@ -158,12 +158,14 @@ Tensor pad(const Tensor& a, const std::vector<int64_t>& pad, const std::string& 
   const bool known = mode == "constant" || mode == "reflect" || mode == "replicate" ||
                      mode == "circular";
   TG_CHECK_KIND(NotImplemented, known, "Unrecognised padding mode ", mode);
-  if (mode == "constant") return constant_pad_nd(a, pad, value ? Scalar(*value) : Scalar(int64_t{0}));
+  if (mode == "constant")
+    return constant_pad_nd(a, pad, value ? Scalar(*value) : Scalar(int64_t{0}));
   TG_CHECK(!value, "Padding mode \"", mode, "\" doesn't take in value argument");
   const int64_t n = static_cast<int64_t>(pad.size()), nd = a.dim();
   TG_CHECK(n / 2 <= nd, "Padding length should be less than or equal to two times the input "
            "dimension but got padding length ", n, " and input of dimension ", nd);
-  TG_CHECK_KIND(NotImplemented, (n == 2 || n == 4 || n == 6) && (nd == n / 2 + 1 || nd == n / 2 + 2),
+  const bool supported = (n == 2 || n == 4 || n == 6) && (nd == n / 2 + 1 || nd == n / 2 + 2);
+  TG_CHECK_KIND(NotImplemented, supported,
                 "Padding size ", n, " is not supported for ", nd, "D input tensor.\n"
                 "Supported combinations for non-constant padding:\n"
                 "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"

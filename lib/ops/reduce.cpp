@@ -131,6 +131,7 @@ Tensor sum_impl(OpId op, const Tensor& a, const std::vector<int64_t>& dims, bool
     node->i = rdims;
     node->i.push_back(keepdim);  // last entry: keepdim
     node->f = {static_cast<double>(p.inner)};
+    node->f.insert(node->f.end(), dims.begin(), dims.end());  // as given (Note [Saved attributes])
     set_history(out, node);
   }
   return out;
@@ -163,7 +164,7 @@ std::pair<Tensor, Tensor> extreme_dim(const Tensor& a, int64_t dim, bool keepdim
   if (auto node = maybe_node(is_max ? OpId::MaxDim : OpId::MinDim, {a})) {
     node->saved.emplace_back(indices, false);
     node->shape = a.sizes();
-    node->i = {d, keepdim};
+    node->i = {d, keepdim, dim};  // dim as given (Note [Saved attributes])
     set_history(values, node);
   }
   return {values, indices};
@@ -181,6 +182,7 @@ Tensor amax_impl(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim
     node->saved.emplace_back(a, false);
     node->i = rdims;
     node->i.push_back(keepdim);
+    node->f.assign(dims.begin(), dims.end());  // as given (Note [Saved attributes])
     set_history(out, node);
     node->saved.emplace_back(out, true);
   }
@@ -204,7 +206,7 @@ Tensor prod_impl(const Tensor& a, std::optional<int64_t> dim, bool keepdim,
   kern::reduce_inner(kern::ReduceOp::Prod, out, p.in, p.inner);
   if (auto node = maybe_node(dim ? OpId::ProdDim : OpId::Prod, {a})) {
     node->saved.emplace_back(a, false);
-    node->i = {d, keepdim};
+    node->i = {d, keepdim, dim.value_or(0)};  // dim as given (Note [Saved attributes])
     set_history(out, node);
     node->saved.emplace_back(out, true);
   }

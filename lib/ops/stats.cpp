@@ -62,6 +62,7 @@ Tensor var_impl(OpId op, const Tensor& a, const std::vector<int64_t>& dims, doub
     node->i = rd;
     node->i.push_back(keepdim);
     node->f = {divisor};
+    node->f.insert(node->f.end(), dims.begin(), dims.end());  // as given (Note [Saved attributes])
     set_history(out, node);
     node->saved.emplace_back(op == OpId::Std ? out : Tensor(), true);
   }
@@ -97,6 +98,7 @@ Tensor logsumexp(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim
     node->saved.emplace_back(a, false);
     node->i = rd;
     node->i.push_back(keepdim);
+    node->f.assign(dims.begin(), dims.end());  // as given (Note [Saved attributes])
     set_history(out, node);
     node->saved.emplace_back(out, true);
   }

@@ -125,7 +125,8 @@ void bind_autograd(py::module_& m) {
       // Raw state for the Python table of torch's attribute names (Note [Saved attributes]).
       .def("_raw_slot_names", [](const Node& n) {
         py::list out;
-        for (const char* name : saved_slot_names(n.op)) out.append(name ? py::object(py::str(name)) : py::none());
+        for (const char* name : saved_slot_names(n.op))
+          out.append(name ? py::object(py::str(name)) : py::none());
         return out;
       })
       .def("_raw_saved", [](Node& n, size_t k) -> py::object {

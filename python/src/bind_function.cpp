@@ -12,18 +12,21 @@ namespace {
 struct PyFunctionNode : Node {
   std::string node_name;
   py::object py_class;  // MyFnBackward: a Python subclass of _FunctionBackward (function.py)
+  py::object ctx;       // the FunctionCtx: torch's grad_fn is the ctx (grad_fn.saved_tensors)
   py::object backward;  // callable(*grads) -> list of Tensor|None, one per recorded input
 
   PyFunctionNode() : Node(OpId::NumOps) {}  // NumOps: not a row of the op table
   ~PyFunctionNode() override {
     if (!Py_IsInitialized()) {
       py_class.release();
+      ctx.release();
       backward.release();  // interpreter gone: leak rather than touch Python
       return;
     }
     py::gil_scoped_acquire gil;
     backward = py::object();
     py_class = py::object();
+    ctx = py::object();
   }
   std::string name() const override { return node_name; }
   TensorList apply(TensorList&& grads) override {
@@ -47,7 +50,10 @@ struct PyFunctionNode : Node {
   }
   void release() override {
     py::gil_scoped_acquire gil;
-    backward = py::object();  // drops the Python context (saved tensors) after backward
+    backward = py::object();  // drops the closure after backward
+    // the ctx stays reachable from grad_fn (its attributes do in torch too); its saved
+    // tensors now raise torch's error
+    if (ctx) ctx.attr("_freed") = true;
     released = true;
   }
 };
@@ -62,7 +68,8 @@ py::object node_object(const std::shared_ptr<Node>& n) {
   // wrapper that exists already, or a new instance of that class around the same node
   // (pybind11 picks a wrapper's class from the C++ type only, so it is built here).
   static const auto* tinfo = py::detail::get_type_info(typeid(PyFunctionNode));
-  if (py::handle h = py::detail::get_object_handle(f, tinfo)) return py::reinterpret_borrow<py::object>(h);
+  if (py::handle h = py::detail::get_object_handle(f, tinfo))
+    return py::reinterpret_borrow<py::object>(h);
   return f->py_class(py::capsule(f, "tapegrad.FunctionNode"));
 }
 
@@ -74,16 +81,19 @@ void bind_function(py::module_& m) {
                  "custom Function nodes are created by Function.apply");
         auto* f = static_cast<PyFunctionNode*>(c.get_pointer());
         return std::static_pointer_cast<PyFunctionNode>(f->shared_from_this());
-      }));
+      }))
+      .def_property_readonly("_ctx", [](const PyFunctionNode& f) { return f.ctx; });
   // Records a node over `inputs` (None for non-tensor arguments) whose backward calls
   // `backward`, and makes it the history of `outputs[k]` for every k with differentiable[k].
-  m.def("_record_function", [](const std::string& name, py::object py_class, py::object backward,
+  m.def("_record_function", [](const std::string& name, py::object py_class, py::object ctx,
+                               py::object backward,
                                const std::vector<std::optional<Tensor>>& inputs,
                                const std::vector<Tensor>& outputs,
                                const std::vector<bool>& differentiable) {
     auto node = std::make_shared<PyFunctionNode>();
     node->node_name = name;
     node->py_class = std::move(py_class);
+    node->ctx = std::move(ctx);
     node->backward = std::move(backward);
     node->num_outputs = static_cast<uint32_t>(outputs.size());
     for (auto& t : inputs) {

@@ -150,9 +150,11 @@ void bind_nn_ops(py::module_& m) {
     Tensor out = softplus(a, beta.to_double(), th.to_double());
     // which of beta / threshold were ints, for grad_fn._saved_beta (Note [Saved attributes])
     if (out.grad_fn() && out.grad_fn()->op == OpId::Softplus)
-      out.grad_fn()->i = {int64_t{beta.kind != Scalar::Float} | int64_t{th.kind != Scalar::Float} << 1};
+      out.grad_fn()->i = {int64_t{beta.kind != Scalar::Float} |
+                          int64_t{th.kind != Scalar::Float} << 1};
     return out;
-  }, py::arg("input"), py::arg("beta") = Scalar(int64_t{1}), py::arg("threshold") = Scalar(int64_t{20}));
+  }, py::arg("input"), py::arg("beta") = Scalar(int64_t{1}),
+     py::arg("threshold") = Scalar(int64_t{20}));
   m.def("layer_norm", [](const Tensor& x, const Shape& ns, std::optional<Tensor> w,
                          std::optional<Tensor> b, double eps, bool) {
     return layer_norm(x, ns, w.value_or(Tensor()), b.value_or(Tensor()), eps);

@@ -194,4 +194,12 @@ def make_dot(var, params=None, show_attrs=False, show_saved=False, max_attr_char
                 nxt_id, _ = name_of(nxt)
                 dot.edge(nxt_id, fn_id)
                 todo.append(nxt)
+        # a custom Function's node is its ctx: torchviz draws its saved tensors always
+        try:
+            custom_saved = getattr(fn, "saved_tensors", ())
+        except RuntimeError:  # freed by a backward
+            custom_saved = ()
+        for t in custom_saved:
+            if _is_tensor(t):
+                dot.edge(tensor_node(t, "orange"), fn_id, dir="none")
     return dot

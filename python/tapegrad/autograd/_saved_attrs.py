@@ -49,12 +49,12 @@ def _var_attrs(n):
     i = n._raw_i
     self_ = n._raw_saved(0)
     dims = list(i[:-1])
+    given = _given_dims(n, 1)  # () when the call named no dim
     nd = self_.dim()
-    every = nd == 0 or sorted(dims) == list(range(nd))
     count = math.prod(self_.shape[d] for d in dims) if nd else 1
     correction = int(round(count - n._raw_f[0]))
-    return {"dim": None if every else _dims(dims), "keepdim": bool(i[-1]),
-            "correction": None if every and correction == 1 else correction}
+    return {"dim": given or None, "keepdim": bool(i[-1]),
+            "correction": None if not given and correction == 1 else correction}
 
 
 def _layer_norm_stats(n):
@@ -67,8 +67,20 @@ def _layer_norm_stats(n):
         return mean, (var + n._raw_f[0]).rsqrt()
 
 
-def _reduce_dims(n):
-    return {"dim": _dims(n._raw_i[:-1]), "keepdim": bool(n._raw_i[-1])}
+def _given(n, k, default=None):
+    """i[k]: an argument as the caller gave it, which forwards append after the entries
+    their backward reads (Note [Saved attributes]); older nodes lack it."""
+    i = n._raw_i
+    return i[k] if len(i) > k else default
+
+
+def _given_dims(n, start):
+    """f[start:]: the dims as the caller gave them (reductions keep them in Node::f)."""
+    return _dims(n._raw_f[start:])
+
+
+def _reduce_dims(n, start=1):
+    return {"dim": _given_dims(n, start), "keepdim": bool(n._raw_i[-1])}
 
 
 def _mm(n):
@@ -87,9 +99,11 @@ def _addmm(n):
 
 
 def _conv(n):
-    i = n._raw_i  # {kh, kw, dh, dw, ph, pw, sh, sw, Ho, Wo, H, W, groups}
-    return {"stride": (i[6], i[7]), "padding": (i[4], i[5]), "dilation": (i[2], i[3]),
-            "transposed": False, "output_padding": (0, 0), "groups": i[12],
+    i = n._raw_i  # {kh, kw, dh, dw, ph, pw, sh, sw, Ho, Wo, H, W, groups[, 'valid' flag]}
+    valid = len(i) > 13 and i[13]  # torch keeps padding='valid' as (0,)
+    return {"stride": (i[6], i[7]), "padding": (0,) if valid else (i[4], i[5]),
+            "dilation": (i[2], i[3]), "transposed": False,
+            "output_padding": (0,) if valid else (0, 0), "groups": i[12],
             "bias_sym_sizes_opt": _in_sizes(n, 2) or (0,)}
 
 
@@ -101,6 +115,8 @@ def _cols(n):
 
 def _slice(n):
     i = n._raw_i
+    if len(i) > 6:  # the arguments as given
+        return {"dim": _i64(i[4]), "start": _i64(i[5]), "end": _i64(i[6]), "step": _i64(i[3])}
     return {"dim": _i64(i[0]), "start": _i64(i[1]), "end": _i64(i[2]), "step": _i64(i[3])}
 
 
@@ -155,14 +171,16 @@ _SCALARS = {
     "MeanBackward1": {**_SIZES, "self_sym_numel": lambda n: math.prod(_sizes(n)),
                       "dim": lambda n: _reduce_dims(n)["dim"],
                       "keepdim": lambda n: _reduce_dims(n)["keepdim"]},
-    "AmaxBackward0": {"dim": lambda n: _reduce_dims(n)["dim"],
+    "AmaxBackward0": {"dim": lambda n: _reduce_dims(n, 0)["dim"],
                       "keepdim": lambda n: _reduce_dims(n)["keepdim"]},
-    "LogsumexpBackward0": {"dim": lambda n: _reduce_dims(n)["dim"],
+    "LogsumexpBackward0": {"dim": lambda n: _reduce_dims(n, 0)["dim"],
                            "keepdim": lambda n: _reduce_dims(n)["keepdim"]},
-    "MaxBackward0": {**_SIZES, "dim": lambda n: _i64(n._raw_i[0]),
+    "MaxBackward0": {**_SIZES, "dim": lambda n: _i64(_given(n, 2, n._raw_i[0])),
                      "keepdim": lambda n: bool(n._raw_i[1])},
-    "ProdBackward1": {"dim": lambda n: _i64(n._raw_i[0]), "keepdim": lambda n: bool(n._raw_i[1])},
-    "VarBackward0": {k: (lambda n, k=k: _var_attrs(n)[k]) for k in ("dim", "keepdim", "correction")},
+    "ProdBackward1": {"dim": lambda n: _i64(_given(n, 2, n._raw_i[0])),
+                      "keepdim": lambda n: bool(n._raw_i[1])},
+    "VarBackward0": {k: (lambda n, k=k: _var_attrs(n)[k])
+                     for k in ("dim", "keepdim", "correction")},
     "MmBackward0": {k: (lambda n, k=k: _mm(n)[k]) for k in
                     ("self_sym_sizes", "mat2_sym_sizes", "self_sym_strides", "mat2_sym_strides")},
     "AddmmBackward0": {k: (lambda n, k=k: _addmm(n)[k]) for k in
@@ -175,11 +193,12 @@ _SCALARS = {
     "SqueezeBackward1": {**_SIZES, "dim": lambda n: _i64(n._raw_i[0])},
     "SqueezeBackward4": {**_SIZES, "dim": lambda n: _i64(n._raw_i[0])},
     "SqueezeBackward2": {**_SIZES, "dim": lambda n: _dims(n._raw_i)},
-    "TransposeBackward0": {"dim0": lambda n: _i64(n._raw_i[0]), "dim1": lambda n: _i64(n._raw_i[1])},
-    "PermuteBackward0": {"dims": lambda n: _dims(n._raw_i)},
-    "UnsqueezeBackward0": {"dim": lambda n: _i64(n._raw_i[0])},
-    "SelectBackward0": {**_SIZES, "dim": lambda n: _i64(n._raw_i[0]),
-                        "index": lambda n: _i64(n._raw_i[1])},
+    "TransposeBackward0": {"dim0": lambda n: _i64(_given(n, 2, n._raw_i[0])),
+                           "dim1": lambda n: _i64(_given(n, 3, n._raw_i[1]))},
+    "PermuteBackward0": {"dims": lambda n: _given_dims(n, 0) or _dims(n._raw_i)},
+    "UnsqueezeBackward0": {"dim": lambda n: _i64(_given(n, 1, n._raw_i[0]))},
+    "SelectBackward0": {**_SIZES, "dim": lambda n: _i64(_given(n, 2, n._raw_i[0])),
+                        "index": lambda n: _i64(_given(n, 3, n._raw_i[1]))},
     "SelectBackwardBackward0": {"dim": lambda n: _i64(n._raw_i[0]),
                                 "index": lambda n: _i64(n._raw_i[1])},
     "SliceBackward0": {**_SIZES, **{k: (lambda n, k=k: _slice(n)[k])
@@ -194,9 +213,10 @@ _SCALARS = {
     "DiagonalBackward0": {**_SIZES, "offset": lambda n: _i64(n._raw_i[0]),
                           "dim1": lambda n: _i64(n._raw_i[3]),
                           "dim2": lambda n: _i64(n._raw_i[4])},
-    "GatherBackward0": {"dim": lambda n: _i64(n._raw_i[0]), "sparse_grad": lambda n: False},
+    "GatherBackward0": {"dim": lambda n: _i64(_given(n, 1, n._raw_i[0])),
+                        "sparse_grad": lambda n: False},
     "ScatterAddBackward0": {"dim": lambda n: _i64(n._raw_i[0])},
-    "IndexSelectBackward0": {**_SIZES, "dim": lambda n: _i64(n._raw_i[0])},
+    "IndexSelectBackward0": {**_SIZES, "dim": lambda n: _i64(_given(n, 1, n._raw_i[0]))},
     "TrilBackward0": {"diagonal": lambda n: _i64(n._raw_i[0])},
     "TriuBackward0": {"diagonal": lambda n: _i64(n._raw_i[0])},
     "Im2ColBackward0": {**{k: (lambda n, k=k: _cols(n)[k])
@@ -206,9 +226,9 @@ _SCALARS = {
     "Col2ImBackward0": {k: (lambda n, k=k: _cols(n)[k])
                         for k in ("kernel_size", "dilation", "padding", "stride")},
     "ConstantPadNdBackward0": {"pad": lambda n: _dims(n._raw_i)},
-    "CatBackward0": {"dim": lambda n: _i64(n._raw_i[-1])},
-    "StackBackward0": {"dim": lambda n: _i64(n._raw_i[0])},
-    "SoftmaxBackward0": {"dim": lambda n: _i64(n._raw_i[0])},
+    "CatBackward0": {"dim": lambda n: _i64(n._raw_f[0] if n._raw_f else n._raw_i[-1])},
+    "StackBackward0": {"dim": lambda n: _i64(_given(n, 1, n._raw_i[0]))},
+    "SoftmaxBackward0": {"dim": lambda n: _i64(_given(n, 1, n._raw_i[0]))},
     "MseLossBackward0": {"reduction": lambda n: n._raw_i[0]},
     "BinaryCrossEntropyBackward0": {"reduction": lambda n: n._raw_i[0], "weight": _bce_weight},
     "BinaryCrossEntropyWithLogitsBackward0": {"reduction": lambda n: n._raw_i[0]},

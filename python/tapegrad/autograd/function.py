@@ -45,6 +45,16 @@ class FunctionCtx:
         self.materialize_grads = bool(value)
 
 
+def _ctx_getattr(node, name):
+    # torch's grad_fn of a custom Function is its ctx: saved_tensors, needs_input_grad and
+    # whatever forward stored on ctx read through it
+    try:
+        return getattr(node._ctx, name)
+    except AttributeError:
+        raise AttributeError(f"'{type(node).__name__}' object has no attribute "
+                             f"'{name}'") from None
+
+
 class _FunctionMeta(type):
     def __init__(cls, name, bases, attrs):
         super().__init__(name, bases, attrs)
@@ -53,7 +63,7 @@ class _FunctionMeta(type):
         cls._backward_cls = type(cls._backward_name, (_C._FunctionBackward,),
                                  {"__slots__": (), "__module__": __name__,
                                   "__qualname__": cls._backward_name,
-                                  "__repr__": object.__repr__})
+                                  "__repr__": object.__repr__, "__getattr__": _ctx_getattr})
 
 
 class Function(metaclass=_FunctionMeta):
@@ -138,7 +148,7 @@ class Function(metaclass=_FunctionMeta):
             return [r if isinstance(a, Tensor) and a.requires_grad else None
                     for r, a in zip(res, args)]
 
-        _C._record_function(name, cls._backward_cls, backward, tensor_args, recorded, flags)
+        _C._record_function(name, cls._backward_cls, ctx, backward, tensor_args, recorded, flags)
         # Saved outputs would hold their own node (a cycle through C++ that Python's GC cannot
         # see): keep detached aliases instead.
         out_ids = {id(o) for o in recorded}
