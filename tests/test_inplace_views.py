@@ -475,3 +475,21 @@ def test_no_grad_view_inplace_allowed_under_no_grad(tg):
             v.mul_(3)
         res.append((x.tolist(), x.is_leaf, x.grad_fn is None))
     assert res[1] == res[0]
+
+
+def _printed(m):
+    l = m.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+    x = l.clone()
+    v = x[0]
+    v.mul_(2)
+    with m.no_grad():
+        w = l[1]
+    z = l.clone()
+    z.fill_(m.tensor(3.))
+    names = (x.grad_fn.name(), x.grad_fn.next_functions[0][0].next_functions[0][0].name(),
+             repr(x.grad_fn).split(" object")[0], repr(v.grad_fn).split(" object")[0])
+    return [str(x), str(v), str(w), str(x[...]), str(z), names]
+
+
+def test_printing_and_names(tg):
+    assert _printed(tg) == _printed(cc.reference())
