@@ -47,6 +47,9 @@ CASES = {
     "backward_non_scalar": lambda m: (_t(m, 2).requires_grad_() * 2).backward(),
     "backward_no_grad_fn": lambda m: _t(m, 2).sum().backward(),
     "scatter_add_src_larger_backward": _scatter_add_src_larger_backward,
+    "setitem_index_shape": lambda m: _t(m, 3, 4).__setitem__(m.tensor([0, 1]), _t(m, 3, 4)),
+    "setitem_slice_shape": lambda m: _t(m, 3, 4).__setitem__(slice(1, None), _t(m, 2, 3)),
+    "inplace_view_of_leaf": lambda m: _t(m, 3, 4, rg=True)[0].mul_(2),
 }
 
 # id -> fn(m) whose message is the binding layer's (pybind11 vs torch's parser): type only
