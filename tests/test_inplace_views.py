@@ -425,6 +425,29 @@ def _stale_view_written(m, x, y):
     v.mul_(y[1:])
 
 
+def _no_grad_view_base_written(m, x, y):
+    h = x * 2
+    with m.no_grad():
+        v = h[0]
+    h[1].mul_(2)
+    return v.grad_fn
+
+
+def _no_grad_view_base_written_no_grad(m, x, y):
+    h = x * 2
+    with m.no_grad():
+        v = h[0]
+        h[1].mul_(2)
+    return v * y[0]
+
+
+def _no_grad_view_written_no_grad(m, x, y):
+    with m.no_grad():
+        w = x[0]
+        w.mul_(2)
+    return w.is_leaf
+
+
 def _overlap(m, x, y):
     h = x[0].clone().expand(3, 4)
     h.mul_(2)
@@ -447,7 +470,9 @@ def _detach_view_(m, x, y):
 
 
 @pytest.mark.parametrize("fn", [_view_of_leaf, _view_of_leaf_setitem, _no_grad_view,
-                                _no_grad_view_of_leaf, _no_grad_view_of_view, _stale_view_written, _overlap,
+                                _no_grad_view_of_leaf, _no_grad_view_of_view, _stale_view_written, _no_grad_view_base_written,
+                                _no_grad_view_base_written_no_grad,
+                                _no_grad_view_written_no_grad, _overlap,
                                 _overlap_no_grad, _saved_then_written, _detach_view_],
                          ids=lambda f: f.__name__.strip("_"))
 def test_errors(fn):
@@ -489,6 +514,18 @@ def _printed(m):
     names = (x.grad_fn.name(), x.grad_fn.next_functions[0][0].next_functions[0][0].name(),
              repr(x.grad_fn).split(" object")[0], repr(v.grad_fn).split(" object")[0])
     return [str(x), str(v), str(w), str(x[...]), str(z), names]
+
+
+def _printed_invalid(m):
+    h = m.tensor([1.0, 2.0], requires_grad=True) * 2
+    with m.no_grad():
+        v = h[1:]
+    h[0].mul_(2)
+    return [str(v), v.requires_grad]
+
+
+def test_printing_invalid_grad_fn(tg):
+    assert _printed_invalid(tg) == _printed_invalid(cc.reference())
 
 
 def test_printing_and_names(tg):
