@@ -325,6 +325,29 @@ def test_retain_graph_needed_through_copyslices(tg):
             h.sum().backward()
 
 
+def _retained(m):
+    w = m.tensor([1., 2., 3.])
+    l = m.tensor([1., 2., 3.], requires_grad=True)
+    h = l * 1
+    h.retain_grad()
+    h.mul_(3)
+    (h * w).sum().backward()
+    out = [h.grad.tolist(), l.grad.tolist()]
+    l.grad = None
+    x = l * 1
+    v = x[1:]
+    v.retain_grad()
+    v.mul_(2)
+    (x * w).sum().backward()
+    return out + [v.grad, l.grad.tolist()]
+
+
+def test_retain_grad_follows_inplace(tg):
+    """.grad of a retained tensor is the gradient of its value after the write (None for a
+    view, whose history moved to its base), as in torch."""
+    assert _retained(tg) == _retained(cc.reference())
+
+
 def _no_grad_view_facts(m, base_is_leaf):
     x = m.ones(2, 3, requires_grad=True)
     if not base_is_leaf:

@@ -2,6 +2,8 @@
 // CopySlices, the lazy AsStridedBackward0 of a view whose storage was written, and torch's
 // checks before an in-place write. The element mapping between a view and its base is an int64
 // index tensor, so both backwards are index / index_put and stay differentiable.
+#include <algorithm>
+
 #include <tapegrad/autograd/grad_mode.h>
 #include <tapegrad/autograd/views.h>
 #include <tapegrad/ops/ops.h>
@@ -135,7 +137,19 @@ void rebase_history(const Tensor& self, const std::shared_ptr<Node>& node, uint3
   if (!node) return;
   TensorImpl* v = self.impl();
   if (!v->is_differentiable_view()) {
+    // retain_grad() follows the tensor to its new node, as in torch: .grad is then the
+    // gradient of the value after the write.
+    const bool retains = v->autograd && v->autograd->retains_grad && v->autograd->grad_fn;
+    if (retains) {
+      auto& hooks = v->autograd->grad_fn->pre_hooks;
+      const uint32_t nr = v->autograd->output_nr;
+      hooks.erase(std::remove_if(hooks.begin(), hooks.end(), [nr](const Node::Hook& h) {
+        return h.retains_grad && h.output_nr == nr;
+      }), hooks.end());
+      v->autograd->retains_grad = false;
+    }
     set_history(self, node, output_nr);
+    if (retains) self.retain_grad();
     return;
   }
   TG_CHECK(output_nr == 0 && !node->next_edges.empty(),
