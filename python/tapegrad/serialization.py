@@ -130,8 +130,9 @@ class _Pickler(pickle._Pickler):
                                    "process boundaries.  If you just want to transfer the data, "
                                    "call detach() on the tensor before serializing (e.g., "
                                    "putting it on the queue).")
-        t = t.detach()
+        # The view's base before detaching: detach() returns a tensor with no _base, as torch's.
         base, offset, stride = _storage_of(t)
+        t, base = t.detach(), base.detach()
         loc = str(t.device)
         addr = base.data_ptr() if base.numel() else ("empty", id(base))
         ref = self.storages.get((addr, _dtype_name(base.dtype)))
