@@ -258,7 +258,8 @@ INDEX_CASES = [
 ]
 ALL = CASES + INDEX_CASES
 SECOND_ORDER = {"select_mul_tensor", "col_iadd", "t_add", "diag_mul", "view_of_view",
-                "other_view_regenerated", "chain", "stale_view_of_plain_base", "setitem_index", "exp_view_then_reuse"}
+                "other_view_regenerated", "chain", "stale_view_of_plain_base", "setitem_index",
+                "exp_view_then_reuse"}
 
 
 def _params(cases):
@@ -492,12 +493,13 @@ def _detach_view_(m, x, y):
     (x * 2)[0].detach_()
 
 
-@pytest.mark.parametrize("fn", [_view_of_leaf, _view_of_leaf_setitem, _no_grad_view,
-                                _no_grad_view_of_leaf, _no_grad_view_of_view, _stale_view_written, _no_grad_view_base_written,
-                                _no_grad_view_base_written_no_grad,
-                                _no_grad_view_written_no_grad, _overlap,
-                                _overlap_no_grad, _saved_then_written, _detach_view_],
-                         ids=lambda f: f.__name__.strip("_"))
+ERRORS = [_view_of_leaf, _view_of_leaf_setitem, _no_grad_view, _no_grad_view_of_leaf,
+          _no_grad_view_of_view, _stale_view_written, _no_grad_view_base_written,
+          _no_grad_view_base_written_no_grad, _no_grad_view_written_no_grad, _overlap,
+          _overlap_no_grad, _saved_then_written, _detach_view_]
+
+
+@pytest.mark.parametrize("fn", ERRORS, ids=lambda f: f.__name__.strip("_"))
 def test_errors(fn):
     cc.check_raises(fn, randn(3, 4), randn(3, 4), label=fn.__name__)
 
