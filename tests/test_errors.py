@@ -50,6 +50,9 @@ CASES = {
     "setitem_index_shape": lambda m: _t(m, 3, 4).__setitem__(m.tensor([0, 1]), _t(m, 3, 4)),
     "setitem_slice_shape": lambda m: _t(m, 3, 4).__setitem__(slice(1, None), _t(m, 2, 3)),
     "inplace_view_of_leaf": lambda m: _t(m, 3, 4, rg=True)[0].mul_(2),
+    "index_float": lambda m: _t(m, 3)[1.5],
+    "index_complex": lambda m: _t(m, 3)[1j],
+    "setitem_index_float": lambda m: _t(m, 3).__setitem__(1.5, 2.0),
 }
 
 # id -> fn(m) whose message is the binding layer's (pybind11 vs torch's parser): type only
@@ -61,7 +64,6 @@ TYPE_ONLY = {
     "cat_not_tensors": lambda m: m.cat([1, 2]),
     "ones_bad_shape": lambda m: m.ones("3"),
     "transpose_float_dim": lambda m: _t(m, 2, 3).transpose(0.5, 1),
-    "index_float": lambda m: _t(m, 3)[1.5],
 }
 
 # id -> how tapegrad's message differs from torch's (strict xfail of the message comparison)
