@@ -281,6 +281,30 @@ void bind_ops(py::module_& m) {
   m.def("cat", [](const std::vector<Tensor>& ts, int64_t d) { return cat(ts, d); }, py::arg("tensors"), py::arg("dim") = 0);
   m.def("concat", [](const std::vector<Tensor>& ts, int64_t d) { return cat(ts, d); }, py::arg("tensors"), py::arg("dim") = 0);
   m.def("stack", [](const std::vector<Tensor>& ts, int64_t d) { return stack(ts, d); }, py::arg("tensors"), py::arg("dim") = 0);
+  // Reached only when the typed overloads above reject the arguments: torch's TypeErrors for a
+  // sequence holding something other than tensors (pybind's overload listing otherwise).
+  auto join_fallback = [](const char* fn, Tensor (*op)(const TensorList&, int64_t)) {
+    return [fn, op](py::object ts, py::object dim) -> Tensor {
+      TG_CHECK_KIND(Type, py::isinstance<py::sequence>(ts) && !py::isinstance<py::str>(ts), fn,
+                    "(): argument 'tensors' (position 1) must be tuple of Tensors, not ",
+                    Py_TYPE(ts.ptr())->tp_name);
+      TG_CHECK_KIND(Type, py::isinstance<py::int_>(dim), fn, "(): argument 'dim' must be int, not ",
+                    Py_TYPE(dim.ptr())->tp_name);
+      TensorList v;
+      for (auto item : ts) {
+        TG_CHECK_KIND(Type, py::isinstance<TensorImpl>(item), "expected Tensor as element ",
+                      v.size(), " in argument 0, but got ", Py_TYPE(item.ptr())->tp_name);
+        v.push_back(item.cast<Tensor>());
+      }
+      return op(v, dim.cast<int64_t>());
+    };
+  };
+  m.def("cat", join_fallback("cat", [](const TensorList& v, int64_t d) { return cat(v, d); }),
+        py::arg("tensors"), py::arg("dim") = 0);
+  m.def("concat", join_fallback("cat", [](const TensorList& v, int64_t d) { return cat(v, d); }),
+        py::arg("tensors"), py::arg("dim") = 0);
+  m.def("stack", join_fallback("stack", [](const TensorList& v, int64_t d) { return stack(v, d); }),
+        py::arg("tensors"), py::arg("dim") = 0);
   both(m, cls, "clone", [](const Tensor& a) { return clone(a); });
   cls.def("contiguous", [](const Tensor& a) { return contiguous(a); });
   cls.def("_to_dtype", [](const Tensor& a, DType dt, bool copy) { return to(a, dt, copy); });
