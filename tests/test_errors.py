@@ -57,6 +57,9 @@ CASES = {
     "cat_string": lambda m: m.cat("ab"),
     "cat_dim_string": lambda m: m.cat([_t(m, 2)], dim="a"),
     "stack_not_tensor": lambda m: m.stack([_t(m, 2), "a"]),
+    "exp_list": lambda m: m.exp([1.0]),
+    "tanh_float": lambda m: m.tanh(1.0),
+    "abs_none": lambda m: m.abs(None),
     "index_complex": lambda m: _t(m, 3)[1j],
     "setitem_index_float": lambda m: _t(m, 3).__setitem__(1.5, 2.0),
 }

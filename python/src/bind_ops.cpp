@@ -78,6 +78,17 @@ void bind_ops(py::module_& m) {
   both(m, cls, #name, [](const Tensor& a, const Operand& b) { return compare(CmpId::Id, a, b.t); });
 #define TG_OP(Id, name, GradFn)
 #include <tapegrad/ops/ops.def>
+  // Reached only when the overload above rejects the argument (or it came as input=): torch's
+  // TypeError instead of pybind's overload listing.
+#define TG_UNARY(Id, name, GradFn, Functor, to_float, saves)                                \
+  m.def(#name, [](py::object a) -> Tensor {                                                \
+    TG_CHECK_KIND(Type, py::isinstance<TensorImpl>(a), #name,                              \
+                  "(): argument 'input' (position 1) must be Tensor, not ",                \
+                  Py_TYPE(a.ptr())->tp_name);                                              \
+    return unary(OpId::Id, a.cast<Tensor>());                                              \
+  }, py::arg("input"));
+#define TG_OP(Id, name, GradFn)
+#include <tapegrad/ops/ops.def>
   both(m, cls, "negative", [](const Tensor& a) { return neg(a); });
   both(m, cls, "logical_not", [](const Tensor& a) { return logical_not(a); });
   both(m, cls, "square", [](const Tensor& a) { return pow(a, Scalar(int64_t{2})); });
