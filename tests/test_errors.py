@@ -47,6 +47,21 @@ CASES = {
     "backward_non_scalar": lambda m: (_t(m, 2).requires_grad_() * 2).backward(),
     "backward_no_grad_fn": lambda m: _t(m, 2).sum().backward(),
     "scatter_add_src_larger_backward": _scatter_add_src_larger_backward,
+    "setitem_index_shape": lambda m: _t(m, 3, 4).__setitem__(m.tensor([0, 1]), _t(m, 3, 4)),
+    "setitem_slice_shape": lambda m: _t(m, 3, 4).__setitem__(slice(1, None), _t(m, 2, 3)),
+    "inplace_view_of_leaf": lambda m: _t(m, 3, 4, rg=True)[0].mul_(2),
+    "index_float": lambda m: _t(m, 3)[1.5],
+    "cat_not_tensors": lambda m: m.cat([1, 2]),
+    "cat_second_not_tensor": lambda m: m.cat([_t(m, 2), 1]),
+    "cat_not_sequence": lambda m: m.cat(5),
+    "cat_string": lambda m: m.cat("ab"),
+    "cat_dim_string": lambda m: m.cat([_t(m, 2)], dim="a"),
+    "stack_not_tensor": lambda m: m.stack([_t(m, 2), "a"]),
+    "exp_list": lambda m: m.exp([1.0]),
+    "tanh_float": lambda m: m.tanh(1.0),
+    "abs_none": lambda m: m.abs(None),
+    "index_complex": lambda m: _t(m, 3)[1j],
+    "setitem_index_float": lambda m: _t(m, 3).__setitem__(1.5, 2.0),
 }
 
 # id -> fn(m) whose message is the binding layer's (pybind11 vs torch's parser): type only
@@ -55,10 +70,8 @@ TYPE_ONLY = {
     "sum_dim_string": lambda m: _t(m, 2).sum(dim="x"),
     "reshape_float_size": lambda m: _t(m, 4).reshape(2.0, 2),
     "mm_list": lambda m: m.mm([[1.0]], _t(m, 1, 1)),
-    "cat_not_tensors": lambda m: m.cat([1, 2]),
     "ones_bad_shape": lambda m: m.ones("3"),
     "transpose_float_dim": lambda m: _t(m, 2, 3).transpose(0.5, 1),
-    "index_float": lambda m: _t(m, 3)[1.5],
 }
 
 # id -> how tapegrad's message differs from torch's (strict xfail of the message comparison)

@@ -258,7 +258,8 @@ INDEX_CASES = [
 ]
 ALL = CASES + INDEX_CASES
 SECOND_ORDER = {"select_mul_tensor", "col_iadd", "t_add", "diag_mul", "view_of_view",
-                "other_view_regenerated", "chain", "stale_view_of_plain_base", "setitem_index", "exp_view_then_reuse"}
+                "other_view_regenerated", "chain", "stale_view_of_plain_base", "setitem_index",
+                "exp_view_then_reuse"}
 
 
 def _params(cases):
@@ -323,6 +324,29 @@ def test_retain_graph_needed_through_copyslices(tg):
         assert y.grad.tolist() == [2.0, 2.0, 2.0]
         with pytest.raises(RuntimeError, match="backward through the graph a second time"):
             h.sum().backward()
+
+
+def _retained(m):
+    w = m.tensor([1., 2., 3.])
+    l = m.tensor([1., 2., 3.], requires_grad=True)
+    h = l * 1
+    h.retain_grad()
+    h.mul_(3)
+    (h * w).sum().backward()
+    out = [h.grad.tolist(), l.grad.tolist()]
+    l.grad = None
+    x = l * 1
+    v = x[1:]
+    v.retain_grad()
+    v.mul_(2)
+    (x * w).sum().backward()
+    return out + [v.grad, l.grad.tolist()]
+
+
+def test_retain_grad_follows_inplace(tg):
+    """.grad of a retained tensor is the gradient of its value after the write (None for a
+    view, whose history moved to its base), as in torch."""
+    assert _retained(tg) == _retained(cc.reference())
 
 
 def _no_grad_view_facts(m, base_is_leaf):
@@ -425,6 +449,29 @@ def _stale_view_written(m, x, y):
     v.mul_(y[1:])
 
 
+def _no_grad_view_base_written(m, x, y):
+    h = x * 2
+    with m.no_grad():
+        v = h[0]
+    h[1].mul_(2)
+    return v.grad_fn
+
+
+def _no_grad_view_base_written_no_grad(m, x, y):
+    h = x * 2
+    with m.no_grad():
+        v = h[0]
+        h[1].mul_(2)
+    return v * y[0]
+
+
+def _no_grad_view_written_no_grad(m, x, y):
+    with m.no_grad():
+        w = x[0]
+        w.mul_(2)
+    return w.is_leaf
+
+
 def _overlap(m, x, y):
     h = x[0].clone().expand(3, 4)
     h.mul_(2)
@@ -446,10 +493,13 @@ def _detach_view_(m, x, y):
     (x * 2)[0].detach_()
 
 
-@pytest.mark.parametrize("fn", [_view_of_leaf, _view_of_leaf_setitem, _no_grad_view,
-                                _no_grad_view_of_leaf, _no_grad_view_of_view, _stale_view_written, _overlap,
-                                _overlap_no_grad, _saved_then_written, _detach_view_],
-                         ids=lambda f: f.__name__.strip("_"))
+ERRORS = [_view_of_leaf, _view_of_leaf_setitem, _no_grad_view, _no_grad_view_of_leaf,
+          _no_grad_view_of_view, _stale_view_written, _no_grad_view_base_written,
+          _no_grad_view_base_written_no_grad, _no_grad_view_written_no_grad, _overlap,
+          _overlap_no_grad, _saved_then_written, _detach_view_]
+
+
+@pytest.mark.parametrize("fn", ERRORS, ids=lambda f: f.__name__.strip("_"))
 def test_errors(fn):
     cc.check_raises(fn, randn(3, 4), randn(3, 4), label=fn.__name__)
 
@@ -475,3 +525,33 @@ def test_no_grad_view_inplace_allowed_under_no_grad(tg):
             v.mul_(3)
         res.append((x.tolist(), x.is_leaf, x.grad_fn is None))
     assert res[1] == res[0]
+
+
+def _printed(m):
+    l = m.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+    x = l.clone()
+    v = x[0]
+    v.mul_(2)
+    with m.no_grad():
+        w = l[1]
+    z = l.clone()
+    z.fill_(m.tensor(3.))
+    names = (x.grad_fn.name(), x.grad_fn.next_functions[0][0].next_functions[0][0].name(),
+             repr(x.grad_fn).split(" object")[0], repr(v.grad_fn).split(" object")[0])
+    return [str(x), str(v), str(w), str(x[...]), str(z), names]
+
+
+def _printed_invalid(m):
+    h = m.tensor([1.0, 2.0], requires_grad=True) * 2
+    with m.no_grad():
+        v = h[1:]
+    h[0].mul_(2)
+    return [str(v), v.requires_grad]
+
+
+def test_printing_invalid_grad_fn(tg):
+    assert _printed_invalid(tg) == _printed_invalid(cc.reference())
+
+
+def test_printing_and_names(tg):
+    assert _printed(tg) == _printed(cc.reference())

@@ -2,6 +2,8 @@
 // CopySlices, the lazy AsStridedBackward0 of a view whose storage was written, and torch's
 // checks before an in-place write. The element mapping between a view and its base is an int64
 // index tensor, so both backwards are index / index_put and stay differentiable.
+#include <algorithm>
+
 #include <tapegrad/autograd/grad_mode.h>
 #include <tapegrad/autograd/views.h>
 #include <tapegrad/ops/ops.h>
@@ -135,7 +137,19 @@ void rebase_history(const Tensor& self, const std::shared_ptr<Node>& node, uint3
   if (!node) return;
   TensorImpl* v = self.impl();
   if (!v->is_differentiable_view()) {
+    // retain_grad() follows the tensor to its new node, as in torch: .grad is then the
+    // gradient of the value after the write.
+    const bool retains = v->autograd && v->autograd->retains_grad && v->autograd->grad_fn;
+    if (retains) {
+      auto& hooks = v->autograd->grad_fn->pre_hooks;
+      const uint32_t nr = v->autograd->output_nr;
+      hooks.erase(std::remove_if(hooks.begin(), hooks.end(), [nr](const Node::Hook& h) {
+        return h.retains_grad && h.output_nr == nr;
+      }), hooks.end());
+      v->autograd->retains_grad = false;
+    }
     set_history(self, node, output_nr);
+    if (retains) self.retain_grad();
     return;
   }
   TG_CHECK(output_nr == 0 && !node->next_edges.empty(),
@@ -174,27 +188,35 @@ ViewGeometry diagonal_geometry(const ViewGeometry& in, int64_t offset, int64_t d
   return out;
 }
 
+namespace {
+// torch's error for a view made under no_grad whose data changes with grad mode on: written
+// directly, or (indirect) through its base or another view of it.
+[[noreturn]] void no_grad_view_error(const TensorImpl& v, bool indirect) {
+  // A view of such a view made with grad on names its own node, as torch does.
+  const auto& fn = v.autograd ? v.autograd->grad_fn : kNoFn;
+  std::string head = "A view was created in no_grad mode";
+  if (fn) {
+    std::string op = fn->name();
+    op = op.substr(0, op.rfind("Backward"));
+    head = "Output " + std::to_string(v.autograd->output_nr) + " of " + op +
+           " is a view of a view which was created in no_grad mode";
+  }
+  TG_ERROR(head,
+           indirect ? " and its base or another view of its base has been modified inplace"
+                    : " and is being modified inplace",
+           " with grad mode enabled. Given that this use case is ambiguous and error-prone, it "
+           "is forbidden. You can clarify your code by moving both the view and the inplace "
+           "either both inside the no_grad block (if you don't want the inplace to be tracked) or "
+           "both outside (if you want the inplace to be tracked).");
+}
+}  // namespace
+
 void check_inplace_autograd(const Tensor& self) {
   if (!GradMode::is_enabled() || !self.requires_grad()) return;
   const TensorImpl* v = self.impl();
   if (v->is_differentiable_view()) {
     Tensor base(v->base);
-    if (v->view_created_no_grad) {
-      // A view of such a view made with grad on names its own node, as torch does.
-      const auto& fn = v->autograd ? v->autograd->grad_fn : nullptr;
-      std::string head = "A view was created in no_grad mode";
-      if (fn) {
-        std::string op = fn->name();
-        op = op.substr(0, op.rfind("Backward"));
-        head = "Output " + std::to_string(v->autograd->output_nr) + " of " + op +
-               " is a view of a view which was created in no_grad mode";
-      }
-      TG_ERROR(head, " and is being modified inplace with grad mode enabled. Given that this use "
-               "case is ambiguous and error-prone, it is forbidden. You can clarify your code by "
-               "moving both the view and the inplace either both inside the no_grad block (if you "
-               "don't want the inplace to be tracked) or both outside (if you want the inplace to "
-               "be tracked).");
-    }
+    if (v->view_created_no_grad) no_grad_view_error(*v, false);
     if (base.requires_grad() && base.is_leaf())
       TG_ERROR("a view of a leaf Variable that requires grad is being used in an in-place "
                "operation.");
@@ -211,6 +233,9 @@ const std::shared_ptr<Node>& view_grad_fn(const TensorImpl& view) {
   const auto& own = view.autograd ? view.autograd->grad_fn : kNoFn;
   if (view.view_version == view.storage->version.load(std::memory_order_relaxed)) return own;
   if (!own && !Tensor(view.base).requires_grad()) return own;
+  // torch refuses to guess the history of a no_grad view whose memory changed since (even when
+  // the write itself ran under no_grad).
+  if (view.view_created_no_grad) no_grad_view_error(view, true);
   regenerate(const_cast<TensorImpl&>(view));
   return view.autograd->grad_fn;
 }

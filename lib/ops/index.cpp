@@ -153,6 +153,16 @@ Tensor index_put_op(OpId op, const Tensor& a, const std::vector<Tensor>& indices
   Tensor out = empty(a.sizes(), a.dtype(), a.device());
   kern::copy(out, a);
   IndexPlan p = plan(out.sizes(), out.strides(), idx);
+  {
+    const Shape& vs = values.sizes();
+    bool fits = vs.size() <= p.out_shape.size();
+    for (size_t k = 0; fits && k < vs.size(); ++k) {
+      int64_t o = p.out_shape[p.out_shape.size() - vs.size() + k];
+      fits = vs[k] == o || vs[k] == 1;
+    }
+    TG_CHECK(fits, "shape mismatch: value tensor of shape ", shape_str(vs),
+             " cannot be broadcast to indexing result of shape ", shape_str(p.out_shape));
+  }
   Tensor v = empty(p.out_shape, a.dtype(), a.device());
   kern::copy(v, expand(detach(values), p.out_shape));
   kern::put_add(out, p.offsets, v, accumulate);

@@ -144,7 +144,8 @@ void bind_autograd(py::module_& m) {
         return py::tuple(py::cast(n.input_meta[k].sizes));
       })
       .def("__repr__", [](py::object self) {
-        return "<" + self.attr("name")().cast<std::string>() + " object at " +
+        // The class name (torch's repr), not name(): CopySlices' name() is qualified.
+        return "<" + py::str(py::type::of(self).attr("__name__")).cast<std::string>() + " object at " +
                py::str(py::module_::import("builtins").attr("hex")(py::module_::import("builtins").attr("id")(self))).cast<std::string>() + ">";
       });
   // One Python class per op row (so type(fn).__name__ is torch's name) and AccumulateGrad.

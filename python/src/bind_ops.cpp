@@ -78,6 +78,17 @@ void bind_ops(py::module_& m) {
   both(m, cls, #name, [](const Tensor& a, const Operand& b) { return compare(CmpId::Id, a, b.t); });
 #define TG_OP(Id, name, GradFn)
 #include <tapegrad/ops/ops.def>
+  // Reached only when the overload above rejects the argument (or it came as input=): torch's
+  // TypeError instead of pybind's overload listing.
+#define TG_UNARY(Id, name, GradFn, Functor, to_float, saves)                                \
+  m.def(#name, [](py::object a) -> Tensor {                                                \
+    TG_CHECK_KIND(Type, py::isinstance<TensorImpl>(a), #name,                              \
+                  "(): argument 'input' (position 1) must be Tensor, not ",                \
+                  Py_TYPE(a.ptr())->tp_name);                                              \
+    return unary(OpId::Id, a.cast<Tensor>());                                              \
+  }, py::arg("input"));
+#define TG_OP(Id, name, GradFn)
+#include <tapegrad/ops/ops.def>
   both(m, cls, "negative", [](const Tensor& a) { return neg(a); });
   both(m, cls, "logical_not", [](const Tensor& a) { return logical_not(a); });
   both(m, cls, "square", [](const Tensor& a) { return pow(a, Scalar(int64_t{2})); });
@@ -281,6 +292,30 @@ void bind_ops(py::module_& m) {
   m.def("cat", [](const std::vector<Tensor>& ts, int64_t d) { return cat(ts, d); }, py::arg("tensors"), py::arg("dim") = 0);
   m.def("concat", [](const std::vector<Tensor>& ts, int64_t d) { return cat(ts, d); }, py::arg("tensors"), py::arg("dim") = 0);
   m.def("stack", [](const std::vector<Tensor>& ts, int64_t d) { return stack(ts, d); }, py::arg("tensors"), py::arg("dim") = 0);
+  // Reached only when the typed overloads above reject the arguments: torch's TypeErrors for a
+  // sequence holding something other than tensors (pybind's overload listing otherwise).
+  auto join_fallback = [](const char* fn, Tensor (*op)(const TensorList&, int64_t)) {
+    return [fn, op](py::object ts, py::object dim) -> Tensor {
+      TG_CHECK_KIND(Type, py::isinstance<py::sequence>(ts) && !py::isinstance<py::str>(ts), fn,
+                    "(): argument 'tensors' (position 1) must be tuple of Tensors, not ",
+                    Py_TYPE(ts.ptr())->tp_name);
+      TG_CHECK_KIND(Type, py::isinstance<py::int_>(dim), fn, "(): argument 'dim' must be int, not ",
+                    Py_TYPE(dim.ptr())->tp_name);
+      TensorList v;
+      for (auto item : ts) {
+        TG_CHECK_KIND(Type, py::isinstance<TensorImpl>(item), "expected Tensor as element ",
+                      v.size(), " in argument 0, but got ", Py_TYPE(item.ptr())->tp_name);
+        v.push_back(item.cast<Tensor>());
+      }
+      return op(v, dim.cast<int64_t>());
+    };
+  };
+  m.def("cat", join_fallback("cat", [](const TensorList& v, int64_t d) { return cat(v, d); }),
+        py::arg("tensors"), py::arg("dim") = 0);
+  m.def("concat", join_fallback("cat", [](const TensorList& v, int64_t d) { return cat(v, d); }),
+        py::arg("tensors"), py::arg("dim") = 0);
+  m.def("stack", join_fallback("stack", [](const TensorList& v, int64_t d) { return stack(v, d); }),
+        py::arg("tensors"), py::arg("dim") = 0);
   both(m, cls, "clone", [](const Tensor& a) { return clone(a); });
   cls.def("contiguous", [](const Tensor& a) { return contiguous(a); });
   cls.def("_to_dtype", [](const Tensor& a, DType dt, bool copy) { return to(a, dt, copy); });

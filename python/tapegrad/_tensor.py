@@ -313,6 +313,9 @@ def _expand_index(self, idx):
                 result = _C._slice(result, dim, i.start, i.stop, 1 if i.step is None else i.step)
             dim += 1
         else:
+            if isinstance(i, (float, complex)):
+                raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long "
+                                 f"or byte Variables are valid indices (got {type(i).__name__})")
             t = i if isinstance(i, Tensor) else _C.tensor(i)
             if t.dtype.is_floating_point:
                 raise IndexError(

@@ -228,7 +228,10 @@ def _shape_suffix(t):
 
 
 def _grad_suffix(t):
-    grad_fn = t.grad_fn
+    try:
+        grad_fn = t.grad_fn
+    except RuntimeError:  # e.g. a no_grad view whose base was modified in place: as torch prints
+        return "grad_fn=<Invalid>"
     if grad_fn is not None:
         name = type(grad_fn).__name__
         if name == "CppFunction":  # torch's C++-defined custom functions name themselves

@@ -130,7 +130,7 @@ class _Pickler(pickle._Pickler):
                                    "process boundaries.  If you just want to transfer the data, "
                                    "call detach() on the tensor before serializing (e.g., "
                                    "putting it on the queue).")
-        # the base is looked up before detach(): a detached tensor has no _base, as in torch
+        # The view's base before detaching: detach() returns a tensor with no _base, as torch's.
         base, offset, stride = _storage_of(t)
         t, base = t.detach(), base.detach()
         loc = str(t.device)
