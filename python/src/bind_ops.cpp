@@ -272,7 +272,7 @@ void bind_ops(py::module_& m) {
     for (auto& t : idx) v.push_back(t ? *t : Tensor());
     return index_put_(a, v, vals, acc);
   });
-  both(m, cls, "alias", [](const Tensor& a) { return alias(a); });
+  m.def("_alias", [](const Tensor& a) { return alias(a); });  // x[...]; torch has no public alias
   both(m, cls, "diagonal", [](const Tensor& a, int64_t off, int64_t d1, int64_t d2) {
     return diagonal(a, off, d1, d2);
   }, py::arg("offset") = 0, py::arg("dim1") = 0, py::arg("dim2") = 1);

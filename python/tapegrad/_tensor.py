@@ -335,7 +335,7 @@ def _adv_list(adv):
 def _getitem(self, idx):
     result, adv = _expand_index(self, idx)
     if not adv:
-        return _C.alias(self) if result is self else result
+        return _C._alias(self) if result is self else result
     return _C._index(result, _adv_list(adv))
 
 
