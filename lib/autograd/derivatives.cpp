@@ -5,7 +5,6 @@
 // and builds with -Werror=switch: a row in ops.def without a formula does not compile.
 #include <cmath>
 
-#include <tapegrad/kernels/fused.h>
 
 #include "../ops/common.h"
 #include "backward_nn.h"
@@ -56,20 +55,6 @@ Tensor var_backward(const Tensor& gu, const Tensor& self, const std::vector<int6
   return mul(mul(gu, centred), sc(2.0 / divisor));
 }
 
-// relu/sigmoid/tanh backward in one kernel pass (kernels/fused.h) when nobody differentiates the
-// gradient (create_graph=False) and the operands are plain CPU float tensors; otherwise null, and
-// the caller uses the composite formula, which records a graph.
-using FusedBackward = void (*)(const Tensor&, const Tensor&, const Tensor&);
-Tensor fused_backward(FusedBackward k, const Tensor& g, const Tensor& y) {
-  if (GradMode::is_enabled() || g.dtype() != y.dtype() || !y.device().is_cpu() ||
-      !g.device().is_cpu() || g.sizes() != y.sizes() ||
-      (y.dtype() != DType::Float32 && y.dtype() != DType::Float64))
-    return Tensor();
-  Tensor out = empty(y.sizes(), y.dtype(), y.device());
-  k(out, g, y);
-  return out;
-}
-
 // a^T g, the gradient of a @ b for b. When b was the transpose of a contiguous matrix (linear's
 // weight.t(); the forward records that), compute it as (g^T a)^T, as torch does: the gradient
 // then reaches the weight contiguous through TBackward, and AccumulateGrad keeps it uncopied.
@@ -95,25 +80,13 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     case OpId::Neg: return {neg(g)};
     case OpId::Abs: return {mul(g, sign(S(0)))};  // abs'(0) = 0, as torch
     case OpId::Sign: return {zero_like(g, g.sizes())};
-    case OpId::Relu: {  // relu'(0) = 0
-      Tensor y = S(1);
-      if (Tensor r = fused_backward(kern::relu_backward, g, y); r.defined()) return {r};
-      return {mask_where(compare(CmpId::Gt, y, sc(0)), g)};
-    }
+    case OpId::Relu: return {threshold_backward(g, S(1))};  // relu'(0) = 0
     case OpId::Exp: return {mul(g, S(1))};
     case OpId::Log: return {div(g, S(0))};
     case OpId::Sin: return {mul(g, cos(S(0)))};
     case OpId::Cos: return {mul(g, neg(sin(S(0))))};
-    case OpId::Tanh: {
-      Tensor y = S(1);
-      if (Tensor r = fused_backward(kern::tanh_backward, g, y); r.defined()) return {r};
-      return {mul(g, rsub(mul(y, y), 1))};
-    }
-    case OpId::Sigmoid: {
-      Tensor y = S(1);
-      if (Tensor r = fused_backward(kern::sigmoid_backward, g, y); r.defined()) return {r};
-      return {mul(mul(g, rsub(y, 1)), y)};
-    }
+    case OpId::Tanh: return {tanh_backward(g, S(1))};
+    case OpId::Sigmoid: return {sigmoid_backward(g, S(1))};
     case OpId::Sqrt: return {div(g, mul(S(1), sc(2)))};
     case OpId::Reciprocal: {
       Tensor y = S(1);
@@ -343,6 +316,16 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     case OpId::Expand: return {sum_to(g, node.shape)};
     case OpId::Select: return {select_backward(g, node.shape, I[0], I[1])};
     case OpId::Slice: return {slice_backward(g, node.shape, I[0], I[1], I[2], I[3])};
+    // saved[0] = grad_output, saved[1] = y (lib/ops/activation_backward.cpp)
+    case OpId::ThresholdBackward:
+      return {needs(0) ? threshold_backward(g, S(1)) : Tensor(),
+              needs(1) ? zero_like(g, g.sizes()) : Tensor()};
+    case OpId::SigmoidBackward:  // d/dy [go * (1 - y) * y] = go * (1 - 2y)
+      return {needs(0) ? sigmoid_backward(g, S(1)) : Tensor(),
+              needs(1) ? mul(mul(g, S(0)), rsub(mul(S(1), sc(2)), 1)) : Tensor()};
+    case OpId::TanhBackward:  // d/dy [go * (1 - y^2)] = -2 go y
+      return {needs(0) ? tanh_backward(g, S(1)) : Tensor(),
+              needs(1) ? mul(mul(g, S(0)), mul(S(1), sc(-2))) : Tensor()};
     case OpId::SelectBackward: return {select(g, I[0], I[1])};
     case OpId::SliceBackward: return {slice(g, I[0], I[1], I[2], I[3])};
     case OpId::AsStrided: {

@@ -32,6 +32,8 @@ std::vector<const char*> saved_slot_names(OpId op) {
   case OpId::Id: return binary_names(save::saves, OpId::Id == OpId::Pow ? "exponent" : "other");
 #define TG_OP(Id, name, GradFn)
 #include <tapegrad/ops/ops.def>
+    case OpId::ThresholdBackward: return {nullptr, "self"};
+    case OpId::SigmoidBackward: case OpId::TanhBackward: return {"grad_output", "output"};
     case OpId::Mm: case OpId::Bmm: return {"self", "mat2"};
     case OpId::Mv: return {"self", "vec"};
     case OpId::Dot: return {"self", "tensor"};

@@ -159,6 +159,16 @@ def _diagonal_ops():
 def _backward_ops():
     idx = const([0, 2, 2])
     return [
+        # relu/sigmoid/tanh backward as ops (ThresholdBackwardBackward0 ...): the second
+        # derivative reaches x through the saved result, zero for relu (numeric: not exact)
+        case("threshold_backward/relu", lambda m, x, g: _grad_of(m, m.relu(x), x, g),
+             randn(3, 4), randn(3, 4), exact=False, gradgrad=True),
+        case("sigmoid_backward/sigmoid", lambda m, x, g: _grad_of(m, x.sigmoid(), x, g),
+             randn(3, 4), randn(3, 4), exact=False, gradgrad=True),
+        case("tanh_backward/tanh", lambda m, x, g: _grad_of(m, m.tanh(x), x, g),
+             randn(2, 3), randn(2, 3), exact=False, gradgrad=True),
+        case("tanh_backward/nc", lambda m, x, g: _grad_of(m, m.tanh(x), x, g),
+             randn(3, 4, nc=True), randn(3, 4), exact=False),
         case("select_backward/int", lambda m, x, g: _grad_of(m, x[1], x, g), randn(3, 4),
              randn(4), gradgrad=True),
         case("select_backward/dim1", lambda m, x, g: _grad_of(m, x[:, -1], x, g),

@@ -167,6 +167,10 @@ Tensor col2im(const Tensor& cols, std::vector<int64_t> image_hw, std::vector<int
               std::vector<int64_t> stride, std::vector<int64_t> out_hw = {});
 Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& idx, const Tensor& src);
 Tensor select_backward(const Tensor& grad, const Shape& sizes, int64_t dim, int64_t index);
+// relu / sigmoid / tanh backward from the saved result y (lib/ops/activation_backward.cpp)
+Tensor threshold_backward(const Tensor& grad, const Tensor& y);
+Tensor sigmoid_backward(const Tensor& grad, const Tensor& y);
+Tensor tanh_backward(const Tensor& grad, const Tensor& y);
 Tensor slice_backward(const Tensor& grad, const Shape& sizes, int64_t dim, int64_t start,
                       int64_t end, int64_t step);
 Tensor cat(const TensorList& ts, int64_t dim = 0);

@@ -232,6 +232,7 @@ _SCALARS = {
     "MseLossBackward0": {"reduction": lambda n: n._raw_i[0]},
     "BinaryCrossEntropyBackward0": {"reduction": lambda n: n._raw_i[0], "weight": _bce_weight},
     "BinaryCrossEntropyWithLogitsBackward0": {"reduction": lambda n: n._raw_i[0]},
+    "ThresholdBackwardBackward0": {"threshold": lambda n: 0},
     "NllLossBackward0": {"reduction": lambda n: n._raw_i[0],
                          "ignore_index": lambda n: _i64(n._raw_i[1])},
     "NllLoss2DBackward0": {"reduction": lambda n: n._raw_i[0],
