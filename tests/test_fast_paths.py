@@ -5,12 +5,11 @@ addmm adding its bias in place, the weight gradient of linear computed in the we
 and kept by AccumulateGrad, the one-pass relu/sigmoid/tanh backward kernels (and the composite
 formulas they replace under create_graph), and the caching allocator reusing freed blocks.
 Each check runs on every vector-math path (TAPEGRAD_VMATH) in a subprocess, 1 and 2 threads."""
-import os
-import subprocess
 import sys
 
 import numpy as np
 import pytest
+from isa_worker import run_worker
 
 torch = pytest.importorskip("torch")
 
@@ -175,13 +174,7 @@ def worker():
 
 
 def _run(vmath, threads, cache="1"):
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads), TAPEGRAD_CPU_CACHE=cache)
-    if vmath:
-        env["TAPEGRAD_VMATH"] = vmath
-    p = subprocess.run([sys.executable, __file__, "--worker"], env=env, capture_output=True,
-                       text=True, timeout=600)
-    assert p.returncode == 0, p.stderr[-3000:]
-    assert p.stdout.strip().endswith("OK"), p.stdout[-3000:]
+    run_worker(__file__, vmath, threads, TAPEGRAD_CPU_CACHE=cache)
 
 
 @pytest.mark.parametrize("vmath", ["", "avx2", "generic"])

@@ -5,12 +5,11 @@ threads, float32 and float64, against numpy evaluated in higher precision (error
 the last place) and against torch (special values: signed zeros, infinities, NaN, denormals,
 overflow and underflow edges, bit for bit where both round the same way), on lengths that cross
 the vector width, the unrolled pair, and the OpenMP chunking, and on strided and in-place inputs."""
-import os
-import subprocess
 import sys
 
 import numpy as np
 import pytest
+from isa_worker import run_worker
 
 torch = pytest.importorskip("torch")
 
@@ -150,13 +149,7 @@ def worker():
 
 
 def _run(vmath, threads):
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads))
-    if vmath:
-        env["TAPEGRAD_VMATH"] = vmath
-    p = subprocess.run([sys.executable, __file__, "--worker"], env=env, capture_output=True,
-                       text=True, timeout=600)
-    assert p.returncode == 0, p.stderr[-3000:]
-    assert p.stdout.strip().endswith("OK"), p.stdout[-3000:]
+    run_worker(__file__, vmath, threads)
 
 
 @pytest.mark.parametrize("vmath", ["", "avx2", "generic"])
