@@ -57,7 +57,10 @@ const char* op_name(OpId op) {
 Node::Node(OpId op_) : op(op_), seq(next_seq.fetch_add(1, std::memory_order_relaxed)) {}
 
 Node::~Node() {
-  std::vector<std::shared_ptr<void>> local;
+  // One list per thread, reused: a graph's nodes die one by one and each would otherwise
+  // allocate its own. Never destroyed: nodes may die during thread or process teardown.
+  static thread_local auto* reused = new std::vector<std::shared_ptr<void>>;
+  auto& local = *reused;
   const bool outer = pending == nullptr;
   if (outer) pending = &local;
   for (auto& e : next_edges)
@@ -153,9 +156,7 @@ Tensor SavedVariable::unpack(const std::shared_ptr<Node>& owner) const {
 
 AccumulateGrad::AccumulateGrad(std::shared_ptr<TensorImpl> v)
     : Node(OpId::NumOps), variable(std::move(v)) {
-  seq = UINT64_MAX;  // accumulate as soon as ready
-  InputMeta m{variable->sizes, variable->dtype, variable->device()};
-  input_meta.push_back(m);
+  seq = UINT64_MAX;  // accumulate as soon as ready (no input_meta: it has no next edges)
 }
 
 namespace {
@@ -227,11 +228,31 @@ Edge gradient_edge(const Tensor& t) {
   return Edge{grad_accumulator(t), 0};
 }
 
-bool any_requires_grad(const TensorList& inputs) {
+namespace {
+bool any_requires_grad_range(const Tensor* t, size_t n) {
   if (!GradMode::is_enabled()) return false;
-  for (auto& t : inputs)
-    if (t.defined() && t.requires_grad()) return true;
+  for (size_t k = 0; k < n; ++k)
+    if (t[k].defined() && t[k].requires_grad()) return true;
   return false;
+}
+
+std::shared_ptr<Node> make_node_range(OpId op, const Tensor* t, size_t n) {
+  auto node = create_node(op);
+  node->next_edges.reserve(n);
+  node->input_meta.reserve(n);
+  for (size_t k = 0; k < n; ++k) {
+    node->next_edges.push_back(gradient_edge(t[k]));
+    if (t[k].defined())
+      node->input_meta.push_back(InputMeta{t[k].sizes(), t[k].dtype(), t[k].device()});
+    else
+      node->input_meta.push_back(InputMeta{});
+  }
+  return node;
+}
+}  // namespace
+
+bool any_requires_grad(const TensorList& inputs) {
+  return any_requires_grad_range(inputs.data(), inputs.size());
 }
 
 std::shared_ptr<Node> create_node(OpId op) {
@@ -246,21 +267,19 @@ std::shared_ptr<Node> create_node(OpId op) {
 }
 
 std::shared_ptr<Node> make_node(OpId op, const TensorList& inputs) {
-  auto node = create_node(op);
-  node->next_edges.reserve(inputs.size());
-  node->input_meta.reserve(inputs.size());
-  for (auto& t : inputs) {
-    node->next_edges.push_back(gradient_edge(t));
-    if (t.defined())
-      node->input_meta.push_back(InputMeta{t.sizes(), t.dtype(), t.device()});
-    else
-      node->input_meta.push_back(InputMeta{});
-  }
-  return node;
+  return make_node_range(op, inputs.data(), inputs.size());
+}
+std::shared_ptr<Node> make_node(OpId op, std::initializer_list<Tensor> inputs) {
+  return make_node_range(op, inputs.begin(), inputs.size());
 }
 
 std::shared_ptr<Node> maybe_node(OpId op, const TensorList& inputs) {
   return any_requires_grad(inputs) ? make_node(op, inputs) : nullptr;
+}
+std::shared_ptr<Node> maybe_node(OpId op, std::initializer_list<Tensor> inputs) {
+  return any_requires_grad_range(inputs.begin(), inputs.size())
+             ? make_node_range(op, inputs.begin(), inputs.size())
+             : nullptr;
 }
 
 void set_history(const Tensor& out, const std::shared_ptr<Node>& node, uint32_t output_nr) {

@@ -55,11 +55,15 @@ std::shared_ptr<Storage> Storage::allocate(size_t nbytes, Device device) {
   }
   size_t cap = 0;
   void* p = detail::cpu_alloc(nbytes, &cap);
-  s->owner = std::shared_ptr<void>(p, [cap](void* q) { detail::cpu_free(q, cap); });
+  s->cpu_capacity = cap;
   s->data = p;
   s->nbytes = nbytes;
   s->device = device;
   return s;
+}
+
+Storage::~Storage() {
+  if (cpu_capacity) detail::cpu_free(data, cpu_capacity);
 }
 
 std::shared_ptr<Storage> Storage::wrap(void* data, size_t nbytes, std::shared_ptr<void> owner,

@@ -94,11 +94,15 @@ struct F64 {
 
 #include <tapegrad/kernels/vmath_impl.h>
 
-const VecSet kSet = make_set<F32, F64>("avx512");
-
 }  // namespace
 
-const VecSet* avx512_set() { return &kSet; }
+// Built on first use, never at load time: the initializer is compiled for this ISA and must only
+// run after the CPU check (a namespace-scope set made the library die with SIGILL on load on CPUs
+// without it).
+const VecSet* avx512_set() {
+  static const VecSet set = make_set<F32, F64>("avx512");
+  return &set;
+}
 
 }  // namespace vmath
 }  // namespace tapegrad

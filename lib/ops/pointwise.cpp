@@ -51,6 +51,7 @@ Tensor unary(OpId op, const Tensor& a) {
   kern::unary(op, out, in);
   if (auto node = maybe_node(op, {a})) {
     auto spec = saves_of(op);
+    node->saved.reserve(2);
     node->saved.emplace_back(spec == save::kSelf ? a : Tensor(), false);
     set_history(out, node);
     node->saved.emplace_back(spec == save::kResult ? out : Tensor(), true);
@@ -71,6 +72,7 @@ Tensor binary(OpId op, const Tensor& a, const Tensor& b, Scalar alpha) {
   if (auto node = maybe_node(op, {a, b})) {
     auto spec = saves_of(op);
     bool all = spec == save::kAll, inputs = spec == save::kInputs || all;
+    node->saved.reserve(3);
     node->saved.emplace_back(inputs && (all || node->needs_grad(1)) ? a : Tensor(), false);
     node->saved.emplace_back(inputs && (all || node->needs_grad(0)) ? b : Tensor(), false);
     node->f = {alpha.to_double()};

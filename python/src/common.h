@@ -30,6 +30,10 @@ void bind_autograd(py::module_& m);
 void bind_dlpack(py::module_& m);
 void bind_function(py::module_& m);
 void bind_cuda(py::module_& m);
+// C-level fronts for the hottest Tensor operators and methods (fast_paths.cpp).
+void install_fast_paths(py::module_& m);
+// Raises e as the Python exception torch uses for its kind (TypeError, ValueError, ...).
+void set_python_error(const Error& e);
 // A graph node as a Python object: a custom Function's node gets its per-Function class
 // (MyFnBackward, as torch names it); every other node its op row's class.
 py::object node_object(const std::shared_ptr<Node>& n);

@@ -25,6 +25,19 @@ std::vector<int64_t> dims_from_object(const py::object& o) {
   return o.cast<std::vector<int64_t>>();
 }
 
+void set_python_error(const Error& e) {
+  PyObject* type = PyExc_RuntimeError;
+  switch (e.kind()) {
+    case ErrorKind::Type: type = PyExc_TypeError; break;
+    case ErrorKind::Value: type = PyExc_ValueError; break;
+    case ErrorKind::Index: type = PyExc_IndexError; break;
+    case ErrorKind::NotImplemented: type = PyExc_NotImplementedError; break;
+    case ErrorKind::Buffer: type = PyExc_BufferError; break;
+    case ErrorKind::Runtime: break;
+  }
+  PyErr_SetString(type, e.what());
+}
+
 Reduction parse_reduction(const std::string& r) {
   if (r == "none") return Reduction::None;
   if (r == "mean") return Reduction::Mean;
@@ -44,16 +57,7 @@ PYBIND11_MODULE(_C, m) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const Error& e) {
-      PyObject* type = PyExc_RuntimeError;
-      switch (e.kind()) {
-        case ErrorKind::Type: type = PyExc_TypeError; break;
-        case ErrorKind::Value: type = PyExc_ValueError; break;
-        case ErrorKind::Index: type = PyExc_IndexError; break;
-        case ErrorKind::NotImplemented: type = PyExc_NotImplementedError; break;
-        case ErrorKind::Buffer: type = PyExc_BufferError; break;
-        case ErrorKind::Runtime: break;
-      }
-      PyErr_SetString(type, e.what());
+      set_python_error(e);
     } catch (const py::cast_error& e) {
       PyErr_SetString(PyExc_TypeError, e.what());  // a wrong argument type, as torch reports it
     }
@@ -89,4 +93,5 @@ PYBIND11_MODULE(_C, m) {
   bind_dlpack(m);
   bind_cuda(m);
   bind_function(m);
+  install_fast_paths(m);  // last: it wraps bindings made above
 }

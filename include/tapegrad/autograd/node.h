@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -100,11 +101,14 @@ std::shared_ptr<Node> grad_accumulator(const Tensor& leaf);
 // Records `node` (already holding its saved state) as the history of `outputs`.
 // Edges come from `inputs`: an undefined or non-requiring input gets an invalid edge.
 std::shared_ptr<Node> make_node(OpId op, const TensorList& inputs);
+std::shared_ptr<Node> make_node(OpId op, std::initializer_list<Tensor> inputs);
 void set_history(const Tensor& out, const std::shared_ptr<Node>& node, uint32_t output_nr = 0);
 // True when grad mode is on and some input requires grad.
 bool any_requires_grad(const TensorList& inputs);
-// Creates the node (or returns null when nothing requires grad).
+// Creates the node (or returns null when nothing requires grad). The initializer-list forms
+// serve the `maybe_node(op, {a, b})` calls of every op without building a vector.
 std::shared_ptr<Node> maybe_node(OpId op, const TensorList& inputs);
+std::shared_ptr<Node> maybe_node(OpId op, std::initializer_list<Tensor> inputs);
 
 // Calls the formula in derivatives.cpp for `node`.
 TensorList call_derivative(Node& node, TensorList& grads);

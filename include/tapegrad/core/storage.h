@@ -20,6 +20,14 @@ struct Storage {
   // Note [Version counter]: shared by a base and its views (they share the Storage), bumped by
   // every in-place write; a SavedVariable remembers the value at save time.
   std::atomic<uint32_t> version{0};
+  // Memory from the CPU caching allocator is returned by ~Storage itself (no `owner`): one
+  // allocation less per tensor than a shared_ptr with a deleter.
+  size_t cpu_capacity = 0;
+
+  Storage() = default;
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+  ~Storage();
 
   static std::shared_ptr<Storage> allocate(size_t nbytes, Device device = Device());
   // Wraps foreign memory (DLPack, numpy); `owner` releases it.
