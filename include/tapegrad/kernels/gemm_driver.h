@@ -4,15 +4,14 @@
 // an external symbol another file could pick up). It includes no headers for the same reason.
 //
 // Layout (row-major C = A @ B): B is packed per (KC x NC) block into panels of NR columns,
-// stored k-major ([k][NR]) and zero-padded to full NR. A row-major or transposed A is read in
-// place when N is small (the kernel only broadcasts its elements, so packing would buy little
-// but a copy: at MLP shapes that copy cost a fifth of the run time); otherwise A is packed per
-// (MC x KC) block into panels of MR rows ([k][MR]). x @ W.t() with M < N is computed as
-// (W @ x.t()).t() so that the big operand is the one read in place (gemm_entry). The
-// micro-kernel multiplies MR rows of A by one B panel into an MR x NR register tile; the ir
-// loop is innermost so one B panel is reused by every row panel of the A block. Edge rows use
-// a kernel for exactly mr rows; edge columns (and transposed results) go through a small
-// buffer.
+// stored k-major ([k][NR]) and zero-padded to full NR; that block is sized to stay in L2. A is
+// packed per (MC x KC) block into panels of MR rows ([k][MR]). The micro-kernel multiplies one
+// A panel (MR x KC, small enough to stay in L1) by every B panel of the block in turn (jr
+// innermost), streaming the B panels from L2 with software prefetch; the other order (one B
+// panel in L1, A panels streaming) left the B panel too little of L1 and ran 5-15% slower.
+// x @ W.t() with M < N is computed as (W @ x.t()).t(), so that the transposed operand packed
+// per NC block is the smaller one (gemm_entry). Edge rows use a kernel for exactly mr rows;
+// edge columns (and transposed results) go through a small buffer.
 //
 // A kernel policy K provides: T, MR, NR, KC, MC, NC, and
 //   static void tile(int64_t kc, const T* a, int64_t rsa, int64_t csa, const T* b, T* c,
@@ -70,64 +69,49 @@ template <int MR, class T>
 int64_t pack_a_rows_simd(int64_t, const T*, int64_t, T*) { return 0; }
 #endif
 
-// Ap[p][k][i] = A[i0 + p*MR + i][k0 + k], rows past mc zero.
-template <class K, class T>
-void pack_a(int64_t mc, int64_t kc, const T* A, int64_t rsa, int64_t csa, T* Ap) {
-  constexpr int MR = K::MR;
-  for (int64_t ir = 0; ir < mc; ir += MR) {
-    const int64_t mr = gmin(MR, mc - ir);
-    const T* a = A + ir * rsa;
-    if (mr == MR && csa == 1) {
-      // Row-major A: MR row streams, each read contiguously; the panel is their transpose.
-      int64_t k = pack_a_rows_simd<MR>(kc, a, rsa, Ap);
-      for (; k < kc; ++k) {
+// Packs n lines of a kc-long operand slice into panels of W: dst[p][k][w] = src[k * sk +
+// (p * W + w) * sw], lines past n zero. A is packed with W = MR (lines = rows, sk = csa), B
+// with W = NR (lines = columns, sk = rsb).
+template <int W, class T>
+void pack_panels(int64_t kc, int64_t n, const T* src, int64_t sk, int64_t sw, T* dst) {
+  const int64_t full = n / W * W;
+  if (sw == 1 && full > 0) {
+    // Lines contiguous (row-major B, transposed A): k outer, so each source row is read once
+    // from start to end. Panel-outer order read W elements from each of kc rows lying sk
+    // apart (a page apart at n = 1024), an access pattern the prefetchers do not follow.
+    for (int64_t k = 0; k < kc; ++k) {
+      const T* row = src + k * sk;
+      T* d = dst + k * W;
+      for (int64_t p = 0; p < full; p += W, d += kc * W) {
 #pragma GCC unroll 16
-        for (int i = 0; i < MR; ++i) Ap[k * MR + i] = a[i * rsa + k];
-      }
-    } else if (mr == MR && rsa == 1) {
-      // Transposed A (a column-major view): each k reads MR consecutive elements.
-      for (int64_t k = 0; k < kc; ++k) {
-        const T* col = a + k * csa;
-#pragma GCC unroll 16
-        for (int i = 0; i < MR; ++i) Ap[k * MR + i] = col[i];
-      }
-    } else {
-      for (int64_t k = 0; k < kc; ++k) {
-        for (int64_t i = 0; i < mr; ++i) Ap[k * MR + i] = a[i * rsa + k * csa];
-        for (int64_t i = mr; i < MR; ++i) Ap[k * MR + i] = T(0);
+        for (int w = 0; w < W; ++w) d[w] = row[p + w];
       }
     }
-    Ap += kc * MR;
+  } else if (sk == 1) {
+    // Lines contiguous in k (row-major A, transposed B): W line streams per panel, each read
+    // contiguously; the panel is their transpose.
+    for (int64_t p = 0; p < full; p += W) {
+      const T* s = src + p * sw;
+      T* d = dst + p * kc;
+      int64_t k = pack_a_rows_simd<W>(kc, s, sw, d);
+      for (; k < kc; ++k) {
+#pragma GCC unroll 16
+        for (int w = 0; w < W; ++w) d[k * W + w] = s[w * sw + k];
+      }
+    }
+  } else {
+    for (int64_t p = 0; p < full; p += W)
+      for (int64_t k = 0; k < kc; ++k)
+        for (int w = 0; w < W; ++w) dst[p * kc + k * W + w] = src[k * sk + (p + w) * sw];
   }
-}
-
-// Bp[p][k][j] = B[k0 + k][j0 + p*NR + j], columns past nc zero.
-template <class K, class T>
-void pack_b(int64_t kc, int64_t nc, const T* B, int64_t rsb, int64_t csb, T* Bp) {
-  constexpr int NR = K::NR;
-  for (int64_t jr = 0; jr < nc; jr += NR) {
-    const int64_t nr = gmin(NR, nc - jr);
-    const T* b = B + jr * csb;
-    if (nr == NR && csb == 1) {
-      for (int64_t k = 0; k < kc; ++k) {
-        const T* row = b + k * rsb;
-#pragma GCC unroll 16
-        for (int j = 0; j < NR; ++j) Bp[k * NR + j] = row[j];
-      }
-    } else if (nr == NR && rsb == 1) {
-      // Transposed B (B = W.t() of a row-major W): NR column streams, each contiguous in k.
-      int64_t k = pack_a_rows_simd<NR>(kc, b, csb, Bp);
-      for (; k < kc; ++k) {
-#pragma GCC unroll 16
-        for (int j = 0; j < NR; ++j) Bp[k * NR + j] = b[j * csb + k];
-      }
-    } else {
-      for (int64_t k = 0; k < kc; ++k) {
-        for (int64_t j = 0; j < nr; ++j) Bp[k * NR + j] = b[k * rsb + j * csb];
-        for (int64_t j = nr; j < NR; ++j) Bp[k * NR + j] = T(0);
-      }
+  if (full < n) {  // the last, partial panel
+    const int64_t rem = n - full;
+    const T* s = src + full * sw;
+    T* d = dst + full * kc;
+    for (int64_t k = 0; k < kc; ++k) {
+      for (int64_t w = 0; w < rem; ++w) d[k * W + w] = s[k * sk + w * sw];
+      for (int64_t w = rem; w < W; ++w) d[k * W + w] = T(0);
     }
-    Bp += kc * NR;
   }
 }
 
@@ -150,14 +134,6 @@ void gemm_blocked(int64_t M, int64_t N, int64_t Kd, const T* A, int64_t rsa, int
       for (int64_t j = 0; j < N; ++j) C[i * rsc + j * csc] = T(0);
     return;
   }
-  // A row-major or transposed is read in place by the kernel (see gemm_tile.h) while N is
-  // small enough that a copy of A would be a sizeable share of the work. Wide products pack A,
-  // the copy being amortised over N columns; so does a leading dimension of a multiple of 4 KiB,
-  // whose rows all fall into the same L1 sets and evict the B panel (n = 2048 ran at 2/3 speed
-  // unpacked).
-  const int64_t lead = csa == 1 ? rsa : csa;
-  const bool pack_a_block = (csa != 1 && rsa != 1) || N > 512 ||
-                            (lead * static_cast<int64_t>(sizeof(T))) % 4096 == 0;
   T* Ap = work;
   T* Bp = Ap + K::MC * K::KC;
   T* edge = Bp + K::KC * ((K::NC + NR - 1) / NR * NR);
@@ -166,16 +142,15 @@ void gemm_blocked(int64_t M, int64_t N, int64_t Kd, const T* A, int64_t rsa, int
     for (int64_t pc = 0; pc < Kd; pc += K::KC) {
       const int64_t kc = gmin(K::KC, Kd - pc);
       const bool acc = pc > 0;
-      pack_b<K>(kc, nc, B + pc * rsb + jc * csb, rsb, csb, Bp);
+      pack_panels<NR>(kc, nc, B + pc * rsb + jc * csb, rsb, csb, Bp);
       for (int64_t ic = 0; ic < M; ic += K::MC) {
         const int64_t mc = gmin(K::MC, M - ic);
-        const T* a_blk = A + ic * rsa + pc * csa;
-        if (pack_a_block) pack_a<K>(mc, kc, a_blk, rsa, csa, Ap);
+        pack_panels<MR>(kc, mc, A + ic * rsa + pc * csa, csa, rsa, Ap);
         auto run_tile = [&](int64_t ir, int64_t jr) {
           const int64_t nr = gmin(NR, nc - jr), mr = gmin(MR, mc - ir);
           const T* bp = Bp + jr * kc;
-          const T* ap = pack_a_block ? Ap + ir * kc : a_blk + ir * rsa;
-          const int64_t ars = pack_a_block ? 1 : rsa, acs = pack_a_block ? MR : csa;
+          const T* ap = Ap + ir * kc;
+          constexpr int64_t ars = 1, acs = MR;
           T* c = C + (ic + ir) * rsc + (jc + jr) * csc;
           if (!trans_c && mr == MR && nr == NR) {
             K::tile(kc, ap, ars, acs, bp, c, ldc, acc);
@@ -190,9 +165,9 @@ void gemm_blocked(int64_t M, int64_t N, int64_t Kd, const T* A, int64_t rsa, int
               }
           }
         };
-        // jr outer, ir inner: one B panel is reused by every MR rows of the A block.
-        for (int64_t jr = 0; jr < nc; jr += NR)
-          for (int64_t ir = 0; ir < mc; ir += MR) run_tile(ir, jr);
+        // ir outer, jr inner: the A panel stays in L1 while the B panels stream from L2.
+        for (int64_t ir = 0; ir < mc; ir += MR)
+          for (int64_t jr = 0; jr < nc; jr += NR) run_tile(ir, jr);
       }
     }
   }
@@ -262,9 +237,9 @@ void gemm_entry(int64_t M, int64_t N, int64_t Kd, const T* A, int64_t rsa, int64
   if (M <= 0 || N <= 0) return;
   if (N == 1 && Kd > 0) return gemv_n1<typename K::Vec>(M, Kd, A, rsa, csa, B, rsb, C, ldc);
   if (M == 1 && Kd > 0) return gemv_m1(N, Kd, A, csa, B, rsb, csb, C);
-  // x @ W.t() with few rows (a linear layer's forward at small batch): packing the transposed
-  // B costs K*N transposed copies against only M*K*N/(MR*NR)-per-cycle work. Computing
-  // C^T = W @ x^T instead reads W in place and packs only x^T (K*M elements).
+  // x @ W.t() with few rows (a linear layer's forward at small batch): B = W.t() would be
+  // transposed while packing, once per (KC x NC) block, K*N elements. Computing C^T = W @ x^T
+  // instead packs W row panels (a cheap copy) and transposes only x^T (K*M elements).
   if (rsb == 1 && csb != 1 && csa == 1 && M < N)
     return gemm_blocked<K>(N, M, Kd, B, csb, rsb, A, csa, rsa, C, ldc, work, true);
   gemm_blocked<K>(M, N, Kd, A, rsa, csa, B, rsb, csb, C, ldc, work, false);
