@@ -105,11 +105,11 @@ void gemm_run(int64_t M, int64_t N, int64_t K, Mat<T> A, Mat<T> B, T* C, int64_t
   const int nr = sizeof(T) == 4 ? ks->nr_f32 : ks->nr_f64;
   const int64_t bm = (M + mr - 1) / mr, bn = (N + nr - 1) / nr;
   // Split the side that leaves each thread the least packing: every thread packs all of B it
-  // multiplies, and all of A when its share of N is wide (gemm_driver.h packs A for N > 512).
+  // multiplies, and all of A when its share of N is wide (gemm_driver.h packs A for N > 256).
   // Splitting M duplicates B's packing; splitting N duplicates A's, if A is packed at all.
   const int nt = threads < 1 ? 1 : threads;
-  const int64_t pack_split_m = K * N + (N > 512 ? M / nt * K : 0);
-  const int64_t pack_split_n = K * N / nt + (N / nt > 512 ? M * K : 0);
+  const int64_t pack_split_m = K * N + (N > 256 ? M / nt * K : 0);
+  const int64_t pack_split_n = K * N / nt + (N / nt > 256 ? M * K : 0);
   bool split_m = pack_split_m < pack_split_n || (pack_split_m == pack_split_n && bm >= bn);
   if ((split_m ? bm : bn) < nt) split_m = bm >= bn;  // too few tiles on that side
   const int64_t blocks = split_m ? bm : bn;

@@ -4,15 +4,15 @@
 // an external symbol another file could pick up). It includes no headers for the same reason.
 //
 // Layout (row-major C = A @ B): B is packed per (KC x NC) block into panels of NR columns,
-// stored k-major ([k][NR]) and zero-padded to full NR. A row-major or transposed A is read in
-// place when N is small (the kernel only broadcasts its elements, so packing would buy little
-// but a copy: at MLP shapes that copy cost a fifth of the run time); otherwise A is packed per
-// (MC x KC) block into panels of MR rows ([k][MR]). x @ W.t() with M < N is computed as
-// (W @ x.t()).t() so that the big operand is the one read in place (gemm_entry). The
-// micro-kernel multiplies MR rows of A by one B panel into an MR x NR register tile; the ir
-// loop is innermost so one B panel is reused by every row panel of the A block. Edge rows use
-// a kernel for exactly mr rows; edge columns (and transposed results) go through a small
-// buffer.
+// stored k-major ([k][NR]) and zero-padded to full NR; that block is sized to stay in L2. A is
+// packed per (MC x KC) block into panels of MR rows ([k][MR]), or read in place when N is small
+// (gemm_blocked). The micro-kernel multiplies one
+// A panel (MR x KC, small enough to stay in L1) by every B panel of the block in turn (jr
+// innermost), streaming the B panels from L2 with software prefetch; the other order (one B
+// panel in L1, A panels streaming) left the B panel too little of L1 and ran 5-15% slower.
+// x @ W.t() with M < N is computed as (W @ x.t()).t(), so that the transposed operand packed
+// per NC block is the smaller one (gemm_entry). Edge rows use a kernel for exactly mr rows;
+// edge columns (and transposed results) go through a small buffer.
 //
 // A kernel policy K provides: T, MR, NR, KC, MC, NC, and
 //   static void tile(int64_t kc, const T* a, int64_t rsa, int64_t csa, const T* b, T* c,
@@ -70,64 +70,49 @@ template <int MR, class T>
 int64_t pack_a_rows_simd(int64_t, const T*, int64_t, T*) { return 0; }
 #endif
 
-// Ap[p][k][i] = A[i0 + p*MR + i][k0 + k], rows past mc zero.
-template <class K, class T>
-void pack_a(int64_t mc, int64_t kc, const T* A, int64_t rsa, int64_t csa, T* Ap) {
-  constexpr int MR = K::MR;
-  for (int64_t ir = 0; ir < mc; ir += MR) {
-    const int64_t mr = gmin(MR, mc - ir);
-    const T* a = A + ir * rsa;
-    if (mr == MR && csa == 1) {
-      // Row-major A: MR row streams, each read contiguously; the panel is their transpose.
-      int64_t k = pack_a_rows_simd<MR>(kc, a, rsa, Ap);
-      for (; k < kc; ++k) {
+// Packs n lines of a kc-long operand slice into panels of W: dst[p][k][w] = src[k * sk +
+// (p * W + w) * sw], lines past n zero. A is packed with W = MR (lines = rows, sk = csa), B
+// with W = NR (lines = columns, sk = rsb).
+template <int W, class T>
+void pack_panels(int64_t kc, int64_t n, const T* src, int64_t sk, int64_t sw, T* dst) {
+  const int64_t full = n / W * W;
+  if (sw == 1 && full > 0) {
+    // Lines contiguous (row-major B, transposed A): k outer, so each source row is read once
+    // from start to end. Panel-outer order read W elements from each of kc rows lying sk
+    // apart (a page apart at n = 1024), an access pattern the prefetchers do not follow.
+    for (int64_t k = 0; k < kc; ++k) {
+      const T* row = src + k * sk;
+      T* d = dst + k * W;
+      for (int64_t p = 0; p < full; p += W, d += kc * W) {
 #pragma GCC unroll 16
-        for (int i = 0; i < MR; ++i) Ap[k * MR + i] = a[i * rsa + k];
-      }
-    } else if (mr == MR && rsa == 1) {
-      // Transposed A (a column-major view): each k reads MR consecutive elements.
-      for (int64_t k = 0; k < kc; ++k) {
-        const T* col = a + k * csa;
-#pragma GCC unroll 16
-        for (int i = 0; i < MR; ++i) Ap[k * MR + i] = col[i];
-      }
-    } else {
-      for (int64_t k = 0; k < kc; ++k) {
-        for (int64_t i = 0; i < mr; ++i) Ap[k * MR + i] = a[i * rsa + k * csa];
-        for (int64_t i = mr; i < MR; ++i) Ap[k * MR + i] = T(0);
+        for (int w = 0; w < W; ++w) d[w] = row[p + w];
       }
     }
-    Ap += kc * MR;
+  } else if (sk == 1) {
+    // Lines contiguous in k (row-major A, transposed B): W line streams per panel, each read
+    // contiguously; the panel is their transpose.
+    for (int64_t p = 0; p < full; p += W) {
+      const T* s = src + p * sw;
+      T* d = dst + p * kc;
+      int64_t k = pack_a_rows_simd<W>(kc, s, sw, d);
+      for (; k < kc; ++k) {
+#pragma GCC unroll 16
+        for (int w = 0; w < W; ++w) d[k * W + w] = s[w * sw + k];
+      }
+    }
+  } else {
+    for (int64_t p = 0; p < full; p += W)
+      for (int64_t k = 0; k < kc; ++k)
+        for (int w = 0; w < W; ++w) dst[p * kc + k * W + w] = src[k * sk + (p + w) * sw];
   }
-}
-
-// Bp[p][k][j] = B[k0 + k][j0 + p*NR + j], columns past nc zero.
-template <class K, class T>
-void pack_b(int64_t kc, int64_t nc, const T* B, int64_t rsb, int64_t csb, T* Bp) {
-  constexpr int NR = K::NR;
-  for (int64_t jr = 0; jr < nc; jr += NR) {
-    const int64_t nr = gmin(NR, nc - jr);
-    const T* b = B + jr * csb;
-    if (nr == NR && csb == 1) {
-      for (int64_t k = 0; k < kc; ++k) {
-        const T* row = b + k * rsb;
-#pragma GCC unroll 16
-        for (int j = 0; j < NR; ++j) Bp[k * NR + j] = row[j];
-      }
-    } else if (nr == NR && rsb == 1) {
-      // Transposed B (B = W.t() of a row-major W): NR column streams, each contiguous in k.
-      int64_t k = pack_a_rows_simd<NR>(kc, b, csb, Bp);
-      for (; k < kc; ++k) {
-#pragma GCC unroll 16
-        for (int j = 0; j < NR; ++j) Bp[k * NR + j] = b[j * csb + k];
-      }
-    } else {
-      for (int64_t k = 0; k < kc; ++k) {
-        for (int64_t j = 0; j < nr; ++j) Bp[k * NR + j] = b[k * rsb + j * csb];
-        for (int64_t j = nr; j < NR; ++j) Bp[k * NR + j] = T(0);
-      }
+  if (full < n) {  // the last, partial panel
+    const int64_t rem = n - full;
+    const T* s = src + full * sw;
+    T* d = dst + full * kc;
+    for (int64_t k = 0; k < kc; ++k) {
+      for (int64_t w = 0; w < rem; ++w) d[k * W + w] = s[k * sk + w * sw];
+      for (int64_t w = rem; w < W; ++w) d[k * W + w] = T(0);
     }
-    Bp += kc * NR;
   }
 }
 
@@ -151,26 +136,33 @@ void gemm_blocked(int64_t M, int64_t N, int64_t Kd, const T* A, int64_t rsa, int
     return;
   }
   // A row-major or transposed is read in place by the kernel (see gemm_tile.h) while N is
-  // small enough that a copy of A would be a sizeable share of the work. Wide products pack A,
-  // the copy being amortised over N columns; so does a leading dimension of a multiple of 4 KiB,
-  // whose rows all fall into the same L1 sets and evict the B panel (n = 2048 ran at 2/3 speed
-  // unpacked).
+  // small enough that a copy of A would be a sizeable share of the work (at MLP shapes packing
+  // W cost as much as the product). Wide products pack A, the copy being amortised over N
+  // columns; so does a leading dimension of a multiple of 4 KiB, whose rows all fall into the
+  // same L1 sets and evict the B panels (n = 2048 ran at 2/3 speed unpacked). N = 512 measured ~6% faster packed.
   const int64_t lead = csa == 1 ? rsa : csa;
-  const bool pack_a_block = (csa != 1 && rsa != 1) || N > 512 ||
+  const bool pack_a_block = (csa != 1 && rsa != 1) || N > 256 ||
                             (lead * static_cast<int64_t>(sizeof(T))) % 4096 == 0;
+  // K in equal blocks of at most KC (K = 784 as 256+256+256+16 spends a whole pass over C on
+  // 16 steps). With A in place, twice that: fewer passes over the strided A rows measured
+  // faster (MLP shapes, 64 x 784 x 256: 20%); its B block still fits the workspace, as N <= 256.
+  static_assert(K::NC >= 512, "the workspace must hold a 2*KC x 256 B block");
+  const int64_t kc_max = pack_a_block ? K::KC : 2 * K::KC;
+  const int64_t k_blocks = (Kd + kc_max - 1) / kc_max;
+  const int64_t kc_step = (Kd + k_blocks - 1) / k_blocks;
   T* Ap = work;
   T* Bp = Ap + K::MC * K::KC;
   T* edge = Bp + K::KC * ((K::NC + NR - 1) / NR * NR);
   for (int64_t jc = 0; jc < N; jc += K::NC) {
     const int64_t nc = gmin(K::NC, N - jc);
-    for (int64_t pc = 0; pc < Kd; pc += K::KC) {
-      const int64_t kc = gmin(K::KC, Kd - pc);
+    for (int64_t pc = 0; pc < Kd; pc += kc_step) {
+      const int64_t kc = gmin(kc_step, Kd - pc);
       const bool acc = pc > 0;
-      pack_b<K>(kc, nc, B + pc * rsb + jc * csb, rsb, csb, Bp);
+      pack_panels<NR>(kc, nc, B + pc * rsb + jc * csb, rsb, csb, Bp);
       for (int64_t ic = 0; ic < M; ic += K::MC) {
         const int64_t mc = gmin(K::MC, M - ic);
         const T* a_blk = A + ic * rsa + pc * csa;
-        if (pack_a_block) pack_a<K>(mc, kc, a_blk, rsa, csa, Ap);
+        if (pack_a_block) pack_panels<MR>(kc, mc, a_blk, csa, rsa, Ap);
         auto run_tile = [&](int64_t ir, int64_t jr) {
           const int64_t nr = gmin(NR, nc - jr), mr = gmin(MR, mc - ir);
           const T* bp = Bp + jr * kc;
@@ -190,9 +182,16 @@ void gemm_blocked(int64_t M, int64_t N, int64_t Kd, const T* A, int64_t rsa, int
               }
           }
         };
-        // jr outer, ir inner: one B panel is reused by every MR rows of the A block.
-        for (int64_t jr = 0; jr < nc; jr += NR)
-          for (int64_t ir = 0; ir < mc; ir += MR) run_tile(ir, jr);
+        if (pack_a_block) {
+          // ir outer, jr inner: the A panel stays in L1 while the B panels stream from L2.
+          for (int64_t ir = 0; ir < mc; ir += MR)
+            for (int64_t jr = 0; jr < nc; jr += NR) run_tile(ir, jr);
+        } else {
+          // A read in place (N small: few B panels): each B panel stays in L1 while the rows
+          // of A stream past it, which measured faster for the strided rows of an unpacked A.
+          for (int64_t jr = 0; jr < nc; jr += NR)
+            for (int64_t ir = 0; ir < mc; ir += MR) run_tile(ir, jr);
+        }
       }
     }
   }

@@ -12,6 +12,7 @@ struct TileRows {
   using V = typename VT::V;
   static constexpr int MR = MR_;
   static constexpr int NR = NV * VT::W;
+  static constexpr int kPrefetchK = 8;
 
   static void tile(int64_t kc, const T* __restrict a, int64_t rsa, int64_t csa,
                    const T* __restrict b, T* __restrict c, int64_t ldc, bool accumulate) {
@@ -35,6 +36,11 @@ struct TileRows {
 #pragma GCC unroll 8
     for (int g = 0; g < G; ++g) ag[g] = a + 3 * g * rsa;
     for (int64_t k = 0; k < kc; ++k) {
+      // B panels come from L2 (gemm_driver.h); fetch them kPrefetchK steps ahead (the packed
+      // panels are consecutive, so the last steps fetch the start of the next panel).
+#pragma GCC unroll 4
+      for (int j = 0; j < NR * static_cast<int>(sizeof(T)); j += 64)
+        __builtin_prefetch(reinterpret_cast<const char*>(b + kPrefetchK * NR) + j, 0, 3);
       V bv[NV];
 #pragma GCC unroll 4
       for (int j = 0; j < NV; ++j) bv[j] = VT::load(b + j * VT::W);
