@@ -17,7 +17,8 @@ namespace tapegrad {
 namespace kern {
 
 namespace {
-// Float sums accumulate in double: more accurate than a float accumulator and cheap enough here.
+// Scalar float sums accumulate in double: more accurate than a float accumulator and cheap
+// enough here (the SIMD sums of kernels/vmath.h are blocked; see vmath_impl.h).
 template <class T>
 using acc_t = typename std::conditional<std::is_floating_point<T>::value, double, int64_t>::type;
 }  // namespace

@@ -1,6 +1,7 @@
 // AVX2 + FMA lane traits for the vectorised math (kernels/vmath_impl.h), for x86-64 CPUs without
 // AVX-512. As in gemm_avx2.cpp, everything under the `#pragma GCC target` has internal linkage
 // except the table getter, which lib/cpu/vmath.cpp calls only when the CPU runs AVX2 and FMA.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <type_traits>

@@ -1,6 +1,7 @@
 // AVX-512 lane traits for the vectorised math (kernels/vmath_impl.h). Everything after the
 // `#pragma GCC target` has internal linkage except the table getter, and lib/cpu/vmath.cpp calls
 // it only when the CPU and OS run AVX-512 (same scheme as lib/cpu/gemm_avx512.cpp).
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <type_traits>
