@@ -25,6 +25,7 @@ struct F32 {
   using T = float;
   using V = __m256;
   static constexpr int W = 8;
+  static constexpr bool kScalef = false;  // has scalef (v * 2^floor(n), one rounding)
   static V zero() { return _mm256_setzero_ps(); }
   static V set1(T v) { return _mm256_set1_ps(v); }
   static V load(const T* p) { return _mm256_loadu_ps(p); }
@@ -65,6 +66,7 @@ struct F64 {
   using T = double;
   using V = __m256d;
   static constexpr int W = 4;
+  static constexpr bool kScalef = false;  // has scalef (v * 2^floor(n), one rounding)
   static V zero() { return _mm256_setzero_pd(); }
   static V set1(T v) { return _mm256_set1_pd(v); }
   static V load(const T* p) { return _mm256_loadu_pd(p); }

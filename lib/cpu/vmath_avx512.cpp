@@ -29,6 +29,8 @@ struct F32 {
   using T = float;
   using V = __m512;
   static constexpr int W = 16;
+  static constexpr bool kScalef = true;  // has scalef (v * 2^floor(n), one rounding)
+  static __m512 scalef(__m512 v, __m512 n) { return _mm512_scalef_ps(v, n); }
   static V zero() { return _mm512_setzero_ps(); }
   static V set1(T v) { return _mm512_set1_ps(v); }
   static V load(const T* p) { return _mm512_loadu_ps(p); }
@@ -62,6 +64,8 @@ struct F64 {
   using T = double;
   using V = __m512d;
   static constexpr int W = 8;
+  static constexpr bool kScalef = true;  // has scalef (v * 2^floor(n), one rounding)
+  static __m512d scalef(__m512d v, __m512d n) { return _mm512_scalef_pd(v, n); }
   static V zero() { return _mm512_setzero_pd(); }
   static V set1(T v) { return _mm512_set1_pd(v); }
   static V load(const T* p) { return _mm512_loadu_pd(p); }
