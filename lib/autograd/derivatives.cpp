@@ -9,6 +9,7 @@
 #include "../ops/common.h"
 #include "backward_nn.h"
 #include <tapegrad/autograd/views.h>
+#include <tapegrad/kernels/fused.h>
 
 namespace tapegrad {
 
@@ -32,6 +33,19 @@ Tensor sum_backward(const Tensor& g, const Shape& sizes, const std::vector<int64
 
 Tensor log_sigmoid(const Tensor& z) {
   return neg(add(log1p(exp(neg(abs(z)))), relu(neg(z))));
+}
+
+// sin's backward, g * cos(x): one pass (kern::sin_backward, the same values) when nothing
+// records this backward (create_graph=False) and the operands are plain CPU floats.
+Tensor sin_backward(const Tensor& g, const Tensor& x) {
+  if (!GradMode::is_enabled() && g.dtype() == x.dtype() && g.sizes() == x.sizes() &&
+      (x.dtype() == DType::Float32 || x.dtype() == DType::Float64) && x.device().is_cpu() &&
+      g.device().is_cpu()) {
+    Tensor out = empty(x.sizes(), x.dtype(), x.device());
+    kern::sin_backward(out, g, x);
+    return out;
+  }
+  return mul(g, cos(x));
 }
 
 // max/min without dim: the gradient is split evenly among the tied extreme elements.
@@ -83,7 +97,7 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     case OpId::Relu: return {threshold_backward(g, S(1))};  // relu'(0) = 0
     case OpId::Exp: return {mul(g, S(1))};
     case OpId::Log: return {div(g, S(0))};
-    case OpId::Sin: return {mul(g, cos(S(0)))};
+    case OpId::Sin: return {sin_backward(g, S(0))};
     case OpId::Cos: return {mul(g, neg(sin(S(0))))};
     case OpId::Tanh: return {tanh_backward(g, S(1))};
     case OpId::Sigmoid: return {sigmoid_backward(g, S(1))};

@@ -1,5 +1,5 @@
 // CPU fused pointwise kernels (kernels/fused.h): one rounding per element, as torch's
-// vectorised addcmul and lerp kernels do, and the one-pass relu/sigmoid/tanh backward kernels.
+// vectorised addcmul and lerp kernels do, and the one-pass relu/sigmoid/tanh/sin backward kernels.
 #include <cmath>
 
 #include <tapegrad/kernels/cuda_kernels.h>
@@ -7,6 +7,7 @@
 #include <tapegrad/kernels/functors.h>
 #include <tapegrad/kernels/fused.h>
 #include <tapegrad/kernels/loops.h>
+#include <tapegrad/kernels/vmath.h>
 
 namespace tapegrad {
 namespace kern {
@@ -52,6 +53,14 @@ void tanh_backward(const Tensor& out, const Tensor& g, const Tensor& y) {
     using T = decltype(tag);
     // 1 - y * y rounded once (an FMA), as torch's kernel computes it
     cpu::map2<T, T>(out, y, g, [](T r, T gr) { return gr * fn::mul_add(-r, r, T(1)); });
+  });
+}
+
+void sin_backward(const Tensor& out, const Tensor& g, const Tensor& x) {
+  if (vmath::try_mul_cos(out, g, x)) return;  // float32: the vectorised cos, blockwise
+  dispatch_floating(out.dtype(), "sin_backward", [&](auto tag) {
+    using T = decltype(tag);
+    cpu::map2<T, T>(out, x, g, [](T v, T gr) { return gr * fn::CosF{}(v); });
   });
 }
 

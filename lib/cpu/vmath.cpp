@@ -166,6 +166,35 @@ bool try_axpy(const Tensor& out, const Tensor& a, const Tensor& b, double alpha)
   return false;
 }
 
+bool try_mul_cos(const Tensor& out, const Tensor& g, const Tensor& x) {
+  const VecSet* set = active();
+  if (!set || !set->mul_cos_f32 || out.dtype() != DType::Float32 ||
+      x.dtype() != DType::Float32 || g.dtype() != DType::Float32 || !out.device().is_cpu() ||
+      !x.device().is_cpu() || !g.device().is_cpu() || !out.is_contiguous() ||
+      !x.is_contiguous() || out.sizes() != x.sizes())
+    return false;
+  bool g_one = g.numel() == 1;  // one value, or one value expanded (every stride 0)
+  if (!g_one && g.sizes() == x.sizes()) {
+    g_one = true;
+    for (int64_t d = 0; d < g.dim(); ++d) g_one = g_one && (g.strides()[d] == 0 || g.sizes()[d] == 1);
+  }
+  if (!g_one && (g.sizes() != x.sizes() || !g.is_contiguous())) return false;
+  const int64_t n = out.numel(), step = g_one ? 0 : 1;
+  float* o = out.data<float>();
+  const float* gp = g.data<float>();
+  const float* xp = x.data<float>();
+  if (n < cpu::kGrain || cpu::max_threads() < 2) {
+    set->mul_cos_f32(o, gp, step, xp, n);
+    return true;
+  }
+  const int64_t chunk = cpu::kGrain / 2, nchunks = (n + chunk - 1) / chunk;
+#pragma omp parallel for schedule(static)
+  for (int64_t c = 0; c < nchunks; ++c)
+    set->mul_cos_f32(o + c * chunk, gp + c * chunk * step, step, xp + c * chunk,
+                     std::min(chunk, n - c * chunk));
+  return true;
+}
+
 namespace {
 template <class T>
 double sum_chunked(SumFn<T> f, const T* in, int64_t n) {

@@ -20,5 +20,9 @@ void relu_backward(const Tensor& out, const Tensor& g, const Tensor& y);
 void sigmoid_backward(const Tensor& out, const Tensor& g, const Tensor& y);
 void tanh_backward(const Tensor& out, const Tensor& g, const Tensor& y);
 
+// sin's backward, out = g * cos(x) in one pass (cos rounded, then the product: the values of
+// the two ops). g broadcasts to x's shape; out has x's shape. Floating dtypes.
+void sin_backward(const Tensor& out, const Tensor& g, const Tensor& x);
+
 }  // namespace kern
 }  // namespace tapegrad

@@ -477,6 +477,23 @@ struct SinCosF32Op {
   }
 };
 
+// out = g * cos(x): cos of a block into an L1-resident buffer by the cos kernel above, then the
+// product, so the values are those of the two separate ops without a full-size temporary.
+template <class F32, class F64>
+void mul_cos_f32(float* out, const float* g, int64_t g_step, const float* x, int64_t n) {
+  constexpr int64_t kBlock = 1024;
+  alignas(64) float c[kBlock];
+  for (int64_t i = 0; i < n; i += kBlock) {
+    const int64_t len = std::min(kBlock, n - i);
+    map_lanes_limited<F32, SinCosF32Op<F32, F64, 1>>(c, x + i, len);
+    if (g_step == 0) {
+      bin_scalar_lanes<F32, MulB<F32>>(out + i, c, *g, len);
+    } else {
+      bin_lanes<F32, MulB<F32>>(out + i, c, g + i, len);
+    }
+  }
+}
+
 // The table for one instruction set: F32 / F64 are the float and double lane traits.
 template <class F32, class F64>
 tapegrad::vmath::VecSet make_set(const char* name) {
@@ -496,5 +513,6 @@ tapegrad::vmath::VecSet make_set(const char* name) {
   s.axpy_f64 = axpy_lanes<F64>;
   fill_bins<F32, AddB, SubB, MulB, DivB>(s.bin_f32, s.bin_s_f32);  // the order of enum Bin
   fill_bins<F64, AddB, SubB, MulB, DivB>(s.bin_f64, s.bin_s_f64);
+  s.mul_cos_f32 = mul_cos_f32<F32, F64>;
   return s;
 }
