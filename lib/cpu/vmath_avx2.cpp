@@ -53,6 +53,15 @@ struct F32 {
     return _mm256_blendv_ps(y, x, _mm256_cmp_ps(a, b, _CMP_GE_OQ));
   }
   static bool any_gt(V a, V b) { return _mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_GT_OQ)) != 0; }
+  // bit tests on the float's representation (sincos_f's quadrant)
+  static V select_bit0(V t, V x, V y) {  // blendv reads the sign bit: move bit 0 there
+    return _mm256_blendv_ps(y, x, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(t), 31)));
+  }
+  static V sign_of_bit1(V t) {
+    return _mm256_castsi256_ps(_mm256_and_si256(_mm256_slli_epi32(_mm256_castps_si256(t), 30),
+                                                _mm256_set1_epi32(INT32_MIN)));
+  }
+  static V xorb(V a, V b) { return _mm256_xor_ps(a, b); }
   static double hsum(V a) {
     alignas(32) float t[8];
     _mm256_store_ps(t, a);

@@ -58,6 +58,15 @@ struct F32 {
   }
   static bool any_gt(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ) != 0; }
   static double hsum(V a) { return _mm512_reduce_add_ps(a); }
+  // bit tests on the float's representation (sincos_f's quadrant)
+  static V select_bit0(V t, V x, V y) {
+    return _mm512_mask_blend_ps(_mm512_test_epi32_mask(_mm512_castps_si512(t), _mm512_set1_epi32(1)), y, x);
+  }
+  static V sign_of_bit1(V t) {
+    return _mm512_castsi512_ps(_mm512_and_si512(_mm512_slli_epi32(_mm512_castps_si512(t), 30),
+                                                _mm512_set1_epi32(INT32_MIN)));
+  }
+  static V xorb(V a, V b) { return _mm512_xor_ps(a, b); }
 };
 
 struct F64 {

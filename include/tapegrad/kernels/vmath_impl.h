@@ -173,10 +173,17 @@ inline typename D::V sincos_d(typename D::V x, double cos_shift) {
 // sin/cos in float lanes for |x| <= 2^16: pi/2 = C1 + C2 + C3 in floats. x - q C1 is exact in the
 // FMA (both are multiples of 2^-24 below 1 in magnitude), so each later step rounds once,
 // relative to r, and the Taylor series to r^9 / r^10 is far inside float's ulp on |r| <= pi/4.
+// q comes from adding 1.5 * 2^23, which leaves round(x 2/pi) in the low bits of t: the quadrant
+// (q, +1 for cos: cos x = sin(x + pi/2)) is then read from t's bits, bit 0 choosing the cos
+// polynomial and bit 1 the sign, in three integer operations instead of float floor/mod work.
+// For |x| < 2^-12 the result is r = x exactly (the correction term is below half an ulp; q = +0
+// keeps the sign of a zero).
 template <class S>
 inline typename S::V sincos_f(typename S::V x, float cos_shift) {
   using V = typename S::V;
-  const V q = S::round(S::mul(x, S::set1(0.636619772367581343f)));
+  const V magic = S::set1(0x1.8p23f);
+  V t = S::fma(x, S::set1(0.636619772367581343f), magic);
+  const V q = S::sub(t, magic);
   V r = S::fnma(q, S::set1(1.57079637050628662109375f), x);
   r = S::fnma(q, S::set1(-4.371138828673793e-08f), r);
   r = S::fnma(q, S::set1(-1.7151245100058819e-15f), r);
@@ -192,13 +199,9 @@ inline typename S::V sincos_f(typename S::V x, float cos_shift) {
   c = S::fma(c, r2, S::set1(1.0f / 24));
   c = S::fma(c, r2, S::set1(-0.5f));
   c = S::fma(c, r2, S::set1(1.0f));
-  const V k = S::add(q, S::set1(cos_shift));
-  const V k4 = S::fnma(S::floor(S::mul(k, S::set1(0.25f))), S::set1(4.0f), k);
-  const V k2 = S::fnma(S::floor(S::mul(k4, S::set1(0.5f))), S::set1(2.0f), k4);
-  const V v = S::select_ge(k2, S::set1(1.0f), c, s);
-  const V res = S::select_ge(k4, S::set1(2.0f), S::neg(v), v);
-  // sin x rounds to x below 2^-12 (and keeps the sign of a zero, which the reduction loses)
-  return cos_shift == 0 ? S::select_ge(S::abs(x), S::set1(0x1p-12f), res, x) : res;
+  if (cos_shift != 0) t = S::add(t, S::set1(1.0f));  // t's ulp is 1: the quadrant plus one
+  const V v = S::select_bit0(t, c, s);                 // odd quadrant: cos
+  return S::xorb(v, S::sign_of_bit1(t));               // quadrants 2, 3: negated
 }
 
 // ---- array drivers ---------------------------------------------------------------------------
