@@ -48,6 +48,23 @@ Tensor sin_backward(const Tensor& g, const Tensor& x) {
   return mul(g, cos(x));
 }
 
+// mul's backward when both operands need a gradient: both products in one pass
+// (kern::mul_backward, the same values) when nothing records this backward and self, other and
+// g are plain CPU floats of one shape and dtype; false otherwise.
+bool mul_backward_fused(const Tensor& g, const Tensor& self, const Tensor& other, Tensor* gs,
+                        Tensor* go) {
+  const DType dt = self.dtype();
+  if (GradMode::is_enabled() || (dt != DType::Float32 && dt != DType::Float64) ||
+      other.dtype() != dt || g.dtype() != dt || self.sizes() != other.sizes() ||
+      g.sizes() != self.sizes() || !self.device().is_cpu() || !other.device().is_cpu() ||
+      !g.device().is_cpu())
+    return false;
+  *gs = empty(self.sizes(), dt, self.device());
+  *go = empty(self.sizes(), dt, self.device());
+  kern::mul_backward(*gs, *go, g, self, other);
+  return true;
+}
+
 // max/min without dim: the gradient is split evenly among the tied extreme elements.
 Tensor evenly_distribute(const Tensor& g, const Tensor& self, const Tensor& result) {
   Tensor mask = compare(CmpId::Eq, self, result);
@@ -125,8 +142,11 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     // ---- binary: saved[0] = self, saved[1] = other, saved[2] = result; f[0] = alpha ----
     case OpId::Add: return {g, F[0] == 1 ? g : mul(g, sc(F[0]))};
     case OpId::Sub: return {g, F[0] == 1 ? neg(g) : mul(neg(g), sc(F[0]))};
-    case OpId::Mul:
+    case OpId::Mul: {
+      Tensor gs, go;
+      if (needs(0) && needs(1) && mul_backward_fused(g, S(0), S(1), &gs, &go)) return {gs, go};
       return {needs(0) ? mul(g, S(1)) : Tensor(), needs(1) ? mul(g, S(0)) : Tensor()};
+    }
     case OpId::Div: {
       Tensor self = S(0), other = S(1);
       return {needs(0) ? div(g, other) : Tensor(),

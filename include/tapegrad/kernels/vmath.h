@@ -22,6 +22,10 @@ using AxpyFn = void (*)(T* out, const T* a, const T* b, T alpha, int64_t n);  //
 enum Fn { kExp, kSigmoid, kTanh, kSin, kCos, kNumFns };
 
 // out = g * cos(x) (sin's backward) over n elements; g_step 0: g is one value for all.
+// oa = g * b and ob = g * a in one pass (mul's backward for both operands); g_step as above.
+template <class T>
+using MulPairFn = void (*)(T* oa, T* ob, const T* g, int64_t g_step, const T* a, const T* b,
+                           int64_t n);
 template <class T>
 using MulCosFn = void (*)(T* out, const T* g, int64_t g_step, const T* x, int64_t n);
 
@@ -46,6 +50,8 @@ struct VecSet {
   BinScalarFn<float> bin_s_f32[kNumBins];
   BinScalarFn<double> bin_s_f64[kNumBins];
   MulCosFn<float> mul_cos_f32;
+  MulPairFn<float> mul_pair_f32;
+  MulPairFn<double> mul_pair_f64;
 };
 
 // nullptr when the instruction set was not compiled in (non-x86, or not GCC).
@@ -77,6 +83,12 @@ bool try_binary(OpId op, const Tensor& out, const Tensor& a, const Tensor& b);
 // shape or one value broadcast (all strides 0, as the gradient of a full sum arrives); false
 // (nothing written) otherwise.
 bool try_mul_cos(const Tensor& out, const Tensor& g, const Tensor& x);
+
+// oa = g * b, ob = g * a in one pass (mul's backward when both operands need a gradient) for
+// contiguous float32/float64 oa, ob, a, b of one shape and dtype, g contiguous or one broadcast
+// value as in try_mul_cos; false (nothing written) otherwise.
+bool try_mul_pair(const Tensor& oa, const Tensor& ob, const Tensor& g, const Tensor& a,
+                  const Tensor& b);
 
 // Sum of n contiguous elements of a float32/float64 array in double; false for other dtypes or
 // when no vector set is active.

@@ -497,6 +497,32 @@ void mul_cos_f32(float* out, const float* g, int64_t g_step, const float* x, int
   }
 }
 
+// oa = g * b, ob = g * a: one read of each operand for both products.
+template <class S>
+void mul_pair(typename S::T* oa, typename S::T* ob, const typename S::T* g, int64_t g_step,
+              const typename S::T* a, const typename S::T* b, int64_t n) {
+  constexpr int W = S::W;
+  int64_t i = 0;
+  if (g_step == 0) {
+    const auto gv = S::set1(*g);
+    for (; i + W <= n; i += W) {
+      S::store(oa + i, S::mul(gv, S::load(b + i)));
+      S::store(ob + i, S::mul(gv, S::load(a + i)));
+    }
+  } else {
+    for (; i + W <= n; i += W) {
+      const auto gv = S::load(g + i);
+      S::store(oa + i, S::mul(gv, S::load(b + i)));
+      S::store(ob + i, S::mul(gv, S::load(a + i)));
+    }
+  }
+  for (; i < n; ++i) {
+    const auto gi = g[i * g_step];
+    oa[i] = gi * b[i];
+    ob[i] = gi * a[i];
+  }
+}
+
 // The table for one instruction set: F32 / F64 are the float and double lane traits.
 template <class F32, class F64>
 tapegrad::vmath::VecSet make_set(const char* name) {
@@ -517,5 +543,7 @@ tapegrad::vmath::VecSet make_set(const char* name) {
   fill_bins<F32, AddB, SubB, MulB, DivB>(s.bin_f32, s.bin_s_f32);  // the order of enum Bin
   fill_bins<F64, AddB, SubB, MulB, DivB>(s.bin_f64, s.bin_s_f64);
   s.mul_cos_f32 = mul_cos_f32<F32, F64>;
+  s.mul_pair_f32 = mul_pair<F32>;
+  s.mul_pair_f64 = mul_pair<F64>;
   return s;
 }
