@@ -2,6 +2,7 @@
 // CPU tensors (anything else: the try_* calls decline), split across OpenMP threads above the
 // elementwise grain size.
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -243,9 +244,15 @@ double sum_chunked(SumFn<T> f, const T* in, int64_t n) {
   std::vector<double> part(nchunks);
 #pragma omp parallel for schedule(static) if (cpu::max_threads() > 1)
   for (int64_t c = 0; c < nchunks; ++c) part[c] = f(in + c * chunk, std::min(chunk, n - c * chunk));
-  double s = 0;
-  for (double p : part) s += p;
-  return s;
+  // chunk partials added with Neumaier's compensation: their rounding would otherwise dominate
+  // the float64 sum's error
+  double s = 0, comp = 0;
+  for (double p : part) {
+    const double t = s + p;
+    comp += std::abs(s) >= std::abs(p) ? (s - t) + p : (p - t) + s;
+    s = t;
+  }
+  return std::isfinite(s) ? s + comp : s;
 }
 }  // namespace
 
