@@ -15,7 +15,7 @@ namespace vmath {
 template <class T>
 using MapFn = void (*)(T* out, const T* in, int64_t n);  // out may equal in
 template <class T>
-using SumFn = double (*)(const T* in, int64_t n);         // accumulates in double
+using SumFn = double (*)(const T* in, int64_t n);  // blocked, partials in double (vmath_impl.h)
 template <class T>
 using AxpyFn = void (*)(T* out, const T* a, const T* b, T alpha, int64_t n);  // fma(alpha, b, a)
 
