@@ -9,6 +9,7 @@
 #include "../ops/common.h"
 #include "backward_nn.h"
 #include <tapegrad/autograd/views.h>
+#include <tapegrad/kernels/fused.h>
 
 namespace tapegrad {
 
@@ -32,6 +33,36 @@ Tensor sum_backward(const Tensor& g, const Shape& sizes, const std::vector<int64
 
 Tensor log_sigmoid(const Tensor& z) {
   return neg(add(log1p(exp(neg(abs(z)))), relu(neg(z))));
+}
+
+// sin's backward, g * cos(x): one pass (kern::sin_backward, the same values) when nothing
+// records this backward (create_graph=False) and the operands are plain CPU floats.
+Tensor sin_backward(const Tensor& g, const Tensor& x) {
+  if (!GradMode::is_enabled() && g.dtype() == x.dtype() && g.sizes() == x.sizes() &&
+      (x.dtype() == DType::Float32 || x.dtype() == DType::Float64) && x.device().is_cpu() &&
+      g.device().is_cpu()) {
+    Tensor out = empty(x.sizes(), x.dtype(), x.device());
+    kern::sin_backward(out, g, x);
+    return out;
+  }
+  return mul(g, cos(x));
+}
+
+// mul's backward when both operands need a gradient: both products in one pass
+// (kern::mul_backward, the same values) when nothing records this backward and self, other and
+// g are plain CPU floats of one shape and dtype; false otherwise.
+bool mul_backward_fused(const Tensor& g, const Tensor& self, const Tensor& other, Tensor* gs,
+                        Tensor* go) {
+  const DType dt = self.dtype();
+  if (GradMode::is_enabled() || (dt != DType::Float32 && dt != DType::Float64) ||
+      other.dtype() != dt || g.dtype() != dt || self.sizes() != other.sizes() ||
+      g.sizes() != self.sizes() || !self.device().is_cpu() || !other.device().is_cpu() ||
+      !g.device().is_cpu())
+    return false;
+  *gs = empty(self.sizes(), dt, self.device());
+  *go = empty(self.sizes(), dt, self.device());
+  kern::mul_backward(*gs, *go, g, self, other);
+  return true;
 }
 
 // max/min without dim: the gradient is split evenly among the tied extreme elements.
@@ -83,7 +114,7 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     case OpId::Relu: return {threshold_backward(g, S(1))};  // relu'(0) = 0
     case OpId::Exp: return {mul(g, S(1))};
     case OpId::Log: return {div(g, S(0))};
-    case OpId::Sin: return {mul(g, cos(S(0)))};
+    case OpId::Sin: return {sin_backward(g, S(0))};
     case OpId::Cos: return {mul(g, neg(sin(S(0))))};
     case OpId::Tanh: return {tanh_backward(g, S(1))};
     case OpId::Sigmoid: return {sigmoid_backward(g, S(1))};
@@ -111,8 +142,11 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     // ---- binary: saved[0] = self, saved[1] = other, saved[2] = result; f[0] = alpha ----
     case OpId::Add: return {g, F[0] == 1 ? g : mul(g, sc(F[0]))};
     case OpId::Sub: return {g, F[0] == 1 ? neg(g) : mul(neg(g), sc(F[0]))};
-    case OpId::Mul:
+    case OpId::Mul: {
+      Tensor gs, go;
+      if (needs(0) && needs(1) && mul_backward_fused(g, S(0), S(1), &gs, &go)) return {gs, go};
       return {needs(0) ? mul(g, S(1)) : Tensor(), needs(1) ? mul(g, S(0)) : Tensor()};
+    }
     case OpId::Div: {
       Tensor self = S(0), other = S(1);
       return {needs(0) ? div(g, other) : Tensor(),

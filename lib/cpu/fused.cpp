@@ -1,5 +1,5 @@
 // CPU fused pointwise kernels (kernels/fused.h): one rounding per element, as torch's
-// vectorised addcmul and lerp kernels do, and the one-pass relu/sigmoid/tanh backward kernels.
+// vectorised addcmul and lerp kernels do, and the one-pass relu/sigmoid/tanh/sin/mul backward kernels.
 #include <cmath>
 
 #include <tapegrad/kernels/cuda_kernels.h>
@@ -7,6 +7,7 @@
 #include <tapegrad/kernels/functors.h>
 #include <tapegrad/kernels/fused.h>
 #include <tapegrad/kernels/loops.h>
+#include <tapegrad/kernels/vmath.h>
 
 namespace tapegrad {
 namespace kern {
@@ -52,6 +53,24 @@ void tanh_backward(const Tensor& out, const Tensor& g, const Tensor& y) {
     using T = decltype(tag);
     // 1 - y * y rounded once (an FMA), as torch's kernel computes it
     cpu::map2<T, T>(out, y, g, [](T r, T gr) { return gr * fn::mul_add(-r, r, T(1)); });
+  });
+}
+
+void sin_backward(const Tensor& out, const Tensor& g, const Tensor& x) {
+  if (vmath::try_mul_cos(out, g, x)) return;  // float32: the vectorised cos, blockwise
+  dispatch_floating(out.dtype(), "sin_backward", [&](auto tag) {
+    using T = decltype(tag);
+    cpu::map2<T, T>(out, x, g, [](T v, T gr) { return gr * fn::CosF{}(v); });
+  });
+}
+
+void mul_backward(const Tensor& ga, const Tensor& gb, const Tensor& g, const Tensor& a,
+                  const Tensor& b) {
+  if (vmath::try_mul_pair(ga, gb, g, a, b)) return;  // contiguous: both products in one pass
+  dispatch_floating(a.dtype(), "mul_backward", [&](auto tag) {
+    using T = decltype(tag);
+    cpu::map2<T, T>(ga, g, b, [](T gr, T v) { return gr * v; });
+    cpu::map2<T, T>(gb, g, a, [](T gr, T v) { return gr * v; });
   });
 }
 

@@ -17,9 +17,31 @@ namespace tapegrad {
 namespace kern {
 
 namespace {
-// Float sums accumulate in double: more accurate than a float accumulator and cheap enough here.
+// Scalar float sums accumulate in double: more accurate than a float accumulator and cheap
+// enough here (the SIMD sums of kernels/vmath.h are blocked; see vmath_impl.h).
 template <class T>
 using acc_t = typename std::conditional<std::is_floating_point<T>::value, double, int64_t>::type;
+
+// The scalar (no vector set) float sum: blocks of 64 in four interleaved double partials (so
+// the partials that round stay small), the block sums added with Neumaier's compensation: a
+// long row stays as accurate as the SIMD sums of kernels/vmath.h.
+template <class T>
+double sum_blocked(const T* p, int64_t n) {
+  double s = 0, comp = 0;
+  for (int64_t i = 0; i < n; i += 64) {
+    const int64_t e = std::min<int64_t>(n, i + 64);
+    double b[4] = {0, 0, 0, 0};
+    int64_t k = i;
+    for (; k + 4 <= e; k += 4)
+      for (int j = 0; j < 4; ++j) b[j] += static_cast<double>(p[k + j]);
+    for (; k < e; ++k) b[0] += static_cast<double>(p[k]);
+    const double v = (b[0] + b[1]) + (b[2] + b[3]);
+    const double t = s + v;
+    comp += std::abs(s) >= std::abs(v) ? (s - t) + v : (v - t) + s;
+    s = t;
+  }
+  return std::isfinite(s) ? s + comp : s;
+}
 }  // namespace
 
 void reduce_inner(ReduceOp op, const Tensor& out, const Tensor& in, int64_t inner) {
@@ -53,6 +75,12 @@ void reduce_inner(ReduceOp op, const Tensor& out, const Tensor& in, int64_t inne
       if constexpr (std::is_same<T, R>::value && std::is_same<T, double>::value) {
         if (op == ReduceOp::Sum && vset && inner >= 16) {
           dst[o] = vset->sum_f64(p, inner);
+          continue;
+        }
+      }
+      if constexpr (std::is_floating_point<T>::value) {
+        if (op == ReduceOp::Sum) {
+          dst[o] = static_cast<R>(sum_blocked(p, inner));
           continue;
         }
       }

@@ -2,6 +2,7 @@
 // CPU tensors (anything else: the try_* calls decline), split across OpenMP threads above the
 // elementwise grain size.
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -167,6 +168,72 @@ bool try_axpy(const Tensor& out, const Tensor& a, const Tensor& b, double alpha)
 }
 
 namespace {
+// g is one value for all of `like` (one element, or expanded with every stride 0): step 0; g
+// contiguous of like's shape: step 1; anything else: -1.
+int64_t grad_step(const Tensor& g, const Tensor& like) {
+  if (g.numel() == 1) return 0;
+  if (g.sizes() != like.sizes()) return -1;
+  bool one = true;
+  for (int64_t d = 0; d < g.dim(); ++d) one = one && (g.strides()[d] == 0 || g.sizes()[d] == 1);
+  if (one) return 0;
+  return g.is_contiguous() ? 1 : -1;
+}
+
+// f(start, len) over [0, n) in chunks across threads above the grain size.
+template <class F>
+void chunked(int64_t n, F f) {
+  if (n < cpu::kGrain || cpu::max_threads() < 2) return f(int64_t(0), n);
+  const int64_t chunk = cpu::kGrain / 2, nchunks = (n + chunk - 1) / chunk;
+#pragma omp parallel for schedule(static)
+  for (int64_t c = 0; c < nchunks; ++c) f(c * chunk, std::min(chunk, n - c * chunk));
+}
+}  // namespace
+
+bool try_mul_cos(const Tensor& out, const Tensor& g, const Tensor& x) {
+  const VecSet* set = active();
+  if (!set || !set->mul_cos_f32 || out.dtype() != DType::Float32 ||
+      x.dtype() != DType::Float32 || g.dtype() != DType::Float32 || !out.device().is_cpu() ||
+      !x.device().is_cpu() || !g.device().is_cpu() || !out.is_contiguous() ||
+      !x.is_contiguous() || out.sizes() != x.sizes())
+    return false;
+  const int64_t step = grad_step(g, x);
+  if (step < 0) return false;
+  float* o = out.data<float>();
+  const float* gp = g.data<float>();
+  const float* xp = x.data<float>();
+  chunked(out.numel(), [&](int64_t s, int64_t len) {
+    set->mul_cos_f32(o + s, gp + s * step, step, xp + s, len);
+  });
+  return true;
+}
+
+bool try_mul_pair(const Tensor& oa, const Tensor& ob, const Tensor& g, const Tensor& a,
+                  const Tensor& b) {
+  const VecSet* set = active();
+  const DType dt = a.dtype();
+  if (!set || (dt != DType::Float32 && dt != DType::Float64) || b.dtype() != dt ||
+      g.dtype() != dt || oa.dtype() != dt || ob.dtype() != dt)
+    return false;
+  for (const Tensor* t : {&oa, &ob, &a, &b})
+    if (!t->device().is_cpu() || !t->is_contiguous() || t->sizes() != a.sizes()) return false;
+  if (!g.device().is_cpu()) return false;
+  const int64_t step = grad_step(g, a);
+  if (step < 0) return false;
+  auto run = [&](auto f, auto* pa, auto* pb, const auto* gp, const auto* xa, const auto* xb) {
+    chunked(a.numel(), [&](int64_t s, int64_t len) {
+      f(pa + s, pb + s, gp + s * step, step, xa + s, xb + s, len);
+    });
+  };
+  if (dt == DType::Float32)
+    run(set->mul_pair_f32, oa.data<float>(), ob.data<float>(), g.data<float>(), a.data<float>(),
+        b.data<float>());
+  else
+    run(set->mul_pair_f64, oa.data<double>(), ob.data<double>(), g.data<double>(),
+        a.data<double>(), b.data<double>());
+  return true;
+}
+
+namespace {
 template <class T>
 double sum_chunked(SumFn<T> f, const T* in, int64_t n) {
   if (n < 2 * cpu::kGrain) return f(in, n);
@@ -177,9 +244,15 @@ double sum_chunked(SumFn<T> f, const T* in, int64_t n) {
   std::vector<double> part(nchunks);
 #pragma omp parallel for schedule(static) if (cpu::max_threads() > 1)
   for (int64_t c = 0; c < nchunks; ++c) part[c] = f(in + c * chunk, std::min(chunk, n - c * chunk));
-  double s = 0;
-  for (double p : part) s += p;
-  return s;
+  // chunk partials added with Neumaier's compensation: their rounding would otherwise dominate
+  // the float64 sum's error
+  double s = 0, comp = 0;
+  for (double p : part) {
+    const double t = s + p;
+    comp += std::abs(s) >= std::abs(p) ? (s - t) + p : (p - t) + s;
+    s = t;
+  }
+  return std::isfinite(s) ? s + comp : s;
 }
 }  // namespace
 

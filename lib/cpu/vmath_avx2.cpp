@@ -1,6 +1,7 @@
 // AVX2 + FMA lane traits for the vectorised math (kernels/vmath_impl.h), for x86-64 CPUs without
 // AVX-512. As in gemm_avx2.cpp, everything under the `#pragma GCC target` has internal linkage
 // except the table getter, which lib/cpu/vmath.cpp calls only when the CPU runs AVX2 and FMA.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <type_traits>
@@ -24,6 +25,7 @@ struct F32 {
   using T = float;
   using V = __m256;
   static constexpr int W = 8;
+  static constexpr bool kScalef = false;  // has scalef (v * 2^floor(n), one rounding)
   static V zero() { return _mm256_setzero_ps(); }
   static V set1(T v) { return _mm256_set1_ps(v); }
   static V load(const T* p) { return _mm256_loadu_ps(p); }
@@ -51,6 +53,15 @@ struct F32 {
     return _mm256_blendv_ps(y, x, _mm256_cmp_ps(a, b, _CMP_GE_OQ));
   }
   static bool any_gt(V a, V b) { return _mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_GT_OQ)) != 0; }
+  // bit tests on the float's representation (sincos_f's quadrant)
+  static V select_bit0(V t, V x, V y) {  // blendv reads the sign bit: move bit 0 there
+    return _mm256_blendv_ps(y, x, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(t), 31)));
+  }
+  static V sign_of_bit1(V t) {
+    return _mm256_castsi256_ps(_mm256_and_si256(_mm256_slli_epi32(_mm256_castps_si256(t), 30),
+                                                _mm256_set1_epi32(INT32_MIN)));
+  }
+  static V xorb(V a, V b) { return _mm256_xor_ps(a, b); }
   static double hsum(V a) {
     alignas(32) float t[8];
     _mm256_store_ps(t, a);
@@ -64,6 +75,7 @@ struct F64 {
   using T = double;
   using V = __m256d;
   static constexpr int W = 4;
+  static constexpr bool kScalef = false;  // has scalef (v * 2^floor(n), one rounding)
   static V zero() { return _mm256_setzero_pd(); }
   static V set1(T v) { return _mm256_set1_pd(v); }
   static V load(const T* p) { return _mm256_loadu_pd(p); }

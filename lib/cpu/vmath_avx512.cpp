@@ -1,6 +1,7 @@
 // AVX-512 lane traits for the vectorised math (kernels/vmath_impl.h). Everything after the
 // `#pragma GCC target` has internal linkage except the table getter, and lib/cpu/vmath.cpp calls
 // it only when the CPU and OS run AVX-512 (same scheme as lib/cpu/gemm_avx512.cpp).
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <type_traits>
@@ -28,6 +29,8 @@ struct F32 {
   using T = float;
   using V = __m512;
   static constexpr int W = 16;
+  static constexpr bool kScalef = true;  // has scalef (v * 2^floor(n), one rounding)
+  static __m512 scalef(__m512 v, __m512 n) { return _mm512_scalef_ps(v, n); }
   static V zero() { return _mm512_setzero_ps(); }
   static V set1(T v) { return _mm512_set1_ps(v); }
   static V load(const T* p) { return _mm512_loadu_ps(p); }
@@ -55,12 +58,23 @@ struct F32 {
   }
   static bool any_gt(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ) != 0; }
   static double hsum(V a) { return _mm512_reduce_add_ps(a); }
+  // bit tests on the float's representation (sincos_f's quadrant)
+  static V select_bit0(V t, V x, V y) {
+    return _mm512_mask_blend_ps(_mm512_test_epi32_mask(_mm512_castps_si512(t), _mm512_set1_epi32(1)), y, x);
+  }
+  static V sign_of_bit1(V t) {
+    return _mm512_castsi512_ps(_mm512_and_si512(_mm512_slli_epi32(_mm512_castps_si512(t), 30),
+                                                _mm512_set1_epi32(INT32_MIN)));
+  }
+  static V xorb(V a, V b) { return _mm512_xor_ps(a, b); }
 };
 
 struct F64 {
   using T = double;
   using V = __m512d;
   static constexpr int W = 8;
+  static constexpr bool kScalef = true;  // has scalef (v * 2^floor(n), one rounding)
+  static __m512d scalef(__m512d v, __m512d n) { return _mm512_scalef_pd(v, n); }
   static V zero() { return _mm512_setzero_pd(); }
   static V set1(T v) { return _mm512_set1_pd(v); }
   static V load(const T* p) { return _mm512_loadu_pd(p); }

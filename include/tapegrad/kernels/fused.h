@@ -20,5 +20,15 @@ void relu_backward(const Tensor& out, const Tensor& g, const Tensor& y);
 void sigmoid_backward(const Tensor& out, const Tensor& g, const Tensor& y);
 void tanh_backward(const Tensor& out, const Tensor& g, const Tensor& y);
 
+// sin's backward, out = g * cos(x) in one pass (cos rounded, then the product: the values of
+// the two ops). g broadcasts to x's shape; out has x's shape. Floating dtypes.
+void sin_backward(const Tensor& out, const Tensor& g, const Tensor& x);
+
+// mul's backward for both operands in one pass: ga = g * b, gb = g * a (the values of the two
+// products). a, b, ga, gb share one shape and floating dtype; g has that shape (it may be
+// expanded) and dtype.
+void mul_backward(const Tensor& ga, const Tensor& gb, const Tensor& g, const Tensor& a,
+                  const Tensor& b);
+
 }  // namespace kern
 }  // namespace tapegrad

@@ -15,11 +15,19 @@ namespace vmath {
 template <class T>
 using MapFn = void (*)(T* out, const T* in, int64_t n);  // out may equal in
 template <class T>
-using SumFn = double (*)(const T* in, int64_t n);         // accumulates in double
+using SumFn = double (*)(const T* in, int64_t n);  // blocked, partials in double (vmath_impl.h)
 template <class T>
 using AxpyFn = void (*)(T* out, const T* a, const T* b, T alpha, int64_t n);  // fma(alpha, b, a)
 
 enum Fn { kExp, kSigmoid, kTanh, kSin, kCos, kNumFns };
+
+// out = g * cos(x) (sin's backward) over n elements; g_step 0: g is one value for all.
+// oa = g * b and ob = g * a in one pass (mul's backward for both operands); g_step as above.
+template <class T>
+using MulPairFn = void (*)(T* oa, T* ob, const T* g, int64_t g_step, const T* a, const T* b,
+                           int64_t n);
+template <class T>
+using MulCosFn = void (*)(T* out, const T* g, int64_t g_step, const T* x, int64_t n);
 
 // out = a op b over n elements; the _s forms take b as one scalar value. Large outputs that
 // share no memory with the inputs are written with streaming stores (no read of the old lines).
@@ -41,6 +49,9 @@ struct VecSet {
   BinFn<double> bin_f64[kNumBins];
   BinScalarFn<float> bin_s_f32[kNumBins];
   BinScalarFn<double> bin_s_f64[kNumBins];
+  MulCosFn<float> mul_cos_f32;
+  MulPairFn<float> mul_pair_f32;
+  MulPairFn<double> mul_pair_f64;
 };
 
 // nullptr when the instruction set was not compiled in (non-x86, or not GCC).
@@ -66,6 +77,18 @@ bool try_axpy(const Tensor& out, const Tensor& a, const Tensor& b, double alpha)
 // out = a op b (op: OpId::Add/Sub with alpha 1, Mul, Div) for contiguous float32/float64
 // operands of out's shape, or b a single element; false (nothing written) otherwise.
 bool try_binary(OpId op, const Tensor& out, const Tensor& a, const Tensor& b);
+
+// out = g * cos(x) in one pass (sin's backward, rounded as cos then the product: the same
+// values as the two ops) for contiguous float32 out and x of one shape, g contiguous of that
+// shape or one value broadcast (all strides 0, as the gradient of a full sum arrives); false
+// (nothing written) otherwise.
+bool try_mul_cos(const Tensor& out, const Tensor& g, const Tensor& x);
+
+// oa = g * b, ob = g * a in one pass (mul's backward when both operands need a gradient) for
+// contiguous float32/float64 oa, ob, a, b of one shape and dtype, g contiguous or one broadcast
+// value as in try_mul_cos; false (nothing written) otherwise.
+bool try_mul_pair(const Tensor& oa, const Tensor& ob, const Tensor& g, const Tensor& a,
+                  const Tensor& b);
 
 // Sum of n contiguous elements of a float32/float64 array in double; false for other dtypes or
 // when no vector set is active.

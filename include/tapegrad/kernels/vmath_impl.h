@@ -4,9 +4,9 @@
 //
 // Note [Vector math accuracy]
 // exp: x = n ln2 + r with n = round(x / ln2) and ln2 split in two (FMA keeps n * ln2_hi exact),
-// e^r by its Taylor series (degree 7 for float, 13 for double: truncation well under 0.1 ulp on
-// |r| <= ln2 / 2), then times 2^n applied as two exact halves 2^(n/2) 2^(n - n/2), so results
-// down in the denormal range round once and overflow gives inf; x is clamped first to a range
+// e^r by a polynomial (degree 6 for float, fitted; 13 for double, Taylor: well under 0.1 ulp on
+// |r| <= ln2 / 2), then times 2^n: AVX-512's scalef, or (AVX2) 2^n applied as two exact halves
+// 2^(n/2) 2^(n - n/2), so results down in the denormal range round once and overflow gives inf; x is clamped first to a range
 // where that holds (NaN passes the clamp: the SIMD min/max return their second operand for NaN).
 // float32 sin/cos run in float lanes up to |x| = 2^16 (see sincos_f); beyond that, and for
 // tanh, in double lanes: sin/cos reduce by pi/2 split in two doubles (about 106 bits) and use
@@ -14,7 +14,8 @@
 // path, as do infinities. Results stay within about 1 ulp of
 // the correctly rounded value (1.5 for float32 sin/cos in float lanes; tests/test_vmath.py
 // checks against numpy over wide ranges).
-// (The including file includes <cmath>, <cstring> and <type_traits> before its namespaces.)
+// (The including file includes <algorithm>, <cmath>, <cstring> and <type_traits> before its
+// namespaces.)
 
 // ---- scalar constants per lane type --------------------------------------------------------
 
@@ -43,18 +44,19 @@ inline typename S::V pow2i(typename S::V k) {
   return S::shl_exp(S::add(k, S::set1(ExpConst<T>::magic)));
 }
 
-// e^r on |r| <= ln2 / 2 by its Taylor series (degree 7 for float, 13 for double).
+// e^r on |r| <= ln2 / 2: for float a degree-6 polynomial 1 + r + c2 r^2 + ... + c6 r^6 fitted
+// for least maximum relative error on that interval (about 1e-10, far inside float's ulp; the
+// Taylor series needs degree 7 for that), for double the Taylor series to degree 13.
 template <class S>
 inline typename S::V exp_poly(typename S::V r) {
   using T = typename S::T;
   typename S::V p;
   if constexpr (std::is_same<T, float>::value) {
-    p = S::set1(1.0f / 5040);
-    p = S::fma(p, r, S::set1(1.0f / 720));
-    p = S::fma(p, r, S::set1(1.0f / 120));
-    p = S::fma(p, r, S::set1(1.0f / 24));
-    p = S::fma(p, r, S::set1(1.0f / 6));
-    p = S::fma(p, r, S::set1(0.5f));
+    p = S::set1(0x1.614dd0p-10f);
+    p = S::fma(p, r, S::set1(0x1.126cd6p-7f));
+    p = S::fma(p, r, S::set1(0x1.55685cp-5f));
+    p = S::fma(p, r, S::set1(0x1.555430p-3f));
+    p = S::fma(p, r, S::set1(0x1.ffffe2p-2f));
     p = S::fma(p, r, S::set1(1.0f));
     p = S::fma(p, r, S::set1(1.0f));
   } else {
@@ -97,6 +99,17 @@ inline typename S::V exp_v(typename S::V x) {
   using T = typename S::T;
   using V = typename S::V;
   using C = ExpConst<T>;
+  if constexpr (S::kScalef) {
+    // AVX-512's scalef multiplies by 2^n with one rounding, overflowing to inf and rounding into
+    // the denormals as the exact product would: no range branch, no split 2^n. The clamp keeps
+    // inf out of the reduction (inf - inf); NaN passes it (the min/max return their second
+    // operand for NaN).
+    x = S::min(S::set1(C::hi), S::max(S::set1(C::lo), x));
+    const V n = S::sub(S::fma(x, S::set1(T(kLog2e)), S::set1(C::magic)), S::set1(C::magic));
+    V r = S::fnma(n, S::set1(C::ln2_hi), x);
+    r = S::fnma(n, S::set1(C::ln2_lo), r);
+    return S::scalef(exp_poly<S>(r), n);
+  }
   if (S::any_gt(S::abs(x), S::set1(kExpFast<T>))) return exp_full<S>(x);
   const V t = S::fma(x, S::set1(T(kLog2e)), S::set1(C::magic));
   const V n = S::sub(t, S::set1(C::magic));
@@ -160,10 +173,17 @@ inline typename D::V sincos_d(typename D::V x, double cos_shift) {
 // sin/cos in float lanes for |x| <= 2^16: pi/2 = C1 + C2 + C3 in floats. x - q C1 is exact in the
 // FMA (both are multiples of 2^-24 below 1 in magnitude), so each later step rounds once,
 // relative to r, and the Taylor series to r^9 / r^10 is far inside float's ulp on |r| <= pi/4.
+// q comes from adding 1.5 * 2^23, which leaves round(x 2/pi) in the low bits of t: the quadrant
+// (q, +1 for cos: cos x = sin(x + pi/2)) is then read from t's bits, bit 0 choosing the cos
+// polynomial and bit 1 the sign, in three integer operations instead of float floor/mod work.
+// For |x| < 2^-12 the result is r = x exactly (the correction term is below half an ulp; q = +0
+// keeps the sign of a zero).
 template <class S>
 inline typename S::V sincos_f(typename S::V x, float cos_shift) {
   using V = typename S::V;
-  const V q = S::round(S::mul(x, S::set1(0.636619772367581343f)));
+  const V magic = S::set1(0x1.8p23f);
+  V t = S::fma(x, S::set1(0.636619772367581343f), magic);
+  const V q = S::sub(t, magic);
   V r = S::fnma(q, S::set1(1.57079637050628662109375f), x);
   r = S::fnma(q, S::set1(-4.371138828673793e-08f), r);
   r = S::fnma(q, S::set1(-1.7151245100058819e-15f), r);
@@ -179,13 +199,9 @@ inline typename S::V sincos_f(typename S::V x, float cos_shift) {
   c = S::fma(c, r2, S::set1(1.0f / 24));
   c = S::fma(c, r2, S::set1(-0.5f));
   c = S::fma(c, r2, S::set1(1.0f));
-  const V k = S::add(q, S::set1(cos_shift));
-  const V k4 = S::fnma(S::floor(S::mul(k, S::set1(0.25f))), S::set1(4.0f), k);
-  const V k2 = S::fnma(S::floor(S::mul(k4, S::set1(0.5f))), S::set1(2.0f), k4);
-  const V v = S::select_ge(k2, S::set1(1.0f), c, s);
-  const V res = S::select_ge(k4, S::set1(2.0f), S::neg(v), v);
-  // sin x rounds to x below 2^-12 (and keeps the sign of a zero, which the reduction loses)
-  return cos_shift == 0 ? S::select_ge(S::abs(x), S::set1(0x1p-12f), res, x) : res;
+  if (cos_shift != 0) t = S::add(t, S::set1(1.0f));  // t's ulp is 1: the quadrant plus one
+  const V v = S::select_bit0(t, c, s);                 // odd quadrant: cos
+  return S::xorb(v, S::sign_of_bit1(t));               // quadrants 2, 3: negated
 }
 
 // ---- array drivers ---------------------------------------------------------------------------
@@ -257,39 +273,102 @@ void map_lanes_limited(typename S::T* out, const typename S::T* in, int64_t n) {
   }
 }
 
-template <class S>
-double sum_lanes(const typename S::T* in, int64_t n) {
-  constexpr int W = S::W;
-  auto a0 = S::zero(), a1 = S::zero(), a2 = S::zero(), a3 = S::zero();
+// float32 sum: blocks of kSumBlock floats summed in float lanes (eight independent
+// accumulators, so the adds are not latency-bound, and one full-width load per vector: this
+// runs at the memory's read speed, where widening every element to double did not), each
+// block's partial then added into double lanes. A float partial holds only 16 elements
+// sequentially plus a 3-level tree, so the error stays far below a sequential float sum's and
+// within torch's cascade sum's (1e7 ones are exact: no partial exceeds 128).
+constexpr int64_t kSumBlock = 2048;
+
+template <class F, class D>
+double sum_f32_blocked(const float* in, int64_t n) {
+  constexpr int W = F::W;
+  static_assert(F::W == 2 * D::W, "float lanes widen into two double vectors");
+  static_assert(kSumBlock % (8 * W) == 0, "blocks are whole unrolled iterations");
+  auto d0 = D::zero(), d1 = D::zero();
   int64_t i = 0;
-  for (; i + 4 * W <= n; i += 4 * W) {
-    a0 = S::add(a0, S::load(in + i));
-    a1 = S::add(a1, S::load(in + i + W));
-    a2 = S::add(a2, S::load(in + i + 2 * W));
-    a3 = S::add(a3, S::load(in + i + 3 * W));
+  alignas(64) float part[W];
+  while (i + 8 * W <= n) {
+    const int64_t len = std::min<int64_t>(kSumBlock, (n - i) / (8 * W) * (8 * W));
+    const float* p = in + i;
+    auto a0 = F::zero(), a1 = F::zero(), a2 = F::zero(), a3 = F::zero();
+    auto a4 = F::zero(), a5 = F::zero(), a6 = F::zero(), a7 = F::zero();
+    for (int64_t k = 0; k < len; k += 8 * W) {
+      a0 = F::add(a0, F::load(p + k));
+      a1 = F::add(a1, F::load(p + k + W));
+      a2 = F::add(a2, F::load(p + k + 2 * W));
+      a3 = F::add(a3, F::load(p + k + 3 * W));
+      a4 = F::add(a4, F::load(p + k + 4 * W));
+      a5 = F::add(a5, F::load(p + k + 5 * W));
+      a6 = F::add(a6, F::load(p + k + 6 * W));
+      a7 = F::add(a7, F::load(p + k + 7 * W));
+    }
+    const auto t = F::add(F::add(F::add(a0, a1), F::add(a2, a3)),
+                          F::add(F::add(a4, a5), F::add(a6, a7)));
+    F::store(part, t);
+    d0 = D::add(d0, D::load_f32(part));
+    d1 = D::add(d1, D::load_f32(part + D::W));
+    i += len;
   }
-  for (; i + W <= n; i += W) a0 = S::add(a0, S::load(in + i));
-  double s = S::hsum(S::add(S::add(a0, a1), S::add(a2, a3)));
+  double s = D::hsum(D::add(d0, d1));
   for (; i < n; ++i) s += in[i];
   return s;
 }
 
-// float32 summed in double lanes (D::load_f32 widens W floats).
-template <class D>
-double sum_f32_via_f64(const float* in, int64_t n) {
-  constexpr int W = D::W;
-  auto a0 = D::zero(), a1 = D::zero(), a2 = D::zero(), a3 = D::zero();
+// float64 sum: blocks of kSumBlock64 doubles in eight independent accumulators (4 elements per
+// lane, then a 3-level tree), and the block partials added with TwoSum (the rounding error of
+// each addition kept in a second vector), so the partials that round stay small: more accurate
+// than torch's cascade sum, at the same memory-bound speed.
+constexpr int64_t kSumBlock64 = 256;
+
+template <class S>
+double sum_f64_blocked(const double* in, int64_t n) {
+  constexpr int W = S::W;
+  static_assert(kSumBlock64 % (8 * W) == 0, "blocks are whole unrolled iterations");
+  auto hi = S::zero(), lo = S::zero();
   int64_t i = 0;
-  for (; i + 4 * W <= n; i += 4 * W) {
-    a0 = D::add(a0, D::load_f32(in + i));
-    a1 = D::add(a1, D::load_f32(in + i + W));
-    a2 = D::add(a2, D::load_f32(in + i + 2 * W));
-    a3 = D::add(a3, D::load_f32(in + i + 3 * W));
+  while (i + 8 * W <= n) {
+    const int64_t len = std::min<int64_t>(kSumBlock64, (n - i) / (8 * W) * (8 * W));
+    const double* p = in + i;
+    auto a0 = S::zero(), a1 = S::zero(), a2 = S::zero(), a3 = S::zero();
+    auto a4 = S::zero(), a5 = S::zero(), a6 = S::zero(), a7 = S::zero();
+    for (int64_t k = 0; k < len; k += 8 * W) {
+      a0 = S::add(a0, S::load(p + k));
+      a1 = S::add(a1, S::load(p + k + W));
+      a2 = S::add(a2, S::load(p + k + 2 * W));
+      a3 = S::add(a3, S::load(p + k + 3 * W));
+      a4 = S::add(a4, S::load(p + k + 4 * W));
+      a5 = S::add(a5, S::load(p + k + 5 * W));
+      a6 = S::add(a6, S::load(p + k + 6 * W));
+      a7 = S::add(a7, S::load(p + k + 7 * W));
+    }
+    const auto b = S::add(S::add(S::add(a0, a1), S::add(a2, a3)),
+                          S::add(S::add(a4, a5), S::add(a6, a7)));
+    // TwoSum: t = hi + b exactly equals t + err, whatever the magnitudes
+    const auto t = S::add(hi, b);
+    const auto bb = S::sub(t, hi);
+    const auto err = S::add(S::sub(hi, S::sub(t, bb)), S::sub(b, bb));
+    hi = t;
+    lo = S::add(lo, err);
+    i += len;
   }
-  for (; i + W <= n; i += W) a0 = D::add(a0, D::load_f32(in + i));
-  double s = D::hsum(D::add(D::add(a0, a1), D::add(a2, a3)));
-  for (; i < n; ++i) s += in[i];
-  return s;
+  // lanes, error terms and the tail, compensated (Neumaier) as well: at this magnitude a plain
+  // add would cost more than all the blocks did
+  alignas(64) double h[W], l[W];
+  S::store(h, hi);
+  S::store(l, lo);
+  double sum = 0, comp = 0;
+  auto add = [&](double v) {
+    const double t = sum + v;
+    comp += std::abs(sum) >= std::abs(v) ? (sum - t) + v : (v - t) + sum;
+    sum = t;
+  };
+  for (int k = 0; k < W; ++k) add(h[k]);
+  if (!std::isfinite(sum)) return sum;  // an inf/NaN partial makes the error terms NaN
+  for (int k = 0; k < W; ++k) add(l[k]);
+  for (; i < n; ++i) add(in[i]);
+  return std::isfinite(sum) ? sum + comp : sum;
 }
 
 template <class S>
@@ -415,6 +494,49 @@ struct SinCosF32Op {
   }
 };
 
+// out = g * cos(x): cos of a block into an L1-resident buffer by the cos kernel above, then the
+// product, so the values are those of the two separate ops without a full-size temporary.
+template <class F32, class F64>
+void mul_cos_f32(float* out, const float* g, int64_t g_step, const float* x, int64_t n) {
+  constexpr int64_t kBlock = 1024;
+  alignas(64) float c[kBlock];
+  for (int64_t i = 0; i < n; i += kBlock) {
+    const int64_t len = std::min(kBlock, n - i);
+    map_lanes_limited<F32, SinCosF32Op<F32, F64, 1>>(c, x + i, len);
+    if (g_step == 0) {
+      bin_scalar_lanes<F32, MulB<F32>>(out + i, c, *g, len);
+    } else {
+      bin_lanes<F32, MulB<F32>>(out + i, c, g + i, len);
+    }
+  }
+}
+
+// oa = g * b, ob = g * a: one read of each operand for both products.
+template <class S>
+void mul_pair(typename S::T* oa, typename S::T* ob, const typename S::T* g, int64_t g_step,
+              const typename S::T* a, const typename S::T* b, int64_t n) {
+  constexpr int W = S::W;
+  int64_t i = 0;
+  if (g_step == 0) {
+    const auto gv = S::set1(*g);
+    for (; i + W <= n; i += W) {
+      S::store(oa + i, S::mul(gv, S::load(b + i)));
+      S::store(ob + i, S::mul(gv, S::load(a + i)));
+    }
+  } else {
+    for (; i + W <= n; i += W) {
+      const auto gv = S::load(g + i);
+      S::store(oa + i, S::mul(gv, S::load(b + i)));
+      S::store(ob + i, S::mul(gv, S::load(a + i)));
+    }
+  }
+  for (; i < n; ++i) {
+    const auto gi = g[i * g_step];
+    oa[i] = gi * b[i];
+    ob[i] = gi * a[i];
+  }
+}
+
 // The table for one instruction set: F32 / F64 are the float and double lane traits.
 template <class F32, class F64>
 tapegrad::vmath::VecSet make_set(const char* name) {
@@ -428,11 +550,14 @@ tapegrad::vmath::VecSet make_set(const char* name) {
   s.f32[kCos] = map_lanes_limited<F32, SinCosF32Op<F32, F64, 1>>;
   s.f64[kExp] = map_lanes<F64, ExpOp<F64>>;
   s.f64[kSigmoid] = map_lanes<F64, SigmoidOp<F64>>;
-  s.sum_f32 = sum_f32_via_f64<F64>;
-  s.sum_f64 = sum_lanes<F64>;
+  s.sum_f32 = sum_f32_blocked<F32, F64>;
+  s.sum_f64 = sum_f64_blocked<F64>;
   s.axpy_f32 = axpy_lanes<F32>;
   s.axpy_f64 = axpy_lanes<F64>;
   fill_bins<F32, AddB, SubB, MulB, DivB>(s.bin_f32, s.bin_s_f32);  // the order of enum Bin
   fill_bins<F64, AddB, SubB, MulB, DivB>(s.bin_f64, s.bin_s_f64);
+  s.mul_cos_f32 = mul_cos_f32<F32, F64>;
+  s.mul_pair_f32 = mul_pair<F32>;
+  s.mul_pair_f64 = mul_pair<F64>;
   return s;
 }
