@@ -181,7 +181,8 @@ TensorList call_derivative(Node& node, TensorList& grads) {
       const double e = F[0];
       Tensor self = S(0);
       if (e == 0) return {zero_like(g, self.sizes())};
-      return {mul(g, mul(pow(self, Scalar(e - 1)), sc(e)))};
+      // x ** 1 is x exactly: skip that pow for the common square.
+      return {mul(g, mul(e == 2 ? self : pow(self, Scalar(e - 1)), sc(e)))};
     }
     case OpId::RPow: {
       const double base = F[0];

@@ -3,7 +3,6 @@
 // first), summing each produced gradient to its input's shape (Note [Broadcast gradients]).
 #include <queue>
 #include <unordered_map>
-#include <unordered_set>
 
 #include <tapegrad/autograd/engine.h>
 #include <tapegrad/autograd/grad_mode.h>
@@ -43,7 +42,56 @@ Tensor shape_gradient(const Node& node, size_t k, Tensor g) {
 struct ReadyItem {
   uint64_t seq;
   Node* node;
+  int idx;
   bool operator<(const ReadyItem& o) const { return seq < o.seq; }
+};
+
+// Node* -> dense index, open addressing with linear probing. A backward over a small graph
+// (the seed loop: one node and an accumulator) spent more in std::unordered_map/set node
+// allocations than in its arithmetic; per-node state now lives in one vector indexed by this.
+class NodeIndex {
+ public:
+  NodeIndex() : slots_(16, {nullptr, -1}) {}
+  int find(Node* n) const {
+    for (size_t h = hash(n);; h = (h + 1) & (slots_.size() - 1)) {
+      if (slots_[h].first == n) return slots_[h].second;
+      if (!slots_[h].first) return -1;
+    }
+  }
+  // (index, true) when n is new; new nodes get indices 0, 1, 2, ...
+  std::pair<int, bool> intern(Node* n) {
+    if (2 * (size_ + 1) > slots_.size()) grow();
+    for (size_t h = hash(n);; h = (h + 1) & (slots_.size() - 1)) {
+      if (slots_[h].first == n) return {slots_[h].second, false};
+      if (!slots_[h].first) {
+        slots_[h] = {n, static_cast<int>(size_)};
+        return {static_cast<int>(size_++), true};
+      }
+    }
+  }
+
+ private:
+  size_t hash(Node* n) const {
+    return (reinterpret_cast<uintptr_t>(n) >> 4) * 0x9E3779B97F4A7C15ull >> 20 & (slots_.size() - 1);
+  }
+  void grow() {
+    std::vector<std::pair<Node*, int>> old(slots_.size() * 2, {nullptr, -1});
+    old.swap(slots_);
+    for (auto& e : old) {
+      if (!e.first) continue;
+      size_t h = hash(e.first);
+      while (slots_[h].first) h = (h + 1) & (slots_.size() - 1);
+      slots_[h] = e;
+    }
+  }
+  std::vector<std::pair<Node*, int>> slots_;
+  size_t size_ = 0;
+};
+
+struct NodeState {
+  int deps = 0;  // -1 once queued
+  bool needed = false;
+  TensorList buf;
 };
 
 void run_pre_hooks(Node& node, TensorList& grads) {
@@ -80,51 +128,66 @@ TensorList run_backward(const TensorList& outputs, const TensorList& grad_output
   }
 
   // Discover the graph: dependency counts and, with targets, which nodes lead to one.
-  std::unordered_map<Node*, int> deps;
-  std::unordered_set<Node*> seen;
-  std::unordered_map<Node*, std::vector<Node*>> parents;  // reverse edges, for "needed"
+  const bool restrict = !targets.empty();
+  NodeIndex index;
+  std::vector<NodeState> st;
+  st.reserve(16);
+  std::vector<std::vector<int>> parents;  // reverse edges, for "needed" (targets only)
+  auto intern = [&](Node* n) {
+    auto r = index.intern(n);
+    if (r.second) {
+      st.emplace_back();
+      if (restrict) parents.emplace_back();
+    }
+    return r;
+  };
   {
     std::vector<std::pair<Node*, size_t>> stack;
     for (auto& r : roots)
-      if (seen.insert(r.fn.get()).second) stack.push_back({r.fn.get(), 0});
+      if (intern(r.fn.get()).second) stack.push_back({r.fn.get(), 0});
     while (!stack.empty()) {
       auto& [n, i] = stack.back();
       if (i < n->next_edges.size()) {
+        Node* parent = n;
         Node* c = n->next_edges[i++].fn.get();
         if (!c) continue;
-        deps[c] += 1;
-        parents[c].push_back(n);
-        if (seen.insert(c).second) stack.push_back({c, 0});
+        auto [ci, fresh] = intern(c);
+        st[ci].deps += 1;
+        if (restrict) parents[ci].push_back(index.find(parent));
+        if (fresh) stack.push_back({c, 0});
       } else {
         stack.pop_back();
       }
     }
   }
-  std::unordered_set<Node*> needed;
   std::unordered_map<Node*, std::vector<std::pair<uint32_t, size_t>>> captures;  // node -> (input_nr, k)
-  if (!targets.empty()) {
-    std::unordered_set<Node*> target_nodes;
+  if (restrict) {
+    std::vector<int> work;
     for (size_t k = 0; k < targets.size(); ++k) {
-      target_nodes.insert(targets[k].fn.get());
-      captures[targets[k].fn.get()].push_back({targets[k].input_nr, k});
+      Node* t = targets[k].fn.get();
+      captures[t].push_back({targets[k].input_nr, k});
+      const int ti = index.find(t);
+      if (ti >= 0 && !st[ti].needed) {
+        st[ti].needed = true;
+        work.push_back(ti);
+      }
     }
     // A node is needed when a target is reachable from it: walk the reverse edges.
-    std::vector<Node*> work(target_nodes.begin(), target_nodes.end());
-    for (Node* n : work) needed.insert(n);
     while (!work.empty()) {
-      Node* n = work.back();
+      const int n = work.back();
       work.pop_back();
-      for (Node* p : parents[n])
-        if (needed.insert(p).second) work.push_back(p);
+      for (int p : parents[n])
+        if (!st[p].needed) {
+          st[p].needed = true;
+          work.push_back(p);
+        }
     }
   }
-  const bool restrict = !targets.empty();
 
   // Seed the root buffers.
-  std::unordered_map<Node*, TensorList> buffers;
   TensorList captured(inputs.size());
-  auto add_to_buffer = [&](Node* n, uint32_t nr, Tensor g) {
-    auto& buf = buffers[n];
+  auto add_to_buffer = [&](int idx, Node* n, uint32_t nr, Tensor g) {
+    auto& buf = st[idx].buf;
     if (buf.size() < n->num_outputs) buf.resize(std::max<size_t>(n->num_outputs, nr + 1));
     if (buf.size() <= nr) buf.resize(nr + 1);
     if (!buf[nr].defined()) buf[nr] = std::move(g);
@@ -141,26 +204,29 @@ TensorList run_backward(const TensorList& outputs, const TensorList& grad_output
                size_str(g.sizes()), " and output[", k, "] has a shape of ", size_str(out.sizes()),
                ".");
     }
-    add_to_buffer(roots[k].fn.get(), roots[k].input_nr, g);
+    Node* rn = roots[k].fn.get();
+    add_to_buffer(index.find(rn), rn, roots[k].input_nr, g);
   }
 
   AutoGradMode mode(create_graph);
   std::priority_queue<ReadyItem> ready;
   for (auto& r : roots) {
     Node* n = r.fn.get();
-    if (deps[n] == 0 && (!restrict || needed.count(n))) {
-      deps[n] = -1;  // queued
-      ready.push({n->seq, n});
+    const int ni = index.find(n);
+    if (st[ni].deps == 0 && (!restrict || st[ni].needed)) {
+      st[ni].deps = -1;  // queued
+      ready.push({n->seq, n, ni});
     }
   }
   while (!ready.empty()) {
     Node* node = ready.top().node;
+    const int ni = ready.top().idx;
     ready.pop();
-    TensorList grads = std::move(buffers[node]);
-    buffers.erase(node);
+    TensorList grads = std::move(st[ni].buf);
+    st[ni].buf = TensorList();
     grads.resize(std::max<size_t>(grads.size(), node->num_outputs));
     run_pre_hooks(*node, grads);
-    auto cap = captures.find(node);
+    auto cap = restrict ? captures.find(node) : captures.end();
     if (cap != captures.end()) {
       for (auto& [nr, k] : cap->second)
         if (nr < grads.size()) captured[k] = grads[nr];
@@ -171,21 +237,23 @@ TensorList run_backward(const TensorList& outputs, const TensorList& grad_output
       // grad() stops at a non-leaf target unless it also leads to another target.
       bool leads = false;
       for (auto& e : node->next_edges)
-        if (e.fn && needed.count(e.fn.get())) leads = true;
+        if (e.fn && st[index.find(e.fn.get())].needed) leads = true;
       if (!leads) continue;
     }
-    if (is_acc && restrict && !needed.count(node)) continue;
+    if (is_acc && restrict && !st[ni].needed) continue;
     TensorList out = node->apply(std::move(grads));
     if (!keep_graph) node->release();
     for (size_t k = 0; k < node->next_edges.size(); ++k) {
       const Edge& e = node->next_edges[k];
       if (!e.fn) continue;
       Node* child = e.fn.get();
-      if (k < out.size() && out[k].defined()) add_to_buffer(child, e.input_nr, shape_gradient(*node, k, out[k]));
-      int& d = deps[child];
-      if (--d == 0 && (!restrict || needed.count(child))) {
+      const int ci = index.find(child);
+      if (k < out.size() && out[k].defined())
+        add_to_buffer(ci, child, e.input_nr, shape_gradient(*node, k, out[k]));
+      int& d = st[ci].deps;
+      if (--d == 0 && (!restrict || st[ci].needed)) {
         d = -1;
-        ready.push({child->seq, child});
+        ready.push({child->seq, child, ci});
       }
     }
   }
