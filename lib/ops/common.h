@@ -51,8 +51,17 @@ inline Tensor on_host(const Tensor& t) {
 }
 
 // A same-valued tensor of dtype dt, with no history (kernels want a common dtype).
+// A Python number (wrapped 0-d CPU tensor) in another dtype; empty when that needs the general
+// conversion. Cheaper than to(detach(t), dt) for `x + 1`, where it runs once per op.
+Tensor wrapped_in_dtype(const Tensor& t, DType dt);
+
 inline Tensor cast_for_kernel(const Tensor& t, DType dt) {
-  return t.dtype() == dt ? t : to(detach(t), dt);
+  if (t.dtype() == dt) return t;
+  if (t.impl()->wrapped_number) {
+    Tensor w = wrapped_in_dtype(t, dt);
+    if (w.defined()) return w;
+  }
+  return to(detach(t), dt);
 }
 
 // Note [In-place ops]: with grad off, or nothing requiring grad, the kernel writes in place.

@@ -23,10 +23,31 @@ Tensor scalar_tensor(Scalar v, DType dt) {
   Tensor t = empty({}, dt);
   if (dt == DType::Int64 && v.kind != Scalar::Float) {
     *t.data<int64_t>() = v.i;  // exact for large integers
+  } else if (dt == DType::Float32) {
+    *t.data<float>() = static_cast<float>(v.to_double());
+  } else if (dt == DType::Float64) {
+    *t.data<double>() = v.to_double();
   } else {
     kern::fill(t, v.to_double());
   }
   return t;
+}
+
+Tensor detail::wrapped_in_dtype(const Tensor& t, DType dt) {
+  if (!t.device().is_cpu() || (dt != DType::Float32 && dt != DType::Float64)) return Tensor();
+  double v;
+  if (t.dtype() == DType::Float64) {
+    v = *t.data<double>();
+  } else if (t.dtype() == DType::Int64) {
+    const int64_t i = *t.data<int64_t>();
+    if (i > (int64_t{1} << 53) || i < -(int64_t{1} << 53)) return Tensor();  // not exact in double
+    v = static_cast<double>(i);
+  } else if (t.dtype() == DType::Bool) {
+    v = *t.data<bool>() ? 1.0 : 0.0;
+  } else {
+    return Tensor();
+  }
+  return scalar_tensor(Scalar(v), dt);
 }
 
 Tensor wrapped_scalar(Scalar v) {
