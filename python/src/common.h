@@ -30,6 +30,7 @@ void bind_autograd(py::module_& m);
 void bind_dlpack(py::module_& m);
 void bind_function(py::module_& m);
 void bind_cuda(py::module_& m);
+void bind_optim(py::module_& m);
 // A graph node as a Python object: a custom Function's node gets its per-Function class
 // (MyFnBackward, as torch names it); every other node its op row's class.
 py::object node_object(const std::shared_ptr<Node>& n);

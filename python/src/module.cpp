@@ -89,4 +89,5 @@ PYBIND11_MODULE(_C, m) {
   bind_dlpack(m);
   bind_cuda(m);
   bind_function(m);
+  bind_optim(m);
 }
