@@ -41,14 +41,22 @@ def _data(shapes, seed=0):
     return init, grads
 
 
+def _t(m, a, dt, device):
+    # an empty array through zeros: tapegrad's tensor() gives it all-zero strides, which no
+    # in-place op accepts (a gap outside the optimizers)
+    if not a.size:
+        return m.zeros(a.shape, dtype=dt, device=device)
+    return m.tensor(a, dtype=dt, device=device)
+
+
 def _train(m, name, kw, dtypes, device, shapes=SHAPES, calls=None):
     init, grads = _data(shapes)
-    ps = [m.tensor(a, dtype=getattr(m, dtypes[k % len(dtypes)]), device=device)
-          .requires_grad_() for k, a in enumerate(init)]
+    ps = [_t(m, a, getattr(m, dtypes[k % len(dtypes)]), device).requires_grad_()
+          for k, a in enumerate(init)]
     opt = getattr(m.optim, name)(ps, **kw)
     for gl in grads:
         for p, g in zip(ps, gl):
-            p.grad = None if g is None else m.tensor(g, dtype=p.dtype, device=device)
+            p.grad = None if g is None else _t(m, g, p.dtype, device)
         opt.step()
     state = [{k: cc.to_numpy(v) for k, v in opt.state[p].items()} for p in ps]
     return [cc.to_numpy(p.detach()) for p in ps], state

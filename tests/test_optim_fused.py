@@ -55,9 +55,15 @@ def _schedule(seed=0):
     return init, grads
 
 
+def _t(m, a, dt):
+    # an empty array through zeros: tapegrad's tensor() gives it all-zero strides, which no
+    # in-place op accepts (a gap outside the optimizers)
+    return m.tensor(a, dtype=dt) if a.size else m.zeros(a.shape, dtype=dt)
+
+
 def _params(m, dtype, init, noncontig=False):
     dt = getattr(m, dtype)
-    ps = [m.tensor(a, dtype=dt).requires_grad_() for a in init]
+    ps = [_t(m, a, dt).requires_grad_() for a in init]
     if noncontig:  # the first parameter as a transposed leaf
         ps[0] = m.tensor(init[0].T.copy(), dtype=dt).t().detach().requires_grad_()
         assert not ps[0].is_contiguous()
@@ -75,7 +81,7 @@ def _train(m, name, kw, dtype, steps=range(STEPS), ps=None, opt=None, lrs=None, 
     s = sched(m, opt) if sched else None
     for t in steps:
         for p, g in zip(ps, grads[t]):
-            p.grad = None if g is None else m.tensor(g, dtype=dt)
+            p.grad = None if g is None else _t(m, g, dt)
         if lrs is not None:
             for group in opt.param_groups:
                 group["lr"] = lrs[t]

@@ -3,6 +3,7 @@
 // element math runs in the kernels (kernels/optim.h).
 #include <cmath>
 
+#include <tapegrad/kernels/optim.h>
 #include <tapegrad/optim/fused.h>
 
 namespace tapegrad {

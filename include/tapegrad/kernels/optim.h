@@ -10,19 +10,13 @@
 
 #include <tapegrad/core/tensor.h>
 #include <tapegrad/kernels/functors.h>
+#include <tapegrad/optim/fused.h>
 
 namespace tapegrad {
 namespace kern {
 
-struct SGDHyper {
-  double lr = 1e-3, momentum = 0, dampening = 0, weight_decay = 0;
-  bool nesterov = false, maximize = false;
-};
-
-struct AdamHyper {
-  double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0;
-  bool amsgrad = false, maximize = false, decoupled = false;  // decoupled: AdamW's decay
-};
+using optim::AdamHyper;
+using optim::SGDHyper;
 
 // The hyper-parameters in the element type, converted once per tensor as torch converts a
 // Python float that meets a tensor of that dtype.
@@ -73,7 +67,7 @@ struct AdamScalars {
 // One element of torch's Adam/AdamW (single-tensor form): g = ±g; decoupled: p *= 1 - lr*wd,
 // else g += wd * p; m = lerp(m, g, 1 - beta1); v = beta2 * v + (1 - beta2) * g * g;
 // amsgrad: vmax = max(vmax, v) (NaN-propagating) and v = vmax;
-// p += -step_size * m / (sqrt(v) / bc2_sqrt + eps).
+// p += (-step_size * m) / (sqrt(v) / bc2_sqrt + eps).
 template <class T>
 TG_HD inline void adam_element(const AdamScalars<T>& s, T& p, T g, T& m, T& v, T* vmax) {
   T gr = s.maximize ? -g : g;
@@ -92,7 +86,7 @@ TG_HD inline void adam_element(const AdamScalars<T>& s, T& p, T g, T& m, T& v, T
     *vmax = vv;
   }
   const T denom = std::sqrt(vv) / s.bc2_sqrt + s.eps;
-  p = fn::mul_add(s.neg_step_size, m / denom, pv);
+  p = pv + (s.neg_step_size * m) / denom;  // addcdiv_'s order: (value * t1) / t2, then the add
 }
 
 // The fused steps over lists of tensors (params[i] with grads[i] and its state). bufs is empty

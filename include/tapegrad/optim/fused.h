@@ -6,13 +6,21 @@
 #include <vector>
 
 #include <tapegrad/core/tensor.h>
-#include <tapegrad/kernels/optim.h>
 
 namespace tapegrad {
 namespace optim {
 
-using SGDHyper = kern::SGDHyper;
-using AdamHyper = kern::AdamHyper;
+// The hyper-parameters of one step (the element math is in kernels/optim.h, which this header
+// does not include, so changing it rebuilds only the kernels).
+struct SGDHyper {
+  double lr = 1e-3, momentum = 0, dampening = 0, weight_decay = 0;
+  bool nesterov = false, maximize = false;
+};
+
+struct AdamHyper {
+  double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0;
+  bool amsgrad = false, maximize = false, decoupled = false;  // decoupled: AdamW's decay
+};
 
 // Whether the fused step takes these tensors: every parameter dense (contiguous) float32 or
 // float64 on one device; its gradient defined, without history, not sharing the parameter's

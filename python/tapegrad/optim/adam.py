@@ -95,8 +95,8 @@ class Adam(Optimizer):
                 grad = grad.add(p, alpha=wd)
         step = _step_tensor(st)
         m, v = st["exp_avg"], st["exp_avg_sq"]
-        m.add_(grad - m, alpha=1 - beta1)               # lerp toward grad
-        v.mul_(beta2).add_(grad * grad, alpha=1 - beta2)
+        m.lerp_(grad, 1 - beta1)
+        v.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
         step_size = lr / (1 - beta1 ** step)
         bc2_sqrt = (1 - beta2 ** step) ** 0.5
         if g["amsgrad"]:
@@ -104,7 +104,7 @@ class Adam(Optimizer):
             vmax.copy_(maximum(vmax, v))
             v = vmax
         denom = (v.sqrt() / bc2_sqrt).add_(eps)
-        p.add_(m / denom, alpha=-step_size)
+        p.addcdiv_(m, denom, value=-step_size)
 
 
 class AdamW(Adam):
