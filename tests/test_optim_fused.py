@@ -179,7 +179,7 @@ def test_state_dict_roundtrip(tg, calls, name, kw):
         for key, v in st.items():
             o = sd["state"][k][key]
             assert repr(o.dtype) == repr(v.dtype) and tuple(o.shape) == tuple(v.shape), key
-    ps2 = [tg.tensor(_np(p), dtype=tg.float64).requires_grad_() for p in ps]
+    ps2 = [_t(tg, _np(p).reshape(tuple(p.shape)), tg.float64).requires_grad_() for p in ps]
     opt2 = getattr(tg.optim, name)(ps2, **dict(kw, lr=123.0))
     opt2.load_state_dict(sd)
     ours = _train(tg, name, kw, "float64", steps=range(3, STEPS), ps=ps2, opt=opt2)
