@@ -29,12 +29,13 @@ template <class T>
 TG_ALWAYS_INLINE void sgd_range(const SGDScalars<T>& s, T* __restrict__ p,
                                 const T* __restrict__ g, T* __restrict__ buf, bool first,
                                 int64_t n) {
-  if (!s.has_momentum) {
-    for (int64_t i = 0; i < n; ++i) sgd_element(s, p[i], g[i], static_cast<T*>(nullptr), false);
+  const SGDScalars<T> sc = s;  // a local copy: the stores below cannot change it
+  if (!sc.has_momentum) {
+    for (int64_t i = 0; i < n; ++i) sgd_element(sc, p[i], g[i], static_cast<T*>(nullptr), false);
   } else if (first) {
-    for (int64_t i = 0; i < n; ++i) sgd_element(s, p[i], g[i], buf + i, true);
+    for (int64_t i = 0; i < n; ++i) sgd_element(sc, p[i], g[i], buf + i, true);
   } else {
-    for (int64_t i = 0; i < n; ++i) sgd_element(s, p[i], g[i], buf + i, false);
+    for (int64_t i = 0; i < n; ++i) sgd_element(sc, p[i], g[i], buf + i, false);
   }
 }
 
@@ -42,10 +43,11 @@ template <class T>
 TG_ALWAYS_INLINE void adam_range(const AdamScalars<T>& s, T* __restrict__ p,
                                  const T* __restrict__ g, T* __restrict__ m, T* __restrict__ v,
                                  T* __restrict__ vmax, int64_t n) {
-  if (s.amsgrad) {
-    for (int64_t i = 0; i < n; ++i) adam_element(s, p[i], g[i], m[i], v[i], vmax + i);
+  const AdamScalars<T> sc = s;  // a local copy: the stores below cannot change it
+  if (sc.amsgrad) {
+    for (int64_t i = 0; i < n; ++i) adam_element(sc, p[i], g[i], m[i], v[i], vmax + i);
   } else {
-    for (int64_t i = 0; i < n; ++i) adam_element(s, p[i], g[i], m[i], v[i], static_cast<T*>(nullptr));
+    for (int64_t i = 0; i < n; ++i) adam_element(sc, p[i], g[i], m[i], v[i], static_cast<T*>(nullptr));
   }
 }
 
