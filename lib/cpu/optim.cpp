@@ -118,6 +118,10 @@ void sgd_step(const SGDHyper& h, const std::vector<Tensor>& params,
   const bool avx2 = use_avx2();
   for (size_t i = 0; i < params.size(); ++i) {
     const Tensor& p = params[i];
+    // plain SGD is p += -lr * g: vmath's axpy lanes (AVX-512 where present), as p.add_ takes
+    if (h.momentum == 0 && h.weight_decay == 0 && !h.maximize &&
+        vmath::try_axpy(p, p, grads[i], -h.lr))
+      continue;
     dispatch_floating(p.dtype(), "_fused_sgd", [&](auto tag) {
       using T = decltype(tag);
       const SGDScalars<T> s(h);

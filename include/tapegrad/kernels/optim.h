@@ -31,6 +31,19 @@ struct SGDScalars {
         nesterov(h.nesterov), maximize(h.maximize), has_wd(h.weight_decay != 0) {}
 };
 
+// a * b rounded on its own: never contracted with a later add into an FMA (torch's mul_ is a
+// separate op); on the device nvcc contracts plain products (-fmad=true), on the host the
+// kernels' file is built with -ffp-contract=off.
+template <class T>
+TG_HD inline T mul_rounded(T a, T b) {
+#ifdef __CUDA_ARCH__
+  if constexpr (std::is_same<T, float>::value) return __fmul_rn(a, b);
+  else return __dmul_rn(a, b);
+#else
+  return a * b;
+#endif
+}
+
 // One element of torch's SGD, in the order (and with the roundings) of its per-tensor ops:
 // d = ±g (+ wd * p); buf = first ? d : momentum * buf + (1 - dampening) * d;
 // d = nesterov ? d + momentum * buf : buf; p -= lr * d. `add(x, alpha=a)` rounds once (FMA).
@@ -72,7 +85,7 @@ template <class T>
 TG_HD inline void adam_element(const AdamScalars<T>& s, T& p, T g, T& m, T& v, T* vmax) {
   T gr = s.maximize ? -g : g;
   T pv = p;
-  if (s.decoupled) pv = pv * s.decay_factor;
+  if (s.decoupled) pv = mul_rounded(pv, s.decay_factor);
   if (s.l2) gr = fn::mul_add(s.weight_decay, pv, gr);
   // lerp with weight w = 1 - beta1, rounded as torch's lerp kernel: from the nearer end
   const T diff = gr - m;
