@@ -71,16 +71,16 @@ def _mm(n, grad):
     return setup
 
 
-def _mlp(batch):
+def _mlp(batch, optim="SGD"):
     def setup(m):
-        step, _ = make_mlp(m, batch)
+        step, _ = make_mlp(m, batch, optim)
         return {"step": step}
     return setup
 
 
-def make_mlp(m, batch):
-    """784-256-256-10 MLP with ReLU, cross-entropy and SGD, written with plain tensors and
-    nn.functional (the same code for both libraries). Returns (step, params)."""
+def make_mlp(m, batch, optim="SGD"):
+    """784-256-256-10 MLP with ReLU, cross-entropy and SGD (or Adam), written with plain
+    tensors and nn.functional (the same code for both libraries). Returns (step, params)."""
     F = m.nn.functional
     m.manual_seed(0)
     shapes = [(256, 784), (256, 256), (10, 256)]
@@ -93,7 +93,7 @@ def make_mlp(m, batch):
     w1, b1, w2, b2, w3, b3 = params
     x = m.randn(batch, 784)
     y = m.randint(0, 10, (batch,))
-    opt = m.optim.SGD(params, lr=0.01)
+    opt = m.optim.SGD(params, lr=0.01) if optim == "SGD" else m.optim.Adam(params, lr=1e-3)
 
     def step():
         opt.zero_grad()
@@ -176,6 +176,8 @@ def build_cases():
                           "a.grad = None; b.grad = None; (a @ b).backward(g)", quick=n <= 512))
     cases.append(Case("MLP 784-256-256-10 SGD step b=64", 0.75, _mlp(64), "step()"))
     cases.append(Case("MLP 784-256-256-10 SGD step b=512", 0.90, _mlp(512), "step()"))
+    cases.append(Case("MLP 784-256-256-10 Adam step b=64", None, _mlp(64, "Adam"), "step()"))
+    cases.append(Case("MLP 784-256-256-10 Adam step b=512", None, _mlp(512, "Adam"), "step()"))
     cases.append(Case("seed logistic regression SGD step", None, _logreg, "step()"))
     import bench_dlpack  # DLPack import/export (issue 3); benchmarks/ is on sys.path
     cases += bench_dlpack.build_cases(Case)

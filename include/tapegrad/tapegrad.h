@@ -6,4 +6,5 @@
 #include <tapegrad/autograd/node.h>
 #include <tapegrad/core/tensor.h>
 #include <tapegrad/ops/ops.h>
+#include <tapegrad/optim/adam.h>
 #include <tapegrad/optim/sgd.h>

@@ -30,6 +30,7 @@ void bind_autograd(py::module_& m);
 void bind_dlpack(py::module_& m);
 void bind_function(py::module_& m);
 void bind_cuda(py::module_& m);
+void bind_optim(py::module_& m);
 // C-level fronts for the hottest Tensor operators and methods (fast_paths.cpp).
 void install_fast_paths(py::module_& m);
 // Raises e as the Python exception torch uses for its kind (TypeError, ValueError, ...).

@@ -93,5 +93,6 @@ PYBIND11_MODULE(_C, m) {
   bind_dlpack(m);
   bind_cuda(m);
   bind_function(m);
+  bind_optim(m);
   install_fast_paths(m);  // last: it wraps bindings made above
 }

@@ -1,9 +1,11 @@
 """Adam and AdamW with torch's single-tensor update: L2 or decoupled weight decay, bias-corrected
 moments, amsgrad (running max of the second moment), maximize. State per parameter: 'step' (a
-float32 0-d tensor), 'exp_avg', 'exp_avg_sq' and, with amsgrad, 'max_exp_avg_sq'."""
-from .. import _factories, _grad_mode
+float32 0-d tensor), 'exp_avg', 'exp_avg_sq' and, with amsgrad, 'max_exp_avg_sq'. A group's
+update is one fused multi-tensor call when its tensors qualify (_fused_allowed, optim/fused.h),
+else a loop of tensor ops per parameter."""
+from .. import _C, _factories, _grad_mode
 from .._C import maximum
-from .optimizer import Optimizer, _step_tensor
+from .optimizer import Optimizer, _check_fused, _fused_allowed, _step_tensor
 
 
 def _check_hyper(lr, betas, eps, weight_decay):
@@ -29,6 +31,7 @@ class Adam(Optimizer):
             maximize=maximize, foreach=foreach, capturable=capturable,
             differentiable=differentiable, fused=fused,
             decoupled_weight_decay=decoupled_weight_decay))
+        _check_fused(fused, foreach, differentiable)
 
     def step(self, closure=None):
         loss = None
@@ -37,21 +40,54 @@ class Adam(Optimizer):
                 loss = closure()
         with _grad_mode.no_grad():
             for g in self.param_groups:
+                if _fused_allowed(g) and self._fused_step(g):
+                    continue
                 for p in g["params"]:
                     if p.grad is not None:
                         self._update(p, g)
         return loss
+
+    @staticmethod
+    def _init_state(st, p, amsgrad):
+        st["step"] = _factories.zeros(())
+        st["exp_avg"] = _factories.zeros_like(p)
+        st["exp_avg_sq"] = _factories.zeros_like(p)
+        if amsgrad:
+            st["max_exp_avg_sq"] = _factories.zeros_like(p)
+
+    def _fused_step(self, g):
+        """The group in one _C call; False (nothing changed but the state's creation, which the
+        per-tensor loop would do the same way) when a tensor does not qualify."""
+        amsgrad = g["amsgrad"]
+        ps, gs, ms, vs, vmax, steps = [], [], [], [], [], []
+        for p in g["params"]:
+            grad = p.grad
+            if grad is None:
+                continue
+            st = self.state[p]
+            if "exp_avg" not in st:
+                self._init_state(st, p, amsgrad)
+            ps.append(p)
+            gs.append(grad)
+            ms.append(st["exp_avg"])
+            vs.append(st["exp_avg_sq"])
+            steps.append(st["step"])
+            if amsgrad:
+                vmax.append(st["max_exp_avg_sq"])
+        if not ps:
+            return True
+        beta1, beta2 = g["betas"]
+        return _C._fused_adam_(ps, gs, ms, vs, vmax, steps, float(g["lr"]), float(beta1),
+                               float(beta2), float(g["eps"]), float(g["weight_decay"]),
+                               bool(amsgrad), bool(g["maximize"]),
+                               bool(g.get("decoupled_weight_decay", False)))
 
     def _update(self, p, g):
         lr, (beta1, beta2), eps, wd = g["lr"], g["betas"], g["eps"], g["weight_decay"]
         grad = p.grad if not g["maximize"] else -p.grad
         st = self.state[p]
         if "exp_avg" not in st:
-            st["step"] = _factories.zeros(())
-            st["exp_avg"] = _factories.zeros_like(p)
-            st["exp_avg_sq"] = _factories.zeros_like(p)
-            if g["amsgrad"]:
-                st["max_exp_avg_sq"] = _factories.zeros_like(p)
+            self._init_state(st, p, g["amsgrad"])
         if wd != 0:
             if g.get("decoupled_weight_decay", False):
                 p.mul_(1 - lr * wd)
@@ -59,8 +95,8 @@ class Adam(Optimizer):
                 grad = grad.add(p, alpha=wd)
         step = _step_tensor(st)
         m, v = st["exp_avg"], st["exp_avg_sq"]
-        m.add_(grad - m, alpha=1 - beta1)               # lerp toward grad
-        v.mul_(beta2).add_(grad * grad, alpha=1 - beta2)
+        m.lerp_(grad, 1 - beta1)
+        v.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
         step_size = lr / (1 - beta1 ** step)
         bc2_sqrt = (1 - beta2 ** step) ** 0.5
         if g["amsgrad"]:
@@ -68,7 +104,7 @@ class Adam(Optimizer):
             vmax.copy_(maximum(vmax, v))
             v = vmax
         denom = (v.sqrt() / bc2_sqrt).add_(eps)
-        p.add_(m / denom, alpha=-step_size)
+        p.addcdiv_(m, denom, value=-step_size)
 
 
 class AdamW(Adam):

@@ -167,6 +167,26 @@ def _typename(o):
     return type(o).__name__
 
 
+def _check_fused(fused, foreach, differentiable):
+    """torch's constructor checks of the implementation flags."""
+    if fused and differentiable:
+        raise RuntimeError("`fused` does not support `differentiable`")
+    if fused and foreach:
+        raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+
+
+def _fused_allowed(group):
+    """Whether a group may take the fused multi-tensor step (tapegrad._C._fused_*_): asked for
+    with fused=True, or left to the library (foreach and fused not False) and not
+    differentiable. The step itself still falls back to the per-tensor loop when a tensor does
+    not qualify (see optim/fused.h)."""
+    fused = group.get("fused")
+    if fused:
+        return True
+    return (group.get("foreach") is not False and fused is not False
+            and not group.get("differentiable", False))
+
+
 def _step_tensor(state):
     """The per-parameter step counter: a float32 0-d tensor, as torch keeps it."""
     from .. import _factories
