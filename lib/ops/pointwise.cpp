@@ -63,9 +63,12 @@ Tensor binary(OpId op, const Tensor& a, const Tensor& b, Scalar alpha) {
   check_same_device(a, b, op_name(op));
   DType dt = result_type(a, b);
   if (op == OpId::Div && !is_floating(dt)) dt = default_dtype();
-  if (dt == DType::Bool && op == OpId::Sub)
+  if (op == OpId::Sub && a.dtype() == DType::Bool && b.dtype() == DType::Bool)
     TG_ERROR("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
              "or `logical_xor()` operator instead.");
+  if (op == OpId::Sub && (a.dtype() == DType::Bool || b.dtype() == DType::Bool))
+    TG_ERROR("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+             "trying to invert a mask, use the `~` or `logical_not()` operator instead.");
   Shape shape = broadcast_shapes(a.sizes(), b.sizes());
   Tensor out = empty(shape, dt, a.device());
   kern::binary(op, out, cast_for_kernel(a, dt), cast_for_kernel(b, dt), alpha.to_double());
@@ -133,7 +136,10 @@ Tensor pow(Scalar base, const Tensor& e) {
 Tensor rsub(const Tensor& a, Scalar other, Scalar alpha) {
   Tensor o = wrapped_scalar(other);
   DType dt = result_type(a, o);
-  if (dt == DType::Bool)
+  if (a.dtype() == DType::Bool && o.dtype() == DType::Bool)
+    TG_ERROR("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
+             "or `logical_xor()` operator instead.");
+  if (a.dtype() == DType::Bool || o.dtype() == DType::Bool)
     TG_ERROR("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
              "trying to invert a mask, use the `~` or `logical_not()` operator instead.");
   Tensor out = empty(a.sizes(), dt, a.device());
@@ -213,7 +219,8 @@ namespace detail {
 void check_inplace(const Tensor& a, bool allow_overlap) {
   TG_CHECK(!a.impl()->storage->read_only,
            "cannot write into a read-only tensor (its memory came from a read-only producer)");
-  for (int64_t d = 0; d < a.dim() && !allow_overlap; ++d)
+  // An empty tensor has no elements to overlap (numpy's (0, 3) arrays come with strides (0, 0)).
+  for (int64_t d = 0; d < a.dim() && !allow_overlap && a.numel() > 0; ++d)
     TG_CHECK(a.strides()[d] != 0 || a.sizes()[d] <= 1,
              "unsupported operation: more than one element of the written-to tensor refers to a "
              "single memory location. Please clone() the tensor before performing the operation.");

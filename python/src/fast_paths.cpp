@@ -56,6 +56,16 @@ inline bool number_operand(PyObject* o, Tensor& out) {
   return false;
 }
 
+// An int beyond int64: torch raises OverflowError before looking at anything else.
+inline bool huge_int(PyObject* o) {
+  if (!PyLong_Check(o) || PyBool_Check(o)) return false;
+  int overflow = 0;
+  PyLong_AsLongLongAndOverflow(o, &overflow);
+  if (!overflow) return false;
+  PyErr_SetString(PyExc_OverflowError, "int too big to convert");
+  return true;
+}
+
 inline bool scalar_of(PyObject* o, Scalar& out) {
   if (PyFloat_CheckExact(o)) {
     out = Scalar(PyFloat_AS_DOUBLE(o));
@@ -156,6 +166,7 @@ PyObject* binary_slot(PyObject* a, PyObject* b) {
   // first (that order shows in next_functions). sub_slot and div_slot never get here.
   if (tb && number_operand(a, x)) return wrap(Op(unwrap(b), x));
   TG_FAST_CATCH
+  if (huge_int(is_tensor(a) ? b : a)) return nullptr;
   if (is_tensor(a)) return call2(fb[Fwd], a, b);
   return call2(fb[Rev], b, a);
 }
@@ -167,11 +178,11 @@ Tensor div2(const Tensor& a, const Tensor& b) { return div(a, b); }
 
 // number - tensor and number / tensor: torch's rsub / reciprocal forms, kept in the fallbacks.
 PyObject* sub_slot(PyObject* a, PyObject* b) {
-  if (!is_tensor(a)) return call2(fb[kRsub], b, a);
+  if (!is_tensor(a)) return huge_int(a) ? nullptr : call2(fb[kRsub], b, a);
   return binary_slot<sub2, kSub, kRsub>(a, b);
 }
 PyObject* div_slot(PyObject* a, PyObject* b) {
-  if (!is_tensor(a)) return call2(fb[kRtruediv], b, a);
+  if (!is_tensor(a)) return huge_int(a) ? nullptr : call2(fb[kRtruediv], b, a);
   return binary_slot<div2, kTruediv, kRtruediv>(a, b);
 }
 
@@ -183,9 +194,9 @@ PyObject* pow_slot(PyObject* a, PyObject* b, PyObject* mod) {
       return wrap(pow(unwrap(a), e));
       TG_FAST_CATCH
     }
-    return call2(fb[kPow], a, b);
+    return huge_int(b) ? nullptr : call2(fb[kPow], a, b);
   }
-  if (mod == Py_None) return call2(fb[kRpow], b, a);
+  if (mod == Py_None) return huge_int(a) ? nullptr : call2(fb[kRpow], b, a);
   Py_RETURN_NOTIMPLEMENTED;
 }
 
@@ -295,6 +306,7 @@ PyObject* grad_get(PyObject* self, void*) {
   TG_FAST_CATCH
 }
 int grad_set(PyObject* self, PyObject* value, void*) {
+  if (!value) value = Py_None;  // del x.grad: torch sets it to None
   return Py_TYPE(fb[kGrad])->tp_descr_set(fb[kGrad], self, value);
 }
 
