@@ -109,7 +109,14 @@ Tensor sum_impl(OpId op, const Tensor& a, const std::vector<int64_t>& dims, bool
   Tensor src = is_floating(dt) ? cast_for_kernel(a, dt) : a;
   Prepared p;
   Tensor out;
-  if (leading_dims(src, rdims) && (dt == DType::Float32 || dt == DType::Float64) &&
+  const bool float_cpu = (dt == DType::Float32 || dt == DType::Float64) && src.dtype() == dt &&
+                         src.device().is_cpu();
+  if (dims.empty() && !keepdim && float_cpu && src.is_contiguous() && src.numel() > 0) {
+    // A whole contiguous tensor (x.sum(), loss.mean()): one row, no permuted view to prepare.
+    p.inner = src.numel();
+    out = empty({}, dt, a.device());
+    kern::reduce_inner(kern::ReduceOp::Sum, out, src, p.inner);
+  } else if (leading_dims(src, rdims) && (dt == DType::Float32 || dt == DType::Float64) &&
       src.dtype() == dt && src.device().is_cpu()) {
     // Reducing leading dims of a contiguous tensor (a bias gradient): whole rows, no copy.
     p = prepare_shape(src, rdims, keepdim);
@@ -128,9 +135,11 @@ Tensor sum_impl(OpId op, const Tensor& a, const std::vector<int64_t>& dims, bool
   }
   if (auto node = maybe_node(op, {a})) {
     node->shape = a.sizes();
-    node->i = rdims;
+    node->i.reserve(rdims.size() + 1);
+    node->i.assign(rdims.begin(), rdims.end());
     node->i.push_back(keepdim);  // last entry: keepdim
-    node->f = {static_cast<double>(p.inner)};
+    node->f.reserve(dims.size() + 1);
+    node->f.push_back(static_cast<double>(p.inner));
     node->f.insert(node->f.end(), dims.begin(), dims.end());  // as given (Note [Saved attributes])
     set_history(out, node);
   }
