@@ -37,35 +37,8 @@ inline Tensor unwrap(PyObject* o) {
   return Tensor(inst->get_value_and_holder().holder<std::shared_ptr<TensorImpl>>());
 }
 
-// Python int/float (not bool: torch treats it as a bool tensor operand) -> wrapped number.
-inline bool number_operand(PyObject* o, Tensor& out) {
-  if (PyFloat_CheckExact(o)) {
-    out = wrapped_scalar(Scalar(PyFloat_AS_DOUBLE(o)));
-    return true;
-  }
-  if (PyLong_CheckExact(o)) {
-    int overflow = 0;
-    long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
-    if (overflow || (v == -1 && PyErr_Occurred())) {
-      PyErr_Clear();
-      return false;
-    }
-    out = wrapped_scalar(Scalar(static_cast<int64_t>(v)));
-    return true;
-  }
-  return false;
-}
-
-// An int beyond int64: torch raises OverflowError before looking at anything else.
-inline bool huge_int(PyObject* o) {
-  if (!PyLong_Check(o) || PyBool_Check(o)) return false;
-  int overflow = 0;
-  PyLong_AsLongLongAndOverflow(o, &overflow);
-  if (!overflow) return false;
-  PyErr_SetString(PyExc_OverflowError, "int too big to convert");
-  return true;
-}
-
+// Python int/float (exact types: a bool is a bool tensor operand to torch, and subclasses take
+// the pybind path) -> Scalar; false for anything else, an int beyond int64 included.
 inline bool scalar_of(PyObject* o, Scalar& out) {
   if (PyFloat_CheckExact(o)) {
     out = Scalar(PyFloat_AS_DOUBLE(o));
@@ -82,6 +55,24 @@ inline bool scalar_of(PyObject* o, Scalar& out) {
     return true;
   }
   return false;
+}
+
+// The same numbers as wrapped-number operands (what the pybind bindings pass too).
+inline bool number_operand(PyObject* o, Tensor& out) {
+  Scalar v;
+  if (!scalar_of(o, v)) return false;
+  out = wrapped_scalar(v);
+  return true;
+}
+
+// An int beyond int64: torch raises OverflowError before looking at anything else.
+inline bool huge_int(PyObject* o) {
+  if (!PyLong_Check(o) || PyBool_Check(o)) return false;
+  int overflow = 0;
+  PyLong_AsLongLongAndOverflow(o, &overflow);
+  if (!overflow) return false;
+  PyErr_SetString(PyExc_OverflowError, "int too big to convert");
+  return true;
 }
 
 // A new Python object for an op's result. A result no one else holds (use_count 1) cannot have a
