@@ -60,7 +60,17 @@ class Adam {
       if (params_[k].grad().defined()) loop_step(k);
   }
 
-  void zero_grad(bool set_to_none = true) { optim::zero_grad(params_, set_to_none); }
+  void zero_grad(bool set_to_none = true) {
+    for (auto& p : params_) {
+      if (!p.grad().defined()) continue;
+      if (set_to_none) {
+        p.set_grad(Tensor());
+      } else {
+        Tensor g = p.grad();
+        zero_(g);
+      }
+    }
+  }
 
   // Parameter k's state (undefined tensors before its first step).
   const AdamState& state(size_t k) const { return state_.at(k); }

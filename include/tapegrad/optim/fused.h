@@ -6,7 +6,6 @@
 #include <vector>
 
 #include <tapegrad/core/tensor.h>
-#include <tapegrad/ops/ops.h>
 
 namespace tapegrad {
 namespace optim {
@@ -50,19 +49,6 @@ void fused_adam_step(const AdamHyper& h, const std::vector<Tensor>& params,
                      const std::vector<Tensor>& exp_avg_sqs,
                      const std::vector<Tensor>& max_exp_avg_sqs,
                      const std::vector<Tensor>& steps);
-
-// Optimizer.zero_grad for the C++ optimizers: drop each gradient (set_to_none) or zero it in place.
-inline void zero_grad(std::vector<Tensor>& params, bool set_to_none) {
-  for (auto& p : params) {
-    if (!p.grad().defined()) continue;
-    if (set_to_none) {
-      p.set_grad(Tensor());
-    } else {
-      Tensor g = p.grad();
-      zero_(g);
-    }
-  }
-}
 
 }  // namespace optim
 }  // namespace tapegrad
