@@ -140,8 +140,9 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     }
 
     // ---- binary: saved[0] = self, saved[1] = other, saved[2] = result; f[0] = alpha ----
-    case OpId::Add: return {g, F[0] == 1 ? g : mul(g, sc(F[0]))};
-    case OpId::Sub: return {g, F[0] == 1 ? neg(g) : mul(neg(g), sc(F[0]))};
+    // An empty f: the default alpha 1 (binary() in lib/ops/pointwise.cpp stores nothing then).
+    case OpId::Add: return {g, F.empty() || F[0] == 1 ? g : mul(g, sc(F[0]))};
+    case OpId::Sub: return {g, F.empty() || F[0] == 1 ? neg(g) : mul(neg(g), sc(F[0]))};
     case OpId::Mul: {
       Tensor gs, go;
       if (needs(0) && needs(1) && mul_backward_fused(g, S(0), S(1), &gs, &go)) return {gs, go};

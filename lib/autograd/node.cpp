@@ -57,6 +57,9 @@ const char* op_name(OpId op) {
 Node::Node(OpId op_) : op(op_), seq(next_seq.fetch_add(1, std::memory_order_relaxed)) {}
 
 Node::~Node() {
+  // Nothing to hand on (an AccumulateGrad, a node whose inputs need no grad): skip the
+  // thread-local list, whose lookups cost more than the rest of such a node's destruction.
+  if (next_edges.empty() && saved.empty()) return;
   // One list per thread, reused: a graph's nodes die one by one and each would otherwise
   // allocate its own. Never destroyed: nodes may die during thread or process teardown.
   static thread_local auto* reused = new std::vector<std::shared_ptr<void>>;

@@ -31,6 +31,11 @@ def _num(n, k):
     return int(v) if is_int else v
 
 
+def _alpha(n):
+    """add/sub's alpha: an empty Node::f is the default int 1 (binary() stores nothing then)."""
+    return _num(n, 0) if n._raw_f else 1
+
+
 def _sizes(n):
     return tuple(n._raw_shape)
 
@@ -153,8 +158,8 @@ def _bce_weight(n):
 _SIZES = {"self_sym_sizes": _sizes}
 # grad_fn class name -> {attribute (without _saved_): function of the node}
 _SCALARS = {
-    "AddBackward0": {"alpha": lambda n: _num(n, 0)},
-    "SubBackward0": {"alpha": lambda n: _num(n, 0)},
+    "AddBackward0": {"alpha": _alpha},
+    "SubBackward0": {"alpha": _alpha},
     "RsubBackward1": {"alpha": lambda n: _num(n, 0)},
     "DivBackward1": {"other": lambda n: _num(n, 0)},
     "PowBackward0": {"exponent": lambda n: _num(n, 0)},
