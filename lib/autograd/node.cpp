@@ -185,7 +185,8 @@ Tensor unview(const Tensor& g) {
 
 TensorList AccumulateGrad::apply(TensorList&& grads) {
   Tensor g = grads.at(0);
-  Tensor var(variable);
+  const std::shared_ptr<TensorImpl> variable = this->variable.lock();
+  if (!variable) return {};  // the leaf is gone: nothing can see its gradient
   auto& meta = variable->meta();
   for (auto& h : meta.hooks) {
     Tensor r = h.second(g);
@@ -212,14 +213,17 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
 
 // ---- recording ----
 
+// Note [Accumulator edges]: torch's leaf holds its AccumulateGrad weakly and the accumulator
+// holds the leaf, so an op on a leaf whose last graph was dropped makes a new accumulator: two
+// allocations and a node's construction and destruction per leaf operand, a sixth of a small
+// op's cost. Here the leaf owns its accumulator for life, the accumulator holds the leaf weakly,
+// and every edge to it is an aliasing shared_ptr: it points at the accumulator but shares
+// ownership of the leaf, which owns the accumulator. A graph (or a Python handle from
+// next_functions) keeps the leaf alive exactly as torch's strong reference does, without a cycle.
 std::shared_ptr<Node> grad_accumulator(const Tensor& leaf) {
   auto& m = leaf.impl()->meta();
-  auto acc = m.grad_accumulator.lock();
-  if (!acc) {
-    acc = std::make_shared<AccumulateGrad>(leaf.impl_ptr());
-    m.grad_accumulator = acc;
-  }
-  return acc;
+  if (!m.grad_accumulator) m.grad_accumulator = std::make_shared<AccumulateGrad>(leaf.impl_ptr());
+  return std::shared_ptr<Node>(leaf.impl_ptr(), m.grad_accumulator.get());
 }
 
 Edge gradient_edge(const Tensor& t) {

@@ -155,7 +155,10 @@ void bind_autograd(py::module_& m) {
   py::class_<NodeOf<OpId::Id>, Node, std::shared_ptr<NodeOf<OpId::Id>>>(m, #GradFn);
 #include <tapegrad/ops/ops.def>
   py::class_<AccumulateGrad, Node, std::shared_ptr<AccumulateGrad>>(m, "AccumulateGrad")
-      .def_property_readonly("variable", [](const AccumulateGrad& a) { return Tensor(a.variable); });
+      .def_property_readonly("variable", [](const AccumulateGrad& a) -> py::object {
+        auto v = a.variable.lock();
+        return v ? py::cast(Tensor(v)) : py::none();
+      });
   py::class_<CopySlices, Node, std::shared_ptr<CopySlices>>(m, "CopySlices");
 
   m.def("_run_backward", [](const std::vector<Tensor>& outputs, const std::vector<std::optional<Tensor>>& grads,

@@ -87,7 +87,9 @@ struct NodeOf : Node {
 std::shared_ptr<Node> create_node(OpId op);
 
 struct AccumulateGrad : Node {
-  std::shared_ptr<TensorImpl> variable;
+  // Weak: the leaf owns its accumulator; edges to it keep the leaf alive (Note [Accumulator
+  // edges] in node.cpp). Expired only for a holder that did not come through an edge.
+  std::weak_ptr<TensorImpl> variable;
   explicit AccumulateGrad(std::shared_ptr<TensorImpl> v);
   std::string name() const override { return "torch::autograd::AccumulateGrad"; }  // torch's
   TensorList apply(TensorList&& grads) override;

@@ -25,7 +25,9 @@ using TensorHook = std::function<Tensor(const Tensor&)>;
 struct AutogradMeta {
   std::shared_ptr<TensorImpl> grad;
   std::shared_ptr<Node> grad_fn;             // null for leaves
-  std::weak_ptr<Node> grad_accumulator;      // leaves: their AccumulateGrad, made on demand
+  // Leaves: their AccumulateGrad, made on first use and owned here for the leaf's life (it holds
+  // the leaf only weakly, so there is no cycle). Note [Accumulator edges] in node.cpp.
+  std::shared_ptr<Node> grad_accumulator;
   uint32_t output_nr = 0;
   bool requires_grad = false;                // leaves only; non-leaves derive it from grad_fn
   bool retains_grad = false;
