@@ -4,7 +4,7 @@ lesser one; the table is chosen once per process, so each runs in a subprocess),
 threads, float32 and float64, against numpy evaluated in higher precision (errors in units in
 the last place) and against torch (special values: signed zeros, infinities, NaN, denormals,
 overflow and underflow edges, bit for bit where both round the same way), on lengths that cross
-the vector width, the unrolled pair, and the OpenMP chunking, and on strided and in-place inputs."""
+the vector width, the pack of vectors computed in lockstep, and the OpenMP chunking, and on strided and in-place inputs."""
 import sys
 
 import numpy as np
@@ -23,7 +23,7 @@ RANGES = {
                 "sin": (-70000.0, 70000.0), "cos": (-100.0, 100.0)},
     "float64": {"exp": (-744.0, 709.7), "sigmoid": (-700.0, 700.0)},
 }
-LENGTHS = (0, 1, 7, 8, 15, 16, 17, 31, 33, 1000, 70001)
+LENGTHS = (0, 1, 7, 8, 15, 16, 17, 31, 33, 63, 64, 65, 129, 1000, 70001)
 
 
 def _ref(op, x):
