@@ -8,7 +8,7 @@
 // |r| <= ln2 / 2), then times 2^n: AVX-512's scalef, or (AVX2) 2^n applied as two exact halves
 // 2^(n/2) 2^(n - n/2), so results down in the denormal range round once and overflow gives inf; x is clamped first to a range
 // where that holds (NaN passes the clamp: the SIMD min/max return their second operand for NaN).
-// float32 sin/cos run in float lanes up to |x| = 2^16 (see sincos_f); beyond that, and for
+// float32 sin/cos run in float lanes up to |x| = 2^16 (see sincos_f_pack); beyond that, and for
 // tanh, in double lanes: sin/cos reduce by pi/2 split in two doubles (about 106 bits) and use
 // the Taylor series on |r| <= pi/4; lanes beyond 2^20 in magnitude (rare) take libm's scalar
 // path, as do infinities. Results stay within about 1 ulp of
@@ -232,30 +232,34 @@ inline typename D::V sincos_d(typename D::V x, double cos_shift) {
 // polynomial and bit 1 the sign, in three integer operations instead of float floor/mod work.
 // For |x| < 2^-12 the result is r = x exactly (the correction term is below half an ulp; q = +0
 // keeps the sign of a zero).
-template <class S>
-inline typename S::V sincos_f(typename S::V x, float cos_shift) {
+template <class S, int K>
+inline void sincos_f_pack(typename S::V (&x)[K], float cos_shift) {
   using V = typename S::V;
   const V magic = S::set1(0x1.8p23f);
-  V t = S::fma(x, S::set1(0.636619772367581343f), magic);
-  const V q = S::sub(t, magic);
-  V r = S::fnma(q, S::set1(1.57079637050628662109375f), x);
-  r = S::fnma(q, S::set1(-4.371138828673793e-08f), r);
-  r = S::fnma(q, S::set1(-1.7151245100058819e-15f), r);
-  const V r2 = S::mul(r, r);
-  V s = S::set1(1.0f / 362880);
-  s = S::fma(s, r2, S::set1(-1.0f / 5040));
-  s = S::fma(s, r2, S::set1(1.0f / 120));
-  s = S::fma(s, r2, S::set1(-1.0f / 6));
-  s = S::fma(S::mul(s, r2), r, r);
-  V c = S::set1(-1.0f / 3628800);
-  c = S::fma(c, r2, S::set1(1.0f / 40320));
-  c = S::fma(c, r2, S::set1(-1.0f / 720));
-  c = S::fma(c, r2, S::set1(1.0f / 24));
-  c = S::fma(c, r2, S::set1(-0.5f));
-  c = S::fma(c, r2, S::set1(1.0f));
-  if (cos_shift != 0) t = S::add(t, S::set1(1.0f));  // t's ulp is 1: the quadrant plus one
-  const V v = S::select_bit0(t, c, s);                 // odd quadrant: cos
-  return S::xorb(v, S::sign_of_bit1(t));               // quadrants 2, 3: negated
+  V t[K], r[K], r2[K], s[K], c[K];
+  for (int j = 0; j < K; ++j) t[j] = S::fma(x[j], S::set1(0.636619772367581343f), magic);
+  for (int j = 0; j < K; ++j) {
+    const V q = S::sub(t[j], magic);
+    r[j] = S::fnma(q, S::set1(1.57079637050628662109375f), x[j]);
+    r[j] = S::fnma(q, S::set1(-4.371138828673793e-08f), r[j]);
+    r[j] = S::fnma(q, S::set1(-1.7151245100058819e-15f), r[j]);
+  }
+  for (int j = 0; j < K; ++j) r2[j] = S::mul(r[j], r[j]);
+  static constexpr float cs[] = {1.0f / 362880, -1.0f / 5040, 1.0f / 120, -1.0f / 6};
+  static constexpr float cc[] = {-1.0f / 3628800, 1.0f / 40320, -1.0f / 720, 1.0f / 24, -0.5f,
+                                 1.0f};
+  for (int j = 0; j < K; ++j) s[j] = S::set1(cs[0]);
+  for (int j = 0; j < K; ++j) c[j] = S::set1(cc[0]);
+  for (int i = 1; i < 4; ++i)
+    for (int j = 0; j < K; ++j) s[j] = S::fma(s[j], r2[j], S::set1(cs[i]));
+  for (int i = 1; i < 6; ++i)
+    for (int j = 0; j < K; ++j) c[j] = S::fma(c[j], r2[j], S::set1(cc[i]));
+  for (int j = 0; j < K; ++j) {
+    s[j] = S::fma(S::mul(s[j], r2[j]), r[j], r[j]);
+    if (cos_shift != 0) t[j] = S::add(t[j], S::set1(1.0f));  // t's ulp is 1: the quadrant plus one
+    const V v = S::select_bit0(t[j], c[j], s[j]);               // odd quadrant: cos
+    x[j] = S::xorb(v, S::sign_of_bit1(t[j]));                   // quadrants 2, 3: negated
+  }
 }
 
 // ---- array drivers ---------------------------------------------------------------------------
@@ -317,15 +321,33 @@ void map_f32_via_f64(float* out, const float* in, int64_t n) {
 template <class S, class Op>
 void map_lanes_limited(typename S::T* out, const typename S::T* in, int64_t n) {
   using T = typename S::T;
-  constexpr int W = S::W;
-  auto block = [](T* o, const T* x) {
-    const auto v = S::load(x);
-    if (S::any_gt(S::abs(v), S::set1(Op::kLimit)))
+  using V = typename S::V;
+  constexpr int W = S::W, K = kPack<S>;
+  const V lim = S::set1(Op::kLimit);
+  auto block = [&lim](T* o, const T* x) {
+    V v[1] = {S::load(x)};
+    if (S::any_gt(S::abs(v[0]), lim)) {
       Op::fallback(o, x, W);
-    else
-      S::store(o, Op::apply(v));
+    } else {
+      Op::apply(v);
+      S::store(o, v[0]);
+    }
   };
   int64_t i = 0;
+  for (; i + K * W <= n; i += K * W) {  // a pack in lockstep (Note [Packs of vectors])
+    V v[K];
+    bool wide = false;
+    for (int j = 0; j < K; ++j) {
+      v[j] = S::load(in + i + j * W);
+      wide = wide || S::any_gt(S::abs(v[j]), lim);
+    }
+    if (wide) {
+      for (int j = 0; j < K; ++j) block(out + i + j * W, in + i + j * W);
+      continue;
+    }
+    Op::apply(v);
+    for (int j = 0; j < K; ++j) S::store(out + i + j * W, v[j]);
+  }
   for (; i + W <= n; i += W) block(out + i, in + i);
   if (i < n) {
     T buf[W] = {};
@@ -552,7 +574,8 @@ struct SinCosOp {
 template <class F32, class F64, int kCos>
 struct SinCosF32Op {
   static constexpr float kLimit = 65536.0f;
-  static typename F32::V apply(typename F32::V x) { return sincos_f<F32>(x, kCos); }
+  template <int K>
+  static void apply(typename F32::V (&x)[K]) { sincos_f_pack<F32, K>(x, kCos); }
   static void fallback(float* o, const float* x, int64_t n) {
     map_f32_via_f64<F64, SinCosOp<F64, kCos>>(o, x, n);
   }
