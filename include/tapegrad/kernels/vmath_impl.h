@@ -121,8 +121,14 @@ inline typename S::V exp_full(typename S::V x) {
 template <class T>
 constexpr T kExpFast = std::is_same<T, float>::value ? T(87) : T(708);
 
-// x[j] = e^x[j] (Neg: e^-x[j], the negation folded into the reduction: n = round(-x log2e),
-// -r = x + n ln2 computed as r is, then P(-r) by exp_poly_pack) for a pack of K vectors.
+// Neg is sigmoid's e^-x: above this x, 1 + e^-x is 1 in T, and stopping there keeps e^-x normal
+// (a denormal result costs a microcode assist: sigmoid on x in [88, 100] ran 16x slower).
+template <class T>
+constexpr T kNegTop = std::is_same<T, float>::value ? T(87) : T(708);
+
+// x[j] = e^x[j] (Neg: e^-x[j] for sigmoid, x capped at kNegTop; the negation folded into the
+// reduction: n = round(-x log2e), -r = x + n ln2 computed as r is, then P(-r) by
+// exp_poly_pack) for a pack of K vectors.
 template <class S, bool Neg, int K>
 inline void exp_pack(typename S::V (&x)[K]) {
   using T = typename S::T;
@@ -137,9 +143,11 @@ inline void exp_pack(typename S::V (&x)[K]) {
     // the denormals as the exact product would: no range branch, no split 2^n. The clamp keeps
     // inf out of the reduction (inf - inf); NaN passes it (the min/max return their second
     // operand for NaN).
-    const V cmax = S::set1(Neg ? -C::lo : C::hi), cmin = S::set1(Neg ? -C::hi : C::lo);
+    const V cmax = S::set1(Neg ? kNegTop<T> : C::hi), cmin = S::set1(Neg ? -C::hi : C::lo);
     for (int j = 0; j < K; ++j) x[j] = S::min(cmax, S::max(cmin, x[j]));
   } else {
+    if constexpr (Neg)
+      for (int j = 0; j < K; ++j) x[j] = S::min(S::set1(kNegTop<T>), x[j]);  // NaN stays
     bool wide = false;
     for (int j = 0; j < K; ++j) wide = wide || S::any_gt(S::abs(x[j]), S::set1(kExpFast<T>));
     if (wide) {
