@@ -53,7 +53,7 @@ struct F32 {
     return _mm256_blendv_ps(y, x, _mm256_cmp_ps(a, b, _CMP_GE_OQ));
   }
   static bool any_gt(V a, V b) { return _mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_GT_OQ)) != 0; }
-  // bit tests on the float's representation (sincos_f's quadrant)
+  // bit tests on the float's representation (sincos_f_pack's quadrant)
   static V select_bit0(V t, V x, V y) {  // blendv reads the sign bit: move bit 0 there
     return _mm256_blendv_ps(y, x, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(t), 31)));
   }

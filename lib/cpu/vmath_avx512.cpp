@@ -58,7 +58,7 @@ struct F32 {
   }
   static bool any_gt(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ) != 0; }
   static double hsum(V a) { return _mm512_reduce_add_ps(a); }
-  // bit tests on the float's representation (sincos_f's quadrant)
+  // bit tests on the float's representation (sincos_f_pack's quadrant)
   static V select_bit0(V t, V x, V y) {
     return _mm512_mask_blend_ps(_mm512_test_epi32_mask(_mm512_castps_si512(t), _mm512_set1_epi32(1)), y, x);
   }
