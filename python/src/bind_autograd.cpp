@@ -49,6 +49,7 @@ std::vector<const char*> saved_slot_names(OpId op) {
     case OpId::ProdDim: case OpId::Logsumexp: case OpId::Var: case OpId::Std:
       return {"self", op == OpId::Var ? nullptr : "result"};
     case OpId::MaxDim: case OpId::MinDim: return {"indices"};
+    case OpId::Cumprod: return {"self", "result"};
     case OpId::Gather: return {"index", "self"};
     case OpId::ScatterAdd: return {"index"};
     case OpId::IndexSelect: return {nullptr, "index"};
