@@ -80,9 +80,10 @@ Tensor cumsum_backward(const Tensor& g, int64_t dim) {
 
 // Note [Cumprod with zeros]: d out_j / d x_k = prod_{i <= j, i != k} x_i for k <= j. Without
 // zeros the gradient is reverse_cumsum(g * out) / x. With zeros, let z be the first zero of a
-// slice: positions before z keep that formula (the terms j >= z vanish, as out_j = 0); position
-// z gets reverse_cumsum(g * cumprod(x with x_z set to 1)) at z; positions after z get 0 (every
-// product includes x_z).
+// slice and x' = x with x_z set to 1 (g' its gradient, by this formula: x' has fewer zeros).
+// Positions before z keep the first formula (the terms j >= z are 0 in value, and right in
+// their derivatives); z gets g'_z; positions after z get x_z * g'_k, 0 in value but with the
+// right derivative in x_z, so gradients of gradients stay right.
 Tensor cumprod_backward(const Tensor& g, const Tensor& self, const Tensor& result, int64_t dim) {
   if (self.dim() == 0) return g;
   Tensor is_zero = compare(CmpId::Eq, self, sc(0));
@@ -91,8 +92,10 @@ Tensor cumprod_backward(const Tensor& g, const Tensor& self, const Tensor& resul
   Tensor seen = cumsum(is_zero, dim);  // zeros up to and including each position
   Tensor before = compare(CmpId::Eq, seen, sc(0));
   Tensor first = compare(CmpId::LogicalAnd, is_zero, compare(CmpId::Eq, seen, sc(1)));
-  Tensor at_first = reverse_cumsum(mul(g, cumprod(where(first, sc(1), self), dim)), dim);
-  return where(before, div(rev, where(before, self, sc(1))), where(first, at_first, sc(0)));
+  Tensor x1 = where(first, sc(1), self);
+  Tensor g1 = cumprod_backward(g, x1, cumprod(x1, dim), dim);
+  Tensor xz = sum(where(first, self, sc(0)), {dim}, true);  // the first zero, per slice
+  return where(before, div(rev, where(before, self, sc(1))), where(first, g1, mul(g1, xz)));
 }
 
 }  // namespace detail

@@ -19,6 +19,13 @@ Tensor record(OpId op, const Tensor& a, const Tensor& out, std::vector<int64_t> 
   return out;
 }
 
+// The computed result as a tensor of its own: a copy when it is still `a`'s memory (nothing
+// moved), else the same memory without the view record that reshape may have left (the
+// result is not a view, as torch's).
+Tensor fresh(const Tensor& t, const Tensor& a) {
+  return t.impl()->storage == a.impl()->storage ? clone(t) : alias_detached(t);
+}
+
 Tensor reversed_index(int64_t n, Device device) {
   Tensor idx = arange(static_cast<double>(n - 1), -1, -1, DType::Int64);
   return device.is_cpu() ? idx : to(idx, device, DType::Int64);
@@ -51,7 +58,7 @@ Tensor flip(const Tensor& a, const std::vector<int64_t>& dims) {
     for (int64_t d : wrapped)
       if (a.dim() > 0 && a.sizes()[d] > 1)
         cur = index_select(cur, d, reversed_index(a.sizes()[d], a.device()));
-    out = cur.same(a) || cur.impl()->storage == a.impl()->storage ? clone(cur) : cur;
+    out = fresh(cur, a);
   }
   return record(OpId::Flip, a, out, dims);
 }
@@ -76,7 +83,7 @@ Tensor roll(const Tensor& a, const std::vector<int64_t>& shifts, const std::vect
     } else {
       for (size_t k = 0; k < wrapped.size(); ++k) cur = roll_dim(cur, shifts[k], wrapped[k]);
     }
-    out = cur.impl()->storage == a.impl()->storage ? clone(cur) : contiguous(cur);
+    out = fresh(cur, a);
   }
   std::vector<int64_t> args{static_cast<int64_t>(shifts.size())};
   args.insert(args.end(), shifts.begin(), shifts.end());
@@ -106,8 +113,7 @@ Tensor repeat(const Tensor& a, const std::vector<int64_t>& repeats) {
   {
     NoGradGuard guard;
     Tensor cur = reshape(detach(a), pairs);
-    out = clone(expand(cur, expanded));
-    out = reshape(out, result);
+    out = fresh(reshape(clone(expand(cur, expanded)), result), a);
   }
   return record(OpId::Repeat, a, out, repeats);
 }
