@@ -34,6 +34,12 @@ def _write_other_alias_then_use(m):
     return a * 2  # a's history has to be regenerated: refused
 
 
+def _detached_write_then_use_piece(m):
+    u = _y(m, 3, 2).unbind()
+    u[1].detach().fill_(5)
+    return u[0].grad_fn
+
+
 def _write_under_no_grad_then_use(m):
     y = _y(m, 4)
     a = y.unbind()[2]
@@ -90,7 +96,6 @@ CASES = {
     "cumsum_bad_neg_dim": lambda m: m.cumsum(_t(m, 2, 3), dim=-3),
     "cumsum_0d_bad_dim": lambda m: _t(m).cumsum(1),
     "cumprod_bool_dtype": lambda m: m.cumprod(_t(m, 2, 3), 0, dtype=m.bool),
-    "cumsum_missing_dim": lambda m: m.cumsum(_t(m, 2)),
     # rounding
     "floor_bool": lambda m: m.floor(_t(m, 2, dtype=m.bool)),
     "ceil_bool": lambda m: _t(m, 2, dtype=m.bool).ceil(),
@@ -120,6 +125,9 @@ CASES = {
     "inplace_no_grad_split": _no_grad_split_then_write,
     "split_view_after_base_write": _write_other_alias_then_use,
     "unbind_view_after_no_grad_write": _write_under_no_grad_then_use,
+    "unbind_piece_after_detached_write": _detached_write_then_use_piece,
+    "inplace_iterated_row": lambda m: list(_y(m, 2, 3))[1].add_(1),
+    "iterate_0d": lambda m: iter(_t(m)),
 }
 
 
@@ -149,18 +157,23 @@ def _no_grad_write(m):
     y = _y(m, 4)
     with m.no_grad():
         y.split(2)[1].mul_(3)
-    return y
+    return (y,)
 
 
 def _detached_write(m):
     y = _y(m, 3, 2)
     u = y.unbind()
     u[1].detach().fill_(5)
-    return y
+    return (y,)
+
+
+def _rows_of_graph_tensor(m):
+    rows = list(_y(m, 2, 3))  # iteration is unbind(0), as torch's
+    return rows[0] * 2, rows[1]
 
 
 ALLOWED = {"no_grad_anywhere": _plain_write, "under_no_grad": _no_grad_write,
-           "detached_alias": _detached_write}
+           "detached_alias": _detached_write, "iterate_rows": _rows_of_graph_tensor}
 
 
 @pytest.mark.parametrize("fn", [pytest.param(f, id=i) for i, f in ALLOWED.items()])
