@@ -108,6 +108,9 @@ void bind_autograd(py::module_& m) {
         return self.attr("_tg_metadata");
       })
       .def("__call__", [](Node& n, py::args grads) -> py::object {
+        // one gradient per output, as torch checks (split's pieces, custom Functions)
+        TG_CHECK_KIND(Type, n.num_outputs <= 1 || grads.size() == n.num_outputs, "expected ",
+                      n.num_outputs, " arguments, got ", grads.size(), " instead");
         TensorList gs;
         for (auto g : grads) gs.push_back(g.is_none() ? Tensor() : g.cast<Tensor>());
         TensorList out = n.apply(std::move(gs));
