@@ -96,6 +96,8 @@ CASES = {
     "cumsum_bad_neg_dim": lambda m: m.cumsum(_t(m, 2, 3), dim=-3),
     "cumsum_0d_bad_dim": lambda m: _t(m).cumsum(1),
     "cumprod_bool_dtype": lambda m: m.cumprod(_t(m, 2, 3), 0, dtype=m.bool),
+    "cumsum_int_dtype_requires_grad": lambda m: m.cumsum(_y(m, 2, 3), 1, dtype=m.int64),
+    "cumprod_int_dtype_requires_grad": lambda m: _y(m, 3).cumprod(0, dtype=m.int32),
     # rounding
     "floor_bool": lambda m: m.floor(_t(m, 2, dtype=m.bool)),
     "ceil_bool": lambda m: _t(m, 2, dtype=m.bool).ceil(),

@@ -57,7 +57,8 @@ TensorList split(const Tensor& a, int64_t split_size, int64_t dim) {
   TG_CHECK(split_size > 0 || n == 0,
            "split_size can only be 0 if dimension size is 0, but got dimension size of ", n);
   // one piece for an empty dim; otherwise full pieces and a smaller last one
-  const int64_t count = split_size == 0 ? 1 : std::max<int64_t>((n + split_size - 1) / split_size, 1);
+  const int64_t count =
+      split_size == 0 ? 1 : std::max<int64_t>((n + split_size - 1) / split_size, 1);
   std::vector<int64_t> sizes(count, split_size);
   sizes.back() = n - split_size * (count - 1);
   return split_impl(OpId::Split, a, sizes, d, dim, split_size);

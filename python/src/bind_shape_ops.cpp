@@ -103,7 +103,9 @@ void bind_shape_ops(py::module_& m) {
   cls.def("split_with_sizes", [](const Tensor& a, const std::vector<int64_t>& s, int64_t dim) {
     return as_tuple(split_with_sizes(a, s, dim));
   }, py::arg("split_sizes"), py::arg("dim") = 0);
-  auto chunk_fn = [](const Tensor& a, int64_t n, int64_t dim) { return as_tuple(chunk(a, n, dim)); };
+  auto chunk_fn = [](const Tensor& a, int64_t n, int64_t dim) {
+    return as_tuple(chunk(a, n, dim));
+  };
   m.def("chunk", chunk_fn, py::arg("input"), py::arg("chunks"), py::arg("dim") = 0);
   cls.def("chunk", chunk_fn, py::arg("chunks"), py::arg("dim") = 0);
   auto unbind_fn = [](const Tensor& a, int64_t dim) { return as_tuple(unbind(a, dim)); };

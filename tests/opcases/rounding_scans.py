@@ -127,3 +127,11 @@ def _truth():
 
 
 CASES = _rounding() + _scans() + _truth()
+# an integer dtype= from a float input: fine while nothing requires grad (else torch's error,
+# tests/test_errors_shape_ops.py)
+CASES += [
+    case("cumsum/float_to_int_dtype", lambda m, x: m.cumsum(x * 3, 1, dtype=m.int64),
+         randn(2, 3, rg=False)),
+    case("cumprod/float_to_int_dtype", lambda m, x: (x * 3).cumprod(0, dtype=m.int32),
+         randn(3, 2, rg=False)),
+]
