@@ -219,3 +219,22 @@ def test_unused_pieces_get_zero_gradient():
         p = x.split([1, 2])
         assert p[0].grad_fn is p[1].grad_fn
         assert [type(p[k].grad_fn).__name__ for k in (0, 1)] == ["SplitWithSizesBackward0"] * 2
+
+
+def test_pieces_in_separate_backward_calls():
+    """Split's node saves no tensor, so (as in torch) each piece can go through its own backward
+    without retain_graph; a node that saved tensors still refuses a second pass."""
+    for m in (torch, tg()):
+        x = m.arange(6.0).reshape(3, 2).requires_grad_()
+        a, b = x.split([1, 2])
+        (a * 2).sum().backward()
+        (b * 3).sum().backward()
+        assert _values(x.grad) == [[2.0, 2.0], [3.0, 3.0], [3.0, 3.0]]
+        y = x + 1
+        y.sum().backward()
+        y.sum().backward()  # AddBackward0 and SumBackward0 saved nothing either
+        assert _values(x.grad) == [[4.0, 4.0], [5.0, 5.0], [5.0, 5.0]]
+        s = (x * x).sum()
+        s.backward()
+        with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+            s.backward()
