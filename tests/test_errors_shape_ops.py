@@ -108,6 +108,12 @@ CASES = {
     "round_decimals_int": lambda m: m.round(_t(m, 2, dtype=m.int64), decimals=1),
     "round_decimals_float": lambda m: _t(m, 2).round(decimals=1.5),
     "floor_float": lambda m: m.floor(1.0),
+    # wrong argument types
+    "split_float_size": lambda m: _t(m, 4, 2).split(2.5),
+    "split_float_sizes": lambda m: m.split(_t(m, 4, 2), [1.5, 2.5]),
+    "flip_float_dim": lambda m: _t(m, 4, 2).flip(0.5),
+    "roll_float_shift": lambda m: _t(m, 4, 2).roll(1.5),
+    "tile_fn_int": lambda m: m.tile(_t(m, 4, 2), 2),
     # truth reductions and tests
     "all_bad_dim": lambda m: _t(m, 2, 3).all(2),
     "any_bad_dims": lambda m: m.any(_t(m, 2, 3), (0, 3)),
@@ -131,6 +137,25 @@ CASES = {
     "inplace_iterated_row": lambda m: list(_y(m, 2, 3))[1].add_(1),
     "iterate_0d": lambda m: iter(_t(m)),
 }
+
+
+# id -> fn(m) whose message is the binding layer's (pybind11 vs torch's parser): type only
+TYPE_ONLY = {
+    "chunk_float": lambda m: _t(m, 4, 2).chunk(2.0),
+    "repeat_float": lambda m: _t(m, 4, 2).repeat(2.0, 1),
+    "tensor_split_float": lambda m: _t(m, 4, 2).tensor_split(2.0),
+    "cumsum_float_dim": lambda m: _t(m, 4, 2).cumsum(0.5),
+    "all_float_dim": lambda m: _t(m, 4, 2).all(0.5),
+    "unbind_float_dim": lambda m: _t(m, 4, 2).unbind(1.0),
+    "cumsum_missing_dim": lambda m: m.cumsum(_t(m, 2)),
+}
+
+
+@pytest.mark.parametrize("fn", [pytest.param(f, id=i) for i, f in TYPE_ONLY.items()])
+def test_error_type(fn):
+    ref, got = _both(fn)
+    assert got is not None, f"tapegrad does not raise; torch raises {ref[0].__name__}: {ref[1]}"
+    assert got[0].__name__ == ref[0].__name__, f"tapegrad: {got}\n  torch: {ref}"
 
 
 @pytest.mark.parametrize("fn", [pytest.param(f, id=i) for i, f in CASES.items()])

@@ -19,10 +19,29 @@ py::tuple as_tuple(const TensorList& ts) {
 
 const char* type_name(const py::handle& o) { return Py_TYPE(o.ptr())->tp_name; }
 
+// A "tuple of ints" argument (an int too where `allow_int`), with torch's TypeErrors for
+// anything else: "<fn>(): argument '<arg>' (position <pos>) must be tuple of ints, ...".
+std::vector<int64_t> int_tuple(const py::handle& o, const char* fn, const char* arg, int pos,
+                               bool allow_int) {
+  const bool is_int = py::isinstance<py::int_>(o);
+  if (allow_int && is_int) return {o.cast<int64_t>()};
+  TG_CHECK_KIND(Type, !is_int && py::isinstance<py::sequence>(o) && !py::isinstance<py::str>(o),
+                fn, "(): argument '", arg, "' (position ", pos, ") must be tuple of ints, not ",
+                type_name(o));
+  std::vector<int64_t> out;
+  for (auto item : o) {
+    TG_CHECK_KIND(Type, py::isinstance<py::int_>(item), fn, "(): argument '", arg,
+                  "' (position ", pos, ") must be tuple of ints, but found element of type ",
+                  type_name(item), " at pos ", out.size());
+    out.push_back(item.cast<int64_t>());
+  }
+  return out;
+}
+
 // torch.split's split_size_or_sections: an int (piece size) or a sequence of sizes.
 TensorList split_any(const Tensor& a, const py::object& size, int64_t dim) {
   if (py::isinstance<py::int_>(size)) return split(a, size.cast<int64_t>(), dim);
-  return split_with_sizes(a, size.cast<std::vector<int64_t>>(), dim);
+  return split_with_sizes(a, int_tuple(size, "split_with_sizes", "split_sizes", 2, false), dim);
 }
 
 // tensor_split's indices_or_sections: an int, a sequence of ints, or an int64 tensor (0-d:
@@ -41,7 +60,7 @@ TensorList tensor_split_any(const Tensor& a, const py::object& spec, int64_t dim
     return tensor_split(a, idx, dim);
   }
   if (py::isinstance<py::int_>(spec)) return tensor_split(a, spec.cast<int64_t>(), dim);
-  return tensor_split(a, spec.cast<std::vector<int64_t>>(), dim);
+  return tensor_split(a, int_tuple(spec, "tensor_split", "indices", 1, false), dim);
 }
 
 // torch.hsplit / vsplit / dsplit: tensor_split along `dim`, an int must divide the size.
@@ -58,18 +77,11 @@ TensorList directional_split(const Tensor& a, const py::object& spec, const char
   return tensor_split_any(a, spec, dim);
 }
 
-// flip's dims for the function: a sequence (torch refuses a bare int there).
-std::vector<int64_t> flip_dims(const py::object& dims) {
-  TG_CHECK_KIND(Type, !py::isinstance<py::int_>(dims),
-                "flip(): argument 'dims' (position 2) must be tuple of ints, not int");
-  return dims.cast<std::vector<int64_t>>();
-}
-
 // Methods taking `*ints` or one sequence (x.flip(0, 1), x.flip([0, 1]), x.repeat(2, 1)).
-std::vector<int64_t> ints_from_args(const py::args& args) {
+std::vector<int64_t> ints_from_args(const py::args& args, const char* fn, const char* arg) {
   if (args.size() == 1 && !py::isinstance<py::int_>(args[0]))
-    return args[0].cast<std::vector<int64_t>>();
-  return args.cast<std::vector<int64_t>>();
+    return int_tuple(args[0], fn, arg, 1, false);
+  return int_tuple(args, fn, arg, 1, false);
 }
 
 // all / any: dim None (whole tensor; keepdim keeps every dim as 1), an int, or a tuple.
@@ -80,7 +92,7 @@ Tensor truth(const Tensor& a, const py::object& dim, bool keepdim, bool is_all) 
     for (int64_t d = 0; d < a.dim(); ++d) dims.push_back(d);
     if (dims.empty()) return is_all ? all(a) : any(a);
   } else {
-    dims = dims_from_object(dim);
+    dims = int_tuple(dim, is_all ? "all" : "any", "dim", 1, true);
   }
   return is_all ? all(a, dims, keepdim) : any(a, dims, keepdim);
 }
@@ -140,9 +152,12 @@ void bind_shape_ops(py::module_& m) {
   cls.def("dsplit", dsplit, py::arg("indices_or_sections"));
 
   // ---- reordering copies ----
-  m.def("flip", [](const Tensor& a, const py::object& dims) { return flip(a, flip_dims(dims)); },
-        py::arg("input"), py::arg("dims"));
-  cls.def("flip", [](const Tensor& a, py::args dims) { return flip(a, ints_from_args(dims)); });
+  m.def("flip", [](const Tensor& a, const py::object& dims) {
+    return flip(a, int_tuple(dims, "flip", "dims", 2, false));
+  }, py::arg("input"), py::arg("dims"));
+  cls.def("flip", [](const Tensor& a, py::args dims) {
+    return flip(a, ints_from_args(dims, "flip", "dims"));
+  });
   auto fliplr = [](const Tensor& a) {
     TG_CHECK(a.dim() >= 2, "Input must be >= 2-d.");
     return flip(a, {1});
@@ -155,22 +170,27 @@ void bind_shape_ops(py::module_& m) {
   cls.def("fliplr", fliplr);
   m.def("flipud", flipud, py::arg("input"));
   cls.def("flipud", flipud);
-  auto roll_fn = [](const Tensor& a, const py::object& shifts, const py::object& dims) {
-    return roll(a, dims_from_object(shifts),
-                dims.is_none() ? std::vector<int64_t>{} : dims_from_object(dims));
+  // pos: the position of `shifts` (2 for torch.roll, 1 for the method)
+  auto roll_fn = [](int pos) {
+    return [pos](const Tensor& a, const py::object& shifts, const py::object& dims) {
+      return roll(a, int_tuple(shifts, "roll", "shifts", pos, true),
+                  dims.is_none() ? std::vector<int64_t>{}
+                                 : int_tuple(dims, "roll", "dims", pos + 1, true));
+    };
   };
-  m.def("roll", roll_fn, py::arg("input"), py::arg("shifts"), py::arg("dims") = py::none());
-  cls.def("roll", roll_fn, py::arg("shifts"), py::arg("dims") = py::none());
+  m.def("roll", roll_fn(2), py::arg("input"), py::arg("shifts"), py::arg("dims") = py::none());
+  cls.def("roll", roll_fn(1), py::arg("shifts"), py::arg("dims") = py::none());
   cls.def("repeat", [](const Tensor& a, py::args reps) {
     TG_CHECK_KIND(Type, reps.size() > 0,
                   "repeat() missing 1 required positional arguments: \"repeats\"");
-    return repeat(a, ints_from_args(reps));
+    return repeat(a, ints_from_args(reps, "repeat", "repeats"));
   });
-  m.def("tile", [](const Tensor& a, const std::vector<int64_t>& dims) { return tile(a, dims); },
-        py::arg("input"), py::arg("dims"));
+  m.def("tile", [](const Tensor& a, const py::object& dims) {
+    return tile(a, int_tuple(dims, "tile", "dims", 2, false));
+  }, py::arg("input"), py::arg("dims"));
   cls.def("tile", [](const Tensor& a, py::args dims, py::kwargs kw) {
-    if (kw.contains("dims")) return tile(a, dims_from_object(kw["dims"]));
-    return tile(a, ints_from_args(dims));
+    if (kw.contains("dims")) return tile(a, int_tuple(kw["dims"], "tile", "dims", 1, true));
+    return tile(a, ints_from_args(dims, "tile", "dims"));
   });
 
   // ---- scans ----
