@@ -131,6 +131,14 @@ CASES = {
     "inplace_split_copy": lambda m: _y(m, 4).split(2)[0].copy_(_t(m, 2)),
     "inplace_split_operator": lambda m: _y(m, 4).split(2)[0].__iadd__(1),
     "inplace_no_grad_split": _no_grad_split_then_write,
+    "setitem_into_split_output": lambda m: _y(m, 4, 3).split(2)[0].__setitem__(0, 5),
+    "setitem_slice_into_chunk_output":
+        lambda m: _y(m, 4, 3).chunk(2)[1].__setitem__((slice(None), 1), m.zeros(2)),
+    "setitem_index_into_unbind_output":
+        lambda m: _y(m, 4, 3).unbind()[1].__setitem__(m.tensor([0, 2]), 1.0),
+    "fill_split_output": lambda m: _y(m, 4, 3).split(2)[0].fill_(3),
+    "exp_split_output": lambda m: _y(m, 4, 3).split(2)[0].exp_(),
+    "detach_split_output": lambda m: _y(m, 4, 3).split(2)[0].detach_(),
     "split_view_after_base_write": _write_other_alias_then_use,
     "unbind_view_after_no_grad_write": _write_under_no_grad_then_use,
     "unbind_piece_after_detached_write": _detached_write_then_use_piece,
