@@ -156,6 +156,7 @@ TYPE_ONLY = {
     "all_float_dim": lambda m: _t(m, 4, 2).all(0.5),
     "unbind_float_dim": lambda m: _t(m, 4, 2).unbind(1.0),
     "cumsum_missing_dim": lambda m: m.cumsum(_t(m, 2)),
+    "tensor_split_doc_keyword": lambda m: _t(m, 4, 2).tensor_split(indices_or_sections=2),
 }
 
 

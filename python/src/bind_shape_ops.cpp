@@ -128,9 +128,11 @@ void bind_shape_ops(py::module_& m) {
   auto tsplit = [](const Tensor& a, const py::object& spec, int64_t dim) {
     return as_tuple(tensor_split_any(a, spec, dim));
   };
-  m.def("tensor_split", tsplit, py::arg("input"), py::arg("indices_or_sections"),
+  // (indices_or_sections is torch's name in the docs only: not a keyword)
+  m.def("tensor_split", tsplit, py::arg("input"), py::arg("indices_or_sections"), py::pos_only(),
         py::arg("dim") = 0);
-  cls.def("tensor_split", tsplit, py::arg("indices_or_sections"), py::arg("dim") = 0);
+  cls.def("tensor_split", tsplit, py::arg("indices_or_sections"), py::pos_only(),
+          py::arg("dim") = 0);
   for (const char* kw : {"sections", "indices", "tensor_indices_or_sections"}) {
     m.def("tensor_split", tsplit, py::arg("input"), py::arg(kw), py::arg("dim") = 0);
     cls.def("tensor_split", tsplit, py::arg(kw), py::arg("dim") = 0);
@@ -144,18 +146,21 @@ void bind_shape_ops(py::module_& m) {
   auto dsplit = [](const Tensor& a, const py::object& s) {
     return as_tuple(directional_split(a, s, "dsplit", 3, 2));
   };
-  m.def("hsplit", hsplit, py::arg("input"), py::arg("indices_or_sections"));
-  cls.def("hsplit", hsplit, py::arg("indices_or_sections"));
-  m.def("vsplit", vsplit, py::arg("input"), py::arg("indices_or_sections"));
-  cls.def("vsplit", vsplit, py::arg("indices_or_sections"));
-  m.def("dsplit", dsplit, py::arg("input"), py::arg("indices_or_sections"));
-  cls.def("dsplit", dsplit, py::arg("indices_or_sections"));
+  for (const char* kw : {"indices_or_sections", "sections", "indices"}) {
+    m.def("hsplit", hsplit, py::arg("input"), py::arg(kw));
+    cls.def("hsplit", hsplit, py::arg(kw));
+    m.def("vsplit", vsplit, py::arg("input"), py::arg(kw));
+    cls.def("vsplit", vsplit, py::arg(kw));
+    m.def("dsplit", dsplit, py::arg("input"), py::arg(kw));
+    cls.def("dsplit", dsplit, py::arg(kw));
+  }
 
   // ---- reordering copies ----
   m.def("flip", [](const Tensor& a, const py::object& dims) {
     return flip(a, int_tuple(dims, "flip", "dims", 2, false));
   }, py::arg("input"), py::arg("dims"));
-  cls.def("flip", [](const Tensor& a, py::args dims) {
+  cls.def("flip", [](const Tensor& a, py::args dims, py::kwargs kw) {
+    if (kw.contains("dims")) return flip(a, int_tuple(kw["dims"], "flip", "dims", 1, true));
     return flip(a, ints_from_args(dims, "flip", "dims"));
   });
   auto fliplr = [](const Tensor& a) {
@@ -180,7 +185,9 @@ void bind_shape_ops(py::module_& m) {
   };
   m.def("roll", roll_fn(2), py::arg("input"), py::arg("shifts"), py::arg("dims") = py::none());
   cls.def("roll", roll_fn(1), py::arg("shifts"), py::arg("dims") = py::none());
-  cls.def("repeat", [](const Tensor& a, py::args reps) {
+  cls.def("repeat", [](const Tensor& a, py::args reps, py::kwargs kw) {
+    if (kw.contains("repeats"))
+      return repeat(a, int_tuple(kw["repeats"], "repeat", "repeats", 1, false));
     TG_CHECK_KIND(Type, reps.size() > 0,
                   "repeat() missing 1 required positional arguments: \"repeats\"");
     return repeat(a, ints_from_args(reps, "repeat", "repeats"));
