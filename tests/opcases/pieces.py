@@ -130,14 +130,17 @@ def _reorder():
     ]
 
 
-CASES = _split() + _tensor_split() + _reorder()
-# keyword forms
-CASES += [
-    case("repeat/kw", lambda m, x: x.repeat(repeats=(2, 1)), randn(2, 3)),
-    case("flip/method_kw", lambda m, x: x.flip(dims=[0]), randn(2, 3)),
-    case("hsplit/kw_sections", lambda m, x: m.hsplit(x, sections=3), randn(2, 3),
-         ops=("hsplit",)),
-    case("vsplit/kw_indices", lambda m, x: x.vsplit(indices=[1]), randn(3, 2), ops=("vsplit",)),
-    case("unbind/kw", lambda m, x: m.unbind(input=x, dim=1), randn(2, 3)),
-    case("chunk/kw", lambda m, x: m.chunk(input=x, chunks=2, dim=1), randn(2, 3)),
-]
+def _keywords():
+    return [
+        case("repeat/kw", lambda m, x: x.repeat(repeats=(2, 1)), randn(2, 3)),
+        case("flip/method_kw", lambda m, x: x.flip(dims=[0]), randn(2, 3)),
+        case("hsplit/kw_sections", lambda m, x: m.hsplit(x, sections=3), randn(2, 3),
+             ops=("hsplit",)),
+        case("vsplit/kw_indices", lambda m, x: x.vsplit(indices=[1]), randn(3, 2),
+             ops=("vsplit",)),
+        case("unbind/kw", lambda m, x: m.unbind(input=x, dim=1), randn(2, 3)),
+        case("chunk/kw", lambda m, x: m.chunk(input=x, chunks=2, dim=1), randn(2, 3)),
+    ]
+
+
+CASES = _split() + _tensor_split() + _reorder() + _keywords()

@@ -80,6 +80,12 @@ def _scans():
         case("cumprod/zeros_dim0", lambda m, x: x.cumprod(0), const(zeros_at)),
         case("cumprod/positive_long", lambda m, x: x.cumprod(0), pos(12, 2), gradgrad=True),
         case("cumsum/long", lambda m, x: x.cumsum(0), randn(300, 2), gradcheck=False),
+        # an integer dtype= from a float input: fine while nothing requires grad (else
+        # torch's error, tests/test_errors_shape_ops.py)
+        case("cumsum/float_to_int_dtype", lambda m, x: m.cumsum(x * 3, 1, dtype=m.int64),
+             randn(2, 3, rg=False)),
+        case("cumprod/float_to_int_dtype", lambda m, x: (x * 3).cumprod(0, dtype=m.int32),
+             randn(3, 2, rg=False)),
     ]
 
 
@@ -127,11 +133,3 @@ def _truth():
 
 
 CASES = _rounding() + _scans() + _truth()
-# an integer dtype= from a float input: fine while nothing requires grad (else torch's error,
-# tests/test_errors_shape_ops.py)
-CASES += [
-    case("cumsum/float_to_int_dtype", lambda m, x: m.cumsum(x * 3, 1, dtype=m.int64),
-         randn(2, 3, rg=False)),
-    case("cumprod/float_to_int_dtype", lambda m, x: (x * 3).cumprod(0, dtype=m.int32),
-         randn(3, 2, rg=False)),
-]
