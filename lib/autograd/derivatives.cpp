@@ -8,6 +8,7 @@
 
 #include "../ops/common.h"
 #include "backward_nn.h"
+#include "backward_shape.h"
 #include <tapegrad/autograd/views.h>
 #include <tapegrad/kernels/fused.h>
 
@@ -100,6 +101,10 @@ Tensor loss_scale(Reduction r, const Tensor& x, Tensor v) {
 }  // namespace
 
 TensorList call_derivative(Node& node, TensorList& grads) {
+  // Multi-output views: any subset of the outputs may carry a gradient (the rest are zero).
+  if (node.op == OpId::Split || node.op == OpId::SplitWithSizes)
+    return {detail::split_backward(grads, node.i, node.shape)};
+  if (node.op == OpId::Unbind) return {detail::unbind_backward(grads, node.i[0], node.shape)};
   const Tensor g = grads.empty() ? Tensor() : grads[0];
   if (!g.defined()) return TensorList(node.next_edges.size());
   auto S = [&](size_t k) { return node.saved_at(k); };
@@ -134,6 +139,13 @@ TensorList call_derivative(Node& node, TensorList& grads) {
       Tensor x = S(0);
       return {mul(g, mul(exp(neg(mul(x, x))), sc(M_2_SQRTPI)))};
     }
+    // rounding is piecewise constant: zero almost everywhere, as torch; frac = x - trunc(x)
+    case OpId::Floor:
+    case OpId::Ceil:
+    case OpId::Round:
+    case OpId::RoundDecimals:
+    case OpId::Trunc: return {zero_like(g, g.sizes())};
+    case OpId::Frac: return {g};
     case OpId::Silu: {
       Tensor x = S(0), s = sigmoid(x);
       return {mul(g, mul(s, add(mul(x, rsub(s, 1)), sc(1))))};
@@ -309,6 +321,10 @@ TensorList call_derivative(Node& node, TensorList& grads) {
       return {var_backward(gu, self, dims, F[0])};
     }
 
+    // ---- scans: i = {dim (wrapped), dim as given}; cumprod saves self, result ----
+    case OpId::Cumsum: return {detail::cumsum_backward(g, I[0])};
+    case OpId::Cumprod: return {detail::cumprod_backward(g, S(0), S(1), I[0])};
+
     // ---- linear algebra: saved[0] = self (mat1), saved[1] = other (mat2) ----
     case OpId::Mm:
       return {needs(0) ? mm(g, t(S(1))) : Tensor(),
@@ -375,6 +391,16 @@ TensorList call_derivative(Node& node, TensorList& grads) {
       ViewGeometry in{node.shape, contiguous_strides(node.shape), 0};
       return {as_strided_backward(g, in, diagonal_geometry(in, I[0], I[1], I[2]))};
     }
+    case OpId::Split:
+    case OpId::SplitWithSizes:
+    case OpId::Unbind: break;  // handled above (several gradients)
+    case OpId::Flip: return {flip(g, I)};  // i = the dims as given
+    case OpId::Roll: {  // i = {n, shifts (n), dims}
+      std::vector<int64_t> back(I.begin() + 1, I.begin() + 1 + I[0]);
+      for (auto& s : back) s = -s;
+      return {roll(g, back, std::vector<int64_t>(I.begin() + 1 + I[0], I.end()))};
+    }
+    case OpId::Repeat: return {detail::repeat_backward(g, I, node.shape)};
     case OpId::Index: {
       // saved[0, i[0]): the expanded indices, then the indices as given; torch's backward
       // records the ones as given (its IndexPutImplBackward0 shows a mask unexpanded)

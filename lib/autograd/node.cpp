@@ -81,7 +81,12 @@ Node::~Node() {
 
 std::string Node::name() const { return grad_fn_name(op); }
 
+// torch frees only saved tensors: a node that saved none (add, sum, split, views) can run
+// again after a backward without retain_graph (a piece of split used in a second backward).
 void Node::release() {
+  bool holds = false;
+  for (const auto& s : saved) holds = holds || s.defined();
+  if (!holds) return;
   saved.clear();
   released = true;
 }

@@ -135,6 +135,7 @@ void CopySlices::release() {
 
 void rebase_history(const Tensor& self, const std::shared_ptr<Node>& node, uint32_t output_nr) {
   if (!node) return;
+  check_multi_output_view(self);  // write_back checked before writing; other paths land here
   TensorImpl* v = self.impl();
   if (!v->is_differentiable_view()) {
     // retain_grad() follows the tensor to its new node, as in torch: .grad is then the
@@ -209,13 +210,41 @@ namespace {
            "either both inside the no_grad block (if you don't want the inplace to be tracked) or "
            "both outside (if you want the inplace to be tracked).");
 }
+
+// Note [Multi-output views]: the outputs of split/chunk/unbind share one node, which cannot
+// take a CopySlices for one of them, so torch refuses in-place writes into them (and into views
+// of them) while autograd records, and refuses to regenerate their history after a write
+// through another alias. The message names the view's node without "Backward<N>".
+[[noreturn]] void multi_output_view_error(const TensorImpl& v, bool indirect) {
+  const auto& fn = v.autograd ? v.autograd->grad_fn : kNoFn;
+  std::string head = "A view was created in no_grad mode and ";
+  if (fn) {
+    std::string op = fn->name();
+    op = op.substr(0, op.rfind("Backward"));
+    head = "Output " + std::to_string(v.autograd->output_nr) + " of " + op + " is a view and ";
+  }
+  TG_ERROR(head,
+           indirect ? "its base or another view of its base has been modified inplace"
+                    : "is being modified inplace",
+           fn ? "" : " with grad mode enabled",
+           ". This view is the output of a function that returns multiple views. Such functions "
+           "do not allow the output views to be modified inplace. You should replace the inplace "
+           "operation by an out-of-place one.");
+}
 }  // namespace
+
+void check_multi_output_view(const Tensor& self) {
+  const TensorImpl* v = self.impl();
+  if (GradMode::is_enabled() && v->view_multi_output && v->is_differentiable_view())
+    multi_output_view_error(*v, false);
+}
 
 void check_inplace_autograd(const Tensor& self) {
   if (!GradMode::is_enabled() || !self.requires_grad()) return;
   const TensorImpl* v = self.impl();
   if (v->is_differentiable_view()) {
     Tensor base(v->base);
+    if (v->view_multi_output) multi_output_view_error(*v, false);
     if (v->view_created_no_grad) no_grad_view_error(*v, false);
     if (base.requires_grad() && base.is_leaf())
       TG_ERROR("a view of a leaf Variable that requires grad is being used in an in-place "
@@ -233,6 +262,7 @@ const std::shared_ptr<Node>& view_grad_fn(const TensorImpl& view) {
   const auto& own = view.autograd ? view.autograd->grad_fn : kNoFn;
   if (view.view_version == view.storage->version.load(std::memory_order_relaxed)) return own;
   if (!own && !Tensor(view.base).requires_grad()) return own;
+  if (view.view_multi_output) multi_output_view_error(view, true);
   // torch refuses to guess the history of a no_grad view whose memory changed since (even when
   // the write itself ran under no_grad).
   if (view.view_created_no_grad) no_grad_view_error(view, true);

@@ -119,6 +119,9 @@ Tensor make_view(const Tensor& base, Shape sizes, Shape strides, int64_t offset)
   // A view of a view has the original tensor as base, as in torch.
   impl->base = base.impl()->is_view && base.impl()->base ? base.impl()->base : base.impl_ptr();
   impl->view_created_no_grad = !GradMode::is_enabled() || base.impl()->view_created_no_grad;
+  // Note [Multi-output views]: a view of such a view inherits the restriction, unless it was
+  // made under no_grad (then the no_grad rule applies, as torch's creation meta).
+  impl->view_multi_output = GradMode::is_enabled() && base.impl()->view_multi_output;
   impl->view_version = base.version();
   return Tensor(std::move(impl));
 }

@@ -42,6 +42,12 @@ Tensor unary(OpId op, const Tensor& a) {
   DType dt = a.dtype();
   if (op == OpId::Silu && !is_floating(dt))
     TG_ERROR_KIND(NotImplemented, "\"silu_cpu\" not implemented for '", dtype_legacy_name(dt), "'");
+  // torch's kernel names in its dtype errors (the vectorised rounding kernels take no bool)
+  if (dt == DType::Bool && (op == OpId::Floor || op == OpId::Ceil || op == OpId::Round ||
+                            op == OpId::Trunc))
+    TG_ERROR_KIND(NotImplemented, "\"", op_name(op), "_vml_cpu\" not implemented for 'Bool'");
+  if (op == OpId::Frac && !is_floating(dt))
+    TG_ERROR_KIND(NotImplemented, "\"frac_cpu\" not implemented for '", dtype_legacy_name(dt), "'");
   if (unary_to_float(op) && !is_floating(dt)) dt = default_dtype();
   if (dt == DType::Bool && (op == OpId::Neg))
     TG_ERROR("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
@@ -247,6 +253,7 @@ Tensor steal_history(Tensor& a) {
 }
 
 void write_back(Tensor& a, const Tensor& result) {
+  if (result.grad_fn()) check_multi_output_view(a);  // before the write, as torch
   kern::copy(a, result);
   a.bump_version();
   rebase_history(a, result.grad_fn(), result.output_nr());

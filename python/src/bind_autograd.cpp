@@ -49,6 +49,7 @@ std::vector<const char*> saved_slot_names(OpId op) {
     case OpId::ProdDim: case OpId::Logsumexp: case OpId::Var: case OpId::Std:
       return {"self", op == OpId::Var ? nullptr : "result"};
     case OpId::MaxDim: case OpId::MinDim: return {"indices"};
+    case OpId::Cumprod: return {"self", "result"};
     case OpId::Gather: return {"index", "self"};
     case OpId::ScatterAdd: return {"index"};
     case OpId::IndexSelect: return {nullptr, "index"};
@@ -107,6 +108,9 @@ void bind_autograd(py::module_& m) {
         return self.attr("_tg_metadata");
       })
       .def("__call__", [](Node& n, py::args grads) -> py::object {
+        // one gradient per output, as torch checks (split's pieces, custom Functions)
+        TG_CHECK_KIND(Type, n.num_outputs <= 1 || grads.size() == n.num_outputs, "expected ",
+                      n.num_outputs, " arguments, got ", grads.size(), " instead");
         TensorList gs;
         for (auto g : grads) gs.push_back(g.is_none() ? Tensor() : g.cast<Tensor>());
         TensorList out = n.apply(std::move(gs));

@@ -6,6 +6,8 @@
 namespace tapegrad {
 namespace bind {
 
+void bind_shape_ops(py::module_& m);  // bind_shape_ops.cpp (split, flip, cumsum, all, ...)
+
 namespace {
 
 using Cls = py::class_<TensorImpl, std::shared_ptr<TensorImpl>>;
@@ -359,6 +361,8 @@ void bind_ops(py::module_& m) {
   m.def("_randn", [](const Shape& s, DType dt) { return randn(s, dt); });
   m.def("_randint", [](int64_t lo, int64_t hi, const Shape& s, DType dt) { return randint(lo, hi, s, dt); });
   m.def("manual_seed", [](uint64_t s) { manual_seed(s); });
+
+  bind_shape_ops(m);
 
   // The op table manifest (tests check every row has a test case).
   m.def("_op_table", []() {

@@ -198,7 +198,8 @@ def _len(self):
 def _iter(self):
     if self.dim() == 0:
         raise TypeError("iteration over a 0-d tensor")
-    return iter([self.select(0, i) for i in range(self._sizes[0])])
+    # torch iterates through unbind(0): the rows are its multi-output views (UnbindBackward0)
+    return iter(self.unbind(0))
 
 
 def _scalar_conv(kind):

@@ -1,7 +1,8 @@
 // C++ tests of the model ops through the public C++ API: a small CNN (conv2d, relu,
 // max_pool2d, layer_norm, linear, cross_entropy) whose analytic gradients match central finite
 // differences in float64, plus gelu/softplus/logsumexp/var/prod/embedding/masked_fill, dropout's
-// identities and the random fills' ranges.
+// identities and the random fills' ranges; split/chunk/unbind (pieces partly unused), flip,
+// roll, repeat/tile, cumsum, cumprod (zeros included) and the rounding ops' values.
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -133,12 +134,40 @@ static void test_dropout_and_random() {
   EXPECT(threw);
 }
 
+static void test_shape_ops_and_scans() {
+  tg::Tensor x = param({4, 3});
+  tg::Tensor z = param({2, 5});
+  z.data<double>()[1] = 0;  // cumprod through a zero
+  auto loss = [&]() {
+    tg::TensorList p = tg::split(x, 3, 0);       // [3, 3] and [1, 3]: only some used
+    tg::TensorList u = tg::unbind(x, 1);
+    tg::TensorList c = tg::chunk(x, 2, 1);       // [4, 2], [4, 1]
+    tg::TensorList w = tg::split_with_sizes(x, {1, 0, 3}, 0);
+    tg::Tensor a = tg::sum(tg::flip(p[0], {0, 1}) * tg::roll(p[0], {1}, {1}));
+    tg::Tensor b = tg::sum(u[2] * u[2]) +
+                   tg::sum(tg::repeat(c[1], {2, 3}) * tg::wrapped_scalar(0.5));
+    tg::Tensor d = tg::sum(tg::cumsum(tg::tile(w[2], {2}), 1) * tg::sum(tg::cumprod(z, 1)));
+    return a + b + d + tg::sum(tg::roll(tg::cumprod(z, 0), {2}));
+  };
+  check_gradients("split/unbind/flip/roll/repeat/cumsum/cumprod", loss, {x, z});
+  tg::Tensor v = tg::from_values({-2.5, -0.5, 0.5, 1.5, 2.7, -3.2}, {6}, tg::DType::Float64);
+  std::vector<double> r = tg::to_double_vector(tg::round(v));
+  std::vector<double> f = tg::to_double_vector(tg::floor(v));
+  std::vector<double> fr = tg::to_double_vector(tg::frac(v));
+  EXPECT(r[0] == -2 && r[1] == -0.0 && r[2] == 0 && r[3] == 2 && r[4] == 3 && r[5] == -3);
+  EXPECT(f[0] == -3 && f[4] == 2 && f[5] == -4);
+  EXPECT(std::fabs(fr[4] - 0.7) < 1e-12 && std::fabs(fr[5] + 0.2) < 1e-12);
+  EXPECT(tg::item(tg::all(v)).i == 1 && tg::item(tg::any(tg::isnan(v))).i == 0);
+  EXPECT(tg::split(x, 3, 0)[1].impl()->view_multi_output);
+}
+
 int main() {
   test_small_cnn();
   test_grouped_strided_conv();
   test_pointwise_and_reductions();
   test_embedding();
   test_dropout_and_random();
+  test_shape_ops_and_scans();
   if (failures) {
     std::printf("%d failure(s)\n", failures);
     return 1;

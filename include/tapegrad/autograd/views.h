@@ -48,6 +48,9 @@ void rebase_history(const Tensor& self, const std::shared_ptr<Node>& node,
 // torch's autograd checks before writing `self` in place with grad mode on: a leaf (or a view
 // of a leaf) that requires grad, and a view made under no_grad.
 void check_inplace_autograd(const Tensor& self);
+// Note [Multi-output views]: an in-place write that autograd records (some operand requires
+// grad, grad mode on) into an output of split/chunk/unbind, or a view of one, is an error.
+void check_multi_output_view(const Tensor& self);
 
 namespace detail {
 // TensorImpl::grad_fn() of a differentiable view: regenerated when the storage was written

@@ -46,6 +46,9 @@ struct TensorImpl {
   // view's grad_fn was last recorded: once the shared storage is written in place, grad_fn()
   // regenerates it as AsStridedBackward0 onto the base's (new) history.
   bool view_created_no_grad = false;
+  // Note [Multi-output views]: an output of split/chunk/unbind (or a view of one) may not be
+  // written in place while autograd could see it (torch's CreationMeta::MULTI_OUTPUT_NODE).
+  bool view_multi_output = false;
   uint32_t view_version = 0;
   std::shared_ptr<TensorImpl> base;  // the tensor this is a view of (torch's ._base)
   std::unique_ptr<AutogradMeta> autograd;

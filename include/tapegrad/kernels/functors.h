@@ -44,6 +44,35 @@ struct ErfF { template <class T> TG_HD T operator()(T x) const { return std::erf
 struct SiluF {
   template <class T> TG_HD T operator()(T x) const { return x / (T(1) + std::exp(-x)); }
 };
+// Rounding: integers are already whole (and may not fit a double exactly), so they pass
+// through; round is half-to-even (nearbyint in the default rounding mode), as torch's.
+struct FloorF {
+  template <class T> TG_HD T operator()(T x) const {
+    if constexpr (std::is_integral<T>::value) return x; else return std::floor(x);
+  }
+};
+struct CeilF {
+  template <class T> TG_HD T operator()(T x) const {
+    if constexpr (std::is_integral<T>::value) return x; else return std::ceil(x);
+  }
+};
+struct RoundF {
+  template <class T> TG_HD T operator()(T x) const {
+    if constexpr (std::is_integral<T>::value) return x;
+    else if constexpr (std::is_same<T, float>::value) return nearbyintf(x);
+    else return nearbyint(x);
+  }
+};
+struct TruncF {
+  template <class T> TG_HD T operator()(T x) const {
+    if constexpr (std::is_integral<T>::value) return x; else return std::trunc(x);
+  }
+};
+struct FracF {
+  template <class T> TG_HD T operator()(T x) const {
+    if constexpr (std::is_integral<T>::value) return T(0); else return x - std::trunc(x);
+  }
+};
 // gelu: exact (erf) and tanh-approximated forms.
 struct GeluF {
   template <class T> TG_HD T operator()(T x) const {

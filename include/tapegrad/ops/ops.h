@@ -74,6 +74,12 @@ Tensor lerp(const Tensor& self, const Tensor& end, Scalar weight);
 Tensor lerp(const Tensor& self, const Tensor& end, const Tensor& weight);
 Tensor masked_fill(const Tensor& self, const Tensor& mask, Scalar value);
 Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value);  // 0-d value
+// round(x, decimals): half to even at 10^-decimals (RoundBackward1; float inputs only).
+Tensor round(const Tensor& a, int64_t decimals);
+// Elementwise tests (bool results, no history); integer inputs are always finite.
+Tensor isnan(const Tensor& a);
+Tensor isinf(const Tensor& a);
+Tensor isfinite(const Tensor& a);
 
 // ---- reductions ----
 Tensor sum(const Tensor& a, std::optional<DType> dtype = std::nullopt);
@@ -99,6 +105,14 @@ Tensor var(const Tensor& a, const std::vector<int64_t>& dims, double correction 
            bool keepdim = false);
 Tensor std(const Tensor& a, const std::vector<int64_t>& dims, double correction = 1,
            bool keepdim = false);
+// all/any: bool results (whether every / some element is nonzero); no dims = the whole tensor.
+Tensor all(const Tensor& a);
+Tensor all(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim = false);
+Tensor any(const Tensor& a);
+Tensor any(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim = false);
+// Inclusive scans along dim; integer and bool inputs accumulate in int64 unless dtype is given.
+Tensor cumsum(const Tensor& a, int64_t dim, std::optional<DType> dtype = std::nullopt);
+Tensor cumprod(const Tensor& a, int64_t dim, std::optional<DType> dtype = std::nullopt);
 // Sums `a` down to `shape` (the reverse of broadcasting); Note [Broadcast gradients].
 Tensor sum_to(const Tensor& a, const Shape& shape);
 
@@ -173,6 +187,22 @@ Tensor sigmoid_backward(const Tensor& grad, const Tensor& y);
 Tensor tanh_backward(const Tensor& grad, const Tensor& y);
 Tensor slice_backward(const Tensor& grad, const Shape& sizes, int64_t dim, int64_t start,
                       int64_t end, int64_t step);
+// Multi-output views (Note [Multi-output views]): pieces of `split_size` along dim (the last
+// one smaller), pieces of the given sizes, `chunks` near-equal pieces, or every index.
+TensorList split(const Tensor& a, int64_t split_size, int64_t dim = 0);
+TensorList split_with_sizes(const Tensor& a, const std::vector<int64_t>& sizes, int64_t dim = 0);
+TensorList chunk(const Tensor& a, int64_t chunks, int64_t dim = 0);
+TensorList unbind(const Tensor& a, int64_t dim = 0);
+// tensor_split: `sections` near-equal pieces (the first ones one larger), or cut before each
+// index; each piece is a slice (SliceBackward0), as torch's.
+TensorList tensor_split(const Tensor& a, int64_t sections, int64_t dim = 0);
+TensorList tensor_split(const Tensor& a, const std::vector<int64_t>& indices, int64_t dim = 0);
+Tensor flip(const Tensor& a, const std::vector<int64_t>& dims);
+// roll: no dims = roll the flattened tensor, else one shift per dim.
+Tensor roll(const Tensor& a, const std::vector<int64_t>& shifts,
+            const std::vector<int64_t>& dims = {});
+Tensor repeat(const Tensor& a, const std::vector<int64_t>& repeats);
+Tensor tile(const Tensor& a, const std::vector<int64_t>& dims);
 Tensor cat(const TensorList& ts, int64_t dim = 0);
 Tensor stack(const TensorList& ts, int64_t dim = 0);
 Tensor contiguous(const Tensor& a);

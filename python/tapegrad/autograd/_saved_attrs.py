@@ -231,6 +231,19 @@ _SCALARS = {
     "Col2ImBackward0": {k: (lambda n, k=k: _cols(n)[k])
                         for k in ("kernel_size", "dilation", "padding", "stride")},
     "ConstantPadNdBackward0": {"pad": lambda n: _dims(n._raw_i)},
+    # split / split_with_sizes / unbind: i = {dim, dim as given, split_size, piece sizes...}
+    "SplitBackward0": {**_SIZES, "dim": lambda n: _i64(n._raw_i[1]),
+                       "split_size": lambda n: n._raw_i[2]},
+    "SplitWithSizesBackward0": {**_SIZES, "dim": lambda n: _i64(n._raw_i[1]),
+                                "split_sizes": lambda n: tuple(n._raw_i[3:])},
+    "UnbindBackward0": {"dim": lambda n: _i64(n._raw_i[1])},
+    "FlipBackward0": {"dims": lambda n: _dims(n._raw_i)},
+    # roll: i = {count, shifts..., dims...}
+    "RollBackward0": {"shifts": lambda n: _dims(n._raw_i[1:1 + n._raw_i[0]]),
+                      "dims": lambda n: _dims(n._raw_i[1 + n._raw_i[0]:])},
+    "RepeatBackward0": {**_SIZES, "repeats": lambda n: tuple(n._raw_i)},
+    "CumsumBackward0": {"dim": lambda n: _i64(n._raw_i[1])},
+    "CumprodBackward0": {"dim": lambda n: _i64(n._raw_i[1])},
     "CatBackward0": {"dim": lambda n: _i64(n._raw_f[0] if n._raw_f else n._raw_i[-1])},
     "StackBackward0": {"dim": lambda n: _i64(_given(n, 1, n._raw_i[0]))},
     "SoftmaxBackward0": {"dim": lambda n: _i64(_given(n, 1, n._raw_i[0]))},

@@ -1,0 +1,82 @@
+// Inclusive scans along one dim: cumsum and cumprod (with torch's dtype= and its rule that
+// integer and bool inputs accumulate in int64). The loop runs on the host; a device tensor
+// makes the round trip (no scan kernel on CUDA yet).
+#include <tapegrad/kernels/dispatch.h>
+
+#include "common.h"
+
+namespace tapegrad {
+
+using namespace detail;
+
+namespace {
+
+// out[.., k, ..] = op(out[.., k-1, ..], in[.., k, ..]) over contiguous host tensors of the
+// same dtype, accumulating in double for floats (as torch's CPU scan) and int64 for integers.
+template <bool kProd>
+void scan_host(const Tensor& out, const Tensor& in, int64_t dim, const char* name) {
+  int64_t outer = 1, inner = 1;
+  const int64_t n = in.dim() ? in.sizes()[dim] : 1;
+  for (int64_t d = 0; d < dim; ++d) outer *= in.sizes()[d];
+  for (int64_t d = dim + 1; d < in.dim(); ++d) inner *= in.sizes()[d];
+  dispatch_numeric(in.dtype(), name, [&](auto tag) {
+    using T = decltype(tag);
+    using Acc = typename std::conditional<std::is_floating_point<T>::value, double, int64_t>::type;
+    const T* src = in.data<T>();
+    T* dst = out.data<T>();
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t i = 0; i < inner; ++i) {
+        Acc acc = kProd ? 1 : 0;
+        for (int64_t k = 0; k < n; ++k) {
+          const int64_t at = (o * n + k) * inner + i;
+          acc = kProd ? acc * static_cast<Acc>(src[at]) : acc + static_cast<Acc>(src[at]);
+          dst[at] = static_cast<T>(acc);
+        }
+      }
+  });
+}
+
+Tensor scan(OpId op, const Tensor& a, int64_t dim, std::optional<DType> dtype) {
+  const bool prod = op == OpId::Cumprod;
+  const int64_t d = wrap_dim(dim, a.dim());
+  DType dt = dtype ? *dtype : is_integral(a.dtype(), true) ? DType::Int64 : a.dtype();
+  const char* name = prod ? "cumprod_out_cpu" : "cumsum_out_cpu";
+  if (dt == DType::Bool) TG_DTYPE_UNSUPPORTED(name, dt);
+  Tensor out;
+  {
+    NoGradGuard guard;
+    Tensor in = contiguous(on_host(to(detach(a), dt)));
+    Tensor host = empty(in.sizes(), dt);
+    if (in.numel() > 0) {
+      if (prod)
+        scan_host<true>(host, in, d, name);
+      else
+        scan_host<false>(host, in, d, name);
+    }
+    out = a.device().is_cpu() ? host : to(host, a.device(), dt);
+  }
+  if (!is_floating(dt)) {  // an integer result (dtype=) cannot carry a gradient
+    TG_CHECK(!any_requires_grad({a}), "Autograd not support dtype: ", dtype_legacy_name(dt));
+    return out;
+  }
+  if (auto node = maybe_node(op, {a})) {
+    node->shape = a.sizes();
+    node->i = {d, dim};
+    if (prod) node->saved.emplace_back(a, false);
+    set_history(out, node);
+    if (prod) node->saved.emplace_back(out, true);
+  }
+  return out;
+}
+
+}  // namespace
+
+Tensor cumsum(const Tensor& a, int64_t dim, std::optional<DType> dtype) {
+  return scan(OpId::Cumsum, a, dim, dtype);
+}
+
+Tensor cumprod(const Tensor& a, int64_t dim, std::optional<DType> dtype) {
+  return scan(OpId::Cumprod, a, dim, dtype);
+}
+
+}  // namespace tapegrad
