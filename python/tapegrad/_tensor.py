@@ -229,6 +229,24 @@ Tensor.__index__ = _index
 Tensor.__rdiv__ = Tensor.__rtruediv__
 Tensor.__div__ = Tensor.__truediv__
 Tensor.__rmatmul__ = lambda self, other: other.matmul(self)
+def _reduce_ex(self, proto):
+    """pickle (and copy.copy): the tensor's data, dtype, shape, strides and device go through
+    tapegrad.save's format; a non-leaf comes back as a leaf, and .grad is not kept, as in torch."""
+    import io
+    from .serialization import save
+    buf = io.BytesIO()
+    save(self.detach(), buf)
+    return (_rebuild_pickled, (buf.getvalue(), self.requires_grad))
+
+
+def _rebuild_pickled(data, requires_grad):
+    import io
+    from .serialization import load
+    t = load(io.BytesIO(data), weights_only=True)
+    return t.requires_grad_() if requires_grad else t
+
+
+Tensor.__reduce_ex__ = _reduce_ex
 Tensor.__deepcopy__ = lambda self, memo: self.detach().clone().requires_grad_(self.requires_grad) \
     if self.is_leaf else self.clone()
 
@@ -373,3 +391,9 @@ Tensor.__getitem__ = _getitem
 Tensor.__setitem__ = _setitem
 # torchviz and other graph drawers ask whether a tensor is a view.
 Tensor._is_view = lambda self: self._base is not None
+
+# torch's class is torch.Tensor, and Python's own messages name it 'Tensor' ("unsupported operand
+# type(s) for +: 'Tensor' and 'str'", "'Tensor' object has no attribute ..."): setting __name__
+# makes CPython point the type's tp_name (pybind11 set "tapegrad._C.Tensor") at the bare name.
+Tensor.__name__ = "Tensor"
+Tensor.__module__ = "tapegrad"
