@@ -263,8 +263,11 @@ void gemm_entry(int64_t M, int64_t N, int64_t Kd, const T* A, int64_t rsa, int64
   if (M == 1 && Kd > 0) return gemv_m1(N, Kd, A, csa, B, rsb, csb, C);
   // x @ W.t() with few rows (a linear layer's forward at small batch): packing the transposed
   // B costs K*N transposed copies against only M*K*N/(MR*NR)-per-cycle work. Computing
-  // C^T = W @ x^T instead reads W in place and packs only x^T (K*M elements).
-  if (rsb == 1 && csb != 1 && csa == 1 && M < N)
+  // C^T = W @ x^T instead reads W in place and packs only x^T (K*M elements). Only for few
+  // rows: every tile of C^T goes out through the edge buffer and a scalar transposed store,
+  // which at M = 1024 (one thread's half of g @ b.t() at n = 2048) made the product 2x slower;
+  // by M = 128 the swap no longer paid at MLP shapes.
+  if (rsb == 1 && csb != 1 && csa == 1 && M < N && M <= 64)
     return gemm_blocked<K>(N, M, Kd, B, csb, rsb, A, csa, rsa, C, ldc, work, true);
   gemm_blocked<K>(M, N, Kd, A, rsa, csa, B, rsb, csb, C, ldc, work, false);
 }
