@@ -27,22 +27,37 @@ inline int64_t gmin(int64_t a, int64_t b) { return a < b ? a : b; }
 // n = 256..1024. Returns how many k it packed; the caller finishes the rest (and rows past the
 // last full group).
 #ifdef TG_GEMM_SSE
+// Rows 4g..4g+3, k..k+3 of A into Ap (one 4x4 transpose).
+template <int MR>
+inline void pack_a_rows_4x4(int64_t k, int g, const float* a, int64_t rsa, float* Ap) {
+  const float* r = a + 4 * g * rsa + k;
+  __m128 r0 = _mm_loadu_ps(r), r1 = _mm_loadu_ps(r + rsa), r2 = _mm_loadu_ps(r + 2 * rsa),
+         r3 = _mm_loadu_ps(r + 3 * rsa);
+  _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+  _mm_storeu_ps(Ap + (k + 0) * MR + 4 * g, r0);
+  _mm_storeu_ps(Ap + (k + 1) * MR + 4 * g, r1);
+  _mm_storeu_ps(Ap + (k + 2) * MR + 4 * g, r2);
+  _mm_storeu_ps(Ap + (k + 3) * MR + 4 * g, r3);
+}
 template <int MR>
 int64_t pack_a_rows_simd(int64_t kc, const float* a, int64_t rsa, float* Ap) {
   constexpr int G = MR / 4;
   int64_t k = 0;
+  // 16 k (a cache line of each row) per step, one group of four rows at a time, so each line
+  // is used up before the next rows are read. Four k per step over all MR rows (up to 32)
+  // came back to each line four times, and at a leading dimension of a multiple of 4 KiB all
+  // those lines share one L1 set, so the returns missed.
+  for (; k + 16 <= kc; k += 16) {
+#pragma GCC unroll 8
+    for (int g = 0; g < G; ++g)
+#pragma GCC unroll 4
+      for (int d = 0; d < 16; d += 4) pack_a_rows_4x4<MR>(k + d, g, a, rsa, Ap);
+    for (int i = 4 * G; i < MR; ++i)
+      for (int d = 0; d < 16; ++d) Ap[(k + d) * MR + i] = a[i * rsa + k + d];
+  }
   for (; k + 4 <= kc; k += 4) {
 #pragma GCC unroll 8
-    for (int g = 0; g < G; ++g) {
-      const float* r = a + 4 * g * rsa + k;
-      __m128 r0 = _mm_loadu_ps(r), r1 = _mm_loadu_ps(r + rsa), r2 = _mm_loadu_ps(r + 2 * rsa),
-             r3 = _mm_loadu_ps(r + 3 * rsa);
-      _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
-      _mm_storeu_ps(Ap + (k + 0) * MR + 4 * g, r0);
-      _mm_storeu_ps(Ap + (k + 1) * MR + 4 * g, r1);
-      _mm_storeu_ps(Ap + (k + 2) * MR + 4 * g, r2);
-      _mm_storeu_ps(Ap + (k + 3) * MR + 4 * g, r3);
-    }
+    for (int g = 0; g < G; ++g) pack_a_rows_4x4<MR>(k, g, a, rsa, Ap);
     for (int i = 4 * G; i < MR; ++i)
       for (int d = 0; d < 4; ++d) Ap[(k + d) * MR + i] = a[i * rsa + k + d];
   }
