@@ -54,9 +54,9 @@ struct VF64 {
 struct KF32 : Tile<VF32, 6, 4> {
   static constexpr int64_t KC = 256, MC = 420, NC = 1024;
 };
-// The swapped x @ W.t() of few rows (gemm_entry) keeps 12 x 32: its N is those few rows, and
-// 6 x 64 ran its 64-row case 20% slower.
-struct KF32Swap : Tile<VF32, 12, 2> {
+// Products of at most 64 columns keep 12 x 32 (gemm_entry): the swapped x @ W.t() of 64 rows
+// ran 20% slower with 6 x 64, and N = 10 (a classifier layer) would compute 54 padding columns.
+struct KF32Narrow : Tile<VF32, 12, 2> {
   static constexpr int64_t KC = 256, MC = 420, NC = 1024;
 };
 struct KF64 : Tile<VF64, 12, 2> {
@@ -65,7 +65,7 @@ struct KF64 : Tile<VF64, 12, 2> {
 
 void sgemm(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsa, int64_t csa,
            const float* B, int64_t rsb, int64_t csb, float* C, int64_t ldc, float* work) {
-  gemm_entry<KF32, KF32Swap>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, work);
+  gemm_entry<KF32, KF32Narrow>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, work);
 }
 
 void dgemm(int64_t M, int64_t N, int64_t K, const double* A, int64_t rsa, int64_t csa,
@@ -76,7 +76,7 @@ void dgemm(int64_t M, int64_t N, int64_t K, const double* A, int64_t rsa, int64_
 void sgemm_team(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsa, int64_t csa,
                 const float* B, int64_t rsb, int64_t csb, float* C, int64_t ldc, float* work,
                 const Team& team) {
-  gemm_team<KF32>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, work, team);
+  gemm_team<KF32, KF32Narrow>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, work, team);
 }
 
 void dgemm_team(int64_t M, int64_t N, int64_t K, const double* A, int64_t rsa, int64_t csa,
@@ -85,13 +85,13 @@ void dgemm_team(int64_t M, int64_t N, int64_t K, const double* A, int64_t rsa, i
   gemm_team<KF64>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, work, team);
 }
 
-constexpr size_t kTeamB = (driver_bblock_elems<KF32>() * 4 > driver_bblock_elems<KF64>() * 8
-                               ? driver_bblock_elems<KF32>() * 4
-                               : driver_bblock_elems<KF64>() * 8);
-
 constexpr size_t cmax(size_t a, size_t b) { return a > b ? a : b; }
-constexpr size_t kWork = cmax(cmax(driver_work_elems<KF32>(), driver_work_elems<KF32Swap>()) * 4,
-                              driver_work_elems<KF64>() * 8);
+constexpr size_t kTeamB =
+    cmax(cmax(driver_bblock_elems<KF32>(), driver_bblock_elems<KF32Narrow>()) * 4,
+         driver_bblock_elems<KF64>() * 8);
+constexpr size_t kWork =
+    cmax(cmax(driver_work_elems<KF32>(), driver_work_elems<KF32Narrow>()) * 4,
+         driver_work_elems<KF64>() * 8);
 
 const KernelSet kSet = {"avx512",      sgemm,      dgemm,      kWork, KF32::MR, KF32::NR,
                          KF64::MR,  KF64::NR,   sgemm_team, dgemm_team, kTeamB};

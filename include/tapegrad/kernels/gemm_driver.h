@@ -290,9 +290,12 @@ void gemv_m1(int64_t N, int64_t Kd, const T* A, int64_t csa, const T* B, int64_t
   }
 }
 
-// KSwap: the kernel policy for the swapped product below (its own tile shape: the swapped
-// product's N is the few rows of x).
-template <class K, class KSwap = K, class T>
+// KNarrow: the kernel policy for products of at most kNarrowN columns (the swapped product
+// below included, whose N is the few rows of x), where a wide register tile would compute
+// mostly padding.
+constexpr int64_t kNarrowN = 64;
+
+template <class K, class KNarrow = K, class T>
 void gemm_entry(int64_t M, int64_t N, int64_t Kd, const T* A, int64_t rsa, int64_t csa,
                 const T* B, int64_t rsb, int64_t csb, T* C, int64_t ldc, T* work) {
   if (M <= 0 || N <= 0) return;
@@ -305,13 +308,18 @@ void gemm_entry(int64_t M, int64_t N, int64_t Kd, const T* A, int64_t rsa, int64
   // which at M = 1024 (one thread's half of g @ b.t() at n = 2048) made the product 2x slower;
   // by M = 128 the swap no longer paid at MLP shapes.
   if (rsb == 1 && csb != 1 && csa == 1 && M < N && M <= 64)
-    return gemm_blocked<KSwap>(N, M, Kd, B, csb, rsb, A, csa, rsa, C, ldc, work, true);
+    return gemm_blocked<KNarrow>(N, M, Kd, B, csb, rsb, A, csa, rsa, C, ldc, work, true);
+  if (N <= kNarrowN)
+    return gemm_blocked<KNarrow>(M, N, Kd, A, rsa, csa, B, rsb, csb, C, ldc, work, false);
   gemm_blocked<K>(M, N, Kd, A, rsa, csa, B, rsb, csb, C, ldc, work, false);
 }
 
-template <class K, class T>
+template <class K, class KNarrow = K, class T>
 void gemm_team(int64_t M, int64_t N, int64_t Kd, const T* A, int64_t rsa, int64_t csa,
                const T* B, int64_t rsb, int64_t csb, T* C, int64_t ldc, T* work,
                const Team& team) {
+  // Every member sees the same N, so all pick the same kernel (and the same panel split).
+  if (N <= kNarrowN)
+    return gemm_blocked<KNarrow>(M, N, Kd, A, rsa, csa, B, rsb, csb, C, ldc, work, false, &team);
   gemm_blocked<K>(M, N, Kd, A, rsa, csa, B, rsb, csb, C, ldc, work, false, &team);
 }
