@@ -61,28 +61,11 @@ void dgemm(int64_t M, int64_t N, int64_t K, const double* A, int64_t rsa, int64_
   gemm_entry<KF64>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, work);
 }
 
-void sgemm_team(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsa, int64_t csa,
-                const float* B, int64_t rsb, int64_t csb, float* C, int64_t ldc, float* work,
-                const Team& team) {
-  gemm_team<KF32>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, work, team);
-}
-
-void dgemm_team(int64_t M, int64_t N, int64_t K, const double* A, int64_t rsa, int64_t csa,
-                const double* B, int64_t rsb, int64_t csb, double* C, int64_t ldc,
-                double* work, const Team& team) {
-  gemm_team<KF64>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, work, team);
-}
-
-constexpr size_t kTeamB = (driver_bblock_elems<KF32>() * 4 > driver_bblock_elems<KF64>() * 8
-                               ? driver_bblock_elems<KF32>() * 4
-                               : driver_bblock_elems<KF64>() * 8);
-
 constexpr size_t kWork = (driver_work_elems<KF32>() * 4 > driver_work_elems<KF64>() * 8
                               ? driver_work_elems<KF32>() * 4
                               : driver_work_elems<KF64>() * 8);
 
-const KernelSet kSet = {"avx2",      sgemm,      dgemm,      kWork, KF32::MR, KF32::NR,
-                         KF64::MR,  KF64::NR,   sgemm_team, dgemm_team, kTeamB};
+const KernelSet kSet = {"avx2", sgemm, dgemm, kWork, KF32::MR, KF32::NR, KF64::MR, KF64::NR};
 
 }  // namespace
 

@@ -51,16 +51,13 @@ const gemm::KernelSet* kernels() {
 
 // Per-thread packing scratch, grown on demand and kept for the thread's life (the GEMM runs on
 // the caller's thread and on OpenMP's pool threads, which persist).
-// Slot 0: the thread's own packing buffers; slot 1: the B block a team of threads packs together
-// (gemm_run's caller thread owns it for the team).
-void* workspace(size_t bytes, int slot = 0) {
+void* workspace(size_t bytes) {
   struct Buf {
     void* p = nullptr;
     size_t n = 0;
     ~Buf() { std::free(p); }
   };
-  thread_local Buf bufs[2];
-  Buf& buf = bufs[slot];
+  thread_local Buf buf;
   if (buf.n < bytes) {
     std::free(buf.p);
     buf.n = (bytes + 63) / 64 * 64;
@@ -78,19 +75,6 @@ gemm::GemmFn<T> gemm_fn(const gemm::KernelSet* ks) {
   if constexpr (sizeof(T) == 4) return ks->sgemm;
   else return ks->dgemm;
 }
-
-template <class T>
-gemm::TeamFn<T> team_fn(const gemm::KernelSet* ks) {
-  if constexpr (sizeof(T) == 4) return ks->sgemm_team;
-  else return ks->dgemm_team;
-}
-
-#ifdef TAPEGRAD_OPENMP
-// The team's barrier (gemm::Team::sync): binds to the parallel region gemm_run opened.
-void team_barrier() {
-#pragma omp barrier
-}
-#endif
 
 // Below this many multiply-adds a fork/join costs more than it saves.
 constexpr int64_t kParallelMinMacs = int64_t(1) << 19;
@@ -110,9 +94,11 @@ struct Mat {
 };
 
 // C (row stride ldc, unit column stride) = A @ B, on `threads` threads. Work is split into
-// contiguous ranges of register tiles along one side of C, so no two threads write the same
-// cache lines of C (except at the seam); each thread packs only the slices of A it uses, and
-// B is packed once, by all together (split along M) or a slice each (split along N).
+// contiguous ranges of register tiles along one side of C, so each thread packs only the
+// operand slices it uses and no two threads write the same cache lines of C (except at the seam).
+// The threads never wait for each other inside the product (no shared packed B behind a
+// barrier): on this shared 2-core machine a barrier often waits out a descheduled thread's
+// time slice, and a product with four of them ran 3x slower than torch at n = 512.
 template <class T>
 void gemm_run(int64_t M, int64_t N, int64_t K, Mat<T> A, Mat<T> B, T* C, int64_t ldc,
               int threads) {
@@ -121,20 +107,19 @@ void gemm_run(int64_t M, int64_t N, int64_t K, Mat<T> A, Mat<T> B, T* C, int64_t
   const int mr = sizeof(T) == 4 ? ks->mr_f32 : ks->mr_f64;
   const int nr = sizeof(T) == 4 ? ks->nr_f32 : ks->nr_f64;
   const int64_t bm = (M + mr - 1) / mr, bn = (N + nr - 1) / nr;
-  // Split the side that leaves each thread the least overhead. Split along M, the threads
-  // pack each block of B together (gemm::Team) and each packs all of its rows of A when N is
-  // wide (gemm_driver.h packs A for N > 256); split along N, each packs its columns of B and
-  // all of A, if A is packed at all. A read in place (N <= 256) costs no copy but slows the
-  // kernel: counted as 15% of the thread's multiply-adds at 16 per copied element (square
-  // n = 512 split along N ran 5-20% slower than along M). Ties split N (MLP shapes, measured
-  // about even).
+  // Split the side that leaves each thread the least overhead: every thread packs all of B it
+  // multiplies, and all of A when its share of N is wide (gemm_driver.h packs A for N > 256).
+  // Splitting M duplicates B's packing; splitting N duplicates A's, if A is packed at all.
+  // A read in place (a share of N <= 256) costs no copy but slows the kernel: counted as
+  // 15% of the thread's multiply-adds at 16 per copied element (square n = 512 split along N
+  // ran 5-20% slower than along M; MLP shapes measured about even, and keep splitting N).
   const int nt = threads < 1 ? 1 : threads;
   auto in_place = [](int64_t m, int64_t n, int64_t k) { return m * n * k / 16 * 15 / 100; };
   const int64_t pack_split_m =
-      K * N / nt + (N > 256 ? M / nt * K : in_place(M / nt, N, K));
+      K * N + (N > 256 ? M / nt * K : in_place(M / nt, N, K));
   const int64_t pack_split_n =
       K * N / nt + (N / nt > 256 ? M * K : in_place(M, N / nt, K));
-  bool split_m = pack_split_m < pack_split_n;
+  bool split_m = pack_split_m < pack_split_n || (pack_split_m == pack_split_n && bm >= bn);
   if ((split_m ? bm : bn) < nt) split_m = bm >= bn;  // too few tiles on that side
   const int64_t blocks = split_m ? bm : bn;
   if (threads > blocks) threads = static_cast<int>(blocks);
@@ -144,10 +129,6 @@ void gemm_run(int64_t M, int64_t N, int64_t K, Mat<T> A, Mat<T> B, T* C, int64_t
     return;
   }
 #ifdef TAPEGRAD_OPENMP
-  // Split along M with K > 0: one team packing B together (every member has at least one
-  // tile, as threads <= blocks, and makes the same calls to the barrier).
-  void* shared_b = split_m && K > 0 ? workspace(ks->team_b_bytes, 1) : nullptr;
-  const gemm::TeamFn<T> tfn = team_fn<T>(ks);
 #pragma omp parallel num_threads(threads)
   {
     const int id = omp_get_thread_num(), nt = omp_get_num_threads();
@@ -155,13 +136,8 @@ void gemm_run(int64_t M, int64_t N, int64_t K, Mat<T> A, Mat<T> B, T* C, int64_t
     T* work = static_cast<T*>(workspace(ks->work_bytes));
     if (split_m) {
       const int64_t i0 = b0 * mr, i1 = b1 * mr < M ? b1 * mr : M;
-      if (shared_b) {
-        const gemm::Team team{id, nt, shared_b, team_barrier};
-        tfn(i1 - i0, N, K, A.p + i0 * A.rs, A.rs, A.cs, B.p, B.rs, B.cs, C + i0 * ldc, ldc, work,
-            team);
-      } else if (i1 > i0) {
+      if (i1 > i0)
         fn(i1 - i0, N, K, A.p + i0 * A.rs, A.rs, A.cs, B.p, B.rs, B.cs, C + i0 * ldc, ldc, work);
-      }
     } else {
       const int64_t j0 = b0 * nr, j1 = b1 * nr < N ? b1 * nr : N;
       if (j1 > j0)

@@ -16,32 +16,12 @@ template <class T>
 using GemmFn = void (*)(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64_t csa,
                         const T* B, int64_t rsb, int64_t csb, T* C, int64_t ldc, T* work);
 
-// One thread of a team that splits C by rows but packs each block of B once, together: every
-// member packs its share of the block's panels into `shared_b` (team_b_bytes, 64-byte aligned,
-// the same buffer for all), and `sync` (a barrier across the team) separates packing from the
-// products. All members must make the call with the same N and K (> 0) and M >= 1, since each
-// calls sync the same number of times.
-struct Team {
-  int id, size;
-  void* shared_b;
-  void (*sync)();
-};
-
-// C[M,N] = A[M,K] @ B[K,N] as one member of `team` (A and C are this member's rows).
-template <class T>
-using TeamFn = void (*)(int64_t M, int64_t N, int64_t K, const T* A, int64_t rsa, int64_t csa,
-                        const T* B, int64_t rsb, int64_t csb, T* C, int64_t ldc, T* work,
-                        const Team& team);
-
 struct KernelSet {
   const char* name;
   GemmFn<float> sgemm;
   GemmFn<double> dgemm;
   size_t work_bytes;  // enough for either dtype
   int mr_f32, nr_f32, mr_f64, nr_f64;  // register tile, for splitting work across threads
-  TeamFn<float> sgemm_team;
-  TeamFn<double> dgemm_team;
-  size_t team_b_bytes;  // the shared B block, enough for either dtype
 };
 
 // nullptr when the instruction set was not compiled in (non-x86 builds, or compilers without

@@ -144,11 +144,9 @@ constexpr int64_t driver_work_elems() {
 template <class K, class T>
 void gemm_blocked(int64_t M, int64_t N, int64_t Kd, const T* A, int64_t rsa, int64_t csa,
                   const T* B, int64_t rsb, int64_t csb, T* C, int64_t ldc, T* work,
-                  bool trans_c, const Team* team = nullptr) {
+                  bool trans_c) {
   // trans_c: the caller swapped the operands to compute C^T = B^T A^T; element (i, j) of this
   // product then lives at C[j * ldc + i], and tiles are transposed on their way out.
-  // team: this call is one member's rows of a product whose B blocks the team packs together
-  // into team->shared_b (see gemm.h); its caller guarantees M >= 1 and Kd >= 1.
   constexpr int MR = K::MR, NR = K::NR;
   if (M <= 0 || N <= 0) return;
   const int64_t rsc = trans_c ? 1 : ldc, csc = trans_c ? ldc : 1;
@@ -173,27 +171,14 @@ void gemm_blocked(int64_t M, int64_t N, int64_t Kd, const T* A, int64_t rsa, int
   const int64_t k_blocks = (Kd + kc_max - 1) / kc_max;
   const int64_t kc_step = (Kd + k_blocks - 1) / k_blocks;
   T* Ap = work;
-  T* const own_bp = Ap + K::MC * K::KC;
-  T* Bp = team ? static_cast<T*>(team->shared_b) : own_bp;
-  T* edge = own_bp + driver_bblock_elems<K>();
+  T* Bp = Ap + K::MC * K::KC;
+  T* edge = Bp + driver_bblock_elems<K>();
   for (int64_t jc = 0; jc < N; jc += K::NC) {
     const int64_t nc = gmin(K::NC, N - jc);
     for (int64_t pc = 0; pc < Kd; pc += kc_step) {
       const int64_t kc = gmin(kc_step, Kd - pc);
       const bool acc = pc > 0;
-      if (team) {
-        // Every member's products from the previous block are done before its panels are
-        // overwritten; then each packs its share of this block's panels, and all wait for all.
-        team->sync();
-        const int64_t np = (nc + NR - 1) / NR;
-        const int64_t p0 = np * team->id / team->size, p1 = np * (team->id + 1) / team->size;
-        if (p1 > p0)
-          pack_panels<NR>(kc, gmin(nc, p1 * NR) - p0 * NR, B + pc * rsb + (jc + p0 * NR) * csb,
-                          rsb, csb, Bp + p0 * NR * kc);
-        team->sync();
-      } else {
-        pack_panels<NR>(kc, nc, B + pc * rsb + jc * csb, rsb, csb, Bp);
-      }
+      pack_panels<NR>(kc, nc, B + pc * rsb + jc * csb, rsb, csb, Bp);
       for (int64_t ic = 0; ic < M; ic += K::MC) {
         const int64_t mc = gmin(K::MC, M - ic);
         const T* a_blk = A + ic * rsa + pc * csa;
@@ -312,14 +297,4 @@ void gemm_entry(int64_t M, int64_t N, int64_t Kd, const T* A, int64_t rsa, int64
   if (N <= kNarrowN)
     return gemm_blocked<KNarrow>(M, N, Kd, A, rsa, csa, B, rsb, csb, C, ldc, work, false);
   gemm_blocked<K>(M, N, Kd, A, rsa, csa, B, rsb, csb, C, ldc, work, false);
-}
-
-template <class K, class KNarrow = K, class T>
-void gemm_team(int64_t M, int64_t N, int64_t Kd, const T* A, int64_t rsa, int64_t csa,
-               const T* B, int64_t rsb, int64_t csb, T* C, int64_t ldc, T* work,
-               const Team& team) {
-  // Every member sees the same N, so all pick the same kernel (and the same panel split).
-  if (N <= kNarrowN)
-    return gemm_blocked<KNarrow>(M, N, Kd, A, rsa, csa, B, rsb, csb, C, ldc, work, false, &team);
-  gemm_blocked<K>(M, N, Kd, A, rsa, csa, B, rsb, csb, C, ldc, work, false, &team);
 }
