@@ -132,13 +132,8 @@ void pack_panels(int64_t kc, int64_t n, const T* src, int64_t sk, int64_t sw, T*
 }
 
 template <class K>
-constexpr int64_t driver_bblock_elems() {
-  return K::KC * ((K::NC + K::NR - 1) / K::NR * K::NR);
-}
-
-template <class K>
 constexpr int64_t driver_work_elems() {
-  return K::MC * K::KC + driver_bblock_elems<K>() + K::MR * K::NR + 64;
+  return K::MC * K::KC + K::KC * ((K::NC + K::NR - 1) / K::NR * K::NR) + K::MR * K::NR + 64;
 }
 
 template <class K, class T>
@@ -172,7 +167,7 @@ void gemm_blocked(int64_t M, int64_t N, int64_t Kd, const T* A, int64_t rsa, int
   const int64_t kc_step = (Kd + k_blocks - 1) / k_blocks;
   T* Ap = work;
   T* Bp = Ap + K::MC * K::KC;
-  T* edge = Bp + driver_bblock_elems<K>();
+  T* edge = Bp + K::KC * ((K::NC + NR - 1) / NR * NR);
   for (int64_t jc = 0; jc < N; jc += K::NC) {
     const int64_t nc = gmin(K::NC, N - jc);
     for (int64_t pc = 0; pc < Kd; pc += kc_step) {
