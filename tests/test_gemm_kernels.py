@@ -1,10 +1,11 @@
 """The CPU GEMM behind mm/bmm/mv/dot/matmul (lib/cpu/gemm_*.cpp): every instruction-set path
 this machine can run (TAPEGRAD_GEMM=avx2|generic forces a lesser one; the kernel set is chosen
 once per process, so each runs in a subprocess), 1 and 2 OpenMP threads (the work split along M
-and along N), against torch on shapes that cross the register tile (12x32 / 6x16 / 4x4), the
-k-blocks (K split into equal blocks of at most KC, or 2*KC with A read in place), the
-wide-N packing switch (N > 256), edge rows and columns, and
-operands that are transposed, sliced with steps, or expanded (stride 0)."""
+and along N), against torch on shapes that cross the register tile (avx512: 6x64, and 12x32
+up to N = 64; 6x16 / 4x4), the k-blocks (K split into equal blocks of at most KC, or 2*KC with
+A read in place), the wide-N packing switch (N > 256), the swapped product for few rows against
+a transposed B, edge rows and columns, and operands that are transposed, sliced with steps, or
+expanded (stride 0)."""
 import os
 import subprocess
 import sys
@@ -20,6 +21,10 @@ SHAPES = [  # (M, K, N)
     # A read in place (N <= 256) with K in 2 balanced blocks (> 2*KC), A packed from N = 257
     # with K in 5 balanced blocks; a leading dimension of 1024 floats (4 KiB: A packed).
     (27, 1100, 256), (26, 1100, 257), (15, 1024, 40),
+    # x @ W.t() computed as (W @ x.t()).t() up to M = 64 rows only (the "nt" layouts here),
+    # 130 rows against 700 columns (not swapped), the square product that 2 threads split along
+    # M rather than N, and N = 65: one column past the 12x32 tile's range into the 6x64 one.
+    (64, 130, 300), (65, 130, 300), (130, 200, 700), (512, 512, 512), (7, 40, 65),
 ]
 
 

@@ -96,6 +96,9 @@ struct Mat {
 // C (row stride ldc, unit column stride) = A @ B, on `threads` threads. Work is split into
 // contiguous ranges of register tiles along one side of C, so each thread packs only the
 // operand slices it uses and no two threads write the same cache lines of C (except at the seam).
+// The threads never wait for each other inside the product (no shared packed B behind a
+// barrier): on this shared 2-core machine a barrier often waits out a descheduled thread's
+// time slice, and a product with four of them ran 3x slower than torch at n = 512.
 template <class T>
 void gemm_run(int64_t M, int64_t N, int64_t K, Mat<T> A, Mat<T> B, T* C, int64_t ldc,
               int threads) {
@@ -104,12 +107,18 @@ void gemm_run(int64_t M, int64_t N, int64_t K, Mat<T> A, Mat<T> B, T* C, int64_t
   const int mr = sizeof(T) == 4 ? ks->mr_f32 : ks->mr_f64;
   const int nr = sizeof(T) == 4 ? ks->nr_f32 : ks->nr_f64;
   const int64_t bm = (M + mr - 1) / mr, bn = (N + nr - 1) / nr;
-  // Split the side that leaves each thread the least packing: every thread packs all of B it
+  // Split the side that leaves each thread the least overhead: every thread packs all of B it
   // multiplies, and all of A when its share of N is wide (gemm_driver.h packs A for N > 256).
   // Splitting M duplicates B's packing; splitting N duplicates A's, if A is packed at all.
+  // A read in place (a share of N <= 256) costs no copy but slows the kernel: counted as
+  // 15% of the thread's multiply-adds at 16 per copied element (square n = 512 split along N
+  // ran 5-20% slower than along M; MLP shapes measured about even, and keep splitting N).
   const int nt = threads < 1 ? 1 : threads;
-  const int64_t pack_split_m = K * N + (N > 256 ? M / nt * K : 0);
-  const int64_t pack_split_n = K * N / nt + (N / nt > 256 ? M * K : 0);
+  auto in_place = [](int64_t m, int64_t n, int64_t k) { return m * n * k / 16 * 15 / 100; };
+  const int64_t pack_split_m =
+      K * N + (N > 256 ? M / nt * K : in_place(M / nt, N, K));
+  const int64_t pack_split_n =
+      K * N / nt + (N / nt > 256 ? M * K : in_place(M, N / nt, K));
   bool split_m = pack_split_m < pack_split_n || (pack_split_m == pack_split_n && bm >= bn);
   if ((split_m ? bm : bn) < nt) split_m = bm >= bn;  // too few tiles on that side
   const int64_t blocks = split_m ? bm : bn;

@@ -27,22 +27,37 @@ inline int64_t gmin(int64_t a, int64_t b) { return a < b ? a : b; }
 // n = 256..1024. Returns how many k it packed; the caller finishes the rest (and rows past the
 // last full group).
 #ifdef TG_GEMM_SSE
+// Rows 4g..4g+3, k..k+3 of A into Ap (one 4x4 transpose).
+template <int MR>
+inline void pack_a_rows_4x4(int64_t k, int g, const float* a, int64_t rsa, float* Ap) {
+  const float* r = a + 4 * g * rsa + k;
+  __m128 r0 = _mm_loadu_ps(r), r1 = _mm_loadu_ps(r + rsa), r2 = _mm_loadu_ps(r + 2 * rsa),
+         r3 = _mm_loadu_ps(r + 3 * rsa);
+  _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+  _mm_storeu_ps(Ap + (k + 0) * MR + 4 * g, r0);
+  _mm_storeu_ps(Ap + (k + 1) * MR + 4 * g, r1);
+  _mm_storeu_ps(Ap + (k + 2) * MR + 4 * g, r2);
+  _mm_storeu_ps(Ap + (k + 3) * MR + 4 * g, r3);
+}
 template <int MR>
 int64_t pack_a_rows_simd(int64_t kc, const float* a, int64_t rsa, float* Ap) {
   constexpr int G = MR / 4;
   int64_t k = 0;
+  // 16 k (a cache line of each row) per step, one group of four rows at a time, so each line
+  // is used up before the next rows are read. Four k per step over all MR rows (up to 32)
+  // came back to each line four times, and at a leading dimension of a multiple of 4 KiB all
+  // those lines share one L1 set, so the returns missed.
+  for (; k + 16 <= kc; k += 16) {
+#pragma GCC unroll 8
+    for (int g = 0; g < G; ++g)
+#pragma GCC unroll 4
+      for (int d = 0; d < 16; d += 4) pack_a_rows_4x4<MR>(k + d, g, a, rsa, Ap);
+    for (int i = 4 * G; i < MR; ++i)
+      for (int d = 0; d < 16; ++d) Ap[(k + d) * MR + i] = a[i * rsa + k + d];
+  }
   for (; k + 4 <= kc; k += 4) {
 #pragma GCC unroll 8
-    for (int g = 0; g < G; ++g) {
-      const float* r = a + 4 * g * rsa + k;
-      __m128 r0 = _mm_loadu_ps(r), r1 = _mm_loadu_ps(r + rsa), r2 = _mm_loadu_ps(r + 2 * rsa),
-             r3 = _mm_loadu_ps(r + 3 * rsa);
-      _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
-      _mm_storeu_ps(Ap + (k + 0) * MR + 4 * g, r0);
-      _mm_storeu_ps(Ap + (k + 1) * MR + 4 * g, r1);
-      _mm_storeu_ps(Ap + (k + 2) * MR + 4 * g, r2);
-      _mm_storeu_ps(Ap + (k + 3) * MR + 4 * g, r3);
-    }
+    for (int g = 0; g < G; ++g) pack_a_rows_4x4<MR>(k, g, a, rsa, Ap);
     for (int i = 4 * G; i < MR; ++i)
       for (int d = 0; d < 4; ++d) Ap[(k + d) * MR + i] = a[i * rsa + k + d];
   }
@@ -255,7 +270,12 @@ void gemv_m1(int64_t N, int64_t Kd, const T* A, int64_t csa, const T* B, int64_t
   }
 }
 
-template <class K, class T>
+// KNarrow: the kernel policy for products of at most kNarrowN columns (the swapped product
+// below included, whose N is the few rows of x), where a wide register tile would compute
+// mostly padding.
+constexpr int64_t kNarrowN = 64;
+
+template <class K, class KNarrow = K, class T>
 void gemm_entry(int64_t M, int64_t N, int64_t Kd, const T* A, int64_t rsa, int64_t csa,
                 const T* B, int64_t rsb, int64_t csb, T* C, int64_t ldc, T* work) {
   if (M <= 0 || N <= 0) return;
@@ -263,8 +283,13 @@ void gemm_entry(int64_t M, int64_t N, int64_t Kd, const T* A, int64_t rsa, int64
   if (M == 1 && Kd > 0) return gemv_m1(N, Kd, A, csa, B, rsb, csb, C);
   // x @ W.t() with few rows (a linear layer's forward at small batch): packing the transposed
   // B costs K*N transposed copies against only M*K*N/(MR*NR)-per-cycle work. Computing
-  // C^T = W @ x^T instead reads W in place and packs only x^T (K*M elements).
-  if (rsb == 1 && csb != 1 && csa == 1 && M < N)
-    return gemm_blocked<K>(N, M, Kd, B, csb, rsb, A, csa, rsa, C, ldc, work, true);
+  // C^T = W @ x^T instead reads W in place and packs only x^T (K*M elements). Only for few
+  // rows: every tile of C^T goes out through the edge buffer and a scalar transposed store,
+  // which at M = 1024 (one thread's half of g @ b.t() at n = 2048) made the product 2x slower;
+  // by M = 128 the swap no longer paid at MLP shapes.
+  if (rsb == 1 && csb != 1 && csa == 1 && M < N && M <= 64)
+    return gemm_blocked<KNarrow>(N, M, Kd, B, csb, rsb, A, csa, rsa, C, ldc, work, true);
+  if (N <= kNarrowN)
+    return gemm_blocked<KNarrow>(M, N, Kd, A, rsa, csa, B, rsb, csb, C, ldc, work, false);
   gemm_blocked<K>(M, N, Kd, A, rsa, csa, B, rsb, csb, C, ldc, work, false);
 }
