@@ -10,6 +10,7 @@
 #include <tapegrad/autograd/grad_mode.h>
 #include <tapegrad/ops/ops.h>
 #include <tapegrad/optim/fused.h>
+#include <tapegrad/optim/zero_grad.h>
 
 namespace tapegrad {
 namespace optim {
@@ -60,17 +61,7 @@ class Adam {
       if (params_[k].grad().defined()) loop_step(k);
   }
 
-  void zero_grad(bool set_to_none = true) {
-    for (auto& p : params_) {
-      if (!p.grad().defined()) continue;
-      if (set_to_none) {
-        p.set_grad(Tensor());
-      } else {
-        Tensor g = p.grad();
-        zero_(g);
-      }
-    }
-  }
+  void zero_grad(bool set_to_none = true) { optim::zero_grad(params_, set_to_none); }
 
   // Parameter k's state (undefined tensors before its first step).
   const AdamState& state(size_t k) const { return state_.at(k); }

@@ -8,6 +8,7 @@
 #include <tapegrad/autograd/grad_mode.h>
 #include <tapegrad/ops/ops.h>
 #include <tapegrad/optim/fused.h>
+#include <tapegrad/optim/zero_grad.h>
 
 namespace tapegrad {
 namespace optim {
@@ -50,17 +51,7 @@ class SGD {
     for (size_t k = 0; k < params_.size(); ++k) loop_step(k);
   }
 
-  void zero_grad(bool set_to_none = true) {
-    for (auto& p : params_) {
-      if (!p.grad().defined()) continue;
-      if (set_to_none) {
-        p.set_grad(Tensor());
-      } else {
-        Tensor g = p.grad();
-        zero_(g);
-      }
-    }
-  }
+  void zero_grad(bool set_to_none = true) { optim::zero_grad(params_, set_to_none); }
 
   // Parameter k's momentum buffer (undefined before its first step or without momentum).
   const Tensor& momentum_buffer(size_t k) const { return buf_.at(k); }
