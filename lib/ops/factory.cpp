@@ -111,6 +111,8 @@ Tensor randint(int64_t low, int64_t high, const Shape& s, DType dt) {
   kern::randint(t, low, high);
   return t;
 }
+uint64_t initial_seed() { return kern::initial_seed(); }
+
 void manual_seed(uint64_t seed) {
   kern::seed(seed);
   cuda::manual_seed(seed);  // torch.manual_seed seeds every device

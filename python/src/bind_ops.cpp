@@ -361,6 +361,7 @@ void bind_ops(py::module_& m) {
   m.def("_randn", [](const Shape& s, DType dt) { return randn(s, dt); });
   m.def("_randint", [](int64_t lo, int64_t hi, const Shape& s, DType dt) { return randint(lo, hi, s, dt); });
   m.def("manual_seed", [](uint64_t s) { manual_seed(s); });
+  m.def("_initial_seed", []() { return initial_seed(); });
 
   bind_shape_ops(m);
 

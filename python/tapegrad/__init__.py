@@ -6,13 +6,13 @@ import builtins as _builtins
 import os as _os
 
 from . import _C
-from ._C import Tensor, dtype, manual_seed, get_default_dtype, set_default_dtype
+from ._C import Tensor, dtype, get_default_dtype, set_default_dtype
 from ._C import (bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32,  # noqa: A004
                  float64)
 from ._tensor import Size, device, RemovableHandle
 from ._factories import (tensor, zeros, ones, empty, full, arange, linspace, eye, rand, randn, randint,
                          zeros_like, ones_like, empty_like, full_like, rand_like, randn_like,
-                         randint_like)
+                         randint_like, manual_seed, initial_seed, seed)
 from ._grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled
 from . import autograd, nn, optim, return_types  # noqa: F401
 from ._dlpack import from_dlpack, from_torch  # noqa: F401  (also installs Tensor.__dlpack__)
@@ -39,7 +39,7 @@ for _n in _ops:
     globals().setdefault(_n, getattr(_C, _n))
 
 __all__ = sorted(set(_ops) | {
-    "Tensor", "dtype", "tensor", "manual_seed", "get_default_dtype", "set_default_dtype",
+    "Tensor", "dtype", "tensor", "manual_seed", "initial_seed", "seed", "get_default_dtype", "set_default_dtype",
     "Size", "device", "zeros", "ones", "empty", "full", "arange", "linspace", "eye", "rand",
     "randn", "randint", "zeros_like", "ones_like", "empty_like", "full_like", "rand_like",
     "randn_like", "randint_like", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",

@@ -79,6 +79,29 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None):
     return _finish(_C._eye(n, n if m is None else m, _default(dtype)), requires_grad, device)
 
 
+def manual_seed(seed):
+    """Seed the CPU generator (and CUDA's, as torch does). The CPU generator draws numbers the way
+    torch's does (lib/cpu/random.cpp), so seeded rand/randn/randint/uniform_/normal_ and nn
+    initialisation give torch's values. Negative seeds wrap to 64 bits, as torch's do."""
+    seed = int(seed)
+    if not -0x8000_0000_0000_0000 <= seed <= 0xFFFF_FFFF_FFFF_FFFF:
+        raise ValueError("Overflow when unpacking long long")
+    _C.manual_seed(seed & 0xFFFF_FFFF_FFFF_FFFF)
+
+
+def initial_seed():
+    """The CPU generator's seed: manual_seed's, else the one drawn at start (as torch)."""
+    return _C._initial_seed()
+
+
+def seed():
+    """Seed the generators with a nondeterministic number and return it (torch.seed)."""
+    import random as _random
+    s = _random.SystemRandom().getrandbits(64)
+    manual_seed(s)
+    return s
+
+
 # On a GPU the numbers come from the device generator (tapegrad.cuda.manual_seed), as in torch.
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
     target = _check_device(device)

@@ -56,6 +56,7 @@ void uniform(const Tensor& out, double lo, double hi);
 void normal(const Tensor& out, double mean, double std);
 void randint(const Tensor& out, int64_t lo, int64_t hi);
 void seed(uint64_t s);
+uint64_t initial_seed();  // the seed of the CPU generator (manual_seed's, else drawn at start)
 
 }  // namespace kern
 }  // namespace tapegrad

@@ -1,0 +1,75 @@
+"""Seeded random numbers equal torch's: tapegrad's CPU generator draws as torch's does
+(lib/cpu/random.cpp), so `manual_seed(s)` followed by the same calls gives the same values in
+both libraries. Exact for everything but float randn/normal_ of 16+ contiguous elements, where
+torch's vectorised float log/sin/cos differ from libm by an ulp or so."""
+import pytest
+import torch
+
+import tapegrad
+
+SEEDS = [0, 1, 12345, 2**40 + 7, -5]
+
+
+def _draws(m):
+    lin = m.nn.Linear(5, 3)
+    return [
+        ("rand(3)", m.rand(3), True),
+        ("randn(3)", m.randn(3), True),
+        ("randn(1) takes the cached sine half", m.randn(1), True),
+        ("randn(2, 2)", m.randn(2, 2), True),
+        ("randn(20)", m.randn(20), False),
+        ("randn(5) float64", m.randn(5, dtype=m.float64), True),
+        ("randn(33) float64", m.randn(33, dtype=m.float64), True),
+        ("rand(4) float64", m.rand(4, dtype=m.float64), True),
+        ("randint(0, 10)", m.randint(0, 10, (6,)), True),
+        ("randint(3) int32", m.randint(3, (4,), dtype=m.int32), True),
+        ("randint wide range", m.randint(-5, 2**40, (3,)), True),
+        ("uniform_(-2, 3)", m.empty(7).uniform_(-2, 3), True),
+        ("uniform_ float64", m.empty(9, dtype=m.float64).uniform_(-1, 0.5), True),
+        ("normal_(1.5, 2) n=40", m.empty(40).normal_(1.5, 2.0), False),
+        ("normal_(1.5, 2) n=7", m.empty(7).normal_(1.5, 2.0), True),
+        ("normal_ float64 n=18", m.empty(18, dtype=m.float64).normal_(-1, 0.5), True),
+        ("Linear weight", lin.weight.detach(), True),
+        ("Linear bias", lin.bias.detach(), True),
+        ("rand after all that", m.rand(5), True),
+    ]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_seeded_draws_equal_torch(seed):
+    torch.manual_seed(seed)
+    ref = _draws(torch)
+    tapegrad.manual_seed(seed)
+    got = _draws(tapegrad)
+    for (name, r, exact), (_, g, _) in zip(ref, got):
+        g = torch.from_numpy(g.numpy().copy())
+        assert g.dtype == r.dtype and g.shape == r.shape, name
+        if exact:
+            assert torch.equal(g, r), f"{name}: {g} != {r}"
+        else:
+            torch.testing.assert_close(g, r, rtol=2e-6, atol=1e-6, msg=name)
+
+
+def test_initial_seed_and_seed():
+    tapegrad.manual_seed(-1)
+    assert tapegrad.initial_seed() == torch.manual_seed(-1).initial_seed() == 2**64 - 1
+    s = tapegrad.seed()
+    assert tapegrad.initial_seed() == s
+    torch.manual_seed(s)
+    assert torch.equal(torch.from_numpy(tapegrad.rand(4).numpy().copy()), torch.rand(4))
+    for bad in (2**64, -2**63 - 1):
+        with pytest.raises(ValueError, match="^Overflow when unpacking long long$"):
+            torch.manual_seed(bad)
+        with pytest.raises(ValueError, match="^Overflow when unpacking long long$"):
+            tapegrad.manual_seed(bad)
+
+
+def test_reseeding_drops_the_cached_normal():
+    # randn(1) leaves the sine half of its pair cached; manual_seed must drop it, as torch's does
+    for m in (torch, tapegrad):
+        m.manual_seed(7)
+        m.randn(1)
+        m.manual_seed(7)
+    a = torch.randn(3)
+    b = tapegrad.randn(3)
+    assert torch.equal(torch.from_numpy(b.numpy().copy()), a)
