@@ -31,6 +31,9 @@ def _draws(m):
         ("normal_ float64 n=18", m.empty(18, dtype=m.float64).normal_(-1, 0.5), True),
         ("Linear weight", lin.weight.detach(), True),
         ("Linear bias", lin.bias.detach(), True),
+        ("bernoulli_(0.25)", m.empty(50).bernoulli_(0.25), True),
+        ("dropout mask", m.nn.functional.dropout(m.ones(300), 0.3), True),
+        ("dropout p=1 draws nothing", m.nn.functional.dropout(m.ones(3), 1.0), True),
         ("rand after all that", m.rand(5), True),
     ]
 
