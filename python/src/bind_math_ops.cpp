@@ -1,0 +1,154 @@
+// Bindings of the elementwise math beyond the core arithmetic: atan2 / arctan2, hypot, xlogy,
+// fmod, remainder, floor_divide (and the //, % operators), clamp_min / clamp_max, logit, each
+// with its in-place method. A Python number operand takes torch's number overload (its own
+// grad_fn: FmodBackward0, ClampMinBackward0, ...). Called from bind_ops().
+#include "common.h"
+
+namespace tapegrad {
+namespace bind {
+
+namespace {
+
+using Cls = py::class_<TensorImpl, std::shared_ptr<TensorImpl>>;
+
+bool is_number(const Operand& o) { return o.t.impl()->wrapped_number; }
+
+// torch's TypeError for a non-Tensor argument of a Tensor-only parameter.
+[[noreturn]] void not_tensor(const char* fn, const char* arg, int pos, const py::handle& o) {
+  TG_ERROR_KIND(Type, fn, "(): argument '", arg, "' (position ", pos, ") must be Tensor, not ",
+                Py_TYPE(o.ptr())->tp_name);
+}
+
+// Registers torch.<name>(input, other) and Tensor.<name>(other) for a Tensor-only binary row,
+// with torch's TypeError for anything else, and Tensor.<name>_(other).
+void tensor_binary(py::module_& m, Cls& cls, const char* name, OpId op) {
+  m.def(name, [op](const Tensor& a, const Tensor& b) { return binary(op, a, b); },
+        py::arg("input"), py::arg("other"));
+  m.def(name, [name](py::object a, py::object b) -> Tensor {
+    if (!py::isinstance<TensorImpl>(a)) not_tensor(name, "input", 1, a);
+    not_tensor(name, "other", 2, b);
+  }, py::arg("input"), py::arg("other"));
+  cls.def(name, [op](const Tensor& a, const Tensor& b) { return binary(op, a, b); },
+          py::arg("other"));
+  cls.def(name, [name](const Tensor&, py::object b) -> Tensor { not_tensor(name, "other", 1, b); },
+          py::arg("other"));
+  const std::string inplace = std::string(name) + "_";
+  cls.def(inplace.c_str(), [op](Tensor& a, const Tensor& b) -> Tensor& {
+    return binary_inplace(op, a, b);
+  }, py::arg("other"));
+}
+
+Tensor fmod_any(const Tensor& a, const Operand& b) {
+  return is_number(b) ? fmod(a, item(b.t)) : fmod(a, b.t);
+}
+Tensor remainder_any(const Tensor& a, const Operand& b) {
+  return is_number(b) ? remainder(a, item(b.t)) : remainder(a, b.t);
+}
+Tensor clamp_min_any(const Tensor& a, const Operand& b) {
+  return is_number(b) ? clamp_min(a, item(b.t)) : clamp_min(a, b.t);
+}
+Tensor clamp_max_any(const Tensor& a, const Operand& b) {
+  return is_number(b) ? clamp_max(a, item(b.t)) : clamp_max(a, b.t);
+}
+Tensor xlogy_any(const Operand& a, const Operand& b) {
+  TG_CHECK_KIND(Type, !(is_number(a) && is_number(b)),
+                "xlogy() received an invalid combination of arguments - got (Number, Number)");
+  if (is_number(a)) return xlogy(item(a.t), b.t);
+  if (is_number(b)) return xlogy(a.t, item(b.t));
+  return xlogy(a.t, b.t);
+}
+
+// Tensor.<name>_(other) for an op taking a tensor or a number: a = f(a, other) in place.
+template <class F>
+void inplace_any(Cls& cls, const char* name, F f) {
+  cls.def(name, [f](Tensor& a, const Operand& b) -> Tensor& {
+    const Tensor other = is_number(b) ? Tensor() : b.t;
+    return apply_inplace(a, other, [&](const Tensor& x) { return f(x, b); });
+  }, py::arg("other"));
+}
+
+}  // namespace
+
+void bind_math_ops(py::module_& m) {
+  Cls cls = py::reinterpret_borrow<Cls>(m.attr("Tensor"));
+
+  // numpy-style aliases of the inverse trigonometric rows (same nodes: AsinBackward0, ...)
+  const std::pair<const char*, OpId> aliases[] = {
+      {"arcsin", OpId::Asin},   {"arccos", OpId::Acos},   {"arctan", OpId::Atan},
+      {"arcsinh", OpId::Asinh}, {"arccosh", OpId::Acosh}, {"arctanh", OpId::Atanh}};
+  for (const auto& [name, op] : aliases) {
+    m.def(name, [op = op](const Tensor& a) { return unary(op, a); }, py::arg("input"));
+    cls.def(name, [op = op](const Tensor& a) { return unary(op, a); });
+    cls.def((std::string(name) + "_").c_str(),
+            [op = op](Tensor& a) -> Tensor& { return unary_(op, a); });
+  }
+
+  tensor_binary(m, cls, "atan2", OpId::Atan2);
+  tensor_binary(m, cls, "arctan2", OpId::Atan2);
+  tensor_binary(m, cls, "hypot", OpId::Hypot);
+
+  m.def("xlogy", &xlogy_any, py::arg("input"), py::arg("other"));
+  cls.def("xlogy", [](const Tensor& a, const Operand& b) { return xlogy_any(Operand{a}, b); },
+          py::arg("other"));
+  inplace_any(cls, "xlogy_", [](const Tensor& a, const Operand& b) { return xlogy_any(Operand{a}, b); });
+
+  m.def("fmod", &fmod_any, py::arg("input"), py::arg("other"));
+  cls.def("fmod", &fmod_any, py::arg("other"));
+  inplace_any(cls, "fmod_", &fmod_any);
+  m.def("remainder", &remainder_any, py::arg("input"), py::arg("other"));
+  cls.def("remainder", &remainder_any, py::arg("other"));
+  inplace_any(cls, "remainder_", &remainder_any);
+  auto floor_div = [](const Tensor& a, const Operand& b) { return floor_divide(a, b.t); };
+  m.def("floor_divide", floor_div, py::arg("input"), py::arg("other"));
+  cls.def("floor_divide", floor_div, py::arg("other"));
+  cls.def("floor_divide_", [](Tensor& a, const Operand& b) -> Tensor& {
+    return binary_inplace(OpId::FloorDivide, a, b.t);
+  }, py::arg("other"));
+
+  // operators: x // y is floor_divide, x % y remainder (number on the right: RemainderBackward0)
+  cls.def("__floordiv__", floor_div, py::is_operator());
+  cls.def("__rfloordiv__", [](const Tensor& a, const Operand& b) { return floor_divide(b.t, a); },
+          py::is_operator());
+  cls.def("__mod__", &remainder_any, py::is_operator());
+  cls.def("__rmod__", [](const Tensor& a, const Operand& b) { return remainder(b.t, a); },
+          py::is_operator());
+  cls.def("__ifloordiv__", [](Tensor& a, const Operand& b) -> Tensor& {
+    return binary_inplace(OpId::FloorDivide, a, b.t);
+  }, py::is_operator());
+  cls.def("__imod__", [](Tensor& a, const Operand& b) -> Tensor& {
+    const Tensor other = is_number(b) ? Tensor() : b.t;
+    return apply_inplace(a, other, [&](const Tensor& x) { return remainder_any(x, b); });
+  }, py::is_operator());
+
+  m.def("clamp_min", &clamp_min_any, py::arg("input"), py::arg("min"));
+  cls.def("clamp_min", &clamp_min_any, py::arg("min"));
+  m.def("clamp_max", &clamp_max_any, py::arg("input"), py::arg("max"));
+  cls.def("clamp_max", &clamp_max_any, py::arg("max"));
+  for (const char* name : {"clamp_min_", "clamp_max_"}) {
+    const bool is_min = name[6] == 'i';
+    cls.def(name, [is_min](Tensor& a, const Operand& b) -> Tensor& {
+      const Tensor other = is_number(b) ? Tensor() : b.t;
+      return apply_inplace(a, other, [&](const Tensor& x) {
+        return is_min ? clamp_min_any(x, b) : clamp_max_any(x, b);
+      });
+    }, py::arg(is_min ? "min" : "max"));
+  }
+  m.def("clamp_min_", [](Tensor& a, const Operand& b) -> Tensor& {
+    const Tensor other = is_number(b) ? Tensor() : b.t;
+    return apply_inplace(a, other, [&](const Tensor& x) { return clamp_min_any(x, b); });
+  }, py::arg("input"), py::arg("min"));
+  m.def("clamp_max_", [](Tensor& a, const Operand& b) -> Tensor& {
+    const Tensor other = is_number(b) ? Tensor() : b.t;
+    return apply_inplace(a, other, [&](const Tensor& x) { return clamp_max_any(x, b); });
+  }, py::arg("input"), py::arg("max"));
+
+  auto logit_fn = [](const Tensor& a, std::optional<double> eps) { return logit(a, eps); };
+  m.def("logit", logit_fn, py::arg("input"), py::arg("eps") = py::none());
+  cls.def("logit", logit_fn, py::arg("eps") = py::none());
+  cls.def("logit_", [](Tensor& a, std::optional<double> eps) -> Tensor& {
+    return apply_inplace(a, Tensor(), [&](const Tensor& x) { return logit(x, eps); });
+  }, py::arg("eps") = py::none());
+}
+
+}  // namespace bind
+}  // namespace tapegrad
