@@ -243,7 +243,7 @@ TensorList call_derivative(Node& node, TensorList& grads) {
         q = node.op == OpId::Fmod ? trunc(div(self, other)) : floor(div(self, other));
       return {needs(0) ? g : Tensor(), needs(1) ? mul(neg(g), q) : Tensor()};
     }
-    case OpId::FloorDivide: TG_ERROR("the derivative for 'floor_divide' is not implemented.");
+    case OpId::FloorDivide: TG_ERROR("derivative for aten::floor_divide is not implemented");
     case OpId::FmodScalar:
     case OpId::RemainderScalar: return {g};
     case OpId::XlogyScalarSelf: return {mul(g, div(sc(F[0]), S(0)))};  // saved[0] = other
