@@ -1,7 +1,9 @@
 // Bindings of the elementwise math beyond the core arithmetic: atan2 / arctan2, hypot, xlogy,
 // fmod, remainder, floor_divide (and the //, % operators), clamp_min / clamp_max, logit, each
-// with its in-place method. A Python number operand takes torch's number overload (its own
+// with its in-place method; and isclose / allclose / equal, count_nonzero, diff. A Python number operand takes torch's number overload (its own
 // grad_fn: FmodBackward0, ClampMinBackward0, ...). Called from bind_ops().
+#include <tapegrad/ops/compare_ops.h>
+
 #include "common.h"
 
 namespace tapegrad {
@@ -141,6 +143,43 @@ void bind_math_ops(py::module_& m) {
     const Tensor other = is_number(b) ? Tensor() : b.t;
     return apply_inplace(a, other, [&](const Tensor& x) { return clamp_max_any(x, b); });
   }, py::arg("input"), py::arg("max"));
+
+  auto isclose_fn = [](const Tensor& a, const Tensor& b, double rtol, double atol, bool nan) {
+    return isclose(a, b, rtol, atol, nan);
+  };
+  auto allclose_fn = [](const Tensor& a, const Tensor& b, double rtol, double atol, bool nan) {
+    return allclose(a, b, rtol, atol, nan);
+  };
+  m.def("isclose", isclose_fn, py::arg("input"), py::arg("other"), py::arg("rtol") = 1e-5,
+        py::arg("atol") = 1e-8, py::arg("equal_nan") = false);
+  cls.def("isclose", isclose_fn, py::arg("other"), py::arg("rtol") = 1e-5,
+          py::arg("atol") = 1e-8, py::arg("equal_nan") = false);
+  m.def("allclose", allclose_fn, py::arg("input"), py::arg("other"), py::arg("rtol") = 1e-5,
+        py::arg("atol") = 1e-8, py::arg("equal_nan") = false);
+  cls.def("allclose", allclose_fn, py::arg("other"), py::arg("rtol") = 1e-5,
+          py::arg("atol") = 1e-8, py::arg("equal_nan") = false);
+  auto equal_fn = [](const Tensor& a, const Tensor& b) { return equal(a, b); };
+  m.def("equal", equal_fn, py::arg("input"), py::arg("other"));
+  cls.def("equal", equal_fn, py::arg("other"));
+
+  // dim: None (all), an int, or a tuple / list of ints
+  auto count_fn = [](const Tensor& a, const py::object& dim) {
+    if (dim.is_none()) return count_nonzero(a);
+    std::vector<int64_t> dims = dims_from_object(dim);
+    if (dims.empty()) return count_nonzero(a);
+    return count_nonzero(a, dims);
+  };
+  m.def("count_nonzero", count_fn, py::arg("input"), py::arg("dim") = py::none());
+  cls.def("count_nonzero", count_fn, py::arg("dim") = py::none());
+
+  auto diff_fn = [](const Tensor& a, int64_t n, int64_t dim, std::optional<Tensor> prepend,
+                    std::optional<Tensor> append) {
+    return diff(a, n, dim, prepend.value_or(Tensor()), append.value_or(Tensor()));
+  };
+  m.def("diff", diff_fn, py::arg("input"), py::arg("n") = 1, py::arg("dim") = -1,
+        py::arg("prepend") = py::none(), py::arg("append") = py::none());
+  cls.def("diff", diff_fn, py::arg("n") = 1, py::arg("dim") = -1,
+          py::arg("prepend") = py::none(), py::arg("append") = py::none());
 
   auto logit_fn = [](const Tensor& a, std::optional<double> eps) { return logit(a, eps); };
   m.def("logit", logit_fn, py::arg("input"), py::arg("eps") = py::none());
