@@ -1,6 +1,6 @@
 """Error parity with torch (type and message) for the elementwise math of
 tests/opcases/math_extra.py: integer division by zero in fmod / remainder / floor_divide, hypot
-of integers, Tensor-only arguments of atan2 / hypot, in-place results that do not fit, the
+of integers, Tensor-only arguments of atan2 / hypot, in-place results that do not fit, isclose / count_nonzero / diff arguments, the
 in-place ops on leaves, and floor_divide's missing derivative.
 """
 import pytest
@@ -60,6 +60,19 @@ CASES = {
     "clamp_min_inplace_leaf": lambda m: _t(m, 3, rg=True).clamp_min_(0.5),
     "fmod_inplace_leaf": lambda m: _t(m, 3, rg=True).fmod_(0.5),
     "logit_inplace_leaf": lambda m: _t(m, 3, rg=True).logit_(),
+    # isclose / allclose / count_nonzero / diff
+    "isclose_dtypes": lambda m: m.isclose(_t(m, 3), _t(m, 3, dtype=m.float64)),
+    "allclose_dtypes": lambda m: m.allclose(_t(m, 3), _t(m, 3, dtype=m.float64)),
+    "isclose_rtol_negative": lambda m: m.isclose(_t(m, 3), _t(m, 3), rtol=-1),
+    "isclose_atol_negative": lambda m: _t(m, 3).isclose(_t(m, 3), atol=-0.5),
+    "isclose_shapes": lambda m: m.isclose(_t(m, 3), _t(m, 2)),
+    "count_nonzero_repeated_dim": lambda m: m.count_nonzero(_t(m, 2, 3), dim=(0, 0)),
+    "count_nonzero_bad_dim": lambda m: _t(m, 2, 3).count_nonzero(2),
+    "diff_negative_n": lambda m: m.diff(_t(m, 2, 3), n=-1),
+    "diff_0d": lambda m: m.diff(_t(m)),
+    "diff_bad_dim": lambda m: _t(m, 2, 3).diff(dim=2),
+    "diff_prepend_dims": lambda m: m.diff(_t(m, 2, 3), prepend=_t(m, 3)),
+    "diff_append_sizes": lambda m: m.diff(_t(m, 2, 3), append=_t(m, 3, 3)),
 }
 
 
