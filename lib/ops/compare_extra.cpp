@@ -62,9 +62,16 @@ Tensor diff(const Tensor& a, int64_t n, int64_t dim, const Tensor& prepend, cons
   TG_CHECK(n >= 0, "order must be non-negative but got ", n);
   TG_CHECK(a.dim() >= 1, "diff expects input to be at least one-dimensional");
   dim = wrap_dim(dim, a.dim());
-  for (const Tensor* extra : {&prepend, &append})
-    TG_CHECK(!extra->defined() || extra->dim() == a.dim(),
+  for (const Tensor* extra : {&prepend, &append}) {
+    if (!extra->defined()) continue;
+    TG_CHECK(extra->dim() == a.dim(),
              "diff expects prepend or append to be the same dimension as input");
+    for (int64_t d = 0; d < a.dim(); ++d)
+      TG_CHECK(d == dim || extra->size(d) == a.size(d),
+               "diff expects the shape of tensor to prepend or append to match that of input "
+               "except along the differencing dimension; input.size(", d, ") = ", a.size(d),
+               ", but got tensor.size(", d, ") = ", extra->size(d));
+  }
   Tensor t = a;
   if (prepend.defined() || append.defined()) {
     TensorList parts;
