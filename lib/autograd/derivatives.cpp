@@ -230,9 +230,12 @@ TensorList call_derivative(Node& node, TensorList& grads) {
               needs(1) ? mul(g, div(other, result)) : Tensor()};
     }
     case OpId::Xlogy: {
-      // d/dx = xlogy(x != 0, y) (0 where x is 0, NaN kept); d/dy = x / y
+      // d/dx = log(y), except 0 where x == 0 and y <= 0 (torch's values); d/dy = x / y
       Tensor self = S(0), other = S(1);
-      return {needs(0) ? mul(g, xlogy(compare(CmpId::Ne, self, sc(0)), other)) : Tensor(),
+      Tensor at_zero = needs(0) ? compare(CmpId::LogicalAnd, compare(CmpId::Eq, self, sc(0)),
+                                          compare(CmpId::Le, other, sc(0)))
+                                : Tensor();
+      return {needs(0) ? mul(g, where(at_zero, sc(0), log(other))) : Tensor(),
               needs(1) ? mul(g, div(self, other)) : Tensor()};
     }
     case OpId::Fmod:
@@ -247,9 +250,9 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     case OpId::FmodScalar:
     case OpId::RemainderScalar: return {g};
     case OpId::XlogyScalarSelf: return {mul(g, div(sc(F[0]), S(0)))};  // saved[0] = other
-    case OpId::XlogyScalarOther: {
-      // saved[0] = self; d/dx = xlogy(x != 0, y) with the scalar y
-      return {mul(g, xlogy(compare(CmpId::Ne, S(0), sc(0)), sc(F[0])))};
+    case OpId::XlogyScalarOther: {  // saved[0] = self; the number y in f[0]
+      if (F[0] > 0) return {mul(g, sc(std::log(F[0])))};
+      return {mul(g, where(compare(CmpId::Eq, S(0), sc(0)), sc(0), sc(std::log(F[0]))))};
     }
     case OpId::ClampMin:
     case OpId::ClampMax:

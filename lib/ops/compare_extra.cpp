@@ -85,6 +85,7 @@ Tensor diff(const Tensor& a, int64_t n, int64_t dim, const Tensor& prepend, cons
   // operands are empty, and so is the result
   for (int64_t k = 0; k < n; ++k) {
     const int64_t len = t.size(dim);
+    if (len == 0) return t;  // nothing to difference: torch hands back the (empty) input
     Tensor hi = slice(t, dim, std::min<int64_t>(1, len), len);
     Tensor lo = slice(t, dim, 0, std::max<int64_t>(len - 1, 0));
     t = t.dtype() == DType::Bool ? compare(CmpId::LogicalXor, hi, lo) : sub(hi, lo);

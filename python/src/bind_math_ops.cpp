@@ -127,7 +127,7 @@ void bind_math_ops(py::module_& m) {
   m.def("clamp_max", &clamp_max_any, py::arg("input"), py::arg("max"));
   cls.def("clamp_max", &clamp_max_any, py::arg("max"));
   for (const char* name : {"clamp_min_", "clamp_max_"}) {
-    const bool is_min = name[6] == 'i';
+    const bool is_min = name[7] == 'i';  // clamp_m[i]n_ / clamp_m[a]x_
     cls.def(name, [is_min](Tensor& a, const Operand& b) -> Tensor& {
       const Tensor other = is_number(b) ? Tensor() : b.t;
       return apply_inplace(a, other, [&](const Tensor& x) {
