@@ -61,13 +61,14 @@ Tensor count_nonzero(const Tensor& a, const std::vector<int64_t>& dims) {
 Tensor diff(const Tensor& a, int64_t n, int64_t dim, const Tensor& prepend, const Tensor& append) {
   TG_CHECK(n >= 0, "order must be non-negative but got ", n);
   TG_CHECK(a.dim() >= 1, "diff expects input to be at least one-dimensional");
-  dim = wrap_dim(dim, a.dim());
+  // the slices and cat get the dim as given (torch's _saved_dim shows -1, not its wrapped form)
+  const int64_t d0 = wrap_dim(dim, a.dim());
   for (const Tensor* extra : {&prepend, &append}) {
     if (!extra->defined()) continue;
     TG_CHECK(extra->dim() == a.dim(),
              "diff expects prepend or append to be the same dimension as input");
     for (int64_t d = 0; d < a.dim(); ++d)
-      TG_CHECK(d == dim || extra->size(d) == a.size(d),
+      TG_CHECK(d == d0 || extra->size(d) == a.size(d),
                "diff expects the shape of tensor to prepend or append to match that of input "
                "except along the differencing dimension; input.size(", d, ") = ", a.size(d),
                ", but got tensor.size(", d, ") = ", extra->size(d));
@@ -84,7 +85,7 @@ Tensor diff(const Tensor& a, int64_t n, int64_t dim, const Tensor& prepend, cons
   // each order: t[1:] - t[:-1] along dim (xor for bool, as torch); past the length the
   // operands are empty, and so is the result
   for (int64_t k = 0; k < n; ++k) {
-    const int64_t len = t.size(dim);
+    const int64_t len = t.size(d0);
     if (len == 0) return t;  // nothing to difference: torch hands back the (empty) input
     Tensor hi = slice(t, dim, std::min<int64_t>(1, len), len);
     Tensor lo = slice(t, dim, 0, std::max<int64_t>(len - 1, 0));

@@ -106,8 +106,13 @@ Tensor binary(OpId op, const Tensor& a, const Tensor& b, Scalar alpha) {
     // read an empty f as alpha = 1).
     if (spec != save::kNone) {
       node->saved.reserve(3);
-      node->saved.emplace_back(inputs && (all || node->needs_grad(1)) ? a : Tensor(), false);
-      node->saved.emplace_back(inputs && (all || node->needs_grad(0)) ? b : Tensor(), false);
+      // what each formula reads decides what is kept (torch's _saved_* are None otherwise):
+      // hypot's gradient for x reads x, for y reads y; fmod's / remainder's for y read both
+      bool keep_a = inputs && (all || node->needs_grad(1)), keep_b = inputs && (all || node->needs_grad(0));
+      if (op == OpId::Hypot) keep_a = node->needs_grad(0), keep_b = node->needs_grad(1);
+      if (op == OpId::Fmod || op == OpId::Remainder) keep_a = keep_b = node->needs_grad(1);
+      node->saved.emplace_back(keep_a ? a : Tensor(), false);
+      node->saved.emplace_back(keep_b ? b : Tensor(), false);
     }
     if (alpha.kind == Scalar::Float || alpha.to_double() != 1.0) {
       node->f = {alpha.to_double()};
