@@ -7,6 +7,7 @@
 
 
 #include "../ops/common.h"
+#include <tapegrad/ops/compare_ops.h>
 #include "backward_nn.h"
 #include "backward_shape.h"
 #include <tapegrad/autograd/views.h>
@@ -253,6 +254,18 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     case OpId::XlogyScalarOther: {  // saved[0] = self; the number y in f[0]
       if (F[0] > 0) return {mul(g, sc(std::log(F[0])))};
       return {mul(g, where(compare(CmpId::Eq, S(0), sc(0)), sc(0), sc(std::log(F[0]))))};
+    }
+    case OpId::Sort:
+    case OpId::SortStable:
+    case OpId::Topk:  // saved[0] = indices; i = {dim, dim as given}; shape = self's sizes
+      if (node.shape.empty()) return {g};
+      return {scatter_add(zero_like(g, node.shape), I[0], S(0), g)};
+    case OpId::NanToNum: return {mask_where(isfinite(S(0)), g)};
+    case OpId::MaskedSelect: {
+      // g fills the selected places of the broadcast shape in row-major order (the engine sums
+      // it down to self's shape)
+      Tensor m = expand(S(0), node.shape);
+      return {index_put(zero_like(g, node.shape), {m}, g, false)};
     }
     case OpId::ClampMin:
     case OpId::ClampMax:

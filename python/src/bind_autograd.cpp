@@ -46,6 +46,9 @@ std::vector<const char*> saved_slot_names(OpId op) {
     case OpId::ClampMinTensor: return {"self", "min"};
     case OpId::ClampMaxTensor: return {"self", "max"};
     case OpId::XlogyScalarSelf: return {"other"};
+    case OpId::Sort: case OpId::SortStable: case OpId::Topk: return {"indices"};
+    case OpId::NanToNum: return {"self"};
+    case OpId::MaskedSelect: return {"mask", "self"};
     case OpId::Where: return {"condition"};
     case OpId::Addcmul: case OpId::Addcdiv: return {"tensor1", "tensor2"};
     case OpId::LerpTensor: return {"self", "end", "weight"};

@@ -1,6 +1,7 @@
 // Bindings of the elementwise math beyond the core arithmetic: atan2 / arctan2, hypot, xlogy,
 // fmod, remainder, floor_divide (and the //, % operators), clamp_min / clamp_max, logit, each
-// with its in-place method; and isclose / allclose / equal, count_nonzero, diff. A Python number operand takes torch's number overload (its own
+// with its in-place method; isclose / allclose / equal, count_nonzero, diff; sort / argsort /
+// topk, nan_to_num, masked_select. A Python number operand takes torch's number overload (its own
 // grad_fn: FmodBackward0, ClampMinBackward0, ...). Called from bind_ops().
 #include <tapegrad/ops/compare_ops.h>
 
@@ -180,6 +181,49 @@ void bind_math_ops(py::module_& m) {
         py::arg("prepend") = py::none(), py::arg("append") = py::none());
   cls.def("diff", diff_fn, py::arg("n") = 1, py::arg("dim") = -1,
           py::arg("prepend") = py::none(), py::arg("append") = py::none());
+
+  // sort / argsort / topk: (values, indices) named tuples as torch's return_types
+  auto named = [](const char* name, std::pair<Tensor, Tensor> r) {
+    py::object ret = py::module_::import("tapegrad.return_types").attr(name);
+    return ret(r.first, r.second);
+  };
+  // stable given (even False) selects torch's sort.stable overload (SortBackward1)
+  auto sort_fn = [named](const Tensor& a, int64_t dim, bool descending, const py::object& stable) {
+    std::optional<bool> st;
+    if (!stable.is_none()) st = stable.cast<bool>();
+    return named("sort", sort(a, dim, descending, st));
+  };
+  m.def("sort", sort_fn, py::arg("input"), py::arg("dim") = -1, py::arg("descending") = false,
+        py::kw_only(), py::arg("stable") = py::none());
+  cls.def("sort", sort_fn, py::arg("dim") = -1, py::arg("descending") = false, py::kw_only(),
+          py::arg("stable") = py::none());
+  auto argsort_fn = [](const Tensor& a, int64_t dim, bool descending, bool stable) {
+    return argsort(a, dim, descending, stable);
+  };
+  m.def("argsort", argsort_fn, py::arg("input"), py::arg("dim") = -1,
+        py::arg("descending") = false, py::kw_only(), py::arg("stable") = false);
+  cls.def("argsort", argsort_fn, py::arg("dim") = -1, py::arg("descending") = false,
+          py::kw_only(), py::arg("stable") = false);
+  auto topk_fn = [named](const Tensor& a, int64_t k, std::optional<int64_t> dim, bool largest,
+                         bool sorted) { return named("topk", topk(a, k, dim, largest, sorted)); };
+  m.def("topk", topk_fn, py::arg("input"), py::arg("k"), py::arg("dim") = py::none(),
+        py::arg("largest") = true, py::arg("sorted") = true);
+  cls.def("topk", topk_fn, py::arg("k"), py::arg("dim") = py::none(), py::arg("largest") = true,
+          py::arg("sorted") = true);
+
+  auto nan_to_num_fn = [](const Tensor& a, std::optional<double> nan, std::optional<double> posinf,
+                          std::optional<double> neginf) { return nan_to_num(a, nan, posinf, neginf); };
+  m.def("nan_to_num", nan_to_num_fn, py::arg("input"), py::arg("nan") = 0.0,
+        py::arg("posinf") = py::none(), py::arg("neginf") = py::none());
+  cls.def("nan_to_num", nan_to_num_fn, py::arg("nan") = 0.0, py::arg("posinf") = py::none(),
+          py::arg("neginf") = py::none());
+  cls.def("nan_to_num_", [](Tensor& a, std::optional<double> nan, std::optional<double> posinf,
+                            std::optional<double> neginf) -> Tensor& {
+    return apply_inplace(a, Tensor(), [&](const Tensor& x) { return nan_to_num(x, nan, posinf, neginf); });
+  }, py::arg("nan") = 0.0, py::arg("posinf") = py::none(), py::arg("neginf") = py::none());
+  auto masked_select_fn = [](const Tensor& a, const Tensor& mask) { return masked_select(a, mask); };
+  m.def("masked_select", masked_select_fn, py::arg("input"), py::arg("mask"));
+  cls.def("masked_select", masked_select_fn, py::arg("mask"));
 
   auto logit_fn = [](const Tensor& a, std::optional<double> eps) { return logit(a, eps); };
   m.def("logit", logit_fn, py::arg("input"), py::arg("eps") = py::none());
