@@ -1,7 +1,8 @@
-"""Error parity with torch (type and message) for the elementwise math of
-tests/opcases/math_extra.py: integer division by zero in fmod / remainder / floor_divide, hypot
-of integers, Tensor-only arguments of atan2 / hypot, in-place results that do not fit, isclose / count_nonzero / diff arguments, the
-in-place ops on leaves, and floor_divide's missing derivative.
+"""Error parity with torch (type and message) for the ops of tests/opcases/math_extra.py,
+closeness_diff.py and sorting_selection.py: integer division by zero in fmod / remainder /
+floor_divide, hypot of integers, Tensor-only arguments of atan2 / hypot, in-place results that
+do not fit, isclose / count_nonzero / diff / sort / topk / masked_select arguments, in-place
+ops on leaves, and floor_divide's missing derivative.
 """
 import pytest
 
@@ -73,6 +74,15 @@ CASES = {
     "diff_bad_dim": lambda m: _t(m, 2, 3).diff(dim=2),
     "diff_prepend_dims": lambda m: m.diff(_t(m, 2, 3), prepend=_t(m, 3)),
     "diff_append_sizes": lambda m: m.diff(_t(m, 2, 3), append=_t(m, 3, 3)),
+    # sort / topk / masked_select
+    "sort_bad_dim": lambda m: m.sort(_t(m, 2, 3), 2),
+    "argsort_bad_dim": lambda m: _t(m, 2, 3).argsort(dim=-3),
+    "topk_k_too_big": lambda m: m.topk(_t(m, 2, 3), 4),
+    "topk_k_negative": lambda m: _t(m, 2, 3).topk(-1),
+    "topk_bad_dim": lambda m: _t(m, 2, 3).topk(1, 2),
+    "topk_bool": lambda m: m.topk(_t(m, 3, dtype=m.bool), 1),
+    "masked_select_float_mask": lambda m: m.masked_select(_t(m, 3), _t(m, 3)),
+    "masked_select_shapes": lambda m: _t(m, 6).masked_select(_t(m, 2, dtype=m.bool)),
 }
 
 

@@ -38,7 +38,7 @@ Tensor nan_to_num(const Tensor& a, std::optional<double> nan, std::optional<doub
 Tensor masked_select(const Tensor& a, const Tensor& mask) {
   TG_CHECK(mask.dtype() == DType::Bool, "masked_select: expected BoolTensor for mask");
   check_same_device(a, mask, "masked_select");
-  const Shape shape = broadcast_shapes(a.sizes(), mask.sizes());
+  const Shape shape = broadcast_shapes(mask.sizes(), a.sizes());  // torch's order in its error
   Tensor out;
   {
     NoGradGuard ng;
