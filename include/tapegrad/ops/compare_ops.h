@@ -1,6 +1,7 @@
-// Value comparisons and differences built from the core ops (lib/ops/compare_extra.cpp):
-// isclose / allclose / equal (no gradient), count_nonzero, and diff (differentiable through
-// the slices and subtractions it is made of, as torch's: SubBackward0).
+// Ops over values beyond ops.h: comparisons and differences built from the core ops
+// (lib/ops/compare_extra.cpp: isclose / allclose / equal with no gradient, count_nonzero, and
+// diff, differentiable through the slices and subtractions it is made of, as torch's), sorting
+// (lib/ops/sort.cpp) and value selection / replacement (lib/ops/select_values.cpp).
 #pragma once
 #include <cstdint>
 #include <optional>
