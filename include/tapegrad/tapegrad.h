@@ -5,6 +5,7 @@
 #include <tapegrad/autograd/grad_mode.h>
 #include <tapegrad/autograd/node.h>
 #include <tapegrad/core/tensor.h>
+#include <tapegrad/ops/compare_ops.h>
 #include <tapegrad/ops/ops.h>
 #include <tapegrad/optim/adam.h>
 #include <tapegrad/optim/sgd.h>

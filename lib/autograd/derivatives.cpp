@@ -7,6 +7,7 @@
 
 
 #include "../ops/common.h"
+#include <tapegrad/ops/compare_ops.h>
 #include "backward_nn.h"
 #include "backward_shape.h"
 #include <tapegrad/autograd/views.h>
@@ -146,6 +147,35 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     case OpId::RoundDecimals:
     case OpId::Trunc: return {zero_like(g, g.sizes())};
     case OpId::Frac: return {g};
+    case OpId::Tan: {
+      Tensor y = S(1);
+      return {mul(g, add(mul(y, y), sc(1)))};
+    }
+    case OpId::Sinh: return {mul(g, cosh(S(0)))};
+    case OpId::Cosh: return {mul(g, sinh(S(0)))};
+    case OpId::Asin:
+    case OpId::Acos: {
+      Tensor x = S(0), d = rsqrt(rsub(mul(x, x), 1));
+      return {node.op == OpId::Asin ? mul(g, d) : mul(neg(g), d)};
+    }
+    case OpId::Atan: {
+      Tensor x = S(0);
+      return {div(g, add(mul(x, x), sc(1)))};
+    }
+    case OpId::Asinh: {
+      Tensor x = S(0);
+      return {mul(g, rsqrt(add(mul(x, x), sc(1))))};
+    }
+    case OpId::Acosh: {
+      Tensor x = S(0);
+      return {mul(g, rsqrt(sub(mul(x, x), sc(1))))};
+    }
+    case OpId::Atanh: {
+      Tensor x = S(0);
+      return {div(g, rsub(mul(x, x), 1))};
+    }
+    case OpId::Log2: return {div(g, mul(S(0), sc(M_LN2)))};
+    case OpId::Log10: return {div(g, mul(S(0), sc(M_LN10)))};
     case OpId::Silu: {
       Tensor x = S(0), s = sigmoid(x);
       return {mul(g, mul(s, add(mul(x, rsub(s, 1)), sc(1))))};
@@ -187,6 +217,81 @@ TensorList call_derivative(Node& node, TensorList& grads) {
       Tensor half = where(compare(CmpId::Eq, self, other), div(g, sc(2)), g);
       return {needs(0) ? where(compare(lose, self, other), sc(0), half) : Tensor(),
               needs(1) ? where(compare(win, self, other), sc(0), half) : Tensor()};
+    }
+
+    case OpId::Atan2: {
+      Tensor self = S(0), other = S(1);
+      Tensor r2 = add(mul(self, self), mul(other, other));
+      return {needs(0) ? mul(g, div(other, r2)) : Tensor(),
+              needs(1) ? mul(g, div(neg(self), r2)) : Tensor()};
+    }
+    case OpId::Hypot: {
+      Tensor self = S(0), other = S(1), result = S(2);
+      return {needs(0) ? mul(g, div(self, result)) : Tensor(),
+              needs(1) ? mul(g, div(other, result)) : Tensor()};
+    }
+    case OpId::Xlogy: {
+      // d/dx = log(y), except 0 where x == 0 and y <= 0 (torch's values); d/dy = x / y
+      Tensor self = S(0), other = S(1);
+      Tensor at_zero = needs(0) ? compare(CmpId::LogicalAnd, compare(CmpId::Eq, self, sc(0)),
+                                          compare(CmpId::Le, other, sc(0)))
+                                : Tensor();
+      return {needs(0) ? mul(g, where(at_zero, sc(0), log(other))) : Tensor(),
+              needs(1) ? mul(g, div(self, other)) : Tensor()};
+    }
+    case OpId::Fmod:
+    case OpId::Remainder: {
+      // a - q * b with q = trunc(a / b) (fmod) or floor(a / b) (remainder), q constant a.e.
+      Tensor self = S(0), other = S(1), q;
+      if (needs(1))
+        q = node.op == OpId::Fmod ? trunc(div(self, other)) : floor(div(self, other));
+      return {needs(0) ? g : Tensor(), needs(1) ? mul(neg(g), q) : Tensor()};
+    }
+    case OpId::FloorDivide: TG_ERROR("derivative for aten::floor_divide is not implemented");
+    case OpId::FmodScalar:
+    case OpId::RemainderScalar: return {g};
+    case OpId::XlogyScalarSelf: return {mul(g, div(sc(F[0]), S(0)))};  // saved[0] = other
+    case OpId::XlogyScalarOther: {  // saved[0] = self; the number y in f[0]
+      if (F[0] > 0) return {mul(g, sc(std::log(F[0])))};
+      return {mul(g, where(compare(CmpId::Eq, S(0), sc(0)), sc(0), sc(std::log(F[0]))))};
+    }
+    case OpId::Sort:
+    case OpId::SortStable:
+    case OpId::Topk:  // saved[0] = indices; i = {dim, dim as given}; shape = self's sizes
+      if (node.shape.empty()) return {g};
+      return {scatter_add(zero_like(g, node.shape), I[0], S(0), g)};
+    case OpId::NanToNum: return {mask_where(isfinite(S(0)), g)};
+    case OpId::MaskedSelect: {
+      // g fills the selected places of the broadcast shape in row-major order (the engine sums
+      // it down to self's shape)
+      Tensor m = expand(S(0), node.shape);
+      return {index_put(zero_like(g, node.shape), {m}, g, false)};
+    }
+    case OpId::ClampMin:
+    case OpId::ClampMax:
+      return {mask_where(compare(node.op == OpId::ClampMin ? CmpId::Ge : CmpId::Le, S(0), sc(F[0])), g)};
+    case OpId::ClampMinTensor:
+    case OpId::ClampMaxTensor: {
+      // the gradient goes to self where self is kept (ties included), to the bound elsewhere
+      Tensor self = S(0), bound = S(1);
+      Tensor keep = compare(node.op == OpId::ClampMinTensor ? CmpId::Ge : CmpId::Le, self, bound);
+      return {needs(0) ? mask_where(keep, g) : Tensor(),
+              needs(1) ? where(keep, sc(0), g) : Tensor()};
+    }
+    case OpId::Logit: {
+      // 1 / (x (1 - x)); with eps the gradient is 0 outside [eps, 1 - eps]; NaN outside
+      // [0, 1] without eps (torch's formula)
+      Tensor x = S(0);
+      Tensor d = div(g, mul(x, rsub(x, 1)));
+      if (I[0]) {
+        const double lo = F[0], hi = 1 - F[0];
+        Tensor out = compare(CmpId::LogicalOr, compare(CmpId::Lt, x, sc(lo)),
+                             compare(CmpId::Gt, x, sc(hi)));
+        return {where(out, sc(0), d)};
+      }
+      Tensor out = compare(CmpId::LogicalOr, compare(CmpId::Lt, x, sc(0)),
+                           compare(CmpId::Gt, x, sc(1)));
+      return {where(out, sc(NAN), d)};
     }
 
     // ---- pointwise with scalars ----

@@ -36,6 +36,26 @@ save::Spec saves_of(OpId op) {
   }
 }
 
+// The computation dtype of a binary row: true division, atan2 and xlogy of integers compute in
+// the default float dtype; hypot refuses integers (torch has no integer kernel for it).
+DType binary_dtype(OpId op, const Tensor& a, const Tensor& b) {
+  DType dt = result_type(a, b);
+  if ((op == OpId::Div || op == OpId::Atan2 || op == OpId::Xlogy) && !is_floating(dt))
+    dt = default_dtype();
+  if (op == OpId::Hypot && !is_floating(dt))
+    TG_ERROR_KIND(NotImplemented, "\"hypot_cpu\" not implemented for '", dtype_legacy_name(dt), "'");
+  return dt;
+}
+
+// Integer fmod / remainder / floor_divide by zero is an error in torch (floats give inf/NaN).
+void check_integer_divisor(OpId op, DType dt, const Tensor& b) {
+  if (is_floating(dt) || !(op == OpId::Fmod || op == OpId::Remainder || op == OpId::FloorDivide))
+    return;
+  NoGradGuard ng;
+  TG_CHECK(!item(any(compare(CmpId::Eq, b, wrapped_scalar(int64_t{0})))).i,
+           "ZeroDivisionError");
+}
+
 }  // namespace
 
 Tensor unary(OpId op, const Tensor& a) {
@@ -67,8 +87,8 @@ Tensor unary(OpId op, const Tensor& a) {
 
 Tensor binary(OpId op, const Tensor& a, const Tensor& b, Scalar alpha) {
   check_same_device(a, b, op_name(op));
-  DType dt = result_type(a, b);
-  if (op == OpId::Div && !is_floating(dt)) dt = default_dtype();
+  DType dt = binary_dtype(op, a, b);
+  check_integer_divisor(op, dt, b);
   if (op == OpId::Sub && a.dtype() == DType::Bool && b.dtype() == DType::Bool)
     TG_ERROR("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
              "or `logical_xor()` operator instead.");
@@ -80,21 +100,26 @@ Tensor binary(OpId op, const Tensor& a, const Tensor& b, Scalar alpha) {
   kern::binary(op, out, cast_for_kernel(a, dt), cast_for_kernel(b, dt), alpha.to_double());
   if (auto node = maybe_node(op, {a, b})) {
     auto spec = saves_of(op);
-    bool all = spec == save::kAll, inputs = spec == save::kInputs || all;
+    bool all = spec == save::kAll || spec == save::kBoth, inputs = spec == save::kInputs || all;
     // add/sub save nothing and their alpha is almost always the default int 1: leave saved,
     // f and i empty then (three allocations fewer per op; derivatives.cpp and _saved_attrs.py
     // read an empty f as alpha = 1).
     if (spec != save::kNone) {
       node->saved.reserve(3);
-      node->saved.emplace_back(inputs && (all || node->needs_grad(1)) ? a : Tensor(), false);
-      node->saved.emplace_back(inputs && (all || node->needs_grad(0)) ? b : Tensor(), false);
+      // what each formula reads decides what is kept (torch's _saved_* are None otherwise):
+      // hypot's gradient for x reads x, for y reads y; fmod's / remainder's for y read both
+      bool keep_a = inputs && (all || node->needs_grad(1)), keep_b = inputs && (all || node->needs_grad(0));
+      if (op == OpId::Hypot) keep_a = node->needs_grad(0), keep_b = node->needs_grad(1);
+      if (op == OpId::Fmod || op == OpId::Remainder) keep_a = keep_b = node->needs_grad(1);
+      node->saved.emplace_back(keep_a ? a : Tensor(), false);
+      node->saved.emplace_back(keep_b ? b : Tensor(), false);
     }
     if (alpha.kind == Scalar::Float || alpha.to_double() != 1.0) {
       node->f = {alpha.to_double()};
       node->i = {int_mask({alpha})};
     }
     set_history(out, node);
-    if (spec != save::kNone) node->saved.emplace_back(all ? out : Tensor(), true);
+    if (spec != save::kNone) node->saved.emplace_back(spec == save::kAll ? out : Tensor(), true);
   }
   return out;
 }
@@ -266,8 +291,8 @@ namespace {
 // Shared body of add_/sub_/mul_/div_: check the result fits `a`, then write.
 Tensor& binary_(OpId op, Tensor& a, const Tensor& b, Scalar alpha) {
   check_inplace(a);
-  DType dt = result_type(a, b);
-  if (op == OpId::Div && !is_floating(dt)) dt = default_dtype();
+  DType dt = binary_dtype(op, a, b);
+  check_integer_divisor(op, dt, b);
   if (dt != a.dtype() && !(is_floating(a.dtype()) || !is_floating(dt)))
     TG_ERROR("result type ", dtype_legacy_name(dt), " can't be cast to the desired output type ",
              dtype_legacy_name(a.dtype()));
@@ -296,6 +321,7 @@ Tensor& add_(Tensor& a, const Tensor& b, Scalar alpha) { return binary_(OpId::Ad
 Tensor& sub_(Tensor& a, const Tensor& b, Scalar alpha) { return binary_(OpId::Sub, a, b, alpha); }
 Tensor& mul_(Tensor& a, const Tensor& b) { return binary_(OpId::Mul, a, b, 1); }
 Tensor& div_(Tensor& a, const Tensor& b) { return binary_(OpId::Div, a, b, 1); }
+Tensor& binary_inplace(OpId op, Tensor& a, const Tensor& b) { return binary_(op, a, b, 1); }
 
 Tensor& unary_(OpId op, Tensor& a) {
   check_inplace(a);

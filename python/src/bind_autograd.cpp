@@ -20,7 +20,7 @@ std::vector<const char*> unary_names(save::Spec spec) {
   return {spec == save::kSelf ? "self" : nullptr, spec == save::kResult ? "result" : nullptr};
 }
 std::vector<const char*> binary_names(save::Spec spec, const char* other) {
-  const bool in = spec == save::kInputs || spec == save::kAll;
+  const bool in = spec == save::kInputs || spec == save::kAll || spec == save::kBoth;
   return {in ? "self" : nullptr, in ? other : nullptr, spec == save::kAll ? "result" : nullptr};
 }
 
@@ -41,6 +41,14 @@ std::vector<const char*> saved_slot_names(OpId op) {
     case OpId::PowScalar: case OpId::Clamp: case OpId::Gelu: case OpId::Softplus: return {"self"};
     case OpId::RPow: return {"result", "exponent"};
     case OpId::ClampTensor: return {"self", "min", "max"};
+    case OpId::ClampMin: case OpId::ClampMax: case OpId::Logit: case OpId::XlogyScalarOther:
+      return {"self"};
+    case OpId::ClampMinTensor: return {"self", "min"};
+    case OpId::ClampMaxTensor: return {"self", "max"};
+    case OpId::XlogyScalarSelf: return {"other"};
+    case OpId::Sort: case OpId::SortStable: case OpId::Topk: return {"indices"};
+    case OpId::NanToNum: return {"self"};
+    case OpId::MaskedSelect: return {"mask", "self"};
     case OpId::Where: return {"condition"};
     case OpId::Addcmul: case OpId::Addcdiv: return {"tensor1", "tensor2"};
     case OpId::LerpTensor: return {"self", "end", "weight"};

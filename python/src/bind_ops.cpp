@@ -7,6 +7,7 @@ namespace tapegrad {
 namespace bind {
 
 void bind_shape_ops(py::module_& m);  // bind_shape_ops.cpp (split, flip, cumsum, all, ...)
+void bind_math_ops(py::module_& m);   // bind_math_ops.cpp (atan2, fmod, clamp_min, logit, ...)
 
 namespace {
 
@@ -364,6 +365,7 @@ void bind_ops(py::module_& m) {
   m.def("_initial_seed", []() { return initial_seed(); });
 
   bind_shape_ops(m);
+  bind_math_ops(m);
 
   // The op table manifest (tests check every row has a test case).
   m.def("_op_table", []() {

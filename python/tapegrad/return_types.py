@@ -1,4 +1,4 @@
-"""Named tuples returned by max/min along a dim, printed as torch prints them."""
+"""Named tuples returned by max/min along a dim, sort and topk, printed as torch prints them."""
 import collections
 
 
@@ -18,3 +18,5 @@ def _make(name):
 
 max = _make("max")  # noqa: A001
 min = _make("min")  # noqa: A001
+sort = _make("sort")
+topk = _make("topk")

@@ -44,6 +44,18 @@ struct ErfF { template <class T> TG_HD T operator()(T x) const { return std::erf
 struct SiluF {
   template <class T> TG_HD T operator()(T x) const { return x / (T(1) + std::exp(-x)); }
 };
+// trigonometric / hyperbolic / logarithms to other bases (float results only: to_float rows)
+struct TanF { template <class T> TG_HD T operator()(T x) const { return std::tan(x); } };
+struct SinhF { template <class T> TG_HD T operator()(T x) const { return std::sinh(x); } };
+struct CoshF { template <class T> TG_HD T operator()(T x) const { return std::cosh(x); } };
+struct AsinF { template <class T> TG_HD T operator()(T x) const { return std::asin(x); } };
+struct AcosF { template <class T> TG_HD T operator()(T x) const { return std::acos(x); } };
+struct AtanF { template <class T> TG_HD T operator()(T x) const { return std::atan(x); } };
+struct AsinhF { template <class T> TG_HD T operator()(T x) const { return std::asinh(x); } };
+struct AcoshF { template <class T> TG_HD T operator()(T x) const { return std::acosh(x); } };
+struct AtanhF { template <class T> TG_HD T operator()(T x) const { return std::atanh(x); } };
+struct Log2F { template <class T> TG_HD T operator()(T x) const { return std::log2(x); } };
+struct Log10F { template <class T> TG_HD T operator()(T x) const { return std::log10(x); } };
 // Rounding: integers are already whole (and may not fit a double exactly), so they pass
 // through; round is half-to-even (nearbyint in the default rounding mode), as torch's.
 struct FloorF {
@@ -150,6 +162,81 @@ template <class T> struct MaximumF {
 template <class T> struct MinimumF {
   T alpha;
   TG_HD T operator()(T a, T b) const { return a != a ? a : (b != b ? b : (a < b ? a : b)); }
+};
+
+// atan2/hypot/xlogy run on floats only (the op layer promotes or refuses integer inputs); the
+// integer instantiations exist because every binary row is compiled for every dtype.
+template <class T> struct Atan2F {
+  T alpha;
+  TG_HD T operator()(T a, T b) const {
+    if constexpr (std::is_integral<T>::value) return T(std::atan2(double(a), double(b)));
+    else return std::atan2(a, b);
+  }
+};
+template <class T> struct HypotF {
+  T alpha;
+  TG_HD T operator()(T a, T b) const {
+    if constexpr (std::is_integral<T>::value) return T(std::hypot(double(a), double(b)));
+    else return std::hypot(a, b);
+  }
+};
+// xlogy(0, y) = 0 unless y is NaN; otherwise x * log(y).
+template <class T> struct XlogyF {
+  T alpha;
+  TG_HD T operator()(T a, T b) const {
+    if constexpr (std::is_integral<T>::value) {
+      return a == 0 ? T(0) : T(double(a) * std::log(double(b)));
+    } else {
+      if (b != b) return b;
+      return a == T(0) ? T(0) : a * std::log(b);
+    }
+  }
+};
+// fmod: C's truncated remainder (sign of the dividend). Integer division by zero is refused by
+// the op layer before any kernel runs; the guard only keeps the kernel itself from trapping.
+template <class T> struct FmodF {
+  T alpha;
+  TG_HD T operator()(T a, T b) const {
+    if constexpr (std::is_same<T, bool>::value) return b ? false : a;
+    else if constexpr (std::is_integral<T>::value) return b == 0 ? T(0) : T(a % b);
+    else return std::fmod(a, b);
+  }
+};
+// remainder: Python's modulus (sign of the divisor).
+template <class T> struct RemainderF {
+  T alpha;
+  TG_HD T operator()(T a, T b) const {
+    if constexpr (std::is_integral<T>::value) {
+      if (b == 0) return T(0);
+      T r = T(a % b);
+      return (r != 0 && ((r < 0) != (b < 0))) ? T(r + b) : r;
+    } else {
+      T r = std::fmod(a, b);
+      return (r != T(0) && ((r < T(0)) != (b < T(0)))) ? r + b : r;
+    }
+  }
+};
+// floor_divide: the quotient rounded toward -inf. Floats follow Python's float floordiv
+// (the truncated remainder corrects the quotient, then it is rounded to the nearest whole
+// number, so a / b that lands just below an integer is not floored one too far).
+template <class T> struct FloorDivideF {
+  T alpha;
+  TG_HD T operator()(T a, T b) const {
+    if constexpr (std::is_integral<T>::value) {
+      if (b == 0) return T(0);
+      T q = T(a / b);
+      return (T(a % b) != 0 && ((a < 0) != (b < 0))) ? T(q - 1) : q;
+    } else {
+      if (b == T(0)) return a / b;
+      T mod = std::fmod(a, b);
+      T d = (a - mod) / b;
+      if (mod != T(0) && ((b < T(0)) != (mod < T(0)))) d -= T(1);
+      if (d == T(0)) return std::copysign(T(0), a / b);
+      T f = std::floor(d);
+      if (d - f > T(0.5)) f += T(1);
+      return f;
+    }
+  }
 };
 
 // ---- comparisons (bool result) ----

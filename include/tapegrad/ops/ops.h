@@ -2,6 +2,7 @@
 // history when grad mode is on and an input requires grad. Scalars are Python-number-like:
 // they take part in type promotion as "wrapped numbers" (Note [Type promotion]).
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -69,6 +70,28 @@ Tensor clamp(const Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi
 Tensor clamp(const Tensor& a, const Tensor& lo, const Tensor& hi);  // either may be undefined
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
 Tensor logical_not(const Tensor& a);
+// lib/ops/pointwise_extra.cpp: binary rows by name, their scalar forms, clamp_min/max, logit
+Tensor atan2(const Tensor& a, const Tensor& b);
+Tensor hypot(const Tensor& a, const Tensor& b);
+Tensor xlogy(const Tensor& a, const Tensor& b);
+Tensor xlogy(Scalar a, const Tensor& b);  // XlogyBackward1
+Tensor xlogy(const Tensor& a, Scalar b);  // XlogyBackward2
+Tensor fmod(const Tensor& a, const Tensor& b);
+Tensor fmod(const Tensor& a, Scalar b);  // FmodBackward0
+Tensor remainder(const Tensor& a, const Tensor& b);
+Tensor remainder(const Tensor& a, Scalar b);  // RemainderBackward0
+Tensor floor_divide(const Tensor& a, const Tensor& b);
+Tensor clamp_min(const Tensor& a, Scalar lo);
+Tensor clamp_min(const Tensor& a, const Tensor& lo);
+Tensor clamp_max(const Tensor& a, Scalar hi);
+Tensor clamp_max(const Tensor& a, const Tensor& hi);
+Tensor logit(const Tensor& a, std::optional<double> eps = std::nullopt);
+// In-place form of any TG_BINARY row (atan2_, fmod_, ...), with add_'s checks.
+Tensor& binary_inplace(OpId op, Tensor& a, const Tensor& b);
+// a = f(a) in place (clamp_min_, fmod_(number), logit_, ...): f runs out of place on a's
+// value (with a's history when anything needs grad; `other` is the op's other tensor operand,
+// may be undefined), and the result must keep a's shape and be castable to a's dtype.
+Tensor& apply_inplace(Tensor& a, const Tensor& other, const std::function<Tensor(const Tensor&)>& f);
 Tensor addcmul(const Tensor& self, const Tensor& t1, const Tensor& t2, Scalar value = 1);
 Tensor addcdiv(const Tensor& self, const Tensor& t1, const Tensor& t2, Scalar value = 1);
 Tensor lerp(const Tensor& self, const Tensor& end, Scalar weight);

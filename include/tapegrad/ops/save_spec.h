@@ -3,6 +3,7 @@
 
 namespace tapegrad {
 namespace save {
-enum Spec { kNone, kSelf, kResult, kInputs, kAll };
+// kBoth: self and other, always (atan2, xlogy, fmod: each gradient reads both)
+enum Spec { kNone, kSelf, kResult, kInputs, kAll, kBoth };
 }
 }  // namespace tapegrad

@@ -1,0 +1,131 @@
+// Elementwise ops beyond the core arithmetic: the named entry points of the atan2 / hypot /
+// xlogy / fmod / remainder / floor_divide rows of ops.def, their Python-number forms (which
+// torch records under their own grad_fn names), clamp_min / clamp_max and logit.
+#include "common.h"
+
+namespace tapegrad {
+
+using namespace detail;
+
+Tensor atan2(const Tensor& a, const Tensor& b) { return binary(OpId::Atan2, a, b); }
+Tensor hypot(const Tensor& a, const Tensor& b) { return binary(OpId::Hypot, a, b); }
+Tensor xlogy(const Tensor& a, const Tensor& b) { return binary(OpId::Xlogy, a, b); }
+Tensor fmod(const Tensor& a, const Tensor& b) { return binary(OpId::Fmod, a, b); }
+Tensor remainder(const Tensor& a, const Tensor& b) { return binary(OpId::Remainder, a, b); }
+Tensor floor_divide(const Tensor& a, const Tensor& b) { return binary(OpId::FloorDivide, a, b); }
+
+namespace {
+
+// `kernel_op` of a tensor and a Python number, recorded as `row` (a node over `input` alone).
+// saved[0] is `keep` (may be undefined); f[0] the number, with its int flag.
+Tensor scalar_form(OpId row, OpId kernel_op, const Tensor& a, const Tensor& b, const Tensor& input,
+                   const Tensor& keep, Scalar s) {
+  Tensor out;
+  {
+    NoGradGuard ng;
+    out = binary(kernel_op, a, b);
+  }
+  if (auto node = maybe_node(row, {input})) {
+    node->saved.emplace_back(keep, false);
+    node->f = {s.to_double()};
+    node->i = {int_mask({s})};
+    set_history(out, node);
+  }
+  return out;
+}
+
+}  // namespace
+
+Tensor fmod(const Tensor& a, Scalar b) {
+  return scalar_form(OpId::FmodScalar, OpId::Fmod, a, wrapped_scalar(b), a, Tensor(), b);
+}
+Tensor remainder(const Tensor& a, Scalar b) {
+  return scalar_form(OpId::RemainderScalar, OpId::Remainder, a, wrapped_scalar(b), a, Tensor(), b);
+}
+Tensor xlogy(Scalar a, const Tensor& b) {
+  return scalar_form(OpId::XlogyScalarSelf, OpId::Xlogy, wrapped_scalar(a), b, b, b, a);
+}
+Tensor xlogy(const Tensor& a, Scalar b) {
+  return scalar_form(OpId::XlogyScalarOther, OpId::Xlogy, a, wrapped_scalar(b), a, a, b);
+}
+
+namespace {
+
+// clamp_min / clamp_max with a number: clamp's kernel with one bound.
+Tensor clamp_one(OpId row, const Tensor& a, Scalar bound) {
+  DType dt = a.dtype();
+  if (bound.kind == Scalar::Float && !is_floating(dt)) dt = default_dtype();
+  Tensor out = empty(a.sizes(), dt, a.device());
+  std::optional<double> lo, hi;
+  (row == OpId::ClampMin ? lo : hi) = bound.to_double();
+  kern::clamp(out, cast_for_kernel(a, dt), lo, hi);
+  if (auto node = maybe_node(row, {a})) {
+    node->saved.emplace_back(a, false);
+    node->f = {bound.to_double()};
+    node->i = {int_mask({bound})};
+    set_history(out, node);
+  }
+  return out;
+}
+
+// With a tensor bound: maximum / minimum (broadcasting, NaN propagating), recorded as one node.
+Tensor clamp_one(OpId row, const Tensor& a, const Tensor& bound) {
+  Tensor out;
+  {
+    NoGradGuard ng;
+    out = row == OpId::ClampMinTensor ? maximum(a, bound) : minimum(a, bound);
+  }
+  if (auto node = maybe_node(row, {a, bound})) {
+    node->saved.emplace_back(a, false);
+    node->saved.emplace_back(bound, false);
+    set_history(out, node);
+  }
+  return out;
+}
+
+}  // namespace
+
+Tensor clamp_min(const Tensor& a, Scalar lo) { return clamp_one(OpId::ClampMin, a, lo); }
+Tensor clamp_min(const Tensor& a, const Tensor& lo) { return clamp_one(OpId::ClampMinTensor, a, lo); }
+Tensor clamp_max(const Tensor& a, Scalar hi) { return clamp_one(OpId::ClampMax, a, hi); }
+Tensor clamp_max(const Tensor& a, const Tensor& hi) { return clamp_one(OpId::ClampMaxTensor, a, hi); }
+
+// logit(x) = log(x / (1 - x)), x first clamped to [eps, 1 - eps] when eps is given.
+Tensor logit(const Tensor& a, std::optional<double> eps) {
+  Tensor out;
+  {
+    NoGradGuard ng;
+    Tensor x = is_floating(a.dtype()) ? a : to(a, default_dtype());
+    if (eps) x = clamp(x, Scalar(*eps), Scalar(1 - *eps));
+    out = log(div(x, rsub(x, Scalar(int64_t{1}))));
+  }
+  if (auto node = maybe_node(OpId::Logit, {a})) {
+    node->saved.emplace_back(a, false);
+    node->f = {eps.value_or(0)};
+    node->i = {eps.has_value()};
+    set_history(out, node);
+  }
+  return out;
+}
+
+Tensor& apply_inplace(Tensor& a, const Tensor& other,
+                      const std::function<Tensor(const Tensor&)>& f) {
+  check_inplace(a);
+  const bool grad = wants_grad(a, other);
+  Tensor src = grad ? steal_history(a) : detach(a);
+  Tensor r = f(src);
+  if (r.dtype() != a.dtype() && !(is_floating(a.dtype()) || !is_floating(r.dtype())))
+    TG_ERROR("result type ", dtype_legacy_name(r.dtype()), " can't be cast to the desired output type ",
+             dtype_legacy_name(a.dtype()));
+  TG_CHECK(r.sizes() == a.sizes(), "output with shape ", shape_str(a.sizes()),
+           " doesn't match the broadcast shape ", shape_str(r.sizes()));
+  if (grad) {
+    write_back(a, r);
+  } else {
+    kern::copy(a, r);
+    a.bump_version();
+  }
+  return a;
+}
+
+}  // namespace tapegrad

@@ -1,0 +1,56 @@
+// nan_to_num and masked_select: value replacement and selection composed from where / index,
+// each recorded as torch's single node (NanToNumBackward0, MaskedSelectBackward0).
+#include <limits>
+
+#include <tapegrad/ops/compare_ops.h>
+
+#include "common.h"
+
+namespace tapegrad {
+
+using namespace detail;
+
+Tensor nan_to_num(const Tensor& a, std::optional<double> nan, std::optional<double> posinf,
+                  std::optional<double> neginf) {
+  if (!is_floating(a.dtype())) {
+    NoGradGuard ng;
+    return clone(a);
+  }
+  const bool f32 = a.dtype() == DType::Float32;
+  const double big = f32 ? std::numeric_limits<float>::max() : std::numeric_limits<double>::max();
+  Tensor out;
+  {
+    NoGradGuard ng;
+    Tensor x = detach(a);
+    const double inf = std::numeric_limits<double>::infinity();
+    out = where(isnan(x), wrapped_scalar(nan.value_or(0.0)), x);
+    out = where(compare(CmpId::Eq, x, wrapped_scalar(inf)), wrapped_scalar(posinf.value_or(big)), out);
+    out = where(compare(CmpId::Eq, x, wrapped_scalar(-inf)), wrapped_scalar(neginf.value_or(-big)),
+                out);
+  }
+  if (auto node = maybe_node(OpId::NanToNum, {a})) {
+    node->saved.emplace_back(a, false);
+    set_history(out, node);
+  }
+  return out;
+}
+
+Tensor masked_select(const Tensor& a, const Tensor& mask) {
+  TG_CHECK(mask.dtype() == DType::Bool, "masked_select: expected BoolTensor for mask");
+  check_same_device(a, mask, "masked_select");
+  const Shape shape = broadcast_shapes(mask.sizes(), a.sizes());  // torch's order in its error
+  Tensor out;
+  {
+    NoGradGuard ng;
+    out = index(expand(detach(a), shape), {expand(mask, shape)});
+  }
+  if (auto node = maybe_node(OpId::MaskedSelect, {a})) {
+    node->saved.emplace_back(mask, false);
+    node->saved.emplace_back(a, false);  // torch keeps self too (_saved_self)
+    node->shape = shape;
+    set_history(out, node);
+  }
+  return out;
+}
+
+}  // namespace tapegrad
