@@ -92,6 +92,30 @@ def _both(fn):
     return ref, _error(fn, tg())
 
 
+# Shared by the per-family error files (test_errors_shape_ops.py, test_errors_math_ops.py).
+def ones_t(m, *shape, rg=False, dtype=None):
+    return m.ones(tuple(shape), dtype=dtype or m.float32, requires_grad=rg)
+
+
+def nonleaf(m, *shape):
+    """A non-leaf that requires grad."""
+    return ones_t(m, *shape, rg=True) * 2
+
+
+def assert_same_error_type(fn):
+    ref, got = _both(fn)
+    assert got is not None, f"tapegrad does not raise; torch raises {ref[0].__name__}: {ref[1]}"
+    assert got[0].__name__ == ref[0].__name__, f"tapegrad: {got}\n  torch: {ref}"
+
+
+def assert_same_error(fn):
+    ref, got = _both(fn)
+    assert got is not None, f"tapegrad does not raise; torch raises {ref[0].__name__}: {ref[1]}"
+    assert got[0].__name__ == ref[0].__name__, (
+        f"tapegrad raises {got[0].__name__}: {got[1]}\n  torch raises {ref[0].__name__}: {ref[1]}")
+    assert got[1] == ref[1], f"tapegrad: {got[1]!r}\n  torch:    {ref[1]!r}"
+
+
 @pytest.mark.parametrize("fn", [pytest.param(f, id=i) for i, f in {**CASES, **TYPE_ONLY}.items()])
 def test_error_type(fn):
     ref, got = _both(fn)

@@ -8,16 +8,10 @@ import pytest
 torch = pytest.importorskip("torch", reason="the error checks compare against torch")
 
 from conftest import tg  # noqa: E402
-from test_errors import _both  # noqa: E402
+from test_errors import assert_same_error, assert_same_error_type, nonleaf, ones_t  # noqa: E402
 
 
-def _t(m, *shape, rg=False, dtype=None):
-    return m.ones(tuple(shape), dtype=dtype or m.float32, requires_grad=rg)
-
-
-def _y(m, *shape):
-    """A non-leaf that requires grad."""
-    return _t(m, *shape, rg=True) * 2
+_t, _y = ones_t, nonleaf
 
 
 def _no_grad_split_then_write(m):
@@ -162,18 +156,12 @@ TYPE_ONLY = {
 
 @pytest.mark.parametrize("fn", [pytest.param(f, id=i) for i, f in TYPE_ONLY.items()])
 def test_error_type(fn):
-    ref, got = _both(fn)
-    assert got is not None, f"tapegrad does not raise; torch raises {ref[0].__name__}: {ref[1]}"
-    assert got[0].__name__ == ref[0].__name__, f"tapegrad: {got}\n  torch: {ref}"
+    assert_same_error_type(fn)
 
 
 @pytest.mark.parametrize("fn", [pytest.param(f, id=i) for i, f in CASES.items()])
 def test_error_type_and_message(fn):
-    ref, got = _both(fn)
-    assert got is not None, f"tapegrad does not raise; torch raises {ref[0].__name__}: {ref[1]}"
-    assert got[0].__name__ == ref[0].__name__, (
-        f"tapegrad raises {got[0].__name__}: {got[1]}\n  torch raises {ref[0].__name__}: {ref[1]}")
-    assert got[1] == ref[1], f"tapegrad: {got[1]!r}\n  torch:    {ref[1]!r}"
+    assert_same_error(fn)
 
 
 def _values(t):
