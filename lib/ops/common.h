@@ -50,11 +50,11 @@ inline Tensor on_host(const Tensor& t) {
   return t.device().is_cpu() ? t : to(detach(t), Device(), t.dtype());
 }
 
-// A same-valued tensor of dtype dt, with no history (kernels want a common dtype).
 // A Python number (wrapped 0-d CPU tensor) in another dtype; empty when that needs the general
 // conversion. Cheaper than to(detach(t), dt) for `x + 1`, where it runs once per op.
 Tensor wrapped_in_dtype(const Tensor& t, DType dt);
 
+// A same-valued tensor of dtype dt, with no history (kernels want a common dtype).
 inline Tensor cast_for_kernel(const Tensor& t, DType dt) {
   if (t.dtype() == dt) return t;
   if (t.impl()->wrapped_number) {

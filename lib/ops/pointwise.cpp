@@ -100,17 +100,21 @@ Tensor binary(OpId op, const Tensor& a, const Tensor& b, Scalar alpha) {
   kern::binary(op, out, cast_for_kernel(a, dt), cast_for_kernel(b, dt), alpha.to_double());
   if (auto node = maybe_node(op, {a, b})) {
     auto spec = saves_of(op);
-    bool all = spec == save::kAll || spec == save::kBoth, inputs = spec == save::kInputs || all;
     // add/sub save nothing and their alpha is almost always the default int 1: leave saved,
     // f and i empty then (three allocations fewer per op; derivatives.cpp and _saved_attrs.py
     // read an empty f as alpha = 1).
     if (spec != save::kNone) {
       node->saved.reserve(3);
-      // what each formula reads decides what is kept (torch's _saved_* are None otherwise):
-      // hypot's gradient for x reads x, for y reads y; fmod's / remainder's for y read both
-      bool keep_a = inputs && (all || node->needs_grad(1)), keep_b = inputs && (all || node->needs_grad(0));
-      if (op == OpId::Hypot) keep_a = node->needs_grad(0), keep_b = node->needs_grad(1);
-      if (op == OpId::Fmod || op == OpId::Remainder) keep_a = keep_b = node->needs_grad(1);
+      // what the formulas read decides what is kept (torch's _saved_* are None otherwise)
+      const bool need_a = node->needs_grad(0), need_b = node->needs_grad(1);
+      bool keep_a = false, keep_b = false;
+      switch (spec) {
+        case save::kInputs: keep_a = need_b, keep_b = need_a; break;
+        case save::kAll: case save::kBoth: keep_a = keep_b = true; break;
+        case save::kOwnAll: keep_a = need_a, keep_b = need_b; break;
+        case save::kBothForOther: keep_a = keep_b = need_b; break;
+        default: break;
+      }
       node->saved.emplace_back(keep_a ? a : Tensor(), false);
       node->saved.emplace_back(keep_b ? b : Tensor(), false);
     }
@@ -119,7 +123,10 @@ Tensor binary(OpId op, const Tensor& a, const Tensor& b, Scalar alpha) {
       node->i = {int_mask({alpha})};
     }
     set_history(out, node);
-    if (spec != save::kNone) node->saved.emplace_back(spec == save::kAll ? out : Tensor(), true);
+    if (spec != save::kNone) {
+      const bool keep_out = spec == save::kAll || spec == save::kOwnAll;
+      node->saved.emplace_back(keep_out ? out : Tensor(), true);
+    }
   }
   return out;
 }

@@ -20,8 +20,9 @@ std::vector<const char*> unary_names(save::Spec spec) {
   return {spec == save::kSelf ? "self" : nullptr, spec == save::kResult ? "result" : nullptr};
 }
 std::vector<const char*> binary_names(save::Spec spec, const char* other) {
-  const bool in = spec == save::kInputs || spec == save::kAll || spec == save::kBoth;
-  return {in ? "self" : nullptr, in ? other : nullptr, spec == save::kAll ? "result" : nullptr};
+  const bool in = spec != save::kNone && spec != save::kSelf && spec != save::kResult;
+  const bool out = spec == save::kAll || spec == save::kOwnAll;
+  return {in ? "self" : nullptr, in ? other : nullptr, out ? "result" : nullptr};
 }
 
 std::vector<const char*> saved_slot_names(OpId op) {

@@ -386,6 +386,27 @@ void map_lanes_limited(typename S::T* out, const typename S::T* in, int64_t n) {
 // within torch's cascade sum's (1e7 ones are exact: no partial exceeds 128).
 constexpr int64_t kSumBlock = 2048;
 
+// The lanes of len elements (a multiple of 8 vectors) summed in eight independent accumulators
+// (one would wait on the add latency every step), then a 3-level tree. Shared by the float and
+// double block sums below.
+template <class V, class T>
+auto block_sum8(const T* p, int64_t len) {
+  constexpr int W = V::W;
+  auto a0 = V::zero(), a1 = V::zero(), a2 = V::zero(), a3 = V::zero();
+  auto a4 = V::zero(), a5 = V::zero(), a6 = V::zero(), a7 = V::zero();
+  for (int64_t k = 0; k < len; k += 8 * W) {
+    a0 = V::add(a0, V::load(p + k));
+    a1 = V::add(a1, V::load(p + k + W));
+    a2 = V::add(a2, V::load(p + k + 2 * W));
+    a3 = V::add(a3, V::load(p + k + 3 * W));
+    a4 = V::add(a4, V::load(p + k + 4 * W));
+    a5 = V::add(a5, V::load(p + k + 5 * W));
+    a6 = V::add(a6, V::load(p + k + 6 * W));
+    a7 = V::add(a7, V::load(p + k + 7 * W));
+  }
+  return V::add(V::add(V::add(a0, a1), V::add(a2, a3)), V::add(V::add(a4, a5), V::add(a6, a7)));
+}
+
 template <class F, class D>
 double sum_f32_blocked(const float* in, int64_t n) {
   constexpr int W = F::W;
@@ -396,21 +417,7 @@ double sum_f32_blocked(const float* in, int64_t n) {
   alignas(64) float part[W];
   while (i + 8 * W <= n) {
     const int64_t len = std::min<int64_t>(kSumBlock, (n - i) / (8 * W) * (8 * W));
-    const float* p = in + i;
-    auto a0 = F::zero(), a1 = F::zero(), a2 = F::zero(), a3 = F::zero();
-    auto a4 = F::zero(), a5 = F::zero(), a6 = F::zero(), a7 = F::zero();
-    for (int64_t k = 0; k < len; k += 8 * W) {
-      a0 = F::add(a0, F::load(p + k));
-      a1 = F::add(a1, F::load(p + k + W));
-      a2 = F::add(a2, F::load(p + k + 2 * W));
-      a3 = F::add(a3, F::load(p + k + 3 * W));
-      a4 = F::add(a4, F::load(p + k + 4 * W));
-      a5 = F::add(a5, F::load(p + k + 5 * W));
-      a6 = F::add(a6, F::load(p + k + 6 * W));
-      a7 = F::add(a7, F::load(p + k + 7 * W));
-    }
-    const auto t = F::add(F::add(F::add(a0, a1), F::add(a2, a3)),
-                          F::add(F::add(a4, a5), F::add(a6, a7)));
+    const auto t = block_sum8<F>(in + i, len);
     F::store(part, t);
     d0 = D::add(d0, D::load_f32(part));
     d1 = D::add(d1, D::load_f32(part + D::W));
@@ -435,21 +442,7 @@ double sum_f64_blocked(const double* in, int64_t n) {
   int64_t i = 0;
   while (i + 8 * W <= n) {
     const int64_t len = std::min<int64_t>(kSumBlock64, (n - i) / (8 * W) * (8 * W));
-    const double* p = in + i;
-    auto a0 = S::zero(), a1 = S::zero(), a2 = S::zero(), a3 = S::zero();
-    auto a4 = S::zero(), a5 = S::zero(), a6 = S::zero(), a7 = S::zero();
-    for (int64_t k = 0; k < len; k += 8 * W) {
-      a0 = S::add(a0, S::load(p + k));
-      a1 = S::add(a1, S::load(p + k + W));
-      a2 = S::add(a2, S::load(p + k + 2 * W));
-      a3 = S::add(a3, S::load(p + k + 3 * W));
-      a4 = S::add(a4, S::load(p + k + 4 * W));
-      a5 = S::add(a5, S::load(p + k + 5 * W));
-      a6 = S::add(a6, S::load(p + k + 6 * W));
-      a7 = S::add(a7, S::load(p + k + 7 * W));
-    }
-    const auto b = S::add(S::add(S::add(a0, a1), S::add(a2, a3)),
-                          S::add(S::add(a4, a5), S::add(a6, a7)));
+    const auto b = block_sum8<S>(in + i, len);
     // TwoSum: t = hi + b exactly equals t + err, whatever the magnitudes
     const auto t = S::add(hi, b);
     const auto bb = S::sub(t, hi);

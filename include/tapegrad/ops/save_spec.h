@@ -3,7 +3,10 @@
 
 namespace tapegrad {
 namespace save {
-// kBoth: self and other, always (atan2, xlogy, fmod: each gradient reads both)
-enum Spec { kNone, kSelf, kResult, kInputs, kAll, kBoth };
+// Binary rows: kInputs keeps each input for the other's gradient (mul), kAll both inputs and the
+// result (pow); kBoth keeps both inputs whenever a gradient is needed (atan2, xlogy: each gradient reads
+// both); kOwnAll keeps each input for its own gradient, plus the result (hypot); kBothForOther
+// keeps both inputs when other's gradient is needed, self's reading neither (fmod, remainder).
+enum Spec { kNone, kSelf, kResult, kInputs, kAll, kBoth, kOwnAll, kBothForOther };
 }
 }  // namespace tapegrad
