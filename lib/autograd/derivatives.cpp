@@ -496,6 +496,10 @@ TensorList call_derivative(Node& node, TensorList& grads) {
       ViewGeometry in{node.shape, contiguous_strides(node.shape), 0};
       return {as_strided_backward(g, in, diagonal_geometry(in, I[0], I[1], I[2]))};
     }
+    case OpId::Unfold: {  // i = {dim, size, step, dim as given}; overlapping windows add up
+      ViewGeometry in{node.shape, contiguous_strides(node.shape), 0};
+      return {as_strided_backward(g, in, unfold_geometry(in, I[0], I[1], I[2]))};
+    }
     case OpId::Split:
     case OpId::SplitWithSizes:
     case OpId::Unbind: break;  // handled above (several gradients)

@@ -189,6 +189,20 @@ ViewGeometry diagonal_geometry(const ViewGeometry& in, int64_t offset, int64_t d
   return out;
 }
 
+ViewGeometry unfold_geometry(const ViewGeometry& in, int64_t dim, int64_t size, int64_t step) {
+  ViewGeometry out = in;
+  if (in.sizes.empty()) {  // a 0-d tensor unfolds as one element
+    out.sizes = {size};
+    out.strides = {1};
+    return out;
+  }
+  out.sizes[dim] = (in.sizes[dim] - size) / step + 1;
+  out.strides[dim] = in.strides[dim] * step;
+  out.sizes.push_back(size);
+  out.strides.push_back(in.strides[dim]);
+  return out;
+}
+
 namespace {
 // torch's error for a view made under no_grad whose data changes with grad mode on: written
 // directly, or (indirect) through its base or another view of it.

@@ -86,6 +86,17 @@ Tensor diagonal(const Tensor& a, int64_t offset, int64_t dim1, int64_t dim2) {
                      {offset, d1, d2, dim1, dim2});  // then the dims as given (torch shows those)
 }
 
+Tensor unfold(const Tensor& a, int64_t dim, int64_t size, int64_t step) {
+  const int64_t d = wrap_dim(dim, std::max<int64_t>(a.dim(), 1));
+  const int64_t n = a.dim() ? a.sizes()[d] : 1;
+  TG_CHECK(size <= n, "maximum size for tensor at dimension ", d, " is ", n, " but size is ", size);
+  TG_CHECK(size >= 0, "size is ", size, " but must be >= 0");
+  TG_CHECK(step > 0, "step is ", step, " but must be > 0");
+  ViewGeometry g = unfold_geometry(ViewGeometry::of(a), d, size, step);
+  return record_view(OpId::Unfold, a, make_view(a, g.sizes, g.strides, g.offset),
+                     {d, size, step, dim});  // then the dim as given (torch shows that)
+}
+
 Tensor as_strided(const Tensor& a, const Shape& sizes, const Shape& strides,
                   std::optional<int64_t> offset) {
   TG_CHECK(sizes.size() == strides.size(), "mismatch in length of strides and shape");

@@ -279,6 +279,9 @@ void bind_ops(py::module_& m) {
   both(m, cls, "diagonal", [](const Tensor& a, int64_t off, int64_t d1, int64_t d2) {
     return diagonal(a, off, d1, d2);
   }, py::arg("offset") = 0, py::arg("dim1") = 0, py::arg("dim2") = 1);
+  cls.def("unfold", [](const Tensor& a, int64_t dim, int64_t size, int64_t step) {
+    return unfold(a, dim, size, step);
+  }, py::arg("dimension"), py::arg("size"), py::arg("step"));
   both(m, cls, "as_strided", [](const Tensor& a, const Shape& size, const Shape& stride, std::optional<int64_t> off) {
     return as_strided(a, size, stride, off);
   }, py::arg("size"), py::arg("stride"), py::arg("storage_offset") = py::none());

@@ -94,5 +94,14 @@ PYBIND11_MODULE(_C, m) {
   bind_cuda(m);
   bind_function(m);
   bind_optim(m);
+  // Tensor.<op>_ for ops whose in-place form the Python layer composes (pow_, cumsum_, eq_, ...):
+  // fn computes the out-of-place result from the old value, which takes over self's history
+  // (Note [In-place ops]), so the grad_fn is the out-of-place op's, as in torch.
+  m.def("_apply_inplace", [](Tensor& a, const py::function& fn, const py::args& others) -> Tensor& {
+    Tensor other;
+    for (const auto& o : others)
+      if (py::isinstance<TensorImpl>(o) && o.cast<Tensor>().requires_grad()) other = o.cast<Tensor>();
+    return apply_inplace(a, other, [&](const Tensor& x) { return fn(x).cast<Tensor>(); });
+  });
   install_fast_paths(m);  // last: it wraps bindings made above
 }

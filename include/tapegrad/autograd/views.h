@@ -21,6 +21,7 @@ Tensor view_positions(const ViewGeometry& base, const ViewGeometry& view);
 
 // The diagonal (offset, over dims d1 != d2, already wrapped) of a tensor of geometry `in`.
 ViewGeometry diagonal_geometry(const ViewGeometry& in, int64_t offset, int64_t d1, int64_t d2);
+ViewGeometry unfold_geometry(const ViewGeometry& in, int64_t dim, int64_t size, int64_t step);
 
 // The gradient of the base from the gradient `g` of its view (AsStridedBackward0), written with
 // differentiable ops; elements the view repeats (stride 0) accumulate.

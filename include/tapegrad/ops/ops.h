@@ -167,6 +167,8 @@ Tensor select(const Tensor& a, int64_t dim, int64_t index);
 Tensor slice(const Tensor& a, int64_t dim, std::optional<int64_t> start, std::optional<int64_t> end,
              int64_t step = 1);
 Tensor diagonal(const Tensor& a, int64_t offset = 0, int64_t dim1 = 0, int64_t dim2 = 1);
+// Tensor.unfold: the slices of `size` elements along dim, `step` apart, as a new last dimension.
+Tensor unfold(const Tensor& a, int64_t dim, int64_t size, int64_t step);
 // A view with the same geometry (what x[...] returns: AliasBackward0).
 Tensor alias(const Tensor& a);
 // A view of a's storage with any geometry (offset in elements, default a's own).

@@ -226,6 +226,8 @@ _SCALARS = {
     "DiagonalBackward0": {**_SIZES, "offset": lambda n: _i64(n._raw_i[0]),
                           "dim1": lambda n: _i64(n._raw_i[3]),
                           "dim2": lambda n: _i64(n._raw_i[4])},
+    "UnfoldBackward0": {**_SIZES, "dimension": lambda n: _i64(n._raw_i[3]),
+                        "size": lambda n: _i64(n._raw_i[1]), "step": lambda n: _i64(n._raw_i[2])},
     "GatherBackward0": {"dim": lambda n: _i64(_given(n, 1, n._raw_i[0])),
                         "sparse_grad": lambda n: False},
     "ScatterAddBackward0": {"dim": lambda n: _i64(n._raw_i[0])},

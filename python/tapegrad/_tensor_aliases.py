@@ -1,0 +1,340 @@
+"""torch's aliases, in-place forms and metadata queries that are spelled in terms of ops tapegrad
+already has: Tensor.greater / less_equal / fix / absolute ..., in-place comparisons and pow_ /
+cumsum_ (through _C._apply_inplace, so the grad_fn is the out-of-place op's, as torch's), the
+real-dtype answers of the complex API (conj, resolve_conj, is_conj, real, imag), itemsize/nbytes,
+new_empty/new_full/new_tensor, type(), repeat_interleave, random_. Installed on Tensor and
+on the tapegrad module at import (tapegrad/__init__.py)."""
+import builtins
+
+from . import _C
+from ._C import Tensor
+
+_bool, _int, _float = builtins.bool, builtins.int, builtins.float
+
+# ---- plain aliases: torch name -> existing method -------------------------------------------
+_METHOD_ALIASES = {
+    "absolute": "abs", "absolute_": "abs_", "negative_": "neg_", "fix": "trunc", "fix_": "trunc_",
+    "greater": "gt", "greater_equal": "ge", "less": "lt", "less_equal": "le", "not_equal": "ne",
+    "multiply_": "mul_", "subtract_": "sub_", "clip_": "clamp_",
+    "unsafe_chunk": "chunk", "unsafe_split": "split", "unsafe_split_with_sizes": "split_with_sizes",
+}
+for _new, _old in _METHOD_ALIASES.items():
+    if hasattr(Tensor, _old) and not hasattr(Tensor, _new):
+        setattr(Tensor, _new, getattr(Tensor, _old))
+
+
+def _divide_(self, other, *, rounding_mode=None):
+    return self.div_(other, rounding_mode=rounding_mode) if rounding_mode is not None \
+        else self.div_(other)
+
+
+Tensor.divide_ = _divide_
+Tensor.true_divide_ = lambda self, other: self.div_(other)
+
+
+# ---- in-place forms of out-of-place ops -------------------------------------------------------
+def _inplace(name, out_of_place):
+    def method(self, *args, **kwargs):
+        return _C._apply_inplace(self, lambda old: out_of_place(old, *args, **kwargs), *args,
+                                 *kwargs.values())
+    method.__name__ = name
+    return method
+
+
+for _name, _op in {"eq_": Tensor.eq, "ne_": Tensor.ne, "lt_": Tensor.lt, "le_": Tensor.le,
+                   "gt_": Tensor.gt, "ge_": Tensor.ge, "logical_and_": Tensor.logical_and,
+                   "logical_or_": Tensor.logical_or, "logical_xor_": Tensor.logical_xor,
+                   "logical_not_": Tensor.logical_not, "pow_": Tensor.pow,
+                   "square_": Tensor.square, "cumsum_": Tensor.cumsum,
+                   "cumprod_": Tensor.cumprod}.items():
+    if not hasattr(Tensor, _name):
+        setattr(Tensor, _name, _inplace(_name, _op))
+for _new, _old in {"greater_": "gt_", "greater_equal_": "ge_", "less_": "lt_",
+                   "less_equal_": "le_", "not_equal_": "ne_"}.items():
+    setattr(Tensor, _new, getattr(Tensor, _old))
+
+
+# ---- the complex API on real tensors (tapegrad has no complex dtypes) -------------------------
+def _identity(self):
+    return self
+
+
+for _name in ("conj", "resolve_conj", "resolve_neg", "conj_physical"):
+    setattr(Tensor, _name, _identity)
+Tensor.is_conj = lambda self: False
+Tensor.is_neg = lambda self: False
+Tensor.is_complex = lambda self: False
+Tensor.real = property(_identity)
+
+
+def _imag(self):
+    raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+
+
+Tensor.imag = property(_imag)
+
+
+def _positive(self):
+    if self.dtype == _C.bool:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return self
+
+
+Tensor.positive = _positive
+
+
+def _matrix_only(name):
+    def get(self):
+        if self.dim() != 2:
+            raise RuntimeError(f"tensor.{name} is only supported on matrices (2-D tensors). Got "
+                               f"{self.dim()}-D tensor."
+                               + (" For batches of matrices, consider using tensor.mH"
+                                  if self.dim() > 2 else ""))
+        return self.transpose(0, 1)
+    return get
+
+
+Tensor.H = property(_matrix_only("H"))
+Tensor.mH = property(lambda self: self.transpose(-2, -1))
+Tensor.adjoint = lambda self: self.transpose(-2, -1)
+
+
+# ---- metadata ---------------------------------------------------------------------------------
+Tensor.itemsize = property(lambda self: self.element_size())
+Tensor.nbytes = property(lambda self: self.numel() * self.element_size())
+Tensor.is_cpu = property(lambda self: self.device.type == "cpu")
+Tensor.is_signed = lambda self: self.dtype.is_signed
+Tensor.is_inference = lambda self: False
+Tensor.is_pinned = lambda self: False
+Tensor.is_shared = lambda self: False
+Tensor.share_memory_ = _identity
+Tensor.is_same_size = lambda self, other: tuple(self.shape) == tuple(other.shape)
+
+
+def _is_nonzero(self):
+    n = self.numel()
+    if n == 0:
+        raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+    if n > 1:
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+    return _bool(self.item())
+
+
+Tensor.is_nonzero = _is_nonzero
+
+
+def _dim_order(self, *, ambiguity_check=False):
+    # Outermost to innermost: larger strides first; equal strides keep the dimension order.
+    strides = self.stride()
+    return tuple(sorted(range(self.dim()), key=lambda d: -strides[d]))
+
+
+Tensor.dim_order = _dim_order
+
+Tensor.byte = lambda self, memory_format=None: self.to(_C.uint8)
+Tensor.char = lambda self, memory_format=None: self.to(_C.int8)
+Tensor.short = lambda self, memory_format=None: self.to(_C.int16)
+
+# torch.Tensor.type(): the legacy tensor-type names.
+_TYPE_NAMES = {_C.float32: "FloatTensor", _C.float64: "DoubleTensor", _C.float16: "HalfTensor",
+               _C.bfloat16: "BFloat16Tensor", _C.uint8: "ByteTensor", _C.int8: "CharTensor",
+               _C.int16: "ShortTensor", _C.int32: "IntTensor", _C.int64: "LongTensor",
+               _C.bool: "BoolTensor"}
+
+
+def _type(self, dtype=None, non_blocking=False, **kwargs):
+    if dtype is None:
+        prefix = "torch.cuda." if self.device.type == "cuda" else "torch."
+        return prefix + _TYPE_NAMES[self.dtype]
+    if isinstance(dtype, str):
+        name = dtype
+        cuda = name.startswith("torch.cuda.")
+        short = name[len("torch.cuda."):] if cuda else name[len("torch."):] \
+            if name.startswith("torch.") else None
+        matches = [d for d, n in _TYPE_NAMES.items() if n == short]
+        if not matches:
+            raise ValueError(f"invalid type: '{name}'")
+        t = self.to(matches[0])
+        return t.cuda() if cuda and t.device.type != "cuda" else \
+            t.cpu() if not cuda and t.device.type != "cpu" else t
+    return self.to(dtype)
+
+
+Tensor.type = _type
+
+
+# ---- constructors from a tensor ---------------------------------------------------------------
+def _shape_args(size):
+    return tuple(size[0]) if len(size) == 1 and not isinstance(size[0], _int) else tuple(size)
+
+
+def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False,
+              layout=None, pin_memory=False):
+    from . import _factories
+    t = _factories.full(tuple(size), fill_value, dtype=dtype or self.dtype,
+                        device=self.device if device is None else device)
+    return t.requires_grad_() if requires_grad else t
+
+
+def _new_empty(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
+               pin_memory=False):
+    from . import _factories
+    t = _factories.empty(_shape_args(size), dtype=dtype or self.dtype,
+                         device=self.device if device is None else device)
+    return t.requires_grad_() if requires_grad else t
+
+
+def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None,
+                pin_memory=False):
+    from . import _factories
+    if isinstance(data, Tensor):
+        import warnings
+        warnings.warn("To copy construct from a tensor, it is recommended to use "
+                      "sourceTensor.detach().clone() or "
+                      "sourceTensor.detach().clone().requires_grad_(True), rather than "
+                      "tensor.new_tensor(sourceTensor).", UserWarning, stacklevel=2)
+        t = data.detach().clone().to(dtype or data.dtype)
+    else:
+        t = _factories.tensor(data, dtype=dtype or self.dtype)
+    t = t.to(self.device if device is None else device)
+    return t.requires_grad_() if requires_grad else t
+
+
+Tensor.new_full = _new_full
+Tensor.new_empty = _new_empty
+Tensor.new_tensor = _new_tensor
+
+
+# ---- views and copies -------------------------------------------------------------------------
+def _narrow_copy(self, dim, start, length):
+    return self.narrow(dim, start, length).clone()
+
+
+Tensor.narrow_copy = _narrow_copy
+
+
+def _msort(self):
+    return self.sort(dim=0).values
+
+
+Tensor.msort = _msort
+
+
+def _check_repeat_dtype(repeats):
+    if repeats.dtype not in (_C.int64, _C.int32):
+        name = {_C.float32: "Float", _C.float64: "Double", _C.float16: "Half",
+                _C.bfloat16: "BFloat16", _C.bool: "Bool", _C.uint8: "Byte", _C.int8: "Char",
+                _C.int16: "Short"}[repeats.dtype]
+        raise NotImplementedError(f'"repeat_interleave_cpu" not implemented for \'{name}\'')
+
+
+def _repeat_interleave(self, repeats=None, dim=None, *, output_size=None):
+    """torch.repeat_interleave: each element (or slice along dim) repeated repeats[i] times,
+    gathered by index_select so the gradient sums the copies back."""
+    from . import _factories
+    if repeats is None:  # torch.repeat_interleave(repeats): the indices, each repeated
+        counts = self
+        if counts.dim() > 1:
+            raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+        _check_repeat_dtype(counts)
+        values = [_int(c) for c in counts.tolist()] if counts.dim() else [_int(counts.item())]
+        if any(c < 0 for c in values):
+            raise RuntimeError("repeats can not be negative")
+        return _factories.tensor([i for i, c in enumerate(values) for _ in range(c)],
+                                 dtype=counts.dtype)
+    x = self
+    if dim is None:
+        x = x.reshape(-1)
+        dim = 0
+    nd = max(x.dim(), 1)
+    d = dim + nd if dim < 0 else dim
+    if not 0 <= d < nd:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], "
+                         f"but got {dim})")
+    if x.dim() == 0:
+        x = x.reshape(1)
+    n = x.shape[d]
+    if not isinstance(repeats, Tensor):
+        # An int count: each slice copied next to itself (torch's expand + clone + view, so the
+        # grad_fn is ViewBackward0 as torch's).
+        count = _int(repeats)
+        if count < 0:
+            raise RuntimeError("Repeats must be non-negative")
+        if output_size is not None and output_size != n * count:
+            raise RuntimeError(f"repeat_interleave: Invalid output_size, expected {n * count} "
+                               f"but got {output_size}")
+        shape = list(x.shape)
+        wide = x.unsqueeze(d + 1).expand(*shape[:d + 1], count, *shape[d + 1:]).clone()
+        return wide.view(*shape[:d], n * count, *shape[d + 1:])
+    if repeats.dim() > 1:
+        raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+    _check_repeat_dtype(repeats)
+    counts = [_int(c) for c in repeats.reshape(-1).tolist()]
+    if len(counts) == 1:
+        counts = counts * n
+    elif len(counts) != n:
+        raise RuntimeError("repeats must have the same size as input along dim, but got "
+                           f"repeats.size(0) = {len(counts)} and input.size({d}) = {n}")
+    if any(c < 0 for c in counts):
+        raise RuntimeError("repeats can not be negative")
+    index = _factories.tensor([i for i, c in enumerate(counts) for _ in range(c)],
+                              dtype=_C.int64)
+    if output_size is not None and output_size != index.numel():
+        raise RuntimeError("allocated size does not match required size")
+    return x.index_select(d, index)
+
+
+Tensor.repeat_interleave = _repeat_interleave
+
+
+# ---- random fills -----------------------------------------------------------------------------
+# torch's random_ draws each element as `random() % range + from` (random64() when the range
+# needs more than 32 bits), exactly what randint does, so the stream matches torch's.
+_RANDOM_FULL_RANGE = {_C.float32: 2 ** 24 + 1, _C.float64: 2 ** 53 + 1, _C.float16: 2 ** 11 + 1,
+                      _C.bfloat16: 2 ** 8 + 1, _C.int32: 2 ** 31, _C.int16: 2 ** 15,
+                      _C.int8: 2 ** 7, _C.uint8: 2 ** 8, _C.bool: 2}
+
+
+def _random_(self, *bounds, generator=None, **kwargs):
+    """random_(), random_(to), random_(from, to); keywords from=/to= as torch's."""
+    from . import _factories
+    if generator is not None:
+        raise NotImplementedError("random_(): generator= is not supported by tapegrad")
+    if len(bounds) > 2:
+        raise TypeError(f"random_() takes at most 2 positional arguments ({len(bounds)} given)")
+    lo, hi = (0, bounds[0]) if len(bounds) == 1 else bounds if bounds else (0, None)
+    lo, hi = kwargs.pop("from", lo), kwargs.pop("to", hi)
+    if kwargs:
+        raise TypeError(f"random_() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    if hi is None:
+        if self.dtype not in _RANDOM_FULL_RANGE:
+            raise NotImplementedError("random_() without bounds is not supported for int64 "
+                                      "tensors by tapegrad")
+        hi = _RANDOM_FULL_RANGE[self.dtype]
+    if lo >= hi:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={lo} "
+                           f">= to={hi}")
+    draws = _factories.randint(lo, hi, tuple(self.shape), dtype=_C.int64)
+    return _C._apply_inplace(self, lambda old: draws.to(self.dtype))
+
+
+Tensor.random_ = _random_
+
+
+# ---- module-level functions -------------------------------------------------------------------
+def _method_function(name):
+    method = getattr(Tensor, name)
+
+    def fn(input, *args, **kwargs):
+        return method(input, *args, **kwargs)
+    fn.__name__ = name
+    return fn
+
+
+FUNCTIONS = {n: _method_function(n) for n in (
+    "absolute", "fix", "greater", "greater_equal", "less", "less_equal", "not_equal",
+    "positive", "conj", "resolve_conj", "resolve_neg", "conj_physical", "is_conj", "is_neg",
+    "is_complex", "is_nonzero", "is_same_size", "is_signed", "msort", "narrow_copy",
+    "repeat_interleave", "abs_", "neg_", "square_", "clip_", "clamp_", "exp_", "sqrt_",
+    "sigmoid_", "tanh_", "relu_", "trunc_", "fix_", "round_", "floor_", "ceil_")
+    if hasattr(Tensor, n)}
