@@ -1,4 +1,5 @@
 // Tensor and storage basics: allocation, views, detaching, grad mode, the default dtype.
+#include <atomic>
 #include <cstdlib>
 #include <new>
 
@@ -8,6 +9,7 @@
 #include <tapegrad/autograd/views.h>
 #include <tapegrad/core/cuda.h>
 #include <tapegrad/core/tensor.h>
+#include <tapegrad/core/threads.h>
 #include <tapegrad/kernels/loops.h>
 
 #ifdef TAPEGRAD_OPENMP
@@ -33,11 +35,28 @@ void set_default_dtype(DType t) {
 }
 
 namespace cpu {
+namespace {
+std::atomic<int> g_threads{0};  // 0: OpenMP's default (OMP_NUM_THREADS, else the core count)
+}
+
 int max_threads() {
 #ifdef TAPEGRAD_OPENMP
-  return omp_get_max_threads();
+  const int want = g_threads.load(std::memory_order_relaxed);
+  const int have = omp_get_max_threads();
+  if (want > 0 && have != want) {
+    omp_set_num_threads(want);  // this thread's setting, read by its next parallel region
+    return want;
+  }
+  return have;
 #else
   return 1;
+#endif
+}
+
+void set_max_threads(int n) {
+  g_threads.store(n, std::memory_order_relaxed);
+#ifdef TAPEGRAD_OPENMP
+  omp_set_num_threads(n);
 #endif
 }
 }  // namespace cpu

@@ -14,13 +14,16 @@
 //   manual_seed drops it;
 // - integers in [lo, hi): (draw % range) + lo, with a 64-bit draw when range >= 2^32.
 #include <cmath>
+#include <cstring>
 #include <mutex>
 #include <optional>
 #include <random>
+#include <sstream>
 
 #include <tapegrad/kernels/cuda_kernels.h>
 #include <tapegrad/kernels/dispatch.h>
 #include <tapegrad/kernels/kernels.h>
+#include <tapegrad/kernels/rng_state.h>
 
 namespace tapegrad {
 namespace kern {
@@ -99,6 +102,67 @@ uint64_t initial_seed() {
   Generator& g = gen();
   std::lock_guard<std::mutex> lock(g.mutex);
   return g.initial_seed;
+}
+
+namespace {
+constexpr size_t kMtWords = 624;
+constexpr size_t kOffLeft = 8, kOffSeeded = 12, kOffNext = 16, kOffWords = 24,
+                 kOffNormalY = kOffWords + 8 * kMtWords + 8, kOffNormalValid = kOffNormalY + 16;
+
+template <class T>
+void put(std::vector<uint8_t>& b, size_t off, T v) { std::memcpy(b.data() + off, &v, sizeof v); }
+template <class T>
+T get(const uint8_t* b, size_t off) {
+  T v;
+  std::memcpy(&v, b + off, sizeof v);
+  return v;
+}
+}  // namespace
+
+// std::mt19937 shows its words and position only through its stream operators: 624 words,
+// then the index of the next word to use (624: regenerate first). torch keeps `left` (draws
+// until it regenerates, plus one) and `next` (the index) instead.
+std::vector<uint8_t> get_rng_state() {
+  Generator& g = gen();
+  std::lock_guard<std::mutex> lock(g.mutex);
+  std::stringstream ss;
+  ss << g.engine;
+  std::vector<uint8_t> b(kRngStateBytes, 0);
+  put<uint64_t>(b, 0, g.initial_seed);
+  for (size_t k = 0; k < kMtWords; ++k) {
+    uint64_t w;
+    ss >> w;
+    put<uint64_t>(b, kOffWords + 8 * k, w);
+  }
+  uint64_t p;
+  ss >> p;
+  put<int32_t>(b, kOffLeft, p >= kMtWords ? 1 : static_cast<int32_t>(kMtWords + 1 - p));
+  put<int32_t>(b, kOffSeeded, 1);
+  put<uint64_t>(b, kOffNext, p % kMtWords);
+  if (g.next_normal) {
+    put<double>(b, kOffNormalY, *g.next_normal);
+    put<int32_t>(b, kOffNormalValid, 1);
+  }
+  return b;
+}
+
+void set_rng_state(const uint8_t* b, size_t n) {
+  TG_CHECK(n == kRngStateBytes, "Expected a CPUGeneratorImplState of size ", kRngStateBytes,
+           " but found the input RNG state size to be ", n);
+  const int32_t left = get<int32_t>(b, kOffLeft), seeded = get<int32_t>(b, kOffSeeded);
+  const uint64_t next = get<uint64_t>(b, kOffNext);
+  TG_CHECK(seeded == 1 && left > 0 && left <= static_cast<int32_t>(kMtWords) && next <= kMtWords,
+           "Invalid mt19937 state");
+  std::stringstream ss;
+  for (size_t k = 0; k < kMtWords; ++k)
+    ss << (get<uint64_t>(b, kOffWords + 8 * k) & 0xffffffffu) << ' ';
+  ss << (left == 1 ? kMtWords : next);  // left == 1: the next draw regenerates
+  Generator& g = gen();
+  std::lock_guard<std::mutex> lock(g.mutex);
+  ss >> g.engine;
+  g.initial_seed = get<uint64_t>(b, 0);
+  g.next_normal.reset();
+  if (get<int32_t>(b, kOffNormalValid)) g.next_normal = get<double>(b, kOffNormalY);
 }
 
 void uniform(const Tensor& out, double lo, double hi) {

@@ -23,7 +23,7 @@ inline void update_state(ResultTypeState& s, const Tensor& t) {
   }
 }
 
-inline DType result_type(const Tensor& a, const Tensor& b) {
+inline DType promoted_dtype(const Tensor& a, const Tensor& b) {
   ResultTypeState s;
   update_state(s, a);
   update_state(s, b);

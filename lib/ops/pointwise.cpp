@@ -39,7 +39,7 @@ save::Spec saves_of(OpId op) {
 // The computation dtype of a binary row: true division, atan2 and xlogy of integers compute in
 // the default float dtype; hypot refuses integers (torch has no integer kernel for it).
 DType binary_dtype(OpId op, const Tensor& a, const Tensor& b) {
-  DType dt = result_type(a, b);
+  DType dt = promoted_dtype(a, b);
   if ((op == OpId::Div || op == OpId::Atan2 || op == OpId::Xlogy) && !is_floating(dt))
     dt = default_dtype();
   if (op == OpId::Hypot && !is_floating(dt))
@@ -133,7 +133,7 @@ Tensor binary(OpId op, const Tensor& a, const Tensor& b, Scalar alpha) {
 
 Tensor compare(CmpId op, const Tensor& a, const Tensor& b) {
   check_same_device(a, b, "compare");
-  DType dt = result_type(a, b);
+  DType dt = promoted_dtype(a, b);
   Tensor out = empty(broadcast_shapes(a.sizes(), b.sizes()), DType::Bool, a.device());
   kern::compare(op, out, cast_for_kernel(a, dt), cast_for_kernel(b, dt));
   return out;
@@ -180,7 +180,7 @@ Tensor pow(Scalar base, const Tensor& e) {
 
 Tensor rsub(const Tensor& a, Scalar other, Scalar alpha) {
   Tensor o = wrapped_scalar(other);
-  DType dt = result_type(a, o);
+  DType dt = promoted_dtype(a, o);
   if (a.dtype() == DType::Bool && o.dtype() == DType::Bool)
     TG_ERROR("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
              "or `logical_xor()` operator instead.");
@@ -240,7 +240,7 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   TG_CHECK(cond.dtype() == DType::Bool,
            "where expected condition to be a boolean tensor, but got a tensor with dtype ",
            dtype_legacy_name(cond.dtype()));
-  DType dt = result_type(a, b);
+  DType dt = promoted_dtype(a, b);
   Shape shape = broadcast_shapes(cond.sizes(), broadcast_shapes(a.sizes(), b.sizes()));
   Tensor out = empty(shape, dt, a.device());
   kern::where(out, cond, cast_for_kernel(a, dt), cast_for_kernel(b, dt));
@@ -421,5 +421,7 @@ Tensor div(const Tensor& a, Scalar other) {
   }
   return out;
 }
+
+DType result_type(const Tensor& a, const Tensor& b) { return detail::promoted_dtype(a, b); }
 
 }  // namespace tapegrad

@@ -1,5 +1,11 @@
 // The compiled module tapegrad._C: error translation to torch's exception types, dtype
 // objects, and the three binding groups (tensor, ops, autograd).
+#include <cstring>
+
+#include <tapegrad/core/threads.h>
+#include <tapegrad/kernels/rng_state.h>
+#include <tapegrad/kernels/loops.h>
+
 #include "common.h"
 
 namespace tapegrad {
@@ -84,6 +90,27 @@ PYBIND11_MODULE(_C, m) {
     m.attr(dtype_name(dt)) = dtype_object(dt);
   }
   m.def("get_default_dtype", []() { return default_dtype(); });
+  m.def("set_num_threads", [](py::object n) {
+    if (!py::isinstance<py::int_>(n) || py::isinstance<py::bool_>(n))
+      TG_ERROR("set_num_threads expects an int, but got ", Py_TYPE(n.ptr())->tp_name);
+    const int64_t v = n.cast<int64_t>();
+    TG_CHECK(v > 0, "set_num_threads expects a positive integer");
+    cpu::set_max_threads(static_cast<int>(std::min<int64_t>(v, 1 << 16)));
+  }, py::arg("int"));
+  m.def("get_num_threads", []() { return cpu::max_threads(); });
+  m.def("promote_types", [](DType a, DType b) { return promote_types(a, b); }, py::arg("type1"),
+        py::arg("type2"));
+  m.def("result_type", [](const Operand& a, const Operand& b) { return result_type(a.t, b.t); },
+        py::arg("tensor1"), py::arg("tensor2"));
+  m.def("_get_rng_state", []() {
+    std::vector<uint8_t> b = kern::get_rng_state();
+    Tensor t = empty({static_cast<int64_t>(b.size())}, DType::UInt8, Device());
+    std::memcpy(t.data<uint8_t>(), b.data(), b.size());
+    return t;
+  });
+  m.def("_set_rng_state", [](const Tensor& t) {  // contiguous uint8, checked by the caller
+    kern::set_rng_state(t.data<uint8_t>(), static_cast<size_t>(t.numel()));
+  });
   m.def("set_default_dtype", [](DType d) { set_default_dtype(d); });
 
   bind_tensor(m);

@@ -20,6 +20,8 @@ from . import utils  # noqa: F401
 from . import cuda  # noqa: F401
 from .nn.functional import relu, unflatten  # noqa: F401
 from . import _tensor_aliases  # noqa: E402  (installs torch's aliases on Tensor)
+from . import _runtime
+from ._tensor_str import set_printoptions  # noqa: F401
 
 float = float32  # noqa: A001
 double = float64
@@ -38,7 +40,7 @@ _ops = [n for n in dir(_C) if not n.startswith("_") and callable(getattr(_C, n))
         and n[0].islower() and n not in ("tensor", "manual_seed") and n not in _NN_ONLY]
 for _n in _ops:
     globals().setdefault(_n, getattr(_C, _n))
-for _n, _f in _tensor_aliases.FUNCTIONS.items():
+for _n, _f in {**_tensor_aliases.FUNCTIONS, **_runtime.FUNCTIONS}.items():
     globals().setdefault(_n, _f)
 concatenate = concat
 
@@ -50,7 +52,8 @@ __all__ = sorted(set(_ops) | {
     "is_grad_enabled", "autograd", "nn", "optim", "float32", "float64", "float16", "bfloat16",
     "int64", "int32", "int16", "int8", "uint8", "bool", "float", "double", "half", "long", "int",
     "short", "is_tensor", "numel", "cmake_dir", "from_dlpack", "from_torch", "utils", "cuda",
-    "unflatten", "binary_cross_entropy_with_logits", "concatenate"} | set(_tensor_aliases.FUNCTIONS))
+    "unflatten", "binary_cross_entropy_with_logits", "concatenate", "set_printoptions"}
+    | set(_tensor_aliases.FUNCTIONS) | set(_runtime.FUNCTIONS))
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=0):

@@ -43,6 +43,9 @@ Tensor rand(const Shape& s, DType dt = DType::Float32);
 Tensor randn(const Shape& s, DType dt = DType::Float32);
 Tensor randint(int64_t low, int64_t high, const Shape& s, DType dt = DType::Int64);
 void manual_seed(uint64_t seed);
+// torch.result_type: the dtype an op on a and b computes in (Note [Type promotion]); a Python
+// number is a tensor marked wrapped_number.
+DType result_type(const Tensor& a, const Tensor& b);
 uint64_t initial_seed();  // the CPU generator's seed (manual_seed's, else drawn at start)
 // A tensor from flat values (converted to dt) and a shape.
 Tensor from_values(const std::vector<double>& values, const Shape& s, DType dt);
