@@ -9,10 +9,26 @@ using namespace detail;
 
 namespace {
 
+// The C++ type names torch's dtype-mismatch messages print (its TypeMeta names).
+const char* cpp_type_name(DType t) {
+  switch (t) {
+    case DType::Float32: return "float";
+    case DType::Float64: return "double";
+    case DType::Float16: return "c10::Half";
+    case DType::BFloat16: return "c10::BFloat16";
+    case DType::Int64: return "long int";
+    case DType::Int32: return "int";
+    case DType::Int16: return "short int";
+    case DType::Int8: return "signed char";
+    case DType::UInt8: return "unsigned char";
+    case DType::Bool: return "bool";
+    default: return dtype_name(t);
+  }
+}
+
 void check_mm_dtypes(const Tensor& a, const Tensor& b) {
   TG_CHECK(a.dtype() == b.dtype(), "expected m1 and m2 to have the same dtype, but got: ",
-           dtype_name(a.dtype()) == std::string("float32") ? "float" : dtype_name(a.dtype()),
-           " != ", dtype_name(b.dtype()) == std::string("float32") ? "float" : dtype_name(b.dtype()));
+           cpp_type_name(a.dtype()), " != ", cpp_type_name(b.dtype()));
   check_same_device(a, b, "argument mat2 in method wrapper_CUDA_mm");
 }
 

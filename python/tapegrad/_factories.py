@@ -6,13 +6,25 @@ from ._C import Tensor
 from ._tensor import _check_device
 
 
-def _shape(size):
+def _shape(size, fn="zeros"):
+    """The size arguments as a list, with torch's TypeErrors (fn names the factory)."""
     if len(size) == 1 and not isinstance(size[0], int):
-        size = tuple(size[0])
-    for d in size:
-        if not isinstance(d, int):
-            raise TypeError(f"{type(d).__name__!s} object cannot be interpreted as an integer")
-    return list(size)
+        try:
+            if isinstance(size[0], (str, bytes)):
+                raise TypeError
+            size = tuple(size[0])
+        except TypeError:
+            raise TypeError(f"{fn}(): argument 'size' (position 1) must be tuple of ints, not "
+                            f"{type(size[0]).__name__}") from None
+    for pos, d in enumerate(size, 1):
+        if not isinstance(d, int) and not hasattr(d, "__index__"):
+            raise TypeError(f"{fn}(): argument 'size' failed to unpack the object at pos {pos} "
+                            f"with error \"type must be tuple of ints,but got "
+                            f"{type(d).__name__}\"")
+    size = [int(d.__index__()) if not isinstance(d, int) else d for d in size]
+    if fn == "zeros" and any(d < 0 for d in size):
+        raise RuntimeError("zeros: Dimension size must be non-negative.")
+    return size
 
 
 def _finish(t, requires_grad, device):
@@ -40,11 +52,11 @@ def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False, out=None):
-    return _on(_C._full(_shape(size), 1, _default(dtype), _check_device(device)), requires_grad)
+    return _on(_C._full(_shape(size, "ones"), 1, _default(dtype), _check_device(device)), requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False, out=None):
-    return _on(_C._empty(_shape(size), _default(dtype), _check_device(device)), requires_grad)
+    return _on(_C._empty(_shape(size, "empty"), _default(dtype), _check_device(device)), requires_grad)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None):
@@ -57,7 +69,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=
             dtype = _C.get_default_dtype()
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    return _on(_C._full(_shape((size,)), fill_value, dtype, _check_device(device)), requires_grad)
+    return _on(_C._full(_shape((size,), "full"), fill_value, dtype, _check_device(device)), requires_grad)
 
 
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None):
@@ -106,15 +118,15 @@ def seed():
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
     target = _check_device(device)
     if target != "cpu":
-        return _on(_C._empty(_shape(size), _default(dtype), target).uniform_(0, 1), requires_grad)
-    return _finish(_C._rand(_shape(size), _default(dtype)), requires_grad, device)
+        return _on(_C._empty(_shape(size, "rand"), _default(dtype), target).uniform_(0, 1), requires_grad)
+    return _finish(_C._rand(_shape(size, "rand"), _default(dtype)), requires_grad, device)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
     target = _check_device(device)
     if target != "cpu":
-        return _on(_C._empty(_shape(size), _default(dtype), target).normal_(0, 1), requires_grad)
-    return _finish(_C._randn(_shape(size), _default(dtype)), requires_grad, device)
+        return _on(_C._empty(_shape(size, "randn"), _default(dtype), target).normal_(0, 1), requires_grad)
+    return _finish(_C._randn(_shape(size, "randn"), _default(dtype)), requires_grad, device)
 
 
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
