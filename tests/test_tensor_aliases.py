@@ -184,3 +184,22 @@ def test_module_functions_exist_like_torch():
                  "narrow_copy", "repeat_interleave", "concatenate", "abs_", "clip_"):
         assert hasattr(torch, name) and hasattr(tapegrad, name), name
     both(lambda m: m.concatenate([m.ones(2), m.zeros(1)]))
+
+
+def test_view_dtype():
+    def fn(m):
+        x = m.arange(12.).reshape(2, 6)
+        y = x[:, 2:]
+        out = (x.view(m.int32), x.view(m.int16), x.view(m.float64), x.view(m.uint8).shape,
+               y.view(m.int16).stride(), y.view(m.int16).storage_offset(),
+               m.tensor(1.).view(m.int32), m.ones(2, 3, requires_grad=True).view(m.float32),
+               m.tensor([1, 2], dtype=m.int64).view(m.float64).view(m.int64))
+        v = x.view(m.int32)
+        v[0, 0] = 7  # shares x's memory
+        return out + (x[0, 0].view(m.int32),)
+    both(fn)
+    assert_same_error(lambda m: m.ones(3).view(m.float64))
+    assert_same_error(lambda m: m.ones(2, 4).t().view(m.float64))
+    assert_same_error(lambda m: m.tensor(1.).view(m.float64))
+    assert_same_error(lambda m: m.arange(8.)[1:7].view(m.float64))
+    assert_same_error(lambda m: m.ones(4, 3)[:, :2].view(m.float64))

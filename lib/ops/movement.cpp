@@ -97,6 +97,41 @@ Tensor unfold(const Tensor& a, int64_t dim, int64_t size, int64_t step) {
                      {d, size, step, dim});  // then the dim as given (torch shows that)
 }
 
+Tensor view_dtype(const Tensor& a, DType dtype) {
+  const int64_t from = static_cast<int64_t>(itemsize(a.dtype())),
+                to = static_cast<int64_t>(itemsize(dtype));
+  Tensor out = alias_detached(a);
+  TensorImpl& o = *out.impl();
+  o.dtype = dtype;
+  if (from == to) return out;
+  const std::string what = std::string(" to view ") + dtype_legacy_name(a.dtype()) + " as " +
+                           dtype_legacy_name(dtype) + " (different element sizes)";
+  TG_CHECK(a.dim() > 0, "self.dim() cannot be 0", what);
+  const int64_t last = a.dim() - 1;
+  TG_CHECK(a.strides()[last] == 1, "self.stride(-1) must be 1", what, ", but got ",
+           a.strides()[last]);
+  if (to > from) {  // several elements become one
+    const int64_t k = to / from;
+    TG_CHECK(a.sizes()[last] % k == 0, "self.size(-1) must be divisible by ", k, what,
+             ", but got ", a.sizes()[last]);
+    TG_CHECK(a.offset() % k == 0, "self.storage_offset() must be divisible by ", k, what,
+             ", but got ", a.offset());
+    for (int64_t d = 0; d < last; ++d) {
+      TG_CHECK(a.strides()[d] % k == 0, "self.stride(", d, ") must be divisible by ", k, what,
+               ", but got ", a.strides()[d]);
+      o.strides[d] /= k;
+    }
+    o.sizes[last] /= k;
+    o.offset /= k;
+  } else {  // one element becomes several
+    const int64_t k = from / to;
+    for (int64_t d = 0; d < last; ++d) o.strides[d] *= k;
+    o.sizes[last] *= k;
+    o.offset *= k;
+  }
+  return out;
+}
+
 Tensor as_strided(const Tensor& a, const Shape& sizes, const Shape& strides,
                   std::optional<int64_t> offset) {
   TG_CHECK(sizes.size() == strides.size(), "mismatch in length of strides and shape");

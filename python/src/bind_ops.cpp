@@ -231,10 +231,8 @@ void bind_ops(py::module_& m) {
 
   // ---- movement ----
   cls.def("view", [](const Tensor& a, py::args s) -> py::object {
-    if (s.size() == 1 && py::isinstance<DTypeObj>(s[0])) {
-      TG_CHECK(s[0].cast<DTypeObj&>().value == a.dtype(), "view(dtype) is not supported yet");
-      return py::cast(alias_detached(a));
-    }
+    if (s.size() == 1 && py::isinstance<DTypeObj>(s[0]))
+      return py::cast(view_dtype(a, s[0].cast<DTypeObj&>().value));
     return py::cast(view(a, shape_from_args(s)));
   });
   cls.def("reshape", [](const Tensor& a, py::args s) { return reshape(a, shape_from_args(s)); });

@@ -172,6 +172,9 @@ Tensor slice(const Tensor& a, int64_t dim, std::optional<int64_t> start, std::op
 Tensor diagonal(const Tensor& a, int64_t offset = 0, int64_t dim1 = 0, int64_t dim2 = 1);
 // Tensor.unfold: the slices of `size` elements along dim, `step` apart, as a new last dimension.
 Tensor unfold(const Tensor& a, int64_t dim, int64_t size, int64_t step);
+// Tensor.view(dtype): the same bytes read as another dtype (the last dimension rescaled when the
+// element sizes differ); like torch's, not differentiable.
+Tensor view_dtype(const Tensor& a, DType dtype);
 // A view with the same geometry (what x[...] returns: AliasBackward0).
 Tensor alias(const Tensor& a);
 // A view of a's storage with any geometry (offset in elements, default a's own).
