@@ -113,6 +113,7 @@ Tensor binary(OpId op, const Tensor& a, const Tensor& b, Scalar alpha) {
         case save::kAll: case save::kBoth: keep_a = keep_b = true; break;
         case save::kOwnAll: keep_a = need_a, keep_b = need_b; break;
         case save::kBothForOther: keep_a = keep_b = need_b; break;
+        case save::kOtherAlways: keep_a = need_b, keep_b = true; break;
         default: break;
       }
       node->saved.emplace_back(keep_a ? a : Tensor(), false);
