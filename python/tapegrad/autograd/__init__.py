@@ -54,3 +54,10 @@ from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
 from . import function  # noqa: E402,F401
 
 __all__ += ["Function", "FunctionCtx", "once_differentiable", "gradcheck", "gradgradcheck"]
+
+from . import functional  # noqa: E402,F401
+from .anomaly_mode import (detect_anomaly, set_detect_anomaly, is_anomaly_enabled,  # noqa: E402
+                           is_anomaly_check_nan_enabled)
+from .variable import Variable  # noqa: E402
+
+__all__ += ["functional", "detect_anomaly", "set_detect_anomaly", "Variable"]
