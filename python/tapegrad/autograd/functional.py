@@ -193,6 +193,17 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
 _STRATEGIES = ("forward-mode", "reverse-mode")
 
 
+def _check_forward_mode(create_graph, vectorize):
+    if create_graph:
+        raise NotImplementedError('torch.autograd.functional.jacobian: `create_graph=True` and '
+                                  '`strategy="forward-mode"` are not supported together (yet). '
+                                  'Please either set `create_graph=False` or '
+                                  '`strategy="reverse-mode"`.')
+    if not vectorize:
+        raise NotImplementedError('Computing Jacobian using forward-AD or forward-over-reverse '
+                                  'Hessian isonly implemented for `vectorize=True`.')
+
+
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
              strategy="reverse-mode"):
     """The Jacobian of func at inputs: out.shape + in.shape per (output, input) pair."""
@@ -202,14 +213,14 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
                              '"forward-mode" tends to be more performant. Otherwise, prefer to '
                              'use "reverse-mode".')
     if strategy == "forward-mode":
-        if create_graph:
-            raise NotImplementedError('torch.autograd.functional.jacobian: `create_graph=True` '
-                                      'and `strategy="forward-mode"` are not supported together '
-                                      '(yet). Please either set `create_graph=False` or make '
-                                      '`strategy="reverse-mode"`.')
-        if not vectorize:
-            raise NotImplementedError('Computing Jacobian using forward-AD or forward-over-'
-                                      'reverse Hessian isonly implemented for `vectorize=True`.')
+        _check_forward_mode(create_graph, vectorize)
+    return _jacobian(func, inputs, create_graph, strict, vectorize,
+                     as_lists=strategy == "forward-mode")
+
+
+def _jacobian(func, inputs, create_graph, strict, vectorize, as_lists):
+    """The reverse-mode row loop behind jacobian and hessian; as_lists gives the list nesting
+    torch's forward-mode path returns."""
     with enable_grad():
         in_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
         inputs = _preprocess(inputs, create_graph, need_graph=True)
@@ -247,6 +258,8 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
                 blocks.append(stack(rows[k], dim=0).view(shape))
             jac.append(tuple(blocks))
         jac = _postprocess(tuple(jac), create_graph)
+    if as_lists:
+        jac = [list(r) for r in jac]
     return _unpack(jac, (out_tuple, in_tuple))
 
 
@@ -273,8 +286,13 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
         _check_requires_grad(jac, "jacobian", strict)
         return jac
 
-    res = jacobian(jac_func, inputs, create_graph=create_graph, strict=strict,
-                   vectorize=vectorize, strategy=outer_jacobian_strategy)
+    if outer_jacobian_strategy == "forward-mode":
+        _check_forward_mode(create_graph, vectorize)
+        # torch's forward-over-reverse result keeps the graph of the inner reverse pass (its
+        # tangents are computed from tensors that require grad): keep ours too
+        res = _jacobian(jac_func, inputs, True, strict, vectorize, as_lists=True)
+    else:
+        res = _jacobian(jac_func, inputs, create_graph, strict, vectorize, as_lists=False)
     return _unpack(res, (in_tuple, in_tuple))
 
 
