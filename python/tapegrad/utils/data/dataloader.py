@@ -5,6 +5,8 @@ argument checks) but no worker processes are started, so get_worker_info() is al
 worker_init_fn is never called. For map-style datasets the batches are those torch's workers
 would deliver (in_order=True); an IterableDataset is read once, where torch's workers would each
 read their own copy."""
+import warnings
+
 from . import _rng
 from ._collate import default_collate, default_convert
 from .dataset import IterableDataset
@@ -112,9 +114,17 @@ class DataLoader:
         # torch draws a base seed for its workers from the loader's generator (the global one by
         # default) every time an iterator is made; drawing it keeps later draws in step
         _rng.draw_seed(self.generator)
+        if self.pin_memory and not self._has_accelerator():
+            warnings.warn("'pin_memory' argument is set as true but no accelerator is found, "
+                          "then device pinned memory won't be used.", stacklevel=2)
         if self._iterable:
             return self._iter_iterable()
         return self._iter_map()
+
+    @staticmethod
+    def _has_accelerator():
+        from ... import cuda
+        return cuda.is_available()
 
     def _iter_map(self):
         fetch_many = getattr(self.dataset, "__getitems__", None)
