@@ -298,3 +298,26 @@ def test_errors_match_torch(case):
             ERROR_CASES[case](m)
         return type(info.value), str(info.value)
     assert err(tg()) == err(torch)
+
+
+def test_training_loop_matches_torch():
+    """random_split + shuffled DataLoader + Linear/SGD from one global seed: the same batches
+    reach the model, so the per-epoch validation losses agree with torch's."""
+    def run(m):
+        X = m.randn(120, 3)
+        Y = X @ m.tensor([[1.5], [-2.0], [0.5]]) + 0.1
+        train, val = m.utils.data.random_split(m.utils.data.TensorDataset(X, Y), [0.75, 0.25])
+        model = m.nn.Linear(3, 1)
+        opt = m.optim.SGD(model.parameters(), lr=0.1)
+        losses = []
+        for _ in range(2):
+            for xb, yb in m.utils.data.DataLoader(train, batch_size=16, shuffle=True):
+                opt.zero_grad()
+                m.nn.functional.mse_loss(model(xb), yb).backward()
+                opt.step()
+            with m.no_grad():
+                xv, yv = next(iter(m.utils.data.DataLoader(val, batch_size=len(val))))
+                losses.append(m.nn.functional.mse_loss(model(xv), yv).item())
+        return losses
+    got, ref = _both(run)
+    np.testing.assert_allclose(got, ref, rtol=1e-5)

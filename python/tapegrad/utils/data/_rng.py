@@ -70,8 +70,11 @@ def randperm(n, generator=None):
         return perm
     spans = np.arange(n, 1, -1, dtype=np.uint64)
     if generator is None:
+        tg = _tg()
+        if hasattr(tg, "randperm"):  # the compiled one, when the build has it
+            return tg.randperm(n).tolist()
         # each step draws from the global stream with its own range: one randint per step
-        randint = _tg().randint
+        randint = tg.randint
         offs = [int(randint(0, int(s), ()).item()) for s in spans]
     else:
         offs = (generator._random32(n - 1) % spans).tolist()
