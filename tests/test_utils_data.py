@@ -118,7 +118,8 @@ def test_weighted_sampler_with_replacement_matches_torch():
         w = [0.1, 0.5, 0.0, 2.0, 0.4]
         return (list(d.WeightedRandomSampler(w, 25)),
                 list(d.WeightedRandomSampler(m.tensor(w), 7, generator=_gen(m, 5))),
-                len(d.WeightedRandomSampler(w, 25)), str(d.WeightedRandomSampler(w, 2).weights.dtype))
+                len(d.WeightedRandomSampler(w, 25)),
+                str(d.WeightedRandomSampler(w, 2).weights.dtype))
     got, ref = _both(run)
     assert got == ref
 
