@@ -308,3 +308,53 @@ def test_hessian_through_division():
     x = torch.tensor([[0.5, -1.0], [1.2, 0.3]], dtype=torch.float64)
     ref = torch.autograd.functional.hessian(lambda x: (x * x + 1).log().sum(), x)
     np.testing.assert_allclose(got, ref.reshape(-1).tolist(), rtol=1e-10)
+
+
+def _nan_cases(m):
+    x = m.tensor([0.0, 1.0, 4.0], requires_grad=True)
+
+    class Twice(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, t):
+            return t * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * float("nan")
+    return {
+        "sqrt_at_0": lambda: (x.sqrt() * 0).sum().backward(),
+        "two_producers": lambda: ((x.sqrt() * 0) + x * 2).sum().backward(),
+        "two_producers_rev": lambda: (x * 2 + (x.sqrt() * 0)).sum().backward(),
+        "chain": lambda: ((x.sqrt() * 0).exp() * 3).sum().backward(),
+        "grad": lambda: m.autograd.grad((x.sqrt() * 0).sum(), x),
+        "nan_upstream": lambda: (x * 2).backward(m.tensor([float("nan"), 1.0, 1.0])),
+        "div_second_output": lambda: (x / x).sum().backward(),
+        "custom_function": lambda: Twice.apply(x).sum().backward(),
+        "clean": lambda: m.autograd.grad((x * x).sum(), x)[0].tolist(),
+    }
+
+
+@pytest.mark.parametrize("case", list(_nan_cases(torch)))
+def test_anomaly_nan_check_matches_torch(case):
+    def run(m):
+        warnings.simplefilter("ignore")
+        with m.autograd.detect_anomaly():
+            try:
+                return _nan_cases(m)[case]()
+            except RuntimeError as e:
+                return str(e)
+    with warnings.catch_warnings():
+        assert run(tg()) == run(torch)
+    if backend_name() == "tapegrad":  # leaving anomaly mode restores the C fast path
+        assert tg().Tensor.__dict__["backward"] is not tg()._tensor._backward
+
+
+def test_anomaly_check_nan_off_lets_nan_through():
+    def run(m):
+        x = m.tensor([0.0, 1.0], requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with m.autograd.detect_anomaly(check_nan=False):
+                (x.sqrt() * 0).sum().backward()
+        return str(x.grad.tolist())
+    assert run(tg()) == run(torch)
