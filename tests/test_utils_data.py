@@ -322,3 +322,15 @@ def test_training_loop_matches_torch():
         return losses
     got, ref = _both(run)
     np.testing.assert_allclose(got, ref, rtol=1e-5)
+
+
+@pytest.mark.parametrize("make", [
+    lambda m, g: list(m.utils.data.RandomSampler(range(3), generator=g)),
+    lambda m, g: m.utils.data.random_split(range(4), [2, 2], generator=g),
+    lambda m, g: list(m.utils.data.DataLoader(range(3), shuffle=True, generator=g)),
+])
+def test_foreign_generator_is_a_type_error(make):
+    """Not a generator: a TypeError (torch words it as an argument-parser error)."""
+    for m in (tg(), torch):
+        with pytest.raises(TypeError):
+            make(m, object())

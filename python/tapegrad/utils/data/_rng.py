@@ -46,16 +46,21 @@ def _tg():
     return tapegrad
 
 
-def _check(generator):
-    if generator is not None and not isinstance(generator, Generator):
-        raise TypeError(f"generator must be a tapegrad.utils.data.Generator or None, but got "
-                        f"{type(generator).__name__}")
+def _ours(generator):
+    """True for this module's Generator, False for None (the global stream). Anything else is
+    refused: tapegrad's factories take generator= but draw from the global stream regardless,
+    so passing another generator on would silently give the wrong numbers."""
+    if generator is None:
+        return False
+    if isinstance(generator, Generator):
+        return True
+    raise TypeError(f"generator must be a tapegrad.utils.data.Generator or None, but got "
+                    f"{type(generator).__name__}")
 
 
 def draw_seed(generator=None):
     """torch.empty((), dtype=int64).random_(generator=...): random64() % 2**63."""
-    _check(generator)
-    if generator is None:
+    if not _ours(generator):
         # randint over a range of exactly 2**63 is random64() % 2**63, shifted by the low bound
         return int(_tg().randint(-2 ** 62, 2 ** 62, ()).item()) + 2 ** 62
     return generator._random64() % (1 << 63)
@@ -64,18 +69,17 @@ def draw_seed(generator=None):
 def randperm(n, generator=None):
     """torch.randperm(n, generator=...) on the CPU: a forward Fisher-Yates shuffle where step i
     swaps i with i + random() % (n - i)."""
-    _check(generator)
+    ours = _ours(generator)
     perm = list(range(n))
-    if n < 2:
+    if n < 2:  # torch draws nothing for these
         return perm
     spans = np.arange(n, 1, -1, dtype=np.uint64)
-    if generator is None:
+    if not ours:
         tg = _tg()
         if hasattr(tg, "randperm"):  # the compiled one, when the build has it
             return tg.randperm(n).tolist()
-        # each step draws from the global stream with its own range: one randint per step
-        randint = tg.randint
-        offs = [int(randint(0, int(s), ()).item()) for s in spans]
+        # each step draws from the stream with its own range: one randint per step
+        offs = [int(tg.randint(0, int(s), ()).item()) for s in spans]
     else:
         offs = (generator._random32(n - 1) % spans).tolist()
     for i, z in enumerate(offs):
@@ -86,10 +90,10 @@ def randperm(n, generator=None):
 
 def randint(high, size, generator=None):
     """torch.randint(high=high, size=(size,), generator=...) as a list: random() % high."""
-    _check(generator)
+    ours = _ours(generator)
     if size == 0:
         return []
-    if generator is None:
+    if not ours:
         return _tg().randint(0, high, (size,)).tolist()
     if high >= 2 ** 32:
         return [generator._random64() % high for _ in range(size)]
@@ -98,8 +102,7 @@ def randint(high, size, generator=None):
 
 def uniform64(size, generator=None):
     """torch.rand(size, dtype=float64, generator=...) as numpy: 53 bits of random64() / 2**53."""
-    _check(generator)
-    if generator is None:
+    if not _ours(generator):
         tg = _tg()
         return tg.rand(size, dtype=tg.float64).numpy()
     return np.array([(generator._random64() & ((1 << 53) - 1)) * 2.0 ** -53
