@@ -53,6 +53,7 @@ VECTOR_FNS = {
     "two_outputs": (lambda m, x, y: (x * y, x.exp().sum()), [(2, 2), (2, 2)]),
     "scalar_in": (lambda m, x: x ** 3 + x.sin(), [()]),
     "broadcast": (lambda m, x, y: (x * y).sigmoid(), [(2, 1), (3,)]),
+    "transposed": (lambda m, x: x.t().exp() * x.t()[:, :1], [(2, 3)]),
 }
 
 # scalar-valued functions for hessian / hvp / vhp
@@ -203,6 +204,13 @@ ERROR_CASES = {
         lambda x: _x(m, 2), _x(m, 2), strict=True),
     "strict_jacobian_independent": lambda m: m.autograd.functional.jacobian(
         lambda x, y: x * 2, (_x(m, 2), _x(m, 2)), strict=True),
+    "strict_create_graph_linear_row": lambda m: m.autograd.functional.jacobian(
+        lambda x, y: (x * y, x * 2 + y * y), (_x(m, 2), _x(m, 2)), strict=True,
+        create_graph=True),
+    "strict_vjp_create_graph_linear": lambda m: m.autograd.functional.vjp(
+        lambda x: x * 2, _x(m, 2), _x(m, 2), strict=True, create_graph=True),
+    "strict_vhp_create_graph_quadratic": lambda m: m.autograd.functional.vhp(
+        lambda x: (x * x).sum(), _x(m, 2), _x(m, 2), strict=True, create_graph=True),
     "strict_vjp_independent": lambda m: m.autograd.functional.vjp(
         lambda x, y: x * 2, (_x(m, 2), _x(m, 2)), _x(m, 2), strict=True),
     "strict_jvp_linear": lambda m: m.autograd.functional.jvp(
