@@ -15,6 +15,8 @@ from ._factories import (tensor, zeros, ones, empty, full, arange, linspace, eye
                          randint_like, manual_seed, initial_seed, seed)
 from ._grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled
 from . import autograd, nn, optim, return_types  # noqa: F401
+from .autograd.anomaly_mode import (is_anomaly_enabled,  # noqa: F401
+                                    is_anomaly_check_nan_enabled)
 from ._dlpack import from_dlpack, from_torch  # noqa: F401  (also installs Tensor.__dlpack__)
 from . import utils  # noqa: F401
 from . import cuda  # noqa: F401

@@ -3,6 +3,7 @@ from .. import _C
 from .._C import Tensor
 from .._grad_mode import enable_grad, no_grad, set_grad_enabled, inference_mode  # noqa: F401
 from ._saved_attrs import install as _install_saved_attrs
+from . import anomaly_mode as _anomaly
 
 _install_saved_attrs(_C.Node)  # grad_fn._saved_* under torch's names (Note [Saved attributes])
 
@@ -26,7 +27,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     ins = _as_list(inputs)
     if inputs is not None and not ins:
         raise RuntimeError("'inputs' argument to backward() cannot be empty.")
-    _C._run_backward(outs, grads, retain_graph, create_graph, ins, True, True)
+    hooks = _anomaly.nan_check_hooks([o.grad_fn for o in outs])
+    try:
+        _C._run_backward(outs, grads, retain_graph, create_graph, ins, True, True)
+    finally:
+        _anomaly.remove_hooks(hooks)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -42,7 +47,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for t in ins:
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    res = _C._run_backward(outs, grads, retain_graph, create_graph, ins, allow_unused, False)
+    hooks = _anomaly.nan_check_hooks([o.grad_fn for o in outs])
+    try:
+        res = _C._run_backward(outs, grads, retain_graph, create_graph, ins, allow_unused, False)
+    finally:
+        _anomaly.remove_hooks(hooks)
     if materialize_grads:
         res = [_C._full(list(i.shape), 0, i.dtype, i._device_str) if r is None else r
                for r, i in zip(res, ins)]
@@ -54,3 +63,10 @@ from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
 from . import function  # noqa: E402,F401
 
 __all__ += ["Function", "FunctionCtx", "once_differentiable", "gradcheck", "gradgradcheck"]
+
+from . import functional  # noqa: E402,F401
+from .anomaly_mode import (detect_anomaly, set_detect_anomaly, is_anomaly_enabled,  # noqa: E402
+                           is_anomaly_check_nan_enabled)
+from .variable import Variable  # noqa: E402
+
+__all__ += ["functional", "detect_anomaly", "set_detect_anomaly", "Variable"]

@@ -1,4 +1,4 @@
-"""tapegrad.utils: mirrors torch.utils (dlpack)."""
-from . import dlpack  # noqa: F401
+"""tapegrad.utils: mirrors torch.utils (dlpack, data)."""
+from . import data, dlpack  # noqa: F401
 
-__all__ = ["dlpack"]
+__all__ = ["data", "dlpack"]
