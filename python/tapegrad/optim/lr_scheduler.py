@@ -43,6 +43,11 @@ class LRScheduler:
         self.base_lrs = [g["initial_lr"] for g in optimizer.param_groups]
         self.last_epoch = last_epoch
         _track_optimizer_steps(optimizer)
+        self._initial_step()
+
+    def _initial_step(self):
+        """The step construction takes (last_epoch -1 -> 0), with get_lr told it is the first
+        one; SequentialLR calls it again on the scheduler that runs at epoch 0."""
         self._step_count = 0
         self._is_initial = True
         try:
@@ -81,13 +86,20 @@ class LRScheduler:
                     "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate",
                     UserWarning, stacklevel=2)
         self._step_count += 1
+        if epoch is not None:
+            warnings.warn(_EPOCH_DEPRECATION, UserWarning, stacklevel=2)
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch=None):
+        """Advance (epoch None: recursive form) or jump to epoch (closed form where the class
+        has one) and write the lrs into the groups; SequentialLR calls it with 0 at a
+        milestone."""
         self._get_lr_called_within_step = True
         try:
             if epoch is None:
                 self.last_epoch += 1
                 values = self.get_lr()
             else:
-                warnings.warn(_EPOCH_DEPRECATION, UserWarning, stacklevel=2)
                 self.last_epoch = epoch
                 closed = getattr(self, "_get_closed_form_lr", None)
                 values = closed() if closed is not None else self.get_lr()
@@ -124,18 +136,22 @@ def _track_optimizer_steps(opt):
     opt.step = wrapper
 
 
+def _lambda_list(optimizer, lr_lambda):
+    """One function per param group: a single one repeated, or a list of exactly as many."""
+    if not isinstance(lr_lambda, (list, tuple)):
+        return [lr_lambda] * len(optimizer.param_groups)
+    if len(lr_lambda) != len(optimizer.param_groups):
+        raise ValueError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got "
+                         f"{len(lr_lambda)}")
+    return list(lr_lambda)
+
+
 class LambdaLR(LRScheduler):
     """lr = base_lr * lr_lambda(last_epoch)."""
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
         self.optimizer = optimizer
-        if not isinstance(lr_lambda, (list, tuple)):
-            self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
-        else:
-            if len(lr_lambda) != len(optimizer.param_groups):
-                raise ValueError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got "
-                                 f"{len(lr_lambda)}")
-            self.lr_lambdas = list(lr_lambda)
+        self.lr_lambdas = _lambda_list(optimizer, lr_lambda)
         super().__init__(optimizer, last_epoch)
 
     def state_dict(self):
@@ -203,3 +219,15 @@ class CosineAnnealingLR(LRScheduler):
         return [self.eta_min + (base - self.eta_min)
                 * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
                 for base in self.base_lrs]
+
+
+# The other schedulers live in their own files and import the base from here, so they are
+# imported last (the base above is defined by then).
+from ._sched_factor import (  # noqa: E402
+    ConstantLR, ExponentialLR, LinearLR, MultiplicativeLR, MultiStepLR, PolynomialLR)
+from ._sched_cyclic import CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR  # noqa: E402
+from ._sched_compose import ChainedScheduler, ReduceLROnPlateau, SequentialLR  # noqa: E402
+
+__all__ += ["MultiplicativeLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",
+            "PolynomialLR", "CyclicLR", "OneCycleLR", "CosineAnnealingWarmRestarts",
+            "SequentialLR", "ChainedScheduler", "ReduceLROnPlateau"]
