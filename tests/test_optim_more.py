@@ -1,0 +1,195 @@
+"""Adagrad, Adamax, NAdam, RAdam, Adadelta, Rprop, ASGD (and LBFGS) against torch: from the same
+weights and batches each configuration gives torch's weights after 100 steps (float64 tightly,
+float32 within float32 tolerance), with param groups too; state_dict layout, resume from ours
+or torch's state dict, repr and bad hyper-parameters match (helpers from test_optim.py)."""
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from test_optim import (_assert_weights, _init, _loss, _np, _params, _sd_equal,  # noqa: E402
+                        _to_ours, _train)
+
+CONFIGS = [
+    ("Adagrad", dict(lr=0.05)),
+    ("Adagrad", dict(lr=0.05, lr_decay=0.01, weight_decay=0.02, initial_accumulator_value=0.1)),
+    ("Adagrad", dict(lr=0.05, eps=1e-6, maximize=True, foreach=False)),
+    ("Adagrad", dict(lr=0.05, fused=True)),
+    ("Adamax", dict(lr=0.01)),
+    ("Adamax", dict(lr=0.02, betas=(0.8, 0.95), eps=1e-6, weight_decay=0.05)),
+    ("Adamax", dict(lr=0.01, maximize=True, foreach=True)),
+    ("NAdam", dict(lr=0.01)),
+    ("NAdam", dict(lr=0.01, betas=(0.85, 0.99), weight_decay=0.05, momentum_decay=0.01)),
+    ("NAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, maximize=True)),
+    ("RAdam", dict(lr=0.01)),
+    ("RAdam", dict(lr=0.01, betas=(0.8, 0.9), weight_decay=0.05, eps=1e-6)),
+    ("RAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, maximize=True)),
+    ("Adadelta", dict()),
+    ("Adadelta", dict(lr=0.5, rho=0.8, eps=1e-5, weight_decay=0.03)),
+    ("Adadelta", dict(lr=0.7, maximize=True, foreach=False)),
+    ("Rprop", dict(lr=0.01)),
+    ("Rprop", dict(lr=0.005, etas=(0.3, 1.5), step_sizes=(1e-4, 0.02))),
+    ("Rprop", dict(lr=0.01, maximize=True)),
+    ("ASGD", dict(lr=0.02)),
+    ("ASGD", dict(lr=0.05, lambd=1e-3, alpha=0.5, t0=30, weight_decay=0.01)),
+    ("ASGD", dict(lr=0.02, t0=1, maximize=True)),
+]
+IDS = [f"{n}-{i}" for i, (n, _) in enumerate(CONFIGS)]
+
+
+def _first(name):
+    return next(c for c in CONFIGS if c[0] == name)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("name,kw", CONFIGS, ids=IDS)
+def test_100_steps_match_torch(tg, name, kw, dtype):
+    ours, _, _ = _train(tg, name, kw, dtype)
+    ref, _, _ = _train(torch, name, kw, dtype)
+    _assert_weights(ours, ref, dtype)
+    w0 = _init()[0]["w1"]
+    assert abs(_np(ours[0]) - w0).max() > 1e-3  # the weights really moved
+
+
+@pytest.mark.parametrize("name,kw", CONFIGS[1::3], ids=IDS[1::3])
+def test_param_groups_match_torch(tg, name, kw):
+    kw = dict(kw, lr=kw.get("lr", 1.0))
+    ours, opt, _ = _train(tg, name, kw, "float64", groups=True)
+    ref, topt, _ = _train(torch, name, kw, "float64", groups=True)
+    _assert_weights(ours, ref, "float64")
+    assert [g["lr"] for g in opt.param_groups] == [g["lr"] for g in topt.param_groups]
+
+
+@pytest.mark.parametrize("name,kw", CONFIGS, ids=IDS)
+def test_state_dict_layout_matches_torch(tg, name, kw):
+    kw = dict(kw, lr=kw.get("lr", 1.0))
+    _, opt, _ = _train(tg, name, kw, "float64", steps=5, groups=True)
+    _, topt, _ = _train(torch, name, kw, "float64", steps=5, groups=True)
+    _sd_equal(opt.state_dict(), topt.state_dict())
+
+
+@pytest.mark.parametrize("name,kw", [CONFIGS[1], CONFIGS[5], CONFIGS[8], CONFIGS[11],
+                                     CONFIGS[14], CONFIGS[17], CONFIGS[20]],
+                         ids=["Adagrad", "Adamax", "NAdam", "RAdam", "Adadelta", "Rprop",
+                              "ASGD"])
+def test_resume_from_state_dict(tg, name, kw):
+    """50 steps, then a fresh optimizer loading the state dict continues as torch's does (the
+    reference is torch resuming from its own state dict: loading casts floating state such as
+    ASGD's float32 'eta'/'mu' to the parameter's dtype, so a resumed run is not bit-identical
+    to an uninterrupted one, in torch either); ours resumes from ours and from torch's."""
+    w, data = _init()
+
+    def first_half(m):
+        ps = _params(m, w, "float64")
+        opt = getattr(m.optim, name)(ps, **kw)
+        for x, y in data[:50]:
+            opt.zero_grad()
+            _loss(m, ps, m.tensor(x, dtype=m.float64), m.tensor(y, dtype=m.float64)).backward()
+            opt.step()
+        return ps, opt.state_dict()
+
+    def second_half(m, ps, sd):
+        ps2 = [m.tensor(_np(p), dtype=m.float64).requires_grad_() for p in ps]
+        opt2 = getattr(m.optim, name)(ps2, lr=0.123)
+        opt2.load_state_dict(sd)
+        assert opt2.param_groups[0]["lr"] == kw["lr"] and opt2.param_groups[0]["params"] == ps2
+        for x, y in data[50:]:
+            opt2.zero_grad()
+            _loss(m, ps2, m.tensor(x, dtype=m.float64), m.tensor(y, dtype=m.float64)).backward()
+            opt2.step()
+        return ps2
+
+    tps, tsd = first_half(torch)
+    converted = _to_ours(tg, tsd)  # before torch's resume updates the shared state tensors
+    ref = second_half(torch, tps, tsd)
+    ours = second_half(tg, *first_half(tg))
+    _assert_weights(ours, ref, "float64")
+    from_torch = second_half(tg, tps, converted)
+    _assert_weights(from_torch, ref, "float64")
+
+
+def test_adagrad_state_exists_from_construction(tg):
+    """torch's Adagrad fills its state when built, before any step."""
+    sds = []
+    for m in (tg, torch):
+        a, b = m.zeros(2, requires_grad=True), m.zeros(3, dtype=m.float64, requires_grad=True)
+        opt = m.optim.Adagrad([a, b], initial_accumulator_value=0.25)
+        opt.add_param_group({"params": [m.ones(1, requires_grad=True)]})
+        sd = opt.state_dict()
+        sds.append(sd)
+    _sd_equal(sds[0], sds[1])
+
+
+def test_repr_matches_torch(tg):
+    for name, kw in CONFIGS[::2]:
+        ours = getattr(tg.optim, name)([tg.zeros(2, requires_grad=True)], **kw)
+        ref = getattr(torch.optim, name)([torch.zeros(2, requires_grad=True)], **kw)
+        assert repr(ours) == repr(ref)
+
+
+def test_closure_and_maximize_sign(tg):
+    """step(closure) returns the closure's loss and evaluates it with grad enabled, even when
+    called under no_grad."""
+    for name, kw in CONFIGS[::3]:
+        got = []
+        for m in (tg, torch):
+            p = m.tensor([1.0, -2.0, 3.0], dtype=m.float64, requires_grad=True)
+            opt = getattr(m.optim, name)([p], **kw)
+
+            def closure():
+                opt.zero_grad()
+                loss = (p * p).sum()
+                loss.backward()
+                return loss
+            with m.no_grad():
+                losses = [float(opt.step(closure)) for _ in range(4)]
+            got.append((losses, p.tolist()))
+        assert got[0][0] == pytest.approx(got[1][0], rel=1e-12)
+        assert got[0][1] == pytest.approx(got[1][1], rel=1e-12, abs=1e-14)
+
+
+@pytest.mark.parametrize("name,kw,exc,msg", [
+    ("Adagrad", dict(lr=-1), ValueError, "Invalid learning rate: -1"),
+    ("Adagrad", dict(lr_decay=-0.5), ValueError, "Invalid lr_decay value: -0.5"),
+    ("Adagrad", dict(weight_decay=-1e-3), ValueError, "Invalid weight_decay value: -0.001"),
+    ("Adagrad", dict(initial_accumulator_value=-1.0), ValueError,
+     "Invalid initial_accumulator_value value: -1.0"),
+    ("Adagrad", dict(eps=-1e-10), ValueError, "Invalid epsilon value: -1e-10"),
+    ("Adagrad", dict(fused=True, foreach=True), RuntimeError,
+     "`fused` and `foreach` cannot be `True` together."),
+    ("Adagrad", dict(fused=True, differentiable=True), RuntimeError,
+     "`fused` does not support `differentiable`"),
+    ("Adamax", dict(lr=-0.1), ValueError, "Invalid learning rate: -0.1"),
+    ("Adamax", dict(eps=-1.0), ValueError, "Invalid epsilon value: -1.0"),
+    ("Adamax", dict(betas=(1.0, 0.9)), ValueError, "Invalid beta parameter at index 0: 1.0"),
+    ("Adamax", dict(betas=(0.9, -0.1)), ValueError, "Invalid beta parameter at index 1: -0.1"),
+    ("Adamax", dict(weight_decay=-2), ValueError, "Invalid weight_decay value: -2"),
+    ("NAdam", dict(betas=(0.9, 1.0)), ValueError, "Invalid beta parameter at index 1: 1.0"),
+    ("NAdam", dict(momentum_decay=-1), ValueError, "Invalid momentum_decay value: -1"),
+    ("NAdam", dict(lr=-1), ValueError, "Invalid learning rate: -1"),
+    ("RAdam", dict(eps=-1), ValueError, "Invalid epsilon value: -1"),
+    ("RAdam", dict(weight_decay=-0.5), ValueError, "Invalid weight_decay value: -0.5"),
+    ("Adadelta", dict(rho=1.5), ValueError, "Invalid rho value: 1.5"),
+    ("Adadelta", dict(lr=-1.0), ValueError, "Invalid learning rate: -1.0"),
+    ("Adadelta", dict(eps=-1.0), ValueError, "Invalid epsilon value: -1.0"),
+    ("Adadelta", dict(weight_decay=-1.0), ValueError, "Invalid weight_decay value: -1.0"),
+    ("Rprop", dict(etas=(1.5, 1.2)), ValueError, "Invalid eta values: 1.5, 1.2"),
+    ("Rprop", dict(etas=(0.5, 0.9)), ValueError, "Invalid eta values: 0.5, 0.9"),
+    ("Rprop", dict(lr=-1e-2), ValueError, "Invalid learning rate: -0.01"),
+    ("ASGD", dict(lr=-1), ValueError, "Invalid learning rate: -1"),
+    ("ASGD", dict(weight_decay=-1), ValueError, "Invalid weight_decay value: -1"),
+])
+def test_hyperparameter_errors(tg, name, kw, exc, msg):
+    for m in (tg, torch):
+        with pytest.raises(exc) as info:
+            getattr(m.optim, name)([m.zeros(2, requires_grad=True)], **kw)
+        assert str(info.value) == msg
+
+
+@pytest.mark.parametrize("name", ["Adagrad", "Adamax", "NAdam", "RAdam", "Adadelta", "Rprop",
+                                  "ASGD"])
+def test_param_errors(tg, name):
+    for m in (tg, torch):
+        with pytest.raises(ValueError, match="optimizer got an empty parameter list"):
+            getattr(m.optim, name)([])
+        with pytest.raises(ValueError, match="can't optimize a non-leaf Tensor"):
+            getattr(m.optim, name)([m.zeros(2, requires_grad=True) * 2])
