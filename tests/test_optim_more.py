@@ -2,12 +2,13 @@
 weights and batches each configuration gives torch's weights after 100 steps (float64 tightly,
 float32 within float32 tolerance), with param groups too; state_dict layout, resume from ours
 or torch's state dict, repr and bad hyper-parameters match (helpers from test_optim.py)."""
+import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
 
-from test_optim import (_assert_weights, _init, _loss, _np, _params, _sd_equal,  # noqa: E402
-                        _to_ours, _train)
+from test_optim import (TOL, _assert_weights, _init, _loss, _np, _params,  # noqa: E402
+                        _sd_equal, _to_ours, _train)
 
 CONFIGS = [
     ("Adagrad", dict(lr=0.05)),
@@ -193,3 +194,128 @@ def test_param_errors(tg, name):
             getattr(m.optim, name)([])
         with pytest.raises(ValueError, match="can't optimize a non-leaf Tensor"):
             getattr(m.optim, name)([m.zeros(2, requires_grad=True) * 2])
+
+
+LBFGS_CONFIGS = [
+    dict(),
+    dict(line_search_fn="strong_wolfe"),
+    dict(lr=0.5, history_size=3, max_iter=7),
+    dict(lr=0.8, max_iter=30, max_eval=12, line_search_fn="strong_wolfe", history_size=5),
+    dict(tolerance_grad=1e-3, tolerance_change=1e-6),
+]
+
+
+def _lbfgs_run(m, dtype, kw, model="convex", steps=5):
+    """steps calls of LBFGS.step(closure); the convex model (ridge-regularised least squares in
+    w1, b1) converges, so the rounding differences of the two libraries' reductions do not
+    grow; the MLP is run with a short history and few iterations for the same reason."""
+    w, data = _init()
+    dt = getattr(m, dtype)
+    ps = _params(m, w, dtype)
+    ps = ps[:2] if model == "convex" else ps
+    opt = m.optim.LBFGS(ps, **kw)
+    target = m.tensor(w["w2"][:, :1].repeat(2, 1).reshape(-1)[:8], dtype=dt)
+    losses = []
+    for x, y in data[:steps]:
+        X, Y = m.tensor(x, dtype=dt), m.tensor(y, dtype=dt)
+
+        def closure():
+            opt.zero_grad()
+            if model == "convex":
+                r = X @ ps[0] + ps[1] - target * Y[:, :1]
+                loss = (r * r).mean() + 0.01 * (ps[0] * ps[0]).sum()
+            else:
+                loss = _loss(m, ps, X, Y)
+            loss.backward()
+            return loss
+        losses.append(opt.step(closure).item())
+    return ps, losses, opt
+
+
+# float32 only where the run stops well before the minimum: at a float32 minimiser L-BFGS
+# keeps iterating on rounding noise (the two libraries' reductions round differently), and
+# then the runs part, in torch against itself under a different summation order as well.
+LBFGS_CASES = ([("float64", i) for i in range(len(LBFGS_CONFIGS))]
+               + [("float32", i) for i in (2, 3, 4)])
+
+
+@pytest.mark.parametrize("dtype,i", LBFGS_CASES, ids=[f"{d}-{i}" for d, i in LBFGS_CASES])
+def test_lbfgs_matches_torch(tg, dtype, i):
+    """Three steps of 7 to 30 iterations each: weights, losses and the evaluation counts as
+    torch's."""
+    kw = LBFGS_CONFIGS[i]
+    ours, lo, opt = _lbfgs_run(tg, dtype, kw, steps=3)
+    ref, lr_, topt = _lbfgs_run(torch, dtype, kw, steps=3)
+    # up to 60 quasi-Newton iterations grow last-bit differences: float64 to ~1e-10
+    tol = dict(rtol=1e-8, atol=1e-10) if dtype == "float64" else TOL["float32"]
+    for a, b in zip(ours, ref):
+        np.testing.assert_allclose(_np(a), _np(b), **tol)
+    assert lo == pytest.approx(lr_, rel=1e-9 if dtype == "float64" else 1e-5)
+    st, tst = opt.state[ours[0]], topt.state[ref[0]]
+    assert sorted(st) == sorted(tst)
+    if dtype == "float64":
+        assert (st["func_evals"], st["n_iter"]) == (tst["func_evals"], tst["n_iter"])
+        assert len(st["old_dirs"]) == len(tst["old_dirs"])
+
+
+@pytest.mark.parametrize("kw", [LBFGS_CONFIGS[2], LBFGS_CONFIGS[3]], ids=["fixed", "wolfe"])
+def test_lbfgs_mlp_matches_torch(tg, kw):
+    ours, lo, _ = _lbfgs_run(tg, "float64", kw, model="mlp", steps=3)
+    ref, lr_, _ = _lbfgs_run(torch, "float64", kw, model="mlp", steps=3)
+    _assert_weights(ours, ref, "float64")
+    assert lo == pytest.approx(lr_, rel=1e-9)
+
+
+def test_lbfgs_state_dict_and_resume(tg):
+    """The state dict has torch's layout (all state under parameter 0); a fresh optimizer that
+    loads it after 3 steps continues as the uninterrupted run."""
+    kw = LBFGS_CONFIGS[2]
+    full, _, _ = _lbfgs_run(tg, "float64", kw, steps=6)
+    _, _, opt = _lbfgs_run(tg, "float64", kw, steps=3)
+    _, _, topt = _lbfgs_run(torch, "float64", kw, steps=3)
+    sd, tsd = opt.state_dict(), topt.state_dict()
+    assert sd["param_groups"] == tsd["param_groups"]
+    assert sorted(sd["state"]) == sorted(tsd["state"]) == [0]
+    assert sorted(sd["state"][0]) == sorted(tsd["state"][0])
+    w, data = _init()
+    ps = [tg.tensor(_np(p), dtype=tg.float64).requires_grad_()
+          for p in opt.param_groups[0]["params"]]
+    opt2 = tg.optim.LBFGS(ps, **kw)
+    opt2.load_state_dict(sd)
+    target = tg.tensor(w["w2"][:, :1].repeat(2, 1).reshape(-1)[:8], dtype=tg.float64)
+    for x, y in data[3:6]:
+        X, Y = tg.tensor(x, dtype=tg.float64), tg.tensor(y, dtype=tg.float64)
+
+        def closure():
+            opt2.zero_grad()
+            r = X @ ps[0] + ps[1] - target * Y[:, :1]
+            loss = (r * r).mean() + 0.01 * (ps[0] * ps[0]).sum()
+            loss.backward()
+            return loss
+        opt2.step(closure)
+    _assert_weights(ps, full, "float64")
+
+
+def test_lbfgs_errors(tg):
+    for m in (tg, torch):
+        a, b = m.zeros(2, requires_grad=True), m.zeros(2, requires_grad=True)
+        with pytest.raises(ValueError, match=r"LBFGS doesn't support per-parameter options "
+                                             r"\(parameter groups\)"):
+            m.optim.LBFGS([{"params": [a]}, {"params": [b]}])
+        with pytest.raises(ValueError, match="Invalid learning rate: -1"):
+            m.optim.LBFGS([a], lr=-1)
+        opt = m.optim.LBFGS([a], line_search_fn="armijo")
+
+        def closure():
+            opt.zero_grad()
+            loss = ((a - 1) ** 2).sum()
+            loss.backward()
+            return loss
+        with pytest.raises(RuntimeError, match="only 'strong_wolfe' is supported"):
+            opt.step(closure)
+
+
+def test_lbfgs_repr_matches_torch(tg):
+    for kw in LBFGS_CONFIGS:
+        assert repr(tg.optim.LBFGS([tg.zeros(2, requires_grad=True)], **kw)) == \
+            repr(torch.optim.LBFGS([torch.zeros(2, requires_grad=True)], **kw))
