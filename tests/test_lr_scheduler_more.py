@@ -11,8 +11,6 @@ torch = pytest.importorskip("torch")
 
 from test_optim import _assert_weights, _train  # noqa: E402
 
-LS = "optim.lr_scheduler"
-
 
 def _ls(m):
     return m.optim.lr_scheduler
@@ -86,12 +84,15 @@ def _run(m, make, steps=69, opt_name="SGD"):
     opt = _opt(m, opt_name)
     sch = make(m, opt)
     key = "momentum" if opt_name == "SGD" else "betas"
-    seq = [(sch.get_last_lr(), [g[key] for g in opt.param_groups], getattr(sch, "last_epoch", None))]
+
+    def now():  # ChainedScheduler has no last_epoch, in torch too
+        return (sch.get_last_lr(), [g[key] for g in opt.param_groups],
+                getattr(sch, "last_epoch", None))
+    seq = [now()]
     for _ in range(steps):
         opt.step()
         sch.step()
-        seq.append((sch.get_last_lr(), [g[key] for g in opt.param_groups],
-                    getattr(sch, "last_epoch", None)))
+        seq.append(now())
         assert [g["lr"] for g in opt.param_groups] == seq[-1][0]
     return seq, opt, sch
 

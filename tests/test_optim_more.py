@@ -319,3 +319,23 @@ def test_lbfgs_repr_matches_torch(tg):
     for kw in LBFGS_CONFIGS:
         assert repr(tg.optim.LBFGS([tg.zeros(2, requires_grad=True)], **kw)) == \
             repr(torch.optim.LBFGS([torch.zeros(2, requires_grad=True)], **kw))
+
+
+@pytest.mark.parametrize("name", ["Adagrad", "Adamax", "NAdam", "RAdam", "Adadelta", "Rprop",
+                                  "ASGD"])
+def test_tensor_lr(tg, name):
+    """A 1-element Tensor lr works as its value; a longer one is refused as in torch."""
+    kw = dict(weight_decay=0.1, decoupled_weight_decay=True) if name in ("NAdam", "RAdam") \
+        else {}
+    got = []
+    for m in (tg, torch):
+        p = m.tensor([1.0, -2.0, 3.0], dtype=m.float64, requires_grad=True)
+        opt = getattr(m.optim, name)([p], lr=m.tensor(0.05), **kw)
+        for _ in range(5):
+            opt.zero_grad()
+            (p * p * p).sum().backward()
+            opt.step()
+        got.append(p.tolist())
+        with pytest.raises(ValueError, match="Tensor lr must be 1-element"):
+            getattr(m.optim, name)([p], lr=m.tensor([0.1, 0.2]))
+    assert got[0] == pytest.approx(got[1], rel=1e-12)

@@ -36,4 +36,4 @@ class Adadelta(Optimizer):
         std = sq.add(eps).sqrt_()
         delta = acc.add(eps).sqrt_().div_(std).mul_(grad)
         acc.mul_(rho).addcmul_(delta, delta, value=1 - rho)
-        p.add_(delta, alpha=-g["lr"])
+        p.add_(delta, alpha=-float(g["lr"]))

@@ -43,4 +43,4 @@ class Adagrad(Optimizer):
         clr = g["lr"] / (1 + (step - 1) * g["lr_decay"])
         s = st["sum"]
         s.addcmul_(grad, grad, value=1)
-        p.addcdiv_(grad, s.sqrt().add_(g["eps"]), value=-clr)
+        p.addcdiv_(grad, s.sqrt().add_(g["eps"]), value=-float(clr))

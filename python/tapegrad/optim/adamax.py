@@ -29,4 +29,4 @@ class Adamax(Optimizer):
         m, u = st["exp_avg"], st["exp_inf"]
         m.lerp_(grad, 1 - beta1)
         u.copy_(maximum(u.mul_(beta2), grad.abs().add_(g["eps"])))
-        p.addcdiv_(m, u, value=-(g["lr"] / (1 - beta1 ** step)))
+        p.addcdiv_(m, u, value=-float(g["lr"] / (1 - beta1 ** step)))

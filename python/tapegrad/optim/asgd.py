@@ -3,6 +3,7 @@ shrinkage lambd * eta, keeping in 'ax' the average of the iterates from step t0 
 'step', 'eta' and 'mu' (float32 0-d tensors, as in torch, so their values round the same
 way), 'ax'."""
 from .. import _factories
+from .._C import Tensor
 from .optimizer import Optimizer, _check_lr, _decayed_grad, _step_tensor
 
 
@@ -40,5 +41,6 @@ class ASGD(Optimizer):
             ax.copy_(p)
         # the new values go through a default-dtype (float32) 0-d tensor, as torch's
         # as_tensor does, so they round the same way even once a load made eta/mu float64
-        eta.copy_(_factories.full((), lr / (1 + lambd * lr * step) ** g["alpha"]))
+        new_eta = lr / (1 + lambd * lr * step) ** g["alpha"]  # a 0-d tensor for a Tensor lr
+        eta.copy_(new_eta if isinstance(new_eta, Tensor) else _factories.full((), new_eta))
         mu.copy_(_factories.full((), 1 / max(1, step - g["t0"])))

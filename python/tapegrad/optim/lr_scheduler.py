@@ -231,3 +231,7 @@ from ._sched_compose import ChainedScheduler, ReduceLROnPlateau, SequentialLR  #
 __all__ += ["MultiplicativeLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",
             "PolynomialLR", "CyclicLR", "OneCycleLR", "CosineAnnealingWarmRestarts",
             "SequentialLR", "ChainedScheduler", "ReduceLROnPlateau"]
+
+
+class _LRScheduler(LRScheduler):
+    """The base's old name, kept (as torch keeps it) for schedulers written against it."""

@@ -43,5 +43,5 @@ class NAdam(Optimizer):
         denom = v.div(bc2).sqrt().add_(g["eps"])
         # the gradient's share (1 - mu) and the momentum's share mu_next, each
         # bias-corrected by its own running product
-        p.addcdiv_(grad, denom, value=-lr * (1.0 - mu) / (1.0 - mu_prod))
-        p.addcdiv_(m, denom, value=-lr * mu_next / (1.0 - mu_prod * mu_next))
+        p.addcdiv_(grad, denom, value=float(-lr * (1.0 - mu) / (1.0 - mu_prod)))
+        p.addcdiv_(m, denom, value=float(-lr * mu_next / (1.0 - mu_prod * mu_next)))

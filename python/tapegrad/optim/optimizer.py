@@ -217,6 +217,9 @@ def _decayed_grad(p, group, decoupled=False):
 
 
 def _check_lr(lr):
+    """torch's learning-rate check; a Tensor lr (used as its value) must have one element."""
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
     if not 0.0 <= lr:
         raise ValueError(f"Invalid learning rate: {lr}")
 

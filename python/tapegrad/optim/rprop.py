@@ -25,7 +25,7 @@ class Rprop(Optimizer):
         if len(st) == 0:
             st["step"] = _factories.zeros(())
             st["prev"] = _factories.zeros_like(p)
-            st["step_size"] = _factories.full_like(grad, g["lr"])
+            st["step_size"] = _factories.full_like(grad, float(g["lr"]))
         etaminus, etaplus = g["etas"]
         lo, hi = g["step_sizes"]
         _step_tensor(st)
