@@ -371,3 +371,47 @@ def test_get_lr_outside_step_warns(tg):
         sch = _ls(m).ExponentialLR(_opt(m), 0.9)
         with pytest.warns(UserWarning, match="please use `get_last_lr\\(\\)`"):
             sch.get_lr()
+
+
+class _Pow:
+    """A callable scale_fn / lr_lambda object: state_dict keeps its __dict__."""
+
+    def __init__(self):
+        self.a = 0.7
+
+    def __call__(self, x):
+        return self.a ** x
+
+
+RESUMED = [
+    ("LinearLR", lambda L, o: L.LinearLR(o, total_iters=10, last_epoch=4)),
+    ("ExponentialLR", lambda L, o: L.ExponentialLR(o, 0.9, last_epoch=4)),
+    ("PolynomialLR", lambda L, o: L.PolynomialLR(o, 10, last_epoch=4)),
+    ("OneCycleLR", lambda L, o: L.OneCycleLR(o, 1.0, 20, last_epoch=4)),
+    ("CyclicLR", lambda L, o: L.CyclicLR(o, 0.01, 0.1, 4, last_epoch=4)),
+    ("CyclicLR-obj", lambda L, o: L.CyclicLR(o, 0.01, 0.1, 4, scale_fn=_Pow())),
+    ("CosineAnnealingWarmRestarts",
+     lambda L, o: L.CosineAnnealingWarmRestarts(o, 3, 2, last_epoch=4)),
+    ("MultiplicativeLR", lambda L, o: L.MultiplicativeLR(o, _Pow(), last_epoch=4)),
+]
+
+
+@pytest.mark.parametrize("name,make", RESUMED, ids=[r[0] for r in RESUMED])
+def test_constructed_with_last_epoch(tg, name, make):
+    """Built with last_epoch >= 0 on groups that carry initial_lr (and OneCycleLR's/CyclicLR's
+    keys), as when resuming: the trajectory and the plain state-dict entries (a callable
+    object's __dict__ included) are torch's."""
+    got = []
+    for m in (tg, torch):
+        o = m.optim.SGD([m.zeros(2, requires_grad=True)], lr=0.1, momentum=0.9)
+        o.param_groups[0].update(initial_lr=0.2, max_lr=1.0, min_lr=1e-4, max_momentum=0.95,
+                                 base_momentum=0.85)
+        s = make(m.optim.lr_scheduler, o)
+        seq = [s.get_last_lr()]
+        for _ in range(8):
+            o.step()
+            s.step()
+            seq.append((s.get_last_lr(), o.param_groups[0]["momentum"]))
+        sd = s.state_dict()
+        got.append((seq, _plain(sd)))
+    assert got[0] == got[1]
