@@ -339,3 +339,19 @@ def test_tensor_lr(tg, name):
         with pytest.raises(ValueError, match="Tensor lr must be 1-element"):
             getattr(m.optim, name)([p], lr=m.tensor([0.1, 0.2]))
     assert got[0] == pytest.approx(got[1], rel=1e-12)
+
+
+@pytest.mark.parametrize("name", ["Adamax", "NAdam", "RAdam", "Adadelta", "Rprop", "ASGD",
+                                  "Adam", "AdamW", "RMSprop"])
+def test_capturable_refuses_cpu(tg, name):
+    """capturable=True is for CUDA graphs: on CPU tensors torch's step raises this
+    AssertionError (construction is fine)."""
+    msgs = []
+    for m in (tg, torch):
+        p = m.zeros(2, requires_grad=True)
+        opt = getattr(m.optim, name)([p], capturable=True)
+        p.grad = m.ones(2)
+        with pytest.raises(AssertionError) as info:
+            opt.step()
+        msgs.append(str(info.value))
+    assert msgs[0] == msgs[1]

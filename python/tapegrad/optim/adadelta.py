@@ -2,7 +2,8 @@
 averages (rho) of squared gradients and squared steps, scaled by lr. State: 'step',
 'square_avg', 'acc_delta'."""
 from .. import _factories
-from .optimizer import Optimizer, _check_lr, _decayed_grad, _step_tensor
+from .optimizer import (Optimizer, _check_capturable, _check_lr, _decayed_grad,
+                        _step_tensor)
 
 
 class Adadelta(Optimizer):
@@ -28,6 +29,7 @@ class Adadelta(Optimizer):
             st["step"] = _factories.zeros(())
             st["square_avg"] = _factories.zeros_like(p)
             st["acc_delta"] = _factories.zeros_like(p)
+        _check_capturable(g, p, xla=False)
         rho, eps = g["rho"], g["eps"]
         _step_tensor(st)
         grad = _decayed_grad(p, g)

@@ -3,7 +3,7 @@
 from .. import _factories
 from .._C import maximum
 from .adam import _check_hyper
-from .optimizer import Optimizer, _decayed_grad, _step_tensor
+from .optimizer import Optimizer, _check_capturable, _decayed_grad, _step_tensor
 
 
 class Adamax(Optimizer):
@@ -23,6 +23,7 @@ class Adamax(Optimizer):
             st["step"] = _factories.zeros(())
             st["exp_avg"] = _factories.zeros_like(p)
             st["exp_inf"] = _factories.zeros_like(p)
+        _check_capturable(g, p)
         beta1, beta2 = g["betas"]
         step = _step_tensor(st)
         grad = _decayed_grad(p, g)

@@ -4,7 +4,8 @@ shrinkage lambd * eta, keeping in 'ax' the average of the iterates from step t0 
 way), 'ax'."""
 from .. import _factories
 from .._C import Tensor
-from .optimizer import Optimizer, _check_lr, _decayed_grad, _step_tensor
+from .optimizer import (Optimizer, _check_capturable, _check_lr, _decayed_grad,
+                        _step_tensor)
 
 
 class ASGD(Optimizer):
@@ -28,6 +29,7 @@ class ASGD(Optimizer):
             st["eta"] = _factories.full((), float(g["lr"]))
             st["mu"] = _factories.ones(())
             st["ax"] = _factories.zeros_like(p)
+        _check_capturable(g, p, "params, mus, etas, and state_steps")
         lr, lambd = g["lr"], g["lambd"]
         step = _step_tensor(st)
         grad = _decayed_grad(p, g)

@@ -4,7 +4,7 @@ State: 'step', 'mu_product' (a float32 0-d tensor, as in torch, so the product r
 same way), 'exp_avg', 'exp_avg_sq'."""
 from .. import _factories
 from .adam import _check_hyper
-from .optimizer import Optimizer, _decayed_grad, _step_tensor
+from .optimizer import Optimizer, _check_capturable, _decayed_grad, _step_tensor
 
 
 class NAdam(Optimizer):
@@ -30,6 +30,7 @@ class NAdam(Optimizer):
             st["mu_product"] = _factories.ones(())
             st["exp_avg"] = _factories.zeros_like(p)
             st["exp_avg_sq"] = _factories.zeros_like(p)
+        _check_capturable(g, p, "params, mu_products and state_steps")
         lr, (beta1, beta2), md = g["lr"], g["betas"], g["momentum_decay"]
         step = _step_tensor(st)
         bc2 = 1 - beta2 ** step

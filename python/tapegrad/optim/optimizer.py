@@ -216,6 +216,15 @@ def _decayed_grad(p, group, decoupled=False):
     return grad
 
 
+def _check_capturable(group, p, what="params and state_steps", xla=True):
+    """torch's capturable=True (for CUDA graph capture) refuses tensors on other devices, with
+    this AssertionError; the update itself is the same either way."""
+    if group.get("capturable") and p.device.type != "cuda":
+        devices = ["cuda", "xpu", "hpu", "privateuseone"] + (["xla"] if xla else [])
+        raise AssertionError(f"If capturable=True, {what} must be on supported devices: "
+                             f"{devices}.")
+
+
 def _check_lr(lr):
     """torch's learning-rate check; a Tensor lr (used as its value) must have one element."""
     if isinstance(lr, Tensor) and lr.numel() != 1:

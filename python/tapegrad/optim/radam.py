@@ -3,7 +3,7 @@ approximated SMA length rho_t is <= 5 it takes plain bias-corrected momentum ste
 decoupled weight decay. State: 'step', 'exp_avg', 'exp_avg_sq'."""
 from .. import _factories
 from .adam import _check_hyper
-from .optimizer import Optimizer, _decayed_grad, _step_tensor
+from .optimizer import Optimizer, _check_capturable, _decayed_grad, _step_tensor
 
 
 class RAdam(Optimizer):
@@ -25,6 +25,7 @@ class RAdam(Optimizer):
             st["step"] = _factories.zeros(())
             st["exp_avg"] = _factories.zeros_like(p)
             st["exp_avg_sq"] = _factories.zeros_like(p)
+        _check_capturable(g, p)
         lr, (beta1, beta2) = g["lr"], g["betas"]
         step = _step_tensor(st)
         grad = _decayed_grad(p, g, g["decoupled_weight_decay"])

@@ -2,7 +2,7 @@
 (subtracting the squared running mean), momentum, weight decay, maximize. State per parameter:
 'step', 'square_avg', and 'momentum_buffer' / 'grad_avg' when momentum / centered are on."""
 from .. import _factories
-from .optimizer import Optimizer, _step_tensor
+from .optimizer import Optimizer, _check_capturable, _step_tensor
 
 
 class RMSprop(Optimizer):
@@ -38,6 +38,7 @@ class RMSprop(Optimizer):
                 st["momentum_buffer"] = _factories.zeros_like(p)
             if g["centered"]:
                 st["grad_avg"] = _factories.zeros_like(p)
+        _check_capturable(g, p)
         _step_tensor(st)
         if g["weight_decay"] != 0:
             grad = grad.add(p, alpha=g["weight_decay"])

@@ -3,7 +3,7 @@ by etaminus when it flips (that element then skips its update and forgets its gr
 clamped to step_sizes; the parameter moves by sign(grad) * step size. State: 'step', 'prev'
 (the last gradient used), 'step_size' (starting at lr)."""
 from .. import _factories
-from .optimizer import Optimizer, _check_lr, _step_tensor
+from .optimizer import Optimizer, _check_capturable, _check_lr, _step_tensor
 
 
 class Rprop(Optimizer):
@@ -26,6 +26,7 @@ class Rprop(Optimizer):
             st["step"] = _factories.zeros(())
             st["prev"] = _factories.zeros_like(p)
             st["step_size"] = _factories.full_like(grad, float(g["lr"]))
+        _check_capturable(g, p)
         etaminus, etaplus = g["etas"]
         lo, hi = g["step_sizes"]
         _step_tensor(st)
