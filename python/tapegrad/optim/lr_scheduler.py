@@ -1,7 +1,9 @@
 """Learning-rate schedulers with torch's semantics: construction sets 'initial_lr' on each group
 and takes the first step (last_epoch becomes 0); step() advances last_epoch and writes the new lr
 into the groups using torch's recursive formulas (so values agree bit for bit); step(epoch) uses
-the closed form; state_dict holds every attribute but the optimizer."""
+the closed form; state_dict holds every attribute but the optimizer. This file holds the base,
+StepLR, CosineAnnealingLR and LambdaLR; the other schedulers live in _sched_factor.py,
+_sched_cyclic.py and _sched_compose.py and are re-exported here."""
 import functools
 import math
 import types
