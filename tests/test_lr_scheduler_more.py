@@ -415,3 +415,36 @@ def test_constructed_with_last_epoch(tg, name, make):
         sd = s.state_dict()
         got.append((seq, _plain(sd)))
     assert got[0] == got[1]
+
+
+TENSOR_LR = [("StepLR", lambda L, o: L.StepLR(o, 3, 0.5)),
+             ("ExponentialLR", lambda L, o: L.ExponentialLR(o, 0.9)),
+             ("LinearLR", lambda L, o: L.LinearLR(o, total_iters=6)),
+             ("OneCycleLR", lambda L, o: L.OneCycleLR(o, 0.5, 30, cycle_momentum=False)),
+             ("SequentialLR", lambda L, o: L.SequentialLR(
+                 o, [L.ConstantLR(o, 0.5, 3), L.ExponentialLR(o, 0.8)], [4])),
+             ("ChainedScheduler", lambda L, o: L.ChainedScheduler(
+                 [L.ConstantLR(o, 0.5, 3), L.ExponentialLR(o, 0.8)])),
+             ("ReduceLROnPlateau", None)]
+
+
+@pytest.mark.parametrize("name,make", TENSOR_LR, ids=[t[0] for t in TENSOR_LR])
+def test_tensor_lr_updated_in_place(tg, name, make):
+    """A Tensor lr stays the same tensor, filled in place with torch's values; get_last_lr
+    returns copies that do not alias it."""
+    got = []
+    for m in (tg, torch):
+        lr = m.tensor(0.1)
+        o = m.optim.Adagrad([m.zeros(2, requires_grad=True)], lr=lr)
+        L = m.optim.lr_scheduler
+        s = L.ReduceLROnPlateau(o, patience=1) if make is None else make(L, o)
+        seq = []
+        for i in range(12):
+            o.step()
+            s.step(1.0) if make is None else s.step()
+            last = s.get_last_lr()
+            assert o.param_groups[0]["lr"] is lr
+            assert isinstance(last[0], type(lr)) and last[0] is not lr
+            seq.append(float(last[0]))
+        got.append(seq)
+    assert got[0] == got[1] and len(set(got[1])) > 1

@@ -5,7 +5,7 @@ import warnings
 from bisect import bisect_right
 from math import inf
 
-from .lr_scheduler import _EPOCH_DEPRECATION, LRScheduler
+from .lr_scheduler import _EPOCH_DEPRECATION, LRScheduler, _lrs_of, _set_lr
 from .optimizer import Optimizer
 
 
@@ -63,7 +63,7 @@ class SequentialLR(_Composite):
         self.optimizer = optimizer
         # the children each took an initial step when built: start again from initial_lr
         for g in optimizer.param_groups:
-            g["lr"] = g["initial_lr"]
+            _set_lr(g, g["initial_lr"])
         self.recursive_undo()
         first = self._schedulers[bisect_right(milestones, 0)]
         first._initial_step()
@@ -100,12 +100,12 @@ class ChainedScheduler(_Composite):
         _check_children(self, optimizer, schedulers)
         self._schedulers = schedulers
         self.optimizer = optimizer
-        self._last_lr = [g["lr"] for g in self._schedulers[-1].optimizer.param_groups]
+        self._last_lr = _lrs_of(self._schedulers[-1].optimizer)
 
     def step(self):
         for s in self._schedulers:
             s.step()
-        self._last_lr = [g["lr"] for g in self._schedulers[-1].optimizer.param_groups]
+        self._last_lr = _lrs_of(self._schedulers[-1].optimizer)
 
 
 class ReduceLROnPlateau(LRScheduler):
@@ -182,7 +182,7 @@ class ReduceLROnPlateau(LRScheduler):
             old = float(g["lr"])
             new = max(old * self.factor, lo)
             if old - new > self.eps:  # changes smaller than eps are ignored
-                g["lr"] = new
+                _set_lr(g, new)
 
     def _is_better(self, a, best):
         if self.mode == "min" and self.threshold_mode == "rel":

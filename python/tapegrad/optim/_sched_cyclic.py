@@ -6,7 +6,7 @@ import math
 import types
 from functools import partial
 
-from .lr_scheduler import LRScheduler
+from .lr_scheduler import LRScheduler, _set_lr
 from .optimizer import Optimizer
 
 
@@ -61,7 +61,7 @@ class CyclicLR(LRScheduler):
         base_lrs = _per_group("base_lr", optimizer, base_lr)
         if last_epoch == -1:
             for lr, g in zip(base_lrs, optimizer.param_groups):
-                g["lr"] = lr
+                _set_lr(g, lr)
         self.max_lrs = _per_group("max_lr", optimizer, max_lr)
         up = float(step_size_up)
         down = float(step_size_down) if step_size_down is not None else up
@@ -293,5 +293,5 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         finally:
             self._get_lr_called_within_step = False
         for g, lr in zip(self.optimizer.param_groups, values):
-            g["lr"] = lr
+            _set_lr(g, lr)
         self._last_lr = self._group_lrs()

@@ -10,6 +10,7 @@ import types
 import warnings
 import weakref
 
+from .._C import Tensor
 from .optimizer import Optimizer
 
 __all__ = ["LRScheduler", "StepLR", "CosineAnnealingLR", "LambdaLR"]
@@ -32,7 +33,7 @@ class LRScheduler:
         self.optimizer = optimizer
         if last_epoch == -1:
             for g in optimizer.param_groups:
-                g.setdefault("initial_lr", g["lr"])
+                g.setdefault("initial_lr", _copy(g["lr"]))
         else:
             for i, g in enumerate(optimizer.param_groups):
                 if "initial_lr" not in g:
@@ -42,7 +43,7 @@ class LRScheduler:
                         "trying to resume training from a checkpoint but haven't properly loaded "
                         "the optimizer state\n2. You're using last_epoch >= 0 for a fresh training "
                         "run (not recommended)")
-        self.base_lrs = [g["initial_lr"] for g in optimizer.param_groups]
+        self.base_lrs = [_copy(g["initial_lr"]) for g in optimizer.param_groups]
         self.last_epoch = last_epoch
         _track_optimizer_steps(optimizer)
         self._initial_step()
@@ -108,8 +109,8 @@ class LRScheduler:
         finally:
             self._get_lr_called_within_step = False
         for g, lr in zip(self.optimizer.param_groups, values):
-            g["lr"] = lr
-        self._last_lr = [g["lr"] for g in self.optimizer.param_groups]
+            _set_lr(g, lr)
+        self._last_lr = self._group_lrs()
 
     def _warn_outside_step(self):
         if not self._get_lr_called_within_step:
@@ -117,7 +118,25 @@ class LRScheduler:
                           "`get_last_lr()`.", UserWarning, stacklevel=3)
 
     def _group_lrs(self):
-        return [g["lr"] for g in self.optimizer.param_groups]
+        return _lrs_of(self.optimizer)
+
+
+def _lrs_of(optimizer):
+    """The groups' lrs; Tensor lrs as copies, so no result aliases a group's lr."""
+    return [_copy(g["lr"]) for g in optimizer.param_groups]
+
+
+def _copy(v):
+    return v.clone() if isinstance(v, Tensor) else v
+
+
+def _set_lr(group, lr):
+    """A Tensor lr is updated in place (it may be captured elsewhere, as in torch); a number
+    is replaced."""
+    if isinstance(group["lr"], Tensor):
+        group["lr"].fill_(float(lr))
+    else:
+        group["lr"] = lr
 
 
 def _track_optimizer_steps(opt):
