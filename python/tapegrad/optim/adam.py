@@ -5,12 +5,12 @@ update is one fused multi-tensor call when its tensors qualify (_fused_allowed, 
 else a loop of tensor ops per parameter."""
 from .. import _C, _factories, _grad_mode
 from .._C import maximum
-from .optimizer import Optimizer, _check_fused, _fused_allowed, _step_tensor
+from .optimizer import (Optimizer, _check_capturable, _check_fused, _check_lr, _fused_allowed,
+                        _step_tensor)
 
 
 def _check_hyper(lr, betas, eps, weight_decay):
-    if not 0.0 <= lr:
-        raise ValueError(f"Invalid learning rate: {lr}")
+    _check_lr(lr)
     if not 0.0 <= eps:
         raise ValueError(f"Invalid epsilon value: {eps}")
     if not 0.0 <= betas[0] < 1.0:
@@ -40,6 +40,9 @@ class Adam(Optimizer):
                 loss = closure()
         with _grad_mode.no_grad():
             for g in self.param_groups:
+                for p in g["params"]:
+                    if p.grad is not None:
+                        _check_capturable(g, p)
                 if _fused_allowed(g) and self._fused_step(g):
                     continue
                 for p in g["params"]:

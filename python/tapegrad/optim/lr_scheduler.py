@@ -1,13 +1,16 @@
 """Learning-rate schedulers with torch's semantics: construction sets 'initial_lr' on each group
 and takes the first step (last_epoch becomes 0); step() advances last_epoch and writes the new lr
 into the groups using torch's recursive formulas (so values agree bit for bit); step(epoch) uses
-the closed form; state_dict holds every attribute but the optimizer."""
+the closed form; state_dict holds every attribute but the optimizer. This file holds the base,
+StepLR, CosineAnnealingLR and LambdaLR; the other schedulers live in _sched_factor.py,
+_sched_cyclic.py and _sched_compose.py and are re-exported here."""
 import functools
 import math
 import types
 import warnings
 import weakref
 
+from .._C import Tensor
 from .optimizer import Optimizer
 
 __all__ = ["LRScheduler", "StepLR", "CosineAnnealingLR", "LambdaLR"]
@@ -30,7 +33,7 @@ class LRScheduler:
         self.optimizer = optimizer
         if last_epoch == -1:
             for g in optimizer.param_groups:
-                g.setdefault("initial_lr", g["lr"])
+                g.setdefault("initial_lr", _copy(g["lr"]))
         else:
             for i, g in enumerate(optimizer.param_groups):
                 if "initial_lr" not in g:
@@ -40,9 +43,14 @@ class LRScheduler:
                         "trying to resume training from a checkpoint but haven't properly loaded "
                         "the optimizer state\n2. You're using last_epoch >= 0 for a fresh training "
                         "run (not recommended)")
-        self.base_lrs = [g["initial_lr"] for g in optimizer.param_groups]
+        self.base_lrs = [_copy(g["initial_lr"]) for g in optimizer.param_groups]
         self.last_epoch = last_epoch
         _track_optimizer_steps(optimizer)
+        self._initial_step()
+
+    def _initial_step(self):
+        """The step construction takes (last_epoch -1 -> 0), with get_lr told it is the first
+        one; SequentialLR calls it again on the scheduler that runs at epoch 0."""
         self._step_count = 0
         self._is_initial = True
         try:
@@ -81,21 +89,28 @@ class LRScheduler:
                     "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate",
                     UserWarning, stacklevel=2)
         self._step_count += 1
+        if epoch is not None:
+            warnings.warn(_EPOCH_DEPRECATION, UserWarning, stacklevel=2)
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch=None):
+        """Advance (epoch None: recursive form) or jump to epoch (closed form where the class
+        has one) and write the lrs into the groups; SequentialLR calls it with 0 at a
+        milestone."""
         self._get_lr_called_within_step = True
         try:
             if epoch is None:
                 self.last_epoch += 1
                 values = self.get_lr()
             else:
-                warnings.warn(_EPOCH_DEPRECATION, UserWarning, stacklevel=2)
                 self.last_epoch = epoch
                 closed = getattr(self, "_get_closed_form_lr", None)
                 values = closed() if closed is not None else self.get_lr()
         finally:
             self._get_lr_called_within_step = False
         for g, lr in zip(self.optimizer.param_groups, values):
-            g["lr"] = lr
-        self._last_lr = [g["lr"] for g in self.optimizer.param_groups]
+            _set_lr(g, lr)
+        self._last_lr = self._group_lrs()
 
     def _warn_outside_step(self):
         if not self._get_lr_called_within_step:
@@ -103,7 +118,25 @@ class LRScheduler:
                           "`get_last_lr()`.", UserWarning, stacklevel=3)
 
     def _group_lrs(self):
-        return [g["lr"] for g in self.optimizer.param_groups]
+        return _lrs_of(self.optimizer)
+
+
+def _lrs_of(optimizer):
+    """The groups' lrs; Tensor lrs as copies, so no result aliases a group's lr."""
+    return [_copy(g["lr"]) for g in optimizer.param_groups]
+
+
+def _copy(v):
+    return v.clone() if isinstance(v, Tensor) else v
+
+
+def _set_lr(group, lr):
+    """A Tensor lr is updated in place (it may be captured elsewhere, as in torch); a number
+    is replaced."""
+    if isinstance(group["lr"], Tensor):
+        group["lr"].fill_(float(lr))
+    else:
+        group["lr"] = lr
 
 
 def _track_optimizer_steps(opt):
@@ -124,18 +157,22 @@ def _track_optimizer_steps(opt):
     opt.step = wrapper
 
 
+def _lambda_list(optimizer, lr_lambda):
+    """One function per param group: a single one repeated, or a list of exactly as many."""
+    if not isinstance(lr_lambda, (list, tuple)):
+        return [lr_lambda] * len(optimizer.param_groups)
+    if len(lr_lambda) != len(optimizer.param_groups):
+        raise ValueError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got "
+                         f"{len(lr_lambda)}")
+    return list(lr_lambda)
+
+
 class LambdaLR(LRScheduler):
     """lr = base_lr * lr_lambda(last_epoch)."""
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
         self.optimizer = optimizer
-        if not isinstance(lr_lambda, (list, tuple)):
-            self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
-        else:
-            if len(lr_lambda) != len(optimizer.param_groups):
-                raise ValueError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got "
-                                 f"{len(lr_lambda)}")
-            self.lr_lambdas = list(lr_lambda)
+        self.lr_lambdas = _lambda_list(optimizer, lr_lambda)
         super().__init__(optimizer, last_epoch)
 
     def state_dict(self):
@@ -203,3 +240,19 @@ class CosineAnnealingLR(LRScheduler):
         return [self.eta_min + (base - self.eta_min)
                 * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
                 for base in self.base_lrs]
+
+
+# The other schedulers live in their own files and import the base from here, so they are
+# imported last (the base above is defined by then).
+from ._sched_factor import (  # noqa: E402
+    ConstantLR, ExponentialLR, LinearLR, MultiplicativeLR, MultiStepLR, PolynomialLR)
+from ._sched_cyclic import CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR  # noqa: E402
+from ._sched_compose import ChainedScheduler, ReduceLROnPlateau, SequentialLR  # noqa: E402
+
+__all__ += ["MultiplicativeLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",
+            "PolynomialLR", "CyclicLR", "OneCycleLR", "CosineAnnealingWarmRestarts",
+            "SequentialLR", "ChainedScheduler", "ReduceLROnPlateau"]
+
+
+class _LRScheduler(LRScheduler):
+    """The base's old name, kept (as torch keeps it) for schedulers written against it."""

@@ -126,6 +126,22 @@ class Optimizer:
     def step(self, closure=None):
         raise NotImplementedError
 
+    def _loop_step(self, closure):
+        """The single-tensor step the Python optimizers share: the closure (if any) under
+        enable_grad, then self._update(p, group) under no_grad for each parameter that has a
+        gradient. Returns the closure's loss."""
+        from .. import _grad_mode
+        loss = None
+        if closure is not None:
+            with _grad_mode.enable_grad():
+                loss = closure()
+        with _grad_mode.no_grad():
+            for g in self.param_groups:
+                for p in g["params"]:
+                    if p.grad is not None:
+                        self._update(p, g)
+        return loss
+
     def __getstate__(self):
         return {"defaults": self.defaults, "state": self.state,
                 "param_groups": self.param_groups}
@@ -185,6 +201,36 @@ def _fused_allowed(group):
         return True
     return (group.get("foreach") is not False and fused is not False
             and not group.get("differentiable", False))
+
+
+def _decayed_grad(p, group, decoupled=False):
+    """The gradient the update uses: negated for maximize, plus weight_decay * p (L2), or with
+    decoupled weight decay p itself shrunk by lr * weight_decay first (AdamW-style)."""
+    grad = p.grad if not group["maximize"] else -p.grad
+    wd = group["weight_decay"]
+    if wd != 0:
+        if decoupled:
+            p.mul_(1 - group["lr"] * wd)
+        else:
+            grad = grad.add(p, alpha=wd)
+    return grad
+
+
+def _check_capturable(group, p, what="params and state_steps", xla=True):
+    """torch's capturable=True (for CUDA graph capture) refuses tensors on other devices, with
+    this AssertionError; the update itself is the same either way."""
+    if group.get("capturable") and p.device.type != "cuda":
+        devices = ["cuda", "xpu", "hpu", "privateuseone"] + (["xla"] if xla else [])
+        raise AssertionError(f"If capturable=True, {what} must be on supported devices: "
+                             f"{devices}.")
+
+
+def _check_lr(lr):
+    """torch's learning-rate check; a Tensor lr (used as its value) must have one element."""
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
 
 
 def _step_tensor(state):

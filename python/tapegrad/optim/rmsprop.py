@@ -1,8 +1,8 @@
 """RMSprop with torch's update: squared-gradient running average (alpha), optional centering
 (subtracting the squared running mean), momentum, weight decay, maximize. State per parameter:
 'step', 'square_avg', and 'momentum_buffer' / 'grad_avg' when momentum / centered are on."""
-from .. import _factories, _grad_mode
-from .optimizer import Optimizer, _step_tensor
+from .. import _factories
+from .optimizer import Optimizer, _check_capturable, _step_tensor
 
 
 class RMSprop(Optimizer):
@@ -25,16 +25,7 @@ class RMSprop(Optimizer):
             maximize=maximize, differentiable=differentiable))
 
     def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            with _grad_mode.enable_grad():
-                loss = closure()
-        with _grad_mode.no_grad():
-            for g in self.param_groups:
-                for p in g["params"]:
-                    if p.grad is not None:
-                        self._update(p, g)
-        return loss
+        return self._loop_step(closure)
 
     def _update(self, p, g):
         lr, alpha, eps, mom = g["lr"], g["alpha"], g["eps"], g["momentum"]
@@ -47,6 +38,7 @@ class RMSprop(Optimizer):
                 st["momentum_buffer"] = _factories.zeros_like(p)
             if g["centered"]:
                 st["grad_avg"] = _factories.zeros_like(p)
+        _check_capturable(g, p)
         _step_tensor(st)
         if g["weight_decay"] != 0:
             grad = grad.add(p, alpha=g["weight_decay"])
