@@ -2,6 +2,7 @@
 // gather/scatter_add, nonzero, and the select/slice backward ops. Everything reduces to flat
 // element offsets that the take/put_add kernels use.
 #include "common.h"
+#include <tapegrad/ops/index_ops.h>
 
 namespace tapegrad {
 
@@ -204,9 +205,8 @@ Tensor& index_put_(Tensor& a, const std::vector<Tensor>& indices, const Tensor& 
   return a;
 }
 
-namespace {
 // Offsets for gather/scatter: idx's positions, with dim `dim` replaced by the index value.
-Tensor dim_offsets(const Tensor& idx, int64_t dim, const Shape& sizes, const Shape& strides) {
+Tensor detail::dim_offsets(const Tensor& idx, int64_t dim, const Shape& sizes, const Shape& strides) {
   TG_CHECK(idx.dtype() == DType::Int64, "gather(): Expected dtype int64 for index");
   Tensor ic = on_host(contiguous(idx));
   Tensor off = empty(idx.sizes(), DType::Int64);
@@ -230,7 +230,6 @@ Tensor dim_offsets(const Tensor& idx, int64_t dim, const Shape& sizes, const Sha
   }
   return off;
 }
-}  // namespace
 
 Tensor gather(const Tensor& a, int64_t dim, const Tensor& idx) {
   int64_t d = wrap_dim(dim, a.dim());
