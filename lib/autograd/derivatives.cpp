@@ -579,7 +579,10 @@ TensorList call_derivative(Node& node, TensorList& grads) {
       return {needs(0) ? scatter(g, I[0], S(0), Scalar(0)) : Tensor(),
               needs(1) ? gather(g, I[0], S(0)) : Tensor()};
     case OpId::ScatterValue: return {scatter(g, I[0], S(0), Scalar(0))};
-    case OpId::ScatterReduce:  // saved: index, self, src, result; i = {dim, include_self, reduce}
+    case OpId::ScatterReduce:  // saved: index, self, src, result; i = {dim, include_self, reduce,
+      // dim as given, reduce given as "max"/"min"}
+      TG_CHECK(!I[4], "Expected 'reduce' to be one of 'sum', 'prod', 'mean', 'amax', 'amin' but "
+               "got ", I[2] == 3 ? "max" : "min", ".");
       return detail::scatter_reduce_backward(g, S(0), S(1), S(2), S(3), I[0], I[1], I[2],
                                              {needs(0), needs(1)});
     case OpId::IndexAdd:  // i = {dim, source.dim()}; f = {alpha}

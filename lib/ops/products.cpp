@@ -161,6 +161,23 @@ Tensor baddbmm(const Tensor& self, const Tensor& b1, const Tensor& b2, Scalar be
   return record_addprod(OpId::Baddbmm, self, b1, b2, beta, alpha, out);
 }
 
+Tensor& addmv_(Tensor& self, const Tensor& mat, const Tensor& vec, Scalar beta, Scalar alpha) {
+  return inplace_from(self, mat, [&](const Tensor& x) { return addmv(x, mat, vec, beta, alpha); },
+                      vec);
+}
+Tensor& addr_(Tensor& self, const Tensor& vec1, const Tensor& vec2, Scalar beta, Scalar alpha) {
+  return inplace_from(self, vec1, [&](const Tensor& x) { return addr(x, vec1, vec2, beta, alpha); },
+                      vec2);
+}
+Tensor& addbmm_(Tensor& self, const Tensor& b1, const Tensor& b2, Scalar beta, Scalar alpha) {
+  return inplace_from(self, b1, [&](const Tensor& x) { return addbmm(x, b1, b2, beta, alpha); },
+                      b2);
+}
+Tensor& baddbmm_(Tensor& self, const Tensor& b1, const Tensor& b2, Scalar beta, Scalar alpha) {
+  return inplace_from(self, b1, [&](const Tensor& x) { return baddbmm(x, b1, b2, beta, alpha); },
+                      b2);
+}
+
 Tensor rot90(const Tensor& a, int64_t k, const std::vector<int64_t>& dims) {
   TG_CHECK(dims.size() == 2, "expected total rotation dims == 2, but got dims = ", dims.size());
   TG_CHECK(a.dim() >= 2, "expected total dims >= 2, but got total dims = ", a.dim());

@@ -25,9 +25,9 @@ Reduce parse_reduce(const std::string& r) {
   TG_ERROR("reduce argument must be either sum, prod, mean, amax or amin, got ", r);
 }
 
-Tensor as_long_index(const Tensor& idx, const char* fn) {
-  TG_CHECK(idx.dtype() == DType::Int64 || idx.dtype() == DType::Int32, fn,
-           "(): Expected dtype int64 for index");
+Tensor as_long_index(const Tensor& idx) {
+  TG_CHECK(idx.dtype() == DType::Int64 || idx.dtype() == DType::Int32,
+           "scatter(): Expected dtype int32/int64 for index");
   return idx.dtype() == DType::Int64 ? detach(idx) : to(detach(idx), DType::Int64);
 }
 
@@ -56,22 +56,9 @@ void check_scatter_shapes(const Tensor& a, int64_t d, const Tensor& idx, const T
 
 // src's leading block of index's shape, contiguous (src may be larger than index).
 Tensor src_block(const Tensor& src, const Tensor& idx) {
+  if (idx.numel() == 0) return empty(idx.sizes(), src.dtype(), src.device());
   if (src.dim() != idx.dim()) return contiguous(reshape(detach(src), idx.sizes()));
   return contiguous(make_view(detach(src), idx.sizes(), src.strides(), src.offset()));
-}
-
-// The out-of-place result of an in-place op, written back into `a` (Note [In-place ops]).
-template <class F>
-Tensor& apply_inplace(Tensor& a, const Tensor& other, F&& f) {
-  check_inplace(a);
-  if (wants_grad(a, other)) {
-    Tensor old = steal_history(a);
-    write_back(a, f(old));
-    return a;
-  }
-  kern::copy(a, f(detach(a)));
-  a.bump_version();
-  return a;
 }
 
 // out[p] op= src[j] for every j with p = offsets[j] (out, src contiguous, on the host).
@@ -135,7 +122,7 @@ Tensor record_scatter(OpId op, const Tensor& a, const Tensor& src, const Tensor&
 Tensor scatter(const Tensor& a, int64_t dim, const Tensor& idx, const Tensor& src,
                const std::string& reduce) {
   const int64_t d = wrap_dim(dim, a.dim());
-  Tensor ix = as_long_index(idx, "scatter");
+  Tensor ix = as_long_index(idx);
   TG_CHECK(src.dtype() == a.dtype(), "scatter(): Expected self.dtype to be equal to src.dtype");
   check_scatter_shapes(a, d, ix, &src);
   if (!reduce.empty()) {
@@ -152,7 +139,7 @@ Tensor scatter(const Tensor& a, int64_t dim, const Tensor& idx, const Tensor& sr
 Tensor scatter(const Tensor& a, int64_t dim, const Tensor& idx, Scalar value,
                const std::string& reduce) {
   const int64_t d = wrap_dim(dim, a.dim());
-  Tensor ix = as_long_index(idx, "scatter");
+  Tensor ix = as_long_index(idx);
   check_scatter_shapes(a, d, ix, nullptr);
   Tensor vals = full(ix.sizes(), value, a.dtype(), a.device());
   if (!reduce.empty()) {
@@ -169,7 +156,8 @@ Tensor scatter_reduce(const Tensor& a, int64_t dim, const Tensor& idx, const Ten
                       const std::string& reduce, bool include_self) {
   const int64_t d = wrap_dim(dim, a.dim());
   const Reduce r = parse_reduce(reduce);
-  Tensor ix = as_long_index(idx, "scatter_reduce");
+  const bool alias = reduce == "max" || reduce == "min";  // forward only (torch's backward raises)
+  Tensor ix = as_long_index(idx);
   TG_CHECK(src.dtype() == a.dtype(), "scatter(): Expected self.dtype to be equal to src.dtype");
   check_scatter_shapes(a, d, ix, &src);
   Tensor out;
@@ -184,7 +172,7 @@ Tensor scatter_reduce(const Tensor& a, int64_t dim, const Tensor& idx, const Ten
     node->saved.emplace_back(a, false);
     node->saved.emplace_back(src, false);
     node->saved.emplace_back(out, true);
-    node->i = {d, include_self, static_cast<int64_t>(r), dim};
+    node->i = {d, include_self, static_cast<int64_t>(r), dim, alias};
     set_history(out, node);
   }
   return out;
@@ -260,6 +248,7 @@ Tensor index_add(const Tensor& a, int64_t dim, const Tensor& idx, const Tensor& 
   Tensor out = put_along(a, d, flat, a.dim() ? vals : reshape(vals, {-1}), true);
   if (auto node = maybe_node(OpId::IndexAdd, {a, src})) {
     node->saved.emplace_back(idx, false);
+    node->saved.emplace_back(src, false);  // not read by the formula; torch shows _saved_source
     node->f = {alpha.to_double()};
     node->i = {d, src.dim(), dim, int_mask({alpha})};
     set_history(out, node);
@@ -286,6 +275,7 @@ Tensor index_copy(const Tensor& a, int64_t dim, const Tensor& idx, const Tensor&
   Tensor out = put_along(a, d, flat, a.dim() ? detach(src) : reshape(detach(src), {-1}), false);
   if (auto node = maybe_node(OpId::IndexCopy, {a, src})) {
     node->saved.emplace_back(idx, false);
+    node->saved.emplace_back(src, false);  // not read by the formula; torch shows _saved_source
     node->i = {d, src.dim(), dim};
     set_history(out, node);
   }
@@ -374,38 +364,57 @@ Tensor take(const Tensor& a, const Tensor& idx) {
 
 // ---- in-place forms ----
 
+Tensor& detail::inplace_from(Tensor& a, const Tensor& other,
+                             const std::function<Tensor(const Tensor&)>& f, const Tensor& other2) {
+  check_inplace(a);
+  if (wants_grad(a, other) || wants_grad(other2)) {
+    Tensor old = steal_history(a);
+    Tensor r = f(old);
+    TG_CHECK(r.sizes() == a.sizes(), "output with shape ", shape_str(a.sizes()),
+             " doesn't match the broadcast shape ", shape_str(r.sizes()));
+    write_back(a, r);
+    return a;
+  }
+  Tensor r = f(detach(a));
+  TG_CHECK(r.sizes() == a.sizes(), "output with shape ", shape_str(a.sizes()),
+           " doesn't match the broadcast shape ", shape_str(r.sizes()));
+  kern::copy(a, r);
+  a.bump_version();
+  return a;
+}
+
 Tensor& scatter_(Tensor& a, int64_t dim, const Tensor& idx, const Tensor& src,
                  const std::string& reduce) {
-  return apply_inplace(a, src, [&](const Tensor& x) { return scatter(x, dim, idx, src, reduce); });
+  return inplace_from(a, src, [&](const Tensor& x) { return scatter(x, dim, idx, src, reduce); });
 }
 Tensor& scatter_(Tensor& a, int64_t dim, const Tensor& idx, Scalar value,
                  const std::string& reduce) {
-  return apply_inplace(a, Tensor(),
+  return inplace_from(a, Tensor(),
                        [&](const Tensor& x) { return scatter(x, dim, idx, value, reduce); });
 }
 Tensor& scatter_add_(Tensor& a, int64_t dim, const Tensor& idx, const Tensor& src) {
-  return apply_inplace(a, src, [&](const Tensor& x) { return scatter_add(x, dim, idx, src); });
+  return inplace_from(a, src, [&](const Tensor& x) { return scatter_add(x, dim, idx, src); });
 }
 Tensor& scatter_reduce_(Tensor& a, int64_t dim, const Tensor& idx, const Tensor& src,
                         const std::string& reduce, bool include_self) {
-  return apply_inplace(a, src, [&](const Tensor& x) {
+  return inplace_from(a, src, [&](const Tensor& x) {
     return scatter_reduce(x, dim, idx, src, reduce, include_self);
   });
 }
 Tensor& index_add_(Tensor& a, int64_t dim, const Tensor& idx, const Tensor& src, Scalar alpha) {
-  return apply_inplace(a, src, [&](const Tensor& x) { return index_add(x, dim, idx, src, alpha); });
+  return inplace_from(a, src, [&](const Tensor& x) { return index_add(x, dim, idx, src, alpha); });
 }
 Tensor& index_copy_(Tensor& a, int64_t dim, const Tensor& idx, const Tensor& src) {
-  return apply_inplace(a, src, [&](const Tensor& x) { return index_copy(x, dim, idx, src); });
+  return inplace_from(a, src, [&](const Tensor& x) { return index_copy(x, dim, idx, src); });
 }
 Tensor& index_fill_(Tensor& a, int64_t dim, const Tensor& idx, Scalar value) {
-  return apply_inplace(a, Tensor(), [&](const Tensor& x) { return index_fill(x, dim, idx, value); });
+  return inplace_from(a, Tensor(), [&](const Tensor& x) { return index_fill(x, dim, idx, value); });
 }
 Tensor& index_fill_(Tensor& a, int64_t dim, const Tensor& idx, const Tensor& value) {
-  return apply_inplace(a, value, [&](const Tensor& x) { return index_fill(x, dim, idx, value); });
+  return inplace_from(a, value, [&](const Tensor& x) { return index_fill(x, dim, idx, value); });
 }
 Tensor& masked_scatter_(Tensor& a, const Tensor& mask, const Tensor& src) {
-  return apply_inplace(a, src, [&](const Tensor& x) { return masked_scatter(x, mask, src); });
+  return inplace_from(a, src, [&](const Tensor& x) { return masked_scatter(x, mask, src); });
 }
 
 }  // namespace tapegrad

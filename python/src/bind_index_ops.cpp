@@ -169,6 +169,19 @@ void bind_products(py::module_& m, Cls& cls) {
     both(m, cls, name, f, py::arg(x), py::arg(y), py::kw_only(),
          py::arg("beta") = Scalar(int64_t{1}), py::arg("alpha") = Scalar(int64_t{1}));
   };
+  using ProdInplace = Tensor& (*)(Tensor&, const Tensor&, const Tensor&, Scalar, Scalar);
+  auto addprod_ = [&](const char* name, ProdInplace f, const char* x, const char* y) {
+    cls.def(name, f, py::arg(x), py::arg(y), py::kw_only(), py::arg("beta") = Scalar(int64_t{1}),
+            py::arg("alpha") = Scalar(int64_t{1}));
+  };
+  addprod_("addmv_", [](Tensor& s, const Tensor& a, const Tensor& b, Scalar be, Scalar al) -> Tensor& {
+    return addmv_(s, a, b, be, al); }, "mat", "vec");
+  addprod_("addr_", [](Tensor& s, const Tensor& a, const Tensor& b, Scalar be, Scalar al) -> Tensor& {
+    return addr_(s, a, b, be, al); }, "vec1", "vec2");
+  addprod_("addbmm_", [](Tensor& s, const Tensor& a, const Tensor& b, Scalar be, Scalar al) -> Tensor& {
+    return addbmm_(s, a, b, be, al); }, "batch1", "batch2");
+  addprod_("baddbmm_", [](Tensor& s, const Tensor& a, const Tensor& b, Scalar be, Scalar al) -> Tensor& {
+    return baddbmm_(s, a, b, be, al); }, "batch1", "batch2");
   addprod("addmv", [](const Tensor& s, const Tensor& a, const Tensor& b, Scalar be, Scalar al) {
     return addmv(s, a, b, be, al); }, "mat", "vec");
   addprod("addr", [](const Tensor& s, const Tensor& a, const Tensor& b, Scalar be, Scalar al) {

@@ -2,6 +2,7 @@
 // node of their own (lib/ops/products.cpp): torch's names, arguments and checks. Kept out of
 // ops.h so that adding to them does not rebuild everything that includes the core API.
 #pragma once
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -57,10 +58,23 @@ Tensor addbmm(const Tensor& self, const Tensor& b1, const Tensor& b2, Scalar bet
               Scalar alpha = 1);
 Tensor baddbmm(const Tensor& self, const Tensor& b1, const Tensor& b2, Scalar beta = 1,
                Scalar alpha = 1);
+Tensor& addmv_(Tensor& self, const Tensor& mat, const Tensor& vec, Scalar beta = 1,
+               Scalar alpha = 1);
+Tensor& addr_(Tensor& self, const Tensor& vec1, const Tensor& vec2, Scalar beta = 1,
+              Scalar alpha = 1);
+Tensor& addbmm_(Tensor& self, const Tensor& b1, const Tensor& b2, Scalar beta = 1,
+                Scalar alpha = 1);
+Tensor& baddbmm_(Tensor& self, const Tensor& b1, const Tensor& b2, Scalar beta = 1,
+                 Scalar alpha = 1);
 Tensor rot90(const Tensor& a, int64_t k = 1, const std::vector<int64_t>& dims = {0, 1});
 Tensor block_diag(const TensorList& ts);
 
 namespace detail {
+// An in-place op from its out-of-place form f (Note [In-place ops]): `a` takes f(a)'s value and,
+// when a or `other` requires grad, its node. f's result must have a's shape and dtype.
+Tensor& inplace_from(Tensor& a, const Tensor& other, const std::function<Tensor(const Tensor&)>& f,
+                     const Tensor& other2 = Tensor());
+
 // Flat element offsets (using `strides`) of idx's positions with dim `dim` replaced by the
 // index value (gather/scatter's addressing); checks each value against sizes[dim].
 Tensor dim_offsets(const Tensor& idx, int64_t dim, const Shape& sizes, const Shape& strides);
