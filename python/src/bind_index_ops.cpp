@@ -193,6 +193,8 @@ void bind_products(py::module_& m, Cls& cls) {
   both(m, cls, "rot90", [](const Tensor& a, int64_t k, const std::vector<int64_t>& dims) {
     return rot90(a, k, dims);
   }, py::arg("k") = 1, py::arg("dims") = std::vector<int64_t>{0, 1});
+  // kron's last step, as torch's (UnsafeViewBackward0 over the product it owns)
+  m.def("_unsafe_view", [](const Tensor& a, const Shape& s) { return unsafe_view(a, s); });
   m.def("block_diag", [](py::args ts) {
     TensorList v;
     for (auto t : ts) v.push_back(t.cast<Tensor>());

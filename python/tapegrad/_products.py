@@ -65,13 +65,12 @@ def inner(input, other):
 
 def kron(input, other):
     nd = _b.max(input.dim(), other.dim())
-    a = input.reshape([1] * (nd - input.dim()) + list(input.shape))
-    b = other.reshape([1] * (nd - other.dim()) + list(other.shape))
-    # a's dims then b's: the product laid out (a0, a1, .., b0, b1, ..), interleaved by a permute;
-    # the reshape then copies (UnsafeViewBackward0, as torch's)
-    prod = a.reshape(list(a.shape) + [1] * nd) * b.reshape([1] * nd + list(b.shape))
-    order = [k for d in range(nd) for k in (d, nd + d)]
-    return prod.permute(*order).reshape([a.shape[d] * b.shape[d] for d in range(nd)])
+    sa = [1] * (nd - input.dim()) + list(input.shape)
+    sb = [1] * (nd - other.dim()) + list(other.shape)
+    # (a0, 1, a1, 1, ..) * (1, b0, 1, b1, ..): the product is laid out as the result already
+    a = input.reshape([x for d in sa for x in (d, 1)])
+    b = other.reshape([x for d in sb for x in (1, d)])
+    return _C._unsafe_view(a * b, [x * y for x, y in zip(sa, sb)])
 
 
 def chain_matmul(*matrices):
@@ -143,8 +142,22 @@ def _diagonalize(t, labels):
             return t, labels
 
 
-def _contract(a, la, b, lb, keep):
-    """a (labels la) times b (labels lb), summed over the labels not in `keep`, by one bmm."""
+def _align(t, lt, labels):
+    """t (labels lt) permuted into the order of `labels`, with size-1 dims for the ones it lacks."""
+    own = [c for c in labels if c in lt]
+    perm = [lt.index(c) for c in own]
+    if perm != list(range(len(perm))):
+        t = t.permute(*perm)
+    for d, c in enumerate(labels):
+        if c not in lt:
+            t = t.unsqueeze(d)
+    return t
+
+
+def _contract(a, la, b, lb, keep, pos):
+    """a (labels la) times b (labels lb), summed over the labels not in `keep`: one bmm over
+    permuted views (a broadcast mul when nothing is summed, as torch). The result's labels come
+    in `pos` order (output labels first) where the operand order allows it."""
     gone_a = [d for d, c in enumerate(la) if c not in lb and c not in keep]
     if gone_a:
         a = a.sum(gone_a)
@@ -153,24 +166,26 @@ def _contract(a, la, b, lb, keep):
     if gone_b:
         b = b.sum(gone_b)
         lb = [c for d, c in enumerate(lb) if d not in gone_b]
+    summed = [c for c in la if c in lb and c not in keep]
+    if not summed:
+        labels = sorted(set(la) | set(lb), key=pos.get)
+        return _align(a, la, labels) * _align(b, lb, labels), labels
+    a_only = sorted((c for c in la if c not in lb), key=pos.get)
+    b_only = sorted((c for c in lb if c not in la), key=pos.get)
+    if a_only and b_only and pos[b_only[-1]] < pos[a_only[0]]:
+        a, la, b, lb, a_only, b_only = b, lb, a, la, b_only, a_only  # (AB)^T = B^T A^T
+    batch = sorted((c for c in la if c in lb and c in keep), key=pos.get)
     size = {}
     for t, lt in ((a, la), (b, lb)):
         for d, c in enumerate(lt):
             size[c] = _b.max(size.get(c, 1), t.shape[d])
-    batch = [c for c in la if c in lb and c in keep]
-    summed = [c for c in la if c in lb and c not in keep]
-    a_only = [c for c in la if c not in lb]
-    b_only = [c for c in lb if c not in la]
-    shared = batch + summed
     # size-1 dims broadcast against the other operand's size
-    a = a.permute(*[la.index(c) for c in batch + a_only + summed])
-    b = b.permute(*[lb.index(c) for c in batch + summed + b_only])
-    if any(a.shape[j] != size[c] for j, c in enumerate(batch)) or \
-            any(a.shape[len(batch) + len(a_only) + j] != size[c] for j, c in enumerate(summed)):
-        a = a.expand([size[c] for c in batch] + [size[c] for c in a_only]
-                     + [size[c] for c in summed])
-    if any(b.shape[j] != size[c] for j, c in enumerate(shared)):
-        b = b.expand([size[c] for c in shared] + [size[c] for c in b_only])
+    a = _align(a, la, batch + a_only + summed)
+    b = _align(b, lb, batch + summed + b_only)
+    want_a = [size[c] for c in batch + a_only + summed]
+    want_b = [size[c] for c in batch + summed + b_only]
+    a = a if list(a.shape) == want_a else a.expand(want_a)
+    b = b if list(b.shape) == want_b else b.expand(want_b)
     nb = _math.prod(size[c] for c in batch)
     m = _math.prod(size[c] for c in a_only)
     k = _math.prod(size[c] for c in summed)
@@ -227,12 +242,16 @@ def einsum(*args):
                                    f"does not broadcast with previously seen size {seen[c]}")
             seen[c] = s if c not in seen or seen[c] == 1 else seen[c]
     ops = [_diagonalize(t, lt) for t, lt in zip(operands, labels)]
+    pos = {c: j for j, c in enumerate(out)}
+    for lt in labels:
+        for c in lt:
+            pos.setdefault(c, len(pos))
     t, lt = ops[0]
     for j in range(1, len(ops)):
         keep = set(out)
         for _, later in ops[j + 1:]:
             keep.update(later)
-        t, lt = _contract(t, lt, ops[j][0], ops[j][1], keep)
+        t, lt = _contract(t, lt, ops[j][0], ops[j][1], keep, pos)
     gone = [d for d, c in enumerate(lt) if c not in out]
     if gone:
         t = t.sum(gone)
@@ -242,7 +261,8 @@ def einsum(*args):
             t = t.unsqueeze(-1)
             lt = lt + [c]
     order = [lt.index(c) for c in out]
-    if order != list(range(len(order))):
+    # one operand: torch permutes into the output order even when it is already that order
+    if order != list(range(len(order))) or (len(ops) == 1 and not gone):
         t = t.permute(*order)
     return t
 
