@@ -220,9 +220,10 @@ Tensor detail::dim_offsets(const Tensor& idx, int64_t dim, const Shape& sizes, c
       rem /= idx.sizes()[d];
       if (d == dim) {
         int64_t v = p[lin];
-        TG_CHECK(v >= -sizes[d] && v < sizes[d], "index ", v, " is out of bounds for dimension ",
-                 d, " with size ", sizes[d]);
-        c = v < 0 ? v + sizes[d] : v;
+        // negative indices are out of range here, as torch's gather/scatter say
+        TG_CHECK(v >= 0 && v < sizes[d], "index ", v, " is out of bounds for dimension ", d,
+                 " with size ", sizes[d]);
+        c = v;
       }
       acc += c * strides[d];
     }

@@ -193,10 +193,16 @@ Tensor dim_index(const Tensor& a, int64_t d, const Tensor& idx, const char* fn, 
                 idx.dim(), " with type: ", dtype_legacy_name(idx.dtype()), " and size: ",
                 shape_str(idx.sizes()));
   Tensor flat = to(reshape(detach(idx), {-1}), DType::Int64);
+  // index_fill wraps negative indices (IndexError past the ends); index_add refuses them
   const int64_t size = a.dim() ? a.sizes()[d] : 1;
   for (double v : to_double_vector(flat)) {
-    TG_CHECK_KIND(Index, v >= -size && v < size, "index ", static_cast<int64_t>(v),
-                  " is out of bounds for dimension ", d, " with size ", size);
+    if (long_only) {
+      TG_CHECK_KIND(Index, v >= -size && v < size, "index ", static_cast<int64_t>(v),
+                    " is out of bounds for dimension ", d, " with size ", size);
+    } else {
+      TG_CHECK(v >= 0 && v < size, "index ", static_cast<int64_t>(v),
+               " is out of bounds for dimension ", d, " with size ", size);
+    }
   }
   return flat;
 }

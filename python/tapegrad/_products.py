@@ -28,7 +28,7 @@ def _dims_pair(a, b, dims):
             raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
         if dims > a.dim() or dims > b.dim():
             raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
-        return list(range(a.dim() - dims, a.dim())), list(range(dims))
+        return list(range(-dims, 0)), list(range(dims))
     da, db = dims
     da = [da] if isinstance(da, _b.int) else list(da)
     db = [db] if isinstance(db, _b.int) else list(db)
@@ -86,7 +86,7 @@ def chain_matmul(*matrices):
     out = matrices[0]
     for m in matrices[1:]:
         out = _C.mm(out, m)
-    return out
+    return out.view(out.shape)  # torch's multi_dot ends with a view (ViewBackward0)
 
 
 # ---- einsum ----

@@ -136,30 +136,29 @@ def meshgrid(*tensors, indexing=None):
         view = [1] * len(ts)
         view[k] = -1
         out.append(t.view(view).expand(shape))
-    if swap:
-        out = [o.transpose(0, 1) for o in out]
+    if swap:  # the grids of the first two inputs, in the callers' order
         out[0], out[1] = out[1], out[0]
     return tuple(out)
 
 
 def broadcast_shapes(*shapes):
-    result = []
-    for k, s in enumerate(shapes):
-        s = [s] if isinstance(s, _b.int) else list(s)
+    shapes = [[s] if isinstance(s, _b.int) else list(s) for s in shapes]
+    n = _b.max([len(s) for s in shapes], default=0)
+    result = [1] * n
+    for s in shapes:
         for d in s:
             if d < 0:
                 raise RuntimeError(f"Trying to create tensor with negative dimension {d}: {s}")
-        n = _b.max(len(result), len(s))
-        a = [1] * (n - len(result)) + result
-        b = [1] * (n - len(s)) + s
-        for j in range(n):
-            if a[j] != b[j] and a[j] != 1 and b[j] != 1:
+        for j, d in enumerate(s):
+            k = n - len(s) + j
+            result[k] = d if result[k] == 1 else result[k]
+    for k, s in enumerate(shapes):
+        for j, d in enumerate(s):
+            if d != 1 and d != result[n - len(s) + j]:
                 raise RuntimeError(
-                    f"Attempting to broadcast a dimension of length {b[j]} at {j - n}! "
+                    f"Attempting to broadcast a dimension of length {d} at {j - len(s)}! "
                     f"Mismatching argument at index {k} had {tuple(s)}; but expected shape "
-                    f"should be broadcastable to {a}")
-            a[j] = b[j] if a[j] == 1 else a[j]
-        result = a
+                    f"should be broadcastable to {result}")
     return Size(result)
 
 
