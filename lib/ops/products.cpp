@@ -75,7 +75,7 @@ Tensor diagonal_copy(const Tensor& a, int64_t offset, int64_t dim1, int64_t dim2
 
 Tensor diag(const Tensor& a, int64_t k) {
   TG_CHECK(a.dim() == 1 || a.dim() == 2, "diag(): Supports 1D or 2D tensors. Got ", a.dim(), "D");
-  return a.dim() == 1 ? diag_embed(a, k, 0, 1) : diagonal_copy(a, k, 0, 1);
+  return a.dim() == 1 ? diag_embed(a, k) : diagonal_copy(a, k, 0, 1);  // torch's dims
 }
 
 Tensor trace(const Tensor& a) {

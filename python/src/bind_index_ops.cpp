@@ -156,7 +156,7 @@ void bind_products(py::module_& m, Cls& cls) {
     return diag_embed(a, o, d1, d2);
   }, py::arg("offset") = 0, py::arg("dim1") = -2, py::arg("dim2") = -1);
   both(m, cls, "diagflat", [](const Tensor& a, int64_t o) {
-    return diag_embed(reshape(a, {-1}), o, 0, 1);
+    return diag_embed(reshape(a, {-1}), o);
   }, py::arg("offset") = 0);
   m.def("diagonal_copy", [](const Tensor& a, int64_t o, int64_t d1, int64_t d2) {
     return diagonal_copy(a, o, d1, d2);

@@ -49,9 +49,10 @@ def tensordot(a, b, dims=2, out=None):
     fa = [d for d in range(a.dim()) if d not in wa]
     fb = [d for d in range(b.dim()) if d not in wb]
     k = _math.prod(a.shape[d] for d in wa)
-    am = a.permute(*(fa + wa)).reshape(-1 if k else _math.prod(a.shape[d] for d in fa), k)
-    bm = b.permute(*(wb + fb)).reshape(k, -1 if k else _math.prod(b.shape[d] for d in fb))
-    return _C.mm(am, bm).reshape([a.shape[d] for d in fa] + [b.shape[d] for d in fb])
+    # as torch: permute (with the contracted dims as given), fold to matrices, mm, view
+    am = a.permute(*(fa + da)).reshape(_math.prod(a.shape[d] for d in fa), k)
+    bm = b.permute(*(db + fb)).reshape(k, _math.prod(b.shape[d] for d in fb))
+    return _C.mm(am, bm).view([a.shape[d] for d in fa] + [b.shape[d] for d in fb])
 
 
 def inner(input, other):
@@ -83,10 +84,35 @@ def chain_matmul(*matrices):
             raise RuntimeError(f"Tensor dimension is {m.dim()}, expected 2 instead.")
     if len(matrices) == 1:
         return matrices[0].clone()
-    out = matrices[0]
-    for m in matrices[1:]:
-        out = _C.mm(out, m)
+    if len(matrices) == 2:
+        out = _C.mm(matrices[0], matrices[1])
+    else:
+        out = _chain_in_order(list(matrices))
     return out.view(out.shape)  # torch's multi_dot ends with a view (ViewBackward0)
+
+
+def _chain_in_order(ms):
+    """The product in the cheapest parenthesization (multiplications counted), as multi_dot."""
+    n = len(ms)
+    dims = [ms[0].shape[0]] + [m.shape[1] for m in ms]
+    cost = [[0] * n for _ in range(n)]
+    split = [[0] * n for _ in range(n)]
+    for length in range(1, n):
+        for i in range(n - length):
+            j = i + length
+            cost[i][j] = None
+            for k in range(i, j):
+                c = cost[i][k] + cost[k + 1][j] + dims[i] * dims[k + 1] * dims[j + 1]
+                if cost[i][j] is None or c < cost[i][j]:
+                    cost[i][j], split[i][j] = c, k
+
+    def build(i, j):
+        if i == j:
+            return ms[i]
+        k = split[i][j]
+        return _C.mm(build(i, k), build(k + 1, j))
+
+    return build(0, n - 1)
 
 
 # ---- einsum ----
