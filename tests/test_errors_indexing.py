@@ -70,6 +70,7 @@ CASES = {
                                                                     _t(m, 3, 4)),
     "masked_scatter_short_source": lambda m: _t(m, 3, 4).masked_scatter(_t(m, 3, 4) > 0,
                                                                         _t(m, 2, 4)),
+    "index_put_dtype": lambda m: _t(m, 3, 4).index_put((_i(m, 0),), m.tensor(5)),
     "take_oob": lambda m: _t(m, 3, 4).take(_i(m, 12)),
     "take_int32": lambda m: _t(m, 3, 4).take(_i(m, 1).int()),
     "take_along_dim_dims": lambda m: _t(m, 3, 4).take_along_dim(_i(m, 0, 0, 0), 0),

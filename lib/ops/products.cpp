@@ -217,6 +217,7 @@ Tensor block_diag(const TensorList& ts) {
     cols += ts[k].dim() == 2 ? ts[k].sizes()[1] : ts[k].dim() == 1 ? ts[k].sizes()[0] : 1;
   }
   const DType dt = ts.empty() ? default_dtype() : tapegrad::result_type(st);
+  if (ts.empty()) rows = 1;  // torch's block_diag() is a [1, 0] tensor
   Tensor out = zeros({rows, cols}, dt, ts.empty() ? Device() : ts[0].device());
   int64_t r0 = 0, c0 = 0;
   std::vector<int64_t> pos;  // per input: row start, col start, rows, cols

@@ -117,7 +117,12 @@ void bind_index_family(py::module_& m, Cls& cls) {
     return index_fill_(a, d, i, v.cast<Scalar>());
   }, py::arg("dim"), py::arg("index"), py::arg("value"));
   auto ip = [](const Tensor& a, const std::vector<std::optional<Tensor>>& idx, const Tensor& v,
-               bool acc) { return index_put(a, index_list(idx), v, acc); };
+               bool acc) {
+    TG_CHECK(v.dtype() == a.dtype(), "Index put requires the source and destination dtypes "
+             "match, got ", dtype_legacy_name(a.dtype()), " for the destination and ",
+             dtype_legacy_name(v.dtype()), " for the source.");
+    return index_put(a, index_list(idx), v, acc);
+  };
   m.def("index_put", ip, py::arg("input"), py::arg("indices"), py::arg("values"),
         py::arg("accumulate") = false);
   cls.def("index_put", ip, py::arg("indices"), py::arg("values"), py::arg("accumulate") = false);
@@ -176,6 +181,10 @@ void bind_products(py::module_& m, Cls& cls) {
   };
   addprod_("addmv_", [](Tensor& s, const Tensor& a, const Tensor& b, Scalar be, Scalar al) -> Tensor& {
     return addmv_(s, a, b, be, al); }, "mat", "vec");
+  m.def("addmv_", [](Tensor& s, const Tensor& a, const Tensor& b, Scalar be, Scalar al) -> Tensor& {
+    return addmv_(s, a, b, be, al);
+  }, py::arg("input"), py::arg("mat"), py::arg("vec"), py::kw_only(),
+     py::arg("beta") = Scalar(int64_t{1}), py::arg("alpha") = Scalar(int64_t{1}));  // torch has it
   addprod_("addr_", [](Tensor& s, const Tensor& a, const Tensor& b, Scalar be, Scalar al) -> Tensor& {
     return addr_(s, a, b, be, al); }, "vec1", "vec2");
   addprod_("addbmm_", [](Tensor& s, const Tensor& a, const Tensor& b, Scalar be, Scalar al) -> Tensor& {

@@ -256,6 +256,8 @@ def _shapes():
         case("block_diag/mixed", lambda m, a, b, c: m.block_diag(a, b, c), randn(2, 3),
              randn(2), randn(), gradgrad=True),
         case("block_diag/one", lambda m, a: m.block_diag(a), randn(2, 2)),
+        case("block_diag/none", lambda m: m.block_diag(), grad=False),
+        case("block_diag/int_float", lambda m, a, b: m.block_diag(a, b), ints(1, 2), randn(1)),
         case("movedim/int", lambda m, x: m.movedim(x, 0, 2), randn(2, 3, 4), ops=("permute",)),
         case("movedim/tuple", lambda m, x: x.movedim((0, -1), (1, 0)), randn(2, 3, 4),
              ops=("permute",)),
