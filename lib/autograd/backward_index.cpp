@@ -27,10 +27,13 @@ std::array<Tensor, 2> extreme_grads(const Tensor& g, const Tensor& index, const 
                                     const Tensor& src, const Tensor& result, int64_t dim,
                                     bool include_self) {
   Tensor self_is = to(eq(self, result), g.dtype());
-  if (!include_self) self_is = scatter(self_is, dim, index, Scalar(0));
   Tensor src_is = to(eq(src, gather(result, dim, index)), g.dtype());
+  // torch counts a tied self element in the share even when include_self=False (it then
+  // gets no gradient itself): the same here, so the values agree
   Tensor share = div(g, scatter_add(self_is, dim, index, src_is));
-  return {mul(self_is, share), mul(src_is, gather(share, dim, index))};
+  Tensor gs = mul(self_is, share);
+  if (!include_self) gs = scatter(gs, dim, index, Scalar(0));
+  return {gs, mul(src_is, gather(share, dim, index))};
 }
 
 // prod: g * result / x, with a zero element's gradient the product of the others when it is

@@ -4,7 +4,7 @@ diagonal_copy, trace, vdot, outer, inner, kron, tensordot, einsum, addmv, addr, 
 chain_matmul) and shape helpers (rot90, block_diag, movedim, ravel, atleast_*d, the *stack
 family, meshgrid, broadcast_tensors, cartesian_prod).
 """
-from crosscheck import const, ints, mask, randn
+from crosscheck import const, ints, mask, randn, ties
 from opcases.base import case
 
 # index along dim 0 of a (3, 4) tensor, no two writes to one element (scatter's result is then
@@ -71,6 +71,16 @@ def _scatter_reduce():
              lambda m, x, i, s: x.scatter_reduce(0, i, s, "prod"),
              const([[0.0, 1.5, 2.0], [0.5, 0.0, -1.0], [1.0, 2.0, 0.0]]), DUP,
              const([[1.5, 0.5, 0.0], [2.0, 0.0, 1.0], [0.5, 2.0, 1.5], [-1.0, 1.5, 0.5]])),
+        # equal values: amax/amin split the gradient evenly among the tied elements
+        case("scatter_reduce/amax_ties", lambda m, x, i, s: x.scatter_reduce(0, i, s, "amax"),
+             ties(3, 3), DUP, ties(4, 3), gradcheck=False),
+        case("scatter_reduce/amin_ties_noself",
+             lambda m, x, i, s: x.scatter_reduce(0, i, s, "amin", include_self=False),
+             ties(3, 3), DUP, ties(4, 3), gradcheck=False),
+        case("scatter_reduce/prod_zeros_noself",
+             lambda m, x, i, s: x.scatter_reduce(0, i, s, "prod", include_self=False),
+             const([[0.0, 1.5, 2.0], [0.5, 0.0, -1.0], [1.0, 2.0, 0.0]]), DUP,
+             const([[1.5, 0.5, 0.0], [2.0, 0.0, 1.0], [0.5, 2.0, 1.5], [-1.0, 0.0, 0.5]])),
         case("scatter_reduce/int_mean", lambda m, x, i, s: x.scatter_reduce(0, i, s, "mean"),
              ints(3, 3, low=-9, high=9), DUP, ints(4, 3, low=-9, high=9)),
         case("scatter_reduce/int_amax_noself",
