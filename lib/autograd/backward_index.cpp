@@ -44,13 +44,15 @@ std::array<Tensor, 2> prod_grads(const Tensor& g, const Tensor& index, const Ten
   Tensor self0 = eq(self, num(0)), src0 = eq(src, num(0));
   Tensor ms = masked_fill(self, self0, Scalar(1)), msrc = masked_fill(src, src0, Scalar(1));
   Tensor nonzero_prod = scatter_reduce(ms, dim, index, msrc, "prod", include_self);
-  Tensor zeros_in = include_self ? to(self0, g.dtype()) : zeros(self.sizes(), g.dtype(), g.device());
-  Tensor zc = scatter_add(zeros_in, dim, index, to(src0, g.dtype()));
+  Tensor zeros_in =
+      include_self ? to(self0, g.dtype()) : zeros(self.sizes(), g.dtype(), g.device());
+  Tensor zc = scatter_add(zeros_in, dim, index, to(src0, g.dtype()));  // zeros per group
   Tensor gr = mul(g, result), gm = mul(g, nonzero_prod);
   Tensor gs = include_self
                   ? where(self0, where(eq(zc, num(1)), gm, num(0)), div(gr, ms))
                   : scatter(g, dim, index, Scalar(0));
-  Tensor gsrc = where(src0, where(eq(gather(zc, dim, index), num(1)), gather(gm, dim, index), num(0)),
+  Tensor lone_zero = eq(gather(zc, dim, index), num(1));
+  Tensor gsrc = where(src0, where(lone_zero, gather(gm, dim, index), num(0)),
                       div(gather(gr, dim, index), msrc));
   return {gs, gsrc};
 }
