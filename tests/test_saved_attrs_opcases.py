@@ -32,6 +32,18 @@ KNOWN = {
     ("VarBackward0", "_saved_correction"): "tapegrad cannot tell var(x, None) from var(x)",
 }
 
+# Case ids (prefixes) whose composite builds a different graph inside than torch's: only the
+# output node's class is compared for them (the cross-check compares it too). torch's einsum
+# aligns every operand to all labels (unsqueeze/permute chains, identity permutes) before each
+# bmm, tapegrad's permutes and reshapes only what each contraction needs; torch's inner
+# reshapes through ReshapeAliasBackward0, a node tapegrad does not have (its reshape records a
+# view).
+INTERNAL_GRAPH_DIFFERS = {
+    "einsum/": "tapegrad's einsum contracts without torch's label-alignment steps",
+    "inner/matrix": "torch reshapes through ReshapeAliasBackward0",
+    "inner/vector": "torch's tensordot of two vectors ends in dot, tapegrad's in mm",
+}
+
 
 def _roots(m, c):
     specs = [cc.as_arg(x) for x in c.inputs]
@@ -96,6 +108,8 @@ ALL = CASES + INPLACE
 @pytest.mark.parametrize("c", [pytest.param(c, id=c.id) for c in ALL if c.grad])
 def test_saved_attrs_match_torch(c):
     bad = [m for m in mismatches(c) if m[:2] not in KNOWN]
+    if any(c.id.startswith(k) for k in INTERNAL_GRAPH_DIFFERS):
+        bad = [m for m in bad if m[1] == "__class__"]
     assert not bad, "\n".join(f"{n}.{a}: torch {r!r}, tapegrad {g!r}" for n, a, r, g in bad)
 
 

@@ -6,6 +6,7 @@
 #include <tapegrad/autograd/node.h>
 #include <tapegrad/core/tensor.h>
 #include <tapegrad/ops/compare_ops.h>
+#include <tapegrad/ops/index_ops.h>
 #include <tapegrad/ops/ops.h>
 #include <tapegrad/optim/adam.h>
 #include <tapegrad/optim/sgd.h>

@@ -10,6 +10,7 @@
 #include <tapegrad/ops/compare_ops.h>
 #include "backward_nn.h"
 #include "backward_shape.h"
+#include "backward_index.h"
 #include <tapegrad/autograd/views.h>
 #include <tapegrad/kernels/fused.h>
 
@@ -576,6 +577,67 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     case OpId::Uniform:
     case OpId::Normal:
     case OpId::Bernoulli: return {zero_like(g, g.sizes())};
+
+    // ---- indexing/scatter and products (index_ops.h; helpers in backward_index.cpp) ----
+    case OpId::Scatter:  // saved[0] = index; i = {dim}
+      return {needs(0) ? scatter(g, I[0], S(0), Scalar(0)) : Tensor(),
+              needs(1) ? gather(g, I[0], S(0)) : Tensor()};
+    case OpId::ScatterValue: return {scatter(g, I[0], S(0), Scalar(0))};
+    case OpId::ScatterReduce:  // saved: index, self, src, result; i = {dim, include_self, reduce,
+      // dim as given, reduce given as "max"/"min"}
+      TG_CHECK(!I[4], "Expected 'reduce' to be one of 'sum', 'prod', 'mean', 'amax', 'amin' but "
+               "got ", I[2] == 3 ? "max" : "min", ".");
+      return detail::scatter_reduce_backward(g, S(0), S(1), S(2), S(3), I[0], I[1], I[2],
+                                             {needs(0), needs(1)});
+    case OpId::IndexAdd:  // i = {dim, source.dim()}; f = {alpha}
+      return {needs(0) ? g : Tensor(),
+              needs(1) ? detail::index_source_grad(g, I[0], S(0), I[1], F[0]) : Tensor()};
+    case OpId::IndexCopy:
+      return {needs(0) ? index_fill(g, I[0], S(0), Scalar(0)) : Tensor(),
+              needs(1) ? detail::index_source_grad(g, I[0], S(0), I[1], 1) : Tensor()};
+    case OpId::IndexFill: return {index_fill(g, I[0], S(0), Scalar(0))};
+    case OpId::IndexFillTensor:
+      return {needs(0) ? index_fill(g, I[0], S(0), Scalar(0)) : Tensor(),
+              needs(1) ? sum(detail::index_source_grad(g, I[0], S(0), g.dim(), 1)) : Tensor()};
+    case OpId::MaskedScatter:  // saved[0] = mask; shape = source sizes
+      return {needs(0) ? masked_fill(g, S(0), Scalar(0)) : Tensor(),
+              needs(1) ? detail::masked_scatter_source_grad(g, S(0), node.shape) : Tensor()};
+    case OpId::Take: {  // the adjoint of reading a's flat elements: accumulate into zeros
+      Tensor flat = index_put(zero_like(g, {numel_of(node.shape)}), {reshape(S(0), {-1})},
+                              reshape(g, {-1}), true);
+      return {reshape(flat, node.shape)};
+    }
+    case OpId::DiagEmbed: return {diagonal(g, I[0], I[1], I[2])};
+    case OpId::DiagonalCopy: {
+      ViewGeometry in{node.shape, contiguous_strides(node.shape), 0};
+      return {as_strided_backward(g, in, diagonal_geometry(in, I[0], I[1], I[2]))};
+    }
+    case OpId::Trace: {
+      Tensor e = eye(node.shape[0], node.shape[1], g.dtype());
+      return {mul(g.device().is_cpu() ? e : to(e, g.device(), g.dtype()), g)};
+    }
+    case OpId::Vdot:
+      return {needs(0) ? mul(g, S(1)) : Tensor(), needs(1) ? mul(g, S(0)) : Tensor()};
+    case OpId::Addmv:
+    case OpId::Addr:
+    case OpId::Addbmm:
+    case OpId::Baddbmm:
+      return detail::addprod_backward(node.op, g, S(0), S(1), F[0], F[1],
+                                      {needs(0), needs(1), needs(2)});
+    case OpId::Rot90: return {rot90(g, -I[0], {I[1], I[2]})};
+    case OpId::BlockDiag: {
+      TensorList out;
+      for (size_t k = 0; k < node.next_edges.size(); ++k) {
+        if (!needs(k)) {
+          out.push_back(Tensor());
+          continue;
+        }
+        const int64_t* p = &I[4 * k];
+        Tensor block = slice(slice(g, 0, p[0], p[0] + p[2]), 1, p[1], p[1] + p[3]);
+        out.push_back(reshape(block, node.input_meta[k].sizes));
+      }
+      return out;
+    }
 
     // ---- nn ----
     case OpId::Softmax: {

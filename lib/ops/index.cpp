@@ -2,6 +2,7 @@
 // gather/scatter_add, nonzero, and the select/slice backward ops. Everything reduces to flat
 // element offsets that the take/put_add kernels use.
 #include "common.h"
+#include <tapegrad/ops/index_ops.h>
 
 namespace tapegrad {
 
@@ -204,9 +205,8 @@ Tensor& index_put_(Tensor& a, const std::vector<Tensor>& indices, const Tensor& 
   return a;
 }
 
-namespace {
 // Offsets for gather/scatter: idx's positions, with dim `dim` replaced by the index value.
-Tensor dim_offsets(const Tensor& idx, int64_t dim, const Shape& sizes, const Shape& strides) {
+Tensor detail::dim_offsets(const Tensor& idx, int64_t dim, const Shape& sizes, const Shape& strides) {
   TG_CHECK(idx.dtype() == DType::Int64, "gather(): Expected dtype int64 for index");
   Tensor ic = on_host(contiguous(idx));
   Tensor off = empty(idx.sizes(), DType::Int64);
@@ -220,9 +220,10 @@ Tensor dim_offsets(const Tensor& idx, int64_t dim, const Shape& sizes, const Sha
       rem /= idx.sizes()[d];
       if (d == dim) {
         int64_t v = p[lin];
-        TG_CHECK(v >= -sizes[d] && v < sizes[d], "index ", v, " is out of bounds for dimension ",
-                 d, " with size ", sizes[d]);
-        c = v < 0 ? v + sizes[d] : v;
+        // negative indices are out of range here, as torch's gather/scatter say
+        TG_CHECK(v >= 0 && v < sizes[d], "index ", v, " is out of bounds for dimension ", d,
+                 " with size ", sizes[d]);
+        c = v;
       }
       acc += c * strides[d];
     }
@@ -230,7 +231,6 @@ Tensor dim_offsets(const Tensor& idx, int64_t dim, const Shape& sizes, const Sha
   }
   return off;
 }
-}  // namespace
 
 Tensor gather(const Tensor& a, int64_t dim, const Tensor& idx) {
   int64_t d = wrap_dim(dim, a.dim());

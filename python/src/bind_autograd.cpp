@@ -74,6 +74,16 @@ std::vector<const char*> saved_slot_names(OpId op) {
     case OpId::ReflectionPad1d: case OpId::ReflectionPad2d: case OpId::ReflectionPad3d:
     case OpId::ReplicationPad1d: case OpId::ReplicationPad2d: case OpId::ReplicationPad3d:
       return {"self"};
+    case OpId::Scatter: case OpId::ScatterValue: case OpId::IndexFill: case OpId::IndexFillTensor:
+      return {"index"};
+    case OpId::IndexAdd: case OpId::IndexCopy: return {"index", "source"};
+    case OpId::ScatterReduce: return {"index", "self", "src", "result"};
+    case OpId::MaskedScatter: return {"mask"};
+    case OpId::Take: return {"index", "self"};
+    case OpId::Vdot: return {"self", "other"};
+    case OpId::Addmv: return {"mat", "vec"};
+    case OpId::Addr: return {"vec1", "vec2"};
+    case OpId::Addbmm: case OpId::Baddbmm: return {"batch1", "batch2"};
     default: return {};
   }
 }

@@ -8,6 +8,7 @@ namespace bind {
 
 void bind_shape_ops(py::module_& m);  // bind_shape_ops.cpp (split, flip, cumsum, all, ...)
 void bind_math_ops(py::module_& m);   // bind_math_ops.cpp (atan2, fmod, clamp_min, logit, ...)
+void bind_index_ops(py::module_& m);  // bind_index_ops.cpp (scatter, index_add, diag, addmv, ...)
 
 namespace {
 
@@ -367,6 +368,7 @@ void bind_ops(py::module_& m) {
 
   bind_shape_ops(m);
   bind_math_ops(m);
+  bind_index_ops(m);
 
   // The op table manifest (tests check every row has a test case).
   m.def("_op_table", []() {

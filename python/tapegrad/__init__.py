@@ -85,6 +85,14 @@ def cmake_dir():
     return _os.path.join(_os.path.dirname(__file__), "cmake")
 
 
+# --- shape helpers and products composed in Python (einsum, tensordot, movedim, *stack, ...) ---
+from ._shape_funcs import *  # noqa: E402,F401,F403
+from ._products import *  # noqa: E402,F401,F403
+from . import _shape_funcs, _products  # noqa: E402
+__all__ += _shape_funcs.__all__ + _products.__all__
+# --- end shape helpers and products ---
+
+
 # --- saving/loading and graph drawing (owned by the optim/serialization/viz helper) ---
 from .serialization import save, load  # noqa: E402
 from . import viz  # noqa: E402,F401

@@ -290,6 +290,36 @@ for _n in (1, 2, 3):
 for _a, _b in (("AminBackward0", "AmaxBackward0"), ("MinBackward0", "MaxBackward0"),
                ("LogSoftmaxBackward0", "SoftmaxBackward0"), ("StdBackward0", "VarBackward0")):
     _SCALARS[_a] = _SCALARS[_b]
+# indexing/scatter and products (lib/ops/scatter.cpp, products.cpp): dims as the call gave them
+_REDUCE_NAMES = ("sum", "prod", "mean", "amax", "amin")
+_SCALARS.update({
+    "ScatterBackward0": {"dim": lambda n: _i64(n._raw_i[1])},
+    "ScatterBackward1": {"dim": lambda n: _i64(n._raw_i[1])},
+    "ScatterReduceBackward0": {
+        "dim": lambda n: _i64(n._raw_i[3]), "include_self": lambda n: bool(n._raw_i[1]),
+        "reduce": lambda n: (("max" if n._raw_i[2] == 3 else "min") if n._raw_i[4]
+                             else _REDUCE_NAMES[n._raw_i[2]])},
+    "IndexAddBackward0": {"alpha": lambda n: _num(n, 0), "dim": lambda n: _i64(n._raw_i[2]),
+                          "source_dim": lambda n: n._raw_i[1]},
+    "IndexCopyBackward0": {"dim": lambda n: _i64(n._raw_i[2]),
+                           "source_dim": lambda n: n._raw_i[1]},
+    "IndexFillBackward0": {"dim": lambda n: _i64(n._raw_i[1])},
+    "IndexFillBackward1": {"dim": lambda n: _i64(n._raw_i[1])},
+    "MaskedScatterBackward0": {"source_sym_sizes": _sizes},
+    "DiagEmbedBackward0": {"offset": lambda n: _i64(n._raw_i[0]),
+                           "dim1": lambda n: _i64(n._raw_i[3]),
+                           "dim2": lambda n: _i64(n._raw_i[4])},
+    "DiagonalBackward0_copy": _SCALARS["DiagonalBackward0"],
+    "TraceBackward0": {"self_sym_sizes": _sizes},
+    "AddmvBackward0": {"beta": lambda n: _num(n, 0), "alpha": lambda n: _num(n, 1)},
+    "AddrBackward0": {"beta": lambda n: _num(n, 0), "alpha": lambda n: _num(n, 1)},
+    "BaddbmmBackward0": {"beta": lambda n: _num(n, 0), "alpha": lambda n: _num(n, 1)},
+    "AddbmmBackward0": {"beta": lambda n: _num(n, 0), "alpha": lambda n: _num(n, 1),
+                        "batch1_sym_argsize_0": lambda n: n._raw_saved(0).shape[0],
+                        "batch1_sym_argsize_1": lambda n: n._raw_saved(0).shape[1],
+                        "batch2_sym_argsize_2": lambda n: n._raw_saved(1).shape[2]},
+    "Rot90Backward0": {"k": lambda n: _i64(n._raw_i[0]), "dims": lambda n: _dims(n._raw_i[1:3])},
+})
 # Rows whose tensor slots form one tuple attribute rather than one attribute per slot.
 _TUPLE_SLOTS = {"IndexBackward0": "indices", "IndexPutBackward0": "indices",
                 "IndexPutImplBackward0": "indices"}

@@ -1,0 +1,218 @@
+"""Shape helpers torch builds from views, cat and expand (movedim, ravel, atleast_*d, the
+*stack family, meshgrid, broadcast_tensors/shapes, cartesian_prod, tril/triu_indices): composed
+from the compiled ops, so the grad_fn chain is the one torch shows."""
+import builtins as _b
+import warnings as _warnings
+
+from . import _C
+from ._C import Tensor
+from ._tensor import Size
+
+__all__ = ["movedim", "moveaxis", "swapdims", "ravel", "atleast_1d", "atleast_2d", "atleast_3d",
+           "hstack", "vstack", "row_stack", "dstack", "column_stack", "meshgrid",
+           "broadcast_tensors", "broadcast_shapes", "cartesian_prod", "tril_indices",
+           "triu_indices"]
+
+
+def _dims_list(d):
+    return [d] if isinstance(d, _b.int) else list(d)
+
+
+def movedim(input, source, destination):
+    src, dst = _dims_list(source), _dims_list(destination)
+    nd = input.dim()
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) "
+                           f"should contain the same number of dims as destination ({dst} dims)")
+    for name, ds in (("source", src), ("destination", dst)):
+        w = [_wrap(d, nd) for d in ds]
+        if len(set(w)) != len(w):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({ds})")
+    src, dst = [_wrap(d, nd) for d in src], [_wrap(d, nd) for d in dst]
+    order = [-1] * nd
+    for s, d in zip(src, dst):
+        order[d] = s
+    rest = iter(d for d in range(nd) if d not in src)
+    order = [o if o != -1 else next(rest) for o in order]
+    return input.permute(*order)
+
+
+def _wrap(d, nd):
+    lo, hi = -_b.max(nd, 1), _b.max(nd, 1) - 1
+    if d < lo or d > hi:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], "
+                         f"but got {d})")
+    return d % _b.max(nd, 1)
+
+
+moveaxis = movedim
+
+
+def swapdims(input, dim0, dim1):
+    return input.transpose(dim0, dim1)
+
+
+def ravel(input):
+    return input.contiguous().view(-1)
+
+
+def _atleast(args, n):
+    single = len(args) == 1 and isinstance(args[0], Tensor)
+    ts = args[0] if len(args) == 1 and isinstance(args[0], (list, tuple)) else args
+    out = []
+    for t in ts:
+        if t.dim() == 0:
+            t = t.reshape([1] * n)
+        elif n >= 2 and t.dim() == 1:
+            t = t.unsqueeze(0)
+            if n == 3:
+                t = t.unsqueeze(-1)
+        elif n == 3 and t.dim() == 2:
+            t = t.unsqueeze(-1)
+        out.append(t)
+    return out[0] if single else tuple(out)
+
+
+def atleast_1d(*tensors):
+    return _atleast(tensors, 1)
+
+
+def atleast_2d(*tensors):
+    return _atleast(tensors, 2)
+
+
+def atleast_3d(*tensors):
+    return _atleast(tensors, 3)
+
+
+def _seq(tensors, fn):
+    if not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{fn}(): argument 'tensors' (position 1) must be tuple of Tensors, "
+                        f"not {type(tensors).__name__}")
+    return list(tensors)
+
+
+def hstack(tensors):
+    ts = [atleast_1d(t) for t in _seq(tensors, "hstack")]
+    return _C.cat(ts, 0 if ts and ts[0].dim() == 1 else 1)
+
+
+def vstack(tensors):
+    return _C.cat([atleast_2d(t) for t in _seq(tensors, "vstack")], 0)
+
+
+row_stack = vstack
+
+
+def dstack(tensors):
+    return _C.cat([atleast_3d(t) for t in _seq(tensors, "dstack")], 2)
+
+
+def column_stack(tensors):
+    ts = [t.reshape(t.numel(), 1) if t.dim() <= 1 else t for t in _seq(tensors, "column_stack")]
+    return _C.cat(ts, 1)
+
+
+def meshgrid(*tensors, indexing=None):
+    ts = list(tensors[0]) if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)) \
+        else list(tensors)
+    if indexing is None:
+        _warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the "
+                       "indexing argument.", UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError("torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but "
+                           f"received: {indexing}")
+    for t in ts:
+        if t.dim() > 1:
+            raise RuntimeError("torch.meshgrid: Expected 0D or 1D tensor in the tensor list but "
+                               f"got: {t}")
+    swap = indexing == "xy" and len(ts) >= 2
+    if swap:
+        ts[0], ts[1] = ts[1], ts[0]
+    shape = [t.numel() for t in ts]
+    out = []
+    for k, t in enumerate(ts):
+        view = [1] * len(ts)
+        view[k] = -1
+        out.append(t.view(view).expand(shape))
+    if swap:  # the grids of the first two inputs, in the callers' order
+        out[0], out[1] = out[1], out[0]
+    return tuple(out)
+
+
+def broadcast_shapes(*shapes):
+    shapes = [[s] if isinstance(s, _b.int) else list(s) for s in shapes]
+    n = _b.max([len(s) for s in shapes], default=0)
+    result = [1] * n
+    for s in shapes:
+        for d in s:
+            if d < 0:
+                raise RuntimeError(f"Trying to create tensor with negative dimension {d}: {s}")
+        for j, d in enumerate(s):
+            k = n - len(s) + j
+            result[k] = d if result[k] == 1 else result[k]
+    for k, s in enumerate(shapes):
+        for j, d in enumerate(s):
+            if d != 1 and d != result[n - len(s) + j]:
+                raise RuntimeError(
+                    f"Attempting to broadcast a dimension of length {d} at {j - len(s)}! "
+                    f"Mismatching argument at index {k} had {tuple(s)}; but expected shape "
+                    f"should be broadcastable to {result}")
+    return Size(result)
+
+
+def broadcast_tensors(*tensors):
+    ts = list(tensors[0]) if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)) \
+        else list(tensors)
+    shape = []
+    for k, t in enumerate(ts):
+        s = list(t.shape)
+        n = _b.max(len(shape), len(s))
+        a, b = [1] * (n - len(shape)) + shape, [1] * (n - len(s)) + s
+        for j in range(n):
+            if a[j] != b[j] and a[j] != 1 and b[j] != 1:
+                raise RuntimeError(f"The size of tensor a ({a[j]}) must match the size of "
+                                   f"tensor b ({b[j]}) at non-singleton dimension {j}")
+            a[j] = b[j] if a[j] == 1 else a[j]
+        shape = a
+    return tuple(t if list(t.shape) == shape else t.expand(shape) for t in ts)
+
+
+def cartesian_prod(*tensors):
+    for t in tensors:
+        if t.dim() != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {list(t.shape)}")
+    if len(tensors) == 1:
+        return tensors[0]
+    grids = meshgrid(*tensors, indexing="ij")
+    return _C.stack([g.flatten() for g in grids], 1)
+
+
+def _tri_indices(row, col, offset, lower, dtype, device):
+    from ._factories import tensor
+    if row < 0:
+        raise RuntimeError(f"row must be non-negative, got{row}")
+    if col < 0:
+        raise RuntimeError(f"col must be non-negative, got{col}")
+    rs, cs = [], []
+    for r in range(row):
+        for c in range(col):
+            if (c - r <= offset) if lower else (c - r >= offset):
+                rs.append(r)
+                cs.append(c)
+    return tensor([rs, cs], dtype=_C.int64 if dtype is None else dtype, device=device)
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    return _tri_indices(row, col, offset, True, dtype, device)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    return _tri_indices(row, col, offset, False, dtype, device)
+
+
+Tensor.movedim = movedim
+Tensor.moveaxis = movedim
+Tensor.swapdims = swapdims
+Tensor.ravel = ravel
