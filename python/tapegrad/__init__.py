@@ -33,6 +33,11 @@ __version__ = "0.1.0"
 # except the nn ops torch keeps out of its top level (torch.nn.functional only).
 _NN_ONLY = {"gelu", "silu", "silu_", "softplus", "one_hot", "pad", "max_pool2d_with_indices",
             "sum_to_size"}
+# activations torch keeps in torch._C._nn / nn.functional only (selu, celu, threshold and
+# hardshrink are torch.* functions too)
+_NN_ONLY |= {"leaky_relu", "leaky_relu_", "elu", "elu_", "hardtanh", "hardtanh_", "hardsigmoid",
+             "hardsigmoid_", "hardswish", "hardswish_", "mish", "mish_", "log_sigmoid",
+             "softshrink", "glu"}
 _ops = [n for n in dir(_C) if not n.startswith("_") and callable(getattr(_C, n))
         and n[0].islower() and n not in ("tensor", "manual_seed") and n not in _NN_ONLY]
 for _n in _ops:
@@ -89,3 +94,9 @@ def __getattr__(name):
         import importlib
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'tapegrad' has no attribute '{name}'")
+
+
+# torch.prelu / Tensor.prelu, torch.cosine_similarity / pairwise_distance (nn.functional's)
+from .nn.functional import cosine_similarity, pairwise_distance, prelu  # noqa: E402
+Tensor.prelu = prelu
+__all__ = sorted(set(__all__) | {"cosine_similarity", "pairwise_distance", "prelu"})

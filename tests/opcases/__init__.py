@@ -3,13 +3,15 @@
 Each case is an `opcases.base.Case` (id, lambda, input specs, flags);
 tests/test_ops_crosscheck.py parametrizes over these lists.
 """
+from opcases import activations  # noqa: E402  (helper A's cases)
 from opcases import (closeness_diff, elementwise, inplace, math_extra, matmul, movement,
                      nn_functional, nn_ops, pieces, reductions, rounding_scans,
                      sorting_selection)
 
 CASES = (elementwise.CASES + reductions.CASES + matmul.CASES + movement.CASES
          + nn_functional.CASES + nn_ops.CASES + pieces.CASES + rounding_scans.CASES
-         + math_extra.CASES + closeness_diff.CASES + sorting_selection.CASES)
+         + math_extra.CASES + closeness_diff.CASES + sorting_selection.CASES
+         + activations.CASES)
 INPLACE = inplace.CASES
 INPLACE_LEAF_ERRORS = inplace.LEAF_ERRORS
 INPLACE_RAISES = inplace.RAISES
