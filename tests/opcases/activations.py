@@ -228,7 +228,8 @@ def _losses():
         case("gaussian_nll_loss/var_col", lambda m, x, y, v: F(m).gaussian_nll_loss(
             x, y, v, reduction="sum"), randn(3, 4), randn(3, 4), pos(3, 1), ops=("log",)),
         case("gaussian_nll_loss/clamped_var", lambda m, x, y, v: F(m).gaussian_nll_loss(
-            x, y, v * 1e-8, eps=1e-3), randn(3, 4), randn(3, 4), pos(3, 4), ops=("log",)),
+            x, y, v * 1e-8, eps=1e-3), randn(3, 4), randn(3, 4), pos(3, 4), ops=("log",),
+            gradcheck=False),  # torch clamps var untracked: its gradient is not the slope
         case("triplet_margin_loss/swap_p1", lambda m, a, p, n: F(m).triplet_margin_loss(
             a, p, n, margin=2.0, p=1, swap=True), randn(4, 5), randn(4, 5), randn(4, 5),
             ops=("minimum",)),

@@ -489,14 +489,14 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
         raise RuntimeError(f"cosine_embedding_loss : All input tensors should have same "
                            f"dimension but got sizes: input1: {input1.size()}, input2: "
                            f"{input2.size()}, target: {target.size()} ")
+    if target.dim() > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if target.dim() == 0 and input1.dim() != 1:
         raise RuntimeError("0D target tensor expects 1D input tensors, but found inputs with "
                            f"sizes {list(input1.shape)} and {list(input2.shape)}.")
     if target.dim() == 1 and input1.dim() != 2:
         raise RuntimeError("1D target tensor expects 2D input tensors, but found inputs with "
                            f"sizes {list(input1.shape)} and {list(input2.shape)}.")
-    if target.dim() > 1:
-        raise RuntimeError(f"{target.dim()}D target tensor expected, multi-target not supported")
     d = input1.dim() - 1
     eps = 1e-12
     prod_sum = (input1 * input2).sum(d)
