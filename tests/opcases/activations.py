@@ -113,7 +113,7 @@ def _inplace():
         ("threshold_/inplace", lambda m, x: F(m).threshold(x * 1, 0.2, -1.0, inplace=True),
          "threshold_"),
         ("threshold_/torch_fn", lambda m, x: m.threshold_(x * 1, 0.2, -1.0), "threshold_"),
-        ("relu_/inplace", lambda m, x: F(m).relu(x * 1, inplace=True), "relu"),
+        ("relu_/F_inplace", lambda m, x: F(m).relu(x * 1, inplace=True), "relu"),
         ("relu_/fn", lambda m, x: F(m).relu_(x * 1), "relu"),
     ]
     out = []
@@ -279,3 +279,28 @@ def _distances():
 
 
 CASES = _pointwise() + _arguments() + _inplace() + _glu_prelu() + _losses() + _distances()
+
+
+def _aten_losses():
+    """torch.<loss>: the aten forms (reduction as an int, default none)."""
+    return [
+        case("kl_div/torch_fn", lambda m, x, t: m.kl_div(x, t.softmax(-1)), randn(3, 4),
+             randn(3, 4), ops=("xlogy",)),
+        case("kl_div/torch_fn_mean_log", lambda m, x, t: m.kl_div(x, t, 1, log_target=True),
+             randn(3, 4), randn(3, 4), ops=("exp",)),
+        case("margin_ranking_loss/torch_fn", lambda m, a, b, t: m.margin_ranking_loss(
+            a, b, _sign(m, t), 0.5, 2), randn(5), randn(5), randn(5, rg=False),
+            ops=("clamp_min",)),
+        case("hinge_embedding_loss/torch_fn", lambda m, x, t: m.hinge_embedding_loss(
+            x, _sign(m, t)), randn(3, 4), randn(3, 4, rg=False), ops=("where",)),
+        case("cosine_embedding_loss/torch_fn", lambda m, a, b, t: m.cosine_embedding_loss(
+            a, b, _sign(m, t), 0.0, 1), randn(3, 4), randn(3, 4), randn(3, rg=False),
+            ops=("where",)),
+        case("poisson_nll_loss/torch_fn", lambda m, x, y: m.poisson_nll_loss(
+            x, y, True, False, 1e-8, 1), randn(3, 4), pos(3, 4, rg=False), ops=("exp",)),
+        case("triplet_margin_loss/torch_fn", lambda m, a, p, n: m.triplet_margin_loss(
+            a, p, n), randn(3, 4), randn(3, 4), randn(3, 4), ops=("clamp_min",)),
+    ]
+
+
+CASES += _aten_losses()
