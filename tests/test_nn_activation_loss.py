@@ -288,3 +288,14 @@ def test_names_exist_where_torch_has_them():
         assert hasattr(torch, n) == hasattr(m, n), n
     for n in ("hardshrink", "prelu"):
         assert hasattr(m.Tensor, n), n
+
+
+@pytest.mark.parametrize("kw", ["min_value", "max_value"])
+def test_hardtanh_deprecated_keywords_warn_like_torch(kw):
+    torch, m = cc.reference(), cc.tg()
+    out = []
+    for lib in (torch, m):
+        with pytest.warns(FutureWarning) as rec:
+            mod = lib.nn.Hardtanh(**{kw: 0.5 if kw == "max_value" else -2.0})
+        out.append((str(rec[0].message), repr(mod)))
+    assert out[1] == out[0]
