@@ -1,7 +1,8 @@
-// Backward formulas of the activations with arguments, glu, prelu and the pointwise losses of
-// lib/ops/loss_extra.cpp (rows in ops.def after Softplus), written with differentiable ops so create_graph works. Subgradients follow torch:
-// the boundary points (x == 0, x == min/max, |x| == lambd, x == threshold) get a zero or the
-// left-hand slope exactly as torch's *_backward kernels choose.
+// Backward formulas of the activations with arguments, glu, prelu, the pointwise losses and
+// norm of lib/ops/loss_extra.cpp (rows in ops.def after Softplus), written with differentiable
+// ops so create_graph works. Subgradients follow torch: the boundary points (x == 0,
+// x == min/max, |x| == lambd, x == threshold) get a zero or the one-sided slope exactly as
+// torch's *_backward kernels choose.
 #include "backward_activation.h"
 
 #include <algorithm>
@@ -17,12 +18,19 @@ namespace {
 Tensor sc(double v) { return wrapped_scalar(v); }
 Tensor gt(const Tensor& x, double v) { return compare(CmpId::Gt, x, sc(v)); }
 Tensor lt(const Tensor& x, double v) { return compare(CmpId::Lt, x, sc(v)); }
-Tensor zero_outside(const Tensor& keep, const Tensor& g) { return where(keep, g, sc(0)); }
+Tensor le(const Tensor& x, double v) { return compare(CmpId::Le, x, sc(v)); }
+Tensor ge(const Tensor& x, double v) { return compare(CmpId::Ge, x, sc(v)); }
+Tensor either(const Tensor& a, const Tensor& b) { return compare(CmpId::LogicalOr, a, b); }
+Tensor both(const Tensor& a, const Tensor& b) { return compare(CmpId::LogicalAnd, a, b); }
+// Note [NaN in activation backwards]: torch's kernels test for the branch that zeroes (or
+// switches) the gradient, so a NaN input (every comparison false) passes the gradient through;
+// the masks below are written the same way round.
+Tensor zero_where(const Tensor& drop, const Tensor& g) { return where(drop, sc(0), g); }
 
 // elu's derivative from the input: scale for x > 0, input_scale * scale * alpha * e^(x * is).
 Tensor elu_backward(const Tensor& g, const Tensor& x, double alpha, double scale, double is) {
-  return where(gt(x, 0), mul(g, sc(scale)),
-               mul(mul(g, sc(is * scale * alpha)), exp(mul(x, sc(is)))));
+  return where(le(x, 0), mul(mul(g, sc(is * scale * alpha)), exp(mul(x, sc(is)))),
+               mul(g, sc(scale)));
 }
 
 // ... and from the result (the in-place forms keep only it): input_scale * (r + alpha * scale)
@@ -32,7 +40,7 @@ Tensor elu_backward_result(const Tensor& g, const Tensor& r, double alpha, doubl
   TG_CHECK(alpha >= 0, "In-place elu backward calculation is triggered with a negative slope "
            "which is not supported. This is caused by calling in-place forward function with a "
            "negative slope, please call out-of-place version instead.");
-  return where(gt(r, 0), mul(g, sc(scale)), mul(mul(g, sc(is)), add(r, sc(alpha * scale))));
+  return where(le(r, 0), mul(mul(g, sc(is)), add(r, sc(alpha * scale))), mul(g, sc(scale)));
 }
 
 Tensor glu_backward(const Tensor& g, const Tensor& x, int64_t dim) {
@@ -67,7 +75,9 @@ Tensor norm_backward(const Node& node, const Tensor& g, const Tensor& x, const T
     Tensor count = sum(tie, dims, true);
     return mul(mul(sign(x), tie), div(gk, count));
   }
-  Tensor scale = p == 2 ? div(x, rk) : div(mul(x, pow(abs(x), Scalar(p - 2))), pow(rk, Scalar(p - 1)));
+  // d||x||_p / dx = x |x|^(p-2) / ||x||^(p-1)
+  Tensor scale = p == 2 ? div(x, rk)
+                        : div(mul(x, pow(abs(x), Scalar(p - 2))), pow(rk, Scalar(p - 1)));
   return where(zero, sc(0), mul(gk, scale));
 }
 
@@ -91,16 +101,16 @@ TensorList activation_backward(Node& node, const Tensor& g) {
     case OpId::CeluInplace: return {elu_backward_result(g, S(1), F[0], 1, 1 / F[0])};
     case OpId::Hardtanh: {
       Tensor x = S(0);
-      return {zero_outside(compare(CmpId::LogicalAnd, gt(x, F[0]), lt(x, F[1])), g)};
+      return {zero_where(either(le(x, F[0]), ge(x, F[1])), g)};
     }
     case OpId::Hardsigmoid: {
       Tensor x = S(0);
-      return {zero_outside(compare(CmpId::LogicalAnd, gt(x, -3), lt(x, 3)), div(g, sc(6)))};
+      return {where(both(gt(x, -3), lt(x, 3)), div(g, sc(6)), sc(0))};
     }
-    case OpId::Hardswish: {  // 0 below -3, x / 3 + 1 / 2 on [-3, 3], 1 above
+    case OpId::Hardswish: {  // 0 up to -3, x / 3 + 1 / 2 on (-3, 3), 1 from 3 on
       Tensor x = S(0);
       Tensor mid = mul(g, add(div(x, sc(3)), sc(0.5)));
-      return {where(lt(x, -3), sc(0), where(compare(CmpId::Le, x, sc(3)), mid, g))};
+      return {where(le(x, -3), sc(0), where(lt(x, 3), mid, g))};
     }
     case OpId::Mish: {  // tanh(sp) + x * sigmoid(x) * (1 - tanh(sp)^2), sp = softplus(x)
       Tensor x = S(0);
@@ -111,10 +121,10 @@ TensorList activation_backward(Node& node, const Tensor& g) {
     case OpId::Softshrink:
     case OpId::Hardshrink: {
       Tensor x = S(0);
-      return {zero_outside(compare(CmpId::LogicalOr, lt(x, -F[0]), gt(x, F[0])), g)};
+      return {zero_where(both(ge(x, -F[0]), le(x, F[0])), g)};
     }
     case OpId::Threshold:
-    case OpId::ThresholdInplace: return {zero_outside(gt(S(0), F[0]), g)};
+    case OpId::ThresholdInplace: return {zero_where(le(S(0), F[0]), g)};
     case OpId::Glu: return {glu_backward(g, S(0), node.i[0])};
     case OpId::PreluKernel: {
       Tensor x = S(0), w = S(1);
@@ -123,13 +133,15 @@ TensorList activation_backward(Node& node, const Tensor& g) {
       Tensor gw = node.needs_grad(1) ? where(pos, sc(0), mul(g, x)) : Tensor();
       return {gx, gw};
     }
-    case OpId::SmoothL1Loss:  // d / beta inside (-beta, beta), sign(d) outside
-    case OpId::HuberLoss: {   // d inside (-delta, delta), delta * sign(d) outside
+    case OpId::SmoothL1Loss:  // d / beta inside [-beta, beta], -1 / 1 outside
+    case OpId::HuberLoss: {   // d inside [-delta, delta], -delta / delta outside
       Tensor d = sub(S(0), S(1));
       const double b = F[0];
-      Tensor outside = node.op == OpId::HuberLoss ? mul(sign(d), sc(b)) : sign(d);
-      Tensor inside = node.op == OpId::HuberLoss ? d : (b == 0 ? outside : div(d, sc(b)));
-      Tensor base = loss_grad(node, g, where(lt(abs(d), b), inside, outside));
+      const double edge = node.op == OpId::HuberLoss ? b : 1;
+      Tensor inside = node.op == OpId::HuberLoss ? d : (b == 0 ? sign(d) : div(d, sc(b)));
+      // NaN falls through to `inside` (NaN), as torch's
+      Tensor dl = where(lt(d, -b), sc(-edge), where(gt(d, b), sc(edge), inside));
+      Tensor base = loss_grad(node, g, dl);
       return {node.needs_grad(0) ? base : Tensor(), node.needs_grad(1) ? neg(base) : Tensor()};
     }
     case OpId::SoftMarginLoss: {  // d/dx log(1 + e^(-y x)) = -y * sigmoid(-y x)

@@ -1,6 +1,7 @@
 // The pointwise losses torch records as nodes of their own: smooth_l1_loss
 // (SmoothL1LossBackward0), huber_loss (HuberLossBackward0), soft_margin_loss
-// (SoftMarginLossBackward0). Forwards run untracked primitives; formulas are in
+// (SoftMarginLossBackward0), and at::norm(x, p, dim, keepdim) (NormBackward1), which
+// pairwise_distance records. Forwards run untracked primitives; formulas are in
 // lib/autograd/backward_activation.cpp. The compositional losses live in nn/functional.py.
 #include <cmath>
 
@@ -89,10 +90,6 @@ Tensor soft_margin_loss(const Tensor& input, const Tensor& target, Reduction r) 
   }
   return record(OpId::SoftMarginLoss, out, input, target, r, {}, false);
 }
-
-}  // namespace tapegrad
-
-namespace tapegrad {
 
 // p-norm over dims, computed untracked; the node keeps self, result, p and the dims.
 Tensor norm(const Tensor& a, double p, const std::vector<int64_t>& dims, bool keepdim) {

@@ -304,3 +304,45 @@ def _aten_losses():
 
 
 CASES += _aten_losses()
+
+
+KINKS = [-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0, 6.0, 20.0, float("nan"), float("inf"),
+         float("-inf")]
+
+
+def _kinks():
+    """Inputs on the boundaries where the formulas switch (and NaN / inf): forward values and
+    the subgradient torch picks there (no finite differences across a kink)."""
+    F = nnf
+    calls = [
+        ("leaky_relu", lambda m, x: F(m).leaky_relu(x, 0.1), "leaky_relu"),
+        ("elu", lambda m, x: F(m).elu(x), "elu"),
+        ("celu", lambda m, x: F(m).celu(x, 0.5), "celu"),
+        ("hardtanh", lambda m, x: F(m).hardtanh(x), "hardtanh"),
+        ("relu6", lambda m, x: F(m).relu6(x), "hardtanh"),
+        ("hardsigmoid", lambda m, x: F(m).hardsigmoid(x), "hardsigmoid"),
+        ("hardswish", lambda m, x: F(m).hardswish(x), "hardswish"),
+        ("mish", lambda m, x: F(m).mish(x), "mish"),
+        ("logsigmoid", lambda m, x: F(m).logsigmoid(x), "log_sigmoid"),
+        ("softshrink", lambda m, x: F(m).softshrink(x, 0.5), "softshrink"),
+        ("hardshrink", lambda m, x: F(m).hardshrink(x, 0.5), "hardshrink"),
+        ("threshold", lambda m, x: F(m).threshold(x, 1.0, -2.0), "threshold"),
+        ("smooth_l1_loss", lambda m, x: F(m).smooth_l1_loss(x, x.detach() * 0 + 0.5,
+                                                            reduction="none"), "smooth_l1_loss"),
+        ("huber_loss", lambda m, x: F(m).huber_loss(x, x.detach() * 0 - 0.5, reduction="none",
+                                                    delta=0.5), "huber_loss"),
+    ]
+    calls += [
+        ("leaky_relu_", lambda m, x: F(m).leaky_relu(x * 1, 0.1, inplace=True), "leaky_relu_"),
+        ("elu_", lambda m, x: F(m).elu(x * 1, inplace=True), "elu_"),
+        ("celu_", lambda m, x: F(m).celu(x * 1, 2.0, inplace=True), "celu_"),
+        ("threshold_", lambda m, x: F(m).threshold(x * 1, 1.0, -2.0, inplace=True),
+         "threshold_"),
+        ("hardtanh_", lambda m, x: F(m).hardtanh(x * 1, inplace=True), "hardtanh"),
+        ("prelu", lambda m, x: F(m).prelu(x, x.detach()[:1] * 0 + 0.25), "_prelu_kernel"),
+    ]
+    return [case(f"{n}/kinks", fn, const(KINKS), ops=(op,), gradcheck=False)
+            for n, fn, op in calls]
+
+
+CASES += _kinks()
