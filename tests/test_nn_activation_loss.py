@@ -246,6 +246,11 @@ ERRORS = {
     "triplet_bad_reduction": lambda m: _F(m).triplet_margin_loss(
         m.randn(3, 4), m.randn(3, 4), m.randn(3, 4), reduction="avg"),
     "TripletMarginLoss_margin": lambda m: m.nn.TripletMarginLoss(margin=0),
+    "threshold_bool": lambda m: _F(m).threshold(m.ones(3, dtype=m.bool), 0, 1),
+    "hardtanh_bool": lambda m: _F(m).hardtanh(m.ones(3, dtype=m.bool)),
+    "cosine_similarity_int": lambda m: _F(m).cosine_similarity(m.ones(3, 4, dtype=m.int64),
+                                                               m.ones(3, 4, dtype=m.int64)),
+    "normalize_int": lambda m: _F(m).normalize(m.ones(3, 4, dtype=m.int64)),
     "pairwise_distance_shapes": lambda m: _F(m).pairwise_distance(m.randn(3, 4), m.randn(3, 5)),
     "cosine_similarity_shapes": lambda m: _F(m).cosine_similarity(m.randn(3, 4), m.randn(2, 4)),
 }

@@ -68,6 +68,7 @@ Tensor norm_backward(const Node& node, const Tensor& g, const Tensor& x, const T
   Tensor gk = g, rk = r;
   if (!node.i.back())
     for (int64_t d : dims) gk = unsqueeze(gk, d), rk = unsqueeze(rk, d);
+  if (p == 0) return Tensor();  // a count: no gradient (torch's grad is None too)
   if (p == 1) return mul(gk, sign(x));
   Tensor zero = compare(CmpId::Eq, rk, sc(0));
   if (std::isinf(p)) {
@@ -142,11 +143,13 @@ TensorList activation_backward(Node& node, const Tensor& g) {
       // NaN falls through to `inside` (NaN), as torch's
       Tensor dl = where(lt(d, -b), sc(-edge), where(gt(d, b), sc(edge), inside));
       Tensor base = loss_grad(node, g, dl);
-      return {node.needs_grad(0) ? base : Tensor(), node.needs_grad(1) ? neg(base) : Tensor()};
+      // mixed input/target dtypes: each gradient in its own input's dtype
+      return {node.needs_grad(0) ? to(base, S(0).dtype()) : Tensor(),
+              node.needs_grad(1) ? to(neg(base), S(1).dtype()) : Tensor()};
     }
     case OpId::SoftMarginLoss: {  // d/dx log(1 + e^(-y x)) = -y * sigmoid(-y x)
       Tensor x = S(0), y = S(1);
-      return {loss_grad(node, g, mul(neg(y), sigmoid(mul(neg(y), x))))};
+      return {to(loss_grad(node, g, mul(neg(y), sigmoid(mul(neg(y), x)))), x.dtype())};
     }
     case OpId::NormDim: return {norm_backward(node, g, S(0), S(1))};
     default: break;

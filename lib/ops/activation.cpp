@@ -115,7 +115,8 @@ Tensor& celu_(Tensor& a, double alpha) {
 
 // Integer inputs clamp to the bounds converted to the input's type, as torch's hardtanh.
 Tensor hardtanh(const Tensor& a, double lo, double hi) {
-  if (!is_floating(a.dtype()) && a.dtype() != DType::Bool)
+  TG_CHECK(a.dtype() != DType::Bool, "Bool inputs not supported for hardtanh");
+  if (!is_floating(a.dtype()))
     return clamp(a, Scalar(static_cast<int64_t>(lo)), Scalar(static_cast<int64_t>(hi)));
   const double p[] = {lo, hi};
   return act(OpId::Hardtanh, ActKind::Hardtanh, "hardtanh_cpu", a, p, {lo, hi});
@@ -123,7 +124,8 @@ Tensor hardtanh(const Tensor& a, double lo, double hi) {
 
 // torch's hardtanh_ keeps the old value (HardtanhBackward0 with _saved_self), as the protocol.
 Tensor& hardtanh_(Tensor& a, double lo, double hi) {
-  if (!is_floating(a.dtype()) && a.dtype() != DType::Bool) {
+  TG_CHECK(a.dtype() != DType::Bool, "Bool inputs not supported for hardtanh");
+  if (!is_floating(a.dtype())) {
     check_inplace(a);
     kern::copy(a, hardtanh(detach(a), lo, hi));
     a.bump_version();
@@ -189,6 +191,7 @@ Tensor hardshrink(const Tensor& a, double lambd) {
 
 // Integer inputs: torch computes in the input's type (the value converted to it).
 Tensor threshold(const Tensor& a, double th, double value) {
+  if (a.dtype() == DType::Bool) check_floating(a, "threshold_cpu");
   if (!is_floating(a.dtype())) {
     NoGradGuard g;
     Tensor r = where(compare(CmpId::Le, a, wrapped_scalar(th)), wrapped_scalar(value), a);
@@ -199,6 +202,7 @@ Tensor threshold(const Tensor& a, double th, double value) {
 }
 
 Tensor& threshold_(Tensor& a, double th, double value) {
+  if (a.dtype() == DType::Bool) check_floating(a, "threshold_cpu");
   if (!is_floating(a.dtype())) {
     check_inplace(a);
     kern::copy(a, threshold(detach(a), th, value));

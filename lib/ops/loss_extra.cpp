@@ -69,7 +69,7 @@ Tensor huber_loss(const Tensor& input, const Tensor& target, Reduction r, double
     check_loss_dtype(d, "huber_cpu");
     Tensor l = where(compare(CmpId::Lt, d, sc(delta)), mul(mul(d, d), sc(0.5)),
                      mul(sub(d, sc(0.5 * delta)), sc(delta)));
-    out = detach(reduce(l, r));
+    out = detach(to(reduce(l, r), input.dtype()));  // torch: the input's dtype
   }
   return record(OpId::HuberLoss, out, input, target, r, {delta});
 }
@@ -86,14 +86,14 @@ Tensor soft_margin_loss(const Tensor& input, const Tensor& target, Reduction r) 
     if (!is_floating(z.dtype()))
       TG_ERROR("result type ", dtype_legacy_name(default_dtype()),
                " can't be cast to the desired output type ", dtype_legacy_name(z.dtype()));
-    out = detach(reduce(log1p(exp(z)), r));
+    out = detach(to(reduce(log1p(exp(z)), r), input.dtype()));  // torch: the input's dtype
   }
   return record(OpId::SoftMarginLoss, out, input, target, r, {}, false);
 }
 
 // p-norm over dims, computed untracked; the node keeps self, result, p and the dims.
 Tensor norm(const Tensor& a, double p, const std::vector<int64_t>& dims, bool keepdim) {
-  TG_CHECK(p > 0, "norm: only p > 0 is supported here, got p = ", p);
+  TG_CHECK(p >= 0, "linalg.vector_norm: ord must be non-negative, got ", p);
   if (!is_floating(a.dtype()))
     TG_ERROR("linalg.vector_norm: Expected a floating point or complex tensor as input. Got ",
              dtype_legacy_name(a.dtype()));
@@ -103,7 +103,8 @@ Tensor norm(const Tensor& a, double p, const std::vector<int64_t>& dims, bool ke
   {
     NoGradGuard g;
     Tensor x = abs(detach(a));
-    if (std::isinf(p)) out = amax(x, ds, keepdim);
+    if (p == 0) out = to(sum(compare(CmpId::Ne, x, sc(0)), ds, keepdim), a.dtype());
+    else if (std::isinf(p)) out = amax(x, ds, keepdim);
     else if (p == 1) out = sum(x, ds, keepdim);
     else if (p == 2) out = sqrt(sum(mul(x, x), ds, keepdim));
     else out = pow(sum(pow(x, Scalar(p)), ds, keepdim), Scalar(1.0 / p));

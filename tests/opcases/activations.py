@@ -346,3 +346,22 @@ def _kinks():
 
 
 CASES += _kinks()
+
+
+def _mixed():
+    """Mixed input/target dtypes (the result dtype is torch's) and the 0-norm (a count)."""
+    F = nnf
+    return [
+        case("smooth_l1_loss/mixed_dtypes", lambda m, x, y: F(m).smooth_l1_loss(x, y),
+             randn(3, 4), randn(3, 4, dtype="float64")),
+        # forward only: torch's own backward raises "Found dtype Double but expected Float"
+        case("huber_loss/mixed_dtypes", lambda m, x, y: F(m).huber_loss(x, y),
+             randn(3, 4), randn(3, 4, dtype="float64"), grad=False),
+        case("soft_margin_loss/mixed_dtypes", lambda m, x, y: F(m).soft_margin_loss(
+            x, _sign(m, y)), randn(3, 4), randn(3, 4, dtype="float64", rg=False)),
+        case("pairwise_distance/p0", lambda m, a, b: F(m).pairwise_distance(a, b, 0),
+             randn(4, 5), randn(4, 5), ops=("norm",), gradcheck=False),
+    ]
+
+
+CASES += _mixed()

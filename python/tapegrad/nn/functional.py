@@ -579,8 +579,16 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     return _C._norm_dim(x1 - x2 + eps, float(p), [d - 1], keepdim)
 
 
+_LEGACY_NAMES = {_C.int64: "Long", _C.int32: "Int", _C.int16: "Short", _C.int8: "Char",
+                 _C.uint8: "Byte", _C.bool: "Bool"}
+
+
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """sum over dim of (x1 / max(||x1||, eps)) * (x2 / max(||x2||, eps)) (SumBackward1)."""
+    common = (x1.detach().reshape(-1)[:0] + x2.detach().reshape(-1)[:0]).dtype
+    if not common.is_floating_point:
+        raise RuntimeError("expected common dtype to be floating point, yet common dtype is "
+                           f"{_LEGACY_NAMES.get(common, common)}")
     shape = _broadcast_shape(x1.shape, x2.shape)
     if list(x1.shape) != shape:
         x1 = x1.expand(shape)
