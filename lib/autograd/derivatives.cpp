@@ -8,6 +8,7 @@
 
 #include "../ops/common.h"
 #include <tapegrad/ops/compare_ops.h>
+#include "backward_activation.h"
 #include "backward_nn.h"
 #include "backward_shape.h"
 #include "backward_index.h"
@@ -704,6 +705,13 @@ TensorList call_derivative(Node& node, TensorList& grads) {
       Tensor z = mul(S(0), sc(F[0]));
       return {where(compare(CmpId::Gt, z, sc(F[1])), g, mul(g, sigmoid(z)))};
     }
+    case OpId::LeakyRelu: case OpId::LeakyReluInplace: case OpId::Elu: case OpId::EluInplace:
+    case OpId::Celu: case OpId::CeluInplace: case OpId::Hardtanh: case OpId::Hardsigmoid:
+    case OpId::Hardswish: case OpId::Mish: case OpId::LogSigmoid: case OpId::Softshrink:
+    case OpId::Hardshrink: case OpId::Threshold: case OpId::ThresholdInplace: case OpId::Glu:
+    case OpId::PreluKernel: case OpId::SmoothL1Loss: case OpId::HuberLoss:
+    case OpId::SoftMarginLoss: case OpId::NormDim:
+      return detail::activation_backward(node, g);
     case OpId::LayerNorm:
       return detail::layer_norm_backward(g, S(0), S(1), I, F[0], {needs(0), needs(1), needs(2)});
     case OpId::Embedding: return {detail::embedding_backward(g, S(0), node.shape, I[0], I[1])};

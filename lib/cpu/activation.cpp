@@ -1,7 +1,9 @@
-// CPU kernels for the activations that take arguments: gelu (exact / tanh) and softplus
-// (beta, threshold). The argument-free ones are functors in the op table.
+// CPU kernels for the activations that take arguments: gelu (exact / tanh), softplus
+// (beta, threshold) and the act_functors.h family (leaky_relu, elu, hardtanh, shrinks, ...).
+// The argument-free ones are functors in the op table.
 #include <cmath>
 
+#include <tapegrad/kernels/act_functors.h>
 #include <tapegrad/kernels/cuda_kernels.h>
 #include <tapegrad/kernels/dispatch.h>
 #include <tapegrad/kernels/functors.h>
@@ -31,6 +33,15 @@ void softplus(const Tensor& out, const Tensor& in, double beta, double threshold
     cpu::map1<T, T>(out, in, [b, th](T x) {
       return x * b > th ? x : static_cast<T>(std::log1p(std::exp(x * b)) / b);
     });
+  });
+}
+
+void activation(ActKind kind, const Tensor& out, const Tensor& in, const double* p,
+                const char* what) {
+  TG_CUDA_DISPATCH(activation(kind, out, in, p, what), out, in);
+  dispatch_floating(in.dtype(), what, [&](auto tag) {
+    using T = decltype(tag);
+    with_act_functor<T>(kind, p, [&](auto f) { cpu::map1<T, T>(out, in, f); });
   });
 }
 

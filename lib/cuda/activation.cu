@@ -1,7 +1,8 @@
-// CUDA kernels for the activations that take arguments: gelu (exact / tanh) and softplus
-// (beta, threshold), over the same functors and formula as lib/cpu/activation.cpp.
+// CUDA kernels for the activations that take arguments: gelu (exact / tanh), softplus
+// (beta, threshold) and the act_functors.h family, over the same functors and formula as lib/cpu/activation.cpp.
 #include <cmath>
 
+#include <tapegrad/kernels/act_functors.h>
 #include <tapegrad/kernels/cuda_kernels.h>
 #include <tapegrad/kernels/dispatch.h>
 #include <tapegrad/kernels/functors.h>
@@ -40,6 +41,15 @@ void softplus(const Tensor& out, const Tensor& in, double beta, double threshold
   dispatch_floating(in.dtype(), "softplus_cuda", [&](auto tag) {
     using T = decltype(tag);
     map1<T, T>(out, in, Softplus<T>{static_cast<T>(beta), static_cast<T>(threshold)});
+  });
+}
+
+void activation(kern::ActKind kind, const Tensor& out, const Tensor& in, const double* p,
+                const char* what) {
+  DeviceGuard g(out.device().index);
+  dispatch_floating(in.dtype(), what, [&](auto tag) {
+    using T = decltype(tag);
+    kern::with_act_functor<T>(kind, p, [&](auto f) { map1<T, T>(out, in, f); });
   });
 }
 

@@ -41,6 +41,17 @@ std::vector<const char*> saved_slot_names(OpId op) {
     case OpId::Addmm: return {"mat1", "mat2"};
     case OpId::PowScalar: case OpId::Clamp: case OpId::Gelu: case OpId::Softplus: return {"self"};
     case OpId::RPow: return {"result", "exponent"};
+    case OpId::LeakyRelu: case OpId::Elu: case OpId::Celu: case OpId::Hardtanh:
+    case OpId::Hardsigmoid: case OpId::Hardswish: case OpId::Mish: case OpId::Softshrink:
+    case OpId::Hardshrink: case OpId::Threshold: case OpId::ThresholdInplace: case OpId::Glu:
+      return {"self"};
+    case OpId::LeakyReluInplace: case OpId::EluInplace: case OpId::CeluInplace:
+      return {nullptr, "result"};
+    case OpId::LogSigmoid: return {"self", "buffer"};
+    case OpId::PreluKernel: return {"self", "weight"};
+    case OpId::SmoothL1Loss: case OpId::HuberLoss: case OpId::SoftMarginLoss:
+      return {"self", "target"};
+    case OpId::NormDim: return {"self", "result"};
     case OpId::ClampTensor: return {"self", "min", "max"};
     case OpId::ClampMin: case OpId::ClampMax: case OpId::Logit: case OpId::XlogyScalarOther:
       return {"self"};

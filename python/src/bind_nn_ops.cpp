@@ -46,7 +46,10 @@ Tensor var_like(const Tensor& a, py::object dim, py::object unbiased, bool keepd
 
 }  // namespace
 
+void bind_activation(py::module_& m);  // bind_activation.cpp
+
 void bind_nn_ops(py::module_& m) {
+  bind_activation(m);
   Cls cls = py::reinterpret_borrow<Cls>(m.attr("Tensor"));
 
   // ---- in-place forms of the unary rows (exp_, sqrt_, sigmoid_, ...) ----

@@ -38,6 +38,11 @@ __version__ = "0.1.0"
 # except the nn ops torch keeps out of its top level (torch.nn.functional only).
 _NN_ONLY = {"gelu", "silu", "silu_", "softplus", "one_hot", "pad", "max_pool2d_with_indices",
             "sum_to_size"}
+# activations torch keeps in torch._C._nn / nn.functional only (selu, celu, threshold and
+# hardshrink are torch.* functions too)
+_NN_ONLY |= {"leaky_relu", "leaky_relu_", "elu", "elu_", "hardtanh", "hardtanh_", "hardsigmoid",
+             "hardsigmoid_", "hardswish", "hardswish_", "mish", "mish_", "log_sigmoid",
+             "softshrink", "glu"}
 _ops = [n for n in dir(_C) if not n.startswith("_") and callable(getattr(_C, n))
         and n[0].islower() and n not in ("tensor", "manual_seed") and n not in _NN_ONLY]
 for _n in _ops:
@@ -106,3 +111,56 @@ def __getattr__(name):
         import importlib
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'tapegrad' has no attribute '{name}'")
+
+
+# torch.prelu / Tensor.prelu, torch.cosine_similarity / pairwise_distance (nn.functional's)
+from .nn.functional import cosine_similarity, pairwise_distance, prelu  # noqa: E402
+Tensor.prelu = prelu
+
+
+# torch.<loss>: the aten forms of losses torch composes in nn.functional (reduction an int:
+# 1 mean, 2 sum, anything else none, default none, as binary_cross_entropy_with_logits above)
+def _aten_reduction(name, reduction):
+    if isinstance(reduction, _builtins.bool) or not isinstance(reduction, _builtins.int):
+        raise TypeError(f"{name}(): argument 'reduction' must be int, not "
+                        f"{type(reduction).__name__}")
+    return {1: "mean", 2: "sum"}.get(reduction, "none")
+
+
+def kl_div(input, target, reduction=0, *, log_target=False):
+    return nn.functional._kl_div(input, target, _aten_reduction("kl_div", reduction), log_target)
+
+
+def margin_ranking_loss(input1, input2, target, margin=0.0, reduction=0):
+    return nn.functional.margin_ranking_loss(
+        input1, input2, target, margin, reduction=_aten_reduction("margin_ranking_loss", reduction))
+
+
+def hinge_embedding_loss(input, target, margin=1.0, reduction=0):
+    return nn.functional.hinge_embedding_loss(
+        input, target, margin, reduction=_aten_reduction("hinge_embedding_loss", reduction))
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction=0):
+    return nn.functional.cosine_embedding_loss(
+        input1, input2, target, margin,
+        reduction=_aten_reduction("cosine_embedding_loss", reduction))
+
+
+def poisson_nll_loss(input, target, log_input, full, eps, reduction):
+    return nn.functional.poisson_nll_loss(
+        input, target, log_input, full, eps=eps,
+        reduction=_aten_reduction("poisson_nll_loss", reduction))
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-06, swap=False,
+                        reduction=0):
+    return nn.functional.triplet_margin_loss(
+        anchor, positive, negative, margin, p, eps, swap,
+        reduction=_aten_reduction("triplet_margin_loss", reduction))
+
+
+__all__ = sorted(set(__all__) | {"cosine_similarity", "pairwise_distance", "prelu", "kl_div",
+                                 "margin_ranking_loss", "hinge_embedding_loss",
+                                 "cosine_embedding_loss", "poisson_nll_loss",
+                                 "triplet_margin_loss"})

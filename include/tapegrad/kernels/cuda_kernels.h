@@ -45,6 +45,8 @@ void take(const Tensor& out, const Tensor& in, const Tensor& offsets);
 void put_add(const Tensor& dst, const Tensor& offsets, const Tensor& src, bool accumulate);
 void gelu(const Tensor& out, const Tensor& in, bool tanh_approx);
 void softplus(const Tensor& out, const Tensor& in, double beta, double threshold);
+void activation(kern::ActKind kind, const Tensor& out, const Tensor& in, const double* p,
+                const char* what);
 void im2col(const Tensor& cols, const Tensor& img, const int64_t* p);
 void col2im(const Tensor& img, const Tensor& cols, const int64_t* p);
 void max_pool2d(const Tensor& out, const Tensor& indices, const Tensor& in, const int64_t* p);

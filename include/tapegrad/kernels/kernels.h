@@ -42,6 +42,11 @@ void put_add(const Tensor& dst, const Tensor& offsets, const Tensor& src, bool a
 // Activations with arguments (same dtype in and out, floating).
 void gelu(const Tensor& out, const Tensor& in, bool tanh_approx);
 void softplus(const Tensor& out, const Tensor& in, double beta, double threshold);
+// The pointwise activations with arguments (kinds and p[] in kernels/act_functors.h); `what`
+// is the kernel name torch's dtype error shows ("leaky_relu_cpu").
+enum class ActKind : int;
+void activation(ActKind kind, const Tensor& out, const Tensor& in, const double* p,
+                const char* what);
 
 // Convolution helpers on contiguous [N, C, H, W] images and [N, C*kh*kw, Ho*Wo] columns;
 // p = {kh, kw, dh, dw, ph, pw, sh, sw, Ho, Wo} (ph/pw: padding before; positions outside the

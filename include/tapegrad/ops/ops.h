@@ -286,6 +286,40 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
 Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias = {});
 Tensor gelu(const Tensor& a, const std::string& approximate = "none");
 Tensor softplus(const Tensor& a, double beta = 1, double threshold = 20);
+// Pointwise activations with arguments (lib/ops/activation.cpp); the `_` forms write in place
+// under torch's in-place rules. selu/relu6 are elu/hardtanh with fixed arguments, as torch's.
+Tensor leaky_relu(const Tensor& a, double negative_slope = 0.01);
+Tensor& leaky_relu_(Tensor& a, double negative_slope = 0.01);
+Tensor elu(const Tensor& a, double alpha = 1, double scale = 1, double input_scale = 1);
+Tensor& elu_(Tensor& a, double alpha = 1, double scale = 1, double input_scale = 1);
+Tensor celu(const Tensor& a, double alpha = 1);
+Tensor& celu_(Tensor& a, double alpha = 1);
+Tensor hardtanh(const Tensor& a, double min_val = -1, double max_val = 1);
+Tensor& hardtanh_(Tensor& a, double min_val = -1, double max_val = 1);
+Tensor hardsigmoid(const Tensor& a);
+Tensor& hardsigmoid_(Tensor& a);
+Tensor hardswish(const Tensor& a);
+Tensor& hardswish_(Tensor& a);
+Tensor mish(const Tensor& a);
+Tensor& mish_(Tensor& a);
+Tensor logsigmoid(const Tensor& a);
+Tensor softshrink(const Tensor& a, double lambd = 0.5);
+Tensor hardshrink(const Tensor& a, double lambd = 0.5);
+Tensor threshold(const Tensor& a, double threshold, double value);
+Tensor& threshold_(Tensor& a, double threshold, double value);
+Tensor glu(const Tensor& a, int64_t dim = -1);
+// where(a > 0, a, weight * a), weight already shaped to broadcast against a (F.prelu reshapes).
+Tensor prelu_kernel(const Tensor& a, const Tensor& weight);
+// Pointwise losses with their own nodes (lib/ops/loss_extra.cpp); input and target of one
+// shape or broadcastable (F.* warns first). smooth_l1 with beta 0 is l1 (the caller's choice).
+Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, Reduction r = Reduction::Mean,
+                      double beta = 1.0);
+Tensor huber_loss(const Tensor& input, const Tensor& target, Reduction r = Reduction::Mean,
+                  double delta = 1.0);
+// target carries no gradient (torch refuses a target that requires grad).
+Tensor soft_margin_loss(const Tensor& input, const Tensor& target, Reduction r = Reduction::Mean);
+// The p-norm over dims (p > 0 or inf), as at::norm(x, p, dim, keepdim) (NormBackward1).
+Tensor norm(const Tensor& a, double p, const std::vector<int64_t>& dims, bool keepdim = false);
 Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tensor& weight = {},
                   const Tensor& bias = {}, double eps = 1e-5);
 // torch.embedding's argument order (weight first); padding_idx < 0: none.

@@ -320,6 +320,30 @@ _SCALARS.update({
                         "batch2_sym_argsize_2": lambda n: n._raw_saved(1).shape[2]},
     "Rot90Backward0": {"k": lambda n: _i64(n._raw_i[0]), "dims": lambda n: _dims(n._raw_i[1:3])},
 })
+# The activations with arguments, glu, the pointwise losses and norm (lib/ops/activation.cpp,
+# loss_extra.cpp): Node::f in argument order, Node::i = the int mask (glu: the dim as given).
+_ELU = {"alpha": lambda n: _num(n, 0), "scale": lambda n: _num(n, 1),
+        "input_scale": lambda n: _num(n, 2)}
+_SCALARS.update({
+    "LeakyReluBackward0": {"negative_slope": lambda n: _num(n, 0)},
+    "LeakyReluBackward1": {"negative_slope": lambda n: _num(n, 0)},
+    "EluBackward0": _ELU, "EluBackward1": _ELU,
+    "CeluBackward0": {"alpha": lambda n: _num(n, 0)},
+    "CeluBackward1": {"alpha": lambda n: _num(n, 0)},
+    "HardtanhBackward0": {"min_val": lambda n: _num(n, 0), "max_val": lambda n: _num(n, 1)},
+    "SoftshrinkBackward0": {"lambd": lambda n: _num(n, 0)},
+    "HardshrinkBackward0": {"lambd": lambda n: _num(n, 0)},
+    "ThresholdBackward0": {"threshold": lambda n: _num(n, 0)},
+    "ThresholdBackward1": {"threshold": lambda n: _num(n, 0)},
+    "GluBackward0": {"dim": lambda n: _i64(n._raw_i[0])},
+    "SmoothL1LossBackward0": {"beta": lambda n: float(n._raw_f[0]),
+                              "reduction": lambda n: n._raw_i[0]},
+    "HuberLossBackward0": {"delta": lambda n: float(n._raw_f[0]),
+                           "reduction": lambda n: n._raw_i[0]},
+    "SoftMarginLossBackward0": {"reduction": lambda n: n._raw_i[0]},
+    "NormBackward1": {"p": lambda n: float(n._raw_f[0]), "dim": lambda n: _dims(n._raw_i[:-1]),
+                      "keepdim": lambda n: bool(n._raw_i[-1])},
+})
 # Rows whose tensor slots form one tuple attribute rather than one attribute per slot.
 _TUPLE_SLOTS = {"IndexBackward0": "indices", "IndexPutBackward0": "indices",
                 "IndexPutImplBackward0": "indices"}

@@ -270,3 +270,338 @@ def pad(input, pad, mode="constant", value=None):
     if not hasattr(_C, "pad"):
         raise NotImplementedError(f"pad (mode={mode!r}) is not implemented in tapegrad yet")
     return _C.pad(input, list(pad), mode, value)
+
+
+# ---- activations with arguments, extra losses, distances (torch.nn.functional's names) ----
+# The pointwise activations are op-table rows (lib/ops/activation.cpp) recording torch's nodes
+# (LeakyReluBackward0, EluBackward0, ...); softsign/tanhshrink and the losses torch itself
+# composes (kl_div, margin/hinge/cosine-embedding/poisson/gaussian/triplet losses,
+# cosine_similarity, normalize) are composed here the way torch builds them.
+import math as _math  # noqa: E402
+
+from .._factories import full_like as _full_like  # noqa: E402
+from .._factories import zeros_like as _zeros_like  # noqa: E402
+
+__all__ += ["leaky_relu", "leaky_relu_", "elu", "elu_", "selu", "selu_", "celu", "celu_",
+            "hardtanh", "hardtanh_", "relu6", "relu_", "hardsigmoid", "hardswish", "mish",
+            "logsigmoid", "softsign", "tanhshrink", "softshrink", "hardshrink", "threshold",
+            "threshold_", "glu", "prelu", "smooth_l1_loss", "huber_loss", "kl_div",
+            "soft_margin_loss", "margin_ranking_loss", "hinge_embedding_loss",
+            "cosine_embedding_loss", "poisson_nll_loss", "gaussian_nll_loss",
+            "triplet_margin_loss", "cosine_similarity", "pairwise_distance", "normalize"]
+
+relu_ = _C.relu_
+leaky_relu_ = _C.leaky_relu_
+elu_ = _C.elu_
+selu_ = _C.selu_
+celu_ = _C.celu_
+hardtanh_ = _C.hardtanh_
+threshold_ = _C.threshold_
+logsigmoid = _C.log_sigmoid
+softshrink = _C.softshrink
+hardshrink = _C.hardshrink
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    if inplace:
+        return _C.leaky_relu_(input, negative_slope)
+    return _C.leaky_relu(input, negative_slope)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    return _C.elu_(input, alpha) if inplace else _C.elu(input, alpha)
+
+
+def selu(input, inplace=False):
+    return _C.selu_(input) if inplace else _C.selu(input)
+
+
+def celu(input, alpha=1.0, inplace=False):
+    return _C.celu_(input, alpha) if inplace else _C.celu(input, alpha)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    if inplace:
+        return _C.hardtanh_(input, min_val, max_val)
+    return _C.hardtanh(input, min_val, max_val)
+
+
+def relu6(input, inplace=False):
+    """hardtanh(input, 0, 6): torch records HardtanhBackward0 with int bounds."""
+    return _C.hardtanh_(input, 0, 6) if inplace else _C.hardtanh(input, 0, 6)
+
+
+def hardsigmoid(input, inplace=False):
+    return _C.hardsigmoid_(input) if inplace else _C.hardsigmoid(input)
+
+
+def hardswish(input, inplace=False):
+    return _C.hardswish_(input) if inplace else _C.hardswish(input)
+
+
+def mish(input, inplace=False):
+    return _C.mish_(input) if inplace else _C.mish(input)
+
+
+def softsign(input):
+    """input / (1 + |input|), composed as torch does (DivBackward0 over AddBackward0)."""
+    return input / (input.abs() + 1)
+
+
+def tanhshrink(input):
+    """input - tanh(input), composed as torch does (SubBackward0)."""
+    return input - input.tanh()
+
+
+def threshold(input, threshold, value, inplace=False):
+    if inplace:
+        return _C.threshold_(input, threshold, value)
+    return _C.threshold(input, threshold, value)
+
+
+def glu(input, dim=-1):
+    if input.dim() == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    return _C.glu(input, dim)
+
+
+def prelu(input, weight):
+    """where(input > 0, input, weight * input), weight per channel (dim 1; dim 0 has one
+    channel for 1-D input). torch views the weight to broadcast (ViewBackward0) and records
+    PreluKernelBackward0."""
+    if weight.dim() > 1:
+        raise RuntimeError("prelu: Expected `weight` to be a scalar or 1D tensor, but got: "
+                           f"ndim = {weight.dim()}")
+    n = weight.numel()
+    if input.dim() == 0:
+        if n != 1:
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        return _C._prelu_kernel(input, weight.view(()))
+    channels = input.size(1) if input.dim() >= 2 else 1
+    if n != 1 and n != channels:
+        raise RuntimeError("Mismatch of parameter numbers and input channel size. Found "
+                           f"parameter numbers = {n} and channel size = {channels}.")
+    shape = [1] * input.dim()
+    if n != 1:
+        shape[1] = n
+    return _C._prelu_kernel(input, weight.view(shape))
+
+
+def _check_reduction(reduction, extra=()):
+    if reduction not in ("none", "mean", "sum") + tuple(extra):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _reduce(loss, reduction):
+    if reduction == "none":
+        return loss
+    return loss.mean() if reduction == "mean" else loss.sum()
+
+
+def _expand_pair(input, target):
+    # torch.broadcast_tensors: each side expanded to the common shape (ExpandBackward0).
+    shape = _broadcast_shape(input.shape, target.shape)
+    if list(input.shape) != shape:
+        input = input.expand(shape)
+    if list(target.shape) != shape:
+        target = target.expand(shape)
+    return input, target
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    _warn_target_size(input, target)
+    reduction = _reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if beta == 0.0:  # torch hands beta 0 to l1_loss
+        return l1_loss(input, target, reduction=reduction)
+    input, target = _expand_pair(input, target)
+    return _C._smooth_l1_loss(input, target, reduction, float(beta))
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    _warn_target_size(input, target)
+    _check_reduction(reduction)
+    input, target = _expand_pair(input, target)
+    if weight is None:
+        return _C._huber_loss(input, target, reduction, float(delta))
+    return _reduce(_C._huber_loss(input, target, "none", float(delta)) * weight, reduction)
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    reduction = _reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    return _C._soft_margin_loss(input, target, reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """Pointwise target * (log target - input) (exp(target) * (target - input) for log-space
+    targets), composed as torch does; 'batchmean' divides the sum by the batch size."""
+    if size_average is not None or reduce is not None:
+        reduction = _reduction(size_average, reduce, reduction)
+    elif reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
+                      "support size.'batchmean' divides only by the batch size, and aligns with "
+                      "the KL div math definition.'mean' will be changed to behave the same as "
+                      "'batchmean' in the next major release.", stacklevel=2)
+    _check_reduction(reduction, ("batchmean",))
+    return _kl_div(input, target, reduction, log_target)
+
+
+def _kl_div(input, target, reduction, log_target):
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        loss = _C.xlogy(target, target) - target * input
+    if reduction == "batchmean":
+        total = loss.sum()
+        return total / input.size(0) if input.dim() != 0 else total
+    return _reduce(loss, reduction)
+
+
+def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None,
+                        reduction="mean"):
+    reduction = _reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if input1.dim() != input2.dim() or input1.dim() != target.dim():
+        raise RuntimeError("margin_ranking_loss : All input tensors should have same dimension "
+                           f"but got sizes: input1: {input1.size()}, input2: {input2.size()}, "
+                           f"target: {target.size()} ")
+    return _reduce((-target * (input1 - input2) + margin).clamp_min(0), reduction)
+
+
+def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None,
+                         reduction="mean"):
+    """input where target is 1, max(0, margin - input) where it is -1 (torch's where-sum)."""
+    reduction = _reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    zeros = _zeros_like(input)
+    margin_clamp = (margin - input).clamp_min(0)
+    output_margin = _C.where(target != 1, margin_clamp, zeros)
+    output_self = _C.where(target != -1, input, zeros)
+    return _reduce(output_margin + output_self, reduction)
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None,
+                          reduction="mean"):
+    """1 - cos(x1, x2) where target is 1, max(0, cos - margin) where it is -1; cos over the
+    last dim with torch's 1e-12 added to each squared magnitude."""
+    reduction = _reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if input1.dim() != input2.dim():
+        raise RuntimeError(f"cosine_embedding_loss : All input tensors should have same "
+                           f"dimension but got sizes: input1: {input1.size()}, input2: "
+                           f"{input2.size()}, target: {target.size()} ")
+    if target.dim() > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if target.dim() == 0 and input1.dim() != 1:
+        raise RuntimeError("0D target tensor expects 1D input tensors, but found inputs with "
+                           f"sizes {list(input1.shape)} and {list(input2.shape)}.")
+    if target.dim() == 1 and input1.dim() != 2:
+        raise RuntimeError("1D target tensor expects 2D input tensors, but found inputs with "
+                           f"sizes {list(input1.shape)} and {list(input2.shape)}.")
+    d = input1.dim() - 1
+    eps = 1e-12
+    prod_sum = (input1 * input2).sum(d)
+    mag1 = (input1 * input1).sum(d) + eps
+    mag2 = (input2 * input2).sum(d) + eps
+    cos = prod_sum / (mag1 * mag2).sqrt()
+    zeros = _zeros_like(cos)
+    pos = 1 - cos
+    neg = (cos - margin).clamp_min(0)
+    out = _C.where(target == 1, pos, zeros) + _C.where(target == -1, neg, zeros)
+    return _reduce(out, reduction)
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,
+                     reduce=None, reduction="mean"):
+    reduction = _reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if log_input:
+        loss = input.exp() - target * input
+    else:
+        loss = input - target * (input + eps).log()
+    if full:
+        stirling = target * target.log() - target + 0.5 * (2 * _math.pi * target).log()
+        loss = loss + stirling.masked_fill(target <= 1, 0)
+    return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    """0.5 * (log(var) + (input - target)^2 / var) (+ 0.5 log(2 pi) when full); var is
+    clamped to eps without recording, as torch does."""
+    if isinstance(var, (int, float)):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = _full_like(input, var)
+    if var.size() != input.size():
+        if input.size()[:-1] == var.size():
+            var = var.unsqueeze(-1)
+        elif input.size()[:-1] == var.size()[:-1] and var.size(-1) == 1:
+            pass
+        else:
+            raise ValueError("var is of incorrect size")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(reduction + " is not valid")
+    if bool((var < 0).any()):
+        raise ValueError("var has negative entry/entries")
+    var = var.clone()
+    with no_grad():
+        var.clamp_(min=eps)
+    loss = 0.5 * (var.log() + (input - target) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * _math.log(2 * _math.pi)
+    return _reduce(loss, reduction)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
+                        size_average=None, reduce=None, reduction="mean"):
+    reduction = _reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    a, pd, nd = anchor.dim(), positive.dim(), negative.dim()
+    if not (a == pd == nd):
+        raise RuntimeError("The anchor, positive, and negative tensors are expected to have the "
+                           f"same number of dimensions, but got: anchor {a}D, positive {pd}D, "
+                           f"and negative {nd}D inputs")
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = _C.minimum(d_neg, pairwise_distance(positive, negative, p, eps))
+    return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """||x1 - x2 + eps||_p over the last dim (NormBackward1, as torch's at::norm)."""
+    d = max(x1.dim(), x2.dim())
+    if d == 0:
+        return _C._norm_dim((x1 - x2 + eps).reshape(1), float(p), [0], keepdim).reshape(())
+    return _C._norm_dim(x1 - x2 + eps, float(p), [d - 1], keepdim)
+
+
+_LEGACY_NAMES = {_C.int64: "Long", _C.int32: "Int", _C.int16: "Short", _C.int8: "Char",
+                 _C.uint8: "Byte", _C.bool: "Bool"}
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """sum over dim of (x1 / max(||x1||, eps)) * (x2 / max(||x2||, eps)) (SumBackward1)."""
+    common = (x1.detach().reshape(-1)[:0] + x2.detach().reshape(-1)[:0]).dtype
+    if not common.is_floating_point:
+        raise RuntimeError("expected common dtype to be floating point, yet common dtype is "
+                           f"{_LEGACY_NAMES.get(common, common)}")
+    shape = _broadcast_shape(x1.shape, x2.shape)
+    if list(x1.shape) != shape:
+        x1 = x1.expand(shape)
+    if list(x2.shape) != shape:
+        x2 = x2.expand(shape)
+    n1 = _C._norm_dim(x1, 2.0, [dim], True).clamp_min(eps)
+    n2 = _C._norm_dim(x2, 2.0, [dim], True).clamp_min(eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """input / max(||input||_p, eps) along dim (DivBackward0 over an expanded norm)."""
+    if out is not None:
+        raise NotImplementedError("normalize(out=...) is not supported by tapegrad")
+    denom = _C._norm_dim(input, float(p), [dim], True).clamp_min(eps).expand_as(input)
+    return input / denom

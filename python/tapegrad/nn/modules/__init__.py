@@ -25,3 +25,19 @@ __all__ = ["Module", "Identity", "Linear", "GELU", "LogSoftmax", "ReLU", "Sigmoi
            "ReplicationPad2d", "ReplicationPad3d", "CircularPad1d", "CircularPad2d",
            "CircularPad3d", "BCELoss",
            "BCEWithLogitsLoss", "CrossEntropyLoss", "L1Loss", "MSELoss", "NLLLoss"]
+
+# activations with arguments, extra losses, distances
+from .activation import (CELU, ELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish,  # noqa: E402
+                         Hardtanh, LeakyReLU, LogSigmoid, Mish, PReLU, ReLU6, Softshrink,
+                         Softsign, Tanhshrink, Threshold)
+from .loss import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss,  # noqa: E402
+                   HuberLoss, KLDivLoss, MarginRankingLoss, PoissonNLLLoss, SmoothL1Loss,
+                   SoftMarginLoss, TripletMarginLoss)
+from .distance import CosineSimilarity, PairwiseDistance  # noqa: E402
+
+__all__ += ["CELU", "ELU", "GLU", "SELU", "Hardshrink", "Hardsigmoid", "Hardswish", "Hardtanh",
+            "LeakyReLU", "LogSigmoid", "Mish", "PReLU", "ReLU6", "Softshrink", "Softsign",
+            "Tanhshrink", "Threshold", "CosineEmbeddingLoss", "GaussianNLLLoss",
+            "HingeEmbeddingLoss", "HuberLoss", "KLDivLoss", "MarginRankingLoss",
+            "PoissonNLLLoss", "SmoothL1Loss", "SoftMarginLoss", "TripletMarginLoss",
+            "CosineSimilarity", "PairwiseDistance"]
