@@ -280,6 +280,11 @@ Tensor gelu(const Tensor& a, const std::string& approximate = "none");
 Tensor softplus(const Tensor& a, double beta = 1, double threshold = 20);
 Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tensor& weight = {},
                   const Tensor& bias = {}, double eps = 1e-5);
+// torch.batch_norm over [N, C, *]: batch statistics when training (running_mean/var, if given,
+// updated in place with `momentum` and the unbiased variance), the running ones otherwise.
+Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
+                  const Tensor& running_mean, const Tensor& running_var, bool training,
+                  double momentum = 0.1, double eps = 1e-5);
 // torch.embedding's argument order (weight first); padding_idx < 0: none.
 Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_idx = -1,
                  bool scale_grad_by_freq = false, bool sparse = false);

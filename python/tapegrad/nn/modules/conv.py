@@ -1,31 +1,36 @@
-"""nn.Conv2d: 2-d cross-correlation with torch's arguments (stride, padding as ints, pairs or
-'same'/'valid', dilation, groups, padding_mode) and default init (kaiming_uniform_ with
-a=sqrt(5) for the weight, U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for the bias)."""
+"""nn.Conv1d / nn.Conv2d: cross-correlation with torch's arguments (stride, padding as ints,
+tuples or 'same'/'valid', dilation, groups, padding_mode) and default init (kaiming_uniform_
+with a=sqrt(5) for the weight, U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for the bias)."""
 import math
 
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
-from ._utils import _empty, _pair
+from ._utils import _empty, _pair, _single
 from .module import Module
 
-__all__ = ["Conv2d"]
+__all__ = ["Conv1d", "Conv2d"]
 
 _VALID_PADDING_STRINGS = {"same", "valid"}
 _VALID_PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
 
 
-class Conv2d(Module):
-    """2-d convolution over (N, C, H, W) or unbatched (C, H, W) input."""
+class _ConvNd(Module):
+    """What Conv1d and Conv2d share: arguments, parameters, init, padding modes, repr."""
 
     __constants__ = ["stride", "padding", "dilation", "groups", "padding_mode",
                      "output_padding", "in_channels", "out_channels", "kernel_size"]
+    # The subclasses differ only in these two: how int arguments become tuples, and the
+    # functional.
+    _tuple = staticmethod(_pair)
+    _conv = staticmethod(F.conv2d)
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
                  groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
         super().__init__()
-        kernel_size, stride, dilation = _pair(kernel_size), _pair(stride), _pair(dilation)
-        padding = padding if isinstance(padding, str) else _pair(padding)
+        nt = self._tuple
+        kernel_size, stride, dilation = nt(kernel_size), nt(stride), nt(dilation)
+        padding = padding if isinstance(padding, str) else nt(padding)
         self._check_args(in_channels, out_channels, stride, padding, groups, padding_mode)
         self.in_channels = in_channels
         self.out_channels = out_channels
@@ -34,7 +39,7 @@ class Conv2d(Module):
         self.padding = padding
         self.dilation = dilation
         self.transposed = False
-        self.output_padding = _pair(0)
+        self.output_padding = nt(0)
         self.groups = groups
         self.padding_mode = padding_mode
         self.weight = Parameter(_empty((out_channels, in_channels // groups, *kernel_size),
@@ -74,12 +79,12 @@ class Conv2d(Module):
     def forward(self, input):
         if self.padding_mode != "zeros":
             # Non-zero padding modes pad explicitly first, then convolve without padding.
-            return F.conv2d(F.pad(input, self._reversed_padding_repeated_twice(),
-                                  mode=self.padding_mode),
-                            self.weight, self.bias, self.stride, _pair(0), self.dilation,
-                            self.groups)
-        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                        self.groups)
+            return self._conv(F.pad(input, self._reversed_padding_repeated_twice(),
+                                    mode=self.padding_mode),
+                              self.weight, self.bias, self.stride, self._tuple(0), self.dilation,
+                              self.groups)
+        return self._conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                          self.groups)
 
     def _reversed_padding_repeated_twice(self):
         # F.pad's order: last dim first, (left, right) each; 'same' puts the odd extra right.
@@ -111,3 +116,14 @@ class Conv2d(Module):
         if self.padding_mode != "zeros":
             s += f", padding_mode={self.padding_mode}"
         return s
+
+
+class Conv2d(_ConvNd):
+    """2-d convolution over (N, C, H, W) or unbatched (C, H, W) input."""
+
+
+class Conv1d(_ConvNd):
+    """1-d convolution over (N, C, L) or unbatched (C, L) input."""
+
+    _tuple = staticmethod(_single)
+    _conv = staticmethod(F.conv1d)
