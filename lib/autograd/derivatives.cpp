@@ -641,7 +641,9 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     case OpId::LayerNorm:
       return detail::layer_norm_backward(g, S(0), S(1), I, F[0], {needs(0), needs(1), needs(2)});
     case OpId::BatchNorm:
-      return detail::batch_norm_backward(g, S(0), S(1), S(2), S(3), I[0] != 0, F[0],
+      // training never unpacks the running statistics (see lib/ops/batch_norm.cpp)
+      return detail::batch_norm_backward(g, S(0), S(1), I[0] ? Tensor() : S(2),
+                                         I[0] ? Tensor() : S(3), I[0] != 0, F[0],
                                          {needs(0), needs(1), needs(2)});
     case OpId::Embedding: return {detail::embedding_backward(g, S(0), node.shape, I[0], I[1])};
     case OpId::Convolution:

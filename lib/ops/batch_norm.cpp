@@ -84,10 +84,10 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
   if (auto node = maybe_node(OpId::BatchNorm, {input, weight, bias})) {
     node->saved.emplace_back(input, false);
     node->saved.emplace_back(weight, false);
-    // Evaluation reads the running statistics in backward; training does not (and a second
-    // forward updates them in place before the first backward, which torch allows).
-    node->saved.emplace_back(training ? Tensor() : running_mean, false);
-    node->saved.emplace_back(training ? Tensor() : running_var, false);
+    // Saved as torch shows them (_saved_running_mean); only evaluation's backward reads them
+    // (training's must not: a second forward updates them in place first, which torch allows).
+    node->saved.emplace_back(running_mean, false);
+    node->saved.emplace_back(running_var, false);
     node->i = {training};
     node->f = {eps};
     set_history(out, node);

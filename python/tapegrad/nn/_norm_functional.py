@@ -20,6 +20,15 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                momentum=0.1, eps=1e-5):
     if training:
         _verify_batch_size(input.size())
+    if input.numel() == 0 and input.dim() >= 2:
+        # torch's empty-input path: a copy scaled by the first weight / shifted by the first
+        # bias, which keeps the parameters in the graph (MulBackward0 / AddBackward0)
+        out = input.clone()
+        if weight is not None:
+            out = out * weight[0]
+        if bias is not None:
+            out = out + bias[0]
+        return out
     return _C.batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps)
 
 
