@@ -85,3 +85,96 @@ ERRORS = [
 def test_sdpa_errors_like_torch(k):
     fn, *inputs = ERRORS[k]
     cc.check_raises(fn, *inputs, label=f"error case {k}")
+
+
+# ------------------------------------------------------------------- MultiheadAttention
+
+from test_nn_modules import check_module  # noqa: E402
+
+
+def _mha(ctor_kw, call_kw=None, masks=()):
+    """MultiheadAttention(**ctor_kw) called as (q, k, v, **call_kw); masks names the extra
+    inputs (key_padding_mask / attn_mask; bool ones arrive as > 0 of a random tensor)."""
+    def make(m):
+        class W(m.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.mha = m.nn.MultiheadAttention(**ctor_kw)
+
+            def forward(self, q, k, v, *extra):
+                kw = dict(call_kw or {})
+                for (name, kind), t in zip(masks, extra):
+                    kw[name] = (t > 0) if kind == "bool" else t
+                out, weights = self.mha(q, k, v, **kw)
+                # need_weights=False: weights None (torch's too, or the output counts differ)
+                return out if weights is None else (out, weights)
+        return W()
+    return make
+
+
+MHA_CASES = [
+    ("self", _mha({"embed_dim": 8, "num_heads": 2}), [randn(3, 2, 8)] * 3),
+    ("qkv", _mha({"embed_dim": 6, "num_heads": 3}), [randn(3, 2, 6), randn(4, 2, 6),
+                                                     randn(4, 2, 6)]),
+    ("kdim_vdim_no_bias", _mha({"embed_dim": 4, "num_heads": 2, "kdim": 3, "vdim": 5,
+                                "bias": False}),
+     [randn(2, 3, 4), randn(5, 3, 3), randn(5, 3, 5)]),
+    ("bias_kv_zero_attn", _mha({"embed_dim": 4, "num_heads": 1, "add_bias_kv": True,
+                                "add_zero_attn": True}),
+     [randn(2, 2, 4), randn(3, 2, 4), randn(3, 2, 4)]),
+    ("batch_first_heads_weights", _mha({"embed_dim": 4, "num_heads": 2, "batch_first": True},
+                                       {"average_attn_weights": False}),
+     [randn(2, 3, 4), randn(2, 5, 4), randn(2, 5, 4)]),
+    ("no_weights", _mha({"embed_dim": 4, "num_heads": 2}, {"need_weights": False}),
+     [randn(3, 2, 4), randn(3, 2, 4), randn(3, 2, 4)]),
+    ("unbatched", _mha({"embed_dim": 4, "num_heads": 2}),
+     [randn(3, 4), randn(5, 4), randn(5, 4)]),
+    ("key_padding_bool", _mha({"embed_dim": 4, "num_heads": 2}, None,
+                              [("key_padding_mask", "bool")]),
+     [randn(3, 2, 4), randn(4, 2, 4), randn(4, 2, 4), randn(2, 4, rg=False)]),
+    ("attn_mask_float_and_padding_bias_kv", _mha(
+        {"embed_dim": 4, "num_heads": 2, "add_bias_kv": True}, None,
+        [("attn_mask", "float"), ("key_padding_mask", "float")]),
+     [randn(3, 2, 4), randn(4, 2, 4), randn(4, 2, 4), randn(3, 4, rg=False),
+      randn(2, 4, rg=False)]),
+    ("attn_mask_bool_3d", _mha({"embed_dim": 4, "num_heads": 2}, None,
+                               [("attn_mask", "bool")]),
+     [randn(3, 2, 4), randn(4, 2, 4), randn(4, 2, 4), randn(4, 3, 4, rg=False)]),
+]
+
+
+@pytest.mark.parametrize("label,ctor,inputs", [pytest.param(*c, id=c[0]) for c in MHA_CASES])
+def test_multihead_attention_against_torch(label, ctor, inputs, monkeypatch):
+    # composite graph: output node names differ from torch's (values and grads compared)
+    monkeypatch.setattr(cc, "grad_fn_name", lambda t: None)
+    check_module(ctor, *inputs, label=label)
+
+
+MHA_CTORS = [
+    lambda m: m.nn.MultiheadAttention(8, 2),
+    lambda m: m.nn.MultiheadAttention(8, 2, kdim=3, vdim=5, bias=False, add_bias_kv=True),
+    lambda m: m.nn.MultiheadAttention(4, 4, dropout=0.1, add_zero_attn=True, batch_first=True),
+]
+
+
+@pytest.mark.parametrize("ctor", MHA_CTORS)
+def test_multihead_attention_repr_and_parameters(ctor):
+    torch, m = cc.reference(), cc.tg()
+    ref, got = ctor(torch), ctor(m)
+    assert repr(got) == repr(ref)
+    assert list(got.state_dict()) == list(ref.state_dict())
+    for k, v in ref.state_dict().items():
+        assert tuple(got.state_dict()[k].shape) == tuple(v.shape), k
+    assert [type(x).__name__ for x in got.modules()] == [type(x).__name__ for x in ref.modules()]
+    if got.in_proj_bias is not None:
+        assert got.in_proj_bias.abs().sum().item() == 0
+        assert got.out_proj.bias.abs().sum().item() == 0
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m, x: m.nn.MultiheadAttention(6, 4),
+    lambda m, x: m.nn.MultiheadAttention(0, 2),
+    lambda m, x: m.nn.MultiheadAttention(4, 2)(x, x, x, is_causal=True),
+])
+def test_multihead_attention_errors_like_torch(fn):
+    cc.check_raises(fn, randn(3, 2, 4))
