@@ -94,6 +94,14 @@ MODULE_CASES = [
     ("Conv1d/circular_nc", lambda m: nn(m).Conv1d(2, 3, 3, padding=1,
                                                   padding_mode="circular"),
      [randn(1, 2, 5, nc=True)]),
+    ("ConvTranspose2d", lambda m: nn(m).ConvTranspose2d(2, 3, 3), [randn(2, 2, 4, 5)]),
+    ("ConvTranspose2d/stride_pad_outpad", lambda m: nn(m).ConvTranspose2d(
+        2, 4, (3, 2), stride=2, padding=1, output_padding=1), [randn(1, 2, 3, 4)]),
+    ("ConvTranspose2d/groups_dilation_no_bias", lambda m: nn(m).ConvTranspose2d(
+        4, 2, 3, stride=(1, 2), padding=(2, 0), groups=2, dilation=2, bias=False),
+     [randn(2, 4, 4, 3)]),
+    ("ConvTranspose2d/unbatched_nc", lambda m: nn(m).ConvTranspose2d(2, 2, 2, stride=2),
+     [randn(2, 3, 3, nc=True)]),
     ("cnn1d_bn", lambda m: nn(m).Sequential(
         nn(m).Conv1d(2, 4, 3, padding=1), nn(m).BatchNorm1d(4), nn(m).ReLU(),
         nn(m).MaxPool1d(2), nn(m).AdaptiveAvgPool1d(1), nn(m).Flatten(), nn(m).Linear(4, 3)),
@@ -117,6 +125,8 @@ COMPOSITE_NODES = {
     "AvgPool2d": ("AvgPool2DBackward0", "ViewBackward0"),
     "AdaptiveAvgPool2d": ("AdaptiveAvgPool2DBackward0", "UnsafeViewBackward0"),
     "AdaptiveMaxPool2d": ("AdaptiveMaxPool2DBackward0", "ViewBackward0"),
+    "ConvTranspose2d/unbatched": ("SqueezeBackward1", "ConvolutionBackward0"),
+    "conv_transpose2d/unbatched": ("SqueezeBackward1", "ConvolutionBackward0"),
     "Conv1d/same_unbatched": ("SqueezeBackward1", "ConvolutionBackward0"),
     "Conv1d": ("ConvolutionBackward0", "SqueezeBackward1"),
     "group_norm/empty": ("NativeGroupNormBackward0", "ViewBackward0"),
@@ -258,6 +268,11 @@ FUNCTIONAL_CASES = [
      randn(2, 5, 5)),
     ("conv1d/kw", lambda m, x, w, b: F(m).conv1d(x, w, b, stride=2, padding=1),
      randn(2, 3, 7), randn(4, 3, 3), randn(4)),
+    ("conv_transpose2d/kw", lambda m, x, w, b: F(m).conv_transpose2d(
+        x, w, b, stride=2, padding=(1, 0), output_padding=(0, 1), dilation=(1, 2)),
+     randn(1, 2, 3, 3), randn(2, 3, 2, 3), randn(3)),
+    ("conv_transpose2d/unbatched_crop", lambda m, x, w: F(m).conv_transpose2d(
+        x, w, padding=2), randn(2, 4, 4), randn(2, 1, 3, 3)),
     ("conv1d/valid_groups", lambda m, x, w: F(m).conv1d(x, w, None, 1, "valid", 1, 2),
      randn(1, 4, 5), randn(2, 2, 2)),
 ]
@@ -310,6 +325,8 @@ REPR_CASES = [c[1] for c in MODULE_CASES] + [
     lambda m: nn(m).AdaptiveMaxPool2d((2, 3), True),
     lambda m: nn(m).Conv1d(2, 4, 3, padding=1, bias=False, padding_mode="replicate"),
     lambda m: nn(m).Conv1d(2, 4, (3,), stride=(2,), dilation=2, groups=2),
+    lambda m: nn(m).ConvTranspose2d(2, 4, 3, stride=2, padding=1, output_padding=1, groups=2,
+                                    bias=False, dilation=2),
 ]
 
 
@@ -327,6 +344,7 @@ STATE_CASES = [
     lambda m: nn(m).GroupNorm(2, 4),
     lambda m: nn(m).RMSNorm(4),
     lambda m: nn(m).Conv1d(2, 3, 2),
+    lambda m: nn(m).ConvTranspose2d(4, 2, 3, groups=2),
 ]
 
 
@@ -396,6 +414,11 @@ ERROR_CASES = [
     (lambda m, x: F(m).adaptive_avg_pool1d(x, 2), randn(5)),
     (lambda m, x: F(m).conv1d(x, m.ones(4, 3, 2)), randn(2, 3, 5, 5)),
     (lambda m, x: nn(m).GroupNorm(2, 5), randn(1)),
+    (lambda m, x: F(m).conv_transpose2d(x, m.ones(2, 3, 3, 3), stride=2, output_padding=2),
+     randn(1, 2, 4, 4)),
+    (lambda m, x: nn(m).ConvTranspose2d(2, 3, 3, stride=2)(x, output_size=[12, 10]),
+     randn(1, 2, 4, 4)),
+    (lambda m, x: nn(m).ConvTranspose2d(2, 3, 3, padding_mode="reflect"), randn(1)),
 ]
 
 
@@ -403,3 +426,16 @@ ERROR_CASES = [
 def test_error_like_torch(k):
     fn, *inputs = ERROR_CASES[k]
     cc.check_raises(fn, *inputs, label=f"error case {k}")
+
+
+def test_conv_transpose2d_output_size_like_torch():
+    torch, m = cc.reference(), cc.tg()
+    torch.manual_seed(0)
+    ref = torch.nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1)
+    got = m.nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1)
+    copy_params(ref, got, m, "float32")
+    x = np.random.default_rng(0).standard_normal((1, 2, 4, 4))
+    for size in ([7, 7], [8, 7], (1, 3, 8, 8)):
+        r = ref(cc.make_tensor(torch, x, "float32"), output_size=size)
+        g = got(cc.make_tensor(m, x, "float32"), output_size=size)
+        cc.assert_close(cc.to_numpy(g), cc.to_numpy(r), "float32", f"output_size={size}")

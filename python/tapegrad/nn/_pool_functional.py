@@ -1,6 +1,7 @@
-"""nn.functional's pooling beyond max_pool2d, and conv1d: avg_pool1d/2d (window sums by a
+"""nn.functional's pooling beyond max_pool2d, conv1d and conv_transpose2d: avg_pool1d/2d (window sums by a
 depthwise conv2d with a ones kernel, divided by torch's per-window divisor), max_pool1d and the
-1-d forms over the 2-d ops (unsqueeze, 2-d op, squeeze: torch's own composition), and the
+1-d forms over the 2-d ops (unsqueeze, 2-d op, squeeze: torch's own composition),
+conv_transpose2d as a conv2d of the spread-out input, and the
 adaptive pools (averages as two matrix products, maxima window by window). Composites record
 primitive nodes where torch shows AvgPool2DBackward0 / AdaptiveAvgPool2DBackward0 /
 AdaptiveMaxPool2DBackward0 / ConvolutionBackward0 (conv1d ends in a squeeze)."""
@@ -250,3 +251,46 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     out = _C.conv2d(input.unsqueeze(-2), weight.unsqueeze(-2), bias, [1, one(stride)], pad,
                     [1, one(dilation)], groups)
     return out.squeeze(-2)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """The adjoint of conv2d, as a conv2d: the input spread out by the stride (zeros between),
+    padded by dilation*(k-1) - padding each side (+ output_padding at the end), convolved with
+    the spatially flipped kernel whose in/out channels are swapped within each group."""
+    if input.dim() not in (3, 4):
+        raise RuntimeError("Expected 3D (unbatched) or 4D (batched) input to conv_transpose2d, "
+                           f"but got input of size: {list(input.shape)}")
+    s, p = _tuple(stride, 2, "stride", "conv_transpose2d"), _tuple(padding, 2, "padding",
+                                                                     "conv_transpose2d")
+    op = _tuple(output_padding, 2, "output_padding", "conv_transpose2d")
+    d = _tuple(dilation, 2, "dilation", "conv_transpose2d")
+    if any(o >= st and o >= dl for o, st, dl in zip(op, s, d)):
+        raise RuntimeError("output padding must be smaller than either stride or dilation, but "
+                           f"got output_padding_height: {op[0]} output_padding_width: {op[1]} "
+                           f"stride_height: {s[0]} stride_width: {s[1]} dilation_height: {d[0]} "
+                           f"dilation_width: {d[1]}")
+    batched = input.dim() == 4
+    x = input if batched else input.unsqueeze(0)
+    n, c, h, w = x.shape
+    cin, cout_g, kh, kw = weight.shape
+    if cin != c:
+        raise RuntimeError(f"Given transposed=1, weight of size {list(weight.shape)}, expected "
+                           f"input{list(x.shape)} to have {cin} channels, but got {c} channels "
+                           "instead")
+    if s != (1, 1):
+        up = _zeros(n, c, (h - 1) * s[0] + 1, (w - 1) * s[1] + 1, dtype=x.dtype,
+                    device=x.device)
+        up[:, :, ::s[0], ::s[1]] = x
+        x = up
+    pads = []
+    for k, dl, pp, o in ((kw, d[1], p[1], op[1]), (kh, d[0], p[0], op[0])):
+        edge = dl * (k - 1) - pp
+        pads += [edge, edge + o]
+    if any(pads):
+        x = _C.pad(x, pads, "constant", 0.0)  # negative amounts crop
+    # (C_in, C_out/g, kh, kw) -> (C_out, C_in/g, kh, kw), flipped in space
+    wt = weight.reshape(groups, cin // groups, cout_g, kh, kw).transpose(1, 2)
+    wt = wt.reshape(groups * cout_g, cin // groups, kh, kw).flip([2, 3])
+    out = _C.conv2d(x, wt, bias, [1, 1], [0, 0], list(d), groups)
+    return out if batched else out.squeeze(0)

@@ -19,14 +19,14 @@ from ._norm_functional import batch_norm, group_norm, instance_norm, rms_norm  #
 from ._pool_functional import (  # noqa: E402
     adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
     adaptive_max_pool1d_with_indices, adaptive_max_pool2d, adaptive_max_pool2d_with_indices,
-    avg_pool1d, avg_pool2d, conv1d, max_pool1d, max_pool1d_with_indices)
+    avg_pool1d, avg_pool2d, conv1d, conv_transpose2d, max_pool1d, max_pool1d_with_indices)
 from ._attention_functional import scaled_dot_product_attention  # noqa: E402
 
 __all__ += ["batch_norm", "group_norm", "instance_norm", "rms_norm", "avg_pool1d", "avg_pool2d",
             "max_pool1d", "max_pool1d_with_indices", "adaptive_avg_pool1d",
             "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool1d_with_indices",
             "adaptive_max_pool2d", "adaptive_max_pool2d_with_indices", "conv1d",
-            "scaled_dot_product_attention"]
+            "scaled_dot_product_attention", "conv_transpose2d"]
 
 
 def _reduction(size_average, reduce, reduction):

@@ -1,4 +1,4 @@
-"""nn.Conv1d / nn.Conv2d: cross-correlation with torch's arguments (stride, padding as ints,
+"""nn.Conv1d / nn.Conv2d / nn.ConvTranspose2d: cross-correlation (and its adjoint) with torch's arguments (stride, padding as ints,
 tuples or 'same'/'valid', dilation, groups, padding_mode) and default init (kaiming_uniform_
 with a=sqrt(5) for the weight, U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for the bias)."""
 import math
@@ -9,7 +9,7 @@ from ..parameter import Parameter
 from ._utils import _empty, _pair, _single
 from .module import Module
 
-__all__ = ["Conv1d", "Conv2d"]
+__all__ = ["Conv1d", "Conv2d", "ConvTranspose2d"]
 
 _VALID_PADDING_STRINGS = {"same", "valid"}
 _VALID_PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
@@ -42,13 +42,17 @@ class _ConvNd(Module):
         self.output_padding = nt(0)
         self.groups = groups
         self.padding_mode = padding_mode
-        self.weight = Parameter(_empty((out_channels, in_channels // groups, *kernel_size),
-                                       device, dtype))
+        self.weight = Parameter(_empty(self._weight_shape(in_channels, out_channels, groups,
+                                                          kernel_size), device, dtype))
         if bias:
             self.bias = Parameter(_empty((out_channels,), device, dtype))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
+
+    @staticmethod
+    def _weight_shape(in_channels, out_channels, groups, kernel_size):
+        return (out_channels, in_channels // groups, *kernel_size)
 
     @staticmethod
     def _check_args(in_channels, out_channels, stride, padding, groups, padding_mode):
@@ -127,3 +131,44 @@ class Conv1d(_ConvNd):
 
     _tuple = staticmethod(_single)
     _conv = staticmethod(F.conv1d)
+
+
+class ConvTranspose2d(_ConvNd):
+    """The adjoint of Conv2d (weight (in, out / groups, kh, kw)); forward may name the
+    output_size, which picks the output padding as torch does."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
+                 device=None, dtype=None):
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, device, dtype)
+        self.transposed = True
+        self.output_padding = _pair(output_padding)
+
+    @staticmethod
+    def _weight_shape(in_channels, out_channels, groups, kernel_size):
+        return (in_channels, out_channels // groups, *kernel_size)
+
+    def _output_padding(self, input, output_size):
+        if output_size is None:
+            return self.output_padding
+        output_size = list(output_size)[-2:]
+        spatial = list(input.shape[-2:])
+        lows, highs = [], []
+        for d in range(2):
+            low = ((spatial[d] - 1) * self.stride[d] - 2 * self.padding[d]
+                   + self.dilation[d] * (self.kernel_size[d] - 1) + 1)
+            lows.append(low)
+            highs.append(low + self.stride[d] - 1)
+        if any(not lo <= o <= hi for o, lo, hi in zip(output_size, lows, highs)):
+            raise ValueError(f"requested an output size of {output_size}, but valid sizes range "
+                             f"from {lows} to {highs} (for an input of "
+                             f"{input.size()[-2:]})")
+        return tuple(o - lo for o, lo in zip(output_size, lows))
+
+    def forward(self, input, output_size=None):
+        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
+                                  self._output_padding(input, output_size), self.groups,
+                                  self.dilation)
