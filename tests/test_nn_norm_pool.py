@@ -439,3 +439,34 @@ def test_conv_transpose2d_output_size_like_torch():
         r = ref(cc.make_tensor(torch, x, "float32"), output_size=size)
         g = got(cc.make_tensor(m, x, "float32"), output_size=size)
         cc.assert_close(cc.to_numpy(g), cc.to_numpy(r), "float32", f"output_size={size}")
+
+
+def _cnn(m):
+    n = m.nn
+    return n.Sequential(n.Conv1d(2, 4, 3, padding=1), n.BatchNorm1d(4), n.ReLU(),
+                        n.AvgPool1d(2), n.GroupNorm(2, 4), n.Conv1d(4, 3, 2), n.BatchNorm1d(3),
+                        n.AdaptiveMaxPool1d(1), n.Flatten(), n.Linear(3, 2))
+
+
+def test_torch_saved_model_loads_and_evaluates_alike(tmp_path):
+    """A torch model trained a little (running statistics moved), saved with torch.save, loads
+    through tapegrad.load into the same tapegrad model and evaluates alike."""
+    torch, m = cc.reference(), cc.tg()
+    torch.manual_seed(0)
+    ref = _cnn(torch)
+    rng = np.random.default_rng(0)
+    with torch.no_grad():
+        for _ in range(3):
+            ref(torch.tensor(rng.standard_normal((5, 2, 8)), dtype=torch.float32))
+    path = tmp_path / "cnn.pt"
+    torch.save(ref.state_dict(), path)
+    got = _cnn(m)
+    got.load_state_dict(m.load(path))
+    assert got[1].num_batches_tracked.item() == 3
+    ref.eval()
+    got.eval()
+    x = rng.standard_normal((4, 2, 8))
+    with torch.no_grad():
+        r = ref(cc.make_tensor(torch, x, "float32"))
+    g = got(cc.make_tensor(m, x, "float32"))
+    cc.assert_close(cc.to_numpy(g), cc.to_numpy(r), "float32", "eval output")
