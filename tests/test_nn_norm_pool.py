@@ -470,3 +470,30 @@ def test_torch_saved_model_loads_and_evaluates_alike(tmp_path):
         r = ref(cc.make_tensor(torch, x, "float32"))
     g = got(cc.make_tensor(m, x, "float32"))
     cc.assert_close(cc.to_numpy(g), cc.to_numpy(r), "float32", "eval output")
+
+
+TOP_LEVEL = [
+    ("avg_pool1d", lambda m, x: m.avg_pool1d(x, 2, 1, 1, True, False), randn(2, 3, 5)),
+    ("adaptive_avg_pool1d", lambda m, x: m.adaptive_avg_pool1d(x, 3), randn(2, 3, 5)),
+    ("adaptive_max_pool1d", lambda m, x: m.adaptive_max_pool1d(x, 2), randn(2, 3, 5)),
+    ("max_pool1d", lambda m, x: m.max_pool1d(x, 2), randn(2, 3, 5)),
+    ("max_pool1d_with_indices", lambda m, x: m.max_pool1d_with_indices(x, 3, 2, 1),
+     randn(2, 3, 6)),
+    ("group_norm", lambda m, x, w: m.group_norm(x, 3, w, None, 1e-3, False), randn(2, 3, 5),
+     randn(3)),
+    ("instance_norm", lambda m, x, w, b: m.instance_norm(x, w, b, None, None, True, 0.1, 1e-5,
+                                                         False), randn(2, 3, 5), randn(3),
+     randn(3)),
+    ("rms_norm", lambda m, x: m.rms_norm(x, [5]), randn(2, 3, 5)),
+    ("conv1d", lambda m, x, w: m.conv1d(x, w, None, 1, 1), randn(2, 3, 5), randn(2, 3, 2)),
+    ("conv_transpose2d", lambda m, x, w: m.conv_transpose2d(x, w, None, 2),
+     randn(1, 2, 3, 3), randn(2, 2, 2, 2)),
+]
+
+
+@pytest.mark.parametrize("label,fn,inputs", [pytest.param(c[0], c[1], c[2:], id=c[0])
+                                             for c in TOP_LEVEL])
+def test_top_level_forms_against_torch(label, fn, inputs, monkeypatch):
+    # values and gradients; node names as in the functional cases above
+    monkeypatch.setattr(cc, "grad_fn_name", lambda t: None)
+    cc.check(fn, *inputs, label=label)

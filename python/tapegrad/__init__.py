@@ -89,3 +89,8 @@ def __getattr__(name):
         import importlib
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'tapegrad' has no attribute '{name}'")
+
+# --- torch's top-level forms of the newer nn layers (aten signatures; nn/_toplevel.py) ---
+from .nn._toplevel import *  # noqa: E402,F401,F403
+from .nn._toplevel import __all__ as _nn_toplevel_all  # noqa: E402
+__all__ += _nn_toplevel_all
