@@ -175,6 +175,16 @@ def test_multihead_attention_repr_and_parameters(ctor):
     lambda m, x: m.nn.MultiheadAttention(6, 4),
     lambda m, x: m.nn.MultiheadAttention(0, 2),
     lambda m, x: m.nn.MultiheadAttention(4, 2)(x, x, x, is_causal=True),
+    lambda m, x: m.nn.MultiheadAttention(4, 2)(x, x, x, key_padding_mask=m.ones(
+        2, 5, dtype=m.bool)),
+    lambda m, x: m.nn.MultiheadAttention(4, 2)(x, x, x, key_padding_mask=m.ones(
+        3, 3, dtype=m.bool)),
+    lambda m, x: m.nn.MultiheadAttention(4, 2)(x, x, x, attn_mask=m.ones(3, 4, dtype=m.bool)),
+    lambda m, x: m.nn.MultiheadAttention(4, 2)(x, x, x, attn_mask=m.ones(5, 3, 3)),
+    lambda m, x: m.nn.MultiheadAttention(4, 2)(x, x, x, attn_mask=m.ones(3, 3, dtype=m.int64)),
+    lambda m, x: m.nn.MultiheadAttention(4, 2)(x, m.ones(4, 2, 4), x),
+    lambda m, x: m.nn.MultiheadAttention(4, 2)(m.ones(3, 2, 5), x, x),
+    lambda m, x: m.nn.MultiheadAttention(4, 2)(x.unsqueeze(0), x, x),
 ])
 def test_multihead_attention_errors_like_torch(fn):
     cc.check_raises(fn, randn(3, 2, 4))

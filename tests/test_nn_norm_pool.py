@@ -393,6 +393,7 @@ ERROR_CASES = [
      randn(2, 3)),
     (lambda m, x: F(m).batch_norm(x, None, None, training=True, eps=0), randn(4, 3)),
     (lambda m, x: F(m).batch_norm(x, m.zeros(3), m.ones(3), eps=-1.0), randn(4, 3)),
+    (lambda m, x: nn(m).BatchNorm1d(3)(x.long()), randn(4, 3)),
     (lambda m, x: nn(m).InstanceNorm1d(3)(x), randn(2, 3, 1)),
     (lambda m, x: nn(m).InstanceNorm2d(3)(x), randn(2, 3)),
     (lambda m, x: nn(m).InstanceNorm1d(4, affine=True)(x), randn(2, 3, 5)),

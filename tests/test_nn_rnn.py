@@ -153,6 +153,8 @@ ERRORS = [
     (lambda m, x, h, c: nn(m).LSTM(3, 4)(x, (h, c)), randn(2, 3, 3), randn(2, 4), randn(2, 4)),
     (lambda m, x, h, c: nn(m).LSTM(3, 4)(x, (h, c)), randn(2, 3, 3), randn(1, 3, 4),
      randn(1, 2, 4)),
+    (lambda m, x: nn(m).LSTM(3, 4)(x), randn(0, 2, 3)),
+    (lambda m, x: nn(m).RNN(3, 4, batch_first=True)(x), randn(2, 0, 3)),
     (lambda m, x: nn(m).RNNCell(3, 4)(x), randn(2, 3, 3)),
     (lambda m, x: nn(m).LSTMCell(3, 4)(x), randn(2, 3, 3)),
     (lambda m, x: nn(m).GRUCell(3, 4)(x), randn(2, 5)),

@@ -30,6 +30,8 @@ void check_param_dtype(const Tensor& input, const Tensor& p) {
 Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
                   const Tensor& running_mean, const Tensor& running_var, bool training,
                   double momentum, double eps) {
+  TG_CHECK_KIND(NotImplemented, is_floating(input.dtype()), "\"batch_norm\" not implemented for '",
+                dtype_legacy_name(input.dtype()), "'");
   // torch reads C from dim 1 and reports 0 channels for a 1-d input.
   const int64_t C = input.dim() >= 2 ? input.sizes()[1] : 0;
   // torch's order: the running statistics first

@@ -1,10 +1,10 @@
-"""nn.functional's pooling beyond max_pool2d, conv1d and conv_transpose2d: avg_pool1d/2d (window sums by a
-depthwise conv2d with a ones kernel, divided by torch's per-window divisor), max_pool1d and the
-1-d forms over the 2-d ops (unsqueeze, 2-d op, squeeze: torch's own composition),
-conv_transpose2d as a conv2d of the spread-out input, and the
-adaptive pools (averages as two matrix products, maxima window by window). Composites record
-primitive nodes where torch shows AvgPool2DBackward0 / AdaptiveAvgPool2DBackward0 /
-AdaptiveMaxPool2DBackward0 / ConvolutionBackward0 (conv1d ends in a squeeze)."""
+"""nn.functional's pooling beyond max_pool2d, conv1d and conv_transpose2d: avg_pool1d/2d
+(window sums by a depthwise conv2d with a ones kernel, divided by torch's per-window divisor),
+max_pool1d and the 1-d forms over the 2-d ops (unsqueeze, 2-d op, squeeze: torch's own
+composition), conv_transpose2d as a conv2d of the spread-out input, and the adaptive pools
+(averages as two matrix products, maxima window by window). Composites record primitive nodes
+where torch shows AvgPool2DBackward0 / AdaptiveAvgPool2DBackward0 / AdaptiveMaxPool2DBackward0 /
+ConvolutionBackward0 (conv1d ends in a squeeze)."""
 from .. import _C
 from .._factories import ones as _ones, tensor as _tensor, zeros as _zeros
 

@@ -107,6 +107,12 @@ class MultiheadAttention(Module):
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True,
                 attn_mask=None, average_attn_weights=True, is_causal=False):
+        if query.dim() not in (2, 3):
+            raise AssertionError("query should be unbatched 2D or batched 3D tensor but "
+                                 f"received {query.dim()}-D query tensor")
+        if tuple(key.shape) != tuple(value.shape) and self._qkv_same_embed_dim:
+            raise AssertionError(f"key shape {key.shape} does not match value shape "
+                                 f"{value.shape}")
         batched = query.dim() == 3
         if self.batch_first and batched:
             query, key, value = (t.transpose(1, 0) for t in (query, key, value))
@@ -125,8 +131,19 @@ class MultiheadAttention(Module):
                                " to create this mask.")
         attn_mask = _float_mask(attn_mask, query.dtype, "attn_mask")
         key_padding_mask = _float_mask(key_padding_mask, query.dtype, "key_padding_mask")
-        if attn_mask is not None and attn_mask.dim() == 2:
-            attn_mask = attn_mask.unsqueeze(0)
+        src_len = key.shape[0]
+        if key_padding_mask is not None:
+            for d, want in ((0, bsz), (1, src_len)):
+                if key_padding_mask.shape[d] != want:
+                    raise AssertionError(f"Expected key_padded_mask.shape[{d}] to be {want}, "
+                                         f"but got {key_padding_mask.shape[d]}")
+        if attn_mask is not None:
+            want = (tgt_len, src_len) if attn_mask.dim() == 2 else (bsz * H, tgt_len, src_len)
+            if tuple(attn_mask.shape) != want:
+                raise RuntimeError(f"The shape of the {attn_mask.dim()}D attn_mask is "
+                                   f"{attn_mask.shape}, but should be {want}.")
+            if attn_mask.dim() == 2:
+                attn_mask = attn_mask.unsqueeze(0)
         q, k, v = self._projections(query, key, value)
         if self.bias_k is not None:
             k = _C.cat([k, self.bias_k.expand(1, bsz, E)], 0)

@@ -1,6 +1,7 @@
-"""nn.Conv1d / nn.Conv2d / nn.ConvTranspose2d: cross-correlation (and its adjoint) with torch's arguments (stride, padding as ints,
-tuples or 'same'/'valid', dilation, groups, padding_mode) and default init (kaiming_uniform_
-with a=sqrt(5) for the weight, U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for the bias)."""
+"""nn.Conv1d / nn.Conv2d / nn.ConvTranspose2d: cross-correlation (and its adjoint) with torch's
+arguments (stride, padding as ints, tuples or 'same'/'valid', dilation, groups, padding_mode)
+and default init (kaiming_uniform_ with a=sqrt(5) for the weight, U(-1/sqrt(fan_in),
+1/sqrt(fan_in)) for the bias)."""
 import math
 
 from .. import functional as F

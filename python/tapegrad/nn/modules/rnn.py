@@ -177,6 +177,8 @@ class RNNBase(Module):
         x = input if batched else input.unsqueeze(1)
         if batched and self.batch_first:
             x = x.transpose(0, 1)
+        if x.shape[0] == 0:
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         batch = x.shape[1]
         if hx is None:
             h0 = _zeros(self._hidden_shape(batch), dtype=input.dtype, device=input.device)
