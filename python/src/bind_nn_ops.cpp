@@ -168,6 +168,11 @@ void bind_nn_ops(py::module_& m) {
   }, py::arg("input"), py::arg("weight"), py::arg("bias"), py::arg("running_mean"),
      py::arg("running_var"), py::arg("training"), py::arg("momentum"), py::arg("eps"),
      py::arg("cudnn_enabled") = true);
+  m.def("group_norm", [](const Tensor& x, int64_t groups, std::optional<Tensor> w,
+                         std::optional<Tensor> b, double eps, bool) {
+    return group_norm(x, groups, w.value_or(Tensor()), b.value_or(Tensor()), eps);
+  }, py::arg("input"), py::arg("num_groups"), py::arg("weight") = py::none(),
+     py::arg("bias") = py::none(), py::arg("eps") = 1e-5, py::arg("cudnn_enabled") = true);
   m.def("embedding", [](const Tensor& w, const Tensor& idx, int64_t pad, bool freq, bool sparse) {
     return embedding(w, idx, pad, freq, sparse);
   }, py::arg("weight"), py::arg("indices"), py::arg("padding_idx") = -1,

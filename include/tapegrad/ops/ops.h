@@ -285,6 +285,10 @@ Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tens
 Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
                   const Tensor& running_mean, const Tensor& running_var, bool training,
                   double momentum = 0.1, double eps = 1e-5);
+// torch.group_norm over [N, C, *]: each sample's C / num_groups-channel groups normalised, then
+// the per-channel affine.
+Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight = {},
+                  const Tensor& bias = {}, double eps = 1e-5);
 // torch.embedding's argument order (weight first); padding_idx < 0: none.
 Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_idx = -1,
                  bool scale_grad_by_freq = false, bool sparse = false);

@@ -1,6 +1,7 @@
-"""nn.functional's normalisations beyond layer_norm: batch_norm (the fused native_batch_norm op,
-NativeBatchNormBackward0 as torch), and instance_norm / group_norm / rms_norm composed from it,
-layer_norm and primitives, with torch's argument checks and wording."""
+"""nn.functional's normalisations beyond layer_norm: batch_norm and group_norm (the
+native_batch_norm / native_group_norm ops, NativeBatchNormBackward0 / NativeGroupNormBackward0
+as torch), instance_norm (batch norm of a (1, N*C, *) view) and rms_norm (primitives), with
+torch's argument checks and wording."""
 from .. import _C
 
 # torch.finfo(dtype).eps, rms_norm's default eps (tapegrad has no finfo).
@@ -67,33 +68,13 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
-    """layer_norm of each group's (C/G * spatial) values, then the per-channel affine."""
+    """The native_group_norm op (NativeGroupNormBackward0), after torch's Python-side checks."""
     if input.dim() < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received "
                            f"{input.dim()}")
     shape = list(input.shape)
-    n, c = shape[0], shape[1]
-    _verify_batch_size([n * c // num_groups, num_groups] + shape[2:])
-    if num_groups <= 0 or c % num_groups:
-        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, "
-                           f"but got input of shape {shape} and num_groups={num_groups}")
-    for name, p in (("weight", weight), ("bias", bias)):
-        if p is not None and (p.dim() != 1 or p.numel() != c):
-            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of "
-                               f"channels in input, but got {name} of shape {list(p.shape)} and "
-                               f"input of shape {shape}")
-    per_group = 1
-    for s in shape[1:]:
-        per_group *= s
-    per_group //= num_groups
-    out = _C.layer_norm(input.reshape(n, num_groups, per_group), [per_group], None, None, eps)
-    out = out.reshape(shape)
-    pshape = [1, c] + [1] * (len(shape) - 2)
-    if weight is not None:
-        out = out * weight.reshape(pshape)
-    if bias is not None:
-        out = out + bias.reshape(pshape)
-    return out
+    _verify_batch_size([shape[0] * shape[1] // num_groups, num_groups] + shape[2:])
+    return _C.group_norm(input, num_groups, weight, bias, eps)
 
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):

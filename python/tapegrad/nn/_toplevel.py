@@ -1,4 +1,4 @@
-"""torch's top-level forms of the layer functionals added with batch/group/instance/rms norm,
+"""torch's top-level forms of the layer functionals added with instance/rms norm,
 the 1-d pools, conv1d and conv_transpose2d (torch.conv1d, torch.group_norm, ...): the aten
 signatures, which differ from nn.functional's where noted (instance_norm's argument order,
 adaptive_max_pool1d's (values, indices) result, cudnn_enabled flags)."""
@@ -6,7 +6,7 @@ from . import _norm_functional as _norm
 from . import _pool_functional as _pool
 
 __all__ = ["adaptive_avg_pool1d", "adaptive_max_pool1d", "avg_pool1d", "conv1d",
-           "conv_transpose2d", "group_norm", "instance_norm", "max_pool1d",
+           "conv_transpose2d", "instance_norm", "max_pool1d",
            "max_pool1d_with_indices", "rms_norm"]
 
 adaptive_avg_pool1d = _pool.adaptive_avg_pool1d
@@ -29,10 +29,6 @@ def max_pool1d_with_indices(input, kernel_size, stride=(), padding=0, dilation=1
                             ceil_mode=False):
     return _pool.max_pool1d_with_indices(input, kernel_size, stride, padding, dilation,
                                          ceil_mode)
-
-
-def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5, cudnn_enabled=True):
-    return _norm.group_norm(input, num_groups, weight, bias, eps)
 
 
 def instance_norm(input, weight, bias, running_mean, running_var, use_input_stats, momentum,

@@ -1,6 +1,7 @@
 // Batch normalisation (torch's native_batch_norm, node NativeBatchNormBackward0): per-channel
-// statistics over every dim but 1. The forward runs untracked primitives and records one node;
-// the running statistics are updated in place, unrecorded, as torch does.
+// statistics over every dim but 1, running statistics updated in place, unrecorded, as torch
+// does; and group normalisation (native_group_norm, NativeGroupNormBackward0): statistics per
+// (sample, channel group). Forwards run untracked primitives and record one node each.
 #include <cmath>
 
 #include "common.h"
@@ -91,6 +92,52 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
     node->saved.emplace_back(running_mean, false);
     node->saved.emplace_back(running_var, false);
     node->i = {training};
+    node->f = {eps};
+    set_history(out, node);
+  }
+  return out;
+}
+
+Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight,
+                  const Tensor& bias, double eps) {
+  TG_CHECK(input.dim() >= 2, "Expected at least 2 dimensions for input tensor but received ",
+           input.dim());
+  const int64_t N = input.sizes()[0], C = input.sizes()[1];
+  TG_CHECK(num_groups > 0 && C % num_groups == 0, "Expected number of channels in input to be "
+           "divisible by num_groups, but got input of shape ", shape_str(input.sizes()),
+           " and num_groups=", num_groups);
+  const char* names[] = {"weight", "bias"};
+  const Tensor* params[] = {&weight, &bias};
+  for (int k = 0; k < 2; ++k) {
+    const Tensor& p = *params[k];
+    TG_CHECK(!p.defined() || (p.dim() == 1 && p.numel() == C), "Expected ", names[k],
+             " to be a vector of size equal to the number of channels in input, but got ",
+             names[k], " of shape ", shape_str(p.sizes()), " and input of shape ",
+             shape_str(input.sizes()));
+    check_param_dtype(input, p);
+  }
+  const int64_t M = N ? input.numel() / (N * num_groups) : 0;
+  Shape bshape(input.dim(), 1);
+  bshape[1] = C;
+  Tensor out;
+  {
+    NoGradGuard g;
+    Tensor x = reshape(detach(input), {N, num_groups, M});
+    Tensor centred = sub(x, mean(x, {2}, true));
+    Tensor var = mean(mul(centred, centred), {2}, true);
+    out = reshape(mul(centred, rsqrt(add(var, wrapped_scalar(eps)))), input.sizes());
+    if (weight.defined()) out = mul(out, reshape(detach(weight), bshape));
+    if (bias.defined()) out = add(out, reshape(detach(bias), bshape));
+    out = contiguous(out);
+  }
+  out = detach(out);
+  if (auto node = maybe_node(OpId::GroupNorm, {input, weight, bias})) {
+    node->saved.emplace_back(input, false);
+    node->saved.emplace_back(weight, false);
+    // torch's N, C, HxW, group (_saved_* attributes); the backward reads the group count
+    int64_t hxw = 1;
+    for (int64_t d = 2; d < input.dim(); ++d) hxw *= input.sizes()[d];
+    node->i = {N, C, hxw, num_groups};
     node->f = {eps};
     set_history(out, node);
   }
