@@ -86,6 +86,67 @@ TensorList layer_norm_backward(const Tensor& g, const Tensor& x, const Tensor& w
   return {gx, gw, gb};
 }
 
+// Batch norm: per-channel statistics over every dim but 1, recomputed from x when training
+// (differentiably, for double backward); evaluation is an affine map of x.
+TensorList batch_norm_backward(const Tensor& g, const Tensor& x, const Tensor& w,
+                               const Tensor& running_mean, const Tensor& running_var,
+                               bool training, double eps, const std::vector<bool>& needs) {
+  const int64_t C = x.sizes()[1];
+  std::vector<int64_t> dims = {0};
+  for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d);
+  Shape bshape(x.dim(), 1);
+  bshape[1] = C;
+  Tensor centred, rstd;
+  if (training) {
+    centred = sub(x, mean(x, dims, true));
+    rstd = rsqrt(add(mean(mul(centred, centred), dims, true), sc(eps)));
+  } else {
+    centred = sub(x, reshape(running_mean, bshape));
+    rstd = rsqrt(add(reshape(running_var, bshape), sc(eps)));
+  }
+  Tensor xhat = mul(centred, rstd);
+  Tensor gx, gw, gb;
+  if (needs[0]) {
+    Tensor gxhat = w.defined() ? mul(g, reshape(w, bshape)) : g;
+    if (training) {
+      Tensor inner = sub(sub(gxhat, mean(gxhat, dims, true)),
+                         mul(xhat, mean(mul(gxhat, xhat), dims, true)));
+      gx = mul(rstd, inner);
+    } else {
+      gx = mul(gxhat, rstd);
+    }
+  }
+  if (needs[1]) gw = sum(mul(g, xhat), dims);
+  if (needs[2]) gb = sum(g, dims);
+  return {gx, gw, gb};
+}
+
+// Group norm: layer norm's input gradient over each (sample, group) block of C / G * HxW values
+// (after the per-channel weight), per-channel sums for the affine parameters.
+TensorList group_norm_backward(const Tensor& g, const Tensor& x, const Tensor& w,
+                               int64_t groups, double eps, const std::vector<bool>& needs) {
+  const int64_t N = x.sizes()[0], C = x.sizes()[1];
+  const int64_t M = N * groups ? x.numel() / (N * groups) : 0;
+  std::vector<int64_t> dims = {0};
+  for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d);
+  Shape bshape(x.dim(), 1);
+  bshape[1] = C;
+  Tensor xr = reshape(x, {N, groups, M});
+  Tensor gx, gw, gb;
+  if (needs[0]) {
+    Tensor gxhat = w.defined() ? mul(g, reshape(w, bshape)) : g;
+    gx = reshape(layer_norm_backward(reshape(gxhat, {N, groups, M}), xr, Tensor(), {2}, eps,
+                                     {true, false, false})[0], x.sizes());
+  }
+  if (needs[1]) {
+    Tensor centred = sub(xr, mean(xr, {2}, true));
+    Tensor rstd = rsqrt(add(mean(mul(centred, centred), {2}, true), sc(eps)));
+    gw = sum(mul(g, reshape(mul(centred, rstd), x.sizes())), dims);
+  }
+  if (needs[2]) gb = sum(g, dims);
+  return {gx, gw, gb};
+}
+
 Tensor embedding_backward(const Tensor& g, const Tensor& flat_idx, const Shape& weight_sizes,
                           int64_t padding_idx, bool scale_grad_by_freq) {
   const int64_t D = weight_sizes[1];

@@ -13,6 +13,11 @@ Tensor gelu_backward(const Tensor& g, const Tensor& x, bool tanh_approx);
 TensorList layer_norm_backward(const Tensor& g, const Tensor& x, const Tensor& w,
                                const std::vector<int64_t>& dims, double eps,
                                const std::vector<bool>& needs);
+TensorList batch_norm_backward(const Tensor& g, const Tensor& x, const Tensor& w,
+                               const Tensor& running_mean, const Tensor& running_var,
+                               bool training, double eps, const std::vector<bool>& needs);
+TensorList group_norm_backward(const Tensor& g, const Tensor& x, const Tensor& w,
+                               int64_t groups, double eps, const std::vector<bool>& needs);
 Tensor embedding_backward(const Tensor& g, const Tensor& flat_idx, const Shape& weight_sizes,
                           int64_t padding_idx, bool scale_grad_by_freq);
 TensorList convolution_backward(const Tensor& g, const Tensor& x, const Tensor& w,

@@ -714,6 +714,13 @@ TensorList call_derivative(Node& node, TensorList& grads) {
       return detail::activation_backward(node, g);
     case OpId::LayerNorm:
       return detail::layer_norm_backward(g, S(0), S(1), I, F[0], {needs(0), needs(1), needs(2)});
+    case OpId::BatchNorm:
+      // training never unpacks the running statistics (see lib/ops/batch_norm.cpp)
+      return detail::batch_norm_backward(g, S(0), S(1), I[0] ? Tensor() : S(2),
+                                         I[0] ? Tensor() : S(3), I[0] != 0, F[0],
+                                         {needs(0), needs(1), needs(2)});
+    case OpId::GroupNorm:
+      return detail::group_norm_backward(g, S(0), S(1), I[3], F[0], {needs(0), needs(1), needs(2)});
     case OpId::Embedding: return {detail::embedding_backward(g, S(0), node.shape, I[0], I[1])};
     case OpId::Convolution:
       return detail::convolution_backward(g, S(0), S(1), I, {needs(0), needs(1), needs(2)});

@@ -79,6 +79,8 @@ std::vector<const char*> saved_slot_names(OpId op) {
     case OpId::BinaryCrossEntropyWithLogits: return {"self", "target", "weight", "pos_weight"};
     case OpId::NllLoss: case OpId::NllLoss2d: return {"target", "weight", "self", "total_weight"};
     case OpId::LayerNorm: return {"input", "weight", "bias"};
+    case OpId::BatchNorm: return {"input", "weight", "running_mean", "running_var"};
+    case OpId::GroupNorm: return {"input", "weight"};
     case OpId::Embedding: return {nullptr, "indices"};
     case OpId::Convolution: return {"input", "weight"};
     case OpId::MaxPool2d: return {"result1", "self"};

@@ -163,6 +163,19 @@ void bind_nn_ops(py::module_& m) {
     return layer_norm(x, ns, w.value_or(Tensor()), b.value_or(Tensor()), eps);
   }, py::arg("input"), py::arg("normalized_shape"), py::arg("weight") = py::none(),
      py::arg("bias") = py::none(), py::arg("eps") = 1e-5, py::arg("cudnn_enable") = true);
+  m.def("batch_norm", [](const Tensor& x, std::optional<Tensor> w, std::optional<Tensor> b,
+                         std::optional<Tensor> rm, std::optional<Tensor> rv, bool training,
+                         double momentum, double eps, bool) {
+    return batch_norm(x, w.value_or(Tensor()), b.value_or(Tensor()), rm.value_or(Tensor()),
+                      rv.value_or(Tensor()), training, momentum, eps);
+  }, py::arg("input"), py::arg("weight"), py::arg("bias"), py::arg("running_mean"),
+     py::arg("running_var"), py::arg("training"), py::arg("momentum"), py::arg("eps"),
+     py::arg("cudnn_enabled") = true);
+  m.def("group_norm", [](const Tensor& x, int64_t groups, std::optional<Tensor> w,
+                         std::optional<Tensor> b, double eps, bool) {
+    return group_norm(x, groups, w.value_or(Tensor()), b.value_or(Tensor()), eps);
+  }, py::arg("input"), py::arg("num_groups"), py::arg("weight") = py::none(),
+     py::arg("bias") = py::none(), py::arg("eps") = 1e-5, py::arg("cudnn_enabled") = true);
   m.def("embedding", [](const Tensor& w, const Tensor& idx, int64_t pad, bool freq, bool sparse) {
     return embedding(w, idx, pad, freq, sparse);
   }, py::arg("weight"), py::arg("indices"), py::arg("padding_idx") = -1,

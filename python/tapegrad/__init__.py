@@ -164,3 +164,8 @@ __all__ = sorted(set(__all__) | {"cosine_similarity", "pairwise_distance", "prel
                                  "margin_ranking_loss", "hinge_embedding_loss",
                                  "cosine_embedding_loss", "poisson_nll_loss",
                                  "triplet_margin_loss"})
+
+# --- torch's top-level forms of the newer nn layers (aten signatures; nn/_toplevel.py) ---
+from .nn._toplevel import *  # noqa: E402,F401,F403
+from .nn._toplevel import __all__ as _nn_toplevel_all  # noqa: E402
+__all__ += _nn_toplevel_all

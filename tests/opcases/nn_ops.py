@@ -515,5 +515,53 @@ def _random_fills():
     ]
 
 
+# --------------------------------------------------------------------- batch / group norm
+
+def _bn(m, x, rm=None, rv=None, w=None, b=None, training=True, momentum=0.1, eps=1e-5):
+    """F.batch_norm; in training with running stats, fresh ones (zeros / ones) so that their
+    in-place update is returned and compared too."""
+    if rm == "fresh":
+        c = x.shape[1]
+        rm, rv = m.zeros(c, dtype=x.dtype), m.ones(c, dtype=x.dtype)
+        out = m.nn.functional.batch_norm(x, rm, rv, w, b, training, momentum, eps)
+        return out, rm, rv
+    return m.nn.functional.batch_norm(x, rm, rv, w, b, training, momentum, eps)
+
+
+def _batch_norm():  # and group norm
+    bn = "native_batch_norm"
+    return [
+        case("batch_norm/train_2d", lambda m, x: _bn(m, x), randn(5, 3), ops=(bn,),
+             gradgrad=True),
+        case("batch_norm/train_affine_running", lambda m, x, w, b: _bn(m, x, "fresh", None, w, b),
+             randn(4, 3, 2, 3), randn(3), randn(3), ops=(bn,), gradgrad=True),
+        case("batch_norm/train_3d_momentum_eps", lambda m, x, w: _bn(
+            m, x, "fresh", None, w, None, True, 0.3, 1e-3), randn(3, 2, 4), randn(2), ops=(bn,)),
+        case("batch_norm/train_5d_nc", lambda m, x, b: _bn(m, x, None, None, None, b),
+             randn(2, 3, 2, 2, 3, nc=True), randn(3), ops=(bn,)),
+        case("batch_norm/eval", lambda m, x, rm, rv, w, b: _bn(m, x, rm, rv, w, b, False),
+             randn(4, 3, 5), randn(3, rg=False), pos(3, rg=False), randn(3), randn(3),
+             ops=(bn,), gradgrad=True),
+        case("batch_norm/eval_no_affine", lambda m, x, rm, rv: _bn(m, x, rm, rv, training=False),
+             randn(6, 2), randn(2, rg=False), pos(2, rg=False), ops=(bn,)),
+        case("batch_norm/eval_empty_batch", lambda m, x, rm, rv, w: _bn(m, x, rm, rv, w,
+                                                                         training=False),
+             randn(0, 3), randn(3, rg=False), pos(3, rg=False), randn(3), ops=(bn,)),
+        case("batch_norm/params_no_grad", lambda m, x, w, b: _bn(m, x, w=w, b=b), randn(4, 3),
+             randn(3, rg=False), randn(3, rg=False), ops=(bn,)),
+        case("group_norm/affine", lambda m, x, w, b: m.nn.functional.group_norm(x, 2, w, b),
+             randn(3, 4, 5), randn(4), randn(4), ops=("native_group_norm",), gradgrad=True),
+        case("group_norm/4d_eps_no_affine", lambda m, x: m.nn.functional.group_norm(
+            x, 3, eps=1e-3), randn(2, 6, 2, 3), ops=("native_group_norm",), gradgrad=True),
+        case("group_norm/weight_only_2d_nc", lambda m, x, w: m.group_norm(x, 1, w),
+             randn(4, 3, nc=True), randn(3), ops=("native_group_norm",)),
+        # forward only: torch's own backward raises here ("tensor does not have a device")
+        case("group_norm/empty_batch", lambda m, x, b: m.nn.functional.group_norm(
+            x, 2, None, b), randn(0, 4, 3), randn(4), ops=("native_group_norm",), grad=False),
+        case("batch_norm/data_input", lambda m, x, w, b: _bn(m, x, w=w, b=b),
+             randn(4, 3, rg=False), randn(3), randn(3), ops=(bn,)),
+    ]
+
+
 CASES = (_unary() + _reductions() + _indexing() + _optimizer_math() + _layer_norm_embedding()
-         + _conv() + _pad() + _max_pool() + _dropout() + _random_fills())
+         + _conv() + _pad() + _max_pool() + _dropout() + _random_fills() + _batch_norm())

@@ -322,6 +322,15 @@ Tensor soft_margin_loss(const Tensor& input, const Tensor& target, Reduction r =
 Tensor norm(const Tensor& a, double p, const std::vector<int64_t>& dims, bool keepdim = false);
 Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tensor& weight = {},
                   const Tensor& bias = {}, double eps = 1e-5);
+// torch.batch_norm over [N, C, *]: batch statistics when training (running_mean/var, if given,
+// updated in place with `momentum` and the unbiased variance), the running ones otherwise.
+Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
+                  const Tensor& running_mean, const Tensor& running_var, bool training,
+                  double momentum = 0.1, double eps = 1e-5);
+// torch.group_norm over [N, C, *]: each sample's C / num_groups-channel groups normalised, then
+// the per-channel affine.
+Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight = {},
+                  const Tensor& bias = {}, double eps = 1e-5);
 // torch.embedding's argument order (weight first); padding_idx < 0: none.
 Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_idx = -1,
                  bool scale_grad_by_freq = false, bool sparse = false);

@@ -72,6 +72,32 @@ def _layer_norm_stats(n):
         return mean, (var + n._raw_f[0]).rsqrt()
 
 
+def _batch_norm_stats(n):
+    """torch's result1 / result2: the batch's per-channel mean and 1/sqrt(var + eps) when
+    training; empty tensors in evaluation."""
+    x = n._raw_saved(0).detach()
+    with no_grad():
+        if not n._raw_i[0]:
+            empty = x.new_zeros((0,))
+            return empty, empty
+        dims = [0] + list(range(2, x.dim()))
+        mean = x.mean(dims, keepdim=True)
+        var = ((x - mean) * (x - mean)).mean(dims)
+        return mean.reshape(-1), (var + n._raw_f[0]).rsqrt()
+
+
+def _group_norm_stats(n):
+    """torch's result1 / result2 of group norm: per (sample, group) mean and 1/sqrt(var + eps),
+    shape (N, group)."""
+    x = n._raw_saved(0).detach()
+    big_n, groups = n._raw_i[0], n._raw_i[3]
+    with no_grad():
+        xr = x.reshape(big_n, groups, -1) if x.numel() else x.new_zeros((big_n, groups, 0))
+        mean = xr.mean(2)
+        var = ((xr - mean.unsqueeze(2)) ** 2).mean(2)
+        return mean, (var + n._raw_f[0]).rsqrt()
+
+
 def _given(n, k, default=None):
     """i[k]: an argument as the caller gave it, which forwards append after the entries
     their backward reads (Note [Saved attributes]); older nodes lack it."""
@@ -271,6 +297,15 @@ _SCALARS = {
         "normalized_shape": lambda n: _in_sizes(n, 0)[len(_in_sizes(n, 0)) - len(n._raw_i):],
         "result1": lambda n: _layer_norm_stats(n)[0],
         "result2": lambda n: _layer_norm_stats(n)[1]},
+    "NativeBatchNormBackward0": {
+        "eps": lambda n: n._raw_f[0], "training": lambda n: bool(n._raw_i[0]),
+        "result1": lambda n: _batch_norm_stats(n)[0],
+        "result2": lambda n: _batch_norm_stats(n)[1]},
+    "NativeGroupNormBackward0": {
+        "N": lambda n: n._raw_i[0], "C": lambda n: n._raw_i[1], "HxW": lambda n: n._raw_i[2],
+        "group": lambda n: n._raw_i[3], "eps": lambda n: n._raw_f[0],
+        "result1": lambda n: _group_norm_stats(n)[0],
+        "result2": lambda n: _group_norm_stats(n)[1]},
     "EmbeddingBackward0": {"padding_idx": lambda n: _i64(n._raw_i[0]),
                            "scale_grad_by_freq": lambda n: bool(n._raw_i[1]),
                            "sparse": lambda n: False,

@@ -13,6 +13,21 @@ __all__ = ["relu", "sigmoid", "tanh", "linear", "softmax", "softmin", "log_softm
            "conv2d", "max_pool2d", "max_pool2d_with_indices", "dropout", "one_hot", "flatten",
            "unflatten", "pad"]
 
+# Normalisation, pooling, conv1d, attention (nn/_norm_functional.py, _pool_functional.py,
+# _attention_functional.py).
+from ._norm_functional import batch_norm, group_norm, instance_norm, rms_norm  # noqa: E402
+from ._pool_functional import (  # noqa: E402
+    adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
+    adaptive_max_pool1d_with_indices, adaptive_max_pool2d, adaptive_max_pool2d_with_indices,
+    avg_pool1d, avg_pool2d, conv1d, conv_transpose2d, max_pool1d, max_pool1d_with_indices)
+from ._attention_functional import scaled_dot_product_attention  # noqa: E402
+
+__all__ += ["batch_norm", "group_norm", "instance_norm", "rms_norm", "avg_pool1d", "avg_pool2d",
+            "max_pool1d", "max_pool1d_with_indices", "adaptive_avg_pool1d",
+            "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool1d_with_indices",
+            "adaptive_max_pool2d", "adaptive_max_pool2d_with_indices", "conv1d",
+            "scaled_dot_product_attention", "conv_transpose2d"]
+
 
 def _reduction(size_average, reduce, reduction):
     # torch's legacy arguments: both default to None; either False changes the reduction.

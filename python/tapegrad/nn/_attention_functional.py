@@ -1,0 +1,46 @@
+"""nn.functional.scaled_dot_product_attention, composed from matmul, softmax and dropout as the
+formula in torch's documentation: softmax(q k^T * scale + bias) v, where bias comes from
+attn_mask (bool: False = masked out; float: added) and is_causal (lower triangle kept). Rows
+masked out entirely give zeros, not NaN (torch's safe softmax)."""
+import math
+
+from .. import _C
+from .._factories import ones as _ones, zeros as _zeros
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
+                                 is_causal=False, scale=None, enable_gqa=False):
+    if is_causal and attn_mask is not None:
+        raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set "
+                           "when is_causal=True")
+    L, S = query.size(-2), key.size(-2)
+    scale_factor = 1 / math.sqrt(query.size(-1)) if scale is None else scale
+    if enable_gqa and query.dim() >= 3 and key.size(-3) != query.size(-3):
+        # grouped-query attention: each key/value head serves query.size(-3) // heads queries
+        rep = query.size(-3) // key.size(-3)
+        key = _repeat_heads(key, rep)
+        value = _repeat_heads(value, rep)
+    scores = _C.matmul(query, key.transpose(-2, -1)) * scale_factor
+    neg_inf = float("-inf")
+    if is_causal:
+        keep = _ones(L, S, dtype=_C.bool, device=query.device).tril(0)
+        scores = scores.masked_fill(keep.logical_not(), neg_inf)
+    if attn_mask is not None:
+        if attn_mask.dtype == _C.bool:
+            scores = scores.masked_fill(attn_mask.logical_not(), neg_inf)
+        else:
+            scores = scores + attn_mask
+    weights = _C.softmax(scores, -1, None)
+    if is_causal or attn_mask is not None:
+        dead = (scores == neg_inf).all(-1, keepdim=True)
+        weights = _C.where(dead, _zeros((), dtype=weights.dtype, device=weights.device), weights)
+    if dropout_p > 0.0:
+        weights = _C.dropout(weights, dropout_p, True)
+    return _C.matmul(weights, value)
+
+
+def _repeat_heads(t, rep):
+    # (..., H, S, E) -> (..., H * rep, S, E), each head repeated rep times in place
+    shape = list(t.shape)
+    expanded = t.unsqueeze(-3).expand(shape[:-2] + [rep] + shape[-2:])
+    return expanded.reshape(shape[:-3] + [shape[-3] * rep] + shape[-2:])

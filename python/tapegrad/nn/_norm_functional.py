@@ -1,0 +1,95 @@
+"""nn.functional's normalisations beyond layer_norm: batch_norm and group_norm (the
+native_batch_norm / native_group_norm ops, NativeBatchNormBackward0 / NativeGroupNormBackward0
+as torch), instance_norm (batch norm of a (1, N*C, *) view) and rms_norm (primitives), with
+torch's argument checks and wording."""
+from .. import _C
+
+# torch.finfo(dtype).eps, rms_norm's default eps (tapegrad has no finfo).
+_EPS = {"float32": 1.1920928955078125e-07, "float64": 2.220446049250313e-16}
+
+
+def _verify_batch_size(size):
+    prod = size[0]
+    for s in size[2:]:
+        prod *= s
+    if prod == 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size "
+                         f"{size}")
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    if training and eps <= 0:
+        raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
+    if eps < 0:
+        raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
+    if training:
+        _verify_batch_size(input.size())
+    if input.numel() == 0 and input.dim() >= 2:
+        # torch's empty-input path: a copy scaled by the first weight / shifted by the first
+        # bias, which keeps the parameters in the graph (MulBackward0 / AddBackward0)
+        out = input.clone()
+        if weight is not None:
+            out = out * weight[0]
+        if bias is not None:
+            out = out + bias[0]
+        return out
+    return _C.batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps)
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
+                  use_input_stats=True, momentum=0.1, eps=1e-5):
+    """Batch norm of the (1, N*C, *) view: each (sample, channel) pair is its own channel.
+    Running statistics (when given) are updated with the mean over the batch, as torch does."""
+    if use_input_stats:
+        size = input.size()
+        prod = 1
+        for s in size[2:]:
+            prod *= s
+        if prod == 1:
+            raise ValueError(f"Expected more than 1 spatial element when training, got input size "
+                             f"{size}")
+    shape = list(input.shape)
+    n, c = shape[0], shape[1]
+    x = input.reshape([1, n * c] + shape[2:])
+    w = weight.repeat(n) if weight is not None else None
+    b = bias.repeat(n) if bias is not None else None
+    rm = running_mean.repeat(n) if running_mean is not None else None
+    rv = running_var.repeat(n) if running_var is not None else None
+    out = _C.batch_norm(x, w, b, rm, rv, use_input_stats, momentum, eps)
+    if use_input_stats and n > 0:
+        from .._grad_mode import no_grad
+        with no_grad():
+            if running_mean is not None:
+                running_mean.copy_(rm.view(n, c).mean(0))
+            if running_var is not None:
+                running_var.copy_(rv.view(n, c).mean(0))
+    return out.view(shape)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """The native_group_norm op (NativeGroupNormBackward0), after torch's Python-side checks."""
+    if input.dim() < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received "
+                           f"{input.dim()}")
+    shape = list(input.shape)
+    _verify_batch_size([shape[0] * shape[1] // num_groups, num_groups] + shape[2:])
+    return _C.group_norm(input, num_groups, weight, bias, eps)
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """input * rsqrt(mean(input**2 over the normalized dims) + eps) * weight."""
+    shape = list(normalized_shape)
+    k = len(shape)
+    if weight is not None and list(weight.shape) != shape:
+        raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got "
+                           f"weight of shape {list(weight.shape)} and normalized_shape = {shape}")
+    if input.dim() < k or list(input.shape[input.dim() - k:]) != shape:
+        want = "".join(f", {s}" for s in shape)[2:]
+        raise RuntimeError(f"Given normalized_shape={shape}, expected input with shape "
+                           f"[*{want}], but got input of size{list(input.shape)}")
+    if eps is None:
+        eps = _EPS.get(str(input.dtype).rsplit(".", 1)[-1], _EPS["float32"])
+    dims = list(range(input.dim() - k, input.dim()))
+    out = input * (input * input).mean(dims, keepdim=True).add(eps).rsqrt()
+    return out * weight if weight is not None else out

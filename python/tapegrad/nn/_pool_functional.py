@@ -1,0 +1,296 @@
+"""nn.functional's pooling beyond max_pool2d, conv1d and conv_transpose2d: avg_pool1d/2d
+(window sums by a depthwise conv2d with a ones kernel, divided by torch's per-window divisor),
+max_pool1d and the 1-d forms over the 2-d ops (unsqueeze, 2-d op, squeeze: torch's own
+composition), conv_transpose2d as a conv2d of the spread-out input, and the adaptive pools
+(averages as two matrix products, maxima window by window). Composites record primitive nodes
+where torch shows AvgPool2DBackward0 / AdaptiveAvgPool2DBackward0 / AdaptiveMaxPool2DBackward0 /
+ConvolutionBackward0 (conv1d ends in a squeeze)."""
+from .. import _C
+from .._factories import ones as _ones, tensor as _tensor, zeros as _zeros
+
+
+def _tuple(v, n, name, what):
+    if isinstance(v, int):
+        return (v,) * n
+    v = tuple(v)
+    if len(v) == 1 and n > 1:
+        return v * n
+    if len(v) != n:
+        raise RuntimeError(f"{what}: {name} must either be a single int, or a tuple of "
+                           f"{'two' if n == 2 else 'one'} int{'s' if n == 2 else ''}")
+    return v
+
+
+def _out_len(size, k, s, p, ceil_mode):
+    # torch's pooling_output_shape (dilation 1): a ceil-mode window must start inside the input
+    # or the left padding.
+    num = size + 2 * p - k + ((s - 1) if ceil_mode else 0)
+    out = num // s + 1
+    if ceil_mode and (out - 1) * s >= size + p:
+        out -= 1
+    return out
+
+
+def _divisors(size, k, s, p, out, count_include_pad):
+    """Per-output-position window sizes along one dim (torch's avg_pool divisor)."""
+    res = []
+    for i in range(out):
+        start = i * s - p
+        end = min(start + k, size + p)
+        if count_include_pad:
+            res.append(end - start)
+        else:
+            res.append(min(end, size) - max(start, 0))
+    return res
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None, _what="avg_pool2d"):
+    if input.dim() not in (3, 4):
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+    k = _tuple(kernel_size, 2, "kernel_size", _what)
+    s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) else \
+        _tuple(stride, 2, "stride", _what)
+    p = _tuple(padding, 2, "padding", _what)
+    if any(v == 0 for v in s):
+        raise RuntimeError("stride should not be zero")
+    if any(v <= 0 for v in k):
+        raise RuntimeError(f"kernel size should be greater than zero, but got kH: {k[0]} "
+                           f"kW: {k[1]}")
+    if any(v < 0 for v in p):
+        raise RuntimeError(f"pad must be non-negative, but got pad: {min(p)}")
+    if any(2 * pp > kk for pp, kk in zip(p, k)):
+        pp, kk = next((a, b) for a, b in zip(p, k) if 2 * a > b)
+        raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
+                           f"pad={pp}, kernel_size={kk} and dilation=1")
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    batched = input.dim() == 4
+    x = input if batched else input.unsqueeze(0)
+    n, c, h, w = x.shape
+    if c == 0 or (n != 0 and (h == 0 or w == 0)):
+        raise RuntimeError("Expected 3D or 4D (batch mode) tensor with optional 0 dim batch "
+                           f"size for input, but got:{list(input.shape)}")
+    oh, ow = (_out_len(h, k[0], s[0], p[0], ceil_mode), _out_len(w, k[1], s[1], p[1], ceil_mode))
+    if oh < 1 or ow < 1:
+        raise RuntimeError(f"Given input size: ({c}x{h}x{w}). Calculated output size: "
+                           f"({c}x{oh}x{ow}). Output size is too small")
+    # Zero padding: torch's left padding, and on the right whatever the last window reads.
+    extra = [max(0, (o - 1) * st + kk - (sz + pp)) for o, st, kk, sz, pp
+             in ((oh, s[0], k[0], h, p[0]), (ow, s[1], k[1], w, p[1]))]
+    xp = x.reshape(n * c, 1, h, w)
+    pads = [p[1], extra[1], p[0], extra[0]]
+    if any(pads):
+        xp = _C.pad(xp, pads, "constant", 0.0)
+    ones = _ones(1, 1, k[0], k[1], dtype=input.dtype, device=input.device)
+    sums = _C.conv2d(xp, ones, None, list(s), [0, 0], [1, 1], 1)
+    if divisor_override is not None:
+        out = sums / divisor_override
+    else:
+        dh = _divisors(h, k[0], s[0], p[0], oh, count_include_pad)
+        dw = _divisors(w, k[1], s[1], p[1], ow, count_include_pad)
+        div = _tensor([[a * b for b in dw] for a in dh], dtype=input.dtype,
+                      device=input.device)
+        out = sums / div
+    out = out.reshape(n, c, oh, ow)
+    return out if batched else out.squeeze(0)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True):
+    if input.dim() not in (2, 3):
+        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.dim()}-dimensional tensor "
+                           "for argument #1 'self' (while checking arguments for avg_pool1d)")
+    k = _tuple(kernel_size, 1, "kernel_size", "avg_pool1d")
+    s = k if stride is None else _tuple(stride, 1, "stride", "avg_pool1d")
+    p = _tuple(padding, 1, "padding", "avg_pool1d")
+    out = avg_pool2d(input.unsqueeze(-2), (1, k[0]), (1, s[0]), (0, p[0]), ceil_mode,
+                     count_include_pad, None, "avg_pool1d")
+    return out.squeeze(-2)
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False, return_indices=False):
+    if input.dim() not in (2, 3):
+        raise RuntimeError("max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 "
+                           f"dim batch size for input, but got:{list(input.shape)}")
+    k = _tuple(kernel_size, 1, "kernel_size", "max_pool1d")
+    s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) else \
+        _tuple(stride, 1, "stride", "max_pool1d")
+    p = _tuple(padding, 1, "padding", "max_pool1d")
+    d = _tuple(dilation, 1, "dilation", "max_pool1d")
+    out, idx = _C.max_pool2d_with_indices(input.unsqueeze(-2), [1, k[0]], [1, s[0]], [0, p[0]],
+                                          [1, d[0]], ceil_mode)
+    return out.squeeze(-2), idx.squeeze(-2)
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    out, idx = max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+    return (out, idx) if return_indices else out
+
+
+def _adaptive_sizes(output_size, input_sizes, n, what):
+    if isinstance(output_size, int) or output_size is None:
+        output_size = (output_size,) * n
+    output_size = tuple(output_size)
+    if len(output_size) != n:
+        raise RuntimeError(f"{what}() argument 'output_size' should contain "
+                           f"{'one int' if n == 1 else 'two ints'} (got {len(output_size)})")
+    sizes = tuple(i if o is None else o for o, i in zip(output_size, input_sizes))
+    if any(o < 0 for o in sizes):
+        raise RuntimeError(f"{what}: elements of output_size must be greater than or equal to "
+                           f"0 but received {{{', '.join(str(o) for o in sizes)}}}")
+    return sizes
+
+
+def _adaptive_check(input, nd, what):
+    lo = nd + 1
+    if input.dim() not in (lo, lo + 1):
+        if nd == 1:
+            raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.dim()}-dimensional "
+                               f"tensor for argument #1 'self' (while checking arguments for "
+                               f"{what})")
+        raise RuntimeError(f"{what}(): Expected 3D or 4D tensor, but got {list(input.shape)}")
+    for d in range(1 if input.dim() == lo + 1 else 0, input.dim()):
+        if input.shape[d] == 0:
+            raise RuntimeError(f"{what}(): Expected input to have non-zero size for non-batch "
+                               f"dimensions, but input has sizes {list(input.shape)} with "
+                               f"dimension {d} being empty")
+
+
+def _windows(size, out):
+    # torch's adaptive windows: [floor(i*size/out), ceil((i+1)*size/out))
+    return [(i * size // out, -(-(i + 1) * size // out)) for i in range(out)]
+
+
+def _avg_matrix(size, out, dtype, device):
+    rows = []
+    for a, b in _windows(size, out):
+        rows.append([1.0 / (b - a) if a <= j < b else 0.0 for j in range(size)])
+    if not rows:
+        return _zeros(0, size, dtype=dtype, device=device)
+    return _tensor(rows, dtype=dtype, device=device)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    _adaptive_check(input, 2, "adaptive_avg_pool2d")
+    h, w = input.shape[-2:]
+    oh, ow = _adaptive_sizes(output_size, (h, w), 2, "adaptive_avg_pool2d")
+    if (oh, ow) == (1, 1):  # global average: torch takes the mean too (MeanBackward1)
+        return input.mean((-2, -1), keepdim=True)
+    # out = A_h @ x @ A_w^T, each A holding 1/len over its windows
+    return _C.matmul(_C.matmul(_avg_matrix(h, oh, input.dtype, input.device), input),
+                     _avg_matrix(w, ow, input.dtype, input.device).t())
+
+
+def adaptive_avg_pool1d(input, output_size):
+    _adaptive_check(input, 1, "adaptive_avg_pool1d")
+    (o,) = _adaptive_sizes(output_size, input.shape[-1:], 1, "adaptive_avg_pool1d")
+    # through the 2-d pool, as torch (so the graph ends in a squeeze as torch's does)
+    return adaptive_avg_pool2d(input.unsqueeze(-2), (1, o)).squeeze(-2)
+
+
+def _adaptive_max2d(x, oh, ow):
+    """x: (..., H, W) -> values and flat H*W indices, one window at a time."""
+    h, w = x.shape[-2:]
+    lead = list(x.shape[:-2])
+    vals, idxs = [], []
+    for hs, he in _windows(h, oh):
+        for ws, we in _windows(w, ow):
+            win = x[..., hs:he, ws:we].reshape(lead + [-1])
+            v, i = win.max(-1)
+            vals.append(v)
+            ww = we - ws
+            idxs.append((i // ww + hs) * w + i % ww + ws)
+    if not vals:
+        empty = _zeros(lead + [oh, ow], dtype=x.dtype, device=x.device)
+        return empty, _zeros(lead + [oh, ow], dtype=_C.int64, device=x.device)
+    return (_C.stack(vals, -1).reshape(lead + [oh, ow]),
+            _C.stack(idxs, -1).reshape(lead + [oh, ow]))
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
+    _adaptive_check(input, 2, "adaptive_max_pool2d")
+    h, w = input.shape[-2:]
+    oh, ow = _adaptive_sizes(output_size, (h, w), 2, "adaptive_max_pool2d")
+    return _adaptive_max2d(input, oh, ow)
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    out, idx = adaptive_max_pool2d_with_indices(input, output_size)
+    return (out, idx) if return_indices else out
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
+    _adaptive_check(input, 1, "adaptive_max_pool1d")
+    (o,) = _adaptive_sizes(output_size, input.shape[-1:], 1, "adaptive_max_pool1d")
+    out, idx = _adaptive_max2d(input.unsqueeze(-2), 1, o)
+    return out.squeeze(-2), idx.squeeze(-2)
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    out, idx = adaptive_max_pool1d_with_indices(input, output_size)
+    return (out, idx) if return_indices else out
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """conv2d over a height-1 image: (N, C, L) -> (N, C, 1, L), kernel (O, C/g, 1, k)."""
+    if input.dim() not in (2, 3):
+        raise RuntimeError("Expected 2D (unbatched) or 3D (batched) input to conv1d, but got "
+                           f"input of size: {list(input.shape)}")
+    if weight.dim() != 3:
+        raise RuntimeError(f"Expected 3-dimensional weight for 3-dimensional input "
+                           f"{list(input.shape)}, but got {weight.dim()}-dimensional weight of "
+                           f"size {list(weight.shape)} instead")
+
+    def one(v):
+        return v if isinstance(v, int) else tuple(v)[0]
+
+    pad = padding if isinstance(padding, str) else [0, one(padding)]
+    out = _C.conv2d(input.unsqueeze(-2), weight.unsqueeze(-2), bias, [1, one(stride)], pad,
+                    [1, one(dilation)], groups)
+    return out.squeeze(-2)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """The adjoint of conv2d, as a conv2d: the input spread out by the stride (zeros between),
+    padded by dilation*(k-1) - padding each side (+ output_padding at the end), convolved with
+    the spatially flipped kernel whose in/out channels are swapped within each group."""
+    if input.dim() not in (3, 4):
+        raise RuntimeError("Expected 3D (unbatched) or 4D (batched) input to conv_transpose2d, "
+                           f"but got input of size: {list(input.shape)}")
+    s, p = _tuple(stride, 2, "stride", "conv_transpose2d"), _tuple(padding, 2, "padding",
+                                                                     "conv_transpose2d")
+    op = _tuple(output_padding, 2, "output_padding", "conv_transpose2d")
+    d = _tuple(dilation, 2, "dilation", "conv_transpose2d")
+    if any(o >= st and o >= dl for o, st, dl in zip(op, s, d)):
+        raise RuntimeError("output padding must be smaller than either stride or dilation, but "
+                           f"got output_padding_height: {op[0]} output_padding_width: {op[1]} "
+                           f"stride_height: {s[0]} stride_width: {s[1]} dilation_height: {d[0]} "
+                           f"dilation_width: {d[1]}")
+    batched = input.dim() == 4
+    x = input if batched else input.unsqueeze(0)
+    n, c, h, w = x.shape
+    cin, cout_g, kh, kw = weight.shape
+    if cin != c:
+        raise RuntimeError(f"Given transposed=1, weight of size {list(weight.shape)}, expected "
+                           f"input{list(x.shape)} to have {cin} channels, but got {c} channels "
+                           "instead")
+    if s != (1, 1):
+        up = _zeros(n, c, (h - 1) * s[0] + 1, (w - 1) * s[1] + 1, dtype=x.dtype,
+                    device=x.device)
+        up[:, :, ::s[0], ::s[1]] = x
+        x = up
+    pads = []
+    for k, dl, pp, o in ((kw, d[1], p[1], op[1]), (kh, d[0], p[0], op[0])):
+        edge = dl * (k - 1) - pp
+        pads += [edge, edge + o]
+    if any(pads):
+        x = _C.pad(x, pads, "constant", 0.0)  # negative amounts crop
+    # (C_in, C_out/g, kh, kw) -> (C_out, C_in/g, kh, kw), flipped in space
+    wt = weight.reshape(groups, cin // groups, cout_g, kh, kw).transpose(1, 2)
+    wt = wt.reshape(groups * cout_g, cin // groups, kh, kw).flip([2, 3])
+    out = _C.conv2d(x, wt, bias, [1, 1], [0, 0], list(d), groups)
+    return out if batched else out.squeeze(0)
