@@ -299,8 +299,6 @@ print(repr(h.reshape(-1).tolist()))
 """
 
 
-@pytest.mark.xfail(backend_name() == "tapegrad", strict=True,
-                   reason="C++ gap: DivBackward0 with only `other` requiring grad segfaults")
 def test_hessian_through_division():
     if backend_name() == "torch":
         got = torch.autograd.functional.hessian(
