@@ -138,6 +138,36 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
     return _finish(_C._randint(low, high, list(size), dtype or _C.int64), requires_grad, device)
 
 
+def _out_and_generator(name, fn):
+    """torch's out= (the result written into out, whose dtype it takes when none is given) and
+    generator= (refused: tapegrad has only the global generator) around a factory."""
+    import functools
+
+    @functools.wraps(fn)
+    def factory(*args, out=None, **kwargs):
+        if kwargs.get("generator") is not None:
+            raise NotImplementedError("tapegrad has one global generator; pass generator=None "
+                                      "(seed it with tapegrad.manual_seed)")
+        if out is None:
+            return fn(*args, **kwargs)
+        if not isinstance(out, Tensor):
+            raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+        if kwargs.get("dtype") is None:
+            kwargs["dtype"] = out.dtype
+        result = fn(*args, **kwargs)
+        if tuple(out.shape) != tuple(result.shape):
+            raise NotImplementedError(f"{name}(): out= has shape {list(out.shape)} but the result "
+                                      f"has shape {list(result.shape)}; tapegrad does not resize "
+                                      "out= tensors")
+        return out.copy_(result)
+    return factory
+
+
+for _name in ("zeros", "ones", "empty", "full", "arange", "linspace", "eye", "rand", "randn",
+              "randint"):
+    globals()[_name] = _out_and_generator(_name, globals()[_name])
+
+
 def _like(fn):
     def like(input, *args, dtype=None, device=None, requires_grad=False, memory_format=None,
              **kw):
