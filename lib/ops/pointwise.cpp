@@ -1,5 +1,6 @@
 // Elementwise ops: the unary/binary/compare rows of ops.def, pow/rsub/clamp/where with their
 // scalar forms, and the in-place variants (Note [In-place ops]).
+#include <tapegrad/ops/math_extra.h>
 #include <tapegrad/ops/save_spec.h>
 
 #include "common.h"
@@ -44,7 +45,7 @@ DType binary_dtype(OpId op, const Tensor& a, const Tensor& b) {
     dt = default_dtype();
   if (op == OpId::Hypot && !is_floating(dt))
     TG_ERROR_KIND(NotImplemented, "\"hypot_cpu\" not implemented for '", dtype_legacy_name(dt), "'");
-  return dt;
+  return extra_binary_dtype(op, a, b, dt);  // copysign ... lcm (math_special.cpp)
 }
 
 // Integer fmod / remainder / floor_divide by zero is an error in torch (floats give inf/NaN).

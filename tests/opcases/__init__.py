@@ -6,10 +6,12 @@ tests/test_ops_crosscheck.py parametrizes over these lists.
 from opcases import (closeness_diff, elementwise, inplace, math_extra, matmul, movement,
                      nn_functional, nn_ops, pieces, reductions, rounding_scans,
                      sorting_selection)
+from opcases import order_stats, searching, special_math  # helper M's block
 
 CASES = (elementwise.CASES + reductions.CASES + matmul.CASES + movement.CASES
          + nn_functional.CASES + nn_ops.CASES + pieces.CASES + rounding_scans.CASES
-         + math_extra.CASES + closeness_diff.CASES + sorting_selection.CASES)
+         + math_extra.CASES + closeness_diff.CASES + sorting_selection.CASES
+         + special_math.CASES + order_stats.CASES + searching.CASES)
 INPLACE = inplace.CASES
 INPLACE_LEAF_ERRORS = inplace.LEAF_ERRORS
 INPLACE_RAISES = inplace.RAISES

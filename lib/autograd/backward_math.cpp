@@ -1,0 +1,71 @@
+// Backward formulas of the vector norms, logcumsumexp and the value-selecting reductions
+// (median/kthvalue/mode along a dim) from helper M's block of derivatives.cpp. Written with
+// differentiable tapegrad ops, so gradients of gradients follow.
+#include <cmath>
+
+#include "../ops/common.h"
+#include <tapegrad/ops/math_extra.h>
+
+namespace tapegrad {
+namespace detail {
+
+namespace {
+Tensor sc(double v) { return wrapped_scalar(v); }
+}  // namespace
+
+// d||x||_p / dx with torch's conventions: p = 0 gives zeros, p = 1 sgn(x), p = 2 x / norm (0 for
+// a zero norm), +-inf splits the gradient evenly among the elements that reach the norm, p < 1
+// is 0 at x = 0, and other p: sgn(x) |x|^(p-1) / norm^(p-1) (0 for a zero norm).
+Tensor norm_backward(const Tensor& g0, const Tensor& self, const Tensor& result0, double p,
+                     const std::vector<int64_t>& dims, bool keepdim) {
+  Tensor g = g0, norm = result0;
+  if (!keepdim && !dims.empty())
+    for (auto d : dims) {
+      g = unsqueeze(g, d);
+      norm = unsqueeze(norm, d);
+    }
+  Tensor zero_norm = compare(CmpId::Eq, norm, sc(0));
+  if (p == 0) return zeros(self.sizes(), g.dtype(), g.device());
+  if (p == 1) return mul(g, sgn(self));
+  if (p == 2) return mul(self, where(zero_norm, sc(0), div(g, norm)));
+  if (std::isinf(p)) {
+    Tensor mask = compare(CmpId::Eq, abs(self), norm);
+    Tensor count = dims.empty() ? sum(mask) : sum(mask, dims, true);
+    return mul(mul(sgn(self), mask), div(g, count));
+  }
+  Tensor a = abs(self);
+  if (p < 1) {
+    Tensor scaled = mul(sgn(self), where(compare(CmpId::Eq, self, sc(0)), sc(0),
+                                         pow(a, Scalar(p - 1))));
+    return mul(mul(scaled, g), pow(norm, Scalar(1 - p)));
+  }
+  Tensor scaled = mul(sgn(self), pow(a, Scalar(p - 1)));
+  return mul(scaled, where(zero_norm, sc(0), div(g, pow(norm, Scalar(p - 1)))));
+}
+
+// out_i = sum_{j >= i} g_j exp(x_i - r_j), with r = logcumsumexp(x). Positive and negative
+// parts of g go through log space separately (a reversed logcumsumexp), so nothing overflows.
+Tensor logcumsumexp_backward(const Tensor& g, const Tensor& self, const Tensor& result,
+                             int64_t dim) {
+  if (self.dim() == 0 || self.numel() == 0) return g;
+  auto rev_lcse = [&](const Tensor& v) { return flip(logcumsumexp(flip(v, {dim}), dim), {dim}); };
+  Tensor pos = compare(CmpId::Gt, g, sc(0)), negm = compare(CmpId::Lt, g, sc(0));
+  Tensor lp = log(where(pos, g, sc(0))), ln = log(where(negm, neg(g), sc(0)));
+  Tensor gp = exp(add(self, rev_lcse(sub(lp, result))));
+  Tensor gn = exp(add(self, rev_lcse(sub(ln, result))));
+  return sub(gp, gn);
+}
+
+Tensor value_selecting_backward(const Tensor& g, int64_t dim, const Tensor& indices,
+                                const Shape& sizes, bool keepdim) {
+  if (sizes.empty()) return g;
+  Tensor gg = g, idx = indices;
+  if (!keepdim) {
+    gg = unsqueeze(gg, dim);
+    idx = unsqueeze(idx, dim);
+  }
+  return scatter_add(zeros(sizes, g.dtype(), g.device()), dim, idx, gg);
+}
+
+}  // namespace detail
+}  // namespace tapegrad
