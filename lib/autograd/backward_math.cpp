@@ -67,5 +67,44 @@ Tensor value_selecting_backward(const Tensor& g, int64_t dim, const Tensor& indi
   return scatter_add(zeros(sizes, g.dtype(), g.device()), dim, idx, gg);
 }
 
+// node: saved[0] = self (+ saved[1] = std for std_mean; saved[1] = min, saved[2] = max for
+// aminmax); i = reduced dims..., keepdim; f = {divisor, dims as given...} for var/std_mean.
+Tensor two_output_reduction_backward(Node& node, const TensorList& grads) {
+  Tensor self = node.saved_at(0);
+  const std::vector<int64_t> dims(node.i.begin(), node.i.end() - 1);
+  const bool keep = node.i.back();
+  auto restore = [&](const Tensor& t) {
+    Tensor r = t;
+    if (!keep && self.dim() > 0)
+      for (auto d : dims) r = unsqueeze(r, d);
+    return r;
+  };
+  auto grad_at = [&](size_t k) { return k < grads.size() ? grads[k] : Tensor(); };
+  Tensor total;
+  auto accumulate = [&](const Tensor& t) { total = total.defined() ? add(total, t) : t; };
+  if (node.op == OpId::Aminmax) {
+    for (size_t k = 0; k < 2; ++k) {
+      Tensor g = grad_at(k);
+      if (!g.defined()) continue;
+      Tensor mask = compare(CmpId::Eq, self, restore(node.saved_at(1 + k)));
+      Tensor count = self.dim() == 0 ? mask : sum(mask, dims, true);
+      accumulate(mul(div(restore(g), count), mask));
+    }
+  } else {
+    const double divisor = node.f[0];
+    double count = 1;
+    for (auto d : dims) count *= static_cast<double>(self.sizes()[d]);
+    if (Tensor g = grad_at(0); g.defined()) {
+      Tensor gu = restore(g);
+      if (node.op == OpId::StdMean) gu = div(gu, mul(restore(node.saved_at(1)), sc(2)));
+      Tensor centred = self.dim() ? sub(self, mean(self, dims, true)) : sub(self, self);
+      accumulate(mul(mul(gu, centred), sc(2.0 / divisor)));
+    }
+    if (Tensor g = grad_at(1); g.defined())
+      accumulate(div(expand(restore(g), self.sizes()), sc(count)));
+  }
+  return total;
+}
+
 }  // namespace detail
 }  // namespace tapegrad

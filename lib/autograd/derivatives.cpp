@@ -107,6 +107,8 @@ TensorList call_derivative(Node& node, TensorList& grads) {
   if (node.op == OpId::Split || node.op == OpId::SplitWithSizes)
     return {detail::split_backward(grads, node.i, node.shape)};
   if (node.op == OpId::Unbind) return {detail::unbind_backward(grads, node.i[0], node.shape)};
+  if (node.op == OpId::VarMean || node.op == OpId::StdMean || node.op == OpId::Aminmax)
+    return {detail::two_output_reduction_backward(node, grads)};
   const Tensor g = grads.empty() ? Tensor() : grads[0];
   if (!g.defined()) return TensorList(node.next_edges.size());
   auto S = [&](size_t k) { return node.saved_at(k); };
@@ -491,7 +493,13 @@ TensorList call_derivative(Node& node, TensorList& grads) {
       return {detail::norm_backward(g, S(0), S(1), F[0], dims, I.back())};
     }
     case OpId::Dist: {
-      if (F[0] == 0) return {Tensor(), Tensor()};  // torch leaves p = 0 undefined (grad None)
+      // p = 0: torch's self gradient is undefined (grad stays None), and negating it for
+      // other fails with this error
+      if (F[0] == 0) {
+        TG_CHECK(!needs(1), "Expected a proper Tensor but got None (or an undefined Tensor in "
+                 "C++) for argument #0 'self'");
+        return {Tensor(), Tensor()};
+      }
       Tensor d = detail::norm_backward(g, sub(S(0), S(1)), S(2), F[0], {}, false);
       return {needs(0) ? d : Tensor(), needs(1) ? neg(d) : Tensor()};
     }
@@ -520,6 +528,9 @@ TensorList call_derivative(Node& node, TensorList& grads) {
       return {scatter_add(zero_like(g, node.shape), I[0], S(0), g)};
     case OpId::Logcumsumexp:  // saved[0] = self, saved[1] = result; i = {dim}
       return {detail::logcumsumexp_backward(g, S(0), S(1), I[0])};
+    case OpId::VarMean:
+    case OpId::StdMean:
+    case OpId::Aminmax: break;  // two outputs: handled above (two_output_reduction_backward)
 
     // ---- linear algebra: saved[0] = self (mat1), saved[1] = other (mat2) ----
     case OpId::Mm:

@@ -54,6 +54,7 @@ Tensor linalg_vector_norm(const Tensor& a, double ord, const std::vector<int64_t
   if (auto node = maybe_node(OpId::LinalgVectorNorm, {x})) {
     node->saved.emplace_back(x, false);
     node->f = {ord};
+    node->f.insert(node->f.end(), dims.begin(), dims.end());  // as given (Note [Saved attributes])
     node->i = dims.empty() ? std::vector<int64_t>{} : rdims;
     node->i.push_back(keepdim);
     node->shape = x.sizes();
@@ -97,6 +98,7 @@ Tensor nansum(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim,
     node->saved.emplace_back(a, false);
     node->i = rdims;
     node->i.push_back(keepdim);
+    node->f.assign(dims.begin(), dims.end());  // as given (Note [Saved attributes])
     node->shape = a.sizes();
     set_history(out, node);
   }
@@ -109,6 +111,92 @@ Tensor nanmean(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim,
            "dtype but got ", dtype_legacy_name(a.dtype()));
   Tensor count = sum(logical_not(isnan(a)), norm_dims(a, dims), keepdim);
   return div(nansum(a, dims, keepdim, dtype), count);
+}
+
+}  // namespace tapegrad
+
+namespace tapegrad {
+
+namespace {
+
+// var_mean / std_mean: the values of var/std and mean, recorded as one two-output node.
+std::pair<Tensor, Tensor> moments(OpId op, const Tensor& a, const std::vector<int64_t>& dims,
+                                  double correction, bool keepdim) {
+  TG_CHECK(is_floating(a.dtype()), op == OpId::StdMean ? "std_mean" : "var_mean",
+           " only support floating point and complex dtypes");
+  std::vector<int64_t> rd = norm_dims(a, dims);
+  int64_t n = 1;
+  for (auto d : rd) n *= a.sizes()[d];
+  Tensor spread, centre;
+  {
+    NoGradGuard ng;
+    spread = op == OpId::StdMean ? tapegrad::std(a, rd, correction, keepdim)
+                                 : var(a, rd, correction, keepdim);
+    centre = rd.empty() ? detach(a) : mean(a, rd, keepdim);
+  }
+  if (auto node = maybe_node(op, {a})) {
+    node->num_outputs = 2;
+    node->saved.emplace_back(a, false);
+    node->i = rd;
+    node->i.push_back(keepdim);
+    // f: the divisor, then the dims as given (VarBackward0's layout: _saved_attrs.py reads both)
+    node->f = {std::max(static_cast<double>(n) - correction, 0.0)};
+    node->f.insert(node->f.end(), dims.begin(), dims.end());
+    set_history(spread, node, 0);
+    set_history(centre, node, 1);
+    if (op == OpId::StdMean) node->saved.emplace_back(spread, true);
+  }
+  return {spread, centre};
+}
+
+}  // namespace
+
+std::pair<Tensor, Tensor> var_mean(const Tensor& a, const std::vector<int64_t>& dims,
+                                   double correction, bool keepdim) {
+  return moments(OpId::VarMean, a, dims, correction, keepdim);
+}
+std::pair<Tensor, Tensor> std_mean(const Tensor& a, const std::vector<int64_t>& dims,
+                                   double correction, bool keepdim) {
+  return moments(OpId::StdMean, a, dims, correction, keepdim);
+}
+
+std::pair<Tensor, Tensor> aminmax(const Tensor& a, std::optional<int64_t> dim, bool keepdim) {
+  std::vector<int64_t> rd;
+  if (dim) {
+    rd = {wrap_dim(*dim, a.dim())};
+    if (a.dim() == 0) rd.clear();
+  } else {
+    TG_CHECK(a.numel() > 0, "aminmax(): cannot compute aminmax over an empty dimension as the "
+             "operation has no identity.");
+    rd = norm_dims(a, {});
+  }
+  if (dim && a.dim() > 0)
+    TG_CHECK_KIND(Index, a.sizes()[rd[0]] > 0, "aminmax: Expected reduction dim ", rd[0],
+                  " to have non-zero size.");
+  Tensor lo, hi;
+  {
+    NoGradGuard ng;
+    if (rd.empty()) {
+      lo = clone(a);
+      hi = clone(a);
+    } else {
+      lo = amin(a, rd, keepdim);
+      hi = amax(a, rd, keepdim);
+    }
+  }
+  if (is_floating(a.dtype()))
+    if (auto node = maybe_node(OpId::Aminmax, {a})) {
+      node->num_outputs = 2;
+      node->saved.emplace_back(a, false);
+      node->i = rd;
+      node->i.push_back(keepdim);
+      if (dim) node->f = {static_cast<double>(*dim)};  // as given (Note [Saved attributes])
+      set_history(lo, node, 0);
+      set_history(hi, node, 1);
+      node->saved.emplace_back(lo, true);
+      node->saved.emplace_back(hi, true);
+    }
+  return {lo, hi};
 }
 
 }  // namespace tapegrad

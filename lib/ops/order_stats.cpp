@@ -104,13 +104,14 @@ void check_nonempty_dim(const Tensor& a, int64_t dim, const char* name) {
     TG_ERROR_KIND(Index, name, "(): Expected reduction dim ", dim, " to have non-zero size.");
 }
 
-// Records a value-selecting node (saved indices; i = {dim, keepdim}; shape = input sizes).
+// Records a value-selecting node (saved indices; i = {dim, keepdim, dim as given}; shape =
+// input sizes).
 void record_selection(OpId op, const Tensor& a, const Tensor& vals, const Tensor& idx,
-                      int64_t dim, bool keepdim) {
+                      int64_t dim, bool keepdim, int64_t given_dim) {
   if (!is_floating(a.dtype())) return;
   if (auto node = maybe_node(op, {a})) {
     node->saved.emplace_back(idx, false);
-    node->i = {dim, keepdim};
+    node->i = {dim, keepdim, given_dim};
     node->shape = a.sizes();
     set_history(vals, node);
   }
@@ -146,7 +147,7 @@ std::pair<Tensor, Tensor> median_dim(OpId op, const Tensor& a, int64_t dim, bool
   auto r = reduce_slices(a, d, keepdim, name, [&](auto* src, int64_t n, auto* v, int64_t* ix) {
     pick_median(src, n, v, ix, skip);
   });
-  record_selection(op, a, r.first, r.second, d, keepdim);
+  record_selection(op, a, r.first, r.second, d, keepdim, dim);
   return r;
 }
 
@@ -172,7 +173,7 @@ std::pair<Tensor, Tensor> kthvalue(const Tensor& a, int64_t k, int64_t dim, bool
     *ix = order[k - 1];
     *v = src[*ix];
   });
-  record_selection(OpId::Kthvalue, a, r.first, r.second, d, keepdim);
+  record_selection(OpId::Kthvalue, a, r.first, r.second, d, keepdim, dim);
   return r;
 }
 
@@ -193,7 +194,7 @@ std::pair<Tensor, Tensor> mode(const Tensor& a, int64_t dim, bool keepdim) {
     *ix = order[best + best_len - 1];  // the last occurrence (stable order keeps positions)
     *v = src[*ix];
   });
-  record_selection(OpId::Mode, a, r.first, r.second, d, keepdim);
+  record_selection(OpId::Mode, a, r.first, r.second, d, keepdim, dim);
   return r;
 }
 
@@ -237,6 +238,7 @@ std::pair<Tensor, Tensor> cum_extreme(OpId op, const Tensor& a, int64_t dim) {
   if (is_floating(a.dtype()))
     if (auto node = maybe_node(op, {a})) {
       node->saved.emplace_back(ri, false);
+      node->saved.emplace_back(a, false);  // not read by the formula; torch shows _saved_self
       node->i = {d, dim};
       node->shape = a.sizes();
       set_history(rv, node);

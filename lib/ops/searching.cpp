@@ -287,3 +287,23 @@ std::tuple<Tensor, Tensor, Tensor> unique_impl(const Tensor& a, bool consecutive
 }
 
 }  // namespace tapegrad
+
+namespace tapegrad {
+
+// randperm as torch's CPU kernel draws it: a Fisher-Yates pass where step i swaps r[i] with
+// r[i + z], z = (one 32-bit draw) % (n - i) (kern::randint's draw for a range below 2^32), so a
+// seeded program gets torch's permutation.
+Tensor randperm(int64_t n, DType dt) {
+  TG_CHECK(n >= 0, "Trying to create tensor with negative dimension ", n, ": [", n, "]");
+  std::vector<int64_t> r(n);
+  std::iota(r.begin(), r.end(), 0);
+  TG_CHECK(n < (int64_t{1} << 32), "randperm: n must be below 2^32 here");
+  Tensor one = empty({1}, DType::Int64);
+  for (int64_t i = 0; i + 1 < n; ++i) {
+    kern::randint(one, 0, n - i);
+    std::swap(r[i], r[i + one.data<int64_t>()[0]]);
+  }
+  return to(from_values(std::vector<double>(r.begin(), r.end()), {n}, DType::Int64), dt);
+}
+
+}  // namespace tapegrad

@@ -30,7 +30,10 @@ std::vector<const char*> saved_slot_names(OpId op) {
 #define TG_UNARY(Id, name, GradFn, Functor, to_float, saves) \
   case OpId::Id: return unary_names(save::saves);
 #define TG_BINARY(Id, name, GradFn, Functor, saves) \
-  case OpId::Id: return binary_names(save::saves, OpId::Id == OpId::Pow ? "exponent" : "other");
+  case OpId::Id:                                   \
+    return binary_names(save::saves, OpId::Id == OpId::Pow        ? "exponent"   \
+                                     : OpId::Id == OpId::Copysign ? nullptr      \
+                                                                  : "other");
 #define TG_OP(Id, name, GradFn)
 #include <tapegrad/ops/ops.def>
     case OpId::ThresholdBackward: return {nullptr, "self"};
@@ -74,6 +77,17 @@ std::vector<const char*> saved_slot_names(OpId op) {
     case OpId::ReflectionPad1d: case OpId::ReflectionPad2d: case OpId::ReflectionPad3d:
     case OpId::ReplicationPad1d: case OpId::ReplicationPad2d: case OpId::ReplicationPad3d:
       return {"self"};
+    // helper M's rows
+    case OpId::CopysignScalar: case OpId::LinalgVectorNorm: case OpId::Median:
+    case OpId::Nanmedian: case OpId::Logcumsumexp:
+      return {"self", "result"};
+    case OpId::Polygamma: case OpId::Nansum: case OpId::VarMean: return {"self"};
+    case OpId::StdMean: return {"self", "result0"};
+    case OpId::Dist: return {"self", "other", "result"};
+    case OpId::MedianDim: case OpId::NanmedianDim: case OpId::Kthvalue: case OpId::Mode:
+      return {"indices"};
+    case OpId::Cummax: case OpId::Cummin: return {"indices", "self"};
+    case OpId::Aminmax: return {"self", "min", "max"};
     default: return {};
   }
 }

@@ -154,6 +154,34 @@ void bind_math_extra(py::module_& m) {
     return named("mode", mode(a, dim, keepdim));
   }, py::arg("dim") = -1, py::arg("keepdim") = false);
 
+  // ---- var_mean / std_mean (plain tuples, as torch) and aminmax (min, max) ----
+  for (const char* name : {"var_mean", "std_mean"}) {
+    const bool is_std = name[0] == 's';
+    m.def(name, [is_std](const Tensor& a, py::object dim, py::object unbiased, bool keepdim,
+                         py::object correction) {
+      // var_mean(x, True): the second positional argument is `unbiased`
+      if (py::isinstance<py::bool_>(dim)) {
+        unbiased = dim;
+        dim = py::none();
+      }
+      double corr = 1;
+      if (!correction.is_none()) corr = correction.cast<double>();
+      else if (!unbiased.is_none()) corr = unbiased.cast<bool>() ? 1 : 0;
+      auto r = is_std ? std_mean(a, opt_dims(dim), corr, keepdim)
+                      : var_mean(a, opt_dims(dim), corr, keepdim);
+      return py::make_tuple(r.first, r.second);
+    }, py::arg("input"), py::arg("dim") = py::none(), py::arg("unbiased") = py::none(),
+       py::arg("keepdim") = false, py::kw_only(), py::arg("correction") = py::none());
+  }
+  auto aminmax_fn = [](const Tensor& a, std::optional<int64_t> dim, bool keepdim) {
+    auto r = aminmax(a, dim, keepdim);
+    return py::module_::import("tapegrad.return_types").attr("aminmax")(r.first, r.second);
+  };
+  m.def("aminmax", aminmax_fn, py::arg("input"), py::kw_only(), py::arg("dim") = py::none(),
+        py::arg("keepdim") = false);
+  cls.def("aminmax", aminmax_fn, py::kw_only(), py::arg("dim") = py::none(),
+          py::arg("keepdim") = false);
+
   // ---- scans ----
   fn_and_method(m, cls, "logcumsumexp", [](const Tensor& a, int64_t dim) {
     return logcumsumexp(a, dim);
@@ -194,6 +222,8 @@ void bind_math_extra(py::module_& m) {
   fn_and_method(m, cls, "histc", [](const Tensor& a, int64_t bins, double lo, double hi) {
     return histc(a, bins, lo, hi);
   }, py::arg("bins") = 100, py::arg("min") = 0, py::arg("max") = 0);
+  m.def("_randperm", [](int64_t n, DType dt) { return randperm(n, dt); }, py::arg("n"),
+        py::arg("dtype"));
   m.def("_unique_impl", [](const Tensor& a, bool consecutive, std::optional<int64_t> dim) {
     auto [v, inv, cnt] = unique_impl(a, consecutive, dim);
     return py::make_tuple(v, inv, cnt);

@@ -87,9 +87,9 @@ __all__ += ["save", "load"]
 from . import linalg  # noqa: E402
 from .linalg import _torch_norm as norm  # noqa: E402
 from ._math_extra import (unique, unique_consecutive, logspace, range,  # noqa: E402,A004
-                          quantile, nanquantile)
+                          quantile, nanquantile, randperm, normal, cdist)
 __all__ += ["linalg", "norm", "unique", "unique_consecutive", "logspace", "range", "quantile",
-            "nanquantile"]
+            "nanquantile", "randperm", "normal", "cdist"]
 # --- end helper M ---
 
 

@@ -4,12 +4,15 @@ and the deprecated range (factories)."""
 import builtins as _builtins
 import warnings as _warnings
 
+from ._grad_mode import no_grad as _no_grad
+
 from . import _C
 from ._factories import _finish, _default, arange as _arange, linspace as _linspace
 from ._factories import full_like as _full_like, zeros as _zeros, zeros_like as _zeros_like
 from ._factories import tensor as _tensor
 
-__all__ = ["unique", "unique_consecutive", "logspace", "range", "quantile", "nanquantile"]
+__all__ = ["unique", "unique_consecutive", "logspace", "range", "quantile", "nanquantile",
+           "randperm", "normal", "cdist"]
 
 
 def _pack(values, inverse, counts, return_inverse, return_counts):
@@ -88,7 +91,9 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
         raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
     if interpolation not in _INTERPOLATIONS:
         raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, "
-                           f"midpoint or nearest. Got {interpolation}")
+                           f"midpoint or nearest, but got {interpolation}")
+    if input.numel() == 0:
+        raise RuntimeError(f"{name}() input tensor must be non-empty")
     scalar_q = not isinstance(q, _C.Tensor)
     if scalar_q:
         if not 0 <= q <= 1:
@@ -161,3 +166,63 @@ _C.Tensor.quantile = (lambda self, q, dim=None, keepdim=False, *, interpolation=
                       quantile(self, q, dim, keepdim, interpolation=interpolation))
 _C.Tensor.nanquantile = (lambda self, q, dim=None, keepdim=False, *, interpolation="linear":
                          nanquantile(self, q, dim, keepdim, interpolation=interpolation))
+
+
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False, out=None,
+             layout=None, pin_memory=False):
+    """A random permutation of 0..n-1: the same permutation as torch's for the same seed."""
+    if generator is not None:
+        raise NotImplementedError("tapegrad has one global generator; pass generator=None (seed "
+                                  "it with tapegrad.manual_seed)")
+    return _finish(_C._randperm(n, dtype or _C.int64), requires_grad, device)
+
+
+def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
+           requires_grad=False, out=None):
+    """torch.normal's forms: numbers and a size (a normal_ fill), or tensor mean and/or std
+    (standard normals of the broadcast shape scaled by std and shifted by mean, as torch draws
+    them). The tensor forms carry no history here (torch records NormalBackward1-3)."""
+    if generator is not None:
+        raise NotImplementedError("tapegrad has one global generator; pass generator=None (seed "
+                                  "it with tapegrad.manual_seed)")
+    mt, st = isinstance(mean, _C.Tensor), isinstance(std, _C.Tensor)
+    if not mt and not st:
+        if size is None:
+            raise TypeError("normal() received an invalid combination of arguments - got "
+                            "(float, float), but expected a size")
+        t = _C._empty(list(size), _default(dtype), "cpu").normal_(_builtins.float(mean),
+                                                                  _builtins.float(std))
+        return _finish(t, requires_grad, device)
+    with _no_grad():
+        ref = mean if mt else std
+        if st and bool((std < 0).any()):
+            raise RuntimeError("normal expects all elements of std >= 0.0")
+        shape = (mean + std).shape if mt and st else ref.shape
+        draws = _C._empty(list(shape), ref.dtype, "cpu").normal_(0, 1)
+        return draws * std + mean
+
+
+_LEGACY = {"torch.int64": "Long", "torch.int32": "Int", "torch.int16": "Short",
+           "torch.int8": "Char", "torch.uint8": "Byte", "torch.bool": "Bool"}
+
+
+def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
+    """p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M): the vector norm
+    of the broadcast differences, so the gradient is the norm's (0 at a zero distance, as
+    torch's). torch records CdistBackward0 (or, for p = 2 with more than 25 rows, its
+    matrix-product composite); here the node is LinalgVectorNormBackward0."""
+    for name, x in (("X1", x1), ("X2", x2)):
+        if not x.is_floating_point():
+            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: "
+                               f"{_LEGACY.get(str(x.dtype), str(x.dtype))}")
+    if x1.dim() < 2:
+        raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {x1.dim()}D")
+    if x2.dim() < 2:
+        raise RuntimeError(f"cdist only supports at least 2D tensors, X2 got: {x2.dim()}D")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: "
+                           f"{x1.shape[-1]} X2: {x2.shape[-1]}")
+    if p < 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
+    return _C.linalg_vector_norm(diff, _builtins.float(p), [-1], False)

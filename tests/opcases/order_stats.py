@@ -95,3 +95,40 @@ def _scans():
 
 
 CASES = _median() + _select() + _scans()
+
+
+def _moments():
+    out = []
+    for name in ("var_mean", "std_mean"):
+        out += [
+            case(f"{name}/all", lambda m, x, n=name: getattr(m, n)(x), randn(3, 4), gradgrad=True),
+            case(f"{name}/dim", lambda m, x, n=name: getattr(m, n)(x, 1), randn(3, 4)),
+            case(f"{name}/dims_keep", lambda m, x, n=name: getattr(m, n)(x, (0, 2), keepdim=True),
+                 randn(2, 3, 4)),
+            case(f"{name}/correction", lambda m, x, n=name: getattr(m, n)(x, 0, correction=0),
+                 randn(4, 3)),
+            case(f"{name}/unbiased_false", lambda m, x, n=name: getattr(m, n)(x, False),
+                 randn(5)),
+            case(f"{name}/unbiased_kw", lambda m, x, n=name: getattr(m, n)(x, 1, unbiased=False),
+                 randn(3, 4)),
+            case(f"{name}/nc", lambda m, x, n=name: getattr(m, n)(x, -1), randn(3, 4, nc=True)),
+            case(f"{name}/only_mean_used", lambda m, x, n=name: getattr(m, n)(x, 1)[1] * 2,
+                 randn(3, 4)),
+            case(f"{name}/only_spread_used", lambda m, x, n=name: getattr(m, n)(x, 0)[0].exp(),
+                 randn(3, 4)),
+        ]
+    out += [
+        case("aminmax/all", lambda m, x: m.aminmax(x), randn(3, 4)),
+        case("aminmax/dim", lambda m, x: m.aminmax(x, dim=1), randn(3, 4)),
+        case("aminmax/dim_keep", lambda m, x: x.aminmax(dim=0, keepdim=True), randn(4, 3)),
+        case("aminmax/ties", lambda m, x: m.aminmax(x, dim=1), ties(3, 5), gradcheck=False),
+        case("aminmax/ties_all", lambda m, x: m.aminmax(x), ties(3, 5), gradcheck=False),
+        case("aminmax/0d", lambda m, x: m.aminmax(x), randn()),
+        case("aminmax/nc", lambda m, x: m.aminmax(x, dim=-1), randn(3, 4, nc=True)),
+        case("aminmax/int", lambda m, i: m.aminmax(i, dim=0), ints(3, 4, low=-5, high=5)),
+        case("aminmax/only_max_used", lambda m, x: m.aminmax(x, dim=1).max * 3, randn(3, 4)),
+    ]
+    return out
+
+
+CASES += _moments()

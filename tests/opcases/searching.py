@@ -150,3 +150,28 @@ def _factories():
 
 
 CASES = _search() + _counting() + _unique() + _quantile() + _factories()
+
+
+def _random():
+    # seeded draws: the same numbers as torch's generator (the lambda seeds both libraries)
+    def seeded(fn):
+        return lambda m, *xs: (m.manual_seed(7), fn(m, *xs))[1]
+    return [
+        case("randperm/small", seeded(lambda m: m.randperm(5)), grad=False, ops=("randperm",)),
+        case("randperm/large", seeded(lambda m: m.randperm(5000)), grad=False,
+             ops=("randperm",)),
+        case("randperm/dtype", seeded(lambda m: m.randperm(10, dtype=m.float64)), grad=False,
+             ops=("randperm",)),
+        case("randperm/zero", seeded(lambda m: m.randperm(0)), grad=False, ops=("randperm",)),
+        case("normal/numbers", seeded(lambda m: m.normal(1.5, 0.5, (3, 20))), grad=False,
+             ops=("normal",)),
+        case("normal/tensors", seeded(lambda m, mu, sd: m.normal(mu, sd.abs())), randn(3, 4),
+             randn(3, 4), grad=False, ops=("normal",)),
+        case("normal/tensor_mean", seeded(lambda m, mu: m.normal(mu, 2.0)), randn(20),
+             grad=False, ops=("normal",)),
+        case("normal/tensor_std", seeded(lambda m, sd: m.normal(0.5, sd.abs())), randn(3, 7),
+             grad=False, ops=("normal",)),
+    ]
+
+
+CASES += _random()

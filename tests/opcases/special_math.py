@@ -261,3 +261,25 @@ def _nan_reductions():
 
 
 CASES = _unary() + _binary() + _predicates() + _norms() + _nan_reductions()
+
+
+def _cdist():
+    N = "linalg_vector_norm"
+    return [
+        case("cdist/p2", lambda m, a, b: m.cdist(a, b), randn(3, 4), randn(5, 4), ops=(N,)),
+        case("cdist/p1", lambda m, a, b: m.cdist(a, b, p=1), randn(3, 2), randn(4, 2), ops=(N,),
+             gradcheck=False),
+        case("cdist/p3_batched", lambda m, a, b: m.cdist(a, b, 3.0), randn(2, 3, 4),
+             randn(2, 5, 4), ops=(N,)),
+        case("cdist/inf", lambda m, a, b: m.cdist(a, b, float("inf")), randn(3, 2), randn(2, 2),
+             ops=(N,), gradcheck=False),
+        case("cdist/broadcast_batch", lambda m, a, b: m.cdist(a, b), randn(2, 1, 3, 4),
+             randn(3, 5, 4), ops=(N,)),
+        case("cdist/large", lambda m, a, b: m.cdist(a, b), randn(30, 3), randn(27, 3), ops=(N,),
+             rtol=1e-3, atol=1e-4),
+        case("cdist/zero_distance", lambda m, a: m.cdist(a, a), randn(4, 3), ops=(N,),
+             gradcheck=False, rtol=1e-3, atol=1e-4),
+    ]
+
+
+CASES += _cdist()

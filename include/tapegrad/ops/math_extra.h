@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include <tapegrad/autograd/node.h>
 #include <tapegrad/ops/ops.h>
 
 namespace tapegrad {
@@ -48,6 +49,13 @@ std::pair<Tensor, Tensor> mode(const Tensor& a, int64_t dim = -1, bool keepdim =
 Tensor logcumsumexp(const Tensor& a, int64_t dim);
 std::pair<Tensor, Tensor> cummax(const Tensor& a, int64_t dim);
 std::pair<Tensor, Tensor> cummin(const Tensor& a, int64_t dim);
+// (var or std, mean) over dims (empty = all) with torch's correction; (min, max) likewise
+std::pair<Tensor, Tensor> var_mean(const Tensor& a, const std::vector<int64_t>& dims,
+                                   double correction = 1, bool keepdim = false);
+std::pair<Tensor, Tensor> std_mean(const Tensor& a, const std::vector<int64_t>& dims,
+                                   double correction = 1, bool keepdim = false);
+std::pair<Tensor, Tensor> aminmax(const Tensor& a, std::optional<int64_t> dim = std::nullopt,
+                                  bool keepdim = false);
 
 // ---- searching and counting (lib/ops/searching.cpp): no history ----
 Tensor searchsorted(const Tensor& sorted_sequence, const Tensor& input, bool out_int32 = false,
@@ -61,6 +69,8 @@ Tensor histc(const Tensor& a, int64_t bins = 100, double min = 0, double max = 0
 // (values, inverse, counts), values sorted (or run by run when consecutive); dim: unique slices
 std::tuple<Tensor, Tensor, Tensor> unique_impl(const Tensor& a, bool consecutive,
                                                std::optional<int64_t> dim);
+// a random permutation of 0..n-1 drawn as torch's CPU generator draws it
+Tensor randperm(int64_t n, DType dt = DType::Int64);
 
 }  // namespace tapegrad
 
@@ -73,6 +83,8 @@ Tensor norm_backward(const Tensor& g, const Tensor& self, const Tensor& result, 
                      const std::vector<int64_t>& dims, bool keepdim);
 Tensor logcumsumexp_backward(const Tensor& g, const Tensor& self, const Tensor& result,
                              int64_t dim);
+// var_mean / std_mean / aminmax: one node, two outputs, either gradient may be missing
+Tensor two_output_reduction_backward(Node& node, const TensorList& grads);
 // scatters the gradient of values picked along dim (indices saved) back into `sizes`
 Tensor value_selecting_backward(const Tensor& g, int64_t dim, const Tensor& indices,
                                 const Shape& sizes, bool keepdim);
