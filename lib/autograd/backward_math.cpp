@@ -13,7 +13,7 @@ namespace {
 Tensor sc(double v) { return wrapped_scalar(v); }
 }  // namespace
 
-// d||x||_p / dx with torch's conventions: p = 0 gives zeros, p = 1 sgn(x), p = 2 x / norm (0 for
+// d||x||_p / dx with torch's conventions: p = 0 gives no gradient, p = 1 sgn(x), p = 2 x / norm (0 for
 // a zero norm), +-inf splits the gradient evenly among the elements that reach the norm, p < 1
 // is 0 at x = 0, and other p: sgn(x) |x|^(p-1) / norm^(p-1) (0 for a zero norm).
 Tensor norm_backward(const Tensor& g0, const Tensor& self, const Tensor& result0, double p,
@@ -25,7 +25,7 @@ Tensor norm_backward(const Tensor& g0, const Tensor& self, const Tensor& result0
       norm = unsqueeze(norm, d);
     }
   Tensor zero_norm = compare(CmpId::Eq, norm, sc(0));
-  if (p == 0) return zeros(self.sizes(), g.dtype(), g.device());
+  if (p == 0) return Tensor();  // undefined, as torch's (the input's grad stays None)
   if (p == 1) return mul(g, sgn(self));
   if (p == 2) return mul(self, where(zero_norm, sc(0), div(g, norm)));
   if (std::isinf(p)) {

@@ -506,7 +506,8 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     case OpId::Nansum: {  // i = dims..., keepdim; saved[0] = self
       std::vector<int64_t> dims(I.begin(), I.end() - 1);
       Tensor self = S(0);
-      return {mask_where(logical_not(isnan(self)), sum_backward(g, self.sizes(), dims, I.back()))};
+      // times the mask, not a where: an infinite gradient gives NaN at a NaN input, as torch's
+      return {mul(sum_backward(g, self.sizes(), dims, I.back()), logical_not(isnan(self)))};
     }
     // median / nanmedian of the whole tensor: ties (NaN with NaN) share the gradient evenly
     case OpId::Median:

@@ -94,7 +94,7 @@ template <class T> void pick_median(const T* src, int64_t n, T* v, int64_t* ix, 
   std::vector<int64_t> order = stable_order(src, n);
   int64_t m = n;  // non-NaN count (NaNs sort last)
   while (m > 0 && is_nan(src[order[m - 1]])) --m;
-  *ix = order[m == 0 ? 0 : (m - 1) / 2];  // all NaN: the first NaN
+  *ix = order[m == 0 ? (n - 1) / 2 : (m - 1) / 2];  // all NaN: the middle NaN, as torch
   *v = src[*ix];
 }
 

@@ -70,6 +70,7 @@ Tensor unary(OpId op, const Tensor& a) {
   if (op == OpId::Frac && !is_floating(dt))
     TG_ERROR_KIND(NotImplemented, "\"frac_cpu\" not implemented for '", dtype_legacy_name(dt), "'");
   if (unary_to_float(op) && !is_floating(dt)) dt = default_dtype();
+  if (op == OpId::Sgn && dt == DType::Bool) return clone(a);  // sgn of a bool is itself
   if (dt == DType::Bool && (op == OpId::Neg))
     TG_ERROR("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
              "invert a mask, use the `~` or `logical_not()` operator instead.");

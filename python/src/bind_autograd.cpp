@@ -178,8 +178,14 @@ void bind_autograd(py::module_& m) {
                py::str(py::module_::import("builtins").attr("hex")(py::module_::import("builtins").attr("id")(self))).cast<std::string>() + ">";
       });
   // One Python class per op row (so type(fn).__name__ is torch's name) and AccumulateGrad.
+  // Rows sharing a name (NotImplemented: floor_divide, heaviside, the bitwise ops, ...) get
+  // their class in a side module of their own, as a module holds one attribute per name.
+  auto scope_for = [&m](const char* cls, OpId op) -> py::module_ {
+    if (!py::hasattr(m, cls)) return m;
+    return m.def_submodule(("_node_" + std::to_string(static_cast<int>(op))).c_str());
+  };
 #define TG_OP(Id, name, GradFn) \
-  py::class_<NodeOf<OpId::Id>, Node, std::shared_ptr<NodeOf<OpId::Id>>>(m, #GradFn);
+  py::class_<NodeOf<OpId::Id>, Node, std::shared_ptr<NodeOf<OpId::Id>>>(scope_for(#GradFn, OpId::Id), #GradFn);
 #include <tapegrad/ops/ops.def>
   py::class_<AccumulateGrad, Node, std::shared_ptr<AccumulateGrad>>(m, "AccumulateGrad")
       .def_property_readonly("variable", [](const AccumulateGrad& a) -> py::object {

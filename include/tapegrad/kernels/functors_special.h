@@ -62,12 +62,13 @@ TG_HD inline double hurwitz_zeta(double s, double q) {
   return sum;
 }
 
-// polygamma(n, x) for n >= 1: (-1)^(n+1) n! zeta(n+1, x); trigamma (n = 1) reflects x < 0.5 as
-// pi^2 / sin^2(pi x) - trigamma(1 - x).
+// polygamma(n, x) for n >= 1: (-1)^(n+1) n! zeta(n+1, x); trigamma (n = 1) reflects every
+// x < 0.5 as pi^2 / sin^2(pi x) - trigamma(1 - x), as torch's does (so at a negative integer it
+// gives pi^2 / sin(pi x)^2 with sin's rounding, ~6.6e32 at -1, not inf).
 TG_HD inline double polygamma(int64_t n, double x) {
   if (n == 0) return digamma(x);
   if (x != x) return NAN;
-  if (n == 1 && x < 0.5 && x != std::floor(x)) {
+  if (n == 1 && x < 0.5) {
     const double sp = std::sin(kPi * x);
     return kPi * kPi / (sp * sp) - hurwitz_zeta(2, 1 - x);
   }
