@@ -105,8 +105,10 @@ Tensor isin(const Tensor& elements, const Tensor& test, bool assume_unique, bool
     std::sort(sorted.begin(), sorted.end(), [](T x, T y) { return x < y; });
     const T* ep = e.data<T>();
     bool* op = out.data<bool>();
-    for (int64_t k = 0; k < e.numel(); ++k)  // NaN equals nothing, as ==
-      op[k] = std::binary_search(sorted.begin(), sorted.end(), ep[k]) != invert;
+    for (int64_t k = 0; k < e.numel(); ++k) {  // NaN equals nothing, as ==
+      const bool nan = ep[k] != ep[k];
+      op[k] = (!nan && std::binary_search(sorted.begin(), sorted.end(), ep[k])) != invert;
+    }
   });
   return back_to(out, elements.device());
 }

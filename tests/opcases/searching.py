@@ -100,6 +100,10 @@ def _unique():
     ]
 
 
+# torch finishes quantile with in-place squeeze_ / unsqueeze_ / transpose_ (SqueezeBackward4 on
+# top); tapegrad's composite ends with squeeze / permute. The cases multiply by 1 so that the
+# cross-check compares values and gradients (through sort, gather and lerp) rather than stopping
+# at that top node; tests/test_math_extra.py keeps the difference as a strict xfail.
 def _quantile():
     out = []
     for name in ("quantile", "nanquantile"):
@@ -149,7 +153,13 @@ def _factories():
     ]
 
 
-CASES = _search() + _counting() + _unique() + _quantile() + _factories()
+def _times_one(c):
+    return case(c.id, lambda m, *xs, f=c.fn: f(m, *xs) * 1, *c.inputs, ops=c.ops,
+                grad=c.grad, gradcheck=c.gradcheck)
+
+
+CASES = (_search() + _counting() + _unique() + [_times_one(c) for c in _quantile()]
+         + _factories())
 
 
 def _random():
