@@ -67,8 +67,8 @@ Tensor linalg_vector_norm(const Tensor& a, double ord, const std::vector<int64_t
 Tensor dist(const Tensor& a, const Tensor& b, double p) {
   check_same_device(a, b, "dist");
   const DType dt = result_type(a, b);
-  TG_CHECK(is_floating(dt), "linalg.vector_norm: Expected a floating point or complex tensor as "
-           "input. Got ", dtype_legacy_name(dt));
+  TG_CHECK(is_floating(dt), "norm(): input dtype should be either floating point or complex. "
+           "Got ", dtype_legacy_name(dt), " instead.");
   Tensor out;
   {
     NoGradGuard ng;

@@ -153,7 +153,11 @@ void bind_ops(py::module_& m) {
   cls.def("__neg__", [](const Tensor& a) { return neg(a); });
   cls.def("__abs__", [](const Tensor& a) { return abs(a); });
   // ~ & | ^ are torch's bitwise ops (logical on bool tensors, integer bits otherwise)
-  cls.def("__invert__", [](const Tensor& a) { return bitwise_not(a); });
+  cls.def("__invert__", [](const Tensor& a) {
+    TG_CHECK_KIND(Type, !is_floating(a.dtype()),
+                  "~ (operator.invert) is only implemented on integer and Boolean-type tensors");
+    return bitwise_not(a);
+  });
   cls.def("__and__", [](const Tensor& a, const Operand& b) { return binary(OpId::BitwiseAnd, a, b.t); }, py::is_operator());
   cls.def("__or__", [](const Tensor& a, const Operand& b) { return binary(OpId::BitwiseOr, a, b.t); }, py::is_operator());
   cls.def("__xor__", [](const Tensor& a, const Operand& b) { return binary(OpId::BitwiseXor, a, b.t); }, py::is_operator());
