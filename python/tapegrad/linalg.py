@@ -40,7 +40,9 @@ def norm(A, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
         if A.dim() not in (1, 2):
             raise RuntimeError("linalg.norm: If dim is not specified but ord is, the input must "
                                f"be 1D or 2D. Got {A.dim()}D.")
-        dims = tuple(range(A.dim()))
+        if A.dim() == 1:
+            return vector_norm(A, ord, None, keepdim, dtype=dtype)
+        dims = (0, 1)
     if len(dims) == 1:
         if isinstance(ord, str):
             raise RuntimeError(f"linalg.vector_norm: Order {ord} not supported.")
