@@ -117,7 +117,7 @@ void bind_math_extra(py::module_& m) {
   fn_and_method(m, cls, "isreal", [](const Tensor& a) { return isreal(a); });
 
   // ---- norms and NaN-ignoring reductions ----
-  m.def("linalg_vector_norm", [](const Tensor& a, double ord, const py::object& dim,
+  m.def("_linalg_vector_norm", [](const Tensor& a, double ord, const py::object& dim,
                                  bool keepdim, std::optional<DType> dtype) {
     return linalg_vector_norm(a, ord, opt_dims(dim), keepdim, dtype);
   }, py::arg("input"), py::arg("ord") = 2.0, py::arg("dim") = py::none(),

@@ -225,4 +225,4 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     if p < 0:
         raise RuntimeError("cdist only supports non-negative p values")
     diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
-    return _C.linalg_vector_norm(diff, _builtins.float(p), [-1], False)
+    return _C._linalg_vector_norm(diff, _builtins.float(p), [-1], False)

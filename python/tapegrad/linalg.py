@@ -19,7 +19,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     """linalg.vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None)."""
     if out is not None:
         raise NotImplementedError("tapegrad.linalg.vector_norm: out= is not supported")
-    return _C.linalg_vector_norm(x, _ord_value(ord), dim, keepdim, dtype=dtype)
+    return _C._linalg_vector_norm(x, _ord_value(ord), dim, keepdim, dtype=dtype)
 
 
 def _dims(dim):
