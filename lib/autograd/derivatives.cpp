@@ -14,6 +14,7 @@
 #include "backward_index.h"
 #include <tapegrad/autograd/views.h>
 #include <tapegrad/kernels/fused.h>
+#include <tapegrad/ops/math_extra.h>
 
 namespace tapegrad {
 
@@ -108,6 +109,8 @@ TensorList call_derivative(Node& node, TensorList& grads) {
   if (node.op == OpId::Split || node.op == OpId::SplitWithSizes)
     return {detail::split_backward(grads, node.i, node.shape)};
   if (node.op == OpId::Unbind) return {detail::unbind_backward(grads, node.i[0], node.shape)};
+  if (node.op == OpId::VarMean || node.op == OpId::StdMean || node.op == OpId::Aminmax)
+    return {detail::two_output_reduction_backward(node, grads)};
   const Tensor g = grads.empty() ? Tensor() : grads[0];
   if (!g.defined()) return TensorList(node.next_edges.size());
   auto S = [&](size_t k) { return node.saved_at(k); };
@@ -431,6 +434,106 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     // ---- scans: i = {dim (wrapped), dim as given}; cumprod saves self, result ----
     case OpId::Cumsum: return {detail::cumsum_backward(g, I[0])};
     case OpId::Cumprod: return {detail::cumprod_backward(g, S(0), S(1), I[0])};
+
+    // ---- helper M's block: special functions, extra binary math, norms, order statistics ----
+    // unary rows: saved[0] = self
+    case OpId::Erfc: {
+      Tensor x = S(0);
+      return {mul(g, mul(exp(neg(mul(x, x))), sc(-M_2_SQRTPI)))};
+    }
+    case OpId::Erfinv: {  // sqrt(pi) / 2 * exp(erfinv(x)^2)
+      Tensor y = erfinv(S(0));
+      return {mul(g, mul(exp(mul(y, y)), sc(0.88622692545275801365)))};
+    }
+    case OpId::Lgamma: return {mul(g, digamma(S(0)))};
+    case OpId::Digamma: return {mul(g, polygamma(1, S(0)))};
+    case OpId::Polygamma: return {mul(g, polygamma(I[0] + 1, S(0)))};
+    case OpId::Sinc: {  // (pi x cos(pi x) - sin(pi x)) / (pi x^2), 0 at x = 0 (torch's value)
+      Tensor x = S(0), px = mul(x, sc(M_PI));
+      Tensor d = div(sub(mul(px, cos(px)), sin(px)), mul(px, x));
+      return {mul(g, where(compare(CmpId::Eq, x, sc(0)), sc(0), d))};
+    }
+    case OpId::Deg2rad: return {mul(g, sc(M_PI / 180.0))};
+    case OpId::Rad2deg: return {mul(g, sc(180.0 / M_PI))};
+    case OpId::Sgn: return {zero_like(g, g.sizes())};
+    // binary rows: saved[0] = self, saved[1] = other, saved[2] = result
+    case OpId::Copysign:
+    case OpId::CopysignScalar: {  // result / self (|sign| flip), 0 at self == 0; other: zero
+      Tensor self = S(0), result = node.op == OpId::Copysign ? S(2) : S(1), gs, go;
+      if (needs(0))
+        gs = mul(g, where(compare(CmpId::Eq, self, sc(0)), sc(0), div(result, self)));
+      if (node.op == OpId::Copysign && needs(1)) go = zero_like(g, g.sizes());
+      if (node.op == OpId::CopysignScalar) return {gs};
+      return {gs, go};
+    }
+    case OpId::Fmax:
+    case OpId::Fmin: {  // self takes ties; a NaN other hands the gradient to self
+      Tensor self = S(0), other = S(1);
+      Tensor to_self = compare(CmpId::LogicalOr,
+                               compare(node.op == OpId::Fmax ? CmpId::Ge : CmpId::Le, self, other),
+                               isnan(other));
+      return {needs(0) ? mask_where(to_self, g) : Tensor(),
+              needs(1) ? where(to_self, sc(0), g) : Tensor()};
+    }
+    case OpId::Logaddexp:
+    case OpId::Logaddexp2: {  // g / (1 + base^(other - self)) and the mirror for other
+      Tensor self = S(0), other = S(1);
+      auto pw = [&](const Tensor& d) { return node.op == OpId::Logaddexp ? exp(d) : exp2(d); };
+      return {needs(0) ? div(g, add(pw(sub(other, self)), sc(1))) : Tensor(),
+              needs(1) ? div(g, add(pw(sub(self, other)), sc(1))) : Tensor()};
+    }
+    case OpId::Heaviside:
+    case OpId::BitwiseAnd:
+    case OpId::BitwiseOr:
+    case OpId::BitwiseXor:
+    case OpId::Gcd:
+    case OpId::Lcm: TG_ERROR("derivative for aten::", op_name(node.op), " is not implemented");
+    // norms: saved[0] = self, saved[1] = result (dist: self, other, result); f[0] = ord;
+    // i = dims..., keepdim
+    case OpId::LinalgVectorNorm: {
+      std::vector<int64_t> dims(I.begin(), I.end() - 1);
+      return {detail::norm_backward(g, S(0), S(1), F[0], dims, I.back())};
+    }
+    case OpId::Dist: {
+      // p = 0: torch's self gradient is undefined (grad stays None), and negating it for
+      // other fails with this error
+      if (F[0] == 0) {
+        TG_CHECK(!needs(1), "Expected a proper Tensor but got None (or an undefined Tensor in "
+                 "C++) for argument #0 'self'");
+        return {Tensor(), Tensor()};
+      }
+      Tensor d = detail::norm_backward(g, sub(S(0), S(1)), S(2), F[0], {}, false);
+      return {needs(0) ? d : Tensor(), needs(1) ? neg(d) : Tensor()};
+    }
+    case OpId::Nansum: {  // i = dims..., keepdim; saved[0] = self
+      std::vector<int64_t> dims(I.begin(), I.end() - 1);
+      Tensor self = S(0);
+      // times the mask, not a where: an infinite gradient gives NaN at a NaN input, as torch's
+      return {mul(sum_backward(g, self.sizes(), dims, I.back()), logical_not(isnan(self)))};
+    }
+    // median / nanmedian of the whole tensor: ties (NaN with NaN) share the gradient evenly
+    case OpId::Median:
+    case OpId::Nanmedian: {
+      Tensor self = S(0), result = S(1);
+      Tensor mask = compare(CmpId::LogicalOr, compare(CmpId::Eq, self, result),
+                            compare(CmpId::LogicalAnd, isnan(self), isnan(result)));
+      return {mul(mask, div(g, sum(mask)))};
+    }
+    // value-selecting reductions and scans: saved[0] = indices; i = {dim, keepdim}
+    case OpId::MedianDim:
+    case OpId::NanmedianDim:
+    case OpId::Kthvalue:
+    case OpId::Mode:
+      return {detail::value_selecting_backward(g, I[0], S(0), node.shape, I[1])};
+    case OpId::Cummax:
+    case OpId::Cummin:
+      if (node.shape.empty()) return {g};
+      return {scatter_add(zero_like(g, node.shape), I[0], S(0), g)};
+    case OpId::Logcumsumexp:  // saved[0] = self, saved[1] = result; i = {dim}
+      return {detail::logcumsumexp_backward(g, S(0), S(1), I[0])};
+    case OpId::VarMean:
+    case OpId::StdMean:
+    case OpId::Aminmax: break;  // two outputs: handled above (two_output_reduction_backward)
 
     // ---- linear algebra: saved[0] = self (mat1), saved[1] = other (mat2) ----
     case OpId::Mm:

@@ -80,7 +80,8 @@ Tensor linspace(double start, double end, int64_t steps, DType dt) {
     // Symmetric evaluation (from both ends), as torch does, so the last value is exactly `end`.
     const int64_t half = steps / 2;
     for (int64_t i = 0; i < steps; ++i)
-      p[i] = static_cast<T>(i < half ? start + step * i : end - step * (steps - i - 1));
+      p[i] = static_cast<T>(i < half || steps == 1 ? start + step * i
+                                                   : end - step * (steps - i - 1));  // 1 step: start
   });
   return t;
 }

@@ -1,5 +1,6 @@
 // Elementwise ops: the unary/binary/compare rows of ops.def, pow/rsub/clamp/where with their
 // scalar forms, and the in-place variants (Note [In-place ops]).
+#include <tapegrad/ops/math_extra.h>
 #include <tapegrad/ops/save_spec.h>
 
 #include "common.h"
@@ -44,7 +45,7 @@ DType binary_dtype(OpId op, const Tensor& a, const Tensor& b) {
     dt = default_dtype();
   if (op == OpId::Hypot && !is_floating(dt))
     TG_ERROR_KIND(NotImplemented, "\"hypot_cpu\" not implemented for '", dtype_legacy_name(dt), "'");
-  return dt;
+  return extra_binary_dtype(op, a, b, dt);  // copysign ... lcm (math_special.cpp)
 }
 
 // Integer fmod / remainder / floor_divide by zero is an error in torch (floats give inf/NaN).
@@ -69,6 +70,7 @@ Tensor unary(OpId op, const Tensor& a) {
   if (op == OpId::Frac && !is_floating(dt))
     TG_ERROR_KIND(NotImplemented, "\"frac_cpu\" not implemented for '", dtype_legacy_name(dt), "'");
   if (unary_to_float(op) && !is_floating(dt)) dt = default_dtype();
+  if (op == OpId::Sgn && dt == DType::Bool) return clone(a);  // sgn of a bool is itself
   if (dt == DType::Bool && (op == OpId::Neg))
     TG_ERROR("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
              "invert a mask, use the `~` or `logical_not()` operator instead.");

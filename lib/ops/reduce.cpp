@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include <tapegrad/kernels/reduce_rows.h>
+#include <tapegrad/ops/math_extra.h>
 
 #include "common.h"
 
@@ -11,7 +12,7 @@ namespace tapegrad {
 
 using namespace detail;
 
-namespace {
+namespace detail {
 
 // Normalised, sorted, de-duplicated dims; empty list = all dims.
 std::vector<int64_t> norm_dims(const Tensor& a, const std::vector<int64_t>& dims) {
@@ -30,6 +31,10 @@ std::vector<int64_t> norm_dims(const Tensor& a, const std::vector<int64_t>& dims
   std::sort(out.begin(), out.end());
   return out;
 }
+
+}  // namespace detail
+
+namespace {
 
 struct Prepared {
   Tensor in;        // contiguous, reduced dims innermost

@@ -30,7 +30,10 @@ std::vector<const char*> saved_slot_names(OpId op) {
 #define TG_UNARY(Id, name, GradFn, Functor, to_float, saves) \
   case OpId::Id: return unary_names(save::saves);
 #define TG_BINARY(Id, name, GradFn, Functor, saves) \
-  case OpId::Id: return binary_names(save::saves, OpId::Id == OpId::Pow ? "exponent" : "other");
+  case OpId::Id:                                   \
+    return binary_names(save::saves, OpId::Id == OpId::Pow        ? "exponent"   \
+                                     : OpId::Id == OpId::Copysign ? nullptr      \
+                                                                  : "other");
 #define TG_OP(Id, name, GradFn)
 #include <tapegrad/ops/ops.def>
     case OpId::ThresholdBackward: return {nullptr, "self"};
@@ -97,6 +100,17 @@ std::vector<const char*> saved_slot_names(OpId op) {
     case OpId::Addmv: return {"mat", "vec"};
     case OpId::Addr: return {"vec1", "vec2"};
     case OpId::Addbmm: case OpId::Baddbmm: return {"batch1", "batch2"};
+    // helper M's rows
+    case OpId::CopysignScalar: case OpId::LinalgVectorNorm: case OpId::Median:
+    case OpId::Nanmedian: case OpId::Logcumsumexp:
+      return {"self", "result"};
+    case OpId::Polygamma: case OpId::Nansum: case OpId::VarMean: return {"self"};
+    case OpId::StdMean: return {"self", "result0"};
+    case OpId::Dist: return {"self", "other", "result"};
+    case OpId::MedianDim: case OpId::NanmedianDim: case OpId::Kthvalue: case OpId::Mode:
+      return {"indices"};
+    case OpId::Cummax: case OpId::Cummin: return {"indices", "self"};
+    case OpId::Aminmax: return {"self", "min", "max"};
     default: return {};
   }
 }
@@ -187,8 +201,14 @@ void bind_autograd(py::module_& m) {
                py::str(py::module_::import("builtins").attr("hex")(py::module_::import("builtins").attr("id")(self))).cast<std::string>() + ">";
       });
   // One Python class per op row (so type(fn).__name__ is torch's name) and AccumulateGrad.
+  // Rows sharing a name (NotImplemented: floor_divide, heaviside, the bitwise ops, ...) get
+  // their class in a side module of their own, as a module holds one attribute per name.
+  auto scope_for = [&m](const char* cls, OpId op) -> py::module_ {
+    if (!py::hasattr(m, cls)) return m;
+    return m.def_submodule(("_node_" + std::to_string(static_cast<int>(op))).c_str());
+  };
 #define TG_OP(Id, name, GradFn) \
-  py::class_<NodeOf<OpId::Id>, Node, std::shared_ptr<NodeOf<OpId::Id>>>(m, #GradFn);
+  py::class_<NodeOf<OpId::Id>, Node, std::shared_ptr<NodeOf<OpId::Id>>>(scope_for(#GradFn, OpId::Id), #GradFn);
 #include <tapegrad/ops/ops.def>
   py::class_<AccumulateGrad, Node, std::shared_ptr<AccumulateGrad>>(m, "AccumulateGrad")
       .def_property_readonly("variable", [](const AccumulateGrad& a) -> py::object {

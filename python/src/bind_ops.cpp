@@ -1,6 +1,8 @@
 // Op bindings: each op is registered once as a function (tapegrad.exp) and as a method
 // (x.exp()); elementwise rows come straight from ops.def. Python numbers are accepted on either
 // side of binary ops as wrapped numbers (Note [Type promotion]).
+#include <tapegrad/ops/math_extra.h>
+
 #include "common.h"
 
 namespace tapegrad {
@@ -9,6 +11,7 @@ namespace bind {
 void bind_shape_ops(py::module_& m);  // bind_shape_ops.cpp (split, flip, cumsum, all, ...)
 void bind_math_ops(py::module_& m);   // bind_math_ops.cpp (atan2, fmod, clamp_min, logit, ...)
 void bind_index_ops(py::module_& m);  // bind_index_ops.cpp (scatter, index_add, diag, addmv, ...)
+void bind_math_extra(py::module_& m);  // bind_math_extra.cpp (norms, median, copysign, ...)
 
 namespace {
 
@@ -150,13 +153,21 @@ void bind_ops(py::module_& m) {
   cls.def("__matmul__", [](const Tensor& a, const Tensor& b) { return matmul(a, b); }, py::is_operator());
   cls.def("__neg__", [](const Tensor& a) { return neg(a); });
   cls.def("__abs__", [](const Tensor& a) { return abs(a); });
+  // ~ & | ^ are torch's bitwise ops (logical on bool tensors, integer bits otherwise)
   cls.def("__invert__", [](const Tensor& a) {
-    TG_CHECK(a.dtype() == DType::Bool, "bitwise_not is only implemented for bool tensors here");
-    return logical_not(a);
+    TG_CHECK_KIND(Type, !is_floating(a.dtype()),
+                  "~ (operator.invert) is only implemented on integer and Boolean-type tensors");
+    return bitwise_not(a);
   });
-  cls.def("__and__", [](const Tensor& a, const Operand& b) { return compare(CmpId::LogicalAnd, a, b.t); }, py::is_operator());
-  cls.def("__or__", [](const Tensor& a, const Operand& b) { return compare(CmpId::LogicalOr, a, b.t); }, py::is_operator());
-  cls.def("__xor__", [](const Tensor& a, const Operand& b) { return compare(CmpId::LogicalXor, a, b.t); }, py::is_operator());
+  cls.def("__and__", [](const Tensor& a, const Operand& b) { return binary(OpId::BitwiseAnd, a, b.t); }, py::is_operator());
+  cls.def("__or__", [](const Tensor& a, const Operand& b) { return binary(OpId::BitwiseOr, a, b.t); }, py::is_operator());
+  cls.def("__xor__", [](const Tensor& a, const Operand& b) { return binary(OpId::BitwiseXor, a, b.t); }, py::is_operator());
+  cls.def("__rand__", [](const Tensor& a, const Operand& b) { return binary(OpId::BitwiseAnd, b.t, a); }, py::is_operator());
+  cls.def("__ror__", [](const Tensor& a, const Operand& b) { return binary(OpId::BitwiseOr, b.t, a); }, py::is_operator());
+  cls.def("__rxor__", [](const Tensor& a, const Operand& b) { return binary(OpId::BitwiseXor, b.t, a); }, py::is_operator());
+  cls.def("__iand__", [](Tensor& a, const Operand& b) -> Tensor& { return binary_inplace(OpId::BitwiseAnd, a, b.t); }, py::is_operator());
+  cls.def("__ior__", [](Tensor& a, const Operand& b) -> Tensor& { return binary_inplace(OpId::BitwiseOr, a, b.t); }, py::is_operator());
+  cls.def("__ixor__", [](Tensor& a, const Operand& b) -> Tensor& { return binary_inplace(OpId::BitwiseXor, a, b.t); }, py::is_operator());
   cls.def("__eq__", [](const Tensor& a, const Operand& b) { return compare(CmpId::Eq, a, b.t); }, py::is_operator());
   cls.def("__ne__", [](const Tensor& a, const Operand& b) { return compare(CmpId::Ne, a, b.t); }, py::is_operator());
   cls.def("__lt__", [](const Tensor& a, const Operand& b) { return compare(CmpId::Lt, a, b.t); }, py::is_operator());
@@ -369,6 +380,7 @@ void bind_ops(py::module_& m) {
   bind_shape_ops(m);
   bind_math_ops(m);
   bind_index_ops(m);
+  bind_math_extra(m);
 
   // The op table manifest (tests check every row has a test case).
   m.def("_op_table", []() {

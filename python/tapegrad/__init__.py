@@ -105,6 +105,16 @@ __all__ += ["save", "load"]
 # --- end saving/loading and graph drawing ---
 
 
+# --- helper M: linalg norms, quantile, unique & co (Python compositions over _C) ---
+from . import linalg  # noqa: E402
+from .linalg import _torch_norm as norm  # noqa: E402
+from ._math_extra import (unique, unique_consecutive, logspace, range,  # noqa: E402,A004
+                          quantile, nanquantile, randperm, normal, cdist)
+__all__ += ["linalg", "norm", "unique", "unique_consecutive", "logspace", "range", "quantile",
+            "nanquantile", "randperm", "normal", "cdist"]
+# --- end helper M ---
+
+
 def __getattr__(name):
     # Submodules loaded on first use (they are not needed by plain tensor code).
     if name in ("bridge", "testing", "distributed"):

@@ -258,3 +258,6 @@ struct LogicalXorF {
 
 }  // namespace fn
 }  // namespace tapegrad
+
+// the special-function and extra binary rows (erfc ... lcm)
+#include <tapegrad/kernels/functors_special.h>

@@ -319,6 +319,38 @@ _SCALARS = {
         "padding": lambda n: tuple(n._raw_i[4:6]), "dilation": lambda n: tuple(n._raw_i[6:8]),
         "ceil_mode": lambda n: bool(n._raw_i[8])},
 }
+# helper M's rows: dims as given in Node::f (after the ord / p / divisor where there is one)
+
+
+def _ord(v):
+    return int(v) if float(v).is_integer() else v
+
+
+def _dims_or_none(n, start):
+    return _given_dims(n, start) or None
+
+
+_SELECTING = {**_SIZES, "dim": lambda n: _i64(_given(n, 2, n._raw_i[0])),
+              "keepdim": lambda n: bool(n._raw_i[1])}
+_SCALARS.update({
+    "PolygammaBackward0": {"n": lambda n: n._raw_i[0]},
+    "LinalgVectorNormBackward0": {"ord": lambda n: _ord(n._raw_f[0]),
+                                  "dim": lambda n: _dims_or_none(n, 1),
+                                  "keepdim": lambda n: bool(n._raw_i[-1])},
+    "DistBackward0": {"p": lambda n: _ord(n._raw_f[0])},
+    "NansumBackward0": {"dim": lambda n: _dims_or_none(n, 0),
+                        "keepdim": lambda n: bool(n._raw_i[-1])},
+    "MedianBackward1": _SELECTING, "NanmedianBackward1": _SELECTING,
+    "KthvalueBackward0": _SELECTING, "ModeBackward0": _SELECTING,
+    "LogcumsumexpBackward0": {"dim": lambda n: _i64(n._raw_i[1])},
+    "CummaxBackward0": {"dim": lambda n: _i64(n._raw_i[1])},
+    "CumminBackward0": {"dim": lambda n: _i64(n._raw_i[1])},
+    "AminmaxBackward0": {"dim": lambda n: _i64(n._raw_f[0]) if n._raw_f else None,
+                         "keepdim": lambda n: bool(n._raw_i[-1])},
+})
+_SCALARS["VarMeanBackward0"] = _SCALARS["StdMeanBackward0"] = _SCALARS["VarBackward0"]
+
+
 for _n in (1, 2, 3):
     for _kind in ("Reflection", "Replication"):
         _SCALARS[f"{_kind}Pad{_n}DBackward0"] = {"padding": lambda n: _dims(n._raw_i)}

@@ -1,0 +1,136 @@
+// Elementwise math beyond the core set (helper M's block): the dtype rules of the copysign ...
+// lcm rows of ops.def, their named entry points, polygamma (PolygammaBackward0), copysign with
+// a number (CopysignBackward1), float_power (pow in float64, as torch writes it), and the bool
+// predicates signbit / isposinf / isneginf / isreal, bitwise_not.
+#include <cmath>
+
+#include <tapegrad/kernels/dispatch.h>
+#include <tapegrad/kernels/functors.h>  // (includes functors_special.h)
+#include <tapegrad/ops/math_extra.h>
+
+#include "common.h"
+
+namespace tapegrad {
+
+using namespace detail;
+
+DType extra_binary_dtype(OpId op, const Tensor& a, const Tensor& b, DType dt) {
+  switch (op) {
+    case OpId::Copysign:
+      return is_floating(dt) ? dt : default_dtype();
+    case OpId::Logaddexp:
+    case OpId::Logaddexp2:
+      if (!is_floating(dt)) TG_DTYPE_UNSUPPORTED(std::string(op_name(op)) + "_cpu", dt);
+      return dt;
+    case OpId::Heaviside:
+      TG_CHECK(a.dtype() == b.dtype(),
+               "heaviside is not yet implemented for tensors with different dtypes.");
+      return dt;
+    case OpId::BitwiseAnd:
+    case OpId::BitwiseOr:
+    case OpId::BitwiseXor:
+      if (is_floating(dt)) TG_DTYPE_UNSUPPORTED(std::string(op_name(op)) + "_cpu", dt);
+      return dt;
+    case OpId::Gcd:
+    case OpId::Lcm:
+      if (is_floating(dt) || dt == DType::Bool)
+        TG_DTYPE_UNSUPPORTED(std::string(op_name(op)) + "_cpu", dt);
+      return dt;
+    default:
+      return dt;
+  }
+}
+
+Tensor copysign(const Tensor& a, const Tensor& b) { return binary(OpId::Copysign, a, b); }
+
+Tensor copysign(const Tensor& a, Scalar b) {
+  Tensor out;
+  {
+    NoGradGuard ng;
+    out = binary(OpId::Copysign, a, wrapped_scalar(b));
+  }
+  if (auto node = maybe_node(OpId::CopysignScalar, {a})) {
+    node->saved.emplace_back(a, false);
+    set_history(out, node);
+    node->saved.emplace_back(out, true);
+  }
+  return out;
+}
+
+// polygamma(n, x) on the host (a device tensor makes the round trip): the derivative of
+// digamma and of itself, so digamma / lgamma have gradients of every order.
+Tensor polygamma(int64_t n, const Tensor& x) {
+  TG_CHECK(n >= 0, "polygamma(n, x) does not support negative n.");
+  const DType dt = is_floating(x.dtype()) ? x.dtype() : default_dtype();
+  Tensor out;
+  {
+    NoGradGuard ng;
+    Tensor in = contiguous(on_host(to(detach(x), dt)));
+    Tensor host = empty(in.sizes(), dt);
+    dispatch_floating(dt, "polygamma", [&](auto tag) {
+      using T = decltype(tag);
+      const T* src = in.data<T>();
+      T* dst = host.data<T>();
+      for (int64_t k = 0; k < in.numel(); ++k)
+        dst[k] = T(fn::special::polygamma(n, double(src[k])));
+    });
+    out = x.device().is_cpu() ? host : to(host, x.device(), dt);
+  }
+  if (auto node = maybe_node(OpId::Polygamma, {x})) {
+    node->saved.emplace_back(x, false);
+    node->i = {n};
+    set_history(out, node);
+  }
+  return out;
+}
+
+// torch computes float_power as pow of both operands converted to float64.
+Tensor float_power(const Tensor& a, const Tensor& b) {
+  return pow(to(a, DType::Float64), to(b, DType::Float64));
+}
+Tensor float_power(const Tensor& a, Scalar b) {
+  return pow(to(a, DType::Float64), Scalar(b.to_double()));
+}
+Tensor float_power(Scalar a, const Tensor& b) {
+  return pow(Scalar(a.to_double()), to(b, DType::Float64));
+}
+
+// The sign bit (true for -0.0 and negative NaNs too); integers: x < 0; bool: false.
+Tensor signbit(const Tensor& a) {
+  Tensor in = contiguous(on_host(detach(a)));
+  Tensor host = empty(in.sizes(), DType::Bool);
+  if (a.dtype() == DType::Bool) {
+    host = zeros(in.sizes(), DType::Bool);
+  } else {
+    dispatch_numeric(a.dtype(), "signbit_cpu", [&](auto tag) {
+      using T = decltype(tag);
+      const T* src = in.data<T>();
+      bool* dst = host.data<bool>();
+      for (int64_t k = 0; k < in.numel(); ++k) {
+        if constexpr (std::is_floating_point<T>::value) dst[k] = std::signbit(src[k]);
+        else dst[k] = src[k] < T(0);
+      }
+    });
+  }
+  return a.device().is_cpu() ? host : to(host, a.device(), DType::Bool);
+}
+
+Tensor isposinf(const Tensor& a) {
+  if (!is_floating(a.dtype())) return zeros(a.sizes(), DType::Bool, a.device());
+  return compare(CmpId::Eq, detach(a), wrapped_scalar(INFINITY));
+}
+Tensor isneginf(const Tensor& a) {
+  if (!is_floating(a.dtype())) return zeros(a.sizes(), DType::Bool, a.device());
+  return compare(CmpId::Eq, detach(a), wrapped_scalar(-INFINITY));
+}
+// no complex dtypes: every element is real
+Tensor isreal(const Tensor& a) { return ones(a.sizes(), DType::Bool, a.device()); }
+
+// ~x: bool negation, or x ^ (all ones) for integers (two's complement)
+Tensor bitwise_not(const Tensor& a) {
+  if (a.dtype() == DType::Bool) return logical_not(a);
+  if (is_floating(a.dtype())) TG_DTYPE_UNSUPPORTED("bitwise_not_cpu", a.dtype());
+  return binary(OpId::BitwiseXor, a, wrapped_scalar(int64_t{-1}));
+}
+
+}  // namespace tapegrad

@@ -1,0 +1,202 @@
+// Vector norms and NaN-ignoring sums: linalg_vector_norm (LinalgVectorNormBackward0; torch.norm
+// and torch.linalg.norm's vector cases sit on it in Python), dist (DistBackward0), nansum
+// (NansumBackward0) and nanmean (nansum / count, DivBackward0 as torch's composite).
+#include <cmath>
+
+#include <tapegrad/ops/math_extra.h>
+
+#include "common.h"
+
+namespace tapegrad {
+
+using namespace detail;
+
+namespace {
+
+// ||x||_ord over `rdims` (normalised; empty = all) of a float tensor, without history.
+Tensor norm_values(const Tensor& x, double ord, const std::vector<int64_t>& rdims, bool keepdim) {
+  NoGradGuard ng;
+  if (ord == 0)
+    return to(sum(compare(CmpId::Ne, x, wrapped_scalar(0.0)), rdims, keepdim), x.dtype());
+  Tensor a = abs(x);
+  if (std::isinf(ord)) {
+    if (x.dim() == 0) return a;
+    return ord > 0 ? amax(a, rdims, keepdim) : amin(a, rdims, keepdim);
+  }
+  if (ord == 1) return sum(a, rdims, keepdim);
+  if (ord == 2) return sqrt(sum(mul(a, a), rdims, keepdim));
+  return pow(sum(pow(a, Scalar(ord)), rdims, keepdim), Scalar(1.0 / ord));
+}
+
+}  // namespace
+
+Tensor linalg_vector_norm(const Tensor& a, double ord, const std::vector<int64_t>& dims,
+                          bool keepdim, std::optional<DType> dtype) {
+  TG_CHECK(is_floating(a.dtype()),
+           "linalg.vector_norm: Expected a floating point or complex tensor as input. Got ",
+           dtype_legacy_name(a.dtype()));
+  if (dtype)
+    TG_CHECK(is_floating(*dtype), "linalg.vector_norm: dtype should be floating point or "
+             "complex, but got ", dtype_legacy_name(*dtype));
+  std::vector<int64_t> rdims = norm_dims(a, dims);
+  if (ord < 0 || std::isinf(ord)) {
+    bool empty_reduced = a.numel() == 0;
+    if (!dims.empty()) {
+      empty_reduced = false;
+      for (auto d : rdims) empty_reduced = empty_reduced || a.sizes()[d] == 0;
+    }
+    TG_CHECK(!empty_reduced, "linalg.vector_norm cannot compute the ", std::isinf(ord) && ord > 0
+             ? "inf" : (std::isinf(ord) ? "-inf" : std::to_string(ord)),
+             " norm on an empty tensor because the operation does not have an identity");
+  }
+  Tensor x = dtype && *dtype != a.dtype() ? to(a, *dtype) : a;
+  Tensor out = norm_values(x, ord, rdims, keepdim);
+  if (auto node = maybe_node(OpId::LinalgVectorNorm, {x})) {
+    node->saved.emplace_back(x, false);
+    node->f = {ord};
+    node->f.insert(node->f.end(), dims.begin(), dims.end());  // as given (Note [Saved attributes])
+    node->i = dims.empty() ? std::vector<int64_t>{} : rdims;
+    node->i.push_back(keepdim);
+    node->shape = x.sizes();
+    set_history(out, node);
+    node->saved.emplace_back(out, true);
+  }
+  return out;
+}
+
+Tensor dist(const Tensor& a, const Tensor& b, double p) {
+  check_same_device(a, b, "dist");
+  const DType dt = result_type(a, b);
+  TG_CHECK(is_floating(dt), "norm(): input dtype should be either floating point or complex. "
+           "Got ", dtype_legacy_name(dt), " instead.");
+  Tensor out;
+  {
+    NoGradGuard ng;
+    out = norm_values(sub(cast_for_kernel(a, dt), cast_for_kernel(b, dt)), p, {}, false);
+  }
+  if (auto node = maybe_node(OpId::Dist, {a, b})) {
+    node->saved.emplace_back(a, false);
+    node->saved.emplace_back(b, false);
+    node->f = {p};
+    set_history(out, node);
+    node->saved.emplace_back(out, true);
+  }
+  return out;
+}
+
+Tensor nansum(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim,
+              std::optional<DType> dtype) {
+  std::vector<int64_t> rdims = norm_dims(a, dims);
+  Tensor out;
+  {
+    NoGradGuard ng;
+    Tensor x = is_floating(a.dtype()) ? where(isnan(a), wrapped_scalar(0.0), a) : a;
+    out = sum(x, rdims, keepdim, dtype);
+  }
+  if (!is_floating(out.dtype())) return out;
+  if (auto node = maybe_node(OpId::Nansum, {a})) {
+    node->saved.emplace_back(a, false);
+    node->i = rdims;
+    node->i.push_back(keepdim);
+    node->f.assign(dims.begin(), dims.end());  // as given (Note [Saved attributes])
+    node->shape = a.sizes();
+    set_history(out, node);
+  }
+  return out;
+}
+
+Tensor nanmean(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim,
+               std::optional<DType> dtype) {
+  TG_CHECK(is_floating(a.dtype()), "nanmean(): expected input to have floating point or complex "
+           "dtype but got ", dtype_legacy_name(a.dtype()));
+  Tensor count = sum(logical_not(isnan(a)), norm_dims(a, dims), keepdim);
+  return div(nansum(a, dims, keepdim, dtype), count);
+}
+
+}  // namespace tapegrad
+
+namespace tapegrad {
+
+namespace {
+
+// var_mean / std_mean: the values of var/std and mean, recorded as one two-output node.
+std::pair<Tensor, Tensor> moments(OpId op, const Tensor& a, const std::vector<int64_t>& dims,
+                                  double correction, bool keepdim) {
+  TG_CHECK(is_floating(a.dtype()), op == OpId::StdMean ? "std_mean" : "var_mean",
+           " only support floating point and complex dtypes");
+  std::vector<int64_t> rd = norm_dims(a, dims);
+  int64_t n = 1;
+  for (auto d : rd) n *= a.sizes()[d];
+  Tensor spread, centre;
+  {
+    NoGradGuard ng;
+    spread = op == OpId::StdMean ? tapegrad::std(a, rd, correction, keepdim)
+                                 : var(a, rd, correction, keepdim);
+    centre = rd.empty() ? detach(a) : mean(a, rd, keepdim);
+  }
+  if (auto node = maybe_node(op, {a})) {
+    node->num_outputs = 2;
+    node->saved.emplace_back(a, false);
+    node->i = rd;
+    node->i.push_back(keepdim);
+    // f: the divisor, then the dims as given (VarBackward0's layout: _saved_attrs.py reads both)
+    node->f = {std::max(static_cast<double>(n) - correction, 0.0)};
+    node->f.insert(node->f.end(), dims.begin(), dims.end());
+    set_history(spread, node, 0);
+    set_history(centre, node, 1);
+    if (op == OpId::StdMean) node->saved.emplace_back(spread, true);
+  }
+  return {spread, centre};
+}
+
+}  // namespace
+
+std::pair<Tensor, Tensor> var_mean(const Tensor& a, const std::vector<int64_t>& dims,
+                                   double correction, bool keepdim) {
+  return moments(OpId::VarMean, a, dims, correction, keepdim);
+}
+std::pair<Tensor, Tensor> std_mean(const Tensor& a, const std::vector<int64_t>& dims,
+                                   double correction, bool keepdim) {
+  return moments(OpId::StdMean, a, dims, correction, keepdim);
+}
+
+std::pair<Tensor, Tensor> aminmax(const Tensor& a, std::optional<int64_t> dim, bool keepdim) {
+  std::vector<int64_t> rd;
+  if (dim) {
+    rd = {wrap_dim(*dim, a.dim())};
+    if (a.dim() == 0) rd.clear();
+  } else {
+    TG_CHECK(a.numel() > 0, "aminmax(): cannot compute aminmax over an empty dimension as the "
+             "operation has no identity.");
+    rd = norm_dims(a, {});
+  }
+  if (dim && a.dim() > 0)
+    TG_CHECK_KIND(Index, a.sizes()[rd[0]] > 0, "aminmax: Expected reduction dim ", rd[0],
+                  " to have non-zero size.");
+  Tensor lo, hi;
+  {
+    NoGradGuard ng;
+    if (rd.empty()) {
+      lo = clone(a);
+      hi = clone(a);
+    } else {
+      lo = amin(a, rd, keepdim);
+      hi = amax(a, rd, keepdim);
+    }
+  }
+  if (is_floating(a.dtype()))
+    if (auto node = maybe_node(OpId::Aminmax, {a})) {
+      node->num_outputs = 2;
+      node->saved.emplace_back(a, false);
+      node->i = rd;
+      node->i.push_back(keepdim);
+      if (dim) node->f = {static_cast<double>(*dim)};  // as given (Note [Saved attributes])
+      set_history(lo, node, 0);
+      set_history(hi, node, 1);
+      node->saved.emplace_back(lo, true);
+      node->saved.emplace_back(hi, true);
+    }
+  return {lo, hi};
+}
+
+}  // namespace tapegrad

@@ -1,0 +1,228 @@
+"""torch's Python-level functions over helper M's compiled ops: unique / unique_consecutive
+(tensor or tuple by flags), quantile / nanquantile (sort, gather and lerp, as torch), logspace
+and the deprecated range (factories)."""
+import builtins as _builtins
+import warnings as _warnings
+
+from ._grad_mode import no_grad as _no_grad
+
+from . import _C
+from ._factories import _finish, _default, arange as _arange, linspace as _linspace
+from ._factories import full_like as _full_like, zeros as _zeros, zeros_like as _zeros_like
+from ._factories import tensor as _tensor
+
+__all__ = ["unique", "unique_consecutive", "logspace", "range", "quantile", "nanquantile",
+           "randperm", "normal", "cdist"]
+
+
+def _pack(values, inverse, counts, return_inverse, return_counts):
+    if not return_inverse and not return_counts:
+        return values
+    out = (values,)
+    if return_inverse:
+        out += (inverse,)
+    if return_counts:
+        out += (counts,)
+    return out
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    """The distinct values (or slices along dim), always sorted here (torch's CPU result for
+    sorted=False is sorted too); inverse maps each element / slice to its position."""
+    v, inv, cnt = _C._unique_impl(input, False, dim)
+    return _pack(v, inv, cnt, return_inverse, return_counts)
+
+
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    """Collapses runs of equal consecutive values (or slices along dim)."""
+    v, inv, cnt = _C._unique_impl(input, True, dim)
+    return _pack(v, inv, cnt, return_inverse, return_counts)
+
+
+def _tensor_unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    return unique(self, sorted, return_inverse, return_counts, dim)
+
+
+def _tensor_unique_consecutive(self, return_inverse=False, return_counts=False, dim=None):
+    return unique_consecutive(self, return_inverse, return_counts, dim)
+
+
+_C.Tensor.unique = _tensor_unique
+_C.Tensor.unique_consecutive = _tensor_unique_consecutive
+
+
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False,
+             out=None):
+    """base ** linspace(start, end, steps), computed in float64 and cast to dtype."""
+    if out is not None:
+        raise NotImplementedError("tapegrad.logspace: out= is not supported")
+    dt = _default(dtype)
+    exps = _linspace(start, end, steps, dtype=_C.float64)
+    vals = _C.pow(_builtins.float(base), exps)
+    t = vals.to(dt) if dt != _C.float64 else vals
+    return _finish(t, requires_grad, device)
+
+
+def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False,  # noqa: A001
+          out=None):
+    """Deprecated torch.range: like arange but including end; float32 (the default dtype) unless
+    dtype is given."""
+    _warnings.warn("torch.range is deprecated and will be removed in a future release because "
+                   "its behavior is inconsistent with Python's range builtin. Instead, use "
+                   "torch.arange, which produces values in [start, end).", UserWarning,
+                   stacklevel=2)
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    n = _builtins.int((end - start) // step) + 1 if (end - start) * step >= 0 else 0
+    t = _arange(n, dtype=_C.float64) * step + start if n > 0 else _arange(0, dtype=_C.float64)
+    return _finish(t.to(_default(dtype)), requires_grad, device)
+
+
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
+    # sorted values along dim (NaN last), the rank q * (count - 1) per slice and quantile,
+    # values gathered below/above it and interpolated: torch's algorithm, so the gradient
+    # flows through sort, gather and lerp as in torch
+    if not input.is_floating_point():
+        raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
+    if interpolation not in _INTERPOLATIONS:
+        raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, "
+                           f"midpoint or nearest, but got {interpolation}")
+    if input.numel() == 0:
+        raise RuntimeError(f"{name}() input tensor must be non-empty")
+    scalar_q = not isinstance(q, _C.Tensor)
+    if scalar_q:
+        if not 0 <= q <= 1:
+            raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {q}")
+        qt = _tensor(_builtins.float(q), dtype=input.dtype)
+    else:
+        if q.dim() > 1:
+            raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
+        if q.dtype != input.dtype:
+            raise RuntimeError(f"{name}() q tensor must be same dtype as the input tensor")
+        if q.numel() and not _builtins.bool(((q >= 0) & (q <= 1)).all()):
+            raise RuntimeError(f"{name}() q values must be in the range [0, 1]")
+        qt = q.detach()
+    q_vector = not scalar_q and q.dim() == 1
+    x = input.reshape(-1) if dim is None else input
+    nd = x.dim()
+    d = 0 if dim is None else (dim % nd if nd else 0)
+    if nd == 0:
+        x = x.reshape(1)
+        nd = 1
+    xs = x.transpose(d, -1) if d != nd - 1 else x
+    srt = xs.sort(dim=-1).values
+    n = srt.shape[-1]
+    qv = qt.reshape(-1)
+    if ignore_nan:
+        cnt = _C.logical_not(srt.isnan()).sum(-1, keepdim=True)
+        ranks = qv * (cnt - 1)
+        ranks = _C.where(ranks < 0, _zeros_like(ranks), ranks)
+    else:
+        ranks = qv * (n - 1) + _zeros(list(srt.shape[:-1]) + [1], dtype=srt.dtype)
+        ranks = _C.where(srt.isnan().any(-1, keepdim=True), _full_like(ranks, n - 1), ranks)
+    if interpolation == "nearest":
+        lo = hi = ranks.round().long()
+    else:
+        lo, hi = ranks.floor().long(), ranks.ceil().long()
+    lo_v = srt.gather(-1, lo)
+    if interpolation in ("lower", "nearest"):
+        out = lo_v
+    elif interpolation == "higher":
+        out = srt.gather(-1, hi)
+    else:
+        w = (_full_like(ranks, 0.5) if interpolation == "midpoint"
+             else ranks - lo.to(ranks.dtype))
+        out = _C.lerp(lo_v, srt.gather(-1, hi), w)
+    # out: (..., Q) with the reduced dim gone; Q first, keepdim puts size-1 dims back
+    if out.dim() > 1:
+        out = out.permute(out.dim() - 1, *_builtins.range(out.dim() - 1))
+    if keepdim:
+        if dim is None:
+            out = out.reshape([out.shape[0]] + [1] * input.dim())
+        else:
+            out = out.unsqueeze(d + 1)
+    if not q_vector:
+        out = out.squeeze(0)
+    return out
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+    """The q-th quantiles along dim (of the flattened input when None); NaN in a slice gives
+    NaN. q: a number or a 0-d / 1-D tensor (its quantiles come first in the result)."""
+    return _quantile("quantile", input, q, dim, keepdim, interpolation, False)
+
+
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+    """quantile ignoring NaNs (NaN only for an all-NaN slice)."""
+    return _quantile("nanquantile", input, q, dim, keepdim, interpolation, True)
+
+
+_C.Tensor.quantile = (lambda self, q, dim=None, keepdim=False, *, interpolation="linear":
+                      quantile(self, q, dim, keepdim, interpolation=interpolation))
+_C.Tensor.nanquantile = (lambda self, q, dim=None, keepdim=False, *, interpolation="linear":
+                         nanquantile(self, q, dim, keepdim, interpolation=interpolation))
+
+
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False, out=None,
+             layout=None, pin_memory=False):
+    """A random permutation of 0..n-1: the same permutation as torch's for the same seed."""
+    if generator is not None:
+        raise NotImplementedError("tapegrad has one global generator; pass generator=None (seed "
+                                  "it with tapegrad.manual_seed)")
+    return _finish(_C._randperm(n, dtype or _C.int64), requires_grad, device)
+
+
+def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
+           requires_grad=False, out=None):
+    """torch.normal's forms: numbers and a size (a normal_ fill), or tensor mean and/or std
+    (standard normals of the broadcast shape scaled by std and shifted by mean, as torch draws
+    them). The tensor forms carry no history here (torch records NormalBackward1-3)."""
+    if generator is not None:
+        raise NotImplementedError("tapegrad has one global generator; pass generator=None (seed "
+                                  "it with tapegrad.manual_seed)")
+    mt, st = isinstance(mean, _C.Tensor), isinstance(std, _C.Tensor)
+    if not mt and not st:
+        if size is None:
+            raise TypeError("normal() received an invalid combination of arguments - got "
+                            "(float, float), but expected a size")
+        t = _C._empty(list(size), _default(dtype), "cpu").normal_(_builtins.float(mean),
+                                                                  _builtins.float(std))
+        return _finish(t, requires_grad, device)
+    with _no_grad():
+        ref = mean if mt else std
+        if st and bool((std < 0).any()):
+            raise RuntimeError("normal expects all elements of std >= 0.0")
+        shape = (mean + std).shape if mt and st else ref.shape
+        draws = _C._empty(list(shape), ref.dtype, "cpu").normal_(0, 1)
+        return draws * std + mean
+
+
+_LEGACY = {"torch.int64": "Long", "torch.int32": "Int", "torch.int16": "Short",
+           "torch.int8": "Char", "torch.uint8": "Byte", "torch.bool": "Bool"}
+
+
+def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
+    """p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M): the vector norm
+    of the broadcast differences, so the gradient is the norm's (0 at a zero distance, as
+    torch's). torch records CdistBackward0 (or, for p = 2 with more than 25 rows, its
+    matrix-product composite); here the node is LinalgVectorNormBackward0."""
+    for name, x in (("X1", x1), ("X2", x2)):
+        if not x.is_floating_point():
+            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: "
+                               f"{_LEGACY.get(str(x.dtype), str(x.dtype))}")
+    if x1.dim() < 2:
+        raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {x1.dim()}D")
+    if x2.dim() < 2:
+        raise RuntimeError(f"cdist only supports at least 2D tensors, X2 got: {x2.dim()}D")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: "
+                           f"{x1.shape[-1]} X2: {x2.shape[-1]}")
+    if p < 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
+    return _C._linalg_vector_norm(diff, _builtins.float(p), [-1], False)
