@@ -620,3 +620,10 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
         raise NotImplementedError("normalize(out=...) is not supported by tapegrad")
     denom = _C._norm_dim(input, float(p), [dim], True).clamp_min(eps).expand_as(input)
     return input / denom
+
+# --- channel dropout, pixel shuffle, bilinear, interpolate (nn/_extra_functional.py) ---
+from ._extra_functional import (bilinear, dropout1d, dropout2d, dropout3d,  # noqa: E402,F401
+                                interpolate, pixel_shuffle, pixel_unshuffle, upsample,
+                                upsample_bilinear, upsample_nearest)
+__all__ += ["bilinear", "dropout1d", "dropout2d", "dropout3d", "interpolate", "pixel_shuffle",
+            "pixel_unshuffle", "upsample", "upsample_bilinear", "upsample_nearest"]

@@ -56,3 +56,8 @@ __all__ += ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "Inst
             "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AvgPool1d", "AvgPool2d", "MaxPool1d",
             "Conv1d", "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell",
             "GRUCell", "MultiheadAttention", "ConvTranspose2d"]
+
+# parameter holders and smaller layers composed from existing ops (extra.py)
+from .extra import *  # noqa: E402,F401,F403
+from .extra import __all__ as _extra_all  # noqa: E402
+__all__ += _extra_all

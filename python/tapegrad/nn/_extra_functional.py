@@ -1,0 +1,299 @@
+"""Functionals behind nn/modules/extra.py, composed from existing ops so autograd follows:
+channel dropout, pixel_shuffle / pixel_unshuffle, bilinear and interpolate ('nearest',
+'bilinear')."""
+import math
+import warnings
+
+import numpy as np
+
+from .. import _C
+
+__all__ = ["dropout1d", "dropout2d", "dropout3d",
+           "pixel_shuffle", "pixel_unshuffle", "bilinear", "interpolate", "upsample",
+           "upsample_nearest", "upsample_bilinear"]
+
+
+def _check_p(p):
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _channel_dropout(input, p, inplace):
+    """Zeroes whole channels: one Bernoulli(1-p) draw per (batch, channel), broadcast over the
+    spatial dims and scaled by 1/(1-p), so the product records a MulBackward0."""
+    import tapegrad
+    shape = list(input.shape[:2]) + [1] * (input.dim() - 2)
+    mask = tapegrad.empty(shape, dtype=input.dtype, device=input.device)
+    if p == 1:
+        mask.zero_()
+    else:
+        mask.bernoulli_(1 - p).div_(1 - p)
+    return input.mul_(mask) if inplace else input * mask
+
+
+def _feature_dropout(input, p, training, inplace, batched):
+    if not training or p == 0:
+        return input
+    if batched:
+        return _channel_dropout(input, p, inplace)
+    # an unbatched input gets a leading batch dim of 1 for the draw
+    out = _channel_dropout(input.unsqueeze(0), p, inplace)
+    return input if inplace else out.squeeze(0)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    _check_p(p)
+    if input.dim() not in (2, 3):
+        raise RuntimeError(
+            f"dropout1d: Expected 2D or 3D input, but received a {input.dim()}D input. Note "
+            "that dropout1d exists to provide channel-wise dropout on inputs with 1 spatial "
+            "dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D "
+            "inputs).")
+    return _feature_dropout(input, p, training, inplace, input.dim() == 3)
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    _check_p(p)
+    n = input.dim()
+    if n not in (3, 4):
+        warnings.warn(
+            f"dropout2d: Received a {n}-D input to dropout2d, which is deprecated and will "
+            "result in an error in a future release. To retain the behavior and silence this "
+            "warning, please use dropout instead. Note that dropout2d exists to provide "
+            "channel-wise dropout on inputs with 2 spatial dimensions, a channel dimension, and "
+            "an optional batch dimension (i.e. 3D or 4D inputs).", stacklevel=2)
+    if n == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D "
+            "dropout behavior is desired - input is interpreted as shape (N, C, L), where C is "
+            "the channel dim. This behavior will change in a future release to interpret the "
+            "input as one without a batch dimension, i.e. shape (C, H, W). To maintain the 1D "
+            "channel-wise dropout behavior, please switch to using dropout1d instead.",
+            stacklevel=2)
+    return _feature_dropout(input, p, training, inplace, True)
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    _check_p(p)
+    n = input.dim()
+    if n not in (4, 5):
+        warnings.warn(
+            f"dropout3d: Received a {n}-D input to dropout3d, which is deprecated and will "
+            "result in an error in a future release. To retain the behavior and silence this "
+            "warning, please use dropout instead. Note that dropout3d exists to provide "
+            "channel-wise dropout on inputs with 3 spatial dimensions, a channel dimension, and "
+            "an optional batch dimension (i.e. 4D or 5D inputs).", stacklevel=2)
+    return _feature_dropout(input, p, training, inplace, n != 4)
+
+
+# ------------------------------------------------------------------------- pixel shuffle
+
+
+def pixel_shuffle(input, upscale_factor):
+    """(*, C*r*r, H, W) -> (*, C, H*r, W*r): a reshape, a permute and a reshape (views where
+    possible, so the gradient is the inverse permutation)."""
+    r = int(upscale_factor)
+    if input.dim() < 3:
+        raise RuntimeError("pixel_shuffle expects input to have at least 3 dimensions, but got "
+                           f"input with {input.dim()} dimension(s)")
+    if r <= 0:
+        raise RuntimeError(f"pixel_shuffle expects a positive upscale_factor, but got {r}")
+    *batch, c, h, w = input.shape
+    if c % (r * r) != 0:
+        raise RuntimeError("pixel_shuffle expects its input's 'channel' dimension to be "
+                           "divisible by the square of upscale_factor, but input.size(-3)="
+                           f"{c} is not divisible by {r * r}")
+    nb = len(batch)
+    x = input.reshape(batch + [c // (r * r), r, r, h, w])
+    b = list(range(nb))
+    x = x.permute(b + [nb, nb + 3, nb + 1, nb + 4, nb + 2])
+    return x.reshape(batch + [c // (r * r), h * r, w * r])
+
+
+def pixel_unshuffle(input, downscale_factor):
+    """(*, C, H*r, W*r) -> (*, C*r*r, H, W), the inverse of pixel_shuffle."""
+    r = int(downscale_factor)
+    if input.dim() < 3:
+        raise RuntimeError("pixel_unshuffle expects input to have at least 3 dimensions, but "
+                           f"got input with {input.dim()} dimension(s)")
+    if r <= 0:
+        raise RuntimeError(f"pixel_unshuffle expects a positive downscale_factor, but got {r}")
+    *batch, c, h, w = input.shape
+    if h % r != 0:
+        raise RuntimeError("pixel_unshuffle expects height to be divisible by "
+                           f"downscale_factor, but input.size(-2)={h} is not divisible by {r}")
+    if w % r != 0:
+        raise RuntimeError("pixel_unshuffle expects width to be divisible by "
+                           f"downscale_factor, but input.size(-1)={w} is not divisible by {r}")
+    nb = len(batch)
+    x = input.reshape(batch + [c, h // r, r, w // r, r])
+    b = list(range(nb))
+    x = x.permute(b + [nb, nb + 2, nb + 4, nb + 1, nb + 3])
+    return x.reshape(batch + [c * r * r, h // r, w // r])
+
+
+# ----------------------------------------------------------------------------- bilinear
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """y[..., o] = sum_ij x1[..., i] W[o, i, j] x2[..., j] + b[o], as one matmul of x1 with W
+    laid out (i, o*j) followed by a product with x2 summed over j."""
+    if input1.dim() != input2.dim():
+        raise RuntimeError("bilinear(): input dimensions do not match: got "
+                           f"{input1.dim()} and {input2.dim()}")
+    for d in range(input1.dim() - 1):
+        if input1.shape[d] != input2.shape[d]:
+            raise RuntimeError(f"bilinear(): input batch dimensions do not match at dim {d}: "
+                               f"got {input1.shape[d]} and {input2.shape[d]}")
+    if weight.dim() != 3:
+        raise RuntimeError(f"bilinear(): weight must be three-dimensional, got {weight.dim()}")
+    o, i, j = weight.shape
+    if input1.shape[-1] != i:
+        raise RuntimeError("bilinear(): input1 size does not match weight size: got "
+                           f"{input1.shape[-1]} but expected {i}")
+    if input2.shape[-1] != j:
+        raise RuntimeError("bilinear(): input2 size does not match weight size: got "
+                           f"{input2.shape[-1]} but expected {j}")
+    if bias is not None and (bias.dim() != 1 or bias.shape[0] != o):
+        raise RuntimeError("bilinear(): bias size does not match weight size: got "
+                           f"{bias.shape[-1] if bias.dim() else 1} but expected {o}")
+    batch = list(input1.shape[:-1])
+    x1 = input1.reshape(-1, i)
+    x2 = input2.reshape(-1, j)
+    t = x1.matmul(weight.permute(1, 0, 2).reshape(i, o * j)).reshape(-1, o, j)
+    y = (t * x2.unsqueeze(1)).sum(-1)
+    if bias is not None:
+        y = y + bias
+    return y.reshape(batch + [o])
+
+
+# -------------------------------------------------------------------------- interpolate
+
+_ALL_MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact")
+# mode -> the input rank it needs (torch's pairing of modes and ranks)
+_LINEAR_RANK = {"linear": 3, "bilinear": 4, "trilinear": 5}
+
+
+def _spatial_tuple(value, n, what, input, fmt):
+    if isinstance(value, (list, tuple)):
+        if len(value) != n:
+            raise ValueError(
+                f"Input and {what} must have the same number of spatial dimensions, but got "
+                f"input with spatial dimensions of {list(input.shape[2:])} and {what}"
+                f"{' of shape' if what == 'scale_factor' else ''} {value}. Please provide "
+                f"input tensor in (N, C, d1, d2, ...,dK) format and {what} in {fmt} format.")
+        return list(value)
+    return [value] * n
+
+
+def _scales(in_sizes, out_sizes, scale_factors):
+    """The per-dim source/destination ratio the kernels use: 1/scale_factor when one was
+    given (and not recomputed), else in/out."""
+    return [1.0 / s if s is not None and s > 0 else i / o
+            for i, o, s in zip(in_sizes, out_sizes, scale_factors)]
+
+
+def _nearest_index(n_in, n_out, scale, exact, np_dtype=np.float32):
+    # torch computes nearest indices in float32: floor(dst * scale) (dst + 0.5 for -exact)
+    dst = np.arange(n_out, dtype=np.float32)
+    if exact:
+        dst = dst + np.float32(0.5)
+    src = np.floor(dst * np.float32(scale)).astype(np.int64)
+    return np.minimum(src, n_in - 1)
+
+
+def _linear_weights(n_in, n_out, scale, align_corners, np_dtype):
+    """Left index, right index and right weight of each output position along one dim."""
+    dst = np.arange(n_out, dtype=np_dtype)
+    if align_corners:
+        ratio = np_dtype((n_in - 1) / (n_out - 1)) if n_out > 1 else np_dtype(0)
+        src = dst * ratio
+    else:
+        src = np.maximum(np_dtype(scale) * (dst + np_dtype(0.5)) - np_dtype(0.5), np_dtype(0))
+    i0 = np.minimum(src.astype(np.int64), n_in - 1)
+    i1 = i0 + (i0 < n_in - 1)
+    lam = np.clip(src - i0.astype(np_dtype), 0, 1).astype(np_dtype)
+    return i0, i1, lam
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                recompute_scale_factor=None, antialias=False):
+    """Resizes the spatial dims of a (N, C, d1[, d2]) input with index_select gathers (nearest)
+    or a weighted sum of two gathers per dim (linear / bilinear: separable), so autograd
+    scatters the gradient back through IndexSelectBackward0."""
+    import tapegrad
+    if mode in ("nearest", "area", "nearest-exact") and align_corners is not None:
+        raise ValueError("align_corners option can only be set with the interpolating modes: "
+                         "linear | bilinear | bicubic | trilinear")
+    if antialias:
+        raise NotImplementedError("interpolate(antialias=True) is not supported by tapegrad")
+    n = input.dim() - 2
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    in_sizes = list(input.shape[2:])
+    if size is not None:
+        out_sizes = [int(s) for s in _spatial_tuple(size, n, "output size", input,
+                                                    "(o1, o2, ...,oK)")]
+        scales = [None] * n
+    elif scale_factor is not None:
+        scales = [float(s) for s in _spatial_tuple(scale_factor, n, "scale_factor", input,
+                                                   "(s1, s2, ...,sK)")]
+        out_sizes = [math.floor(i * s) for i, s in zip(in_sizes, scales)]
+        if recompute_scale_factor:
+            scales = [None] * n
+    else:
+        raise ValueError("either size or scale_factor should be defined")
+    if mode in _LINEAR_RANK and input.dim() != _LINEAR_RANK[mode]:
+        raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs "
+                                  f"{_LINEAR_RANK[mode]}D input")
+    if mode not in _ALL_MODES or input.dim() not in (3, 4, 5):
+        raise NotImplementedError(
+            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) for "
+            "the modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
+            f"nearest-exact (got {mode})")
+    if mode not in ("nearest", "nearest-exact", "linear", "bilinear") or input.dim() == 5:
+        raise NotImplementedError(f"interpolate: mode '{mode}' on a {input.dim()}D input is not "
+                                  "supported by tapegrad (only 'nearest', 'nearest-exact', "
+                                  "'linear' and 'bilinear' on 3D/4D inputs)")
+    if any(o <= 0 for o in out_sizes) or any(i <= 0 for i in in_sizes):
+        names = ("H", "W") if n == 2 else ("W",)
+        ins = ", ".join(f"{k}: {v}" for k, v in zip(names, in_sizes))
+        outs = ", ".join(f"{k}: {v}" for k, v in zip(names, out_sizes))
+        raise RuntimeError("Input and output sizes should be greater than 0, but got input "
+                           f"({ins}) output ({outs})")
+    ratios = _scales(in_sizes, out_sizes, scales)
+    np_dtype = np.float64 if input.dtype == tapegrad.float64 else np.float32
+    out = input
+    for k in range(n):
+        dim = 2 + k
+        if mode in ("nearest", "nearest-exact"):
+            idx = _nearest_index(in_sizes[k], out_sizes[k], ratios[k], mode == "nearest-exact")
+            out = out.index_select(dim, tapegrad.tensor(idx, device=input.device))
+            continue
+        i0, i1, lam = _linear_weights(in_sizes[k], out_sizes[k], ratios[k], bool(align_corners),
+                                      np_dtype)
+        shape = [out_sizes[k]] + [1] * (n - 1 - k)
+        w1 = tapegrad.tensor(lam.reshape(shape), dtype=input.dtype, device=input.device)
+        w0 = tapegrad.tensor((1 - lam).reshape(shape), dtype=input.dtype, device=input.device)
+        a = out.index_select(dim, tapegrad.tensor(i0, device=input.device))
+        b = out.index_select(dim, tapegrad.tensor(i1, device=input.device))
+        out = a * w0 + b * w1
+    return out
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    warnings.warn("`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` "
+                  "instead.", stacklevel=2)
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    warnings.warn("`nn.functional.upsample_nearest` is deprecated. Use "
+                  "`nn.functional.interpolate` instead.", stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    warnings.warn("`nn.functional.upsample_bilinear` is deprecated. Use "
+                  "`nn.functional.interpolate` instead.", stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
