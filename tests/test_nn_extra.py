@@ -174,3 +174,165 @@ def test_parameter_list_in_optimizer_step():
     opt.step()
     np.testing.assert_allclose(cc.to_numpy(pl[0]), [0.0] * 3)
     np.testing.assert_allclose(cc.to_numpy(pl[1]), [0.0] * 2)
+
+
+# ----------------------------------------------------------------------- channel dropout
+
+
+@pytest.mark.parametrize("name,shape,batched", [
+    ("Dropout1d", (4, 6, 9), True), ("Dropout1d", (6, 9), False),
+    ("Dropout2d", (3, 5, 4, 7), True), ("Dropout2d", (5, 4, 7), True),
+    ("Dropout3d", (2, 5, 3, 2, 4), True), ("Dropout3d", (5, 3, 2, 4), False)])
+@pytest.mark.parametrize("p", [0.3, 0.7])
+def test_channel_dropout_masks_whole_channels(name, shape, batched, p):
+    TG.manual_seed(0)
+    x = TG.tensor(np.abs(rnd(*shape)) + 1.0).requires_grad_(True)
+    mod = getattr(TG.nn, name)(p)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        y = mod(x)
+    ya, xa = cc.to_numpy(y), cc.to_numpy(x)
+    ratio = ya / xa
+    # each channel is either all zero or all scaled by 1/(1-p)
+    lead = 2 if batched else 1
+    per_channel = ratio.reshape(ratio.shape[:lead] + (-1,))
+    assert np.all(np.isclose(per_channel, 0) | np.isclose(per_channel, 1 / (1 - p)))
+    np.testing.assert_allclose(per_channel.max(-1), per_channel.min(-1), rtol=1e-12)
+    up = rnd(*shape, seed=3)
+    (g,) = TG.autograd.grad(y, [x], TG.tensor(up))
+    np.testing.assert_allclose(cc.to_numpy(g), up * ratio, rtol=1e-12)
+    mod.eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert mod(x) is x
+
+
+def test_channel_dropout_rate_and_extremes():
+    TG.manual_seed(1)
+    y = TG.nn.functional.dropout2d(TG.ones(400, 50, 2, 2), 0.3)
+    zero = (cc.to_numpy(y)[:, :, 0, 0] == 0).mean()
+    assert abs(zero - 0.3) < 0.02
+    assert float(TG.nn.functional.dropout1d(TG.ones(3, 4, 5), 1.0).abs().sum()) == 0
+    x = TG.ones(3, 4, 5)
+    assert TG.nn.functional.dropout1d(x, 0.0) is x
+    x = TG.ones(3, 4, 5)
+    out = TG.nn.functional.dropout1d(x, 0.5, inplace=True)
+    assert out is x and set(np.unique(cc.to_numpy(x))) <= {0.0, 2.0}
+
+
+@pytest.mark.parametrize("name", ["Dropout1d", "Dropout2d", "Dropout3d"])
+def test_channel_dropout_repr_and_p_validation(name):
+    assert repr(getattr(TG.nn, name)(0.2, True)) == repr(getattr(torch.nn, name)(0.2, True))
+    assert repr(getattr(TG.nn, name)()) == repr(getattr(torch.nn, name)())
+    raises_as_torch(lambda lib: getattr(lib.nn, name)(1.5))
+    raises_as_torch(lambda lib: getattr(lib.nn.functional, name.lower())(lib.ones(2, 3, 4, 5),
+                                                                          -0.1))
+
+
+def test_dropout1d_rank_error_and_dropout2d_warnings():
+    raises_as_torch(lambda lib: lib.nn.functional.dropout1d(lib.ones(2, 3, 4, 5)))
+    for shape in ((2, 3, 4), (2, 3)):
+        msgs = []
+        for lib in (torch, TG):
+            with warnings.catch_warnings(record=True) as w:
+                warnings.simplefilter("always")
+                lib.nn.functional.dropout2d(lib.ones(*shape))
+            msgs.append([str(x.message) for x in w])
+        assert msgs[1] == msgs[0]
+
+
+# ------------------------------------------------------------- pixel shuffle / unshuffle
+
+
+@pytest.mark.parametrize("shape,r", [((2, 12, 3, 5), 2), ((18, 2, 3), 3), ((2, 1, 4, 1, 2), 1),
+                                     ((3, 2, 8, 2, 2), 2)])
+def test_pixel_shuffle(shape, r):
+    xcheck(lambda lib, x: lib.nn.functional.pixel_shuffle(x, r), rnd(*shape))
+    xcheck(lambda lib, x: lib.nn.PixelShuffle(r)(x), rnd(*shape), noncontig=True)
+
+
+@pytest.mark.parametrize("shape,r", [((2, 3, 6, 4), 2), ((2, 3, 9), 3), ((1, 2, 3, 4, 6), 2)])
+def test_pixel_unshuffle(shape, r):
+    xcheck(lambda lib, x: lib.nn.functional.pixel_unshuffle(x, r), rnd(*shape))
+    xcheck(lambda lib, x: lib.nn.PixelUnshuffle(r)(x), rnd(*shape), noncontig=True)
+    assert repr(TG.nn.PixelUnshuffle(r)) == repr(torch.nn.PixelUnshuffle(r))
+    assert repr(TG.nn.PixelShuffle(r)) == repr(torch.nn.PixelShuffle(r))
+
+
+@pytest.mark.parametrize("case", [
+    lambda lib: lib.nn.functional.pixel_shuffle(lib.ones(2, 3), 2),
+    lambda lib: lib.nn.functional.pixel_shuffle(lib.ones(1, 3, 2, 2), 2),
+    lambda lib: lib.nn.functional.pixel_shuffle(lib.ones(1, 4, 2, 2), 0),
+    lambda lib: lib.nn.functional.pixel_unshuffle(lib.ones(2, 3), 2),
+    lambda lib: lib.nn.functional.pixel_unshuffle(lib.ones(1, 4, 3, 2), 2),
+    lambda lib: lib.nn.functional.pixel_unshuffle(lib.ones(1, 4, 2, 3), 2),
+    lambda lib: lib.nn.functional.pixel_unshuffle(lib.ones(1, 4, 2, 2), -1),
+])
+def test_pixel_shuffle_errors(case):
+    raises_as_torch(case)
+
+
+# ---------------------------------------------------------------------------- softmax2d
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 4, 5), (3, 1, 2)])
+def test_softmax2d(shape):
+    xcheck(lambda lib, x: lib.nn.Softmax2d()(x), rnd(*shape))
+    assert repr(TG.nn.Softmax2d()) == repr(torch.nn.Softmax2d())
+    raises_as_torch(lambda lib: lib.nn.Softmax2d()(lib.ones(2, 3)))
+
+
+# ----------------------------------------------------------------------------- bilinear
+
+
+def _bilinear_pair(in1, in2, out, bias, dtype):
+    ref = torch.nn.Bilinear(in1, in2, out, bias=bias).to(getattr(torch, dtype))
+    got = TG.nn.Bilinear(in1, in2, out, bias=bias).to(getattr(TG, dtype))
+    assert [n for n, _ in got.named_parameters()] == [n for n, _ in ref.named_parameters()]
+    with TG.no_grad():
+        for (_, q), (_, p) in zip(got.named_parameters(), ref.named_parameters()):
+            q.copy_(TG.tensor(cc.to_numpy(p), dtype=getattr(TG, dtype)))
+    return ref, got
+
+
+@pytest.mark.parametrize("batch", [(5,), (2, 3), ()])
+@pytest.mark.parametrize("bias", [True, False])
+def test_bilinear_module(batch, bias):
+    for dtype in ("float64", "float32"):
+        ref, got = _bilinear_pair(3, 4, 2, bias, dtype)
+        x1, x2 = rnd(*batch, 3), rnd(*batch, 4, seed=5)
+        xcheck(lambda lib, a, b: (ref if lib is torch else got)(a, b), x1, x2, dtypes=(dtype,))
+        up = rnd(*batch, 2, seed=9).astype(dtype)
+        for lib, mod in ((torch, ref), (TG, got)):
+            mod.zero_grad()
+            a = lib.tensor(x1.astype(dtype))
+            b = lib.tensor(x2.astype(dtype))
+            mod(a, b).backward(lib.tensor(up))
+        for (n, q), (_, p) in zip(got.named_parameters(), ref.named_parameters()):
+            np.testing.assert_allclose(cc.to_numpy(q.grad), cc.to_numpy(p.grad), **TOL[dtype],
+                                       err_msg=n)
+    assert repr(got) == repr(ref)
+
+
+def test_bilinear_functional_and_init():
+    xcheck(lambda lib, a, b, w, c: lib.nn.functional.bilinear(a, b, w, c),
+           rnd(4, 3), rnd(4, 2, seed=1), rnd(5, 3, 2, seed=2), rnd(5, seed=3))
+    xcheck(lambda lib, a, b, w: lib.nn.functional.bilinear(a, b, w), rnd(4, 3), rnd(4, 2),
+           rnd(5, 3, 2), noncontig=True)
+    TG.manual_seed(0)
+    m = TG.nn.Bilinear(16, 3, 200)
+    w, b = cc.to_numpy(m.weight), cc.to_numpy(m.bias)
+    assert w.shape == (200, 16, 3) and b.shape == (200,)
+    # torch: both drawn from U(-1/sqrt(in1_features), 1/sqrt(in1_features))
+    assert np.abs(w).max() <= 0.25 and np.abs(w).max() > 0.24 and np.abs(b).max() <= 0.25
+    assert m.weight.dtype == TG.float32
+    assert TG.nn.Bilinear(2, 3, 4, dtype=TG.float64).weight.dtype == TG.float64
+
+
+@pytest.mark.parametrize("case", [
+    lambda lib: lib.nn.functional.bilinear(lib.ones(2, 3), lib.ones(2, 4), lib.ones(5, 3, 3)),
+    lambda lib: lib.nn.functional.bilinear(lib.ones(2, 4), lib.ones(2, 3), lib.ones(5, 3, 3)),
+    lambda lib: lib.nn.functional.bilinear(lib.ones(2, 3), lib.ones(3, 4), lib.ones(5, 3, 4)),
+])
+def test_bilinear_errors(case):
+    raises_as_torch(case)
