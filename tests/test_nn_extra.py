@@ -336,3 +336,68 @@ def test_bilinear_functional_and_init():
 ])
 def test_bilinear_errors(case):
     raises_as_torch(case)
+
+
+# -------------------------------------------------------------------------- interpolate
+
+
+@pytest.mark.parametrize("shape,kw", [
+    ((2, 3, 5), dict(size=9)), ((2, 3, 5), dict(size=3)), ((1, 2, 7), dict(scale_factor=2)),
+    ((1, 2, 7), dict(scale_factor=0.6)), ((1, 2, 7), dict(scale_factor=1.7)),
+    ((2, 3, 4, 5), dict(size=(7, 3))), ((2, 3, 4, 5), dict(size=6)),
+    ((1, 2, 5, 3), dict(scale_factor=(1.5, 2.5))), ((1, 2, 5, 3), dict(scale_factor=3)),
+    ((1, 2, 6, 6), dict(scale_factor=0.5)), ((1, 1, 7, 3), dict(scale_factor=1.3,
+                                                                   recompute_scale_factor=True)),
+    ((1, 2, 3, 4), dict(size=(1, 1)))])
+@pytest.mark.parametrize("mode", ["nearest", "nearest-exact", "linear", "bilinear"])
+@pytest.mark.parametrize("align_corners", [None, True, False])
+def test_interpolate_against_torch(shape, kw, mode, align_corners):
+    if (mode == "linear") != (len(shape) == 3) and mode in ("linear", "bilinear"):
+        return  # the rank/mode mismatch is checked in test_interpolate_errors
+    if mode.startswith("nearest") and align_corners is not None:
+        return
+    xcheck(lambda lib, x: lib.nn.functional.interpolate(x, mode=mode,
+                                                        align_corners=align_corners, **kw),
+           rnd(*shape), noncontig=len(shape) == 4)
+
+
+@pytest.mark.parametrize("ctor", [
+    lambda nn: nn.Upsample(scale_factor=2), lambda nn: nn.Upsample(size=(3, 7), mode="bilinear"),
+    lambda nn: nn.Upsample(scale_factor=(2, 1.5), mode="bilinear", align_corners=True),
+    lambda nn: nn.UpsamplingNearest2d(size=5), lambda nn: nn.UpsamplingNearest2d(scale_factor=3),
+    lambda nn: nn.UpsamplingBilinear2d(scale_factor=2.0),
+    lambda nn: nn.UpsamplingBilinear2d(size=(2, 9))])
+def test_upsample_modules(ctor):
+    assert repr(ctor(TG.nn)) == repr(ctor(torch.nn))
+    xcheck(lambda lib, x: ctor(lib.nn)(x), rnd(2, 3, 4, 5))
+
+
+@pytest.mark.parametrize("case", [
+    lambda lib: lib.nn.functional.interpolate(lib.ones(1, 2, 3), size=4, scale_factor=2),
+    lambda lib: lib.nn.functional.interpolate(lib.ones(1, 2, 3)),
+    lambda lib: lib.nn.functional.interpolate(lib.ones(1, 2, 3), size=4, mode="bilinear"),
+    lambda lib: lib.nn.functional.interpolate(lib.ones(1, 2, 3, 3), size=4, mode="linear"),
+    lambda lib: lib.nn.functional.interpolate(lib.ones(1, 2, 3, 3), size=4, align_corners=True),
+    lambda lib: lib.nn.functional.interpolate(lib.ones(1, 2, 3, 3), size=(4, 4, 4)),
+    lambda lib: lib.nn.functional.interpolate(lib.ones(1, 2, 3, 3), size=4, mode="foo"),
+    lambda lib: lib.nn.functional.interpolate(lib.ones(1, 2, 3, 3), scale_factor=(2, 2, 2)),
+    lambda lib: lib.nn.functional.interpolate(lib.ones(1, 2, 3, 3), size=0),
+    lambda lib: lib.nn.functional.interpolate(lib.ones(1, 2, 3), size=0, mode="linear"),
+    lambda lib: lib.nn.functional.interpolate(lib.ones(1, 2, 3), size=0),
+])
+def test_interpolate_errors(case):
+    raises_as_torch(case)
+
+
+@pytest.mark.parametrize("mode", ["bicubic", "area"])
+def test_interpolate_unsupported_modes_name_the_mode(mode):
+    if cc.backend_name() == "torch":
+        pytest.skip("torch implements these modes; this checks tapegrad's refusal")
+    with pytest.raises(NotImplementedError, match=mode):
+        TG.nn.functional.interpolate(TG.ones(1, 2, 3, 3), size=4, mode=mode)
+
+
+def test_interpolate_gradcheck():
+    x = TG.tensor(rnd(1, 2, 3, 4)).requires_grad_(True)
+    assert TG.autograd.gradcheck(
+        lambda t: TG.nn.functional.interpolate(t, scale_factor=1.7, mode="bilinear"), (x,))

@@ -175,13 +175,17 @@ _LINEAR_RANK = {"linear": 3, "bilinear": 4, "trilinear": 5}
 
 
 def _spatial_tuple(value, n, what, input, fmt):
+    # torch's wording: "Input and output ... output size of (..)" for size=, "Input and
+    # scale_factor ... scale_factor of shape (..)" for scale_factor=
     if isinstance(value, (list, tuple)):
         if len(value) != n:
+            head, tail = (("output", "output size of") if what == "output size"
+                          else ("scale_factor", "scale_factor of shape"))
             raise ValueError(
-                f"Input and {what} must have the same number of spatial dimensions, but got "
-                f"input with spatial dimensions of {list(input.shape[2:])} and {what}"
-                f"{' of shape' if what == 'scale_factor' else ''} {value}. Please provide "
-                f"input tensor in (N, C, d1, d2, ...,dK) format and {what} in {fmt} format.")
+                f"Input and {head} must have the same number of spatial dimensions, but got "
+                f"input with spatial dimensions of {list(input.shape[2:])} and {tail} {value}. "
+                f"Please provide input tensor in (N, C, d1, d2, ...,dK) format and {what} in "
+                f"{fmt} format.")
         return list(value)
     return [value] * n
 
@@ -259,8 +263,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         names = ("H", "W") if n == 2 else ("W",)
         ins = ", ".join(f"{k}: {v}" for k, v in zip(names, in_sizes))
         outs = ", ".join(f"{k}: {v}" for k, v in zip(names, out_sizes))
+        sep = " and" if n == 1 else ""  # torch's 1-D wording has the "and"
         raise RuntimeError("Input and output sizes should be greater than 0, but got input "
-                           f"({ins}) output ({outs})")
+                           f"({ins}){sep} output ({outs})")
     ratios = _scales(in_sizes, out_sizes, scales)
     np_dtype = np.float64 if input.dtype == tapegrad.float64 else np.float32
     out = input
