@@ -179,3 +179,10 @@ __all__ = sorted(set(__all__) | {"cosine_similarity", "pairwise_distance", "prel
 from .nn._toplevel import *  # noqa: E402,F401,F403
 from .nn._toplevel import __all__ as _nn_toplevel_all  # noqa: E402
 __all__ += _nn_toplevel_all
+
+# --- helper P: argwhere, cross, cov, corrcoef (Python compositions, _extra_ops.py) ---
+from ._extra_ops import argwhere, cross, cov, corrcoef  # noqa: E402
+from ._extra_ops import linalg_cross as _linalg_cross  # noqa: E402
+linalg.cross = _linalg_cross
+__all__ += ["argwhere", "cross", "cov", "corrcoef"]
+# --- end helper P ---
