@@ -401,3 +401,95 @@ def test_interpolate_gradcheck():
     x = TG.tensor(rnd(1, 2, 3, 4)).requires_grad_(True)
     assert TG.autograd.gradcheck(
         lambda t: TG.nn.functional.interpolate(t, scale_factor=1.7, mode="bilinear"), (x,))
+
+
+# ------------------------------------------------- argwhere, cross, cov, corrcoef (torch.*)
+
+
+@pytest.mark.parametrize("arr", [np.array([[0, 1.5], [2, 0]]), np.array(3.0), np.array(0.0),
+                                 np.zeros((2, 0, 3)), np.array([[[1, 0, 1]], [[0, 0, 2]]])])
+def test_argwhere(arr):
+    ref = torch.argwhere(torch.tensor(arr))
+    got = TG.argwhere(TG.tensor(arr))
+    assert tuple(got.shape) == tuple(ref.shape) and got.dtype == TG.int64
+    np.testing.assert_array_equal(cc.to_numpy(got), ref.numpy())
+    np.testing.assert_array_equal(cc.to_numpy(TG.tensor(arr).argwhere()), ref.numpy())
+
+
+@pytest.mark.parametrize("sa,sb,dim", [((3,), (3,), 0), ((4, 3), (4, 3), -1), ((3, 5), (3, 5), 0),
+                                       ((1, 3), (5, 3), 1), ((2, 3, 4), (1, 3, 1), -2)])
+def test_cross(sa, sb, dim):
+    xcheck(lambda lib, a, b: lib.cross(a, b, dim=dim), rnd(*sa), rnd(*sb, seed=4))
+    xcheck(lambda lib, a, b: a.cross(b, dim), rnd(*sa), rnd(*sb, seed=4))
+    xcheck(lambda lib, a, b: lib.linalg.cross(a, b, dim=dim), rnd(*sa), rnd(*sb, seed=4),
+           noncontig=len(sa) == 2 and len(sb) == 2)
+
+
+def test_cross_default_dim_and_errors():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        xcheck(lambda lib, a, b: lib.cross(a, b), rnd(4, 3, 3), rnd(4, 3, 3, seed=2))
+        xcheck(lambda lib, a, b: lib.linalg.cross(a, b), rnd(4, 3), rnd(4, 3, seed=2))
+    raises_as_torch(lambda lib: lib.cross(lib.ones(4, 4), lib.ones(4, 4)))
+    raises_as_torch(lambda lib: lib.cross(lib.ones(4, 4), lib.ones(4, 4), dim=0))
+    raises_as_torch(lambda lib: lib.cross(lib.ones(4, 3), lib.ones(3, 4), dim=1))
+    raises_as_torch(lambda lib: lib.linalg.cross(lib.ones(3, 4), lib.ones(3, 4)))
+    raises_as_torch(lambda lib: lib.cross(lib.ones(3), lib.ones(3), dim=2))
+    raises_as_torch(lambda lib: lib.cross(lib.ones(2, 3, 4), lib.ones(3, 1), dim=-2))
+    raises_as_torch(lambda lib: lib.cross(lib.ones(2, 3), lib.ones(4, 3), dim=1))
+    raises_as_torch(lambda lib: lib.cross(lib.ones(3, 3), lib.ones(1, 4)))
+    raises_as_torch(lambda lib: lib.cross(lib.ones(3), lib.ones(3, dtype=lib.float64), dim=0))
+
+
+@pytest.mark.parametrize("shape", [(3, 7), (1, 5), (6,), (4, 2)])
+@pytest.mark.parametrize("correction", [1, 0, 2])
+def test_cov(shape, correction):
+    xcheck(lambda lib, x: lib.cov(x, correction=correction), rnd(*shape))
+    xcheck(lambda lib, x: x.cov(correction=correction), rnd(*shape), noncontig=len(shape) == 2)
+
+
+@pytest.mark.parametrize("correction", [1, 0, 3])
+@pytest.mark.parametrize("which", ["f", "a", "fa"])
+def test_cov_weights(correction, which):
+    fw = np.array([1, 3, 0, 2, 5])
+    aw = np.abs(rnd(5, seed=7)) + 0.1
+
+    def fn(lib, x, a):
+        kw = {}
+        if "f" in which:
+            kw["fweights"] = lib.tensor(fw)
+        if "a" in which:
+            kw["aweights"] = a
+        return lib.cov(x, correction=correction, **kw)
+    xcheck(fn, rnd(3, 5), aw)
+
+
+@pytest.mark.parametrize("case", [
+    lambda lib: lib.cov(lib.ones(2, 3, 4)),
+    lambda lib: lib.cov(lib.ones(2, 3), fweights=lib.tensor([1.0, 2, 3])),
+    lambda lib: lib.cov(lib.ones(2, 3), fweights=lib.tensor([1, 2, -3])),
+    lambda lib: lib.cov(lib.ones(2, 3), fweights=lib.tensor([1, 2])),
+    lambda lib: lib.cov(lib.ones(2, 3), fweights=lib.tensor([[1, 2, 3]])),
+    lambda lib: lib.cov(lib.ones(2, 3), aweights=lib.tensor([1.0, 2, -3])),
+    lambda lib: lib.cov(lib.ones(2, 3), aweights=lib.tensor([1, 2, 3])),
+    lambda lib: lib.corrcoef(lib.ones(2, 3, 4)),
+])
+def test_cov_errors(case):
+    raises_as_torch(case)
+
+
+def test_cov_integer_input_and_degenerate():
+    for arr in (np.array([[1, 2, 4], [3, 1, 0]]), np.array([[1, 2, 3]])):
+        ref, got = torch.cov(torch.tensor(arr)), TG.cov(TG.tensor(arr))
+        assert got.dtype == TG.float32 and tuple(got.shape) == tuple(ref.shape)
+        np.testing.assert_allclose(cc.to_numpy(got), ref.numpy(), rtol=1e-6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref, got = torch.cov(torch.ones(2, 1)), TG.cov(TG.ones(2, 1))
+    np.testing.assert_array_equal(cc.to_numpy(got), ref.numpy())  # nan, as torch
+
+
+@pytest.mark.parametrize("shape", [(3, 7), (2, 4), (5,)])
+def test_corrcoef(shape):
+    xcheck(lambda lib, x: lib.corrcoef(x), rnd(*shape))
+    xcheck(lambda lib, x: x.corrcoef(), rnd(*shape), noncontig=len(shape) == 2)

@@ -23,27 +23,26 @@ def _cross_impl(input, other, dim, name_dim):
     if input.dtype != other.dtype:
         raise RuntimeError(f"expected scalar type {_scalar_name(input)} but found "
                            f"{_scalar_name(other)}")
-    shape = list(tapegrad.broadcast_shapes(input.shape, other.shape))
-    n = len(shape)
-    if not -n <= dim < max(n, 1):
+    if input.dim() != other.dim():
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    # torch checks the dim's length on the inputs as given, then broadcasts the rest
+    n = input.dim()
+    if not -max(n, 1) <= dim < max(n, 1):
         raise IndexError(f"Dimension out of range (expected to be in range of "
                          f"[{-max(n, 1)}, {max(n, 1) - 1}], but got {dim})")
-    d = dim % n
-    a_len = input.shape[d - n + input.dim()] if d - n + input.dim() >= 0 else 1
-    b_len = other.shape[d - n + other.dim()] if d - n + other.dim() >= 0 else 1
+    d = dim % max(n, 1)
+    a_len, b_len = input.shape[d], other.shape[d]
     if a_len != 3 or b_len != 3:
         raise RuntimeError(f"linalg.cross: inputs dimension {name_dim} must have length 3. "
                            f"Got {a_len} and {b_len}")
-    a = input.expand(shape)
-    b = other.expand(shape)
-    a0, a1, a2 = (a.narrow(d, k, 1) for k in range(3))
-    b0, b1, b2 = (b.narrow(d, k, 1) for k in range(3))
+    # the products broadcast the remaining dims (and raise torch's mismatch message)
+    a0, a1, a2 = (input.narrow(d, k, 1) for k in range(3))
+    b0, b1, b2 = (other.narrow(d, k, 1) for k in range(3))
     return tapegrad.cat([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], d)
 
 
 def cross(input, other, dim=None, *, out=None):
     """torch.cross: without dim, the first dim of size 3 (deprecated, warns as torch)."""
-    import tapegrad
     if out is not None:
         raise NotImplementedError("cross(out=...) is not supported by tapegrad")
     if dim is None:
@@ -51,8 +50,8 @@ def cross(input, other, dim=None, *, out=None):
                       "Please either pass the dim explicitly or simply use torch.linalg.cross.\n"
                       "The default value of dim will change to agree with that of linalg.cross "
                       "in a future release.", stacklevel=2)
-        shape = list(tapegrad.broadcast_shapes(input.shape, other.shape))
-        sizes = [s for s in shape]
+        # torch takes the first dim of size 3 of the first input
+        sizes = list(input.shape)
         if 3 not in sizes:
             raise RuntimeError("no dimension of size 3 in input")
         dim = sizes.index(3)

@@ -6,7 +6,6 @@ import warnings
 
 import numpy as np
 
-from .. import _C
 
 __all__ = ["dropout1d", "dropout2d", "dropout3d",
            "pixel_shuffle", "pixel_unshuffle", "bilinear", "interpolate", "upsample",
@@ -197,7 +196,7 @@ def _scales(in_sizes, out_sizes, scale_factors):
             for i, o, s in zip(in_sizes, out_sizes, scale_factors)]
 
 
-def _nearest_index(n_in, n_out, scale, exact, np_dtype=np.float32):
+def _nearest_index(n_in, n_out, scale, exact):
     # torch computes nearest indices in float32: floor(dst * scale) (dst + 0.5 for -exact)
     dst = np.arange(n_out, dtype=np.float32)
     if exact:
