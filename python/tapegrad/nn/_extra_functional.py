@@ -1,11 +1,10 @@
 """Functionals behind nn/modules/extra.py, composed from existing ops so autograd follows:
 channel dropout, pixel_shuffle / pixel_unshuffle, bilinear and interpolate ('nearest',
-'bilinear')."""
+'nearest-exact', 'linear', 'bilinear'; other modes raise NotImplementedError)."""
 import math
 import warnings
 
 import numpy as np
-
 
 __all__ = ["dropout1d", "dropout2d", "dropout3d",
            "pixel_shuffle", "pixel_unshuffle", "bilinear", "interpolate", "upsample",
@@ -31,13 +30,14 @@ def _channel_dropout(input, p, inplace):
 
 
 def _feature_dropout(input, p, training, inplace, batched):
+    if not batched:
+        # torch draws an unbatched input with a leading batch dim of 1, so even in eval mode
+        # the result is a new (squeezed) view, not the input itself
+        out = _feature_dropout(input.unsqueeze(0), p, training, inplace, True)
+        return input if inplace else out.squeeze(0)
     if not training or p == 0:
         return input
-    if batched:
-        return _channel_dropout(input, p, inplace)
-    # an unbatched input gets a leading batch dim of 1 for the draw
-    out = _channel_dropout(input.unsqueeze(0), p, inplace)
-    return input if inplace else out.squeeze(0)
+    return _channel_dropout(input, p, inplace)
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
