@@ -497,3 +497,9 @@ def test_cov_integer_input_and_degenerate():
 def test_corrcoef(shape):
     xcheck(lambda lib, x: lib.corrcoef(x), rnd(*shape))
     xcheck(lambda lib, x: x.corrcoef(), rnd(*shape), noncontig=len(shape) == 2)
+
+
+def test_top_level_forms():
+    xcheck(lambda lib, x: lib.pixel_shuffle(x, 2), rnd(2, 8, 3, 1))
+    xcheck(lambda lib, x: lib.pixel_unshuffle(x, 3), rnd(1, 2, 3, 6))
+    xcheck(lambda lib, a, b, w: lib.bilinear(a, b, w), rnd(4, 3), rnd(4, 2), rnd(5, 3, 2))

@@ -184,5 +184,8 @@ __all__ += _nn_toplevel_all
 from ._extra_ops import argwhere, cross, cov, corrcoef  # noqa: E402
 from ._extra_ops import linalg_cross as _linalg_cross  # noqa: E402
 linalg.cross = _linalg_cross
-__all__ += ["argwhere", "cross", "cov", "corrcoef"]
+# torch also exposes these functionals at its top level
+from .nn._extra_functional import bilinear, pixel_shuffle, pixel_unshuffle  # noqa: E402
+__all__ += ["argwhere", "cross", "cov", "corrcoef", "bilinear", "pixel_shuffle",
+            "pixel_unshuffle"]
 # --- end helper P ---
