@@ -352,14 +352,19 @@ def test_bilinear_errors(case):
     ((1, 2, 5, 3), dict(scale_factor=(1.5, 2.5))), ((1, 2, 5, 3), dict(scale_factor=3)),
     ((1, 2, 6, 6), dict(scale_factor=0.5)), ((1, 1, 7, 3), dict(scale_factor=1.3,
                                                                    recompute_scale_factor=True)),
-    ((1, 2, 3, 4), dict(size=(1, 1)))])
-@pytest.mark.parametrize("mode", ["nearest", "nearest-exact", "linear", "bilinear"])
+    ((1, 2, 3, 4), dict(size=(1, 1))), ((1, 2, 3, 4, 2), dict(size=(5, 2, 3))),
+    ((2, 1, 2, 3, 4), dict(scale_factor=(1.5, 0.7, 2)))])
+@pytest.mark.parametrize("mode", ["nearest", "nearest-exact", "linear", "bilinear", "trilinear",
+                                  "area"])
 @pytest.mark.parametrize("align_corners", [None, True, False])
 def test_interpolate_against_torch(shape, kw, mode, align_corners):
-    if (mode == "linear") != (len(shape) == 3) and mode in ("linear", "bilinear"):
+    rank = {"linear": 3, "bilinear": 4, "trilinear": 5}
+    if mode in rank and rank[mode] != len(shape):
         return  # the rank/mode mismatch is checked in test_interpolate_errors
-    if mode.startswith("nearest") and align_corners is not None:
+    if mode in ("nearest", "nearest-exact", "area") and align_corners is not None:
         return
+    if mode == "area" and len(shape) == 5:
+        return  # refused by tapegrad: test_interpolate_unsupported_modes_name_the_mode
     xcheck(lambda lib, x: lib.nn.functional.interpolate(x, mode=mode,
                                                         align_corners=align_corners, **kw),
            rnd(*shape), noncontig=len(shape) == 4)
@@ -387,18 +392,26 @@ def test_upsample_modules(ctor):
     lambda lib: lib.nn.functional.interpolate(lib.ones(1, 2, 3, 3), scale_factor=(2, 2, 2)),
     lambda lib: lib.nn.functional.interpolate(lib.ones(1, 2, 3, 3), size=0),
     lambda lib: lib.nn.functional.interpolate(lib.ones(1, 2, 3), size=0, mode="linear"),
+    lambda lib: lib.nn.functional.interpolate(lib.ones(1, 2, 3, 3, 3), size=0),
+    lambda lib: lib.nn.functional.interpolate(lib.ones(1, 2, 3, 3, 3), size=2, mode="bilinear"),
+    lambda lib: lib.nn.functional.interpolate(lib.ones(1, 2, 3, 3), size=2, antialias=True),
+    lambda lib: lib.nn.functional.interpolate(lib.ones(1, 2, 3, 3, 3), size=2, mode="bilinear",
+                                              antialias=True),
+    lambda lib: lib.nn.functional.interpolate(lib.ones(2, 3), size=2),
     lambda lib: lib.nn.functional.interpolate(lib.ones(1, 2, 3), size=0),
 ])
 def test_interpolate_errors(case):
     raises_as_torch(case)
 
 
-@pytest.mark.parametrize("mode", ["bicubic", "area"])
-def test_interpolate_unsupported_modes_name_the_mode(mode):
+@pytest.mark.parametrize("mode,shape,kw", [
+    ("bicubic", (1, 2, 3, 3), {}), ("area", (1, 2, 3, 3, 3), {}),
+    ("bilinear", (1, 2, 3, 3), dict(antialias=True))])
+def test_interpolate_unsupported_modes_name_the_mode(mode, shape, kw):
     if cc.backend_name() == "torch":
         pytest.skip("torch implements these modes; this checks tapegrad's refusal")
     with pytest.raises(NotImplementedError, match=mode):
-        TG.nn.functional.interpolate(TG.ones(1, 2, 3, 3), size=4, mode=mode)
+        TG.nn.functional.interpolate(TG.ones(*shape), size=4, mode=mode, **kw)
 
 
 def test_interpolate_gradcheck():

@@ -1,10 +1,13 @@
 """Functionals behind nn/modules/extra.py, composed from existing ops so autograd follows:
 channel dropout, pixel_shuffle / pixel_unshuffle, bilinear and interpolate ('nearest',
-'nearest-exact', 'linear', 'bilinear'; other modes raise NotImplementedError)."""
+'nearest-exact', 'linear', 'bilinear', 'trilinear', 'area' (adaptive average pooling, 3D/4D);
+bicubic, lanczos, antialias raise NotImplementedError naming the mode)."""
 import math
 import warnings
 
 import numpy as np
+
+from ._pool_functional import adaptive_avg_pool1d, adaptive_avg_pool2d
 
 __all__ = ["dropout1d", "dropout2d", "dropout3d",
            "pixel_shuffle", "pixel_unshuffle", "bilinear", "interpolate", "upsample",
@@ -168,7 +171,7 @@ def bilinear(input1, input2, weight, bias=None):
 
 # -------------------------------------------------------------------------- interpolate
 
-_ALL_MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact")
+_ALL_MODES = ("lanczos", "nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact")
 # mode -> the input rank it needs (torch's pairing of modes and ranks)
 _LINEAR_RANK = {"linear": 3, "bilinear": 4, "trilinear": 5}
 
@@ -228,8 +231,6 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if mode in ("nearest", "area", "nearest-exact") and align_corners is not None:
         raise ValueError("align_corners option can only be set with the interpolating modes: "
                          "linear | bilinear | bicubic | trilinear")
-    if antialias:
-        raise NotImplementedError("interpolate(antialias=True) is not supported by tapegrad")
     n = input.dim() - 2
     if size is not None and scale_factor is not None:
         raise ValueError("only one of size or scale_factor should be defined")
@@ -246,6 +247,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             scales = [None] * n
     else:
         raise ValueError("either size or scale_factor should be defined")
+    if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and input.dim() == 4):
+        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos "
+                         "modes and requires a 4-D tensor as input")
     if mode in _LINEAR_RANK and input.dim() != _LINEAR_RANK[mode]:
         raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs "
                                   f"{_LINEAR_RANK[mode]}D input")
@@ -254,12 +258,19 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) for "
             "the modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
             f"nearest-exact (got {mode})")
-    if mode not in ("nearest", "nearest-exact", "linear", "bilinear") or input.dim() == 5:
+    if antialias:
+        raise NotImplementedError(f"interpolate: antialias=True (mode '{mode}') is not "
+                                  "supported by tapegrad")
+    if mode == "area" and input.dim() < 5:
+        # torch's 'area' mode is adaptive average pooling to the output size
+        pool = adaptive_avg_pool1d if input.dim() == 3 else adaptive_avg_pool2d
+        return pool(input, out_sizes if n > 1 else out_sizes[0])
+    if mode not in ("nearest", "nearest-exact", "linear", "bilinear", "trilinear"):
         raise NotImplementedError(f"interpolate: mode '{mode}' on a {input.dim()}D input is not "
                                   "supported by tapegrad (only 'nearest', 'nearest-exact', "
-                                  "'linear' and 'bilinear' on 3D/4D inputs)")
+                                  "'linear', 'bilinear', 'trilinear' and 'area' on 3D/4D)")
     if any(o <= 0 for o in out_sizes) or any(i <= 0 for i in in_sizes):
-        names = ("H", "W") if n == 2 else ("W",)
+        names = ("D", "H", "W")[3 - n:]
         ins = ", ".join(f"{k}: {v}" for k, v in zip(names, in_sizes))
         outs = ", ".join(f"{k}: {v}" for k, v in zip(names, out_sizes))
         sep = " and" if n == 1 else ""  # torch's 1-D wording has the "and"
