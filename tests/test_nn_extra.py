@@ -398,6 +398,16 @@ def test_upsample_modules(ctor):
     lambda lib: lib.nn.functional.interpolate(lib.ones(1, 2, 3, 3, 3), size=2, mode="bilinear",
                                               antialias=True),
     lambda lib: lib.nn.functional.interpolate(lib.ones(2, 3), size=2),
+    lambda lib: lib.nn.functional.interpolate(lib.ones(1, 2, 3), size=[2.5]),
+    lambda lib: lib.nn.functional.interpolate(lib.ones(1, 2, 3, 3), size=(2.0, 3)),
+    lambda lib: lib.nn.functional.interpolate(lib.ones(1, 2, 3, dtype=lib.int64), size=4),
+    lambda lib: lib.nn.functional.interpolate(lib.ones(1, 2, 3, dtype=lib.bool), size=4),
+    lambda lib: lib.nn.functional.interpolate(lib.ones(1, 2, 3, dtype=lib.int32), size=4,
+                                              mode="nearest-exact"),
+    lambda lib: lib.nn.functional.interpolate(lib.ones(1, 2, 3, dtype=lib.uint8), size=4,
+                                              mode="linear"),
+    lambda lib: lib.nn.functional.interpolate(lib.ones(1, 2, 3, 3, 3, dtype=lib.int64), size=4,
+                                              mode="trilinear"),
     lambda lib: lib.nn.functional.interpolate(lib.ones(1, 2, 3), size=0),
 ])
 def test_interpolate_errors(case):
@@ -412,6 +422,15 @@ def test_interpolate_unsupported_modes_name_the_mode(mode, shape, kw):
         pytest.skip("torch implements these modes; this checks tapegrad's refusal")
     with pytest.raises(NotImplementedError, match=mode):
         TG.nn.functional.interpolate(TG.ones(*shape), size=4, mode=mode, **kw)
+
+
+@pytest.mark.parametrize("mode", ["nearest", "nearest-exact"])
+def test_interpolate_nearest_uint8(mode):
+    arr = np.random.default_rng(0).integers(0, 255, (2, 3, 4, 5)).astype(np.uint8)
+    ref = torch.nn.functional.interpolate(torch.tensor(arr), scale_factor=1.6, mode=mode)
+    got = TG.nn.functional.interpolate(TG.tensor(arr), scale_factor=1.6, mode=mode)
+    assert got.dtype == TG.uint8
+    np.testing.assert_array_equal(cc.to_numpy(got), ref.numpy())
 
 
 def test_interpolate_gradcheck():
@@ -516,3 +535,17 @@ def test_top_level_forms():
     xcheck(lambda lib, x: lib.pixel_shuffle(x, 2), rnd(2, 8, 3, 1))
     xcheck(lambda lib, x: lib.pixel_unshuffle(x, 3), rnd(1, 2, 3, 6))
     xcheck(lambda lib, a, b, w: lib.bilinear(a, b, w), rnd(4, 3), rnd(4, 2), rnd(5, 3, 2))
+
+
+@pytest.mark.parametrize("fn,shapes", [
+    (lambda lib, a, b: lib.linalg.cross(a, b), [(2, 3), (1, 3)]),
+    (lambda lib, x, a: lib.cov(x, aweights=a.abs() + 0.5), [(2, 5), (5,)]),
+    (lambda lib, x: lib.corrcoef(x), [(3, 6)]),
+    (lambda lib, a, b, w: lib.nn.functional.bilinear(a, b, w), [(2, 3), (2, 2), (4, 3, 2)]),
+    (lambda lib, x: lib.nn.functional.pixel_unshuffle(x, 2), [(1, 2, 4, 2)]),
+    (lambda lib, x: lib.nn.functional.interpolate(x, size=(3, 2, 4), mode="trilinear",
+                                                  align_corners=True), [(1, 1, 2, 3, 2)]),
+])
+def test_finite_difference_gradients(fn, shapes):
+    arrays = [rnd(*s, seed=k) for k, s in enumerate(shapes)]
+    cc.gradcheck(fn, *arrays)

@@ -222,6 +222,25 @@ def _linear_weights(n_in, n_out, scale, align_corners, np_dtype):
     return i0, i1, lam
 
 
+def _check_dtype(input, mode):
+    # torch's CPU kernels: nearest modes take floats and uint8, the linear ones floats only
+    # (uint8 bilinear has a fixed-point kernel of its own that tapegrad does not reproduce)
+    import tapegrad
+    dt = input.dtype
+    if dt.is_floating_point:
+        return
+    nearest = mode in ("nearest", "nearest-exact")
+    if nearest and dt == tapegrad.uint8:
+        return
+    if mode == "bilinear" and dt == tapegrad.uint8:
+        raise NotImplementedError("interpolate: uint8 input with mode 'bilinear' is not "
+                                  "supported by tapegrad")
+    kind = "nearest" if nearest else "linear"
+    name = input.type().rsplit(".", 1)[-1][:-len("Tensor")]
+    raise NotImplementedError(f'"compute_indices_weights_{kind}" not implemented for '
+                              f"'{name}'")
+
+
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
     """Resizes the spatial dims of a (N, C, d1[, d2]) input with index_select gathers (nearest)
@@ -236,8 +255,13 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise ValueError("only one of size or scale_factor should be defined")
     in_sizes = list(input.shape[2:])
     if size is not None:
-        out_sizes = [int(s) for s in _spatial_tuple(size, n, "output size", input,
-                                                    "(o1, o2, ...,oK)")]
+        given = _spatial_tuple(size, n, "output size", input, "(o1, o2, ...,oK)")
+        if isinstance(size, (list, tuple)) or isinstance(size, float):
+            if not all(isinstance(v, int) for v in given):
+                raise TypeError("expected size to be one of int or Tuple[int] or Tuple[int, "
+                                "int] or Tuple[int, int, int], but got size with types "
+                                f"{[type(v) for v in given]}")
+        out_sizes = [int(v) for v in given]
         scales = [None] * n
     elif scale_factor is not None:
         scales = [float(s) for s in _spatial_tuple(scale_factor, n, "scale_factor", input,
@@ -276,6 +300,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         sep = " and" if n == 1 else ""  # torch's 1-D wording has the "and"
         raise RuntimeError("Input and output sizes should be greater than 0, but got input "
                            f"({ins}){sep} output ({outs})")
+    _check_dtype(input, mode)
     ratios = _scales(in_sizes, out_sizes, scales)
     np_dtype = np.float64 if input.dtype == tapegrad.float64 else np.float32
     out = input
