@@ -222,6 +222,13 @@ def test_channel_dropout_rate_and_extremes():
     x = TG.ones(3, 4, 5)
     out = TG.nn.functional.dropout1d(x, 0.5, inplace=True)
     assert out is x and set(np.unique(cc.to_numpy(x))) <= {0.0, 2.0}
+    # unbatched in place: torch hands back the input itself (train and eval)
+    for lib in (torch, TG):
+        for training in (True, False):
+            x = lib.ones(3, 4)
+            assert lib.nn.functional.dropout1d(x, 0.5, training, inplace=True) is x
+            x = lib.ones(3, 4, 2, 2)
+            assert lib.nn.functional.dropout3d(x, 0.5, training, inplace=True) is x
 
 
 @pytest.mark.parametrize("name", ["Dropout1d", "Dropout2d", "Dropout3d"])
