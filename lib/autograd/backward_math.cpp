@@ -2,6 +2,7 @@
 // (median/kthvalue/mode along a dim) from helper M's block of derivatives.cpp. Written with
 // differentiable tapegrad ops, so gradients of gradients follow.
 #include <cmath>
+#include <limits>
 
 #include "../ops/common.h"
 #include <tapegrad/ops/math_extra.h>
@@ -49,8 +50,14 @@ Tensor logcumsumexp_backward(const Tensor& g, const Tensor& self, const Tensor& 
                              int64_t dim) {
   if (self.dim() == 0 || self.numel() == 0) return g;
   auto rev_lcse = [&](const Tensor& v) { return flip(logcumsumexp(flip(v, {dim}), dim), {dim}); };
+  // log|g| split by sign; the other entries get the lowest finite value rather than log(0) =
+  // -inf, whose -inf - (-inf) would poison the double backward with NaN (torch's formulation).
   Tensor pos = compare(CmpId::Gt, g, sc(0)), negm = compare(CmpId::Lt, g, sc(0));
-  Tensor lp = log(where(pos, g, sc(0))), ln = log(where(negm, neg(g), sc(0)));
+  Tensor log_abs = log(abs(g));
+  Tensor lowest = full({}, g.dtype() == DType::Float64 ? -std::numeric_limits<double>::max()
+                                                       : -std::numeric_limits<float>::max(),
+                       g.dtype(), g.device());
+  Tensor lp = where(pos, log_abs, lowest), ln = where(negm, log_abs, lowest);
   Tensor gp = exp(add(self, rev_lcse(sub(lp, result))));
   Tensor gn = exp(add(self, rev_lcse(sub(ln, result))));
   return sub(gp, gn);

@@ -81,7 +81,7 @@ def _scans():
                  const([True, False, True, False])),
         ]
     out += [
-        case("logcumsumexp/fn", lambda m, x: m.logcumsumexp(x, 1), randn(3, 5)),
+        case("logcumsumexp/fn", lambda m, x: m.logcumsumexp(x, 1), randn(3, 5), gradgrad=True),
         case("logcumsumexp/method_dim0", lambda m, x: x.logcumsumexp(0), randn(4, 3)),
         case("logcumsumexp/3d", lambda m, x: x.logcumsumexp(dim=-2), randn(2, 4, 3)),
         case("logcumsumexp/0d", lambda m, x: m.logcumsumexp(x, 0), randn()),
