@@ -168,21 +168,18 @@ def as_tensor(data, dtype=None, device=None):
     return _factories.tensor(data, dtype=dtype, device=device)
 
 
+def _data_address(obj):
+    if isinstance(obj, Tensor):
+        return obj.data_ptr()
+    iface = getattr(obj, "__array_interface__", None)  # numpy arrays
+    return iface["data"][0] if iface else None
+
+
 def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
-    if copy:
-        t = as_tensor(obj, dtype=dtype, device=device)
-        t = t.clone() if t is obj or isinstance(obj, Tensor) or _shares(obj, t) else t
-    else:
-        t = as_tensor(obj, dtype=dtype, device=device)
+    t = as_tensor(obj, dtype=dtype, device=device)
+    if copy and t.numel() and t.data_ptr() == _data_address(obj):
+        t = t.clone()  # as_tensor shared the caller's memory
     return t.requires_grad_() if requires_grad and not t.requires_grad else t
-
-
-def _shares(obj, t):
-    try:
-        import numpy as np
-        return isinstance(obj, np.ndarray)
-    except ImportError:  # pragma: no cover
-        return False
 
 
 # ---- misc -------------------------------------------------------------------------------------

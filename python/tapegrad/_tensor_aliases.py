@@ -222,9 +222,7 @@ Tensor.msort = _msort
 
 def _check_repeat_dtype(repeats):
     if repeats.dtype not in (_C.int64, _C.int32):
-        name = {_C.float32: "Float", _C.float64: "Double", _C.float16: "Half",
-                _C.bfloat16: "BFloat16", _C.bool: "Bool", _C.uint8: "Byte", _C.int8: "Char",
-                _C.int16: "Short"}[repeats.dtype]
+        name = _TYPE_NAMES[repeats.dtype][:-len("Tensor")]  # torch's legacy name: "Float"
         raise NotImplementedError(f'"repeat_interleave_cpu" not implemented for \'{name}\'')
 
 
