@@ -3,7 +3,9 @@
 // elementwise grain size.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -58,18 +60,30 @@ int fn_of(OpId op) {
   }
 }
 
+// Whether out is written with streaming stores (Note [Streaming stores] in vmath.h): decided
+// for the whole output, before it is split into chunks (whose starts stay 64-byte aligned).
+bool want_stream(const Tensor& out, std::initializer_list<const Tensor*> ins,
+                 int64_t min_bytes = kStreamMinBytes) {
+  const int64_t bytes = out.numel() * static_cast<int64_t>(itemsize(out.dtype()));
+  if (bytes < min_bytes || reinterpret_cast<uintptr_t>(out.raw_data()) % 64 != 0)
+    return false;
+  for (const Tensor* t : ins)
+    if (t->raw_data() == out.raw_data()) return false;
+  return true;
+}
+
 // f over [0, n) in chunks (a multiple of 64 elements, so no chunk but the last has a tail).
 template <class T>
-void run_chunked(MapFn<T> f, T* out, const T* in, int64_t n) {
+void run_chunked(MapFn<T> f, T* out, const T* in, int64_t n, bool stream) {
   if (n < cpu::kGrain || cpu::max_threads() < 2) {
-    f(out, in, n);
+    f(out, in, n, stream);
     return;
   }
   const int64_t chunk = cpu::kGrain / 2;
   const int64_t nchunks = (n + chunk - 1) / chunk;
 #pragma omp parallel for schedule(static)
   for (int64_t c = 0; c < nchunks; ++c)
-    f(out + c * chunk, in + c * chunk, std::min(chunk, n - c * chunk));
+    f(out + c * chunk, in + c * chunk, std::min(chunk, n - c * chunk), stream);
 }
 
 }  // namespace
@@ -81,12 +95,13 @@ bool try_unary(OpId op, const Tensor& out, const Tensor& in) {
       !in.device().is_cpu() || !out.is_contiguous() || !in.is_contiguous() ||
       out.sizes() != in.sizes())
     return false;
+  const bool stream = want_stream(out, {&in}, kStreamMapMinBytes);
   if (in.dtype() == DType::Float32 && set->f32[k]) {
-    run_chunked(set->f32[k], out.data<float>(), in.data<float>(), in.numel());
+    run_chunked(set->f32[k], out.data<float>(), in.data<float>(), in.numel(), stream);
     return true;
   }
   if (in.dtype() == DType::Float64 && set->f64[k]) {
-    run_chunked(set->f64[k], out.data<double>(), in.data<double>(), in.numel());
+    run_chunked(set->f64[k], out.data<double>(), in.data<double>(), in.numel(), stream);
     return true;
   }
   return false;
@@ -105,10 +120,10 @@ int bin_of(OpId op) {
 
 template <class T>
 void run_bin(BinFn<T> f, BinScalarFn<T> fs, T* o, const T* a, const T* b, bool scalar,
-             int64_t n) {
+             int64_t n, bool stream) {
   auto part = [&](int64_t s, int64_t len) {
-    if (scalar) fs(o + s, a + s, *b, len);
-    else f(o + s, a + s, b + s, len);
+    if (scalar) fs(o + s, a + s, *b, len, stream);
+    else f(o + s, a + s, b + s, len, stream);
   };
   if (n < cpu::kGrain || cpu::max_threads() < 2) return part(0, n);
   const int64_t chunk = cpu::kGrain / 2, nchunks = (n + chunk - 1) / chunk;
@@ -127,14 +142,15 @@ bool try_binary(OpId op, const Tensor& out, const Tensor& a, const Tensor& b) {
   const bool scalar = b.numel() == 1;
   if (!scalar && (b.sizes() != a.sizes() || !b.is_contiguous())) return false;
   const int64_t n = out.numel();
+  const bool stream = want_stream(out, {&a, &b});
   if (out.dtype() == DType::Float32) {
     run_bin(set->bin_f32[k], set->bin_s_f32[k], out.data<float>(), a.data<float>(),
-            b.data<float>(), scalar, n);
+            b.data<float>(), scalar, n, stream);
     return true;
   }
   if (out.dtype() == DType::Float64) {
     run_bin(set->bin_f64[k], set->bin_s_f64[k], out.data<double>(), a.data<double>(),
-            b.data<double>(), scalar, n);
+            b.data<double>(), scalar, n, stream);
     return true;
   }
   return false;
@@ -201,8 +217,9 @@ bool try_mul_cos(const Tensor& out, const Tensor& g, const Tensor& x) {
   float* o = out.data<float>();
   const float* gp = g.data<float>();
   const float* xp = x.data<float>();
+  const bool stream = want_stream(out, {&g, &x});
   chunked(out.numel(), [&](int64_t s, int64_t len) {
-    set->mul_cos_f32(o + s, gp + s * step, step, xp + s, len);
+    set->mul_cos_f32(o + s, gp + s * step, step, xp + s, len, stream);
   });
   return true;
 }
@@ -219,9 +236,10 @@ bool try_mul_pair(const Tensor& oa, const Tensor& ob, const Tensor& g, const Ten
   if (!g.device().is_cpu()) return false;
   const int64_t step = grad_step(g, a);
   if (step < 0) return false;
+  const bool stream = want_stream(oa, {&g, &a, &b}) && want_stream(ob, {&g, &a, &b});
   auto run = [&](auto f, auto* pa, auto* pb, const auto* gp, const auto* xa, const auto* xb) {
     chunked(a.numel(), [&](int64_t s, int64_t len) {
-      f(pa + s, pb + s, gp + s * step, step, xa + s, xb + s, len);
+      f(pa + s, pb + s, gp + s * step, step, xa + s, xb + s, len, stream);
     });
   };
   if (dt == DType::Float32)

@@ -276,10 +276,34 @@ inline void sincos_f_pack(typename S::V (&x)[K], float cos_shift) {
 
 // ---- array drivers ---------------------------------------------------------------------------
 
+// Streaming output (Note [Streaming stores] in vmath.h): f(dst, start, len) computes elements
+// [start, start + len) into an L1-resident buffer, which is then streamed to out (64-byte
+// aligned; the buffer's length is a multiple of every vector width, so each block is too).
+constexpr int64_t kStreamBlock = 1024;
+template <class S>
+void stream_copy(typename S::T* out, const typename S::T* buf, int64_t len) {
+  int64_t i = 0;
+  for (; i + S::W <= len; i += S::W) S::stream(out + i, S::load(buf + i));
+  for (; i < len; ++i) out[i] = buf[i];
+}
+template <class S, class F>
+void via_stream(typename S::T* out, int64_t n, F f) {
+  alignas(64) typename S::T buf[kStreamBlock];
+  for (int64_t i = 0; i < n; i += kStreamBlock) {
+    const int64_t len = std::min(kStreamBlock, n - i);
+    f(buf, i, len);
+    stream_copy<S>(out + i, buf, len);
+  }
+  S::fence();
+}
+
 // out[i] = Op(in[i]) for lanes of S, kPack vectors at a time (Op::apply works on a pack, see
 // Note [Packs of vectors]); the tail goes through a zero-padded lane buffer.
 template <class S, class Op>
-void map_lanes(typename S::T* out, const typename S::T* in, int64_t n) {
+void map_lanes(typename S::T* out, const typename S::T* in, int64_t n, bool stream) {
+  if (stream) return via_stream<S>(out, n, [in](typename S::T* d, int64_t s, int64_t len) {
+    map_lanes<S, Op>(d, in + s, len, false);
+  });
   using T = typename S::T;
   using V = typename S::V;
   constexpr int W = S::W, K = kPack<S>;
@@ -337,10 +361,20 @@ void map_f32_via_f64(float* out, const float* in, int64_t n) {
   }
 }
 
+// The table entry for the above: never streams (compute-bound in double lanes, the extra copy
+// through a buffer measured slower at every size: Note [Streaming stores] in vmath.h).
+template <class D, class Op>
+void map_f32_via_f64_entry(float* out, const float* in, int64_t n, bool /*stream*/) {
+  map_f32_via_f64<D, Op>(out, in, n);
+}
+
 // out[i] = Op(in[i]) for lanes of S; a vector with a lane beyond Op::kLimit in magnitude (or
 // infinite) goes through Op::fallback instead.
 template <class S, class Op>
-void map_lanes_limited(typename S::T* out, const typename S::T* in, int64_t n) {
+void map_lanes_limited(typename S::T* out, const typename S::T* in, int64_t n, bool stream) {
+  if (stream) return via_stream<S>(out, n, [in](typename S::T* d, int64_t s, int64_t len) {
+    map_lanes_limited<S, Op>(d, in + s, len, false);
+  });
   using T = typename S::T;
   using V = typename S::V;
   constexpr int W = S::W, K = kPack<S>;
@@ -500,11 +534,6 @@ struct DivB {
   static typename S::T scalar(typename S::T a, typename S::T b) { return a / b; }
 };
 
-// Outputs of at least this many bytes, 64-byte aligned and apart from the inputs, are written
-// with streaming stores: they would not stay in cache anyway, and a normal store first reads
-// every line it writes.
-constexpr int64_t kStreamBytes = int64_t(16) << 20;
-
 // out[i] = a[i] op b[i] (B is nullptr-free) or a[i] op bs (scalar form); Get gives b's lanes.
 template <class S, class Op, class GetB, class GetBs>
 void bin_loop(typename S::T* out, const typename S::T* a, int64_t n, GetB gb, GetBs gbs,
@@ -528,26 +557,20 @@ void bin_loop(typename S::T* out, const typename S::T* a, int64_t n, GetB gb, Ge
   for (; i < n; ++i) out[i] = Op::scalar(a[i], gbs(i));
 }
 
-template <class T>
-bool streamable(const T* out, const T* a, const T* b, int64_t n) {
-  const int64_t bytes = n * static_cast<int64_t>(sizeof(T));
-  return bytes >= kStreamBytes && reinterpret_cast<uintptr_t>(out) % 64 == 0 && out != a &&
-         out != b;
-}
-
 template <class S, class Op>
-void bin_lanes(typename S::T* out, const typename S::T* a, const typename S::T* b, int64_t n) {
+void bin_lanes(typename S::T* out, const typename S::T* a, const typename S::T* b, int64_t n,
+               bool stream) {
   bin_loop<S, Op>(
       out, a, n, [b](int64_t i) { return S::load(b + i); }, [b](int64_t i) { return b[i]; },
-      streamable(out, a, b, n));
+      stream);
 }
 
 template <class S, class Op>
-void bin_scalar_lanes(typename S::T* out, const typename S::T* a, typename S::T b, int64_t n) {
+void bin_scalar_lanes(typename S::T* out, const typename S::T* a, typename S::T b, int64_t n,
+                      bool stream) {
   const auto bv = S::set1(b);
   bin_loop<S, Op>(
-      out, a, n, [bv](int64_t) { return bv; }, [b](int64_t) { return b; },
-      streamable<typename S::T>(out, a, nullptr, n));
+      out, a, n, [bv](int64_t) { return bv; }, [b](int64_t) { return b; }, stream);
 }
 
 template <class S, template <class> class... Ops>
@@ -604,16 +627,17 @@ struct SinCosF32Op {
 // out = g * cos(x): cos of a block into an L1-resident buffer by the cos kernel above, then the
 // product, so the values are those of the two separate ops without a full-size temporary.
 template <class F32, class F64>
-void mul_cos_f32(float* out, const float* g, int64_t g_step, const float* x, int64_t n) {
+void mul_cos_f32(float* out, const float* g, int64_t g_step, const float* x, int64_t n,
+                 bool stream) {
   constexpr int64_t kBlock = 1024;
   alignas(64) float c[kBlock];
   for (int64_t i = 0; i < n; i += kBlock) {
     const int64_t len = std::min(kBlock, n - i);
-    map_lanes_limited<F32, SinCosF32Op<F32, F64, 1>>(c, x + i, len);
+    map_lanes_limited<F32, SinCosF32Op<F32, F64, 1>>(c, x + i, len, false);
     if (g_step == 0) {
-      bin_scalar_lanes<F32, MulB<F32>>(out + i, c, *g, len);
+      bin_scalar_lanes<F32, MulB<F32>>(out + i, c, *g, len, stream);
     } else {
-      bin_lanes<F32, MulB<F32>>(out + i, c, g + i, len);
+      bin_lanes<F32, MulB<F32>>(out + i, c, g + i, len, stream);
     }
   }
 }
@@ -621,22 +645,27 @@ void mul_cos_f32(float* out, const float* g, int64_t g_step, const float* x, int
 // oa = g * b, ob = g * a: one read of each operand for both products.
 template <class S>
 void mul_pair(typename S::T* oa, typename S::T* ob, const typename S::T* g, int64_t g_step,
-              const typename S::T* a, const typename S::T* b, int64_t n) {
+              const typename S::T* a, const typename S::T* b, int64_t n, bool stream) {
   constexpr int W = S::W;
+  auto st = [stream](typename S::T* p, typename S::V v) {
+    if (stream) S::stream(p, v);
+    else S::store(p, v);
+  };
   int64_t i = 0;
   if (g_step == 0) {
     const auto gv = S::set1(*g);
     for (; i + W <= n; i += W) {
-      S::store(oa + i, S::mul(gv, S::load(b + i)));
-      S::store(ob + i, S::mul(gv, S::load(a + i)));
+      st(oa + i, S::mul(gv, S::load(b + i)));
+      st(ob + i, S::mul(gv, S::load(a + i)));
     }
   } else {
     for (; i + W <= n; i += W) {
       const auto gv = S::load(g + i);
-      S::store(oa + i, S::mul(gv, S::load(b + i)));
-      S::store(ob + i, S::mul(gv, S::load(a + i)));
+      st(oa + i, S::mul(gv, S::load(b + i)));
+      st(ob + i, S::mul(gv, S::load(a + i)));
     }
   }
+  if (stream) S::fence();
   for (; i < n; ++i) {
     const auto gi = g[i * g_step];
     oa[i] = gi * b[i];
@@ -652,7 +681,7 @@ tapegrad::vmath::VecSet make_set(const char* name) {
   s.name = name;
   s.f32[kExp] = map_lanes<F32, ExpOp<F32>>;
   s.f32[kSigmoid] = map_lanes<F32, SigmoidOp<F32>>;
-  s.f32[kTanh] = map_f32_via_f64<F64, TanhOp<F64>>;
+  s.f32[kTanh] = map_f32_via_f64_entry<F64, TanhOp<F64>>;
   s.f32[kSin] = map_lanes_limited<F32, SinCosF32Op<F32, F64, 0>>;
   s.f32[kCos] = map_lanes_limited<F32, SinCosF32Op<F32, F64, 1>>;
   s.f64[kExp] = map_lanes<F64, ExpOp<F64>>;
