@@ -189,3 +189,9 @@ from .nn._extra_functional import bilinear, pixel_shuffle, pixel_unshuffle  # no
 __all__ += ["argwhere", "cross", "cov", "corrcoef", "bilinear", "pixel_shuffle",
             "pixel_unshuffle"]
 # --- end helper P ---
+
+# --- helper T: Generator, the remaining random functions, *_scatter ops, numeric extras ---
+from ._generator import Generator, default_generator  # noqa: E402
+from ._random_extra import bernoulli, multinomial, poisson  # noqa: E402
+__all__ += ["Generator", "default_generator", "bernoulli", "multinomial", "poisson"]
+# --- end helper T ---
