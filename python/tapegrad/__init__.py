@@ -193,5 +193,8 @@ __all__ += ["argwhere", "cross", "cov", "corrcoef", "bilinear", "pixel_shuffle",
 # --- helper T: Generator, the remaining random functions, *_scatter ops, numeric extras ---
 from ._generator import Generator, default_generator  # noqa: E402
 from ._random_extra import bernoulli, multinomial, poisson  # noqa: E402
-__all__ += ["Generator", "default_generator", "bernoulli", "multinomial", "poisson"]
+from ._scatter_ops import (select_scatter, slice_scatter, diagonal_scatter,  # noqa: E402
+                           as_strided_scatter)
+__all__ += ["Generator", "default_generator", "bernoulli", "multinomial", "poisson",
+            "select_scatter", "slice_scatter", "diagonal_scatter", "as_strided_scatter"]
 # --- end helper T ---
