@@ -197,4 +197,7 @@ from ._scatter_ops import (select_scatter, slice_scatter, diagonal_scatter,  # n
                            as_strided_scatter)
 __all__ += ["Generator", "default_generator", "bernoulli", "multinomial", "poisson",
             "select_scatter", "slice_scatter", "diagonal_scatter", "as_strided_scatter"]
+from ._numeric_extra import *  # noqa: E402,F401,F403
+from . import _numeric_extra  # noqa: E402
+__all__ += _numeric_extra.__all__
 # --- end helper T ---

@@ -30,7 +30,7 @@ def _node_class(name):
     cls = _classes.get(name)
     if cls is None:
         cls = type(name, (_C._FunctionBackward,),
-                   {"__slots__": (), "__module__": "tapegrad.autograd", "__qualname__": name,
+                   {"__slots__": (), "__module__": "builtins", "__qualname__": name,
                     "__repr__": object.__repr__, "__getattr__": _node_getattr})
         _classes[name] = cls
     return cls
@@ -54,3 +54,26 @@ def record(name, backward, inputs, output, saved=None, cls_name=None):
     _C._record_function(name, _node_class(cls_name or name), _Saved(saved), run, inputs,
                         [output], [True])
     return output
+
+
+def composite(name, f, inputs, saved=None):
+    """f(*inputs) computed without history, recorded as one node `name` (torch's) whose
+    backward is the vector-Jacobian product of the composite f, recomputed from the inputs with
+    history (so it is differentiable again under create_graph=True)."""
+    from .autograd import grad as _grad
+    from ._grad_mode import enable_grad, no_grad
+    with no_grad():
+        out = f(*inputs)
+    diff = [k for k, t in enumerate(inputs) if isinstance(t, _C.Tensor) and t.requires_grad]
+
+    def backward(g):
+        create = _C.is_grad_enabled()
+        with enable_grad():
+            res = f(*inputs)
+            got = _grad([res], [inputs[k] for k in diff], [g], create_graph=create,
+                        allow_unused=True)
+        full = [None] * len(inputs)
+        for k, gk in zip(diff, got):
+            full[k] = gk
+        return full
+    return record(name, backward, list(inputs), out, saved)
