@@ -126,22 +126,23 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
 
 # ---- gradient ----------------------------------------------------------------------------------
 def _gradient_uniform(a, dim, h, edge_order):
-    n = a.shape[dim]
-
+    # torch's order of operations (its slices written with negative bounds, as its nodes show)
     def s(lo, hi=None):
         return _slice(a, dim, lo, hi)
+
+    def div(t, d):
+        return _scalar_node("div", t, d)
+
+    def mul(t, f):
+        return _scalar_node("mul", t, f)
+    center = div(s(2) - s(0, -2), h)
     if edge_order == 1:
-        first = _scalar_node("div", s(1, 2) - s(0, 1), h)
-        last = _scalar_node("div", s(n - 1, n) - s(n - 2, n - 1), h)
+        first = div(s(1, 2) - s(0, 1), h)
+        last = div(s(-1) - s(-2, -1), h)
     else:
-        first = _scalar_node("div", _scalar_node("mul", s(0, 1), -1.5)
-                             + _scalar_node("mul", s(1, 2), 2.)
-                             - _scalar_node("mul", s(2, 3), 0.5), h)
-        last = _scalar_node("div", _scalar_node("mul", s(n - 3, n - 2), 0.5)
-                            - _scalar_node("mul", s(n - 2, n - 1), 2.)
-                            + _scalar_node("mul", s(n - 1, n), 1.5), h)
-    inner = _scalar_node("div", _scalar_node("div", s(2) - s(0, n - 2), 2.), h)
-    return _C.cat([first, inner, last], dim)
+        first = div(mul(s(0, 1), -1.5) + mul(s(1, 2), 2) - mul(s(2, 3), 0.5), h)
+        last = div(mul(s(-3, -2), 0.5) - mul(s(-2, -1), 2) + mul(s(-1), 1.5), h)
+    return _C.cat([first, div(center, 2), last], dim)
 
 
 def _gradient_coords(a, dim, x, edge_order):
@@ -206,7 +207,7 @@ def gradient(input, *, spacing=1, dim=None, edge_order=1):
         if isinstance(h, Tensor) and h.dim() == 1:
             out.append(_gradient_coords(a, d, h, edge_order))
         else:
-            h = h.item() if isinstance(h, Tensor) else h
+            h = _builtins.float(h.item() if isinstance(h, Tensor) else h)
             out.append(_gradient_uniform(a, d, h, edge_order))
     return tuple(out)
 
@@ -278,10 +279,11 @@ def renorm(input, p, dim, maxnorm):
         raise RuntimeError("renorm: non-positive-norm not supported")
     if maxnorm < 0:
         raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm:g}")
-    dim = _wrap(dim, input.dim())
+    d = _wrap(dim, input.dim())
     return _pynode.composite("RenormBackward0",
-                             lambda x: _renorm_value(x, p, dim, maxnorm), [input],
-                             {"dim": dim, "maxnorm": maxnorm, "p": p, "self": input})
+                             lambda x: _renorm_value(x, p, d, maxnorm), [input],
+                             {"dim": dim & 0xFFFF_FFFF_FFFF_FFFF, "maxnorm": maxnorm, "p": p,
+                              "self": input})
 
 
 def _renorm_(self, p, dim, maxnorm):
@@ -300,7 +302,19 @@ def ldexp(input, other, *, out=None):
         return a * _C.pow(2.0, b.to(_C.float64) if not b.is_floating_point() else b).to(
             _C.result_type(a, b) if (a.is_floating_point() or b.is_floating_point())
             else _C.get_default_dtype())
-    return _pynode.composite("LdexpBackward0", f, [input, other])
+    def saved(out):
+        return {"other": other, "result": out.detach()}
+    if other.is_floating_point():
+        return _pynode.composite("LdexpBackward0", f, [input, other], saved)
+    with _no_grad():
+        out = f(input, other)
+    # torch's input gradient for integer exponents is grad * 2 ** other in integer arithmetic:
+    # 0 where other < 0 (kept, so gradients agree with torch's)
+    return _pynode.record(
+        "LdexpBackward0",
+        lambda g: [g * _C.where(other >= 0, _C.pow(2.0, other.to(g.dtype)),
+                                _C.pow(2.0, other.to(g.dtype)) * 0), None],
+        [input, other], out, saved(out))
 
 
 def _ldexp_(self, other):

@@ -14,8 +14,11 @@ class _Saved:
     """What grad_fn._saved_<name> reads (the node's ctx)."""
 
     def __init__(self, saved):
+        from .autograd._saved_attrs import SavedTensor
         for k, v in (saved or {}).items():
             setattr(self, "_saved_" + k, v)
+            if isinstance(v, _C.Tensor):  # torch lists a _raw_saved_ twin for saved tensors
+                setattr(self, "_raw_saved_" + k, SavedTensor())
 
 
 def _node_getattr(node, name):
@@ -57,7 +60,8 @@ def record(name, backward, inputs, output, saved=None, cls_name=None):
 
 
 def composite(name, f, inputs, saved=None):
-    """f(*inputs) computed without history, recorded as one node `name` (torch's) whose
+    """f(*inputs) computed without history, recorded as one node `name` (torch's; `saved` a
+    dict or a function of the output giving one) whose
     backward is the vector-Jacobian product of the composite f, recomputed from the inputs with
     history (so it is differentiable again under create_graph=True)."""
     from .autograd import grad as _grad
@@ -76,4 +80,4 @@ def composite(name, f, inputs, saved=None):
         for k, gk in zip(diff, got):
             full[k] = gk
         return full
-    return record(name, backward, list(inputs), out, saved)
+    return record(name, backward, list(inputs), out, saved(out) if callable(saved) else saved)
