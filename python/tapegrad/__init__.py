@@ -200,4 +200,8 @@ __all__ += ["Generator", "default_generator", "bernoulli", "multinomial", "poiss
 from ._numeric_extra import *  # noqa: E402,F401,F403
 from . import _numeric_extra  # noqa: E402
 __all__ += _numeric_extra.__all__
+from . import _tensor_extra  # noqa: E402  (also installs the Tensor methods)
+for _n in _tensor_extra.__all__:
+    globals().setdefault(_n, getattr(_tensor_extra, _n))
+__all__ += [_n for _n in _tensor_extra.__all__ if _n not in __all__]
 # --- end helper T ---

@@ -81,3 +81,22 @@ def composite(name, f, inputs, saved=None):
             full[k] = gk
         return full
     return record(name, backward, list(inputs), out, saved(out) if callable(saved) else saved)
+
+
+def record_multi(name, backward, inputs, outputs, saved=None):
+    """record() for a node with several outputs (torch's UnsafeSplitBackward0 & co):
+    backward(grads) gets one gradient or None per output."""
+    if not _C.is_grad_enabled() or not any(
+            isinstance(t, _C.Tensor) and t.requires_grad for t in inputs):
+        return outputs
+    inputs = [t if isinstance(t, _C.Tensor) else None for t in inputs]
+
+    def run(*grads):
+        if all(g is None for g in grads):
+            return [None] * len(inputs)
+        res = backward(list(grads))
+        return [g if t is not None and t.requires_grad else None for g, t in zip(res, inputs)]
+
+    _C._record_function(name, _node_class(name), _Saved(saved), run, inputs, list(outputs),
+                        [o.is_floating_point() for o in outputs])
+    return outputs
