@@ -20,11 +20,11 @@ _DTYPE_NAMES = {_C.int64: "Long", _C.int32: "Int", _C.int16: "Short", _C.int8: "
                 _C.uint8: "Byte", _C.bool: "Bool"}
 
 
-def _wrap(dim, n, ):
+def _wrap(dim, n):
     m = max(n, 1)
+    if n == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     if not -m <= dim < m:
-        if n == 0:
-            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         raise IndexError(f"Dimension out of range (expected to be in range of [{-m}, {m - 1}], "
                          f"but got {dim})")
     return dim % m

@@ -89,8 +89,10 @@ def _log_normal_(self, mean=1.0, std=2.0, *, generator=None):
                            f"be a floating point but you specified "
                            f"{_CTYPE_NAMES.get(self.dtype, self.dtype)}")
     with _use(generator, "log_normal_", self.device), _no_grad():
-        # torch draws log-normals one double at a time (scalar Box-Muller, its cached second
-        # half included); a strided buffer takes the compiled generator's scalar path
+        # torch draws fewer than 16 log-normals one double at a time (scalar Box-Muller, its
+        # cached second half included), which a strided buffer reproduces through the compiled
+        # generator's scalar path; 16 and more take another path in torch, whose stream this
+        # does not reproduce (the values are log-normal draws all the same)
         n = self.numel()
         z = _C._empty([n, 2], _C.float64, "cpu")[:, 0].normal_(mean, std)
         values = z.exp().to(self.dtype).reshape(self.shape)

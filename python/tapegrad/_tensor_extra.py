@@ -42,7 +42,7 @@ def put(input, index, source, accumulate=False):
         raise RuntimeError(f"put_(): Expected a long tensor for index, but got "
                            f"{_DTYPE_NAMES.get(index.dtype, index.dtype)}")
     if index.numel() != source.numel():
-        raise RuntimeError(f"put_(): Expected source and index to have the same number of "
+        raise IndexError(f"put_(): Expected source and index to have the same number of "
                            f"elements, but got source.numel() = {source.numel()}, "
                            f"index.numel() = {index.numel()}")
     flat_idx = index.reshape(-1).to(_C.int64)
@@ -491,7 +491,8 @@ def _as_strided_(self, size, stride, storage_offset=None):
                       1 + sum((n - 1) * s for n, s in zip(size, stride)) + off
                       if all(size) else 1)
         buf = g.new_zeros(buf_len)
-        idx = _C.arange(buf_len).as_strided(size, stride, off).reshape(-1)
+        import tapegrad as _tg
+        idx = _tg.arange(buf_len).as_strided(size, stride, off).reshape(-1)
         buf = buf.index_add(0, idx, g.reshape(-1))
         return buf.as_strided(old_shape, old_stride, old_off)
     return _restride_inplace(self, "AsStridedBackward1", size, stride, off, backward,
