@@ -475,3 +475,25 @@ def test_resize_set_is_set_to():
             np.testing.assert_array_equal(a, b)
         else:
             assert repr(a) == repr(b)
+
+
+# ---- window functions ----------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["hann_window", "hamming_window", "bartlett_window",
+                                  "blackman_window", "kaiser_window"])
+@pytest.mark.parametrize("args", [(5,), (6, False), (1,), (0,), (8, True)])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_windows(name, args, dtype):
+    a = getattr(torch, name)(*args, dtype=getattr(torch, dtype))
+    b = getattr(tapegrad, name)(*args, dtype=getattr(tapegrad, dtype))
+    assert tuple(a.shape) == tuple(b.shape) and str(b.dtype) == f"torch.{dtype}"
+    np.testing.assert_allclose(_vals(b), _vals(a), rtol=1e-6 if dtype == "float32" else 1e-12,
+                               atol=1e-7 if dtype == "float32" else 1e-14)
+
+
+def test_window_arguments_and_errors():
+    _same(torch.hamming_window(7, False, 0.5, 0.3), tapegrad.hamming_window(7, False, 0.5, 0.3),
+          exact=False)
+    _same(torch.kaiser_window(6, False, 5.0), tapegrad.kaiser_window(6, False, 5.0), exact=False)
+    assert tapegrad.hann_window(4, requires_grad=True).requires_grad
+    _same_error(lambda m: m.hann_window(-1))
+    _same_error(lambda m: m.blackman_window(3, dtype=m.int64))

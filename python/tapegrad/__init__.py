@@ -204,4 +204,8 @@ from . import _tensor_extra  # noqa: E402  (also installs the Tensor methods)
 for _n in _tensor_extra.__all__:
     globals().setdefault(_n, getattr(_tensor_extra, _n))
 __all__ += [_n for _n in _tensor_extra.__all__ if _n not in __all__]
+from ._windows import (hann_window, hamming_window, bartlett_window,  # noqa: E402
+                       blackman_window, kaiser_window)
+__all__ += ["hann_window", "hamming_window", "bartlett_window", "blackman_window",
+            "kaiser_window"]
 # --- end helper T ---
