@@ -497,3 +497,24 @@ def test_window_arguments_and_errors():
     assert tapegrad.hann_window(4, requires_grad=True).requires_grad
     _same_error(lambda m: m.hann_window(-1))
     _same_error(lambda m: m.blackman_window(3, dtype=m.int64))
+
+
+@pytest.mark.filterwarnings("ignore:index_reduce")
+@pytest.mark.parametrize("call", [
+    lambda m: m.ones(3, 4).index_reduce(0, m.tensor([0, 2]), m.ones(2, 4), "sum"),
+    lambda m: m.ones(3, 4).index_reduce(2, m.tensor([0, 2]), m.ones(2, 4), "prod"),
+    lambda m: m.ones(3, 4).index_reduce(0, m.tensor([0.0, 2.0]), m.ones(2, 4), "prod"),
+    lambda m: m.ones(3, 4).index_reduce(0, m.tensor([0, 5]), m.ones(2, 4), "prod"),
+    lambda m: m.ones(3, 4).index_reduce(0, m.tensor([0, -1]), m.ones(2, 4), "prod"),
+    lambda m: m.ones(3, 4).index_reduce(0, m.tensor([0, 2]), m.ones(2, 3), "prod"),
+    lambda m: m.nonzero_static(m.ones(2), size=-1),
+])
+def test_index_reduce_nonzero_static_errors(call):
+    _same_error(call)
+
+
+def test_nonzero_static():
+    for args in [([0, 1, 0, 2], 3, -1), ([[0, 1], [3, 0]], 1, 7), ([0.0, 3.0], 0, -1)]:
+        data, size, fill = args
+        _same(torch.nonzero_static(torch.tensor(data), size=size, fill_value=fill),
+              tapegrad.nonzero_static(tapegrad.tensor(data), size=size, fill_value=fill))

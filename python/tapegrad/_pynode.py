@@ -71,11 +71,17 @@ def composite(name, f, inputs, saved=None):
     diff = [k for k, t in enumerate(inputs) if isinstance(t, _C.Tensor) and t.requires_grad]
 
     def backward(g):
+        # Recomputed from detached copies unless a differentiable gradient is asked for: the
+        # inner grad must not run (or free) the nodes that made the inputs, which the outer
+        # backward still has to run
         create = _C.is_grad_enabled()
+        ins = list(inputs) if create else [
+            t.detach().requires_grad_(t.requires_grad) if isinstance(t, _C.Tensor) else t
+            for t in inputs]
         with enable_grad():
-            res = f(*inputs)
-            got = _grad([res], [inputs[k] for k in diff], [g], create_graph=create,
-                        allow_unused=True)
+            res = f(*ins)
+            got = _grad([res], [ins[k] for k in diff], [g], create_graph=create,
+                        retain_graph=True, allow_unused=True)
         full = [None] * len(inputs)
         for k, gk in zip(diff, got):
             full[k] = gk

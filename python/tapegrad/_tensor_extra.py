@@ -666,3 +666,73 @@ _INPLACE_NAMES = ("acos_", "acosh_", "arccos_", "arccosh_", "arcsin_", "arcsinh_
 INPLACE_FUNCTIONS = {n: _inplace_function(n) for n in _INPLACE_NAMES if hasattr(Tensor, n)}
 __all__ += list(INPLACE_FUNCTIONS)
 globals().update(INPLACE_FUNCTIONS)
+
+
+# ---- index_reduce, nonzero_static --------------------------------------------------------------
+_REDUCE = {"prod": "prod", "mean": "mean", "amax": "amax", "amin": "amin"}
+
+
+def index_reduce(input, dim, index, source, reduce, *, include_self=True, out=None):
+    """Reduces source's slices into input's slices at index along dim (prod, mean, amax,
+    amin): scatter_reduce with the index spread over source's shape, recorded as torch's
+    IndexReduceBackward0."""
+    import warnings
+    warnings.warn("index_reduce() is in beta and the API may change at any time.",
+                  stacklevel=2)
+    if out is not None:
+        raise NotImplementedError("index_reduce(out=...) is not supported by tapegrad")
+    if reduce not in _REDUCE:
+        raise RuntimeError("index_reduce(): Expected reduce to be one of prod, mean, amax or "
+                           f"amin but got {reduce}.")
+    d = _wrapd(dim, input.dim())
+    if index.dtype not in (_C.int64, _C.int32):
+        raise RuntimeError("index_reduce_(): Expected dtype int32/int64 for index but got: "
+                           f"{_DTYPE_NAMES.get(index.dtype, index.dtype)}")
+    s_shape, x_shape = list(source.shape), list(input.shape)
+    if len(s_shape) != len(x_shape) or any(a != b for k, (a, b) in
+                                           enumerate(zip(s_shape, x_shape)) if k != d):
+        raise RuntimeError("source tensor shape must match self tensor shape, excluding the "
+                           f"specified dimension. Got self.shape = {x_shape} source.shape = "
+                           f"{s_shape}")
+    n = x_shape[d] if x_shape else 1
+    if index.numel() and (int(index.max()) >= n or int(index.min()) < 0):
+        raise IndexError("index out of range in self")
+    idx = _C.where(index < 0, index + n, index).to(_C.int64)
+    shape = [1] * len(s_shape)
+    if shape:
+        shape[d] = -1
+    full_idx = idx.reshape(shape).expand(s_shape) if shape else idx
+
+    def f(x, src):
+        return x.scatter_reduce(d, full_idx, src, _REDUCE[reduce], include_self=include_self)
+    return _pynode.composite(
+        "IndexReduceBackward0", f, [input, source],
+        lambda res: {"dim": dim & 0xFFFF_FFFF_FFFF_FFFF, "include_self": include_self,
+                     "index": index, "reduce": reduce, "result": res.detach(), "self": input,
+                     "source": source})
+
+
+def _index_reduce_(self, dim, index, source, reduce, *, include_self=True):
+    _check_leaf_inplace(self)
+    return _C._apply_inplace(
+        self, lambda old: index_reduce(old, dim, index, source, reduce,
+                                       include_self=include_self), source)
+
+
+def nonzero_static(input, *, size, fill_value=-1):
+    """nonzero's index rows, cut or padded with fill_value to exactly `size` rows."""
+    import tapegrad as _tg
+    if size < 0:
+        raise RuntimeError("nonzero_static: 'size' must be an non-negative integer")
+    nz = _tg.nonzero(input)
+    if nz.shape[0] >= size:
+        return nz[:size].clone()
+    pad = _tg.full((size - nz.shape[0], input.dim()), fill_value, dtype=_C.int64)
+    return _tg.cat([nz, pad], 0)
+
+
+Tensor.index_reduce = index_reduce
+Tensor.index_reduce_ = _index_reduce_
+Tensor.nonzero_static = (lambda self, *, size, fill_value=-1:
+                         nonzero_static(self, size=size, fill_value=fill_value))
+__all__ += ["index_reduce", "nonzero_static"]

@@ -113,6 +113,16 @@ def _numeric():
         case("ldexp/method", lambda m, x, e: x.ldexp(e), randn(2, 3), randn(3)),
         case("frexp/mantissa", lambda m, x: m.frexp(x * 10), randn(3, 4)),
         case("frexp/method", lambda m, x: x.frexp()[0], randn(5, nc=True)),
+        case("index_reduce/prod", lambda m, x, s, i: x.index_reduce(0, i, s, "prod"),
+             randn(3, 4), randn(5, 4), const([0, 2, 0, 1, 2]), gradgrad=True),
+        case("index_reduce/mean_no_self",
+             lambda m, x, s, i: x.index_reduce(1, i, s, "mean", include_self=False),
+             randn(2, 3), randn(2, 4, nc=True), const([2, 0, 2, 2])),
+        case("index_reduce/amax", lambda m, x, s, i: m.index_reduce(x, -1, i, s, "amax"),
+             randn(2, 3), randn(2, 2), const([1, 0])),
+        case("index_reduce/amin_inplace",
+             lambda m, x, s, i: (x * 1).index_reduce_(0, i, s, "amin"),
+             randn(4, 2), randn(3, 2), const([3, 0, 3])),
     ]
 
 
