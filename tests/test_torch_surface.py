@@ -290,7 +290,8 @@ def test_nextafter_frexp_values():
     for dt in ("float32", "float64"):
         a = torch.tensor(x, dtype=getattr(torch, dt))
         b = tapegrad.tensor(x, dtype=getattr(tapegrad, dt))
-        _same(torch.nextafter(a, torch.zeros_like(a)), tapegrad.nextafter(b, tapegrad.zeros_like(b)))
+        _same(torch.nextafter(a, torch.zeros_like(a)),
+              tapegrad.nextafter(b, tapegrad.zeros_like(b)))
         ref, got = torch.frexp(a), tapegrad.frexp(b)
         _same(ref.mantissa, got.mantissa)
         _same(ref.exponent, got.exponent)

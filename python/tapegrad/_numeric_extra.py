@@ -7,7 +7,6 @@ products (`_scalar_node`), vander's CopySlices and FlipBackward0 come from the s
 writes. Where torch records one node (RenormBackward0, LdexpBackward0, FrexpBackward0) the
 composite is recorded under that name (_pynode.composite)."""
 import builtins as _builtins
-import math as _math
 
 from . import _C, _pynode
 from ._C import Tensor

@@ -48,9 +48,10 @@ def _zero_grad_node(name, self_, values):
 
 def _fill(self_, name, node, compute, generator, *, floating=True, dist=None):
     if floating and not self_.is_floating_point():
+        names = _DTYPE_NAMES if dist == "Exponential" else _CTYPE_NAMES
         raise RuntimeError(f"{dist} distribution is a continuous probability distribution. "
                            f"dtype must be a floating point but you specified "
-                           f"{(_DTYPE_NAMES if dist == 'Exponential' else _CTYPE_NAMES).get(self_.dtype, self_.dtype)}")
+                           f"{names.get(self_.dtype, self_.dtype)}")
     if self_.device.type != "cpu":
         raise NotImplementedError(f"{name}: tapegrad draws it on the CPU only (tensor on "
                                   f"{self_.device})")
@@ -237,7 +238,8 @@ def _multinomial_with_replacement(p, num_samples):
                     hi = mid
             picks.append(lo)
         result.append(picks)
-    out = _C.tensor(result, dtype=_C.int64) if result else _C._empty([0, num_samples], _C.int64, "cpu")
+    out = (_C.tensor(result, dtype=_C.int64) if result
+           else _C._empty([0, num_samples], _C.int64, "cpu"))
     return out.reshape(list(p.shape[:-1]) + [num_samples])
 
 

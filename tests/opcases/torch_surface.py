@@ -4,7 +4,7 @@ empty samples, non-contiguous inputs) and the numeric extras (trapezoid & co, va
 ldexp, float_power, ...). The scatters copy values, so their forwards are bit-exact."""
 from functools import partial
 
-from crosscheck import const, ints, pos, randn
+from crosscheck import const, ints, randn
 from opcases.base import case
 
 exact = partial(case, exact=True)
