@@ -116,8 +116,16 @@ def _check_probs(p):
                            "enhancement request to PyTorch.)")
 
 
+def _cpu_only(name, *ts):
+    for t in ts:
+        if t.device.type != "cpu":
+            raise NotImplementedError(f"{name}: tapegrad draws it on the CPU only (tensor on "
+                                      f"{t.device})")
+
+
 def _bernoulli_tensor(self, p):
     # u < p elementwise, u drawn in p's precision (double for float64 p, else float)
+    _cpu_only("bernoulli", self, p)
     _check_probs(p)
     pe = p.detach().expand(self.shape)
     u = _uniform(self.shape, _C.float64 if p.dtype == _C.float64 else _C.float32)
@@ -193,6 +201,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
                            "replacement")
     if n_cat > 2 ** 24:
         raise RuntimeError("number of categories cannot exceed 2^24")
+    _cpu_only("multinomial", input)
     p = input.detach()
     with _use(generator, "multinomial", input.device), _no_grad():
         if not replacement or num_samples == 1:
@@ -284,6 +293,7 @@ def poisson(input, generator=None):
     if not input.is_floating_point():
         raise NotImplementedError(f"\"poisson_cpu\" not implemented for "
                                   f"'{_DTYPE_NAMES.get(input.dtype, input.dtype)}'")
+    _cpu_only("poisson", input)
     rates = input.detach().double().reshape(-1).tolist()
     if any(not r >= 0 for r in rates):
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
