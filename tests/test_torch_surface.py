@@ -157,7 +157,8 @@ def test_random_functions_follow_the_global_seed():
                 m.multinomial(p, 2), m.multinomial(p, 1), m.multinomial(p, 7, True),
                 p.multinomial(3), m.poisson(m.tensor([[0.0, 1.5], [9.9, 10.0], [300.0, 3.0]])),
                 m.empty(20).exponential_(), m.empty(20, dtype=m.int64).geometric_(0.1),
-                m.empty(6).cauchy_(), m.empty(7).log_normal_(), m.rand(3)]
+                m.empty(6).cauchy_(), m.empty(7).log_normal_(), m.empty(40).log_normal_(0.5, 1.5),
+                m.randn(3), m.rand(3)]
     for a, b in zip(draws(torch), draws(tapegrad)):
         assert str(a.dtype)[6:] == str(b.dtype).split(".")[-1]
         _same(a, b, exact=False)

@@ -89,13 +89,15 @@ def _log_normal_(self, mean=1.0, std=2.0, *, generator=None):
         raise RuntimeError("log_normal_ is a continuous probability distribution. dtype must "
                            f"be a floating point but you specified "
                            f"{_CTYPE_NAMES.get(self.dtype, self.dtype)}")
+    _cpu_only("log_normal_", self)
     with _use(generator, "log_normal_", self.device), _no_grad():
-        # torch draws fewer than 16 log-normals one double at a time (scalar Box-Muller, its
-        # cached second half included), which a strided buffer reproduces through the compiled
-        # generator's scalar path; 16 and more take another path in torch, whose stream this
-        # does not reproduce (the values are log-normal draws all the same)
+        # torch draws log-normals one double at a time (scalar Box-Muller, its cached second
+        # half included): the compiled generator draws that way for fills of fewer than 16
+        # elements (larger ones take the blocked Box-Muller), so draw in chunks of 15
         n = self.numel()
-        z = _C._empty([n, 2], _C.float64, "cpu")[:, 0].normal_(mean, std)
+        chunks = [_C._empty([min(15, n - k)], _C.float64, "cpu").normal_(mean, std)
+                  for k in range(0, n, 15)]
+        z = _C.cat(chunks, 0) if chunks else _C._empty([0], _C.float64, "cpu")
         values = z.exp().to(self.dtype).reshape(self.shape)
     return _zero_grad_node("LogNormalBackward0", self, values)
 
