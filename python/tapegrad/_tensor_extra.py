@@ -549,7 +549,18 @@ def _set_(self, source=None, storage_offset=0, size=None, stride=None):
         stride, acc = [0] * len(size), 1
         for d in range(len(size) - 1, -1, -1):
             stride[d], acc = acc, acc * _builtins.max(size[d], 1)
-    return _C._set_storage_(self, source, storage_offset, size, [int(s) for s in stride])
+    stride = [int(s) for s in stride]
+    if len(stride) != len(size):
+        raise RuntimeError("mismatch in length of strides and shape")
+    item = source.element_size()
+    span = 0 if 0 in size else 1 + sum((n - 1) * st for n, st in zip(size, stride))
+    need = (storage_offset + span) * item if span else 0
+    have = _C._storage_nbytes(source)
+    if storage_offset < 0 or any(st < 0 for st in stride) or need > have:
+        raise RuntimeError(f"setStorage: sizes {size}, strides {stride}, storage offset "
+                           f"{storage_offset}, and itemsize {item} requiring a storage size of "
+                           f"{need} are out of bounds for storage of size {have}")
+    return _C._set_storage_(self, source, storage_offset, size, stride)
 
 
 def _is_set_to(self, tensor):
