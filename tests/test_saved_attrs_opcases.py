@@ -45,6 +45,12 @@ INTERNAL_GRAPH_DIFFERS = {
     "einsum/": "tapegrad's einsum contracts without torch's label-alignment steps",
     "inner/matrix": "torch reshapes through ReshapeAliasBackward0",
     "inner/vector": "torch's tensordot of two vectors ends in dot, tapegrad's in mm",
+    # helper T: torch's C++ compositions slice and reduce with dims and bounds as written
+    # (dim=-1, slice(-2, -1), an open end as None); Python indexing records them normalized
+    "trapezoid/": "inner slices/sums record normalized dims and bounds",
+    "trapz/": "see trapezoid/",
+    "cumulative_trapezoid/": "see trapezoid/",
+    "gradient/": "see trapezoid/",
 }
 
 

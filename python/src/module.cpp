@@ -57,6 +57,12 @@ Reduction parse_reduction(const std::string& r) {
 using namespace tapegrad;
 using namespace tapegrad::bind;
 
+namespace tapegrad {
+namespace bind {
+void bind_tensor_geometry(py::module_& m);  // bind_tensor_geometry.cpp (helper T)
+}  // namespace bind
+}  // namespace tapegrad
+
 PYBIND11_MODULE(_C, m) {
   m.doc() = "tapegrad's compiled core";
   py::register_exception_translator([](std::exception_ptr p) {
@@ -121,6 +127,7 @@ PYBIND11_MODULE(_C, m) {
   bind_cuda(m);
   bind_function(m);
   bind_optim(m);
+  bind_tensor_geometry(m);  // helper T (declared here, not in common.h: see that file)
   // Tensor.<op>_ for ops whose in-place form the Python layer composes (pow_, cumsum_, eq_, ...):
   // fn computes the out-of-place result from the old value, which takes over self's history
   // (Note [In-place ops]), so the grad_fn is the out-of-place op's, as in torch.

@@ -189,3 +189,23 @@ from .nn._extra_functional import bilinear, pixel_shuffle, pixel_unshuffle  # no
 __all__ += ["argwhere", "cross", "cov", "corrcoef", "bilinear", "pixel_shuffle",
             "pixel_unshuffle"]
 # --- end helper P ---
+
+# --- helper T: Generator, the remaining random functions, *_scatter ops, numeric extras ---
+from ._generator import Generator, default_generator  # noqa: E402
+from ._random_extra import bernoulli, multinomial, poisson  # noqa: E402
+from ._scatter_ops import (select_scatter, slice_scatter, diagonal_scatter,  # noqa: E402
+                           as_strided_scatter)
+__all__ += ["Generator", "default_generator", "bernoulli", "multinomial", "poisson",
+            "select_scatter", "slice_scatter", "diagonal_scatter", "as_strided_scatter"]
+from ._numeric_extra import *  # noqa: E402,F401,F403
+from . import _numeric_extra  # noqa: E402
+__all__ += _numeric_extra.__all__
+from . import _tensor_extra  # noqa: E402  (also installs the Tensor methods)
+for _n in _tensor_extra.__all__:
+    globals().setdefault(_n, getattr(_tensor_extra, _n))
+__all__ += [_n for _n in _tensor_extra.__all__ if _n not in __all__]
+from ._windows import (hann_window, hamming_window, bartlett_window,  # noqa: E402
+                       blackman_window, kaiser_window)
+__all__ += ["hann_window", "hamming_window", "bartlett_window", "blackman_window",
+            "kaiser_window"]
+# --- end helper T ---

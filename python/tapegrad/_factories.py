@@ -140,14 +140,16 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
 
 def _out_and_generator(name, fn):
     """torch's out= (the result written into out, whose dtype it takes when none is given) and
-    generator= (refused: tapegrad has only the global generator) around a factory."""
+    generator= (the draws come from that tapegrad.Generator: _generator._use) around a factory."""
     import functools
 
     @functools.wraps(fn)
     def factory(*args, out=None, **kwargs):
-        if kwargs.get("generator") is not None:
-            raise NotImplementedError("tapegrad has one global generator; pass generator=None "
-                                      "(seed it with tapegrad.manual_seed)")
+        generator = kwargs.pop("generator", None)
+        if generator is not None:
+            from ._generator import _use
+            with _use(generator, name, _check_device(kwargs.get("device"))):
+                return factory(*args, out=out, **kwargs)
         if out is None:
             return fn(*args, **kwargs)
         if not isinstance(out, Tensor):
@@ -193,12 +195,13 @@ def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False
                 requires_grad=requires_grad)
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False,
-                 memory_format=None):
+def randint_like(input, low=0, high=None, *, generator=None, dtype=None, device=None,
+                 requires_grad=False, memory_format=None):
     if high is None:
         low, high = 0, low
     device = input.device if device is None else device
-    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype, device=device)
+    return randint(low, high, tuple(input.shape), generator=generator,
+                   dtype=dtype or input.dtype, device=device)
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):

@@ -10,6 +10,7 @@ from . import _C
 from ._factories import _finish, _default, arange as _arange, linspace as _linspace
 from ._factories import full_like as _full_like, zeros as _zeros, zeros_like as _zeros_like
 from ._factories import tensor as _tensor
+from ._tensor import _check_device
 
 __all__ = ["unique", "unique_consecutive", "logspace", "range", "quantile", "nanquantile",
            "randperm", "normal", "cdist"]
@@ -172,8 +173,9 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False,
              layout=None, pin_memory=False):
     """A random permutation of 0..n-1: the same permutation as torch's for the same seed."""
     if generator is not None:
-        raise NotImplementedError("tapegrad has one global generator; pass generator=None (seed "
-                                  "it with tapegrad.manual_seed)")
+        from ._generator import _use
+        with _use(generator, "randperm", _check_device(device)):
+            return randperm(n, dtype=dtype, device=device, requires_grad=requires_grad, out=out)
     return _finish(_C._randperm(n, dtype or _C.int64), requires_grad, device)
 
 
@@ -183,8 +185,11 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
     (standard normals of the broadcast shape scaled by std and shifted by mean, as torch draws
     them). The tensor forms carry no history here (torch records NormalBackward1-3)."""
     if generator is not None:
-        raise NotImplementedError("tapegrad has one global generator; pass generator=None (seed "
-                                  "it with tapegrad.manual_seed)")
+        from ._generator import _use
+        ref = mean if isinstance(mean, _C.Tensor) else std
+        with _use(generator, "normal", getattr(ref, "device", _check_device(device))):
+            return normal(mean, std, size, dtype=dtype, device=device,
+                          requires_grad=requires_grad, out=out)
     mt, st = isinstance(mean, _C.Tensor), isinstance(std, _C.Tensor)
     if not mt and not st:
         if size is None:

@@ -297,7 +297,9 @@ def _random_(self, *bounds, generator=None, **kwargs):
     """random_(), random_(to), random_(from, to); keywords from=/to= as torch's."""
     from . import _factories
     if generator is not None:
-        raise NotImplementedError("random_(): generator= is not supported by tapegrad")
+        from ._generator import _use
+        with _use(generator, "random_", self.device):
+            return _random_(self, *bounds, **kwargs)
     if len(bounds) > 2:
         raise TypeError(f"random_() takes at most 2 positional arguments ({len(bounds)} given)")
     lo, hi = (0, bounds[0]) if len(bounds) == 1 else bounds if bounds else (0, None)

@@ -58,6 +58,27 @@ def _ours(generator):
                     f"{type(generator).__name__}")
 
 
+def _accepts_tapegrad_generator(fn):
+    """A tapegrad.Generator (torch.Generator's counterpart, tapegrad/_generator.py) is drawn
+    from through the global-stream path with its state swapped in, so it gives torch's numbers
+    too."""
+    import functools
+
+    n_args = fn.__code__.co_argcount  # generator is the last parameter
+
+    @functools.wraps(fn)
+    def wrapper(*args, generator=None):
+        from ..._generator import Generator as _TgGenerator, _use
+        if len(args) == n_args:
+            args, generator = args[:-1], args[-1]
+        if isinstance(generator, _TgGenerator):
+            with _use(generator):
+                return fn(*args, generator=None)
+        return fn(*args, generator=generator)
+    return wrapper
+
+
+@_accepts_tapegrad_generator
 def draw_seed(generator=None):
     """torch.empty((), dtype=int64).random_(generator=...): random64() % 2**63."""
     if not _ours(generator):
@@ -66,6 +87,7 @@ def draw_seed(generator=None):
     return generator._random64() % (1 << 63)
 
 
+@_accepts_tapegrad_generator
 def randperm(n, generator=None):
     """torch.randperm(n, generator=...) on the CPU: a forward Fisher-Yates shuffle where step i
     swaps i with i + random() % (n - i)."""
@@ -88,6 +110,7 @@ def randperm(n, generator=None):
     return perm
 
 
+@_accepts_tapegrad_generator
 def randint(high, size, generator=None):
     """torch.randint(high=high, size=(size,), generator=...) as a list: random() % high."""
     ours = _ours(generator)
@@ -100,6 +123,7 @@ def randint(high, size, generator=None):
     return (generator._random32(size) % np.uint64(high)).tolist()
 
 
+@_accepts_tapegrad_generator
 def uniform64(size, generator=None):
     """torch.rand(size, dtype=float64, generator=...) as numpy: 53 bits of random64() / 2**53."""
     if not _ours(generator):
