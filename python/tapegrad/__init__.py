@@ -209,3 +209,8 @@ from ._windows import (hann_window, hamming_window, bartlett_window,  # noqa: E4
 __all__ += ["hann_window", "hamming_window", "bartlett_window", "blackman_window",
             "kaiser_window"]
 # --- end helper T ---
+
+# --- torch's out= keyword on every top-level function that has it in torch (_out_arg.py);
+# keep this last, so that it covers the functions defined above ---
+from . import _out_arg  # noqa: E402
+_out_arg.install(globals())

@@ -139,29 +139,23 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
 
 
 def _out_and_generator(name, fn):
-    """torch's out= (the result written into out, whose dtype it takes when none is given) and
-    generator= (the draws come from that tapegrad.Generator: _generator._use) around a factory."""
+    """torch's out= (_out_arg.wrap: the result written into out, whose dtype it takes when none
+    is given) and generator= (the draws come from that tapegrad.Generator: _generator._use)
+    around a factory."""
     import functools
 
+    from ._out_arg import wrap
+    with_out = wrap(name, fn)
+
     @functools.wraps(fn)
-    def factory(*args, out=None, **kwargs):
+    def factory(*args, **kwargs):
         generator = kwargs.pop("generator", None)
         if generator is not None:
             from ._generator import _use
             with _use(generator, name, _check_device(kwargs.get("device"))):
-                return factory(*args, out=out, **kwargs)
-        if out is None:
-            return fn(*args, **kwargs)
-        if not isinstance(out, Tensor):
-            raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
-        if kwargs.get("dtype") is None:
-            kwargs["dtype"] = out.dtype
-        result = fn(*args, **kwargs)
-        if tuple(out.shape) != tuple(result.shape):
-            raise NotImplementedError(f"{name}(): out= has shape {list(out.shape)} but the result "
-                                      f"has shape {list(result.shape)}; tapegrad does not resize "
-                                      "out= tensors")
-        return out.copy_(result)
+                return with_out(*args, **kwargs)
+        return with_out(*args, **kwargs)
+    factory._tapegrad_out = True
     return factory
 
 

@@ -1,0 +1,178 @@
+"""torch's `out=` keyword, once for every top-level function that has it in torch (OUT_FUNCS):
+the function computes its result as usual and write_out() puts it into the caller's tensor
+with torch's rules (tensor type, a warning and a resize when a non-empty out has the wrong
+shape, the result dtype castable to out's, out on the result's device, no autograd through
+out=, tuple outputs for the (values, indices) functions), returning out itself. Without
+out= a call goes straight to the function (the wrapper costs one Python call)."""
+import functools
+import warnings
+
+from ._C import Tensor
+
+# torch 2.13's top-level functions that take out=; those
+# tapegrad lacks are skipped by install(), so a function added later is covered by adding it
+# to tapegrad before install() runs (the end of tapegrad/__init__.py).
+OUT_FUNCS = (
+    "abs acos acosh add addbmm addcdiv addcmul addmm addmv addr all amax amin aminmax angle any "
+    "arange asin asinh atan atan2 atanh baddbmm bernoulli bitwise_and bitwise_left_shift "
+    "bitwise_not bitwise_or bitwise_right_shift bitwise_xor bmm bucketize cat ceil chain_matmul "
+    "cholesky cholesky_inverse cholesky_solve clamp clip column_stack complex concat concatenate "
+    "conj_physical copysign cos cosh cross cummax cummin cumprod cumsum deg2rad diag diff "
+    "digamma div divide dot dstack empty eq erf erfc erfinv exp exp2 expm1 eye fix float_power "
+    "floor floor_divide fmax fmin fmod frac frexp full gather gcd ge geqrf ger greater "
+    "greater_equal gt heaviside histc histogram hstack hypot i0 igamma igammac index_select "
+    "inner inverse isneginf isposinf kron kthvalue lcm ldexp le lerp less less_equal lgamma "
+    "linspace log log10 log1p log2 logaddexp logaddexp2 logcumsumexp logical_and logical_not "
+    "logical_or logical_xor logit logspace logsumexp lt lu_solve lu_unpack masked_select matmul "
+    "matrix_power max maximum mean min minimum mm mode msort mul multinomial multiply mv "
+    "mvlgamma nan_to_num nanmean nanquantile narrow_copy ne neg negative nextafter nonzero norm "
+    "normal not_equal ones orgqr ormqr outer polar polygamma pow qr quantile rad2deg rand "
+    "randint randn randperm range reciprocal remainder renorm round row_stack rsqrt "
+    "searchsorted sgn sigmoid sign signbit sin sinc sinh sort sqrt square stack std std_mean "
+    "sub subtract svd take_along_dim tan tanh topk trapz triangular_solve tril triu trunc var "
+    "var_mean vdot vstack where xlogy zeros "
+    # and those whose docstring does not show it (found by calling them with out=)
+    "absolute alias_copy arccos arccosh arcsin arcsinh arctan arctan2 arctanh argmax argmin "
+    "clamp_max clamp_min detach_copy diagonal_copy hardshrink isin log_softmax median nanmedian "
+    "nansum prod slice_copy slice_scatter softmax squeeze_copy sum t_copy take tensordot "
+    "true_divide unsqueeze_copy"
+).split()
+
+_LEGACY = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+           "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+           "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+
+
+# Functions whose out= must already have the result's dtype (torch casts only for the type-
+# promoting ones), by the wording of torch's error.
+_EXACT = {}
+for _n in ("abs absolute neg negative sign sgn floor ceil trunc fix round frac clamp clip "
+           "clamp_min clamp_max").split():
+    _EXACT[_n] = "found"        # Found dtype Double but expected Float
+for _n in ("matmul mm bmm mv addmm addmv addbmm baddbmm addr tril triu gather diag sort msort "
+           "topk kthvalue mode cummax cummin max min median nanmedian aminmax").split():
+    _EXACT[_n] = "ctype"        # Expected out tensor to have dtype float, but got double instead
+_EXACT.update({"where": "where", "index_select": "same", "masked_select": "same", "dot": "dot",
+               "vdot": "dot", "nonzero": "nonzero"})
+for _n in "cat concat concatenate stack hstack vstack dstack column_stack row_stack".split():
+    _EXACT[_n] = "cat"          # castable, with cat's own TypeError
+
+
+def _check_dtype(name, result, out):
+    style = _EXACT.get(name)
+    if isinstance(result, tuple) and style is None:
+        style = "ctype"
+    if style in (None, "cat") or out.dtype == result.dtype:
+        if style == "cat" and not _can_cast(result.dtype, out.dtype):
+            raise TypeError(f"torch.cat(): input types can't be cast to the desired output type "
+                            f"{_legacy(out.dtype)}")
+        return
+    r, o = _legacy(result.dtype), _legacy(out.dtype)
+    msg = {"found": f"Found dtype {o} but expected {r}",
+           "ctype": f"Expected out tensor to have dtype {_c_type(result.dtype)}, but got "
+                    f"{_c_type(out.dtype)} instead",
+           "where": f"Expected out type to be {r} but got {o}",
+           "same": f"{name}(): self and result must have the same scalar type",
+           "dot": f"result dtype {o} does not match input dtype {r}",
+           "nonzero": f"nonzero: Expected out tensor to have scalar type Long but got scalar "
+                      f"type{o}"}[style]
+    raise RuntimeError(msg)
+
+
+def _can_cast(a, b):
+    from . import can_cast
+    return can_cast(a, b)
+
+
+def _legacy(dt):
+    name = str(dt).replace("torch.", "")
+    return _LEGACY.get(name, name)
+
+
+def _any_requires_grad(values):
+    for v in values:
+        if isinstance(v, Tensor) and v.requires_grad:
+            return True
+        if isinstance(v, (list, tuple)) and _any_requires_grad(v):
+            return True
+    return False
+
+
+def _write_one(name, result, out):
+    from . import can_cast, no_grad
+    if not isinstance(out, Tensor):
+        raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
+    if not isinstance(result, Tensor):  # a Python number (e.g. a 0-d result handed back as such)
+        from . import tensor
+        result = tensor(result)
+    if out.device != result.device:
+        raise RuntimeError(f"Expected out tensor to have device {result.device}, but got "
+                           f"{out.device} instead")
+    _check_dtype(name, result, out)
+    if not can_cast(result.dtype, out.dtype):
+        raise RuntimeError(f"result type {_legacy(result.dtype)} can't be cast to the desired "
+                           f"output type {_legacy(out.dtype)}")
+    shape = tuple(result.shape)
+    with no_grad():
+        if tuple(out.shape) != shape:
+            if out.numel() != 0:
+                warnings.warn(
+                    f"An output with one or more elements was resized since it had shape "
+                    f"{list(out.shape)}, which does not match the required output shape "
+                    f"{list(shape)}. This behavior is deprecated, and in a future PyTorch release "
+                    "outputs will not be resized unless they have zero elements. You can "
+                    "explicitly reuse an out tensor t by resizing it, inplace, to zero elements "
+                    "with t.resize_(0).", UserWarning, stacklevel=4)
+            out.resize_(shape)
+        out.copy_(result)
+    return out
+
+
+def write_out(name, result, out, inputs=()):
+    """Puts result (a tensor, or a tuple of them) into out with torch's out= rules."""
+    from . import is_grad_enabled
+    if is_grad_enabled() and (_any_requires_grad(inputs) or _any_requires_grad([out])):
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    if isinstance(result, tuple):
+        if not isinstance(out, (tuple, list)):
+            raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors, not "
+                            f"{type(out).__name__}")
+        if len(out) != len(result):
+            raise TypeError(f"expected tuple of {len(result)} elements but got {len(out)}")
+        outs = tuple(_write_one(name, r, o) for r, o in zip(result, out))
+        return type(result)(*outs) if hasattr(result, "_fields") else outs
+    return _write_one(name, result, out)
+
+
+def _c_type(dt):
+    name = str(dt).replace("torch.", "")
+    return {"int64": "long int", "float32": "float", "float64": "double", "int32": "int",
+            "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+            "float16": "c10::Half", "bfloat16": "c10::BFloat16"}.get(name, name)
+
+
+def wrap(name, fn):
+    """fn with torch's out= keyword (handled by write_out); fn itself never sees out=."""
+    @functools.wraps(fn)
+    def with_out(*args, out=None, **kwargs):
+        if out is None:
+            return fn(*args, **kwargs)
+        if name in _FACTORIES and kwargs.get("dtype") is None and isinstance(out, Tensor):
+            kwargs["dtype"] = out.dtype  # torch.zeros(2, out=long_tensor) makes longs
+        return write_out(name, fn(*args, **kwargs), out, (args, tuple(kwargs.values())))
+    with_out._tapegrad_out = True
+    return with_out
+
+
+_FACTORIES = {"zeros", "ones", "empty", "full", "arange", "range", "linspace", "logspace", "eye",
+              "randint", "randn", "rand", "randperm"}
+
+
+def install(namespace):
+    """Wraps every OUT_FUNCS name present in namespace (a module's globals), once."""
+    for name in OUT_FUNCS:
+        fn = namespace.get(name)
+        if fn is None or getattr(fn, "_tapegrad_out", False) or not callable(fn):
+            continue
+        namespace[name] = wrap(name, fn)

@@ -1,0 +1,185 @@
+"""torch's out= keyword (python/tapegrad/_out_arg.py) against torch 2.13: the values written,
+out returned itself (and views of it seeing the write), the resize of a wrong-shaped out (a
+UserWarning with torch's text when it had elements, silent when empty), the dtype rules (a
+result castable to out's dtype is converted, anything else a RuntimeError with torch's
+wording), no autograd through out=, tuple outputs of the (values, indices) functions, and the
+factories taking out's dtype."""
+import warnings
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import tapegrad as tg  # noqa: E402
+
+A = np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)
+B = np.random.default_rng(1).standard_normal((3, 4)).astype(np.float32) + 3
+
+
+def _both(fn):
+    res = []
+    for m in (tg, torch):
+        res.append(fn(m, m.tensor(A), m.tensor(B)))
+    return res
+
+
+CALLS = {
+    "add": lambda m, a, b, out: m.add(a, b, alpha=2, out=out),
+    "sub": lambda m, a, b, out: m.sub(a, b, out=out),
+    "mul": lambda m, a, b, out: m.mul(a, 2.5, out=out),
+    "div": lambda m, a, b, out: m.div(a, b, out=out),
+    "pow": lambda m, a, b, out: m.pow(b, 2, out=out),
+    "exp": lambda m, a, b, out: m.exp(a, out=out),
+    "sin": lambda m, a, b, out: m.sin(a, out=out),
+    "sqrt": lambda m, a, b, out: m.sqrt(b, out=out),
+    "neg": lambda m, a, b, out: m.neg(a, out=out),
+    "clamp": lambda m, a, b, out: m.clamp(a, -0.5, 0.5, out=out),
+    "where": lambda m, a, b, out: m.where(a > 0, a, b, out=out),
+    "maximum": lambda m, a, b, out: m.maximum(a, b, out=out),
+    "sum_dim": lambda m, a, b, out: m.sum(a, 1, out=out),
+    "mean_dim": lambda m, a, b, out: m.mean(a, 0, keepdim=True, out=out),
+    "cumsum": lambda m, a, b, out: m.cumsum(a, 1, out=out),
+    "matmul": lambda m, a, b, out: m.matmul(a, b.t(), out=out),
+    "mm": lambda m, a, b, out: m.mm(a, b.t(), out=out),
+    "cat": lambda m, a, b, out: m.cat([a, b], 0, out=out),
+    "stack": lambda m, a, b, out: m.stack([a, b], out=out),
+    "addcmul": lambda m, a, b, out: m.addcmul(a, a, b, value=0.5, out=out),
+    "lerp": lambda m, a, b, out: m.lerp(a, b, 0.25, out=out),
+    "tanh": lambda m, a, b, out: m.tanh(a, out=out),
+    "sigmoid": lambda m, a, b, out: m.sigmoid(a, out=out),
+    "tril": lambda m, a, b, out: m.tril(a, out=out),
+    "index_select": lambda m, a, b, out: m.index_select(a, 1, m.tensor([2, 0]), out=out),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+@pytest.mark.parametrize("out_kind", ["right_shape", "empty", "wrong_shape", "float64"])
+def test_out_values_identity_and_resize(name, out_kind):
+    results = []
+    for m in (tg, torch):
+        a, b = m.tensor(A), m.tensor(B)
+        with m.no_grad():
+            expected = CALLS[name](m, a, b, m.empty(0))
+        if out_kind == "right_shape":
+            out = m.zeros(tuple(expected.shape))
+        elif out_kind == "empty":
+            out = m.empty(0)
+        elif out_kind == "wrong_shape":
+            out = m.zeros(7)
+        else:
+            out = m.zeros(tuple(expected.shape), dtype=m.float64)
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            try:
+                got = CALLS[name](m, a, b, out)
+            except RuntimeError as e:  # torch refuses a different dtype for some functions
+                results.append(("error", str(e)))
+                continue
+        msgs = [str(x.message).split(" (Triggered internally")[0] for x in w
+                if issubclass(x.category, UserWarning)]
+        assert got is out
+        results.append((out.numpy().copy(), str(out.dtype), tuple(out.shape), msgs))
+    if "error" in (results[0][0] if isinstance(results[0][0], str) else None,
+                   results[1][0] if isinstance(results[1][0], str) else None):
+        assert results[0] == results[1]
+        return
+    (g, gdt, gshape, gmsg), (t, tdt, tshape, tmsg) = results
+    assert (gdt, gshape) == (tdt, tshape)
+    np.testing.assert_allclose(g, t, rtol=1e-6, atol=1e-6)
+    assert gmsg == tmsg
+
+
+def test_out_into_a_view_writes_the_base():
+    res = []
+    for m in (tg, torch):
+        base = m.zeros(2, 4)
+        m.add(m.ones(4), 2, out=base[1])
+        res.append(base.numpy())
+    np.testing.assert_array_equal(*res)
+
+
+def _err(fn):
+    errs = []
+    for m in (tg, torch):
+        with pytest.raises(Exception) as e:
+            fn(m)
+        errs.append((type(e.value), str(e.value).split("\n")[0]))
+    return errs
+
+
+@pytest.mark.parametrize("case", ["float_into_long", "int_into_bool", "requires_grad_input",
+                                  "requires_grad_out", "tuple_too_short", "index_dtype"])
+def test_out_errors_match_torch(case):
+    fns = {
+        "float_into_long": lambda m: m.add(m.ones(3), 1, out=m.empty(3, dtype=m.int64)),
+        "int_into_bool": lambda m: m.add(m.ones(3, dtype=m.int32), 1,
+                                         out=m.empty(3, dtype=m.bool)),
+        "requires_grad_input": lambda m: m.mul(m.ones(3, requires_grad=True), 2,
+                                               out=m.empty(3)),
+        "requires_grad_out": lambda m: m.mul(m.ones(3), 2, out=m.empty(3, requires_grad=True)),
+        "tuple_too_short": lambda m: m.max(m.ones(2, 3), 1, out=(m.empty(0),)),
+        "index_dtype": lambda m: m.max(m.ones(2, 3), 1, out=(m.empty(0), m.empty(0))),
+    }
+    g, t = _err(fns[case])
+    assert g == t
+
+
+def test_out_castable_dtypes_convert_like_torch():
+    res = []
+    for m in (tg, torch):
+        o1 = m.empty(3, dtype=m.int64)
+        m.add(m.ones(3, dtype=m.int32), 1, out=o1)
+        o2 = m.empty(3, dtype=m.float64)
+        m.add(m.tensor([0.1, 0.2, 0.3]), 1, out=o2)
+        o3 = m.empty(3)
+        m.eq(m.tensor([1, 2, 3]), 2, out=o3)  # bool result into float
+        res.append([(o.numpy().tolist(), str(o.dtype)) for o in (o1, o2, o3)])
+    assert res[0] == res[1]
+
+
+def test_out_under_no_grad_keeps_outs_flag():
+    res = []
+    for m in (tg, torch):
+        o = m.empty(3, requires_grad=True)
+        with m.no_grad():
+            r = m.add(m.ones(3), 1, out=o)
+        res.append((r is o, r.requires_grad, r.detach().numpy().tolist()))
+    assert res[0] == res[1]
+
+
+def test_tuple_outputs():
+    x = np.random.default_rng(2).standard_normal((3, 5)).astype(np.float32)
+    for name in ("max", "min", "sort", "cummax"):
+        res = []
+        for m in (tg, torch):
+            outs = (m.empty(0), m.empty(0, dtype=m.int64))
+            r = getattr(m, name)(m.tensor(x), 1, out=outs)
+            assert r[0] is outs[0] and r[1] is outs[1]
+            assert type(r).__name__.startswith(name)
+            res.append([o.numpy().tolist() for o in outs])
+        assert res[0] == res[1], name
+    res = []
+    for m in (tg, torch):
+        outs = (m.empty(0), m.empty(0, dtype=m.int64))
+        m.topk(m.tensor(x), 2, out=outs)
+        res.append([o.numpy().tolist() for o in outs])
+    assert res[0] == res[1]
+
+
+@pytest.mark.parametrize("factory", ["zeros", "ones", "empty", "full", "arange", "linspace",
+                                     "eye", "rand", "randn", "randint"])
+def test_factories_take_outs_dtype_and_resize(factory):
+    args = {"zeros": (2, 3), "ones": (2, 3), "empty": (2, 3), "full": ((2, 3), 7),
+            "arange": (5,), "linspace": (0, 1, 5), "eye": (3,), "rand": (2, 3),
+            "randn": (2, 3), "randint": (0, 9, (2, 3))}[factory]
+    res = []
+    for m in (tg, torch):
+        m.manual_seed(0)
+        dt = m.float64 if factory in ("rand", "randn", "linspace") else m.int64
+        out = m.empty(0, dtype=dt)
+        r = getattr(m, factory)(*args, out=out)
+        assert r is out
+        vals = None if factory == "empty" else out.numpy().tolist()
+        res.append((str(out.dtype), tuple(out.shape), vals))
+    assert res[0] == res[1]
