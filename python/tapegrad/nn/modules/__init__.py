@@ -61,3 +61,10 @@ __all__ += ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "Inst
 from .extra import *  # noqa: E402,F401,F403
 from .extra import __all__ as _extra_all  # noqa: E402
 __all__ += _extra_all
+
+# the remaining torch.nn layers (helper N, seventh session): transformer, ...
+from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer,  # noqa: E402
+                          TransformerEncoder, TransformerEncoderLayer)
+
+__all__ += ["Transformer", "TransformerEncoder", "TransformerDecoder",
+            "TransformerEncoderLayer", "TransformerDecoderLayer"]
