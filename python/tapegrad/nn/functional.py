@@ -627,3 +627,16 @@ from ._extra_functional import (bilinear, dropout1d, dropout2d, dropout3d,  # no
                                 upsample_bilinear, upsample_nearest)
 __all__ += ["bilinear", "dropout1d", "dropout2d", "dropout3d", "interpolate", "pixel_shuffle",
             "pixel_unshuffle", "upsample", "upsample_bilinear", "upsample_nearest"]
+
+# --- the remaining layers (helper N, seventh session): 3-d / transposed convolutions, fold,
+# 3-d / LP pools, max unpooling (nn/_conv3d_functional.py, _pool3d_functional.py) ---
+from ._conv3d_functional import (conv3d, conv_transpose1d, conv_transpose3d,  # noqa: E402,F401
+                                 fold, unfold)
+from ._pool3d_functional import (  # noqa: E402,F401
+    adaptive_avg_pool3d, adaptive_max_pool3d, adaptive_max_pool3d_with_indices, avg_pool3d,
+    lp_pool1d, lp_pool2d, lp_pool3d, max_pool3d, max_pool3d_with_indices, max_unpool1d,
+    max_unpool2d, max_unpool3d)
+__all__ += ["conv3d", "conv_transpose1d", "conv_transpose3d", "fold", "unfold",
+            "adaptive_avg_pool3d", "adaptive_max_pool3d", "adaptive_max_pool3d_with_indices",
+            "avg_pool3d", "lp_pool1d", "lp_pool2d", "lp_pool3d", "max_pool3d",
+            "max_pool3d_with_indices", "max_unpool1d", "max_unpool2d", "max_unpool3d"]

@@ -66,5 +66,13 @@ __all__ += _extra_all
 from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer,  # noqa: E402
                           TransformerEncoder, TransformerEncoderLayer)
 
+from .conv_more import Conv3d, ConvTranspose1d, ConvTranspose3d  # noqa: E402
+from .pooling_more import (AdaptiveAvgPool3d, AdaptiveMaxPool3d, AvgPool3d, Fold,  # noqa: E402
+                           LPPool1d, LPPool2d, LPPool3d, MaxPool3d, MaxUnpool1d, MaxUnpool2d,
+                           MaxUnpool3d, Unfold)
+
 __all__ += ["Transformer", "TransformerEncoder", "TransformerDecoder",
-            "TransformerEncoderLayer", "TransformerDecoderLayer"]
+            "TransformerEncoderLayer", "TransformerDecoderLayer", "Conv3d", "ConvTranspose1d",
+            "ConvTranspose3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d",
+            "AdaptiveMaxPool3d", "LPPool1d", "LPPool2d", "LPPool3d", "MaxUnpool1d",
+            "MaxUnpool2d", "MaxUnpool3d", "Fold", "Unfold"]
