@@ -640,3 +640,12 @@ __all__ += ["conv3d", "conv_transpose1d", "conv_transpose3d", "fold", "unfold",
             "adaptive_avg_pool3d", "adaptive_max_pool3d", "adaptive_max_pool3d_with_indices",
             "avg_pool3d", "lp_pool1d", "lp_pool2d", "lp_pool3d", "max_pool3d",
             "max_pool3d_with_indices", "max_unpool1d", "max_unpool2d", "max_unpool3d"]
+from ._more_functional import (  # noqa: E402,F401
+    alpha_dropout, channel_shuffle, feature_alpha_dropout, gumbel_softmax, local_response_norm,
+    multi_margin_loss, multilabel_margin_loss, multilabel_soft_margin_loss,
+    native_channel_shuffle, pdist, rrelu, rrelu_, triplet_margin_with_distance_loss)
+from ._embedding_bag import embedding_bag  # noqa: E402,F401
+__all__ += ["alpha_dropout", "channel_shuffle", "feature_alpha_dropout", "gumbel_softmax",
+            "local_response_norm", "multi_margin_loss", "multilabel_margin_loss",
+            "multilabel_soft_margin_loss", "native_channel_shuffle", "pdist", "rrelu", "rrelu_",
+            "triplet_margin_with_distance_loss", "embedding_bag"]

@@ -76,3 +76,10 @@ __all__ += ["Transformer", "TransformerEncoder", "TransformerDecoder",
             "ConvTranspose3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d",
             "AdaptiveMaxPool3d", "LPPool1d", "LPPool2d", "LPPool3d", "MaxUnpool1d",
             "MaxUnpool2d", "MaxUnpool3d", "Fold", "Unfold"]
+from .more_layers import (AlphaDropout, ChannelShuffle, EmbeddingBag,  # noqa: E402
+                          FeatureAlphaDropout, LocalResponseNorm, MultiLabelMarginLoss,
+                          MultiLabelSoftMarginLoss, MultiMarginLoss, RReLU,
+                          TripletMarginWithDistanceLoss)
+__all__ += ["RReLU", "AlphaDropout", "FeatureAlphaDropout", "ChannelShuffle",
+            "LocalResponseNorm", "EmbeddingBag", "MultiMarginLoss", "MultiLabelMarginLoss",
+            "MultiLabelSoftMarginLoss", "TripletMarginWithDistanceLoss"]
