@@ -48,7 +48,8 @@ def _flatten_args(input, offsets, per_sample_weights, include_last_offset):
 def _bag_bounds(offsets, n, include_last_offset):
     if offsets and offsets[0] != 0:
         raise RuntimeError("offsets[0] has to be 0, i.e., the first sequence in the mini-batch "
-                           f"has to start from position 0. However, got {offsets[0]}")
+                           f"has to start from position 0. However, got {offsets[0]}\n"
+                           "[ torch.LongTensor{} ]")  # torch prints an empty tensor here
     if offsets and offsets[-1] > n:
         raise RuntimeError(f"offsets[-1] can not be greater than input's length {n} but got "
                            f"offsets[-1] of {offsets[-1]}")

@@ -148,8 +148,6 @@ def pdist(input, p=2):
     if p < 0:
         raise RuntimeError("pdist only supports non-negative p values")
     n = input.shape[0]
-    if n < 2:
-        return _zeros(0, dtype=input.dtype, device=input.device)
     from .. import triu_indices
     ij = triu_indices(n, n, 1, device=input.device)
     diff = input.index_select(0, ij[0]) - input.index_select(0, ij[1])
@@ -218,6 +216,9 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
                            "the number of input samples (batch size). Expected target size "
                            f"[{n}], but got {list(target.shape)}. Input has shape "
                            f"{list(input.shape)}.")
+    if weight is not None and weight.requires_grad and _C.is_grad_enabled():
+        raise RuntimeError("The function 'multi_margin_loss' is not differentiable with respect "
+                           "to argument 'weight'. This input cannot have requires_grad True.")
     if weight is not None and weight.numel() != c:
         raise RuntimeError(f"inconsistent weight size, expected {c} but got "
                            f"{list(weight.shape)}")
