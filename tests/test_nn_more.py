@@ -817,3 +817,96 @@ SMALL_ERRORS = [
                                        for i, c in enumerate(SMALL_ERRORS)])
 def test_small_errors_match_torch(fn, inputs):
     cc.check_raises(fn, *inputs)
+
+
+# ------------------------------------------------------------------ affine_grid, grid_sample
+
+def _grid(*shape):
+    # grid coordinates in [-1.5, 1.5): some samples fall outside the input, exercising padding
+    return cc.uniform(*shape, low=-1.5, high=1.5)
+
+
+GRID_CASES = [
+    (f"grid_sample/{nd}d_{mode}_{pad}_{'ac' if ac else 'noac'}",
+     (lambda mode, pad, ac: lambda m, x, g: F(m).grid_sample(x, g, mode, pad, ac))(mode, pad, ac),
+     randn(2, 2, 4, 5) if nd == 2 else randn(1, 2, 3, 4, 3),
+     _grid(2, 3, 4, 2) if nd == 2 else _grid(1, 2, 3, 2, 3),
+     (f"GridSampler{nd}DBackward0", "ViewBackward0"))
+    for nd in (2, 3) for mode in ("bilinear", "nearest")
+    for pad in ("zeros", "border", "reflection") for ac in (False, True)
+] + [
+    ("affine_grid/2d", lambda m, t: F(m).affine_grid(t, [2, 3, 4, 5], False), randn(2, 2, 3),
+     ("AffineGridGeneratorBackward0", "ViewBackward0")),
+    ("affine_grid/2d_align", lambda m, t: F(m).affine_grid(t, [1, 1, 3, 2], True),
+     randn(1, 2, 3), ("AffineGridGeneratorBackward0", "ViewBackward0")),
+    ("affine_grid/3d", lambda m, t: F(m).affine_grid(t, [2, 1, 2, 3, 4], False),
+     randn(2, 3, 4), ("AffineGridGeneratorBackward0", "ViewBackward0")),
+    ("affine_grid/unit_size", lambda m, t: F(m).affine_grid(t, [1, 1, 1, 3], False),
+     randn(1, 2, 3), ("AffineGridGeneratorBackward0", "ViewBackward0")),
+    ("spatial_transformer", lambda m, x, t: F(m).grid_sample(
+        x, F(m).affine_grid(t, [2, 2, 3, 3], False), align_corners=False), randn(2, 2, 4, 4),
+     randn(2, 2, 3), ("GridSampler2DBackward0", "ViewBackward0")),
+]
+
+
+@pytest.mark.parametrize("label,fn,inputs,nodes",
+                         [pytest.param(c[0], c[1], c[2:-1], c[-1], id=c[0]) for c in GRID_CASES])
+def test_grid_functionals_against_torch(label, fn, inputs, nodes, monkeypatch):
+    _accept_node(monkeypatch, nodes)
+    cc.check(fn, *inputs, label=label)
+
+
+@pytest.mark.parametrize("label,fn,inputs",
+                         [pytest.param(c[0], c[1], c[2:-1], id=c[0]) for c in GRID_CASES
+                          if "nearest" not in c[0] and "reflection" not in c[0]
+                          and "border" not in c[0]])
+def test_grid_functionals_gradcheck(label, fn, inputs):
+    # border/reflection clamp and fold at kinks, nearest is piecewise constant: finite
+    # differences there are checked against torch above instead
+    cc.gradcheck(fn, *inputs, label=label)
+
+
+def test_grid_sample_warns_without_align_corners():
+    m = cc.tg()
+    with pytest.warns(UserWarning, match="align_corners=False since 1.3.0"):
+        F(m).grid_sample(m.zeros(1, 1, 2, 2), m.zeros(1, 1, 1, 2))
+    with pytest.warns(UserWarning, match="align_corners=False since 1.3.0"):
+        F(m).affine_grid(m.zeros(1, 2, 3), [1, 1, 2, 2])
+
+
+@pytest.mark.xfail(strict=True, raises=NotImplementedError,
+                   reason="grid_sample's bicubic mode is not implemented in tapegrad yet")
+def test_grid_sample_bicubic():
+    cc.check(lambda m, x, g: F(m).grid_sample(x, g, "bicubic", align_corners=False),
+             randn(1, 1, 4, 4), _grid(1, 2, 2, 2))
+
+
+GRID_ERRORS = [
+    (lambda m, x, g: F(m).grid_sample(x, g, "cubic", align_corners=False), randn(1, 1, 3, 3),
+     randn(1, 2, 2, 2)),
+    (lambda m, x, g: F(m).grid_sample(x, g, padding_mode="wrap", align_corners=False),
+     randn(1, 1, 3, 3), randn(1, 2, 2, 2)),
+    (lambda m, x, g: F(m).grid_sample(x, g.reshape(1, 2, 2, 1, 2), align_corners=False),
+     randn(1, 1, 3, 3), randn(1, 2, 2, 2)),
+    (lambda m, x, g: F(m).grid_sample(x, g, align_corners=False), randn(2, 1, 3, 3),
+     randn(1, 2, 2, 2)),
+    (lambda m, x, g: F(m).grid_sample(x, g, align_corners=False), randn(1, 1, 3, 3),
+     randn(1, 2, 2, 3)),
+    (lambda m, x, g: F(m).grid_sample(x, g.double(), align_corners=False), randn(1, 1, 3, 3),
+     randn(1, 2, 2, 2)),
+    (lambda m, x, g: F(m).grid_sample(x, g, align_corners=False), randn(1, 1, 0, 3),
+     randn(1, 2, 2, 2)),
+    (lambda m, x, g: F(m).grid_sample(x, g, align_corners=False), randn(1, 1, 2, 3, 3),
+     randn(1, 1, 1, 1, 2)),
+    (lambda m, t: F(m).affine_grid(t.long(), [1, 1, 2, 2], False), randn(1, 2, 3)),
+    (lambda m, t: F(m).affine_grid(t, [1, 1, 2, 2], False), randn(1, 3, 3)),
+    (lambda m, t: F(m).affine_grid(t, [1, 1, 2, 2, 2], False), randn(1, 2, 3)),
+    (lambda m, t: F(m).affine_grid(t, [1, 1, 2], False), randn(1, 2, 3)),
+    (lambda m, t: F(m).affine_grid(t, [1, 1, 0, 2], False), randn(1, 2, 3)),
+]
+
+
+@pytest.mark.parametrize("fn,inputs", [pytest.param(c[0], c[1:], id=str(i))
+                                       for i, c in enumerate(GRID_ERRORS)])
+def test_grid_errors_match_torch(fn, inputs):
+    cc.check_raises(fn, *inputs)

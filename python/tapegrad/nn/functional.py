@@ -649,3 +649,5 @@ __all__ += ["alpha_dropout", "channel_shuffle", "feature_alpha_dropout", "gumbel
             "local_response_norm", "multi_margin_loss", "multilabel_margin_loss",
             "multilabel_soft_margin_loss", "native_channel_shuffle", "pdist", "rrelu", "rrelu_",
             "triplet_margin_with_distance_loss", "embedding_bag"]
+from ._grid_functional import affine_grid, grid_sample  # noqa: E402,F401
+__all__ += ["affine_grid", "grid_sample"]
