@@ -910,3 +910,75 @@ GRID_ERRORS = [
                                        for i, c in enumerate(GRID_ERRORS)])
 def test_grid_errors_match_torch(fn, inputs):
     cc.check_raises(fn, *inputs)
+
+
+# -------------------------------------------------------------------------------- CTC loss
+
+def _ctc(reduction="mean", lengths=((7, 5, 6), (3, 2, 0)), targets=((1, 2, 2), (3, 1, 1),
+                                                                     (4, 4, 4)),
+         normalise=True, **kw):
+    def fn(m, x):
+        lp = x.log_softmax(2) if normalise else x
+        return F(m).ctc_loss(lp, m.tensor([list(t) for t in targets]), m.tensor(lengths[0]),
+                             m.tensor(lengths[1]), reduction=reduction, **kw)
+    return fn
+
+
+CTC_CASES = [
+    ("ctc_loss/mean", _ctc(), randn(7, 3, 5), None),
+    ("ctc_loss/none", _ctc("none"), randn(7, 3, 5), None),
+    ("ctc_loss/sum_raw_log_probs", _ctc("sum", normalise=False), randn(7, 3, 5), None),
+    ("ctc_loss/blank_last_repeats", _ctc("none", blank=4, targets=((1, 1, 0), (2, 2, 2),
+                                                                 (3, 0, 3)),
+                                          lengths=((7, 7, 6), (3, 3, 3))), randn(7, 3, 5), None),
+    ("ctc_loss/zero_infinity", _ctc("none", lengths=((2, 5, 6), (3, 2, 1)),
+                                    zero_infinity=True), randn(7, 3, 5), None),
+    ("ctc_loss/concatenated_targets", lambda m, x: F(m).ctc_loss(
+        x.log_softmax(2), m.tensor([1, 2, 3, 3, 1]), (6, 5), [2, 3], reduction="none"),
+     randn(6, 2, 4), None),
+    ("ctc_loss/unbatched", lambda m, x: F(m).ctc_loss(
+        x.log_softmax(1), m.tensor([1, 2]), m.tensor(6), m.tensor(2)), randn(6, 4), None),
+]
+
+
+@pytest.mark.parametrize("label,fn,inputs,nodes",
+                         [pytest.param(c[0], c[1], c[2:-1], c[-1], id=c[0]) for c in CTC_CASES])
+def test_ctc_loss_against_torch(label, fn, inputs, nodes):
+    cc.check(fn, *inputs, label=label)
+
+
+@pytest.mark.parametrize("label,fn,inputs",
+                         [pytest.param(c[0], c[1], c[2:-1], id=c[0]) for c in CTC_CASES
+                          if "raw" not in c[0]])
+def test_ctc_loss_gradcheck(label, fn, inputs):
+    # through log_softmax torch's formula is the true gradient (its exp(lp) term cancels)
+    cc.gradcheck(fn, *inputs, label=label)
+
+
+def test_ctc_module_repr_and_call():
+    torch, m = cc.reference(), cc.tg()
+    for lib in (torch, m):
+        assert repr(lib.nn.CTCLoss(blank=1, reduction="sum", zero_infinity=True)) == "CTCLoss()"
+    cc.check(lambda m, x: m.nn.CTCLoss(blank=2)(x.log_softmax(2), m.tensor([[1, 0], [0, 1]]),
+                                              [4, 3], [2, 1]), randn(4, 2, 3))
+
+
+CTC_ERRORS = [
+    (_ctc(lengths=((8, 5, 6), (3, 2, 0))), randn(7, 3, 5)),
+    (_ctc(lengths=((7, 5, 6), (4, 2, 0))), randn(7, 3, 5)),
+    (_ctc(blank=5), randn(7, 3, 5)),
+    (_ctc(lengths=((7, 5), (3, 2, 0))), randn(7, 3, 5)),
+    (_ctc(lengths=((7, 5, 6), (3, 2))), randn(7, 3, 5)),
+    (_ctc(lengths=((-1, 5, 6), (3, 2, 0))), randn(7, 3, 5)),
+    (_ctc(lengths=((7, 5, 6), (3, -2, 0))), randn(7, 3, 5)),
+    (_ctc(reduction="foo"), randn(7, 3, 5)),
+    (lambda m, x: F(m).ctc_loss(x, m.tensor([1, 2, 3]), [6, 5], [2, 2]), randn(6, 2, 4)),
+    (lambda m, x: F(m).ctc_loss(x.reshape(6, 2, 4, 1), m.tensor([[1], [2]]), [6, 5], [1, 1]),
+     randn(6, 2, 4)),
+]
+
+
+@pytest.mark.parametrize("fn,inputs", [pytest.param(c[0], c[1:], id=str(i))
+                                       for i, c in enumerate(CTC_ERRORS)])
+def test_ctc_errors_match_torch(fn, inputs):
+    cc.check_raises(fn, *inputs)

@@ -651,3 +651,5 @@ __all__ += ["alpha_dropout", "channel_shuffle", "feature_alpha_dropout", "gumbel
             "triplet_margin_with_distance_loss", "embedding_bag"]
 from ._grid_functional import affine_grid, grid_sample  # noqa: E402,F401
 __all__ += ["affine_grid", "grid_sample"]
+from ._ctc import ctc_loss  # noqa: E402,F401
+__all__ += ["ctc_loss"]

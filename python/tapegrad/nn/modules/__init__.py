@@ -79,7 +79,7 @@ __all__ += ["Transformer", "TransformerEncoder", "TransformerDecoder",
 from .more_layers import (AlphaDropout, ChannelShuffle, EmbeddingBag,  # noqa: E402
                           FeatureAlphaDropout, LocalResponseNorm, MultiLabelMarginLoss,
                           MultiLabelSoftMarginLoss, MultiMarginLoss, RReLU,
-                          TripletMarginWithDistanceLoss)
+                          TripletMarginWithDistanceLoss, CTCLoss)
 __all__ += ["RReLU", "AlphaDropout", "FeatureAlphaDropout", "ChannelShuffle",
             "LocalResponseNorm", "EmbeddingBag", "MultiMarginLoss", "MultiLabelMarginLoss",
-            "MultiLabelSoftMarginLoss", "TripletMarginWithDistanceLoss"]
+            "MultiLabelSoftMarginLoss", "TripletMarginWithDistanceLoss", "CTCLoss"]

@@ -14,7 +14,7 @@ from .module import Module
 
 __all__ = ["RReLU", "AlphaDropout", "FeatureAlphaDropout", "ChannelShuffle",
            "LocalResponseNorm", "EmbeddingBag", "MultiMarginLoss", "MultiLabelMarginLoss",
-           "MultiLabelSoftMarginLoss", "TripletMarginWithDistanceLoss"]
+           "MultiLabelSoftMarginLoss", "TripletMarginWithDistanceLoss", "CTCLoss"]
 
 
 class RReLU(Module):
@@ -242,3 +242,19 @@ class TripletMarginWithDistanceLoss(_Loss):
         return MF.triplet_margin_with_distance_loss(
             anchor, positive, negative, distance_function=self.distance_function,
             margin=self.margin, swap=self.swap, reduction=self.reduction)
+
+
+class CTCLoss(_Loss):
+    """Connectionist Temporal Classification loss over (T, N, C) log-probabilities."""
+
+    __constants__ = ["blank", "reduction"]
+
+    def __init__(self, blank=0, reduction="mean", zero_infinity=False):
+        super().__init__(reduction=reduction)
+        self.blank = blank
+        self.zero_infinity = zero_infinity
+
+    def forward(self, log_probs, targets, input_lengths, target_lengths):
+        from .._ctc import ctc_loss
+        return ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
+                        self.reduction, self.zero_infinity)
