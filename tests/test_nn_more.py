@@ -982,3 +982,91 @@ CTC_ERRORS = [
                                        for i, c in enumerate(CTC_ERRORS)])
 def test_ctc_errors_match_torch(fn, inputs):
     cc.check_raises(fn, *inputs)
+
+
+# ------------------------------------------------------------------------------ lazy modules
+
+LAZY_CASES = [
+    ("LazyLinear", lambda m: nn(m).LazyLinear(3), randn(2, 4)),
+    ("LazyLinear/no_bias_3d", lambda m: nn(m).LazyLinear(2, bias=False), randn(2, 3, 5)),
+    ("LazyConv1d", lambda m: nn(m).LazyConv1d(4, 3, padding=1), randn(2, 3, 6)),
+    ("LazyConv2d/groups", lambda m: nn(m).LazyConv2d(4, 2, groups=2), randn(1, 4, 4, 5)),
+    ("LazyConv3d/unbatched", lambda m: nn(m).LazyConv3d(2, 2, bias=False), randn(3, 3, 4, 3)),
+    ("LazyConvTranspose1d", lambda m: nn(m).LazyConvTranspose1d(4, 3, groups=2), randn(2, 6, 5)),
+    ("LazyConvTranspose2d", lambda m: nn(m).LazyConvTranspose2d(3, 2, stride=2),
+     randn(1, 2, 3, 3)),
+    ("LazyConvTranspose3d", lambda m: nn(m).LazyConvTranspose3d(2, 2), randn(1, 3, 2, 3, 2)),
+    ("LazyBatchNorm1d", lambda m: nn(m).LazyBatchNorm1d(), randn(4, 3)),
+    ("LazyBatchNorm2d/no_affine", lambda m: nn(m).LazyBatchNorm2d(affine=False),
+     randn(2, 3, 4, 4)),
+    ("LazyBatchNorm3d/no_track", lambda m: nn(m).LazyBatchNorm3d(track_running_stats=False),
+     randn(2, 2, 3, 2, 2)),
+    ("LazyInstanceNorm1d/affine", lambda m: nn(m).LazyInstanceNorm1d(), randn(2, 3, 5)),
+    ("LazyInstanceNorm2d", lambda m: nn(m).LazyInstanceNorm2d(affine=False), randn(2, 3, 4, 4)),
+    ("LazyInstanceNorm3d", lambda m: nn(m).LazyInstanceNorm3d(), randn(1, 2, 3, 2, 2)),
+]
+
+
+@pytest.mark.parametrize("label,ctor,x", [pytest.param(*c, id=c[0]) for c in LAZY_CASES])
+def test_lazy_modules_become_torchs_eager_module(label, ctor, x):
+    torch, m = cc.reference(), cc.tg()
+    assert repr(ctor(m)) == repr(ctor(torch))
+    (sample,) = cc.draw([x], np.random.default_rng(0))
+    outs, mods = [], []
+    for lib in (torch, m):
+        lib.manual_seed(4)
+        mod = ctor(lib)
+        assert mod.has_uninitialized_params()
+        out = mod(cc.make_tensor(lib, sample, "float32"))
+        outs.append(out)
+        mods.append(mod)
+    ref, got = mods
+    assert type(got).__name__ == type(ref).__name__ and repr(got) == repr(ref)
+    assert not got._forward_pre_hooks
+    ref_sd, got_sd = ref.state_dict(), got.state_dict()
+    assert list(got_sd) == list(ref_sd)
+    for k, v in ref_sd.items():  # seeded materialization draws torch's values
+        np.testing.assert_allclose(cc.to_numpy(got_sd[k]), cc.to_numpy(v), rtol=1e-5,
+                                   atol=1e-6, err_msg=k)
+    np.testing.assert_allclose(cc.to_numpy(outs[1]), cc.to_numpy(outs[0]), rtol=1e-4,
+                               atol=1e-5)
+
+
+def test_uninitialized_placeholders():
+    torch, m = cc.reference(), cc.tg()
+    for lib in (torch, m):
+        p = lib.nn.UninitializedParameter()
+        assert repr(p) == "<UninitializedParameter>"
+        assert repr(lib.nn.UninitializedBuffer()) == "<UninitializedBuffer>"
+        with pytest.raises(RuntimeError, match="Can't access the shape of an uninitialized"):
+            p.shape
+        p.materialize((2, 3))
+        assert type(p) is lib.nn.Parameter and tuple(p.shape) == (2, 3) and p.requires_grad
+        lazy = lib.nn.LazyLinear(3)
+        assert isinstance(lazy.weight, lib.nn.UninitializedParameter)
+
+
+def test_lazy_sequential_trains_after_first_call():
+    m = cc.tg()
+    net = m.nn.Sequential(m.nn.LazyLinear(4), m.nn.ReLU(), m.nn.LazyLinear(2))
+    twin = __import__("copy").deepcopy(net)
+    assert repr(twin) == repr(net) and twin[0].has_uninitialized_params()
+    net(m.randn(3, 5))
+    assert [type(c).__name__ for c in net] == ["Linear", "ReLU", "Linear"]
+    before = net[0].weight.detach().clone()
+    opt = m.optim.SGD(net.parameters(), lr=0.1)
+    net(m.randn(3, 5)).sum().backward()
+    opt.step()
+    assert not bool((net[0].weight == before).all())
+
+
+LAZY_ERRORS = [
+    (lambda m, x: nn(m).LazyConv1d(4, 3)(x), randn(3, 5, 6, 7)),
+    (lambda m, x: nn(m).LazyConv1d(4, 3, groups=2)(x), randn(2, 3, 7)),
+]
+
+
+@pytest.mark.parametrize("fn,inputs", [pytest.param(c[0], c[1:], id=str(i))
+                                       for i, c in enumerate(LAZY_ERRORS)])
+def test_lazy_errors_match_torch(fn, inputs):
+    cc.check_raises(fn, *inputs)

@@ -83,3 +83,6 @@ from .more_layers import (AlphaDropout, ChannelShuffle, EmbeddingBag,  # noqa: E
 __all__ += ["RReLU", "AlphaDropout", "FeatureAlphaDropout", "ChannelShuffle",
             "LocalResponseNorm", "EmbeddingBag", "MultiMarginLoss", "MultiLabelMarginLoss",
             "MultiLabelSoftMarginLoss", "TripletMarginWithDistanceLoss", "CTCLoss"]
+from .lazy import *  # noqa: E402,F401,F403
+from .lazy import __all__ as _lazy_all  # noqa: E402
+__all__ += _lazy_all
