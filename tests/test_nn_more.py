@@ -1070,3 +1070,83 @@ LAZY_ERRORS = [
                                        for i, c in enumerate(LAZY_ERRORS)])
 def test_lazy_errors_match_torch(fn, inputs):
     cc.check_raises(fn, *inputs)
+
+
+# ------------------------------------------- fractional max pooling, deprecated aliases
+
+def _frac(nd, k, out, ratio=None, batch=2, channels=3):
+    def fn(m, x):
+        f = F(m).fractional_max_pool2d if nd == 2 else F(m).fractional_max_pool3d
+        rng = np.random.default_rng(7)
+        samples = cc.make_tensor(m, rng.random((batch, channels, nd)), cc.dtype_name(x))
+        return f(x, k, out, ratio, return_indices=True, _random_samples=samples)
+    return fn
+
+
+FRACTIONAL_CASES = [
+    ("fractional_max_pool2d", _frac(2, 2, (4, 5)), randn(2, 3, 9, 11),
+     ("FractionalMaxPool2DBackward0", "ViewBackward0")),
+    ("fractional_max_pool2d/ratio_rect_kernel", _frac(2, (3, 2), None, (0.5, 0.5), 1, 2),
+     randn(1, 2, 8, 9), ("FractionalMaxPool2DBackward0", "ViewBackward0")),
+    ("fractional_max_pool2d/unbatched_out1", _frac(2, 2, 1, None, 1, 3), randn(3, 5, 5),
+     ("FractionalMaxPool2DBackward0", "SqueezeBackward1")),
+    ("fractional_max_pool3d", _frac(3, 2, (3, 4, 2), None, 1, 2), randn(1, 2, 5, 7, 8),
+     ("FractionalMaxPool3DBackward0", "ViewBackward0")),
+]
+
+
+@pytest.mark.parametrize("label,fn,inputs,nodes",
+                         [pytest.param(c[0], c[1], c[2:-1], c[-1], id=c[0])
+                          for c in FRACTIONAL_CASES])
+def test_fractional_max_pool_against_torch(label, fn, inputs, nodes, monkeypatch):
+    _accept_node(monkeypatch, nodes)
+    cc.check(fn, *inputs, label=label)
+
+
+def test_fractional_modules_repr_and_random_windows():
+    torch, m = cc.reference(), cc.tg()
+    for ctor in (lambda n: n.FractionalMaxPool2d(2, output_size=3),
+                 lambda n: n.FractionalMaxPool3d((2, 2, 1), output_ratio=0.5,
+                                                 return_indices=True)):
+        assert repr(ctor(m.nn)) == repr(ctor(torch.nn))
+    pool = m.nn.FractionalMaxPool2d(2, output_ratio=(0.5, 0.5), return_indices=True)
+    out, idx = pool(m.randn(2, 3, 8, 8))
+    assert tuple(out.shape) == (2, 3, 4, 4) and cc.dtype_name(idx) == "int64"
+    assert list(pool.state_dict()) == []
+
+
+FRACTIONAL_ERRORS = [
+    (lambda m, x: F(m).fractional_max_pool2d(x, 3, output_size=4), randn(2, 3, 5, 6)),
+    (lambda m, x: F(m).fractional_max_pool2d(x, 2, output_size=(3, 7)), randn(2, 3, 5, 6)),
+    (lambda m, x: F(m).fractional_max_pool2d(x, 2), randn(2, 3, 5, 6)),
+    (lambda m, x: F(m).fractional_max_pool2d(x, 2, output_size=2,
+                                             _random_samples=m.rand(2, 3, 3)), randn(2, 3, 5, 6)),
+    (lambda m, x: F(m).fractional_max_pool2d(x, 2, output_size=2,
+                                             _random_samples=m.rand(1, 3, 2)), randn(2, 3, 5, 6)),
+    (lambda m, x: F(m).fractional_max_pool3d(x, 2, output_size=3), randn(1, 2, 4, 5, 6)),
+    (lambda m, x: F(m).fractional_max_pool3d(x, 2, output_size=(2, 4, 5)), randn(1, 2, 4, 5, 6)),
+    (lambda m, x: nn(m).FractionalMaxPool2d(2), randn(1)),
+    (lambda m, x: nn(m).FractionalMaxPool2d(2, output_size=2, output_ratio=0.5), randn(1)),
+    (lambda m, x: nn(m).FractionalMaxPool2d(2, output_ratio=1.5), randn(1)),
+]
+
+
+@pytest.mark.parametrize("fn,inputs", [pytest.param(c[0], c[1:], id=str(i))
+                                       for i, c in enumerate(FRACTIONAL_ERRORS)])
+def test_fractional_errors_match_torch(fn, inputs):
+    cc.check_raises(fn, *inputs)
+
+
+def test_deprecated_nllloss2d_and_container_warn_like_torch():
+    torch, m = cc.reference(), cc.tg()
+    for lib in (torch, m):
+        with pytest.warns(FutureWarning, match="`NLLLoss2d` has been deprecated"):
+            loss = lib.nn.NLLLoss2d(ignore_index=1)
+        assert repr(loss) == "NLLLoss2d()" and isinstance(loss, lib.nn.NLLLoss)
+        with pytest.warns(FutureWarning, match="`nn.Container` is deprecated"):
+            box = lib.nn.Container(a=lib.nn.ReLU(), b=lib.nn.Tanh())
+        assert list(dict(box.named_children())) == ["a", "b"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        cc.check(lambda m, x: m.nn.NLLLoss2d()(x.log_softmax(1), m.tensor([[[0, 1], [2, 0]]])),
+                 randn(1, 3, 2, 2))

@@ -79,10 +79,12 @@ __all__ += ["Transformer", "TransformerEncoder", "TransformerDecoder",
 from .more_layers import (AlphaDropout, ChannelShuffle, EmbeddingBag,  # noqa: E402
                           FeatureAlphaDropout, LocalResponseNorm, MultiLabelMarginLoss,
                           MultiLabelSoftMarginLoss, MultiMarginLoss, RReLU,
-                          TripletMarginWithDistanceLoss, CTCLoss)
+                          TripletMarginWithDistanceLoss, CTCLoss, NLLLoss2d, Container)
+from .pooling_more import FractionalMaxPool2d, FractionalMaxPool3d  # noqa: E402
 __all__ += ["RReLU", "AlphaDropout", "FeatureAlphaDropout", "ChannelShuffle",
             "LocalResponseNorm", "EmbeddingBag", "MultiMarginLoss", "MultiLabelMarginLoss",
-            "MultiLabelSoftMarginLoss", "TripletMarginWithDistanceLoss", "CTCLoss"]
+            "MultiLabelSoftMarginLoss", "TripletMarginWithDistanceLoss", "CTCLoss", "NLLLoss2d",
+            "Container", "FractionalMaxPool2d", "FractionalMaxPool3d"]
 from .lazy import *  # noqa: E402,F401,F403
 from .lazy import __all__ as _lazy_all  # noqa: E402
 __all__ += _lazy_all

@@ -2,6 +2,8 @@
 LocalResponseNorm, EmbeddingBag and the margin losses MultiMarginLoss, MultiLabelMarginLoss,
 MultiLabelSoftMarginLoss, TripletMarginWithDistanceLoss, over nn/_more_functional.py and
 nn/_embedding_bag.py, with torch's arguments, buffers and reprs."""
+import warnings
+
 from ..._grad_mode import no_grad
 from .. import _embedding_bag as EB
 from .. import _more_functional as MF
@@ -9,7 +11,7 @@ from .. import init
 from ..parameter import Parameter
 from ._utils import _empty
 from .distance import PairwiseDistance
-from .loss import _Loss, _WeightedLoss
+from .loss import NLLLoss, _Loss, _WeightedLoss
 from .module import Module
 
 __all__ = ["RReLU", "AlphaDropout", "FeatureAlphaDropout", "ChannelShuffle",
@@ -258,3 +260,30 @@ class CTCLoss(_Loss):
         from .._ctc import ctc_loss
         return ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
                         self.reduction, self.zero_infinity)
+
+
+class NLLLoss2d(NLLLoss):
+    """torch's deprecated name for NLLLoss over images (the same loss)."""
+
+    def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                 reduction="mean"):
+        warnings.warn("`NLLLoss2d` has been deprecated. Please use `NLLLoss` instead as a "
+                      "drop-in replacement and see "
+                      "https://pytorch.org/docs/main/nn.html#torch.nn.NLLLoss for more details.",
+                      FutureWarning, stacklevel=2)
+        super().__init__(weight, size_average, ignore_index, reduce, reduction)
+
+
+class Container(Module):
+    """torch's deprecated Module that registers its keyword arguments as submodules."""
+
+    def __init__(self, **kwargs):
+        warnings.warn("`nn.Container` is deprecated. All of its functionality is now "
+                      "implemented in `nn.Module`. Subclass that instead.", FutureWarning,
+                      stacklevel=2)
+        super().__init__()
+        for key, value in kwargs.items():
+            self.add_module(key, value)
+
+
+__all__ += ["NLLLoss2d", "Container"]

@@ -2,6 +2,7 @@
 MaxUnpool1d/2d/3d and Fold / Unfold, with torch's arguments kept as torch keeps them (as given,
 or as tuples for the unpooling layers), so reprs match."""
 from .. import _conv3d_functional as CF
+from .. import _fractional_pool as FRP
 from .. import _pool3d_functional as PF
 from ._utils import _pair, _single
 from .conv_more import _triple
@@ -215,3 +216,50 @@ class Unfold(Module):
     def extra_repr(self):
         return (f"kernel_size={self.kernel_size}, dilation={self.dilation}, "
                 f"padding={self.padding}, stride={self.stride}")
+
+
+class _FractionalMaxPoolNd(Module):
+    """Max over pseudo-randomly placed windows giving output_size (or output_ratio of the
+    input); _random_samples, when given, is a buffer that fixes the placement."""
+
+    _nd = 0
+    _fn = None
+
+    def __init__(self, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                 _random_samples=None):
+        super().__init__()
+        nt = _pair if self._nd == 2 else _triple
+        self.kernel_size = nt(kernel_size)
+        self.return_indices = return_indices
+        self.register_buffer("_random_samples", _random_samples)
+        self.output_size = nt(output_size) if output_size is not None else None
+        self.output_ratio = nt(output_ratio) if output_ratio is not None else None
+        name = type(self).__name__
+        if output_size is None and output_ratio is None:
+            raise ValueError(f"{name} requires specifying either an output size, or a pooling "
+                             "ratio")
+        if output_size is not None and output_ratio is not None:
+            raise ValueError("only one of output_size and output_ratio may be specified")
+        if self.output_ratio is not None and not all(0 < r < 1 for r in self.output_ratio):
+            raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
+
+    def forward(self, input):
+        return type(self)._fn(input, self.kernel_size, self.output_size, self.output_ratio,
+                              self.return_indices, _random_samples=self._random_samples)
+
+
+class FractionalMaxPool2d(_FractionalMaxPoolNd):
+    """Fractional max pooling over (H, W)."""
+
+    _nd = 2
+    _fn = staticmethod(FRP.fractional_max_pool2d)
+
+
+class FractionalMaxPool3d(_FractionalMaxPoolNd):
+    """Fractional max pooling over (D, H, W)."""
+
+    _nd = 3
+    _fn = staticmethod(FRP.fractional_max_pool3d)
+
+
+__all__ += ["FractionalMaxPool2d", "FractionalMaxPool3d"]
