@@ -1150,3 +1150,57 @@ def test_deprecated_nllloss2d_and_container_warn_like_torch():
         warnings.simplefilter("ignore", FutureWarning)
         cc.check(lambda m, x: m.nn.NLLLoss2d()(x.log_softmax(1), m.tensor([[[0, 1], [2, 0]]])),
                  randn(1, 3, 2, 2))
+
+
+# ----------------------------------------------- multi_head_attention_forward and conv_tbc
+
+def _mha_fn(sep=False, bias_kv=False, zero_attn=False, **kw):
+    def fn(m, q, k, v, ipw, ipb, opw, opb, *extra):
+        bk = bv = None
+        if bias_kv:
+            bk, bv, extra = extra[0], extra[1], extra[2:]
+        seps = dict(use_separate_proj_weight=True, q_proj_weight=extra[0],
+                    k_proj_weight=extra[1], v_proj_weight=extra[2]) if sep else {}
+        return F(m).multi_head_attention_forward(
+            q, k, v, 8, 2, None if sep else ipw, ipb, bk, bv, zero_attn, 0.0, opw, opb,
+            training=False, **seps, **kw)
+    return fn
+
+
+_MHA_W = [randn(24, 8), randn(24), randn(8, 8), randn(8)]
+MHA_CASES = [
+    ("mha_forward", _mha_fn(), randn(3, 2, 8), randn(4, 2, 8), randn(4, 2, 8), *_MHA_W,
+     ("ViewBackward0", "ViewBackward0")),
+    ("mha_forward/separate_bias_kv_zero_attn", _mha_fn(True, True, True), randn(3, 2, 8),
+     randn(4, 2, 8), randn(4, 2, 8), *_MHA_W, randn(1, 1, 8), randn(1, 1, 8), randn(8, 8),
+     randn(8, 8), randn(8, 8), ("ViewBackward0", "ViewBackward0")),
+    ("mha_forward/unbatched_mask_no_avg", _mha_fn(
+        attn_mask=None, average_attn_weights=False), randn(3, 8), randn(5, 8), randn(5, 8),
+     *_MHA_W, ("SqueezeBackward1", "SqueezeBackward1")),
+    ("conv_tbc", lambda m, x, w, b: F(m).conv_tbc(x, w, b, 1), randn(5, 2, 3), randn(2, 3, 4),
+     randn(4), ("ConvTbcBackward0", "PermuteBackward0")),
+]
+
+
+@pytest.mark.parametrize("label,fn,inputs,nodes",
+                         [pytest.param(c[0], c[1], c[2:-1], c[-1], id=c[0]) for c in MHA_CASES])
+def test_mha_forward_and_conv_tbc_against_torch(label, fn, inputs, nodes, monkeypatch):
+    _accept_node(monkeypatch, nodes)
+    # the key bias's gradient is zero in exact arithmetic (softmax ignores a constant shift):
+    # both libraries return float32 rounding noise of ~1e-5 there
+    cc.check(fn, *inputs, label=label, atol=1e-4 if label.startswith("mha") else None)
+
+
+MHA_ERRORS = [
+    (lambda m, x, w: F(m).conv_tbc(x, w, m.zeros(4)), randn(5, 2, 3), randn(2, 4, 4)),
+    (lambda m, x, w: F(m).conv_tbc(x[0], w, m.zeros(4)), randn(5, 2, 3), randn(2, 3, 4)),
+    (lambda m, x, w: F(m).conv_tbc(x, w[0], m.zeros(4)), randn(5, 2, 3), randn(2, 3, 4)),
+    (lambda m, x, w: F(m).conv_tbc(x, w, m.zeros(3)), randn(5, 2, 3), randn(2, 3, 4)),
+    (lambda m, x, w: F(m).conv_tbc(x, w, m.zeros(4)), randn(5, 2, 3), randn(7, 3, 4)),
+]
+
+
+@pytest.mark.parametrize("fn,inputs", [pytest.param(c[0], c[1:], id=str(i))
+                                       for i, c in enumerate(MHA_ERRORS)])
+def test_conv_tbc_errors_match_torch(fn, inputs):
+    cc.check_raises(fn, *inputs)

@@ -658,3 +658,5 @@ from ._fractional_pool import (  # noqa: E402,F401
     fractional_max_pool3d_with_indices)
 __all__ += ["fractional_max_pool2d", "fractional_max_pool2d_with_indices",
             "fractional_max_pool3d", "fractional_max_pool3d_with_indices"]
+from ._mha_functional import conv_tbc, multi_head_attention_forward  # noqa: E402,F401
+__all__ += ["conv_tbc", "multi_head_attention_forward"]
