@@ -1204,3 +1204,49 @@ MHA_ERRORS = [
                                        for i, c in enumerate(MHA_ERRORS)])
 def test_conv_tbc_errors_match_torch(fn, inputs):
     cc.check_raises(fn, *inputs)
+
+
+# ------------------------------------------------------------- torch's top-level (aten) forms
+
+TOPLEVEL_CASES = [
+    ("torch.conv3d", lambda m, x, w: m.conv3d(x, w, None, 1, 1), randn(1, 2, 3, 4, 3),
+     randn(2, 2, 2, 2, 2), ("ConvolutionBackward0", "TransposeBackward0")),
+    ("torch.conv_transpose1d", lambda m, x, w: m.conv_transpose1d(x, w, None, 2),
+     randn(1, 2, 4), randn(2, 3, 2), ("ConvolutionBackward0", "SqueezeBackward1")),
+    ("torch.pdist", lambda m, x: m.pdist(x, 2), randn(4, 3),
+     ("PdistBackward0", "LinalgVectorNormBackward0")),
+    ("torch.channel_shuffle", lambda m, x: m.channel_shuffle(x, 2), randn(1, 4, 3),
+     ("ChannelShuffleBackward0", "UnsafeViewBackward0")),
+    ("torch.max_pool3d", lambda m, x: m.max_pool3d(x, 2), randn(1, 2, 4, 4, 4),
+     ("MaxPool3DWithIndicesBackward0", "ViewBackward0")),
+    ("torch.ctc_loss/sum", lambda m, x: m.ctc_loss(x.log_softmax(2), m.tensor([[1, 2]]), [4],
+                                                   [2], 0, 2), randn(4, 1, 3), None),
+    ("torch.alpha_dropout/eval", lambda m, x: m.alpha_dropout(x, 0.5, False), randn(3), None),
+    ("torch.rrelu/eval", lambda m, x: m.rrelu(x, 0.1, 0.2), randn(5),
+     ("RreluWithNoiseBackward0", "LeakyReluBackward0")),
+]
+
+
+@pytest.mark.parametrize("label,fn,inputs,nodes",
+                         [pytest.param(c[0], c[1], c[2:-1], c[-1], id=c[0])
+                          for c in TOPLEVEL_CASES])
+def test_toplevel_forms_against_torch(label, fn, inputs, nodes, monkeypatch):
+    _accept_node(monkeypatch, nodes)
+    cc.check(fn, *inputs, label=label)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("args", [(0,), (1,), (2,), (1, False, None, False, 4),
+                                  (2, False, None, False, 4), (2, False, None, True)])
+def test_toplevel_embedding_bag_returns_torchs_four_results(args, dtype):
+    torch, m = cc.reference(), cc.tg()
+    w = np.random.default_rng(0).standard_normal((6, 2))
+    offsets = [0, 2, 2, 6] if len(args) > 3 and args[3] else [0, 2, 2]
+    res = []
+    for lib in (torch, m):
+        res.append(lib.embedding_bag(cc.make_tensor(lib, w, dtype),
+                                     lib.tensor([1, 2, 4, 5, 4, 3]), lib.tensor(offsets),
+                                     False, *args))
+    np.testing.assert_allclose(cc.to_numpy(res[1][0]), cc.to_numpy(res[0][0]), rtol=1e-6)
+    for k in (1, 2, 3):
+        assert res[1][k].tolist() == res[0][k].tolist(), k

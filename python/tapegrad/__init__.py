@@ -189,3 +189,8 @@ from .nn._extra_functional import bilinear, pixel_shuffle, pixel_unshuffle  # no
 __all__ += ["argwhere", "cross", "cov", "corrcoef", "bilinear", "pixel_shuffle",
             "pixel_unshuffle"]
 # --- end helper P ---
+
+# --- torch's top-level forms of the remaining nn layers (helper N; nn/_toplevel_more.py) ---
+from .nn._toplevel_more import *  # noqa: E402,F401,F403
+from .nn._toplevel_more import __all__ as _nn_toplevel_more_all  # noqa: E402
+__all__ += _nn_toplevel_more_all
