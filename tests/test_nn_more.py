@@ -1310,3 +1310,38 @@ ASM_ERRORS = [
                                        for i, c in enumerate(ASM_ERRORS)])
 def test_adaptive_log_softmax_errors_match_torch(fn, inputs):
     cc.check_raises(fn, *inputs)
+
+
+# ------------------------------------------------------------------------------ SyncBatchNorm
+
+SYNC_CASES = [
+    ("SyncBatchNorm/2d", lambda m: nn(m).SyncBatchNorm(3), [randn(4, 3)]),
+    ("SyncBatchNorm/4d_momentum_none", lambda m: nn(m).SyncBatchNorm(2, momentum=None),
+     [randn(2, 2, 3, 3)]),
+    ("SyncBatchNorm/eval_no_bias", lambda m: nn(m).SyncBatchNorm(2, bias=False).eval(),
+     [randn(3, 2, 5)]),
+]
+
+
+@pytest.mark.parametrize("label,ctor,inputs", [pytest.param(*c, id=c[0]) for c in SYNC_CASES])
+def test_sync_batch_norm_against_torch(label, ctor, inputs):
+    check_module(ctor, *inputs, label=label)
+
+
+def test_convert_sync_batchnorm_shares_parameters():
+    torch, m = cc.reference(), cc.tg()
+    for lib in (torch, m):
+        net = lib.nn.Sequential(lib.nn.Conv2d(2, 3, 1), lib.nn.BatchNorm2d(3, affine=True))
+        bn = net[1]
+        out = lib.nn.SyncBatchNorm.convert_sync_batchnorm(net)
+        assert type(out[1]).__name__ == "SyncBatchNorm"
+        assert out[1].weight is bn.weight and out[1].running_mean is bn.running_mean
+    assert repr(m.nn.SyncBatchNorm.convert_sync_batchnorm(m.nn.BatchNorm1d(4, eps=1e-3))) == \
+        repr(torch.nn.SyncBatchNorm.convert_sync_batchnorm(torch.nn.BatchNorm1d(4, eps=1e-3)))
+
+
+@pytest.mark.parametrize("fn,inputs", [
+    pytest.param(lambda m, x: nn(m).SyncBatchNorm(3)(x), (randn(3),), id="1d"),
+    pytest.param(lambda m, x: nn(m).SyncBatchNorm(0)(x), (randn(2, 0, 3),), id="no_channels")])
+def test_sync_batch_norm_errors_match_torch(fn, inputs):
+    cc.check_raises(fn, *inputs)

@@ -79,14 +79,15 @@ __all__ += ["Transformer", "TransformerEncoder", "TransformerDecoder",
 from .more_layers import (AlphaDropout, ChannelShuffle, EmbeddingBag,  # noqa: E402
                           FeatureAlphaDropout, LocalResponseNorm, MultiLabelMarginLoss,
                           MultiLabelSoftMarginLoss, MultiMarginLoss, RReLU,
-                          TripletMarginWithDistanceLoss, CTCLoss, NLLLoss2d, Container)
+                          TripletMarginWithDistanceLoss, CTCLoss, NLLLoss2d, Container,
+                          SyncBatchNorm)
 from .pooling_more import FractionalMaxPool2d, FractionalMaxPool3d  # noqa: E402
 from .adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: E402
 __all__ += ["RReLU", "AlphaDropout", "FeatureAlphaDropout", "ChannelShuffle",
             "LocalResponseNorm", "EmbeddingBag", "MultiMarginLoss", "MultiLabelMarginLoss",
             "MultiLabelSoftMarginLoss", "TripletMarginWithDistanceLoss", "CTCLoss", "NLLLoss2d",
             "Container", "FractionalMaxPool2d", "FractionalMaxPool3d",
-            "AdaptiveLogSoftmaxWithLoss"]
+            "AdaptiveLogSoftmaxWithLoss", "SyncBatchNorm"]
 from .lazy import *  # noqa: E402,F401,F403
 from .lazy import __all__ as _lazy_all  # noqa: E402
 __all__ += _lazy_all

@@ -11,6 +11,7 @@ from .. import init
 from ..parameter import Parameter
 from ._utils import _empty
 from .distance import PairwiseDistance
+from .batchnorm import _BatchNorm
 from .loss import NLLLoss, _Loss, _WeightedLoss
 from .module import Module
 
@@ -287,3 +288,48 @@ class Container(Module):
 
 
 __all__ += ["NLLLoss2d", "Container"]
+
+
+class SyncBatchNorm(_BatchNorm):
+    """torch's cross-process batch norm. tapegrad has no process groups of its own, so there
+    is never anything to synchronise and it computes ordinary batch norm over any input of at
+    least two dims, as torch does when not distributed."""
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
+                 track_running_stats=True, process_group=None, device=None, dtype=None, *,
+                 bias=True):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
+                         dtype, bias=bias)
+        self.process_group = process_group
+
+    def _check_input_dim(self, input):
+        if input.dim() < 2:
+            raise ValueError(f"expected at least 2D input (got {input.dim()}D input)")
+        if input.shape[1] == 0:
+            raise ValueError("SyncBatchNorm number of input channels should be non-zero")
+
+    @classmethod
+    def convert_sync_batchnorm(cls, module, process_group=None):
+        """module with every batch norm layer replaced by a SyncBatchNorm sharing its
+        parameters and buffers."""
+        out = module
+        if isinstance(module, _BatchNorm):
+            out = cls(module.num_features, module.eps, module.momentum, module.affine,
+                      module.track_running_stats, process_group, bias=module.bias is not None)
+            if module.affine:
+                with no_grad():
+                    out.weight = module.weight
+                    out.bias = module.bias
+            out.running_mean = module.running_mean
+            out.running_var = module.running_var
+            out.num_batches_tracked = module.num_batches_tracked
+            out.training = module.training
+            if hasattr(module, "qconfig"):
+                out.qconfig = module.qconfig
+        for name, child in module.named_children():
+            out.add_module(name, cls.convert_sync_batchnorm(child, process_group))
+        del module
+        return out
+
+
+__all__ += ["SyncBatchNorm"]
