@@ -1345,3 +1345,17 @@ def test_convert_sync_batchnorm_shares_parameters():
     pytest.param(lambda m, x: nn(m).SyncBatchNorm(0)(x), (randn(2, 0, 3),), id="no_channels")])
 def test_sync_batch_norm_errors_match_torch(fn, inputs):
     cc.check_raises(fn, *inputs)
+
+
+def test_data_parallel_without_gpus_runs_the_module():
+    torch, m = cc.reference(), cc.tg()
+    if m.cuda.is_available() or torch.cuda.is_available():
+        pytest.skip("compares the CPU-only wrapper")
+    for lib in (torch, m):
+        lib.manual_seed(0)
+        dp = lib.nn.DataParallel(lib.nn.Linear(3, 2))
+        assert dp.device_ids == [] and list(dict(dp.named_parameters())) == ["module.weight",
+                                                                             "module.bias"]
+    assert repr(m.nn.DataParallel(m.nn.Linear(3, 2))) == \
+        repr(torch.nn.DataParallel(torch.nn.Linear(3, 2)))
+    cc.check(lambda lib, x: lib.nn.DataParallel(lib.nn.Tanh())(x), randn(2, 3))
