@@ -248,7 +248,7 @@ def test_mismatched_mask_types_warn_as_torch():
 # These are composites over conv2d / max_pool2d / matmul / scatter, so the output's node is
 # not torch's dedicated one: each case names the exact (torch's, tapegrad's) pair accepted.
 
-_CONV = ("ConvolutionBackward0", "TransposeBackward0")
+_CONV = ("ConvolutionBackward0", "CloneBackward0")
 _CONV_B = ("ConvolutionBackward0", "AddBackward0")
 _CONV_SQ = ("ConvolutionBackward0", "SqueezeBackward1")
 
@@ -1178,7 +1178,7 @@ MHA_CASES = [
         attn_mask=None, average_attn_weights=False), randn(3, 8), randn(5, 8), randn(5, 8),
      *_MHA_W, ("SqueezeBackward1", "SqueezeBackward1")),
     ("conv_tbc", lambda m, x, w, b: F(m).conv_tbc(x, w, b, 1), randn(5, 2, 3), randn(2, 3, 4),
-     randn(4), ("ConvTbcBackward0", "PermuteBackward0")),
+     randn(4), ("ConvTbcBackward0", "CloneBackward0")),
 ]
 
 
@@ -1210,7 +1210,7 @@ def test_conv_tbc_errors_match_torch(fn, inputs):
 
 TOPLEVEL_CASES = [
     ("torch.conv3d", lambda m, x, w: m.conv3d(x, w, None, 1, 1), randn(1, 2, 3, 4, 3),
-     randn(2, 2, 2, 2, 2), ("ConvolutionBackward0", "TransposeBackward0")),
+     randn(2, 2, 2, 2, 2), ("ConvolutionBackward0", "CloneBackward0")),
     ("torch.conv_transpose1d", lambda m, x, w: m.conv_transpose1d(x, w, None, 2),
      randn(1, 2, 4), randn(2, 3, 2), ("ConvolutionBackward0", "SqueezeBackward1")),
     ("torch.pdist", lambda m, x: m.pdist(x, 2), randn(4, 3),
@@ -1359,3 +1359,13 @@ def test_data_parallel_without_gpus_runs_the_module():
     assert repr(m.nn.DataParallel(m.nn.Linear(3, 2))) == \
         repr(torch.nn.DataParallel(torch.nn.Linear(3, 2)))
     cc.check(lambda lib, x: lib.nn.DataParallel(lib.nn.Tanh())(x), randn(2, 3))
+
+
+def test_composite_results_are_contiguous_like_torchs():
+    # callers .view() these results; torch's are contiguous
+    m = cc.tg()
+    f = F(m)
+    x = m.randn(1, 2, 4, 4, 4)
+    assert f.conv3d(x, m.randn(3, 2, 2, 2, 2)).view(-1).numel() == 3 * 27
+    assert f.conv_transpose3d(x, m.randn(2, 3, 2, 2, 2)).is_contiguous()
+    assert f.conv_tbc(m.randn(5, 2, 3), m.randn(2, 3, 4), m.randn(4)).is_contiguous()

@@ -127,7 +127,8 @@ def _conv3d_as_conv2d(x, weight, s, pads, d, groups):
     w2 = weight.permute(0, 2, 1, 3, 4).reshape(o, kd * cg, kh, kw)
     hw_pad = [hl, wl] if sym_hw else [0, 0]
     y = _C.conv2d(cols, w2, None, [s[1], s[2]], hw_pad, [d[1], d[2]], groups)
-    return y.reshape(n, od, o, y.shape[2], y.shape[3]).transpose(1, 2)
+    # torch's result is contiguous (callers .view() it): one copy out of the (n, od) layout
+    return y.reshape(n, od, o, y.shape[2], y.shape[3]).transpose(1, 2).contiguous()
 
 
 def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,

@@ -68,4 +68,4 @@ def conv_tbc(input, weight, bias, pad=0):
         raise RuntimeError(f"Trying to create tensor with negative dimension {out_len}: "
                            f"[{out_len}, {input.shape[1]}, {weight.shape[2]}]")
     y = F.conv1d(input.permute(1, 2, 0), weight.permute(2, 1, 0), bias, 1, pad)
-    return y.permute(2, 0, 1)
+    return y.permute(2, 0, 1).contiguous()  # torch's (T, B, C_out) result is contiguous
