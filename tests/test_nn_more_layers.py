@@ -39,6 +39,8 @@ def _mlm_target(m, n, c):
     return m.tensor(rows[:n])
 
 
+_PDIST = ("PdistBackward0", "LinalgVectorNormBackward0")
+
 SMALL_CASES = [
     ("rrelu/eval", lambda m, x: F(m).rrelu(x, 0.1, 0.3), randn(3, 4),
      ("RreluWithNoiseBackward0", "LeakyReluBackward0")),
@@ -49,10 +51,9 @@ SMALL_CASES = [
     ("local_response_norm/3d", lambda m, x: F(m).local_response_norm(x, 3), randn(2, 5, 6), None),
     ("local_response_norm/5d", lambda m, x: F(m).local_response_norm(x, 2, 1e-2, 0.5, 2.0),
      randn(1, 4, 3, 2, 3), None),
-    ("pdist", lambda m, x: F(m).pdist(x), randn(5, 3), ("PdistBackward0", "LinalgVectorNormBackward0")),
-    ("pdist/p1", lambda m, x: F(m).pdist(x, 1), randn(4, 3), ("PdistBackward0", "LinalgVectorNormBackward0")),
-    ("pdist/p3_single_row", lambda m, x: F(m).pdist(x, 3), randn(1, 3),
-     ("PdistBackward0", "LinalgVectorNormBackward0")),
+    ("pdist", lambda m, x: F(m).pdist(x), randn(5, 3), _PDIST),
+    ("pdist/p1", lambda m, x: F(m).pdist(x, 1), randn(4, 3), _PDIST),
+    ("pdist/p3_single_row", lambda m, x: F(m).pdist(x, 3), randn(1, 3), _PDIST),
     ("multi_margin_loss", lambda m, x: F(m).multi_margin_loss(x, m.tensor([1, 0, 4])),
      randn(3, 5), ("MultiMarginLossBackward0", "MeanBackward0")),
     ("multi_margin_loss/p2_weight_none", lambda m, x, w: F(m).multi_margin_loss(

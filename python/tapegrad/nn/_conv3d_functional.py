@@ -214,11 +214,11 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
                            f"stride_height: 1 stride_width: {s} dilation_height: 1 "
                            f"dilation_width: {d}")
     x = input.unsqueeze(-2)
-    if x.dim() == 4 and x.shape[1] != weight.shape[0]:
+    batched_shape = list(input.shape) if input.dim() == 3 else [1] + list(input.shape)
+    if batched_shape[1] != weight.shape[0]:
         raise RuntimeError(f"Given transposed=1, weight of size {list(weight.shape)}, expected "
-                           f"input{list(input.shape if input.dim() == 3 else [1] + list(input.shape))}"
-                           f" to have {weight.shape[0]} channels, but got {x.shape[1]} channels "
-                           "instead")
+                           f"input{batched_shape} to have {weight.shape[0]} channels, but got "
+                           f"{batched_shape[1]} channels instead")
     out = conv_transpose2d(x, weight.unsqueeze(-2), bias, (1, s), (0, p), (0, op), groups,
                            (1, d))
     return out.squeeze(-2)

@@ -4,7 +4,8 @@ The loss is -log of the total probability of all alignments of the target, compu
 forward (alpha) recursion in log space over the blank-extended target l' = (blank, l1, blank,
 l2, ..., blank), vectorised over the batch and l', one time step at a time. The gradient is
 torch's CtcLossBackward0 formula: with the backward (beta) recursion,
-    grad[t, c] = exp(lp[t, c]) - exp(logsumexp_{s: l'_s = c}(alpha_t(s) + beta_t(s)) + nll - lp[t, c])
+    grad[t, c] = exp(lp[t, c])
+                 - exp(logsumexp_{s: l'_s = c}(alpha_t(s) + beta_t(s)) + nll - lp[t, c])
 (zero past each sequence's input length). Like torch's, it is the gradient for log-softmax
 outputs: it carries exp(lp), which log_softmax's backward cancels."""
 from .. import _C
