@@ -325,6 +325,11 @@ GRID_CASES = [
     for nd in (2, 3) for mode in ("bilinear", "nearest")
     for pad in ("zeros", "border", "reflection") for ac in (False, True)
 ] + [
+    (f"grid_sample/2d_bicubic_{pad}_{'ac' if ac else 'noac'}",
+     (lambda pad, ac: lambda m, x, g: F(m).grid_sample(x, g, "bicubic", pad, ac))(pad, ac),
+     randn(2, 2, 4, 5), _grid(2, 3, 4, 2), ("GridSampler2DBackward0", "ViewBackward0"))
+    for pad in ("zeros", "border", "reflection") for ac in (False, True)
+] + [
     ("affine_grid/2d", lambda m, t: F(m).affine_grid(t, [2, 3, 4, 5], False), randn(2, 2, 3),
      ("AffineGridGeneratorBackward0", "ViewBackward0")),
     ("affine_grid/2d_align", lambda m, t: F(m).affine_grid(t, [1, 1, 3, 2], True),
@@ -364,13 +369,6 @@ def test_grid_sample_warns_without_align_corners():
         F(m).affine_grid(m.zeros(1, 2, 3), [1, 1, 2, 2])
 
 
-@pytest.mark.xfail(strict=True, raises=NotImplementedError,
-                   reason="grid_sample's bicubic mode is not implemented in tapegrad yet")
-def test_grid_sample_bicubic():
-    cc.check(lambda m, x, g: F(m).grid_sample(x, g, "bicubic", align_corners=False),
-             randn(1, 1, 4, 4), _grid(1, 2, 2, 2))
-
-
 GRID_ERRORS = [
     (lambda m, x, g: F(m).grid_sample(x, g, "cubic", align_corners=False), randn(1, 1, 3, 3),
      randn(1, 2, 2, 2)),
@@ -388,6 +386,8 @@ GRID_ERRORS = [
      randn(1, 2, 2, 2)),
     (lambda m, x, g: F(m).grid_sample(x, g, align_corners=False), randn(1, 1, 2, 3, 3),
      randn(1, 1, 1, 1, 2)),
+    (lambda m, x, g: F(m).grid_sample(x, g, "bicubic", align_corners=False),
+     randn(1, 1, 2, 3, 3), randn(1, 1, 1, 1, 3)),
     (lambda m, t: F(m).affine_grid(t.long(), [1, 1, 2, 2], False), randn(1, 2, 3)),
     (lambda m, t: F(m).affine_grid(t, [1, 1, 2, 2], False), randn(1, 3, 3)),
     (lambda m, t: F(m).affine_grid(t, [1, 1, 2, 2, 2], False), randn(1, 2, 3)),

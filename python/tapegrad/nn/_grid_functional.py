@@ -1,12 +1,14 @@
-"""nn.functional.affine_grid and grid_sample (4-d and 5-d input; bilinear / nearest; zeros,
-border and reflection padding; align_corners), composed from gathers and elementwise ops.
+"""nn.functional.affine_grid and grid_sample (4-d and 5-d input; bilinear / nearest, and
+bicubic for 4-d; zeros, border and reflection padding; align_corners), composed from gathers
+and elementwise ops.
 
 grid_sample maps each normalised grid coordinate to pixel space, applies the padding rule to
 the coordinate (border clamps, reflection folds it back into range), then mixes the 2^d
 neighbouring pixels with (bi/tri)linear weights, or picks the nearest one (round half to even,
 as torch's nearbyint). Out-of-range corners contribute zero. Gradients reach the input through
 the gathers and the grid through the weights, as torch's GridSampler2DBackward0 computes them.
-torch's bicubic mode is not implemented here and says so."""
+Bicubic (4-d only) mixes a 4x4 neighbourhood with Keys' cubic convolution weights (A = -0.75);
+as in torch, the padding rule then applies to each tap's integer coordinate."""
 import itertools
 import warnings
 
@@ -99,7 +101,11 @@ def _reflect(coord, twice_low, twice_high):
 
 
 def _source_index(coord, size, padding_mode, align_corners):
-    x = _unnormalize(coord, size, align_corners)
+    return _pad_coord(_unnormalize(coord, size, align_corners), size, padding_mode,
+                      align_corners)
+
+
+def _pad_coord(x, size, padding_mode, align_corners):
     if padding_mode == "border":
         x = x.clamp(0, size - 1)
     elif padding_mode == "reflection":
@@ -129,11 +135,8 @@ def _check_grid_args(input, grid, mode):
     if grid.dtype != input.dtype:
         raise RuntimeError(f"expected scalar type {_legacy(input.dtype)} but found "
                            f"{_legacy(grid.dtype)}")
-    if mode == "bicubic":
-        if nd != 2:
-            raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
-        raise NotImplementedError("grid_sample: mode='bicubic' is not supported by tapegrad; "
-                                  "use 'bilinear' or 'nearest'")
+    if mode == "bicubic" and nd != 2:
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
 
 
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
@@ -157,6 +160,9 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     src = [_source_index(g[:, :, nd - 1 - d], sizes[d], padding_mode, align_corners)
            for d in range(nd)]
     flat = input.reshape(n, c, -1)
+    if mode == "bicubic":
+        out = _bicubic(flat, g, sizes, c, padding_mode, align_corners)
+        return out.reshape([n, c] + out_sp)
     if mode == "nearest":
         idx = [s.round() for s in src]
         # torch's grid gradient is zeros here (not None): keep the grid in the graph at weight 0
@@ -189,3 +195,34 @@ def _gather(flat, pos, sizes, c):
     n, p_count = lin.shape
     vals = flat.gather(2, lin.unsqueeze(1).expand(n, c, p_count))
     return vals * inside.unsqueeze(1).to(flat.dtype)
+
+
+_A = -0.75  # the cubic convolution constant torch (and OpenCV) use
+
+
+def _cubic_weights(t):
+    """Keys' kernel at distances 1 + t, t, 1 - t, 2 - t from the four taps."""
+    def near(x):  # |x| <= 1
+        return ((_A + 2) * x - (_A + 3)) * x * x + 1
+
+    def far(x):  # 1 < |x| < 2
+        return ((_A * x - 5 * _A) * x + 8 * _A) * x - 4 * _A
+    return [far(t + 1.0), near(t), near(1.0 - t), far(2.0 - t)]
+
+
+def _bicubic(flat, g, sizes, c, padding_mode, align_corners):
+    h, w = sizes
+    ix = _unnormalize(g[:, :, 0], w, align_corners)
+    iy = _unnormalize(g[:, :, 1], h, align_corners)
+    x0, y0 = ix.floor(), iy.floor()
+    wx, wy = _cubic_weights(ix - x0), _cubic_weights(iy - y0)
+    out = None
+    for j in range(4):
+        ty = _pad_coord(y0 + (j - 1), h, padding_mode, align_corners)
+        for i in range(4):
+            tx = _pad_coord(x0 + (i - 1), w, padding_mode, align_corners)
+            # reflection/border taps are whole numbers again after the fold; round guards
+            # the float arithmetic before they become indices
+            term = _gather(flat, [ty.round(), tx.round()], sizes, c) * (wy[j] * wx[i]).unsqueeze(1)
+            out = term if out is None else out + term
+    return out
