@@ -413,3 +413,9 @@ def test_toplevel_embedding_bag_returns_torchs_four_results(args, dtype):
     np.testing.assert_allclose(cc.to_numpy(res[1][0]), cc.to_numpy(res[0][0]), rtol=1e-6)
     for k in (1, 2, 3):
         assert res[1][k].tolist() == res[0][k].tolist(), k
+
+
+def test_fractional_max_pool_empty_batch():
+    cc.check(lambda m, x: F(m).fractional_max_pool3d(
+        x, (2, 2, 1), output_size=(2, 3, 2), return_indices=True,
+        _random_samples=m.zeros(0, 1, 3, dtype=x.dtype) + 0.5), randn(0, 1, 4, 5, 4), grad=False)

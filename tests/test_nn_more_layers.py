@@ -473,3 +473,13 @@ CTC_ERRORS = [
                                        for i, c in enumerate(CTC_ERRORS)])
 def test_ctc_errors_match_torch(fn, inputs):
     cc.check_raises(fn, *inputs)
+
+
+def test_feature_alpha_dropout_checks_rank_only_when_it_drops():
+    # torch returns the input (eval, p = 0) or zeros (p = 1) before the rank check
+    torch, m = cc.reference(), cc.tg()
+    for lib in (torch, m):
+        x = lib.ones(5)
+        assert F(lib).feature_alpha_dropout(x, 0.5, training=False) is x
+        assert F(lib).feature_alpha_dropout(x, 1.0, training=True).tolist() == [0.0] * 5
+    cc.check_raises(lambda m, x: F(m).feature_alpha_dropout(x, 0.5, training=True), randn(5))

@@ -66,13 +66,18 @@ def _fractional(input, kernel_size, output_size, output_ratio, samples, nd, what
         term = pos.reshape(shape) * stride
         flat = term if flat is None else flat + term
         stride *= sizes[d]
-    flat = flat.expand([n, c] + out + list(k)).reshape(n, c, -1)
-    win = 1
+    win, cells, total = 1, 1, 1
     for v in k:
         win *= v
-    vals = x.reshape(n, c, -1).gather(2, flat).reshape(n, c, -1, win)
+    for v in out:
+        cells *= v
+    for v in sizes:
+        total *= v
+    # explicit sizes: an empty batch leaves nothing to infer a -1 from
+    flat = flat.expand([n, c] + out + list(k)).reshape(n, c, cells * win)
+    vals = x.reshape(n, c, total).gather(2, flat).reshape(n, c, cells, win)
     best, arg = vals.max(-1)
-    idx = flat.reshape(n, c, -1, win).gather(3, arg.unsqueeze(-1)).squeeze(-1)
+    idx = flat.reshape(n, c, cells, win).gather(3, arg.unsqueeze(-1)).squeeze(-1)
     best, idx = best.reshape([n, c] + out), idx.reshape([n, c] + out)
     if not batched:
         best, idx = best.squeeze(0), idx.squeeze(0)
