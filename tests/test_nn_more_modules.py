@@ -275,3 +275,21 @@ def test_composite_results_are_contiguous_like_torchs():
     assert f.conv3d(x, m.randn(3, 2, 2, 2, 2)).view(-1).numel() == 3 * 27
     assert f.conv_transpose3d(x, m.randn(2, 3, 2, 2, 2)).is_contiguous()
     assert f.conv_tbc(m.randn(5, 2, 3), m.randn(2, 3, 4), m.randn(4)).is_contiguous()
+
+
+def test_lazy_module_loads_a_state_dict_into_its_placeholders():
+    # torch's _lazy_load_hook: the placeholders take the loaded shapes (the module stays lazy,
+    # in_channels stays 0, until its first call)
+    torch, m = cc.reference(), cc.tg()
+    ref = torch.nn.Conv1d(4, 2, 3)
+    sd = {k: cc.make_tensor(m, cc.to_numpy(v), "float32") for k, v in ref.state_dict().items()}
+    results = []
+    for lib, state in ((torch, ref.state_dict()), (m, sd)):
+        lazy = lib.nn.LazyConv1d(2, 3)
+        lazy.load_state_dict(state)
+        assert not lazy.has_uninitialized_params()
+        before = repr(lazy)
+        x = cc.make_tensor(lib, np.ones((1, 4, 5)), "float32")
+        results.append((before, repr(lazy(x).shape), repr(lazy), cc.to_numpy(lazy(x))))
+    assert results[1][:3] == results[0][:3]
+    np.testing.assert_allclose(results[1][3], results[0][3], rtol=1e-5)

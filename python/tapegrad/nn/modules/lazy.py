@@ -112,6 +112,18 @@ class LazyModuleMixin:
         self._initialize_hook = self.register_forward_pre_hook(self._infer_parameters,
                                                                with_kwargs=True)
 
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
+                              unexpected_keys, error_msgs, *rest):
+        # torch's _lazy_load_hook: a placeholder takes the shape of the tensor loaded into it
+        for name, tensors in (("params", self._parameters), ("buffers", self._buffers)):
+            for key, t in tensors.items():
+                incoming = state_dict.get(prefix + key)
+                if t is not None and _is_lazy(t) and incoming is not None and \
+                        not _is_lazy(incoming):
+                    t.materialize(tuple(incoming.shape))
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys,
+                                      unexpected_keys, error_msgs, *rest)
+
     def has_uninitialized_params(self):
         params = list(self._parameters.values()) + list(self._buffers.values())
         return any(_is_lazy(p) for p in params)
