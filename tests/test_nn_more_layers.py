@@ -483,3 +483,28 @@ def test_feature_alpha_dropout_checks_rank_only_when_it_drops():
         assert F(lib).feature_alpha_dropout(x, 0.5, training=False) is x
         assert F(lib).feature_alpha_dropout(x, 1.0, training=True).tolist() == [0.0] * 5
     cc.check_raises(lambda m, x: F(m).feature_alpha_dropout(x, 0.5, training=True), randn(5))
+
+
+# ------------------------------------------------------------------------------ CrossMapLRN2d
+
+CROSSMAP_CASES = [
+    ("CrossMapLRN2d", lambda m: nn(m).CrossMapLRN2d(3), [randn(2, 5, 3, 2)]),
+    ("CrossMapLRN2d/even_size_args", lambda m: nn(m).CrossMapLRN2d(4, 1e-2, 0.6, 2),
+     [randn(1, 7, 2, 3)]),
+    ("CrossMapLRN2d/window_wider_than_channels", lambda m: nn(m).CrossMapLRN2d(5, 0.1),
+     [randn(2, 3, 2, 2)]),
+]
+
+
+@pytest.mark.parametrize("label,ctor,inputs", [pytest.param(*c, id=c[0])
+                                               for c in CROSSMAP_CASES])
+def test_cross_map_lrn2d_against_torch(label, ctor, inputs):
+    # torch's legacy Function: a custom backward (not its forward's exact gradient), copied
+    check_module(ctor, *inputs, label=label)
+
+
+def test_cross_map_lrn2d_repr_and_errors():
+    torch, m = cc.reference(), cc.tg()
+    assert repr(m.nn.CrossMapLRN2d(3, 1e-3, 0.5, 2)) == repr(torch.nn.CrossMapLRN2d(3, 1e-3,
+                                                                                   0.5, 2))
+    cc.check_raises(lambda m, x: m.nn.CrossMapLRN2d(3)(x), randn(2, 3, 4))

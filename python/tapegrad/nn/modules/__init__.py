@@ -84,11 +84,12 @@ from .more_layers import (AlphaDropout, ChannelShuffle, EmbeddingBag,  # noqa: E
 from .pooling_more import FractionalMaxPool2d, FractionalMaxPool3d  # noqa: E402
 from .adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: E402
 from .parallel import DataParallel  # noqa: E402
+from .crossmap_lrn import CrossMapLRN2d  # noqa: E402
 __all__ += ["RReLU", "AlphaDropout", "FeatureAlphaDropout", "ChannelShuffle",
             "LocalResponseNorm", "EmbeddingBag", "MultiMarginLoss", "MultiLabelMarginLoss",
             "MultiLabelSoftMarginLoss", "TripletMarginWithDistanceLoss", "CTCLoss", "NLLLoss2d",
             "Container", "FractionalMaxPool2d", "FractionalMaxPool3d",
-            "AdaptiveLogSoftmaxWithLoss", "SyncBatchNorm", "DataParallel"]
+            "AdaptiveLogSoftmaxWithLoss", "SyncBatchNorm", "DataParallel", "CrossMapLRN2d"]
 from .lazy import *  # noqa: E402,F401,F403
 from .lazy import __all__ as _lazy_all  # noqa: E402
 __all__ += _lazy_all
