@@ -135,15 +135,7 @@ def _bags(weight, input, idx, starts, ends, mode, psw, padding_idx, scale_grad_b
     if psw is not None:
         emb = emb * psw.index_select(0, keep_t).unsqueeze(1)
     if mode == "max":
-        out = []
-        for b in range(nbags):
-            members = [k for k, bb in enumerate(bag_of) if bb == b]
-            if members:
-                out.append(emb.index_select(0, _tensor(members, dtype=_C.int64,
-                                                       device=dev)).amax(0))
-            else:
-                out.append(_zeros(dim, dtype=dt, device=dev))
-        return _C.stack(out, 0)
+        return _bag_max(emb, bag_of, nbags)
     bag_t = _tensor(bag_of, dtype=_C.int64, device=dev)
     out = _zeros(nbags, dim, dtype=dt, device=dev).index_add(0, bag_t, emb)
     if mode == "mean":
@@ -152,3 +144,21 @@ def _bags(weight, input, idx, starts, ends, mode, psw, padding_idx, scale_grad_b
             counts[b] += 1
         out = out / _tensor([[max(c, 1)] for c in counts], dtype=dt, device=dev)
     return out
+
+
+def _bag_max(emb, bag_of, nbags):
+    """Per-bag maxima in one reduction: bags padded to the longest with -inf (empty bags give
+    zeros, as torch's); max(dim) sends each gradient to one member, as torch's max mode."""
+    dim, dev, dt = emb.shape[1], emb.device, emb.dtype
+    groups = [[] for _ in range(nbags)]
+    for k, b in enumerate(bag_of):
+        groups[b].append(k)
+    longest = max(1, max(len(g) for g in groups))
+    pos = [g + [0] * (longest - len(g)) for g in groups]
+    valid = [[True] * len(g) + [False] * (longest - len(g)) for g in groups]
+    vals = emb.index_select(0, _tensor(pos, dtype=_C.int64, device=dev).reshape(-1))
+    vals = vals.reshape(nbags, longest, dim)
+    mask = _tensor(valid, dtype=_C.bool, device=dev).unsqueeze(2)
+    best = vals.masked_fill(~mask, float("-inf")).max(1)[0]
+    empty = _tensor([[not g] for g in groups], dtype=_C.bool, device=dev)
+    return _C.where(empty, _zeros(1, dtype=dt, device=dev), best)
