@@ -210,6 +210,11 @@ __all__ += ["hann_window", "hamming_window", "bartlett_window", "blackman_window
             "kaiser_window"]
 # --- end helper T ---
 
+# --- torch's top-level forms of the remaining nn layers (helper N; nn/_toplevel_more.py) ---
+from .nn._toplevel_more import *  # noqa: E402,F401,F403
+from .nn._toplevel_more import __all__ as _nn_toplevel_more_all  # noqa: E402
+__all__ += _nn_toplevel_more_all
+
 # --- torch's out= keyword on every top-level function that has it in torch (_out_arg.py);
 # keep this last, so that it covers the functions defined above ---
 from . import _out_arg  # noqa: E402

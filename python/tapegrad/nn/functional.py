@@ -627,3 +627,36 @@ from ._extra_functional import (bilinear, dropout1d, dropout2d, dropout3d,  # no
                                 upsample_bilinear, upsample_nearest)
 __all__ += ["bilinear", "dropout1d", "dropout2d", "dropout3d", "interpolate", "pixel_shuffle",
             "pixel_unshuffle", "upsample", "upsample_bilinear", "upsample_nearest"]
+
+# --- the remaining layers (helper N, seventh session): 3-d / transposed convolutions, fold,
+# 3-d / LP pools, max unpooling (nn/_conv3d_functional.py, _pool3d_functional.py) ---
+from ._conv3d_functional import (conv3d, conv_transpose1d, conv_transpose3d,  # noqa: E402,F401
+                                 fold, unfold)
+from ._pool3d_functional import (  # noqa: E402,F401
+    adaptive_avg_pool3d, adaptive_max_pool3d, adaptive_max_pool3d_with_indices, avg_pool3d,
+    lp_pool1d, lp_pool2d, lp_pool3d, max_pool3d, max_pool3d_with_indices, max_unpool1d,
+    max_unpool2d, max_unpool3d)
+__all__ += ["conv3d", "conv_transpose1d", "conv_transpose3d", "fold", "unfold",
+            "adaptive_avg_pool3d", "adaptive_max_pool3d", "adaptive_max_pool3d_with_indices",
+            "avg_pool3d", "lp_pool1d", "lp_pool2d", "lp_pool3d", "max_pool3d",
+            "max_pool3d_with_indices", "max_unpool1d", "max_unpool2d", "max_unpool3d"]
+from ._more_functional import (  # noqa: E402,F401
+    alpha_dropout, channel_shuffle, feature_alpha_dropout, gumbel_softmax, local_response_norm,
+    multi_margin_loss, multilabel_margin_loss, multilabel_soft_margin_loss,
+    native_channel_shuffle, pdist, rrelu, rrelu_, triplet_margin_with_distance_loss)
+from ._embedding_bag import embedding_bag  # noqa: E402,F401
+__all__ += ["alpha_dropout", "channel_shuffle", "feature_alpha_dropout", "gumbel_softmax",
+            "local_response_norm", "multi_margin_loss", "multilabel_margin_loss",
+            "multilabel_soft_margin_loss", "native_channel_shuffle", "pdist", "rrelu", "rrelu_",
+            "triplet_margin_with_distance_loss", "embedding_bag"]
+from ._grid_functional import affine_grid, grid_sample  # noqa: E402,F401
+__all__ += ["affine_grid", "grid_sample"]
+from ._ctc import ctc_loss  # noqa: E402,F401
+__all__ += ["ctc_loss"]
+from ._fractional_pool import (  # noqa: E402,F401
+    fractional_max_pool2d, fractional_max_pool2d_with_indices, fractional_max_pool3d,
+    fractional_max_pool3d_with_indices)
+__all__ += ["fractional_max_pool2d", "fractional_max_pool2d_with_indices",
+            "fractional_max_pool3d", "fractional_max_pool3d_with_indices"]
+from ._mha_functional import conv_tbc, multi_head_attention_forward  # noqa: E402,F401
+__all__ += ["conv_tbc", "multi_head_attention_forward"]

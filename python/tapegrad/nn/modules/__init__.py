@@ -61,3 +61,35 @@ __all__ += ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "Inst
 from .extra import *  # noqa: E402,F401,F403
 from .extra import __all__ as _extra_all  # noqa: E402
 __all__ += _extra_all
+
+# the remaining torch.nn layers (helper N, seventh session): transformer, ...
+from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer,  # noqa: E402
+                          TransformerEncoder, TransformerEncoderLayer)
+
+from .conv_more import Conv3d, ConvTranspose1d, ConvTranspose3d  # noqa: E402
+from .pooling_more import (AdaptiveAvgPool3d, AdaptiveMaxPool3d, AvgPool3d, Fold,  # noqa: E402
+                           LPPool1d, LPPool2d, LPPool3d, MaxPool3d, MaxUnpool1d, MaxUnpool2d,
+                           MaxUnpool3d, Unfold)
+
+__all__ += ["Transformer", "TransformerEncoder", "TransformerDecoder",
+            "TransformerEncoderLayer", "TransformerDecoderLayer", "Conv3d", "ConvTranspose1d",
+            "ConvTranspose3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d",
+            "AdaptiveMaxPool3d", "LPPool1d", "LPPool2d", "LPPool3d", "MaxUnpool1d",
+            "MaxUnpool2d", "MaxUnpool3d", "Fold", "Unfold"]
+from .more_layers import (AlphaDropout, ChannelShuffle, EmbeddingBag,  # noqa: E402
+                          FeatureAlphaDropout, LocalResponseNorm, MultiLabelMarginLoss,
+                          MultiLabelSoftMarginLoss, MultiMarginLoss, RReLU,
+                          TripletMarginWithDistanceLoss, CTCLoss, NLLLoss2d, Container,
+                          SyncBatchNorm)
+from .pooling_more import FractionalMaxPool2d, FractionalMaxPool3d  # noqa: E402
+from .adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: E402
+from .parallel import DataParallel  # noqa: E402
+from .crossmap_lrn import CrossMapLRN2d  # noqa: E402
+__all__ += ["RReLU", "AlphaDropout", "FeatureAlphaDropout", "ChannelShuffle",
+            "LocalResponseNorm", "EmbeddingBag", "MultiMarginLoss", "MultiLabelMarginLoss",
+            "MultiLabelSoftMarginLoss", "TripletMarginWithDistanceLoss", "CTCLoss", "NLLLoss2d",
+            "Container", "FractionalMaxPool2d", "FractionalMaxPool3d",
+            "AdaptiveLogSoftmaxWithLoss", "SyncBatchNorm", "DataParallel", "CrossMapLRN2d"]
+from .lazy import *  # noqa: E402,F401,F403
+from .lazy import __all__ as _lazy_all  # noqa: E402
+__all__ += _lazy_all
