@@ -309,8 +309,10 @@ class _PositiveSemidefinite(_Symmetric):
         from ._linalg import cholesky_info
         eye = _tg.eye(value.shape[-1], dtype=value.dtype)
         scale = value.diagonal(dim1=-2, dim2=-1).abs().amax(-1, keepdim=True).unsqueeze(-1)
-        # semidefinite: definite after a relative nudge of the diagonal
-        return cholesky_info(value + eye * (scale * 1e-10 + 1e-300)) == 0
+        # semidefinite: definite after a nudge of the diagonal by a few units of rounding
+        # (torch tests eigvalsh(value) >= 0, where an exact zero eigenvalue passes)
+        nudge = scale * (_tg.finfo(value.dtype).eps * value.shape[-1]) + _tg.finfo(value.dtype).tiny
+        return cholesky_info(value + eye * nudge) == 0
 
 
 class _PositiveDefinite(_Symmetric):

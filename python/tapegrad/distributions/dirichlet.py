@@ -3,12 +3,12 @@ are normalised Gamma draws (not torch's stream; no gradient to the concentration
 import tapegrad as _tg
 from . import constraints
 from ._sampling import require_no_grad, standard_gamma
-from .distribution import Distribution
+from .exp_family import ExponentialFamily
 
 __all__ = ["Dirichlet"]
 
 
-class Dirichlet(Distribution):
+class Dirichlet(ExponentialFamily):
     arg_constraints = {"concentration": constraints.independent(constraints.positive, 1)}
     support = constraints.simplex
     has_rsample = True

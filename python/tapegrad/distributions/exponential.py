@@ -5,7 +5,7 @@ import numbers
 
 import tapegrad as _tg
 from . import constraints
-from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .utils import broadcast_all
 
 __all__ = ["Exponential"]
@@ -16,7 +16,7 @@ def _standard_exponential(shape, dtype, device):
     return (-(-u).log1p()).to(dtype)
 
 
-class Exponential(Distribution):
+class Exponential(ExponentialFamily):
     arg_constraints = {"rate": constraints.positive}
     support = constraints.nonnegative
     has_rsample = True

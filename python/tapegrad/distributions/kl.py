@@ -9,6 +9,7 @@ from .beta import Beta
 from .categorical import Categorical
 from .dirichlet import Dirichlet
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .exponential import Exponential
 from .gamma import Gamma
 from .independent import Independent
@@ -167,8 +168,8 @@ def _kl_poisson_poisson(p, q):
 @register_kl(MultivariateNormal, MultivariateNormal)
 def _kl_mvn_mvn(p, q):
     if tuple(p.event_shape) != tuple(q.event_shape):
-        raise ValueError("KL-divergence between two Multivariate Normals with different event "
-                         "shapes cannot be computed")
+        raise ValueError("KL-divergence between two Multivariate Normals with" + " " * 26 +
+                         "different event shapes cannot be computed")  # torch's spacing
     qL, pL = q._unbroadcasted_scale_tril, p._unbroadcasted_scale_tril
     half_term1 = (qL.diagonal(dim1=-2, dim2=-1).log().sum(-1)
                   - pL.diagonal(dim1=-2, dim2=-1).log().sum(-1))
@@ -302,3 +303,15 @@ def _kl_uniform_exponential(p, q):
 @register_kl(Bernoulli, Poisson)
 def _kl_bernoulli_poisson(p, q):
     return -p.entropy() - (p.probs * q.rate.log() - q.rate)
+
+
+@register_kl(ExponentialFamily, ExponentialFamily)
+def _kl_expfamily_expfamily(p, q):
+    # torch computes same-type pairs as a Bregman divergence of the log normalizer; every
+    # tapegrad family has its closed form registered, so only the cross-family error remains
+    if type(p) is not type(q):
+        raise NotImplementedError("The cross KL-divergence between different exponential "
+                                  "families cannot " + " " * 28 + "be computed using Bregman "
+                                  "divergences")  # torch's spacing
+    raise NotImplementedError(f"No KL(p || q) is implemented for p type "
+                              f"{p.__class__.__name__} and q type {q.__class__.__name__}")
