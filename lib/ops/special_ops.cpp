@@ -71,7 +71,7 @@ Tensor record_unary(OpId op, const Tensor& x, Tensor out, bool save_self, bool s
 
 // A binary row whose operand may be a Python number: a number operand gets no edge, and the
 // node is torch's Backward1 (number self) or Backward2 (number other). saved: self, other
-// (a number is kept in f[0]).
+// (a number is kept in f[0], its int-ness in i[0]).
 Tensor record_binary(OpId both, OpId num_self, OpId num_other, const Tensor& a, const Tensor& b,
                      Tensor out) {
   const bool na = a.impl()->wrapped_number, nb = b.impl()->wrapped_number;
@@ -80,8 +80,12 @@ Tensor record_binary(OpId both, OpId num_self, OpId num_other, const Tensor& a, 
   else if (nb) node = maybe_node(num_other, {a});
   else node = maybe_node(both, {a, b});
   if (!node) return out;
-  if (na) node->f = {item(a).to_double()};
-  if (nb) node->f = {item(b).to_double()};
+  // the number in f[0]; i[0] says whether it was an int (grad_fn._saved_self shows 2, not 2.0)
+  const Tensor& number = na ? a : b;
+  if (na || nb) {
+    node->f = {item(number).to_double()};
+    node->i = {is_floating(number.dtype()) ? 0 : 1};
+  }
   if (!na) node->saved.emplace_back(a, false);
   if (!nb) node->saved.emplace_back(b, false);
   set_history(out, node);

@@ -6,12 +6,14 @@ tests/test_ops_crosscheck.py parametrizes over these lists.
 from opcases import (activations, closeness_diff, elementwise, indexing_products, inplace,
                      math_extra, matmul, movement, nn_functional, nn_ops, order_stats, pieces,
                      reductions, rounding_scans, searching, sorting_selection, special_math)
+from opcases import special_fns  # helper S: torch.special's compiled functions
 
 CASES = (elementwise.CASES + reductions.CASES + matmul.CASES + movement.CASES
          + nn_functional.CASES + nn_ops.CASES + pieces.CASES + rounding_scans.CASES
          + math_extra.CASES + closeness_diff.CASES + sorting_selection.CASES
          + indexing_products.CASES + activations.CASES + special_math.CASES
-         + order_stats.CASES + searching.CASES)
+         + order_stats.CASES + searching.CASES
+         + special_fns.CASES)
 INPLACE = inplace.CASES
 INPLACE_LEAF_ERRORS = inplace.LEAF_ERRORS
 INPLACE_RAISES = inplace.RAISES
