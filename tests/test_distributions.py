@@ -71,6 +71,11 @@ DISTS = {
     "MVNPrecision": (lambda D, m, P: D.MultivariateNormal(m, precision_matrix=P),
                      [_a((3,), -1, 1), _spd(3, (2,))], RNG.normal(size=(2, 3)),
                      ("mean", "variance", "scale_tril")),
+    "Binomial": (lambda D, p: D.Binomial(10, probs=p), [_a((2, 3), 0.1, 0.9)],
+                 RNG.integers(0, 11, size=(2, 3)).astype(float), ("mean", "variance", "mode")),
+    "BinomialLogits": (lambda D, z: D.Binomial(6, logits=z),
+                       [_a((3,), -2, 2)], RNG.integers(0, 7, size=(4, 3)).astype(float),
+                       ("mean", "variance", "mode")),
     "Independent": (lambda D, a, b: D.Independent(D.Normal(a, b), 1),
                     [_a((2, 3), -1, 1), _a((2, 3), 0.5, 2)], RNG.normal(size=(4, 2, 3)),
                     ("mean", "variance", "mode")),
@@ -239,7 +244,7 @@ def _moment_check(samples, mean, var, n):
 
 
 @pytest.mark.parametrize("name", ["Gamma", "Beta", "Poisson", "Dirichlet", "CategoricalProbs",
-                                  "OneHotCategorical"])
+                                  "OneHotCategorical", "Binomial"])
 def test_other_samplers_draw_the_right_law(name):
     m = cc.tg()
     m.manual_seed(5)
@@ -334,6 +339,11 @@ ERRORS = [
     lambda m, D: D.kl_divergence(D.MultivariateNormal(m.zeros(2), m.eye(2)),
                                  D.MultivariateNormal(m.zeros(3), m.eye(3))),
     lambda m, D: D.Distribution.set_default_validate_args(3),
+    lambda m, D: D.Binomial(m.tensor([3.0, 4.0]), m.tensor([0.5, 0.5])).entropy(),
+    lambda m, D: D.Binomial(m.tensor([3.0, 4.0]), m.tensor([0.5, 0.5])).enumerate_support(),
+    lambda m, D: D.Binomial(2.5, m.tensor([0.5])),
+    lambda m, D: D.Binomial(3, m.tensor([0.5])).log_prob(m.tensor([4.0])),
+    lambda m, D: D.kl_divergence(D.Binomial(3, m.tensor([0.5])), D.Binomial(4, m.tensor([0.5]))),
 ]
 
 
@@ -381,7 +391,7 @@ KL_PAIRS = [
     ("CategoricalProbs", "CategoricalProbs"), ("CategoricalLogits", "CategoricalProbs"),
     ("OneHotCategorical", "OneHotCategorical"), ("Uniform", "Uniform"),
     ("MVNScaleTril", "MVNCovariance"), ("MVNCovariance", "MVNPrecision"),
-    ("Independent", "Independent"), ("Normal", "Laplace"), ("Laplace", "Normal"),
+    ("Independent", "Independent"), ("Binomial", "Binomial"), ("Normal", "Laplace"), ("Laplace", "Normal"),
     ("Exponential", "Gamma"), ("Gamma", "Exponential"), ("Exponential", "Normal"),
     ("Gamma", "Normal"), ("Uniform", "Normal"), ("Uniform", "Exponential"),
     ("BernoulliProbs", "Poisson"), ("Normal", "Exponential"), ("Normal", "Uniform"),
@@ -392,7 +402,7 @@ KL_PAIRS = [
 def _second(lib, name, dtype):
     """A second instance of a family with other parameters (q of KL(p || q))."""
     mk, params, _, _ = DISTS[name]
-    rng = np.random.default_rng(abs(hash(name)) % 1000)
+    rng = np.random.default_rng(sum(map(ord, name)))  # stable across runs
     new = []
     for p in params:
         if p.ndim >= 2 and p.shape[-1] == p.shape[-2] and name.startswith("MVN"):
@@ -401,6 +411,8 @@ def _second(lib, name, dtype):
             new.append(p + (-0.5 if len(new) == 0 else 1.0))
         elif name.startswith("Categorical") or name.startswith("OneHot"):
             new.append(p * rng.uniform(0.5, 1.5, size=p.shape))
+        elif name in ("BernoulliProbs", "Binomial"):
+            new.append(np.clip(p * rng.uniform(0.7, 1.3, size=p.shape), 0.05, 0.95))
         else:
             new.append(p * rng.uniform(0.7, 1.3, size=p.shape))
     dt = getattr(lib, dtype)

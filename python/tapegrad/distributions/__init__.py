@@ -1,15 +1,16 @@
 """tapegrad.distributions: torch.distributions' classes and functions (helper S's block).
 
 Distribution base with validation (on by default, torch's ValueError wording), constraints,
-Normal, Uniform, Exponential, Laplace, Bernoulli, Categorical, OneHotCategorical(+
+Normal, Uniform, Exponential, Laplace, Bernoulli, Binomial, Categorical, OneHotCategorical(+
 StraightThrough), Gamma, Beta, Dirichlet, Poisson, MultivariateNormal, Independent, and
 kl_divergence / register_kl. Samples of Normal / Uniform / Exponential / Laplace / Bernoulli /
 MultivariateNormal equal torch's under the same seed (same generator stream); Categorical,
-Gamma-family and Poisson draws follow the right laws with different streams.
+Binomial, Gamma-family and Poisson draws follow the right laws with different streams.
 """
 from . import constraints
 from .bernoulli import Bernoulli
 from .beta import Beta
+from .binomial import Binomial
 from .categorical import Categorical
 from .dirichlet import Dirichlet
 from .distribution import Distribution
@@ -26,7 +27,7 @@ from .poisson import Poisson
 from .uniform import Uniform
 
 __all__ = [
-    "Bernoulli", "Beta", "Categorical", "Dirichlet", "Distribution", "Exponential", "ExponentialFamily", "Gamma",
+    "Bernoulli", "Beta", "Binomial", "Categorical", "Dirichlet", "Distribution", "Exponential", "ExponentialFamily", "Gamma",
     "Independent", "Laplace", "MultivariateNormal", "Normal", "OneHotCategorical",
     "OneHotCategoricalStraightThrough", "Poisson", "Uniform", "constraints", "kl_divergence",
     "register_kl",

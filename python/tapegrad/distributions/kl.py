@@ -5,6 +5,7 @@ import math
 
 import tapegrad as _tg
 from .bernoulli import Bernoulli
+from .binomial import Binomial
 from .beta import Beta
 from .categorical import Categorical
 from .dirichlet import Dirichlet
@@ -315,3 +316,13 @@ def _kl_expfamily_expfamily(p, q):
                                   "divergences")  # torch's spacing
     raise NotImplementedError(f"No KL(p || q) is implemented for p type "
                               f"{p.__class__.__name__} and q type {q.__class__.__name__}")
+
+
+@register_kl(Binomial, Binomial)
+def _kl_binomial_binomial(p, q):
+    if bool((p.total_count < q.total_count).any()):
+        raise NotImplementedError("KL between Binomials where q.total_count > p.total_count is "
+                                  "not implemented")
+    kl = p.total_count * (p.probs * (p.logits - q.logits) + (-p.probs).log1p()
+                          - (-q.probs).log1p())
+    return _inf_where(p.total_count > q.total_count, kl)
