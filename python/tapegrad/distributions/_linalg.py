@@ -33,7 +33,7 @@ def cholesky_info(a):
     first non-positive leading minor (torch.linalg.cholesky_ex's info)."""
     with _tg.no_grad():
         n = a.shape[-1]
-        info = _tg.zeros(tuple(a.shape)[:-2], dtype=_tg.int32)
+        info = _tg.zeros(tuple(a.shape)[:-2], dtype=_tg.int32, device=a.device)
         cols = []
         for j in range(n):
             v = a[..., :, j]
@@ -67,5 +67,5 @@ def precision_to_scale_tril(P):
     factor of P reversed in both dims, P^-1 = L L^T for L = (flip(Lf)^T)^-1."""
     Lf = cholesky(P.flip(-2, -1))
     L_inv = Lf.flip(-2, -1).transpose(-2, -1)  # lower triangular, L_inv^T L_inv = P
-    eye = _tg.eye(P.shape[-1], dtype=P.dtype).expand(tuple(L_inv.shape))
+    eye = _tg.eye(P.shape[-1], dtype=P.dtype, device=P.device).expand(tuple(L_inv.shape))
     return solve_lower(L_inv, eye)

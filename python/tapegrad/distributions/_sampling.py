@@ -28,14 +28,14 @@ def standard_gamma(alpha):
     for _ in range(1000):
         if not bool(pending.any()):
             break
-        x = _tg.randn(tuple(a.shape), dtype=_tg.float64)
-        u = _tg.rand(tuple(a.shape), dtype=_tg.float64)
+        x = _tg.randn(tuple(a.shape), dtype=_tg.float64, device=a.device)
+        u = _tg.rand(tuple(a.shape), dtype=_tg.float64, device=a.device)
         v = (1 + c * x) ** 3
         ok = (v > 0) & (u.log() < 0.5 * x * x + d - d * v + d * v.clamp(min=1e-300).log())
         take = pending & ok
         out = _tg.where(take, d * v, out)
         pending = pending & ~ok
-    u = _tg.rand(tuple(a.shape), dtype=_tg.float64)
+    u = _tg.rand(tuple(a.shape), dtype=_tg.float64, device=a.device)
     out = _tg.where(boost, out * u.pow(1 / a), out)
     tiny = _tg.finfo(alpha.dtype).tiny
     return out.to(alpha.dtype).clamp(min=tiny)
@@ -54,7 +54,7 @@ def poisson(rate):
     count = _tg.zeros_like(lam)
     active = small & (lam > 0)
     while bool(active.any()):
-        prod = _tg.where(active, prod * _tg.rand(shape, dtype=_tg.float64), prod)
+        prod = _tg.where(active, prod * _tg.rand(shape, dtype=_tg.float64, device=lam.device), prod)
         still = active & (prod > limit)
         count = _tg.where(still, count + 1, count)
         active = still
@@ -74,8 +74,8 @@ def poisson(rate):
         for _ in range(1000):
             if not bool(pending.any()):
                 break
-            u = _tg.rand(shape, dtype=_tg.float64) - 0.5
-            v = _tg.rand(shape, dtype=_tg.float64)
+            u = _tg.rand(shape, dtype=_tg.float64, device=lam.device) - 0.5
+            v = _tg.rand(shape, dtype=_tg.float64, device=lam.device)
             us = 0.5 - u.abs()
             k = ((2 * a / us + b) * u + lam_b + 0.43).floor()
             quick = (us >= 0.07) & (v <= v_r)

@@ -82,9 +82,9 @@ class Binomial(Distribution):
             n = self.total_count.expand(shape)
             p = self.probs.expand(shape)
             trials = int(n.max().item()) if n.numel() else 0
-            count = _tg.zeros(shape, dtype=p.dtype)
+            count = _tg.zeros(shape, dtype=p.dtype, device=p.device)
             for k in range(trials):
-                hit = (_tg.rand(shape, dtype=p.dtype) < p) & (n > k)
+                hit = (_tg.rand(shape, dtype=p.dtype, device=p.device) < p) & (n > k)
                 count = count + hit.to(p.dtype)
             return count
 

@@ -289,7 +289,7 @@ class _Square(Constraint):
 
     def check(self, value):
         return _tg.full(tuple(value.shape)[:-2], value.shape[-2] == value.shape[-1],
-                        dtype=_tg.bool)
+                        dtype=_tg.bool, device=value.device)
 
 
 class _Symmetric(_Square):
@@ -307,7 +307,7 @@ class _PositiveSemidefinite(_Symmetric):
         if not sym.all():
             return sym
         from ._linalg import cholesky_info
-        eye = _tg.eye(value.shape[-1], dtype=value.dtype)
+        eye = _tg.eye(value.shape[-1], dtype=value.dtype, device=value.device)
         scale = value.diagonal(dim1=-2, dim2=-1).abs().amax(-1, keepdim=True).unsqueeze(-1)
         # semidefinite: definite after a nudge of the diagonal by a few units of rounding
         # (torch tests eigvalsh(value) >= 0, where an exact zero eigenvalue passes)

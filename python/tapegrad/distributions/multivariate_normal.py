@@ -94,7 +94,7 @@ class MultivariateNormal(Distribution):
     @lazy_property
     def precision_matrix(self):
         L = self._unbroadcasted_scale_tril
-        eye = _tg.eye(L.shape[-1], dtype=L.dtype).expand(tuple(L.shape))
+        eye = _tg.eye(L.shape[-1], dtype=L.dtype, device=L.device).expand(tuple(L.shape))
         L_inv = solve_lower(L, eye)
         return (L_inv.transpose(-2, -1) @ L_inv).expand(self._matrix_shape())
 
