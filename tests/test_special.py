@@ -44,9 +44,10 @@ UNARY = [
     ("scaled_modified_bessel_k0", 1e-13, 0), ("scaled_modified_bessel_k1", 1e-13, 0),
     ("erfcx", 1e-12, 0), ("log_ndtr", 1e-12, 0), ("ndtr", 1e-14, 1e-300), ("entr", 1e-14, 0),
     ("spherical_bessel_j0", 1e-14, 1e-300),
-    # libm's J0/J1/Y0/Y1 and torch's Cephes forms differ by ~1e-9 absolute near the zeros
-    ("bessel_j0", 1e-8, 1e-8), ("bessel_j1", 1e-8, 1e-8), ("bessel_y0", 1e-8, 1e-8),
-    ("bessel_y1", 1e-8, 1e-8),
+    # J0/J1/Y0/Y1 come from libm; torch's float64 Cephes forms are off by up to ~5e-7 for
+    # 5 < |x| < 8 (test_bessel_j_y_match_mpmath checks tapegrad's against mpmath)
+    ("bessel_j0", 1e-6, 1e-6), ("bessel_j1", 1e-6, 1e-6), ("bessel_y0", 1e-6, 1e-6),
+    ("bessel_y1", 1e-6, 1e-6),
     ("expit", 1e-15, 0), ("gammaln", 1e-13, 1e-13), ("erf", 1e-15, 0), ("erfc", 1e-15, 0),
     ("expm1", 1e-15, 0), ("exp2", 1e-15, 0), ("sinc", 1e-14, 1e-300),
 ]
@@ -86,6 +87,21 @@ def test_unary_float32_and_integer_inputs(name):
     assert str(i.dtype) == str(j.dtype).replace("torch", "tapegrad") or \
         str(i.dtype) == str(j.dtype)
     np.testing.assert_allclose(i.tolist(), j.tolist(), rtol=2e-6, atol=1e-7, equal_nan=True)
+
+
+@pytest.mark.parametrize("name,order,kind", [("bessel_j0", 0, "j"), ("bessel_j1", 1, "j"),
+                                             ("bessel_y0", 0, "y"), ("bessel_y1", 1, "y")])
+def test_bessel_j_y_match_mpmath(name, order, kind):
+    mpmath = pytest.importorskip("mpmath")
+    m = cc.tg()
+    if cc.backend_name() == "torch":
+        pytest.skip("torch's own kernels are the less accurate ones here")
+    x = np.concatenate([np.linspace(0.05, 40, 400), [1e-5, 100.0, 1e4]])
+    if kind == "j":
+        x = np.concatenate([x, -x])
+    f = mpmath.besselj if kind == "j" else mpmath.bessely
+    exact = np.array([float(f(order, v)) for v in x])
+    np.testing.assert_allclose(_run(m, name, x), exact, rtol=1e-10, atol=1e-15)
 
 
 def test_ndtri_wide_range_matches_torch():
@@ -162,7 +178,9 @@ POLYS = ["chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polynomi
 def test_orthogonal_polynomials_match_torch(name):
     torch, m = cc.reference(), cc.tg()
     rng = np.random.default_rng(5)
-    x = np.concatenate([[1.0, -1.0, 0.0, 0.5, -0.5, 2.0, -3.0, NAN], rng.uniform(-1.5, 1.5, 60)])
+    # no NaN here: torch's vectorised CPU loop returns a stale neighbour's value for a NaN x
+    # (tapegrad returns NaN, checked below)
+    x = np.concatenate([[1.0, -1.0, 0.0, 0.5, -0.5, 2.0, -3.0], rng.uniform(-1.5, 1.5, 60)])
     for n in [-1, 0, 1, 2, 3, 5, 7, 9, 10, 20, 33]:
         got, ref = _run(m, name, x, n), _run(torch, name, x, n)
         # recurrences and closed forms round differently where the value cancels to ~0
@@ -174,6 +192,9 @@ def test_orthogonal_polynomials_match_torch(name):
     got = getattr(m.special, name)(m.tensor(xs), m.tensor(n))
     ref = getattr(torch.special, name)(torch.tensor(xs), torch.tensor(n))
     np.testing.assert_allclose(got.tolist(), ref.tolist(), rtol=1e-12, equal_nan=True)
+    if cc.backend_name() != "torch":
+        assert math.isnan(getattr(m.special, name)(m.tensor([NAN]), 3).item())
+        assert getattr(m.special, name)(m.tensor([NAN]), -1).item() == 0  # n < 0: 0, as torch
     assert getattr(m.special, name)(m.tensor([0.5]), 2).dtype == m.float32
     assert getattr(m.special, name)(m.tensor([1, 2]), m.tensor([2, 3])).dtype == m.float32
 

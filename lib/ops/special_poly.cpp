@@ -124,7 +124,6 @@ double legendre(double x, int64_t n) {
 }  // namespace
 
 double poly(Poly kind, double x, int64_t n) {
-  if (std::isnan(x)) return x;
   switch (kind) {
     case Poly::ChebT: return cheb_t(x, n);
     case Poly::ChebU: return cheb_u(x, n);

@@ -172,7 +172,7 @@ double zeta(double x, double q) {
     sum += term;
     if (k >= 10 && std::fabs(term) < kEps * std::fabs(sum)) return sum;
   }
-  sum += std::pow(a, 1 - x) / (x - 1) - 0.5 * std::pow(a, -x);
+  sum += std::pow(a, 1 - x) / (x - 1) + 0.5 * std::pow(a, -x);
   static const double b[8] = {1.0 / 12, -1.0 / 720, 1.0 / 30240, -1.0 / 1209600,
                               1.0 / 47900160, -691.0 / 1307674368000.0,
                               1.0 / 74724249600.0, -3617.0 / 10670622842880000.0};

@@ -189,3 +189,9 @@ from .nn._extra_functional import bilinear, pixel_shuffle, pixel_unshuffle  # no
 __all__ += ["argwhere", "cross", "cov", "corrcoef", "bilinear", "pixel_shuffle",
             "pixel_unshuffle"]
 # --- end helper P ---
+
+# --- helper S: torch.special and torch.distributions (Python packages over _C) ---
+from . import special  # noqa: E402,F401
+from . import distributions  # noqa: E402,F401
+__all__ += ["special", "distributions"]
+# --- end helper S ---
