@@ -237,3 +237,93 @@ def test_eye_and_trunc_normal_messages_match_torch():
             lib.nn.init.trunc_normal_(lib.empty(10), mean=5.0, std=1.0, a=-1.0, b=1.0)
         results.append((str(info.value), [str(x.message) for x in w]))
     assert results[1] == results[0]
+
+
+# ---- orthogonal_ / dirac_ / sparse_ and the deprecated names (helper S) ----
+# tapegrad's generator reproduces torch's normal_ / randperm streams, so under the same seed
+# these initialisers give torch's values (orthogonal_: up to the rounding of the QR step).
+
+def _seeded_pair(fn, shape, *args):
+    torch, m = cc.reference(), cc.tg()
+    torch.manual_seed(7)
+    ref = fn(torch)(torch.empty(shape), *args)
+    m.manual_seed(7)
+    got = fn(m)(m.empty(shape), *args)
+    return np.array(got.tolist()), ref.numpy()
+
+
+@pytest.mark.parametrize("shape,gain", [((3, 5), 1.0), ((5, 3), 2.0), ((4, 2, 3), 1.0),
+                                        ((6, 6), 0.5), ((1, 4), 1.0), ((4, 1), 1.0),
+                                        ((2, 3, 2, 2), 3.0)])
+def test_orthogonal_matches_torch_under_same_seed(shape, gain):
+    got, ref = _seeded_pair(lambda lib: lib.nn.init.orthogonal_, shape, gain)
+    np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-6)
+    flat = got.reshape(shape[0], -1) / gain
+    small = min(flat.shape)
+    gram = flat @ flat.T if flat.shape[0] == small else flat.T @ flat
+    np.testing.assert_allclose(gram, np.eye(small), atol=1e-5)
+
+
+def test_orthogonal_float64_parameter_and_empty():
+    torch, m = cc.reference(), cc.tg()
+    torch.manual_seed(3)
+    ref = torch.nn.init.orthogonal_(torch.empty(4, 6, dtype=torch.float64))
+    m.manual_seed(3)
+    p = m.nn.Parameter(m.empty(4, 6, dtype=m.float64))
+    assert m.nn.init.orthogonal_(p) is p and p.requires_grad and p.grad_fn is None
+    np.testing.assert_allclose(np.array(p.tolist()), ref.numpy(), rtol=1e-10, atol=1e-12)
+    e = m.empty(0, 3)
+    assert m.nn.init.orthogonal_(e) is e
+
+
+@pytest.mark.parametrize("shape,groups", [((4, 3, 3), 1), ((6, 3, 3, 3), 2), ((2, 2, 1, 2, 3), 1),
+                                          ((3, 5, 4), 3), ((4, 2, 5, 5), 1), ((2, 4, 3), 2)])
+def test_dirac_matches_torch(shape, groups):
+    torch, m = cc.reference(), cc.tg()
+    ref = torch.nn.init.dirac_(torch.empty(shape), groups)
+    got = m.nn.init.dirac_(m.empty(shape), groups)
+    assert got.tolist() == ref.tolist()
+
+
+@pytest.mark.parametrize("shape,sparsity,std", [((6, 4), 0.3, 0.01), ((10, 3), 0.5, 1.0),
+                                                ((5, 5), 0.0, 0.02), ((3, 7), 1.0, 0.1)])
+def test_sparse_matches_torch_under_same_seed(shape, sparsity, std):
+    got, ref = _seeded_pair(lambda lib: lib.nn.init.sparse_, shape, sparsity, std)
+    np.testing.assert_array_equal(got == 0, ref == 0)
+    np.testing.assert_allclose(got, ref, rtol=1e-6, atol=0)
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.nn.init.orthogonal_(m.empty(3)),
+    lambda m: m.nn.init.dirac_(m.empty(3, 3)),
+    lambda m: m.nn.init.dirac_(m.empty(3, 3, 3, 3, 3, 3)),
+    lambda m: m.nn.init.dirac_(m.empty(3, 3, 3), 2),
+    lambda m: m.nn.init.sparse_(m.empty(3, 3, 3), 0.2),
+    lambda m: m.nn.init.sparse_(m.empty(3), 0.2),
+])
+def test_new_init_errors_match_torch(call):
+    torch, m = cc.reference(), cc.tg()
+    with pytest.raises(Exception) as ref:
+        call(torch)
+    with pytest.raises(type(ref.value)) as got:
+        call(m)
+    assert str(got.value) == str(ref.value)
+
+
+@pytest.mark.parametrize("name,args", [
+    ("uniform", (0.0, 1.0)), ("normal", (0.0, 1.0)), ("constant", (0.5,)), ("eye", ()),
+    ("dirac", ()), ("xavier_uniform", ()), ("xavier_normal", ()), ("kaiming_uniform", ()),
+    ("kaiming_normal", ()), ("orthogonal", ()), ("sparse", (0.5,)),
+])
+def test_deprecated_aliases_warn_like_torch_and_fill_like_the_new_names(name, args):
+    torch, m = cc.reference(), cc.tg()
+    shape = (3, 4, 3) if name == "dirac" else (3, 4)
+    out = []
+    for lib in (torch, m):
+        lib.manual_seed(11)
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            t = getattr(lib.nn.init, name)(lib.empty(shape), *args)
+        out.append(([(x.category, str(x.message)) for x in w], np.array(t.tolist())))
+    assert out[1][0] == out[0][0]
+    np.testing.assert_allclose(out[1][1], out[0][1], rtol=1e-5, atol=1e-6)

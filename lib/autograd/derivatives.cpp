@@ -12,6 +12,7 @@
 #include "backward_nn.h"
 #include "backward_shape.h"
 #include "backward_index.h"
+#include "backward_special.h"
 #include <tapegrad/autograd/views.h>
 #include <tapegrad/kernels/fused.h>
 #include <tapegrad/ops/math_extra.h>
@@ -448,6 +449,13 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     case OpId::Lgamma: return {mul(g, digamma(S(0)))};
     case OpId::Digamma: return {mul(g, polygamma(1, S(0)))};
     case OpId::Polygamma: return {mul(g, polygamma(I[0] + 1, S(0)))};
+    // helper S's torch.special rows (backward_special.cpp)
+    case OpId::I0: case OpId::SpecialI0e: case OpId::SpecialI1: case OpId::SpecialI1e:
+    case OpId::SpecialNdtri: case OpId::SpecialLogNdtr: case OpId::SpecialErfcx:
+    case OpId::SpecialEntr: case OpId::SpecialXlog1py: case OpId::SpecialXlog1pyScalarSelf:
+    case OpId::SpecialXlog1pyScalarOther: case OpId::SpecialZeta: case OpId::SpecialZetaScalarSelf:
+    case OpId::SpecialZetaScalarOther: case OpId::Igamma: case OpId::Igammac: case OpId::Mvlgamma:
+      return detail::special_backward(node, g);
     case OpId::Sinc: {  // (pi x cos(pi x) - sin(pi x)) / (pi x^2), 0 at x = 0 (torch's value)
       Tensor x = S(0), px = mul(x, sc(M_PI));
       Tensor d = div(sub(mul(px, cos(px)), sin(px)), mul(px, x));

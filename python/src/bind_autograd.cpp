@@ -111,6 +111,16 @@ std::vector<const char*> saved_slot_names(OpId op) {
       return {"indices"};
     case OpId::Cummax: case OpId::Cummin: return {"indices", "self"};
     case OpId::Aminmax: return {"self", "min", "max"};
+    // helper S's torch.special rows
+    case OpId::I0: case OpId::SpecialEntr: case OpId::Mvlgamma: return {"self"};
+    case OpId::SpecialI0e: case OpId::SpecialI1: case OpId::SpecialI1e: case OpId::SpecialLogNdtr:
+    case OpId::SpecialErfcx:
+      return {"self", "result"};
+    case OpId::SpecialNdtri: return {"result"};
+    case OpId::SpecialXlog1py: case OpId::SpecialZeta: case OpId::Igamma: case OpId::Igammac:
+      return {"self", "other"};
+    case OpId::SpecialXlog1pyScalarSelf: case OpId::SpecialZetaScalarSelf: return {"other"};
+    case OpId::SpecialXlog1pyScalarOther: return {"self"};
     default: return {};
   }
 }

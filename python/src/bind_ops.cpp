@@ -12,6 +12,7 @@ void bind_shape_ops(py::module_& m);  // bind_shape_ops.cpp (split, flip, cumsum
 void bind_math_ops(py::module_& m);   // bind_math_ops.cpp (atan2, fmod, clamp_min, logit, ...)
 void bind_index_ops(py::module_& m);  // bind_index_ops.cpp (scatter, index_add, diag, addmv, ...)
 void bind_math_extra(py::module_& m);  // bind_math_extra.cpp (norms, median, copysign, ...)
+void bind_special(py::module_& m);  // bind_special.cpp (i0, igamma, mvlgamma, torch.special)
 
 namespace {
 
@@ -381,6 +382,7 @@ void bind_ops(py::module_& m) {
   bind_math_ops(m);
   bind_index_ops(m);
   bind_math_extra(m);
+  bind_special(m);
 
   // The op table manifest (tests check every row has a test case).
   m.def("_op_table", []() {

@@ -215,6 +215,12 @@ from .nn._toplevel_more import *  # noqa: E402,F401,F403
 from .nn._toplevel_more import __all__ as _nn_toplevel_more_all  # noqa: E402
 __all__ += _nn_toplevel_more_all
 
+# --- helper S: torch.special and torch.distributions (Python packages over _C) ---
+from . import special  # noqa: E402,F401
+from . import distributions  # noqa: E402,F401
+__all__ += ["special", "distributions"]
+# --- end helper S ---
+
 # --- torch's out= keyword on every top-level function that has it in torch (_out_arg.py);
 # keep this last, so that it covers the functions defined above ---
 from . import _out_arg  # noqa: E402

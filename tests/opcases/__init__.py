@@ -7,13 +7,14 @@ from opcases import (activations, closeness_diff, elementwise, indexing_products
                      math_extra, matmul, movement, nn_functional, nn_ops, order_stats, pieces,
                      reductions, rounding_scans, searching, sorting_selection, special_math)
 from opcases import torch_surface  # helper T
+from opcases import special_fns  # helper S: torch.special's compiled functions
 
 CASES = (elementwise.CASES + reductions.CASES + matmul.CASES + movement.CASES
          + nn_functional.CASES + nn_ops.CASES + pieces.CASES + rounding_scans.CASES
          + math_extra.CASES + closeness_diff.CASES + sorting_selection.CASES
          + indexing_products.CASES + activations.CASES + special_math.CASES
          + order_stats.CASES + searching.CASES
-         + torch_surface.CASES)
+         + torch_surface.CASES + special_fns.CASES)
 INPLACE = inplace.CASES
 INPLACE_LEAF_ERRORS = inplace.LEAF_ERRORS
 INPLACE_RAISES = inplace.RAISES

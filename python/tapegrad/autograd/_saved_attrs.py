@@ -473,3 +473,17 @@ def _dir(self):
 def install(node_cls):
     node_cls.__getattr__ = _getattr
     node_cls.__dir__ = _dir
+
+
+# helper S: torch.special's nodes with a Python number operand (kept in f[0]; i[0] = was an int)
+def _number_operand(n):
+    v = n._raw_f[0]
+    return int(v) if n._raw_i[0] else v
+
+
+_SCALARS.update({
+    "SpecialXlog1PyBackward1": {"self": _number_operand},
+    "SpecialXlog1PyBackward2": {"other": _number_operand},
+    "SpecialZetaBackward1": {"self": _number_operand},
+    "MvlgammaBackward0": {"p": lambda n: n._raw_i[0]},
+})

@@ -9,7 +9,11 @@ from .._grad_mode import no_grad
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
            "zeros_", "eye_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
-           "kaiming_normal_"]
+           "kaiming_normal_",
+           # helper S: orthogonal_ / dirac_ / sparse_ and torch's deprecated no-underscore names
+           "orthogonal_", "dirac_", "sparse_", "uniform", "normal", "constant", "eye", "dirac",
+           "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal", "orthogonal",
+           "sparse"]
 
 
 def calculate_gain(nonlinearity, param=None):
@@ -160,3 +164,101 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
     gain = calculate_gain(nonlinearity, a)
     std = gain / math.sqrt(fan)
     return _no_grad_normal_(tensor, 0.0, std, generator)
+
+
+# ---- helper S: orthogonal_, dirac_, sparse_ and the deprecated names ----
+
+def _orthonormal_columns(a):
+    """Q of the reduced QR factorisation a = QR (a tall, full column rank) with R's diagonal
+    positive: classical Gram-Schmidt with one reorthogonalisation per column, in float64.
+    With R's signs fixed Q is unique, so this is torch's q * sign(diag(r)) up to rounding."""
+    a = a.to(_C.float64)
+    cols = []
+    for j in range(a.shape[1]):
+        v = a[:, j]
+        if cols:
+            q = _C.stack(cols, 1)
+            for _ in range(2):
+                v = v - q.mv(q.t().mv(v))
+        cols.append(v / v.norm())
+    return _C.stack(cols, 1)
+
+
+def orthogonal_(tensor, gain=1, generator=None):
+    """Fills `tensor` (flattened to rows x rest) with a (semi-)orthogonal matrix: the Q factor of
+    a standard normal draw (torch's draw, so the same values under the same seed), times gain."""
+    if tensor.dim() < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.size(0)
+    cols = tensor.numel() // rows
+    with no_grad():
+        flat = _no_grad_normal_(tensor.new_empty((rows, cols)), 0.0, 1.0, generator)
+        q = _orthonormal_columns(flat.t() if rows < cols else flat)
+        if rows < cols:
+            q = q.t()
+        tensor.view_as(q).copy_(q.to(tensor.dtype))
+        tensor.mul_(gain)
+    return tensor
+
+
+def dirac_(tensor, groups=1):
+    """Fills a 3-, 4- or 5-d convolution weight with the Dirac delta (identity convolution),
+    per group: channel d of each group's outputs reads input channel d at the kernel centre."""
+    dims = tensor.dim()
+    if dims not in (3, 4, 5):
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    sizes = tuple(tensor.shape)
+    if sizes[0] % groups != 0:
+        raise ValueError("dim 0 must be divisible by groups")
+    per_group = sizes[0] // groups
+    centre = tuple(s // 2 for s in sizes[2:])
+    with no_grad():
+        tensor.zero_()
+        for g in range(groups):
+            for d in range(min(per_group, sizes[1])):
+                tensor[(g * per_group + d, d) + centre] = 1
+    return tensor
+
+
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    """Fills a 2-d tensor with N(0, std**2) draws, then zeroes ceil(sparsity * rows) entries of
+    each column (rows chosen by a random permutation per column, as torch draws them)."""
+    if tensor.dim() != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tuple(tensor.shape)
+    num_zeros = int(math.ceil(sparsity * rows))
+    with no_grad():
+        _no_grad_normal_(tensor, 0.0, std, generator)
+        from .. import randperm
+        for col in range(cols):
+            zero_rows = randperm(rows)[:num_zeros]
+            tensor[zero_rows, col] = 0
+    return tensor
+
+
+def _deprecated(new):
+    old = new.__name__[:-1]
+
+    def deprecated_init(*args, **kwargs):
+        warnings.warn(f"`nn.init.{old}` is now deprecated in favor of `nn.init.{new.__name__}`.",
+                      FutureWarning, stacklevel=2)
+        return new(*args, **kwargs)
+    deprecated_init.__name__ = old
+    deprecated_init.__qualname__ = old
+    deprecated_init.__doc__ = f"Deprecated: use nn.init.{new.__name__}."
+    return deprecated_init
+
+
+uniform = _deprecated(uniform_)
+normal = _deprecated(normal_)
+constant = _deprecated(constant_)
+eye = _deprecated(eye_)
+dirac = _deprecated(dirac_)
+xavier_uniform = _deprecated(xavier_uniform_)
+xavier_normal = _deprecated(xavier_normal_)
+kaiming_uniform = _deprecated(kaiming_uniform_)
+kaiming_normal = _deprecated(kaiming_normal_)
+orthogonal = _deprecated(orthogonal_)
+sparse = _deprecated(sparse_)

@@ -1,0 +1,226 @@
+// Entry points of include/tapegrad/ops/special_ops.h: host loops over the scalar functions of
+// special_scalar.h in float64 (results rounded to the input's floating dtype; integer and bool
+// inputs compute in the default dtype, as torch's), and the autograd nodes torch records.
+#include <tapegrad/ops/special_ops.h>
+
+#include <cmath>
+#include <functional>
+#include <unordered_map>
+
+#include <tapegrad/kernels/dispatch.h>
+#include <tapegrad/ops/math_extra.h>
+
+#include "common.h"
+#include "special_scalar.h"
+
+namespace tapegrad {
+
+using namespace detail;
+
+namespace {
+
+DType float_dtype(DType dt) { return is_floating(dt) ? dt : default_dtype(); }
+
+// f over every element of x (no history).
+Tensor host_unary(const Tensor& x, const char* what, const std::function<double(double)>& f) {
+  const DType dt = float_dtype(x.dtype());
+  NoGradGuard ng;
+  Tensor in = contiguous(on_host(to(detach(x), dt)));
+  Tensor host = empty(in.sizes(), dt);
+  dispatch_floating(dt, what, [&](auto tag) {
+    using T = decltype(tag);
+    const T* src = in.data<T>();
+    T* dst = host.data<T>();
+    const int64_t n = in.numel();
+    for (int64_t k = 0; k < n; ++k) dst[k] = T(f(double(src[k])));
+  });
+  return x.device().is_cpu() ? host : to(host, x.device(), dt);
+}
+
+// f over the broadcast of a and b in their promoted floating dtype (no history).
+Tensor host_binary(const Tensor& a, const Tensor& b, const char* what,
+                   const std::function<double(double, double)>& f) {
+  check_same_device(a, b, nullptr);
+  const DType dt = float_dtype(promoted_dtype(a, b));
+  const Shape shape = broadcast_shapes(a.sizes(), b.sizes());
+  const Device dev = a.impl()->wrapped_number ? b.device() : a.device();
+  NoGradGuard ng;
+  Tensor ia = contiguous(expand(on_host(to(detach(a), dt)), shape));
+  Tensor ib = contiguous(expand(on_host(to(detach(b), dt)), shape));
+  Tensor host = empty(shape, dt);
+  dispatch_floating(dt, what, [&](auto tag) {
+    using T = decltype(tag);
+    const T* pa = ia.data<T>();
+    const T* pb = ib.data<T>();
+    T* dst = host.data<T>();
+    const int64_t n = host.numel();
+    for (int64_t k = 0; k < n; ++k) dst[k] = T(f(double(pa[k]), double(pb[k])));
+  });
+  return dev.is_cpu() ? host : to(host, dev, dt);
+}
+
+// A unary node saving self and/or result (in that order).
+Tensor record_unary(OpId op, const Tensor& x, Tensor out, bool save_self, bool save_result) {
+  if (auto node = maybe_node(op, {x})) {
+    if (save_self) node->saved.emplace_back(x, false);
+    set_history(out, node);
+    if (save_result) node->saved.emplace_back(out, true);
+  }
+  return out;
+}
+
+// A binary row whose operand may be a Python number: a number operand gets no edge, and the
+// node is torch's Backward1 (number self) or Backward2 (number other). saved: self, other
+// (a number is kept in f[0], its int-ness in i[0]).
+Tensor record_binary(OpId both, OpId num_self, OpId num_other, const Tensor& a, const Tensor& b,
+                     Tensor out) {
+  const bool na = a.impl()->wrapped_number, nb = b.impl()->wrapped_number;
+  std::shared_ptr<Node> node;
+  if (na) node = maybe_node(num_self, {b});
+  else if (nb) node = maybe_node(num_other, {a});
+  else node = maybe_node(both, {a, b});
+  if (!node) return out;
+  // the number in f[0]; i[0] says whether it was an int (grad_fn._saved_self shows 2, not 2.0)
+  const Tensor& number = na ? a : b;
+  if (na || nb) {
+    node->f = {item(number).to_double()};
+    node->i = {is_floating(number.dtype()) ? 0 : 1};
+  }
+  if (!na) node->saved.emplace_back(a, false);
+  if (!nb) node->saved.emplace_back(b, false);
+  set_history(out, node);
+  return out;
+}
+
+}  // namespace
+
+Tensor i0(const Tensor& x) {
+  return record_unary(OpId::I0, x, host_unary(x, "i0", [](double v) { return sfn::bessel_i(0, v); }),
+                      true, false);
+}
+Tensor special_i0e(const Tensor& x) {
+  return record_unary(OpId::SpecialI0e, x,
+                      host_unary(x, "special_i0e", [](double v) { return sfn::bessel_ie(0, v); }),
+                      true, true);
+}
+Tensor special_i1(const Tensor& x) {
+  return record_unary(OpId::SpecialI1, x,
+                      host_unary(x, "special_i1", [](double v) { return sfn::bessel_i(1, v); }),
+                      true, true);
+}
+Tensor special_i1e(const Tensor& x) {
+  return record_unary(OpId::SpecialI1e, x,
+                      host_unary(x, "special_i1e", [](double v) { return sfn::bessel_ie(1, v); }),
+                      true, true);
+}
+Tensor special_ndtri(const Tensor& x) {
+  return record_unary(OpId::SpecialNdtri, x, host_unary(x, "special_ndtri", sfn::ndtri), false,
+                      true);
+}
+Tensor special_log_ndtr(const Tensor& x) {
+  return record_unary(OpId::SpecialLogNdtr, x, host_unary(x, "special_log_ndtr", sfn::log_ndtr),
+                      true, true);
+}
+Tensor special_erfcx(const Tensor& x) {
+  return record_unary(OpId::SpecialErfcx, x, host_unary(x, "special_erfcx", sfn::erfcx), true,
+                      true);
+}
+Tensor special_entr(const Tensor& x) {
+  return record_unary(OpId::SpecialEntr, x, host_unary(x, "special_entr", sfn::entr), true, false);
+}
+
+Tensor special_xlog1py(const Tensor& a, const Tensor& b) {
+  return record_binary(OpId::SpecialXlog1py, OpId::SpecialXlog1pyScalarSelf,
+                       OpId::SpecialXlog1pyScalarOther, a, b,
+                       host_binary(a, b, "special_xlog1py", sfn::xlog1py));
+}
+Tensor special_zeta(const Tensor& a, const Tensor& b) {
+  return record_binary(OpId::SpecialZeta, OpId::SpecialZetaScalarSelf, OpId::SpecialZetaScalarOther,
+                       a, b, host_binary(a, b, "special_zeta", sfn::zeta));
+}
+
+Tensor igamma(const Tensor& a, const Tensor& x) {
+  Tensor out = host_binary(a, x, "igamma", sfn::igamma);
+  if (auto node = maybe_node(OpId::Igamma, {a, x})) {
+    node->saved.emplace_back(a, false);
+    node->saved.emplace_back(x, false);
+    set_history(out, node);
+  }
+  return out;
+}
+Tensor igammac(const Tensor& a, const Tensor& x) {
+  Tensor out = host_binary(a, x, "igammac", sfn::igammac);
+  if (auto node = maybe_node(OpId::Igammac, {a, x})) {
+    node->saved.emplace_back(a, false);
+    node->saved.emplace_back(x, false);
+    set_history(out, node);
+  }
+  return out;
+}
+
+// sum_{i<p} lgamma(x - i/2) + p (p-1)/4 log(pi), as one node (torch's MvlgammaBackward0).
+Tensor mvlgamma(const Tensor& x, int64_t p) {
+  TG_CHECK(p >= 1, "p has to be greater than or equal to 1");
+  Tensor out;
+  {
+    NoGradGuard ng;
+    Tensor xd = detach(x);
+    out = lgamma(xd);
+    for (int64_t i = 1; i < p; ++i) out = add(out, lgamma(sub(xd, wrapped_scalar(0.5 * i))));
+    out = add(out, wrapped_scalar(double(p) * double(p - 1) / 4 * std::log(M_PI)));
+  }
+  if (auto node = maybe_node(OpId::Mvlgamma, {x})) {
+    node->saved.emplace_back(x, false);
+    node->i = {p};
+    set_history(out, node);
+  }
+  return out;
+}
+
+Tensor special_no_grad(const std::string& name, const Tensor& x) {
+  using F = double (*)(double);
+  static const std::unordered_map<std::string, F> table = {
+      {"bessel_j0", sfn::bessel_j0},
+      {"bessel_j1", sfn::bessel_j1},
+      {"bessel_y0", sfn::bessel_y0},
+      {"bessel_y1", sfn::bessel_y1},
+      {"modified_bessel_i0", [](double v) { return sfn::bessel_i(0, v); }},
+      {"modified_bessel_i1", [](double v) { return sfn::bessel_i(1, v); }},
+      {"modified_bessel_k0", [](double v) { return sfn::bessel_k(0, v, false); }},
+      {"modified_bessel_k1", [](double v) { return sfn::bessel_k(1, v, false); }},
+      {"scaled_modified_bessel_k0", [](double v) { return sfn::bessel_k(0, v, true); }},
+      {"scaled_modified_bessel_k1", [](double v) { return sfn::bessel_k(1, v, true); }},
+      {"spherical_bessel_j0", sfn::spherical_bessel_j0},
+      {"airy_ai", sfn::airy_ai},
+  };
+  auto it = table.find(name);
+  TG_CHECK(it != table.end(), "special_no_grad: unknown function ", name);
+  return host_unary(x, name.c_str(), it->second);
+}
+
+Tensor special_polynomial(const std::string& name, const Tensor& x, const Tensor& n) {
+  static const std::unordered_map<std::string, sfn::Poly> table = {
+      {"chebyshev_polynomial_t", sfn::Poly::ChebT},
+      {"chebyshev_polynomial_u", sfn::Poly::ChebU},
+      {"chebyshev_polynomial_v", sfn::Poly::ChebV},
+      {"chebyshev_polynomial_w", sfn::Poly::ChebW},
+      {"shifted_chebyshev_polynomial_t", sfn::Poly::SChebT},
+      {"shifted_chebyshev_polynomial_u", sfn::Poly::SChebU},
+      {"shifted_chebyshev_polynomial_v", sfn::Poly::SChebV},
+      {"shifted_chebyshev_polynomial_w", sfn::Poly::SChebW},
+      {"hermite_polynomial_h", sfn::Poly::HermiteH},
+      {"hermite_polynomial_he", sfn::Poly::HermiteHe},
+      {"laguerre_polynomial_l", sfn::Poly::Laguerre},
+      {"legendre_polynomial_p", sfn::Poly::Legendre},
+  };
+  auto it = table.find(name);
+  TG_CHECK(it != table.end(), "special_polynomial: unknown function ", name);
+  const sfn::Poly kind = it->second;
+  return host_binary(x, n, name.c_str(), [kind](double v, double deg) {
+    // torch casts the degree to int64 in the kernel; NaN / out-of-range degrees give NaN here
+    if (std::isnan(deg) || std::fabs(deg) > 9.2e18) return std::nan("");
+    return sfn::poly(kind, v, int64_t(deg));
+  });
+}
+
+}  // namespace tapegrad
