@@ -12,6 +12,8 @@ void bind_shape_ops(py::module_& m);  // bind_shape_ops.cpp (split, flip, cumsum
 void bind_math_ops(py::module_& m);   // bind_math_ops.cpp (atan2, fmod, clamp_min, logit, ...)
 void bind_index_ops(py::module_& m);  // bind_index_ops.cpp (scatter, index_add, diag, addmv, ...)
 void bind_math_extra(py::module_& m);  // bind_math_extra.cpp (norms, median, copysign, ...)
+// helper L: dense decompositions for tapegrad.linalg
+void bind_linalg(py::module_& m);  // bind_linalg.cpp (lu, cholesky, qr, eigh, svd kernels)
 
 namespace {
 
@@ -381,6 +383,7 @@ void bind_ops(py::module_& m) {
   bind_math_ops(m);
   bind_index_ops(m);
   bind_math_extra(m);
+  bind_linalg(m);  // helper L
 
   // The op table manifest (tests check every row has a test case).
   m.def("_op_table", []() {

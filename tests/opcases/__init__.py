@@ -12,6 +12,9 @@ CASES = (elementwise.CASES + reductions.CASES + matmul.CASES + movement.CASES
          + math_extra.CASES + closeness_diff.CASES + sorting_selection.CASES
          + indexing_products.CASES + activations.CASES + special_math.CASES
          + order_stats.CASES + searching.CASES)
+# helper L: torch.linalg decompositions and solvers
+from opcases import linalg_decomp  # noqa: E402
+CASES = CASES + linalg_decomp.CASES
 INPLACE = inplace.CASES
 INPLACE_LEAF_ERRORS = inplace.LEAF_ERRORS
 INPLACE_RAISES = inplace.RAISES
