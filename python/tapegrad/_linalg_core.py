@@ -19,6 +19,12 @@ def type_name(dtype):
     return _TYPE_NAMES.get(str(dtype).replace("torch.", "").replace("tapegrad.", ""), str(dtype))
 
 
+def _node_dir(node):
+    # the grad_fn lists the _saved_* / _raw_saved_* attributes its ctx holds, as torch's do
+    extra = [k for k in vars(node._ctx) if k.startswith(("_saved_", "_raw_saved_"))]
+    return object.__dir__(node) + extra
+
+
 def named(grad_fn_name):
     """Class decorator: the Function's graph node is called `grad_fn_name` (torch's name)."""
     def deco(cls):
@@ -26,9 +32,21 @@ def named(grad_fn_name):
         cls._backward_cls = type(grad_fn_name, (_C._FunctionBackward,),
                                  {"__slots__": (), "__module__": "torch.autograd.graph",
                                   "__qualname__": grad_fn_name, "__repr__": object.__repr__,
-                                  "__getattr__": _ctx_getattr})
+                                  "__getattr__": _ctx_getattr, "__dir__": _node_dir})
         return cls
     return deco
+
+
+def save_attrs(ctx, **attrs):
+    """torch's grad_fn._saved_<name> (tensors detached: a saved output must not hold its own
+    node) and, for tensors, _raw_saved_<name>."""
+    from .autograd._saved_attrs import SavedTensor
+    for k, v in attrs.items():
+        if isinstance(v, Tensor):
+            setattr(ctx, "_saved_" + k, v.detach())
+            setattr(ctx, "_raw_saved_" + k, SavedTensor())
+        else:
+            setattr(ctx, "_saved_" + k, v)
 
 
 def check_tensor(A, fname, arg="A"):

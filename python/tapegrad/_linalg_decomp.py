@@ -6,7 +6,8 @@ create_graph works: under grad mode the backward recomputes its factors from the
 from . import _C
 from . import return_types as _rt
 from ._linalg_core import (back, batch_broadcast, check_cpu, check_dtype, check_matrix,
-                           check_tensor, eye_like, f64, grad_on, named, raise_info, type_name)
+                           check_tensor, eye_like, f64, grad_on, named, raise_info, save_attrs,
+                           type_name)
 from .autograd.function import Function
 
 __all__ = ["inv", "inv_ex", "det", "slogdet", "logdet", "solve", "solve_ex", "cholesky",
@@ -15,13 +16,13 @@ __all__ = ["inv", "inv_ex", "det", "slogdet", "logdet", "solve", "solve_ex", "ch
 
 
 def _lu_det_parts(a):
-    """(diagonal of U, permutation sign) of the float64 LU of a."""
+    """(diagonal of U, permutation sign, LU, pivots) of the float64 LU of a."""
     from . import arange, int32
     lu, piv, _ = _C._linalg_lu_factor(a)
     k = piv.size(-1)
     swaps = (piv != arange(1, k + 1, dtype=int32)).sum(-1)
     sign = 1 - 2 * (swaps % 2)
-    return lu.diagonal(0, -2, -1), sign
+    return lu.diagonal(0, -2, -1), sign, lu, piv
 
 
 @named("LinalgInvExBackward0")
@@ -33,7 +34,7 @@ class _InvEx(Function):
         eye = eye_like(a.size(-1), a).expand(tuple(a.shape)).contiguous()
         inverse = back(_C._linalg_lu_solve(lu, piv, eye, False), A.dtype)
         ctx.save_for_backward(A, inverse)
-        ctx._saved_inverse = inverse.detach()
+        save_attrs(ctx, inverse=inverse)
         return inverse, info
 
     @staticmethod
@@ -78,11 +79,10 @@ def _no_out(out, name):
 class _Det(Function):
     @staticmethod
     def forward(ctx, A):
-        diag, sign = _lu_det_parts(f64(A))
+        diag, sign, lu, piv = _lu_det_parts(f64(A))
         det = back(diag.prod(-1) * sign, A.dtype)
         ctx.save_for_backward(A, det)
-        ctx._saved_A = A.detach()
-        ctx._saved_result = det.detach()
+        save_attrs(ctx, A=A, LU=back(lu, A.dtype), pivots=piv, result=det)
         return det
 
     @staticmethod
@@ -105,13 +105,12 @@ def det(A, *, out=None):
 class _Slogdet(Function):
     @staticmethod
     def forward(ctx, A):
-        diag, sign = _lu_det_parts(f64(A))
+        diag, sign, lu, piv = _lu_det_parts(f64(A))
         s = back(diag.sign().prod(-1) * sign, A.dtype)
         logabs = back(diag.abs().log().sum(-1), A.dtype)
         ctx.save_for_backward(A)
         ctx.mark_non_differentiable(s)
-        ctx._saved_A = A.detach()
-        ctx._saved_sign = s.detach()
+        save_attrs(ctx, A=A, LU=back(lu, A.dtype), pivots=piv, sign=s)
         return s, logabs
 
     @staticmethod
@@ -147,21 +146,18 @@ class _SolveEx(Function):
     @staticmethod
     def forward(ctx, A, B, left, vector):
         a, b = f64(A), f64(B)
-        if vector:
-            b = b.unsqueeze(-1)
-        if not left:  # X A = B  <=>  A^T X^T = B^T
-            a, b = a.mT, b.mT
-        a, b = batch_broadcast(a, b)
-        lu, piv, info = _C._linalg_lu_factor(a.contiguous())
-        x = _C._linalg_lu_solve(lu, piv, b.contiguous(), False)
-        if not left:
-            x = x.mT
-        if vector:
-            x = x.squeeze(-1)
+        # X A = B  <=>  A^T X^T = B^T: the LU of A serves both (adjoint solve); a vector B
+        # is a column either way
+        b = b.unsqueeze(-1) if vector else (b if left else b.mT)
+        lu, piv, info = _C._linalg_lu_factor(a)
+        lu_b, b = batch_broadcast(lu, b)
+        piv_b = piv.expand(tuple(lu_b.shape[:-1])).contiguous()
+        x = _C._linalg_lu_solve(lu_b.contiguous(), piv_b, b.contiguous(), not left)
+        x = x.squeeze(-1) if vector else (x if left else x.mT)
         x = back(x, A.dtype)
         ctx.save_for_backward(A, B, x)
         ctx.left, ctx.vector = left, vector
-        ctx._saved_A, ctx._saved_left, ctx._saved_result = A.detach(), left, x.detach()
+        save_attrs(ctx, A=A, LU=back(lu, A.dtype), left=left, pivots=piv, result=x)
         return x, info
 
     @staticmethod
@@ -170,12 +166,14 @@ class _SolveEx(Function):
         left, vector = ctx.left, ctx.vector
         if grad_on():
             x = _SolveEx.apply(A, B, left, vector)[0]
-        if vector:
+        if vector:  # columns: x = A^{-1} b (left) or A^{-T} b (right)
             g, x = g.unsqueeze(-1), x.unsqueeze(-1)
-        gB = _SolveEx.apply(A.mT, g, left, False)[0]
-        gA = -(gB @ x.mT) if left else -(x.mT @ gB)
-        if vector:
+            gB = _SolveEx.apply(A.mT if left else A, g, True, False)[0]
+            gA = -(gB @ x.mT) if left else -(x @ gB.mT)
             gB = gB.squeeze(-1)
+        else:
+            gB = _SolveEx.apply(A.mT, g, left, False)[0]
+            gA = -(gB @ x.mT) if left else -(x.mT @ gB)
         return gA.sum_to_size(tuple(A.shape)), gB.sum_to_size(tuple(B.shape)), None, None
 
 
@@ -192,10 +190,9 @@ def _solve_args(A, B, left, fname):
     if B.dim() == 0:
         raise RuntimeError(f"{fname}: The input tensor B must have at least 1 dimensions.")
     n = A.size(-1)
+    # a vector B is the column (n, 1) for both sides (so XA = B needs n == 1, as in torch)
     rows, cols = (B.size(-1), 1) if vector else (B.size(-2), B.size(-1))
-    if not left and not vector:
-        rows, cols = B.size(-1), B.size(-2)
-    if rows != n:
+    if (rows if left else cols) != n:
         eq = "AX = B" if left else "XA = B"
         shown = (f"{B.size(-1)}x1" if vector else f"{B.size(-2)}x{B.size(-1)}")
         raise RuntimeError(f"{fname}: Incompatible shapes of A and B for the equation {eq} "
@@ -242,8 +239,7 @@ class _SolveTriangular(Function):
         x = back(x.mT if not left else x, A.dtype)
         ctx.save_for_backward(A, B, x)
         ctx.args = (upper, left, unit)
-        ctx._saved_upper, ctx._saved_left, ctx._saved_unitriangular = upper, left, unit
-        ctx._saved_self, ctx._saved_result = A.detach(), x.detach()
+        save_attrs(ctx, left=left, result=x, self=A, unitriangular=unit, upper=upper)
         return x
 
     @staticmethod
@@ -280,6 +276,35 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
     return _SolveTriangular.apply(A, B, bool(upper), bool(left), bool(unitriangular))
 
 
+@named("TriangularSolveBackward0")
+class _TriangularSolve(Function):
+    @staticmethod
+    def forward(ctx, b, A, upper, transpose, unit):
+        a, bb = f64(A), f64(b)
+        up = upper
+        if transpose:
+            a, up = a.mT, not upper
+        a, bb = batch_broadcast(a, bb)
+        x = back(_C._linalg_trsm(a.contiguous(), bb.contiguous(), up, unit), b.dtype)
+        ctx.save_for_backward(b, A, x)
+        ctx.args = (upper, transpose, unit)
+        save_attrs(ctx, A=A, self=b, solution=x, transpose=transpose, unitriangular=unit,
+                   upper=upper)
+        return x, A.clone()
+
+    @staticmethod
+    def backward(ctx, g, g_clone):
+        b, A, x = ctx.saved_tensors
+        upper, transpose, unit = ctx.args
+        if grad_on():
+            x = _TriangularSolve.apply(b, A, upper, transpose, unit)[0]
+        gb = _TriangularSolve.apply(g, A, upper, not transpose, unit)[0]
+        gA = -(x @ gb.mT) if transpose else -(gb @ x.mT)
+        gA = gA.triu(1 if unit else 0) if upper else gA.tril(-1 if unit else 0)
+        gA = gA + g_clone
+        return gb.sum_to_size(tuple(b.shape)), gA.sum_to_size(tuple(A.shape)), None, None, None
+
+
 def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, out=None):
     """torch.triangular_solve (deprecated in torch): (solution, cloned_coefficient)."""
     _no_out(out, "triangular_solve")
@@ -287,11 +312,8 @@ def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, 
     if b.dim() < 2:
         raise RuntimeError("torch.triangular_solve: Expected b to have at least 2 dimensions, "
                            f"but it has {b.dim()} dimensions instead")
-    if transpose:
-        x = _SolveTriangular.apply(A.mT, b, not upper, True, bool(unitriangular))
-    else:
-        x = _SolveTriangular.apply(A, b, bool(upper), True, bool(unitriangular))
-    return _rt.triangular_solve(x, A.clone())
+    return _rt.triangular_solve(*_TriangularSolve.apply(b, A, bool(upper), bool(transpose),
+                                                        bool(unitriangular)))
 
 
 # ---- Cholesky ----
@@ -307,7 +329,7 @@ class _CholeskyEx(Function):
         L = back(L.mT.contiguous() if upper else L, A.dtype)
         ctx.save_for_backward(A, L)
         ctx.upper = upper
-        ctx._saved_L, ctx._saved_upper = L.detach(), upper
+        save_attrs(ctx, L=L, upper=upper)
         return L, info
 
     @staticmethod
@@ -357,9 +379,38 @@ def _torch_cholesky(A, upper=False, *, out=None):
     return cholesky(A, upper=upper, out=out)
 
 
+def _chol_factor_grad(gA, L, upper):
+    # A = L L^T (or U^T U): the gradient on the factor, torch's (not masked to the triangle)
+    sym = gA + gA.mT
+    return L @ sym if upper else sym @ L
+
+
+@named("CholeskySolveBackward0")
+class _CholeskySolve(Function):
+    @staticmethod
+    def forward(ctx, B, L, upper):
+        lf, b = f64(L), f64(B)
+        lf, b = batch_broadcast(lf, b)
+        lower = lf.mT.contiguous() if upper else lf.contiguous()  # A = lower lower^T
+        y = _C._linalg_trsm(lower, b.contiguous(), False, False)
+        x = back(_C._linalg_trsm(lower.mT.contiguous(), y, True, False), B.dtype)
+        ctx.save_for_backward(B, L, x)
+        ctx.upper = upper
+        save_attrs(ctx, input2=L, result=x, self=B, upper=upper)
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        B, L, x = ctx.saved_tensors
+        if grad_on():
+            x = _CholeskySolve.apply(B, L, ctx.upper)
+        gB = _CholeskySolve.apply(g, L, ctx.upper)
+        gL = _chol_factor_grad(-(gB @ x.mT), L, ctx.upper)
+        return gB.sum_to_size(tuple(B.shape)), gL.sum_to_size(tuple(L.shape)), None
+
+
 def cholesky_solve(B, L, upper=False, *, out=None):
-    """torch.cholesky_solve(B, L, upper=False): X with (L L^T) X = B, as two triangular
-    solves (differentiable through them)."""
+    """torch.cholesky_solve(B, L, upper=False): X with (L L^T) X = B."""
     _no_out(out, "cholesky_solve")
     check_tensor(B, "cholesky_solve", "input")
     check_tensor(L, "cholesky_solve", "input2")
@@ -370,18 +421,36 @@ def cholesky_solve(B, L, upper=False, *, out=None):
     if B.dim() < 2:
         raise RuntimeError(f"b should have at least 2 dimensions, but has {B.dim()} dimensions "
                            "instead")
-    if upper:
-        y = _SolveTriangular.apply(L.mT, B, False, True, False)
-        return _SolveTriangular.apply(L, y, True, True, False)
-    y = _SolveTriangular.apply(L, B, False, True, False)
-    return _SolveTriangular.apply(L.mT, y, True, True, False)
+    return _CholeskySolve.apply(B, L, bool(upper))
+
+
+@named("CholeskyInverseBackward0")
+class _CholeskyInverse(Function):
+    @staticmethod
+    def forward(ctx, L, upper):
+        lf = f64(L)
+        lower = lf.mT.contiguous() if upper else lf
+        eye = eye_like(L.size(-1), lf).expand(tuple(lf.shape)).contiguous()
+        y = _C._linalg_trsm(lower, eye, False, False)
+        r = back(_C._linalg_trsm(lower.mT.contiguous(), y, True, False), L.dtype)
+        ctx.save_for_backward(L, r)
+        ctx.upper = upper
+        save_attrs(ctx, result=r, self=L, upper=upper)
+        return r
+
+    @staticmethod
+    def backward(ctx, g):
+        L, r = ctx.saved_tensors
+        if grad_on():
+            r = _CholeskyInverse.apply(L, ctx.upper)
+        return _chol_factor_grad(-(r @ g @ r), L, ctx.upper), None
 
 
 def cholesky_inverse(L, upper=False, *, out=None):
     """torch.cholesky_inverse(L, upper=False): (L L^T)^{-1}."""
     _no_out(out, "cholesky_inverse")
     check_matrix(L, "cholesky_inverse", kernel="cholesky_inverse_cpu")
-    return cholesky_solve(eye_like(L.size(-1), L).expand(tuple(L.shape)), L, upper)
+    return _CholeskyInverse.apply(L, bool(upper))
 
 
 # ---- LU ----
@@ -428,7 +497,7 @@ class _LuFactorEx(Function):
         LU = back(lu, A.dtype)
         ctx.save_for_backward(A, LU)
         ctx.piv = piv
-        ctx._saved_LU, ctx._saved_pivots, ctx._saved_pivot = LU.detach(), piv, True
+        save_attrs(ctx, LU=LU, pivot=True, pivots=piv)
         return LU, piv, info
 
     @staticmethod
@@ -497,8 +566,7 @@ class _Lu(Function):
         P, L, U = (back(t, A.dtype) for t in _unpack(lu, piv))
         ctx.save_for_backward(A, P, L, U)
         ctx.mark_non_differentiable(P)
-        ctx._saved_P, ctx._saved_L, ctx._saved_U = P.detach(), L.detach(), U.detach()
-        ctx._saved_pivot = True
+        save_attrs(ctx, L=L, P=P, U=U, pivot=True)
         return P, L, U
 
     @staticmethod
@@ -543,8 +611,7 @@ class _LuSolve(Function):
         x = back(x.mT if not left else x, B.dtype)
         ctx.save_for_backward(LU, B)
         ctx.args = (piv, left, adjoint)
-        ctx._saved_LU, ctx._saved_pivots = LU.detach(), piv
-        ctx._saved_left, ctx._saved_adjoint, ctx._saved_result = left, adjoint, x.detach()
+        save_attrs(ctx, LU=LU, adjoint=adjoint, left=left, pivots=piv, result=x)
         return x
 
     @staticmethod

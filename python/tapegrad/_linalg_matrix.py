@@ -8,7 +8,7 @@ import math as _math
 from . import _C
 from . import return_types as _rt
 from ._linalg_core import (back, check_cpu, check_dtype, check_matrix, check_tensor, f64,
-                           grad_on, is_int, named, type_name)
+                           grad_on, is_int, named, save_attrs, type_name)
 from ._linalg_decomp import inv, inv_ex, solve
 from ._linalg_spectral import _Eigh, _Svd, svdvals
 from .autograd.function import Function
@@ -116,7 +116,7 @@ class _Pinv(Function):
         P = _pinv_value(A, atol, rtol, hermitian)
         ctx.save_for_backward(A, P)
         ctx.args = (atol, rtol, hermitian)
-        ctx._saved_self, ctx._saved_result = A.detach(), P.detach()
+        save_attrs(ctx, result=P, self=A)
         return P
 
     @staticmethod
@@ -124,13 +124,42 @@ class _Pinv(Function):
         A, P = ctx.saved_tensors
         if grad_on():
             P = _Pinv.apply(A, *ctx.args)
-        from . import eye
-        m, n = A.size(-2), A.size(-1)
-        # d(A+) = -A+ dA A+ + A+ A+^T dA^T (I - A A+) + (I - A+ A) dA^T A+^T A+ (Golub-Pereyra)
-        gA = -(P.mT @ g @ P.mT)
-        gA = gA + (eye(m, dtype=A.dtype) - A @ P) @ g.mT @ (P @ P.mT)
-        gA = gA + (P.mT @ P) @ g.mT @ (eye(n, dtype=A.dtype) - P @ A)
-        return gA, None, None, None
+        return _pinv_grad(A, P, g), None, None, None
+
+
+def _pinv_grad(A, P, g):
+    """d(A+) = -A+ dA A+ + A+ A+^T dA^T (I - A A+) + (I - A+ A) dA^T A+^T A+ (Golub-Pereyra),
+    transposed into the gradient on A for the gradient g on A+."""
+    from . import eye
+    m, n = A.size(-2), A.size(-1)
+    gA = -(P.mT @ g @ P.mT)
+    gA = gA + (eye(m, dtype=A.dtype) - A @ P) @ g.mT @ (P @ P.mT)
+    return gA + (P.mT @ P) @ g.mT @ (eye(n, dtype=A.dtype) - P @ A)
+
+
+@named("LinalgLstsqBackward0")
+class _Lstsq(Function):
+    @staticmethod
+    def forward(ctx, A, B, rtol, vector):
+        b = B.unsqueeze(-1) if vector else B
+        x = _pinv_value(A, None, rtol, False) @ b
+        x = x.squeeze(-1) if vector else x
+        ctx.save_for_backward(A, B, x)
+        ctx.args = (rtol, vector)
+        save_attrs(ctx, b=B, self=A, solution=x)
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        A, B, _ = ctx.saved_tensors
+        rtol, vector = ctx.args
+        P = _Pinv.apply(A, None, rtol, False) if grad_on() else _pinv_value(A, None, rtol, False)
+        b = B.unsqueeze(-1) if vector else B
+        gx = g.unsqueeze(-1) if vector else g
+        gB = P.mT @ gx
+        gA = _pinv_grad(A, P, gx @ b.mT)
+        gB = gB.squeeze(-1) if vector else gB
+        return gA.sum_to_size(tuple(A.shape)), gB.sum_to_size(tuple(B.shape)), None, None
 
 
 def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
@@ -240,7 +269,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
                            f"{1 if vector else 2})")
     rtol = rcond if rcond is not None and rcond >= 0 else None
     b = B.unsqueeze(-1) if vector else B
-    X = _Pinv.apply(A, None, rtol, False) @ b
+    X = _Lstsq.apply(A, B, rtol, vector)
     with _nograd():
         ranks = (matrix_rank(A, rtol=rtol) if driver != "gels" else empty(0, dtype=int64))
         sv = (_Svd.apply(A.detach(), False)[1] if driver in ("gelsd", "gelss")
@@ -249,12 +278,11 @@ def lstsq(A, B, rcond=None, *, driver=None):
     if m > n and driver != "gelsy" and A.numel() > 0:
         full = matrix_rank(A) if driver == "gels" else ranks
         if bool((full == n).all()):
-            r = A @ X - b
-            residuals = (r * r).sum(-2)
+            with _nograd():  # torch's residuals carry no gradient
+                r = A @ (X.unsqueeze(-1) if vector else X) - b
+                residuals = (r * r).sum(-2)
             if vector:
                 residuals = residuals.squeeze(-1)
-    if vector:
-        X = X.squeeze(-1)
     return _rt.linalg_lstsq(X, residuals, ranks, sv)
 
 
@@ -275,9 +303,9 @@ def matrix_power(A, n, *, out=None):
     if A.size(-1) != A.size(-2):
         raise RuntimeError(f"linalg.matrix_power: A must be batches of square matrices, but "
                            f"they are {A.size(-2)} by {A.size(-1)} matrices")
-    if n == 0:
+    if n == 0:  # torch copies I into a clone of A: CopyBackwards, a zero gradient
         from . import eye
-        return eye(A.size(-1), dtype=A.dtype).expand(tuple(A.shape)).clone()
+        return A.clone().copy_(eye(A.size(-1), dtype=A.dtype).expand(tuple(A.shape)))
     if n < 0:
         A, n = inv(A), -n
     if n == 1:
@@ -323,7 +351,7 @@ class _MatrixExp(Function):
     @staticmethod
     def forward(ctx, A):
         ctx.save_for_backward(A)
-        ctx._saved_self = A.detach()
+        save_attrs(ctx, self=A)
         return back(_exp_value(f64(A)), A.dtype)
 
     @staticmethod

@@ -5,7 +5,7 @@ written in differentiable tapegrad ops (recomputing the factors under grad mode,
 create_graph works)."""
 from . import _C
 from . import return_types as _rt
-from ._linalg_core import back, check_matrix, f64, grad_on, named
+from ._linalg_core import back, check_matrix, f64, grad_on, named, save_attrs
 from ._linalg_decomp import _SolveTriangular
 from .autograd.function import Function
 
@@ -45,7 +45,7 @@ class _Qr(Function):
             Q = empty(0, dtype=A.dtype)
         ctx.save_for_backward(A, Q, R)
         ctx.mode = mode
-        ctx._saved_Q, ctx._saved_R, ctx._saved_mode = Q.detach(), R.detach(), mode
+        save_attrs(ctx, Q=Q, R=R, mode=mode)
         return Q, R
 
     @staticmethod
@@ -100,7 +100,7 @@ class _Eigh(Function):
         w, V = back(w, A.dtype), back(V, A.dtype)
         ctx.save_for_backward(A, w, V)
         ctx.lower = lower
-        ctx._saved_eigenvalues, ctx._saved_eigenvectors = w.detach(), V.detach()
+        save_attrs(ctx, eigenvalues=w, eigenvectors=V)
         ctx.set_materialize_grads(False)
         return w, V
 
@@ -201,9 +201,8 @@ class _Svd(Function):
         U, S, Vh = back(U, A.dtype), back(S, A.dtype), back(Vh, A.dtype)
         ctx.save_for_backward(A, U, S, Vh)
         ctx.full = full_matrices
-        ctx._saved_U, ctx._saved_S, ctx._saved_Vh = U.detach(), S.detach(), Vh.detach()
-        ctx._saved_full_matrices = full_matrices
-        ctx._saved_S_sym_argsize_minus_1 = S.size(-1)
+        save_attrs(ctx, S=S, S_sym_argsize_minus_1=S.size(-1), U=U, Vh=Vh,
+                   full_matrices=full_matrices)
         ctx.set_materialize_grads(False)  # None: skip the singular-vector terms
         return U, S, Vh
 
