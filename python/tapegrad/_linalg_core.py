@@ -30,7 +30,7 @@ def named(grad_fn_name):
     def deco(cls):
         cls._backward_name = grad_fn_name
         cls._backward_cls = type(grad_fn_name, (_C._FunctionBackward,),
-                                 {"__slots__": (), "__module__": "torch.autograd.graph",
+                                 {"__slots__": (), "__module__": "builtins",
                                   "__qualname__": grad_fn_name, "__repr__": object.__repr__,
                                   "__getattr__": _ctx_getattr, "__dir__": _node_dir})
         return cls
@@ -106,8 +106,8 @@ def first_failure(info):
     return None
 
 
-def raise_info(info, batched, message):
-    """Raises LinAlgError(message(code)) for the first failing matrix, with torch's
+def raise_info(info, batched, message, exc=None):
+    """Raises LinAlgError(message(code)) (or exc) for the first failing matrix, with torch's
     "(Batch element k): " prefix for batched input."""
     hit = first_failure(info)
     if hit is None:
@@ -115,7 +115,7 @@ def raise_info(info, batched, message):
     k, code = hit
     prefix = f"(Batch element {k}): " if batched else ""
     head, _, tail = message(code).partition(": ")
-    raise LinAlgError(f"{head}: {prefix}{tail}")
+    raise (exc or LinAlgError)(f"{head}: {prefix}{tail}")
 
 
 def batch_broadcast(a, b):

@@ -52,7 +52,7 @@ def inv_ex(A, *, check_errors=False, out=None):
     check_matrix(A, "linalg.inv", low_precision="linalg.inv")
     inverse, info = _InvEx.apply(A)
     if check_errors:
-        _raise_inv(info, A.dim() > 2)
+        _raise_inv(info, A.dim() > 2, "linalg.inv_ex")
     return _rt.linalg_inv_ex(inverse, info)
 
 
@@ -109,12 +109,11 @@ class _Slogdet(Function):
         s = back(diag.sign().prod(-1) * sign, A.dtype)
         logabs = back(diag.abs().log().sum(-1), A.dtype)
         ctx.save_for_backward(A)
-        ctx.mark_non_differentiable(s)
         save_attrs(ctx, A=A, LU=back(lu, A.dtype), pivots=piv, sign=s)
         return s, logabs
 
     @staticmethod
-    def backward(ctx, _g_sign, g):
+    def backward(ctx, _g_sign, g):  # the sign is piecewise constant: no gradient (as torch)
         A, = ctx.saved_tensors
         return g.unsqueeze(-1).unsqueeze(-1) * _InvEx.apply(A)[0].mT
 
@@ -206,13 +205,13 @@ def solve_ex(A, B, *, left=True, check_errors=False, out=None):
     vector = _solve_args(A, B, left, "linalg.solve")
     x, info = _SolveEx.apply(A, B, left, vector)
     if check_errors:
-        _raise_solve(info, A.dim() > 2)
+        _raise_solve(info, A.dim() > 2, "torch.linalg.solve_ex")
     return _rt.linalg_solve_ex(x, info)
 
 
-def _raise_solve(info, batched):
-    raise_info(info, batched, lambda c: "torch.linalg.solve: The solver failed because the "
-               "input matrix is singular.")
+def _raise_solve(info, batched, fname="torch.linalg.solve"):
+    raise_info(info, batched, lambda c: f"{fname}: The solver failed because the input matrix "
+               "is singular.")
 
 
 def solve(A, B, *, left=True, out=None):
@@ -361,7 +360,7 @@ def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     check_matrix(A, "linalg.cholesky", kernel="cholesky_cpu")
     L, info = _CholeskyEx.apply(A, bool(upper))
     if check_errors:
-        _raise_chol(info, A.dim() > 2)
+        _raise_chol(info, A.dim() > 2, "linalg.cholesky_ex")
     return _rt.linalg_cholesky_ex(L, info)
 
 
@@ -374,9 +373,28 @@ def cholesky(A, *, upper=False, out=None):
     return L
 
 
+@named("CholeskyBackward0")
+class _CholeskyLegacy(Function):
+    @staticmethod
+    def forward(ctx, A, upper):
+        L, info = _CholeskyEx.forward(ctx, A, upper)
+        for k in ("_saved_L", "_raw_saved_L"):
+            delattr(ctx, k)
+        save_attrs(ctx, result=L, upper=upper)
+        return L, info
+
+    @staticmethod
+    def backward(ctx, gL, _g_info):
+        return _CholeskyEx.backward(ctx, gL, None)
+
+
 def _torch_cholesky(A, upper=False, *, out=None):
-    """torch.cholesky (deprecated in torch, same factorization)."""
-    return cholesky(A, upper=upper, out=out)
+    """torch.cholesky (deprecated in torch, same factorization; CholeskyBackward0)."""
+    _no_out(out, "cholesky")
+    check_matrix(A, "linalg.cholesky", kernel="cholesky_cpu")
+    L, info = _CholeskyLegacy.apply(A, bool(upper))
+    _raise_chol(info, A.dim() > 2)
+    return L
 
 
 def _chol_factor_grad(gA, L, upper):
@@ -518,9 +536,15 @@ def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
     _lu_checks(A, pivot, "torch.lu_factor")
     LU, piv, info = _LuFactorEx.apply(A)
     if check_errors:
-        raise_info(info, A.dim() > 2, lambda c: "linalg.lu_factor: The factorization could "
-                   f"not be completed because the input is singular (U[{c},{c}] is zero).")
+        _raise_lu(info, A.dim() > 2, "torch.linalg.lu_factor_ex")
     return _rt.linalg_lu_factor_ex(LU, piv, info)
+
+
+def _raise_lu(info, batched, fname):
+    raise_info(info, batched, lambda c: f"{fname}: U[{c},{c}] is zero and using it on lu_solve "
+               "would result in a division by zero. If you still want to perform the "
+               "factorization, consider calling linalg.lu(A, pivot) or "
+               "linalg.lu_factor_ex(A, pivot)", RuntimeError)
 
 
 def _lu_checks(A, pivot, fname):
@@ -539,14 +563,7 @@ def lu_factor(A, *, pivot=True, out=None):
     _no_out(out, "lu_factor")
     _lu_checks(A, pivot, "torch.lu_factor")
     LU, piv, info = _LuFactorEx.apply(A)
-    from ._linalg_core import first_failure  # torch's message has no batch prefix here
-    failed = first_failure(info)
-    if failed is not None:
-        c = failed[1]
-        raise RuntimeError(f"torch.linalg.lu_factor: U[{c},{c}] is zero and using it on lu_solve "
-                           "would result in a division by zero. If you still want to perform "
-                           "the factorization, consider calling linalg.lu(A, pivot) or "
-                           "linalg.lu_factor_ex(A, pivot)")
+    _raise_lu(info, A.dim() > 2, "torch.linalg.lu_factor")
     return _rt.linalg_lu_factor(LU, piv)
 
 

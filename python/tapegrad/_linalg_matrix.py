@@ -38,10 +38,10 @@ def _norm_dims(A, dim, fname="linalg.matrix_norm"):
 
 def _spectral(A, d0, d1, keepdim, reduce):
     s = svdvals(A.movedim((d0, d1), (-2, -1)))
-    r = getattr(s, reduce)(-1)
-    if keepdim:
-        r = r.unsqueeze(min(d0, d1)).unsqueeze(max(d0, d1))
-    return r
+    if not keepdim:
+        return getattr(s, reduce)(-1)
+    # torch keeps the two dims at the end and moves them back
+    return getattr(s, reduce)(-1, True).unsqueeze(-1).movedim((-2, -1), (d0, d1))
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
@@ -139,27 +139,44 @@ def _pinv_grad(A, P, g):
 
 @named("LinalgLstsqBackward0")
 class _Lstsq(Function):
-    @staticmethod
-    def forward(ctx, A, B, rtol, vector):
-        b = B.unsqueeze(-1) if vector else B
-        x = _pinv_value(A, None, rtol, False) @ b
-        x = x.squeeze(-1) if vector else x
-        ctx.save_for_backward(A, B, x)
-        ctx.args = (rtol, vector)
-        save_attrs(ctx, b=B, self=A, solution=x)
-        return x
+    """(solution, residuals); torch's node differentiates the solution only."""
 
     @staticmethod
-    def backward(ctx, g):
-        A, B, _ = ctx.saved_tensors
-        rtol, vector = ctx.args
+    def forward(ctx, A, B, rtol, vector, want_residuals):
+        from . import empty
+        b = B.unsqueeze(-1) if vector else B
+        x = _pinv_value(A, None, rtol, False) @ b
+        residuals = empty(0, dtype=A.dtype)
+        if want_residuals:
+            r = A @ x - b
+            residuals = (r * r).sum(-2)
+            residuals = residuals.squeeze(-1) if vector else residuals
+        x = x.squeeze(-1) if vector else x
+        ctx.save_for_backward(A, B)
+        ctx.args = (rtol, vector, want_residuals)
+        save_attrs(ctx, b=B, self=A, solution=x)
+        return x, residuals
+
+    @staticmethod
+    def backward(ctx, g, g_res):
+        A, B = ctx.saved_tensors
+        rtol, vector, want_residuals = ctx.args
         P = _Pinv.apply(A, None, rtol, False) if grad_on() else _pinv_value(A, None, rtol, False)
         b = B.unsqueeze(-1) if vector else B
         gx = g.unsqueeze(-1) if vector else g
         gB = P.mT @ gx
         gA = _pinv_grad(A, P, gx @ b.mT)
+        if want_residuals:
+            # residuals = |A x - b|^2 at the minimiser (A^T r = 0, full column rank): only the
+            # explicit dependence on A and b remains
+            x = P @ b
+            r = A @ x - b
+            gr = 2 * r * (g_res.unsqueeze(-1) if vector else g_res).unsqueeze(-2)
+            gA = gA + gr @ x.mT
+            gB = gB - gr
         gB = gB.squeeze(-1) if vector else gB
-        return gA.sum_to_size(tuple(A.shape)), gB.sum_to_size(tuple(B.shape)), None, None
+        return (gA.sum_to_size(tuple(A.shape)), gB.sum_to_size(tuple(B.shape)), None, None,
+                None)
 
 
 def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
@@ -221,9 +238,9 @@ def cond(A, p=None, *, out=None):
         raise RuntimeError("linalg.cond: The input tensor must have at least 2 dimensions.")
     if p is None or (not isinstance(p, str) and p in (2, -2)):
         s = svdvals(A)
-        if p == -2:
-            return s[..., -1] / s[..., 0]
-        return s[..., 0] / s[..., -1]
+        big, small = s.narrow(-1, 0, 1), s.narrow(-1, s.size(-1) - 1, 1)
+        r = small / big if p == -2 else big / small
+        return r.squeeze(-1)
     if not (p in ("fro", "nuc") or (not isinstance(p, str) and abs(p) in (1, _INF))):
         raise RuntimeError(f"linalg.cond got an invalid norm type: {p}")
     if A.size(-1) != A.size(-2):
@@ -231,6 +248,9 @@ def cond(A, p=None, *, out=None):
                            f"they are {A.size(-2)} by {A.size(-1)} matrices")
     from . import where
     inverse, info = inv_ex(A)
+    singular = info > 0
+    if A.numel() and bool(singular.any()):  # their (non-finite) inverses are not looked at
+        inverse = where(singular.unsqueeze(-1).unsqueeze(-1), 0.0, inverse)
     r = matrix_norm(A, p) * matrix_norm(inverse, p)
     return where(info > 0, _INF, r)
 
@@ -241,7 +261,7 @@ _DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
 def lstsq(A, B, rcond=None, *, driver=None):
     """linalg.lstsq(A, B, rcond=None, *, driver=None) -> (solution, residuals, rank,
     singular_values), by the pseudo-inverse; which extras are filled follows torch's CPU
-    drivers (gelsy by default: rank only)."""
+    drivers (gelsy by default: rank only; residuals when m > n and A has full rank)."""
     from . import empty, int64
     check_tensor(A, "linalg_lstsq")
     check_tensor(B, "linalg_lstsq", "b")
@@ -268,21 +288,15 @@ def lstsq(A, B, rcond=None, *, driver=None):
         raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-"
                            f"{1 if vector else 2})")
     rtol = rcond if rcond is not None and rcond >= 0 else None
-    b = B.unsqueeze(-1) if vector else B
-    X = _Lstsq.apply(A, B, rtol, vector)
     with _nograd():
         ranks = (matrix_rank(A, rtol=rtol) if driver != "gels" else empty(0, dtype=int64))
         sv = (_Svd.apply(A.detach(), False)[1] if driver in ("gelsd", "gelss")
               else empty(0, dtype=A.dtype))
-    residuals = empty(0, dtype=A.dtype)
-    if m > n and driver != "gelsy" and A.numel() > 0:
-        full = matrix_rank(A) if driver == "gels" else ranks
-        if bool((full == n).all()):
-            with _nograd():  # torch's residuals carry no gradient
-                r = A @ (X.unsqueeze(-1) if vector else X) - b
-                residuals = (r * r).sum(-2)
-            if vector:
-                residuals = residuals.squeeze(-1)
+        want = False
+        if m > n and driver != "gelsy" and A.numel() > 0:
+            full = matrix_rank(A) if driver == "gels" else ranks
+            want = bool((full == n).all())
+    X, residuals = _Lstsq.apply(A, B, rtol, vector, want)
     return _rt.linalg_lstsq(X, residuals, ranks, sv)
 
 
@@ -410,13 +424,9 @@ def multi_dot(tensors, *, out=None):
             raise RuntimeError(f"multi_dot(): tensors {i} and {i + 1} with shapes {a} and {b} "
                                "cannot be multiplied")
     r = _chain(ts)
-    if first_vec and last_vec:
-        return r.reshape(())
-    if first_vec:
-        return r.squeeze(0)
-    if last_vec:
-        return r.squeeze(-1)
-    return r
+    shape = ((() if first_vec else (ts[0].size(0),))
+             + (() if last_vec else (ts[-1].size(1),)))
+    return r.view(shape)  # torch ends with a view to the result's shape
 
 
 def _chain(ts):
@@ -507,7 +517,7 @@ def tensorsolve(A, B, dims=None, *, out=None):
         A = A.movedim(src, list(range(nd - len(src), nd)))
     res_shape = tuple(A.shape[B.dim():])
     p_res = _math.prod(res_shape)
-    p_b = _math.prod(A.shape[:B.dim()])
+    p_b = B.numel()
     if p_res != p_b:
         raise RuntimeError("Expected self to satisfy the requirement prod(self.shape[other.ndim:]) "
                            f"== prod(self.shape[:other.ndim]), but got {p_res} != {p_b}")

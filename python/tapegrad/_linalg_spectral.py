@@ -109,13 +109,14 @@ class _Eigh(Function):
         A, w, V = ctx.saved_tensors
         if grad_on():
             w, V = _Eigh.apply(A, ctx.lower)
-        # gA = V (diag(gw) + F o (V^T gV)) V^T, F_ij = 1 / (w_j - w_i)
+        # gA = sym(V (diag(gw) + F o (V^T gV)) V^T), F_ij = 1 / (w_j - w_i)
         from . import zeros_like
         inner = (gw if gw is not None else zeros_like(w)).diag_embed()
         if gV is not None:
             F = _offdiag_inverse(w.unsqueeze(-2) - w.unsqueeze(-1))
             inner = inner + F * (V.mT @ gV)
-        return V @ inner @ V.mT, None
+        gA = V @ inner @ V.mT
+        return 0.5 * (gA + gA.mT), None  # torch returns the symmetric part
 
 
 def _uplo(UPLO):
