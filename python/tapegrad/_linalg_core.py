@@ -95,6 +95,12 @@ def back(t, dtype):
     return t if t.dtype == dtype else t.to(dtype)
 
 
+def fortran(t):
+    """t in column-major layout, as torch returns LAPACK's results (the strides show in
+    downstream nodes' saved attributes)."""
+    return t.mT.contiguous().mT if t.dim() >= 2 else t
+
+
 def first_failure(info):
     """(batch index, code) of the first nonzero info, or None."""
     if info.numel() == 0:

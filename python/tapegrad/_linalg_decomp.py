@@ -6,7 +6,7 @@ create_graph works: under grad mode the backward recomputes its factors from the
 from . import _C
 from . import return_types as _rt
 from ._linalg_core import (back, batch_broadcast, check_cpu, check_dtype, check_matrix,
-                           check_tensor, eye_like, f64, grad_on, named, raise_info, save_attrs,
+                           check_tensor, eye_like, f64, fortran, grad_on, named, raise_info, save_attrs,
                            type_name)
 from .autograd.function import Function
 
@@ -15,9 +15,12 @@ __all__ = ["inv", "inv_ex", "det", "slogdet", "logdet", "solve", "solve_ex", "ch
            "lu_solve", "lu_unpack", "cholesky_inverse", "triangular_solve"]
 
 
-def _lu_det_parts(a):
-    """(diagonal of U, permutation sign, LU, pivots) of the float64 LU of a."""
+def _lu_det_parts(A):
+    """(diagonal of U, permutation sign, LU, pivots) of the float64 LU of A, or of A^T when A is
+    row-major contiguous: torch factors the column-major view (det A^T = det A), and its nodes
+    keep that LU."""
     from . import arange, int32
+    a = f64(A.mT if A.is_contiguous() else A)
     lu, piv, _ = _C._linalg_lu_factor(a)
     k = piv.size(-1)
     swaps = (piv != arange(1, k + 1, dtype=int32)).sum(-1)
@@ -32,7 +35,7 @@ class _InvEx(Function):
         a = f64(A)
         lu, piv, info = _C._linalg_lu_factor(a)
         eye = eye_like(a.size(-1), a).expand(tuple(a.shape)).contiguous()
-        inverse = back(_C._linalg_lu_solve(lu, piv, eye, False), A.dtype)
+        inverse = fortran(back(_C._linalg_lu_solve(lu, piv, eye, False), A.dtype))
         ctx.save_for_backward(A, inverse)
         save_attrs(ctx, inverse=inverse)
         return inverse, info
@@ -79,7 +82,7 @@ def _no_out(out, name):
 class _Det(Function):
     @staticmethod
     def forward(ctx, A):
-        diag, sign, lu, piv = _lu_det_parts(f64(A))
+        diag, sign, lu, piv = _lu_det_parts(A)
         det = back(diag.prod(-1) * sign, A.dtype)
         ctx.save_for_backward(A, det)
         save_attrs(ctx, A=A, LU=back(lu, A.dtype), pivots=piv, result=det)
@@ -105,7 +108,7 @@ def det(A, *, out=None):
 class _Slogdet(Function):
     @staticmethod
     def forward(ctx, A):
-        diag, sign, lu, piv = _lu_det_parts(f64(A))
+        diag, sign, lu, piv = _lu_det_parts(A)
         s = back(diag.sign().prod(-1) * sign, A.dtype)
         logabs = back(diag.abs().log().sum(-1), A.dtype)
         ctx.save_for_backward(A)
@@ -152,7 +155,7 @@ class _SolveEx(Function):
         lu_b, b = batch_broadcast(lu, b)
         piv_b = piv.expand(tuple(lu_b.shape[:-1])).contiguous()
         x = _C._linalg_lu_solve(lu_b.contiguous(), piv_b, b.contiguous(), not left)
-        x = x.squeeze(-1) if vector else (x if left else x.mT)
+        x = x.squeeze(-1) if vector else (fortran(x) if left else x.mT.contiguous())
         x = back(x, A.dtype)
         ctx.save_for_backward(A, B, x)
         ctx.left, ctx.vector = left, vector
@@ -235,7 +238,7 @@ class _SolveTriangular(Function):
             a, b, up = a.mT, b.mT, not upper
         a, b = batch_broadcast(a, b)
         x = _C._linalg_trsm(a.contiguous(), b.contiguous(), up, unit)
-        x = back(x.mT if not left else x, A.dtype)
+        x = fortran(back(x.mT if not left else x, A.dtype))
         ctx.save_for_backward(A, B, x)
         ctx.args = (upper, left, unit)
         save_attrs(ctx, left=left, result=x, self=A, unitriangular=unit, upper=upper)
@@ -284,12 +287,12 @@ class _TriangularSolve(Function):
         if transpose:
             a, up = a.mT, not upper
         a, bb = batch_broadcast(a, bb)
-        x = back(_C._linalg_trsm(a.contiguous(), bb.contiguous(), up, unit), b.dtype)
+        x = fortran(back(_C._linalg_trsm(a.contiguous(), bb.contiguous(), up, unit), b.dtype))
         ctx.save_for_backward(b, A, x)
         ctx.args = (upper, transpose, unit)
         save_attrs(ctx, A=A, self=b, solution=x, transpose=transpose, unitriangular=unit,
                    upper=upper)
-        return x, A.clone()
+        return x, fortran(A)
 
     @staticmethod
     def backward(ctx, g, g_clone):
@@ -325,7 +328,7 @@ class _CholeskyEx(Function):
         if upper:  # U from A's upper triangle: the L of A^T's lower one
             a = a.mT.contiguous()
         L, info = _C._linalg_cholesky(a)
-        L = back(L.mT.contiguous() if upper else L, A.dtype)
+        L = fortran(back(L.mT if upper else L, A.dtype))
         ctx.save_for_backward(A, L)
         ctx.upper = upper
         save_attrs(ctx, L=L, upper=upper)
@@ -411,7 +414,7 @@ class _CholeskySolve(Function):
         lf, b = batch_broadcast(lf, b)
         lower = lf.mT.contiguous() if upper else lf.contiguous()  # A = lower lower^T
         y = _C._linalg_trsm(lower, b.contiguous(), False, False)
-        x = back(_C._linalg_trsm(lower.mT.contiguous(), y, True, False), B.dtype)
+        x = fortran(back(_C._linalg_trsm(lower.mT.contiguous(), y, True, False), B.dtype))
         ctx.save_for_backward(B, L, x)
         ctx.upper = upper
         save_attrs(ctx, input2=L, result=x, self=B, upper=upper)
@@ -450,7 +453,7 @@ class _CholeskyInverse(Function):
         lower = lf.mT.contiguous() if upper else lf
         eye = eye_like(L.size(-1), lf).expand(tuple(lf.shape)).contiguous()
         y = _C._linalg_trsm(lower, eye, False, False)
-        r = back(_C._linalg_trsm(lower.mT.contiguous(), y, True, False), L.dtype)
+        r = fortran(back(_C._linalg_trsm(lower.mT.contiguous(), y, True, False), L.dtype))
         ctx.save_for_backward(L, r)
         ctx.upper = upper
         save_attrs(ctx, result=r, self=L, upper=upper)
@@ -512,7 +515,7 @@ class _LuFactorEx(Function):
     @staticmethod
     def forward(ctx, A):
         lu, piv, info = _C._linalg_lu_factor(f64(A))
-        LU = back(lu, A.dtype)
+        LU = fortran(back(lu, A.dtype))
         ctx.save_for_backward(A, LU)
         ctx.piv = piv
         save_attrs(ctx, LU=LU, pivot=True, pivots=piv)
@@ -625,7 +628,7 @@ class _LuSolve(Function):
         lu, b = batch_broadcast(lu, b)
         p = piv.expand(tuple(lu.shape[:-1])).contiguous()
         x = _C._linalg_lu_solve(lu.contiguous(), p, b.contiguous(), adj)
-        x = back(x.mT if not left else x, B.dtype)
+        x = fortran(back(x.mT if not left else x, B.dtype))
         ctx.save_for_backward(LU, B)
         ctx.args = (piv, left, adjoint)
         save_attrs(ctx, LU=LU, adjoint=adjoint, left=left, pivots=piv, result=x)

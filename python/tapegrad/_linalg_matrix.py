@@ -151,7 +151,7 @@ class _Lstsq(Function):
             r = A @ x - b
             residuals = (r * r).sum(-2)
             residuals = residuals.squeeze(-1) if vector else residuals
-        x = x.squeeze(-1) if vector else x
+        x = x.squeeze(-1) if vector else x.mT.contiguous().mT  # column-major, as torch's
         ctx.save_for_backward(A, B)
         ctx.args = (rtol, vector, want_residuals)
         save_attrs(ctx, b=B, self=A, solution=x)

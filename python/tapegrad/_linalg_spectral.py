@@ -5,7 +5,7 @@ written in differentiable tapegrad ops (recomputing the factors under grad mode,
 create_graph works)."""
 from . import _C
 from . import return_types as _rt
-from ._linalg_core import back, check_matrix, f64, grad_on, named, save_attrs
+from ._linalg_core import back, check_matrix, f64, fortran, grad_on, named, save_attrs
 from ._linalg_decomp import _SolveTriangular
 from .autograd.function import Function
 
@@ -39,7 +39,7 @@ class _Qr(Function):
     @staticmethod
     def forward(ctx, A, mode):
         Q, R = _C._linalg_qr(f64(A), mode == "complete")
-        Q, R = back(Q, A.dtype), back(R, A.dtype)
+        Q, R = fortran(back(Q, A.dtype)), fortran(back(R, A.dtype))
         if mode == "r":
             from . import empty
             Q = empty(0, dtype=A.dtype)
@@ -97,7 +97,7 @@ class _Eigh(Function):
     @staticmethod
     def forward(ctx, A, lower):
         w, V = _C._linalg_eigh(f64(A), lower)
-        w, V = back(w, A.dtype), back(V, A.dtype)
+        w, V = back(w, A.dtype), fortran(back(V, A.dtype))
         ctx.save_for_backward(A, w, V)
         ctx.lower = lower
         save_attrs(ctx, eigenvalues=w, eigenvectors=V)
@@ -199,7 +199,7 @@ class _Svd(Function):
     @staticmethod
     def forward(ctx, A, full_matrices):
         U, S, Vh = _C._linalg_svd(f64(A), full_matrices)
-        U, S, Vh = back(U, A.dtype), back(S, A.dtype), back(Vh, A.dtype)
+        U, S, Vh = fortran(back(U, A.dtype)), back(S, A.dtype), fortran(back(Vh, A.dtype))
         ctx.save_for_backward(A, U, S, Vh)
         ctx.full = full_matrices
         save_attrs(ctx, S=S, S_sym_argsize_minus_1=S.size(-1), U=U, Vh=Vh,
