@@ -13,9 +13,6 @@ torch = pytest.importorskip("torch", reason="the linalg checks compare against t
 from crosscheck import backend_name, tg  # noqa: E402
 from test_errors import assert_same_error  # noqa: E402
 
-L64 = "float64"
-
-
 def _m(m, data, dtype="float64", rg=False):
     return m.tensor(data, dtype=getattr(m, dtype), requires_grad=rg)
 
@@ -341,8 +338,8 @@ def test_empty_inputs_match_torch():
               lambda l, x: l.linalg.cholesky(x), lambda l, x: l.linalg.eigh(x)[0],
               lambda l, x: l.linalg.slogdet(x)[1]):
         for shape in ((0, 0), (2, 0, 0), (0, 3, 3)):
-            got, ref = f(m, m.zeros(shape, dtype=m.float64)), f(torch, torch.zeros(shape,
-                                                                                 dtype=torch.float64))
+            got = f(m, m.zeros(shape, dtype=m.float64))
+            ref = f(torch, torch.zeros(shape, dtype=torch.float64))
             assert tuple(got.shape) == tuple(ref.shape) and got.tolist() == ref.tolist()
     for shape in ((3, 0), (0, 3), (2, 0, 4)):
         x, tx = m.zeros(shape, dtype=m.float64), torch.zeros(shape, dtype=torch.float64)

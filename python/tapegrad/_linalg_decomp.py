@@ -6,8 +6,8 @@ create_graph works: under grad mode the backward recomputes its factors from the
 from . import _C
 from . import return_types as _rt
 from ._linalg_core import (back, batch_broadcast, check_cpu, check_dtype, check_matrix,
-                           check_tensor, eye_like, f64, fortran, grad_on, named, raise_info, save_attrs,
-                           type_name)
+                           check_tensor, eye_like, f64, fortran, grad_on, named, raise_info,
+                           save_attrs, type_name)
 from .autograd.function import Function
 
 __all__ = ["inv", "inv_ex", "det", "slogdet", "logdet", "solve", "solve_ex", "cholesky",

@@ -5,7 +5,6 @@ composes most of them; pinv and matrix_exp have their own Functions (torch's gra
 import builtins as _builtins
 import math as _math
 
-from . import _C
 from . import return_types as _rt
 from ._linalg_core import (back, check_cpu, check_dtype, check_matrix, check_tensor, f64,
                            grad_on, is_int, named, save_attrs, type_name)

@@ -89,9 +89,23 @@ from ._linalg_matrix import (matrix_norm, pinv, matrix_rank, cond, lstsq,  # noq
                              tensorinv, tensorsolve)
 from ._C import matmul  # noqa: E402
 
+
+def _not_implemented(name):
+    def f(*args, **kwargs):
+        raise NotImplementedError(f"tapegrad.linalg.{name} is not implemented")
+    f.__name__ = f.__qualname__ = name
+    return f
+
+
+householder_product = _not_implemented("householder_product")
+ldl_factor = _not_implemented("ldl_factor")
+ldl_factor_ex = _not_implemented("ldl_factor_ex")
+ldl_solve = _not_implemented("ldl_solve")
+
 __all__ += ["LinAlgError", "inv", "inv_ex", "det", "slogdet", "solve", "solve_ex", "cholesky",
             "cholesky_ex", "solve_triangular", "lu_factor", "lu_factor_ex", "lu", "lu_solve",
             "qr", "eigh", "eigvalsh", "svd", "svdvals", "eig", "eigvals", "matrix_norm", "pinv",
             "matrix_rank", "cond", "lstsq", "matrix_power", "matrix_exp", "multi_dot", "vecdot",
-            "diagonal", "vander", "tensorinv", "tensorsolve", "matmul"]
+            "diagonal", "vander", "tensorinv", "tensorsolve", "matmul", "householder_product",
+            "ldl_factor", "ldl_factor_ex", "ldl_solve"]
 # --- end helper L ---
