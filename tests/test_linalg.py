@@ -382,3 +382,18 @@ def test_cuda_input_raises_not_implemented():
         pytest.skip("needs a CUDA device")
     with pytest.raises(NotImplementedError, match="not implemented on CUDA"):
         m.linalg.inv(m.eye(3, device="cuda"))
+
+
+@pytest.mark.xfail(backend_name() != "torch", strict=True, raises=NotImplementedError,
+                   reason="householder_product / ldl_factor are not implemented yet")
+@pytest.mark.parametrize("name", ["householder_product", "ldl_factor"])
+def test_not_implemented_yet(name):
+    m = tg()
+    a = [[4.0, 1.0], [1.0, 3.0]]
+    args = {"householder_product": lambda l: (l.tensor(a), l.tensor([0.5, 0.0])),
+            "ldl_factor": lambda l: (l.tensor(a),)}[name]
+    got = getattr(m.linalg, name)(*args(m))
+    ref = getattr(torch.linalg, name)(*args(torch))
+    g = got[0] if isinstance(got, tuple) else got
+    r = ref[0] if isinstance(ref, tuple) else ref
+    assert np.allclose(np.array(g.tolist()), r.numpy())
