@@ -397,3 +397,24 @@ def test_not_implemented_yet(name):
     g = got[0] if isinstance(got, tuple) else got
     r = ref[0] if isinstance(ref, tuple) else ref
     assert np.allclose(np.array(g.tolist()), r.numpy())
+
+
+def test_det_gradient_of_singular_matrix():
+    """The det gradient stays finite at singular matrices (the transposed adjugate), as in
+    torch. At an exactly zero row torch returns zeros; the derivative there is the row of
+    cofactors (det is linear in that row), which is what tapegrad returns."""
+    m = tg()
+    rank2 = [[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]]
+    res = []
+    for lib in (torch, m):
+        x = lib.tensor(rank2, dtype=lib.float64, requires_grad=True)
+        lib.linalg.det(x).backward()
+        res.append(_np(x.grad))
+    assert np.allclose(res[0], res[1], atol=1e-8)
+    x = m.tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0], [4.0, 5.0, 6.0]], dtype=m.float64,
+                 requires_grad=True)
+    m.linalg.det(x).backward()
+    # the cofactors of the zero row: (-1)^(1+j) times the 2x2 minors (-3, -6, -3)
+    expected = np.zeros((3, 3))
+    expected[1] = [3.0, -6.0, 3.0]
+    assert np.allclose(_np(x.grad), expected, atol=1e-10)

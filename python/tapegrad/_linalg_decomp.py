@@ -93,8 +93,26 @@ class _Det(Function):
         A, det = ctx.saved_tensors
         if grad_on():
             det = _Det.apply(A)
-        # d det / dA = det * A^{-T} (A invertible; a singular A gives non-finite values)
-        return (g * det).unsqueeze(-1).unsqueeze(-1) * _InvEx.apply(A)[0].mT
+        # d det / dA = det * A^{-T} for invertible A; adj(A)^T (from an SVD) where det is 0
+        gA = (g * det).unsqueeze(-1).unsqueeze(-1) * _InvEx.apply(A)[0].mT
+        singular = det == 0
+        if A.numel() and bool(singular.any()):
+            from . import where
+            mask = singular.unsqueeze(-1).unsqueeze(-1)
+            gA = where(mask, g.unsqueeze(-1).unsqueeze(-1) * _adjugate_t(A), gA)
+        return gA
+
+
+def _adjugate_t(A):
+    """adj(A)^T = det(U) det(V) U diag(prod_{j != i} s_j) V^T for A = U diag(s) V^T."""
+    from . import cat, ones_like
+    from ._linalg_spectral import _Svd
+    U, S, Vh = _Svd.apply(A, False)
+    one = ones_like(S.narrow(-1, 0, 1))
+    before = cat([one, S.cumprod(-1).narrow(-1, 0, S.size(-1) - 1)], -1)
+    after = cat([S.flip(-1).cumprod(-1).flip(-1).narrow(-1, 1, S.size(-1) - 1), one], -1)
+    sign = (_Det.apply(U) * _Det.apply(Vh)).unsqueeze(-1).unsqueeze(-1)
+    return sign * ((U * (before * after).unsqueeze(-2)) @ Vh)
 
 
 def det(A, *, out=None):
