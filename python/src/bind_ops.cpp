@@ -13,6 +13,8 @@ void bind_math_ops(py::module_& m);   // bind_math_ops.cpp (atan2, fmod, clamp_m
 void bind_index_ops(py::module_& m);  // bind_index_ops.cpp (scatter, index_add, diag, addmv, ...)
 void bind_math_extra(py::module_& m);  // bind_math_extra.cpp (norms, median, copysign, ...)
 void bind_special(py::module_& m);  // bind_special.cpp (i0, igamma, mvlgamma, torch.special)
+// helper L: dense decompositions for tapegrad.linalg
+void bind_linalg(py::module_& m);  // bind_linalg.cpp (lu, cholesky, qr, eigh, svd kernels)
 
 namespace {
 
@@ -383,6 +385,7 @@ void bind_ops(py::module_& m) {
   bind_index_ops(m);
   bind_math_extra(m);
   bind_special(m);
+  bind_linalg(m);  // helper L
 
   // The op table manifest (tests check every row has a test case).
   m.def("_op_table", []() {

@@ -221,6 +221,38 @@ from . import distributions  # noqa: E402,F401
 __all__ += ["special", "distributions"]
 # --- end helper S ---
 
+# --- helper L: torch-level forms of the linalg decompositions (and their Tensor methods) ---
+from ._linalg_decomp import (cholesky_solve, cholesky_inverse, triangular_solve,  # noqa: E402
+                             lu_unpack, logdet)
+from ._linalg_decomp import inv as inverse, det, _torch_slogdet as slogdet  # noqa: E402
+from ._linalg_decomp import _torch_cholesky as cholesky  # noqa: E402
+from ._linalg_spectral import _torch_qr as qr, _torch_svd as svd  # noqa: E402
+from ._linalg_matrix import matrix_power, matrix_exp, _torch_pinverse as pinverse  # noqa: E402
+
+
+def _linalg_methods():
+    def unary(f):
+        return lambda self: f(self)
+    for name, f in (("inverse", inverse), ("det", det), ("logdet", logdet),
+                    ("slogdet", slogdet), ("matrix_exp", matrix_exp)):
+        setattr(Tensor, name, unary(f))
+    Tensor.cholesky = lambda self, upper=False: cholesky(self, upper)
+    Tensor.cholesky_solve = lambda self, input2, upper=False: cholesky_solve(self, input2, upper)
+    Tensor.cholesky_inverse = lambda self, upper=False: cholesky_inverse(self, upper)
+    Tensor.triangular_solve = (lambda self, A, upper=True, transpose=False, unitriangular=False:
+                               triangular_solve(self, A, upper, transpose, unitriangular))
+    Tensor.qr = lambda self, some=True: qr(self, some)
+    Tensor.svd = lambda self, some=True, compute_uv=True: svd(self, some, compute_uv)
+    Tensor.pinverse = lambda self, rcond=1e-15: pinverse(self, rcond)
+    Tensor.matrix_power = lambda self, n: matrix_power(self, n)
+
+
+_linalg_methods()
+__all__ += ["cholesky_solve", "cholesky_inverse", "triangular_solve", "lu_unpack", "logdet",
+            "inverse", "det", "slogdet", "cholesky", "qr", "svd", "matrix_power", "matrix_exp",
+            "pinverse"]
+# --- end helper L ---
+
 # --- torch's out= keyword on every top-level function that has it in torch (_out_arg.py);
 # keep this last, so that it covers the functions defined above ---
 from . import _out_arg  # noqa: E402

@@ -52,8 +52,7 @@ def norm(A, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
                            f"Got {list(dims)}")
     if ord is None or ord == "fro":
         return vector_norm(A, 2, dims, keepdim, dtype=dtype)
-    raise NotImplementedError(f"tapegrad.linalg.norm: the matrix norm ord={ord!r} is not "
-                              "implemented (only 'fro')")
+    return matrix_norm(A, ord, dims, keepdim, dtype=dtype)
 
 
 def _torch_norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
@@ -66,7 +65,8 @@ def _torch_norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
         if p == "fro" and (dims is None or len(dims) <= 2):
             return vector_norm(input, 2, dims, keepdim, dtype=dtype)
         if p == "nuc":
-            raise NotImplementedError("tapegrad.norm: the nuclear norm is not implemented")
+            return matrix_norm(input, "nuc", (-2, -1) if dims is None else dims, keepdim,
+                               dtype=dtype)
         raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
     return vector_norm(input, 2 if p is None else p, dims, keepdim, dtype=dtype)
 
@@ -76,3 +76,36 @@ def _tensor_norm(self, p="fro", dim=None, keepdim=False, dtype=None):
 
 
 _C.Tensor.norm = _tensor_norm
+
+
+# --- helper L: decompositions and solvers (C++ kernels, autograd.Functions in Python) ---
+from ._linalg_core import LinAlgError  # noqa: E402
+from ._linalg_decomp import (inv, inv_ex, det, slogdet, solve, solve_ex, cholesky,  # noqa: E402
+                             cholesky_ex, solve_triangular, lu_factor, lu_factor_ex, lu,
+                             lu_solve)
+from ._linalg_spectral import qr, eigh, eigvalsh, svd, svdvals, eig, eigvals  # noqa: E402
+from ._linalg_matrix import (matrix_norm, pinv, matrix_rank, cond, lstsq,  # noqa: E402
+                             matrix_power, matrix_exp, multi_dot, vecdot, diagonal, vander,
+                             tensorinv, tensorsolve)
+from ._C import matmul  # noqa: E402
+
+
+def _not_implemented(name):
+    def f(*args, **kwargs):
+        raise NotImplementedError(f"tapegrad.linalg.{name} is not implemented")
+    f.__name__ = f.__qualname__ = name
+    return f
+
+
+householder_product = _not_implemented("householder_product")
+ldl_factor = _not_implemented("ldl_factor")
+ldl_factor_ex = _not_implemented("ldl_factor_ex")
+ldl_solve = _not_implemented("ldl_solve")
+
+__all__ += ["LinAlgError", "inv", "inv_ex", "det", "slogdet", "solve", "solve_ex", "cholesky",
+            "cholesky_ex", "solve_triangular", "lu_factor", "lu_factor_ex", "lu", "lu_solve",
+            "qr", "eigh", "eigvalsh", "svd", "svdvals", "eig", "eigvals", "matrix_norm", "pinv",
+            "matrix_rank", "cond", "lstsq", "matrix_power", "matrix_exp", "multi_dot", "vecdot",
+            "diagonal", "vander", "tensorinv", "tensorsolve", "matmul", "householder_product",
+            "ldl_factor", "ldl_factor_ex", "ldl_solve"]
+# --- end helper L ---

@@ -15,6 +15,9 @@ CASES = (elementwise.CASES + reductions.CASES + matmul.CASES + movement.CASES
          + indexing_products.CASES + activations.CASES + special_math.CASES
          + order_stats.CASES + searching.CASES
          + torch_surface.CASES + special_fns.CASES)
+# helper L: torch.linalg decompositions and solvers
+from opcases import linalg_decomp  # noqa: E402
+CASES = CASES + linalg_decomp.CASES
 INPLACE = inplace.CASES
 INPLACE_LEAF_ERRORS = inplace.LEAF_ERRORS
 INPLACE_RAISES = inplace.RAISES
