@@ -135,7 +135,9 @@ Tensor sum_impl(OpId op, const Tensor& a, const std::vector<int64_t>& dims, bool
   if (mean) {
     Tensor scaled = empty(p.out_shape, dt, a.device());
     // sum / n (not sum * (1/n)): the same rounding as torch.
-    kern::binary(OpId::Div, scaled, out, scalar_tensor(static_cast<double>(p.inner), dt), 1);
+    // half/bfloat16: torch divides by the count held in float (not rounded to half first)
+    const DType nt = is_floating(dt) && itemsize(dt) == 2 ? DType::Float32 : dt;
+    kern::binary(OpId::Div, scaled, out, scalar_tensor(static_cast<double>(p.inner), nt), 1);
     out = scaled;
   }
   if (auto node = maybe_node(op, {a})) {
