@@ -140,6 +140,13 @@ void compare(CmpId op, const Tensor& out, const Tensor& a, const Tensor& b) {
 }
 
 void pow_scalar(const Tensor& out, const Tensor& in, double e) {
+  if (in.dtype() == DType::BFloat16 && (e == 3 || e == -2)) {
+    // torch's bfloat16 kernel evaluates these in bfloat16 steps: x * x is rounded first
+    Tensor sq = empty(in.sizes(), DType::BFloat16, in.device());
+    pow_scalar(sq, in, 2);
+    if (e == 3) return binary(OpId::Mul, out, sq, in, 1);
+    return unary(OpId::Reciprocal, out, sq);
+  }
   if (via_float::any(out, in)) {  // Note [Half via float]; the exponent in the tensor's dtype
     Tensor o = via_float::scratch(out);
     pow_scalar(o, via_float::up(in), via_float::round_scalar(e, in.dtype()));

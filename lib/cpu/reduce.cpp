@@ -44,12 +44,31 @@ double sum_blocked(const T* p, int64_t n) {
   }
   return std::isfinite(s) ? s + comp : s;
 }
+// Products of contiguous float32 rows holding half/bfloat16 values, each partial product
+// rounded to `dt` (out: float32, one value per row).
+void half_prod(const Tensor& out, const Tensor& in, int64_t inner, DType dt) {
+  const int64_t outer = out.numel();
+  const float* src = in.data<float>();
+  float* dst = out.data<float>();
+  for (int64_t o = 0; o < outer; ++o) {
+    float acc = 1.0f;
+    for (int64_t k = 0; k < inner; ++k)
+      acc = static_cast<float>(via_float::round_scalar(acc * src[o * inner + k], dt));
+    dst[o] = acc;
+  }
+}
+
 }  // namespace
 
 void reduce_inner(ReduceOp op, const Tensor& out, const Tensor& in, int64_t inner) {
   if (via_float::any(out, in)) {  // Note [Half via float]
     Tensor out_f = via_float::scratch(out);
-    reduce_inner(op, out_f, via_float::up(in), inner);
+    if (op == ReduceOp::Prod && out.device().is_cpu()) {
+      // torch's half/bfloat16 prod rounds after every multiplication, left to right
+      half_prod(out_f, via_float::up(in), inner, out.dtype());
+    } else {
+      reduce_inner(op, out_f, via_float::up(in), inner);
+    }
     via_float::down(out, out_f);
     return;
   }

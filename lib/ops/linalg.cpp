@@ -70,15 +70,25 @@ void product(const Tensor& out, const Tensor& a, const Tensor& b, bool batched) 
 
 }  // namespace
 
-Tensor mm(const Tensor& a, const Tensor& b) {
+namespace {
+
+// mm's checks and product, the result in dtype `dt` (float32 for a half addmm, which rounds
+// once after adding the bias, as torch's CPU gemm does).
+Tensor mm_in(const Tensor& a, const Tensor& b, DType dt) {
   TG_CHECK(a.dim() == 2, "self must be a matrix");
   TG_CHECK(b.dim() == 2, "mat2 must be a matrix");
   TG_CHECK(a.sizes()[1] == b.sizes()[0], "mat1 and mat2 shapes cannot be multiplied (",
            a.sizes()[0], "x", a.sizes()[1], " and ", b.sizes()[0], "x", b.sizes()[1], ")");
   check_mm_dtypes(a, b);
-  Tensor out = empty({a.sizes()[0], b.sizes()[1]}, a.dtype(), a.device());
+  Tensor out = empty({a.sizes()[0], b.sizes()[1]}, dt, a.device());
   product(out, a, b, false);
-  return record2(OpId::Mm, a, b, out);
+  return out;
+}
+
+}  // namespace
+
+Tensor mm(const Tensor& a, const Tensor& b) {
+  return record2(OpId::Mm, a, b, mm_in(a, b, a.dtype()));
 }
 
 Tensor bmm(const Tensor& a, const Tensor& b) {
@@ -125,9 +135,12 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, 
   Tensor prod, out;
   {
     NoGradGuard g;
-    prod = mm(a, b);
+    // half/bfloat16: product, scaling and bias in float32, one rounding at the end
+    const bool half = kern::via_float::reduced(a.dtype()) && bias.dtype() == a.dtype();
+    prod = mm_in(a, b, half ? DType::Float32 : a.dtype());
     Tensor scaled = alpha.to_double() == 1 ? prod : mul(prod, wrapped_scalar(alpha));
-    Tensor bb = beta.to_double() == 1 ? bias : mul(bias, wrapped_scalar(beta));
+    Tensor bias_f = half ? to(bias, DType::Float32) : bias;
+    Tensor bb = beta.to_double() == 1 ? bias_f : mul(bias_f, wrapped_scalar(beta));
     TG_CHECK(broadcast_shapes(bb.sizes(), scaled.sizes()) == prod.sizes(),
              "The expanded size of the tensor (", prod.sizes()[1],
              ") must match the existing size (", bias.sizes().back(),
@@ -139,6 +152,7 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, 
     } else {
       out = add(bb, scaled);
     }
+    if (half) out = to(out, a.dtype());
   }
   if (auto node = maybe_node(OpId::Addmm, {bias, a, b})) {
     node->saved.emplace_back(node->needs_grad(2) ? a : Tensor(), false);

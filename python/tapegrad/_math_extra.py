@@ -87,7 +87,7 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     # sorted values along dim (NaN last), the rank q * (count - 1) per slice and quantile,
     # values gathered below/above it and interpolated: torch's algorithm, so the gradient
     # flows through sort, gather and lerp as in torch
-    if not input.is_floating_point():
+    if not input.is_floating_point() or input.dtype in (_C.float16, _C.bfloat16):
         raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
     if interpolation not in _INTERPOLATIONS:
         raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, "
@@ -224,5 +224,8 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
                            f"{x1.shape[-1]} X2: {x2.shape[-1]}")
     if p < 0:
         raise RuntimeError("cdist only supports non-negative p values")
+    if x1.dtype in (_C.float16, _C.bfloat16):  # torch's CPU cdist has no half kernel
+        raise NotImplementedError(f"\"cdist\" not implemented for "
+                                  f"'{'Half' if x1.dtype == _C.float16 else 'BFloat16'}'")
     diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
     return _C._linalg_vector_norm(diff, _builtins.float(p), [-1], False)
