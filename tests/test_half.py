@@ -30,6 +30,9 @@ RNG_GAP = ("torch draws half/bfloat16 normal samples with its own half-precision
            "same distribution, not torch's stream")
 SWEEP_GAPS = {
     ("normal/tensor_mean", "*"): RNG_GAP, ("normal/tensor_std", "*"): RNG_GAP,
+    ("signbit/special", "bfloat16"): "torch.tensor([-nan], dtype=torch.bfloat16) drops the "
+    "NaN's sign bit (its Python-float to bfloat16 conversion makes every NaN positive); "
+    "tapegrad's conversion keeps it",
 }
 
 
@@ -58,7 +61,10 @@ def _sweep_params():
             if cc.backend_name() == "torch":
                 gap = None
             elif not gap:
-                gap = next((r for k, r in cc._switch().KNOWN_GAPS.items() if k in c.id), None)
+                gap = next((r for k, r in cc._switch().KNOWN_GAPS.items()
+                            if k in f"[{c.id}-{dt}]"), None)
+                if gap and _torch_raises(c, dt):  # the error is compared: no gap there
+                    gap = None
             if gap:
                 marks.append(pytest.mark.xfail(strict=True, reason=gap))
             out.append(pytest.param(c, dt, id=f"{c.id}-{dt}", marks=marks))
