@@ -219,6 +219,13 @@ REDUCTIONS_EXACT = {
     "mm_f16": lambda m, x: x.reshape(200, 100) @ x.reshape(100, 200),
     "eq": lambda m, x: x == x.flip(0), "lt": lambda m, x: x < 0.1,
     "where": lambda m, x: m.where(x > 0, x, x * 2), "signbit": lambda m, x: m.signbit(x),
+    # scatter_add sums in float and rounds once; index_add / index_put round every addition
+    "scatter_add": lambda m, x: m.zeros(10, dtype=x.dtype).scatter_add(0, m.arange(100) % 10,
+                                                                      x[:100]),
+    "index_add": lambda m, x: m.zeros(10, dtype=x.dtype).index_add(0, m.arange(100) % 10,
+                                                                  x[:100]),
+    "index_put_acc": lambda m, x: m.zeros(10, dtype=x.dtype).index_put(
+        (m.arange(100) % 10,), x[:100], accumulate=True),
     "addmm": lambda m, x: m.addmm(x[:24].reshape(6, 4), x[:600].reshape(6, 100),
                                   x[:400].reshape(100, 4)),
     "linear": lambda m, x: m.nn.functional.linear(x.reshape(200, 100),
