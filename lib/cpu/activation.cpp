@@ -10,10 +10,18 @@
 #include <tapegrad/kernels/kernels.h>
 #include <tapegrad/kernels/loops.h>
 
+#include "via_float.h"
+
 namespace tapegrad {
 namespace kern {
 
 void gelu(const Tensor& out, const Tensor& in, bool tanh_approx) {
+  if (via_float::any(out, in)) {  // Note [Half via float]
+    Tensor out_f = via_float::scratch(out);
+    gelu(out_f, via_float::up(in), tanh_approx);
+    via_float::down(out, out_f);
+    return;
+  }
   TG_CUDA_DISPATCH(gelu(out, in, tanh_approx), out, in);
   dispatch_floating(in.dtype(), "GeluKernelImpl", [&](auto tag) {
     using T = decltype(tag);
@@ -25,6 +33,12 @@ void gelu(const Tensor& out, const Tensor& in, bool tanh_approx) {
 }
 
 void softplus(const Tensor& out, const Tensor& in, double beta, double threshold) {
+  if (via_float::any(out, in)) {  // Note [Half via float]
+    Tensor out_f = via_float::scratch(out);
+    softplus(out_f, via_float::up(in), beta, threshold);
+    via_float::down(out, out_f);
+    return;
+  }
   TG_CUDA_DISPATCH(softplus(out, in, beta, threshold), out, in);
   dispatch_floating(in.dtype(), "softplus_cpu", [&](auto tag) {
     using T = decltype(tag);
@@ -38,6 +52,12 @@ void softplus(const Tensor& out, const Tensor& in, double beta, double threshold
 
 void activation(ActKind kind, const Tensor& out, const Tensor& in, const double* p,
                 const char* what) {
+  if (via_float::any(out, in)) {  // Note [Half via float]
+    Tensor out_f = via_float::scratch(out);
+    activation(kind, out_f, via_float::up(in), p, what);
+    via_float::down(out, out_f);
+    return;
+  }
   TG_CUDA_DISPATCH(activation(kind, out, in, p, what), out, in);
   dispatch_floating(in.dtype(), what, [&](auto tag) {
     using T = decltype(tag);

@@ -7,6 +7,8 @@
 #include <tapegrad/kernels/kernels.h>
 #include <tapegrad/kernels/loops.h>
 
+#include "via_float.h"
+
 namespace tapegrad {
 namespace kern {
 
@@ -36,6 +38,12 @@ void walk_columns(int64_t C, int64_t H, int64_t W, const int64_t* p, F&& f) {
 }  // namespace
 
 void im2col(const Tensor& cols, const Tensor& img, const int64_t* p) {
+  if (via_float::any(cols, img)) {  // Note [Half via float]
+    Tensor cols_f = via_float::scratch(cols);
+    im2col(cols_f, via_float::up(img), p);
+    via_float::down(cols, cols_f);
+    return;
+  }
   TG_CUDA_DISPATCH(im2col(cols, img, p), cols, img);
   const int64_t N = img.sizes()[0], C = img.sizes()[1], H = img.sizes()[2], W = img.sizes()[3];
   const int64_t per_img = C * H * W, per_col = C * p[0] * p[1] * p[8] * p[9];
@@ -54,6 +62,12 @@ void im2col(const Tensor& cols, const Tensor& img, const int64_t* p) {
 }
 
 void col2im(const Tensor& img, const Tensor& cols, const int64_t* p) {
+  if (via_float::any(img, cols)) {  // Note [Half via float]
+    Tensor img_f = via_float::scratch(img);
+    col2im(img_f, via_float::up(cols), p);
+    via_float::down(img, img_f);
+    return;
+  }
   TG_CUDA_DISPATCH(col2im(img, cols, p), img, cols);
   const int64_t N = img.sizes()[0], C = img.sizes()[1], H = img.sizes()[2], W = img.sizes()[3];
   const int64_t per_img = C * H * W, per_col = C * p[0] * p[1] * p[8] * p[9];
@@ -75,6 +89,12 @@ void col2im(const Tensor& img, const Tensor& cols, const int64_t* p) {
 }
 
 void max_pool2d(const Tensor& out, const Tensor& indices, const Tensor& in, const int64_t* p) {
+  if (via_float::any(out, in)) {  // Note [Half via float]
+    Tensor out_f = via_float::scratch(out);
+    max_pool2d(out_f, indices, via_float::up(in), p);
+    via_float::down(out, out_f);
+    return;
+  }
   TG_CUDA_DISPATCH(max_pool2d(out, indices, in, p), out, indices, in);
   const int64_t P = in.sizes()[0], H = in.sizes()[1], W = in.sizes()[2];
   const int64_t kh = p[0], kw = p[1], sh = p[2], sw = p[3], ph = p[4], pw = p[5], dh = p[6],

@@ -10,6 +10,8 @@
 #include <tapegrad/kernels/loops.h>
 #include <tapegrad/kernels/vmath.h>
 
+#include "via_float.h"
+
 namespace tapegrad {
 namespace kern {
 
@@ -80,6 +82,11 @@ void compare_all(const Tensor& out, const Tensor& a, const Tensor& b, const char
 }  // namespace
 
 void unary(OpId op, const Tensor& out, const Tensor& in) {
+  if (via_float::any(out, in)) {  // Note [Half via float]
+    Tensor o = via_float::scratch(out);
+    unary(op, o, via_float::up(in));
+    return via_float::down(out, o);
+  }
   TG_CUDA_DISPATCH(unary(op, out, in), out, in);
   if (vmath::try_unary(op, out, in)) return;  // contiguous exp/sigmoid/tanh/sin/cos: SIMD
   switch (op) {
@@ -98,6 +105,11 @@ void unary(OpId op, const Tensor& out, const Tensor& in) {
 }
 
 void binary(OpId op, const Tensor& out, const Tensor& a, const Tensor& b, double alpha) {
+  if (via_float::any(out, a, b)) {  // Note [Half via float]; alpha in the tensor's dtype
+    Tensor o = via_float::scratch(out);
+    binary(op, o, via_float::up(a), via_float::up(b), via_float::round_scalar(alpha, out.dtype()));
+    return via_float::down(out, o);
+  }
   TG_CUDA_DISPATCH(binary(op, out, a, b, alpha), out, a, b);
   switch (op) {
 #define TG_BINARY(Id, name, GradFn, Functor, saves)          \
@@ -112,6 +124,7 @@ void binary(OpId op, const Tensor& out, const Tensor& a, const Tensor& b, double
 }
 
 void compare(CmpId op, const Tensor& out, const Tensor& a, const Tensor& b) {
+  if (via_float::any(a, b)) return compare(op, out, via_float::up(a), via_float::up(b));
   TG_CUDA_DISPATCH(compare(op, out, a, b), out, a, b);
   switch (op) {
 #define TG_COMPARE(Id, name, Functor)                 \
@@ -127,6 +140,18 @@ void compare(CmpId op, const Tensor& out, const Tensor& a, const Tensor& b) {
 }
 
 void pow_scalar(const Tensor& out, const Tensor& in, double e) {
+  if (in.dtype() == DType::BFloat16 && (e == 3 || e == -2)) {
+    // torch's bfloat16 kernel evaluates these in bfloat16 steps: x * x is rounded first
+    Tensor sq = empty(in.sizes(), DType::BFloat16, in.device());
+    pow_scalar(sq, in, 2);
+    if (e == 3) return binary(OpId::Mul, out, sq, in, 1);
+    return unary(OpId::Reciprocal, out, sq);
+  }
+  if (via_float::any(out, in)) {  // Note [Half via float]; the exponent in the tensor's dtype
+    Tensor o = via_float::scratch(out);
+    pow_scalar(o, via_float::up(in), via_float::round_scalar(e, in.dtype()));
+    return via_float::down(out, o);
+  }
   TG_CUDA_DISPATCH(pow_scalar(out, in, e), out, in);
   dispatch_numeric(in.dtype(), "pow", [&](auto tag) {
     using T = decltype(tag);
@@ -148,6 +173,11 @@ void pow_scalar(const Tensor& out, const Tensor& in, double e) {
 }
 
 void rpow(const Tensor& out, double base, const Tensor& exponent) {
+  if (via_float::any(out, exponent)) {  // Note [Half via float]
+    Tensor o = via_float::scratch(out);
+    rpow(o, via_float::round_scalar(base, exponent.dtype()), via_float::up(exponent));
+    return via_float::down(out, o);
+  }
   TG_CUDA_DISPATCH(rpow(out, base, exponent), out, exponent);
   dispatch_numeric(exponent.dtype(), "pow", [&](auto tag) {
     using T = decltype(tag);
@@ -158,6 +188,14 @@ void rpow(const Tensor& out, double base, const Tensor& exponent) {
 }
 
 void clamp(const Tensor& out, const Tensor& in, std::optional<double> lo, std::optional<double> hi) {
+  if (via_float::any(out, in)) {  // Note [Half via float]; bounds in the tensor's dtype
+    Tensor o = via_float::scratch(out);
+    auto r = [&](std::optional<double> v) {
+      return v ? std::optional<double>(via_float::round_scalar(*v, in.dtype())) : v;
+    };
+    clamp(o, via_float::up(in), r(lo), r(hi));
+    return via_float::down(out, o);
+  }
   TG_CUDA_DISPATCH(clamp(out, in, lo, hi), out, in);
   dispatch_numeric(in.dtype(), "clamp", [&](auto tag) {
     using T = decltype(tag);
@@ -174,6 +212,11 @@ void clamp(const Tensor& out, const Tensor& in, std::optional<double> lo, std::o
 }
 
 void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b) {
+  if (via_float::any(out, a, b)) {  // Note [Half via float] (exact: a selection)
+    Tensor o = via_float::scratch(out);
+    where(o, cond, via_float::up(a), via_float::up(b));
+    return via_float::down(out, o);
+  }
   TG_CUDA_DISPATCH(where(out, cond, a, b), out, cond, a, b);
   dispatch_numeric_and_bool(a.dtype(), "where", [&](auto tag) {
     using T = decltype(tag);
@@ -182,6 +225,7 @@ void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor&
 }
 
 void logical_not(const Tensor& out, const Tensor& in) {
+  if (via_float::any(in)) return logical_not(out, via_float::up(in));
   TG_CUDA_DISPATCH(logical_not(out, in), out, in);
   dispatch_numeric_and_bool(in.dtype(), "logical_not", [&](auto tag) {
     using T = decltype(tag);

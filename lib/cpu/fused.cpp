@@ -9,11 +9,19 @@
 #include <tapegrad/kernels/loops.h>
 #include <tapegrad/kernels/vmath.h>
 
+#include "via_float.h"
+
 namespace tapegrad {
 namespace kern {
 
 void addcmul(const Tensor& out, const Tensor& self, const Tensor& t1, const Tensor& t2,
              double value) {
+  if (via_float::any(out, self, t1, t2)) {  // Note [Half via float]
+    Tensor out_f = via_float::scratch(out);
+    addcmul(out_f, via_float::up(self), via_float::up(t1), via_float::up(t2), value);
+    via_float::down(out, out_f);
+    return;
+  }
   TG_CUDA_DISPATCH(addcmul(out, self, t1, t2, value), out, self, t1, t2);
   dispatch_floating(out.dtype(), "addcmul_cpu_out", [&](auto tag) {
     using T = decltype(tag);
@@ -23,6 +31,12 @@ void addcmul(const Tensor& out, const Tensor& self, const Tensor& t1, const Tens
 }
 
 void lerp(const Tensor& out, const Tensor& self, const Tensor& end, const Tensor& weight) {
+  if (via_float::any(out, self, end, weight)) {  // Note [Half via float]
+    Tensor out_f = via_float::scratch(out);
+    lerp(out_f, via_float::up(self), via_float::up(end), via_float::up(weight));
+    via_float::down(out, out_f);
+    return;
+  }
   TG_CUDA_DISPATCH(lerp(out, self, end, weight), out, self, end, weight);
   dispatch_floating(out.dtype(), "lerp_kernel_tensor", [&](auto tag) {
     using T = decltype(tag);
@@ -34,6 +48,12 @@ void lerp(const Tensor& out, const Tensor& self, const Tensor& end, const Tensor
 }
 
 void relu_backward(const Tensor& out, const Tensor& g, const Tensor& y) {
+  if (via_float::any(out, g, y)) {  // Note [Half via float]
+    Tensor out_f = via_float::scratch(out);
+    relu_backward(out_f, via_float::up(g), via_float::up(y));
+    via_float::down(out, out_f);
+    return;
+  }
   dispatch_floating(out.dtype(), "threshold_backward_cpu", [&](auto tag) {
     using T = decltype(tag);
     // torch's threshold_backward: y <= 0 gives 0, so a NaN result passes the gradient
@@ -42,6 +62,12 @@ void relu_backward(const Tensor& out, const Tensor& g, const Tensor& y) {
 }
 
 void sigmoid_backward(const Tensor& out, const Tensor& g, const Tensor& y) {
+  if (via_float::any(out, g, y)) {  // Note [Half via float]
+    Tensor out_f = via_float::scratch(out);
+    sigmoid_backward(out_f, via_float::up(g), via_float::up(y));
+    via_float::down(out, out_f);
+    return;
+  }
   dispatch_floating(out.dtype(), "sigmoid_backward_cpu", [&](auto tag) {
     using T = decltype(tag);
     cpu::map2<T, T>(out, y, g, [](T r, T gr) { return gr * (T(1) - r) * r; });
@@ -49,6 +75,12 @@ void sigmoid_backward(const Tensor& out, const Tensor& g, const Tensor& y) {
 }
 
 void tanh_backward(const Tensor& out, const Tensor& g, const Tensor& y) {
+  if (via_float::any(out, g, y)) {  // Note [Half via float]
+    Tensor out_f = via_float::scratch(out);
+    tanh_backward(out_f, via_float::up(g), via_float::up(y));
+    via_float::down(out, out_f);
+    return;
+  }
   dispatch_floating(out.dtype(), "tanh_backward_cpu", [&](auto tag) {
     using T = decltype(tag);
     // 1 - y * y rounded once (an FMA), as torch's kernel computes it
@@ -57,6 +89,12 @@ void tanh_backward(const Tensor& out, const Tensor& g, const Tensor& y) {
 }
 
 void sin_backward(const Tensor& out, const Tensor& g, const Tensor& x) {
+  if (via_float::any(out, g, x)) {  // Note [Half via float]
+    Tensor out_f = via_float::scratch(out);
+    sin_backward(out_f, via_float::up(g), via_float::up(x));
+    via_float::down(out, out_f);
+    return;
+  }
   if (vmath::try_mul_cos(out, g, x)) return;  // float32: the vectorised cos, blockwise
   dispatch_floating(out.dtype(), "sin_backward", [&](auto tag) {
     using T = decltype(tag);
@@ -66,6 +104,14 @@ void sin_backward(const Tensor& out, const Tensor& g, const Tensor& x) {
 
 void mul_backward(const Tensor& ga, const Tensor& gb, const Tensor& g, const Tensor& a,
                   const Tensor& b) {
+  if (via_float::any(ga, gb, g, a, b)) {  // Note [Half via float]
+    Tensor ga_f = via_float::scratch(ga);
+    Tensor gb_f = via_float::scratch(gb);
+    mul_backward(ga_f, gb_f, via_float::up(g), via_float::up(a), via_float::up(b));
+    via_float::down(ga, ga_f);
+    via_float::down(gb, gb_f);
+    return;
+  }
   if (vmath::try_mul_pair(ga, gb, g, a, b)) return;  // contiguous: both products in one pass
   dispatch_floating(a.dtype(), "mul_backward", [&](auto tag) {
     using T = decltype(tag);

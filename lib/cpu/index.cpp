@@ -5,13 +5,38 @@
 #include <tapegrad/kernels/dispatch.h>
 #include <tapegrad/kernels/kernels.h>
 
+#include "via_float.h"
+
 namespace tapegrad {
 namespace kern {
+
+namespace {
+
+// The offsets address the operands' own layouts (strided views included), so half/bfloat16
+// cannot go through a compacted float32 copy (Note [Half via float]): take moves their bits,
+// and put_add converts element by element, rounding after every addition as torch's
+// index_put_ / scatter_add kernels do for these types.
+template <class H>
+void put_add_half(const Tensor& dst, const int64_t* off, int64_t n, const Tensor& src,
+                  bool accumulate) {
+  const H* s = src.data<H>();
+  H* d = dst.data<H>();
+  for (int64_t i = 0; i < n; ++i)
+    d[off[i]] = accumulate ? H(static_cast<float>(d[off[i]]) + static_cast<float>(s[i])) : s[i];
+}
+
+}  // namespace
 
 void take(const Tensor& out, const Tensor& in, const Tensor& offsets) {
   TG_CUDA_DISPATCH(take(out, in, offsets), out, in);  // offsets: moved by the CUDA side
   const int64_t n = offsets.numel();
   const int64_t* off = offsets.data<int64_t>();
+  if (via_float::reduced(in)) {
+    const uint16_t* src = in.data<const uint16_t>();
+    uint16_t* dst = out.data<uint16_t>();
+    for (int64_t i = 0; i < n; ++i) dst[i] = src[off[i]];
+    return;
+  }
   dispatch_numeric_and_bool(in.dtype(), "index", [&](auto tag) {
     using T = decltype(tag);
     const T* src = in.data<T>();
@@ -24,6 +49,9 @@ void put_add(const Tensor& dst, const Tensor& offsets, const Tensor& src, bool a
   TG_CUDA_DISPATCH(put_add(dst, offsets, src, accumulate), dst, src);
   const int64_t n = offsets.numel();
   const int64_t* off = offsets.data<int64_t>();
+  if (dst.dtype() == DType::Float16) return put_add_half<Half>(dst, off, n, src, accumulate);
+  if (dst.dtype() == DType::BFloat16)
+    return put_add_half<BFloat16>(dst, off, n, src, accumulate);
   dispatch_numeric_and_bool(dst.dtype(), "index_put_", [&](auto tag) {
     using T = decltype(tag);
     const T* s = src.data<T>();

@@ -25,6 +25,8 @@
 #include <tapegrad/kernels/kernels.h>
 #include <tapegrad/kernels/rng_state.h>
 
+#include "via_float.h"
+
 namespace tapegrad {
 namespace kern {
 
@@ -166,6 +168,12 @@ void set_rng_state(const uint8_t* b, size_t n) {
 }
 
 void uniform(const Tensor& out, double lo, double hi) {
+  if (via_float::any(out)) {  // Note [Half via float]
+    Tensor out_f = via_float::scratch(out);
+    uniform(out_f, lo, hi);
+    via_float::down(out, out_f);
+    return;
+  }
   TG_CUDA_DISPATCH(uniform(out, lo, hi), out);
   Generator& g = gen();
   std::lock_guard<std::mutex> lock(g.mutex);
@@ -178,6 +186,12 @@ void uniform(const Tensor& out, double lo, double hi) {
 }
 
 void normal(const Tensor& out, double mean, double std) {
+  if (via_float::any(out)) {  // Note [Half via float]
+    Tensor out_f = via_float::scratch(out);
+    normal(out_f, mean, std);
+    via_float::down(out, out_f);
+    return;
+  }
   TG_CUDA_DISPATCH(normal(out, mean, std), out);
   Generator& g = gen();
   std::lock_guard<std::mutex> lock(g.mutex);

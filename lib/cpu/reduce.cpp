@@ -13,6 +13,8 @@
 #include <tapegrad/kernels/reduce_rows.h>
 #include <tapegrad/kernels/vmath.h>
 
+#include "via_float.h"
+
 namespace tapegrad {
 namespace kern {
 
@@ -42,9 +44,34 @@ double sum_blocked(const T* p, int64_t n) {
   }
   return std::isfinite(s) ? s + comp : s;
 }
+// Products of contiguous float32 rows holding half/bfloat16 values, each partial product
+// rounded to `dt` (out: float32, one value per row).
+void half_prod(const Tensor& out, const Tensor& in, int64_t inner, DType dt) {
+  const int64_t outer = out.numel();
+  const float* src = in.data<float>();
+  float* dst = out.data<float>();
+  for (int64_t o = 0; o < outer; ++o) {
+    float acc = 1.0f;
+    for (int64_t k = 0; k < inner; ++k)
+      acc = static_cast<float>(via_float::round_scalar(acc * src[o * inner + k], dt));
+    dst[o] = acc;
+  }
+}
+
 }  // namespace
 
 void reduce_inner(ReduceOp op, const Tensor& out, const Tensor& in, int64_t inner) {
+  if (via_float::any(out, in)) {  // Note [Half via float]
+    Tensor out_f = via_float::scratch(out);
+    if (op == ReduceOp::Prod && out.device().is_cpu()) {
+      // torch's half/bfloat16 prod rounds after every multiplication, left to right
+      half_prod(out_f, via_float::up(in), inner, out.dtype());
+    } else {
+      reduce_inner(op, out_f, via_float::up(in), inner);
+    }
+    via_float::down(out, out_f);
+    return;
+  }
   TG_CUDA_DISPATCH(reduce_inner(op, out, in, inner), out, in);
   const int64_t outer = inner ? in.numel() / inner : out.numel();
   if (op == ReduceOp::Sum && outer == 1 && inner > 0 && out.dtype() == in.dtype() &&
@@ -117,6 +144,12 @@ void reduce_inner(ReduceOp op, const Tensor& out, const Tensor& in, int64_t inne
 }
 
 void sum_rows(const Tensor& out, const Tensor& in, int64_t rows) {
+  if (via_float::any(out, in)) {  // Note [Half via float]
+    Tensor out_f = via_float::scratch(out);
+    sum_rows(out_f, via_float::up(in), rows);
+    via_float::down(out, out_f);
+    return;
+  }
   const int64_t cols = out.numel();
   dispatch_floating(in.dtype(), "sum", [&](auto tag) {
     using T = decltype(tag);
@@ -142,6 +175,12 @@ void sum_rows(const Tensor& out, const Tensor& in, int64_t rows) {
 
 void reduce_arg_inner(bool is_max, const Tensor& values, const Tensor& indices, const Tensor& in,
                       int64_t inner) {
+  if (via_float::any(values, in)) {  // Note [Half via float]
+    Tensor values_f = via_float::scratch(values);
+    reduce_arg_inner(is_max, values_f, indices, via_float::up(in), inner);
+    via_float::down(values, values_f);
+    return;
+  }
   TG_CUDA_DISPATCH(reduce_arg_inner(is_max, values, indices, in, inner), in, values, indices);
   const int64_t outer = values.numel();
   dispatch_numeric_and_bool(in.dtype(), is_max ? "max" : "min", [&](auto tag) {
@@ -167,6 +206,12 @@ void reduce_arg_inner(bool is_max, const Tensor& values, const Tensor& indices, 
 }
 
 void softmax_inner(const Tensor& out, const Tensor& in, int64_t inner, bool log) {
+  if (via_float::any(out, in)) {  // Note [Half via float]
+    Tensor out_f = via_float::scratch(out);
+    softmax_inner(out_f, via_float::up(in), inner, log);
+    via_float::down(out, out_f);
+    return;
+  }
   TG_CUDA_DISPATCH(softmax_inner(out, in, inner, log), out, in);
   const int64_t outer = inner ? in.numel() / inner : 0;
   dispatch_floating(in.dtype(), log ? "log_softmax" : "softmax", [&](auto tag) {

@@ -6,6 +6,7 @@
 #include <tapegrad/kernels/dispatch.h>
 
 #include "common.h"
+#include "../cpu/via_float.h"
 
 namespace tapegrad {
 
@@ -61,6 +62,7 @@ Tensor arange(double start, double end, double step, DType dt) {
   TG_CHECK((step > 0 && end >= start) || (step < 0 && end <= start),
            "upper bound and larger bound inconsistent with step sign");
   int64_t n = static_cast<int64_t>(std::ceil((end - start) / step));
+  if (kern::via_float::reduced(dt)) return to(arange(start, end, step, DType::Float32), dt);
   Tensor t = empty({n}, dt);
   dispatch_numeric(dt, "arange", [&](auto tag) {
     using T = decltype(tag);
@@ -72,6 +74,7 @@ Tensor arange(double start, double end, double step, DType dt) {
 
 Tensor linspace(double start, double end, int64_t steps, DType dt) {
   TG_CHECK(steps >= 0, "number of steps must be non-negative");
+  if (kern::via_float::reduced(dt)) return to(linspace(start, end, steps, DType::Float32), dt);
   Tensor t = empty({steps}, dt);
   const double step = steps > 1 ? (end - start) / (steps - 1) : 0;
   dispatch_numeric(dt, "linspace", [&](auto tag) {

@@ -253,7 +253,17 @@ Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& idx, const Tensor
   Tensor out = clone(detach(a));
   // src may be larger than index in any dim: only its leading block (index's shape) is read.
   Tensor s = contiguous(make_view(detach(src), idx.sizes(), src.strides(), src.offset()));
-  kern::put_add(out, dim_offsets(idx, d, out.sizes(), out.strides()), s, true);
+  if (out.dtype() == DType::Float16 || out.dtype() == DType::BFloat16) {
+    // torch's half scatter_add sums in float and rounds once (index_add / index_put round at
+    // every addition: kern::put_add); the float32 copy is contiguous, so are the offsets
+    NoGradGuard g;
+    Tensor acc = to(out, DType::Float32);
+    kern::put_add(acc, dim_offsets(idx, d, acc.sizes(), acc.strides()), to(s, DType::Float32),
+                  true);
+    kern::copy(out, acc);
+  } else {
+    kern::put_add(out, dim_offsets(idx, d, out.sizes(), out.strides()), s, true);
+  }
   if (auto node = maybe_node(OpId::ScatterAdd, {a, src})) {
     node->saved.emplace_back(idx, false);
     node->shape = src.sizes();

@@ -2,6 +2,7 @@
 // composes it, so the grad_fn chain users see is the same (SqueezeBackward4 for vector @
 // matrix, UnsafeViewBackward0 over folded batches, ...).
 #include "common.h"
+#include "../cpu/via_float.h"
 
 namespace tapegrad {
 
@@ -53,17 +54,41 @@ Tensor record2(OpId op, const Tensor& a, const Tensor& b, Tensor out) {
   return out;
 }
 
+
+// matmul.cpp computes in float32/float64 only: half/bfloat16 products accumulate in float32 and
+// round once, as torch's CPU gemm does for them (Note [Half via float]).
+void product(const Tensor& out, const Tensor& a, const Tensor& b, bool batched) {
+  namespace vf = kern::via_float;
+  Tensor o = vf::scratch(out);
+  Tensor a_f = vf::up(a), b_f = vf::up(b);
+  if (batched)
+    kern::bmm(o, a_f, b_f);
+  else
+    kern::mm(o, a_f, b_f);
+  vf::down(out, o);
+}
+
 }  // namespace
 
-Tensor mm(const Tensor& a, const Tensor& b) {
+namespace {
+
+// mm's checks and product, the result in dtype `dt` (float32 for a half addmm, which rounds
+// once after adding the bias, as torch's CPU gemm does).
+Tensor mm_in(const Tensor& a, const Tensor& b, DType dt) {
   TG_CHECK(a.dim() == 2, "self must be a matrix");
   TG_CHECK(b.dim() == 2, "mat2 must be a matrix");
   TG_CHECK(a.sizes()[1] == b.sizes()[0], "mat1 and mat2 shapes cannot be multiplied (",
            a.sizes()[0], "x", a.sizes()[1], " and ", b.sizes()[0], "x", b.sizes()[1], ")");
   check_mm_dtypes(a, b);
-  Tensor out = empty({a.sizes()[0], b.sizes()[1]}, a.dtype(), a.device());
-  kern::mm(out, a, b);
-  return record2(OpId::Mm, a, b, out);
+  Tensor out = empty({a.sizes()[0], b.sizes()[1]}, dt, a.device());
+  product(out, a, b, false);
+  return out;
+}
+
+}  // namespace
+
+Tensor mm(const Tensor& a, const Tensor& b) {
+  return record2(OpId::Mm, a, b, mm_in(a, b, a.dtype()));
 }
 
 Tensor bmm(const Tensor& a, const Tensor& b) {
@@ -74,7 +99,7 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
            b.sizes()[1], "].");
   check_mm_dtypes(a, b);
   Tensor out = empty({a.sizes()[0], a.sizes()[1], b.sizes()[2]}, a.dtype(), a.device());
-  kern::bmm(out, a, b);
+  product(out, a, b, true);
   return record2(OpId::Bmm, a, b, out);
 }
 
@@ -85,8 +110,8 @@ Tensor mv(const Tensor& a, const Tensor& v) {
            a.sizes()[0], "x", a.sizes()[1], "), vec (", v.sizes()[0], ")");
   check_mm_dtypes(a, v);
   Tensor out = empty({a.sizes()[0]}, a.dtype(), a.device());
-  kern::mm(make_view(out, {a.sizes()[0], 1}, {1, 1}, 0), a,
-           make_view(v, {v.sizes()[0], 1}, {v.strides()[0], 1}, v.offset()));
+  product(make_view(out, {a.sizes()[0], 1}, {1, 1}, 0), a,
+           make_view(v, {v.sizes()[0], 1}, {v.strides()[0], 1}, v.offset()), false);
   return record2(OpId::Mv, a, v, out);
 }
 
@@ -100,9 +125,9 @@ Tensor dot(const Tensor& a, const Tensor& b) {
   TG_CHECK(a.dtype() == b.dtype(), "dot : expected both vectors to have same dtype, but found ",
            dtype_legacy_name(a.dtype()), " and ", dtype_legacy_name(b.dtype()));
   Tensor out = empty({}, a.dtype(), a.device());
-  kern::mm(make_view(out, {1, 1}, {1, 1}, 0),
+  product(make_view(out, {1, 1}, {1, 1}, 0),
            make_view(a, {1, a.sizes()[0]}, {1, a.strides()[0]}, a.offset()),
-           make_view(b, {b.sizes()[0], 1}, {b.strides()[0], 1}, b.offset()));
+           make_view(b, {b.sizes()[0], 1}, {b.strides()[0], 1}, b.offset()), false);
   return record2(OpId::Dot, a, b, out);
 }
 
@@ -110,9 +135,12 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, 
   Tensor prod, out;
   {
     NoGradGuard g;
-    prod = mm(a, b);
+    // half/bfloat16: product, scaling and bias in float32, one rounding at the end
+    const bool half = kern::via_float::reduced(a.dtype()) && bias.dtype() == a.dtype();
+    prod = mm_in(a, b, half ? DType::Float32 : a.dtype());
     Tensor scaled = alpha.to_double() == 1 ? prod : mul(prod, wrapped_scalar(alpha));
-    Tensor bb = beta.to_double() == 1 ? bias : mul(bias, wrapped_scalar(beta));
+    Tensor bias_f = half ? to(bias, DType::Float32) : bias;
+    Tensor bb = beta.to_double() == 1 ? bias_f : mul(bias_f, wrapped_scalar(beta));
     TG_CHECK(broadcast_shapes(bb.sizes(), scaled.sizes()) == prod.sizes(),
              "The expanded size of the tensor (", prod.sizes()[1],
              ") must match the existing size (", bias.sizes().back(),
@@ -124,6 +152,7 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, 
     } else {
       out = add(bb, scaled);
     }
+    if (half) out = to(out, a.dtype());
   }
   if (auto node = maybe_node(OpId::Addmm, {bias, a, b})) {
     node->saved.emplace_back(node->needs_grad(2) ? a : Tensor(), false);

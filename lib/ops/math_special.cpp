@@ -9,6 +9,7 @@
 #include <tapegrad/ops/math_extra.h>
 
 #include "common.h"
+#include "../cpu/via_float.h"
 
 namespace tapegrad {
 
@@ -65,15 +66,17 @@ Tensor polygamma(int64_t n, const Tensor& x) {
   Tensor out;
   {
     NoGradGuard ng;
-    Tensor in = contiguous(on_host(to(detach(x), dt)));
-    Tensor host = empty(in.sizes(), dt);
-    dispatch_floating(dt, "polygamma", [&](auto tag) {
+    const DType lt = kern::via_float::reduced(dt) ? DType::Float32 : dt;  // Note [Half via float]
+    Tensor in = contiguous(on_host(to(detach(x), lt)));
+    Tensor host = empty(in.sizes(), lt);
+    dispatch_floating(lt, "polygamma", [&](auto tag) {
       using T = decltype(tag);
       const T* src = in.data<T>();
       T* dst = host.data<T>();
       for (int64_t k = 0; k < in.numel(); ++k)
         dst[k] = T(fn::special::polygamma(n, double(src[k])));
     });
+    if (lt != dt) host = to(host, dt);
     out = x.device().is_cpu() ? host : to(host, x.device(), dt);
   }
   if (auto node = maybe_node(OpId::Polygamma, {x})) {
@@ -97,12 +100,12 @@ Tensor float_power(Scalar a, const Tensor& b) {
 
 // The sign bit (true for -0.0 and negative NaNs too); integers: x < 0; bool: false.
 Tensor signbit(const Tensor& a) {
-  Tensor in = contiguous(on_host(detach(a)));
+  Tensor in = kern::via_float::up(contiguous(on_host(detach(a))));  // exact for half
   Tensor host = empty(in.sizes(), DType::Bool);
   if (a.dtype() == DType::Bool) {
     host = zeros(in.sizes(), DType::Bool);
   } else {
-    dispatch_numeric(a.dtype(), "signbit_cpu", [&](auto tag) {
+    dispatch_numeric(in.dtype(), "signbit_cpu", [&](auto tag) {
       using T = decltype(tag);
       const T* src = in.data<T>();
       bool* dst = host.data<bool>();

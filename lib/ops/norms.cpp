@@ -16,6 +16,8 @@ namespace {
 // ||x||_ord over `rdims` (normalised; empty = all) of a float tensor, without history.
 Tensor norm_values(const Tensor& x, double ord, const std::vector<int64_t>& rdims, bool keepdim) {
   NoGradGuard ng;
+  if (x.dtype() == DType::Float16 || x.dtype() == DType::BFloat16)  // float, rounded once (torch)
+    return to(norm_values(to(x, DType::Float32), ord, rdims, keepdim), x.dtype());
   if (ord == 0)
     return to(sum(compare(CmpId::Ne, x, wrapped_scalar(0.0)), rdims, keepdim), x.dtype());
   Tensor a = abs(x);

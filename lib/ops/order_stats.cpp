@@ -13,6 +13,7 @@
 #include <tapegrad/ops/math_extra.h>
 
 #include "common.h"
+#include "../cpu/via_float.h"
 
 namespace tapegrad {
 
@@ -32,6 +33,14 @@ struct Slices {
   int64_t n, outer;
   Shape out_shape;  // a's shape without dim (or with 1 there when keepdim)
 };
+
+// The dtype the slice loops run in: float32 for half/bfloat16 (Note [Half via float]; the
+// selections are exact there, logcumsumexp rounds once), widening s.in to match.
+DType loop_dtype(Slices& s, DType dt) {
+  if (!kern::via_float::reduced(dt)) return dt;
+  s.in = kern::via_float::up(s.in);
+  return DType::Float32;
+}
 
 Slices slices_of(const Tensor& a, int64_t dim, bool keepdim) {
   Slices s;
@@ -59,14 +68,16 @@ template <class Pick>
 std::pair<Tensor, Tensor> reduce_slices(const Tensor& a, int64_t dim, bool keepdim,
                                         const char* name, Pick pick) {
   Slices s = slices_of(a, dim, keepdim);
-  Tensor vals = empty(s.out_shape, a.dtype()), idx = empty(s.out_shape, DType::Int64);
-  dispatch_numeric(a.dtype(), name, [&](auto tag) {
+  const DType lt = loop_dtype(s, a.dtype());
+  Tensor vals = empty(s.out_shape, lt), idx = empty(s.out_shape, DType::Int64);
+  dispatch_numeric(lt, name, [&](auto tag) {
     using T = decltype(tag);
     const T* src = s.in.data<T>();
     T* v = vals.data<T>();
     int64_t* ix = idx.data<int64_t>();
     for (int64_t o = 0; o < s.outer; ++o) pick(src + o * s.n, s.n, v + o, ix + o);
   });
+  if (lt != a.dtype()) vals = to(vals, a.dtype());
   if (!a.device().is_cpu()) {
     vals = to(vals, a.device(), a.dtype());
     idx = to(idx, a.device(), DType::Int64);
@@ -206,8 +217,9 @@ std::pair<Tensor, Tensor> cum_extreme(OpId op, const Tensor& a, int64_t dim) {
   const bool is_max = op == OpId::Cummax;
   const int64_t d = wrap_dim(dim, a.dim());
   Slices s = slices_of(a, d, true);
-  Tensor vals = empty(s.in.sizes(), a.dtype()), idx = empty(s.in.sizes(), DType::Int64);
-  dispatch_numeric_and_bool(a.dtype(), is_max ? "cummax_cpu" : "cummin_cpu", [&](auto tag) {
+  const DType lt = loop_dtype(s, a.dtype());
+  Tensor vals = empty(s.in.sizes(), lt), idx = empty(s.in.sizes(), DType::Int64);
+  dispatch_numeric_and_bool(lt, is_max ? "cummax_cpu" : "cummin_cpu", [&](auto tag) {
     using T = decltype(tag);
     const T* src = s.in.data<T>();
     T* v = vals.data<T>();
@@ -229,6 +241,7 @@ std::pair<Tensor, Tensor> cum_extreme(OpId op, const Tensor& a, int64_t dim) {
   for (int64_t k = 0, j = 0; k < a.dim(); ++k)
     if (k != d) inv[k] = j++;
   if (a.dim()) inv[d] = a.dim() - 1;
+  if (lt != a.dtype()) vals = to(vals, a.dtype());
   Tensor rv = contiguous(a.dim() ? permute(vals, inv) : vals);
   Tensor ri = contiguous(a.dim() ? permute(idx, inv) : idx);
   if (!a.device().is_cpu()) {
@@ -255,8 +268,9 @@ Tensor logcumsumexp(const Tensor& a, int64_t dim) {
   const int64_t d = wrap_dim(dim, a.dim());
   if (!is_floating(a.dtype())) TG_DTYPE_UNSUPPORTED("logcumsumexp_out_cpu", a.dtype());
   Slices s = slices_of(a, d, true);
-  Tensor vals = empty(s.in.sizes(), a.dtype());
-  dispatch_floating(a.dtype(), "logcumsumexp_out_cpu", [&](auto tag) {
+  const DType lt = loop_dtype(s, a.dtype());
+  Tensor vals = empty(s.in.sizes(), lt);
+  dispatch_floating(lt, "logcumsumexp_out_cpu", [&](auto tag) {
     using T = decltype(tag);
     const T* src = s.in.data<T>();
     T* v = vals.data<T>();
@@ -278,6 +292,7 @@ Tensor logcumsumexp(const Tensor& a, int64_t dim) {
   for (int64_t k = 0, j = 0; k < a.dim(); ++k)
     if (k != d) inv[k] = j++;
   if (a.dim()) inv[d] = a.dim() - 1;
+  if (lt != a.dtype()) vals = to(vals, a.dtype());
   Tensor out = contiguous(a.dim() ? permute(vals, inv) : vals);
   if (!a.device().is_cpu()) out = to(out, a.device(), a.dtype());
   if (auto node = maybe_node(OpId::Logcumsumexp, {a})) {

@@ -57,6 +57,18 @@ void check_integer_divisor(OpId op, DType dt, const Tensor& b) {
            "ZeroDivisionError");
 }
 
+// torch's CPU mul, div and floor_divide of a half/bfloat16 tensor by a CPU scalar (a Python
+// number or a 0-d tensor) read the scalar at float precision (its "original_scalar_value"),
+// where every other binary kernel rounds it to the tensor's dtype first: hand the kernel a
+// float32 scalar then (Note [Half via float] widens the rest).
+DType opmath_scalar_dtype(OpId op, DType dt, const Tensor& b) {
+  if ((op != OpId::Mul && op != OpId::Div && op != OpId::FloorDivide) ||
+      (dt != DType::Float16 && dt != DType::BFloat16) || b.dim() != 0 || !b.device().is_cpu() ||
+      b.dtype() == dt)
+    return dt;
+  return DType::Float32;
+}
+
 }  // namespace
 
 Tensor unary(OpId op, const Tensor& a) {
@@ -99,7 +111,8 @@ Tensor binary(OpId op, const Tensor& a, const Tensor& b, Scalar alpha) {
              "trying to invert a mask, use the `~` or `logical_not()` operator instead.");
   Shape shape = broadcast_shapes(a.sizes(), b.sizes());
   Tensor out = empty(shape, dt, a.device());
-  kern::binary(op, out, cast_for_kernel(a, dt), cast_for_kernel(b, dt), alpha.to_double());
+  kern::binary(op, out, cast_for_kernel(a, dt), cast_for_kernel(b, opmath_scalar_dtype(op, dt, b)),
+               alpha.to_double());
   if (auto node = maybe_node(op, {a, b})) {
     auto spec = saves_of(op);
     // add/sub save nothing and their alpha is almost always the default int 1: leave saved,
@@ -315,10 +328,11 @@ Tensor& binary_(OpId op, Tensor& a, const Tensor& b, Scalar alpha) {
     return a;
   }
   if (dt == a.dtype()) {
-    kern::binary(op, a, a, cast_for_kernel(b, dt), alpha.to_double());
+    kern::binary(op, a, a, cast_for_kernel(b, opmath_scalar_dtype(op, dt, b)), alpha.to_double());
   } else {
     Tensor r = empty(a.sizes(), dt, a.device());
-    kern::binary(op, r, cast_for_kernel(a, dt), cast_for_kernel(b, dt), alpha.to_double());
+    kern::binary(op, r, cast_for_kernel(a, dt), cast_for_kernel(b, opmath_scalar_dtype(op, dt, b)),
+                 alpha.to_double());
     kern::copy(a, r);
   }
   a.bump_version();

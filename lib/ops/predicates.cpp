@@ -54,7 +54,7 @@ Tensor any(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim) {
 }
 
 // torch's round.decimals: x * 10^d rounded half to even, then / 10^d (for d < 0: x / 10^-d,
-// rounded, * 10^-d), each step in the input's dtype.
+// rounded, * 10^-d), each step in the input's dtype (in float for half/bfloat16).
 Tensor round(const Tensor& a, int64_t decimals) {
   if (!is_floating(a.dtype()))
     TG_ERROR_KIND(NotImplemented, "\"round_cpu\" not implemented for '",
@@ -62,9 +62,12 @@ Tensor round(const Tensor& a, int64_t decimals) {
   Tensor out;
   {
     NoGradGuard guard;
-    Tensor x = detach(a);
+    // half/bfloat16: the steps run in float and round once, as torch's opmath kernel
+    const bool half = a.dtype() == DType::Float16 || a.dtype() == DType::BFloat16;
+    Tensor x = half ? to(detach(a), DType::Float32) : detach(a);
     const double p = std::pow(10.0, static_cast<double>(decimals < 0 ? -decimals : decimals));
     out = decimals < 0 ? mul(round(div(x, sc(p))), sc(p)) : div(round(mul(x, sc(p))), sc(p));
+    if (half) out = to(out, a.dtype());
   }
   if (auto node = maybe_node(OpId::RoundDecimals, {a})) {
     node->i = {decimals};

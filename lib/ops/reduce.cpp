@@ -129,13 +129,16 @@ Tensor sum_impl(OpId op, const Tensor& a, const std::vector<int64_t>& dims, bool
     kern::sum_rows(out, src, p.inner);
   } else {
     p = prepare(src, rdims, keepdim);
-    out = empty(p.out_shape, dt, a.device());
+    // a half/bfloat16 mean keeps its float32 sum for the division: one rounding, as torch
+    const bool half = is_floating(dt) && itemsize(dt) == 2;
+    out = empty(p.out_shape, mean && half ? DType::Float32 : dt, a.device());
     kern::reduce_inner(kern::ReduceOp::Sum, out, p.in, p.inner);
   }
   if (mean) {
     Tensor scaled = empty(p.out_shape, dt, a.device());
-    // sum / n (not sum * (1/n)): the same rounding as torch.
-    kern::binary(OpId::Div, scaled, out, scalar_tensor(static_cast<double>(p.inner), dt), 1);
+    // sum / n (not sum * (1/n)): the same rounding as torch (half: n in float too).
+    const DType nt = out.dtype() == DType::Float32 ? DType::Float32 : dt;
+    kern::binary(OpId::Div, scaled, out, scalar_tensor(static_cast<double>(p.inner), nt), 1);
     out = scaled;
   }
   if (auto node = maybe_node(op, {a})) {

@@ -4,6 +4,7 @@
 #include <tapegrad/kernels/dispatch.h>
 
 #include "common.h"
+#include "../cpu/via_float.h"
 
 namespace tapegrad {
 
@@ -19,6 +20,11 @@ void scan_host(const Tensor& out, const Tensor& in, int64_t dim, const char* nam
   const int64_t n = in.dim() ? in.sizes()[dim] : 1;
   for (int64_t d = 0; d < dim; ++d) outer *= in.sizes()[d];
   for (int64_t d = dim + 1; d < in.dim(); ++d) inner *= in.sizes()[d];
+  if (kern::via_float::any(out, in)) {  // Note [Half via float]
+    Tensor o = kern::via_float::scratch(out);
+    scan_host<kProd>(o, kern::via_float::up(in), dim, name);
+    return kern::via_float::down(out, o);
+  }
   dispatch_numeric(in.dtype(), name, [&](auto tag) {
     using T = decltype(tag);
     using Acc = typename std::conditional<std::is_floating_point<T>::value, double, int64_t>::type;

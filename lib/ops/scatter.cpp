@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "common.h"
+#include "../cpu/via_float.h"
 #include <tapegrad/kernels/dispatch.h>
 #include <tapegrad/ops/index_ops.h>
 
@@ -94,15 +95,18 @@ void reduce_into(T* o, const T* s, const int64_t* off, int64_t n, int64_t out_n,
 
 Tensor scatter_reduce_values(const Tensor& a, int64_t d, const Tensor& idx, const Tensor& src,
                              Reduce r, bool include_self) {
-  Tensor out = empty(a.sizes(), a.dtype());
+  // half/bfloat16 reduce in float32 and round once (Note [Half via float])
+  const DType lt = kern::via_float::reduced(a.dtype()) ? DType::Float32 : a.dtype();
+  Tensor out = empty(a.sizes(), lt);
   kern::copy(out, on_host(detach(a)));
-  Tensor s = on_host(src_block(src, idx));
+  Tensor s = kern::via_float::up(on_host(src_block(src, idx)));
   Tensor off = dim_offsets(on_host(idx), d, out.sizes(), contiguous_strides(out.sizes()));
-  dispatch_numeric(a.dtype(), "scatter_reduce", [&](auto tag) {
+  dispatch_numeric(lt, "scatter_reduce", [&](auto tag) {
     using T = decltype(tag);
     reduce_into<T>(out.data<T>(), s.data<T>(), off.data<int64_t>(), idx.numel(), out.numel(), r,
                    include_self);
   });
+  if (lt != a.dtype()) out = to(out, a.dtype());
   return a.device().is_cpu() ? out : to(out, a.device(), a.dtype());
 }
 

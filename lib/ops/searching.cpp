@@ -12,12 +12,16 @@
 #include <tapegrad/ops/math_extra.h>
 
 #include "common.h"
+#include "../cpu/via_float.h"
 
 namespace tapegrad {
 
 using namespace detail;
 
 namespace {
+
+// half/bfloat16 operands search and compare as float32 (exact; Note [Half via float]).
+DType loop_dtype(DType dt) { return kern::via_float::reduced(dt) ? DType::Float32 : dt; }
 
 Tensor host_contig(const Tensor& t, DType dt) {
   return contiguous(on_host(to(detach(t), dt)));
@@ -67,7 +71,7 @@ Tensor searchsorted(const Tensor& seq, const Tensor& input, bool out_int32, bool
              "the same size, but got boundary tensor ", sizes_str(seq.sizes()),
              "and got sorter tensor ", sizes_str(sorter.sizes()));
   }
-  const DType dt = result_type(seq, input);
+  const DType dt = loop_dtype(result_type(seq, input));
   Tensor b = host_contig(seq, dt), v = host_contig(input, dt);
   Tensor s = sorter.defined() ? host_contig(sorter, DType::Int64) : Tensor();
   const int64_t n = seq.dim() ? seq.sizes().back() : 1;
@@ -96,7 +100,7 @@ Tensor bucketize(const Tensor& input, const Tensor& boundaries, bool out_int32, 
 
 Tensor isin(const Tensor& elements, const Tensor& test, bool assume_unique, bool invert) {
   (void)assume_unique;  // only a speed hint in torch
-  const DType dt = result_type(elements, test);
+  const DType dt = loop_dtype(result_type(elements, test));
   Tensor e = host_contig(elements, dt), t = host_contig(test, dt);
   Tensor out = empty(e.sizes(), DType::Bool);
   dispatch_numeric_and_bool(dt, "isin_default_cpu", [&](auto tag) {
@@ -262,10 +266,11 @@ std::tuple<Tensor, Tensor, Tensor> unique_impl(const Tensor& a, bool consecutive
   if (dim) d = wrap_dim(*dim, a.dim());
   Rows r = rows_of(a, d);
   std::vector<int64_t> keep, inverse, counts;
-  dispatch_numeric_and_bool(a.dtype(), consecutive ? "unique_consecutive_cpu" : "unique_cpu",
+  const Tensor keys = kern::via_float::up(r.data);  // half compares as float: exact
+  dispatch_numeric_and_bool(keys.dtype(), consecutive ? "unique_consecutive_cpu" : "unique_cpu",
                             [&](auto tag) {
     using T = decltype(tag);
-    unique_rows<T>(r.data.data<T>(), r.count, r.width, consecutive, keep, inverse, counts);
+    unique_rows<T>(keys.data<T>(), r.count, r.width, consecutive, keep, inverse, counts);
   });
   const int64_t u = static_cast<int64_t>(keep.size());
   Tensor kept = index_select(r.data, 0, from_values(std::vector<double>(keep.begin(), keep.end()),

@@ -9,6 +9,7 @@
 #include <tapegrad/ops/compare_ops.h>
 
 #include "common.h"
+#include "../cpu/via_float.h"
 
 namespace tapegrad {
 
@@ -25,16 +26,17 @@ bool is_nan(T v) {
 // device. descending puts NaN first, ascending last.
 std::pair<Tensor, Tensor> sorted_lanes(const Tensor& a, int64_t d, bool descending, int64_t k,
                                        const char* what) {
-  Tensor host = contiguous(on_host(detach(a)));
+  // half/bfloat16 lanes sort as float32 (exact both ways; Note [Half via float])
+  Tensor host = kern::via_float::up(contiguous(on_host(detach(a))));
   const Shape& shape = a.sizes();
   const int64_t n = a.dim() ? shape[d] : 1;
   int64_t outer = 1, inner = 1;
   for (int64_t j = 0; j < a.dim(); ++j) (j < d ? outer : inner) *= j == d ? 1 : shape[j];
   Shape oshape = shape;
   if (a.dim()) oshape[d] = k;
-  Tensor vals = empty(oshape, a.dtype(), Device());
+  Tensor vals = empty(oshape, host.dtype(), Device());
   Tensor idx = empty(oshape, DType::Int64, Device());
-  dispatch_numeric_and_bool(a.dtype(), what, [&](auto tag) {
+  dispatch_numeric_and_bool(host.dtype(), what, [&](auto tag) {
     using T = decltype(tag);
     const T* src = host.data<T>();
     T* vo = vals.data<T>();
@@ -64,6 +66,7 @@ std::pair<Tensor, Tensor> sorted_lanes(const Tensor& a, int64_t d, bool descendi
       }
     }
   });
+  if (vals.dtype() != a.dtype()) vals = to(vals, a.dtype());
   if (!a.device().is_cpu()) {
     vals = to(vals, a.device(), vals.dtype());
     idx = to(idx, a.device(), DType::Int64);

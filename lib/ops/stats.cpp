@@ -49,7 +49,8 @@ Tensor var_impl(OpId op, const Tensor& a, const std::vector<int64_t>& dims, doub
   {
     // float32 inputs accumulate in float64 (torch's result is the correctly rounded value)
     NoGradGuard g;
-    Tensor x = a.dtype() == DType::Float32 ? to(detach(a), DType::Float64) : detach(a);
+    // (half/bfloat16 too: torch computes in float and rounds once)
+    Tensor x = a.dtype() != DType::Float64 ? to(detach(a), DType::Float64) : detach(a);
     Tensor centred = rd.empty() ? sub(x, x) : sub(x, mean(x, rd, true));
     Tensor ss = rd.empty() ? mul(centred, centred) : sum(mul(centred, centred), rd, true);
     out = div(ss, scalar_tensor(divisor, x.dtype()));

@@ -48,6 +48,10 @@ Tensor addc(OpId op, const Tensor& self, const Tensor& t1, const Tensor& t2, Sca
       out = empty(broadcast_shapes(a.sizes(), broadcast_shapes(b.sizes(), c.sizes())), dt,
                   self.device());
       kern::addcmul(out, a, b, c, value.to_double());
+    } else if (dt == DType::Float16 || dt == DType::BFloat16) {
+      // torch's kernel: self + value * (t1 / t2) in float, rounded once
+      Tensor vb = mul(to(b, DType::Float32), sc(value));
+      out = to(add(to(a, DType::Float32), div(vb, to(c, DType::Float32))), dt);
     } else {
       // torch's evaluation order, (value * t1) op t2, so float32 results round the same
       Tensor vb = mul(b, sc(value));
@@ -89,7 +93,9 @@ Tensor lerp(const Tensor& self, const Tensor& end, Scalar weight) {
   {
     // torch's two-sided fused form (exact at weight 0 and 1), so results round the same
     out = empty(broadcast_shapes(self.sizes(), end.sizes()), self.dtype(), self.device());
-    kern::lerp(out, detach(self), detach(end), scalar_tensor(weight, self.dtype()));
+    // a half/bfloat16 lerp reads its scalar weight at float precision (torch's opmath)
+    const DType wt = itemsize(self.dtype()) == 2 ? DType::Float32 : self.dtype();
+    kern::lerp(out, detach(self), detach(end), scalar_tensor(weight, wt));
   }
   if (auto node = maybe_node(OpId::Lerp, {self, end})) {
     node->f = {weight.to_double()};

@@ -88,6 +88,8 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     # sorted values along dim (NaN last), the rank q * (count - 1) per slice and quantile,
     # values gathered below/above it and interpolated: torch's algorithm, so the gradient
     # flows through sort, gather and lerp as in torch
+    if input.dtype in (_C.float16, _C.bfloat16):  # torch names quantile() for both here
+        raise RuntimeError("quantile() input tensor must be either float or double dtype")
     if not input.is_floating_point():
         raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
     if interpolation not in _INTERPOLATIONS:
@@ -229,5 +231,13 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
                            f"{x1.shape[-1]} X2: {x2.shape[-1]}")
     if p < 0:
         raise RuntimeError("cdist only supports non-negative p values")
+    # torch's CPU cdist kernel has no half types; its matrix-product path (p = 2 with more
+    # than 25 rows, or asked for) has
+    use_mm = p == 2 and (compute_mode == "use_mm_for_euclid_dist" or (
+        compute_mode == "use_mm_for_euclid_dist_if_necessary"
+        and (x1.shape[-2] > 25 or x2.shape[-2] > 25)))
+    if x1.dtype in (_C.float16, _C.bfloat16) and not use_mm:
+        raise NotImplementedError(f"\"cdist\" not implemented for "
+                                  f"'{'Half' if x1.dtype == _C.float16 else 'BFloat16'}'")
     diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
     return _C._linalg_vector_norm(diff, _builtins.float(p), [-1], False)
