@@ -150,19 +150,25 @@ void gemm_blocked(int64_t M, int64_t N, int64_t Kd, const T* A, int64_t rsa, int
       for (int64_t j = 0; j < N; ++j) C[i * rsc + j * csc] = T(0);
     return;
   }
-  // A row-major or transposed is read in place by the kernel (see gemm_tile.h) while N is
-  // small enough that a copy of A would be a sizeable share of the work (at MLP shapes packing
-  // W cost as much as the product). Wide products pack A, the copy being amortised over N
-  // columns; so does a leading dimension of a multiple of 4 KiB, whose rows all fall into the
-  // same L1 sets and evict the B panels (n = 2048 ran at 2/3 speed unpacked). N = 512 measured ~6% faster packed.
+  // A is read in place by the kernel (see gemm_tile.h) when that beats copying it into
+  // panels. Row-major A (csa == 1) of a wide product (N > 256): always; its MR rows x KC slice
+  // is brought into L1 once per row block and reused for every B panel (ir-outer order below),
+  // and the next slice is prefetched meanwhile: 3-10% faster than packing at n = 512..1024
+  // (the copy of A was most of the packing cost). Transposed A of a wide product is packed (in
+  // place its k steps are a line apart). Narrow products (N <= 256, MLP shapes) read A in place
+  // (packing W cost as much as the product) unless its leading dimension is a multiple of
+  // 4 KiB: those rows all fall into the same L1 sets and evict the B panel that the narrow
+  // order below keeps in L1.
   const int64_t lead = csa == 1 ? rsa : csa;
-  const bool pack_a_block = (csa != 1 && rsa != 1) || N > 256 ||
-                            (lead * static_cast<int64_t>(sizeof(T))) % 4096 == 0;
+  const bool lead_4k = (lead * static_cast<int64_t>(sizeof(T))) % 4096 == 0;
+  const bool pack_a_block = (csa != 1 && rsa != 1) || (N > 256 ? csa != 1 : lead_4k);
+  const bool ir_outer = pack_a_block || N > 256;
   // K in equal blocks of at most KC (K = 784 as 256+256+256+16 spends a whole pass over C on
-  // 16 steps). With A in place, twice that: fewer passes over the strided A rows measured
-  // faster (MLP shapes, 64 x 784 x 256: 20%); its B block still fits the workspace, as N <= 256.
+  // 16 steps). Narrow products with A in place, twice that: fewer passes over the strided A
+  // rows measured faster (MLP shapes, 64 x 784 x 256: 20%); its B block still fits the
+  // workspace, as N <= 256.
   static_assert(K::NC >= 512, "the workspace must hold a 2*KC x 256 B block");
-  const int64_t kc_max = pack_a_block ? K::KC : 2 * K::KC;
+  const int64_t kc_max = ir_outer ? K::KC : 2 * K::KC;
   const int64_t k_blocks = (Kd + kc_max - 1) / kc_max;
   const int64_t kc_step = (Kd + k_blocks - 1) / k_blocks;
   T* Ap = work;
@@ -197,10 +203,25 @@ void gemm_blocked(int64_t M, int64_t N, int64_t Kd, const T* A, int64_t rsa, int
               }
           }
         };
-        if (pack_a_block) {
-          // ir outer, jr inner: the A panel stays in L1 while the B panels stream from L2.
-          for (int64_t ir = 0; ir < mc; ir += MR)
-            for (int64_t jr = 0; jr < nc; jr += NR) run_tile(ir, jr);
+        if (ir_outer) {
+          // ir outer, jr inner: the A panel (or in-place slice) stays in L1 while the B panels
+          // stream from L2. An in-place A's next slice is prefetched a share per B panel, so
+          // its first tile does not wait on MR rows of misses.
+          const int64_t a_lines = (kc * static_cast<int64_t>(sizeof(T)) + 63) / 64;
+          const int64_t panels = (nc + NR - 1) / NR;
+          for (int64_t ir = 0; ir < mc; ir += MR) {
+            const bool fetch = !pack_a_block && ir + MR < mc;
+            const char* next = reinterpret_cast<const char*>(a_blk + (ir + MR) * rsa);
+            int64_t q = 0;
+            for (int64_t jr = 0; jr < nc; jr += NR, ++q) {
+              if (fetch)
+                for (int64_t l = q * MR * a_lines / panels; l < (q + 1) * MR * a_lines / panels;
+                     ++l)
+                  __builtin_prefetch(next + (l / a_lines) * rsa * sizeof(T) + (l % a_lines) * 64,
+                                     0, 3);
+              run_tile(ir, jr);
+            }
+          }
         } else {
           // A read in place (N small: few B panels): each B panel stays in L1 while the rows
           // of A stream past it, which measured faster for the strided rows of an unpacked A.

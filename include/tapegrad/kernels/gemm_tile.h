@@ -20,8 +20,9 @@ struct TileRows {
     // guess them, and the k loop is long enough to hide the misses.
 #pragma GCC unroll 32
     for (int i = 0; i < MR; ++i) {
-      __builtin_prefetch(c + i * ldc, 1, 3);
-      __builtin_prefetch(c + i * ldc + NR - 1, 1, 3);
+#pragma GCC unroll 8
+      for (int j = 0; j < NR * static_cast<int>(sizeof(T)); j += 64)  // every line of the row
+        __builtin_prefetch(reinterpret_cast<const char*>(c + i * ldc) + j, 1, 3);
     }
     V r[MR][NV];
 #pragma GCC unroll 32
