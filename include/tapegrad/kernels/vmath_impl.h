@@ -568,6 +568,11 @@ void bin_lanes(typename S::T* out, const typename S::T* a, const typename S::T* 
 template <class S, class Op>
 void bin_scalar_lanes(typename S::T* out, const typename S::T* a, typename S::T b, int64_t n,
                       bool stream) {
+  if (n < S::W) {  // a few elements: no vector instruction at all (a lone 512-bit broadcast
+    // per call made x * 2.0 on one float 40% slower, the same instruction count notwithstanding)
+    for (int64_t i = 0; i < n; ++i) out[i] = Op::scalar(a[i], b);
+    return;
+  }
   const auto bv = S::set1(b);
   bin_loop<S, Op>(
       out, a, n, [bv](int64_t) { return bv; }, [b](int64_t) { return b; }, stream);
