@@ -10,13 +10,7 @@ from .autograd.function import _ctx_getattr
 # torch.linalg.LinAlgError is torch._C._LinAlgError, a RuntimeError
 LinAlgError = type("_LinAlgError", (RuntimeError,), {"__module__": "torch._C"})
 
-_TYPE_NAMES = {"float16": "Half", "bfloat16": "BFloat16", "float32": "Float", "float64": "Double",
-               "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-               "bool": "Bool"}
-
-
-def type_name(dtype):
-    return _TYPE_NAMES.get(str(dtype).replace("torch.", "").replace("tapegrad.", ""), str(dtype))
+from ._dtype_names import type_name  # noqa: E402,F401 (re-exported to the linalg modules)
 
 
 def _node_dir(node):

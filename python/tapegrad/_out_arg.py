@@ -8,6 +8,8 @@ import functools
 import warnings
 
 from ._C import Tensor
+from ._dtype_names import c_type_name as _c_type
+from ._dtype_names import type_name as _legacy
 
 # torch 2.13's top-level functions that take out=; those
 # tapegrad lacks are skipped by install(), so a function added later is covered by adding it
@@ -37,11 +39,6 @@ OUT_FUNCS = (
     "nansum prod slice_copy slice_scatter softmax squeeze_copy sum t_copy take tensordot "
     "true_divide unsqueeze_copy"
 ).split()
-
-_LEGACY = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
-           "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-           "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
-
 
 # Functions whose out= must already have the result's dtype (torch casts only for the type-
 # promoting ones), by the wording of torch's error.
@@ -82,11 +79,6 @@ def _check_dtype(name, result, out):
 def _can_cast(a, b):
     from . import can_cast
     return can_cast(a, b)
-
-
-def _legacy(dt):
-    name = str(dt).replace("torch.", "")
-    return _LEGACY.get(name, name)
 
 
 def _any_requires_grad(values):
@@ -143,13 +135,6 @@ def write_out(name, result, out, inputs=()):
         outs = tuple(_write_one(name, r, o) for r, o in zip(result, out))
         return type(result)(*outs) if hasattr(result, "_fields") else outs
     return _write_one(name, result, out)
-
-
-def _c_type(dt):
-    name = str(dt).replace("torch.", "")
-    return {"int64": "long int", "float32": "float", "float64": "double", "int32": "int",
-            "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-            "float16": "c10::Half", "bfloat16": "c10::BFloat16"}.get(name, name)
 
 
 def wrap(name, fn):

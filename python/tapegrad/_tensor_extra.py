@@ -23,9 +23,7 @@ __all__ = ["put", "angle", "bitwise_left_shift", "bitwise_right_shift", "fill", 
            "compiled_with_cxx11_abi", "is_storage", "unsafe_chunk", "unsafe_split",
            "unsafe_split_with_sizes", "set_flush_denormal"]
 
-_DTYPE_NAMES = {_C.int64: "Long", _C.int32: "Int", _C.int16: "Short", _C.int8: "Char",
-                _C.uint8: "Byte", _C.bool: "Bool", _C.float32: "Float", _C.float64: "Double",
-                _C.float16: "Half", _C.bfloat16: "BFloat16"}
+from ._dtype_names import type_name as _type_name  # noqa: E402
 
 
 def _check_leaf_inplace(self):
@@ -40,7 +38,7 @@ def put(input, index, source, accumulate=False):
     n = input.numel()
     if index.is_floating_point() or index.dtype == _C.bool:
         raise RuntimeError(f"put_(): Expected a long tensor for index, but got "
-                           f"{_DTYPE_NAMES.get(index.dtype, index.dtype)}")
+                           f"{_type_name(index.dtype)}")
     if index.numel() != source.numel():
         raise IndexError(f"put_(): Expected source and index to have the same number of "
                            f"elements, but got source.numel() = {source.numel()}, "
@@ -134,7 +132,7 @@ def _int_only(name, a, b):
     for t in (a, b):
         if isinstance(t, Tensor) and (t.is_floating_point()):
             raise NotImplementedError(f"\"{name}_cpu\" not implemented for "
-                                      f"'{_DTYPE_NAMES.get(t.dtype, t.dtype)}'")
+                                      f"'{_type_name(t.dtype)}'")
 
 
 def _bits(dtype):
@@ -539,8 +537,8 @@ def _set_(self, source=None, storage_offset=0, size=None, stride=None):
     if not isinstance(source, Tensor):
         raise TypeError("set_(): only Tensor sources are supported by tapegrad (no Storage)")
     if source.dtype != self.dtype:
-        raise RuntimeError(f"Expected object of scalar type {_DTYPE_NAMES[self.dtype]} but got "
-                           f"scalar type {_DTYPE_NAMES[source.dtype]} for argument 'source'")
+        raise RuntimeError(f"Expected object of scalar type {_type_name(self.dtype)} but got "
+                           f"scalar type {_type_name(source.dtype)} for argument 'source'")
     if size is None:
         return _C._set_storage_(self, source, source.storage_offset(), list(source.shape),
                                 list(source.stride()))
@@ -698,7 +696,7 @@ def index_reduce(input, dim, index, source, reduce, *, include_self=True, out=No
     d = _wrapd(dim, input.dim())
     if index.dtype not in (_C.int64, _C.int32):
         raise RuntimeError("index_reduce_(): Expected dtype int32/int64 for index but got: "
-                           f"{_DTYPE_NAMES.get(index.dtype, index.dtype)}")
+                           f"{_type_name(index.dtype)}")
     s_shape, x_shape = list(source.shape), list(input.shape)
     if len(s_shape) != len(x_shape) or any(a != b for k, (a, b) in
                                            enumerate(zip(s_shape, x_shape)) if k != d):
