@@ -1,0 +1,446 @@
+"""Run torch's own OpInfo samples (torch.testing._internal op_db) through tapegrad.
+
+For every OpInfo whose name resolves to a tapegrad function or Tensor method, each sample input
+(torch CPU tensors) is copied into tapegrad with its strides and requires_grad, the op runs in
+both libraries, and the outputs are compared (values, dtype, shape); in float64 the gradients
+for a random upstream gradient are compared too. The OpInfo's error_inputs (torch's catalogue of
+misuse) must raise in tapegrad with the same exception type and a message matching torch's regex.
+
+`python tests/opinfo_sweep.py [--ops REGEX] [--json F]` prints one line per op: ok / fail counts
+and the first failure of each kind. tests/test_opinfo.py runs it under pytest, one test per op
+and dtype, with the known gaps listed there.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import signal
+import sys
+import traceback
+from dataclasses import dataclass, field
+
+import torch
+
+FLOAT_DTYPES = (torch.float64, torch.float32)
+OTHER_DTYPES = (torch.int64, torch.bool)
+
+
+def op_db():
+    from torch.testing._internal.common_methods_invocations import op_db as db
+    return db
+
+
+def resolve(tg, op):
+    """The tapegrad callable for an OpInfo, or None. Torch's OpInfo.op is torch.<name>,
+    torch.nn.functional.<name>, a Tensor method wrapper or a lambda; lambdas do not resolve."""
+    name = op.name
+    fn = op.op
+    if getattr(fn, "__name__", "") == "<lambda>":
+        return _rebind(tg, fn)
+    target = tg
+    for part in name.split("."):
+        target = getattr(target, part, None)
+        if target is None:
+            break
+    if target is not None and callable(target):
+        return target
+    if op.method_variant is not None:
+        meth = getattr(tg.Tensor, name, None)
+        if meth is not None:
+            return meth
+    return None
+
+
+def _rebind(tg, fn):
+    """A lambda from op_db with `torch` (and its usual aliases) in its globals bound to tapegrad
+    instead; None when it closes over torch objects that cannot be rebound."""
+    import types
+    if fn.__closure__:
+        for cell in fn.__closure__:
+            v = cell.cell_contents
+            if isinstance(v, (torch.dtype, torch.device)) or (
+                    callable(v) and getattr(v, "__module__", "") and
+                    str(getattr(v, "__module__", "")).startswith("torch")):
+                return None
+    g = dict(fn.__globals__)
+    g["torch"] = tg
+    if "F" in g:
+        g["F"] = tg.nn.functional
+    return types.FunctionType(fn.__code__, g, fn.__name__, fn.__defaults__, fn.__closure__)
+
+
+# Ops whose outputs are uninitialised or random: only shape and dtype are compared.
+UNCHECKED_VALUES = re.compile(r"^(empty|empty_like|empty_permuted|empty_strided|new_empty|"
+                              r"new_empty_strided|randn|randn_like|rand_like|randint|randint_like|"
+                              r"bernoulli|multinomial|normal|normal\.number_mean|normal\.in_place|"
+                              r"cauchy|exponential|geometric|log_normal|uniform|"
+                              r"nn\.functional\.(dropout|dropout2d|dropout3d|alpha_dropout|rrelu|"
+                              r"feature_alpha_dropout\.with_train|fractional_max_pool[23]d))$")
+
+
+class Timeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise Timeout("timed out")
+
+
+def to_tg(tg, obj, leaves):
+    """Copy torch tensors in obj (recursively) into tapegrad tensors with the same strides."""
+    if isinstance(obj, torch.Tensor):
+        t = obj.detach()
+        if t.is_contiguous() or t.numel() == 0:
+            c = t.clone()
+        else:
+            c = torch.empty_strided(t.size(), t.stride(), dtype=t.dtype)
+            c.copy_(t)
+        if c.dtype in (torch.complex64, torch.complex128):
+            raise NotImplementedError("complex")
+        x = tg.from_torch(c)
+        if obj.requires_grad:
+            x.requires_grad_(True)
+            leaves.append((obj, x))
+        return x
+    if isinstance(obj, torch.dtype):
+        return getattr(tg, str(obj).split(".")[1])
+    if isinstance(obj, torch.Size):
+        return tuple(obj)
+    if isinstance(obj, list):
+        return [to_tg(tg, o, leaves) for o in obj]
+    if isinstance(obj, tuple):
+        return tuple(to_tg(tg, o, leaves) for o in obj)
+    if isinstance(obj, dict):
+        return {k: to_tg(tg, v, leaves) for k, v in obj.items()}
+    if isinstance(obj, torch.memory_format):
+        return getattr(tg, str(obj).split(".")[1])
+    if isinstance(obj, torch.device):
+        return str(obj)
+    if isinstance(obj, torch.Generator):
+        raise NotImplementedError("generator arg")
+    return obj
+
+
+def to_torch(tg, obj):
+    if isinstance(obj, tg.Tensor):
+        return torch.from_dlpack(obj.detach().contiguous()).clone() if obj.numel() else \
+            torch.empty(tuple(obj.shape), dtype=getattr(torch, str(obj.dtype).split(".")[1]))
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(to_torch(tg, o) for o in obj) if not hasattr(obj, "_fields") else \
+            tuple(to_torch(tg, o) for o in obj)
+    return obj
+
+
+def flat_tensors(obj):
+    if isinstance(obj, torch.Tensor):
+        return [obj]
+    if isinstance(obj, (list, tuple)):
+        return [t for o in obj for t in flat_tensors(o)]
+    return []
+
+
+def tols(dtype, op):
+    if dtype == torch.float32:
+        return 1e-4, 1e-5
+    if dtype == torch.float64:
+        return 1e-7, 1e-7
+    return 0, 0
+
+
+def compare(expected, actual, dtype, what):
+    """Raise AssertionError with a short message when the outputs differ."""
+    if isinstance(expected, torch.Tensor):
+        if not isinstance(actual, torch.Tensor):
+            raise AssertionError(f"{what}: tapegrad gave {type(actual).__name__}, torch a tensor")
+        if expected.dtype != actual.dtype:
+            raise AssertionError(f"{what}: dtype {actual.dtype} != torch {expected.dtype}")
+        if expected.shape != actual.shape:
+            raise AssertionError(f"{what}: shape {tuple(actual.shape)} != torch {tuple(expected.shape)}")
+        rtol, atol = tols(expected.dtype, None)
+        torch.testing.assert_close(actual, expected.detach(), rtol=rtol, atol=atol,
+                                   equal_nan=True, check_stride=False, msg=lambda m: f"{what}: {m[:200]}")
+        return
+    if isinstance(expected, (list, tuple)):
+        if not isinstance(actual, (list, tuple)) or len(actual) != len(expected):
+            raise AssertionError(f"{what}: structure {type(actual).__name__} differs from torch {type(expected).__name__}[{len(expected)}]")
+        for i, (e, a) in enumerate(zip(expected, actual)):
+            compare(e, a, dtype, f"{what}[{i}]")
+        return
+    if isinstance(expected, (bool, int, float)):
+        if isinstance(actual, torch.Tensor) and actual.numel() == 1:
+            actual = actual.item()
+        if not isinstance(actual, (bool, int, float)) or abs(float(expected) - float(actual)) > 1e-6 * (1 + abs(float(expected))):
+            if not (expected != expected and actual != actual):
+                raise AssertionError(f"{what}: {actual!r} != torch {expected!r}")
+        return
+    # torch.dtype / None / strings: compare by text
+    if str(expected) != str(actual).replace("tapegrad.", "torch."):
+        raise AssertionError(f"{what}: {actual!r} != torch {expected!r}")
+
+
+@dataclass
+class OpResult:
+    name: str
+    resolved: bool = True
+    counts: dict = field(default_factory=dict)   # kind -> count
+    first: dict = field(default_factory=dict)    # kind -> first message
+
+    def add(self, kind, msg=None):
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        if msg is not None and kind not in self.first:
+            self.first[kind] = msg
+
+
+def _short(e):
+    s = f"{type(e).__name__}: {e}"
+    return s.splitlines()[0][:300] if s else s
+
+
+def run_sample(tg, op, fn, sample, dtype, res, grads):
+    leaves = []
+    try:
+        tin = to_tg(tg, sample.input, leaves)
+        targs = to_tg(tg, sample.args, leaves)
+        tkw = to_tg(tg, sample.kwargs, leaves)
+    except NotImplementedError as e:
+        res.add("skip-arg", str(e))
+        return
+    try:
+        expected = op.op(sample.input, *sample.args, **sample.kwargs)
+    except Exception:
+        res.add("skip-torch-raises")
+        return
+    try:
+        actual = fn(tin, *targs, **tkw)
+    except Timeout:
+        raise
+    except Exception as e:
+        res.add(f"error {dtype}", _short(e))
+        return
+    if UNCHECKED_VALUES.match(_key(op)):
+        expected = _blank(expected)
+        actual = _blank(to_torch(tg, actual))
+        grads = False
+    try:
+        compare(expected, to_torch(tg, actual), dtype, "output")
+    except AssertionError as e:
+        res.add(f"mismatch {dtype}", str(e).splitlines()[0][:300])
+        return
+    except Exception as e:
+        res.add(f"mismatch {dtype}", _short(e))
+        return
+    if not grads or not leaves:
+        res.add("ok")
+        return
+    # gradients for a random upstream gradient over the float outputs that require grad
+    outs_t = [t for t in flat_tensors(expected) if t.requires_grad and t.dtype.is_floating_point]
+    outs_g = [t for t in (flat_tensors_tg(tg, actual)) if t.dtype.is_floating_point]
+    outs_g = [t for t in outs_g if t.requires_grad]
+    if not outs_t:
+        res.add("ok")
+        return
+    if len(outs_g) != len(outs_t):
+        res.add("grad-structure", f"{len(outs_g)} outputs require grad, torch {len(outs_t)}")
+        return
+    ups = [torch.randn_like(t) for t in outs_t]
+    inputs_t = [t for t, _ in leaves]
+    try:
+        gt = torch.autograd.grad(outs_t, inputs_t, ups, allow_unused=True)
+    except Exception:
+        res.add("skip-torch-grad-raises")
+        return
+    try:
+        gg = tg.autograd.grad(outs_g, [x for _, x in leaves],
+                              [tg.from_torch(u.clone()) for u in ups], allow_unused=True)
+    except Timeout:
+        raise
+    except Exception as e:
+        res.add("grad-error", _short(e))
+        return
+    for i, (a, b) in enumerate(zip(gt, gg)):
+        if a is None and b is None:
+            continue
+        if a is None or b is None:
+            # torch's None and tapegrad's zeros (or the reverse) both mean "no dependence"
+            nz = (b if a is None else a)
+            nz = to_torch(tg, nz) if not isinstance(nz, torch.Tensor) else nz
+            if bool((nz != 0).any()):
+                res.add("grad-mismatch", f"grad[{i}] None vs nonzero")
+                return
+            continue
+        try:
+            compare(a, to_torch(tg, b), dtype, f"grad[{i}]")
+        except AssertionError as e:
+            res.add("grad-mismatch", str(e).splitlines()[0][:300])
+            return
+    res.add("ok")
+
+
+def _blank(obj):
+    """Zeros of the same shape and dtype: for outputs whose values are not defined."""
+    if isinstance(obj, torch.Tensor):
+        return torch.zeros(obj.shape, dtype=obj.dtype)
+    if isinstance(obj, (list, tuple)):
+        return tuple(_blank(o) for o in obj)
+    return obj
+
+
+def flat_tensors_tg(tg, obj):
+    if isinstance(obj, tg.Tensor):
+        return [obj]
+    if isinstance(obj, (list, tuple)):
+        return [t for o in obj for t in flat_tensors_tg(tg, o)]
+    return []
+
+
+def run_errors(tg, op, fn, res):
+    try:
+        errs = list(op.error_inputs(torch.device("cpu")))
+    except Exception:
+        return
+    for ei in errs:
+        s = ei.sample_input
+        leaves = []
+        try:
+            tin = to_tg(tg, s.input, leaves)
+            targs = to_tg(tg, s.args, leaves)
+            tkw = to_tg(tg, s.kwargs, leaves)
+        except NotImplementedError:
+            res.add("skip-arg")
+            continue
+        try:
+            fn(tin, *targs, **tkw)
+        except Timeout:
+            raise
+        except Exception as e:
+            if not isinstance(e, ei.error_type):
+                res.add("error-input wrong type",
+                        f"{type(e).__name__} (torch {ei.error_type.__name__} /{ei.error_regex}/): {str(e)[:200]}")
+            elif not re.search(ei.error_regex, str(e)):
+                res.add("error-input wrong message", f"/{ei.error_regex}/ vs {str(e)[:200]!r}")
+            else:
+                res.add("error-input ok")
+            continue
+        res.add("error-input no error", f"torch raises {ei.error_type.__name__} /{ei.error_regex}/")
+
+
+def run_op(tg, op, dtypes=FLOAT_DTYPES + OTHER_DTYPES, timeout=60, errors=True):
+    fn = resolve(tg, op)
+    key = op.name + (f".{op.variant_test_name}" if op.variant_test_name else "")
+    res = OpResult(key)
+    if fn is None:
+        res.resolved = False
+        return res
+    old = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(timeout)
+    try:
+        supported = op.supported_dtypes("cpu")
+        for dtype in dtypes:
+            if dtype not in supported:
+                continue
+            grads = dtype == torch.float64 and op.supports_autograd
+            torch.manual_seed(0)
+            try:
+                samples = list(op.sample_inputs("cpu", dtype, requires_grad=grads))
+            except Exception as e:
+                res.add("skip-samples", _short(e))
+                continue
+            torch.manual_seed(0)
+            for sample in samples:
+                run_sample(tg, op, fn, sample, dtype, res, grads)
+        if errors:
+            run_errors(tg, op, fn, res)
+    except Timeout:
+        res.add("timeout")
+    except Exception as e:
+        res.add("harness-error", _short(e) + " " + traceback.format_exc().splitlines()[-3][:200])
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    return res
+
+
+def _key(op):
+    return op.name + (f".{op.variant_test_name}" if op.variant_test_name else "")
+
+
+def worker(pattern, start, errors):
+    """Run the ops matching pattern from index start on; one JSON line per op on stdout, and a
+    BEGIN line before each so that the driver knows which op a crash took down."""
+    import tapegrad as tg
+    import warnings
+    warnings.simplefilter("ignore")
+    for i, op in enumerate(op_db()):
+        if i < start or not re.search(pattern, _key(op)):
+            continue
+        print(json.dumps({"begin": i, "name": _key(op)}), flush=True)
+        r = run_op(tg, op, errors=errors)
+        print(json.dumps({"index": i, **r.__dict__}), flush=True)
+
+
+def sweep(pattern=".*", errors=True, echo=None):
+    """Drive workers over op_db; a worker that dies (a crash in tapegrad) is recorded as a
+    'crash' for the op it was running and a fresh worker goes on with the next op."""
+    import subprocess
+    results, start = [], 0
+    while True:
+        cmd = [sys.executable, __file__, "--worker", "--start", str(start), "--ops", pattern]
+        if not errors:
+            cmd.append("--no-errors")
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        current = None
+        for line in proc.stdout:
+            if not line.startswith("{"):
+                continue
+            d = json.loads(line)
+            if "begin" in d:
+                current = d
+                continue
+            current = None
+            d.pop("index")
+            results.append(d)
+            if echo:
+                echo(d)
+        rc = proc.wait()
+        if current is None:
+            return results
+        d = {"name": current["name"], "resolved": True, "counts": {"crash": 1},
+             "first": {"crash": f"worker died with exit code {rc}"}}
+        results.append(d)
+        if echo:
+            echo(d)
+        start = current["begin"] + 1
+
+
+def _print(d):
+    if not d["resolved"]:
+        print(f"{d['name']}: unresolved", flush=True)
+        return
+    c = d["counts"]
+    bad = {k: v for k, v in c.items() if k not in ("ok", "error-input ok") and not k.startswith("skip")}
+    print(f"{d['name']}: ok={c.get('ok', 0)} " + " ".join(f"[{k}]={v}" for k, v in bad.items()), flush=True)
+    for k in bad:
+        if k in d["first"]:
+            print(f"    {k}: {d['first'][k]}", flush=True)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ops", default=".*")
+    ap.add_argument("--json")
+    ap.add_argument("--no-errors", action="store_true")
+    ap.add_argument("--worker", action="store_true")
+    ap.add_argument("--start", type=int, default=0)
+    args = ap.parse_args(argv)
+    if args.worker:
+        worker(args.ops, args.start, not args.no_errors)
+        return
+    results = sweep(args.ops, not args.no_errors, echo=_print)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
