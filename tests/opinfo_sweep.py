@@ -375,27 +375,27 @@ def _key(op):
     return op.name + (f".{op.variant_test_name}" if op.variant_test_name else "")
 
 
-def worker(pattern, start, errors):
-    """Run the ops matching pattern from index start on; one JSON line per op on stdout, and a
-    BEGIN line before each so that the driver knows which op a crash took down."""
+def worker(pattern, start, errors, db, run, key):
+    """Run the entries of db() matching pattern from index start on; one JSON line per entry on
+    stdout, and a BEGIN line before each so that the driver knows which one a crash took down."""
     import tapegrad as tg
     import warnings
     warnings.simplefilter("ignore")
-    for i, op in enumerate(op_db()):
-        if i < start or not re.search(pattern, _key(op)):
+    for i, op in enumerate(db()):
+        if i < start or not re.search(pattern, key(op)):
             continue
-        print(json.dumps({"begin": i, "name": _key(op)}), flush=True)
-        r = run_op(tg, op, errors=errors)
+        print(json.dumps({"begin": i, "name": key(op)}), flush=True)
+        r = run(tg, op, errors=errors)
         print(json.dumps({"index": i, **r.__dict__}), flush=True)
 
 
-def sweep(pattern=".*", errors=True, echo=None):
+def sweep(pattern=".*", errors=True, echo=None, script=__file__):
     """Drive workers over op_db; a worker that dies (a crash in tapegrad) is recorded as a
     'crash' for the op it was running and a fresh worker goes on with the next op."""
     import subprocess
     results, start = [], 0
     while True:
-        cmd = [sys.executable, __file__, "--worker", "--start", str(start), "--ops", pattern]
+        cmd = [sys.executable, script, "--worker", "--start", str(start), "--ops", pattern]
         if not errors:
             cmd.append("--no-errors")
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -435,18 +435,31 @@ def _print(d):
             print(f"    {k}: {d['first'][k]}", flush=True)
 
 
-def main(argv=None):
+def main(argv=None, db=op_db, run=run_op, key=_key, script=__file__):
     ap = argparse.ArgumentParser()
     ap.add_argument("--ops", default=".*")
     ap.add_argument("--json")
     ap.add_argument("--no-errors", action="store_true")
     ap.add_argument("--worker", action="store_true")
     ap.add_argument("--start", type=int, default=0)
+    ap.add_argument("--known", action="store_true", help="print test_opinfo.py's KNOWN list")
     args = ap.parse_args(argv)
     if args.worker:
-        worker(args.ops, args.start, not args.no_errors)
+        worker(args.ops, args.start, not args.no_errors, db, run, key)
         return
-    results = sweep(args.ops, not args.no_errors, echo=_print)
+    results = sweep(args.ops, not args.no_errors, echo=None if args.known else _print,
+                    script=script)
+    if args.known:
+        # the KNOWN / CRASHES literals of tests/test_opinfo.py, from this run
+        print("KNOWN: dict[str, str] = {")
+        for d in results:
+            bad = sorted(k for k in d["counts"] if k not in ("ok", "error-input ok", "crash")
+                         and not k.startswith("skip"))
+            if d["resolved"] and bad:
+                print(f"    {d['name']!r}: {', '.join(bad)!r},")
+        print("}")
+        crashes = sorted(d["name"] for d in results if "crash" in d["counts"])
+        print(f"CRASHES: set[str] = {set(crashes)!r}" if crashes else "CRASHES: set[str] = set()")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1)
