@@ -253,6 +253,18 @@ __all__ += ["cholesky_solve", "cholesky_inverse", "triangular_solve", "lu_unpack
             "pinverse"]
 # --- end helper L ---
 
+# --- helper W: torch.masked and torch.signal (tapegrad/masked, tapegrad/signal), imported on
+# first use so that `import tapegrad` does not pay for them ---
+_getattr_before_w = __getattr__
+
+
+def __getattr__(name):  # noqa: F811
+    if name in ("masked", "signal"):
+        import importlib
+        return importlib.import_module(f".{name}", __name__)
+    return _getattr_before_w(name)
+# --- end helper W ---
+
 # --- torch's out= keyword on every top-level function that has it in torch (_out_arg.py);
 # keep this last, so that it covers the functions defined above ---
 from . import _out_arg  # noqa: E402
