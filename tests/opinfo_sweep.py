@@ -97,11 +97,15 @@ def to_tg(tg, obj, leaves):
     """Copy torch tensors in obj (recursively) into tapegrad tensors with the same strides."""
     if isinstance(obj, torch.Tensor):
         t = obj.detach()
-        if t.is_contiguous() or t.numel() == 0:
-            c = t.clone()
-        else:
-            c = torch.empty_strided(t.size(), t.stride(), dtype=t.dtype)
-            c.copy_(t)
+        c = None
+        if not (t.is_contiguous() or t.numel() == 0):
+            try:  # keep the strides (non-contiguous inputs are part of the samples)
+                c = torch.empty_strided(t.size(), t.stride(), dtype=t.dtype)
+                c.copy_(t)
+            except RuntimeError:  # overlapping strides (expanded): a contiguous copy
+                c = None
+        if c is None:
+            c = t.clone(memory_format=torch.contiguous_format)
         if c.dtype in (torch.complex64, torch.complex128):
             raise NotImplementedError("complex")
         x = tg.from_torch(c)
@@ -125,7 +129,31 @@ def to_tg(tg, obj, leaves):
         return str(obj)
     if isinstance(obj, torch.Generator):
         raise NotImplementedError("generator arg")
+    if isinstance(obj, torch.nn.Module):
+        return _module_to_tg(tg, obj)
+    name = getattr(obj, "__name__", None)
+    if callable(obj) and name and getattr(torch.nn.functional, name, None) is obj:
+        return getattr(tg.nn.functional, name)  # e.g. activation=F.gelu
     return obj
+
+
+def _module_to_tg(tg, m):
+    """A torch module passed as an argument (TransformerEncoder's layer): the same module built
+    in tapegrad from its configuration; parameters are copied by the caller's state_dict."""
+    if type(m).__name__ in ("TransformerEncoderLayer", "TransformerDecoderLayer"):
+        act = m.activation
+        act = to_tg(tg, act, []) if not isinstance(act, torch.nn.Module) else \
+            getattr(tg.nn, type(act).__name__)()
+        cls = getattr(tg.nn, type(m).__name__)
+        return cls(m.self_attn.embed_dim, m.self_attn.num_heads,
+                   dim_feedforward=m.linear1.out_features, dropout=m.dropout.p,
+                   activation=act, layer_norm_eps=m.norm1.eps,
+                   batch_first=m.self_attn.batch_first, norm_first=m.norm_first,
+                   bias=m.linear1.bias is not None)
+    if isinstance(m, (torch.nn.LayerNorm,)):
+        return tg.nn.LayerNorm(m.normalized_shape, eps=m.eps,
+                               elementwise_affine=m.elementwise_affine, bias=m.bias is not None)
+    raise NotImplementedError(f"torch module argument {type(m).__name__}")
 
 
 def to_torch(tg, obj):
