@@ -108,7 +108,10 @@ def _canon_eigh(lib, out):
 
 
 CANONICAL.update({"svd": _canon_torch_svd, "linalg.svd": _canon_linalg_svd,
-                  "linalg.eigh": _canon_eigh})
+                  "linalg.eigh": _canon_eigh,
+                  # (U, S, V) of a random projection: unique (up to signs) for these samples,
+                  # whose inputs have rank exactly q
+                  "svd_lowrank": _canon_torch_svd, "pca_lowrank": _canon_torch_svd})
 
 
 class Timeout(Exception):

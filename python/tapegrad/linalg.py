@@ -97,7 +97,7 @@ def _not_implemented(name):
     return f
 
 
-householder_product = _not_implemented("householder_product")
+from ._linalg_householder import householder_product  # noqa: E402
 ldl_factor = _not_implemented("ldl_factor")
 ldl_factor_ex = _not_implemented("ldl_factor_ex")
 ldl_solve = _not_implemented("ldl_solve")
