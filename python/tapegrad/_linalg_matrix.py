@@ -485,7 +485,9 @@ def vander(x, *, N=None):
     from . import cat, ones_like
     check_tensor(x, "linalg_vander", "x")
     if x.dim() < 1:
-        raise RuntimeError("N must be greater than 1.")
+        if N is None:
+            raise RuntimeError("N must be greater than 1.")
+        x = x.reshape(1)  # torch: a 0-d x is one point, giving a (1, N) result
     if N is None:
         N = x.size(-1)
     if N <= 1:
