@@ -135,3 +135,41 @@ def test_matrix_norm_empty_positive_orders(shape, ord):
 def test_vander_zero_dim():
     _close(torch.linalg.vander(torch.tensor(3.0, dtype=torch.float64), N=3),
            tg.linalg.vander(tg.tensor(3.0, dtype=tg.float64), N=3))
+
+
+_ERRORS = {
+    "ormqr_tau_dtype": lambda m: m.ormqr(m.ones(3, 2, dtype=m.float64), m.ones(2),
+                                         m.ones(3, 2, dtype=m.float64)),
+    "ormqr_int": lambda m: m.ormqr(m.ones(3, 2, dtype=m.long), m.ones(2, dtype=m.long),
+                                   m.ones(3, 2, dtype=m.long)),
+    "orgqr_tau_dtype": lambda m: m.linalg.householder_product(m.ones(3, 2, dtype=m.float64),
+                                                              m.ones(2)),
+    "geqrf_int": lambda m: m.geqrf(m.ones(2, 2, dtype=m.long)),
+    "ldl_solve_dtype": lambda m: m.linalg.ldl_solve(m.eye(2, dtype=m.float64),
+                                                    m.ones(2, dtype=m.int32), m.ones(2, 2)),
+    "ldl_solve_1d_b": lambda m: m.linalg.ldl_solve(m.eye(2, dtype=m.float64),
+                                                   m.ones(2, dtype=m.int32),
+                                                   m.ones(2, dtype=m.float64)),
+    "ldl_solve_sizes": lambda m: m.linalg.ldl_solve(m.eye(2, dtype=m.float64),
+                                                    m.ones(2, dtype=m.int32),
+                                                    m.ones(3, 2, dtype=m.float64)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_ERRORS))
+def test_errors_match_torch(case):
+    with pytest.raises(Exception) as et:
+        _ERRORS[case](torch)
+    with pytest.raises(Exception) as eg:
+        _ERRORS[case](tg)
+    assert type(eg.value).__name__ == type(et.value).__name__
+    assert str(eg.value) == str(et.value)
+
+
+def test_torch_lu_singular_does_not_raise():
+    A = [[1.0, 2.0], [2.0, 4.0]]
+    LU, piv, info = torch.lu(torch.tensor(A, dtype=torch.float64), get_infos=True)
+    r = tg.lu(tg.tensor(A, dtype=tg.float64), get_infos=True)
+    _close(LU, r[0])
+    assert r[2].item() == info.item() == 2
+    tg.lu(tg.tensor(A, dtype=tg.float64))

@@ -7,7 +7,7 @@ H_i = I - tau_i v_i v_i^T with differentiable tapegrad ops, so their gradients (
 reflectors, tau and C) come from autograd and create_graph works."""
 import numpy as _np
 
-from ._linalg_core import check_cpu, check_dtype, check_tensor, eye_like
+from ._linalg_core import check_cpu, check_tensor, eye_like
 
 
 def _geqrf_np(a):
@@ -41,7 +41,7 @@ def geqrf(input, *, out=None):
     check_tensor(input, "geqrf", "input")
     if input.dim() < 2:
         raise RuntimeError("torch.geqrf: input must have at least 2 dimensions.")
-    check_dtype(input, "torch.geqrf", "geqrf_cpu")
+    _check_float(input, "geqrf_cpu")
     check_cpu(input, "torch.geqrf")
     m, n = input.size(-2), input.size(-1)
     batch = tuple(input.shape[:-2])
@@ -57,6 +57,15 @@ def geqrf(input, *, out=None):
     tau = from_numpy(outs_t.reshape(batch + (min(m, n),))).to(input.dtype)
     a = a.mT.contiguous().mT  # column-major, as LAPACK's result in torch
     return _rt.geqrf(a, tau)
+
+
+def _check_float(A, kernel):
+    """geqrf/orgqr/ormqr have no dtype check of their own in torch: the CPU kernel's dispatch
+    raises NotImplementedError for non-float dtypes."""
+    from ._dtype_names import type_name
+    name = type_name(A.dtype)
+    if name not in ("Float", "Double"):
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{name}\'')
 
 
 def _f64():
@@ -77,10 +86,10 @@ def _apply_reflectors(A, tau, X, reverse):
 
 
 def _check_same_dtype(fname, input, tau, name2="tau"):
-    if tau.dtype != input.dtype:
+    if tau.dtype != input.dtype:  # torch's wording, without the space after the first "dtype"
         from ._dtype_names import type_name
         raise RuntimeError(f"{fname}: Expected input and {name2} to have the same dtype, but "
-                           f"input has dtype {type_name(input.dtype)} and {name2} has dtype "
+                           f"input has dtype{type_name(input.dtype)} and {name2} has dtype "
                            f"{type_name(tau.dtype)}")
 
 
@@ -106,8 +115,11 @@ def householder_product(A, tau, *, out=None):
     if tuple(tau.shape[:-1]) != tuple(A.shape[:-2]):
         raise RuntimeError(f"{fname}: Expected batch dimensions of tau to be equal to "
                            f"input.shape[:-2], but got {list(tau.shape[:-1])}")
-    _check_same_dtype(fname, A, tau)
-    check_dtype(A, fname, "orgqr_cpu")
+    if tau.dtype != A.dtype:
+        from ._dtype_names import type_name
+        raise RuntimeError(f"{fname}: tau dtype {type_name(tau.dtype)} does not match input "
+                           f"dtype {type_name(A.dtype)}")
+    _check_float(A, "orgqr_cpu")
     check_cpu(A, fname)
     m, n = A.size(-2), A.size(-1)
     X = eye_like(m, A)[:, :n].expand(tuple(A.shape[:-2]) + (m, n))
@@ -141,7 +153,7 @@ def ormqr(input, tau, other, left=True, transpose=False, *, out=None):
                            "input.shape[-2]")
     _check_same_dtype(fname, input, tau)
     _check_same_dtype(fname, input, other, "other")
-    check_dtype(input, fname, "ormqr_cpu")
+    _check_float(input, "ormqr_cpu")
     check_cpu(input, fname)
     # op(Q) C = H_1 ... H_k C; Q^T C = H_k ... H_1 C; C Q = (Q^T C^T)^T; C Q^T = (Q C^T)^T
     if left:
@@ -156,7 +168,8 @@ def _torch_lu(A, pivot=True, get_infos=False, out=None):
     from . import linalg
     if out is not None:
         raise NotImplementedError("tapegrad.lu: out= is not supported")
-    LU, piv, info = linalg.lu_factor_ex(A, pivot=pivot, check_errors=not get_infos)
+    # torch.lu does not raise for a singular input (its info only reports it)
+    LU, piv, info = linalg.lu_factor_ex(A, pivot=pivot)
     return (LU, piv, info) if get_infos else (LU, piv)
 
 

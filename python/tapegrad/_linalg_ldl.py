@@ -159,15 +159,15 @@ def ldl_factor_ex(A, *, hermitian=False, check_errors=False, out=None):
     p = from_numpy(piv.reshape(batch + (n,))).to(int32)
     inf = from_numpy(info.reshape(batch)).to(int32)
     if check_errors:
-        _raise_ldl(inf, "torch.linalg.ldl_factor_ex")
+        _raise_ldl(inf, "torch.linalg.ldl_factor")
     return _rt.linalg_ldl_factor_ex(ld, p, inf)
 
 
 def _raise_ldl(info, fname):
     bad = [i for i in info.reshape(-1).tolist() if i != 0]
-    if bad:
-        raise RuntimeError(f"{fname}: The factorization could not be completed because the "
-                           "input is not invertible (D has a zero pivot)")
+    if bad:  # torch reports sytrf's info > 0 (an exactly zero pivot) this way
+        raise RuntimeError(f"{fname}: Unknown error code: {bad[0]}. (the factorization met an "
+                           "exactly zero pivot: the input is singular)")
 
 
 def ldl_factor(A, *, hermitian=False, out=None):
@@ -186,18 +186,19 @@ def ldl_solve(LD, pivots, B, *, hermitian=False, out=None):
     if out is not None:
         raise NotImplementedError("tapegrad.linalg.ldl_solve: out= is not supported")
     fname = "torch.linalg.ldl_solve"
-    check_matrix(LD, fname, kernel="linalg_ldl_solve_cpu", arg="LD")
+    check_matrix(LD, fname, kernel="linalg_ldl_solve_cpu")
     check_tensor(B, "linalg_ldl_solve", "B")
     if B.dim() < 2:
-        raise RuntimeError(f"{fname}: The input tensor B must have at least 2 dimensions.")
-    if LD.size(-1) != B.size(-2):
-        raise RuntimeError(f"{fname}: Incompatible shapes of A and B for the equation AX = B "
-                           f"({LD.size(-2)}x{LD.size(-1)} and {B.size(-2)}x{B.size(-1)})")
+        raise IndexError(f"Dimension out of range (expected to be in range of "
+                         f"[{-max(B.dim(), 1)}, {max(B.dim(), 1) - 1}], but got -2)")
     if LD.dtype != B.dtype:
         from ._dtype_names import type_name
-        raise RuntimeError(f"{fname}: Expected LD and B to have the same dtype, but found LD "
-                           f"of type {type_name(LD.dtype)} and B of type {type_name(B.dtype)} "
-                           "instead")
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                           f"{type_name(B.dtype)} and A of type {type_name(LD.dtype)} instead.")
+    if LD.size(-1) != B.size(-2):
+        raise RuntimeError(f"Incompatible matrix sizes for {fname}: each A matrix is "
+                           f"{LD.size(-2)} by {LD.size(-1)} but each b matrix is {B.size(-2)} "
+                           f"by {B.size(-1)}")
     check_dtype(LD, fname, "linalg_ldl_solve_cpu")
     check_cpu(LD, fname)
     from . import broadcast_shapes
