@@ -163,9 +163,27 @@ def ormqr(input, tau, other, left=True, transpose=False, *, out=None):
 
 # ---- deprecated torch-level LU forms ----
 
+_WARNED = set()
+
+
+def _deprecated(name, text):
+    # torch warns once per process (TORCH_WARN_ONCE)
+    if name not in _WARNED:
+        import warnings
+        _WARNED.add(name)
+        warnings.warn(text, UserWarning, stacklevel=3)
+
+
 def _torch_lu(A, pivot=True, get_infos=False, out=None):
     """torch.lu(A, pivot=True, get_infos=False) -> (LU, pivots[, infos])."""
     from . import linalg
+    _deprecated("lu", "torch.lu is deprecated in favor of torch.linalg.lu_factor / "
+                "torch.linalg.lu_factor_ex and will be removed in a future PyTorch release.\n"
+                "LU, pivots = torch.lu(A, compute_pivots)\nshould be replaced with\n"
+                "LU, pivots = torch.linalg.lu_factor(A, compute_pivots)\nand\n"
+                "LU, pivots, info = torch.lu(A, compute_pivots, get_infos=True)\n"
+                "should be replaced with\n"
+                "LU, pivots, info = torch.linalg.lu_factor_ex(A, compute_pivots)")
     if out is not None:
         raise NotImplementedError("tapegrad.lu: out= is not supported")
     # torch.lu does not raise for a singular input (its info only reports it)
@@ -176,4 +194,9 @@ def _torch_lu(A, pivot=True, get_infos=False, out=None):
 def _torch_lu_solve(b, LU_data, LU_pivots, *, out=None):
     """torch.lu_solve(b, LU, pivots) = linalg.lu_solve(LU, pivots, b)."""
     from . import linalg
+    _deprecated("lu_solve", "torch.lu_solve is deprecated in favor of torch.linalg.lu_solve"
+                "and will be removed in a future PyTorch release.\n"
+                "Note that torch.linalg.lu_solve has its arguments reversed.\n"
+                "X = torch.lu_solve(B, LU, pivots)\nshould be replaced with\n"
+                "X = torch.linalg.lu_solve(LU, pivots, B)")
     return linalg.lu_solve(LU_data, LU_pivots, b, out=out)
