@@ -85,6 +85,35 @@ UNCHECKED_VALUES = re.compile(r"^(empty|empty_like|empty_permuted|empty_strided|
 CANONICAL: dict = {}
 
 
+def _svd_canon(U, S, Vh):
+    # U_i Vh_i (one outer product per singular value: invariant under the joint sign flip of
+    # u_i and v_i) and S; the extra columns of full_matrices=True are not unique and dropped
+    k = S.shape[-1]
+    U, Vh = U[..., :, :k], Vh[..., :k, :]
+    return S, U.unsqueeze(-2) * Vh.mT.unsqueeze(-3)
+
+
+def _canon_linalg_svd(lib, out):
+    return _svd_canon(out[0], out[1], out[2])
+
+
+def _canon_torch_svd(lib, out):
+    return _svd_canon(out[0], out[1], out[2].mT)
+
+
+def _canon_eigh(lib, out):
+    # the eigenvalues and the projector q_i q_i^T of each eigenvector (sign-invariant)
+    L, Q = out[0], out[1]
+    return L, Q.unsqueeze(-2) * Q.unsqueeze(-3)
+
+
+CANONICAL.update({"svd": _canon_torch_svd, "linalg.svd": _canon_linalg_svd,
+                  "linalg.eigh": _canon_eigh,
+                  # (U, S, V) of a random projection: unique (up to signs) for these samples,
+                  # whose inputs have rank exactly q
+                  "svd_lowrank": _canon_torch_svd, "pca_lowrank": _canon_torch_svd})
+
+
 class Timeout(Exception):
     pass
 
@@ -241,11 +270,13 @@ def run_sample(tg, op, fn, sample, dtype, res, grads):
         res.add("skip-arg", str(e))
         return
     try:
+        torch.manual_seed(1234)  # random ops (svd_lowrank): the same draws in both
         expected = op.op(sample.input, *sample.args, **sample.kwargs)
     except Exception:
         res.add("skip-torch-raises")
         return
     try:
+        tg.manual_seed(1234)
         actual = fn(tin, *targs, **tkw)
     except Timeout:
         raise

@@ -264,6 +264,18 @@ def __getattr__(name):  # noqa: F811
         return importlib.import_module(f".{name}", __name__)
     return _getattr_before_w(name)
 # --- end helper W ---
+# --- helper A: Householder ops (geqrf, ormqr), torch.lu / lu_solve, randomized low-rank SVD ---
+from ._linalg_householder import geqrf, ormqr, householder_product as orgqr  # noqa: E402
+from ._linalg_householder import _torch_lu as lu, _torch_lu_solve as lu_solve  # noqa: E402
+from ._linalg_lowrank import svd_lowrank, pca_lowrank  # noqa: E402
+Tensor.geqrf = lambda self: geqrf(self)
+Tensor.orgqr = lambda self, input2: orgqr(self, input2)
+Tensor.ormqr = lambda self, input2, input3, left=True, transpose=False: ormqr(
+    self, input2, input3, left, transpose)
+Tensor.lu = lambda self, pivot=True, get_infos=False: lu(self, pivot, get_infos)
+Tensor.lu_solve = lambda self, LU_data, LU_pivots: lu_solve(self, LU_data, LU_pivots)
+__all__ += ["geqrf", "ormqr", "orgqr", "lu", "lu_solve", "svd_lowrank", "pca_lowrank"]
+# --- end helper A ---
 
 # --- torch's out= keyword on every top-level function that has it in torch (_out_arg.py);
 # keep this last, so that it covers the functions defined above ---

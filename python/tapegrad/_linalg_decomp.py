@@ -542,13 +542,11 @@ class _LuFactorEx(Function):
     @staticmethod
     def backward(ctx, gLU, _g_piv, _g_info):
         A, LU = ctx.saved_tensors
-        if A.size(-1) != A.size(-2):
-            raise NotImplementedError("tapegrad: the derivative of linalg.lu_factor is "
-                                      "implemented for square matrices only")
         if grad_on():
             LU = _LuFactorEx.apply(A)[0]
         P, L, U = _unpack(LU, ctx.piv)
-        return _lu_backward(P, L, U, gLU.tril(-1), gLU.triu())
+        k = min(A.size(-2), A.size(-1))
+        return _lu_backward(P, L, U, gLU[..., :, :k].tril(-1), gLU[..., :k, :].triu())
 
 
 def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
@@ -589,11 +587,29 @@ def lu_factor(A, *, pivot=True, out=None):
 
 
 def _lu_backward(P, L, U, gL, gU):
-    # A = P L U (square): gA = P L^{-T} (tril_{-1}(L^T gL) + triu(gU U^T)) U^{-T}
-    inner = (L.mT @ gL).tril(-1) + (gU @ U.mT).triu()
-    gA = _SolveTriangular.apply(L.mT, inner, True, True, True)
-    gA = _SolveTriangular.apply(U.mT, gA, False, False, False)
-    return P @ gA
+    """A = P L U, L (m, k) unit lower, U (k, n) upper, k = min(m, n). With G = triu(gU) and
+    gL strictly lower:
+    square: gA = P L^-T (tril_{-1}(L^T gL) + triu(G U^T)) U^-T
+    wide (m < n, U = [U1 U2]): gX = [tril_{-1}(L^T gL - G U^T) U1^-T + G1, G2], gA = P L^-T gX
+    tall (m > n, L = [L1; L2]): gY = gL + [L1^-T triu(G U^T - L^T gL); 0], gA = P gY U^-T"""
+    gL, gU = gL.tril(-1), gU.triu()
+    m, n = L.size(-2), U.size(-1)
+    if m == n:
+        inner = (L.mT @ gL).tril(-1) + (gU @ U.mT).triu()
+        gA = _SolveTriangular.apply(L.mT, inner, True, True, True)
+        gA = _SolveTriangular.apply(U.mT, gA, False, False, False)
+        return P @ gA
+    from . import cat, zeros
+    if m < n:
+        B = (L.mT @ gL - gU @ U.mT).tril(-1)
+        T = _SolveTriangular.apply(U[..., :, :m].mT, B, False, False, False)
+        gX = cat([T + gU[..., :, :m], gU[..., :, m:]], -1)
+        return P @ _SolveTriangular.apply(L.mT, gX, True, True, True)
+    B = (gU @ U.mT - L.mT @ gL).triu()
+    C = _SolveTriangular.apply(L[..., :n, :].mT, B, True, True, True)
+    pad = zeros(tuple(C.shape[:-2]) + (m - n, n), dtype=C.dtype)
+    gY = gL + cat([C, pad], -2)
+    return P @ _SolveTriangular.apply(U.mT, gY, False, False, False)
 
 
 @named("LinalgLuBackward0")
@@ -610,9 +626,6 @@ class _Lu(Function):
     @staticmethod
     def backward(ctx, _gP, gL, gU):
         A, P, L, U = ctx.saved_tensors
-        if A.size(-1) != A.size(-2):
-            raise NotImplementedError("tapegrad: the derivative of linalg.lu is implemented "
-                                      "for square matrices only")
         if grad_on():
             P, L, U = _Lu.apply(A)
         return _lu_backward(P, L, U, gL, gU)
@@ -656,12 +669,33 @@ class _LuSolve(Function):
     def backward(ctx, g):
         LU, B = ctx.saved_tensors
         piv, left, adjoint = ctx.args
+        gB = gLU = None
+        if ctx.needs_input_grad[2]:
+            gB = _LuSolve.apply(LU, piv, g, left, not adjoint).sum_to_size(tuple(B.shape))
         if ctx.needs_input_grad[0]:
-            raise NotImplementedError("tapegrad: the derivative of linalg.lu_solve with respect "
-                                      "to LU is not implemented (differentiate through "
-                                      "linalg.solve instead)")
-        gB = _LuSolve.apply(LU, piv, g, left, not adjoint)
-        return None, None, gB.sum_to_size(tuple(B.shape)), None, None
+            X = _LuSolve.apply(LU, piv, B, left, adjoint)
+            gLU = _lu_solve_lu_grad(LU, piv, X, g, left, adjoint).sum_to_size(tuple(LU.shape))
+        return gLU, None, gB, None, None
+
+
+def _lu_solve_lu_grad(LU, piv, X, gX, left, adjoint):
+    """The gradient wrt the packed LU (A = P L U) of X = op(A)^-1 B. XA = B is A^T X^T = B^T.
+    op(A) = A:   R = -U^-T gX X^T,  gU = triu(R),  gL = tril_{-1}(L^-T R U^T)
+    op(A) = A^T: R = -(P^T X)(L^-1 P^T gX)^T,  gL = tril_{-1}(R),  gU = triu(L^T R U^-T)"""
+    if not left:
+        X, gX, adjoint = X.mT, gX.mT, not adjoint
+    n = LU.size(-1)
+    L = LU.tril(-1) + eye_like(n, LU)
+    U = LU.triu()
+    if not adjoint:
+        R = -_SolveTriangular.apply(U.mT, gX @ X.mT, False, True, False)
+        gL = _SolveTriangular.apply(L.mT, R @ U.mT, True, True, True).tril(-1)
+        return gL + R.triu()
+    P = _perm_matrices(piv, n, LU.dtype)
+    H = _SolveTriangular.apply(L, P.mT @ gX, False, True, True)
+    R = -((P.mT @ X) @ H.mT)
+    gU = _SolveTriangular.apply(U.mT, L.mT @ R, False, False, False).triu()
+    return R.tril(-1) + gU
 
 
 def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):

@@ -65,6 +65,10 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     if isinstance(ord, _builtins.bool) or abs(ord) not in (1, 2, _INF):
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    if ord > 0 and A.numel() == 0:
+        # torch: the positive (max-type) norms of an empty matrix are 0 (the negative ones
+        # raise from amin below); the Frobenius norm gives those zeros, shape and graph
+        return vector_norm(A, 2, (d0, d1), keepdim)
     if abs(ord) == 2:
         check_cpu(A, "linalg.matrix_norm")
         return _spectral(A, d0, d1, keepdim, "amax" if ord > 0 else "amin")
@@ -481,7 +485,9 @@ def vander(x, *, N=None):
     from . import cat, ones_like
     check_tensor(x, "linalg_vander", "x")
     if x.dim() < 1:
-        raise RuntimeError("N must be greater than 1.")
+        if N is None:
+            raise RuntimeError("N must be greater than 1.")
+        x = x.reshape(1)  # torch: a 0-d x is one point, giving a (1, N) result
     if N is None:
         N = x.size(-1)
     if N <= 1:

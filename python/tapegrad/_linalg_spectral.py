@@ -214,12 +214,8 @@ class _Svd(Function):
             U, S, Vh = _Svd.apply(A, ctx.full)
         k = S.size(-1)
         if ctx.full:
-            m, n = A.size(-2), A.size(-1)
-            if m != n and (gU is not None or gVh is not None):
-                raise RuntimeError("linalg_svd_backward: The singular vectors are not "
-                                   "differentiable when full_matrices=True and the input is not "
-                                   "square (the extra columns are not unique); use "
-                                   "full_matrices=False")
+            # as torch: the gradients of the extra (non-unique) columns of U and rows of Vh
+            # of a non-square input are ignored
             U, Vh = U[..., :, :k], Vh[..., :k, :]
             gU = None if gU is None else gU[..., :, :k]
             gVh = None if gVh is None else gVh[..., :k, :]

@@ -90,17 +90,8 @@ from ._linalg_matrix import (matrix_norm, pinv, matrix_rank, cond, lstsq,  # noq
 from ._C import matmul  # noqa: E402
 
 
-def _not_implemented(name):
-    def f(*args, **kwargs):
-        raise NotImplementedError(f"tapegrad.linalg.{name} is not implemented")
-    f.__name__ = f.__qualname__ = name
-    return f
-
-
-householder_product = _not_implemented("householder_product")
-ldl_factor = _not_implemented("ldl_factor")
-ldl_factor_ex = _not_implemented("ldl_factor_ex")
-ldl_solve = _not_implemented("ldl_solve")
+from ._linalg_householder import householder_product  # noqa: E402
+from ._linalg_ldl import ldl_factor, ldl_factor_ex, ldl_solve  # noqa: E402
 
 __all__ += ["LinAlgError", "inv", "inv_ex", "det", "slogdet", "solve", "solve_ex", "cholesky",
             "cholesky_ex", "solve_triangular", "lu_factor", "lu_factor_ex", "lu", "lu_solve",
