@@ -253,6 +253,10 @@ __all__ += ["cholesky_solve", "cholesky_inverse", "triangular_solve", "lu_unpack
             "pinverse"]
 # --- end helper L ---
 
+# --- helper M: div / divide with rounding_mode (_div_modes.py) ---
+from ._div_modes import div, divide  # noqa: E402
+# --- end helper M ---
+
 # --- torch's out= keyword on every top-level function that has it in torch (_out_arg.py);
 # keep this last, so that it covers the functions defined above ---
 from . import _out_arg  # noqa: E402
