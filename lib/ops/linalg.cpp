@@ -181,7 +181,9 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
     // Fold the batch into the rows of one matrix product.
     Shape out_shape(a.sizes().begin(), a.sizes().end() - 1);
     if (db == 2) out_shape.push_back(b.sizes()[1]);
-    Tensor folded = reshape(a, {-1, a.sizes().back()});
+    // the row count spelled out: -1 is ambiguous when the last dim is 0 (torch folds it too)
+    const int64_t rows = numel_of(Shape(a.sizes().begin(), a.sizes().end() - 1));
+    Tensor folded = reshape(a, {rows, a.sizes().back()});
     Tensor r = db == 2 ? mm(folded, b) : mv(folded, b);
     return unsafe_view(r, out_shape);
   }
@@ -220,7 +222,8 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
     // torch flattens the leading dims into one addmm and views the result back.
     Shape out_shape(input.sizes().begin(), input.sizes().end() - 1);
     out_shape.push_back(weight.sizes()[0]);
-    Tensor flat = reshape(input, {-1, input.sizes().back()});
+    const int64_t rows = numel_of(Shape(input.sizes().begin(), input.sizes().end() - 1));
+    Tensor flat = reshape(input, {rows, input.sizes().back()});
     return view(addmm(bias, flat, t(weight)), out_shape);
   }
   Tensor r = matmul(input, t(weight));

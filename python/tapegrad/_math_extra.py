@@ -8,6 +8,7 @@ from ._grad_mode import no_grad as _no_grad
 
 from . import _C
 from ._factories import _finish, _default, arange as _arange, linspace as _linspace
+from ._factories import _check_linspace_args, _int_line
 from ._factories import full_like as _full_like, zeros as _zeros, zeros_like as _zeros_like
 from ._factories import tensor as _tensor
 from ._tensor import _check_device
@@ -58,7 +59,11 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
     if out is not None:
         raise NotImplementedError("tapegrad.logspace: out= is not supported")
     dt = _default(dtype)
-    exps = _linspace(start, end, steps, dtype=_C.float64)
+    _check_linspace_args("logspace", start, end, steps)
+    if steps >= 2 and not dt.is_floating_point and dt != _C.bool:
+        exps = _int_line(start, end, steps)  # integral dtypes: torch's integer start/end
+    else:
+        exps = _linspace(start, end, steps, dtype=_C.float64)
     vals = _C.pow(_builtins.float(base), exps)
     t = vals.to(dt) if dt != _C.float64 else vals
     return _finish(t, requires_grad, device)
@@ -109,7 +114,7 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
             raise RuntimeError(f"{name}() q tensor must be same dtype as the input tensor")
         if q.numel() and not _builtins.bool(((q >= 0) & (q <= 1)).all()):
             raise RuntimeError(f"{name}() q values must be in the range [0, 1]")
-        qt = q.detach()
+        qt = q  # torch's weights (rank - floor(rank)) carry q's gradient
     q_vector = not scalar_q and q.dim() == 1
     x = input.reshape(-1) if dim is None else input
     nd = x.dim()
