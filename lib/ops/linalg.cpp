@@ -118,12 +118,13 @@ Tensor mv(const Tensor& a, const Tensor& v) {
 Tensor dot(const Tensor& a, const Tensor& b) {
   TG_CHECK(a.dim() == 1 && b.dim() == 1, "1D tensors expected, but got ", a.dim(), "D and ",
            b.dim(), "D tensors");
+  // torch checks the dtypes before the sizes
+  TG_CHECK(a.dtype() == b.dtype(), "dot : expected both vectors to have same dtype, but found ",
+           dtype_legacy_name(a.dtype()), " and ", dtype_legacy_name(b.dtype()));
   TG_CHECK(a.sizes()[0] == b.sizes()[0], "inconsistent tensor size, expected tensor [",
            a.sizes()[0], "] and src [", b.sizes()[0],
            "] to have the same number of elements, but got ", a.sizes()[0], " and ", b.sizes()[0],
            " elements respectively");
-  TG_CHECK(a.dtype() == b.dtype(), "dot : expected both vectors to have same dtype, but found ",
-           dtype_legacy_name(a.dtype()), " and ", dtype_legacy_name(b.dtype()));
   Tensor out = empty({}, a.dtype(), a.device());
   product(make_view(out, {1, 1}, {1, 1}, 0),
            make_view(a, {1, a.sizes()[0]}, {1, a.strides()[0]}, a.offset()),

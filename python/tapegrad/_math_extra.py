@@ -122,7 +122,8 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     if nd == 0:
         x = x.reshape(1)
         nd = 1
-    xs = x.transpose(d, -1) if d != nd - 1 else x
+    # movedim, not transpose: the other dims keep their order in the result
+    xs = x.permute(*[k for k in _builtins.range(nd) if k != d], d) if d != nd - 1 else x
     srt = xs.sort(dim=-1).values
     n = srt.shape[-1]
     qv = qt.reshape(-1)
@@ -149,7 +150,7 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     # out: (..., Q) with the reduced dim gone; Q first, keepdim puts size-1 dims back
     if out.dim() > 1:
         out = out.permute(out.dim() - 1, *_builtins.range(out.dim() - 1))
-    if keepdim:
+    if keepdim and input.dim() > 0:  # a 0-d input has no dim to keep
         if dim is None:
             out = out.reshape([out.shape[0]] + [1] * input.dim())
         else:
@@ -187,7 +188,7 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False,
 
 
 def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
-           requires_grad=False, out=None):
+           requires_grad=False, out=None, layout=None, pin_memory=False):
     """torch.normal's forms: numbers and a size (a normal_ fill), or tensor mean and/or std
     (standard normals of the broadcast shape scaled by std and shifted by mean, as torch draws
     them). The tensor forms carry no history here (torch records NormalBackward1-3)."""
@@ -197,6 +198,8 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
         with _use(generator, "normal", getattr(ref, "device", _check_device(device))):
             return normal(mean, std, size, dtype=dtype, device=device,
                           requires_grad=requires_grad, out=out)
+    if layout is not None and not str(layout).endswith("strided"):
+        raise RuntimeError(f"normal(): only the strided layout is supported, got {layout}")
     mt, st = isinstance(mean, _C.Tensor), isinstance(std, _C.Tensor)
     if not mt and not st:
         if size is None:
