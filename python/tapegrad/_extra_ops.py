@@ -100,8 +100,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
         avg = x.mean(1)
         norm = n_obs - correction
     else:
-        w = w.to(x.dtype)
-        w_sum = w.sum()
+        w_sum = w.sum()  # in the weights' own dtype, as torch (float32 weights: float32 sums)
         avg = (x * w).sum(1) / w_sum
         if correction == 0:
             norm = w_sum
