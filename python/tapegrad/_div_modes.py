@@ -1,7 +1,7 @@
 """torch.div / divide (and their Tensor methods and in-place forms) with rounding_mode='trunc' or
 'floor'. The compiled div is true division only; the rounded quotients come from floor_divide
 (torch's own floor division, which div(..., rounding_mode='floor') is) and trunc, and the result is
-recorded as torch's DivBackward2 (tensor other) / DivBackward3 (number other), whose gradient is
+recorded as torch's DivBackward2 (a number other is wrapped too, as torch does), whose gradient is
 zero for both inputs (the quotient is piecewise constant)."""
 from . import _C, _pynode
 from ._grad_mode import no_grad as _no_grad
@@ -42,7 +42,7 @@ def _rounded(input, other, rounding_mode):
         return out
     tensor_other = isinstance(other, _C.Tensor)
     return _pynode.record(
-        "DivBackward2" if tensor_other else "DivBackward3",
+        "DivBackward2",  # torch wraps a number other too (div.Tensor_mode)
         lambda g: [_zeros_like(input), _zeros_like(other) if tensor_other else None],
         [input, other if tensor_other else None], out,
         {"other": other, "rounding_mode": rounding_mode})
