@@ -153,3 +153,52 @@ def test_quantile_top_node_as_torch():
     ref = torch.tensor([[1.0, 3.0, 2.0]], requires_grad=True)
     assert (type(m.quantile(x, 0.5, dim=1).grad_fn).__name__
             == type(torch.quantile(ref, 0.5, dim=1).grad_fn).__name__)
+
+
+# ---- OpInfo follow-ups (helper M, eighth session): cases the OpInfo sweep does not reach ----
+def _to_torch(x):
+    return torch.from_dlpack(x.detach().contiguous()).clone()
+
+
+@pytest.mark.parametrize("mode", ["trunc", "floor"])
+def test_div_rounding_mode_int64_exact_and_zero_grad(mode):
+    m = tg()
+    # large int64 values: the integer quotient must not round-trip through float64
+    vals = [2 ** 62 + 7, -(2 ** 62) - 7, 17, -17, 0]
+    divs = [3, 3, -5, -5, 7]
+    ref = torch.div(torch.tensor(vals), torch.tensor(divs), rounding_mode=mode)
+    got = m.div(m.tensor(vals), m.tensor(divs), rounding_mode=mode)
+    assert got.dtype == m.int64 and _to_torch(got).tolist() == ref.tolist()
+    x = m.tensor([1.5, -2.5, 7.0], dtype=m.float64, requires_grad=True)
+    xr = torch.tensor([1.5, -2.5, 7.0], dtype=torch.float64, requires_grad=True)
+    y, yr = x.div(2.0, rounding_mode=mode), xr.div(2.0, rounding_mode=mode)
+    assert type(y.grad_fn).__name__ == type(yr.grad_fn).__name__
+    y.sum().backward()
+    yr.sum().backward()
+    assert _to_torch(x.grad).tolist() == xr.grad.tolist()
+    assert_same_error(lambda mod: mod.div(_t(mod), 2, rounding_mode="round"))
+
+
+def test_linear_and_matmul_with_empty_inner_dim():
+    m = tg()
+    for sa, sb in [((2, 3, 0), (0, 4)), ((0, 3), (3, 0)), ((2, 0), (0, 5))]:
+        ref = torch.matmul(torch.ones(sa), torch.ones(sb))
+        got = m.matmul(m.ones(*sa), m.ones(*sb))
+        assert tuple(got.shape) == tuple(ref.shape)
+        assert _to_torch(got).tolist() == ref.tolist()
+    ref = torch.nn.functional.linear(torch.ones(2, 3, 0), torch.ones(4, 0), torch.ones(4))
+    got = m.nn.functional.linear(m.ones(2, 3, 0), m.ones(4, 0), m.ones(4))
+    assert _to_torch(got).tolist() == ref.tolist()
+
+
+def test_reflected_operators_self_check_and_tensor_other():
+    m = tg()
+    t = m.tensor([1.0, 2.0])
+    for name in ("__radd__", "__rsub__", "__rmul__", "__rpow__", "__rand__", "__rmod__"):
+        with pytest.raises(TypeError):
+            getattr(m.Tensor, name)(2, t)
+    with pytest.raises(TypeError):
+        t + "a"  # an unusable other still ends in Python's TypeError
+    a, b = m.tensor([1.0, 2.0]), m.tensor([3.0, 5.0])
+    assert _to_torch(a.__rsub__(b)).tolist() == [2.0, 3.0]
+    assert _to_torch(a.__rpow__(b)).tolist() == [3.0, 25.0]

@@ -118,12 +118,13 @@ Tensor mv(const Tensor& a, const Tensor& v) {
 Tensor dot(const Tensor& a, const Tensor& b) {
   TG_CHECK(a.dim() == 1 && b.dim() == 1, "1D tensors expected, but got ", a.dim(), "D and ",
            b.dim(), "D tensors");
+  // torch checks the dtypes before the sizes
+  TG_CHECK(a.dtype() == b.dtype(), "dot : expected both vectors to have same dtype, but found ",
+           dtype_legacy_name(a.dtype()), " and ", dtype_legacy_name(b.dtype()));
   TG_CHECK(a.sizes()[0] == b.sizes()[0], "inconsistent tensor size, expected tensor [",
            a.sizes()[0], "] and src [", b.sizes()[0],
            "] to have the same number of elements, but got ", a.sizes()[0], " and ", b.sizes()[0],
            " elements respectively");
-  TG_CHECK(a.dtype() == b.dtype(), "dot : expected both vectors to have same dtype, but found ",
-           dtype_legacy_name(a.dtype()), " and ", dtype_legacy_name(b.dtype()));
   Tensor out = empty({}, a.dtype(), a.device());
   product(make_view(out, {1, 1}, {1, 1}, 0),
            make_view(a, {1, a.sizes()[0]}, {1, a.strides()[0]}, a.offset()),
@@ -181,7 +182,9 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
     // Fold the batch into the rows of one matrix product.
     Shape out_shape(a.sizes().begin(), a.sizes().end() - 1);
     if (db == 2) out_shape.push_back(b.sizes()[1]);
-    Tensor folded = reshape(a, {-1, a.sizes().back()});
+    // the row count spelled out: -1 is ambiguous when the last dim is 0 (torch folds it too)
+    const int64_t rows = numel_of(Shape(a.sizes().begin(), a.sizes().end() - 1));
+    Tensor folded = reshape(a, {rows, a.sizes().back()});
     Tensor r = db == 2 ? mm(folded, b) : mv(folded, b);
     return unsafe_view(r, out_shape);
   }
@@ -220,7 +223,8 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
     // torch flattens the leading dims into one addmm and views the result back.
     Shape out_shape(input.sizes().begin(), input.sizes().end() - 1);
     out_shape.push_back(weight.sizes()[0]);
-    Tensor flat = reshape(input, {-1, input.sizes().back()});
+    const int64_t rows = numel_of(Shape(input.sizes().begin(), input.sizes().end() - 1));
+    Tensor flat = reshape(input, {rows, input.sizes().back()});
     return view(addmm(bias, flat, t(weight)), out_shape);
   }
   Tensor r = matmul(input, t(weight));

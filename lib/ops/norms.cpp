@@ -163,6 +163,7 @@ std::pair<Tensor, Tensor> std_mean(const Tensor& a, const std::vector<int64_t>& 
 }
 
 std::pair<Tensor, Tensor> aminmax(const Tensor& a, std::optional<int64_t> dim, bool keepdim) {
+  TG_CHECK(a.dim() <= 64, "only tensors with up to 64 dims are supported");
   std::vector<int64_t> rd;
   if (dim) {
     rd = {wrap_dim(*dim, a.dim())};

@@ -82,7 +82,8 @@ Tensor unary(OpId op, const Tensor& a) {
   if (op == OpId::Frac && !is_floating(dt))
     TG_ERROR_KIND(NotImplemented, "\"frac_cpu\" not implemented for '", dtype_legacy_name(dt), "'");
   if (unary_to_float(op) && !is_floating(dt)) dt = default_dtype();
-  if (op == OpId::Sgn && dt == DType::Bool) return clone(a);  // sgn of a bool is itself
+  // sgn / sign of a bool is itself (torch returns a bool copy)
+  if ((op == OpId::Sgn || op == OpId::Sign) && dt == DType::Bool) return clone(a);
   if (dt == DType::Bool && (op == OpId::Neg))
     TG_ERROR("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
              "invert a mask, use the `~` or `logical_not()` operator instead.");
@@ -166,6 +167,8 @@ Tensor minimum(const Tensor& a, const Tensor& b) { return binary(OpId::Minimum, 
 Tensor pow(const Tensor& a, Scalar e) {
   DType dt = a.dtype();
   if (e.kind == Scalar::Float && !is_floating(dt)) dt = default_dtype();
+  // bool ** int: the wrapped int promotes a bool tensor to int64 (torch.square(bool) too)
+  if (dt == DType::Bool && e.kind == Scalar::Int) dt = DType::Int64;
   if (!is_floating(dt) && e.kind != Scalar::Float && e.i < 0)
     TG_ERROR("Integers to negative integer powers are not allowed.");
   Tensor out = empty(a.sizes(), dt, a.device());

@@ -11,7 +11,19 @@ using namespace detail;
 namespace {
 
 // self * beta + prod * alpha, where beta == 0 ignores self (NaN in self does not propagate).
+// Integral products follow torch's integer gemm: beta and alpha are converted to the integer
+// type first (a float truncates); bool products are logical (any nonzero beta/alpha is true).
 Tensor beta_alpha(const Tensor& self, const Tensor& prod, Scalar beta, Scalar alpha) {
+  const DType rt = promote_types(self.dtype(), prod.dtype());
+  if (rt == DType::Bool) {
+    Tensor p = alpha.to_double() != 0 ? prod : zeros(prod.sizes(), DType::Bool, prod.device());
+    if (beta.to_double() == 0) return p;
+    return compare(CmpId::LogicalOr, expand(self, prod.sizes()), p);
+  }
+  if (!is_floating(rt)) {
+    if (beta.kind == Scalar::Float) beta = Scalar(beta.i);
+    if (alpha.kind == Scalar::Float) alpha = Scalar(alpha.i);
+  }
   Tensor p = alpha.to_double() == 1 ? prod : mul(prod, wrapped_scalar(alpha));
   Tensor s = expand(self, prod.sizes());  // torch's expand error for a bad self
   if (beta.to_double() == 0) return p;

@@ -106,9 +106,10 @@ Tensor sum_impl(OpId op, const Tensor& a, const std::vector<int64_t>& dims, bool
   auto rdims = norm_dims(a, dims);
   DType dt = dtype ? *dtype : (is_integral(a.dtype(), true) ? DType::Int64 : a.dtype());
   if (mean) {
-    TG_CHECK(is_floating(dt), "mean(): could not infer output dtype. Input dtype must be either "
-                              "a floating point or complex dtype. Got: ",
-             dtype_legacy_name(dt));
+    // torch names the dtype=... argument when one was given
+    TG_CHECK(is_floating(dt), "mean(): could not infer output dtype. ",
+             dtype ? "Optional" : "Input", " dtype must be either "
+             "a floating point or complex dtype. Got: ", dtype_legacy_name(dt));
   }
   // Integer inputs sum into int64 inside the kernel; a requested float dtype converts first.
   Tensor src = is_floating(dt) ? cast_for_kernel(a, dt) : a;
@@ -188,6 +189,10 @@ std::pair<Tensor, Tensor> extreme_dim(const Tensor& a, int64_t dim, bool keepdim
 }
 
 Tensor amax_impl(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim, bool is_max) {
+  TG_CHECK(a.dim() <= 64, "only tensors with up to 64 dims are supported");
+  TG_CHECK(!dims.empty() || a.numel() > 0, is_max ? "amax" : "amin",
+           "(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
+           "reduction dim with the 'dim' argument.");
   auto rdims = norm_dims(a, dims);
   for (auto d : rdims)
     TG_CHECK_KIND(Index, a.sizes()[d] > 0, is_max ? "amax" : "amin",

@@ -76,7 +76,37 @@ Tensor clamp_any(const Tensor& a, const py::object& lo, const py::object& hi) {
   return clamp(a, opt_scalar(lo), opt_scalar(hi));
 }
 
+// torch's TypeError for a Python number where its signature says Tensor.
+void check_tensor_other(const char* fn, const Operand& b) {
+  if (!b.t.impl()->wrapped_number) return;
+  const DType dt = b.t.dtype();
+  const char* ty = dt == DType::Bool ? "bool" : is_floating(dt) ? "float" : "int";
+  TG_ERROR_KIND(Type, fn, "(): argument 'other' (position 2) must be Tensor, not ", ty);
+}
+
+// A reflected operator called on something that is not a Tensor (Tensor.__radd__(2, t)):
+// torch's descriptor TypeError. pybind's operator overloads would return NotImplemented instead
+// (a silent non-result), so each reflected operator gets this as its last overload; with a
+// Tensor self and an unusable other it still answers NotImplemented, as Python expects.
+template <class Cls>
+void reflected_fallback(Cls& cls, const char* name) {
+  std::string n = name;
+  cls.def(name, [n](const py::object& self, const py::object&) -> py::object {
+    if (!py::isinstance<TensorImpl>(self))
+      throw py::type_error("descriptor '" + n + "' for 'Tensor' objects doesn't apply to a '" +
+                           std::string(Py_TYPE(self.ptr())->tp_name) + "' object");
+    return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+  }, py::is_operator());
+}
+
 }  // namespace
+
+void reflected_fallbacks(py::module_& m) {
+  Cls cls = py::reinterpret_borrow<Cls>(m.attr("Tensor"));
+  for (const char* n : {"__radd__", "__rsub__", "__rmul__", "__rtruediv__", "__rpow__",
+                        "__rand__", "__ror__", "__rxor__", "__rmod__", "__rfloordiv__"})
+    reflected_fallback(cls, n);
+}
 
 void bind_ops(py::module_& m) {
   Cls cls = py::reinterpret_borrow<Cls>(m.attr("Tensor"));
@@ -84,8 +114,13 @@ void bind_ops(py::module_& m) {
   // ---- elementwise rows of ops.def ----
 #define TG_UNARY(Id, name, GradFn, Functor, to_float, saves) \
   both(m, cls, #name, [](const Tensor& a) { return unary(OpId::Id, a); });
-#define TG_COMPARE(Id, name, Functor)                                              \
-  both(m, cls, #name, [](const Tensor& a, const Operand& b) { return compare(CmpId::Id, a, b.t); });
+#define TG_COMPARE(Id, name, Functor)                                                   \
+  both(m, cls, #name, [](const Tensor& a, const Operand& b) {                           \
+    if (CmpId::Id == CmpId::LogicalAnd || CmpId::Id == CmpId::LogicalOr ||              \
+        CmpId::Id == CmpId::LogicalXor)                                                 \
+      check_tensor_other(#name, b); /* torch's logical_* take no number */              \
+    return compare(CmpId::Id, a, b.t);                                                  \
+  });
 #define TG_OP(Id, name, GradFn)
 #include <tapegrad/ops/ops.def>
   // Reached only when the overload above rejects the argument (or it came as input=): torch's
@@ -118,6 +153,9 @@ void bind_ops(py::module_& m) {
   both(m, cls, "minimum", [](const Tensor& a, const Tensor& b) { return minimum(a, b); }, py::arg("other"));
   m.def("rsub", [](const Tensor& a, Scalar b, Scalar alpha) { return rsub(a, b, alpha); },
         py::arg("input"), py::arg("other"), py::kw_only(), py::arg("alpha") = Scalar(int64_t{1}));
+  // torch.rsub(input, other: Tensor, alpha) = other - alpha * input
+  m.def("rsub", [](const Tensor& a, const Tensor& b, Scalar alpha) { return sub(b, a, alpha); },
+        py::arg("input"), py::arg("other"), py::kw_only(), py::arg("alpha") = Scalar(int64_t{1}));
   // pow: tensor ** tensor, tensor ** number, number ** tensor.
   auto pow_fn = [](const py::object& a, const py::object& b) -> Tensor {
     bool ta = py::isinstance<TensorImpl>(a), tb = py::isinstance<TensorImpl>(b);
@@ -137,6 +175,7 @@ void bind_ops(py::module_& m) {
     }
   });
   cls.def("__rpow__", [](const Tensor& a, const py::object& b) -> py::object {
+    if (py::isinstance<TensorImpl>(b)) return py::cast(pow(b.cast<Tensor>(), a));
     try {
       return py::cast(pow(b.cast<Scalar>(), a));
     } catch (const py::cast_error&) {
@@ -149,6 +188,7 @@ void bind_ops(py::module_& m) {
   cls.def("__radd__", [](const Tensor& a, const Operand& b) { return add(a, b.t); }, py::is_operator());
   cls.def("__sub__", [](const Tensor& a, const Operand& b) { return sub(a, b.t); }, py::is_operator());
   cls.def("__rsub__", [](const Tensor& a, Scalar b) { return rsub(a, b); }, py::is_operator());
+  cls.def("__rsub__", [](const Tensor& a, const Tensor& b) { return sub(b, a); }, py::is_operator());
   cls.def("__mul__", [](const Tensor& a, const Operand& b) { return mul(a, b.t); }, py::is_operator());
   cls.def("__rmul__", [](const Tensor& a, const Operand& b) { return mul(a, b.t); }, py::is_operator());
   cls.def("__truediv__", [](const Tensor& a, const Operand& b) { return div(a, b.t); }, py::is_operator());
@@ -386,6 +426,7 @@ void bind_ops(py::module_& m) {
   bind_math_extra(m);
   bind_special(m);
   bind_linalg(m);  // helper L
+  reflected_fallbacks(m);  // after every reflected operator above
 
   // The op table manifest (tests check every row has a test case).
   m.def("_op_table", []() {

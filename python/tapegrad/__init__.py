@@ -276,6 +276,9 @@ Tensor.lu = lambda self, pivot=True, get_infos=False: lu(self, pivot, get_infos)
 Tensor.lu_solve = lambda self, LU_data, LU_pivots: lu_solve(self, LU_data, LU_pivots)
 __all__ += ["geqrf", "ormqr", "orgqr", "lu", "lu_solve", "svd_lowrank", "pca_lowrank"]
 # --- end helper A ---
+# --- helper M: div / divide with rounding_mode (_div_modes.py) ---
+from ._div_modes import div, divide  # noqa: E402
+# --- end helper M ---
 
 # --- torch's out= keyword on every top-level function that has it in torch (_out_arg.py);
 # keep this last, so that it covers the functions defined above ---

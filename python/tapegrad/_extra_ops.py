@@ -82,15 +82,17 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
         if wt.dim() > 1:
             raise RuntimeError(f"cov(): expected {name} to have one or fewer dimensions but got "
                                f"{name} with {wt.dim()} dimensions")
-        if wt.numel() != n_obs:
-            raise RuntimeError(f"cov(): expected {name} to have the same numel as there are "
-                               f"observations in the input but got {wt.numel()} != {n_obs}")
-        if name == "fweights" and (wt.dtype.is_floating_point or wt.dtype.is_complex):
+        # torch checks the dtype before the numel
+        if name == "fweights" and (wt.dtype.is_floating_point or wt.dtype.is_complex
+                                   or wt.dtype == tapegrad.bool):
             raise RuntimeError("cov(): expected fweights to have integral dtype but got "
                                f"fweights with {_scalar_name(wt)} dtype")
         if name == "aweights" and not wt.dtype.is_floating_point:
             raise RuntimeError("cov(): expected aweights to have floating point dtype but got "
                                f"aweights with {_scalar_name(wt)} dtype")
+        if wt.numel() != n_obs:
+            raise RuntimeError(f"cov(): expected {name} to have the same numel as there are "
+                               f"observations in the input but got {wt.numel()} != {n_obs}")
         if bool((wt < 0).any()):
             raise RuntimeError(f"cov(): {name} cannot be negative")
         w = wt if w is None else w * wt
@@ -98,8 +100,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
         avg = x.mean(1)
         norm = n_obs - correction
     else:
-        w = w.to(x.dtype)
-        w_sum = w.sum()
+        w_sum = w.sum()  # in the weights' own dtype, as torch (float32 weights: float32 sums)
         avg = (x * w).sum(1) / w_sum
         if correction == 0:
             norm = w_sum

@@ -72,18 +72,92 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=
     return _on(_C._full(_shape((size,), "full"), fill_value, dtype, _check_device(device)), requires_grad)
 
 
+def _scalar_text(v):
+    # how torch prints a Scalar in its messages (ints bare, floats without a trailing .0)
+    if isinstance(v, float) and v == v and abs(v) != float("inf") and v == int(v):
+        return str(int(v))
+    return str(v)
+
+
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None):
     if end is None:
         start, end = 0, start
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
     if dtype is None:
         dtype = _C.int64 if all(isinstance(v, int) for v in vals) else _C.get_default_dtype()
-    return _finish(_C._arange(float(vals[0]), float(vals[1]), float(vals[2]), dtype),
-                   requires_grad, device)
+    s, e, st = vals
+    # torch's checks, in its order and words
+    if st == 0:
+        raise RuntimeError("step must be nonzero")
+    if not all(abs(float(v)) != float("inf") and v == v for v in (s, e)):
+        raise RuntimeError(f"unsupported range: {_scalar_text(s)} -> {_scalar_text(e)}")
+    if not dtype.is_floating_point and dtype != _C.bool:
+        # integral dtype: torch converts start, end and step to integers first (truncating) and
+        # counts and fills in exact integer arithmetic
+        s, e, st = int(s), int(e), int(st)
+        if st == 0:
+            raise ValueError("step must be nonzero")
+        if not ((st > 0 and e >= s) or (st < 0 and e <= s)):
+            raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+        n = (e - s + st - (1 if st > 0 else -1)) // st
+        t = _C._arange(0.0, float(n), 1.0, _C.int64)
+        if st != 1:
+            t = t * st
+        if s != 0:
+            t = t + s
+        return _finish(t.to(dtype) if dtype != _C.int64 else t, requires_grad, device)
+    if not ((st > 0 and e >= s) or (st < 0 and e <= s)):
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    return _finish(_C._arange(float(s), float(e), float(st), dtype), requires_grad, device)
+
+
+def _check_linspace_args(name, start, end, steps):
+    if isinstance(steps, Tensor):
+        steps = steps.item()
+    if not isinstance(steps, int) or isinstance(steps, bool):
+        kinds = ", ".join("Tensor" if isinstance(v, Tensor) else type(v).__name__
+                          for v in (start, end, steps))
+        raise TypeError(f"{name}() received an invalid combination of arguments - got "
+                        f"({kinds}), but expected one of:\n"
+                        " * (Tensor start, Tensor end, int steps, *, Tensor out = None, "
+                        "torch.dtype dtype = None, torch.layout layout = None, "
+                        "torch.device device = None, bool pin_memory = False, "
+                        "bool requires_grad = False)\n"
+                        " * (Number start, Number end, int steps, *, Tensor out = None, "
+                        "torch.dtype dtype = None, torch.layout layout = None, "
+                        "torch.device device = None, bool pin_memory = False, "
+                        "bool requires_grad = False)\n")
+    ds, de = (v.dim() if isinstance(v, Tensor) else 0 for v in (start, end))
+    if ds or de:
+        raise RuntimeError(f"{name} only supports 0-dimensional start and end tensors, but got "
+                           f"start with {ds} dimension(s) and end with {de} dimension(s).")
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+
+
+def _int_line(start, end, steps):
+    """float64 points of torch's integral-dtype linspace/logspace kernels (steps >= 2): start
+    and end truncated to integers, a float64 step, the first half counted up from start and
+    the rest down from end."""
+    s = int(start.item() if isinstance(start, Tensor) else start)
+    e = int(end.item() if isinstance(end, Tensor) else end)
+    step = (float(e) - float(s)) / (steps - 1)
+    idx = _C._arange(0.0, float(steps), 1.0, _C.float64)
+    up = idx * step + float(s)
+    down = (idx - float(steps - 1)) * step + float(e)
+    return _C.where(idx < float(steps // 2), up, down)
 
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None):
-    return _finish(_C._linspace(float(start), float(end), int(steps), _default(dtype)),
+    dtype = _default(dtype)
+    _check_linspace_args("linspace", start, end, steps)
+    if isinstance(steps, int) and not isinstance(steps, bool) and steps >= 2 and \
+            not dtype.is_floating_point and dtype != _C.bool:
+        # integral dtype, as torch's kernel: start and end truncated to integers, a float64
+        # step, the first half counted up from start and the rest down from end, truncated
+        vals = _int_line(start, end, steps).trunc()
+        return _finish(vals.to(dtype), requires_grad, device)
+    return _finish(_C._linspace(float(start), float(end), int(steps), dtype),
                    requires_grad, device)
 
 

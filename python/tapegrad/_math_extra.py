@@ -8,6 +8,7 @@ from ._grad_mode import no_grad as _no_grad
 
 from . import _C
 from ._factories import _finish, _default, arange as _arange, linspace as _linspace
+from ._factories import _check_linspace_args, _int_line
 from ._factories import full_like as _full_like, zeros as _zeros, zeros_like as _zeros_like
 from ._factories import tensor as _tensor
 from ._tensor import _check_device
@@ -58,7 +59,11 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
     if out is not None:
         raise NotImplementedError("tapegrad.logspace: out= is not supported")
     dt = _default(dtype)
-    exps = _linspace(start, end, steps, dtype=_C.float64)
+    _check_linspace_args("logspace", start, end, steps)
+    if steps >= 2 and not dt.is_floating_point and dt != _C.bool:
+        exps = _int_line(start, end, steps)  # integral dtypes: torch's integer start/end
+    else:
+        exps = _linspace(start, end, steps, dtype=_C.float64)
     vals = _C.pow(_builtins.float(base), exps)
     t = vals.to(dt) if dt != _C.float64 else vals
     return _finish(t, requires_grad, device)
@@ -109,7 +114,7 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
             raise RuntimeError(f"{name}() q tensor must be same dtype as the input tensor")
         if q.numel() and not _builtins.bool(((q >= 0) & (q <= 1)).all()):
             raise RuntimeError(f"{name}() q values must be in the range [0, 1]")
-        qt = q.detach()
+        qt = q  # torch's weights (rank - floor(rank)) carry q's gradient
     q_vector = not scalar_q and q.dim() == 1
     x = input.reshape(-1) if dim is None else input
     nd = x.dim()
@@ -117,7 +122,8 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     if nd == 0:
         x = x.reshape(1)
         nd = 1
-    xs = x.transpose(d, -1) if d != nd - 1 else x
+    # movedim, not transpose: the other dims keep their order in the result
+    xs = x.permute(*[k for k in _builtins.range(nd) if k != d], d) if d != nd - 1 else x
     srt = xs.sort(dim=-1).values
     n = srt.shape[-1]
     qv = qt.reshape(-1)
@@ -144,7 +150,7 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     # out: (..., Q) with the reduced dim gone; Q first, keepdim puts size-1 dims back
     if out.dim() > 1:
         out = out.permute(out.dim() - 1, *_builtins.range(out.dim() - 1))
-    if keepdim:
+    if keepdim and input.dim() > 0:  # a 0-d input has no dim to keep
         if dim is None:
             out = out.reshape([out.shape[0]] + [1] * input.dim())
         else:
@@ -182,7 +188,7 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False,
 
 
 def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
-           requires_grad=False, out=None):
+           requires_grad=False, out=None, layout=None, pin_memory=False):
     """torch.normal's forms: numbers and a size (a normal_ fill), or tensor mean and/or std
     (standard normals of the broadcast shape scaled by std and shifted by mean, as torch draws
     them). The tensor forms carry no history here (torch records NormalBackward1-3)."""
@@ -192,6 +198,8 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
         with _use(generator, "normal", getattr(ref, "device", _check_device(device))):
             return normal(mean, std, size, dtype=dtype, device=device,
                           requires_grad=requires_grad, out=out)
+    if layout is not None and not str(layout).endswith("strided"):
+        raise RuntimeError(f"normal(): only the strided layout is supported, got {layout}")
     mt, st = isinstance(mean, _C.Tensor), isinstance(std, _C.Tensor)
     if not mt and not st:
         if size is None:

@@ -182,6 +182,11 @@ def gradient(input, *, spacing=1, dim=None, edge_order=1):
         dims = [_wrap(dim, input.dim())]
     else:
         dims = [_wrap(d, input.dim()) for d in dim]
+    for k, d in enumerate(dims):
+        if d in dims[:k]:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    if spacing is None:  # torch: None is unit spacing
+        spacing = 1
     if isinstance(spacing, (list, tuple)):
         if len(spacing) != len(dims) and dim is None:
             raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar, or "
@@ -358,11 +363,15 @@ def nextafter(input, other, *, out=None):
     a = input.detach().cpu().contiguous().numpy()
     b = other.detach().to(input.dtype).cpu().contiguous().numpy()
     r = np.nextafter(a, b)
-    res = _tg.from_numpy(np.ascontiguousarray(np.asarray(r, dtype=a.dtype))).clone()
+    # np.array(...) copies into a C-contiguous array and keeps a 0-d result 0-d
+    # (np.ascontiguousarray would make it 1-d)
+    res = _tg.from_numpy(np.array(r, dtype=a.dtype))
 
-    def not_implemented(g):
-        raise RuntimeError("the derivative for 'nextafter' is not implemented.")
-    return _pynode.record("NextafterBackward0", not_implemented, [input, other], res)
+    def backward(g):
+        # torch: the result moves with input (gradient 1), not with other (gradient 0)
+        gi = g.sum_to_size(input.shape) if tuple(g.shape) != tuple(input.shape) else g
+        return [gi, _tg.zeros_like(other)]
+    return _pynode.record("NextafterBackward0", backward, [input, other], res)
 
 
 # ---- histogram, unravel_index --------------------------------------------------------------

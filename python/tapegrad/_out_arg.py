@@ -51,6 +51,7 @@ for _n in ("matmul mm bmm mv addmm addmv addbmm baddbmm addr tril triu gather di
     _EXACT[_n] = "ctype"        # Expected out tensor to have dtype float, but got double instead
 _EXACT.update({"where": "where", "index_select": "same", "masked_select": "same", "dot": "dot",
                "vdot": "dot", "nonzero": "nonzero"})
+_EXACT.update({"multinomial": "multinomial", "amax": "minmax", "amin": "minmax"})  # helper M
 for _n in "cat concat concatenate stack hstack vstack dstack column_stack row_stack".split():
     _EXACT[_n] = "cat"          # castable, with cat's own TypeError
 
@@ -72,7 +73,10 @@ def _check_dtype(name, result, out):
            "same": f"{name}(): self and result must have the same scalar type",
            "dot": f"result dtype {o} does not match input dtype {r}",
            "nonzero": f"nonzero: Expected out tensor to have scalar type Long but got scalar "
-                      f"type{o}"}[style]
+                      f"type{o}",
+           "multinomial": f"multinomial expects Long tensor out, got: {o}",
+           "minmax": f"Expected the dtype for input and out to match, but got {r} for input's "
+                     f"dtype and {o} for out's dtype."}[style]
     raise RuntimeError(msg)
 
 

@@ -139,8 +139,20 @@ def _bits(dtype):
     return {_C.int64: 64, _C.int32: 32, _C.int16: 16, _C.int8: 8, _C.uint8: 8, _C.bool: 8}[dtype]
 
 
+def _shift_args(name, input, other):
+    # torch's overloads: (Tensor, Tensor), (Number, Tensor), (Tensor, Number)
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError(
+            f"{name}() received an invalid combination of arguments - got "
+            f"({type(input).__name__}, {type(other).__name__}), but expected one of:\n"
+            " * (Tensor input, Tensor other, *, Tensor out = None)\n"
+            " * (Number self, Tensor other)\n"
+            " * (Tensor input, Number other, *, Tensor out = None)\n")
+
+
 def bitwise_left_shift(input, other, *, out=None):
     import tapegrad as _tg
+    _shift_args("bitwise_left_shift", input, other)
     if not isinstance(input, Tensor):
         input = _tg.tensor(input)
     _int_only("lshift", input, other)
@@ -157,6 +169,7 @@ def bitwise_left_shift(input, other, *, out=None):
 
 def bitwise_right_shift(input, other, *, out=None):
     import tapegrad as _tg
+    _shift_args("bitwise_right_shift", input, other)
     if not isinstance(input, Tensor):
         input = _tg.tensor(input)
     _int_only("rshift", input, other)
