@@ -375,3 +375,16 @@ def test_kl_div_input_aliasing_target_grad_like_torch():
             lib.nn.KLDivLoss(**kw)(x, x).backward()
             grads.append(x.grad.tolist())
     np.testing.assert_allclose(grads[3:], grads[:3], rtol=1e-12, atol=1e-15)
+
+
+def test_linear_cross_entropy_loss_construction_like_torch():
+    # the module's parameters, repr and constructor checks; its forward needs
+    # nn.functional.linear_cross_entropy (looked up when forward runs)
+    torch, m = cc.reference(), cc.tg()
+    mods = [lib.nn.LinearCrossEntropyLoss(5, 10, out_features=(4, 3), bias=True)
+            for lib in (torch, m)]
+    assert repr(mods[1]) == repr(mods[0])
+    shapes = [{k: tuple(v.shape) for k, v in mod.state_dict().items()} for mod in mods]
+    assert shapes[1] == shapes[0]
+    assert_same_error(lambda lib: lib.nn.LinearCrossEntropyLoss(5, 10, weight=lib.ones(3)))
+    assert_same_error(lambda lib: lib.nn.LinearCrossEntropyLoss(5, 10, label_smoothing=1.5))
