@@ -7,6 +7,7 @@ tests/opcases/activations.py. Dry-run on torch with TAPEGRAD_TEST_BACKEND=torch.
 """
 import warnings
 
+import numpy as np
 import pytest
 
 pytest.importorskip("torch", reason="the cross-checks compare against torch, which is missing")
@@ -304,3 +305,86 @@ def test_hardtanh_deprecated_keywords_warn_like_torch(kw):
             mod = lib.nn.Hardtanh(**{kw: 0.5 if kw == "max_value" else -2.0})
         out.append((str(rec[0].message), repr(mod)))
     assert out[1] == out[0]
+
+
+def _z(m, *shape, dtype=None):
+    return m.zeros(shape, dtype=dtype or m.float32)
+
+
+# nll_loss / cross_entropy checks in torch's order: batch size (ValueError), class-index dtype
+# (int64 or uint8), weight dtype, uint8 only below 3-D; cross_entropy's class-probability
+# target (same shape as the input): floating point, no ignore_index.
+CLASS_TARGET_ERRORS = {
+    "nll_float_target": lambda m: m.nn.functional.nll_loss(_z(m, 2, 3), _z(m, 2)),
+    "nll_int32_target": lambda m: m.nn.functional.nll_loss(_z(m, 2, 3), _z(m, 2, dtype=m.int32)),
+    "nll_uint8_3d": lambda m: m.nn.functional.nll_loss(_z(m, 2, 3, 4),
+                                                       _z(m, 2, 4, dtype=m.uint8)),
+    "nll_weight_dtype": lambda m: m.nn.functional.nll_loss(
+        _z(m, 2, 3), _z(m, 2, dtype=m.int64), weight=_z(m, 3, dtype=m.float64)),
+    "nll_weight_int": lambda m: m.nn.functional.nll_loss(
+        _z(m, 2, 3), _z(m, 2, dtype=m.int64), weight=_z(m, 3, dtype=m.int64)),
+    "nll_weight_size_first": lambda m: m.nn.functional.nll_loss(
+        _z(m, 2, 3), _z(m, 2, dtype=m.int64), weight=_z(m, 2, dtype=m.float64)),
+    "ce_weight_dtype_smoothing": lambda m: m.nn.functional.cross_entropy(
+        _z(m, 2, 3), _z(m, 2, dtype=m.int64), weight=_z(m, 3, dtype=m.float64),
+        label_smoothing=0.2),
+    "ce_prob_target_int": lambda m: m.nn.functional.cross_entropy(_z(m, 2, 3),
+                                                                  _z(m, 2, 3, dtype=m.int32)),
+    "ce_prob_target_1d": lambda m: m.nn.functional.cross_entropy(_z(m, 3),
+                                                                 _z(m, 3, dtype=m.int64)),
+    "ce_prob_ignore_index": lambda m: m.nn.functional.cross_entropy(_z(m, 2, 3), _z(m, 2, 3),
+                                                                    ignore_index=0),
+    "ce_float_index_target": lambda m: m.nn.functional.cross_entropy(_z(m, 2, 3), _z(m, 2)),
+    "huber_complex_delta": lambda m: m.nn.HuberLoss(delta=1j),
+    "gaussian_nll_var_two_dims": lambda m: m.nn.functional.gaussian_nll_loss(
+        _z(m, 4, 3, 5), _z(m, 4, 3, 5), m.ones((4, 1, 1))),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CLASS_TARGET_ERRORS))
+def test_class_target_errors_like_torch(case):
+    assert_same_error(CLASS_TARGET_ERRORS[case])
+
+
+@pytest.mark.parametrize("var_shape", [(4, 1, 6), (1, 3, 6), (4, 3), (4, 3, 1)])
+def test_gaussian_nll_var_broadcast_like_torch(var_shape):
+    # torch accepts a var with one broadcast dimension anywhere (or one dimension short)
+    torch, m = cc.reference(), cc.tg()
+    rng = np.random.default_rng(0)
+    x, t = rng.standard_normal((2, 4, 3, 6))
+    v = rng.uniform(0.5, 2.0, var_shape)
+    out = []
+    for lib in (torch, m):
+        xs = lib.tensor(x, dtype=lib.float64, requires_grad=True)
+        vs = lib.tensor(v, dtype=lib.float64, requires_grad=True)
+        loss = lib.nn.functional.gaussian_nll_loss(xs, lib.tensor(t, dtype=lib.float64), vs)
+        loss.backward()
+        out.append([loss.item(), np.array(xs.grad.tolist()), np.array(vs.grad.tolist())])
+    for a, b in zip(*out):
+        np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-12)
+
+
+def test_kl_div_input_aliasing_target_grad_like_torch():
+    # the same tensor as input and target: its gradient sums both uses
+    torch, m = cc.reference(), cc.tg()
+    grads = []
+    for lib in (torch, m):
+        for kw in ({"reduction": "sum"}, {"reduction": "batchmean"}, {"log_target": True}):
+            x = lib.tensor([[0.9, 1.7], [2.5, 1.2]], dtype=lib.float64).log().detach()
+            x.requires_grad_(True)
+            lib.nn.KLDivLoss(**kw)(x, x).backward()
+            grads.append(x.grad.tolist())
+    np.testing.assert_allclose(grads[3:], grads[:3], rtol=1e-12, atol=1e-15)
+
+
+def test_linear_cross_entropy_loss_construction_like_torch():
+    # the module's parameters, repr and constructor checks; its forward needs
+    # nn.functional.linear_cross_entropy (looked up when forward runs)
+    torch, m = cc.reference(), cc.tg()
+    mods = [lib.nn.LinearCrossEntropyLoss(5, 10, out_features=(4, 3), bias=True)
+            for lib in (torch, m)]
+    assert repr(mods[1]) == repr(mods[0])
+    shapes = [{k: tuple(v.shape) for k, v in mod.state_dict().items()} for mod in mods]
+    assert shapes[1] == shapes[0]
+    assert_same_error(lambda lib: lib.nn.LinearCrossEntropyLoss(5, 10, weight=lib.ones(3)))
+    assert_same_error(lambda lib: lib.nn.LinearCrossEntropyLoss(5, 10, label_smoothing=1.5))

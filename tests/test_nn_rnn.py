@@ -166,6 +166,19 @@ ERRORS = [
     (lambda m, x: nn(m).RNN(3, 4, nonlinearity="sig"), randn(1)),
     (lambda m, x: nn(m).GRU(3, 4, proj_size=2), randn(1)),
     (lambda m, x: nn(m).LSTM(3, 4, proj_size=4), randn(1)),
+    # argument types, checked before any parameter is made
+    (lambda m, x: nn(m).RNN(3, 4, bias=1), randn(1)),
+    (lambda m, x: nn(m).GRU(3, 4, batch_first=0), randn(1)),
+    (lambda m, x: nn(m).LSTM(3.0, 4), randn(1)),
+    (lambda m, x: nn(m).LSTM(0, 4), randn(1)),
+    (lambda m, x: nn(m).RNN(3, 4.0), randn(1)),
+    # input dtype differing from the weights': torch's ValueError, not a matmul error
+    (lambda m, x: nn(m).RNN(3, 4)(x.double()), randn(2, 3)),
+    (lambda m, x: nn(m).LSTM(3, 4).double()(x), randn(2, 2, 3)),
+    # LSTMCell names its states hx[0] / hx[1]; the other cells say "hidden"
+    (lambda m, x, h, c: nn(m).LSTMCell(3, 4)(x, (h, c)), randn(2, 3), randn(2, 4),
+     randn(1, 1, 2, 4)),
+    (lambda m, x, h: nn(m).GRUCell(3, 4)(x, h), randn(2, 3), randn(1, 1, 2, 4)),
 ]
 
 

@@ -82,17 +82,38 @@ def _warn_target_size(input, target):
                       "broadcasting. Please ensure they have the same size.", stacklevel=3)
 
 
-def _check_class_target(input, target):
+def _check_class_target(input, target, weight=None):
     # torch checks these before the kernel and raises ValueError (the kernels' RuntimeError
     # would have the right words but the wrong type).
-    if target.is_floating_point():
-        return
     if input.dim() == 1 and target.dim() == 1 and target.size(0) != 1:
         raise ValueError("For 1D input, 1D target must have size 1, but got target size: "
                          f"{target.size(0)}")
     if input.dim() >= 2 and target.dim() >= 1 and input.size(0) != target.size(0):
         raise ValueError(f"Expected input batch_size ({input.size(0)}) to match target "
                          f"batch_size ({target.size(0)}).")
+    # then, in torch's order: class indices are int64 or uint8 only, a weight of the right
+    # size must have the input's dtype (a wrong-sized one is left to the kernel's message),
+    # and the 2-D-and-up kernels take int64 only.
+    from ._conv3d_functional import _legacy
+    if target.dtype not in (_C.int64, _C.uint8):
+        raise RuntimeError("expected target dtype to be Long or Byte, but got "
+                           f"{_legacy(target.dtype)}")
+    classes = input.size(0) if input.dim() == 1 else (input.size(1) if input.dim() else 1)
+    if weight is not None and weight.numel() == classes and weight.dtype != input.dtype:
+        raise RuntimeError(f"expected scalar type {_legacy(input.dtype)} but found "
+                           f"{_legacy(weight.dtype)}")
+    if target.dtype == _C.uint8 and input.dim() >= 3:
+        raise RuntimeError("expected scalar type Long but found Byte")
+
+
+def _check_prob_target(input, target, ignore_index):
+    """cross_entropy treats a target of the input's shape as class probabilities."""
+    if not target.is_floating_point():
+        from ._conv3d_functional import _legacy
+        raise RuntimeError("Expected floating point type for target with class probabilities, "
+                           f"got {_legacy(target.dtype)}")
+    if ignore_index >= 0:
+        raise RuntimeError("ignore_index is not supported for floating point target")
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
@@ -150,14 +171,17 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
-    _check_class_target(input, target)
+    _check_class_target(input, target, weight)
     return _C._nll_loss(input, target, weight, _reduction(size_average, reduce, reduction),
                         ignore_index)
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
-    _check_class_target(input, target)
+    if tuple(input.shape) == tuple(target.shape):
+        _check_prob_target(input, target, ignore_index)
+    else:
+        _check_class_target(input, target, weight)
     return _C._cross_entropy(input, target, weight, _reduction(size_average, reduce, reduction),
                              ignore_index, float(label_smoothing))
 
@@ -550,17 +574,20 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
         if var < 0:
             raise ValueError("var has negative entry/entries")
         var = _full_like(input, var)
+    elif bool((var < 0).any()):
+        raise ValueError("var has negative entry/entries")
     if var.size() != input.size():
         if input.size()[:-1] == var.size():
             var = var.unsqueeze(-1)
-        elif input.size()[:-1] == var.size()[:-1] and var.size(-1) == 1:
+        # torch's rule: same rank, and the sizes that differ add up to exactly 1 (one
+        # broadcast dimension of var, anywhere: (4, 1, 32, 32) against (4, 3, 32, 32))
+        elif (input.dim() == var.dim()
+              and sum(v for i, v in zip(input.size(), var.size()) if i != v) == 1):
             pass
         else:
             raise ValueError("var is of incorrect size")
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(reduction + " is not valid")
-    if bool((var < 0).any()):
-        raise ValueError("var has negative entry/entries")
     var = var.clone()
     with no_grad():
         var.clamp_(min=eps)

@@ -93,3 +93,5 @@ __all__ += ["RReLU", "AlphaDropout", "FeatureAlphaDropout", "ChannelShuffle",
 from .lazy import *  # noqa: E402,F401,F403
 from .lazy import __all__ as _lazy_all  # noqa: E402
 __all__ += _lazy_all
+from .linear_cross_entropy import LinearCrossEntropyLoss  # noqa: E402
+__all__ += ["LinearCrossEntropyLoss"]

@@ -73,6 +73,17 @@ class RNNBase(Module):
             warnings.warn("dropout option adds dropout after all but last recurrent layer, so "
                           "non-zero dropout expects num_layers greater than 1, but got "
                           f"dropout={dropout} and num_layers={num_layers}", stacklevel=3)
+        # torch checks the argument types before building anything (a float size would
+        # otherwise fail deep inside the parameter factory with an unrelated message)
+        if not isinstance(bias, bool):
+            raise TypeError(f"bias should be of type bool, got: {type(bias).__name__}")
+        if not isinstance(batch_first, bool):
+            raise TypeError(
+                f"batch_first should be of type bool, got: {type(batch_first).__name__}")
+        if not isinstance(input_size, int):
+            raise TypeError(f"input_size should be of type int, got: {type(input_size).__name__}")
+        if input_size <= 0:
+            raise ValueError("input_size must be greater than zero")
         if not isinstance(hidden_size, int):
             raise TypeError(f"hidden_size should be of type int, got: {type(hidden_size).__name__}")
         if hidden_size <= 0:
@@ -146,6 +157,11 @@ class RNNBase(Module):
             tail = " tensor instead" if self._name() == "RNN" else " instead"
             raise ValueError(f"{self._name()}: Expected input to be 2D or 3D, got "
                              f"{input.dim()}D{tail}")
+        w_dtype = getattr(self, self._flat_weights_names[0]).dtype
+        if input.dtype != w_dtype:
+            raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype "
+                             f"({w_dtype}). Convert input: input.to({w_dtype}), or convert "
+                             f"model: model.to({input.dtype})")
         if input.size(-1) != self.input_size:
             raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
                                f"{self.input_size}, got {input.size(-1)}")
@@ -331,9 +347,11 @@ class RNNCellBase(Module):
             raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.dim()}D "
                              "instead")
         if hx is not None:
-            for h in (hx if isinstance(hx, tuple) else (hx,)):
+            # torch names LSTMCell's states hx[0] / hx[1], the other cells' state "hidden"
+            for k, h in enumerate(hx if isinstance(hx, tuple) else (hx,)):
+                what = f"hx[{k}]" if isinstance(self, LSTMCell) else "hidden"
                 if h.dim() not in (1, 2):
-                    raise ValueError(f"{name}: Expected hidden to be 1D or 2D, got {h.dim()}D "
+                    raise ValueError(f"{name}: Expected {what} to be 1D or 2D, got {h.dim()}D "
                                      "instead")
         batched = input.dim() == 2
         x = input if batched else input.unsqueeze(0)
