@@ -127,6 +127,9 @@ def _alarm(signum, frame):
 def to_tg(tg, obj, leaves):
     """Copy torch tensors in obj (recursively) into tapegrad tensors with the same strides."""
     if isinstance(obj, torch.Tensor):
+        for seen, x in leaves:  # one torch leaf passed twice (input and target): one tapegrad leaf
+            if seen is obj:
+                return x
         t = obj.detach()
         c = None
         if not (t.is_contiguous() or t.numel() == 0):
