@@ -63,6 +63,11 @@ Tensor im2col(const Tensor& img, std::vector<int64_t> kernel, std::vector<int64_
   TG_CHECK(img.dim() == 3 || img.dim() == 4, "Expected 3D or 4D (batch mode) tensor for input "
            "with possibly 0 batch size and non-zero dimensions for input, but got: ",
            shape_str(img.sizes()));
+  // bool images (torch unfolds them too): the byte kernel's copy, viewed back as bool; no
+  // gradient flows through bool, so nothing is recorded
+  if (img.dtype() == DType::Bool)
+    return to(im2col(to(img, DType::UInt8), kernel, dilation, padding, stride, out_hw),
+              DType::Bool);
   kernel = pair_arg(kernel, "kernel_size");
   dilation = pair_arg(dilation, "dilation");
   padding = pair_arg(padding, "padding");

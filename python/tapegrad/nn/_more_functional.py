@@ -57,12 +57,13 @@ def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
 def _alpha_dropout(input, p, training, inplace, feature):
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    # torch's order: p == 1 and the identity cases come before the feature noise's rank check
+    # torch's order: the identity cases (eval mode included, even at p == 1), then p == 1, both
+    # before the feature noise's rank check
+    if p == 0 or not training or input.numel() == 0:
+        return input
     if p == 1:
         zero = _zeros((), dtype=input.dtype, device=input.device)
         return input.mul_(zero) if inplace else input * zero
-    if p == 0 or not training or input.numel() == 0:
-        return input
     if feature and input.dim() < 2:
         raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     shape = (tuple(input.shape[:2]) + (1,) * (input.dim() - 2)) if feature \

@@ -31,6 +31,14 @@ def _out_len(size, k, s, p, ceil_mode):
     return out
 
 
+def _window_mean(sums, div):
+    """sums / div; integer inputs stay integer, divided as C++ does (toward zero), as torch's
+    integer avg_pool kernels."""
+    if sums.dtype.is_floating_point:
+        return sums / div
+    return _C.floor_divide(sums - _C.fmod(sums, div), div)
+
+
 def _divisors(size, k, s, p, out, count_include_pad):
     """Per-output-position window sizes along one dim (torch's avg_pool divisor)."""
     res = []
@@ -85,13 +93,13 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     ones = _ones(1, 1, k[0], k[1], dtype=input.dtype, device=input.device)
     sums = _C.conv2d(xp, ones, None, list(s), [0, 0], [1, 1], 1)
     if divisor_override is not None:
-        out = sums / divisor_override
+        out = _window_mean(sums, divisor_override)
     else:
         dh = _divisors(h, k[0], s[0], p[0], oh, count_include_pad)
         dw = _divisors(w, k[1], s[1], p[1], ow, count_include_pad)
         div = _tensor([[a * b for b in dw] for a in dh], dtype=input.dtype,
                       device=input.device)
-        out = sums / div
+        out = _window_mean(sums, div)
     out = out.reshape(n, c, oh, ow)
     return out if batched else out.squeeze(0)
 
@@ -124,8 +132,42 @@ def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     return out.squeeze(-2), idx.squeeze(-2)
 
 
+def _check_max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode):
+    """torch's max_pool1d (the form without indices) checks its arguments itself, in its own
+    words, before it runs the indices kernel."""
+    nd, sh = input.dim(), list(input.shape)
+    if not ((nd == 2 and sh[0] != 0 and sh[1] != 0) or (nd == 3 and sh[1] != 0 and sh[2] != 0)):
+        raise RuntimeError("max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 "
+                           f"dim batch size for input, but got:{sh}")
+    k = _tuple(kernel_size, 1, "kernel_size", "max_pool1d")[0]
+    empty = stride is None or (not isinstance(stride, int) and len(stride) == 0)
+    s = k if empty else _tuple(stride, 1, "stride", "max_pool1d")[0]
+    p = _tuple(padding, 1, "padding", "max_pool1d")[0]
+    d = _tuple(dilation, 1, "dilation", "max_pool1d")[0]
+    if k <= 0:
+        raise RuntimeError(f"max_pool1d() kernel_size must be greater than zero, but got {k}")
+    if s <= 0:
+        raise RuntimeError(f"max_pool1d() stride must be greater than zero, but got {s}")
+    if p < 0:
+        raise RuntimeError(f"max_pool1d() padding must be non-negative, but got {p}")
+    if p > k // 2:
+        raise RuntimeError("max_pool1d() padding should be at most half of kernel size, but got "
+                           f"padding={p} and kernel_size={k}")
+    if d <= 0:
+        raise RuntimeError(f"max_pool1d() dilation must be greater than zero, but got {d}")
+    w = sh[-1]
+    num = w + 2 * p - d * (k - 1) - 1 + ((s - 1) if ceil_mode else 0)
+    ow = num // s + 1
+    if ceil_mode and (ow - 1) * s >= w + p:
+        ow -= 1
+    if ow <= 0:
+        raise RuntimeError(f"max_pool1d() Invalid computed output size: {ow}")
+
+
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
+    if not return_indices:
+        _check_max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode)
     out, idx = max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
     return (out, idx) if return_indices else out
 

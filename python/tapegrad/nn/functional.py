@@ -574,6 +574,12 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
                         size_average=None, reduce=None, reduction="mean"):
     reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
+    if margin <= 0:  # the functional form checks; torch.triplet_margin_loss (aten) does not
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    return _triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap, reduction)
+
+
+def _triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap, reduction):
     a, pd, nd = anchor.dim(), positive.dim(), negative.dim()
     if not (a == pd == nd):
         raise RuntimeError("The anchor, positive, and negative tensors are expected to have the "
@@ -660,3 +666,5 @@ __all__ += ["fractional_max_pool2d", "fractional_max_pool2d_with_indices",
             "fractional_max_pool3d", "fractional_max_pool3d_with_indices"]
 from ._mha_functional import conv_tbc, multi_head_attention_forward  # noqa: E402,F401
 __all__ += ["conv_tbc", "multi_head_attention_forward"]
+from ._linear_cross_entropy import linear_cross_entropy  # noqa: E402,F401
+__all__ += ["linear_cross_entropy"]
