@@ -209,7 +209,6 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     if weight is not None and weight.dim() != 1:
         raise ValueError("weight must be one-dimensional")
     _margin_input(input)
-    _long_target(target)
     x = input if input.dim() == 2 else input.reshape(1, -1)
     n, c = x.shape
     tgt = target.reshape(-1)
@@ -224,6 +223,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     if weight is not None and weight.numel() != c:
         raise RuntimeError(f"inconsistent weight size, expected {c} but got "
                            f"{list(weight.shape)}")
+    _long_target(target)  # torch checks the shapes first, the target's dtype after
     if n and bool(((tgt < 0) | (tgt >= c)).any()):
         raise RuntimeError("target out of range")
     idx = tgt.reshape(n, 1)
@@ -252,13 +252,13 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     reduction = _reduction_of(size_average, reduce, reduction)
     _check_reduction(reduction)
     _margin_input(input)
-    _long_target(target)
     x = input if input.dim() == 2 else input.reshape(1, -1)
     n, c = x.shape
     if tuple(target.shape) != tuple(input.shape) and not (
             input.dim() <= 1 and target.numel() == c and target.dim() <= 1):
         raise RuntimeError(f"inconsistent target size: {list(target.shape)} for input of size: "
                            f"{list(input.shape)}")
+    _long_target(target)  # torch checks the shapes first, the target's dtype after
     rows = target.reshape(n, c).tolist()
     counts = [[0] * c for _ in range(n)]
     for r, row in enumerate(rows):

@@ -281,14 +281,41 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if input.dim() not in (2, 3):
         raise RuntimeError("Expected 2D (unbatched) or 3D (batched) input to conv1d, but got "
                            f"input of size: {list(input.shape)}")
-    if weight.dim() != 3:
-        raise RuntimeError(f"Expected 3-dimensional weight for 3-dimensional input "
-                           f"{list(input.shape)}, but got {weight.dim()}-dimensional weight of "
-                           f"size {list(weight.shape)} instead")
+    # torch's checks in its order and words, on the 3-D shapes (the conv2d below sees 4-D ones)
+    if weight.dim() < 3:
+        raise RuntimeError("weight should have at least three dimensions")
+    if isinstance(groups, int) and groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
 
     def one(v):
         return v if isinstance(v, int) else tuple(v)[0]
 
+    if not isinstance(padding, str) and one(padding) < 0:
+        raise RuntimeError("negative padding is not supported")
+    if one(stride) <= 0:
+        raise RuntimeError("non-positive stride is not supported")
+    if one(dilation) < 0:  # torch: a zero dilation gets past this check
+        raise RuntimeError("dilation should be greater than zero")
+    if padding == "same" and one(stride) != 1:
+        raise RuntimeError("padding='same' is not supported for strided convolutions")
+    batched = input if input.dim() == 3 else input.unsqueeze(0)
+    ws = list(weight.shape)
+    if weight.dim() != 3:
+        sep = "" if isinstance(padding, str) else " "  # torch's two paths print it so
+        raise RuntimeError(f"Expected {weight.dim()}-dimensional input for {weight.dim()}-"
+                           f"dimensional weight{sep}{ws}, but got 3-dimensional input of size "
+                           f"{list(batched.shape)} instead")
+    if isinstance(groups, int) and groups > 0:
+        if ws[0] < groups:
+            raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} "
+                               f"at dimension 0, but got weight of size {ws} instead")
+        if ws[0] % groups != 0:
+            raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by "
+                               f"{groups} at dimension 0, but got weight of size [{ws}] instead")
+        if batched.shape[1] != ws[1] * groups:
+            raise RuntimeError(f"Given groups={groups}, weight of size {ws}, expected input"
+                               f"{list(batched.shape)} to have {ws[1] * groups} channels, but got "
+                               f"{batched.shape[1]} channels instead")
     pad = padding if isinstance(padding, str) else [0, one(padding)]
     out = _C.conv2d(input.unsqueeze(-2), weight.unsqueeze(-2), bias, [1, one(stride)], pad,
                     [1, one(dilation)], groups)
