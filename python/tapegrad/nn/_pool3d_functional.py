@@ -8,7 +8,8 @@ lp_pool* follow torch's own composition; max_unpool* scatter into a zero image."
 from .. import _C
 from .._factories import arange as _arange, ones as _ones, tensor as _tensor, zeros as _zeros
 from ._conv3d_functional import conv3d
-from ._pool_functional import (_adaptive_sizes, _avg_matrix, _divisors, _out_len, _windows,
+from ._pool_functional import (_adaptive_sizes, _avg_matrix, _list_with_default,
+                               _negative_output, _divisors, _out_len, _windows,
                                _window_mean,
                                avg_pool1d, avg_pool2d, max_pool1d)
 
@@ -162,6 +163,7 @@ def _adaptive3d_sizes(output_size, input, what, msg):
 
 
 def adaptive_avg_pool3d(input, output_size):
+    _list_with_default(output_size, input)
     _adaptive3d_check(input, "adaptive_avg_pool3d")
     od, oh, ow = _adaptive3d_sizes(output_size, input, "adaptive_avg_pool3d",
                                    "adaptive_avg_pool3d: output_size must be 3")
@@ -176,7 +178,11 @@ def adaptive_avg_pool3d(input, output_size):
 
 
 def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
+    _list_with_default(output_size, input)
     _adaptive3d_check(input, "adaptive_max_pool3d", ":")
+    given = (output_size,) * 3 if isinstance(output_size, int) else tuple(output_size or ())
+    if len(given) == 3:
+        _negative_output([o for o in given if o is not None], input.shape[:-3])
     od, oh, ow = _adaptive3d_sizes(
         output_size, input, "adaptive_max_pool3d",
         "adaptive_max_pool3d(): internal error: output_size.size() must be 3")

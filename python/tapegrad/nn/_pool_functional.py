@@ -172,10 +172,28 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return (out, idx) if return_indices else out
 
 
-def _adaptive_sizes(output_size, input_sizes, n, what):
+def _list_with_default(output_size, input):
+    """torch's Python-side check of a sized output_size (None entries keep the input's)."""
+    if isinstance(output_size, int) or output_size is None:
+        return
+    if input.dim() <= len(tuple(output_size)):
+        raise ValueError(f"Input dimension should be at least {len(tuple(output_size)) + 1}")
+
+
+def _negative_output(sizes, lead):
+    # the max pools allocate their (lead..., sizes) result first, as torch's kernels do
+    if any(o < 0 for o in sizes):
+        shape = list(lead) + list(sizes)
+        raise RuntimeError(f"Trying to create tensor with negative dimension "
+                           f"{next(o for o in sizes if o < 0)}: {shape}")
+
+
+def _adaptive_sizes(output_size, input_sizes, n, what, empty_msg=None):
     if isinstance(output_size, int) or output_size is None:
         output_size = (output_size,) * n
     output_size = tuple(output_size)
+    if len(output_size) == 0 and empty_msg:
+        raise RuntimeError(empty_msg)
     if len(output_size) != n:
         raise RuntimeError(f"{what}() argument 'output_size' should contain "
                            f"{'one int' if n == 1 else 'two ints'} (got {len(output_size)})")
@@ -216,9 +234,11 @@ def _avg_matrix(size, out, dtype, device):
 
 
 def adaptive_avg_pool2d(input, output_size):
+    _list_with_default(output_size, input)
     _adaptive_check(input, 2, "adaptive_avg_pool2d")
     h, w = input.shape[-2:]
-    oh, ow = _adaptive_sizes(output_size, (h, w), 2, "adaptive_avg_pool2d")
+    oh, ow = _adaptive_sizes(output_size, (h, w), 2, "adaptive_avg_pool2d",
+                             "adaptive_avg_pool2d: output_size must be 2")
     if (oh, ow) == (1, 1):  # global average: torch takes the mean too (MeanBackward1)
         return input.mean((-2, -1), keepdim=True)
     # out = A_h @ x @ A_w^T, each A holding 1/len over its windows
@@ -253,9 +273,15 @@ def _adaptive_max2d(x, oh, ow):
 
 
 def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
+    _list_with_default(output_size, input)
     _adaptive_check(input, 2, "adaptive_max_pool2d")
     h, w = input.shape[-2:]
-    oh, ow = _adaptive_sizes(output_size, (h, w), 2, "adaptive_max_pool2d")
+    given = (output_size,) * 2 if isinstance(output_size, int) else tuple(output_size or ())
+    if len(given) == 2:
+        _negative_output([o for o in given if o is not None], input.shape[:-2])
+    oh, ow = _adaptive_sizes(output_size, (h, w), 2, "adaptive_max_pool2d",
+                             "adaptive_max_pool2d(): internal error: output_size.size() must "
+                             "be 2")
     return _adaptive_max2d(input, oh, ow)
 
 
@@ -266,6 +292,9 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
 
 def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
     _adaptive_check(input, 1, "adaptive_max_pool1d")
+    given = (output_size,) if isinstance(output_size, int) else tuple(output_size)
+    if len(given) == 1 and given[0] is not None:  # the kernel runs on a height-1 image
+        _negative_output(given, list(input.shape[:-1]) + [1])
     (o,) = _adaptive_sizes(output_size, input.shape[-1:], 1, "adaptive_max_pool1d")
     out, idx = _adaptive_max2d(input.unsqueeze(-2), 1, o)
     return out.squeeze(-2), idx.squeeze(-2)
