@@ -447,6 +447,14 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
+    # torch forms -input * target: input is tensor "a" when the shapes do not broadcast
+    a, b = list(input.shape), list(target.shape)
+    nd = max(len(a), len(b))
+    a, b = [1] * (nd - len(a)) + a, [1] * (nd - len(b)) + b
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b "
+                               f"({y}) at non-singleton dimension {i}")
     return _C._soft_margin_loss(input, target, reduction)
 
 
