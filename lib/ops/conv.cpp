@@ -63,6 +63,11 @@ Tensor im2col(const Tensor& img, std::vector<int64_t> kernel, std::vector<int64_
   TG_CHECK(img.dim() == 3 || img.dim() == 4, "Expected 3D or 4D (batch mode) tensor for input "
            "with possibly 0 batch size and non-zero dimensions for input, but got: ",
            shape_str(img.sizes()));
+  // bool images (torch unfolds them too): the byte kernel's copy, viewed back as bool; no
+  // gradient flows through bool, so nothing is recorded
+  if (img.dtype() == DType::Bool)
+    return to(im2col(to(img, DType::UInt8), kernel, dilation, padding, stride, out_hw),
+              DType::Bool);
   kernel = pair_arg(kernel, "kernel_size");
   dilation = pair_arg(dilation, "dilation");
   padding = pair_arg(padding, "padding");
@@ -120,9 +125,18 @@ Tensor col2im(const Tensor& cols, std::vector<int64_t> image_hw, std::vector<int
 
 namespace {
 
+// torch's weight-rank checks for a (batched, 4-D) input; its 'same' path prints no space
+// before the weight's sizes
+void check_weight_rank(const Tensor& x, const Tensor& w, bool same) {
+  TG_CHECK(w.dim() >= 3, "weight should have at least three dimensions");
+  TG_CHECK(w.dim() == x.dim(), "Expected ", w.dim(), "-dimensional input for ", w.dim(),
+           "-dimensional weight", same ? "" : " ", shape_str(w.sizes()), ", but got ", x.dim(),
+           "-dimensional input of size ", shape_str(x.sizes()), " instead");
+}
+
 void check_conv(const Tensor& x, const Tensor& w, const Tensor& b, const std::vector<int64_t>& s,
                 const std::vector<int64_t>& pad, const std::vector<int64_t>& d, int64_t groups) {
-  TG_CHECK(w.dim() == 4, "weight should have at least three dimensions");
+  check_weight_rank(x, w, false);
   for (auto v : s) TG_CHECK(v > 0, "non-positive stride is not supported");
   for (auto v : pad) TG_CHECK(v >= 0, "negative padding is not supported");
   for (auto v : d) TG_CHECK(v > 0, "dilation should be greater than zero");
@@ -130,6 +144,8 @@ void check_conv(const Tensor& x, const Tensor& w, const Tensor& b, const std::ve
   TG_CHECK(x.dtype() == w.dtype(), "expected scalar type ", dtype_legacy_name(x.dtype()),
            " but found ", dtype_legacy_name(w.dtype()));
   const Shape& ws = w.sizes();
+  TG_CHECK(ws[0] >= groups, "Given groups=", groups, ", expected weight to be at least ", groups,
+           " at dimension 0, but got weight of size ", shape_str(ws), " instead");
   TG_CHECK(ws[0] % groups == 0, "Given groups=", groups, ", expected weight to be divisible by ",
            groups, " at dimension 0, but got weight of size [", shape_str(ws), "] instead");
   TG_CHECK(x.sizes()[1] == ws[1] * groups, "Given groups=", groups, ", weight of size ",
@@ -206,7 +222,7 @@ Tensor conv2d_impl(const Tensor& input, const Tensor& weight, const Tensor& bias
     if (*mode == "same") {
       TG_CHECK(stride[0] == 1 && stride[1] == 1,
                "padding='same' is not supported for strided convolutions");
-      TG_CHECK(weight.dim() == 4, "weight should have at least three dimensions");
+      check_weight_rank(input, weight, true);
       for (int k = 0; k < 2; ++k) {
         const int64_t total = dilation[k] * (weight.sizes()[2 + k] - 1);
         pb[k] = total / 2;  // an odd total puts the extra row/column at the end, as torch

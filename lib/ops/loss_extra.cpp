@@ -91,9 +91,10 @@ Tensor soft_margin_loss(const Tensor& input, const Tensor& target, Reduction r) 
   return record(OpId::SoftMarginLoss, out, input, target, r, {}, false);
 }
 
-// p-norm over dims, computed untracked; the node keeps self, result, p and the dims.
+// p-norm over dims, computed untracked; the node keeps self, result, p and the dims. Any real p,
+// as torch: a negative p is (sum |x|^p)^(1/p) and -inf the smallest |x| (the backward's
+// formulas hold for both).
 Tensor norm(const Tensor& a, double p, const std::vector<int64_t>& dims, bool keepdim) {
-  TG_CHECK(p >= 0, "linalg.vector_norm: ord must be non-negative, got ", p);
   if (!is_floating(a.dtype()))
     TG_ERROR("linalg.vector_norm: Expected a floating point or complex tensor as input. Got ",
              dtype_legacy_name(a.dtype()));
@@ -104,7 +105,7 @@ Tensor norm(const Tensor& a, double p, const std::vector<int64_t>& dims, bool ke
     NoGradGuard g;
     Tensor x = abs(detach(a));
     if (p == 0) out = to(sum(compare(CmpId::Ne, x, sc(0)), ds, keepdim), a.dtype());
-    else if (std::isinf(p)) out = amax(x, ds, keepdim);
+    else if (std::isinf(p)) out = p > 0 ? amax(x, ds, keepdim) : amin(x, ds, keepdim);
     else if (p == 1) out = sum(x, ds, keepdim);
     else if (p == 2) out = sqrt(sum(mul(x, x), ds, keepdim));
     else out = pow(sum(pow(x, Scalar(p)), ds, keepdim), Scalar(1.0 / p));

@@ -58,6 +58,9 @@ enum class PadMode { Reflect, Replicate, Circular };
 
 Tensor pad_source(int64_t n, int64_t left, int64_t right, PadMode mode) {
   const int64_t m = std::max<int64_t>(n + left + right, 0);
+  // circular: a negative pad crops first, and the wrap then stays inside the kept [lo, hi)
+  const int64_t lo = std::max<int64_t>(-left, 0), hi = n - std::max<int64_t>(-right, 0);
+  const int64_t kept = std::max<int64_t>(hi - lo, 1);
   std::vector<double> src(m);
   for (int64_t j = 0; j < m; ++j) {
     int64_t s = j - left;
@@ -66,7 +69,7 @@ Tensor pad_source(int64_t n, int64_t left, int64_t right, PadMode mode) {
     else if (mode == PadMode::Replicate)
       s = std::min(std::max<int64_t>(s, 0), n - 1);
     else
-      s = ((s % n) + n) % n;
+      s = s < lo ? s + kept : (s >= hi ? s - kept : s);
     src[j] = static_cast<double>(s);
   }
   return from_values(src, {m}, DType::Int64);

@@ -15,7 +15,10 @@ std::vector<int64_t> two(std::vector<int64_t> v, const char* what) {
   return v;
 }
 
+// torch's pooling_output_shape, its checks included (they come before the shape checks)
 int64_t pooled_size(int64_t in, int64_t k, int64_t pad, int64_t s, int64_t d, bool ceil_mode) {
+  TG_CHECK(s != 0, "stride should not be zero");
+  TG_CHECK(pad >= 0, "pad must be non-negative, but got pad: ", pad);
   TG_CHECK(pad <= ((k - 1) * d + 1) / 2, "pad should be at most half of effective kernel size, "
            "but got pad=", pad, ", kernel_size=", k, " and dilation=", d);
   const int64_t num = in + 2 * pad - d * (k - 1) - 1 + (ceil_mode ? s - 1 : 0);
@@ -37,19 +40,23 @@ std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, std::vect
   stride = stride.empty() ? kernel : two(stride, "stride");
   padding = two(padding, "padding");
   dilation = two(dilation, "dilation");
+  // torch's order: the rank, then pooling_output_shape per dim, then pool2d_shape_check
   const int64_t nd = input.dim();
-  bool ok = nd == 3 || nd == 4;
-  for (int64_t d = nd == 4 ? 1 : 0; ok && d < nd; ++d) ok = input.sizes()[d] > 0;
-  TG_CHECK(ok, "non-empty 3D or 4D (batch mode) tensor expected for input");
-  TG_CHECK(kernel[0] > 0 && kernel[1] > 0, "kernel size should be greater than zero, but got kH: ",
-           kernel[0], " kW: ", kernel[1]);
-  TG_CHECK(stride[0] > 0 && stride[1] > 0, "stride should not be zero");
-  TG_CHECK(dilation[0] > 0 && dilation[1] > 0, "dilation should be greater than zero, but got "
-           "dilationH: ", dilation[0], " dilationW: ", dilation[1]);
+  TG_CHECK(nd == 3 || nd == 4, "non-empty 3D or 4D (batch mode) tensor expected for input");
   const int64_t H = input.sizes()[nd - 2], W = input.sizes()[nd - 1];
   const int64_t C = input.sizes()[nd - 3];
   const int64_t Ho = pooled_size(H, kernel[0], padding[0], stride[0], dilation[0], ceil_mode);
   const int64_t Wo = pooled_size(W, kernel[1], padding[1], stride[1], dilation[1], ceil_mode);
+  TG_CHECK(kernel[0] > 0 && kernel[1] > 0, "kernel size should be greater than zero, but got kH: ",
+           kernel[0], " kW: ", kernel[1]);
+  TG_CHECK(stride[0] > 0 && stride[1] > 0, "stride should be greater than zero, but got dH: ",
+           stride[0], " dW: ", stride[1]);
+  TG_CHECK(dilation[0] > 0 && dilation[1] > 0, "dilation should be greater than zero, but got "
+           "dilationH: ", dilation[0], " dilationW: ", dilation[1]);
+  bool ok = true;
+  for (int64_t d = nd == 4 ? 1 : 0; d < nd; ++d) ok = ok && input.sizes()[d] > 0;
+  TG_CHECK(ok, "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, "
+           "but got:", shape_str(input.sizes()));
   TG_CHECK(Ho >= 1 && Wo >= 1, "Given input size: (", C, "x", H, "x", W,
            "). Calculated output size: (", C, "x", Ho, "x", Wo, "). Output size is too small");
   Shape out_shape = input.sizes();
@@ -57,7 +64,7 @@ std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, std::vect
   out_shape[nd - 1] = Wo;
   Tensor out = empty(out_shape, input.dtype(), input.device());
   Tensor idx = empty(out_shape, DType::Int64, input.device());
-  const int64_t P = H * W ? input.numel() / (H * W) : 0;
+  const int64_t P = H * W != 0 ? input.numel() / (H * W) : 0;
   std::vector<int64_t> p = {kernel[0], kernel[1], stride[0], stride[1], padding[0],
                             padding[1], dilation[0], dilation[1], Ho, Wo};
   kern::max_pool2d(out, idx, reshape(contiguous(detach(input)), {P, H, W}), p.data());

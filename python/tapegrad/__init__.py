@@ -165,9 +165,9 @@ def poisson_nll_loss(input, target, log_input, full, eps, reduction):
 
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-06, swap=False,
                         reduction=0):
-    return nn.functional.triplet_margin_loss(
+    return nn.functional._triplet_margin_loss(
         anchor, positive, negative, margin, p, eps, swap,
-        reduction=_aten_reduction("triplet_margin_loss", reduction))
+        _aten_reduction("triplet_margin_loss", reduction))
 
 
 __all__ = sorted(set(__all__) | {"cosine_similarity", "pairwise_distance", "prelu", "kl_div",

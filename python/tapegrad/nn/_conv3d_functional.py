@@ -37,20 +37,28 @@ def _check_common(x, weight, bias, s, d, groups, transposed):
         raise RuntimeError(f"expected scalar type {_legacy(x.dtype)} but found "
                            f"{_legacy(weight.dtype)}")
     ws = list(weight.shape)
+    # torch's check_shape_forward order: groups against the weight, then the channels
+    if not transposed and ws[0] < groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at "
+                           f"dimension 0, but got weight of size {ws} instead")
+    if not transposed and ws[0] % groups != 0:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
+                           f"at dimension 0, but got weight of size [{ws}] instead")
     want = ws[0] if transposed else ws[1] * groups
     if x.shape[1] != want:
         tag = "transposed=1" if transposed else f"groups={groups}"
         raise RuntimeError(f"Given {tag}, weight of size {ws}, expected input{list(x.shape)} "
                            f"to have {want} channels, but got {x.shape[1]} channels instead")
-    if not transposed and ws[0] % groups != 0:
-        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
-                           f"at dimension 0, but got weight of size [{ws}] instead")
     if bias is not None:
         nout = ws[1] * groups if transposed else ws[0]
         if bias.dim() != 1 or bias.shape[0] != nout:
             raise RuntimeError(f"Given {'transposed=1, ' if transposed else ''}weight of size "
                                f"{ws}, expected bias to be 1-dimensional with {nout} elements, "
                                f"but got bias of size {list(bias.shape)} instead")
+        if bias.dtype != x.dtype:
+            from .._dtype_names import c_type_name
+            raise RuntimeError(f"Input type ({c_type_name(x.dtype)}) and bias type "
+                               f"({c_type_name(bias.dtype)}) should be the same")
 
 
 def _legacy(dtype):

@@ -222,6 +222,39 @@ def _linear_weights(n_in, n_out, scale, align_corners, np_dtype):
     return i0, i1, lam
 
 
+def _cubic_along(x, dim, trailing, n_in, n_out, scale, align_corners, np_dtype):
+    """torch's bicubic resampling along one dim (the 2-D kernel is separable): four taps
+    around floor(src), clamped to the border, weighted by Keys' cubic convolution (A = -0.75).
+    Unlike the linear modes the source position is not clamped at 0."""
+    import tapegrad
+    A = np_dtype(-0.75)
+    dst = np.arange(n_out, dtype=np_dtype)
+    if align_corners:
+        src = dst * (np_dtype((n_in - 1) / (n_out - 1)) if n_out > 1 else np_dtype(0))
+    else:
+        src = np_dtype(scale) * (dst + np_dtype(0.5)) - np_dtype(0.5)
+    base = np.floor(src)
+    t = (src - base).astype(np_dtype)
+    base = base.astype(np.int64)
+    one = np_dtype(1)
+
+    def near(v):  # |v| <= 1
+        return ((A + 2) * v - (A + 3)) * v * v + one
+
+    def far(v):  # 1 < |v| < 2
+        return ((A * v - 5 * A) * v + 8 * A) * v - 4 * A
+
+    weights = (far(t + one), near(t), near(one - t), far(2 * one - t))
+    shape = [n_out] + [1] * trailing
+    out = None
+    for j, w in enumerate(weights):
+        idx = np.clip(base - 1 + j, 0, n_in - 1)
+        term = x.index_select(dim, tapegrad.tensor(idx, device=x.device)) * tapegrad.tensor(
+            w.astype(np_dtype).reshape(shape), dtype=x.dtype, device=x.device)
+        out = term if out is None else out + term
+    return out
+
+
 def _check_dtype(input, mode):
     # torch's CPU kernels: nearest modes take floats and uint8, the linear ones floats only
     # (uint8 bilinear has a fixed-point kernel of its own that tapegrad does not reproduce)
@@ -285,11 +318,16 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if antialias:
         raise NotImplementedError(f"interpolate: antialias=True (mode '{mode}') is not "
                                   "supported by tapegrad")
-    if mode == "area" and input.dim() < 5:
+    if mode == "area":
         # torch's 'area' mode is adaptive average pooling to the output size
+        if input.dim() == 5:
+            from ._pool3d_functional import adaptive_avg_pool3d
+            return adaptive_avg_pool3d(input, out_sizes)
         pool = adaptive_avg_pool1d if input.dim() == 3 else adaptive_avg_pool2d
         return pool(input, out_sizes if n > 1 else out_sizes[0])
-    if mode not in ("nearest", "nearest-exact", "linear", "bilinear", "trilinear"):
+    if mode == "bicubic" and input.dim() != 4:
+        raise NotImplementedError(f"Got {input.dim()}D input, but bicubic mode needs 4D input")
+    if mode not in ("nearest", "nearest-exact", "linear", "bilinear", "trilinear", "bicubic"):
         raise NotImplementedError(f"interpolate: mode '{mode}' on a {input.dim()}D input is not "
                                   "supported by tapegrad (only 'nearest', 'nearest-exact', "
                                   "'linear', 'bilinear', 'trilinear' and 'area' on 3D/4D)")
@@ -309,6 +347,10 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         if mode in ("nearest", "nearest-exact"):
             idx = _nearest_index(in_sizes[k], out_sizes[k], ratios[k], mode == "nearest-exact")
             out = out.index_select(dim, tapegrad.tensor(idx, device=input.device))
+            continue
+        if mode == "bicubic":
+            out = _cubic_along(out, dim, n - 1 - k, in_sizes[k], out_sizes[k], ratios[k],
+                               bool(align_corners), np_dtype)
             continue
         i0, i1, lam = _linear_weights(in_sizes[k], out_sizes[k], ratios[k], bool(align_corners),
                                       np_dtype)

@@ -57,12 +57,13 @@ def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
 def _alpha_dropout(input, p, training, inplace, feature):
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    # torch's order: p == 1 and the identity cases come before the feature noise's rank check
+    # torch's order: the identity cases (eval mode included, even at p == 1), then p == 1, both
+    # before the feature noise's rank check
+    if p == 0 or not training or input.numel() == 0:
+        return input
     if p == 1:
         zero = _zeros((), dtype=input.dtype, device=input.device)
         return input.mul_(zero) if inplace else input * zero
-    if p == 0 or not training or input.numel() == 0:
-        return input
     if feature and input.dim() < 2:
         raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     shape = (tuple(input.shape[:2]) + (1,) * (input.dim() - 2)) if feature \
@@ -208,7 +209,6 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     if weight is not None and weight.dim() != 1:
         raise ValueError("weight must be one-dimensional")
     _margin_input(input)
-    _long_target(target)
     x = input if input.dim() == 2 else input.reshape(1, -1)
     n, c = x.shape
     tgt = target.reshape(-1)
@@ -223,6 +223,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     if weight is not None and weight.numel() != c:
         raise RuntimeError(f"inconsistent weight size, expected {c} but got "
                            f"{list(weight.shape)}")
+    _long_target(target)  # torch checks the shapes first, the target's dtype after
     if n and bool(((tgt < 0) | (tgt >= c)).any()):
         raise RuntimeError("target out of range")
     idx = tgt.reshape(n, 1)
@@ -251,13 +252,13 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     reduction = _reduction_of(size_average, reduce, reduction)
     _check_reduction(reduction)
     _margin_input(input)
-    _long_target(target)
     x = input if input.dim() == 2 else input.reshape(1, -1)
     n, c = x.shape
     if tuple(target.shape) != tuple(input.shape) and not (
             input.dim() <= 1 and target.numel() == c and target.dim() <= 1):
         raise RuntimeError(f"inconsistent target size: {list(target.shape)} for input of size: "
                            f"{list(input.shape)}")
+    _long_target(target)  # torch checks the shapes first, the target's dtype after
     rows = target.reshape(n, c).tolist()
     counts = [[0] * c for _ in range(n)]
     for r, row in enumerate(rows):

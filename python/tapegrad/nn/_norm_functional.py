@@ -25,8 +25,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
     if training:
         _verify_batch_size(input.size())
-    if input.numel() == 0 and input.dim() >= 2:
-        # torch's empty-input path: a copy scaled by the first weight / shifted by the first
+    if input.numel() == 0:
+        # torch's empty-input path (any rank, before its shape checks): a copy scaled by the first weight / shifted by the first
         # bias, which keeps the parameters in the graph (MulBackward0 / AddBackward0)
         out = input.clone()
         if weight is not None:
@@ -79,8 +79,11 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):
     """input * rsqrt(mean(input**2 over the normalized dims) + eps) * weight."""
-    shape = list(normalized_shape)
+    shape = [normalized_shape] if isinstance(normalized_shape, int) else list(normalized_shape)
     k = len(shape)
+    if k == 0:
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., "
+                           "containing at least one element, but got normalized_shape = []")
     if weight is not None and list(weight.shape) != shape:
         raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got "
                            f"weight of shape {list(weight.shape)} and normalized_shape = {shape}")

@@ -8,7 +8,9 @@ lp_pool* follow torch's own composition; max_unpool* scatter into a zero image."
 from .. import _C
 from .._factories import arange as _arange, ones as _ones, tensor as _tensor, zeros as _zeros
 from ._conv3d_functional import conv3d
-from ._pool_functional import (_adaptive_sizes, _avg_matrix, _divisors, _out_len, _windows,
+from ._pool_functional import (_adaptive_sizes, _avg_matrix, _list_with_default,
+                               _negative_output, _divisors, _out_len, _windows,
+                               _window_mean,
                                avg_pool1d, avg_pool2d, max_pool1d)
 
 _WORDS = {1: "one", 2: "two", 3: "three"}
@@ -47,7 +49,10 @@ def _pool3d_args(input, kernel_size, stride, padding, what, word):
 
 
 def _check_half_pad(k, p, d):
+    # torch's pooling_output_shape per dim: a negative pad, then more than half the kernel
     for kk, pp, dd in zip(k, p, d):
+        if pp < 0:
+            raise RuntimeError(f"pad must be non-negative, but got pad: {pp}")
         if 2 * pp > kk:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
                                f"pad={pp}, kernel_size={kk} and dilation={dd}")
@@ -66,6 +71,12 @@ def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     n, c, D, H, W = x.shape
     out = [_pool_out_len(sz, kk, st, pp, dd, ceil_mode)
            for sz, kk, st, pp, dd in zip((D, H, W), k, s, p, d)]
+    for i in range(1 if batched else 0, input.dim()):
+        if input.shape[i] <= 0:  # torch names the dim by its size (0), not its position
+            raise RuntimeError(
+                "max_pool3d_with_indices_out_cpu_template(): Expected input's non-batch "
+                f"dimensions to have positive length, but input has a shape of "
+                f"{list(input.shape)} and non-batch dimension {input.shape[i]} has length zero!")
     if any(o < 1 for o in out):
         raise RuntimeError(f"Given input size: ({c}x{D}x{H}x{W}). Calculated output size: "
                            f"({c}x{out[0]}x{out[1]}x{out[2]}). Output size is too small")
@@ -122,13 +133,13 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
         xp = _C.pad(xp, pads, "constant", 0.0)
     sums = conv3d(xp, _ones(1, 1, *k, dtype=x.dtype, device=x.device), None, s)
     if divisor_override is not None:
-        res = sums / divisor_override
+        res = _window_mean(sums, divisor_override)
     else:
         dd, dh, dw = (_divisors(sz, kk, st, pp, o, count_include_pad)
                       for sz, kk, st, pp, o in zip((D, H, W), k, s, p, out))
         div = _tensor([[[a * b * e for e in dw] for b in dh] for a in dd], dtype=x.dtype,
                       device=x.device)
-        res = sums / div
+        res = _window_mean(sums, div)
     res = res.reshape(n, c, *out)
     return res if batched else res.squeeze(0)
 
@@ -152,6 +163,7 @@ def _adaptive3d_sizes(output_size, input, what, msg):
 
 
 def adaptive_avg_pool3d(input, output_size):
+    _list_with_default(output_size, input)
     _adaptive3d_check(input, "adaptive_avg_pool3d")
     od, oh, ow = _adaptive3d_sizes(output_size, input, "adaptive_avg_pool3d",
                                    "adaptive_avg_pool3d: output_size must be 3")
@@ -166,7 +178,11 @@ def adaptive_avg_pool3d(input, output_size):
 
 
 def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
+    _list_with_default(output_size, input)
     _adaptive3d_check(input, "adaptive_max_pool3d", ":")
+    given = (output_size,) * 3 if isinstance(output_size, int) else tuple(output_size or ())
+    if len(given) == 3:
+        _negative_output([o for o in given if o is not None], input.shape[:-3])
     od, oh, ow = _adaptive3d_sizes(
         output_size, input, "adaptive_max_pool3d",
         "adaptive_max_pool3d(): internal error: output_size.size() must be 3")

@@ -31,6 +31,14 @@ def _out_len(size, k, s, p, ceil_mode):
     return out
 
 
+def _window_mean(sums, div):
+    """sums / div; integer inputs stay integer, divided as C++ does (toward zero), as torch's
+    integer avg_pool kernels."""
+    if sums.dtype.is_floating_point:
+        return sums / div
+    return _C.floor_divide(sums - _C.fmod(sums, div), div)
+
+
 def _divisors(size, k, s, p, out, count_include_pad):
     """Per-output-position window sizes along one dim (torch's avg_pool divisor)."""
     res = []
@@ -85,13 +93,13 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     ones = _ones(1, 1, k[0], k[1], dtype=input.dtype, device=input.device)
     sums = _C.conv2d(xp, ones, None, list(s), [0, 0], [1, 1], 1)
     if divisor_override is not None:
-        out = sums / divisor_override
+        out = _window_mean(sums, divisor_override)
     else:
         dh = _divisors(h, k[0], s[0], p[0], oh, count_include_pad)
         dw = _divisors(w, k[1], s[1], p[1], ow, count_include_pad)
         div = _tensor([[a * b for b in dw] for a in dh], dtype=input.dtype,
                       device=input.device)
-        out = sums / div
+        out = _window_mean(sums, div)
     out = out.reshape(n, c, oh, ow)
     return out if batched else out.squeeze(0)
 
@@ -124,16 +132,68 @@ def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     return out.squeeze(-2), idx.squeeze(-2)
 
 
+def _check_max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode):
+    """torch's max_pool1d (the form without indices) checks its arguments itself, in its own
+    words, before it runs the indices kernel."""
+    nd, sh = input.dim(), list(input.shape)
+    if not ((nd == 2 and sh[0] != 0 and sh[1] != 0) or (nd == 3 and sh[1] != 0 and sh[2] != 0)):
+        raise RuntimeError("max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 "
+                           f"dim batch size for input, but got:{sh}")
+    k = _tuple(kernel_size, 1, "kernel_size", "max_pool1d")[0]
+    empty = stride is None or (not isinstance(stride, int) and len(stride) == 0)
+    s = k if empty else _tuple(stride, 1, "stride", "max_pool1d")[0]
+    p = _tuple(padding, 1, "padding", "max_pool1d")[0]
+    d = _tuple(dilation, 1, "dilation", "max_pool1d")[0]
+    if k <= 0:
+        raise RuntimeError(f"max_pool1d() kernel_size must be greater than zero, but got {k}")
+    if s <= 0:
+        raise RuntimeError(f"max_pool1d() stride must be greater than zero, but got {s}")
+    if p < 0:
+        raise RuntimeError(f"max_pool1d() padding must be non-negative, but got {p}")
+    if p > k // 2:
+        raise RuntimeError("max_pool1d() padding should be at most half of kernel size, but got "
+                           f"padding={p} and kernel_size={k}")
+    if d <= 0:
+        raise RuntimeError(f"max_pool1d() dilation must be greater than zero, but got {d}")
+    w = sh[-1]
+    num = w + 2 * p - d * (k - 1) - 1 + ((s - 1) if ceil_mode else 0)
+    ow = num // s + 1
+    if ceil_mode and (ow - 1) * s >= w + p:
+        ow -= 1
+    if ow <= 0:
+        raise RuntimeError(f"max_pool1d() Invalid computed output size: {ow}")
+
+
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
+    if not return_indices:
+        _check_max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode)
     out, idx = max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
     return (out, idx) if return_indices else out
 
 
-def _adaptive_sizes(output_size, input_sizes, n, what):
+def _list_with_default(output_size, input):
+    """torch's Python-side check of a sized output_size (None entries keep the input's)."""
+    if isinstance(output_size, int) or output_size is None:
+        return
+    if input.dim() <= len(tuple(output_size)):
+        raise ValueError(f"Input dimension should be at least {len(tuple(output_size)) + 1}")
+
+
+def _negative_output(sizes, lead):
+    # the max pools allocate their (lead..., sizes) result first, as torch's kernels do
+    if any(o < 0 for o in sizes):
+        shape = list(lead) + list(sizes)
+        raise RuntimeError(f"Trying to create tensor with negative dimension "
+                           f"{next(o for o in sizes if o < 0)}: {shape}")
+
+
+def _adaptive_sizes(output_size, input_sizes, n, what, empty_msg=None):
     if isinstance(output_size, int) or output_size is None:
         output_size = (output_size,) * n
     output_size = tuple(output_size)
+    if len(output_size) == 0 and empty_msg:
+        raise RuntimeError(empty_msg)
     if len(output_size) != n:
         raise RuntimeError(f"{what}() argument 'output_size' should contain "
                            f"{'one int' if n == 1 else 'two ints'} (got {len(output_size)})")
@@ -174,9 +234,11 @@ def _avg_matrix(size, out, dtype, device):
 
 
 def adaptive_avg_pool2d(input, output_size):
+    _list_with_default(output_size, input)
     _adaptive_check(input, 2, "adaptive_avg_pool2d")
     h, w = input.shape[-2:]
-    oh, ow = _adaptive_sizes(output_size, (h, w), 2, "adaptive_avg_pool2d")
+    oh, ow = _adaptive_sizes(output_size, (h, w), 2, "adaptive_avg_pool2d",
+                             "adaptive_avg_pool2d: output_size must be 2")
     if (oh, ow) == (1, 1):  # global average: torch takes the mean too (MeanBackward1)
         return input.mean((-2, -1), keepdim=True)
     # out = A_h @ x @ A_w^T, each A holding 1/len over its windows
@@ -211,9 +273,15 @@ def _adaptive_max2d(x, oh, ow):
 
 
 def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
+    _list_with_default(output_size, input)
     _adaptive_check(input, 2, "adaptive_max_pool2d")
     h, w = input.shape[-2:]
-    oh, ow = _adaptive_sizes(output_size, (h, w), 2, "adaptive_max_pool2d")
+    given = (output_size,) * 2 if isinstance(output_size, int) else tuple(output_size or ())
+    if len(given) == 2:
+        _negative_output([o for o in given if o is not None], input.shape[:-2])
+    oh, ow = _adaptive_sizes(output_size, (h, w), 2, "adaptive_max_pool2d",
+                             "adaptive_max_pool2d(): internal error: output_size.size() must "
+                             "be 2")
     return _adaptive_max2d(input, oh, ow)
 
 
@@ -224,6 +292,9 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
 
 def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
     _adaptive_check(input, 1, "adaptive_max_pool1d")
+    given = (output_size,) if isinstance(output_size, int) else tuple(output_size)
+    if len(given) == 1 and given[0] is not None:  # the kernel runs on a height-1 image
+        _negative_output(given, list(input.shape[:-1]) + [1])
     (o,) = _adaptive_sizes(output_size, input.shape[-1:], 1, "adaptive_max_pool1d")
     out, idx = _adaptive_max2d(input.unsqueeze(-2), 1, o)
     return out.squeeze(-2), idx.squeeze(-2)
@@ -239,14 +310,41 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if input.dim() not in (2, 3):
         raise RuntimeError("Expected 2D (unbatched) or 3D (batched) input to conv1d, but got "
                            f"input of size: {list(input.shape)}")
-    if weight.dim() != 3:
-        raise RuntimeError(f"Expected 3-dimensional weight for 3-dimensional input "
-                           f"{list(input.shape)}, but got {weight.dim()}-dimensional weight of "
-                           f"size {list(weight.shape)} instead")
+    # torch's checks in its order and words, on the 3-D shapes (the conv2d below sees 4-D ones)
+    if weight.dim() < 3:
+        raise RuntimeError("weight should have at least three dimensions")
+    if isinstance(groups, int) and groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
 
     def one(v):
         return v if isinstance(v, int) else tuple(v)[0]
 
+    if not isinstance(padding, str) and one(padding) < 0:
+        raise RuntimeError("negative padding is not supported")
+    if one(stride) <= 0:
+        raise RuntimeError("non-positive stride is not supported")
+    if one(dilation) < 0:  # torch: a zero dilation gets past this check
+        raise RuntimeError("dilation should be greater than zero")
+    if padding == "same" and one(stride) != 1:
+        raise RuntimeError("padding='same' is not supported for strided convolutions")
+    batched = input if input.dim() == 3 else input.unsqueeze(0)
+    ws = list(weight.shape)
+    if weight.dim() != 3:
+        sep = "" if isinstance(padding, str) else " "  # torch's two paths print it so
+        raise RuntimeError(f"Expected {weight.dim()}-dimensional input for {weight.dim()}-"
+                           f"dimensional weight{sep}{ws}, but got 3-dimensional input of size "
+                           f"{list(batched.shape)} instead")
+    if isinstance(groups, int) and groups > 0:
+        if ws[0] < groups:
+            raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} "
+                               f"at dimension 0, but got weight of size {ws} instead")
+        if ws[0] % groups != 0:
+            raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by "
+                               f"{groups} at dimension 0, but got weight of size [{ws}] instead")
+        if batched.shape[1] != ws[1] * groups:
+            raise RuntimeError(f"Given groups={groups}, weight of size {ws}, expected input"
+                               f"{list(batched.shape)} to have {ws[1] * groups} channels, but got "
+                               f"{batched.shape[1]} channels instead")
     pad = padding if isinstance(padding, str) else [0, one(padding)]
     out = _C.conv2d(input.unsqueeze(-2), weight.unsqueeze(-2), bias, [1, one(stride)], pad,
                     [1, one(dilation)], groups)

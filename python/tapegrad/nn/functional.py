@@ -471,6 +471,14 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
+    # torch forms -input * target: input is tensor "a" when the shapes do not broadcast
+    a, b = list(input.shape), list(target.shape)
+    nd = max(len(a), len(b))
+    a, b = [1] * (nd - len(a)) + a, [1] * (nd - len(b)) + b
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b "
+                               f"({y}) at non-singleton dimension {i}")
     return _C._soft_margin_loss(input, target, reduction)
 
 
@@ -601,6 +609,12 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
                         size_average=None, reduce=None, reduction="mean"):
     reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
+    if margin <= 0:  # the functional form checks; torch.triplet_margin_loss (aten) does not
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    return _triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap, reduction)
+
+
+def _triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap, reduction):
     a, pd, nd = anchor.dim(), positive.dim(), negative.dim()
     if not (a == pd == nd):
         raise RuntimeError("The anchor, positive, and negative tensors are expected to have the "
@@ -687,3 +701,5 @@ __all__ += ["fractional_max_pool2d", "fractional_max_pool2d_with_indices",
             "fractional_max_pool3d", "fractional_max_pool3d_with_indices"]
 from ._mha_functional import conv_tbc, multi_head_attention_forward  # noqa: E402,F401
 __all__ += ["conv_tbc", "multi_head_attention_forward"]
+from ._linear_cross_entropy import linear_cross_entropy  # noqa: E402,F401
+__all__ += ["linear_cross_entropy"]
