@@ -185,6 +185,15 @@ def _module_to_tg(tg, m):
     if isinstance(m, (torch.nn.LayerNorm,)):
         return tg.nn.LayerNorm(m.normalized_shape, eps=m.eps,
                                elementwise_affine=m.elementwise_affine, bias=m.bias is not None)
+    cls = getattr(tg.nn, type(m).__name__, None)
+    if cls is not None and not list(m.parameters()) and not list(m.buffers()):
+        # a module without state (PairwiseDistance): built with no arguments, then the
+        # torch module's plain settings copied over
+        g = cls()
+        for k, v in vars(m).items():
+            if k in vars(g) and isinstance(v, (bool, int, float, str, type(None), tuple)):
+                setattr(g, k, v)
+        return g
     raise NotImplementedError(f"torch module argument {type(m).__name__}")
 
 
