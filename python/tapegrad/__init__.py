@@ -253,6 +253,16 @@ __all__ += ["cholesky_solve", "cholesky_inverse", "triangular_solve", "lu_unpack
             "pinverse"]
 # --- end helper L ---
 
+# --- helper I: memory formats, nonzero(as_tuple=), clone(memory_format=) ---
+from ._memory_format import (memory_format, contiguous_format, preserve_format,  # noqa: E402
+                             channels_last, channels_last_3d)
+from . import _memory_format  # noqa: E402
+_memory_format.install()
+from ._index_extra import nonzero, clone  # noqa: E402
+__all__ += ["memory_format", "contiguous_format", "preserve_format", "channels_last",
+            "channels_last_3d"]
+# --- end helper I ---
+
 # --- torch's out= keyword on every top-level function that has it in torch (_out_arg.py);
 # keep this last, so that it covers the functions defined above ---
 from . import _out_arg  # noqa: E402
