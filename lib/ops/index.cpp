@@ -272,9 +272,31 @@ Tensor gather(const Tensor& a, int64_t dim, const Tensor& idx) {
 
 Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& idx, const Tensor& src) {
   int64_t d = wrap_dim(dim, a.dim());
+  TG_CHECK(idx.numel() == 0 || idx.dtype() == DType::Int64 || idx.dtype() == DType::Int32,
+           "scatter(): Expected dtype int32/int64 for index");
+  TG_CHECK(a.dtype() == src.dtype(), "scatter(): Expected self.dtype to be equal to src.dtype");
+  if (idx.numel() != 0) {
+    // torch's scatter shape rules; src is read through index's shape, so they guard the read
+    auto nd = [](const Tensor& t) { return std::max<int64_t>(t.dim(), 1); };
+    TG_CHECK(nd(idx) == nd(a), "Index tensor must have the same number of dimensions as self tensor");
+    TG_CHECK(nd(idx) == nd(src), "Index tensor must have the same number of dimensions as src tensor");
+    bool ok = true;
+    for (int64_t k = 0; k < idx.dim() && idx.dim() == a.dim() && idx.dim() == src.dim(); ++k)
+      if ((k != d && idx.sizes()[k] > a.sizes()[k]) || idx.sizes()[k] > src.sizes()[k]) ok = false;
+    TG_CHECK(ok, "Expected index ", shape_str(idx.sizes()), " to be no larger than self ",
+             shape_str(a.sizes()), " apart from dimension ", d,
+             " and to be no larger size than src ", shape_str(src.sizes()));
+  }
   Tensor out = clone(detach(a));
   // src may be larger than index in any dim: only its leading block (index's shape) is read.
-  Tensor s = contiguous(make_view(detach(src), idx.sizes(), src.strides(), src.offset()));
+  Tensor s;
+  if (idx.numel() == 0) {
+    s = empty(idx.sizes(), src.dtype(), src.device());
+  } else if (idx.dim() != src.dim()) {  // a 0-d one against a 1-element 1-d one
+    s = contiguous(reshape(slice(reshape(detach(src), {-1}), 0, 0, idx.numel(), 1), idx.sizes()));
+  } else {
+    s = contiguous(make_view(detach(src), idx.sizes(), src.strides(), src.offset()));
+  }
   if (out.dtype() == DType::Float16 || out.dtype() == DType::BFloat16) {
     // torch's half scatter_add sums in float and rounds once (index_add / index_put round at
     // every addition: kern::put_add); the float32 copy is contiguous, so are the offsets

@@ -258,7 +258,7 @@ from ._memory_format import (memory_format, contiguous_format, preserve_format, 
                              channels_last, channels_last_3d)
 from . import _memory_format  # noqa: E402
 _memory_format.install()
-from ._index_extra import nonzero, clone  # noqa: E402
+from ._index_extra import nonzero, clone, narrow, narrow_copy, masked_fill  # noqa: E402
 __all__ += ["memory_format", "contiguous_format", "preserve_format", "channels_last",
             "channels_last_3d"]
 # --- end helper I ---
