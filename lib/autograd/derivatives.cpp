@@ -271,6 +271,8 @@ TensorList call_derivative(Node& node, TensorList& grads) {
       // g fills the selected places of the broadcast shape in row-major order (the engine sums
       // it down to self's shape)
       Tensor m = expand(S(0), node.shape);
+      if (node.shape.empty())  // 0-d: a 0-d bool index cannot address g's 0 or 1 elements
+        return {reshape(index_put(zero_like(g, {1}), {reshape(m, {1})}, g, false), {})};
       return {index_put(zero_like(g, node.shape), {m}, g, false)};
     }
     case OpId::ClampMin:
@@ -710,7 +712,8 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     case OpId::IndexFill: return {index_fill(g, I[0], S(0), Scalar(0))};
     case OpId::IndexFillTensor:
       return {needs(0) ? index_fill(g, I[0], S(0), Scalar(0)) : Tensor(),
-              needs(1) ? sum(detail::index_source_grad(g, I[0], S(0), g.dim(), 1)) : Tensor()};
+              // each filled place once, however often the index names it (torch dedupes)
+              needs(1) ? sum(sub(g, index_fill(g, I[0], S(0), Scalar(0)))) : Tensor()};
     case OpId::MaskedScatter:  // saved[0] = mask; shape = source sizes
       return {needs(0) ? masked_fill(g, S(0), Scalar(0)) : Tensor(),
               needs(1) ? detail::masked_scatter_source_grad(g, S(0), node.shape) : Tensor()};

@@ -61,6 +61,7 @@ Tensor count_nonzero(const Tensor& a, const std::vector<int64_t>& dims) {
 Tensor diff(const Tensor& a, int64_t n, int64_t dim, const Tensor& prepend, const Tensor& append) {
   TG_CHECK(n >= 0, "order must be non-negative but got ", n);
   TG_CHECK(a.dim() >= 1, "diff expects input to be at least one-dimensional");
+  if (n == 0) return clone(a);  // torch: a copy of the input, prepend / append unused
   // the slices and cat get the dim as given (torch's _saved_dim shows -1, not its wrapped form)
   const int64_t d0 = wrap_dim(dim, a.dim());
   for (const Tensor* extra : {&prepend, &append}) {

@@ -206,24 +206,40 @@ Tensor& index_put_(Tensor& a, const std::vector<Tensor>& indices, const Tensor& 
 }
 
 // Offsets for gather/scatter: idx's positions, with dim `dim` replaced by the index value.
-Tensor detail::dim_offsets(const Tensor& idx, int64_t dim, const Shape& sizes, const Shape& strides) {
-  TG_CHECK(idx.dtype() == DType::Int64, "gather(): Expected dtype int64 for index");
-  Tensor ic = on_host(contiguous(idx));
-  Tensor off = empty(idx.sizes(), DType::Int64);
+// A 0-d self or index counts as one element of a 1-d one (torch's ensure_nonempty_dim), so a
+// 0-d self takes a 1-element index and a 0-d index still has its value checked.
+Tensor detail::dim_offsets(const Tensor& idx_in, int64_t dim, const Shape& sizes_in,
+                           const Shape& strides_in) {
+  if (idx_in.numel() == 0) return empty(idx_in.sizes(), DType::Int64);
+  TG_CHECK(idx_in.dtype() == DType::Int64 || idx_in.dtype() == DType::Int32,
+           "gather(): Expected dtype int32/int64 for index");
+  const Shape sizes = sizes_in.empty() ? Shape{1} : sizes_in;
+  const Shape strides = strides_in.empty() ? Shape{1} : strides_in;
+  const Shape isz = idx_in.dim() == 0 ? Shape{1} : idx_in.sizes();
+  TG_CHECK(static_cast<int64_t>(isz.size()) == static_cast<int64_t>(sizes.size()),
+           "Index tensor must have the same number of dimensions as input tensor");
+  TG_CHECK(dim >= 0 && dim < static_cast<int64_t>(sizes.size()), "Dimension out of range");
+  Tensor ic = on_host(contiguous(idx_in.dtype() == DType::Int64 ? idx_in
+                                                                 : to(detach(idx_in), DType::Int64)));
+  Tensor off = empty(idx_in.sizes(), DType::Int64);
   const int64_t* p = ic.data<int64_t>();
   int64_t* o = off.data<int64_t>();
-  const int64_t n = idx.numel(), nd = idx.dim();
+  const int64_t n = idx_in.numel(), nd = static_cast<int64_t>(isz.size());
   for (int64_t lin = 0; lin < n; ++lin) {
     int64_t rem = lin, acc = 0;
     for (int64_t d = nd - 1; d >= 0; --d) {
-      int64_t c = rem % idx.sizes()[d];
-      rem /= idx.sizes()[d];
+      int64_t c = rem % isz[d];
+      rem /= isz[d];
       if (d == dim) {
         int64_t v = p[lin];
         // negative indices are out of range here, as torch's gather/scatter say
         TG_CHECK(v >= 0 && v < sizes[d], "index ", v, " is out of bounds for dimension ", d,
                  " with size ", sizes[d]);
         c = v;
+      } else {
+        // a caller's shape check should have caught this; never read past self
+        TG_CHECK(c < sizes[d], "index ", c, " is out of bounds for dimension ", d, " with size ",
+                 sizes[d]);
       }
       acc += c * strides[d];
     }
@@ -234,8 +250,14 @@ Tensor detail::dim_offsets(const Tensor& idx, int64_t dim, const Shape& sizes, c
 
 Tensor gather(const Tensor& a, int64_t dim, const Tensor& idx) {
   int64_t d = wrap_dim(dim, a.dim());
-  TG_CHECK(idx.dim() == a.dim() || (a.dim() == 0 && idx.dim() <= 1),
+  TG_CHECK(std::max<int64_t>(idx.dim(), 1) == std::max<int64_t>(a.dim(), 1) || idx.numel() == 0,
            "Index tensor must have the same number of dimensions as input tensor");
+  TG_CHECK(idx.numel() == 0 || idx.dtype() == DType::Int64 || idx.dtype() == DType::Int32,
+           "gather(): Expected dtype int32/int64 for index");
+  for (int64_t k = 0; k < idx.dim() && idx.dim() == a.dim(); ++k)
+    TG_CHECK(k == d || idx.sizes()[k] <= a.sizes()[k], "Size does not match at dimension ", k,
+             " expected index ", shape_str(idx.sizes()), " to be no larger than self ",
+             shape_str(a.sizes()), " apart from dimension ", d);
   Tensor out = empty(idx.sizes(), a.dtype(), a.device());
   kern::take(out, a, dim_offsets(idx, d, a.sizes(), a.strides()));
   if (auto node = maybe_node(OpId::Gather, {a})) {
@@ -250,9 +272,31 @@ Tensor gather(const Tensor& a, int64_t dim, const Tensor& idx) {
 
 Tensor scatter_add(const Tensor& a, int64_t dim, const Tensor& idx, const Tensor& src) {
   int64_t d = wrap_dim(dim, a.dim());
+  TG_CHECK(idx.numel() == 0 || idx.dtype() == DType::Int64 || idx.dtype() == DType::Int32,
+           "scatter(): Expected dtype int32/int64 for index");
+  TG_CHECK(a.dtype() == src.dtype(), "scatter(): Expected self.dtype to be equal to src.dtype");
+  if (idx.numel() != 0) {
+    // torch's scatter shape rules; src is read through index's shape, so they guard the read
+    auto nd = [](const Tensor& t) { return std::max<int64_t>(t.dim(), 1); };
+    TG_CHECK(nd(idx) == nd(a), "Index tensor must have the same number of dimensions as self tensor");
+    TG_CHECK(nd(idx) == nd(src), "Index tensor must have the same number of dimensions as src tensor");
+    bool ok = true;
+    for (int64_t k = 0; k < idx.dim() && idx.dim() == a.dim() && idx.dim() == src.dim(); ++k)
+      if ((k != d && idx.sizes()[k] > a.sizes()[k]) || idx.sizes()[k] > src.sizes()[k]) ok = false;
+    TG_CHECK(ok, "Expected index ", shape_str(idx.sizes()), " to be no larger than self ",
+             shape_str(a.sizes()), " apart from dimension ", d,
+             " and to be no larger size than src ", shape_str(src.sizes()));
+  }
   Tensor out = clone(detach(a));
   // src may be larger than index in any dim: only its leading block (index's shape) is read.
-  Tensor s = contiguous(make_view(detach(src), idx.sizes(), src.strides(), src.offset()));
+  Tensor s;
+  if (idx.numel() == 0) {
+    s = empty(idx.sizes(), src.dtype(), src.device());
+  } else if (idx.dim() != src.dim()) {  // a 0-d one against a 1-element 1-d one
+    s = contiguous(reshape(slice(reshape(detach(src), {-1}), 0, 0, idx.numel(), 1), idx.sizes()));
+  } else {
+    s = contiguous(make_view(detach(src), idx.sizes(), src.strides(), src.offset()));
+  }
   if (out.dtype() == DType::Float16 || out.dtype() == DType::BFloat16) {
     // torch's half scatter_add sums in float and rounds once (index_add / index_put round at
     // every addition: kern::put_add); the float32 copy is contiguous, so are the offsets

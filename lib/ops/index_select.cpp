@@ -23,8 +23,10 @@ Tensor index_select(const Tensor& a, int64_t dim, const Tensor& idx) {
   {
     NoGradGuard g;
     if (a.dim() == 0) {
-      Shape shape = idx.dim() ? Shape{idx.numel()} : Shape{};
-      out = reshape(index(reshape(detach(a), {1}), {flat}), shape);
+      // a 0-d self gives a 0-d result (its one value, named once by the index)
+      TG_CHECK(flat.numel() == 1, "index_select(): Index to scalar can have only 1 value, got ",
+               flat.numel(), " value(s)");
+      out = reshape(index(reshape(detach(a), {1}), {flat}), Shape{});
     } else {
       std::vector<Tensor> ix(d + 1);
       ix[d] = flat;

@@ -25,6 +25,8 @@ Shape infer_size(const Shape& shape, int64_t numel) {
       known *= shape[i];
     }
   }
+  if (infer >= 0 && known == 0)
+    TG_CHECK(numel == 0, "shape '", shape_str(shape), "' is invalid for input of size ", numel);
   if (infer >= 0)
     TG_CHECK(known != 0, "cannot reshape tensor of 0 elements into shape ", shape_str(shape),
              " because the unspecified dimension size -1 can be any value and is ambiguous");
@@ -373,7 +375,16 @@ Tensor cat(const TensorList& ts, int64_t dim) {
     if (!(t.dim() == 1 && t.numel() == 0) && !ref) ref = &t;
   }
   DType dt = state.dim;
-  if (!ref) return empty({0}, dt, ts[0].device());
+  if (!ref) {  // only 1-D empty tensors: an empty result, still on the tape (as torch)
+    Tensor out = empty({0}, dt, ts[0].device());
+    if (auto node = maybe_node(OpId::Cat, ts)) {
+      node->i.assign(ts.size(), 0);  // each input's (empty) slice of the gradient
+      node->i.push_back(0);          // the dim
+      node->f = {static_cast<double>(dim)};
+      set_history(out, node);
+    }
+    return out;
+  }
   TG_CHECK(ref->dim() > 0, "zero-dimensional tensor (at position ", ref - &ts[0],
            ") cannot be concatenated");
   int64_t d = wrap_dim(dim, ref->dim());

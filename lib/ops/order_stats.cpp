@@ -191,7 +191,10 @@ std::pair<Tensor, Tensor> kthvalue(const Tensor& a, int64_t k, int64_t dim, bool
 std::pair<Tensor, Tensor> mode(const Tensor& a, int64_t dim, bool keepdim) {
   const int64_t d = wrap_dim(dim, a.dim());
   check_nonempty_dim(a, d, "mode");
-  if (a.dtype() == DType::Bool) TG_DTYPE_UNSUPPORTED("mode_cpu", a.dtype());
+  if (a.dtype() == DType::Bool) {  // as 0/1 bytes (same order, same ties), values back to bool
+    auto r = mode(to(detach(a), DType::UInt8), dim, keepdim);
+    return {to(r.first, DType::Bool), r.second};
+  }
   auto r = reduce_slices(a, d, keepdim, "mode_cpu", [&](auto* src, int64_t n, auto* v,
                                                         int64_t* ix) {
     std::vector<int64_t> order = stable_order(src, n);

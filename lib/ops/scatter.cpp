@@ -101,7 +101,8 @@ Tensor scatter_reduce_values(const Tensor& a, int64_t d, const Tensor& idx, cons
   kern::copy(out, on_host(detach(a)));
   Tensor s = kern::via_float::up(on_host(src_block(src, idx)));
   Tensor off = dim_offsets(on_host(idx), d, out.sizes(), contiguous_strides(out.sizes()));
-  dispatch_numeric(lt, "scatter_reduce", [&](auto tag) {
+  // bool reduces as torch's: sum/amax are "or", prod/amin "and"
+  dispatch_numeric_and_bool(lt, "scatter_reduce", [&](auto tag) {
     using T = decltype(tag);
     reduce_into<T>(out.data<T>(), s.data<T>(), off.data<int64_t>(), idx.numel(), out.numel(), r,
                    include_self);
@@ -225,7 +226,23 @@ Tensor put_along(const Tensor& a, int64_t d, const Tensor& flat, const Tensor& v
 
 void check_source(const Tensor& a, int64_t d, const Tensor& flat, const Tensor& src,
                   const char* fn, bool copy) {
-  const int64_t n = src.dim() ? src.sizes()[d] : 1;
+  // the shapes first (torch's order), so that source.size(dim) below is in range
+  if (copy) {
+    TG_CHECK_KIND(Index, a.dim() == 0 || src.dim() == 0 || a.dim() == src.dim(), fn,
+                  "(): When source and destination are not scalars, their dimensionality must "
+                  "match. Source dimensionality (", src.dim(), "), destination dimensionality (",
+                  a.dim(), ")");
+  } else {
+    TG_CHECK(d < std::max<int64_t>(src.dim(), 1), fn, "(): Indexing dim ", d,
+             " is out of bounds of the source tensor with dim ", src.dim());
+    bool same = std::max<int64_t>(src.dim(), 1) == std::max<int64_t>(a.dim(), 1);
+    for (int64_t k = 0; same && k < a.dim() && k < src.dim(); ++k)
+      same = k == d || src.sizes()[k] == a.sizes()[k];
+    TG_CHECK(same, "source tensor shape must match self tensor shape, excluding the specified "
+             "dimension. Got self.shape = ", shape_str(a.sizes()), " source.shape = ",
+             shape_str(src.sizes()));
+  }
+  const int64_t n = src.dim() > d ? src.sizes()[d] : 1;
   if (copy) {
     TG_CHECK_KIND(Index, flat.numel() == n, fn, "(): Number of indices (", flat.numel(),
                   ") should be equal to source.size(dim) (", n, ")");
@@ -324,6 +341,9 @@ Tensor masked_scatter(const Tensor& a, const Tensor& mask, const Tensor& src) {
   TG_CHECK(src.dtype() == a.dtype(), "masked_scatter: expected self and source to have same "
            "dtypes but got", dtype_legacy_name(a.dtype()), " and ",
            dtype_legacy_name(src.dtype()));
+  // the out-of-place form broadcasts self against mask (expand's backward sums self's grad)
+  const Shape bshape = broadcast_shapes(a.sizes(), mask.sizes());
+  if (bshape != a.sizes()) return masked_scatter(expand(a, bshape), mask, src);
   Tensor m = contiguous(expand(detach(mask), a.sizes()));
   int64_t count = 0;
   for (double v : to_double_vector(m)) count += v != 0;

@@ -45,7 +45,9 @@ Tensor masked_select(const Tensor& a, const Tensor& mask) {
   Tensor out;
   {
     NoGradGuard ng;
-    out = index(expand(detach(a), shape), {expand(mask, shape)});
+    // 0-d: index a one-element view (a 0-d bool index would keep the 0-d shape)
+    const Shape s1 = shape.empty() ? Shape{1} : shape;
+    out = index(reshape(expand(detach(a), shape), s1), {reshape(expand(mask, shape), s1)});
   }
   if (auto node = maybe_node(OpId::MaskedSelect, {a})) {
     node->saved.emplace_back(mask, false);

@@ -37,8 +37,13 @@ std::vector<Tensor> index_list(const std::vector<std::optional<Tensor>>& idx) {
 // take_along_dim: no dim = the flattened input; else indices and input broadcast outside dim.
 Tensor take_along_dim(const Tensor& a, const Tensor& idx, std::optional<int64_t> dim) {
   TG_CHECK(idx.dtype() == DType::Int64, "torch.take_along_dim(): dtype of indices should be "
-           "int64 but got ", dtype_name(idx.dtype()), " instead");
-  if (!dim) return gather(reshape(a, {-1}), 0, reshape(idx, {-1}));
+           "Long but got ", dtype_legacy_name(idx.dtype()));
+  // along a dim, negative indices count from its end (torch wraps them once, then gather checks)
+  auto wrapped = [](const Tensor& i, int64_t size) {
+    NoGradGuard g;
+    return where(compare(CmpId::Lt, i, wrapped_scalar(int64_t{0})), i + size, i);
+  };
+  if (!dim) return gather(reshape(a, {-1}), 0, reshape(idx, {-1}));  // no wrapping here (torch)
   TG_CHECK(a.dim() == idx.dim(), "torch.take_along_dim(): input and indices should have the same "
            "number of dimensions, but got ", a.dim(), " dimensions for input, and ", idx.dim(),
            " dimensions for indices");
@@ -50,7 +55,8 @@ Tensor take_along_dim(const Tensor& a, const Tensor& idx, std::optional<int64_t>
   Shape ba = b, bi = b;
   ba[d] = a.sizes()[d];
   bi[d] = idx.sizes()[d];
-  return gather(ba == a.sizes() ? a : expand(a, ba), d, bi == idx.sizes() ? idx : expand(idx, bi));
+  const Tensor wi = wrapped(idx, a.dim() ? a.sizes()[d] : 1);
+  return gather(ba == a.sizes() ? a : expand(a, ba), d, bi == idx.sizes() ? wi : expand(wi, bi));
 }
 
 void bind_scatter(py::module_& m, Cls& cls) {

@@ -279,6 +279,15 @@ __all__ += ["geqrf", "ormqr", "orgqr", "lu", "lu_solve", "svd_lowrank", "pca_low
 # --- helper M: div / divide with rounding_mode (_div_modes.py) ---
 from ._div_modes import div, divide  # noqa: E402
 # --- end helper M ---
+# --- helper I: memory formats, nonzero(as_tuple=), clone(memory_format=) ---
+from ._memory_format import (memory_format, contiguous_format, preserve_format,  # noqa: E402
+                             channels_last, channels_last_3d)
+from . import _memory_format  # noqa: E402
+_memory_format.install()
+from ._index_extra import nonzero, clone, narrow, narrow_copy, masked_fill  # noqa: E402
+__all__ += ["memory_format", "contiguous_format", "preserve_format", "channels_last",
+            "channels_last_3d"]
+# --- end helper I ---
 
 # --- torch's out= keyword on every top-level function that has it in torch (_out_arg.py);
 # keep this last, so that it covers the functions defined above ---

@@ -267,6 +267,8 @@ def _renorm_value(x, p, dim, maxnorm):
     norms = x.abs().pow(p).sum(other, keepdim=True).pow(1.0 / p) if other else x.abs()
     if p == 2 and other:
         norms = (x * x).sum(other, keepdim=True).sqrt()
+    if p == float("inf") and other:  # |x|**inf overflows: the inf-norm is the largest |x|
+        norms = x.abs().amax(other, keepdim=True)
     factor = _C.where(norms > maxnorm, maxnorm / (norms + 1e-7), _tg.ones_like(norms))
     return x * factor
 

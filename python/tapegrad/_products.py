@@ -40,7 +40,12 @@ def _dims_pair(a, b, dims):
 def tensordot(a, b, dims=2, out=None):
     da, db = _dims_pair(a, b, dims)
     for x, y in zip(da, db):
-        if a.shape[x] != b.shape[y]:
+        # a size-1 contracted dim broadcasts against the other side, which is summed (torch)
+        if a.shape[x] == 1 and b.shape[y] != 1:
+            b = b.sum(y, keepdim=True)
+        elif b.shape[y] == 1 and a.shape[x] != 1:
+            a = a.sum(x, keepdim=True)
+        elif a.shape[x] != b.shape[y]:
             raise RuntimeError(f"contracted dimensions need to match, but first has size "
                                f"{a.shape[x]} in dim {x} and second has size {b.shape[y]} in "
                                f"dim {y}")

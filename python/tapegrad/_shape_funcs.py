@@ -89,6 +89,8 @@ def _seq(tensors, fn):
     if not isinstance(tensors, (list, tuple)):
         raise TypeError(f"{fn}(): argument 'tensors' (position 1) must be tuple of Tensors, "
                         f"not {type(tensors).__name__}")
+    if not tensors:
+        raise RuntimeError(f"{fn} expects a non-empty TensorList")
     return list(tensors)
 
 

@@ -143,13 +143,18 @@ def _to(self, *args, **kwargs):
     copy = kwargs.pop("copy", False)
     kwargs.pop("non_blocking", None)
     kwargs.pop("memory_format", None)
+    flags = []  # torch's positional non_blocking, copy after the dtype / device / tensor
     for a in args:
         if isinstance(a, _C.dtype):
             dtype = a
-        elif isinstance(a, (str, device, int)) and not isinstance(a, _bool):
+        elif isinstance(a, _bool):
+            flags.append(a)
+        elif isinstance(a, (str, device, int)):
             dev = a
         elif isinstance(a, Tensor):
             dtype, dev = a.dtype, a.device
+    if len(flags) > 1:
+        copy = flags[1]
     if dev is not None:
         target = _check_device(dev)
         if target != self._device_str:

@@ -300,10 +300,19 @@ def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=Non
     """An uninitialised tensor of `size` whose memory runs in the dim order physical_layout."""
     size = list(size)
     order = list(physical_layout)
-    if sorted(order) != list(range(len(size))):
+    if len(order) != len(size):
         raise RuntimeError("Number of dimensions in size does not match the length of the "
                            "physical_layout; i.e. len(size) = " f"{len(size)} is not equal to "
                            f"len(physical_layout) = {len(order)}")
+    seen = set()
+    for i, d in enumerate(order):  # torch's checks, in its order
+        if not 0 <= d < len(size):
+            raise RuntimeError(f"Dimension out of range (expected to be between 0 and "
+                               f"{len(size) - 1}, but got {d} at index {i}).  NB: negative dims "
+                               "not currently supported; file an issue if you want it.")
+        if d in seen:
+            raise RuntimeError("Duplicate dim not allowed")
+        seen.add(d)
     stride = [0] * len(size)
     acc = 1
     for d in reversed(order):
