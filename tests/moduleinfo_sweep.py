@@ -48,7 +48,7 @@ def _build(tg, cls_t, cls_g, ctor, dtype):
     """Both modules from the same constructor input, in dtype, with torch's state copied over."""
     torch.manual_seed(0)
     m_t = cls_t(*ctor.args, **ctor.kwargs).to(dtype)
-    leaves = []
+    leaves = ops.Leaves()
     m_g = cls_g(*ops.to_tg(tg, ctor.args, leaves), **ops.to_tg(tg, ctor.kwargs, leaves))
     m_g = m_g.to(_tg_dtype(tg, dtype))
     return m_t, m_g
@@ -108,7 +108,7 @@ def _run_sample(tg, mi, cls_g, sample, dtype, training, res):
         return
     m_t.train(training)
     m_g.train(training)
-    leaves = []
+    leaves = ops.Leaves()
     try:
         args_g = ops.to_tg(tg, fwd.args, leaves)
         kwargs_g = ops.to_tg(tg, fwd.kwargs, leaves)
@@ -202,7 +202,7 @@ def _run_errors(tg, mi, cls_g, res):
         return
     for ei in errs:
         s = ei.module_error_input
-        leaves = []
+        leaves = ops.Leaves()
         try:
             c_args = ops.to_tg(tg, s.constructor_input.args, leaves)
             c_kwargs = ops.to_tg(tg, s.constructor_input.kwargs, leaves)

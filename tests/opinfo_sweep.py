@@ -124,6 +124,20 @@ def _alarm(signum, frame):
     raise Timeout("timed out")
 
 
+class Leaves(list):
+    """The (torch leaf, tapegrad leaf) pairs of one call, and the storages copied for it."""
+
+    def __init__(self):
+        super().__init__()
+        self.storages = {}
+
+
+def _same_layout(t):
+    """t's layout over a copy of its storage (strides, offset, overlap kept)."""
+    return torch.empty(0, dtype=t.dtype).set_(t.untyped_storage().clone(), t.storage_offset(),
+                                              t.size(), t.stride())
+
+
 def to_tg(tg, obj, leaves):
     """Copy torch tensors in obj (recursively) into tapegrad tensors with the same strides."""
     if isinstance(obj, torch.Tensor):
@@ -133,14 +147,23 @@ def to_tg(tg, obj, leaves):
         if obj.device.type != "cpu":
             raise NotImplementedError(f"device {obj.device.type}")
         t = obj.detach()
-        if t.is_contiguous() or t.numel() == 0:
-            c = t.clone(memory_format=torch.contiguous_format)
-        else:  # the same layout over a copy of the storage (strides, offset, overlap kept)
-            c = torch.empty(0, dtype=t.dtype).set_(t.untyped_storage().clone(),
-                                                   t.storage_offset(), t.size(), t.stride())
-        if c.dtype in (torch.complex64, torch.complex128):
+        if t.dtype in (torch.complex64, torch.complex128):
             raise NotImplementedError("complex")
-        x = tg.from_torch(c)
+        if obj.requires_grad or t.numel() == 0:
+            x = tg.from_torch(t.clone(memory_format=torch.contiguous_format) if t.is_contiguous()
+                              else _same_layout(t))
+        else:
+            # a view of one tapegrad copy of the whole storage, shared by every argument that
+            # views the same torch storage: strides, offset, overlap and aliasing between
+            # arguments (out= on the input) are all kept
+            storages = leaves.storages if isinstance(leaves, Leaves) else {}
+            key = (t.untyped_storage().data_ptr(), t.dtype)
+            base = storages.get(key)
+            if base is None:
+                n = t.untyped_storage().nbytes() // t.element_size()
+                flat = torch.empty(0, dtype=t.dtype).set_(t.untyped_storage(), 0, (n,), (1,))
+                base = storages[key] = tg.from_torch(flat.clone())
+            x = base.as_strided(tuple(t.size()), tuple(t.stride()), t.storage_offset())
         if obj.requires_grad:
             x.requires_grad_(True)
             leaves.append((obj, x))
@@ -273,7 +296,7 @@ def _short(e):
 
 
 def run_sample(tg, op, fn, sample, dtype, res, grads):
-    leaves = []
+    leaves = Leaves()
     try:
         tin = to_tg(tg, sample.input, leaves)
         targs = to_tg(tg, sample.args, leaves)
@@ -382,7 +405,7 @@ def run_errors(tg, op, fn, res):
         return
     for ei in errs:
         s = ei.sample_input
-        leaves = []
+        leaves = Leaves()
         try:
             tin = to_tg(tg, s.input, leaves)
             targs = to_tg(tg, s.args, leaves)

@@ -124,6 +124,51 @@ def _write_one(name, result, out):
     return out
 
 
+# Functions whose out= may share no memory with an input (torch's assert_no_overlap): the
+# kernel reads the input at scattered positions, so an aliased out would be read after written.
+_NO_OVERLAP = {"gather", "take", "index_select", "masked_select", "kthvalue"}
+
+
+def _span(t):
+    """[first, last) byte addresses t touches (empty tensors touch none)."""
+    if t.numel() == 0:
+        return 0, 0
+    lo = hi = t.data_ptr()
+    size = t.element_size()
+    for n, st in zip(t.shape, t.stride()):
+        if st < 0:
+            lo += (n - 1) * st * size
+        else:
+            hi += (n - 1) * st * size
+    return lo, hi + size
+
+
+def _check_overlap(out, inputs):
+    outs = out if isinstance(out, (tuple, list)) else (out,)
+    flat = []
+    for v in inputs:
+        if isinstance(v, Tensor):
+            flat.append(v)
+        elif isinstance(v, (tuple, list)):
+            flat.extend(x for x in v if isinstance(x, Tensor))
+    for o in outs:
+        if not isinstance(o, Tensor):
+            continue
+        if any(st == 0 and n > 1 for n, st in zip(o.shape, o.stride())):
+            raise RuntimeError(  # torch's assert_no_internal_overlap (an expanded out)
+                "unsupported operation: more than one element of the written-to tensor refers "
+                "to a single memory location. Please clone() the tensor before performing the "
+                "operation.")
+        a, b = _span(o)
+        for t in flat:
+            c, d = _span(t)
+            if a < d and c < b:
+                raise RuntimeError(
+                    "unsupported operation: some elements of the input tensor and the written-to "
+                    "tensor refer to a single memory location. Please clone() the tensor before "
+                    "performing the operation.")
+
+
 def write_out(name, result, out, inputs=()):
     """Puts result (a tensor, or a tuple of them) into out with torch's out= rules."""
     from . import is_grad_enabled
@@ -149,6 +194,8 @@ def wrap(name, fn):
             return fn(*args, **kwargs)
         if name in _FACTORIES and kwargs.get("dtype") is None and isinstance(out, Tensor):
             kwargs["dtype"] = out.dtype  # torch.zeros(2, out=long_tensor) makes longs
+        if name in _NO_OVERLAP:
+            _check_overlap(out, args + tuple(kwargs.values()))
         return write_out(name, fn(*args, **kwargs), out, (args, tuple(kwargs.values())))
     with_out._tapegrad_out = True
     return with_out
