@@ -229,13 +229,7 @@ def _run_errors(tg, mi, cls_g, res):
         except ops.Timeout:
             raise
         except Exception as e:
-            if not isinstance(e, ei.error_type):
-                res.add("error-input wrong type",
-                        f"{type(e).__name__} (torch {ei.error_type.__name__} /{ei.error_regex}/): {str(e)[:200]}")
-            elif not re.search(ei.error_regex, str(e)):
-                res.add("error-input wrong message", f"/{ei.error_regex}/ vs {str(e)[:200]!r}")
-            else:
-                res.add("error-input ok")
+            ops.classify_error(res, e, ei.error_type, ei.error_regex)
             continue
         res.add("error-input no error",
                 f"torch raises {ei.error_type.__name__} /{ei.error_regex}/ at {where}")

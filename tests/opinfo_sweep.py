@@ -425,15 +425,27 @@ def run_errors(tg, op, fn, res):
         except Timeout:
             raise
         except Exception as e:
-            if not isinstance(e, ei.error_type):
-                res.add("error-input wrong type",
-                        f"{type(e).__name__} (torch {ei.error_type.__name__} /{ei.error_regex}/): {str(e)[:200]}")
-            elif not re.search(ei.error_regex, str(e)):
-                res.add("error-input wrong message", f"/{ei.error_regex}/ vs {str(e)[:200]!r}")
-            else:
-                res.add("error-input ok")
+            classify_error(res, e, ei.error_type, ei.error_regex)
             continue
         res.add("error-input no error", f"torch raises {ei.error_type.__name__} /{ei.error_regex}/")
+
+
+def classify_error(res, e, error_type, error_regex):
+    """Records whether tapegrad's exception e is torch's: its type, and a message matching."""
+    if not isinstance(e, error_type):
+        res.add("error-input wrong type",
+                f"{type(e).__name__} (torch {error_type.__name__} /{error_regex}/): {str(e)[:200]}")
+    elif not re.search(error_regex, str(e)):
+        res.add("error-input wrong message", f"/{error_regex}/ vs {str(e)[:200]!r}")
+    else:
+        res.add("error-input ok")
+
+
+def failures(res):
+    """The failure kinds of one result (not ok, not skipped), as 'kind xN: first message'."""
+    bad = {k: v for k, v in res.counts.items()
+           if k not in ("ok", "error-input ok") and not k.startswith("skip")}
+    return [f"{k} x{v}: {res.first.get(k, '')}" for k, v in bad.items()]
 
 
 def run_op(tg, op, dtypes=FLOAT_DTYPES + OTHER_DTYPES, timeout=60, errors=True):

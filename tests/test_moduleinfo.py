@@ -13,6 +13,7 @@ import pytest
 torch = pytest.importorskip("torch")
 import moduleinfo_sweep as sweep  # noqa: E402
 
+import opinfo_sweep  # noqa: E402
 from crosscheck import tg  # noqa: E402
 
 # ModuleInfo name -> what still differs from torch (`python tests/moduleinfo_sweep.py --known`).
@@ -38,6 +39,5 @@ def test_moduleinfo(mi):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         r = sweep.run_module(tg(), mi)
-    bad = {k: v for k, v in r.counts.items()
-           if k not in ("ok", "error-input ok") and not k.startswith("skip")}
-    assert not bad, "; ".join(f"{k} x{v}: {r.first.get(k, '')}" for k, v in bad.items())
+    bad = opinfo_sweep.failures(r)
+    assert not bad, "; ".join(bad)

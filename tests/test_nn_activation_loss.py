@@ -388,3 +388,24 @@ def test_linear_cross_entropy_loss_construction_like_torch():
     assert shapes[1] == shapes[0]
     assert_same_error(lambda lib: lib.nn.LinearCrossEntropyLoss(5, 10, weight=lib.ones(3)))
     assert_same_error(lambda lib: lib.nn.LinearCrossEntropyLoss(5, 10, label_smoothing=1.5))
+
+
+@pytest.mark.parametrize("target", [1, [1, 2, -100]], ids=["unbatched", "batch_with_ignored"])
+def test_cross_entropy_weight_label_smoothing_mean_matches_torch(target):
+    # the mean of the smoothing term divides by the weights of the kept targets; an unbatched
+    # (0-d) target used to fail there with an IndexError
+    import torch
+    tg = cc.tg()
+    n = 1 if isinstance(target, int) else len(target)
+    x = torch.randn(*(() if isinstance(target, int) else (n,)), 4, dtype=torch.float64,
+                    requires_grad=True)
+    t = torch.tensor(target)
+    w = torch.tensor([1.3, 0.25, 0.15, 1.5], dtype=torch.float64)
+    ref = torch.nn.functional.cross_entropy(x, t, weight=w, label_smoothing=0.1)
+    xg = tg.from_torch(x.detach().clone()).requires_grad_(True)
+    got = tg.nn.functional.cross_entropy(xg, tg.from_torch(t), weight=tg.from_torch(w),
+                                         label_smoothing=0.1)
+    ref.backward()
+    got.backward()
+    np.testing.assert_allclose(float(got), float(ref), rtol=1e-12)
+    np.testing.assert_allclose(xg.grad.to_torch().numpy(), x.grad.numpy(), rtol=1e-10, atol=1e-12)

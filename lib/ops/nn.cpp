@@ -273,8 +273,9 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
   Tensor ret;
   if (r == Reduction::Mean) {
     if (weight.defined()) {
-      Tensor keep = logical_not(ignore);
-      Tensor cls = index(target, {keep});
+      // flattened: an unbatched (0-d) target indexes like a batch of one
+      Tensor keep = flatten(logical_not(ignore));
+      Tensor cls = index(flatten(target), {keep});
       ret = div(sum(smooth), sum(index(weight, {cls})));
     } else {
       ret = div(sum(smooth), sum(logical_not(ignore)));
