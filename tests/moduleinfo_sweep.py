@@ -147,50 +147,17 @@ def _run_sample(tg, mi, cls_g, sample, dtype, training, res):
     if dtype != torch.float64 or random:
         res.add("ok")
         return
-    outs_t = [t for t in ops.flat_tensors(expected) if t.requires_grad and t.dtype.is_floating_point]
-    outs_g = [t for t in ops.flat_tensors_tg(tg, actual) if t.dtype.is_floating_point and t.requires_grad]
-    if not outs_t:
-        res.add("ok")
-        return
-    if len(outs_g) != len(outs_t):
-        res.add("grad-structure", f"{len(outs_g)} outputs require grad, torch {len(outs_t)}")
-        return
     params_t = dict(m_t.named_parameters())
     params_g = dict(m_g.named_parameters())
     if sorted(params_t) != sorted(params_g):
         res.add("param-names", f"{sorted(params_g)} != torch {sorted(params_t)}")
         return
     names = [n for n in params_t if params_t[n].requires_grad]
-    ins_t = [t for t, _ in leaves] + [params_t[n] for n in names]
-    ins_g = [x for _, x in leaves] + [params_g[n] for n in names]
-    ups = [torch.randn_like(t) for t in outs_t]
-    try:
-        gt = torch.autograd.grad(outs_t, ins_t, ups, allow_unused=True)
-    except Exception:
-        res.add("skip-torch-grad-raises")
-        return
-    try:
-        gg = tg.autograd.grad(outs_g, ins_g, [tg.from_torch(u.clone()) for u in ups],
-                              allow_unused=True)
-    except ops.Timeout:
-        raise
-    except Exception as e:
-        res.add("grad-error", ops._short(e))
-        return
-    labels = [f"input{i}" for i in range(len(leaves))] + names
-    for label, a, b in zip(labels, gt, gg):
-        if a is None or b is None:
-            nz = a if b is None else ops.to_torch(tg, b)
-            if nz is not None and bool((nz != 0).any()):
-                res.add("grad-mismatch", f"grad of {label}: None vs nonzero")
-                return
-            continue
-        try:
-            ops.compare(a, ops.to_torch(tg, b), dtype, f"grad of {label}")
-        except AssertionError as e:
-            res.add("grad-mismatch", str(e).splitlines()[0][:300])
-            return
-    res.add("ok")
+    ops.compare_grads(tg, res, expected, actual,
+                      [t for t, _ in leaves] + [params_t[n] for n in names],
+                      [x for _, x in leaves] + [params_g[n] for n in names],
+                      [f"grad of input{i}" for i in range(len(leaves))] +
+                      [f"grad of {n}" for n in names], dtype)
 
 
 def _run_errors(tg, mi, cls_g, res):

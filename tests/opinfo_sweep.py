@@ -337,10 +337,15 @@ def run_sample(tg, op, fn, sample, dtype, res, grads):
     if not grads or not leaves:
         res.add("ok")
         return
-    # gradients for a random upstream gradient over the float outputs that require grad
+    compare_grads(tg, res, expected, actual, [t for t, _ in leaves], [x for _, x in leaves],
+                  [f"grad[{i}]" for i in range(len(leaves))], dtype)
+
+
+def compare_grads(tg, res, expected, actual, ins_t, ins_g, labels, dtype):
+    """Gradients of both libraries' float outputs that require grad, for one random upstream
+    gradient, with respect to ins_t / ins_g; records 'ok' or the first difference in res."""
     outs_t = [t for t in flat_tensors(expected) if t.requires_grad and t.dtype.is_floating_point]
-    outs_g = [t for t in (flat_tensors_tg(tg, actual)) if t.dtype.is_floating_point]
-    outs_g = [t for t in outs_g if t.requires_grad]
+    outs_g = [t for t in flat_tensors_tg(tg, actual) if t.dtype.is_floating_point and t.requires_grad]
     if not outs_t:
         res.add("ok")
         return
@@ -348,33 +353,29 @@ def run_sample(tg, op, fn, sample, dtype, res, grads):
         res.add("grad-structure", f"{len(outs_g)} outputs require grad, torch {len(outs_t)}")
         return
     ups = [torch.randn_like(t) for t in outs_t]
-    inputs_t = [t for t, _ in leaves]
     try:
-        gt = torch.autograd.grad(outs_t, inputs_t, ups, allow_unused=True)
+        gt = torch.autograd.grad(outs_t, ins_t, ups, allow_unused=True)
     except Exception:
         res.add("skip-torch-grad-raises")
         return
     try:
-        gg = tg.autograd.grad(outs_g, [x for _, x in leaves],
-                              [tg.from_torch(u.clone()) for u in ups], allow_unused=True)
+        gg = tg.autograd.grad(outs_g, ins_g, [tg.from_torch(u.clone()) for u in ups],
+                              allow_unused=True)
     except Timeout:
         raise
     except Exception as e:
         res.add("grad-error", _short(e))
         return
-    for i, (a, b) in enumerate(zip(gt, gg)):
-        if a is None and b is None:
-            continue
+    for label, a, b in zip(labels, gt, gg):
         if a is None or b is None:
             # torch's None and tapegrad's zeros (or the reverse) both mean "no dependence"
-            nz = (b if a is None else a)
-            nz = to_torch(tg, nz) if not isinstance(nz, torch.Tensor) else nz
-            if bool((nz != 0).any()):
-                res.add("grad-mismatch", f"grad[{i}] None vs nonzero")
+            nz = a if b is None else to_torch(tg, b)
+            if nz is not None and bool((nz != 0).any()):
+                res.add("grad-mismatch", f"{label}: None vs nonzero")
                 return
             continue
         try:
-            compare(a, to_torch(tg, b), dtype, f"grad[{i}]")
+            compare(a, to_torch(tg, b), dtype, label)
         except AssertionError as e:
             res.add("grad-mismatch", str(e).splitlines()[0][:300])
             return
