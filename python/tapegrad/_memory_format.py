@@ -31,6 +31,7 @@ channels_last_3d = memory_format("channels_last_3d")
 
 # format -> (rank it needs, permutation that puts channels last)
 _LAST = {channels_last: (4, (0, 2, 3, 1)), channels_last_3d: (5, (0, 2, 3, 4, 1))}
+_FORMAT_OF_RANK = {rank: fmt for fmt, (rank, _) in _LAST.items()}
 
 
 def _check(fmt):
@@ -104,11 +105,10 @@ def _contiguous(self, memory_format=contiguous_format):
 def _clone(self, *, memory_format=preserve_format):
     out = _orig_clone(self)
     if memory_format is preserve_format or memory_format is None:
-        # torch keeps a channels-last input's layout
-        for fmt in _LAST:
-            if self.dim() == _LAST[fmt][0] and not _orig_is_contiguous(self) and \
-                    _is_format(self, fmt):
-                return _to_format(out, fmt)
+        # torch keeps a channels-last input's layout (only 4-d / 5-d inputs can have one)
+        fmt = _FORMAT_OF_RANK.get(self.dim())
+        if fmt is not None and not _orig_is_contiguous(self) and _is_format(self, fmt):
+            return _to_format(out, fmt)
         return out
     return _to_format(out, memory_format)
 
