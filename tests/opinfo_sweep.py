@@ -239,6 +239,10 @@ def flat_tensors(obj):
 
 
 def tols(dtype, op):
+    if dtype == torch.float16:
+        return 1e-2, 1e-2
+    if dtype == torch.bfloat16:
+        return 6e-2, 6e-2
     if dtype == torch.float32:
         return 1e-4, 1e-5
     if dtype == torch.float64:
@@ -489,7 +493,7 @@ def _key(op):
     return op.name + (f".{op.variant_test_name}" if op.variant_test_name else "")
 
 
-def worker(pattern, start, errors, db, run, key):
+def worker(pattern, start, errors, db, run, key, dtypes=None):
     """Run the entries of db() matching pattern from index start on; one JSON line per entry on
     stdout, and a BEGIN line before each so that the driver knows which one a crash took down."""
     import tapegrad as tg
@@ -499,11 +503,11 @@ def worker(pattern, start, errors, db, run, key):
         if i < start or not re.search(pattern, key(op)):
             continue
         print(json.dumps({"begin": i, "name": key(op)}), flush=True)
-        r = run(tg, op, errors=errors)
+        r = run(tg, op, errors=errors) if dtypes is None else run(tg, op, dtypes=dtypes, errors=errors)
         print(json.dumps({"index": i, **r.__dict__}), flush=True)
 
 
-def sweep(pattern=".*", errors=True, echo=None, script=__file__):
+def sweep(pattern=".*", errors=True, echo=None, script=__file__, dtypes=None):
     """Drive workers over op_db; a worker that dies (a crash in tapegrad) is recorded as a
     'crash' for the op it was running and a fresh worker goes on with the next op."""
     import subprocess
@@ -512,6 +516,8 @@ def sweep(pattern=".*", errors=True, echo=None, script=__file__):
         cmd = [sys.executable, script, "--worker", "--start", str(start), "--ops", pattern]
         if not errors:
             cmd.append("--no-errors")
+        if dtypes:
+            cmd += ["--dtypes", dtypes]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         current = None
         for line in proc.stdout:
@@ -556,13 +562,16 @@ def main(argv=None, db=op_db, run=run_op, key=_key, script=__file__):
     ap.add_argument("--no-errors", action="store_true")
     ap.add_argument("--worker", action="store_true")
     ap.add_argument("--start", type=int, default=0)
+    ap.add_argument("--dtypes", help="comma-separated torch dtype names (default: float64,"
+                    "float32,int64,bool); e.g. float16,bfloat16,int32,uint8")
     ap.add_argument("--known", action="store_true", help="print test_opinfo.py's KNOWN list")
     args = ap.parse_args(argv)
     if args.worker:
-        worker(args.ops, args.start, not args.no_errors, db, run, key)
+        dts = tuple(getattr(torch, d) for d in args.dtypes.split(",")) if args.dtypes else None
+        worker(args.ops, args.start, not args.no_errors, db, run, key, dts)
         return
     results = sweep(args.ops, not args.no_errors, echo=None if args.known else _print,
-                    script=script)
+                    script=script, dtypes=args.dtypes)
     if args.known:
         # the KNOWN / CRASHES literals of tests/test_opinfo.py, from this run
         print("KNOWN: dict[str, str] = {")
