@@ -120,6 +120,11 @@ NEEDS_GPU = {
     "cuda.synchronize": lambda m: m.cuda.synchronize(),
     "cuda.current_device": lambda m: m.cuda.current_device(),
     "cuda.get_device_name": lambda m: m.cuda.get_device_name(),
+    "cuda.current_stream": lambda m: m.cuda.current_stream(),
+    "cuda.default_stream": lambda m: m.cuda.default_stream(0),
+    "cuda.get_device_properties": lambda m: m.cuda.get_device_properties(0),
+    "cuda.get_device_capability": lambda m: m.cuda.get_device_capability(),
+    "cuda.mem_get_info": lambda m: m.cuda.mem_get_info(),
 }
 
 
@@ -365,3 +370,95 @@ def test_op_on_gpu_matches_cpu_and_torch_cuda(c):
         if TORCH_GPU:
             want = _run_with_grads(OnCuda(torch), c, dtype, samples, upstream)
             _compare(got, want, dtype, f"{c.id} [{dtype}] cuda vs torch cuda", c)
+
+
+# ---- streams, events, device context, memory statistics (Note [tapegrad streams]) ----
+
+@pytest.mark.skipif(HAS_GPU, reason="checks the behaviour without a usable GPU")
+def test_streams_and_events_without_gpu():
+    if not _C._cuda_built:
+        # torch's CPU-only wording for the two constructors
+        with pytest.raises(RuntimeError, match=r"^torch\.cuda\.Stream requires CUDA support$"):
+            tapegrad.cuda.Stream()
+        with pytest.raises(RuntimeError, match=r"^Tried to instantiate dummy base class Event$"):
+            tapegrad.cuda.Event(enable_timing=True)
+        with pytest.raises(RuntimeError, match=r"^PyTorch was compiled without CUDA support$"):
+            with tapegrad.cuda.device(0):
+                pass
+    else:
+        kind, pattern = _no_gpu_error()
+        with pytest.raises(kind, match=pattern):
+            tapegrad.cuda.Stream()
+        e = tapegrad.cuda.Event(enable_timing=True)  # created lazily, as in torch
+        assert e.query() and repr(e) == "<torch.cuda.Event uninitialized>"
+        with pytest.raises(kind, match=pattern):
+            e.record()
+    # no-ops without a GPU, as in torch
+    with tapegrad.cuda.stream(None):
+        pass
+    tapegrad.cuda.set_stream(None)
+    with tapegrad.cuda.device(-1):
+        pass
+    with tapegrad.cuda.device_of(tapegrad.zeros(1)):
+        pass
+    with pytest.raises(ValueError, match="^Expected a cuda device, but got: cpu$"):
+        tapegrad.cuda.device("cpu")
+    assert tapegrad.cuda.max_memory_allocated() == 0 and tapegrad.cuda.max_memory_reserved() == 0
+    assert tapegrad.cuda.memory_stats() == {} and tapegrad.cuda.is_bf16_supported() is False
+    tapegrad.cuda.reset_peak_memory_stats()
+
+
+@gpu
+def test_events_time_work_and_streams_order_it():
+    cuda = tapegrad.cuda
+    x = tapegrad.randn(1 << 20, device="cuda")
+    start, end = cuda.Event(enable_timing=True), cuda.Event(enable_timing=True)
+    start.record()
+    for _ in range(20):
+        y = (x * 2).sin()
+    end.record()
+    end.synchronize()
+    assert end.query() and start.elapsed_time(end) > 0.0
+    with pytest.raises(RuntimeError, match="enable_timing=True"):
+        cuda.Event().elapsed_time(end)
+    s = cuda.Stream()
+    assert s != cuda.default_stream() and cuda.current_stream() == cuda.default_stream()
+    assert s.device == tapegrad.device("cuda", cuda.current_device())
+    with cuda.stream(s):
+        assert cuda.current_stream() == s
+        z = (x * 2).sin()
+        ev = s.record_event()
+    assert cuda.current_stream() == cuda.default_stream()
+    cuda.current_stream().wait_stream(s)
+    ev.synchronize()
+    s.synchronize()
+    assert s.query()
+    assert tapegrad.equal(z, y)
+    np.testing.assert_allclose(z.cpu().numpy(), np.sin(x.cpu().numpy() * 2), rtol=1e-5, atol=1e-6)
+    assert repr(s).startswith("<torch.cuda.Stream device=cuda:")
+
+
+@gpu
+def test_device_properties_and_peak_memory():
+    cuda = tapegrad.cuda
+    p = cuda.get_device_properties(0)
+    assert p.name == cuda.get_device_name(0) and p.total_memory > 0
+    assert cuda.get_device_capability(0) == (p.major, p.minor)
+    free, total = cuda.mem_get_info()
+    assert 0 < free <= total == p.total_memory
+    if TORCH_GPU:
+        tp = torch.cuda.get_device_properties(0)
+        assert (p.name, p.major, p.minor, p.multi_processor_count) == (
+            tp.name, tp.major, tp.minor, tp.multi_processor_count)
+    cuda.reset_peak_memory_stats()
+    base = cuda.memory_allocated()
+    big = tapegrad.empty(64 << 20, dtype=tapegrad.uint8, device="cuda")
+    peak = cuda.max_memory_allocated()
+    assert peak >= base + (64 << 20)
+    del big
+    assert cuda.memory_allocated() == base and cuda.max_memory_allocated() == peak
+    cuda.reset_peak_memory_stats()
+    assert cuda.max_memory_allocated() == base
+    assert cuda.memory_stats()["allocated_bytes.all.current"] == base
+    with cuda.device(0):
+        assert cuda.current_device() == 0

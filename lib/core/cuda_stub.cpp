@@ -24,6 +24,7 @@ void manual_seed(uint64_t) {}  // torch: silently ignored when CUDA is unavailab
 std::shared_ptr<void> allocate(size_t, int) { not_built(); }
 void empty_cache() {}
 AllocatorStats allocator_stats(int) { return AllocatorStats(); }
+void reset_peak_stats(int) {}
 void memcpy(void*, Device, const void*, Device, size_t) { not_built(); }
 void wait_stream_for_current_work(intptr_t, int) { not_built(); }
 

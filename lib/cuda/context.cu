@@ -174,10 +174,12 @@ std::shared_ptr<void> allocate(size_t nbytes, int device) {
                  " (", cudaGetErrorString(e), ")");
       }
       c.stats.reserved += cls;
+      if (c.stats.reserved > c.stats.peak_reserved) c.stats.peak_reserved = c.stats.reserved;
       c.stats.num_device_mallocs += 1;
     }
     c.live.emplace(p, cls);
     c.stats.allocated += cls;
+    if (c.stats.allocated > c.stats.peak_allocated) c.stats.peak_allocated = c.stats.allocated;
   }
   return std::shared_ptr<void>(p, [device](void* q) { release(q, device); });
 }
@@ -201,6 +203,15 @@ AllocatorStats allocator_stats(int device) {
   check_index(device);
   std::lock_guard<std::mutex> lock(alloc_mutex());
   return caches()[static_cast<size_t>(device)].stats;
+}
+
+void reset_peak_stats(int device) {
+  if (device_count() == 0) return;
+  check_index(device);
+  std::lock_guard<std::mutex> lock(alloc_mutex());
+  AllocatorStats& s = caches()[static_cast<size_t>(device)].stats;
+  s.peak_allocated = s.allocated;
+  s.peak_reserved = s.reserved;
 }
 
 // ---- copies, streams, device checks ----

@@ -36,6 +36,9 @@ class DeviceGuard {
   int prev_ = -1;
 };
 
+// Raises torch's "invalid device ordinal" unless 0 <= index < device_count() (context.cu).
+void check_index(int index);
+
 // The operand as a kernel on `like`'s device reads it: a host tensor is copied over.
 Tensor on_device_of(const Tensor& t, const Tensor& like);
 

@@ -34,8 +34,11 @@ struct AllocatorStats {
   size_t allocated = 0;   // bytes in live blocks
   size_t reserved = 0;    // bytes obtained from cudaMalloc and not yet released
   int64_t num_device_mallocs = 0;
+  size_t peak_allocated = 0;  // highest `allocated` since start or reset_peak_stats
+  size_t peak_reserved = 0;
 };
 AllocatorStats allocator_stats(int device);
+void reset_peak_stats(int device);  // peaks := current values
 
 // Byte copy between any two devices (cpu <-> cuda, cuda <-> cuda); synchronous for device->host.
 void memcpy(void* dst, Device dst_dev, const void* src, Device src_dev, size_t nbytes);
