@@ -1,4 +1,4 @@
-// Caching CPU allocator (core/allocator.h). Blocks of at least kMinCached bytes are rounded up to
+// Caching CPU allocator (core/allocator.h). Blocks above kSmallMax bytes are rounded up to
 // a size class (an eighth of a power of two, so reuse wastes at most 12.5%) and, when freed,
 // parked in a per-class free list instead of going back to the system; the cache holds at most
 // kMaxCached bytes (beyond that a freed block really is freed). TAPEGRAD_CPU_CACHE=0 turns the
@@ -23,16 +23,26 @@ namespace detail {
 
 namespace {
 
-constexpr size_t kMinCached = size_t(1) << 18;   // 256 KiB
 constexpr size_t kMaxCached = size_t(1) << 30;   // 1 GiB parked at most
 constexpr size_t kHuge = size_t(2) << 20;         // a transparent huge page
 constexpr size_t kMinHuge = size_t(4) << 20;
+
+// Small size classes: 64-byte steps up to 1 KiB, then powers of two up to kSmallMax. Larger
+// requests go to the shared cache with its eighth-of-a-power classes.
+// The two ranges must not meet: cpu_free tells them apart by capacity alone, and when the top
+// small class was 256 KiB (= a shared-cache class) every freed 128-256 KiB small block went to
+// the shared cache while the small list stayed empty, so each such allocation (a 64 x 768 float
+// result) was a fresh mmap whose pages faulted on first touch.
+constexpr size_t kSmallSteps = 16;  // 64 .. 1024
+constexpr int kSmallClasses = kSmallSteps + 7;  // + 2K .. 128K
+constexpr size_t kSmallMax = size_t(128) << 10;
+constexpr size_t kSmallKeep = 64;
 
 // Blocks of 4 MiB and more are 2 MiB multiples aligned to 2 MiB, so the kernel can back them
 // with huge pages (asked for with madvise; "enabled" is often `madvise` only): one fault per
 // 2 MiB on first touch instead of 512, and far fewer TLB misses when streaming through them.
 size_t size_class(size_t n) {
-  size_t p = kMinCached;
+  size_t p = kSmallMax;
   while (p * 2 <= n) p *= 2;
   const size_t step = p >= kMinHuge ? (p / 8 > kHuge ? p / 8 : kHuge) : p / 8;
   return (n + step - 1) / step * step;
@@ -50,10 +60,6 @@ void* fresh_block(size_t cls) {
   return p;
 }
 
-// Small size classes: 64-byte steps up to 1 KiB, then powers of two below kMinCached.
-constexpr size_t kSmallSteps = 16;  // 64 .. 1024
-constexpr int kSmallClasses = kSmallSteps + 8;  // + 2K .. 256K
-constexpr size_t kSmallKeep = 64;
 
 int small_class(size_t n) {
   if (n <= 1024) return static_cast<int>((n + 63) / 64) - 1;
@@ -112,7 +118,7 @@ void* cpu_alloc(size_t nbytes, size_t* capacity) {
     return nullptr;
   }
   Cache& c = cache();
-  if (nbytes < kMinCached && c.enabled) {
+  if (nbytes <= kSmallMax && c.enabled) {
     const int cls = small_class(nbytes);
     const size_t size = small_size(cls);
     *capacity = size;
@@ -128,7 +134,7 @@ void* cpu_alloc(size_t nbytes, size_t* capacity) {
     if (!p) throw std::bad_alloc();
     return p;
   }
-  if (nbytes < kMinCached || !c.enabled) {
+  if (!c.enabled) {
     const size_t padded = (nbytes + 63) / 64 * 64;
     void* p = std::aligned_alloc(64, padded);
     if (!p) throw std::bad_alloc();
@@ -159,7 +165,7 @@ void* cpu_alloc(size_t nbytes, size_t* capacity) {
 void cpu_free(void* p, size_t capacity) {
   if (!p) return;
   Cache& c = cache();
-  if (capacity < kMinCached && c.enabled) {
+  if (capacity <= kSmallMax && c.enabled) {
     if (SmallCache* sc = small_cache()) {
       auto& l = sc->lists[small_class(capacity)];
       if (l.size() < kSmallKeep) {
@@ -170,7 +176,7 @@ void cpu_free(void* p, size_t capacity) {
     std::free(p);
     return;
   }
-  if (capacity >= kMinCached && c.enabled) {
+  if (c.enabled) {
     std::lock_guard<std::mutex> g(c.mu);
     if (c.bytes + capacity <= kMaxCached) {
       c.free[capacity].push_back(p);
