@@ -74,3 +74,27 @@ def test_raw_saved_like_torch():
             (a * 2.0).exp().grad_fn._raw_saved_self  # noqa: B018  (ExpBackward0 keeps result)
     with pytest.raises(NotImplementedError, match="hooks on saved tensors"):
         raw.register_hooks(lambda t: t, lambda t: t)
+
+
+@pytest.mark.parametrize("call", [
+    lambda m, x, y: m.rsub(x, y), lambda m, x, y: m.rsub(x, y, alpha=2.5),
+    lambda m, x, y: m.rsub(x, y, alpha=3), lambda m, x, y: y.__rsub__(x),
+    lambda m, x, y: m.rsub(y, x)])
+def test_rsub_of_two_tensors_records_rsub_backward0(call):
+    """torch.rsub(input, other) records RsubBackward0 (input first), not sub's SubBackward0."""
+    import numpy as np
+    rng = np.random.default_rng(0)
+    a, b, g = rng.standard_normal(3), rng.standard_normal((2, 3)), rng.standard_normal((2, 3))
+    res = {}
+    for m in (torch, tapegrad):
+        x = m.tensor(a, requires_grad=True)
+        y = m.tensor(b, requires_grad=True)
+        z = call(m, x, y)
+        z.backward(m.tensor(g))
+        res[m] = (type(z.grad_fn).__name__, z.grad_fn._saved_alpha,
+                  [type(f).__name__ for f, _ in z.grad_fn.next_functions],
+                  z.detach().numpy(), x.grad.numpy(), y.grad.numpy())
+    t, o = res[torch], res[tapegrad]
+    assert o[:3] == t[:3]
+    for u, v in zip(o[3:], t[3:]):
+        np.testing.assert_allclose(u, v, rtol=1e-12, atol=1e-12)

@@ -316,6 +316,7 @@ TensorList call_derivative(Node& node, TensorList& grads) {
       return {mul(g, mul(S(0), sc(std::log(base))))};
     }
     case OpId::Rsub: return {F[0] == 1 ? neg(g) : mul(neg(g), sc(F[0]))};
+    case OpId::RsubTensor: return {F.empty() || F[0] == 1 ? neg(g) : mul(neg(g), sc(F[0])), g};
     case OpId::DivScalar: return {div(g, Scalar(F[0]))};
     case OpId::Clamp: {
       // Inside [min, max] (bounds included) the gradient passes; outside it is 0.

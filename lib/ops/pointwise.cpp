@@ -216,6 +216,24 @@ Tensor rsub(const Tensor& a, Scalar other, Scalar alpha) {
   return out;
 }
 
+// torch.rsub(input, other: Tensor) computes sub(other, input) but records its own node,
+// RsubBackward0 with input first (torch's grad_fn name and next_functions order).
+Tensor rsub(const Tensor& a, const Tensor& other, Scalar alpha) {
+  Tensor out;
+  {
+    AutoGradMode no_grad(false);
+    out = sub(other, a, alpha);
+  }
+  if (auto node = maybe_node(OpId::RsubTensor, {a, other})) {
+    if (alpha.kind == Scalar::Float || alpha.to_double() != 1.0) {
+      node->f = {alpha.to_double()};
+      node->i = {int_mask({alpha})};
+    }
+    set_history(out, node);
+  }
+  return out;
+}
+
 Tensor clamp(const Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi) {
   TG_CHECK(lo || hi, "torch.clamp: At least one of 'min' or 'max' must not be None");
   DType dt = a.dtype();

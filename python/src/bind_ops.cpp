@@ -154,7 +154,7 @@ void bind_ops(py::module_& m) {
   m.def("rsub", [](const Tensor& a, Scalar b, Scalar alpha) { return rsub(a, b, alpha); },
         py::arg("input"), py::arg("other"), py::kw_only(), py::arg("alpha") = Scalar(int64_t{1}));
   // torch.rsub(input, other: Tensor, alpha) = other - alpha * input
-  m.def("rsub", [](const Tensor& a, const Tensor& b, Scalar alpha) { return sub(b, a, alpha); },
+  m.def("rsub", [](const Tensor& a, const Tensor& b, Scalar alpha) { return rsub(a, b, alpha); },
         py::arg("input"), py::arg("other"), py::kw_only(), py::arg("alpha") = Scalar(int64_t{1}));
   // pow: tensor ** tensor, tensor ** number, number ** tensor.
   auto pow_fn = [](const py::object& a, const py::object& b) -> Tensor {
@@ -188,7 +188,7 @@ void bind_ops(py::module_& m) {
   cls.def("__radd__", [](const Tensor& a, const Operand& b) { return add(a, b.t); }, py::is_operator());
   cls.def("__sub__", [](const Tensor& a, const Operand& b) { return sub(a, b.t); }, py::is_operator());
   cls.def("__rsub__", [](const Tensor& a, Scalar b) { return rsub(a, b); }, py::is_operator());
-  cls.def("__rsub__", [](const Tensor& a, const Tensor& b) { return sub(b, a); }, py::is_operator());
+  cls.def("__rsub__", [](const Tensor& a, const Tensor& b) { return rsub(a, b); }, py::is_operator());
   cls.def("__mul__", [](const Tensor& a, const Operand& b) { return mul(a, b.t); }, py::is_operator());
   cls.def("__rmul__", [](const Tensor& a, const Operand& b) { return mul(a, b.t); }, py::is_operator());
   cls.def("__truediv__", [](const Tensor& a, const Operand& b) { return div(a, b.t); }, py::is_operator());

@@ -66,6 +66,7 @@ Tensor pow(const Tensor& a, const Tensor& b);
 Tensor pow(const Tensor& a, Scalar exponent);
 Tensor pow(Scalar base, const Tensor& exponent);
 Tensor rsub(const Tensor& a, Scalar other, Scalar alpha = 1);  // other - alpha * a
+Tensor rsub(const Tensor& a, const Tensor& other, Scalar alpha = 1);  // the same, RsubBackward0
 Tensor div(const Tensor& a, Scalar other);  // torch's div.Scalar (DivBackward1)
 Tensor maximum(const Tensor& a, const Tensor& b);
 Tensor minimum(const Tensor& a, const Tensor& b);

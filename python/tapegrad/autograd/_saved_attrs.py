@@ -187,6 +187,7 @@ _SCALARS = {
     "AddBackward0": {"alpha": _alpha},
     "SubBackward0": {"alpha": _alpha},
     "RsubBackward1": {"alpha": lambda n: _num(n, 0)},
+    "RsubBackward0": {"alpha": _alpha},
     "DivBackward1": {"other": lambda n: _num(n, 0)},
     "PowBackward0": {"exponent": lambda n: _num(n, 0)},
     "PowBackward2": {"self": lambda n: _num(n, 0)},
