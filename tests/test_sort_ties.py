@@ -229,3 +229,15 @@ def test_gradients_follow_the_tied_indices(fn):
     # ties(): small integers as floats; rows of 40 so std::sort and quickselect do reorder
     cc.check(fn, cc.ties(6, 40))
     cc.check(fn, cc.ties(6, 40, nc=True))
+
+
+def test_nanmedian_all_nan_lane_index():
+    """An all-NaN lane: torch's nth_element over equivalent elements picks position 0 of 3
+    elements but 2 of 4 (not the middle one)."""
+    for n in [1, 2, 3, 4, 5, 17, 40, 257]:
+        a = np.full((3, n), np.nan, np.float32)
+        a[1, :: 2] = 1.0  # one lane with numbers among the NaNs
+        for dtype in ("float32", "float64", "float16"):
+            t, g = _pair(a, dtype)
+            _both(lambda m, x: m.nanmedian(x, 1), t, g, f"nanmedian n={n} {dtype}")
+            _both(lambda m, x: m.median(x, 1), t, g, f"median n={n} {dtype}")

@@ -107,7 +107,16 @@ template <class T> void pick_median(const T* src, int64_t n, T* v, int64_t* ix, 
   std::vector<int64_t> order = stable_order(src, n);
   int64_t m = n;  // non-NaN count (NaNs sort last)
   while (m > 0 && is_nan(src[order[m - 1]])) --m;
-  *ix = order[m == 0 ? (n - 1) / 2 : (m - 1) / 2];  // all NaN: the middle NaN, as torch
+  if (m == 0) {
+    // all NaN (nanmedian): torch runs std::nth_element for position 0 over positions 0..n-1
+    // whose values all compare equivalent; the same call here picks the same NaN
+    std::iota(order.begin(), order.end(), 0);
+    std::nth_element(order.begin(), order.begin(), order.end(),
+                     [](int64_t, int64_t) { return false; });
+    *ix = order[0];
+  } else {
+    *ix = order[(m - 1) / 2];
+  }
   *v = src[*ix];
 }
 
