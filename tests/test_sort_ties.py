@@ -241,3 +241,20 @@ def test_nanmedian_all_nan_lane_index():
             t, g = _pair(a, dtype)
             _both(lambda m, x: m.nanmedian(x, 1), t, g, f"nanmedian n={n} {dtype}")
             _both(lambda m, x: m.median(x, 1), t, g, f"median n={n} {dtype}")
+
+
+@pytest.mark.parametrize("dtype", INTS)
+def test_stable_integer_sort_full_range(dtype):
+    """Stable integer sorts of negative and extreme values (tapegrad radix-sorts them)."""
+    rng = np.random.default_rng(9)
+    info = np.iinfo(dtype)
+    for n in (255, 256, 3000):
+        a = rng.integers(info.min, int(info.max) + 1, n, dtype=dtype)
+        a[rng.random(n) < 0.3] = info.min
+        a[rng.random(n) < 0.3] = -1 if info.min < 0 else info.max
+        t, g = torch.from_numpy(a), tg().tensor(a)
+        for desc in (False, True):
+            _both(lambda m, x: m.sort(x, descending=desc, stable=True), t, g,
+                  f"stable sort n={n} desc={desc}")
+            _both(lambda m, x: m.argsort(x, descending=desc, stable=True), t, g,
+                  f"stable argsort n={n} desc={desc}")

@@ -5,7 +5,7 @@
 // same code on both sides, so running them with comparisons that agree pair for pair on the
 // same starting sequence gives the same permutation):
 //  - sort(stable=False): std::sort of (value, position) items comparing values only, NaN last
-//    ascending and first descending; stable=True: std::stable_sort (unique result). A lane that
+//    ascending and first descending; stable=True: a stable sort (unique result). A lane that
 //    does not move in memory (stride 0 along the dim) keeps positions 0..n-1; a 1-d integer
 //    (not bool) ascending sort of at least 32768 elements is stable (torch's radix sort).
 //  - topk: std::partial_sort of the items when k * 64 <= n, otherwise std::nth_element at
@@ -70,7 +70,42 @@ template <class T, class F> void with_order(const std::vector<Item<T>>& it, bool
   }
 }
 
+// A stable least-significant-digit radix sort of integer items by value (byte digits of the
+// value with the sign bit flipped, complemented for descending; digits that are the same in
+// every item are skipped). Stable, so the same result as std::stable_sort.
+template <class T> void radix_sort_items(std::vector<Item<T>>& it, bool descending) {
+  using U = std::make_unsigned_t<T>;
+  constexpr int bytes = sizeof(T);
+  const size_t n = it.size();
+  auto key = [descending](T v) {
+    U u = static_cast<U>(v);
+    if constexpr (std::is_signed<T>::value) u ^= static_cast<U>(U(1) << (8 * bytes - 1));
+    return descending ? static_cast<U>(~u) : u;
+  };
+  std::vector<size_t> count(static_cast<size_t>(bytes) * 256, 0);
+  for (const auto& e : it) {
+    const U u = key(e.v);
+    for (int b = 0; b < bytes; ++b) ++count[b * 256 + ((u >> (8 * b)) & 0xff)];
+  }
+  std::vector<Item<T>> tmp(n);
+  for (int b = 0; b < bytes; ++b) {
+    size_t* c = count.data() + b * 256;
+    if (c[(key(it[0].v) >> (8 * b)) & 0xff] == n) continue;  // one digit value: no reordering
+    size_t sum = 0;
+    for (int d = 0; d < 256; ++d) {
+      const size_t k = c[d];
+      c[d] = sum;
+      sum += k;
+    }
+    for (const auto& e : it) tmp[c[(key(e.v) >> (8 * b)) & 0xff]++] = e;
+    it.swap(tmp);
+  }
+}
+
 template <class T> void sort_items(std::vector<Item<T>>& it, bool descending, bool stable) {
+  if constexpr (std::is_integral<T>::value && !std::is_same<T, bool>::value) {
+    if (stable && it.size() >= 256) return radix_sort_items(it, descending);
+  }
   with_order(it, descending, [&](auto before) {
     if (stable) std::stable_sort(it.begin(), it.end(), before);
     else std::sort(it.begin(), it.end(), before);
