@@ -18,13 +18,6 @@ from crosscheck import tg  # noqa: E402
 
 # OpInfo key -> what still differs from torch (from `python tests/opinfo_sweep.py`).
 KNOWN: dict[str, str] = {
-    # which of several equal values' index is reported is implementation-defined (torch's
-    # quickselect / unstable sort); the values agree
-    "kthvalue": "index of ties (int64)",
-    "topk": "index of ties (int64)",
-    "mode": "index of ties (int64, bool)",
-    "sort": "index of ties in an unstable sort of 8000 bools",
-    "argsort": "index of ties in an unstable sort of 8000 bools",
     # float rounding: tapegrad is as close to the float64 result as torch or closer, but the
     # two float32 results differ by more than the default tolerance
     "matrix_exp": "one float32 sample: rounding (torch's float32 is the less accurate one)",

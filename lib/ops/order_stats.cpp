@@ -2,9 +2,10 @@
 // tensor and per dim), kthvalue, mode, cummax / cummin (values and int64 indices) and
 // logcumsumexp. The loops run on the host over slices made contiguous along the dim (a device
 // tensor makes the round trip). Ties follow torch's CPU results: the median's index is the
-// stable-sorted position (n-1)/2, mode takes the smallest most-frequent value and its last
-// index, cummax / cummin move to a later equal element; NaN counts as the largest value
-// (median / kthvalue return it, nanmedian skips it).
+// stable-sorted position (n-1)/2, kthvalue and mode choose among equal elements as torch's
+// quickselect / std::sort do (Note [Ties in order statistics], lane_order.h), cummax / cummin
+// move to a later equal element; NaN counts as the largest value (median / kthvalue return it,
+// nanmedian skips it).
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -13,6 +14,7 @@
 #include <tapegrad/ops/math_extra.h>
 
 #include "common.h"
+#include "lane_order.h"
 #include "../cpu/via_float.h"
 
 namespace tapegrad {
@@ -105,7 +107,16 @@ template <class T> void pick_median(const T* src, int64_t n, T* v, int64_t* ix, 
   std::vector<int64_t> order = stable_order(src, n);
   int64_t m = n;  // non-NaN count (NaNs sort last)
   while (m > 0 && is_nan(src[order[m - 1]])) --m;
-  *ix = order[m == 0 ? (n - 1) / 2 : (m - 1) / 2];  // all NaN: the middle NaN, as torch
+  if (m == 0) {
+    // all NaN (nanmedian): torch runs std::nth_element for position 0 over positions 0..n-1
+    // whose values all compare equivalent; the same call here picks the same NaN
+    std::iota(order.begin(), order.end(), 0);
+    std::nth_element(order.begin(), order.begin(), order.end(),
+                     [](int64_t, int64_t) { return false; });
+    *ix = order[0];
+  } else {
+    *ix = order[(m - 1) / 2];
+  }
   *v = src[*ix];
 }
 
@@ -180,9 +191,12 @@ std::pair<Tensor, Tensor> kthvalue(const Tensor& a, int64_t k, int64_t dim, bool
   if (a.dtype() == DType::Bool) TG_DTYPE_UNSUPPORTED("kthvalue_cpu", a.dtype());
   auto r = reduce_slices(a, d, keepdim, "kthvalue_cpu", [&](auto* src, int64_t len, auto* v,
                                                             int64_t* ix) {
-    std::vector<int64_t> order = stable_order(src, len);
-    *ix = order[k - 1];
-    *v = src[*ix];
+    using T = std::remove_const_t<std::remove_pointer_t<decltype(src)>>;
+    std::vector<lane::Item<T>> items(len);
+    for (int64_t j = 0; j < len; ++j) items[j] = {src[j], j};
+    lane::quick_select(items.data(), len, k - 1);
+    *ix = items[k - 1].i;
+    *v = items[k - 1].v;
   });
   record_selection(OpId::Kthvalue, a, r.first, r.second, d, keepdim, dim);
   return r;
@@ -197,16 +211,12 @@ std::pair<Tensor, Tensor> mode(const Tensor& a, int64_t dim, bool keepdim) {
   }
   auto r = reduce_slices(a, d, keepdim, "mode_cpu", [&](auto* src, int64_t n, auto* v,
                                                         int64_t* ix) {
-    std::vector<int64_t> order = stable_order(src, n);
-    int64_t best = -1, best_len = 0;
-    for (int64_t s = 0; s < n;) {
-      int64_t e = s + 1;
-      while (e < n && src[order[e]] == src[order[s]]) ++e;
-      if (e - s > best_len) best = s, best_len = e - s;  // first (smallest) value wins ties
-      s = e;
-    }
-    *ix = order[best + best_len - 1];  // the last occurrence (stable order keeps positions)
-    *v = src[*ix];
+    using T = std::remove_const_t<std::remove_pointer_t<decltype(src)>>;
+    std::vector<lane::Item<T>> items(n);
+    for (int64_t j = 0; j < n; ++j) items[j] = {src[j], j};
+    const lane::Item<T> m = lane::mode_item(items);
+    *ix = m.i;
+    *v = m.v;
   });
   record_selection(OpId::Mode, a, r.first, r.second, d, keepdim, dim);
   return r;

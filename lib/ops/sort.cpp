@@ -1,6 +1,7 @@
-// sort / argsort / topk along one dim: a stable sort of each lane on the host (device tensors
-// go through a host copy), NaN ordered above every number as torch orders it. The values get
-// a node whose backward scatters the gradient back through the indices.
+// sort / argsort / topk along one dim: each lane is ordered on the host (device tensors go
+// through a host copy) the way torch's CPU kernels order it, so that equal elements come out
+// in torch's order (Note [Ties in order statistics], lane_order.h). The values get a node whose
+// backward scatters the gradient back through the indices.
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -9,6 +10,7 @@
 #include <tapegrad/ops/compare_ops.h>
 
 #include "common.h"
+#include "lane_order.h"
 #include "../cpu/via_float.h"
 
 namespace tapegrad {
@@ -17,15 +19,12 @@ using namespace detail;
 
 namespace {
 
-template <class T>
-bool is_nan(T v) {
-  if constexpr (std::is_floating_point<T>::value) return std::isnan(v); else return false;
-}
+enum class LaneJob { Sort, StableSort, Topk, TopkUnsorted };
 
-// Sorts every lane of `a` along d and keeps the first k of each: (values, indices) on a's
-// device. descending puts NaN first, ascending last.
+// Orders every lane of `a` along d (descending / largest first when `descending`) and keeps
+// the first k of each: (values, indices) on a's device.
 std::pair<Tensor, Tensor> sorted_lanes(const Tensor& a, int64_t d, bool descending, int64_t k,
-                                       const char* what) {
+                                       LaneJob job, const char* what) {
   // half/bfloat16 lanes sort as float32 (exact both ways; Note [Half via float])
   Tensor host = kern::via_float::up(contiguous(on_host(detach(a))));
   const Shape& shape = a.sizes();
@@ -36,32 +35,34 @@ std::pair<Tensor, Tensor> sorted_lanes(const Tensor& a, int64_t d, bool descendi
   if (a.dim()) oshape[d] = k;
   Tensor vals = empty(oshape, host.dtype(), Device());
   Tensor idx = empty(oshape, DType::Int64, Device());
+  const bool is_sort = job == LaneJob::Sort || job == LaneJob::StableSort;
+  // torch leaves a lane that is one element repeated in memory (stride 0) in place
+  const bool keep = is_sort && n > 1 && a.strides()[d] == 0;
+  // and sorts long 1-d integer tensors ascending with a stable radix sort
+  const bool stable = job == LaneJob::StableSort ||
+                      (is_sort && a.dim() == 1 && !descending && n >= 32768 &&
+                       is_integral(a.dtype(), /*include_bool=*/false));
   dispatch_numeric_and_bool(host.dtype(), what, [&](auto tag) {
     using T = decltype(tag);
     const T* src = host.data<T>();
     T* vo = vals.data<T>();
     int64_t* io = idx.data<int64_t>();
-    std::vector<int64_t> perm(n);
+    std::vector<lane::Item<T>> items(n);
     for (int64_t o = 0; o < outer; ++o) {
       for (int64_t in = 0; in < inner; ++in) {
-        const T* lane = src + o * n * inner + in;
-        std::iota(perm.begin(), perm.end(), int64_t{0});
-        auto at = [&](int64_t j) { return lane[j * inner]; };
-        if (descending) {
-          std::stable_sort(perm.begin(), perm.end(), [&](int64_t x, int64_t y) {
-            T vx = at(x), vy = at(y);
-            return !is_nan(vy) && (is_nan(vx) || vx > vy);
-          });
+        const T* lane_src = src + o * n * inner + in;
+        for (int64_t j = 0; j < n; ++j) items[j] = {lane_src[j * inner], j};
+        if (keep) {
+        } else if (is_sort) {
+          lane::sort_items(items, descending, stable);
         } else {
-          std::stable_sort(perm.begin(), perm.end(), [&](int64_t x, int64_t y) {
-            T vx = at(x), vy = at(y);
-            return !is_nan(vx) && (is_nan(vy) || vx < vy);
-          });
+          lane::topk_items(items, k, descending, job == LaneJob::Topk);
         }
+        T* vl = vo + o * k * inner + in;
+        int64_t* il = io + o * k * inner + in;
         for (int64_t j = 0; j < k; ++j) {
-          const int64_t off = o * k * inner + j * inner + in;
-          vo[off] = at(perm[j]);
-          io[off] = perm[j];
+          vl[j * inner] = items[j].v;
+          il[j * inner] = items[j].i;
         }
       }
     }
@@ -91,7 +92,8 @@ std::pair<Tensor, Tensor> sort(const Tensor& a, int64_t dim, bool descending,
                                std::optional<bool> stable) {
   const int64_t d = wrap_dim(dim, a.dim());
   const int64_t n = a.dim() ? a.sizes()[d] : 1;
-  auto r = sorted_lanes(a, d, descending, n, "sort");
+  auto r = sorted_lanes(a, d, descending, n,
+                        stable.value_or(false) ? LaneJob::StableSort : LaneJob::Sort, "sort");
   return record(stable ? OpId::SortStable : OpId::Sort, a, r, d, dim);
 }
 
@@ -107,9 +109,8 @@ std::pair<Tensor, Tensor> topk(const Tensor& a, int64_t k, std::optional<int64_t
   const int64_t n = a.dim() ? a.sizes()[d] : 1;
   TG_CHECK(k >= 0 && k <= n, "selected index k out of range");
   TG_CHECK(a.dtype() != DType::Bool, "topk does not support bool dtypes on CPU");
-  // sorted=False may return any order; the sorted one is a valid choice
-  (void)sorted;
-  auto r = sorted_lanes(a, d, largest, a.dim() ? k : 1, "topk");
+  auto r = sorted_lanes(a, d, largest, a.dim() ? k : 1,
+                        sorted ? LaneJob::Topk : LaneJob::TopkUnsorted, "topk");
   return record(OpId::Topk, a, r, d, given);
 }
 
