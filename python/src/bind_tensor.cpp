@@ -50,6 +50,9 @@ void collect(py::handle o, size_t depth, Shape& shape, Collected& c) {
     c.ints.push_back(0);
     return;
   }
+  // torch: a str is an invalid data type (TypeError); None or another object has no dtype
+  TG_CHECK(PySequence_Check(p) || PyUnicode_Check(p), "Could not infer dtype of ",
+           py::str(py::type::of(o).attr("__name__")).cast<std::string>());
   TG_CHECK_KIND(Type, PySequence_Check(p) && !PyUnicode_Check(p),
                 "new(): invalid data type '",
                 py::str(py::type::of(o).attr("__name__")).cast<std::string>(), "'");

@@ -291,8 +291,21 @@ PyObject* backward_method(PyObject* self, PyObject* const* args, Py_ssize_t narg
 // .grad: the getter is the hot part (x.grad.zero_()); the setter stays pybind's.
 PyObject* grad_get(PyObject* self, void*) {
   TG_FAST_TRY
-  Tensor g = unwrap(self).grad();
-  if (!g.defined()) Py_RETURN_NONE;
+  const Tensor& t = unwrap(self);
+  Tensor g = t.grad();
+  if (!g.defined()) {
+    if (!t.is_leaf() && !(t.impl()->autograd && t.impl()->autograd->retains_grad) &&
+        PyErr_WarnEx(PyExc_UserWarning,
+                     "The .grad attribute of a Tensor that is not a leaf Tensor is being "
+                     "accessed. Its .grad attribute won't be populated during "
+                     "autograd.backward(). If you indeed want the .grad field to be populated "
+                     "for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
+                     "access the non-leaf Tensor by mistake, make sure you access the leaf "
+                     "Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more "
+                     "informations.", 1) < 0)
+      return nullptr;
+    Py_RETURN_NONE;
+  }
   return wrap(std::move(g));
   TG_FAST_CATCH
 }

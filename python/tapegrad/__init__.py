@@ -293,3 +293,8 @@ __all__ += ["memory_format", "contiguous_format", "preserve_format", "channels_l
 # keep this last, so that it covers the functions defined above ---
 from . import _out_arg  # noqa: E402
 _out_arg.install(globals())
+# --- helper Z: torch's TypeError for a wrong Python type given to a function written in
+# Python (_argcheck.py); after _out_arg, so that the out= wrappers are covered too ---
+from . import _argcheck  # noqa: E402
+_argcheck.install()
+# --- end helper Z ---

@@ -67,6 +67,9 @@ class set_grad_enabled(_GradModeBase):
     """Sets grad mode at once (like torch) and restores it when used as a context manager."""
 
     def __init__(self, mode):
+        if not isinstance(mode, bool):
+            raise TypeError(f"set_grad_enabled(): argument 'enabled' (position 1) must be bool, "
+                            f"not {type(mode).__name__}")
         self._prev = _C.is_grad_enabled()
         self._enabled = bool(mode)
         _C._set_grad_enabled(self._enabled)

@@ -84,6 +84,8 @@ _c_sum_to_size = Tensor.sum_to_size
 def _sum_to_size(self, *size):
     """self summed down to `size` (which must expand to self's shape); an integral or bool
     input that is actually summed gives int64, as torch's sum."""
+    if not size:
+        raise TypeError('sum_to_size() missing 1 required positional arguments: "size"')
     shape = tuple(size[0]) if len(size) == 1 and not isinstance(size[0], int) else tuple(size)
     have = tuple(self.shape)
     if len(shape) > len(have) or any(a != 1 and a != b for a, b in

@@ -259,6 +259,8 @@ Tensor.__deepcopy__ = lambda self, memo: self.detach().clone().requires_grad_(se
 def _new_tensor_like(fill):
     def make(self, *size, dtype=None, device=None, requires_grad=False):
         from . import _factories
+        if not size:
+            raise TypeError(f'{make.__name__}() missing 1 required positional arguments: "size"')
         shape = size[0] if len(size) == 1 and not isinstance(size[0], int) else size
         t = _factories.full(shape, fill, dtype=dtype or self.dtype,
                             device=self.device if device is None else device)
@@ -267,7 +269,9 @@ def _new_tensor_like(fill):
 
 
 Tensor.new_zeros = _new_tensor_like(0)
+Tensor.new_zeros.__name__ = "new_zeros"
 Tensor.new_ones = _new_tensor_like(1)
+Tensor.new_ones.__name__ = "new_ones"
 
 
 # ---- autograd ----

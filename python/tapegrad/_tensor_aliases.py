@@ -179,6 +179,8 @@ def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=
 def _new_empty(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
                pin_memory=False):
     from . import _factories
+    if not size:
+        raise TypeError('new_empty() missing 1 required positional arguments: "size"')
     t = _factories.empty(_shape_args(size), dtype=dtype or self.dtype,
                          device=self.device if device is None else device)
     return t.requires_grad_() if requires_grad else t
@@ -326,6 +328,9 @@ def _method_function(name):
     method = getattr(Tensor, name)
 
     def fn(input, *args, **kwargs):
+        if not isinstance(input, Tensor):  # conj, resolve_neg, ... would hand anything back
+            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                            f"{type(input).__name__}")
         return method(input, *args, **kwargs)
     fn.__name__ = name
     return fn

@@ -18,9 +18,15 @@ def _as_list(x):
     return list(x)
 
 
+def _outputs(x):
+    if x is None or not isinstance(x, (Tensor, list, tuple)):
+        raise TypeError(f"'{type(x).__name__}' object is not iterable")  # torch's wording
+    return _as_list(x)
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     """Accumulates d(tensors)/d(leaf) into each leaf's .grad."""
-    outs = _as_list(tensors)
+    outs = _outputs(tensors)
     grads = _as_list(grad_tensors) or [None] * len(outs)
     if retain_graph is None:
         retain_graph = create_graph
@@ -37,8 +43,14 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """Returns the gradients of outputs with respect to inputs (leaves' .grad untouched)."""
-    outs = _as_list(outputs)
+    outs = _outputs(outputs)
     ins = _as_list(inputs)
+    if not ins:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
+    for t in ins:
+        if not isinstance(t, Tensor):
+            raise RuntimeError(f"all inputs have to be Tensors or GradientEdges, but got "
+                               f"{type(t).__name__}")
     grads = _as_list(grad_outputs) or [None] * len(outs)
     if retain_graph is None:
         retain_graph = create_graph

@@ -55,6 +55,10 @@ def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
 
 
 def _alpha_dropout(input, p, training, inplace, feature):
+    if not isinstance(input, _C.Tensor):  # the early return below would hand it back
+        name = "feature_alpha_dropout" if feature else "alpha_dropout"
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     # torch's order: the identity cases (eval mode included, even at p == 1), then p == 1, both

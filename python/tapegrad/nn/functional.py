@@ -261,6 +261,9 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
+    if not isinstance(input, _C.Tensor):  # the early return below would hand it back
+        raise TypeError(f"dropout(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0:

@@ -58,6 +58,12 @@ class Optimizer:
                                 + _typename(p))
             if not p.is_leaf:
                 raise ValueError("can't optimize a non-leaf Tensor")
+        if len({id(p) for p in group["params"]}) != len(group["params"]):
+            import warnings
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; in "
+                          "future, this will cause an error; see "
+                          "github.com/pytorch/pytorch/issues/40967 for more information",
+                          stacklevel=3)
         for k, v in self.defaults.items():
             if v is required and k not in group:
                 raise ValueError("parameter group didn't specify a value of required "
