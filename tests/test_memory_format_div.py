@@ -389,3 +389,19 @@ def test_pickled_memory_format_is_the_singleton():
         fmt = getattr(tg, name)
         assert pickle.loads(pickle.dumps(fmt)) is fmt
         assert repr(fmt) == repr(getattr(torch, name))
+
+
+def test_device_spellings_and_cpu_keep_formats():
+    def calls(m):
+        x = m.arange(120.).reshape(2, 3, 4, 5)
+        cl = x.contiguous(memory_format=m.channels_last)
+        return [x.cpu(memory_format=m.channels_last), cl.cpu(),
+                x.to("cpu", memory_format=m.channels_last),
+                x.to(m.device("cpu"), m.float64, memory_format=m.channels_last),
+                x.to(device="cpu", dtype=m.int32), cl.to("cpu", m.float64),
+                cl.type_as(m.ones(1, dtype=m.float64)), x.permute(3, 2, 1, 0).half()]
+    for got, want in zip(calls(tg), calls(torch)):
+        assert got.stride() == want.stride()
+        _same_values(got, want)
+    x = tg.ones(2, 3)
+    assert x.to(tg.device("cpu")) is x and x.to("cpu") is x and x.cpu() is x
