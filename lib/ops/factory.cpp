@@ -1,9 +1,11 @@
 // Factories (zeros, full, arange, rand, ...), element access (item, to_double_vector) and the
 // conversions between dtypes (to, clone, contiguous, detach).
+#include <algorithm>
 #include <cmath>
 
 #include <tapegrad/core/cuda.h>
 #include <tapegrad/kernels/dispatch.h>
+#include <tapegrad/ops/memory_format.h>
 
 #include "common.h"
 #include "../cpu/via_float.h"
@@ -160,6 +162,180 @@ Tensor clone(const Tensor& a) {
 }
 
 Tensor contiguous(const Tensor& a) { return a.is_contiguous() ? a : clone(a); }
+
+// ---- memory formats (memory_format.h) ----
+
+namespace {
+
+// The dims of a channels-last format from the innermost out (C, then the spatial dims from the
+// last, then N), and the rank it needs.
+const std::vector<int>& last_order(MemoryFormat fmt) {
+  static const std::vector<int> o4 = {1, 3, 2, 0}, o5 = {1, 4, 3, 2, 0};
+  return fmt == MemoryFormat::ChannelsLast ? o4 : o5;
+}
+
+void check_rank(const Shape& sizes, MemoryFormat fmt) {
+  if (fmt == MemoryFormat::ChannelsLast)
+    TG_CHECK(sizes.size() == 4, "required rank 4 tensor to use channels_last format");
+  if (fmt == MemoryFormat::ChannelsLast3d)
+    TG_CHECK(sizes.size() == 5, "required rank 5 tensor to use channels_last_3d format");
+}
+
+// Exact channels-last layout (size-1 dims' strides do not matter; no shortcut for empty tensors,
+// so an empty NCHW-contiguous tensor is not channels-last contiguous, as in torch).
+bool channels_last_contiguous(const Tensor& a, MemoryFormat fmt) {
+  const size_t rank = fmt == MemoryFormat::ChannelsLast ? 4 : 5;
+  if (static_cast<size_t>(a.dim()) != rank) return false;
+  const Shape &sz = a.sizes(), &st = a.strides();
+  int64_t expected = 1;
+  for (int d : last_order(fmt)) {
+    if (sz[d] == 1) continue;
+    if (st[d] != expected) return false;
+    expected *= sz[d];
+  }
+  return true;
+}
+
+// Strides that merely look channels-last (torch's is_channels_last_strides_*d): increasing
+// from C through the spatial dims to N, with torch's tie-breaks toward NCHW for ambiguous
+// size-1 layouts.
+bool strides_like_last(const Tensor& a, MemoryFormat fmt) {
+  const size_t rank = fmt == MemoryFormat::ChannelsLast ? 4 : 5;
+  if (static_cast<size_t>(a.dim()) != rank) return false;
+  const Shape &sz = a.sizes(), &st = a.strides();
+  if (st[1] == 0) return false;  // a broadcast C: NCHW by default
+  int64_t floor_stride = 0;
+  for (int d : last_order(fmt)) {
+    if (sz[d] == 0 || st[d] < floor_stride) return false;
+    if (d == 0 && floor_stride == st[1]) return false;  // N111-like: ambiguous, NCHW
+    floor_stride = sz[d] > 1 ? st[d] * sz[d] : st[d];
+  }
+  return true;
+}
+
+Tensor empty_with_strides(const Shape& sizes, const Shape& strides, DType dt, Device dev) {
+  // every stride set given here is dense (a permutation of a contiguous layout, size-1 dims
+  // aside), so the contiguous allocation holds it
+  Tensor t = empty(sizes, dt, dev);
+  t.impl()->strides = strides;
+  return t;
+}
+
+}  // namespace
+
+Shape format_strides(const Shape& sizes, MemoryFormat fmt) {
+  if (fmt == MemoryFormat::Contiguous || fmt == MemoryFormat::Preserve)
+    return contiguous_strides(sizes);
+  check_rank(sizes, fmt);
+  Shape st(sizes.size());
+  int64_t acc = 1;
+  for (int d : last_order(fmt)) {
+    st[d] = acc;
+    acc *= sizes[d];  // torch does not clamp zero sizes here
+  }
+  return st;
+}
+
+bool is_contiguous(const Tensor& a, MemoryFormat fmt) {
+  if (fmt == MemoryFormat::Contiguous || fmt == MemoryFormat::Preserve) return a.is_contiguous();
+  return channels_last_contiguous(a, fmt);
+}
+
+bool is_non_overlapping_and_dense(const Tensor& a) {
+  if (a.is_contiguous()) return true;
+  if (a.dim() == 4 && channels_last_contiguous(a, MemoryFormat::ChannelsLast)) return true;
+  if (a.dim() == 5 && channels_last_contiguous(a, MemoryFormat::ChannelsLast3d)) return true;
+  const Shape &sz = a.sizes(), &st = a.strides();
+  if (sz.size() == 1) return sz[0] < 2 || st[0] == 1;
+  // dims of size >= 2 by increasing stride must tile memory exactly; size 0/1 dims go last
+  std::vector<size_t> dims(sz.size());
+  for (size_t k = 0; k < dims.size(); ++k) dims[k] = k;
+  std::stable_sort(dims.begin(), dims.end(), [&](size_t x, size_t y) {
+    if (sz[x] < 2) return false;
+    if (sz[y] < 2) return true;
+    return st[x] < st[y];
+  });
+  int64_t need = 1;
+  for (size_t d : dims) {
+    if (sz[d] < 2) return true;
+    if (st[d] != need) return false;
+    need *= sz[d];
+  }
+  return true;
+}
+
+MemoryFormat suggest_memory_format(const Tensor& a) {
+  if (strides_like_last(a, MemoryFormat::ChannelsLast)) return MemoryFormat::ChannelsLast;
+  if (strides_like_last(a, MemoryFormat::ChannelsLast3d)) return MemoryFormat::ChannelsLast3d;
+  return MemoryFormat::Contiguous;
+}
+
+Shape infer_dense_strides(const Shape& sizes, const Shape& strides) {
+  const size_t n = sizes.size();
+  if (n == 0) return {};
+  if (n == 1) return {1};
+  // order[0] is the innermost dim. Start from the contiguous order and insertion-sort by
+  // stride (smaller inside; equal strides: the smaller size inside); a zero stride compares
+  // as "no preference", so broadcast dims stay where the contiguous order puts them.
+  std::vector<size_t> order(n);
+  for (size_t k = 0; k < n; ++k) order[k] = n - 1 - k;
+  auto cmp = [&](size_t inner, size_t outer) {  // >0: `inner` belongs further out
+    const int64_t si = strides[inner], so = strides[outer];
+    if (si == 0 || so == 0) return 0;
+    if (si != so) return si < so ? -1 : 1;
+    return sizes[inner] > sizes[outer] ? 1 : 0;
+  };
+  for (size_t i = 1; i < n; ++i) {
+    size_t cur = i;
+    for (size_t j = i; j-- > 0;) {
+      const int c = cmp(order[j], order[cur]);
+      if (c < 0) break;
+      if (c > 0) {
+        std::swap(order[j], order[cur]);
+        cur = j;
+      }
+    }
+  }
+  Shape out(n);
+  int64_t acc = 1;
+  for (size_t d : order) {
+    out[d] = acc;
+    if (sizes[d] > 1) acc *= sizes[d];
+  }
+  return out;
+}
+
+Shape copy_strides(const Tensor& a, MemoryFormat fmt) {
+  if (fmt != MemoryFormat::Preserve) return format_strides(a.sizes(), fmt);
+  if (is_non_overlapping_and_dense(a)) return a.strides();
+  return infer_dense_strides(a.sizes(), a.strides());
+}
+
+Tensor clone(const Tensor& a, MemoryFormat fmt) {
+  Tensor out = empty_with_strides(a.sizes(), copy_strides(a, fmt), a.dtype(), a.device());
+  kern::copy(out, a);
+  if (auto node = maybe_node(OpId::Clone, {a})) set_history(out, node);
+  return out;
+}
+
+Tensor contiguous(const Tensor& a, MemoryFormat fmt) {
+  if (is_contiguous(a, fmt)) return a;
+  TG_CHECK(fmt != MemoryFormat::Preserve,
+           "preserve memory format is unsupported by the contiguous operator");
+  return clone(a, fmt);
+}
+
+Tensor to(const Tensor& a, DType dt, bool copy, MemoryFormat fmt) {
+  if (dt == a.dtype() && !copy &&
+      (fmt == MemoryFormat::Preserve || suggest_memory_format(a) == fmt))
+    return a;
+  Tensor out = empty_with_strides(a.sizes(), copy_strides(a, fmt), dt, a.device());
+  kern::copy(out, a);
+  if (is_floating(dt)) {
+    if (auto node = maybe_node(OpId::ToCopy, {a})) set_history(out, node);
+  }
+  return out;
+}
 
 Tensor to(const Tensor& a, DType dt, bool copy) {
   if (dt == a.dtype() && !copy) return a;

@@ -1,6 +1,8 @@
 // Elementwise ops beyond the core arithmetic: the named entry points of the atan2 / hypot /
 // xlogy / fmod / remainder / floor_divide rows of ops.def, their Python-number forms (which
 // torch records under their own grad_fn names), clamp_min / clamp_max and logit.
+#include <tapegrad/ops/div_mode.h>
+
 #include "common.h"
 
 namespace tapegrad {
@@ -13,6 +15,26 @@ Tensor xlogy(const Tensor& a, const Tensor& b) { return binary(OpId::Xlogy, a, b
 Tensor fmod(const Tensor& a, const Tensor& b) { return binary(OpId::Fmod, a, b); }
 Tensor remainder(const Tensor& a, const Tensor& b) { return binary(OpId::Remainder, a, b); }
 Tensor floor_divide(const Tensor& a, const Tensor& b) { return binary(OpId::FloorDivide, a, b); }
+
+Tensor div_rounded(const Tensor& a, const Tensor& b, DivMode mode) {
+  if (mode == DivMode::True) return div(a, b);
+  const DType dt = result_type(a, b);
+  if (dt == DType::Bool)
+    TG_ERROR_KIND(NotImplemented, mode == DivMode::Floor ? "\"div_floor_cpu\"" : "\"div_trunc_cpu\"",
+                  " not implemented for 'Bool'");
+  NoGradGuard no_grad;
+  if (mode == DivMode::Floor) return floor_divide(a, b);  // torch's floor division
+  // floats: the quotient in the result dtype, truncated (half dtypes round the quotient before
+  // truncating, as torch's do: bfloat16 7 / 0.1 is 70)
+  if (is_floating(dt)) return trunc(div(a, b));
+  // integers, exactly: the floor quotient is one too small where the division is inexact and
+  // the operands' signs differ
+  Tensor q = floor_divide(a, b);
+  Tensor zero = wrapped_scalar(Scalar(int64_t{0}));
+  Tensor inexact = compare(CmpId::Ne, remainder(a, b), zero);
+  Tensor signs = compare(CmpId::Ne, compare(CmpId::Lt, a, zero), compare(CmpId::Lt, b, zero));
+  return add(q, to(compare(CmpId::LogicalAnd, inexact, signs), q.dtype()));
+}
 
 namespace {
 

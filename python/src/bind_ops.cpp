@@ -146,9 +146,6 @@ void bind_ops(py::module_& m) {
        py::arg("other"), py::kw_only(), py::arg("alpha") = Scalar(int64_t{1}));
   both(m, cls, "mul", [](const Tensor& a, const Operand& b) { return mul(a, b.t); }, py::arg("other"));
   both(m, cls, "multiply", [](const Tensor& a, const Operand& b) { return mul(a, b.t); }, py::arg("other"));
-  both(m, cls, "div", [](const Tensor& a, const Operand& b) { return div(a, b.t); }, py::arg("other"));
-  both(m, cls, "divide", [](const Tensor& a, const Operand& b) { return div(a, b.t); }, py::arg("other"));
-  both(m, cls, "true_divide", [](const Tensor& a, const Operand& b) { return div(a, b.t); }, py::arg("other"));
   both(m, cls, "maximum", [](const Tensor& a, const Tensor& b) { return maximum(a, b); }, py::arg("other"));
   both(m, cls, "minimum", [](const Tensor& a, const Tensor& b) { return minimum(a, b); }, py::arg("other"));
   m.def("rsub", [](const Tensor& a, Scalar b, Scalar alpha) { return rsub(a, b, alpha); },
@@ -230,7 +227,6 @@ void bind_ops(py::module_& m) {
   cls.def("sub_", [](Tensor& a, const Operand& b, Scalar alpha) { return sub_(a, b.t, alpha); },
           py::arg("other"), py::kw_only(), py::arg("alpha") = Scalar(int64_t{1}));
   cls.def("mul_", [](Tensor& a, const Operand& b) { return mul_(a, b.t); }, py::arg("other"));
-  cls.def("div_", [](Tensor& a, const Operand& b) { return div_(a, b.t); }, py::arg("other"));
   cls.def("zero_", [](Tensor& a) { return zero_(a); });
   cls.def("fill_", [](Tensor& a, const Operand& v) {
     // A tensor value is torch's fill_.Tensor (FillBackward3: its gradient reaches the value).
@@ -375,9 +371,8 @@ void bind_ops(py::module_& m) {
         py::arg("tensors"), py::arg("dim") = 0);
   m.def("stack", join_fallback("stack", [](const TensorList& v, int64_t d) { return stack(v, d); }),
         py::arg("tensors"), py::arg("dim") = 0);
-  both(m, cls, "clone", [](const Tensor& a) { return clone(a); });
-  cls.def("contiguous", [](const Tensor& a) { return contiguous(a); });
-  cls.def("_to_dtype", [](const Tensor& a, DType dt, bool copy) { return to(a, dt, copy); });
+  // div / true_divide / div_, clone, contiguous, _to_dtype: bind_layout.cpp (memory_format=,
+  // rounding_mode=)
   cls.def("_to_device", [](const Tensor& a, const std::string& dev, DType dt, bool copy) {
     return to(a, parse_device(dev), dt, copy);
   });

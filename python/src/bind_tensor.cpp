@@ -163,7 +163,6 @@ void bind_tensor(py::module_& m) {
         return py::cast(t.strides()[wrap_dim(dim.cast<int64_t>(), t.dim())]);
       }, py::arg("dim") = py::none())
       .def("storage_offset", [](const Tensor& t) { return t.offset(); })
-      .def("is_contiguous", [](const Tensor& t) { return t.is_contiguous(); })
       .def("is_floating_point", [](const Tensor& t) { return is_floating(t.dtype()); })
       .def("data_ptr", [](const Tensor& t) { return reinterpret_cast<uintptr_t>(t.raw_data()); })
       .def_property_readonly("_version", [](const Tensor& t) { return t.version(); })

@@ -8,6 +8,8 @@
 // and METH_FASTCALL method descriptors (no bound-method object, no tuple). Each handles only the
 // plain case (tensors and Python numbers, no keywords) and hands anything else to the pybind
 // function it replaced, unchanged, so behaviour and error messages stay those of the bindings.
+#include <tapegrad/ops/memory_format.h>
+
 #include "common.h"
 
 namespace tapegrad {
@@ -224,7 +226,9 @@ enum MethodSlot {
 #define TG_UNARY(Id, name, GradFn, Functor, to_float, saves) kM_##Id,
 #define TG_OP(Id, name, GradFn)
 #include <tapegrad/ops/ops.def>
-  kM_sum, kM_mean, kM_zero, kM_add, kM_mul, kM_item, kNumMethodSlots
+  kM_sum, kM_mean, kM_zero, kM_add, kM_mul, kM_item,
+  kM_div, kM_clone, kM_contiguous, kM_is_contiguous, kM_float, kM_double, kM_to,
+  kNumMethodSlots
 };
 PyObject* g_method_fallbacks[kNumMethodSlots];
 
@@ -274,6 +278,82 @@ PyObject* binary_method(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
     }
   }
   return call_fallback(g_method_fallbacks[IsMul ? kM_mul : kM_add], self, args, nargs, kw);
+}
+
+PyObject* div_method(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kw) {
+  if (nargs == 1 && !kw) {
+    Tensor y;
+    if (is_tensor(args[0]) || number_operand(args[0], y)) {
+      TG_FAST_TRY
+      if (!y.defined()) y = unwrap(args[0]);
+      return wrap(div(unwrap(self), y));
+      TG_FAST_CATCH
+    }
+  }
+  return call_fallback(g_method_fallbacks[kM_div], self, args, nargs, kw);
+}
+
+// ---- layout and dtype conversions with no memory_format= (bind_layout.cpp has the rest) ----
+// A result that is the tensor itself returns self (no pybind instance lookup).
+PyObject* self_or_wrap(PyObject* self, const Tensor& a, Tensor&& r) {
+  if (r.same(a)) {
+    Py_INCREF(self);
+    return self;
+  }
+  return wrap(std::move(r));
+}
+
+PyObject* clone_method(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kw) {
+  if (nargs == 0 && !kw) {
+    TG_FAST_TRY
+    return wrap(clone(unwrap(self), MemoryFormat::Preserve));
+    TG_FAST_CATCH
+  }
+  return call_fallback(g_method_fallbacks[kM_clone], self, args, nargs, kw);
+}
+
+PyObject* contiguous_method(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
+                            PyObject* kw) {
+  if (nargs == 0 && !kw) {
+    TG_FAST_TRY
+    Tensor a = unwrap(self);
+    return self_or_wrap(self, a, contiguous(a, MemoryFormat::Contiguous));
+    TG_FAST_CATCH
+  }
+  return call_fallback(g_method_fallbacks[kM_contiguous], self, args, nargs, kw);
+}
+
+PyObject* is_contiguous_method(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
+                               PyObject* kw) {
+  if (nargs == 0 && !kw) return PyBool_FromLong(unwrap(self).is_contiguous());
+  return call_fallback(g_method_fallbacks[kM_is_contiguous], self, args, nargs, kw);
+}
+
+template <DType Dt, int Slot>
+PyObject* convert_method(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kw) {
+  if (nargs == 0 && !kw) {
+    TG_FAST_TRY
+    Tensor a = unwrap(self);
+    return self_or_wrap(self, a, to(a, Dt, false, MemoryFormat::Preserve));
+    TG_FAST_CATCH
+  }
+  return call_fallback(g_method_fallbacks[Slot], self, args, nargs, kw);
+}
+
+// The dtype objects (tapegrad.float32 & co) by DType, for .to(dtype).
+PyObject* g_dtype_objects[kNumDTypes];
+
+PyObject* to_method(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kw) {
+  if (nargs == 1 && !kw) {
+    for (int k = 0; k < kNumDTypes; ++k) {
+      if (args[0] != g_dtype_objects[k]) continue;
+      TG_FAST_TRY
+      Tensor a = unwrap(self);
+      return self_or_wrap(self, a, to(a, static_cast<DType>(k), false, MemoryFormat::Preserve));
+      TG_FAST_CATCH
+    }
+  }
+  return call_fallback(g_method_fallbacks[kM_to], self, args, nargs, kw);
 }
 
 // backward(): the common no-argument call runs the engine directly; anything else goes to the
@@ -378,6 +458,15 @@ void install_fast_paths(py::module_& m) {
   add_method("zero_", zero_method, kM_zero);
   add_method("add", binary_method<false>, kM_add);
   add_method("mul", binary_method<true>, kM_mul);
+  add_method("div", div_method, kM_div);
+  add_method("clone", clone_method, kM_clone);
+  add_method("contiguous", contiguous_method, kM_contiguous);
+  add_method("is_contiguous", is_contiguous_method, kM_is_contiguous);
+  add_method("float", convert_method<DType::Float32, kM_float>, kM_float);
+  add_method("double", convert_method<DType::Float64, kM_double>, kM_double);
+  add_method("to", to_method, kM_to);
+  for (int k = 0; k < kNumDTypes; ++k)
+    g_dtype_objects[k] = dtype_object(static_cast<DType>(k)).release().ptr();  // kept for good
   for (auto& d : defs) {
     PyObject* descr = PyDescr_NewMethod(g_tensor_type, &d);
     if (!descr || PyDict_SetItemString(g_tensor_type->tp_dict, d.ml_name, descr) < 0)

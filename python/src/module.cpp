@@ -60,6 +60,7 @@ using namespace tapegrad::bind;
 namespace tapegrad {
 namespace bind {
 void bind_tensor_geometry(py::module_& m);  // bind_tensor_geometry.cpp (helper T)
+void bind_layout(py::module_& m);  // bind_layout.cpp (memory_format=, div's rounding_mode=)
 }  // namespace bind
 }  // namespace tapegrad
 
@@ -128,6 +129,7 @@ PYBIND11_MODULE(_C, m) {
   bind_function(m);
   bind_optim(m);
   bind_tensor_geometry(m);  // helper T (declared here, not in common.h: see that file)
+  bind_layout(m);
   // Tensor.<op>_ for ops whose in-place form the Python layer composes (pow_, cumsum_, eq_, ...):
   // fn computes the out-of-place result from the old value, which takes over self's history
   // (Note [In-place ops]), so the grad_fn is the out-of-place op's, as in torch.

@@ -276,15 +276,10 @@ Tensor.lu = lambda self, pivot=True, get_infos=False: lu(self, pivot, get_infos)
 Tensor.lu_solve = lambda self, LU_data, LU_pivots: lu_solve(self, LU_data, LU_pivots)
 __all__ += ["geqrf", "ormqr", "orgqr", "lu", "lu_solve", "svd_lowrank", "pca_lowrank"]
 # --- end helper A ---
-# --- helper M: div / divide with rounding_mode (_div_modes.py) ---
-from ._div_modes import div, divide  # noqa: E402
-# --- end helper M ---
 # --- helper I: memory formats, nonzero(as_tuple=), clone(memory_format=) ---
 from ._memory_format import (memory_format, contiguous_format, preserve_format,  # noqa: E402
                              channels_last, channels_last_3d)
-from . import _memory_format  # noqa: E402
-_memory_format.install()
-from ._index_extra import nonzero, clone, narrow, narrow_copy, masked_fill  # noqa: E402
+from ._index_extra import nonzero, narrow, narrow_copy, masked_fill  # noqa: E402
 __all__ += ["memory_format", "contiguous_format", "preserve_format", "channels_last",
             "channels_last_3d"]
 # --- end helper I ---

@@ -138,11 +138,13 @@ Tensor.size = _size
 
 
 def _to(self, *args, **kwargs):
+    """Tensor.to with a device: the bindings' .to (python/src/bind_layout.cpp) handles every
+    call that stays on the tensor's device and comes here for the rest."""
     dtype = kwargs.pop("dtype", None)
     dev = kwargs.pop("device", None)
     copy = kwargs.pop("copy", False)
     kwargs.pop("non_blocking", None)
-    kwargs.pop("memory_format", None)
+    fmt = kwargs.pop("memory_format", None)
     flags = []  # torch's positional non_blocking, copy after the dtype / device / tensor
     for a in args:
         if isinstance(a, _C.dtype):
@@ -158,10 +160,10 @@ def _to(self, *args, **kwargs):
     if dev is not None:
         target = _check_device(dev)
         if target != self._device_str:
-            return self._to_device(target, self.dtype if dtype is None else dtype, copy)
-    if dtype is None:
-        return self.clone() if copy else self
-    return self._to_dtype(dtype, copy)
+            out = self._to_device(target, self.dtype if dtype is None else dtype, copy)
+            # the copy is contiguous; another format asked for is made on the new device
+            return out if fmt is None else out.to(memory_format=fmt)
+    return self._to_dtype(self.dtype if dtype is None else dtype, copy, fmt)
 
 
 def _cuda(self, device=None, non_blocking=False, memory_format=None):
@@ -173,20 +175,16 @@ def _cuda(self, device=None, non_blocking=False, memory_format=None):
     d = device if isinstance(device, globals()["device"]) else globals()["device"](device)
     if d.type != "cuda":
         raise RuntimeError(f"Invalid device, must be cuda device")
-    return _to(self, d)
+    return _to(self, d, memory_format=memory_format)
 
 
-Tensor.to = _to
+# Tensor.to, .float(), .double(), ... are bound in C++ (bind_layout.cpp), .to calling _to for a
+# change of device
+Tensor._to_fallback = _to
 Tensor.type_as = lambda self, other: self.to(other.dtype)
-Tensor.float = lambda self: self._to_dtype(_C.float32, False)
-Tensor.double = lambda self: self._to_dtype(_C.float64, False)
-Tensor.half = lambda self: self._to_dtype(_C.float16, False)
-Tensor.bfloat16 = lambda self: self._to_dtype(_C.bfloat16, False)
-Tensor.long = lambda self: self._to_dtype(_C.int64, False)
-Tensor.int = lambda self: self._to_dtype(_C.int32, False)
-Tensor.bool = lambda self: self._to_dtype(_C.bool, False)
 Tensor.cpu = lambda self, memory_format=None: (
-    self if self._device_str == "cpu" else self._to_device("cpu", self.dtype, False))
+    (self if memory_format is None else self.to(memory_format=memory_format))
+    if self._device_str == "cpu" else _to(self, "cpu", memory_format=memory_format))
 Tensor.cuda = _cuda
 Tensor.get_device = lambda self: self.device.index if self.is_cuda else -1
 Tensor.__array__ = lambda self, dtype=None, copy=None: (

@@ -23,13 +23,7 @@ for _new, _old in _METHOD_ALIASES.items():
         setattr(Tensor, _new, getattr(Tensor, _old))
 
 
-def _divide_(self, other, *, rounding_mode=None):
-    return self.div_(other, rounding_mode=rounding_mode) if rounding_mode is not None \
-        else self.div_(other)
-
-
-Tensor.divide_ = _divide_
-Tensor.true_divide_ = lambda self, other: self.div_(other)
+# divide_ / true_divide_ (and rounding_mode=): python/src/bind_layout.cpp
 
 
 # ---- in-place forms of out-of-place ops -------------------------------------------------------
@@ -131,9 +125,7 @@ def _dim_order(self, *, ambiguity_check=False):
 
 Tensor.dim_order = _dim_order
 
-Tensor.byte = lambda self, memory_format=None: self.to(_C.uint8)
-Tensor.char = lambda self, memory_format=None: self.to(_C.int8)
-Tensor.short = lambda self, memory_format=None: self.to(_C.int16)
+# byte / char / short (memory_format=): python/src/bind_layout.cpp
 
 # torch.Tensor.type(): the legacy tensor-type names.
 _TYPE_NAMES = {_C.float32: "FloatTensor", _C.float64: "DoubleTensor", _C.float16: "HalfTensor",
