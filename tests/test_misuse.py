@@ -105,7 +105,6 @@ KNOWN: dict[str, str] = {
     'nn.functional.bilinear': 'args[0].dtype=int64: torch raises RuntimeError: All tensors must have the same dtype, got ',
     'nn.functional.rrelu': 'input.dtype=bool: TypeError (torch NotImplementedError): "rrelu(): argument \'upper\' must b',
     'nn.functional.logsigmoid': "out dtype int64: TypeError (torch RuntimeError): 'log_sigmoid(): incompatible function arg",
-    'to': 'unknown kwarg: torch raises TypeError: to() received an invalid combination of arguments -',
     'nn.functional.batch_norm': 'args[0]=None: torch raises ValueError: running_mean and running_var must either both be No',
     'nn.functional.binary_cross_entropy': 'input.dtype=int64: torch raises RuntimeError: Found dtype Float but expected Long',
     'nn.functional.softshrink': "out dtype int64: TypeError (torch RuntimeError): 'softshrink(): incompatible function argu",
