@@ -453,6 +453,36 @@ def failures(res):
     return [f"{k} x{v}: {res.first.get(k, '')}" for k, v in bad.items()]
 
 
+def param_list(db, key, resolve_fn, known, crashes=frozenset()):
+    """pytest parameters for the test files (test_opinfo, test_moduleinfo, test_misuse): one
+    per entry of db() that names something in tapegrad; an entry of `known` is a strict xfail
+    with that reason, one of `crashes` is not run at all."""
+    import pytest
+    import tapegrad
+    out = []
+    for entry in db():
+        k = key(entry)
+        if resolve_fn(tapegrad, entry) is None:
+            continue
+        marks = []
+        if k in known or k in crashes:
+            marks.append(pytest.mark.xfail(strict=True, run=k not in crashes,
+                                           reason=known.get(k, "crashes")))
+        out.append(pytest.param(entry, id=k, marks=marks))
+    return out
+
+
+def check_entry(run, tg, entry):
+    """Run one entry on tg (crosscheck.tg(): tapegrad) with warnings silenced and fail with its
+    first differences."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = run(tg, entry)
+    bad = failures(r)
+    assert not bad, "; ".join(bad)
+
+
 def run_op(tg, op, dtypes=FLOAT_DTYPES + OTHER_DTYPES, timeout=60, errors=True):
     fn = resolve(tg, op)
     key = op.name + (f".{op.variant_test_name}" if op.variant_test_name else "")

@@ -212,28 +212,10 @@ KNOWN: dict[str, str] = {
 CRASHES: set[str] = set()
 
 
-def _ops():
-    import tapegrad
-    out = []
-    for op in sweep.op_db():
-        key = sweep._key(op)
-        if sweep.resolve(tapegrad, op) is None:
-            continue
-        marks = []
-        if key in KNOWN or key in CRASHES:
-            marks.append(pytest.mark.xfail(strict=True, run=key not in CRASHES,
-                                           reason=KNOWN.get(key, "crashes")))
-        out.append(pytest.param(op, id=key, marks=marks))
-    return out
-
-
-@pytest.mark.parametrize("op", _ops())
+@pytest.mark.parametrize("op", sweep.param_list(sweep.op_db, sweep._key, sweep.resolve, KNOWN,
+                                                 CRASHES))
 def test_op(op):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        r = ms.run_misuse(tg(), op)
-    bad = ms.failures(r)
-    assert not bad, "; ".join(bad)
+    sweep.check_entry(ms.run_misuse, tg(), op)
 
 
 # ---- hand-written misuse: name -> code run with `torch` bound to torch, then to tapegrad ----

@@ -21,23 +21,7 @@ KNOWN: dict[str, str] = {
 }
 
 
-def _modules():
-    import tapegrad
-    out = []
-    for mi in sweep.module_db():
-        name = sweep.key(mi)
-        if sweep.resolve(tapegrad, mi) is None:
-            continue
-        marks = [pytest.mark.xfail(strict=True, reason=KNOWN[name])] if name in KNOWN else []
-        out.append(pytest.param(mi, id=name, marks=marks))
-    return out
-
-
-@pytest.mark.parametrize("mi", _modules())
+@pytest.mark.parametrize("mi", opinfo_sweep.param_list(sweep.module_db, sweep.key, sweep.resolve,
+                                                        KNOWN))
 def test_moduleinfo(mi):
-    import warnings
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        r = sweep.run_module(tg(), mi)
-    bad = opinfo_sweep.failures(r)
-    assert not bad, "; ".join(bad)
+    opinfo_sweep.check_entry(sweep.run_module, tg(), mi)
