@@ -1,6 +1,7 @@
 // The CUDA runtime facade (core/cuda.h, core/cuda_streams.h) in a build without CUDA: no
-// devices, and the actions that need one raise torch's "Torch not compiled with CUDA enabled" (as RuntimeError in C++;
-// the Python layer raises AssertionError before reaching here, as torch does).
+// devices, and the actions that need one raise torch's "Torch not compiled with CUDA enabled"
+// (as RuntimeError in C++; the Python layer raises AssertionError before reaching here, as torch
+// does).
 #ifndef TAPEGRAD_HAS_CUDA
 #include <tapegrad/core/check.h>
 #include <tapegrad/core/cuda.h>
