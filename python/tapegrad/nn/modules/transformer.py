@@ -96,10 +96,12 @@ class TransformerEncoderLayer(Module):
         self.dropout2 = Dropout(dropout)
         if isinstance(activation, str):
             activation = _get_activation_fn(activation)
-        # torch keeps this flag for its fused path; TransformerEncoder reads it for a warning
-        if activation is F.relu or isinstance(activation, ReLU):
+        # torch keeps this flag for its fused path; TransformerEncoder reads it for a warning.
+        # Compared unwrapped: _argcheck wraps F.relu after the default argument was bound.
+        fn = getattr(activation, "__wrapped__", activation)
+        if fn is getattr(F.relu, "__wrapped__", F.relu) or isinstance(activation, ReLU):
             self.activation_relu_or_gelu = 1
-        elif activation is F.gelu or isinstance(activation, GELU):
+        elif fn is getattr(F.gelu, "__wrapped__", F.gelu) or isinstance(activation, GELU):
             self.activation_relu_or_gelu = 2
         else:
             self.activation_relu_or_gelu = 0
