@@ -215,7 +215,7 @@ CRASHES: set[str] = set()
 @pytest.mark.parametrize("op", sweep.param_list(sweep.op_db, sweep._key, sweep.resolve, KNOWN,
                                                  CRASHES))
 def test_op(op):
-    sweep.check_entry(ms.run_misuse, tg(), op)
+    sweep.check_entry(ms.run_misuse, tg(), op, ms.failures)
 
 
 # ---- hand-written misuse: name -> code run with `torch` bound to torch, then to tapegrad ----

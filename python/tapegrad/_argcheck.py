@@ -69,9 +69,20 @@ def _culprit(name, fn, is_method, args, kwargs, obj):
     return None
 
 
-def _check_bools(name, kwargs):
+def _bool_params(fn):
+    """The BOOL_KWARGS that are fn's own bool parameters: named so and defaulting to a bool or
+    None (rrelu's `upper` is a float and keeps its float)."""
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return frozenset()
+    return frozenset(p.name for p in params if p.name in BOOL_KWARGS
+                     and (p.default is None or isinstance(p.default, bool)))
+
+
+def _check_bools(name, kwargs, bools):
     for k, v in kwargs.items():
-        if k in BOOL_KWARGS and v is not None and not isinstance(v, bool):
+        if k in bools and v is not None and not isinstance(v, bool):
             if type(v).__name__ == "bool_":  # numpy.bool_
                 continue
             raise TypeError(f"{name}(): argument '{k}' must be bool, not {_type_name(v)}")
@@ -81,10 +92,12 @@ def wrap(name, fn, is_method=False):
     if getattr(fn, "_tapegrad_argcheck", False):
         return fn
 
+    bools = _bool_params(fn)
+
     @functools.wraps(fn)
     def checked(*args, **kwargs):
-        if kwargs and not BOOL_KWARGS.isdisjoint(kwargs):
-            _check_bools(name, kwargs)
+        if kwargs and bools and not bools.isdisjoint(kwargs):
+            _check_bools(name, kwargs, bools)
         try:
             return fn(*args, **kwargs)
         except AttributeError as e:

@@ -196,9 +196,25 @@ def wrap(name, fn):
             kwargs["dtype"] = out.dtype  # torch.zeros(2, out=long_tensor) makes longs
         if name in _NO_OVERLAP:
             _check_overlap(out, args + tuple(kwargs.values()))
+        if name == "multinomial":
+            _multinomial_out_first(args, kwargs, out)
         return write_out(name, fn(*args, **kwargs), out, (args, tuple(kwargs.values())))
     with_out._tapegrad_out = True
     return with_out
+
+
+def _multinomial_out_first(args, kwargs, out):
+    """torch checks multinomial's out dtype right after the input's rank and dtype, before
+    n_sample and the distribution itself (which an uninitialised input may fail)."""
+    x = args[0] if args else kwargs.get("input")
+    if (isinstance(out, Tensor) and isinstance(x, Tensor) and x.dim() in (1, 2)
+            and x.dtype.is_floating_point and out.dtype != _int64()):
+        _check_dtype("multinomial", x.new_empty(0, dtype=_int64()), out)
+
+
+def _int64():
+    from . import int64
+    return int64
 
 
 _FACTORIES = {"zeros", "ones", "empty", "full", "arange", "range", "linspace", "logspace", "eye",
