@@ -163,7 +163,9 @@ def bilinear(input1, input2, weight, bias=None):
     x1 = input1.reshape(-1, i)
     x2 = input2.reshape(-1, j)
     t = x1.matmul(weight.permute(1, 0, 2).reshape(i, o * j)).reshape(-1, o, j)
-    y = (t * x2.unsqueeze(1)).sum(-1)
+    y = t * x2.unsqueeze(1)
+    # integral inputs keep their dtype (a plain sum promotes to int64)
+    y = y.sum(-1) if y.is_floating_point() or y.is_complex() else y.sum(-1, dtype=y.dtype)
     if bias is not None:
         y = y + bias
     return y.reshape(batch + [o])
