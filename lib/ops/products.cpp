@@ -187,7 +187,17 @@ Tensor baddbmm(const Tensor& self, const Tensor& b1, const Tensor& b2, Scalar be
   Tensor out;
   {
     NoGradGuard g;
-    out = detach(beta_alpha(detach(self), bmm(detach(b1), detach(b2)), beta, alpha));
+    const DType dt = b1.dtype();
+    if (kern::via_float::reduced(dt) && self.dtype() == dt && b2.dtype() == dt) {
+      // half/bfloat16: product, scaling and self in float32, one rounding (torch's gemm with
+      // beta accumulates in float)
+      const DType f = DType::Float32;
+      out = detach(to(beta_alpha(to(detach(self), f), bmm(to(detach(b1), f), to(detach(b2), f)),
+                                 beta, alpha),
+                      dt));
+    } else {
+      out = detach(beta_alpha(detach(self), bmm(detach(b1), detach(b2)), beta, alpha));
+    }
   }
   return record_addprod(OpId::Baddbmm, self, b1, b2, beta, alpha, out);
 }
