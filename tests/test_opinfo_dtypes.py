@@ -269,9 +269,13 @@ def test_half_sdpa_paths(dt):
         out = _to_torch(F.scaled_dot_product_attention(_to_tg(q), _to_tg(k), _to_tg(v), **kw))
         assert out.dtype == r.dtype
         assert torch.allclose(out.float(), r.float(), rtol=2 ** -6, atol=1e-2)
-        # 3-D: the math path
-        _same(f.scaled_dot_product_attention(q[0], k[0], v[0], **kw),
-              F.scaled_dot_product_attention(_to_tg(q[0]), _to_tg(k[0]), _to_tg(v[0]), **kw))
+        # 3-D: the math path, float32 throughout and one rounding (float32 summation order
+        # can still move a tiny element by one unit in the last place)
+        r = f.scaled_dot_product_attention(q[0], k[0], v[0], **kw)
+        out = _to_torch(F.scaled_dot_product_attention(_to_tg(q[0]), _to_tg(k[0]), _to_tg(v[0]),
+                                                       **kw))
+        assert out.dtype == r.dtype
+        assert torch.allclose(out.float(), r.float(), rtol=2 ** -7, atol=1e-4)
     m = torch.randn(3, 6, generator=g).to(dt)
     r = f.scaled_dot_product_attention(q, k, v, attn_mask=m)
     out = _to_torch(F.scaled_dot_product_attention(_to_tg(q), _to_tg(k), _to_tg(v),
