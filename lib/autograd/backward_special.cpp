@@ -10,6 +10,7 @@
 #include "../ops/common.h"
 #include <tapegrad/ops/compare_ops.h>
 #include <tapegrad/ops/special_ops.h>
+#include <tapegrad/kernels/dispatch.h>
 
 namespace tapegrad {
 namespace detail {
@@ -34,6 +35,8 @@ Tensor igamma_other_grad(const Tensor& g, const Tensor& a, const Tensor& x) {
 }
 }  // namespace
 
+static bool is_half_type(DType d) { return d == DType::Float16 || d == DType::BFloat16; }
+
 TensorList special_backward(Node& node, const Tensor& g) {
   auto S = [&](size_t k) { return node.saved_at(k); };
   auto needs = [&](size_t k) { return node.needs_grad(k); };
@@ -45,10 +48,13 @@ TensorList special_backward(Node& node, const Tensor& g) {
     }
     case OpId::SpecialI1: {  // i0(x) - i1(x) / x, 1/2 at 0
       Tensor x = S(0);
+      // torch has forward kernels for half/bfloat16 but no backward ones
+      if (is_half_type(x.dtype())) TG_DTYPE_UNSUPPORTED("i1_backward", x.dtype());
       return {mul(g, where(is_zero(x), sc(0.5), sub(i0(x), div(S(1), x))))};
     }
     case OpId::SpecialI1e: {  // i0e(x) - i1e(x) (sgn(x) + 1/x), 1/2 at 0
       Tensor x = S(0);
+      if (is_half_type(x.dtype())) TG_DTYPE_UNSUPPORTED("i1e_backward", x.dtype());
       Tensor d = sub(special_i0e(x), mul(S(1), add(sgn(x), reciprocal(x))));
       return {mul(g, where(is_zero(x), sc(0.5), d))};
     }

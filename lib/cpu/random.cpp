@@ -215,6 +215,12 @@ void normal(const Tensor& out, double mean, double std) {
 }
 
 void randint(const Tensor& out, int64_t lo, int64_t hi) {
+  if (via_float::any(out)) {  // Note [Half via float]: integers drawn in float32, rounded once
+    Tensor out_f = via_float::scratch(out);
+    randint(out_f, lo, hi);
+    via_float::down(out, out_f);
+    return;
+  }
   TG_CUDA_DISPATCH(randint(out, lo, hi), out);
   Generator& g = gen();
   std::lock_guard<std::mutex> lock(g.mutex);

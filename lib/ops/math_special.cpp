@@ -73,8 +73,18 @@ Tensor polygamma(int64_t n, const Tensor& x) {
       using T = decltype(tag);
       const T* src = in.data<T>();
       T* dst = host.data<T>();
-      for (int64_t k = 0; k < in.numel(); ++k)
-        dst[k] = T(fn::special::polygamma(n, double(src[k])));
+      for (int64_t k = 0; k < in.numel(); ++k) {
+        const T v = src[k];
+        if (std::is_same<T, float>::value && n == 1 && v < T(0.5) && v == std::floor(v)) {
+          // a pole of trigamma: torch's float kernel reflects in float, so the value is
+          // pi^2 / sin(pi x)^2 with float32's pi and sin (~1e15, not the float64 ~1e32)
+          const float pf = float(fn::special::kPi);
+          const float sp = std::sin(pf * float(v));
+          dst[k] = T(pf * pf / (sp * sp) - float(fn::special::hurwitz_zeta(2, 1 - double(v))));
+          continue;
+        }
+        dst[k] = T(fn::special::polygamma(n, double(v)));
+      }
     });
     if (lt != dt) host = to(host, dt);
     out = x.device().is_cpu() ? host : to(host, x.device(), dt);

@@ -3,6 +3,7 @@
 // core ops under no_grad, then one node is recorded with what the formula reads.
 #include "common.h"
 #include <tapegrad/ops/index_ops.h>
+#include "../cpu/via_float.h"
 
 namespace tapegrad {
 
@@ -157,8 +158,26 @@ Tensor addbmm(const Tensor& self, const Tensor& b1, const Tensor& b2, Scalar bet
   Tensor out;
   {
     NoGradGuard g;
-    Tensor prod = sum(bmm(detach(b1), detach(b2)), std::vector<int64_t>{0}, false);
-    out = detach(beta_alpha(detach(self), prod, beta, alpha));
+    const int64_t nb = b1.sizes()[0];
+    if (kern::via_float::reduced(b1.dtype()) && self.dtype() == b1.dtype() && nb > 0) {
+      // torch's addbmm adds one batch at a time into the output (addmm_ per batch): in
+      // half/bfloat16 each step accumulates in float32 and rounds back once, so the result is
+      // rounded nb times, not once
+      Tensor acc = beta.to_double() == 0
+                       ? zeros({b1.sizes()[1], b2.sizes()[2]}, b1.dtype(), b1.device())
+                       : expand(detach(self), {b1.sizes()[1], b2.sizes()[2]});
+      for (int64_t k = 0; k < nb; ++k)
+        acc = addmm(acc, select(detach(b1), 0, k), select(detach(b2), 0, k),
+                    k == 0 ? beta : Scalar(1), alpha);
+      out = detach(acc);
+    } else {
+      Tensor prod = bmm(detach(b1), detach(b2));
+      // an integral product keeps its dtype (a plain sum would promote it to int64)
+      prod = is_integral(prod.dtype(), false)
+                 ? sum(prod, std::vector<int64_t>{0}, false, prod.dtype())
+                 : sum(prod, std::vector<int64_t>{0}, false);
+      out = detach(beta_alpha(detach(self), prod, beta, alpha));
+    }
   }
   return record_addprod(OpId::Addbmm, self, b1, b2, beta, alpha, out);
 }
@@ -168,7 +187,17 @@ Tensor baddbmm(const Tensor& self, const Tensor& b1, const Tensor& b2, Scalar be
   Tensor out;
   {
     NoGradGuard g;
-    out = detach(beta_alpha(detach(self), bmm(detach(b1), detach(b2)), beta, alpha));
+    const DType dt = b1.dtype();
+    if (kern::via_float::reduced(dt) && self.dtype() == dt && b2.dtype() == dt) {
+      // half/bfloat16: product, scaling and self in float32, one rounding (torch's gemm with
+      // beta accumulates in float)
+      const DType f = DType::Float32;
+      out = detach(to(beta_alpha(to(detach(self), f), bmm(to(detach(b1), f), to(detach(b2), f)),
+                                 beta, alpha),
+                      dt));
+    } else {
+      out = detach(beta_alpha(detach(self), bmm(detach(b1), detach(b2)), beta, alpha));
+    }
   }
   return record_addprod(OpId::Baddbmm, self, b1, b2, beta, alpha, out);
 }

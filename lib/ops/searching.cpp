@@ -159,13 +159,20 @@ Tensor histc(const Tensor& a, int64_t bins, double lo, double hi) {
   TG_CHECK(!(lo > hi), "torch.histc: max must be larger than min");
   Tensor x = host_contig(a, DType::Float64);
   const double* xp = x.data<double>();
+  // half/bfloat16: torch's kernel does its arithmetic in the input's dtype, each step rounded
+  // (the edges, lo - 1 / hi + 1, and (v - lo) * bins / (hi - lo))
+  const DType dt = a.dtype();
+  const bool low = kern::via_float::reduced(dt);
+  auto rnd = [&](double v) { return low ? kern::via_float::round_scalar(float(v), dt) : v; };
+  lo = rnd(lo);
+  hi = rnd(hi);
   if (lo == hi && x.numel() > 0) {
     lo = *std::min_element(xp, xp + x.numel(), [](double p, double q) { return p < q || p != p; });
     hi = *std::max_element(xp, xp + x.numel(), [](double p, double q) { return p < q || q != q; });
     for (int64_t k = 0; k < x.numel(); ++k)
       if (std::isnan(xp[k])) lo = hi = NAN;
   }
-  if (lo == hi) lo -= 1, hi += 1;
+  if (lo == hi) lo = rnd(lo - 1), hi = rnd(hi + 1);
   auto fmt = [](double v) {
     if (std::isnan(v)) return std::string("-nan");
     if (std::isinf(v)) return std::string(v > 0 ? "inf" : "-inf");
@@ -179,7 +186,14 @@ Tensor histc(const Tensor& a, int64_t bins, double lo, double hi) {
   for (int64_t k = 0; k < x.numel(); ++k) {
     const double v = xp[k];
     if (!(v >= lo && v <= hi)) continue;
-    int64_t bin = static_cast<int64_t>((v - lo) * bins / (hi - lo));
+    int64_t bin;
+    if (low) {
+      const float d = float(rnd(float(v) - float(lo)));
+      const float n = float(rnd(d * float(rnd(double(bins)))));
+      bin = static_cast<int64_t>(rnd(n / float(rnd(float(hi) - float(lo)))));
+    } else {
+      bin = static_cast<int64_t>((v - lo) * bins / (hi - lo));
+    }
     counts[std::min(bin, bins - 1)] += 1;
   }
   return back_to(to(from_values(counts, {bins}, DType::Float64), a.dtype()), a.device());

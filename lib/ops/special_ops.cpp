@@ -21,9 +21,18 @@ namespace {
 
 DType float_dtype(DType dt) { return is_floating(dt) ? dt : default_dtype(); }
 
+// The dtype a host loop runs in: float16/bfloat16 compute in float32 and round once at the end
+// (torch's opmath) where torch has a half kernel (half_ok); otherwise the dtype itself, so
+// dispatch_floating raises torch's "<what>" not implemented for 'Half'.
+DType loop_dtype(DType dt, bool half_ok) {
+  return half_ok && (dt == DType::Float16 || dt == DType::BFloat16) ? DType::Float32 : dt;
+}
+
 // f over every element of x (no history).
-Tensor host_unary(const Tensor& x, const char* what, const std::function<double(double)>& f) {
-  const DType dt = float_dtype(x.dtype());
+Tensor host_unary(const Tensor& x, const char* what, const std::function<double(double)>& f,
+                  bool half_ok = false) {
+  const DType out_dt = float_dtype(x.dtype());
+  const DType dt = loop_dtype(out_dt, half_ok);
   NoGradGuard ng;
   Tensor in = contiguous(on_host(to(detach(x), dt)));
   Tensor host = empty(in.sizes(), dt);
@@ -34,14 +43,16 @@ Tensor host_unary(const Tensor& x, const char* what, const std::function<double(
     const int64_t n = in.numel();
     for (int64_t k = 0; k < n; ++k) dst[k] = T(f(double(src[k])));
   });
-  return x.device().is_cpu() ? host : to(host, x.device(), dt);
+  if (dt != out_dt) host = to(host, out_dt);
+  return x.device().is_cpu() ? host : to(host, x.device(), out_dt);
 }
 
 // f over the broadcast of a and b in their promoted floating dtype (no history).
 Tensor host_binary(const Tensor& a, const Tensor& b, const char* what,
-                   const std::function<double(double, double)>& f) {
+                   const std::function<double(double, double)>& f, bool half_ok = false) {
   check_same_device(a, b, nullptr);
-  const DType dt = float_dtype(promoted_dtype(a, b));
+  const DType out_dt = float_dtype(promoted_dtype(a, b));
+  const DType dt = loop_dtype(out_dt, half_ok);
   const Shape shape = broadcast_shapes(a.sizes(), b.sizes());
   const Device dev = a.impl()->wrapped_number ? b.device() : a.device();
   NoGradGuard ng;
@@ -56,7 +67,8 @@ Tensor host_binary(const Tensor& a, const Tensor& b, const char* what,
     const int64_t n = host.numel();
     for (int64_t k = 0; k < n; ++k) dst[k] = T(f(double(pa[k]), double(pb[k])));
   });
-  return dev.is_cpu() ? host : to(host, dev, dt);
+  if (dt != out_dt) host = to(host, out_dt);
+  return dev.is_cpu() ? host : to(host, dev, out_dt);
 }
 
 // A unary node saving self and/or result (in that order).
@@ -95,52 +107,52 @@ Tensor record_binary(OpId both, OpId num_self, OpId num_other, const Tensor& a, 
 }  // namespace
 
 Tensor i0(const Tensor& x) {
-  return record_unary(OpId::I0, x, host_unary(x, "i0", [](double v) { return sfn::bessel_i(0, v); }),
+  return record_unary(OpId::I0, x, host_unary(x, "i0", [](double v) { return sfn::bessel_i(0, v); }, true),
                       true, false);
 }
 Tensor special_i0e(const Tensor& x) {
   return record_unary(OpId::SpecialI0e, x,
-                      host_unary(x, "special_i0e", [](double v) { return sfn::bessel_ie(0, v); }),
+                      host_unary(x, "special_i0e", [](double v) { return sfn::bessel_ie(0, v); }, true),
                       true, true);
 }
 Tensor special_i1(const Tensor& x) {
   return record_unary(OpId::SpecialI1, x,
-                      host_unary(x, "special_i1", [](double v) { return sfn::bessel_i(1, v); }),
+                      host_unary(x, "special_i1", [](double v) { return sfn::bessel_i(1, v); }, true),
                       true, true);
 }
 Tensor special_i1e(const Tensor& x) {
   return record_unary(OpId::SpecialI1e, x,
-                      host_unary(x, "special_i1e", [](double v) { return sfn::bessel_ie(1, v); }),
+                      host_unary(x, "special_i1e", [](double v) { return sfn::bessel_ie(1, v); }, true),
                       true, true);
 }
 Tensor special_ndtri(const Tensor& x) {
-  return record_unary(OpId::SpecialNdtri, x, host_unary(x, "special_ndtri", sfn::ndtri), false,
+  return record_unary(OpId::SpecialNdtri, x, host_unary(x, "ndtri_cpu", sfn::ndtri), false,
                       true);
 }
 Tensor special_log_ndtr(const Tensor& x) {
-  return record_unary(OpId::SpecialLogNdtr, x, host_unary(x, "special_log_ndtr", sfn::log_ndtr),
+  return record_unary(OpId::SpecialLogNdtr, x, host_unary(x, "log_ndtr_cpu", sfn::log_ndtr),
                       true, true);
 }
 Tensor special_erfcx(const Tensor& x) {
-  return record_unary(OpId::SpecialErfcx, x, host_unary(x, "special_erfcx", sfn::erfcx), true,
+  return record_unary(OpId::SpecialErfcx, x, host_unary(x, "erfcx_cpu", sfn::erfcx), true,
                       true);
 }
 Tensor special_entr(const Tensor& x) {
-  return record_unary(OpId::SpecialEntr, x, host_unary(x, "special_entr", sfn::entr), true, false);
+  return record_unary(OpId::SpecialEntr, x, host_unary(x, "special_entr", sfn::entr, true), true, false);
 }
 
 Tensor special_xlog1py(const Tensor& a, const Tensor& b) {
   return record_binary(OpId::SpecialXlog1py, OpId::SpecialXlog1pyScalarSelf,
                        OpId::SpecialXlog1pyScalarOther, a, b,
-                       host_binary(a, b, "special_xlog1py", sfn::xlog1py));
+                       host_binary(a, b, "special_xlog1py", sfn::xlog1py, true));
 }
 Tensor special_zeta(const Tensor& a, const Tensor& b) {
   return record_binary(OpId::SpecialZeta, OpId::SpecialZetaScalarSelf, OpId::SpecialZetaScalarOther,
-                       a, b, host_binary(a, b, "special_zeta", sfn::zeta));
+                       a, b, host_binary(a, b, "zeta_cpu", sfn::zeta));
 }
 
 Tensor igamma(const Tensor& a, const Tensor& x) {
-  Tensor out = host_binary(a, x, "igamma", sfn::igamma);
+  Tensor out = host_binary(a, x, "igamma", sfn::igamma, true);
   if (auto node = maybe_node(OpId::Igamma, {a, x})) {
     node->saved.emplace_back(a, false);
     node->saved.emplace_back(x, false);
@@ -149,7 +161,7 @@ Tensor igamma(const Tensor& a, const Tensor& x) {
   return out;
 }
 Tensor igammac(const Tensor& a, const Tensor& x) {
-  Tensor out = host_binary(a, x, "igammac", sfn::igammac);
+  Tensor out = host_binary(a, x, "igammac", sfn::igammac, true);
   if (auto node = maybe_node(OpId::Igammac, {a, x})) {
     node->saved.emplace_back(a, false);
     node->saved.emplace_back(x, false);
@@ -195,7 +207,7 @@ Tensor special_no_grad(const std::string& name, const Tensor& x) {
   };
   auto it = table.find(name);
   TG_CHECK(it != table.end(), "special_no_grad: unknown function ", name);
-  return host_unary(x, name.c_str(), it->second);
+  return host_unary(x, (name + "_cpu").c_str(), it->second);
 }
 
 Tensor special_polynomial(const std::string& name, const Tensor& x, const Tensor& n) {
@@ -216,7 +228,7 @@ Tensor special_polynomial(const std::string& name, const Tensor& x, const Tensor
   auto it = table.find(name);
   TG_CHECK(it != table.end(), "special_polynomial: unknown function ", name);
   const sfn::Poly kind = it->second;
-  return host_binary(x, n, name.c_str(), [kind](double v, double deg) {
+  return host_binary(x, n, (name + "_cpu").c_str(), [kind](double v, double deg) {
     // torch casts the degree to int64 in the kernel; NaN / out-of-range degrees give NaN here
     if (std::isnan(deg) || std::fabs(deg) > 9.2e18) return std::nan("");
     return sfn::poly(kind, v, int64_t(deg));

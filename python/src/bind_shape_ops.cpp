@@ -94,7 +94,16 @@ std::vector<int64_t> ints_from_args(const py::args& args, const char* fn, const 
 }
 
 // all / any: dim None (whole tensor; keepdim keeps every dim as 1), an int, or a tuple.
+Tensor truth_any_dtype(const Tensor& a, const py::object& dim, bool keepdim, bool is_all);
+
+// torch keeps uint8 for a uint8 input (a legacy rule: 0/1 values of dtype uint8); every other
+// dtype gives bool
 Tensor truth(const Tensor& a, const py::object& dim, bool keepdim, bool is_all) {
+  Tensor r = truth_any_dtype(a, dim, keepdim, is_all);
+  return a.dtype() == DType::UInt8 ? to(r, DType::UInt8) : r;
+}
+
+Tensor truth_any_dtype(const Tensor& a, const py::object& dim, bool keepdim, bool is_all) {
   if (dim.is_none() && !keepdim) return is_all ? all(a) : any(a);
   std::vector<int64_t> dims;
   if (dim.is_none()) {

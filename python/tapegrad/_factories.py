@@ -1,6 +1,8 @@
 """Tensor factories with torch's signatures: zeros/ones/full/empty/arange/linspace/eye and the
 random ones, their *_like forms. dtype inference follows torch (ints -> int64, floats -> the
 default dtype, bools -> bool)."""
+import math
+
 from . import _C
 from ._C import Tensor
 from ._tensor import _check_device
@@ -91,8 +93,21 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
         raise RuntimeError("step must be nonzero")
     if not all(abs(float(v)) != float("inf") and v == v for v in (s, e)):
         raise RuntimeError(f"unsupported range: {_scalar_text(s)} -> {_scalar_text(e)}")
+    if not dtype.is_floating_point and dtype not in (_C.bool, _C.int64):
+        # int32/int16/int8/uint8: torch checks and counts on the float64 values (ceil((end -
+        # start) / step) elements) but fills with start and step truncated to integers, in
+        # int64, wrapping into the dtype
+        if not ((st > 0 and e >= s) or (st < 0 and e <= s)):
+            raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+        n = int(math.ceil((float(e) - float(s)) / float(st)))
+        t = _C._arange(0.0, float(n), 1.0, _C.int64)
+        if int(st) != 1:
+            t = t * int(st)
+        if int(s) != 0:
+            t = t + int(s)
+        return _finish(t.to(dtype), requires_grad, device)
     if not dtype.is_floating_point and dtype != _C.bool:
-        # integral dtype: torch converts start, end and step to integers first (truncating) and
+        # int64: torch converts start, end and step to integers first (truncating) and
         # counts and fills in exact integer arithmetic
         s, e, st = int(s), int(e), int(st)
         if st == 0:

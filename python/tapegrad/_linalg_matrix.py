@@ -52,8 +52,15 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     if A.dim() < 2:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
                            "dimensions.")
-    check_dtype(A, "linalg.matrix_norm", "linalg_matrix_norm")
+    low = type_name(A.dtype) in ("Half", "BFloat16")
+    if not low:
+        check_dtype(A, "linalg.matrix_norm", "linalg_matrix_norm")
     d0, d1 = _norm_dims(A, dim)
+    # half/bfloat16: the entrywise norms (fro, +-1, +-inf) run as in torch; the singular-value
+    # ones (nuc, +-2) raise torch's low-precision error
+    if low and (ord == "nuc" or (not isinstance(ord, (str, _builtins.bool)) and abs(ord) == 2)):
+        raise RuntimeError("linalg.matrix_norm: Low precision dtypes not supported. Got "
+                           f"{type_name(A.dtype)}")
     if dtype is not None:
         A = A.to(dtype)
     if isinstance(ord, str):
@@ -386,7 +393,12 @@ class _MatrixExp(Function):
 
 def matrix_exp(A):
     """linalg.matrix_exp(A) (torch.matrix_exp, Tensor.matrix_exp)."""
-    check_matrix(A, "linalg.matrix_exp", kernel="linalg_matrix_exp")
+    # half/bfloat16 compute in float64 and round once. (torch's CPU half kernel evaluates its
+    # polynomial in half and gives inf/NaN or garbage even for small matrices, e.g.
+    # [[0.5, 0.1], [0.2, 0.3]] -> -2.1e4 on the diagonal: tapegrad returns the rounded value.)
+    low = type_name(A.dtype) in ("Half", "BFloat16")
+    check_matrix(A.detach().float() if low else A, "linalg.matrix_exp",
+                 kernel="linalg_matrix_exp")
     return _MatrixExp.apply(A)
 
 

@@ -337,10 +337,14 @@ def frexp(input, *, out=None):
     if not input.is_floating_point():
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
     with _no_grad():
-        arr = input.detach().cpu().contiguous().numpy()
+        # bfloat16 (which numpy lacks) goes through float32: both parts are exact there
+        bf16 = input.dtype == _C.bfloat16
+        arr = (input.detach().float() if bf16 else input.detach()).cpu().contiguous().numpy()
         m, e = np.frexp(arr)
         mant = _tg.from_numpy(np.ascontiguousarray(m)).clone() if arr.ndim else \
             _C.tensor(float(m), dtype=input.dtype)
+        if bf16:
+            mant = mant.to(_C.bfloat16)
         expo = _tg.from_numpy(np.ascontiguousarray(e.astype(np.int32))).clone() if arr.ndim \
             else _C.tensor(int(e), dtype=_C.int32)
     exp_saved = expo
@@ -348,6 +352,26 @@ def frexp(input, *, out=None):
                           lambda g: [g / _C.pow(2.0, exp_saved.to(g.dtype))], [input], mant,
                           {"exponent": exp_saved})
     return _frexp_t(mant, expo)
+
+
+def _nextafter_bf16(input, other):
+    """nextafter in bfloat16 (numpy has no such dtype): a bfloat16 is the top 16 bits of its
+    float32 value, so step those bits as a sign-magnitude integer."""
+    import numpy as np
+    import tapegrad as _tg
+    a, b = np.broadcast_arrays(input.detach().float().cpu().contiguous().numpy(),
+                               other.float().cpu().contiguous().numpy())
+    a, b = np.array(a, dtype=np.float32), np.array(b, dtype=np.float32)
+    bits = (np.atleast_1d(a).view(np.uint32) >> 16).astype(np.int64)
+    a1, b1 = np.atleast_1d(a), np.atleast_1d(b)
+    up = (b1 > a1) == (a1 > 0)  # away from zero when moving towards b's side of a
+    step = np.where(up, 1, -1)
+    out_bits = np.where(a1 == 0, np.where(np.signbit(b1), 0x8001, 0x0001), bits + step)
+    r = ((out_bits.astype(np.uint32) & 0xFFFF) << 16).view(np.float32)
+    r = np.where(a1 == b1, b1, r)
+    r = np.where(np.isnan(a1) | np.isnan(b1), np.float32("nan"), r)
+    r = np.array(r.reshape(a.shape), dtype=np.float32)
+    return _tg.from_numpy(r).to(_C.bfloat16).to(input.device)
 
 
 def nextafter(input, other, *, out=None):
@@ -362,12 +386,15 @@ def nextafter(input, other, *, out=None):
     if not input.is_floating_point():
         raise NotImplementedError(f"\"nextafter_cpu\" not implemented for "
                                   f"'{_DTYPE_NAMES.get(input.dtype, input.dtype)}'")
-    a = input.detach().cpu().contiguous().numpy()
-    b = other.detach().to(input.dtype).cpu().contiguous().numpy()
-    r = np.nextafter(a, b)
-    # np.array(...) copies into a C-contiguous array and keeps a 0-d result 0-d
-    # (np.ascontiguousarray would make it 1-d)
-    res = _tg.from_numpy(np.array(r, dtype=a.dtype))
+    if input.dtype == _C.bfloat16:
+        res = _nextafter_bf16(input, other.detach().to(input.dtype))
+    else:
+        a = input.detach().cpu().contiguous().numpy()
+        b = other.detach().to(input.dtype).cpu().contiguous().numpy()
+        r = np.nextafter(a, b)
+        # np.array(...) copies into a C-contiguous array and keeps a 0-d result 0-d
+        # (np.ascontiguousarray would make it 1-d)
+        res = _tg.from_numpy(np.array(r, dtype=a.dtype))
 
     def backward(g):
         # torch: the result moves with input (gradient 1), not with other (gradient 0)

@@ -37,14 +37,19 @@ def _dims_pair(a, b, dims):
     return da, db
 
 
+def _same_dtype(t):
+    # an integral sum keeps its dtype here (a plain sum promotes to int64; torch sums in place)
+    return None if t.is_floating_point() or t.is_complex() or t.dtype == _C.bool else t.dtype
+
+
 def tensordot(a, b, dims=2, out=None):
     da, db = _dims_pair(a, b, dims)
     for x, y in zip(da, db):
         # a size-1 contracted dim broadcasts against the other side, which is summed (torch)
         if a.shape[x] == 1 and b.shape[y] != 1:
-            b = b.sum(y, keepdim=True)
+            b = b.sum(y, keepdim=True, dtype=_same_dtype(b))
         elif b.shape[y] == 1 and a.shape[x] != 1:
-            a = a.sum(x, keepdim=True)
+            a = a.sum(x, keepdim=True, dtype=_same_dtype(a))
         elif a.shape[x] != b.shape[y]:
             raise RuntimeError(f"contracted dimensions need to match, but first has size "
                                f"{a.shape[x]} in dim {x} and second has size {b.shape[y]} in "

@@ -20,6 +20,18 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         rep = query.size(-3) // key.size(-3)
         key = _repeat_heads(key, rep)
         value = _repeat_heads(value, rep)
+    # half/bfloat16 (torch's CPU kernels): the math path (any input not 4-D, or an attn_mask)
+    # computes in float32 and rounds once; the flash path (4-D q/k/v, no mask) also works in
+    # float32 but rounds the unnormalised softmax numerators exp(s - max) to the input dtype
+    # before the product with value, dividing by their float32 sum afterwards
+    low = None
+    if query.dtype in (_C.float16, _C.bfloat16) and key.dtype == query.dtype and \
+            value.dtype == query.dtype:
+        low = query.dtype
+        flash = query.dim() == 4 and key.dim() == 4 and value.dim() == 4 and attn_mask is None
+        query, key, value = query.float(), key.float(), value.float()
+        if attn_mask is not None and attn_mask.dtype != _C.bool:
+            attn_mask = attn_mask.float()
     scores = _C.matmul(query, key.transpose(-2, -1)) * scale_factor
     neg_inf = float("-inf")
     if is_causal:
@@ -30,13 +42,24 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
             scores = scores.masked_fill(attn_mask.logical_not(), neg_inf)
         else:
             scores = scores + attn_mask
+    if low is not None and flash and dropout_p == 0.0:
+        top = scores.amax(-1, keepdim=True).detach()
+        top = _C.where(top == neg_inf, _zeros((), dtype=top.dtype, device=top.device), top)
+        num = (scores - top).exp()
+        total = num.sum(-1, keepdim=True)
+        out = _C.matmul(num.to(low).float(), value) / total
+        if is_causal:
+            dead = (scores == neg_inf).all(-1, keepdim=True)
+            out = _C.where(dead, _zeros((), dtype=out.dtype, device=out.device), out)
+        return out.to(low)
     weights = _C.softmax(scores, -1, None)
     if is_causal or attn_mask is not None:
         dead = (scores == neg_inf).all(-1, keepdim=True)
         weights = _C.where(dead, _zeros((), dtype=weights.dtype, device=weights.device), weights)
     if dropout_p > 0.0:
         weights = _C.dropout(weights, dropout_p, True)
-    return _C.matmul(weights, value)
+    out = _C.matmul(weights, value)
+    return out if low is None else out.to(low)
 
 
 def _repeat_heads(t, rep):

@@ -119,6 +119,18 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2,
 
 
 def _bags(weight, input, idx, starts, ends, mode, psw, padding_idx, scale_grad_by_freq):
+    if weight.dtype in (_C.float16, _C.bfloat16) and mode != "max":
+        # torch's CPU kernel accumulates half/bfloat16 bags (weights included) in float32 and
+        # rounds each bag sum once; mean then divides the rounded sum by the count
+        low = weight.dtype
+        out = _bags(weight.float(), input, idx, starts, ends, "sum",
+                    None if psw is None else psw.float(), padding_idx,
+                    scale_grad_by_freq).to(low)
+        if mode == "mean":
+            counts = [sum(1 for pos in range(s, e) if idx[pos] != padding_idx)
+                      for s, e in zip(starts, ends)]
+            out = out / _tensor([[max(c, 1)] for c in counts], dtype=low, device=out.device)
+        return out
     nbags, dim = len(starts), weight.shape[1]
     dev, dt = weight.device, weight.dtype
     bag_of, keep = [], []

@@ -163,7 +163,9 @@ def bilinear(input1, input2, weight, bias=None):
     x1 = input1.reshape(-1, i)
     x2 = input2.reshape(-1, j)
     t = x1.matmul(weight.permute(1, 0, 2).reshape(i, o * j)).reshape(-1, o, j)
-    y = (t * x2.unsqueeze(1)).sum(-1)
+    y = t * x2.unsqueeze(1)
+    # integral inputs keep their dtype (a plain sum promotes to int64)
+    y = y.sum(-1) if y.is_floating_point() or y.is_complex() else y.sum(-1, dtype=y.dtype)
     if bias is not None:
         y = y + bias
     return y.reshape(batch + [o])
@@ -255,6 +257,71 @@ def _cubic_along(x, dim, trailing, n_in, n_out, scale, align_corners, np_dtype):
     return out
 
 
+def _uint8_taps(n_in, n_out, scale, align_corners, mode):
+    """Per output position: the source indices and float64 weights of torch's uint8 resampler.
+    bilinear: a triangle filter over the window [center - 1, center + 1) clipped to the image
+    and renormalised; bicubic: Keys' cubic (A = -0.75) at the four clamped taps around
+    floor(src), weights of a repeated (clamped) index merged."""
+    taps = []
+    for i in range(n_out):
+        if mode == "bilinear":
+            center = scale * i + 0.5 if align_corners else scale * (i + 0.5)
+            lo = max(int(center - 1 + 0.5), 0)
+            hi = min(int(center + 1 + 0.5), n_in)
+            idx = list(range(lo, hi))
+            ws = [max(0.0, 1 - abs(j - center + 0.5)) for j in idx]
+            total = sum(ws)
+            if total != 0:
+                ws = [w / total for w in ws]
+        else:
+            A = -0.75
+            src = scale * i if align_corners else scale * (i + 0.5) - 0.5
+            base = math.floor(src)
+            t = src - base
+            near = lambda v: ((A + 2) * v - (A + 3)) * v * v + 1  # noqa: E731
+            far = lambda v: ((A * v - 5 * A) * v + 8 * A) * v - 4 * A  # noqa: E731
+            merged = {}
+            for k, w in enumerate((far(t + 1), near(t), near(1 - t), far(2 - t))):
+                j = min(max(base - 1 + k, 0), n_in - 1)
+                merged[j] = merged.get(j, 0.0) + w
+            idx = sorted(merged)
+            ws = [merged[j] for j in idx]
+        taps.append((idx, ws))
+    return taps
+
+
+def _resample_uint8(input, in_sizes, out_sizes, ratios, align_corners, mode):
+    """torch's uint8 bilinear / bicubic: separable passes (width first, then height; a dim whose
+    size does not change is skipped), each in fixed point: int16-range weights scaled by 2**p
+    (the largest p whose doubled top weight stays below 2**15), a rounding half added, shifted
+    back and clamped to 0..255 between passes."""
+    import tapegrad
+    a = input.detach().cpu().contiguous().numpy().astype(np.int64)
+    for axis in (3, 2):
+        n_in, n_out = in_sizes[axis - 2], out_sizes[axis - 2]
+        if n_in == n_out:
+            continue
+        scale = ((n_in - 1) / (n_out - 1) if n_out > 1 else 0.0) if align_corners \
+            else ratios[axis - 2]
+        taps = _uint8_taps(n_in, n_out, scale, align_corners, mode)
+        top = max((abs(w) for _, ws in taps for w in ws), default=0.0)
+        p = 0
+        for p in range(22):
+            if int(0.5 + top * (1 << (p + 1))) >= (1 << 15):
+                break
+        x = np.moveaxis(a, axis, -1)
+        out = np.empty(x.shape[:-1] + (n_out,), dtype=np.int64)
+        for i, (idx, ws) in enumerate(taps):
+            acc = np.full(x.shape[:-1], 1 << (p - 1) if p else 0, dtype=np.int64)
+            for j, w in zip(idx, ws):
+                fixed = math.floor(w * (1 << p) + 0.5) if w >= 0 else math.ceil(w * (1 << p) - 0.5)
+                acc += x[..., j] * fixed
+            out[..., i] = np.clip(acc >> p, 0, 255)
+        a = np.moveaxis(out, -1, axis)
+    res = tapegrad.from_numpy(np.ascontiguousarray(a.astype(np.uint8)))
+    return res if input.device.type == "cpu" else res.to(input.device)
+
+
 def _check_dtype(input, mode):
     # torch's CPU kernels: nearest modes take floats and uint8, the linear ones floats only
     # (uint8 bilinear has a fixed-point kernel of its own that tapegrad does not reproduce)
@@ -265,9 +332,8 @@ def _check_dtype(input, mode):
     nearest = mode in ("nearest", "nearest-exact")
     if nearest and dt == tapegrad.uint8:
         return
-    if mode == "bilinear" and dt == tapegrad.uint8:
-        raise NotImplementedError("interpolate: uint8 input with mode 'bilinear' is not "
-                                  "supported by tapegrad")
+    if mode in ("bilinear", "bicubic") and dt == tapegrad.uint8:
+        return
     kind = "nearest" if nearest else "linear"
     name = input.type().rsplit(".", 1)[-1][:-len("Tensor")]
     raise NotImplementedError(f'"compute_indices_weights_{kind}" not implemented for '
@@ -340,6 +406,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                            f"({ins}){sep} output ({outs})")
     _check_dtype(input, mode)
     ratios = _scales(in_sizes, out_sizes, scales)
+    if input.dtype == tapegrad.uint8 and mode in ("bilinear", "bicubic"):
+        return _resample_uint8(input, in_sizes, out_sizes, ratios, bool(align_corners), mode)
     np_dtype = np.float64 if input.dtype == tapegrad.float64 else np.float32
     out = input
     for k in range(n):

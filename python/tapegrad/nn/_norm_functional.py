@@ -94,5 +94,13 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     if eps is None:
         eps = _EPS.get(str(input.dtype).rsplit(".", 1)[-1], _EPS["float32"])
     dims = list(range(input.dim() - k, input.dim()))
+    if input.dtype in (_C.float16, _C.bfloat16) and (weight is None or
+                                                      weight.dtype == input.dtype):
+        # torch computes half/bfloat16 in float32 (weight product included) and rounds once
+        x = input.float()
+        out = x * (x * x).mean(dims, keepdim=True).add(eps).rsqrt()
+        if weight is not None:
+            out = out * weight.float()
+        return out.to(input.dtype)
     out = input * (input * input).mean(dims, keepdim=True).add(eps).rsqrt()
     return out * weight if weight is not None else out

@@ -58,6 +58,17 @@ def _check_half_pad(k, p, d):
                                f"pad={pp}, kernel_size={kk} and dilation={dd}")
 
 
+def _lowest(dt):
+    # the depth padding of max_pool3d: -inf, or an integral dtype's minimum (-inf converted to
+    # int8/int16 is not their minimum)
+    if dt.is_floating_point:
+        return float("-inf")
+    if dt == _C.bool:
+        return False
+    from .._runtime import iinfo
+    return iinfo(dt).min
+
+
 def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
                             ceil_mode=False, return_indices=False):
     k, s, p = _pool3d_args(input, kernel_size, stride, padding, "max_pool3d", "either be")
@@ -88,7 +99,7 @@ def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     i2 = i2.reshape(n, c, D, oh * ow)
     right = max(0, (od - 1) * s[0] + d[0] * (k[0] - 1) + 1 - (D + p[0]))
     if p[0] or right:
-        v2 = _C.pad(v2, [0, 0, p[0], right], "constant", float("-inf"))
+        v2 = _C.pad(v2, [0, 0, p[0], right], "constant", _lowest(v2.dtype))
         i2 = _C.pad(i2, [0, 0, p[0], right], "constant", 0)
     span = (od - 1) * s[0] + 1
     take = [slice(j * d[0], j * d[0] + span, s[0]) for j in range(k[0])]

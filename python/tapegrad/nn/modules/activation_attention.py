@@ -169,9 +169,12 @@ class MultiheadAttention(Module):
             kpm = kpm.reshape(bsz * H, 1, src_len)
             attn_mask = kpm if attn_mask is None else attn_mask + kpm
         p = self.dropout if self.training else 0.0
-        scores = _C.matmul(q * math.sqrt(1.0 / hd), k.transpose(-2, -1))
         if attn_mask is not None:
-            scores = scores + attn_mask
+            # torch's baddbmm: the mask is added before the one rounding of the product (so
+            # half/bfloat16 scores round once, not twice)
+            scores = _C.baddbmm(attn_mask, q * math.sqrt(1.0 / hd), k.transpose(-2, -1))
+        else:
+            scores = _C.matmul(q * math.sqrt(1.0 / hd), k.transpose(-2, -1))
         weights = _C.softmax(scores, -1, None)
         if p > 0.0:
             weights = F.dropout(weights, p)
