@@ -48,19 +48,12 @@ OPS = {
     "nn.functional.conv_transpose3d", "nn.functional.layer_norm", "nn.functional.softmax",
     "log_softmax", "nn.functional.linear", "nn.functional.conv2d", "exp", "log", "tanh",
     "sigmoid", "div", "pow",
-    # tie indices (helper T)
+    # tie indices (lib/ops/lane_order.h)
     "kthvalue", "topk", "mode", "sort", "argsort",
 }
 
 # OpInfo key -> what still differs from torch in these dtypes.
 KNOWN: dict[str, str] = {
-    # which of several equal values' index is reported is implementation-defined (torch's
-    # quickselect / unstable sort); the values agree (helper T's work: drop when fixed)
-    "kthvalue": "index of ties (int32/int16/int8/uint8)",
-    "topk": "index of ties (bfloat16, int32/int16/int8/uint8)",
-    "mode": "index of ties (every dtype)",
-    "sort": "index of ties in an unstable sort (float16, bfloat16, int8, uint8)",
-    "argsort": "index of ties in an unstable sort (float16, bfloat16, int8, uint8)",
     # torch's CPU half matrix_exp evaluates its polynomial in half: inf/NaN or garbage even for
     # small matrices ([[0.5, 0.1], [0.2, 0.3]] -> -2.1e4 on the diagonal); tapegrad computes in
     # float64 and rounds once
@@ -77,28 +70,17 @@ KNOWN: dict[str, str] = {
 }
 
 
-def _ops():
-    import tapegrad
-    out = []
-    for op in sweep.op_db():
-        key = sweep._key(op)
-        if (not ALL and key not in OPS) or sweep.resolve(tapegrad, op) is None:
-            continue
-        marks = []
-        if key in KNOWN:
-            marks.append(pytest.mark.xfail(strict=True, reason=KNOWN[key]))
-        out.append(pytest.param(op, id=key, marks=marks))
-    return out
+def _selected():
+    return [op for op in sweep.op_db() if ALL or sweep._key(op) in OPS]
 
 
-@pytest.mark.parametrize("op", _ops())
+def _run(m, op):
+    return sweep.run_op(m, op, dtypes=DTYPES, errors=False)
+
+
+@pytest.mark.parametrize("op", sweep.param_list(_selected, sweep._key, sweep.resolve, KNOWN))
 def test_sweep(op):
-    import warnings
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        r = sweep.run_op(tg(), op, dtypes=DTYPES, errors=False)
-    bad = sweep.failures(r)
-    assert not bad, "; ".join(bad)
+    sweep.check_entry(_run, tg(), op)
 
 
 # ---------------------------------------------------------------- direct checks of the fixes
