@@ -170,24 +170,21 @@ def _wording(tmsg, gmsg):
     return not tw or len(tw & gw) >= max(1, len(tw) // 3)
 
 
+def _attempt(lib, call):
+    """(result, None) or (None, the exception) of call() with lib seeded alike."""
+    lib.manual_seed(1234)
+    try:
+        return call(), None
+    except base.Timeout:
+        raise
+    except Exception as e:  # noqa: BLE001
+        return None, e
+
+
 def run_call(tg, res, label, t_call, g_call, ops_key):
     """Run one mutated call in torch then tapegrad and record the outcome."""
-    try:
-        torch.manual_seed(1234)
-        expected = t_call()
-        terr = None
-    except base.Timeout:
-        raise
-    except Exception as e:  # noqa: BLE001
-        terr = e
-    try:
-        tg.manual_seed(1234)
-        actual = g_call()
-        gerr = None
-    except base.Timeout:
-        raise
-    except Exception as e:  # noqa: BLE001
-        gerr = e
+    expected, terr = _attempt(torch, t_call)
+    actual, gerr = _attempt(tg, g_call)
     if DETAILS and (terr is not None or gerr is not None):
         res.__dict__.setdefault("details", []).append(
             [label, type(terr).__name__ if terr else None, str(terr).splitlines()[0][:150] if terr and str(terr) else "",
@@ -345,14 +342,10 @@ def main(argv=None):
 
     results = base.sweep(args.ops, True, echo=echo, script=os.path.abspath(__file__))
     if args.known:
-        print("KNOWN: dict[str, str] = {")
-        for d in results:
+        def reason(d):
             bad = sorted(k for k in d["counts"] if k in FAILING and k != "crash")
-            if d["resolved"] and bad:
-                print(f"    {d['name']!r}: {d['first'][bad[0]][:90]!r},")
-        print("}")
-        crashes = sorted(d["name"] for d in results if "crash" in d["counts"])
-        print(f"CRASHES: set[str] = {set(crashes)!r}" if crashes else "CRASHES: set[str] = set()")
+            return d["first"][bad[0]][:90] if bad else ""
+        base.print_known(results, reason)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1)

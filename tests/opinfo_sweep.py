@@ -602,20 +602,26 @@ def main(argv=None, db=op_db, run=run_op, key=_key, script=__file__):
         return
     results = sweep(args.ops, not args.no_errors, echo=None if args.known else _print,
                     script=script, dtypes=args.dtypes)
-    if args.known:
-        # the KNOWN / CRASHES literals of tests/test_opinfo.py, from this run
-        print("KNOWN: dict[str, str] = {")
-        for d in results:
-            bad = sorted(k for k in d["counts"] if k not in ("ok", "error-input ok", "crash")
-                         and not k.startswith("skip"))
-            if d["resolved"] and bad:
-                print(f"    {d['name']!r}: {', '.join(bad)!r},")
-        print("}")
-        crashes = sorted(d["name"] for d in results if "crash" in d["counts"])
-        print(f"CRASHES: set[str] = {set(crashes)!r}" if crashes else "CRASHES: set[str] = set()")
+    if args.known:  # the KNOWN / CRASHES literals of tests/test_opinfo.py, from this run
+        print_known(results, lambda d: ", ".join(sorted(
+            k for k in d["counts"] if k not in ("ok", "error-input ok", "crash")
+            and not k.startswith("skip"))))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1)
+
+
+def print_known(results, reason):
+    """Print a test file's KNOWN / CRASHES literals from a sweep's results; reason(d) is an
+    entry's reason, empty when it has no differences."""
+    print("KNOWN: dict[str, str] = {")
+    for d in results:
+        r = reason(d) if d["resolved"] else ""
+        if r:
+            print(f"    {d['name']!r}: {r!r},")
+    print("}")
+    crashes = sorted(d["name"] for d in results if "crash" in d["counts"])
+    print(f"CRASHES: set[str] = {set(crashes)!r}" if crashes else "CRASHES: set[str] = set()")
 
 
 if __name__ == "__main__":

@@ -103,7 +103,7 @@ KNOWN: dict[str, str] = {
     'nn.functional.max_unpool3d.grad': 'input.dtype=bool: torch raises NotImplementedError: "max_unpool3d" not implemented for \'Bo',
     'nn.functional.linear': 'args[1].dtype=int64: torch raises RuntimeError: self and mat2 must have the same dtype, bu',
     'nn.functional.bilinear': 'args[0].dtype=int64: torch raises RuntimeError: All tensors must have the same dtype, got ',
-    'nn.functional.rrelu': 'input.dtype=bool: TypeError (torch NotImplementedError): "rrelu(): argument \'upper\' must b',
+    'nn.functional.rrelu': 'input.dtype=float16: torch raises NotImplementedError: "rrelu_with_noise_out_cpu" not impl',
     'nn.functional.logsigmoid': "out dtype int64: TypeError (torch RuntimeError): 'log_sigmoid(): incompatible function arg",
     'nn.functional.batch_norm': 'args[0]=None: torch raises ValueError: running_mean and running_var must either both be No',
     'nn.functional.binary_cross_entropy': 'input.dtype=int64: torch raises RuntimeError: Found dtype Float but expected Long',

@@ -196,8 +196,9 @@ def wrap(name, fn):
             kwargs["dtype"] = out.dtype  # torch.zeros(2, out=long_tensor) makes longs
         if name in _NO_OVERLAP:
             _check_overlap(out, args + tuple(kwargs.values()))
-        if name == "multinomial":
-            _multinomial_out_first(args, kwargs, out)
+        first = _OUT_CHECKED_FIRST.get(name)
+        if first is not None:
+            first(args, kwargs, out)
         return write_out(name, fn(*args, **kwargs), out, (args, tuple(kwargs.values())))
     with_out._tapegrad_out = True
     return with_out
@@ -215,6 +216,10 @@ def _multinomial_out_first(args, kwargs, out):
 def _int64():
     from . import int64
     return int64
+
+
+# ops whose torch kernel checks out= before the inputs' values (name -> check(args, kwargs, out))
+_OUT_CHECKED_FIRST = {"multinomial": _multinomial_out_first}
 
 
 _FACTORIES = {"zeros", "ones", "empty", "full", "arange", "range", "linspace", "logspace", "eye",
