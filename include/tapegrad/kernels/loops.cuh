@@ -32,7 +32,33 @@ struct ElemArgs {
   // tensor) travels by value in the kernel arguments instead of through a host-to-device copy,
   // which would block the host on every `x * 2`.
   unsigned scalar_mask;
-  alignas(8) char scalar[N][8];
+  uint64_t scalar[N];  // the value's bytes from the low end (little-endian), as memcpy put them
+};
+
+// One element's operands as a body sees them: addresses in device memory, except the by-value
+// scalars of Note [CPU scalars in CUDA kernels], which stay in registers. Note [No local
+// pointers in elementwise bodies]: an earlier kernel pointed p[k] at a per-thread local copy of a
+// scalar; nvcc 13.0 then compiled every body that reads an operand to nothing (no loads, no
+// stores: the PTX of elementwise_kernel had no st.global), so `x + y` on a GPU silently left its
+// output untouched. Reading a scalar by value through in<T>() keeps every pointer global.
+template <int N>
+struct Elem {
+  char* p[N];
+  unsigned mask;
+  uint64_t scalar[N];
+  template <class T>
+  __device__ __forceinline__ T in(int k) const {
+    if (mask & (1u << k)) {
+      T v;
+      ::memcpy(&v, &scalar[k], sizeof(T));  // not cuda::memcpy (core/cuda.h)
+      return v;
+    }
+    return *reinterpret_cast<const T*>(p[k]);
+  }
+  template <class T>
+  __device__ __forceinline__ void out(T v) const {
+    *reinterpret_cast<T*>(p[0]) = v;
+  }
 };
 
 template <int N>
@@ -47,27 +73,22 @@ __device__ __forceinline__ void element_ptrs(const ElemArgs<N>& a, int64_t i, ch
   }
 }
 
-// Body(p, i) computes element i from the operand pointers p (p[0] is the output).
+// Body(e) computes one element from its operands e (Elem above; operand 0 is the output).
 template <int N, class Body>
 __global__ void elementwise_kernel(ElemArgs<N> a, int64_t n, Body body) {
   const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  alignas(8) char scalars[N][8];  // this thread's copy of the by-value operands
+  Elem<N> e;
+  e.mask = a.scalar_mask;
 #pragma unroll
-  for (int k = 0; k < N; ++k)
-    if (a.scalar_mask & (1u << k))
-      for (int b = 0; b < 8; ++b) scalars[k][b] = a.scalar[k][b];
+  for (int k = 0; k < N; ++k) e.scalar[k] = a.scalar[k];
   for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += step) {
-    char* p[N];
     if (a.contiguous) {
 #pragma unroll
-      for (int k = 0; k < N; ++k) p[k] = a.ptr[k] + i * a.strides[k][0];
+      for (int k = 0; k < N; ++k) e.p[k] = a.ptr[k] + i * a.strides[k][0];
     } else {
-      element_ptrs<N>(a, i, p);
+      element_ptrs<N>(a, i, e.p);
     }
-#pragma unroll
-    for (int k = 0; k < N; ++k)
-      if (a.scalar_mask & (1u << k)) p[k] = scalars[k];
-    body(p);
+    body(e);
   }
 }
 
@@ -91,7 +112,7 @@ ElemArgs<N> make_args(const Tensor* const* ts) {
     if (ts[k]->device().is_cpu()) {  // Note [CPU scalars in CUDA kernels]
       TG_CHECK(k > 0 && ts[k]->dim() == 0 && item <= 8,
                "internal: a CPU operand in a CUDA kernel must be a 0-d input");
-      std::memcpy(a.scalar[k], ts[k]->raw_data(), static_cast<size_t>(item));
+      std::memcpy(&a.scalar[k], ts[k]->raw_data(), static_cast<size_t>(item));
       a.scalar_mask |= 1u << k;
       for (int d = 0; d < a.nd; ++d) a.strides[k][d] = 0;
       continue;  // a by-value operand never breaks the contiguous fast path
@@ -117,25 +138,20 @@ void launch_elementwise(const Tensor* const* ts, Body body) {
 template <class R, class A, class F>
 struct Map1 {
   F f;
-  __device__ void operator()(char* (&p)[2]) const {
-    *reinterpret_cast<R*>(p[0]) = f(*reinterpret_cast<const A*>(p[1]));
-  }
+  __device__ void operator()(const Elem<2>& e) const { e.out<R>(f(e.in<A>(1))); }
 };
 template <class R, class A, class B, class F>
 struct Map2 {
   F f;
-  __device__ void operator()(char* (&p)[3]) const {
-    *reinterpret_cast<R*>(p[0]) = f(*reinterpret_cast<const A*>(p[1]),
-                                    *reinterpret_cast<const B*>(p[2]));
+  __device__ void operator()(const Elem<3>& e) const {
+    e.out<R>(f(e.in<A>(1), e.in<B>(2)));
   }
 };
 template <class R, class A, class B, class C, class F>
 struct Map3 {
   F f;
-  __device__ void operator()(char* (&p)[4]) const {
-    *reinterpret_cast<R*>(p[0]) = f(*reinterpret_cast<const A*>(p[1]),
-                                    *reinterpret_cast<const B*>(p[2]),
-                                    *reinterpret_cast<const C*>(p[3]));
+  __device__ void operator()(const Elem<4>& e) const {
+    e.out<R>(f(e.in<A>(1), e.in<B>(2), e.in<C>(3)));
   }
 };
 
