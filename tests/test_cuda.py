@@ -5,6 +5,7 @@ the device parsing, error and build checks run on every machine.
 """
 import functools
 import os
+import re
 import shutil
 
 import numpy as np
@@ -299,11 +300,11 @@ class OnCuda:
     """A library as seen by a test lambda, with every factory placing tensors on the GPU, so the
     same (m, *xs) expression runs on CUDA for tapegrad and for torch."""
     _FACTORIES = {"tensor", "zeros", "ones", "empty", "full", "arange", "linspace", "eye", "rand",
-                  "randn", "randint"}
+                  "randn", "randint", "logspace", "range", "randperm", "normal"}
 
     def __init__(self, mod):
         self._mod = mod
-        self.__name__ = f"{mod.__name__} on cuda"
+        self.__name__ = mod.__name__  # opcases pick torch._C._nn vs tapegrad._C by name
 
     def __getattr__(self, name):
         attr = getattr(self._mod, name)
@@ -347,6 +348,9 @@ def _compare(got, ref, dtype, what, c):
             cc.assert_close(g, r, dtype, f"{what} grad {k}", c.rtol, c.atol)
 
 
+_TORCH_LACKS = re.compile(r"not implemented|not supported")
+
+
 def _op_cases():
     from opcases import CASES  # noqa: PLC0415
     return [pytest.param(c, id=c.id) for c in CASES]
@@ -368,7 +372,14 @@ def test_op_on_gpu_matches_cpu_and_torch_cuda(c):
         assert all(dev == "cuda" for _, _, dev in got["outs"]), f"{c.id}: output left the GPU"
         _compare(got, cpu_ref, dtype, f"{c.id} [{dtype}] cuda vs cpu", c)
         if TORCH_GPU:
-            want = _run_with_grads(OnCuda(torch), c, dtype, samples, upstream)
+            try:
+                want = _run_with_grads(OnCuda(torch), c, dtype, samples, upstream)
+            except (NotImplementedError, RuntimeError) as e:
+                # torch's CUDA build lacks this kernel or derivative (e.g. integer conv2d,
+                # aminmax's derivative in torch 2.11): the CPU comparison above stands
+                if not _TORCH_LACKS.search(str(e)):
+                    raise
+                continue
             _compare(got, want, dtype, f"{c.id} [{dtype}] cuda vs torch cuda", c)
 
 

@@ -104,8 +104,13 @@ def test_cuda_step_matches_torch_cuda(name, kw, dtype):
     ours = _train(tapegrad, name, kw, (dtype,), "cuda")
     _assert_close(ours, _train(torch, name, dict(kw, foreach=False), (dtype,), "cuda"),
                   (dtype,), TOL)
-    _assert_close(ours, _train(torch, name, dict(kw, fused=True), (dtype,), "cuda"),
-                  (dtype,), TOL_FUSED)
+    try:
+        fused = _train(torch, name, dict(kw, fused=True), (dtype,), "cuda")
+    except TypeError as e:  # torch 2.11's fused SGD with momentum fails on a parameter whose
+        # grad is None ("expected Tensor as element 2 in argument 2, but got NoneType")
+        assert name == "SGD" and "NoneType" in str(e), e
+        return
+    _assert_close(ours, fused, (dtype,), TOL_FUSED)
 
 
 @gpu

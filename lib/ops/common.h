@@ -1,6 +1,8 @@
 // Helpers shared by the op implementations in lib/ops: type promotion over tensors, device
 // checks, history recording, and the in-place protocol (Note [In-place ops]).
 #pragma once
+#include <initializer_list>
+
 #include <tapegrad/autograd/grad_mode.h>
 #include <tapegrad/autograd/node.h>
 #include <tapegrad/autograd/views.h>
@@ -42,6 +44,15 @@ inline void check_same_device(const Tensor& a, const Tensor& b, const char* what
   TG_ERROR("Expected all tensors to be on the same device, but found at least two devices, ",
            a.device().str(), " and ", b.device().str(), "!",
            by_argument ? std::string(" (when checking argument for ") + what + ")" : "");
+}
+
+// torch's common device of an elementwise op: that of the first operand that is not a CPU 0-d
+// tensor (a Python number or a CPU scalar tensor joins a CUDA op), else the CPU. Outputs are
+// made there: `2 * x`, where(c, 0, x) and the derivatives' sc(0) operands stay on x's GPU.
+inline Device common_device(std::initializer_list<const Tensor*> ts) {
+  for (const Tensor* t : ts)
+    if (t->defined() && !(t->dim() == 0 && t->device().is_cpu())) return t->device();
+  return Device();
 }
 
 // The tensor's values in host memory (a synchronous copy for a device tensor): for the few ops

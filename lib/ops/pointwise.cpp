@@ -111,7 +111,7 @@ Tensor binary(OpId op, const Tensor& a, const Tensor& b, Scalar alpha) {
     TG_ERROR("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
              "trying to invert a mask, use the `~` or `logical_not()` operator instead.");
   Shape shape = broadcast_shapes(a.sizes(), b.sizes());
-  Tensor out = empty(shape, dt, a.device());
+  Tensor out = empty(shape, dt, common_device({&a, &b}));
   kern::binary(op, out, cast_for_kernel(a, dt), cast_for_kernel(b, opmath_scalar_dtype(op, dt, b)),
                alpha.to_double());
   if (auto node = maybe_node(op, {a, b})) {
@@ -151,7 +151,8 @@ Tensor binary(OpId op, const Tensor& a, const Tensor& b, Scalar alpha) {
 Tensor compare(CmpId op, const Tensor& a, const Tensor& b) {
   check_same_device(a, b, "compare");
   DType dt = promoted_dtype(a, b);
-  Tensor out = empty(broadcast_shapes(a.sizes(), b.sizes()), DType::Bool, a.device());
+  Tensor out =
+      empty(broadcast_shapes(a.sizes(), b.sizes()), DType::Bool, common_device({&a, &b}));
   kern::compare(op, out, cast_for_kernel(a, dt), cast_for_kernel(b, dt));
   return out;
 }
@@ -279,7 +280,7 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
            dtype_legacy_name(cond.dtype()));
   DType dt = promoted_dtype(a, b);
   Shape shape = broadcast_shapes(cond.sizes(), broadcast_shapes(a.sizes(), b.sizes()));
-  Tensor out = empty(shape, dt, a.device());
+  Tensor out = empty(shape, dt, common_device({&a, &b, &cond}));
   kern::where(out, cond, cast_for_kernel(a, dt), cast_for_kernel(b, dt));
   if (auto node = maybe_node(OpId::Where, {a, b})) {
     node->saved.emplace_back(cond, false);

@@ -203,17 +203,20 @@ void bind_math_extra(py::module_& m) {
                "to opposites, got side of left while right was True");
       right = *side == "right";
     }
-    return searchsorted(seq, v.t, out_int32, right, sorter.value_or(Tensor()));
+    // a Python number joins the sequence's device, as in torch (the result lives there)
+    Tensor vt = is_number(v) ? to(v.t, seq.device(), v.t.dtype()) : v.t;
+    return searchsorted(seq, vt, out_int32, right, sorter.value_or(Tensor()));
   }, py::arg("sorted_sequence"), py::arg("input"), py::kw_only(), py::arg("out_int32") = false,
      py::arg("right") = false, py::arg("side") = py::none(), py::arg("sorter") = py::none());
   m.def("bucketize", [](const Operand& v, const Tensor& b, bool out_int32, bool right) {
-    return bucketize(v.t, b, out_int32, right);
+    return bucketize(is_number(v) ? to(v.t, b.device(), v.t.dtype()) : v.t, b, out_int32, right);
   }, py::arg("input"), py::arg("boundaries"), py::kw_only(), py::arg("out_int32") = false,
      py::arg("right") = false);
   m.def("isin", [](const Operand& e, const Operand& t, bool assume_unique, bool invert) {
     TG_CHECK_KIND(Type, !(is_number(e) && is_number(t)),
                   "isin() received an invalid combination of arguments - got (Number, Number)");
-    return isin(e.t, t.t, assume_unique, invert);
+    return isin(is_number(e) ? to(e.t, t.t.device(), e.t.dtype()) : e.t, t.t, assume_unique,
+                invert);
   }, py::arg("elements"), py::arg("test_elements"), py::kw_only(),
      py::arg("assume_unique") = false, py::arg("invert") = false);
   fn_and_method(m, cls, "bincount", [](const Tensor& a, std::optional<Tensor> w, int64_t minlength) {

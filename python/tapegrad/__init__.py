@@ -284,6 +284,10 @@ __all__ += ["memory_format", "contiguous_format", "preserve_format", "channels_l
             "channels_last_3d"]
 # --- end helper I ---
 
+# --- CUDA inputs of the host-only linalg functions go to the CPU and back (_host_fallback.py,
+# Note [Host fallback for linalg]); before _out_arg, whose wrappers then sit outside ---
+from . import _host_fallback  # noqa: E402
+_host_fallback.install()
 # --- torch's out= keyword on every top-level function that has it in torch (_out_arg.py);
 # keep this last, so that it covers the functions defined above ---
 from . import _out_arg  # noqa: E402

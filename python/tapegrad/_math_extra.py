@@ -106,7 +106,7 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     if scalar_q:
         if not 0 <= q <= 1:
             raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {q}")
-        qt = _tensor(_builtins.float(q), dtype=input.dtype)
+        qt = _tensor(_builtins.float(q), dtype=input.dtype, device=input.device)
     else:
         if q.dim() > 1:
             raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
@@ -132,7 +132,8 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
         ranks = qv * (cnt - 1)
         ranks = _C.where(ranks < 0, _zeros_like(ranks), ranks)
     else:
-        ranks = qv * (n - 1) + _zeros(list(srt.shape[:-1]) + [1], dtype=srt.dtype)
+        ranks = qv * (n - 1) + _zeros(list(srt.shape[:-1]) + [1], dtype=srt.dtype,
+                                            device=srt.device)
         ranks = _C.where(srt.isnan().any(-1, keepdim=True), _full_like(ranks, n - 1), ranks)
     if interpolation == "nearest":
         lo = hi = ranks.round().long()

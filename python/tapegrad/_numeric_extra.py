@@ -246,7 +246,7 @@ def combinations(input, r=2, with_replacement=False):
     n = input.numel()
     import tapegrad as _tg
     grids = _tg.meshgrid(*([input] * r), indexing="ij")
-    idx = _tg.arange(n)
+    idx = _tg.arange(n, device=input.device)
     mask = None
     for k in range(r - 1):  # i_k < i_(k+1) (<= with replacement) along every pair of axes
         shape_a, shape_b = [1] * r, [1] * r
@@ -255,7 +255,7 @@ def combinations(input, r=2, with_replacement=False):
         m = (a <= b) if with_replacement else (a < b)
         mask = m if mask is None else mask & m
     if mask is None:
-        mask = _C._full([n], 1, _C.bool, "cpu")
+        mask = _C._full([n], 1, _C.bool, input._device_str)
     mask = mask.expand([n] * r)
     return _C.stack([g.masked_select(mask) for g in grids], 1)
 
