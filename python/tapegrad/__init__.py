@@ -288,6 +288,7 @@ __all__ += ["memory_format", "contiguous_format", "preserve_format", "channels_l
 # Note [Host fallback for linalg]); before _out_arg, whose wrappers then sit outside ---
 from . import _host_fallback  # noqa: E402
 _host_fallback.install()
+_linalg_methods()  # the Tensor methods again, over the wrapped functions
 # --- torch's out= keyword on every top-level function that has it in torch (_out_arg.py);
 # keep this last, so that it covers the functions defined above ---
 from . import _out_arg  # noqa: E402

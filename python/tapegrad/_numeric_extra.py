@@ -347,6 +347,8 @@ def frexp(input, *, out=None):
             mant = mant.to(_C.bfloat16)
         expo = _tg.from_numpy(np.ascontiguousarray(e.astype(np.int32))).clone() if arr.ndim \
             else _C.tensor(int(e), dtype=_C.int32)
+        if input.is_cuda:  # computed on the host (numpy); both parts live on input's device
+            mant, expo = mant.to(input.device), expo.to(input.device)
     exp_saved = expo
     mant = _pynode.record("FrexpBackward0",
                           lambda g: [g / _C.pow(2.0, exp_saved.to(g.dtype))], [input], mant,
