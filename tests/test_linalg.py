@@ -329,7 +329,10 @@ def test_cond_of_singular_matrix_is_inf():
     for p in (1, float("inf"), "fro", "nuc"):
         got = m.linalg.cond(_singular(m), p).item()
         ref = torch.linalg.cond(_singular(torch), p).item()
-        assert got == ref == math.inf
+        assert got == math.inf
+        # torch's nuclear-norm cond goes through an SVD whose smallest singular value is a
+        # rounding residue on some CPUs (1e17 on AMD EPYC with torch 2.13, inf on Xeon)
+        assert ref == math.inf or (p == "nuc" and ref > 1e15), (p, ref)
 
 
 def test_empty_inputs_match_torch():
@@ -408,7 +411,12 @@ def test_det_gradient_of_singular_matrix():
         x = lib.tensor(rank2, dtype=lib.float64, requires_grad=True)
         lib.linalg.det(x).backward()
         res.append(_np(x.grad))
-    assert np.allclose(res[0], res[1], atol=1e-8)
+    # the cofactor matrix of rank2, by hand: C_ij = (-1)^(i+j) M_ij
+    cof = np.array([[4.0, 4.0, -4.0], [-2.0, -2.0, 2.0], [0.0, 0.0, 0.0]])
+    assert np.allclose(res[1], cof, atol=1e-8)
+    # torch's LU meets an exact zero pivot on some CPUs and then returns zeros (AMD EPYC,
+    # torch 2.13); where it does not, it agrees
+    assert np.allclose(res[0], cof, atol=1e-8) or not res[0].any()
     x = m.tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0], [4.0, 5.0, 6.0]], dtype=m.float64,
                  requires_grad=True)
     m.linalg.det(x).backward()
