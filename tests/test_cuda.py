@@ -3,10 +3,13 @@ table run on the GPU and cross-checked against tapegrad's CPU path and against t
 forward and gradient. GPU tests skip with a reason when tapegrad.cuda.is_available() is False;
 the device parsing, error and build checks run on every machine.
 """
+import concurrent.futures
 import functools
+import glob
 import os
 import re
 import shutil
+import subprocess
 
 import numpy as np
 import pytest
@@ -46,6 +49,43 @@ def test_build_flag_matches_compiler():
     if os.environ.get("TAPEGRAD_EXPECT_CUDA_BUILD") == "1" or (
             shutil.which("nvcc") and os.environ.get("TAPEGRAD_CUDA", "AUTO").upper() != "OFF"):
         assert _C._cuda_built, "nvcc is present but tapegrad._C was built without CUDA"
+
+
+def _ptx_kernels_without_store(cu, tmp):
+    """Compiles one CUDA file to PTX; the kernels (.entry) with no global store or atomic."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    ptx = os.path.join(tmp, os.path.basename(cu) + ".ptx")
+    cmd = ["nvcc", "-std=c++17", "-arch=sm_90", "--expt-relaxed-constexpr", "-diag-suppress=186",
+           "-Xcompiler=-fopenmp", "-DTAPEGRAD_HAS_CUDA=1", "-I", os.path.join(root, "include"),
+           "-ptx", cu, "-o", ptx]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    bad, name, writes = [], None, False
+    for line in open(ptx):
+        if ".entry " in line:
+            if name and not writes:
+                bad.append(name)
+            name, writes = line.split(".entry ")[1].split("(")[0].strip(), False
+        elif "st.global" in line or "atom." in line or "red." in line:
+            writes = True
+    if name and not writes:
+        bad.append(name)
+    return bad
+
+
+@pytest.mark.skipif(not shutil.which("nvcc"), reason="needs nvcc (no GPU needed)")
+def test_cuda_kernels_store(tmp_path):
+    """Every CUDA kernel writes device memory. Note [No local pointers in elementwise bodies]:
+    nvcc 13.0 once compiled every elementwise body that reads an operand to nothing, so `x + y`
+    on a GPU left its output untouched without an error; this catches that class of miscompile
+    on any machine with nvcc, GPU or not."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    files = sorted(glob.glob(os.path.join(root, "lib", "cuda", "*.cu")))
+    assert files
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        bad = [k for ks in pool.map(lambda f: _ptx_kernels_without_store(f, str(tmp_path)), files)
+               for k in ks]
+    assert not bad, f"kernels with no global store: {bad[:5]}"
 
 
 def test_availability_is_consistent():
