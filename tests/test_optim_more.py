@@ -235,8 +235,11 @@ def _lbfgs_run(m, dtype, kw, model="convex", steps=5):
 # float32 only where the run stops well before the minimum: at a float32 minimiser L-BFGS
 # keeps iterating on rounding noise (the two libraries' reductions round differently), and
 # then the runs part, in torch against itself under a different summation order as well.
+# float32 over config 3's 60 strong-Wolfe iterations amplifies the last-bit differences of
+# torch's float32 gemms, whose summation order depends on the CPU (1% apart on an AMD EPYC,
+# within 1e-4 on a Xeon); float64 checks config 3 to 1e-8.
 LBFGS_CASES = ([("float64", i) for i in range(len(LBFGS_CONFIGS))]
-               + [("float32", i) for i in (2, 3, 4)])
+               + [("float32", i) for i in (2, 4)])
 
 
 @pytest.mark.parametrize("dtype,i", LBFGS_CASES, ids=[f"{d}-{i}" for d, i in LBFGS_CASES])
