@@ -65,9 +65,10 @@ int fn_of(OpId op) {
 bool want_stream(const Tensor& out, std::initializer_list<const Tensor*> ins,
                  int64_t min_bytes = kStreamMinBytes) {
   const int64_t bytes = out.numel() * static_cast<int64_t>(itemsize(out.dtype()));
-  if (cpu::max_threads() > 1) min_bytes = std::max(min_bytes, kStreamThreadedMinBytes);
   if (bytes < min_bytes || reinterpret_cast<uintptr_t>(out.raw_data()) % 64 != 0)
     return false;
+  // small outputs never get here, so they pay no thread-count query
+  if (bytes < kStreamThreadedMinBytes && cpu::max_threads() > 1) return false;
   for (const Tensor* t : ins)
     if (t->raw_data() == out.raw_data()) return false;
   return true;

@@ -29,7 +29,7 @@ Tensor index_select(const Tensor& a, int64_t dim, const Tensor& idx) {
       out = reshape(index(reshape(detach(a), {1}), {flat}), Shape{});
     } else {
       std::vector<Tensor> ix(d + 1);
-      ix[d] = a.device().is_cpu() ? flat : to(flat, a.device(), DType::Int64);
+      ix[d] = flat;
       out = index(detach(a), ix);
     }
   }

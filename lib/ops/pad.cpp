@@ -131,8 +131,7 @@ Tensor index_pad_forward(const Tensor& a, const std::vector<int64_t>& pad, PadMo
   Tensor out = detach(a);
   for (size_t k = 0; k < pad.size() / 2; ++k) {
     const int64_t d = nd - 1 - static_cast<int64_t>(k);
-    Tensor src = pad_source(out.sizes()[d], pad[2 * k], pad[2 * k + 1], mode);
-    out = index_select(out, d, a.device().is_cpu() ? src : to(src, a.device(), DType::Int64));
+    out = index_select(out, d, pad_source(out.sizes()[d], pad[2 * k], pad[2 * k + 1], mode));
   }
   return contiguous(out);
 }
@@ -150,7 +149,6 @@ Tensor index_pad_backward(const Tensor& g, const Shape& in_sizes, const std::vec
     const int64_t d = nd - 1 - k;
     std::vector<Tensor> ix(d + 1);
     ix[d] = pad_source(stages[k][d], pad[2 * k], pad[2 * k + 1], mode);
-    if (!g.device().is_cpu()) ix[d] = to(ix[d], g.device(), DType::Int64);
     r = index_put(zeros(stages[k], g.dtype(), g.device()), ix, r, true);
   }
   return r;

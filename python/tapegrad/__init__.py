@@ -247,7 +247,6 @@ def _linalg_methods():
     Tensor.matrix_power = lambda self, n: matrix_power(self, n)
 
 
-_linalg_methods()
 __all__ += ["cholesky_solve", "cholesky_inverse", "triangular_solve", "lu_unpack", "logdet",
             "inverse", "det", "slogdet", "cholesky", "qr", "svd", "matrix_power", "matrix_exp",
             "pinverse"]
@@ -288,7 +287,7 @@ __all__ += ["memory_format", "contiguous_format", "preserve_format", "channels_l
 # Note [Host fallback for linalg]); before _out_arg, whose wrappers then sit outside ---
 from . import _host_fallback  # noqa: E402
 _host_fallback.install()
-_linalg_methods()  # the Tensor methods again, over the wrapped functions
+_linalg_methods()  # the Tensor methods, over the host-fallback wrappers
 # --- torch's out= keyword on every top-level function that has it in torch (_out_arg.py);
 # keep this last, so that it covers the functions defined above ---
 from . import _out_arg  # noqa: E402
