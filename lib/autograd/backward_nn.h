@@ -26,6 +26,18 @@ Tensor max_pool2d_backward(const Tensor& g, const Tensor& indices, const Shape& 
 // Reflect / replicate padding (defined in lib/ops/pad.cpp, next to the forward's index maps).
 Tensor index_pad_backward(const Tensor& g, const Shape& in_sizes, const std::vector<int64_t>& pad,
                           bool reflect);
+// nll_loss's coefficients (defined in lib/ops/nn.cpp, Note [nll coefficients]): -w[t] / scale
+// (float64, in_sizes; scale may be undefined) with the weight each target counts (float64), both
+// on `device`; and the gradient's, in dtype dt, over the forward's total weight for 'mean'
+// (undefined otherwise).
+struct NllCoef {
+  Tensor coef, counted;
+};
+NllCoef nll_coef_raw(const Shape& in_sizes, Device device, const Tensor& target,
+                     const Tensor& weight, const Tensor& scale, int64_t ignore_index,
+                     bool check_bounds);
+Tensor nll_loss_coef(const Shape& in_sizes, DType dt, Device device, const Tensor& target,
+                     const Tensor& weight, const Tensor& total, int64_t ignore_index);
 
 }  // namespace detail
 }  // namespace tapegrad

@@ -19,9 +19,6 @@
 
 namespace tapegrad {
 
-Tensor nll_loss_coef(const Shape& in_sizes, DType dt, const Tensor& target, const Tensor& weight,
-                     Reduction r, int64_t ignore_index, double* total_weight);
-
 namespace {
 
 Tensor sc(double v) { return wrapped_scalar(v); }
@@ -810,8 +807,8 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     case OpId::NllLoss2d:
     case OpId::NllLoss: {
       auto r = static_cast<Reduction>(I[0]);
-      Tensor coef = nll_loss_coef(node.shape, g.dtype(), S(0), S(1),
-                                  r == Reduction::None ? Reduction::Sum : r, I[1], nullptr);
+      Tensor coef = detail::nll_loss_coef(node.shape, g.dtype(), g.device(), S(0), S(1),
+                                          r == Reduction::Mean ? S(3) : Tensor(), I[1]);
       Tensor gg = r == Reduction::None && node.shape.size() > 1 ? unsqueeze(g, 1) : g;
       return {mul(gg, coef)};
     }

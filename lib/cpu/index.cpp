@@ -4,6 +4,7 @@
 #include <tapegrad/kernels/cuda_kernels.h>
 #include <tapegrad/kernels/dispatch.h>
 #include <tapegrad/kernels/kernels.h>
+#include <tapegrad/kernels/nll.h>
 
 #include "via_float.h"
 
@@ -62,6 +63,22 @@ void put_add(const Tensor& dst, const Tensor& offsets, const Tensor& src, bool a
       for (int64_t i = 0; i < n; ++i) d[off[i]] = s[i];
     }
   });
+}
+
+void nll_coef(const Tensor& coef, const Tensor& tw, const Tensor& bad, const Tensor& target,
+              const Tensor& weight, const Tensor& scale, int64_t ignore_index) {
+  TG_CUDA_DISPATCH(nll_coef(coef, tw, bad, target, weight, scale, ignore_index), coef, tw, bad,
+                   target, weight, scale);
+  const int64_t m = target.numel(), C = coef.sizes()[1], inner = coef.sizes()[2];
+  int64_t* b = bad.data<int64_t>();
+  const int64_t* t = target.data<int64_t>();
+  const double* w = weight.defined() ? weight.data<double>() : nullptr;
+  const double* s = scale.defined() ? scale.data<double>() : nullptr;
+  double* c = coef.data<double>();
+  double* tws = tw.data<double>();
+  // sequential, stopping at the first bad target: its value is the one the error names
+  for (int64_t j = 0; j < m && !b[0]; ++j)
+    fn::nll_coef_at(j, c, tws, b, t, w, s, C, inner, ignore_index);
 }
 
 }  // namespace kern

@@ -6,6 +6,7 @@
 
 #include <tapegrad/kernels/cuda_kernels.h>
 #include <tapegrad/kernels/dispatch.h>
+#include <tapegrad/kernels/nll.h>
 #include "cuda_common.cuh"
 
 namespace tapegrad {
@@ -44,6 +45,14 @@ __global__ void put_kernel(T* dst, const T* src, const int64_t* off, int64_t n, 
   }
 }
 
+__global__ void nll_coef_kernel(double* coef, double* tw, int64_t* bad, const int64_t* target,
+                                const double* w, const double* scale, int64_t m, int64_t C,
+                                int64_t inner, int64_t ignore_index) {
+  const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t j = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; j < m; j += step)
+    fn::nll_coef_at(j, coef, tw, bad, target, w, scale, C, inner, ignore_index);
+}
+
 }  // namespace
 
 void take(const Tensor& out, const Tensor& in, const Tensor& offsets0) {
@@ -78,6 +87,25 @@ void put_add(const Tensor& dst, const Tensor& offsets0, const Tensor& src, bool 
                                              accumulate);
     TG_CUDA_LAUNCH_CHECK();
   });
+}
+
+// nll_loss's coefficients on the GPU: the targets never come to the host (the op layer reads
+// back only `bad`, two int64s, to raise torch's out-of-bounds error).
+void nll_coef(const Tensor& coef, const Tensor& tw, const Tensor& bad, const Tensor& target0,
+              const Tensor& weight0, const Tensor& scale0, int64_t ignore_index) {
+  const int64_t m = target0.numel();
+  if (m == 0) return;
+  // a CPU 0-d operand may join a CUDA op (Note [Device checks]): copied over here
+  Tensor target = on_device_of(target0, coef);
+  Tensor weight = on_device_of(weight0, coef), scale = on_device_of(scale0, coef);
+  DeviceGuard g(coef.device().index);
+  nll_coef_kernel<<<grid_for(m), kThreads>>>(
+      static_cast<double*>(coef.raw_data()), static_cast<double*>(tw.raw_data()),
+      static_cast<int64_t*>(bad.raw_data()), static_cast<const int64_t*>(target.raw_data()),
+      weight.defined() ? static_cast<const double*>(weight.raw_data()) : nullptr,
+      scale.defined() ? static_cast<const double*>(scale.raw_data()) : nullptr, m,
+      coef.sizes()[1], coef.sizes()[2], ignore_index);
+  TG_CUDA_LAUNCH_CHECK();
 }
 
 }  // namespace cuda

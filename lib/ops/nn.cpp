@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "common.h"
+#include "../autograd/backward_nn.h"
 
 namespace tapegrad {
 
@@ -131,47 +132,45 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
   return out;
 }
 
-// Per-element coefficients d loss / d input for nll_loss (zero except at each target class),
-// in input's layout: -w[t] (/ total weight for mean). Shared by forward and backward.
-Tensor nll_loss_coef(const Shape& in_sizes, DType dt, const Tensor& target, const Tensor& weight,
-                     Reduction r, int64_t ignore_index, double* total_weight) {
+// Note [nll coefficients]: nll_loss and its gradient are input * coef summed, with coef the
+// per-element d loss / d input: -w[t] at each counted target's class, zero elsewhere, over the
+// input's shape. kern::nll_coef builds it on the input's device (a CUDA input's targets never
+// come to the host); the forward reads back only the out-of-bounds flag, and for 'mean' divides
+// the sum by the total weight as torch does (sum first, so 0 / 0 = nan when nothing counts).
+// The gradient's coefficients for 'mean' are each over the forward's total weight (saved in
+// the forward's dtype, as torch's total_weight): -w / 0 when it is 0, and the zeros stay zero.
+namespace detail {
+NllCoef nll_coef_raw(const Shape& in_sizes, Device device, const Tensor& target,
+                     const Tensor& weight, const Tensor& scale, int64_t ignore_index,
+                     bool check_bounds) {
   const int64_t cdim = in_sizes.size() == 1 ? 0 : 1;
   const int64_t C = in_sizes[cdim];
-  Tensor coef = zeros(in_sizes, DType::Float64);
-  Tensor tc = on_host(contiguous(to(detach(target), DType::Int64)));
-  std::vector<double> w = weight.defined() ? to_double_vector(weight) : std::vector<double>(C, 1.0);
-  TG_CHECK(static_cast<int64_t>(w.size()) == C, "weight tensor should be defined either for all ",
-           C, " classes or no classes but got weight tensor of shape: ", shape_str(weight.sizes()));
-  const int64_t* t = tc.data<int64_t>();
-  double* c = coef.data<double>();
+  TG_CHECK(!weight.defined() || weight.numel() == C, "weight tensor should be defined either for "
+           "all ", C, " classes or no classes but got weight tensor of shape: ",
+           shape_str(weight.sizes()));
   // Layout: [N, C, inner] (inner = product of trailing dims; N = 1 for 1-D input).
   int64_t N = cdim == 0 ? 1 : in_sizes[0], inner = 1;
   for (size_t d = cdim + 1; d < in_sizes.size(); ++d) inner *= in_sizes[d];
-  double total = 0;
-  for (int64_t n = 0; n < N; ++n) {
-    for (int64_t k = 0; k < inner; ++k) {
-      int64_t cls = t[n * inner + k];
-      if (cls == ignore_index) continue;
-      TG_CHECK_KIND(Index, cls >= 0 && cls < C, "Target ", cls, " is out of bounds.");
-      c[(n * C + cls) * inner + k] = -w[cls];
-      total += w[cls];
-    }
+  Tensor tc = contiguous(to(detach(target), DType::Int64));
+  Tensor wd = weight.defined() ? contiguous(to(detach(weight), DType::Float64)) : Tensor();
+  Tensor coef = zeros({N, C, inner}, DType::Float64, device);
+  Tensor tw = empty({tc.numel()}, DType::Float64, device);
+  Tensor bad = zeros({2}, DType::Int64, device);
+  Tensor sd = scale.defined() ? to(detach(scale), DType::Float64) : Tensor();
+  kern::nll_coef(coef, tw, bad, tc, wd, sd, ignore_index);
+  if (check_bounds) {
+    const Tensor hb = on_host(bad);
+    TG_CHECK_KIND(Index, hb.data<int64_t>()[0] == 0, "Target ", hb.data<int64_t>()[1],
+                  " is out of bounds.");
   }
-  if (total_weight) *total_weight = total;
-  if (r == Reduction::Mean && total == 0) {
-    // torch divides each counted entry by the zero total weight (nan); ignored ones stay 0.
-    for (int64_t n = 0; n < N; ++n)
-      for (int64_t k = 0; k < inner; ++k) {
-        int64_t cls = t[n * inner + k];
-        if (cls != ignore_index) c[(n * C + cls) * inner + k] = NAN;
-      }
-  } else if (r == Reduction::Mean) {
-    Tensor scaled = empty(in_sizes, DType::Float64);
-    kern::binary(OpId::Div, scaled, coef, scalar_tensor(total, DType::Float64), 1);
-    coef = scaled;
-  }
-  return to(coef, target.device(), dt);
+  return {reshape(coef, in_sizes), tw};
 }
+
+Tensor nll_loss_coef(const Shape& in_sizes, DType dt, Device device, const Tensor& target,
+                     const Tensor& weight, const Tensor& total, int64_t ignore_index) {
+  return to(nll_coef_raw(in_sizes, device, target, weight, total, ignore_index, false).coef, dt);
+}
+}  // namespace detail
 
 namespace {
 // nll_loss over (C), (N, C) [NllLossBackward0] or (N, C, H, W) [NllLoss2DBackward0] inputs.
@@ -190,18 +189,18 @@ Tensor nll_loss_op(OpId op, const Tensor& input, const Tensor& target, const Ten
              input.dim() <= 2 ? std::to_string(target.dim() == 0 ? 1 : target.sizes()[0]) : shape_str(target.sizes()),
              input.dim() <= 2 ? ")." : ")");
   }
-  Tensor out;
-  double total = 0;
+  Tensor out, total;
   {
     NoGradGuard g;
-    Tensor coef = nll_loss_coef(input.sizes(), input.dtype(), target, weight,
-                                r == Reduction::None ? Reduction::Sum : r, ignore_index, &total);
-    Tensor prod = mul(detach(input), coef);
+    NllCoef c = nll_coef_raw(input.sizes(), input.device(), target, weight, Tensor(),
+                             ignore_index, true);
+    Tensor prod = mul(detach(input), to(c.coef, input.dtype()));
     if (r == Reduction::None)
       out = input.dim() == 1 ? sum(prod) : sum(prod, {cdim}, false);
     else
       out = sum(prod);
-    if (r == Reduction::Mean && total == 0) out = full({}, NAN, input.dtype(), input.device());
+    total = to(sum(c.counted), input.dtype());
+    if (r == Reduction::Mean) out = div(out, total);
   }
   if (auto node = maybe_node(op, {input})) {
     node->saved.emplace_back(target, false);
@@ -209,8 +208,10 @@ Tensor nll_loss_op(OpId op, const Tensor& input, const Tensor& target, const Ten
     // not needed by the formula; torch shows them as _saved_self and _saved_total_weight
     node->saved.emplace_back(input, false);
     // (torch keeps 0 for reduction='none', where no total is formed)
-    const double tw = r == Reduction::None && input.dim() > 1 ? 0.0 : total;
-    node->saved.emplace_back(full({}, tw, input.dtype(), input.device()), false);
+    node->saved.emplace_back(r == Reduction::None && input.dim() > 1
+                                 ? zeros({}, input.dtype(), input.device())
+                                 : total,
+                             false);
     node->shape = input.sizes();
     node->i = {static_cast<int64_t>(r), ignore_index};
     set_history(out, node);

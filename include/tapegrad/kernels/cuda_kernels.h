@@ -43,6 +43,8 @@ void bmm(const Tensor& out, const Tensor& a, const Tensor& b);
 void softmax_inner(const Tensor& out, const Tensor& in, int64_t inner, bool log);
 void take(const Tensor& out, const Tensor& in, const Tensor& offsets);
 void put_add(const Tensor& dst, const Tensor& offsets, const Tensor& src, bool accumulate);
+void nll_coef(const Tensor& coef, const Tensor& tw, const Tensor& bad, const Tensor& target,
+              const Tensor& weight, const Tensor& scale, int64_t ignore_index);
 void gelu(const Tensor& out, const Tensor& in, bool tanh_approx);
 void softplus(const Tensor& out, const Tensor& in, double beta, double threshold);
 void activation(kern::ActKind kind, const Tensor& out, const Tensor& in, const double* p,

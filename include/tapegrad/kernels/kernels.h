@@ -38,6 +38,12 @@ void softmax_inner(const Tensor& out, const Tensor& in, int64_t inner, bool log)
 // out[i] = in.flat[offsets[i]] for a contiguous input; put_add is its adjoint.
 void take(const Tensor& out, const Tensor& in, const Tensor& offsets);
 void put_add(const Tensor& dst, const Tensor& offsets, const Tensor& src, bool accumulate);
+// nll_loss's coefficients (fn::nll_coef_at in kernels/nll.h) for int64 targets [N * inner] into
+// a zero-filled float64 coef of shape [N, C, inner]; class weights float64 [C] and the divisor
+// `scale` (float64 0-d) may be undefined; tw (float64, one per target) and bad (int64 [2],
+// zeroed) as there. All on one device, contiguous.
+void nll_coef(const Tensor& coef, const Tensor& tw, const Tensor& bad, const Tensor& target,
+              const Tensor& weight, const Tensor& scale, int64_t ignore_index);
 
 // Activations with arguments (same dtype in and out, floating).
 void gelu(const Tensor& out, const Tensor& in, bool tanh_approx);
