@@ -310,6 +310,50 @@ def test_training_step_on_gpu_matches_cpu():
                                    atol=1e-5)
 
 
+@gpu
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("case", ["plain", "weight", "ignore", "all_ignored", "image"])
+def test_nll_loss_kernel_on_gpu_matches_cpu(reduction, case):
+    """Note [nll coefficients]: nll_loss's coefficients are built by kern::nll_coef on the
+    input's device (the CUDA kernel shares fn::nll_coef_at with the CPU loop); forward and
+    gradient on the GPU equal the CPU's, float64 and float32."""
+    rng = np.random.default_rng(7)
+    shape, tshape = ((2, 4, 3, 5), (2, 3, 5)) if case == "image" else ((6, 4), (6,))
+    target = rng.integers(0, 4, tshape)
+    if case == "ignore":
+        target.flat[::2] = 2
+    if case == "all_ignored":
+        target[...] = -100
+    kw = {"reduction": reduction, "ignore_index": 2 if case == "ignore" else -100}
+    for dtype in (tapegrad.float64, tapegrad.float32):
+        x = rng.standard_normal(shape)
+        w = rng.random(4) if case == "weight" else None
+        results = []
+        for dev in ("cpu", "cuda"):
+            xi = tapegrad.tensor(x, dtype=dtype, device=dev, requires_grad=True)
+            wi = None if w is None else tapegrad.tensor(w, dtype=dtype, device=dev)
+            out = tapegrad.nn.functional.nll_loss(xi, tapegrad.tensor(target, device=dev),
+                                                  weight=wi, **kw)
+            g = tapegrad.tensor(rng.standard_normal(out.shape) if dev == "cpu" else g_cpu,
+                                dtype=dtype, device=dev)
+            g_cpu = g.cpu().numpy()
+            out.backward(g)
+            assert out.device.type == dev and xi.grad.device.type == dev
+            results.append((out.detach().cpu().numpy(), xi.grad.cpu().numpy()))
+        for a, b in zip(*results):
+            np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6, equal_nan=True)
+
+
+@gpu
+def test_nll_loss_bad_target_on_gpu_raises():
+    """An out-of-range class raises IndexError naming it (the GPU reads back only a flag)."""
+    x = tapegrad.randn(3, 4, device="cuda")
+    with pytest.raises(IndexError, match="Target 7 is out of bounds."):
+        tapegrad.nn.functional.nll_loss(x, tapegrad.tensor([1, 7, 2], device="cuda"))
+    with pytest.raises(IndexError, match="Target -1 is out of bounds."):
+        tapegrad.nn.functional.cross_entropy(x, tapegrad.tensor([1, -1, 2], device="cuda"))
+
+
 @torch_gpu
 def test_dlpack_zero_copy_with_torch_cuda():
     t = torch.arange(12.0, device="cuda").reshape(3, 4)
