@@ -117,12 +117,16 @@ bool TensorImpl::view_requires_grad() const {
 }
 
 Tensor empty(const Shape& sizes, DType dtype, Device device) {
+  return empty(Shape(sizes), dtype, device);
+}
+
+Tensor empty(Shape&& sizes, DType dtype, Device device) {
   for (auto d : sizes)
     TG_CHECK(d >= 0, "Trying to create tensor with negative dimension ", d, ": ", shape_str(sizes));
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = Storage::allocate(numel_of(sizes) * itemsize(dtype), device);
-  impl->sizes = sizes;
   impl->strides = contiguous_strides(sizes);
+  impl->sizes = std::move(sizes);
   impl->dtype = dtype;
   return Tensor(std::move(impl));
 }

@@ -110,8 +110,7 @@ Tensor binary(OpId op, const Tensor& a, const Tensor& b, Scalar alpha) {
   if (op == OpId::Sub && (a.dtype() == DType::Bool || b.dtype() == DType::Bool))
     TG_ERROR("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
              "trying to invert a mask, use the `~` or `logical_not()` operator instead.");
-  Shape shape = broadcast_shapes(a.sizes(), b.sizes());
-  Tensor out = empty(shape, dt, common_device({&a, &b}));
+  Tensor out = empty(broadcast_shapes(a.sizes(), b.sizes()), dt, common_device({&a, &b}));
   kern::binary(op, out, cast_for_kernel(a, dt), cast_for_kernel(b, opmath_scalar_dtype(op, dt, b)),
                alpha.to_double());
   if (auto node = maybe_node(op, {a, b})) {

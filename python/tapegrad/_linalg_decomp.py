@@ -142,19 +142,19 @@ class _Slogdet(Function):
 def slogdet(A, *, out=None):
     """linalg.slogdet(A) -> (sign, logabsdet)."""
     _no_out(out, "slogdet")
-    check_matrix(A, "linalg.slogdet")
+    check_matrix(A, "linalg.slogdet", low_precision="linalg.slogdet")
     return _rt.linalg_slogdet(*_Slogdet.apply(A))
 
 
 def _torch_slogdet(A):
-    check_matrix(A, "linalg.slogdet")
+    check_matrix(A, "linalg.slogdet", low_precision="linalg.slogdet")
     return _rt.slogdet(*_Slogdet.apply(A))
 
 
 def logdet(A):
     """torch.logdet: log det A, nan for a negative determinant (torch's where over slogdet)."""
     from . import where
-    check_matrix(A, "logdet")
+    check_matrix(A, "logdet", low_precision="logdet")
     sign, logabs = _Slogdet.apply(A)
     return where(sign == -1, float("nan"), logabs)
 
@@ -488,7 +488,7 @@ class _CholeskyInverse(Function):
 def cholesky_inverse(L, upper=False, *, out=None):
     """torch.cholesky_inverse(L, upper=False): (L L^T)^{-1}."""
     _no_out(out, "cholesky_inverse")
-    check_matrix(L, "cholesky_inverse", kernel="cholesky_inverse_cpu")
+    check_matrix(L, "cholesky_inverse", kernel="cholesky_inverse_out_cpu")
     return _CholeskyInverse.apply(L, bool(upper))
 
 

@@ -145,7 +145,7 @@ def ldl_factor_ex(A, *, hermitian=False, check_errors=False, out=None):
     from . import return_types as _rt
     if out is not None:
         raise NotImplementedError("tapegrad.linalg.ldl_factor_ex: out= is not supported")
-    check_matrix(A, "torch.linalg.ldl_factor_ex", kernel="linalg_ldl_factor_ex_cpu")
+    check_matrix(A, "torch.linalg.ldl_factor_ex", kernel="ldl_factor_kernel_cpu")
     check_cpu(A, "torch.linalg.ldl_factor_ex")
     n = A.size(-1)
     batch = tuple(A.shape[:-2])

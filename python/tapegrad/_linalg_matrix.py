@@ -285,9 +285,10 @@ def lstsq(A, B, rcond=None, *, driver=None):
         raise RuntimeError("torch.linalg.lstsq: other must have at least 1 dimension.")
     if A.dtype != B.dtype:
         raise RuntimeError(f"torch.linalg.lstsq: Expected input and other to have the same "
-                           f"dtype, but got input's dtype {A.dtype} and other's dtype "
-                           f"{B.dtype}")
-    check_dtype(A, "torch.linalg.lstsq", "linalg_lstsq")
+                           f"dtype, but got input's dtype {type_name(A.dtype)} and other's "
+                           f"dtype {type_name(B.dtype)}")
+    if type_name(A.dtype) not in ("Float", "Double"):  # torch's CPU lstsq: LAPACK's two types
+        raise RuntimeError("This function doesn't handle types other than float and double")
     check_cpu(A, "linalg.lstsq")
     vector = A.dim() - B.dim() == 1
     if not (0 <= A.dim() - B.dim() <= 1):
@@ -496,6 +497,9 @@ def vander(x, *, N=None):
     """linalg.vander(x, *, N=None): powers x^0 .. x^(N-1) along a new last dim."""
     from . import cat, ones_like
     check_tensor(x, "linalg_vander", "x")
+    if type_name(x.dtype) in ("Bool", "Half", "BFloat16"):
+        raise RuntimeError("linalg.vander supports floating point, complex, and integer "
+                           f"tensors, but got {type_name(x.dtype)}")
     if x.dim() < 1:
         if N is None:
             raise RuntimeError("N must be greater than 1.")

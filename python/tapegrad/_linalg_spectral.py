@@ -140,6 +140,8 @@ def _eigh_dtype(A):
     from ._linalg_core import check_tensor, type_name
     check_tensor(A, "linalg_eigh")
     name = type_name(A.dtype)
+    if name in ("Half", "BFloat16") and A.numel() == 0:
+        return  # torch returns an empty result without reaching the kernel
     if A.dim() >= 2 and A.size(-1) == A.size(-2) and name not in ("Float", "Double"):
         raise NotImplementedError(f'"linalg_eigh_cpu" not implemented for \'{name}\'')
 

@@ -129,6 +129,8 @@ using TensorList = std::vector<Tensor>;
 
 // An empty (uninitialised) contiguous tensor.
 Tensor empty(const Shape& sizes, DType dtype = DType::Float32, Device device = Device());
+// The same, taking over a shape the caller no longer needs (one allocation fewer per op).
+Tensor empty(Shape&& sizes, DType dtype = DType::Float32, Device device = Device());
 // A view of `base` with new geometry, sharing its storage (no autograd record).
 Tensor make_view(const Tensor& base, Shape sizes, Shape strides, int64_t offset);
 // A new impl sharing storage and geometry, without autograd (what detach() returns).
