@@ -195,7 +195,6 @@ KNOWN: dict[str, str] = {
     'linalg.eigvals': "input=None: NotImplementedError (torch TypeError): 'tapegrad.linalg.eigvals: eigenvalues o",
     'linalg.norm.subgradients_at_zero': 'args[0]=str: TypeError (torch RuntimeError): "linalg.vector_norm(): argument \'ord\' must be',
     'linalg.matrix_norm': "args[1][0]=3: RuntimeError (torch IndexError): 'linalg.matrix_norm: dims must be different",
-    'linalg.vander': 'input.dtype=bool: torch raises RuntimeError: linalg.vander supports floating point, comple',
     'linalg.lu_factor': "input.dtype=bool: RuntimeError (torch NotImplementedError): 'torch.lu_factor: Expected a f",
     'linalg.lu_factor_ex': "input.dtype=bool: RuntimeError (torch NotImplementedError): 'torch.lu_factor: Expected a f",
     'linalg.lu': "input.dtype=bool: RuntimeError (torch NotImplementedError): 'linalg.lu: Expected a floatin",

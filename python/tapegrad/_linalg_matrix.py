@@ -216,7 +216,15 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, tol=None, out=None)
     if A.dim() < 2:
         raise RuntimeError("torch.linalg.matrix_rank: The input tensor input must have at least "
                            "2 dimensions.")
-    if type_name(A.dtype) not in ("Float", "Double"):
+    name = type_name(A.dtype)
+    if name not in ("Float", "Double"):
+        # torch: an explicit rtol (or tol) goes straight to the decomposition, whose check speaks
+        if (rtol is not None or tol is not None) and (hermitian or name in ("Half", "BFloat16")):
+            kernel = "linalg_eigh_cpu" if hermitian else "linalg_svd_cpu"
+            raise NotImplementedError(f'"{kernel}" not implemented for \'{name}\'')
+        if rtol is not None or tol is not None:
+            raise RuntimeError(f"linalg.svd: Expected a floating point or complex tensor as "
+                               f"input. Got {name}")
         raise RuntimeError("This function doesn't handle types other than float and double")
     check_cpu(A, "linalg.matrix_rank")
     if tol is not None:
