@@ -9,6 +9,15 @@ import os
 import pytest
 
 BACKEND_ENV = "TAPEGRAD_TEST_BACKEND"
+# Set to 1 by tests/test_index_plans.py's subprocess run: CPU tensors build their indexing
+# offsets as a CUDA tensor's are (Note [Index plans on the device]).
+INDEX_PLANS_ENV = "TAPEGRAD_TEST_INDEX_PLANS_ON_DEVICE"
+
+
+def pytest_configure(config):
+    if os.environ.get(INDEX_PLANS_ENV) == "1" and backend_name() == "tapegrad":
+        import tapegrad
+        tapegrad._C._set_index_plans_on_device(True)
 
 
 def backend_name() -> str:

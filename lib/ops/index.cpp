@@ -2,6 +2,7 @@
 // gather/scatter_add, nonzero, and the select/slice backward ops. Everything reduces to flat
 // element offsets that the take/put_add kernels use.
 #include "common.h"
+#include "index_plan.h"
 #include <tapegrad/ops/index_ops.h>
 
 namespace tapegrad {
@@ -40,45 +41,64 @@ std::vector<Tensor> expand_masks(const Tensor& a, const std::vector<Tensor>& ind
   return out;
 }
 
-struct IndexPlan {
-  Shape out_shape;
-  Tensor offsets;  // int64, out_shape, element offsets using the given strides
-};
+}  // namespace
 
-IndexPlan plan(const Shape& sizes, const Shape& strides, const std::vector<Tensor>& idx) {
+IndexLayout detail::index_layout(const Shape& sizes, const std::vector<Tensor>& idx) {
   const int64_t nd = static_cast<int64_t>(sizes.size());
-  std::vector<int64_t> adv, rest;
-  Shape ishape;
+  IndexLayout L;
+  std::vector<int64_t> rest;
   for (int64_t d = 0; d < nd; ++d) {
     if (d < static_cast<int64_t>(idx.size()) && idx[d].defined()) {
-      adv.push_back(d);
-      ishape = broadcast_shapes(ishape, idx[d].sizes());
+      L.adv.push_back(d);
+      L.ishape = broadcast_shapes(L.ishape, idx[d].sizes());
     } else {
       rest.push_back(d);
     }
   }
   bool adjacent = true;
-  for (size_t k = 1; k < adv.size(); ++k) adjacent = adjacent && adv[k] == adv[k - 1] + 1;
+  for (size_t k = 1; k < L.adv.size(); ++k) adjacent = adjacent && L.adv[k] == L.adv[k - 1] + 1;
+  // Output layout: rest dims before the advanced block (when adjacent), the block, the rest.
+  for (auto d : rest)
+    ((adjacent && !L.adv.empty() && d < L.adv[0]) ? L.before : L.after).push_back(d);
+  for (auto d : L.before) L.out_shape.push_back(sizes[d]);
+  L.out_shape.insert(L.out_shape.end(), L.ishape.begin(), L.ishape.end());
+  for (auto d : L.after) L.out_shape.push_back(sizes[d]);
+  return L;
+}
+
+namespace {
+
+IndexPlan plan(const Shape& sizes, const Shape& strides, const std::vector<Tensor>& idx,
+               Device dev) {
+  IndexPlan p;
+  if (index_plans_on_device(dev) && plan_on_device(sizes, strides, idx, dev, &p)) return p;
+  const IndexLayout L = index_layout(sizes, idx);
+  if (numel_of(L.out_shape) == 0) {  // torch reads no index then, so checks none either
+    p.out_shape = L.out_shape;
+    p.offsets = empty(p.out_shape, DType::Int64);
+    return p;
+  }
+  const Shape& ishape = L.ishape;
   // Offsets contributed by the advanced indices, over the broadcast index shape.
   const int64_t ni = numel_of(ishape);
   std::vector<int64_t> adv_off(ni, 0);
-  for (auto d : adv) {
+  for (size_t k = 0; k < L.adv.size(); ++k) {
+    const int64_t d = L.adv[k];
     Tensor e = on_host(contiguous(expand(idx[d], ishape)));
-    const int64_t* p = e.data<int64_t>();
+    const int64_t* iv = e.data<int64_t>();
     for (int64_t j = 0; j < ni; ++j) {
-      int64_t v = p[j];
+      int64_t v = iv[j];
+      // (torch's wording for an empty dim names neither)
+      TG_CHECK_KIND(Index, sizes[d] != 0, "index is out of bounds for dimension with size 0");
+      // torch numbers the dimension among the indexed ones (x[:, t] names t's as 0)
       TG_CHECK_KIND(Index, v >= -sizes[d] && v < sizes[d], "index ", v,
-                    " is out of bounds for dimension ", d, " with size ", sizes[d]);
+                    " is out of bounds for dimension ", k, " with size ", sizes[d]);
       adv_off[j] += (v < 0 ? v + sizes[d] : v) * strides[d];
     }
   }
-  // Output layout: rest dims before the advanced block (when adjacent), the block, the rest.
-  std::vector<int64_t> before, after;
-  for (auto d : rest) ((adjacent && !adv.empty() && d < adv[0]) ? before : after).push_back(d);
-  IndexPlan p;
-  for (auto d : before) p.out_shape.push_back(sizes[d]);
-  p.out_shape.insert(p.out_shape.end(), ishape.begin(), ishape.end());
-  for (auto d : after) p.out_shape.push_back(sizes[d]);
+  p.out_shape = L.out_shape;
+  const std::vector<int64_t>& before = L.before;
+  const std::vector<int64_t>& after = L.after;
   p.offsets = empty(p.out_shape, DType::Int64);
   int64_t* o = p.offsets.data<int64_t>();
   const int64_t total = numel_of(p.out_shape);
@@ -133,7 +153,7 @@ Tensor nonzero(const Tensor& a) {
 
 Tensor index(const Tensor& a, const std::vector<Tensor>& indices) {
   std::vector<Tensor> idx = expand_masks(a, indices);
-  IndexPlan p = plan(a.sizes(), a.strides(), idx);
+  IndexPlan p = plan(a.sizes(), a.strides(), idx, a.device());
   Tensor out = empty(p.out_shape, a.dtype(), a.device());
   kern::take(out, a, p.offsets);
   if (auto node = maybe_node(OpId::Index, {a})) {
@@ -153,7 +173,7 @@ Tensor index_put_op(OpId op, const Tensor& a, const std::vector<Tensor>& indices
   std::vector<Tensor> idx = expand_masks(a, indices);
   Tensor out = empty(a.sizes(), a.dtype(), a.device());
   kern::copy(out, a);
-  IndexPlan p = plan(out.sizes(), out.strides(), idx);
+  IndexPlan p = plan(out.sizes(), out.strides(), idx, out.device());
   {
     const Shape& vs = values.sizes();
     bool fits = vs.size() <= p.out_shape.size();
@@ -219,6 +239,10 @@ Tensor detail::dim_offsets(const Tensor& idx_in, int64_t dim, const Shape& sizes
   TG_CHECK(static_cast<int64_t>(isz.size()) == static_cast<int64_t>(sizes.size()),
            "Index tensor must have the same number of dimensions as input tensor");
   TG_CHECK(dim >= 0 && dim < static_cast<int64_t>(sizes.size()), "Dimension out of range");
+  Tensor on_dev;
+  if (index_plans_on_device(idx_in.device()) &&
+      dim_offsets_on_device(idx_in, dim, sizes, strides, &on_dev))
+    return on_dev;
   Tensor ic = on_host(contiguous(idx_in.dtype() == DType::Int64 ? idx_in
                                                                  : to(detach(idx_in), DType::Int64)));
   Tensor off = empty(idx_in.sizes(), DType::Int64);

@@ -78,6 +78,10 @@ Tensor& inplace_from(Tensor& a, const Tensor& other, const std::function<Tensor(
 // Flat element offsets (using `strides`) of idx's positions with dim `dim` replaced by the
 // index value (gather/scatter's addressing); checks each value against sizes[dim].
 Tensor dim_offsets(const Tensor& idx, int64_t dim, const Shape& sizes, const Shape& strides);
+// Builds indexing offsets with tensor ops on the operand's device for CPU tensors too (a CUDA
+// tensor's are always built so): the tests' way to run the GPU path's logic on a CPU (Note
+// [Index plans on the device] in lib/ops/index_plan.h).
+void set_index_plans_on_device(bool always);
 }  // namespace detail
 
 }  // namespace tapegrad
