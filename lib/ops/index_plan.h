@@ -27,8 +27,8 @@ struct IndexPlan {
 // CUDA tensor's indices never come to the host; only one count of out-of-range values is read
 // back. Both return false when an index is out of range: the caller then runs the host planner,
 // which raises torch's message naming the value. set_index_plans_on_device(true) makes CPU
-// tensors take this path too, so CPU tests cover what a GPU runs (declared in index_ops.h).
-bool index_plans_on_device(Device dev);
+// tensors take this path too, so CPU tests cover what a GPU runs (the switch and
+// index_plans_on_device(dev), the test for it, are declared in index_ops.h).
 bool plan_on_device(const Shape& sizes, const Shape& strides, const std::vector<Tensor>& idx,
                     Device dev, IndexPlan* out);
 bool dim_offsets_on_device(const Tensor& idx, int64_t dim, const Shape& sizes,

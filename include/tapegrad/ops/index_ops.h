@@ -82,6 +82,7 @@ Tensor dim_offsets(const Tensor& idx, int64_t dim, const Shape& sizes, const Sha
 // tensor's are always built so): the tests' way to run the GPU path's logic on a CPU (Note
 // [Index plans on the device] in lib/ops/index_plan.h).
 void set_index_plans_on_device(bool always);
+bool index_plans_on_device(Device dev);  // for dev: a CUDA device, or the switch is on
 }  // namespace detail
 
 }  // namespace tapegrad
