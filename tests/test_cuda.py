@@ -344,6 +344,18 @@ def test_nll_loss_kernel_on_gpu_matches_cpu(reduction, case):
             np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6, equal_nan=True)
 
 
+@torch_gpu
+def test_tensor_split_indices_on_gpu_raise_like_torch():
+    """torch takes tensor_split's index tensor on the CPU only (it reads the values there)."""
+    _raises_like_torch(
+        lambda: tapegrad.tensor_split(tapegrad.arange(6.0, device="cuda"),
+                                      tapegrad.tensor([1, 3], device="cuda")),
+        lambda: torch.tensor_split(torch.arange(6.0, device="cuda"),
+                                   torch.tensor([1, 3], device="cuda")))
+    pieces = tapegrad.tensor_split(tapegrad.arange(6.0, device="cuda"), tapegrad.tensor([1, 3]))
+    assert [p.device.type for p in pieces] == ["cuda"] * 3
+
+
 @gpu
 def test_nll_loss_bad_target_on_gpu_raises():
     """An out-of-range class raises IndexError naming it (the GPU reads back only a flag)."""

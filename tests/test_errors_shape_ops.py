@@ -65,6 +65,8 @@ CASES = {
     "tensor_split_bad_dim": lambda m: _t(m, 2, 3).tensor_split(2, 2),
     "tensor_split_0d": lambda m: _t(m).tensor_split(1),
     "tensor_split_float_tensor": lambda m: _t(m, 2, 3).tensor_split(m.tensor([1.0]), 1),
+    # torch checks self's rank before the index tensor's dtype
+    "tensor_split_0d_int32_tensor": lambda m: m.tensor_split(_t(m), m.tensor([1], dtype=m.int32)),
     "hsplit_not_divisible": lambda m: _t(m, 2, 3).hsplit(2),
     "hsplit_0d": lambda m: m.hsplit(_t(m), 1),
     "vsplit_1d": lambda m: _t(m, 4).vsplit(2),

@@ -49,6 +49,11 @@ TensorList split_any(const Tensor& a, const py::object& size, int64_t dim) {
 TensorList tensor_split_any(const Tensor& a, const py::object& spec, int64_t dim) {
   if (py::isinstance<TensorImpl>(spec)) {
     Tensor t = spec.cast<Tensor>();
+    // torch's order: self's rank, the index tensor's device, then its dtype and rank
+    TG_CHECK(a.dim() > 0, "tensor_split expected at least a 1-dimensional tensor, but got a "
+             "tensor with ", a.dim(), " dims");
+    TG_CHECK(t.device().is_cpu(), "tensor_split expected tensor_indices_or_sections to be on "
+             "cpu, but it's on ", t.device().str());
     TG_CHECK(t.dtype() == DType::Int64, "tensor_split expected tensor_indices_or_sections to "
              "have dtype of long, but got ", dtype_legacy_name(t.dtype()));
     TG_CHECK(t.dim() <= 1, "tensor_split expected tensor_indices_or_sections to be a "
