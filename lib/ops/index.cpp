@@ -84,12 +84,13 @@ IndexPlan plan(const Shape& sizes, const Shape& strides, const std::vector<Tenso
   std::vector<int64_t> adv_off(ni, 0);
   for (size_t k = 0; k < L.adv.size(); ++k) {
     const int64_t d = L.adv[k];
+    // (the result is not empty here, so some index reads this dim; torch's wording for an
+    // empty dim names neither)
+    TG_CHECK_KIND(Index, sizes[d] != 0, "index is out of bounds for dimension with size 0");
     Tensor e = on_host(contiguous(expand(idx[d], ishape)));
     const int64_t* iv = e.data<int64_t>();
     for (int64_t j = 0; j < ni; ++j) {
       int64_t v = iv[j];
-      // (torch's wording for an empty dim names neither)
-      TG_CHECK_KIND(Index, sizes[d] != 0, "index is out of bounds for dimension with size 0");
       // torch numbers the dimension among the indexed ones (x[:, t] names t's as 0)
       TG_CHECK_KIND(Index, v >= -sizes[d] && v < sizes[d], "index ", v,
                     " is out of bounds for dimension ", k, " with size ", sizes[d]);

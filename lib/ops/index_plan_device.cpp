@@ -47,8 +47,8 @@ bool plan_on_device(const Shape& sizes, const Shape& strides, const std::vector<
     Tensor e = to(detach(idx[d]), dev, DType::Int64);
     if (sizes[d] == 0 && e.numel() > 0) return false;  // clamp's empty range [0, -1] misleads
     bad = add(bad, count_outside(e, -sizes[d], sizes[d] - 1));
-    Tensor wrapped = where(compare(CmpId::Lt, e, lit(0)), add(e, lit(sizes[d])), e);
-    adv = add(adv, mul(wrapped, lit(strides[d])));
+    // floor remainder wraps [-size, size) onto [0, size)
+    adv = add(adv, mul(remainder(e, Scalar(sizes[d])), lit(strides[d])));
   }
   if (item(bad).to_double() != 0) return false;
   Shape block(nd, 1);

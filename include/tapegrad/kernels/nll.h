@@ -12,8 +12,8 @@ namespace fn {
 // coef: [N, C, inner] float64, zero-filled by the caller; tw[j]: the weight target j counts (0 if
 // ignored); w: C class weights or null (all 1); scale: null, or one value each coefficient is
 // divided by ('mean''s total weight; only counted entries, so 0 / 0 leaves the rest 0). An
-// out-of-range target sets bad[0] = 1 and
-// bad[1] = its value (the CPU loop keeps the first, the CUDA kernel any one of them).
+// out-of-range target sets bad[0] = 1 and bad[1] = its value (the CPU loop keeps the first, the
+// CUDA kernel any one of them).
 TG_HD inline void nll_coef_at(int64_t j, double* coef, double* tw, int64_t* bad,
                               const int64_t* target, const double* w, const double* scale,
                               int64_t C, int64_t inner, int64_t ignore_index) {
