@@ -246,7 +246,7 @@ def _run(vmath, threads, cache="1"):
     run_worker(__file__, vmath, threads, TAPEGRAD_CPU_CACHE=cache)
 
 
-@pytest.mark.parametrize("vmath", ["", "avx2", "generic"])
+@pytest.mark.parametrize("vmath", ["", "avx512", "avx2", "generic"])
 def test_fast_paths(vmath):
     _run(vmath, 1)
 

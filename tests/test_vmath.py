@@ -1,6 +1,6 @@
 """The vectorised math kernels (lib/cpu/vmath_*.cpp: exp, sigmoid, tanh, sin, cos, and the
-float sum): every instruction-set path this machine runs (TAPEGRAD_VMATH=avx2|generic forces a
-lesser one; the table is chosen once per process, so each runs in a subprocess), 1 and 2 OpenMP
+float sum): every instruction-set path this machine runs (TAPEGRAD_VMATH=avx512|avx2|generic forces
+one; the table is chosen once per process, so each runs in a subprocess), 1 and 2 OpenMP
 threads, float32 and float64, against numpy evaluated in higher precision (errors in units in
 the last place) and against torch (special values: signed zeros, infinities, NaN, denormals,
 overflow and underflow edges, bit for bit where both round the same way), on lengths that cross
@@ -152,7 +152,7 @@ def _run(vmath, threads):
     run_worker(__file__, vmath, threads)
 
 
-@pytest.mark.parametrize("vmath", ["", "avx2", "generic"])
+@pytest.mark.parametrize("vmath", ["", "avx512", "avx2", "generic"])
 def test_vmath_paths(vmath):
     _run(vmath, 1)
 

@@ -34,6 +34,38 @@ bool cpu_has_avx2() {
 #endif
 }
 
+bool cpu_is_amd() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init();
+  return __builtin_cpu_is("amd");
+#else
+  return false;
+#endif
+}
+
+// Note [256-bit lanes for memory-bound loops on AMD]
+// Zen 4 runs a 512-bit instruction as two 256-bit halves, and its 512-bit stores gain nothing
+// on data that streams from L3 or memory: the same in-place mul_ on 1e6 floats (8 MB, L3-resident)
+// took 87-93 us with 512-bit lanes and 82-83 us with 256-bit ones, which is where torch's AVX2
+// loop is (measured side by side, benchmarks/run.py). glibc makes the same choice for memcpy on
+// AMD. So on AMD the plain add/sub/mul/div loops come from the AVX2 table, and everything that is
+// compute-bound (exp, sigmoid, tanh, sin, cos: 2x faster with 512-bit lanes) stays AVX-512.
+// TAPEGRAD_VMATH=avx512 asks for the whole AVX-512 table (to compare, and to test that path).
+const VecSet* mixed_for_amd(const VecSet* v512, const VecSet* v2) {
+  static VecSet mixed = [&] {
+    VecSet m = *v512;
+    m.name = "avx512+avx2-binary";
+    for (int k = 0; k < kNumBins; ++k) {
+      m.bin_f32[k] = v2->bin_f32[k];
+      m.bin_f64[k] = v2->bin_f64[k];
+      m.bin_s_f32[k] = v2->bin_s_f32[k];
+      m.bin_s_f64[k] = v2->bin_s_f64[k];
+    }
+    return m;
+  }();
+  return &mixed;
+}
+
 const VecSet* active() {
   static const VecSet* chosen = []() -> const VecSet* {
     const char* want = std::getenv("TAPEGRAD_VMATH");
@@ -42,6 +74,8 @@ const VecSet* active() {
     const VecSet* v2 = cpu_has_avx2() ? avx2_set() : nullptr;
     if (w == "generic") return nullptr;
     if (w == "avx2" && v2) return v2;
+    if (w == "avx512" && v512) return v512;
+    if (v512 && v2 && cpu_is_amd()) return mixed_for_amd(v512, v2);
     return v512 ? v512 : v2;
   }();
   return chosen;

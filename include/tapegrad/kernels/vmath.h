@@ -78,8 +78,9 @@ struct VecSet {
 // nullptr when the instruction set was not compiled in (non-x86, or not GCC).
 const VecSet* avx512_set();
 const VecSet* avx2_set();
-// The set this CPU runs (nullptr: scalar only). TAPEGRAD_VMATH=avx2|generic asks for a lesser
-// one, to test every path on one machine.
+// The set this CPU runs (nullptr: scalar only; on AMD with AVX-512, the AVX-512 table with the
+// AVX2 add/sub/mul/div loops: Note [256-bit lanes for memory-bound loops on AMD] in vmath.cpp).
+// TAPEGRAD_VMATH=avx512|avx2|generic asks for one table whole, to test every path on one machine.
 const VecSet* active();
 
 // CPU features (libgcc's bits, which include the OS saving the wider register state).
