@@ -59,6 +59,14 @@ void set_max_threads(int n) {
   omp_set_num_threads(n);
 #endif
 }
+
+bool openmp_built() {
+#ifdef TAPEGRAD_OPENMP
+  return true;
+#else
+  return false;
+#endif
+}
 }  // namespace cpu
 
 std::shared_ptr<Storage> Storage::allocate(size_t nbytes, Device device) {

@@ -81,6 +81,11 @@ const VecSet* active() {
   return chosen;
 }
 
+const char* cpu_capability() {
+  const VecSet* s = active();
+  return !s ? "DEFAULT" : s == avx2_set() ? "AVX2" : "AVX512";
+}
+
 namespace {
 
 int fn_of(OpId op) {

@@ -5,6 +5,7 @@
 #include <tapegrad/core/threads.h>
 #include <tapegrad/kernels/rng_state.h>
 #include <tapegrad/kernels/loops.h>
+#include <tapegrad/kernels/vmath.h>
 
 #include "common.h"
 
@@ -105,6 +106,8 @@ PYBIND11_MODULE(_C, m) {
     cpu::set_max_threads(static_cast<int>(std::min<int64_t>(v, 1 << 16)));
   }, py::arg("int"));
   m.def("get_num_threads", []() { return cpu::max_threads(); });
+  m.def("_get_cpu_capability", []() { return std::string(vmath::cpu_capability()); });
+  m.attr("_openmp_built") = cpu::openmp_built();
   m.def("promote_types", [](DType a, DType b) { return promote_types(a, b); }, py::arg("type1"),
         py::arg("type2"));
   m.def("result_type", [](const Operand& a, const Operand& b) { return result_type(a.t, b.t); },

@@ -9,5 +9,8 @@ namespace cpu {
 // own setting is per calling thread, and backward may run on another thread than forward).
 void set_max_threads(int n);
 
+// Whether the kernels were compiled with OpenMP (torch.backends.openmp.is_available()).
+bool openmp_built();
+
 }  // namespace cpu
 }  // namespace tapegrad

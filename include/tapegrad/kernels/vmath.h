@@ -83,6 +83,10 @@ const VecSet* avx2_set();
 // TAPEGRAD_VMATH=avx512|avx2|generic asks for one table whole, to test every path on one machine.
 const VecSet* active();
 
+// torch.backends.cpu.get_cpu_capability()'s word for the table active() runs: "AVX512",
+// "AVX2" or "DEFAULT" (scalar loops).
+const char* cpu_capability();
+
 // CPU features (libgcc's bits, which include the OS saving the wider register state).
 bool cpu_has_avx512();
 bool cpu_has_avx2();
