@@ -82,6 +82,33 @@ def test_inplace_tensor_exponent_and_dtype_errors():
     assert_same_error(lambda m: m.ones(2, 3).eq_(m.ones(4, 2, 3)))
 
 
+def test_python_operator_dunders():
+    """+x is positive (x itself); x **= e is the in-place pow_ (an alias of x sees it, and the
+    grad_fn is PowBackward0); __idiv__ and __long__ are torch's Python-2 names."""
+    def fn(m, x):
+        y = x * 1
+        view = y[1:]
+        alias = y
+        alias **= 2
+        z = x * 1
+        z.__idiv__(4)
+        return +x, y, view, z, (+x) is x
+    check(fn, randn(3, 4))
+
+    def ints_fn(m):
+        a = m.tensor([3, 4])
+        a **= 2
+        return a, m.tensor(3.7).__long__(), m.tensor(-2.5).__long__()
+    both(ints_fn)
+    assert_same_error(lambda m: +m.tensor([True]))
+    assert_same_error(lambda m: m.ones(2, requires_grad=True).__ipow__(2))
+
+    def int_pow_float(m):
+        a = m.tensor([1, 2])
+        a **= 2.5
+    assert_same_error(int_pow_float)
+
+
 def test_complex_api_on_real_tensors():
     def fn(m):
         x = m.tensor([1., -2.])

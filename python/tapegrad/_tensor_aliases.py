@@ -75,6 +75,14 @@ def _positive(self):
 
 
 Tensor.positive = _positive
+Tensor.__pos__ = _positive  # +x: torch's __pos__ is positive (self itself)
+
+
+# x **= y is torch's in-place pow_ (without it Python rebinds x to x ** y, leaving aliases of
+# the old tensor unchanged); __idiv__ and __long__ are torch's Python-2 names, kept by torch
+Tensor.__ipow__ = lambda self, other: self.pow_(other)
+Tensor.__idiv__ = lambda self, other: self.div_(other)
+Tensor.__long__ = lambda self: self.__int__()
 
 
 def _matrix_only(name):
