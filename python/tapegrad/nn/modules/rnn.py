@@ -11,6 +11,7 @@ from ..._factories import zeros as _zeros
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
+from ..utils.rnn import PackedSequence
 from ._utils import _empty
 from .module import Module
 
@@ -177,6 +178,8 @@ class RNNBase(Module):
             raise RuntimeError(f"{what} {tuple(expected)}, got {list(hx.shape)}")
 
     def forward(self, input, hx=None):
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         self._check_input(input)
         batched = input.dim() == 3
         is_lstm = self.mode == "LSTM"
@@ -214,6 +217,96 @@ class RNNBase(Module):
             out, h_n = out.squeeze(1), h_n.squeeze(1)
             c_n = c_n.squeeze(1) if c_n is not None else None
         return (out, (h_n, c_n)) if is_lstm else (out, h_n)
+
+    def _forward_packed(self, packed, hx):
+        """A PackedSequence in, a PackedSequence out: hx is in the caller's batch order and is
+        permuted to the packed (decreasing-length) order and h_n back, as torch does."""
+        data, batch_sizes, sorted_indices, unsorted_indices = packed
+        if data.dim() != 2:
+            raise RuntimeError(f"input must have 2 dimensions, got {data.dim()}")
+        self._check_input(data)
+        is_lstm = self.mode == "LSTM"
+        bs = batch_sizes.tolist()
+        batch = bs[0] if bs else 0
+
+        def permute(h, perm):
+            return h if perm is None else h.index_select(1, perm)
+        if hx is None:
+            h0 = _zeros(self._hidden_shape(batch), dtype=data.dtype, device=data.device)
+            c0 = _zeros(self._hidden_shape(batch, False), dtype=data.dtype, device=data.device)
+        elif is_lstm:
+            h0, c0 = permute(hx[0], sorted_indices), permute(hx[1], sorted_indices)
+            self._check_hidden(h0, self._hidden_shape(batch), "Expected hidden[0] size")
+            self._check_hidden(c0, self._hidden_shape(batch, False), "Expected hidden[1] size")
+        else:
+            h0 = permute(hx, sorted_indices)
+            self._check_hidden(h0, self._hidden_shape(batch))
+        out, h_n, c_n = self._run_packed(data, bs, h0, c0 if is_lstm else None)
+        out = PackedSequence(out, batch_sizes, sorted_indices, unsorted_indices)
+        h_n = permute(h_n, unsorted_indices)
+        if is_lstm:
+            return out, (h_n, permute(c_n, unsorted_indices))
+        return out, h_n
+
+    def _step(self, g, h, c, w_hh, b_hh, w_hr):
+        if self.mode == "LSTM":
+            return _lstm_step(g, (h, c), w_hh, b_hh, w_hr)
+        if self.mode == "GRU":
+            return _gru_step(g, h, w_hh, b_hh), None
+        act = _C.tanh if self.mode == "RNN_TANH" else _C.relu
+        return _rnn_step(g, h, w_hh, b_hh, act), None
+
+    def _run_packed(self, x, bs, h0, c0):
+        """x: packed data (sum(bs), in); bs: the batch size of each step, non-increasing. A
+        sequence that has ended keeps its last state (forward), and one that has not started
+        yet starts from h0 (backward direction, which runs from the last step)."""
+        num_dir = 2 if self.bidirectional else 1
+        starts = [0]
+        for b in bs:
+            starts.append(starts[-1] + b)
+        hs, cs = [], []
+        for layer in range(self.num_layers):
+            outs = []
+            for d in range(num_dir):
+                k = layer * num_dir + d
+                w_ih, w_hh, b_ih, b_hh, w_hr = self._weights(layer, d)
+                gi = F.linear(x, w_ih, b_ih)
+                h_init, c_init = h0[k], (c0[k] if c0 is not None else None)
+                seq = [None] * len(bs)
+                if d == 0:
+                    h, c = h_init, c_init
+                    done_h, done_c = [], []  # rows of sequences that ended, latest last
+                    for t, b in enumerate(bs):
+                        if b < h.shape[0]:
+                            done_h.append(h[b:])
+                            h = h[:b]
+                            if c is not None:
+                                done_c.append(c[b:])
+                                c = c[:b]
+                        h, c = self._step(gi[starts[t]:starts[t + 1]], h, c, w_hh, b_hh, w_hr)
+                        seq[t] = h
+                    h = _C.cat([h] + done_h[::-1], 0) if done_h else h
+                    if c is not None and done_c:
+                        c = _C.cat([c] + done_c[::-1], 0)
+                else:
+                    h, c = h_init[:0], (c_init[:0] if c_init is not None else None)
+                    for t in range(len(bs) - 1, -1, -1):
+                        b = bs[t]
+                        if b > h.shape[0]:  # sequences whose last step is t start here
+                            h = _C.cat([h, h_init[h.shape[0]:b]], 0)
+                            if c is not None:
+                                c = _C.cat([c, c_init[c.shape[0]:b]], 0)
+                        h, c = self._step(gi[starts[t]:starts[t + 1]], h, c, w_hh, b_hh, w_hr)
+                        seq[t] = h
+                outs.append(_C.cat(seq, 0) if seq else
+                            _zeros(0, h_init.shape[-1], dtype=x.dtype, device=x.device))
+                hs.append(h)
+                cs.append(c)
+            x = outs[0] if num_dir == 1 else _C.cat(outs, -1)
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                x = F.dropout(x, self.dropout, True)
+        c_n = _C.stack(cs, 0) if c0 is not None else None
+        return x, _C.stack(hs, 0), c_n
 
     def _run(self, x, h0, c0):
         """x: (L, N, in). Returns output (L, N, D*H), h_n and c_n (LSTM) stacked per layer."""
