@@ -284,6 +284,9 @@ __all__ += ["memory_format", "contiguous_format", "preserve_format", "channels_l
             "channels_last_3d"]
 # --- end helper I ---
 
+# torch.norm_except_dim / torch._weight_norm (what weight_norm computes with)
+from .nn.utils.weight_norm import norm_except_dim, _weight_norm  # noqa: E402,F401
+
 # --- CUDA inputs of the host-only linalg functions go to the CPU and back (_host_fallback.py,
 # Note [Host fallback for linalg]); before _out_arg, whose wrappers then sit outside ---
 from . import _host_fallback  # noqa: E402

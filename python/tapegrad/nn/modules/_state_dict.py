@@ -1,5 +1,5 @@
 """Module's state_dict / load_state_dict (torch's key order, _metadata versions, strict
-checking with the same missing/unexpected/size-mismatch messages) and their post hooks."""
+checking with the same missing/unexpected/size-mismatch messages) and their pre and post hooks."""
 import itertools
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
@@ -61,6 +61,10 @@ class StateDictMixin:
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
                               unexpected_keys, error_msgs, assign=False):
+        # pre hooks may rename keys in state_dict (weight_norm reads old weight_g/weight_v)
+        for hook in getattr(self, "_load_state_dict_pre_hooks", {}).values():
+            hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                 error_msgs)
         persistent = {k: v for k, v in self._buffers.items()
                       if k not in self._non_persistent_buffers_set}
         local_state = {k: v for k, v in itertools.chain(self._parameters.items(),
@@ -150,6 +154,25 @@ class StateDictMixin:
         handle = RemovableHandle(self._state_dict_hooks)
         self._state_dict_hooks[handle.id] = hook
         return handle
+
+    def _register_load_state_dict_pre_hook(self, hook, with_module=False):
+        """hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+        error_msgs) runs before this module reads its entries (with_module: the module first)."""
+        if "_load_state_dict_pre_hooks" not in self.__dict__:
+            object.__setattr__(self, "_load_state_dict_pre_hooks", OrderedDict())
+        handle = RemovableHandle(self._load_state_dict_pre_hooks)
+        if with_module:
+            inner = hook
+
+            def hook(*args, _module=self):
+                return inner(_module, *args)
+        self._load_state_dict_pre_hooks[handle.id] = hook
+        return handle
+
+    def register_load_state_dict_pre_hook(self, hook):
+        """hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs) runs before the module reads its entries."""
+        return self._register_load_state_dict_pre_hook(hook, with_module=True)
 
     def register_load_state_dict_post_hook(self, hook):
         handle = RemovableHandle(self._load_state_dict_post_hooks)

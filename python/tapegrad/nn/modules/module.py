@@ -81,6 +81,7 @@ class Module(HooksMixin, StateDictMixin):
         setattr_("_forward_pre_hooks_with_kwargs", OrderedDict())
         setattr_("_state_dict_hooks", OrderedDict())
         setattr_("_load_state_dict_post_hooks", OrderedDict())
+        setattr_("_load_state_dict_pre_hooks", OrderedDict())
 
     def forward(self, *input):
         raise NotImplementedError(
