@@ -103,52 +103,89 @@ TensorList Node::apply(TensorList&& grads) {
 
 // ---- SavedVariable ----
 
+namespace {
+// The hooks stack of this thread; g_top caches its top so that saving a tensor without hooks
+// (every op with grad on) costs one thread-local load.
+thread_local std::vector<std::shared_ptr<SavedTensorHooks>> g_hooks;
+thread_local SavedTensorHooks* g_top = nullptr;
+}  // namespace
+
+void push_saved_tensor_hooks(std::shared_ptr<SavedTensorHooks> hooks) {
+  g_hooks.push_back(std::move(hooks));
+  g_top = g_hooks.back().get();
+}
+
+void pop_saved_tensor_hooks() {
+  if (!g_hooks.empty()) g_hooks.pop_back();
+  g_top = g_hooks.empty() ? nullptr : g_hooks.back().get();
+}
+
+std::shared_ptr<SavedTensorHooks> current_saved_tensor_hooks() {
+  return g_hooks.empty() ? nullptr : g_hooks.back();
+}
+
 SavedVariable::SavedVariable(const Tensor& t, bool is_output) : is_output_(is_output) {
   if (!t.defined()) return;
   defined_ = true;
   version_ = t.version();
-  if (is_output) {
-    data_ = alias_detached(t);
-    output_nr_ = t.output_nr();
-  } else {
-    data_ = t;
+  if (is_output) output_nr_ = t.output_nr();
+  if (g_top) {
+    // pack() sees a history-free alias of a saved output: the node must not hold itself
+    auto hooks = g_hooks.back();
+    auto packed = hooks->pack(is_output ? alias_detached(t) : t);
+    hooked_ = std::make_shared<Hooked>(Hooked{std::move(hooks), std::move(packed)});
+    return;
   }
+  data_ = is_output ? alias_detached(t) : t;
 }
 
 void SavedVariable::release_into(std::vector<std::shared_ptr<void>>& out) {
   if (data_.defined()) out.push_back(std::shared_ptr<void>(data_.impl_ptr()));
   data_ = Tensor();
+  if (hooked_) out.push_back(std::move(hooked_));
 }
 
 Tensor SavedVariable::unpack(const std::shared_ptr<Node>& owner) const {
   if (!defined_) return Tensor();
-  TG_CHECK(data_.defined(),
+  TG_CHECK(data_.defined() || hooked_,
            "Trying to backward through the graph a second time (or directly access saved tensors "
            "after they have already been freed). Saved intermediate values of the graph are freed "
            "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
            "backward through the graph a second time or if you need to access saved tensors after "
            "calling backward.");
-  if (data_.version() != version_) {
+  if (hooked_) return unpack_hooked(owner);
+  return finish_unpack(data_, data_.version(), owner);
+}
+
+Tensor SavedVariable::unpack_hooked(const std::shared_ptr<Node>& owner) const {
+  // What pack kept is the hooks' business (a copy stays valid when the original is written in
+  // place), so there is no version check here: torch's rule.
+  return finish_unpack(hooked_->hooks->unpack(hooked_->packed), version_, owner);
+}
+
+Tensor SavedVariable::finish_unpack(const Tensor& d, uint32_t now,
+                                    const std::shared_ptr<Node>& owner) const {
+  if (now != version_) {
     // torch names the forward op: the owner for a saved output, the tensor's current producer
     // for a saved input, without the "Backward0" suffix.
     std::string which = is_output_ ? std::string(owner ? owner->name() : "")
-                                   : (data_.grad_fn() ? data_.grad_fn()->name() : "");
+                                   : (d.grad_fn() ? d.grad_fn()->name() : "");
     auto cut = which.rfind("Backward");
     if (cut != std::string::npos) which = which.substr(0, cut);
-    uint32_t nr = is_output_ ? output_nr_ : data_.output_nr();
+    uint32_t nr = is_output_ ? output_nr_ : d.output_nr();
     std::string msg = "one of the variables needed for gradient computation has been modified by "
-                      "an inplace operation: [" + tensor_type_str(data_) + " " +
-                      shape_str(data_.sizes()) + "]";
+                      "an inplace operation: [" + tensor_type_str(d) + " " +
+                      shape_str(d.sizes()) + "]";
     if (!which.empty()) msg += ", which is output " + std::to_string(nr) + " of " + which + ",";
-    msg += " is at version " + std::to_string(data_.version()) + "; expected version " +
+    msg += " is at version " + std::to_string(now) + "; expected version " +
            std::to_string(version_) +
            " instead. Hint: enable anomaly detection to find the operation that failed to compute "
            "its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).";
     TG_ERROR(msg);
   }
-  if (!is_output_ || !owner) return data_;
+  if (!is_output_ || !owner) return d;
   // A saved output gets its history back, so double backward can flow through it.
-  Tensor t = alias_detached(data_);
+  Tensor t = alias_detached(d);
   auto& m = t.impl()->meta();
   if (auto view_fn = view_fn_.lock()) {
     m.grad_fn = std::move(view_fn);

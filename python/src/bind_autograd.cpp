@@ -153,9 +153,57 @@ PreHook wrap_hook(py::function fn) {
   };
 }
 
+// Note [Saved tensor hooks] (tapegrad/autograd/node.h) with Python callables: what pack returns
+// is kept as a Python object; unpack must give a Tensor back (torch's TypeError otherwise).
+struct PySavedHooks : SavedTensorHooks {
+  py::object pack_fn, unpack_fn;
+  PySavedHooks(py::object p, py::object u) : pack_fn(std::move(p)), unpack_fn(std::move(u)) {}
+  ~PySavedHooks() override {
+    if (!Py_IsInitialized()) {  // thread-local stacks die after the interpreter: leak, not crash
+      pack_fn.release();
+      unpack_fn.release();
+      return;
+    }
+    py::gil_scoped_acquire gil;
+    pack_fn = py::object();
+    unpack_fn = py::object();
+  }
+  std::shared_ptr<void> pack(const Tensor& t) override {
+    py::gil_scoped_acquire gil;
+    PyObject* r = pack_fn(t).release().ptr();
+    return std::shared_ptr<void>(r, [](void* o) {
+      if (!Py_IsInitialized()) return;
+      py::gil_scoped_acquire g;
+      Py_DECREF(static_cast<PyObject*>(o));
+    });
+  }
+  Tensor unpack(const std::shared_ptr<void>& packed) override {
+    py::gil_scoped_acquire gil;
+    py::object r = unpack_fn(py::reinterpret_borrow<py::object>(
+        static_cast<PyObject*>(packed.get())));
+    try {
+      return r.cast<Tensor>();
+    } catch (const py::cast_error&) {
+      throw py::type_error(std::string("Output of saved tensor unpack_hook expected to be a "
+                                       "Tensor but got result of type ") +
+                           Py_TYPE(r.ptr())->tp_name);
+    }
+  }
+};
+
 }  // namespace
 
 void bind_autograd(py::module_& m) {
+  // torch.autograd.graph.saved_tensors_hooks (python/tapegrad/autograd/graph.py)
+  m.def("_push_saved_tensors_hooks", [](py::function pack, py::function unpack) {
+    push_saved_tensor_hooks(std::make_shared<PySavedHooks>(std::move(pack), std::move(unpack)));
+  });
+  m.def("_pop_saved_tensors_hooks", []() { pop_saved_tensor_hooks(); });
+  m.def("_current_saved_tensors_hooks", []() -> py::object {
+    auto h = std::dynamic_pointer_cast<PySavedHooks>(current_saved_tensor_hooks());
+    if (!h) return py::none();
+    return py::make_tuple(h->pack_fn, h->unpack_fn);
+  });
   py::class_<Node, std::shared_ptr<Node>> node(m, "Node");
   node.def("name", [](const Node& n) { return n.name(); })
       .def_property_readonly("next_functions", &next_functions)

@@ -20,7 +20,7 @@ from .autograd.anomaly_mode import (is_anomaly_enabled,  # noqa: F401
 from ._dlpack import from_dlpack, from_torch  # noqa: F401  (also installs Tensor.__dlpack__)
 from . import utils  # noqa: F401
 from . import cuda  # noqa: F401
-from . import accelerator, backends  # noqa: F401
+from . import accelerator, backends, random  # noqa: F401
 from .nn.functional import relu, unflatten  # noqa: F401
 from . import _tensor_aliases  # noqa: E402  (installs torch's aliases on Tensor)
 from . import _runtime

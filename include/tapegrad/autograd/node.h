@@ -28,6 +28,21 @@ struct InputMeta {
   Device device;
 };
 
+// Note [Saved tensor hooks]: torch.autograd.graph.saved_tensors_hooks. While a pair of hooks is
+// current on this thread, a tensor an op saves for backward is handed to pack() and only what
+// pack returns is kept; unpack() gives the tensor back when backward needs it. (Checkpointing
+// keeps nothing and recomputes; save_on_cpu keeps a host copy.) As in torch, a hooked tensor
+// gets no version check: a packed copy stays right when the original is written in place.
+struct SavedTensorHooks {
+  virtual ~SavedTensorHooks() = default;
+  virtual std::shared_ptr<void> pack(const Tensor& t) = 0;
+  virtual Tensor unpack(const std::shared_ptr<void>& packed) = 0;
+};
+// The innermost pair applies (nullptr: none); push/pop nest like torch's context managers.
+void push_saved_tensor_hooks(std::shared_ptr<SavedTensorHooks> hooks);
+void pop_saved_tensor_hooks();
+std::shared_ptr<SavedTensorHooks> current_saved_tensor_hooks();
+
 class SavedVariable {
  public:
   SavedVariable() = default;
@@ -44,7 +59,16 @@ class SavedVariable {
   void set_view_history(const std::shared_ptr<Node>& fn) { view_fn_ = fn; }
 
  private:
+  Tensor unpack_hooked(const std::shared_ptr<Node>& owner) const;
+  // The version check and, for a saved output, its history back (owner or view_fn_).
+  Tensor finish_unpack(const Tensor& d, uint32_t now, const std::shared_ptr<Node>& owner) const;
+  // What pack() returned, and the hooks whose unpack() reads it.
+  struct Hooked {
+    std::shared_ptr<SavedTensorHooks> hooks;
+    std::shared_ptr<void> packed;
+  };
   Tensor data_;  // for outputs: a detached alias, so the node does not own itself
+  std::shared_ptr<Hooked> hooked_;  // set instead of data_ under saved tensor hooks
   std::weak_ptr<Node> view_fn_;
   uint32_t version_ = 0;
   uint32_t output_nr_ = 0;

@@ -1,4 +1,7 @@
 """tapegrad.autograd: backward() and grad() over the C++ engine, and the grad-mode helpers."""
+import contextlib
+import threading
+
 from .. import _C
 from .._C import Tensor
 from .._grad_mode import enable_grad, no_grad, set_grad_enabled, inference_mode  # noqa: F401
@@ -18,6 +21,24 @@ def _as_list(x):
     return list(x)
 
 
+# grad() and backward(inputs=...) compute only some gradients: a reentrant checkpoint, whose
+# backward runs a full inner backward, refuses to run under them (torch's rule)
+_partial = threading.local()
+
+
+def _is_checkpoint_valid():
+    return not getattr(_partial, "depth", 0)
+
+
+@contextlib.contextmanager
+def _partial_backward():
+    _partial.depth = getattr(_partial, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _partial.depth -= 1
+
+
 def _outputs(x):
     if x is None or not isinstance(x, (Tensor, list, tuple)):
         raise TypeError(f"'{type(x).__name__}' object is not iterable")  # torch's wording
@@ -35,7 +56,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         raise RuntimeError("'inputs' argument to backward() cannot be empty.")
     hooks = _anomaly.nan_check_hooks([o.grad_fn for o in outs])
     try:
-        _C._run_backward(outs, grads, retain_graph, create_graph, ins, True, True)
+        if ins:
+            with _partial_backward():
+                _C._run_backward(outs, grads, retain_graph, create_graph, ins, True, True)
+        else:
+            _C._run_backward(outs, grads, retain_graph, create_graph, ins, True, True)
     finally:
         _anomaly.remove_hooks(hooks)
 
@@ -61,7 +86,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     hooks = _anomaly.nan_check_hooks([o.grad_fn for o in outs])
     try:
-        res = _C._run_backward(outs, grads, retain_graph, create_graph, ins, allow_unused, False)
+        with _partial_backward():
+            res = _C._run_backward(outs, grads, retain_graph, create_graph, ins, allow_unused,
+                                   False)
     finally:
         _anomaly.remove_hooks(hooks)
     if materialize_grads:
@@ -77,6 +104,7 @@ from . import function  # noqa: E402,F401
 __all__ += ["Function", "FunctionCtx", "once_differentiable", "gradcheck", "gradgradcheck"]
 
 from . import functional  # noqa: E402,F401
+from . import graph  # noqa: E402,F401
 from .anomaly_mode import (detect_anomaly, set_detect_anomaly, is_anomaly_enabled,  # noqa: E402
                            is_anomaly_check_nan_enabled)
 from .variable import Variable  # noqa: E402

@@ -31,6 +31,16 @@ class FunctionCtx:
                 "graph are freed when you call .backward() or autograd.grad(). Specify "
                 "retain_graph=True if you need to backward through the graph a second time or "
                 "if you need to access saved tensors after calling backward.")
+        packed = getattr(self, "_packed", None)
+        if packed is not None:
+            out = []
+            for p in packed:
+                t = None if p is None else p[0](p[1])
+                if p is not None and not isinstance(t, Tensor):
+                    raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor "
+                                    f"but got result of type {type(t).__name__}")
+                out.append(t)
+            return tuple(out)
         return tuple(getattr(self, "_to_save", ()))
 
     def mark_non_differentiable(self, *tensors):
@@ -156,6 +166,13 @@ class Function(metaclass=_FunctionMeta):
         if saved:
             ctx._to_save = tuple(t.detach() if t is not None and id(t) in out_ids else t
                                  for t in saved)
+            hooks = _C._current_saved_tensors_hooks()
+            if hooks is not None:
+                # saved_tensors_hooks (autograd/graph.py): keep only what pack returns
+                pack, unpack = hooks
+                ctx._packed = tuple(None if t is None else (unpack, pack(t))
+                                    for t in ctx._to_save)
+                del ctx._to_save
         return tuple(outs) if is_tuple else outs[0]
 
 

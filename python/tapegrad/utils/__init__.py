@@ -1,4 +1,4 @@
-"""tapegrad.utils: mirrors torch.utils (dlpack, data)."""
-from . import data, dlpack  # noqa: F401
+"""tapegrad.utils: mirrors torch.utils (checkpoint, data, dlpack)."""
+from . import checkpoint, data, dlpack  # noqa: F401
 
-__all__ = ["data", "dlpack"]
+__all__ = ["checkpoint", "data", "dlpack"]
