@@ -1,5 +1,6 @@
 // CPU copies: strided, broadcasting, dtype-converting copy (every pair of dtypes, float16 and
 // bfloat16 through float) and fill.
+#include <cstdint>
 #include <cstring>
 #include <type_traits>
 
@@ -49,6 +50,21 @@ void copy(const Tensor& dst, const Tensor& src) {
       dst.sizes() == src.sizes()) {
     std::memmove(dst.raw_data(), src.raw_data(), dst.numel() * itemsize(dst.dtype()));
     return;
+  }
+  if (dst.dtype() == src.dtype()) {
+    // strided, same dtype: the bits as they are, through an unsigned type of the same width
+    // (a bool read as bool must be 0 or 1, but an uninitialized or viewed byte need not be)
+    auto same = [&](auto tag) {
+      using U = decltype(tag);
+      cpu::map1<U, U>(dst, src, [](U v) { return v; });
+    };
+    switch (itemsize(dst.dtype())) {
+      case 1: return same(uint8_t{});
+      case 2: return same(uint16_t{});
+      case 4: return same(uint32_t{});
+      case 8: return same(uint64_t{});
+      default: break;
+    }
   }
   dispatch_all(dst.dtype(), [&](auto dtag) {
     using D = decltype(dtag);
