@@ -284,6 +284,9 @@ __all__ += ["memory_format", "contiguous_format", "preserve_format", "channels_l
             "channels_last_3d"]
 # --- end helper I ---
 
+from . import func  # noqa: E402,F401  (torch.func's transforms)
+from .func import vmap  # noqa: E402,F401
+
 # torch.norm_except_dim / torch._weight_norm (what weight_norm computes with)
 from .nn.utils.weight_norm import norm_except_dim, _weight_norm  # noqa: E402,F401
 
