@@ -6,6 +6,7 @@
 
 #include <tapegrad/autograd/engine.h>
 #include <tapegrad/autograd/grad_mode.h>
+#include <tapegrad/ops/autocast.h>
 #include <tapegrad/ops/ops.h>
 
 namespace tapegrad {
@@ -209,6 +210,7 @@ TensorList run_backward(const TensorList& outputs, const TensorList& grad_output
   }
 
   AutoGradMode mode(create_graph);
+  autocast::Suspend no_autocast;  // backward ops run in the dtypes their forward chose
   std::priority_queue<ReadyItem> ready;
   for (auto& r : roots) {
     Node* n = r.fn.get();

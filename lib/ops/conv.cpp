@@ -2,6 +2,7 @@
 // F.fold) and conv2d as a grouped matrix product over the columns. The ConvolutionBackward0
 // formula (derivatives.cpp) is written with im2col, col2im and matmul, so it differentiates again.
 #include "common.h"
+#include <tapegrad/ops/autocast.h>
 
 namespace tapegrad {
 
@@ -206,6 +207,11 @@ std::vector<int64_t> conv_params(const Tensor& x, const Tensor& w, const std::ve
 Tensor conv2d_impl(const Tensor& input, const Tensor& weight, const Tensor& bias,
                    std::vector<int64_t> stride, const std::string* mode,
                    std::vector<int64_t> padding, std::vector<int64_t> dilation, int64_t groups) {
+  if (autocast::active()) {  // Note [Autocast]
+    Tensor x_ = input, w_ = weight, b_ = bias;
+    if (autocast::lower({&x_, &w_, &b_}))
+      return conv2d_impl(x_, w_, b_, stride, mode, padding, dilation, groups);
+  }
   TG_CHECK(input.dim() == 3 || input.dim() == 4, "Expected 3D (unbatched) or 4D (batched) input "
            "to conv2d, but got input of size: ", shape_str(input.sizes()));
   if (input.dim() == 3) {

@@ -2,6 +2,7 @@
 // composes it, so the grad_fn chain users see is the same (SqueezeBackward4 for vector @
 // matrix, UnsafeViewBackward0 over folded batches, ...).
 #include "common.h"
+#include <tapegrad/ops/autocast.h>
 #include "../cpu/via_float.h"
 
 namespace tapegrad {
@@ -88,10 +89,18 @@ Tensor mm_in(const Tensor& a, const Tensor& b, DType dt) {
 }  // namespace
 
 Tensor mm(const Tensor& a, const Tensor& b) {
+  if (autocast::active()) {  // Note [Autocast]
+    Tensor a_ = a, b_ = b;
+    if (autocast::lower({&a_, &b_})) return mm(a_, b_);
+  }
   return record2(OpId::Mm, a, b, mm_in(a, b, a.dtype()));
 }
 
 Tensor bmm(const Tensor& a, const Tensor& b) {
+  if (autocast::active()) {  // Note [Autocast]
+    Tensor a_ = a, b_ = b;
+    if (autocast::lower({&a_, &b_})) return bmm(a_, b_);
+  }
   TG_CHECK(a.dim() == 3, "batch1 must be a 3D tensor");
   TG_CHECK(b.dim() == 3, "batch2 must be a 3D tensor");
   TG_CHECK(a.sizes()[0] == b.sizes()[0] && a.sizes()[2] == b.sizes()[1], "Expected size for first two dimensions of batch2 tensor "
@@ -133,6 +142,10 @@ Tensor dot(const Tensor& a, const Tensor& b) {
 }
 
 Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, Scalar alpha) {
+  if (autocast::active()) {  // Note [Autocast]
+    Tensor bias_ = bias, a_ = a, b_ = b;
+    if (autocast::lower({&bias_, &a_, &b_})) return addmm(bias_, a_, b_, beta, alpha);
+  }
   Tensor prod, out;
   {
     NoGradGuard g;
@@ -168,6 +181,10 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, 
 }
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
+  if (autocast::active()) {  // Note [Autocast]
+    Tensor a_ = a, b_ = b;
+    if (autocast::lower({&a_, &b_})) return matmul(a_, b_);
+  }
   const int64_t da = a.dim(), db = b.dim();
   TG_CHECK(da > 0 && db > 0, "both arguments to matmul need to be at least 1D, but they are ", da,
            "D and ", db, "D");
@@ -218,6 +235,10 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
 }
 
 Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
+  if (autocast::active()) {  // Note [Autocast]
+    Tensor input_ = input, weight_ = weight, bias_ = bias;
+    if (autocast::lower({&input_, &weight_, &bias_})) return linear(input_, weight_, bias_);
+  }
   if (input.dim() == 2 && bias.defined()) return addmm(bias, input, t(weight));
   if (bias.defined() && input.dim() != 0) {
     // torch flattens the leading dims into one addmm and views the result back.

@@ -2,6 +2,7 @@
 // trace, vdot, addmv, addr, addbmm, baddbmm, rot90, block_diag. Forwards are composed from the
 // core ops under no_grad, then one node is recorded with what the formula reads.
 #include "common.h"
+#include <tapegrad/ops/autocast.h>
 #include <tapegrad/ops/index_ops.h>
 #include "../cpu/via_float.h"
 
@@ -149,6 +150,10 @@ Tensor addr(const Tensor& self, const Tensor& vec1, const Tensor& vec2, Scalar b
 }
 
 Tensor addbmm(const Tensor& self, const Tensor& b1, const Tensor& b2, Scalar beta, Scalar alpha) {
+  if (autocast::active()) {  // Note [Autocast]
+    Tensor self_ = self, b1_ = b1, b2_ = b2;
+    if (autocast::lower({&self_, &b1_, &b2_})) return addbmm(self_, b1_, b2_, beta, alpha);
+  }
   TG_CHECK(b1.dim() == 3, "batch1 must be a 3D tensor");
   TG_CHECK(b2.dim() == 3, "batch2 must be a 3D tensor");
   TG_CHECK(b1.sizes()[0] == b2.sizes()[0], "batch1 and batch2 must have same number of batches, "
@@ -184,6 +189,10 @@ Tensor addbmm(const Tensor& self, const Tensor& b1, const Tensor& b2, Scalar bet
 
 Tensor baddbmm(const Tensor& self, const Tensor& b1, const Tensor& b2, Scalar beta,
                Scalar alpha) {
+  if (autocast::active()) {  // Note [Autocast]
+    Tensor self_ = self, b1_ = b1, b2_ = b2;
+    if (autocast::lower({&self_, &b1_, &b2_})) return baddbmm(self_, b1_, b2_, beta, alpha);
+  }
   Tensor out;
   {
     NoGradGuard g;

@@ -1,6 +1,7 @@
 // Autograd bindings: graph nodes as Python classes named like torch's (one per op row, plus
 // AccumulateGrad), calling a node by hand, next_functions, hooks, grad mode and the engine.
 #include <tapegrad/autograd/views.h>
+#include <tapegrad/ops/autocast.h>
 #include <tapegrad/ops/save_spec.h>
 
 #include "common.h"
@@ -307,6 +308,18 @@ void bind_autograd(py::module_& m) {
   });
   m.def("is_grad_enabled", []() { return GradMode::is_enabled(); });
   m.def("_set_grad_enabled", [](bool e) { GradMode::set_enabled(e); });
+  // autocast's per-thread state (Note [Autocast]; python/tapegrad/amp/autocast_mode.py)
+  m.def("_autocast_state", []() {
+    const auto& s = autocast::state();
+    return py::make_tuple(s.cpu, dtype_object(s.cpu_dtype), s.cuda, dtype_object(s.cuda_dtype));
+  });
+  m.def("_set_autocast_state", [](bool cpu, DType cpu_dt, bool cuda, DType cuda_dt) {
+    auto& s = autocast::state();
+    s.cpu = cpu;
+    s.cpu_dtype = cpu_dt;
+    s.cuda = cuda;
+    s.cuda_dtype = cuda_dt;
+  });
 }
 
 }  // namespace bind

@@ -304,3 +304,19 @@ _out_arg.install(globals())
 from . import _argcheck  # noqa: E402
 _argcheck.install()
 # --- end helper Z ---
+# --- autocast: torch.amp, torch.autocast and the autocast state functions; last, so that its
+# float32 / lower-precision wrappers sit outside every other wrapper (amp/autocast_mode.py) ---
+from . import amp  # noqa: E402
+from .amp import autocast  # noqa: E402,F401
+from .amp.autocast_mode import (is_autocast_enabled, get_autocast_dtype,  # noqa: E402,F401
+                                set_autocast_enabled, set_autocast_dtype,
+                                is_autocast_cpu_enabled, get_autocast_cpu_dtype,
+                                get_autocast_gpu_dtype, clear_autocast_cache,
+                                autocast_increment_nesting, autocast_decrement_nesting,
+                                is_autocast_cache_enabled, set_autocast_cache_enabled)
+amp.autocast_mode.install()
+
+# torch's classes print as torch.device, torch.Size, ... (error messages and reprs name them)
+for _cls in (device, Size, finfo, iinfo, dtype):
+    _cls.__module__ = __name__
+del _cls

@@ -212,3 +212,4 @@ class device_of(device):
 
 from .streams import (Event, ExternalStream, Stream, StreamContext, current_stream,  # noqa: E402
                       default_stream, set_stream, stream)
+from . import amp  # noqa: E402,F401  (torch.cuda.amp's deprecated spellings)
