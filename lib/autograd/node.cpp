@@ -250,6 +250,9 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
   } else {
     add_(old, g);
   }
+  // a copy: a hook may add or remove hooks
+  auto post = meta.post_accumulate_hooks;
+  for (auto& h : post) h.second();
   return {};
 }
 

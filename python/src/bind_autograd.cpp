@@ -296,6 +296,19 @@ void bind_autograd(py::module_& m) {
     }
     return id;
   });
+  // torch's register_post_accumulate_grad_hook (python/tapegrad/_tensor.py gives the leaf)
+  m.def("_register_post_accumulate_hook", [](Tensor& t, py::function fn) {
+    int id = next_hook_id++;
+    auto holder = std::make_shared<py::function>(std::move(fn));
+    t.impl()->meta().post_accumulate_hooks.push_back({id, [holder]() { (*holder)(); }});
+    return id;
+  });
+  m.def("_remove_post_accumulate_hook", [](Tensor& t, int id) {
+    if (!t.impl()->autograd) return;
+    auto& hs = t.impl()->autograd->post_accumulate_hooks;
+    hs.erase(std::remove_if(hs.begin(), hs.end(), [id](const auto& h) { return h.first == id; }),
+             hs.end());
+  });
   m.def("_remove_tensor_hook", [](Tensor& t, int id) {
     if (t.impl()->autograd) {
       auto& hs = t.impl()->autograd->hooks;

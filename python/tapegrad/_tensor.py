@@ -284,8 +284,27 @@ def _register_hook(self, hook):
     return RemovableHandle(lambda: _C._remove_tensor_hook(self, hid))
 
 
+def _register_post_accumulate_grad_hook(self, hook):
+    """hook(tensor) runs after backward has accumulated this leaf's .grad (an optimizer step
+    per parameter inside backward, as in torch's tutorial)."""
+    if not self.requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    if self.grad_fn is not None:
+        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+    import weakref
+    ref = weakref.ref(self)  # the hook gets this very object (dict keys, optimizers)
+
+    def run():
+        t = ref()
+        if t is not None:
+            hook(t)
+    hid = _C._register_post_accumulate_hook(self, run)
+    return RemovableHandle(lambda: _C._remove_post_accumulate_hook(self, hid))
+
+
 _C._install_fast_backward(_backward)  # backward() with no arguments skips Python
 Tensor.register_hook = _register_hook
+Tensor.register_post_accumulate_grad_hook = _register_post_accumulate_grad_hook
 
 
 # ---- indexing ----

@@ -32,6 +32,8 @@ struct AutogradMeta {
   bool requires_grad = false;                // leaves only; non-leaves derive it from grad_fn
   bool retains_grad = false;
   std::vector<std::pair<int, TensorHook>> hooks;  // (handle id, hook); leaves run them pre-accumulate
+  // Leaves: run after .grad was accumulated (torch's register_post_accumulate_grad_hook).
+  std::vector<std::pair<int, std::function<void()>>> post_accumulate_hooks;
 };
 
 struct TensorImpl {
