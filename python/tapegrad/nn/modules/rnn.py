@@ -323,13 +323,7 @@ class RNNBase(Module):
                 c = c0[k] if c0 is not None else None
                 seq = [None] * x.shape[0]
                 for t in steps:
-                    if self.mode == "LSTM":
-                        h, c = _lstm_step(gi[t], (h, c), w_hh, b_hh, w_hr)
-                    elif self.mode == "GRU":
-                        h = _gru_step(gi[t], h, w_hh, b_hh)
-                    else:
-                        act = _C.tanh if self.mode == "RNN_TANH" else _C.relu
-                        h = _rnn_step(gi[t], h, w_hh, b_hh, act)
+                    h, c = self._step(gi[t], h, c, w_hh, b_hh, w_hr)
                     seq[t] = h
                 if seq:
                     outs.append(_C.stack(seq, 0))
