@@ -133,7 +133,7 @@ SavedVariable::SavedVariable(const Tensor& t, bool is_output) : is_output_(is_ou
     // pack() sees a history-free alias of a saved output: the node must not hold itself
     auto hooks = g_hooks.back();
     auto packed = hooks->pack(is_output ? alias_detached(t) : t);
-    hooked_ = std::make_shared<Hooked>(Hooked{std::move(hooks), std::move(packed)});
+    rare_ = std::make_shared<Rare>(Rare{{}, std::move(hooks), std::move(packed)});
     return;
   }
   data_ = is_output ? alias_detached(t) : t;
@@ -142,25 +142,31 @@ SavedVariable::SavedVariable(const Tensor& t, bool is_output) : is_output_(is_ou
 void SavedVariable::release_into(std::vector<std::shared_ptr<void>>& out) {
   if (data_.defined()) out.push_back(std::shared_ptr<void>(data_.impl_ptr()));
   data_ = Tensor();
-  if (hooked_) out.push_back(std::move(hooked_));
+  if (hooked()) out.push_back(std::move(rare_));
 }
 
 Tensor SavedVariable::unpack(const std::shared_ptr<Node>& owner) const {
   if (!defined_) return Tensor();
-  TG_CHECK(data_.defined() || hooked_,
+  TG_CHECK(data_.defined() || hooked(),
            "Trying to backward through the graph a second time (or directly access saved tensors "
            "after they have already been freed). Saved intermediate values of the graph are freed "
            "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
            "backward through the graph a second time or if you need to access saved tensors after "
            "calling backward.");
-  if (hooked_) return unpack_hooked(owner);
+  if (hooked()) return unpack_hooked(owner);
   return finish_unpack(data_, data_.version(), owner);
 }
 
 Tensor SavedVariable::unpack_hooked(const std::shared_ptr<Node>& owner) const {
   // What pack kept is the hooks' business (a copy stays valid when the original is written in
   // place), so there is no version check here: torch's rule.
-  return finish_unpack(hooked_->hooks->unpack(hooked_->packed), version_, owner);
+  return finish_unpack(rare_->hooks->unpack(rare_->packed), version_, owner);
+}
+
+void SavedVariable::set_view_history(const std::shared_ptr<Node>& fn) {
+  if (!rare_) rare_ = std::make_shared<Rare>();
+  else if (rare_.use_count() > 1) rare_ = std::make_shared<Rare>(*rare_);  // a copy's own
+  rare_->view_fn = fn;
 }
 
 Tensor SavedVariable::finish_unpack(const Tensor& d, uint32_t now,
@@ -187,7 +193,7 @@ Tensor SavedVariable::finish_unpack(const Tensor& d, uint32_t now,
   // A saved output gets its history back, so double backward can flow through it.
   Tensor t = alias_detached(d);
   auto& m = t.impl()->meta();
-  if (auto view_fn = view_fn_.lock()) {
+  if (auto view_fn = rare_ ? rare_->view_fn.lock() : nullptr) {
     m.grad_fn = std::move(view_fn);
     m.output_nr = 0;
   } else {

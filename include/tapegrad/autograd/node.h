@@ -56,20 +56,23 @@ class SavedVariable {
   // The output of an in-place op on a view unpacks with the view's history (AsStridedBackward0
   // onto the base's CopySlices), not the op's own node, which only CopySlices may run. Weak: that
   // history leads back to the owner through CopySlices.
-  void set_view_history(const std::shared_ptr<Node>& fn) { view_fn_ = fn; }
+  void set_view_history(const std::shared_ptr<Node>& fn);
 
  private:
   Tensor unpack_hooked(const std::shared_ptr<Node>& owner) const;
-  // The version check and, for a saved output, its history back (owner or view_fn_).
+  // The version check and, for a saved output, its history back (owner or the view's).
   Tensor finish_unpack(const Tensor& d, uint32_t now, const std::shared_ptr<Node>& owner) const;
-  // What pack() returned, and the hooks whose unpack() reads it.
-  struct Hooked {
+  // The rarely set state, out of line so that a SavedVariable stays 48 bytes (a node's arena
+  // holds three: Note [Node arena]): a saved output's view history, and under saved tensor
+  // hooks what pack() returned with the hooks whose unpack() reads it (data_ then stays empty).
+  struct Rare {
+    std::weak_ptr<Node> view_fn;
     std::shared_ptr<SavedTensorHooks> hooks;
     std::shared_ptr<void> packed;
   };
   Tensor data_;  // for outputs: a detached alias, so the node does not own itself
-  std::shared_ptr<Hooked> hooked_;  // set instead of data_ under saved tensor hooks
-  std::weak_ptr<Node> view_fn_;
+  std::shared_ptr<Rare> rare_;
+  bool hooked() const { return rare_ && rare_->hooks; }
   uint32_t version_ = 0;
   uint32_t output_nr_ = 0;
   bool is_output_ = false;
