@@ -237,6 +237,7 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
   if (!variable) return {};  // the leaf is gone: nothing can see its gradient
   auto& meta = variable->meta();
   for (auto& h : meta.hooks) {
+    if (h.first < 0) continue;  // post-accumulate: below
     Tensor r = h.second(g);
     if (r.defined()) g = r;
   }
@@ -256,9 +257,13 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
   } else {
     add_(old, g);
   }
-  // a copy: a hook may add or remove hooks
-  auto post = meta.post_accumulate_hooks;
-  for (auto& h : post) h.second();
+  bool post = false;
+  for (auto& h : meta.hooks) post = post || h.first < 0;
+  if (post) {
+    auto hooks = meta.hooks;  // a copy: a hook may add or remove hooks
+    for (auto& h : hooks)
+      if (h.first < 0) h.second(Tensor());
+  }
   return {};
 }
 

@@ -298,14 +298,17 @@ void bind_autograd(py::module_& m) {
   });
   // torch's register_post_accumulate_grad_hook (python/tapegrad/_tensor.py gives the leaf)
   m.def("_register_post_accumulate_hook", [](Tensor& t, py::function fn) {
-    int id = next_hook_id++;
+    int id = -(next_hook_id++);  // negative: runs after accumulation (AutogradMeta::hooks)
     auto holder = std::make_shared<py::function>(std::move(fn));
-    t.impl()->meta().post_accumulate_hooks.push_back({id, [holder]() { (*holder)(); }});
+    t.impl()->meta().hooks.push_back({id, [holder](const Tensor&) {
+                                        (*holder)();
+                                        return Tensor();
+                                      }});
     return id;
   });
   m.def("_remove_post_accumulate_hook", [](Tensor& t, int id) {
     if (!t.impl()->autograd) return;
-    auto& hs = t.impl()->autograd->post_accumulate_hooks;
+    auto& hs = t.impl()->autograd->hooks;
     hs.erase(std::remove_if(hs.begin(), hs.end(), [id](const auto& h) { return h.first == id; }),
              hs.end());
   });

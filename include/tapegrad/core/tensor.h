@@ -31,9 +31,10 @@ struct AutogradMeta {
   uint32_t output_nr = 0;
   bool requires_grad = false;                // leaves only; non-leaves derive it from grad_fn
   bool retains_grad = false;
-  std::vector<std::pair<int, TensorHook>> hooks;  // (handle id, hook); leaves run them pre-accumulate
-  // Leaves: run after .grad was accumulated (torch's register_post_accumulate_grad_hook).
-  std::vector<std::pair<int, std::function<void()>>> post_accumulate_hooks;
+  // (handle id, hook); leaves run them pre-accumulate. A negative id marks a hook that runs
+  // after .grad was accumulated instead (torch's register_post_accumulate_grad_hook; its return
+  // value is ignored): one vector keeps the meta of every tensor with history small.
+  std::vector<std::pair<int, TensorHook>> hooks;
 };
 
 struct TensorImpl {
