@@ -298,7 +298,7 @@ void bind_autograd(py::module_& m) {
   });
   // torch's register_post_accumulate_grad_hook (python/tapegrad/_tensor.py gives the leaf)
   m.def("_register_post_accumulate_hook", [](Tensor& t, py::function fn) {
-    int id = -(next_hook_id++);  // negative: runs after accumulation (AutogradMeta::hooks)
+    int id = -1 - next_hook_id++;  // negative: runs after accumulation (AutogradMeta::hooks)
     auto holder = std::make_shared<py::function>(std::move(fn));
     t.impl()->meta().hooks.push_back({id, [holder](const Tensor&) {
                                         (*holder)();
