@@ -104,20 +104,22 @@ TensorList Node::apply(TensorList&& grads) {
 // ---- SavedVariable ----
 
 namespace {
-// The hooks stack of this thread; g_top caches its top so that saving a tensor without hooks
-// (every op with grad on) costs one thread-local load.
+// The hooks stack of this thread, and how many hook blocks are open in the whole process:
+// saving a tensor without hooks (every op with grad on) reads that plain global only, not the
+// thread-local stack (a __tls_get_addr call from a shared library).
 thread_local std::vector<std::shared_ptr<SavedTensorHooks>> g_hooks;
-thread_local SavedTensorHooks* g_top = nullptr;
+std::atomic<int> g_open_hooks{0};
 }  // namespace
 
 void push_saved_tensor_hooks(std::shared_ptr<SavedTensorHooks> hooks) {
   g_hooks.push_back(std::move(hooks));
-  g_top = g_hooks.back().get();
+  g_open_hooks.fetch_add(1, std::memory_order_relaxed);
 }
 
 void pop_saved_tensor_hooks() {
-  if (!g_hooks.empty()) g_hooks.pop_back();
-  g_top = g_hooks.empty() ? nullptr : g_hooks.back().get();
+  if (g_hooks.empty()) return;
+  g_hooks.pop_back();
+  g_open_hooks.fetch_sub(1, std::memory_order_relaxed);
 }
 
 std::shared_ptr<SavedTensorHooks> current_saved_tensor_hooks() {
@@ -129,7 +131,7 @@ SavedVariable::SavedVariable(const Tensor& t, bool is_output) : is_output_(is_ou
   defined_ = true;
   version_ = t.version();
   if (is_output) output_nr_ = t.output_nr();
-  if (g_top) {
+  if (g_open_hooks.load(std::memory_order_relaxed) && !g_hooks.empty()) {
     // pack() sees a history-free alias of a saved output: the node must not hold itself
     auto hooks = g_hooks.back();
     auto packed = hooks->pack(is_output ? alias_detached(t) : t);
