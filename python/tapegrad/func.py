@@ -75,6 +75,25 @@ def _wrap_inputs(tree):
     return new, rebuild
 
 
+def _split_aux(out, has_aux, who):
+    """(output, aux) of a function run under a transform (aux None without has_aux)."""
+    if not has_aux:
+        return out, None
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise RuntimeError(f"{who}: output of function f should be a tuple: (output, aux) if "
+                           "has_aux is True")
+    return out
+
+
+def _regroup(wrapped, flat):
+    """flat (one entry per wrapped leaf) back into the structure of each wrapped input."""
+    res, k = [], 0
+    for leaves, rebuild in wrapped:
+        res.append(rebuild(flat[k:k + len(leaves)]))
+        k += len(leaves)
+    return res
+
+
 def _outer_level(tensors):
     return _C.is_grad_enabled() and any(isinstance(t, Tensor) and t.requires_grad
                                         for t in tensors)
@@ -100,13 +119,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
                 leaves, rebuild = _wrap_inputs(args[a])
                 wrapped.append((leaves, rebuild))
                 args[a] = rebuild(leaves)
-            out = func(*args, **kwargs)
-            aux = None
-            if has_aux:
-                if not (isinstance(out, tuple) and len(out) == 2):
-                    raise RuntimeError("grad_and_value(f)(*args): output of function f should "
-                                       "be a tuple: (output, aux) if has_aux is True")
-                out, aux = out
+            out, aux = _split_aux(func(*args, **kwargs), has_aux, "grad_and_value(f)(*args)")
             if not isinstance(out, Tensor):
                 raise RuntimeError("grad_and_value(f)(*args): Expected f(*args) to return a "
                                    f"Tensor, got {type(out)}")
@@ -120,11 +133,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
                                       materialize_grads=True)
             else:
                 grads = [_zeros_like(t) for t in flat]
-        grads = [_finish(g, keep) for g in grads]
-        results, k = [], 0
-        for leaves, rebuild in wrapped:
-            results.append(rebuild(grads[k:k + len(leaves)]))
-            k += len(leaves)
+        results = _regroup(wrapped, [_finish(g, keep) for g in grads])
         g = results[0] if isinstance(argnums, int) else tuple(results)
         value = _finish(out, keep)
         if has_aux:
@@ -165,13 +174,7 @@ def vjp(func, *primals, has_aux=False):
             leaves, rebuild = _wrap_inputs(p)
             wrapped.append((leaves, rebuild))
             args.append(rebuild(leaves))
-        out = func(*args)
-        aux = None
-        if has_aux:
-            if not (isinstance(out, tuple) and len(out) == 2):
-                raise RuntimeError("vjp(f, *primals): output of function f should be a tuple: "
-                                   "(output, aux) if has_aux is True")
-            out, aux = out
+        out, aux = _split_aux(func(*args), has_aux, "vjp(f, *primals)")
     out_leaves, out_rebuild = _flatten(out)
     for t in out_leaves:
         if not isinstance(t, Tensor):
@@ -193,12 +196,7 @@ def vjp(func, *primals, has_aux=False):
             else:
                 grads = [_zeros_like(t) for t in flat_in]
         keep_now = keep or _outer_level(cot)
-        grads = [_finish(g, keep_now) for g in grads]
-        res, k = [], 0
-        for leaves, rebuild in wrapped:
-            res.append(rebuild(grads[k:k + len(leaves)]))
-            k += len(leaves)
-        return tuple(res)
+        return tuple(_regroup(wrapped, [_finish(g, keep_now) for g in grads]))
 
     value = out_rebuild([_finish(t, keep) for t in out_leaves])
     if has_aux:

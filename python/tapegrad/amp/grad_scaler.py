@@ -99,9 +99,10 @@ class GradScaler:
                     if not allow_fp16 and param.grad.dtype == _C.float16:
                         raise ValueError("Attempting to unscale FP16 gradients.")
                     g = param.grad
-                    if not bool(g.isfinite().all()):
-                        found_inf.fill_(1.0)
+                    # on the tensor's device: no host read per parameter (step() reads once)
+                    found_inf.add_(g.isfinite().logical_not().any().to(found_inf.dtype))
                     g.mul_(inv_scale)
+            found_inf.clamp_(max=1.0)  # 1.0 when any was found, as torch's
         return {str(found_inf.device): found_inf}
 
     def unscale_(self, optimizer):

@@ -21,6 +21,7 @@ from .._C import Tensor
 from .._grad_mode import enable_grad, no_grad
 from ..autograd.function import Function
 from ..autograd.graph import saved_tensors_hooks
+from ..random import fork_rng, get_rng_state, set_rng_state
 
 __all__ = ["checkpoint", "checkpoint_sequential", "CheckpointError", "CheckpointFunction",
            "check_backward_validity", "detach_variable", "noop_context_fn"]
@@ -63,24 +64,13 @@ def check_backward_validity(inputs):
                       stacklevel=2)
 
 
-def _rng_state():
-    import tapegrad
-    return tapegrad.get_rng_state()
-
-
 @contextlib.contextmanager
 def _replay_rng(state, enabled):
     """The generator at `state` inside the block, and back where it was after it."""
-    if not enabled:
+    with fork_rng(enabled=enabled):
+        if enabled:
+            set_rng_state(state)
         yield
-        return
-    import tapegrad
-    outer = tapegrad.get_rng_state()
-    tapegrad.set_rng_state(state)
-    try:
-        yield
-    finally:
-        tapegrad.set_rng_state(outer)
 
 
 class CheckpointFunction(Function):
@@ -90,7 +80,7 @@ class CheckpointFunction(Function):
         ctx.run_function = run_function
         ctx.preserve_rng_state = preserve_rng_state
         if preserve_rng_state:
-            ctx.fwd_cpu_state = _rng_state()
+            ctx.fwd_cpu_state = get_rng_state()
         ctx.inputs = [None if isinstance(a, Tensor) else a for a in args]
         ctx.tensor_indices = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
         ctx.save_for_backward(*[a for a in args if isinstance(a, Tensor)])
@@ -135,7 +125,7 @@ class _Frame:
     def __init__(self, function, args, kwargs, preserve, determinism_check):
         self.function, self.args, self.kwargs = function, args, kwargs
         self.preserve = preserve
-        self.rng = _rng_state() if preserve else None
+        self.rng = get_rng_state() if preserve else None
         self.check = determinism_check
         self.meta = []  # (shape, dtype, device) of each saved tensor, in saving order
         self.recomputed = {}

@@ -256,50 +256,19 @@ class RNNBase(Module):
         act = _C.tanh if self.mode == "RNN_TANH" else _C.relu
         return _rnn_step(g, h, w_hh, b_hh, act), None
 
-    def _run_packed(self, x, bs, h0, c0):
-        """x: packed data (sum(bs), in); bs: the batch size of each step, non-increasing. A
-        sequence that has ended keeps its last state (forward), and one that has not started
-        yet starts from h0 (backward direction, which runs from the last step)."""
+    def _layers(self, x, h0, c0, run_direction):
+        """The layer / direction loop shared by padded and packed input: run_direction(x, d,
+        h, c, weights) runs one direction of one layer from states h, c and returns its output
+        and final states. Returns the last layer's output, h_n and c_n (LSTM) stacked."""
         num_dir = 2 if self.bidirectional else 1
-        starts = [0]
-        for b in bs:
-            starts.append(starts[-1] + b)
         hs, cs = [], []
         for layer in range(self.num_layers):
             outs = []
             for d in range(num_dir):
                 k = layer * num_dir + d
-                w_ih, w_hh, b_ih, b_hh, w_hr = self._weights(layer, d)
-                gi = F.linear(x, w_ih, b_ih)
-                h_init, c_init = h0[k], (c0[k] if c0 is not None else None)
-                seq = [None] * len(bs)
-                if d == 0:
-                    h, c = h_init, c_init
-                    done_h, done_c = [], []  # rows of sequences that ended, latest last
-                    for t, b in enumerate(bs):
-                        if b < h.shape[0]:
-                            done_h.append(h[b:])
-                            h = h[:b]
-                            if c is not None:
-                                done_c.append(c[b:])
-                                c = c[:b]
-                        h, c = self._step(gi[starts[t]:starts[t + 1]], h, c, w_hh, b_hh, w_hr)
-                        seq[t] = h
-                    h = _C.cat([h] + done_h[::-1], 0) if done_h else h
-                    if c is not None and done_c:
-                        c = _C.cat([c] + done_c[::-1], 0)
-                else:
-                    h, c = h_init[:0], (c_init[:0] if c_init is not None else None)
-                    for t in range(len(bs) - 1, -1, -1):
-                        b = bs[t]
-                        if b > h.shape[0]:  # sequences whose last step is t start here
-                            h = _C.cat([h, h_init[h.shape[0]:b]], 0)
-                            if c is not None:
-                                c = _C.cat([c, c_init[c.shape[0]:b]], 0)
-                        h, c = self._step(gi[starts[t]:starts[t + 1]], h, c, w_hh, b_hh, w_hr)
-                        seq[t] = h
-                outs.append(_C.cat(seq, 0) if seq else
-                            _zeros(0, h_init.shape[-1], dtype=x.dtype, device=x.device))
+                out, h, c = run_direction(x, d, h0[k], c0[k] if c0 is not None else None,
+                                          self._weights(layer, d))
+                outs.append(out)
                 hs.append(h)
                 cs.append(c)
             x = outs[0] if num_dir == 1 else _C.cat(outs, -1)
@@ -310,32 +279,60 @@ class RNNBase(Module):
 
     def _run(self, x, h0, c0):
         """x: (L, N, in). Returns output (L, N, D*H), h_n and c_n (LSTM) stacked per layer."""
-        num_dir = 2 if self.bidirectional else 1
-        hs, cs = [], []
-        for layer in range(self.num_layers):
-            outs = []
-            for d in range(num_dir):
-                k = layer * num_dir + d
-                w_ih, w_hh, b_ih, b_hh, w_hr = self._weights(layer, d)
-                gi = F.linear(x, w_ih, b_ih)  # every step's input term at once
-                steps = range(x.shape[0] - 1, -1, -1) if d == 1 else range(x.shape[0])
-                h = h0[k]
-                c = c0[k] if c0 is not None else None
-                seq = [None] * x.shape[0]
-                for t in steps:
-                    h, c = self._step(gi[t], h, c, w_hh, b_hh, w_hr)
+        def direction(x, d, h, c, weights):
+            w_ih, w_hh, b_ih, b_hh, w_hr = weights
+            gi = F.linear(x, w_ih, b_ih)  # every step's input term at once
+            steps = range(x.shape[0] - 1, -1, -1) if d == 1 else range(x.shape[0])
+            seq = [None] * x.shape[0]
+            for t in steps:
+                h, c = self._step(gi[t], h, c, w_hh, b_hh, w_hr)
+                seq[t] = h
+            out = (_C.stack(seq, 0) if seq else
+                   _zeros(0, x.shape[1], h.shape[-1], dtype=x.dtype, device=x.device))
+            return out, h, c
+        return self._layers(x, h0, c0, direction)
+
+    def _run_packed(self, x, bs, h0, c0):
+        """x: packed data (sum(bs), in); bs: the batch size of each step, non-increasing. A
+        sequence that has ended keeps its last state (forward), and one that has not started
+        yet starts from h0 (backward direction, which runs from the last step)."""
+        starts = [0]
+        for b in bs:
+            starts.append(starts[-1] + b)
+
+        def direction(x, d, h_init, c_init, weights):
+            w_ih, w_hh, b_ih, b_hh, w_hr = weights
+            gi = F.linear(x, w_ih, b_ih)
+            seq = [None] * len(bs)
+            if d == 0:
+                h, c = h_init, c_init
+                done_h, done_c = [], []  # rows of sequences that ended, latest last
+                for t, b in enumerate(bs):
+                    if b < h.shape[0]:
+                        done_h.append(h[b:])
+                        h = h[:b]
+                        if c is not None:
+                            done_c.append(c[b:])
+                            c = c[:b]
+                    h, c = self._step(gi[starts[t]:starts[t + 1]], h, c, w_hh, b_hh, w_hr)
                     seq[t] = h
-                if seq:
-                    outs.append(_C.stack(seq, 0))
-                else:
-                    outs.append(_zeros(0, x.shape[1], h.shape[-1], dtype=x.dtype, device=x.device))
-                hs.append(h)
-                cs.append(c)
-            x = outs[0] if num_dir == 1 else _C.cat(outs, -1)
-            if self.dropout and self.training and layer < self.num_layers - 1:
-                x = F.dropout(x, self.dropout, True)
-        c_n = _C.stack(cs, 0) if c0 is not None else None
-        return x, _C.stack(hs, 0), c_n
+                h = _C.cat([h] + done_h[::-1], 0) if done_h else h
+                if c is not None and done_c:
+                    c = _C.cat([c] + done_c[::-1], 0)
+            else:
+                h, c = h_init[:0], (c_init[:0] if c_init is not None else None)
+                for t in range(len(bs) - 1, -1, -1):
+                    b = bs[t]
+                    if b > h.shape[0]:  # sequences whose last step is t start here
+                        h = _C.cat([h, h_init[h.shape[0]:b]], 0)
+                        if c is not None:
+                            c = _C.cat([c, c_init[c.shape[0]:b]], 0)
+                    h, c = self._step(gi[starts[t]:starts[t + 1]], h, c, w_hh, b_hh, w_hr)
+                    seq[t] = h
+            out = (_C.cat(seq, 0) if seq else
+                   _zeros(0, h_init.shape[-1], dtype=x.dtype, device=x.device))
+            return out, h, c
+        return self._layers(x, h0, c0, direction)
 
     def extra_repr(self):
         s = f"{self.input_size}, {self.hidden_size}"

@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from ..._C import Tensor
 from ..._grad_mode import no_grad
 from ..modules.container import ModuleDict, ModuleList
-from ..modules.module import Module
 from ..parameter import Parameter
 
 __all__ = ["cached", "ParametrizationList", "register_parametrization", "is_parametrized",
