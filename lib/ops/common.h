@@ -10,6 +10,11 @@
 #include <tapegrad/ops/ops.h>
 
 namespace tapegrad {
+
+// torch's C++ type names in dtype messages ("float", "double", "long int", "c10::Half");
+// defined in ternary.cpp.
+const char* dtype_name_short(DType dt);
+
 namespace detail {
 
 inline void update_state(ResultTypeState& s, const Tensor& t) {
@@ -49,6 +54,16 @@ inline void check_same_device(const Tensor& a, const Tensor& b, const char* what
 // torch's common device of an elementwise op: that of the first operand that is not a CPU 0-d
 // tensor (a Python number or a CPU scalar tensor joins a CUDA op), else the CPU. Outputs are
 // made there: `2 * x`, where(c, 0, x) and the derivatives' sc(0) operands stay on x's GPU.
+// torch's refusal of bool operands to subtraction (sub, rsub, and what subtracts: dist, ...).
+inline void check_sub_bool(DType a, DType b) {
+  if (a == DType::Bool && b == DType::Bool)
+    TG_ERROR("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
+             "or `logical_xor()` operator instead.");
+  if (a == DType::Bool || b == DType::Bool)
+    TG_ERROR("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+             "trying to invert a mask, use the `~` or `logical_not()` operator instead.");
+}
+
 inline Device common_device(std::initializer_list<const Tensor*> ts) {
   for (const Tensor* t : ts)
     if (t->defined() && !(t->dim() == 0 && t->device().is_cpu())) return t->device();

@@ -8,7 +8,6 @@ namespace tapegrad {
 
 using namespace detail;
 
-const char* dtype_name_short(DType dt);  // ternary.cpp: "float", "double", "long int"
 
 namespace {
 

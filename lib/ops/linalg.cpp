@@ -11,26 +11,9 @@ using namespace detail;
 
 namespace {
 
-// The C++ type names torch's dtype-mismatch messages print (its TypeMeta names).
-const char* cpp_type_name(DType t) {
-  switch (t) {
-    case DType::Float32: return "float";
-    case DType::Float64: return "double";
-    case DType::Float16: return "c10::Half";
-    case DType::BFloat16: return "c10::BFloat16";
-    case DType::Int64: return "long int";
-    case DType::Int32: return "int";
-    case DType::Int16: return "short int";
-    case DType::Int8: return "signed char";
-    case DType::UInt8: return "unsigned char";
-    case DType::Bool: return "bool";
-    default: return dtype_name(t);
-  }
-}
-
 void check_mm_dtypes(const Tensor& a, const Tensor& b) {
   TG_CHECK(a.dtype() == b.dtype(), "expected m1 and m2 to have the same dtype, but got: ",
-           cpp_type_name(a.dtype()), " != ", cpp_type_name(b.dtype()));
+           dtype_name_short(a.dtype()), " != ", dtype_name_short(b.dtype()));
   check_same_device(a, b, "argument mat2 in method wrapper_CUDA_mm");
 }
 
@@ -103,6 +86,7 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
   }
   TG_CHECK(a.dim() == 3, "batch1 must be a 3D tensor");
   TG_CHECK(b.dim() == 3, "batch2 must be a 3D tensor");
+  TG_CHECK_KIND(NotImplemented, a.dtype() != DType::Bool, "\"bmm\" not implemented for 'Bool'");
   TG_CHECK(a.sizes()[0] == b.sizes()[0] && a.sizes()[2] == b.sizes()[1], "Expected size for first two dimensions of batch2 tensor "
            "to be: [", a.sizes()[0], ", ", a.sizes()[2], "] but got: [", b.sizes()[0], ", ",
            b.sizes()[1], "].");
@@ -146,6 +130,11 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, 
     Tensor bias_ = bias, a_ = a, b_ = b;
     if (autocast::lower({&bias_, &a_, &b_})) return addmm(bias_, a_, b_, beta, alpha);
   }
+  // torch's order: self against mat2 (before any shape check), then mat1 against mat2
+  TG_CHECK(bias.dtype() == b.dtype(), "self and mat2 must have the same dtype, but got ",
+           dtype_legacy_name(bias.dtype()), " and ", dtype_legacy_name(b.dtype()));
+  TG_CHECK(a.dtype() == b.dtype(), "mat1 and mat2 must have the same dtype, but got ",
+           dtype_legacy_name(a.dtype()), " and ", dtype_legacy_name(b.dtype()));
   Tensor prod, out;
   {
     NoGradGuard g;
@@ -239,6 +228,10 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
     Tensor input_ = input, weight_ = weight, bias_ = bias;
     if (autocast::lower({&input_, &weight_, &bias_})) return linear(input_, weight_, bias_);
   }
+  // torch's linear adds the bias through addmm whatever the input's rank
+  TG_CHECK(!bias.defined() || input.dim() == 0 || bias.dtype() == weight.dtype(),
+           "self and mat2 must have the same dtype, but got ", dtype_legacy_name(bias.dtype()),
+           " and ", dtype_legacy_name(weight.dtype()));
   if (input.dim() == 2 && bias.defined()) return addmm(bias, input, t(weight));
   if (bias.defined() && input.dim() != 0) {
     // torch flattens the leading dims into one addmm and views the result back.

@@ -68,6 +68,7 @@ Tensor linalg_vector_norm(const Tensor& a, double ord, const std::vector<int64_t
 
 Tensor dist(const Tensor& a, const Tensor& b, double p) {
   check_same_device(a, b, "dist");
+  check_sub_bool(a.dtype(), b.dtype());  // torch's dist subtracts first
   const DType dt = result_type(a, b);
   TG_CHECK(is_floating(dt), "norm(): input dtype should be either floating point or complex. "
            "Got ", dtype_legacy_name(dt), " instead.");

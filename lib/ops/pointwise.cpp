@@ -104,12 +104,7 @@ Tensor binary(OpId op, const Tensor& a, const Tensor& b, Scalar alpha) {
   check_same_device(a, b, op_name(op));
   DType dt = binary_dtype(op, a, b);
   check_integer_divisor(op, dt, b);
-  if (op == OpId::Sub && a.dtype() == DType::Bool && b.dtype() == DType::Bool)
-    TG_ERROR("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
-             "or `logical_xor()` operator instead.");
-  if (op == OpId::Sub && (a.dtype() == DType::Bool || b.dtype() == DType::Bool))
-    TG_ERROR("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
-             "trying to invert a mask, use the `~` or `logical_not()` operator instead.");
+  if (op == OpId::Sub) check_sub_bool(a.dtype(), b.dtype());
   Tensor out = empty(broadcast_shapes(a.sizes(), b.sizes()), dt, common_device({&a, &b}));
   kern::binary(op, out, cast_for_kernel(a, dt), cast_for_kernel(b, opmath_scalar_dtype(op, dt, b)),
                alpha.to_double());
@@ -200,12 +195,7 @@ Tensor pow(Scalar base, const Tensor& e) {
 Tensor rsub(const Tensor& a, Scalar other, Scalar alpha) {
   Tensor o = wrapped_scalar(other);
   DType dt = promoted_dtype(a, o);
-  if (a.dtype() == DType::Bool && o.dtype() == DType::Bool)
-    TG_ERROR("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
-             "or `logical_xor()` operator instead.");
-  if (a.dtype() == DType::Bool || o.dtype() == DType::Bool)
-    TG_ERROR("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
-             "trying to invert a mask, use the `~` or `logical_not()` operator instead.");
+  check_sub_bool(a.dtype(), o.dtype());
   Tensor out = empty(a.sizes(), dt, a.device());
   kern::binary(OpId::Sub, out, cast_for_kernel(o, dt), cast_for_kernel(a, dt), alpha.to_double());
   if (auto node = maybe_node(OpId::Rsub, {a})) {

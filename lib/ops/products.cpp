@@ -93,6 +93,7 @@ Tensor diag(const Tensor& a, int64_t k) {
 }
 
 Tensor trace(const Tensor& a) {
+  TG_CHECK_KIND(NotImplemented, a.dtype() != DType::Bool, "\"trace\" not implemented for 'Bool'");
   TG_CHECK(a.dim() == 2, "trace: expected a matrix, but got tensor with dim ", a.dim());
   Tensor out;
   {
@@ -124,6 +125,9 @@ Tensor addmv(const Tensor& self, const Tensor& mat, const Tensor& vec, Scalar be
   TG_CHECK(mat.dim() == 2 && vec.dim() == 1 && self.dim() <= 1,
            "vector + matrix @ vector expected, got ", self.dim(), ", ", mat.dim(), ", ",
            vec.dim());
+  TG_CHECK(self.dtype() == mat.dtype() && mat.dtype() == vec.dtype(),
+           "addmv input tensors must have the same dtype, but got ", dtype_legacy_name(self.dtype()),
+           ", ", dtype_legacy_name(mat.dtype()), ", and ", dtype_legacy_name(vec.dtype()));
   const bool fits = mat.sizes()[1] == vec.sizes()[0] &&
                     (self.dim() == 0 || self.sizes()[0] == mat.sizes()[0] || self.sizes()[0] == 1);
   TG_CHECK(fits, "size mismatch, got input (", self.dim() ? self.sizes()[0] : 1, "), mat (",
@@ -154,6 +158,11 @@ Tensor addbmm(const Tensor& self, const Tensor& b1, const Tensor& b2, Scalar bet
     Tensor self_ = self, b1_ = b1, b2_ = b2;
     if (autocast::lower({&self_, &b1_, &b2_})) return addbmm(self_, b1_, b2_, beta, alpha);
   }
+  // addbmm is addmm per batch in torch, with addmm's dtype checks
+  TG_CHECK(self.dtype() == b2.dtype(), "self and mat2 must have the same dtype, but got ",
+           dtype_legacy_name(self.dtype()), " and ", dtype_legacy_name(b2.dtype()));
+  TG_CHECK(b1.dtype() == b2.dtype(), "mat1 and mat2 must have the same dtype, but got ",
+           dtype_legacy_name(b1.dtype()), " and ", dtype_legacy_name(b2.dtype()));
   TG_CHECK(b1.dim() == 3, "batch1 must be a 3D tensor");
   TG_CHECK(b2.dim() == 3, "batch2 must be a 3D tensor");
   TG_CHECK(b1.sizes()[0] == b2.sizes()[0], "batch1 and batch2 must have same number of batches, "
@@ -193,6 +202,9 @@ Tensor baddbmm(const Tensor& self, const Tensor& b1, const Tensor& b2, Scalar be
     Tensor self_ = self, b1_ = b1, b2_ = b2;
     if (autocast::lower({&self_, &b1_, &b2_})) return baddbmm(self_, b1_, b2_, beta, alpha);
   }
+  TG_CHECK(self.dtype() == b1.dtype(),
+           "Input dtypes must be the same, got: input ", dtype_name_short(self.dtype()),
+           ", batch1: ", dtype_name_short(b1.dtype()), ", batch2: ", dtype_name_short(b2.dtype()));
   Tensor out;
   {
     NoGradGuard g;

@@ -111,8 +111,9 @@ Tensor sum_impl(OpId op, const Tensor& a, const std::vector<int64_t>& dims, bool
              dtype ? "Optional" : "Input", " dtype must be either "
              "a floating point or complex dtype. Got: ", dtype_legacy_name(dt));
   }
-  // Integer inputs sum into int64 inside the kernel; a requested float dtype converts first.
-  Tensor src = is_floating(dt) ? cast_for_kernel(a, dt) : a;
+  // Integer inputs sum into int64 inside the kernel; a requested float dtype converts first,
+  // and so does a float input summed into an integer dtype (torch truncates each element).
+  Tensor src = is_floating(dt) || is_floating(a.dtype()) ? cast_for_kernel(a, dt) : a;
   Prepared p;
   Tensor out;
   const bool float_cpu = (dt == DType::Float32 || dt == DType::Float64) && src.dtype() == dt &&
@@ -278,6 +279,7 @@ namespace {
 Tensor arg_extreme(const Tensor& a, std::optional<int64_t> dim, bool keepdim, bool is_max) {
   NoGradGuard g;
   const char* name = is_max ? "argmax" : "argmin";
+  TG_CHECK(a.dtype() != DType::Bool, name, "(): does not support bool input");
   if (!dim) {
     TG_CHECK_KIND(Index, a.numel() > 0, name, "(): Expected reduction dim to be specified for "
                   "input.numel() == 0.");

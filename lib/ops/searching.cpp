@@ -100,6 +100,8 @@ Tensor bucketize(const Tensor& input, const Tensor& boundaries, bool out_int32, 
 
 Tensor isin(const Tensor& elements, const Tensor& test, bool assume_unique, bool invert) {
   (void)assume_unique;  // only a speed hint in torch
+  TG_CHECK(elements.dtype() != DType::Bool && test.dtype() != DType::Bool,
+           "Unsupported input type encountered for isin(): Bool");
   const DType dt = loop_dtype(result_type(elements, test));
   Tensor e = host_contig(elements, dt), t = host_contig(test, dt);
   Tensor out = empty(e.sizes(), DType::Bool);

@@ -172,6 +172,7 @@ Tensor igammac(const Tensor& a, const Tensor& x) {
 
 // sum_{i<p} lgamma(x - i/2) + p (p-1)/4 log(pi), as one node (torch's MvlgammaBackward0).
 Tensor mvlgamma(const Tensor& x, int64_t p) {
+  TG_CHECK(x.dtype() != DType::Bool, "The input tensor may not be a boolean tensor.");
   TG_CHECK(p >= 1, "p has to be greater than or equal to 1");
   Tensor out;
   {

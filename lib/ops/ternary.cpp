@@ -12,9 +12,6 @@ namespace tapegrad {
 
 using namespace detail;
 
-// torch's short C++ type names in dtype messages ("float", "double", "long int").
-const char* dtype_name_short(DType dt);
-
 namespace {
 
 Tensor sc(Scalar v) { return wrapped_scalar(v); }

@@ -279,7 +279,8 @@ __all__ += ["geqrf", "ormqr", "orgqr", "lu", "lu_solve", "svd_lowrank", "pca_low
 # --- helper I: memory formats, nonzero(as_tuple=), clone(memory_format=) ---
 from ._memory_format import (memory_format, contiguous_format, preserve_format,  # noqa: E402
                              channels_last, channels_last_3d)
-from ._index_extra import nonzero, narrow, narrow_copy, masked_fill  # noqa: E402
+from ._index_extra import (nonzero, narrow, narrow_copy, masked_fill,  # noqa: E402
+                           index_put, index_put_)
 __all__ += ["memory_format", "contiguous_format", "preserve_format", "channels_last",
             "channels_last_3d"]
 # --- end helper I ---

@@ -20,8 +20,70 @@ BOOL_KWARGS = frozenset((
     "return_counts with_replacement sorted largest stable descending unbiased transpose "
     "unitriangular check_errors full_matrices compute_uv some pin_memory ceil_mode "
     "count_include_pad return_indices right out_int32 replacement get_infos antialias "
-    "log_target batch_first need_weights average_attn_weights is_causal"
+    "log_target batch_first need_weights average_attn_weights is_causal log_input full "
+    "zero_infinity adjoint as_tuple density"
 ).split())
+
+# torch's types for the arguments that tapegrad's Python would coerce (int("abc"), a float
+# size), ignore, or reject with another exception: function name -> {parameter: kind}. Checked
+# before the call, positional or keyword, on the arguments given (a default is never checked).
+# kinds: int / int? (None allowed), ints / ints? (an int or a sequence of ints), float / float?,
+# bool, tensor (given explicitly, it must be a Tensor), given (given explicitly, it must not be
+# None); "kind:name" where torch's parameter has another name. A float is never an int to torch (2.0
+# included); numpy and 0-d integer tensors (__index__) and bools are left as they are.
+_POOL = {"kernel_size": "ints", "stride": "ints?", "padding": "ints"}
+_CONVT = {"stride": "ints", "padding": "ints", "output_padding": "ints", "groups": "int",
+          "dilation": "ints"}
+_TRAPZ = {"x": "tensor", "dx": "float?", "dim": "int"}
+ARG_TYPES = {
+    "pixel_shuffle": {"upscale_factor": "int"},
+    "pixel_unshuffle": {"downscale_factor": "int"},
+    "channel_shuffle": {"groups": "int"},
+    "native_channel_shuffle": {"groups": "int"},
+    "cov": {"correction": "int"},
+    "quantile": {"dim": "int?"},
+    "nanquantile": {"dim": "int?"},
+    "unflatten": {"dim": "int", "sizes": "ints"},
+    "index_reduce": {"dim": "int"},
+    "index_reduce_": {"dim": "int"},
+    "tril_indices": {"row": "int", "col": "int", "offset": "int"},
+    "triu_indices": {"row": "int", "col": "int", "offset": "int"},
+    "empty_strided": {"size": "ints", "stride": "ints"},
+    "new_empty_strided": {"size": "ints", "stride": "ints"},
+    "empty_permuted": {"size": "ints", "physical_layout": "ints"},
+    "resize_": {"sizes": "ints:size"},
+    "sum_to_size": {"size": "ints"},
+    "as_strided_scatter": {"size": "ints", "stride": "ints", "storage_offset": "int?"},
+    "diagonal_scatter": {"offset": "int", "dim1": "int", "dim2": "int"},
+    "select_scatter": {"dim": "int", "index": "int"},
+    "slice_scatter": {"dim": "int", "start": "int?", "end": "int?", "step": "int"},
+    "repeat_interleave": {"repeats": "int?", "dim": "int?", "output_size": "int?"},
+    "gradient": {"edge_order": "int"},
+    "tensorinv": {"ind": "int"},
+    "avg_pool1d": _POOL,
+    "avg_pool2d": dict(_POOL, divisor_override="int?"),
+    "avg_pool3d": dict(_POOL, divisor_override="int?"),
+    "max_pool1d": dict(_POOL, dilation="ints"),
+    "max_pool1d_with_indices": dict(_POOL, dilation="ints"),
+    "adaptive_max_pool1d": {"output_size": "ints"},
+    "adaptive_avg_pool1d": {"output_size": "ints"},
+    "conv_transpose1d": _CONVT,
+    "conv_transpose2d": _CONVT,
+    "conv_transpose3d": _CONVT,
+    "rms_norm": {"normalized_shape": "ints", "eps": "float?"},
+    "ctc_loss": {"input_lengths": "ints", "target_lengths": "ints", "blank": "int",
+                 "zero_infinity": "bool"},
+    "poisson_nll_loss": {"log_input": "bool", "full": "bool", "eps": "float"},
+    "huber_loss": {"delta": "float"},
+    "linspace": {"steps": "int"},
+    "logspace": {"steps": "int", "base": "float"},
+    # compiled functions (no signature): "@position" names a positional argument
+    "max": {"@1": "given:other", "dim": "given"},
+    "min": {"@1": "given:other", "dim": "given"},
+    "trapz": _TRAPZ,
+    "trapezoid": _TRAPZ,
+    "cumulative_trapezoid": _TRAPZ,
+}
 
 
 def _type_name(v):
@@ -48,6 +110,11 @@ def _culprit(name, fn, is_method, args, kwargs, obj):
             if a is obj:
                 return (f"{name}(): expected Tensor as element {i - var} in argument {var}, "
                         f"but got {_type_name(obj)}")
+            if i == var and isinstance(a, (list, tuple)):  # f([a, b]) for f(*tensors)
+                for k, x in enumerate(a):
+                    if x is obj:
+                        return (f"expected Tensor as element {k} in argument {var}, but got "
+                                f"{_type_name(obj)}")
             continue
         if a is obj:
             if is_method and i == 0:
@@ -71,13 +138,157 @@ def _culprit(name, fn, is_method, args, kwargs, obj):
 
 def _bool_params(fn):
     """The BOOL_KWARGS that are fn's own bool parameters: named so and defaulting to a bool or
-    None (rrelu's `upper` is a float and keeps its float)."""
+    None, or keyword-only without a default (solve_triangular's `upper`; rrelu's `upper` is a
+    float and keeps its float)."""
     try:
         params = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):
         return frozenset()
     return frozenset(p.name for p in params if p.name in BOOL_KWARGS
-                     and (p.default is None or isinstance(p.default, bool)))
+                     and (p.default is None or isinstance(p.default, bool)
+                          or (p.default is p.empty and p.kind == p.KEYWORD_ONLY)))
+
+
+def _arg_spec(name, fn):
+    """ARG_TYPES[name] against fn's signature: ((position or None, parameter, kind,
+    is_var_positional, torch's name), ...) for the parameters fn has, or () when there is
+    nothing to check."""
+    kinds = ARG_TYPES.get(name)
+    if not kinds:
+        return ()
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+        if ([p.kind for p in params[1:]] == [params[0].VAR_POSITIONAL, params[0].VAR_KEYWORD]
+                and callable(getattr(Tensor, name, None))):
+            # fn(input, *args, **kwargs) handing on to the Tensor method: its parameters
+            params = list(inspect.signature(getattr(Tensor, name)).parameters.values())
+    except (TypeError, ValueError):
+        spec = []
+        for key, k in kinds.items():
+            kind, _, shown = k.partition(":")
+            if key.startswith("@"):
+                spec.append((int(key[1:]), shown, kind, False, shown))
+            else:
+                spec.append((None, key, kind, False, shown or key))
+        return tuple(spec)
+    spec = []
+    for i, p in enumerate(params):
+        if p.name not in kinds:
+            continue
+        kind, _, shown = kinds[p.name].partition(":")
+        if p.kind == p.VAR_POSITIONAL:
+            spec.append((i, p.name, kind, True, shown or p.name))
+        elif p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            spec.append((i, p.name, kind, False, shown or p.name))
+        elif p.kind == p.KEYWORD_ONLY:
+            spec.append((None, p.name, kind, False, shown or p.name))
+    return tuple(spec)
+
+
+def _is_float(v):
+    return isinstance(v, float) or type(v).__name__ in ("float16", "float32", "float64")
+
+
+def _int_error(v, optional):
+    """What torch's parser says of v for an int parameter ("int, not float"), or None."""
+    if isinstance(v, str) or _is_float(v) or (v is None and not optional):
+        return f"int, not {_type_name(v)}"
+    return None
+
+
+def _ints_error(v, optional):
+    """The same for an int-list parameter (an int alone is accepted)."""
+    if v is None:
+        return None if optional else "tuple of ints, not NoneType"
+    if isinstance(v, str) or _is_float(v):
+        return f"tuple of ints, not {_type_name(v)}"
+    if isinstance(v, (list, tuple)):
+        for k, x in enumerate(v):
+            if isinstance(x, str) or _is_float(x) or x is None:
+                return f"tuple of ints, but found element of type {_type_name(x)} at pos {k}"
+    return None
+
+
+def _kind_error(kind, v):
+    optional = kind.endswith("?")
+    base = kind.rstrip("?")
+    if base == "int":
+        return _int_error(v, optional)
+    if base == "ints":
+        return _ints_error(v, optional)
+    if base == "float":
+        if isinstance(v, str) or (v is None and not optional):
+            return f"float, not {_type_name(v)}"
+        return None
+    if base == "bool":
+        if v is None or isinstance(v, bool) or type(v).__name__ == "bool_":
+            return None
+        return f"bool, not {_type_name(v)}"
+    if base == "given":  # anything but None
+        return None if v is not None else "Tensor, not NoneType"
+    if base == "tensor":
+        return None if isinstance(v, Tensor) else f"Tensor, not {_type_name(v)}"
+    return None
+
+
+def _check_spec(name, is_method, args, kwargs, spec):
+    n = len(args)
+    for i, pname, kind, var, shown in spec:
+        if var:
+            if i >= n:
+                continue
+            rest = args[i:]
+            v = rest[0] if len(rest) == 1 else rest
+            where = f" (position {i + 1 - int(is_method)})"
+        elif i is not None and i < n:
+            v = args[i]
+            where = f" (position {i + 1 - int(is_method)})"
+        elif pname in kwargs:
+            v = kwargs[pname]
+            where = ""
+        else:
+            continue
+        err = _kind_error(kind, v)
+        if err is not None:
+            raise TypeError(f"{name}(): argument '{shown}'{where} must be {err}")
+
+
+_CONVERSION_ERRORS = (("could not convert string to float: ", "float"),
+                      ("invalid literal for int() with base 10: ", "int"))
+
+
+def _conversion_culprit(name, fn, is_method, args, kwargs, e):
+    """torch's TypeError for a ValueError of int("abc") / float("abc") on one of the caller's
+    str arguments (or a str in a list argument), or None if it is no such error."""
+    msg = str(e)
+    for prefix, want in _CONVERSION_ERRORS:
+        if msg.startswith(prefix):
+            break
+    else:
+        return None
+    text = msg[len(prefix):]
+
+    def same(x):
+        return isinstance(x, str) and (repr(x) == text or x == text)
+    pos, var = _param_names(fn)
+    shift = int(is_method)
+    for i, a in enumerate(args):
+        pname = (pos[i] if i < len(pos) and (var is None or i < var)
+                 else pos[var] if var is not None and var < len(pos) else f"arg{i}")
+        if same(a):
+            return f"{name}(): argument '{pname}' (position {i + 1 - shift}) must be {want}, not str"
+        if isinstance(a, (list, tuple)) and any(same(x) for x in a):
+            k = next(k for k, x in enumerate(a) if same(x))
+            return (f"{name}(): argument '{pname}' (position {i + 1 - shift}) must be tuple of "
+                    f"{want}s, but found element of type str at pos {k}")
+    for k, v in kwargs.items():
+        if same(v):
+            return f"{name}(): argument '{k}' must be {want}, not str"
+        if isinstance(v, (list, tuple)) and any(same(x) for x in v):
+            j = next(j for j, x in enumerate(v) if same(x))
+            return (f"{name}(): argument '{k}' must be tuple of {want}s, but found element of "
+                    f"type str at pos {j}")
+    return None
 
 
 def _check_bools(name, kwargs, bools):
@@ -88,21 +299,31 @@ def _check_bools(name, kwargs, bools):
             raise TypeError(f"{name}(): argument '{k}' must be bool, not {_type_name(v)}")
 
 
-def wrap(name, fn, is_method=False):
+def wrap(name, fn, is_method=False, prefix=""):
+    """prefix: torch's name of the module's functions in its messages ("linalg_")."""
     if getattr(fn, "_tapegrad_argcheck", False):
         return fn
 
     bools = _bool_params(fn)
+    spec = _arg_spec(name, fn)
+    name = prefix + name
 
     @functools.wraps(fn)
     def checked(*args, **kwargs):
         if kwargs and bools and not bools.isdisjoint(kwargs):
             _check_bools(name, kwargs, bools)
+        if spec:
+            _check_spec(name, is_method, args, kwargs, spec)
         try:
             return fn(*args, **kwargs)
         except AttributeError as e:
             obj = getattr(e, "obj", checked)
             msg = None if obj is checked else _culprit(name, fn, is_method, args, kwargs, obj)
+            if msg is None:
+                raise
+            raise TypeError(msg) from None
+        except ValueError as e:
+            msg = _conversion_culprit(name, fn, is_method, args, kwargs, e)
             if msg is None:
                 raise
             raise TypeError(msg) from None
@@ -116,11 +337,12 @@ def _ours(fn):
 
 
 def install_module(mod, skip=()):
+    prefix = {"linalg": "linalg_", "special": "special_"}.get(mod.__name__.rsplit(".", 1)[-1], "")
     ns = vars(mod)
     for k, fn in list(ns.items()):
         if k.startswith("_") or k in skip or not _ours(fn):
             continue
-        setattr(mod, k, wrap(k, fn))
+        setattr(mod, k, wrap(k, fn, prefix=prefix))
 
 
 def install_tensor(cls):

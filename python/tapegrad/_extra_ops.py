@@ -20,6 +20,8 @@ def argwhere(input):
 
 def _cross_impl(input, other, dim, name_dim):
     import tapegrad
+    if input.dtype == tapegrad.bool:  # torch's kernel has no bool case, checked first
+        raise NotImplementedError("\"cross\" not implemented for 'Bool'")
     if input.dtype != other.dtype:
         raise RuntimeError(f"expected scalar type {_scalar_name(input)} but found "
                            f"{_scalar_name(other)}")
@@ -71,6 +73,8 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     if input.dim() > 2:
         raise RuntimeError("cov(): expected input to have two or fewer dimensions but got an "
                            f"input with {input.dim()} dimensions")
+    if input.dtype == tapegrad.bool:
+        raise RuntimeError("cov(): bool dtype is not supported for input")
     x = input if input.dim() == 2 else input.reshape(1, -1)
     if not (x.dtype.is_floating_point or x.dtype.is_complex):
         x = x.to(tapegrad.get_default_dtype())

@@ -224,7 +224,14 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
         low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
-    return _finish(_C._randint(low, high, list(size), dtype or _C.int64), requires_grad, device)
+    dtype = dtype or _C.int64
+    if low < high:  # otherwise _C._randint raises torch's from/to message
+        from ._tensor_aliases import _check_random_bounds
+        _check_random_bounds(dtype, low, high - 1)
+    if dtype == _C.bool:  # the same draws (random() % range + from), stored as bool
+        return _finish(_C._randint(low, high, list(size), _C.uint8).to(_C.bool), requires_grad,
+                       device)
+    return _finish(_C._randint(low, high, list(size), dtype), requires_grad, device)
 
 
 def _out_and_generator(name, fn):
@@ -278,10 +285,17 @@ def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False
                 requires_grad=requires_grad)
 
 
-def randint_like(input, low=0, high=None, *, generator=None, dtype=None, device=None,
+def randint_like(input, low=None, high=None, *, generator=None, dtype=None, device=None,
                  requires_grad=False, memory_format=None):
     if high is None:
+        if low is None:  # torch's overloads are (input, high) and (input, low, high)
+            raise TypeError("randint_like() received an invalid combination of arguments - got "
+                            "(Tensor), but expected one of:\n"
+                            " * (Tensor input, int high, *, ...)\n"
+                            " * (Tensor input, int low, int high, *, ...)\n")
         low, high = 0, low
+    elif low is None:
+        low = 0
     device = input.device if device is None else device
     return randint(low, high, tuple(input.shape), generator=generator,
                    dtype=dtype or input.dtype, device=device)

@@ -19,6 +19,44 @@ def nonzero(input, *, as_tuple=False):
 Tensor.nonzero = lambda self, *, as_tuple=False: nonzero(self, as_tuple=as_tuple)
 
 
+_c_index_put, _c_index_put_ = _C.index_put, _C.index_put_
+_c_tensor_index_put, _c_tensor_index_put_ = Tensor.index_put, Tensor.index_put_
+
+
+def _index_put_indices(indices, arg):
+    """torch parses index_put's indices as a list of Tensors: None (which the compiled binding
+    would take as a full slice) or a number in it is a TypeError."""
+    if isinstance(indices, (tuple, list)):
+        for k, t in enumerate(indices):
+            if not isinstance(t, Tensor):
+                raise TypeError(f"expected Tensor as element {k} in argument {arg}, but got "
+                                f"{type(t).__name__}")
+
+
+def index_put(input, indices, values, accumulate=False):
+    _index_put_indices(indices, 1)
+    return _c_index_put(input, indices, values, accumulate)
+
+
+def index_put_(input, indices, values, accumulate=False):
+    _index_put_indices(indices, 1)
+    return _c_index_put_(input, indices, values, accumulate)
+
+
+def _tensor_index_put(self, indices, values, accumulate=False):
+    _index_put_indices(indices, 0)
+    return _c_tensor_index_put(self, indices, values, accumulate)
+
+
+def _tensor_index_put_(self, indices, values, accumulate=False):
+    _index_put_indices(indices, 0)
+    return _c_tensor_index_put_(self, indices, values, accumulate)
+
+
+Tensor.index_put = _tensor_index_put
+Tensor.index_put_ = _tensor_index_put_
+
+
 _c_narrow = _C.narrow
 _INTEGRAL = (_C.uint8, _C.int8, _C.int16, _C.int32, _C.int64)
 

@@ -49,7 +49,8 @@ def check_tensor(A, fname, arg="A"):
                         f"{type(A).__name__}")
 
 
-def check_matrix(A, fname, square=True, kernel="lu_cpu", arg="A", low_precision=None):
+def check_matrix(A, fname, square=True, kernel="lu_cpu", arg="A", low_precision=None,
+                 float_check=True):
     """torch's checks, in its order: at least 2-D, square, floating dtype, then device."""
     check_tensor(A, fname.replace(".", "_"), arg)
     if A.dim() < 2:
@@ -57,7 +58,7 @@ def check_matrix(A, fname, square=True, kernel="lu_cpu", arg="A", low_precision=
     if square and A.size(-1) != A.size(-2):
         raise RuntimeError(f"{fname}: A must be batches of square matrices, but they are "
                            f"{A.size(-2)} by {A.size(-1)} matrices")
-    check_dtype(A, fname, kernel, low_precision)
+    check_dtype(A, fname, kernel, low_precision, float_check)
     check_cpu(A, fname)
 
 
@@ -66,17 +67,26 @@ def check_matrix(A, fname, square=True, kernel="lu_cpu", arg="A", low_precision=
 _CHECKED_WHEN_EMPTY = ("geqrf_cpu", "triangular_solve_cpu", "cholesky_inverse_out_cpu")
 
 
-def check_dtype(A, fname, kernel="lu_cpu", low_precision=None):
+def check_dtype(A, fname, kernel="lu_cpu", low_precision=None, float_check=True):
+    """float_check=False for the functions torch sends straight to a floating-only kernel
+    (torch.cholesky, lu_factor, solve_triangular, ...): an integer or bool input is then the
+    kernel's NotImplementedError, as a half one is, instead of the 'Expected a floating point'
+    RuntimeError of those with an explicit check (linalg.cholesky, inv, det, ...).
+    kernel=None lets half and bfloat16 through, for a caller that checks the kernel later."""
     name = type_name(A.dtype)
-    if name in ("Half", "BFloat16"):
-        if low_precision:
+    if name in ("Float", "Double"):
+        return
+    low = name in ("Half", "BFloat16")
+    if low and kernel is None:
+        return  # the caller checks the kernel's dtypes later, after other checks torch makes
+    if low or not float_check:
+        if low and low_precision:
             raise RuntimeError(f"{low_precision}: Low precision dtypes not supported. Got {name}")
         if A.numel() == 0 and kernel not in _CHECKED_WHEN_EMPTY:
             return  # torch's dispatch to these kernels is skipped on an empty batch
         raise NotImplementedError(f'"{kernel}" not implemented for \'{name}\'')
-    if name not in ("Float", "Double"):
-        raise RuntimeError(f"{fname}: Expected a floating point or complex tensor as input. "
-                           f"Got {name}")
+    raise RuntimeError(f"{fname}: Expected a floating point or complex tensor as input. "
+                       f"Got {name}")
 
 
 def check_cpu(A, fname):

@@ -278,11 +278,11 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
     """linalg.solve_triangular(A, B, *, upper, left=True, unitriangular=False)."""
     _no_out(out, "solve_triangular")
     fname = "linalg.solve_triangular"
-    check_matrix(A, fname, kernel="triangular_solve_cpu")
+    check_matrix(A, fname, kernel="triangular_solve_cpu", float_check=False)
     check_tensor(B, "linalg_solve_triangular", "B")
     if B.dim() < 2:
         raise RuntimeError(f"{fname}: The input tensor B must have at least 2 dimensions.")
-    check_dtype(B, fname, "triangular_solve_cpu")
+    check_dtype(B, fname, "triangular_solve_cpu", float_check=False)
     check_cpu(B, fname)
     n = A.size(-1)
     if (B.size(-2) if left else B.size(-1)) != n:
@@ -328,7 +328,8 @@ class _TriangularSolve(Function):
 def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, out=None):
     """torch.triangular_solve (deprecated in torch): (solution, cloned_coefficient)."""
     _no_out(out, "triangular_solve")
-    check_matrix(A, "torch.triangular_solve", kernel="triangular_solve_cpu")
+    check_matrix(A, "torch.triangular_solve", kernel="triangular_solve_cpu",
+                 float_check=False)
     if b.dim() < 2:
         raise RuntimeError("torch.triangular_solve: Expected b to have at least 2 dimensions, "
                            f"but it has {b.dim()} dimensions instead")
@@ -412,7 +413,7 @@ class _CholeskyLegacy(Function):
 def _torch_cholesky(A, upper=False, *, out=None):
     """torch.cholesky (deprecated in torch, same factorization; CholeskyBackward0)."""
     _no_out(out, "cholesky")
-    check_matrix(A, "linalg.cholesky", kernel="cholesky_cpu")
+    check_matrix(A, "linalg.cholesky", kernel="cholesky_cpu", float_check=False)
     L, info = _CholeskyLegacy.apply(A, bool(upper))
     _raise_chol(info, A.dim() > 2)
     return L
@@ -456,7 +457,7 @@ def cholesky_solve(B, L, upper=False, *, out=None):
     if B.dtype != L.dtype:
         raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
                            f"{type_name(B.dtype)} and A of type {type_name(L.dtype)} instead.")
-    check_matrix(L, "torch.cholesky_solve", kernel="cholesky_solve_cpu")
+    check_matrix(L, "torch.cholesky_solve", kernel="cholesky_solve_cpu", float_check=False)
     if B.dim() < 2:
         raise RuntimeError(f"b should have at least 2 dimensions, but has {B.dim()} dimensions "
                            "instead")
@@ -488,7 +489,8 @@ class _CholeskyInverse(Function):
 def cholesky_inverse(L, upper=False, *, out=None):
     """torch.cholesky_inverse(L, upper=False): (L L^T)^{-1}."""
     _no_out(out, "cholesky_inverse")
-    check_matrix(L, "cholesky_inverse", kernel="cholesky_inverse_out_cpu")
+    check_matrix(L, "cholesky_inverse", kernel="cholesky_inverse_out_cpu",
+                 float_check=False)
     return _CholeskyInverse.apply(L, bool(upper))
 
 
@@ -571,7 +573,7 @@ def _lu_checks(A, pivot, fname):
     if A.dim() < 2:
         raise RuntimeError(f"{fname}: Expected tensor with 2 or more dimensions. Got size: "
                            f"{list(A.shape)} instead")
-    check_dtype(A, fname, "lu_cpu")
+    check_dtype(A, fname, "lu_cpu", float_check=False)
     check_cpu(A, "linalg.lu_factor")
     if not pivot:
         raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
@@ -702,8 +704,23 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
     """linalg.lu_solve(LU, pivots, B, *, left=True, adjoint=False)."""
     _no_out(out, "lu_solve")
     fname = "linalg.lu_solve"
-    check_matrix(LU, fname, arg="LU")
+    # torch's order: LU's shape and a floating dtype (half included), then LU and B of one
+    # dtype, then B's shape, and only then the kernel's dtype support (no half)
+    check_tensor(LU, "linalg_lu_solve", "LU")
+    if LU.dim() < 2:
+        raise RuntimeError("torch.linalg.lu_solve: The input tensor A must have at least 2 "
+                           "dimensions.")
+    if LU.size(-1) != LU.size(-2):
+        raise RuntimeError("torch.linalg.lu_solve: A must be batches of square matrices, but "
+                           f"they are {LU.size(-2)} by {LU.size(-1)} matrices")
+    if type_name(LU.dtype) not in ("Float", "Double", "Half", "BFloat16"):
+        raise RuntimeError("torch.linalg.lu_solve: Expected a floating point or complex tensor "
+                           f"as input. Got {type_name(LU.dtype)}")
     check_tensor(B, "linalg_lu_solve", "B")
+    if LU.dtype != B.dtype:
+        raise RuntimeError(f"{fname}: Expected LU and B to have the same dtype, but found LU "
+                           f"of type {type_name(LU.dtype)} and B of type "
+                           f"{type_name(B.dtype)} instead")
     if B.dim() < 2:
         raise RuntimeError(f"{fname}: The input tensor B must have at least 2 dimensions.")
     n = LU.size(-1)
@@ -711,9 +728,7 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
         eq = "AX = B" if left else "XA = B"
         raise RuntimeError(f"{fname}: Incompatible shapes of A and B for the equation {eq} "
                            f"({n}x{n} and {B.size(-2)}x{B.size(-1)})")
-    if LU.dtype != B.dtype:
-        raise RuntimeError(f"{fname}: Expected LU and B to have the same dtype, but found LU "
-                           f"of type {type_name(LU.dtype)} and B of type "
-                           f"{type_name(B.dtype)} instead")
+    check_dtype(LU, fname, "linalg.lu_solve_cpu")
+    check_cpu(LU, fname)
     from . import int32
     return _LuSolve.apply(LU, pivots.to(int32), B, bool(left), bool(adjoint))

@@ -186,7 +186,7 @@ def ldl_solve(LD, pivots, B, *, hermitian=False, out=None):
     if out is not None:
         raise NotImplementedError("tapegrad.linalg.ldl_solve: out= is not supported")
     fname = "torch.linalg.ldl_solve"
-    check_matrix(LD, fname, kernel="linalg_ldl_solve_cpu")
+    check_matrix(LD, fname, kernel=None)
     check_tensor(B, "linalg_ldl_solve", "B")
     if B.dim() < 2:
         raise IndexError(f"Dimension out of range (expected to be in range of "
@@ -199,7 +199,7 @@ def ldl_solve(LD, pivots, B, *, hermitian=False, out=None):
         raise RuntimeError(f"Incompatible matrix sizes for {fname}: each A matrix is "
                            f"{LD.size(-2)} by {LD.size(-1)} but each b matrix is {B.size(-2)} "
                            f"by {B.size(-1)}")
-    check_dtype(LD, fname, "linalg_ldl_solve_cpu")
+    check_dtype(LD, fname, "ldl_solve_kernel_cpu")
     check_cpu(LD, fname)
     from . import broadcast_shapes
     batch = tuple(broadcast_shapes(tuple(LD.shape[:-2]), tuple(pivots.shape[:-1]),

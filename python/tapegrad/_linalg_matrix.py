@@ -25,11 +25,20 @@ def _eps(dtype):
 
 # ---- norms ----
 
+def _wrap_dim(d, nd):
+    """torch's maybe_wrap_dim: d in [-nd, nd) (a 0-d tensor counts as 1-d), else IndexError."""
+    n = _builtins.max(nd, 1)
+    if not -n <= d < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                         f"but got {d})")
+    return d % n if nd else d
+
+
 def _norm_dims(A, dim, fname="linalg.matrix_norm"):
     if isinstance(dim, _builtins.int) or len(dim) != 2:
         raise RuntimeError(f"{fname}: dim must be a 2-tuple. Got "
                            f"{dim if isinstance(dim, _builtins.int) else ' '.join(map(str, dim))}")
-    d0, d1 = (d % A.dim() if A.dim() else d for d in dim)
+    d0, d1 = (_wrap_dim(d, A.dim()) for d in dim)
     if d0 == d1:
         raise RuntimeError(f"{fname}: dims must be different. Got ({dim[0]}, {dim[1]})")
     return d0, d1
@@ -542,7 +551,7 @@ def tensorsolve(A, B, dims=None, *, out=None):
         raise NotImplementedError("tapegrad.linalg.tensorsolve: out= is not supported")
     if dims is not None:
         nd = A.dim()
-        src = [d % nd for d in dims]
+        src = [_wrap_dim(d, nd) for d in dims]
         A = A.movedim(src, list(range(nd - len(src), nd)))
     res_shape = tuple(A.shape[B.dim():])
     p_res = _math.prod(res_shape)

@@ -4,6 +4,7 @@ C++ (_C._linalg_qr / _eigh / _svd, float64 inside); the gradients are the publis
 written in differentiable tapegrad ops (recomputing the factors under grad mode, so
 create_graph works)."""
 from . import _C
+from ._C import Tensor
 from . import return_types as _rt
 from ._linalg_core import back, check_matrix, f64, fortran, grad_on, named, save_attrs
 from ._linalg_decomp import _SolveTriangular
@@ -156,13 +157,28 @@ def eigvalsh(A, UPLO="L", *, out=None):
     return _Eigh.apply(A, lower)[0]
 
 
+def _eig_args(name, A, out):
+    """torch parses the arguments before anything else: a non-tensor input or out= is a
+    TypeError, not the NotImplementedError about complex results."""
+    if not isinstance(A, Tensor):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(A).__name__}")
+    want = Tensor if name == "linalg_eigvals" else (tuple, list)
+    if out is not None and not isinstance(out, want):
+        raise TypeError(f"{name}(): argument 'out' must be "
+                        f"{'Tensor' if want is Tensor else 'tuple of Tensors'}, not "
+                        f"{type(out).__name__}")
+
+
 def eig(A, *, out=None):
+    _eig_args("linalg_eig", A, out)
     raise NotImplementedError("tapegrad.linalg.eig: eigenvalues of a general matrix are complex "
                               "and tapegrad has no complex dtypes; use linalg.eigh for "
                               "symmetric matrices")
 
 
 def eigvals(A, *, out=None):
+    _eig_args("linalg_eigvals", A, out)
     raise NotImplementedError("tapegrad.linalg.eigvals: eigenvalues of a general matrix are "
                               "complex and tapegrad has no complex dtypes; use "
                               "linalg.eigvalsh for symmetric matrices")

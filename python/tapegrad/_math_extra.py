@@ -248,5 +248,8 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     if x1.dtype in (_C.float16, _C.bfloat16) and not use_mm:
         raise NotImplementedError(f"\"cdist\" not implemented for "
                                   f"'{'Half' if x1.dtype == _C.float16 else 'BFloat16'}'")
+    if x1.dtype != x2.dtype:
+        raise RuntimeError(f"expected scalar type {_LEGACY.get(str(x1.dtype), str(x1.dtype))} "
+                           f"but found {_LEGACY.get(str(x2.dtype), str(x2.dtype))}")
     diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
     return _C._linalg_vector_norm(diff, _builtins.float(p), [-1], False)

@@ -7,6 +7,7 @@ products (`_scalar_node`), vander's CopySlices and FlipBackward0 come from the s
 writes. Where torch records one node (RenormBackward0, LdexpBackward0, FrexpBackward0) the
 composite is recorded under that name (_pynode.composite)."""
 import builtins as _builtins
+from collections.abc import Sequence as _Sequence
 
 from . import _C, _pynode
 from ._C import Tensor
@@ -205,6 +206,9 @@ def gradient(input, *, spacing=1, dim=None, edge_order=1):
         if input.shape[d] < edge_order + 1:
             raise RuntimeError("torch.gradient expected each dimension size to be at least "
                                "edge_order+1")
+    if input.dtype == _C.bool and dims:  # torch's differences subtract in the input's dtype
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
     a = input if input.is_floating_point() else input.to(_C.get_default_dtype())
     out = []
     for d, h in zip(dims, spacings):
@@ -410,24 +414,25 @@ _CNAME = {_C.float64: "double", _C.float32: "float", _C.float16: "c10::Half",
           _C.bfloat16: "c10::BFloat16", _C.int64: "long int", _C.int32: "int"}
 
 
-def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
+def histogram(input, bins=100, *, range=None, weight=None, density=False, out=None):
     """Counts (or weight sums) of input in bins: a count of equal bins over range (input's
     min..max by default) or explicit increasing edges; the last bin includes its right edge."""
     import tapegrad as _tg
     from .return_types import histogram as _hist_t
     if out is not None:
         raise NotImplementedError("histogram(out=...) is not supported by tapegrad")
-    if not input.is_floating_point():
+    # torch checks the bins' dtype first, then its kernel's dtypes (float and double only)
+    if isinstance(bins, Tensor) and bins.dtype != input.dtype:
+        raise RuntimeError(f"torch.histogramdd: input tensor and bins tensors should "
+                           f"have the same dtype, but got input with dtype "
+                           f"{_CNAME.get(input.dtype, input.dtype)} and bins for "
+                           f"dimension 0 with dtype {_CNAME.get(bins.dtype, bins.dtype)}")
+    if input.dtype not in (_C.float32, _C.float64):
         raise NotImplementedError(f"\"histogramdd\" not implemented for "
                                   f"'{_DTYPE_NAMES.get(input.dtype, input.dtype)}'")
     x = input.detach().reshape(-1)
     with _no_grad():
         if isinstance(bins, Tensor):
-            if bins.dtype != input.dtype:
-                raise RuntimeError(f"torch.histogramdd: input tensor and bins tensors should "
-                                   f"have the same dtype, but got input with dtype "
-                                   f"{_CNAME.get(input.dtype, input.dtype)} and bins for "
-                                   f"dimension 0 with dtype {_CNAME.get(bins.dtype, bins.dtype)}")
             edges = bins.detach()
             nb = edges.numel() - 1
         else:
@@ -482,6 +487,13 @@ def unravel_index(indices, shape):
         raise TypeError(f"expected 'indices' to be integer dtype, but got {indices.dtype}")
     if isinstance(shape, _builtins.int):
         shape = (shape,)
+    elif isinstance(shape, _Sequence):  # torch's own checks (a str is a sequence of strs)
+        for s in shape:
+            if not isinstance(s, _builtins.int):
+                raise TypeError("expected 'shape' sequence to only contain ints, but got "
+                                f"{type(s)}")
+    else:
+        raise TypeError(f"expected 'shape' to be int or sequence of ints, but got {type(shape)}")
     shape = tuple(int(s) for s in shape)
     if any(s < 0 for s in shape):
         raise ValueError("'shape' cannot have negative values, but got "

@@ -54,12 +54,68 @@ _EXACT.update({"where": "where", "index_select": "same", "masked_select": "same"
 _EXACT.update({"multinomial": "multinomial", "amax": "minmax", "amin": "minmax"})  # helper M
 for _n in "cat concat concatenate stack hstack vstack dstack column_stack row_stack".split():
     _EXACT[_n] = "cat"          # castable, with cat's own TypeError
+for _n in "argmax argmin isin softmax log_softmax".split():
+    _EXACT[_n] = "ctype"
+_EXACT.update({"bitwise_not": "found", "all": "bool_or_byte", "any": "bool_or_byte",
+               "searchsorted": "searchsorted", "bucketize": "searchsorted",
+               "isposinf": "bool_out", "isneginf": "bool_out", "signbit": "bool_out",
+               "logsumexp": "float_out", "nansum": "nansum", "nanmean": "nansum",
+               "normal": "normal"})
+# Functions that compute in out's dtype (any cast allowed) where torch's kernel takes it
+for _n in "cumsum cumprod sum prod".split():
+    _EXACT[_n] = "into"
+# Output dtypes these kernels have no case for (torch's "not implemented for" on out's dtype)
+_INTO_KERNEL = {"cumsum": "cumsum_out_cpu", "cumprod": "cumprod_out_cpu"}
+
+
+def _is_float(dtype):
+    return dtype.is_floating_point
+
+
+def _check_out_kind(name, style, result, out):
+    """The styles where what out's dtype must be does not depend on the result's dtype alone.
+    True when out's dtype is accepted as it is (no castability check after)."""
+    o = _legacy(out.dtype)
+    if style == "bool_or_byte":
+        if o not in ("Bool", "Byte"):
+            raise RuntimeError(f"{name} only supports bool tensor for result, got: {o}")
+        return True
+    if style == "bool_out":
+        if o != "Bool":
+            raise RuntimeError(f"{name} does not support non-boolean outputs.")
+        return True
+    if style == "searchsorted":
+        if out.dtype != result.dtype:
+            flag = _legacy(result.dtype) == "Int"
+            raise RuntimeError(
+                "torch.searchsorted(): output tensor's dtype is wrong, it can only be Int(int32) "
+                "or Long(int64) depending on whether out_int32 flag is True, but we got output "
+                f"tensor's dtype {o} and out_int32 flag is {flag}")
+        return True
+    if style == "float_out":
+        if not _is_float(out.dtype):
+            raise RuntimeError(f"{name}(): Expected floating point type for result tensor, but "
+                               f"got: {o}")
+        return False
+    if style in ("nansum", "normal"):
+        if not _is_float(out.dtype):
+            kernel = "nansum_cpu" if style == "nansum" else "normal_kernel_cpu"
+            raise NotImplementedError(f'"{kernel}" not implemented for \'{o}\'')
+        return True
+    if style == "into":
+        if o == "Bool" and name in _INTO_KERNEL:
+            raise NotImplementedError(f'"{_INTO_KERNEL[name]}" not implemented for \'Bool\'')
+        return True
+    return False
 
 
 def _check_dtype(name, result, out):
+    """True when out's dtype is accepted without the castability check."""
     style = _EXACT.get(name)
     if isinstance(result, tuple) and style is None:
         style = "ctype"
+    if style in _KIND_STYLES:
+        return _check_out_kind(name, style, result, out)
     if style in (None, "cat") or out.dtype == result.dtype:
         if style == "cat" and not _can_cast(result.dtype, out.dtype):
             raise TypeError(f"torch.cat(): input types can't be cast to the desired output type "
@@ -78,6 +134,10 @@ def _check_dtype(name, result, out):
            "minmax": f"Expected the dtype for input and out to match, but got {r} for input's "
                      f"dtype and {o} for out's dtype."}[style]
     raise RuntimeError(msg)
+
+
+_KIND_STYLES = frozenset(("bool_or_byte", "bool_out", "searchsorted", "float_out", "nansum",
+                          "normal", "into"))
 
 
 def _can_cast(a, b):
@@ -104,8 +164,7 @@ def _write_one(name, result, out):
     if out.device != result.device:
         raise RuntimeError(f"Expected out tensor to have device {result.device}, but got "
                            f"{out.device} instead")
-    _check_dtype(name, result, out)
-    if not can_cast(result.dtype, out.dtype):
+    if not _check_dtype(name, result, out) and not can_cast(result.dtype, out.dtype):
         raise RuntimeError(f"result type {_legacy(result.dtype)} can't be cast to the desired "
                            f"output type {_legacy(out.dtype)}")
     shape = tuple(result.shape)
@@ -192,8 +251,13 @@ def wrap(name, fn):
     def with_out(*args, out=None, **kwargs):
         if out is None:
             return fn(*args, **kwargs)
+        if not isinstance(out, (Tensor, tuple, list)):  # parsed before anything runs, as in torch
+            raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
         if name in _FACTORIES and kwargs.get("dtype") is None and isinstance(out, Tensor):
             kwargs["dtype"] = out.dtype  # torch.zeros(2, out=long_tensor) makes longs
+        elif (_EXACT.get(name) == "into" and kwargs.get("dtype") is None
+              and isinstance(out, Tensor) and out.dtype != _bool()):
+            kwargs["dtype"] = out.dtype  # the input is cast to out's dtype before the kernel
         if name in _NO_OVERLAP:
             _check_overlap(out, args + tuple(kwargs.values()))
         first = _OUT_CHECKED_FIRST.get(name)
@@ -211,6 +275,11 @@ def _multinomial_out_first(args, kwargs, out):
     if (isinstance(out, Tensor) and isinstance(x, Tensor) and x.dim() in (1, 2)
             and x.dtype.is_floating_point and out.dtype != _int64()):
         _check_dtype("multinomial", x.new_empty(0, dtype=_int64()), out)
+
+
+def _bool():
+    from . import bool as b
+    return b
 
 
 def _int64():

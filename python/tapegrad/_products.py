@@ -29,6 +29,9 @@ def _dims_pair(a, b, dims):
         if dims > a.dim() or dims > b.dim():
             raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
         return list(range(-dims, 0)), list(range(dims))
+    if not isinstance(dims, (tuple, list)):
+        raise RuntimeError("tensordot expects dims to be int or tuple[list[int], list[int]] or "
+                           f"list[list[int]] containing two lists, but got dims={dims}")
     da, db = dims
     da = [da] if isinstance(da, _b.int) else list(da)
     db = [db] if isinstance(db, _b.int) else list(db)

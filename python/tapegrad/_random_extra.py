@@ -70,6 +70,8 @@ def _exponential_(self, lambd=1.0, *, generator=None):
 def _geometric_(self, p, *, generator=None):
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={_fmt(p)}")
+    if self.dtype == _C.bool:  # torch's kernel takes every dtype but bool
+        raise NotImplementedError("\"geometric_cpu\" not implemented for 'Bool'")
     return _fill(self, "geometric_", "GeometricBackward0",
                  lambda u: (u.log() / _math.log1p(-p)).ceil(), generator, floating=False)
 
@@ -85,10 +87,9 @@ def _cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
 def _log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     if not std > 0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={_fmt(std)}")
-    if not self.is_floating_point():
-        raise RuntimeError("log_normal_ is a continuous probability distribution. dtype must "
-                           f"be a floating point but you specified "
-                           f"{_CTYPE_NAMES.get(self.dtype, self.dtype)}")
+    if not self.is_floating_point():  # torch has no dtype check before its kernel here
+        raise NotImplementedError(f"\"log_normal_cpu\" not implemented for "
+                                  f"'{_DTYPE_NAMES.get(self.dtype, self.dtype)}'")
     _cpu_only("log_normal_", self)
     with _use(generator, "log_normal_", self.device), _no_grad():
         # torch draws log-normals one double at a time (scalar Box-Muller, its cached second

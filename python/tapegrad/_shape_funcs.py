@@ -118,6 +118,15 @@ def column_stack(tensors):
 def meshgrid(*tensors, indexing=None):
     ts = list(tensors[0]) if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)) \
         else list(tensors)
+    for k, t in enumerate(ts):  # torch parses the list before it warns about indexing
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {k} in argument 0, but got "
+                            f"{type(t).__name__}")
+    for t in ts[1:]:  # before indexing is looked at, as torch
+        if t.dtype != ts[0].dtype:
+            raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+        if t.device != ts[0].device:
+            raise RuntimeError("meshgrid expects all tensors to have the same device")
     if indexing is None:
         _warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the "
                        "indexing argument.", UserWarning, stacklevel=2)

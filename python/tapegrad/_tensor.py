@@ -231,7 +231,9 @@ def _index(self):
 Tensor.__index__ = _index
 Tensor.__rdiv__ = Tensor.__rtruediv__
 Tensor.__div__ = Tensor.__truediv__
-Tensor.__rmatmul__ = lambda self, other: other.matmul(self)
+# `[1] @ t`, `None @ t`: Python's TypeError ("unsupported operand type(s) for @"), as in torch
+Tensor.__rmatmul__ = lambda self, other: (other.matmul(self) if isinstance(other, Tensor)
+                                          else NotImplemented)
 def _reduce_ex(self, proto):
     """pickle (and copy.copy): the tensor's data, dtype, shape, strides and device go through
     tapegrad.save's format; a non-leaf comes back as a leaf, and .grad is not kept, as in torch."""
@@ -378,6 +380,9 @@ def _adv_list(adv):
 
 
 def _getitem(self, idx):
+    if not isinstance(self, Tensor):  # Tensor.__getitem__(None, 0)
+        raise TypeError("descriptor '__getitem__' requires a 'torch._C.TensorBase' object but "
+                        f"received a '{type(self).__name__}'")
     result, adv = _expand_index(self, idx)
     if not adv:
         return _C._alias(self) if result is self else result

@@ -295,6 +295,36 @@ _RANDOM_FULL_RANGE = {_C.float32: 2 ** 24 + 1, _C.float64: 2 ** 53 + 1, _C.float
                       _C.int8: 2 ** 7, _C.uint8: 2 ** 8, _C.bool: 2}
 
 
+# dtype -> (lowest, max, digits): torch's bounds for random_'s from and to - 1 (an error
+# outside the dtype's range, a warning outside the floating dtype's exact integers)
+_RANDOM_LIMITS = {_C.bool: (0, 1, None), _C.uint8: (0, 255, None), _C.int8: (-128, 127, None),
+                  _C.int16: (-2 ** 15, 2 ** 15 - 1, None), _C.int32: (-2 ** 31, 2 ** 31 - 1, None),
+                  _C.int64: (-2 ** 63, 2 ** 63 - 1, None), _C.float16: (-65504, 65504, 11),
+                  _C.bfloat16: (-3.3895313892515355e38, 3.3895313892515355e38, 8),
+                  _C.float32: (-3.4028234663852886e38, 3.4028234663852886e38, 24),
+                  _C.float64: (-1.7976931348623157e308, 1.7976931348623157e308, 53)}
+
+
+def _check_random_bounds(dtype, lo, hi_inc):
+    from ._dtype_names import c_type_name
+    limits = _RANDOM_LIMITS.get(dtype)
+    if limits is None:
+        return
+    low, high, digits = limits
+    for name, v in (("from", lo), ("to - 1", hi_inc)):
+        if not low <= v <= high:
+            raise RuntimeError(f"{name} is out of bounds for {c_type_name(dtype)}")
+    if digits is not None:
+        for name, v in (("from", lo), ("to - 1", hi_inc)):
+            if not -(2 ** digits) <= v <= 2 ** digits:
+                import warnings
+                warnings.warn(f"{name} is out of bounds [-(2^{digits}), 2^{digits}]. Due to "
+                              f"precision limitations {c_type_name(dtype)} can support discrete "
+                              "uniform distribution only within this range. This warning will "
+                              "become an error in version 1.7 release, please fix the code in "
+                              "advance", UserWarning, stacklevel=3)
+
+
 def _random_(self, *bounds, generator=None, **kwargs):
     """random_(), random_(to), random_(from, to); keywords from=/to= as torch's."""
     from . import _factories
@@ -316,6 +346,7 @@ def _random_(self, *bounds, generator=None, **kwargs):
     if lo >= hi:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={lo} "
                            f">= to={hi}")
+    _check_random_bounds(self.dtype, lo, hi - 1)
     draws = _factories.randint(lo, hi, tuple(self.shape), dtype=_C.int64)
     return _C._apply_inplace(self, lambda old: draws.to(self.dtype))
 

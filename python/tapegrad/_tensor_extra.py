@@ -39,6 +39,10 @@ def put(input, index, source, accumulate=False):
     if index.is_floating_point() or index.dtype == _C.bool:
         raise RuntimeError(f"put_(): Expected a long tensor for index, but got "
                            f"{_type_name(index.dtype)}")
+    if input.dtype != source.dtype:
+        raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got "
+                           f"self.dtype = {_type_name(input.dtype)} and source.dtype = "
+                           f"{_type_name(source.dtype)}")
     if index.numel() != source.numel():
         raise IndexError(f"put_(): Expected source and index to have the same number of "
                            f"elements, but got source.numel() = {source.numel()}, "
@@ -139,9 +143,16 @@ def _bits(dtype):
     return {_C.int64: 64, _C.int32: 32, _C.int16: 16, _C.int8: 8, _C.uint8: 8, _C.bool: 8}[dtype]
 
 
+def _is_number(v):
+    return isinstance(v, (int, float, complex)) or (
+        type(v).__module__ == "numpy" and getattr(v, "ndim", None) == 0)
+
+
 def _shift_args(name, input, other):
     # torch's overloads: (Tensor, Tensor), (Number, Tensor), (Tensor, Number)
-    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+    if (not isinstance(input, Tensor) and not isinstance(other, Tensor)) or not (
+            (isinstance(input, Tensor) or _is_number(input))
+            and (isinstance(other, Tensor) or _is_number(other))):
         raise TypeError(
             f"{name}() received an invalid combination of arguments - got "
             f"({type(input).__name__}, {type(other).__name__}), but expected one of:\n"
@@ -183,8 +194,36 @@ def bitwise_right_shift(input, other, *, out=None):
 
 
 # ---- *_copy views, in-place function forms, small torch.* functions --------------------------
+# the *_copy functions' required arguments after input (torch: "missing ... arguments")
+_COPY_REQUIRED = {"view": (), "expand": ("size",), "permute": ("dims",),
+                  "select": ("dim", "index"), "transpose": ("dim0", "dim1"),
+                  "unsqueeze": ("dim",), "split": ("split_size",),
+                  "split_with_sizes": ("split_sizes",), "as_strided": ("size", "stride"),
+                  "unfold": ("dimension", "size", "step"), "narrow": ("dim", "start", "length")}
+
+
+def _copy_missing(view_name, args, kwargs):
+    name = view_name + "_copy"
+    if view_name == "view":
+        if not args and not kwargs:
+            raise TypeError(f"{name}() received an invalid combination of arguments - got "
+                            "(Tensor), but expected one of:\n"
+                            " * (Tensor input, torch.dtype dtype, *, Tensor out = None)\n"
+                            " * (Tensor input, tuple of ints size, *, Tensor out = None)\n")
+        return
+    need = _COPY_REQUIRED[view_name][len(args):]
+    missing = [k for k in need if k not in kwargs]
+    if missing:
+        n = len(missing)
+        raise TypeError(f"{name}() missing {n} required positional argument"
+                        f"{'s' if n == 1 else ''}: " + ", ".join(f'"{k}"' for k in missing))
+
+
 def _copy_form(view_name, node):
     def fn(input, *args, out=None, **kwargs):
+        if view_name in _COPY_REQUIRED and len(args) < len(_COPY_REQUIRED[view_name]) + (
+                view_name == "view"):
+            _copy_missing(view_name, args, kwargs)
         if out is not None:
             raise NotImplementedError(f"{view_name}_copy(out=...) is not supported by tapegrad")
         import tapegrad as _tg

@@ -140,6 +140,12 @@ def pixel_unshuffle(input, downscale_factor):
 def bilinear(input1, input2, weight, bias=None):
     """y[..., o] = sum_ij x1[..., i] W[o, i, j] x2[..., j] + b[o], as one matmul of x1 with W
     laid out (i, o*j) followed by a product with x2 summed over j."""
+    ts = (("input1", input1), ("input2", input2), ("weight", weight)) + \
+        ((("bias", bias),) if bias is not None else ())
+    if any(t.dtype != input1.dtype for _, t in ts):
+        from .._dtype_names import c_type_name
+        raise RuntimeError("All tensors must have the same dtype, got " +
+                           ", ".join(f"{n}: {c_type_name(t.dtype)}" for n, t in ts))
     if input1.dim() != input2.dim():
         raise RuntimeError("bilinear(): input dimensions do not match: got "
                            f"{input1.dim()} and {input2.dim()}")

@@ -40,6 +40,9 @@ def linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weig
     if tuple(target.shape) == logits_shape and ignore_index is not None:
         raise RuntimeError("ignore_index cannot be specified when target contains probabilities")
     ignore_index = -100 if ignore_index is None else ignore_index
+    if options is not None:
+        _check_chunked_acc_dtype(input, target, reduction, label_smoothing, out_features,
+                                 options)
     if out_features:
         rows = math.prod(out_features, start=num_classes)
         linear_weight = linear_weight.reshape(rows, in_features)
@@ -48,3 +51,19 @@ def linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weig
     logits = linear(input, linear_weight, linear_bias).reshape(logits_shape)
     return cross_entropy(logits, target, weight=weight, reduction=reduction,
                          ignore_index=ignore_index, label_smoothing=label_smoothing)
+
+
+def _check_chunked_acc_dtype(input, target, reduction, label_smoothing, out_features, options):
+    """torch's chunked path (options given, reduction mean/sum/none, no label smoothing, int64
+    target, no K dims) resolves acc_dtype (None: the input's dtype) and refuses a non-floating
+    one with options' ValueError."""
+    import tapegrad
+    if (reduction not in ("mean", "sum", "none") or label_smoothing != 0.0
+            or target.dtype != tapegrad.int64 or out_features):
+        return
+    acc = getattr(options, "acc_dtype", None)
+    acc = input.dtype if acc is None else acc
+    if acc not in (tapegrad.float16, tapegrad.bfloat16, tapegrad.float32, tapegrad.float64):
+        raise ValueError("acc_dtype must be one of {None, torch.float16, torch.bfloat16, "
+                         f"torch.float32, torch.float64}}, got {acc!r}. Pass acc_dtype=None to "
+                         "let the op pick automatically.")

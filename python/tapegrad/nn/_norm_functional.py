@@ -34,7 +34,12 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if bias is not None:
             out = out + bias[0]
         return out
+    if training and (running_mean is None) != (running_var is None):
+        raise ValueError(_ONE_STAT)
     return _C.batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps)
+
+
+_ONE_STAT = "running_mean and running_var must either both be None or neither be None"
 
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
@@ -49,6 +54,11 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         if prod == 1:
             raise ValueError(f"Expected more than 1 spatial element when training, got input size "
                              f"{size}")
+    if not use_input_stats and (running_mean is None or running_var is None):
+        raise RuntimeError("Expected running_mean and running_var to be defined when "
+                           "use_input_stats is false")
+    if (running_mean is None) != (running_var is None):
+        raise ValueError(_ONE_STAT)
     shape = list(input.shape)
     n, c = shape[0], shape[1]
     x = input.reshape([1, n * c] + shape[2:])

@@ -5,6 +5,8 @@ max_pool3d pools (H, W) with the max_pool2d op, then takes the maximum over the 
 D*H*W. avg_pool3d sums windows with conv3d and a ones kernel, then divides by torch's
 per-window divisor. The adaptive pools use averaging matrices / window-by-window maxima.
 lp_pool* follow torch's own composition; max_unpool* scatter into a zero image."""
+from collections.abc import Iterable as _Iterable
+
 from .. import _C
 from .._factories import arange as _arange, ones as _ones, tensor as _tensor, zeros as _zeros
 from ._conv3d_functional import conv3d
@@ -271,7 +273,6 @@ def _unpool_output_size(input, kernel_size, stride, padding, output_size):
     if output_size is None:
         ret = default
     else:
-        output_size = list(output_size)
         if len(output_size) == n + 2:
             output_size = output_size[2:]
         if len(output_size) != n:
@@ -280,7 +281,7 @@ def _unpool_output_size(input, kernel_size, stride, padding, output_size):
         for d in range(n):
             lo, hi = default[d] - stride[d], default[d] + stride[d]
             if not lo < output_size[d] < hi:
-                raise ValueError(f'invalid output_size "{tuple(output_size)}" (dim {d} must be '
+                raise ValueError(f'invalid output_size "{output_size}" (dim {d} must be '
                                  f"between {lo} and {hi})")
         ret = output_size
     for d in range(n):
@@ -323,13 +324,26 @@ def _unpool(input, indices, out_size, nd, name):
 
 
 def _nt(v, n):
-    return (v,) * n if isinstance(v, int) else tuple(v)
+    """torch's _single / _pair / _triple: an iterable as a tuple, anything else repeated (a
+    float kernel_size goes on into the size arithmetic, as in torch)."""
+    return tuple(v) if isinstance(v, _Iterable) else (v,) * n
+
+
+def _int_sizes(size, name, arg="output_size", pos=3):
+    """The compiled max_unpool's int-list parsing of the computed output size (and of
+    max_unpool3d's stride and padding)."""
+    for k, v in enumerate(size):
+        if isinstance(v, (float, str)):
+            raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be tuple of "
+                            f"ints, but found element of type {type(v).__name__} at pos {k}")
+    return size
 
 
 def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     k = _nt(kernel_size, 1)
     s = k if stride is None else _nt(stride, 1)
-    size = _unpool_output_size(input, k, s, _nt(padding, 1), output_size)
+    size = _int_sizes(_unpool_output_size(input, k, s, _nt(padding, 1), output_size) + [1],
+                      "max_unpool2d")[:-1]
     if input.dim() not in (2, 3):
         raise RuntimeError("Input to max_unpooling2d should be a 3d or 4d Tensor, but got a "
                            f"tensor with {input.dim() + 1} dimensions.")
@@ -340,12 +354,16 @@ def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_siz
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     k = _nt(kernel_size, 2)
     s = k if stride is None else _nt(stride, 2)
-    size = _unpool_output_size(input, k, s, _nt(padding, 2), output_size)
+    size = _int_sizes(_unpool_output_size(input, k, s, _nt(padding, 2), output_size),
+                      "max_unpool2d")
     return _unpool(input, indices, size, 2, "max_unpooling2d")
 
 
 def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     k = _nt(kernel_size, 3)
     s = k if stride is None else _nt(stride, 3)
-    size = _unpool_output_size(input, k, s, _nt(padding, 3), output_size)
+    p = _nt(padding, 3)
+    size = _int_sizes(_unpool_output_size(input, k, s, p, output_size), "max_unpool3d")
+    _int_sizes(s, "max_unpool3d", "stride", 4)
+    _int_sizes(p, "max_unpool3d", "padding", 5)
     return _unpool(input, indices, size, 3, "max_unpooling3d")

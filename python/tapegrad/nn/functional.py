@@ -496,6 +496,10 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
                       "the KL div math definition.'mean' will be changed to behave the same as "
                       "'batchmean' in the next major release.", stacklevel=2)
     _check_reduction(reduction, ("batchmean",))
+    for k, (arg, v) in enumerate((("input", input), ("target", target))):
+        if not isinstance(v, _C.Tensor):  # torch.kl_div parses its arguments after the above
+            raise TypeError(f"kl_div(): argument '{arg}' (position {k + 1}) must be Tensor, not "
+                            f"{type(v).__name__}")
     return _kl_div(input, target, reduction, log_target)
 
 
@@ -660,10 +664,21 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """input / max(||input||_p, eps) along dim (DivBackward0 over an expanded norm)."""
-    if out is not None:
-        raise NotImplementedError("normalize(out=...) is not supported by tapegrad")
-    denom = _C._norm_dim(input, float(p), [dim], True).clamp_min(eps).expand_as(input)
-    return input / denom
+    if p is None:
+        p = 2.0
+    if isinstance(p, str) or not isinstance(dim, int):  # 'fro' / 'nuc' / a tuple of dims
+        denom = input.norm(p, dim, keepdim=True)
+    else:
+        denom = _C._norm_dim(input, float(p), [dim], True)
+    denom = denom.clamp_min(eps).expand_as(input)
+    if out is None:
+        return input / denom
+    if not isinstance(out, _C.Tensor):
+        raise TypeError("div() received an invalid combination of arguments - got (Tensor, "
+                        f"Tensor, out={type(out).__name__}), but expected one of:\n"
+                        " * (Tensor input, Tensor other, *, Tensor out = None)\n")
+    from .._out_arg import write_out
+    return write_out("div", input / denom, out, (input,))
 
 # --- channel dropout, pixel shuffle, bilinear, interpolate (nn/_extra_functional.py) ---
 from ._extra_functional import (bilinear, dropout1d, dropout2d, dropout3d,  # noqa: E402,F401
