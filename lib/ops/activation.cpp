@@ -116,6 +116,8 @@ Tensor& celu_(Tensor& a, double alpha) {
 // Integer inputs clamp to the bounds converted to the input's type, as torch's hardtanh.
 Tensor hardtanh(const Tensor& a, double lo, double hi) {
   TG_CHECK(a.dtype() != DType::Bool, "Bool inputs not supported for hardtanh");
+  TG_CHECK(a.dtype() != DType::UInt8 || (lo >= 0 && hi >= 0),
+           "cannot do hardtanh on an unsigned type with negative limits");
   if (!is_floating(a.dtype()))
     return clamp(a, Scalar(static_cast<int64_t>(lo)), Scalar(static_cast<int64_t>(hi)));
   const double p[] = {lo, hi};
@@ -125,6 +127,8 @@ Tensor hardtanh(const Tensor& a, double lo, double hi) {
 // torch's hardtanh_ keeps the old value (HardtanhBackward0 with _saved_self), as the protocol.
 Tensor& hardtanh_(Tensor& a, double lo, double hi) {
   TG_CHECK(a.dtype() != DType::Bool, "Bool inputs not supported for hardtanh");
+  TG_CHECK(a.dtype() != DType::UInt8 || (lo >= 0 && hi >= 0),
+           "cannot do hardtanh on an unsigned type with negative limits");
   if (!is_floating(a.dtype())) {
     check_inplace(a);
     kern::copy(a, hardtanh(detach(a), lo, hi));

@@ -177,6 +177,9 @@ Tensor pad(const Tensor& a, const std::vector<int64_t>& pad, const std::string& 
   const PadMode m = mode == "reflect" ? PadMode::Reflect
                     : mode == "replicate" ? PadMode::Replicate : PadMode::Circular;
   check_index_pad(a, pad, m);
+  if (m != PadMode::Circular && a.dtype() == DType::Bool)  // torch's kernels have no bool case
+    TG_ERROR_KIND(NotImplemented, "\"", m == PadMode::Reflect ? "reflection" : "replication",
+                  "_pad", n / 2, "d\" not implemented for 'Bool'");
   if (m == PadMode::Circular) {
     // torch records circular padding as slice copies (CopySlices); here it is the gathers'
     // composite: out = index_select(...) per dim, recorded with their own nodes.

@@ -45,6 +45,14 @@ DType binary_dtype(OpId op, const Tensor& a, const Tensor& b) {
     dt = default_dtype();
   if (op == OpId::Hypot && !is_floating(dt))
     TG_ERROR_KIND(NotImplemented, "\"hypot_cpu\" not implemented for '", dtype_legacy_name(dt), "'");
+  if (dt == DType::Bool) {  // torch's kernels with no bool case
+    const char* kernel = op == OpId::Remainder     ? "remainder_cpu"
+                         : op == OpId::Fmod        ? "fmod_cpu"
+                         : op == OpId::FloorDivide ? "div_floor_cpu"
+                         : op == OpId::Pow         ? "pow"
+                                                   : nullptr;
+    if (kernel) TG_ERROR_KIND(NotImplemented, "\"", kernel, "\" not implemented for 'Bool'");
+  }
   return extra_binary_dtype(op, a, b, dt);  // copysign ... lcm (math_special.cpp)
 }
 
@@ -79,6 +87,7 @@ Tensor unary(OpId op, const Tensor& a) {
   if (dt == DType::Bool && (op == OpId::Floor || op == OpId::Ceil || op == OpId::Round ||
                             op == OpId::Trunc))
     TG_ERROR_KIND(NotImplemented, "\"", op_name(op), "_vml_cpu\" not implemented for 'Bool'");
+  if (op == OpId::Relu && dt == DType::Bool) TG_ERROR("Boolean inputs not supported for relu");
   if (op == OpId::Frac && !is_floating(dt))
     TG_ERROR_KIND(NotImplemented, "\"frac_cpu\" not implemented for '", dtype_legacy_name(dt), "'");
   if (unary_to_float(op) && !is_floating(dt)) dt = default_dtype();
@@ -229,6 +238,11 @@ Tensor clamp(const Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi
   DType dt = a.dtype();
   if (((lo && lo->kind == Scalar::Float) || (hi && hi->kind == Scalar::Float)) && !is_floating(dt))
     dt = default_dtype();
+  // a bool tensor clamped by integers is an int64 computation in torch; by bools, no kernel
+  if (dt == DType::Bool && ((lo && lo->kind == Scalar::Int) || (hi && hi->kind == Scalar::Int)))
+    dt = DType::Int64;
+  if (dt == DType::Bool)
+    TG_ERROR_KIND(NotImplemented, "\"clamp_scalar_cpu\" not implemented for 'Bool'");
   Tensor out = empty(a.sizes(), dt, a.device());
   std::optional<double> l, h;
   if (lo) l = lo->to_double();
@@ -368,7 +382,8 @@ Tensor& unary_(OpId op, Tensor& a) {
     write_back(a, unary(op, old));
     return a;
   }
-  if (a.dtype() == DType::Bool && op == OpId::Neg) unary(op, a);  // raises torch's error
+  if (a.dtype() == DType::Bool && (op == OpId::Neg || op == OpId::Relu))
+    unary(op, a);  // raises torch's error
   if (a.is_contiguous()) {
     kern::unary(op, a, a);
   } else {

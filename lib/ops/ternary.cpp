@@ -30,6 +30,8 @@ void check_fits(const Tensor& a, const Shape& shape) {
 
 Tensor addc(OpId op, const Tensor& self, const Tensor& t1, const Tensor& t2, Scalar value) {
   DType dt = common_type({self, t1, t2});
+  if (op == OpId::Addcmul && dt == DType::Bool)
+    TG_ERROR_KIND(NotImplemented, "\"addcmul_cpu_out\" not implemented for 'Bool'");
   if (op == OpId::Addcdiv)
     TG_CHECK(is_floating(dt), "Integer division with addcdiv is no longer supported, and in a "
              "future  release addcdiv will perform a true division of tensor1 and tensor2. The "

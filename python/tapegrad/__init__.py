@@ -302,6 +302,9 @@ from . import _out_arg  # noqa: E402
 _out_arg.install(globals())
 # --- helper Z: torch's TypeError for a wrong Python type given to a function written in
 # Python (_argcheck.py); after _out_arg, so that the out= wrappers are covered too ---
+import sys as _sys  # noqa: E402
+from .nn import _dtype_gates  # noqa: E402  (torch's kernels' dtype refusals; inside _argcheck)
+_dtype_gates.install(nn.functional, _sys.modules[__name__])
 from . import _argcheck  # noqa: E402
 _argcheck.install()
 # --- end helper Z ---

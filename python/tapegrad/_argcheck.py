@@ -150,12 +150,16 @@ def _bool_params(fn):
 
 
 def _arg_spec(name, fn):
-    """ARG_TYPES[name] against fn's signature: ((position or None, parameter, kind,
+    """ARG_TYPES[name] against fn's signature: ((position or None, parameter, checker, optional,
     is_var_positional, torch's name), ...) for the parameters fn has, or () when there is
     nothing to check."""
     kinds = ARG_TYPES.get(name)
     if not kinds:
         return ()
+
+    def entry(i, pname, k, var=False):
+        kind, _, shown = k.partition(":")
+        return (i, pname, _CHECKERS[kind.rstrip("?")], kind.endswith("?"), var, shown or pname)
     try:
         params = list(inspect.signature(fn).parameters.values())
         if ([p.kind for p in params[1:]] == [params[0].VAR_POSITIONAL, params[0].VAR_KEYWORD]
@@ -163,25 +167,19 @@ def _arg_spec(name, fn):
             # fn(input, *args, **kwargs) handing on to the Tensor method: its parameters
             params = list(inspect.signature(getattr(Tensor, name)).parameters.values())
     except (TypeError, ValueError):
-        spec = []
-        for key, k in kinds.items():
-            kind, _, shown = k.partition(":")
-            if key.startswith("@"):
-                spec.append((int(key[1:]), shown, kind, False, shown))
-            else:
-                spec.append((None, key, kind, False, shown or key))
-        return tuple(spec)
+        # a compiled function: "@position" entries, and keywords by name
+        return tuple(entry(int(key[1:]), None, k) if key.startswith("@") else entry(None, key, k)
+                     for key, k in kinds.items())
     spec = []
     for i, p in enumerate(params):
         if p.name not in kinds:
             continue
-        kind, _, shown = kinds[p.name].partition(":")
         if p.kind == p.VAR_POSITIONAL:
-            spec.append((i, p.name, kind, True, shown or p.name))
+            spec.append(entry(i, p.name, kinds[p.name], True))
         elif p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
-            spec.append((i, p.name, kind, False, shown or p.name))
+            spec.append(entry(i, p.name, kinds[p.name]))
         elif p.kind == p.KEYWORD_ONLY:
-            spec.append((None, p.name, kind, False, shown or p.name))
+            spec.append(entry(None, p.name, kinds[p.name]))
     return tuple(spec)
 
 
@@ -191,6 +189,8 @@ def _is_float(v):
 
 def _int_error(v, optional):
     """What torch's parser says of v for an int parameter ("int, not float"), or None."""
+    if v.__class__ is int:
+        return None
     if isinstance(v, str) or _is_float(v) or (v is None and not optional):
         return f"int, not {_type_name(v)}"
     return None
@@ -198,6 +198,15 @@ def _int_error(v, optional):
 
 def _ints_error(v, optional):
     """The same for an int-list parameter (an int alone is accepted)."""
+    cls = v.__class__
+    if cls is int:
+        return None
+    if cls is tuple or cls is list:
+        for x in v:
+            if x.__class__ is not int:
+                break
+        else:
+            return None
     if v is None:
         return None if optional else "tuple of ints, not NoneType"
     if isinstance(v, str) or _is_float(v):
@@ -209,57 +218,87 @@ def _ints_error(v, optional):
     return None
 
 
-def _kind_error(kind, v):
-    optional = kind.endswith("?")
-    base = kind.rstrip("?")
-    if base == "int":
-        return _int_error(v, optional)
-    if base == "ints":
-        return _ints_error(v, optional)
-    if base == "float":
-        if isinstance(v, str) or (v is None and not optional):
-            return f"float, not {_type_name(v)}"
-        return None
-    if base == "bool":
-        if v is None or isinstance(v, bool) or type(v).__name__ == "bool_":
-            return None
-        return f"bool, not {_type_name(v)}"
-    if base == "given":  # anything but None
-        return None if v is not None else "Tensor, not NoneType"
-    if base == "tensor":
-        return None if isinstance(v, Tensor) else f"Tensor, not {_type_name(v)}"
+def _float_error(v, optional):
+    if isinstance(v, str) or (v is None and not optional):
+        return f"float, not {_type_name(v)}"
     return None
+
+
+def _bool_error(v, optional):
+    if v is None or isinstance(v, bool) or type(v).__name__ == "bool_":
+        return None
+    return f"bool, not {_type_name(v)}"
+
+
+def _given_error(v, optional):  # anything but None
+    return None if v is not None else "Tensor, not NoneType"
+
+
+def _tensor_error(v, optional):
+    return None if isinstance(v, Tensor) else f"Tensor, not {_type_name(v)}"
+
+
+# torch functions with several overloads: their parser words a bad argument as "f() received an
+# invalid combination of arguments - got (Tensor, float, dim=str), but expected one of:"
+OVERLOADED = frozenset((
+    "arange linspace logspace quantile nanquantile repeat_interleave gradient trapz trapezoid "
+    "cumulative_trapezoid histogram ctc_loss max min"
+).split())
+
+
+def _got(args, kwargs, is_method):
+    def tn(v):
+        if isinstance(v, Tensor):
+            return "Tensor"
+        mod = type(v).__module__
+        return f"torch.{type(v).__name__}" if mod.startswith("tapegrad") else _type_name(v)
+    parts = [tn(a) for a in args[int(is_method):]]
+    parts += [f"{k}={tn(v)}" for k, v in kwargs.items()]
+    return ", ".join(parts)
+
+
+def _arg_error(name, is_method, args, kwargs, what):
+    """torch's TypeError for one bad argument; what: "argument 'x' (position 2) must be ..."."""
+    if name in OVERLOADED:
+        return TypeError(f"{name}() received an invalid combination of arguments - got "
+                         f"({_got(args, kwargs, is_method)}), but expected one of:\n"
+                         f" (here: {what})")
+    return TypeError(f"{name}(): {what}")
+
+
+_CHECKERS = {"int": _int_error, "ints": _ints_error, "float": _float_error, "bool": _bool_error,
+             "given": _given_error, "tensor": _tensor_error}
 
 
 def _check_spec(name, is_method, args, kwargs, spec):
     n = len(args)
-    for i, pname, kind, var, shown in spec:
+    for i, pname, check, optional, var, shown in spec:
         if var:
             if i >= n:
                 continue
-            rest = args[i:]
-            v = rest[0] if len(rest) == 1 else rest
-            where = f" (position {i + 1 - int(is_method)})"
+            v = args[i] if n == i + 1 else args[i:]
         elif i is not None and i < n:
             v = args[i]
-            where = f" (position {i + 1 - int(is_method)})"
         elif pname in kwargs:
             v = kwargs[pname]
-            where = ""
+            i = None
         else:
             continue
-        err = _kind_error(kind, v)
+        err = check(v, optional)
         if err is not None:
-            raise TypeError(f"{name}(): argument '{shown}'{where} must be {err}")
+            where = "" if i is None else f" (position {i + 1 - int(is_method)})"
+            raise _arg_error(name, is_method, args, kwargs,
+                             f"argument '{shown}'{where} must be {err}")
 
 
 _CONVERSION_ERRORS = (("could not convert string to float: ", "float"),
                       ("invalid literal for int() with base 10: ", "int"))
 
 
-def _conversion_culprit(name, fn, is_method, args, kwargs, e):
-    """torch's TypeError for a ValueError of int("abc") / float("abc") on one of the caller's
-    str arguments (or a str in a list argument), or None if it is no such error."""
+def _conversion_culprit(fn, is_method, args, kwargs, e):
+    """What torch's parser says ("argument 'end' (position 2) must be float, not str") of the
+    caller's str argument (or str in a list argument) behind a ValueError of int("abc") /
+    float("abc"), or None if it is no such error."""
     msg = str(e)
     for prefix, want in _CONVERSION_ERRORS:
         if msg.startswith(prefix):
@@ -270,33 +309,35 @@ def _conversion_culprit(name, fn, is_method, args, kwargs, e):
 
     def same(x):
         return isinstance(x, str) and (repr(x) == text or x == text)
+
+    def where(x):  # "" for the argument itself, or the element's position in it
+        if same(x):
+            return f"{want}, not str"
+        if isinstance(x, (list, tuple)):
+            for k, y in enumerate(x):
+                if same(y):
+                    return f"tuple of {want}s, but found element of type str at pos {k}"
+        return None
     pos, var = _param_names(fn)
-    shift = int(is_method)
     for i, a in enumerate(args):
-        pname = (pos[i] if i < len(pos) and (var is None or i < var)
-                 else pos[var] if var is not None and var < len(pos) else f"arg{i}")
-        if same(a):
-            return f"{name}(): argument '{pname}' (position {i + 1 - shift}) must be {want}, not str"
-        if isinstance(a, (list, tuple)) and any(same(x) for x in a):
-            k = next(k for k, x in enumerate(a) if same(x))
-            return (f"{name}(): argument '{pname}' (position {i + 1 - shift}) must be tuple of "
-                    f"{want}s, but found element of type str at pos {k}")
+        err = where(a)
+        if err is not None:
+            pname = pos[i] if i < len(pos) and (var is None or i < var) else f"arg{i}"
+            return f"argument '{pname}' (position {i + 1 - int(is_method)}) must be {err}"
     for k, v in kwargs.items():
-        if same(v):
-            return f"{name}(): argument '{k}' must be {want}, not str"
-        if isinstance(v, (list, tuple)) and any(same(x) for x in v):
-            j = next(j for j, x in enumerate(v) if same(x))
-            return (f"{name}(): argument '{k}' must be tuple of {want}s, but found element of "
-                    f"type str at pos {j}")
+        err = where(v)
+        if err is not None:
+            return f"argument '{k}' must be {err}"
     return None
 
 
-def _check_bools(name, kwargs, bools):
+def _check_bools(name, is_method, args, kwargs, bools):
     for k, v in kwargs.items():
         if k in bools and v is not None and not isinstance(v, bool):
             if type(v).__name__ == "bool_":  # numpy.bool_
                 continue
-            raise TypeError(f"{name}(): argument '{k}' must be bool, not {_type_name(v)}")
+            raise _arg_error(name, is_method, args, kwargs,
+                             f"argument '{k}' must be bool, not {_type_name(v)}")
 
 
 def wrap(name, fn, is_method=False, prefix=""):
@@ -311,7 +352,7 @@ def wrap(name, fn, is_method=False, prefix=""):
     @functools.wraps(fn)
     def checked(*args, **kwargs):
         if kwargs and bools and not bools.isdisjoint(kwargs):
-            _check_bools(name, kwargs, bools)
+            _check_bools(name, is_method, args, kwargs, bools)
         if spec:
             _check_spec(name, is_method, args, kwargs, spec)
         try:
@@ -323,10 +364,10 @@ def wrap(name, fn, is_method=False, prefix=""):
                 raise
             raise TypeError(msg) from None
         except ValueError as e:
-            msg = _conversion_culprit(name, fn, is_method, args, kwargs, e)
-            if msg is None:
+            what = _conversion_culprit(fn, is_method, args, kwargs, e)
+            if what is None:
                 raise
-            raise TypeError(msg) from None
+            raise _arg_error(name, is_method, args, kwargs, what) from None
     checked._tapegrad_argcheck = True
     return checked
 

@@ -133,10 +133,32 @@ def angle(input, *, out=None):
 
 
 def _int_only(name, a, b):
-    for t in (a, b):
-        if isinstance(t, Tensor) and (t.is_floating_point()):
-            raise NotImplementedError(f"\"{name}_cpu\" not implemented for "
-                                      f"'{_type_name(t.dtype)}'")
+    """torch's shift kernels: integer dtypes only, checked on the promoted dtype (a long tensor
+    shifted by 1.5 is a float computation; a bool one by a bool is a bool one)."""
+    dt = _C.result_type(a, b)
+    if dt.is_floating_point or dt == _C.bool:
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_type_name(dt)}'")
+
+
+def _shift_(fn):
+    def shift_(self, other):
+        import tapegrad as _tg
+        dt = _C.result_type(self, other)
+        if not _tg.can_cast(dt, self.dtype):
+            raise RuntimeError(f"result type {_type_name(dt)} can't be cast to the desired "
+                               f"output type {_type_name(self.dtype)}")
+        return self.copy_(fn(self, other))
+    return shift_
+
+
+def _reflected_shift(fn):
+    """other << self for a Python number other: a float one makes a float computation."""
+    def rshift(self, other):
+        import tapegrad as _tg
+        if isinstance(other, float):
+            _int_only("lshift" if fn is bitwise_left_shift else "rshift", self, other)
+        return fn(_tg.tensor(other, dtype=self.dtype), self)
+    return rshift
 
 
 def _bits(dtype):
@@ -676,14 +698,12 @@ def _install():
     T.angle = angle
     T.bitwise_left_shift = bitwise_left_shift
     T.bitwise_right_shift = bitwise_right_shift
-    T.bitwise_left_shift_ = lambda self, other: self.copy_(bitwise_left_shift(self, other))
-    T.bitwise_right_shift_ = lambda self, other: self.copy_(bitwise_right_shift(self, other))
+    T.bitwise_left_shift_ = _shift_(bitwise_left_shift)
+    T.bitwise_right_shift_ = _shift_(bitwise_right_shift)
     T.__lshift__ = bitwise_left_shift
     T.__rshift__ = bitwise_right_shift
-    T.__rlshift__ = lambda self, other: bitwise_left_shift(_tg.tensor(other, dtype=self.dtype),
-                                                           self)
-    T.__rrshift__ = lambda self, other: bitwise_right_shift(_tg.tensor(other, dtype=self.dtype),
-                                                            self)
+    T.__rlshift__ = _reflected_shift(bitwise_left_shift)
+    T.__rrshift__ = _reflected_shift(bitwise_right_shift)
     T.__ilshift__ = T.bitwise_left_shift_
     T.__irshift__ = T.bitwise_right_shift_
     T.new_empty_strided = _new_empty_strided

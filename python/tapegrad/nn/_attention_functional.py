@@ -8,11 +8,23 @@ from .. import _C
 from .._factories import ones as _ones, zeros as _zeros
 
 
+def _check_qkv_dtypes(query, key, value):
+    from .._dtype_names import c_type_name, type_name
+    if not (query.dtype == key.dtype == value.dtype):
+        raise RuntimeError("Expected query, key, and value to have the same dtype, but got "
+                           f"query.dtype: {c_type_name(query.dtype)} key.dtype: "
+                           f"{c_type_name(key.dtype)} and value.dtype: "
+                           f"{c_type_name(value.dtype)} instead.")
+    if not query.is_floating_point():  # torch's math path scales query by a float first
+        raise RuntimeError(f"expected scalar type Float but found {type_name(query.dtype)}")
+
+
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
                                  is_causal=False, scale=None, enable_gqa=False):
     if is_causal and attn_mask is not None:
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set "
                            "when is_causal=True")
+    _check_qkv_dtypes(query, key, value)
     L, S = query.size(-2), key.size(-2)
     scale_factor = 1 / math.sqrt(query.size(-1)) if scale is None else scale
     if enable_gqa and query.dim() >= 3 and key.size(-3) != query.size(-3):

@@ -276,4 +276,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
                                "divisible by the product of kernel_size, but got "
                                f"input.size({input.dim() - 2})={rows} and "
                                f"kernel_size=({k[0]}, {k[1]}).")
+    if input.dtype == _C.bool:  # torch's col2im ORs the overlapping blocks
+        return _C._col2im(input.to(_C.int32), list(_pair(output_size)), list(k), list(d),
+                          list(p), list(s)) != 0
     return _C._col2im(input, list(_pair(output_size)), list(k), list(d), list(p), list(s))

@@ -392,6 +392,11 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                                   "supported by tapegrad")
     if mode == "area":
         # torch's 'area' mode is adaptive average pooling to the output size
+        if not input.is_floating_point():
+            from .._dtype_names import type_name
+            kernel = "adaptive_avg_pool3d_cpu" if input.dim() == 5 else "adaptive_avg_pool2d"
+            raise NotImplementedError(f"\"{kernel}\" not implemented for "
+                                      f"'{type_name(input.dtype)}'")
         if input.dim() == 5:
             from ._pool3d_functional import adaptive_avg_pool3d
             return adaptive_avg_pool3d(input, out_sizes)

@@ -70,6 +70,10 @@ def _alpha_dropout(input, p, training, inplace, feature):
         return input.mul_(zero) if inplace else input * zero
     if feature and input.dim() < 2:
         raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    if not input.is_floating_point():  # torch's float noise multiplied into the input
+        from .._dtype_names import type_name
+        out_t = "Long" if input.dtype == _C.bool else type_name(input.dtype)
+        raise RuntimeError(f"result type Float can't be cast to the desired output type {out_t}")
     shape = (tuple(input.shape[:2]) + (1,) * (input.dim() - 2)) if feature \
         else tuple(input.shape)
     with no_grad():
@@ -170,6 +174,11 @@ def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
     is the soft sample's (straight-through)."""
     if eps != 1e-10:
         warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    if not logits.is_floating_point():  # torch draws its noise with exponential_ on a copy
+        from .._dtype_names import type_name
+        raise RuntimeError("Exponential distribution is a continuous probability distribution. "
+                           f"dtype must be a floating point but you specified "
+                           f"{type_name(logits.dtype)}")
     with no_grad():
         # -log(Exp(1)) ~ Gumbel(0, 1); Exp(1) = -log(U), U in (0, 1]
         u = 1.0 - _rand(tuple(logits.shape), dtype=logits.dtype, device=logits.device)

@@ -159,14 +159,35 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
                          reduction="mean"):
+    if isinstance(input, _C.Tensor) and isinstance(target, _C.Tensor):
+        _loss_dtypes("binary_cross_entropy", input, target)
     return _C._binary_cross_entropy(input, target, weight,
                                     _reduction(size_average, reduce, reduction))
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction="mean", pos_weight=None):
+    if (isinstance(target, _C.Tensor) and isinstance(input, _C.Tensor)
+            and input.is_floating_point() and not target.is_floating_point()):
+        _cannot_cast(target.dtype)
     return _C._binary_cross_entropy_with_logits(input, target, weight, pos_weight,
                                                 _reduction(size_average, reduce, reduction))
+
+
+def _cannot_cast(dtype):
+    from .._dtype_names import type_name
+    raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                       f"{type_name(dtype)}")
+
+
+def _loss_dtypes(name, input, target):
+    """torch's binary_cross_entropy: target in input's dtype, then a floating kernel."""
+    from .._dtype_names import type_name
+    if target.dtype != input.dtype:
+        raise RuntimeError(f"Found dtype {type_name(target.dtype)} but expected "
+                           f"{type_name(input.dtype)}")
+    if not input.is_floating_point():
+        raise NotImplementedError(f"\"{name}\" not implemented for '{type_name(input.dtype)}'")
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -463,6 +484,9 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    if (isinstance(input, _C.Tensor) and isinstance(target, _C.Tensor)
+            and not input.is_floating_point() and target.is_floating_point()):
+        _cannot_cast(input.dtype)  # torch's result takes input's dtype
     _warn_target_size(input, target)
     _check_reduction(reduction)
     input, target = _expand_pair(input, target)
@@ -482,6 +506,12 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
         if x != y and x != 1 and y != 1:
             raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b "
                                f"({y}) at non-singleton dimension {i}")
+    if input.dtype == _C.bool:  # torch's -input * target
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
+                           "you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+    if not input.is_floating_point():
+        _cannot_cast(input.dtype)  # torch's log1p(exp(...)) written into input's dtype
     return _C._soft_margin_loss(input, target, reduction)
 
 
@@ -500,6 +530,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
         if not isinstance(v, _C.Tensor):  # torch.kl_div parses its arguments after the above
             raise TypeError(f"kl_div(): argument '{arg}' (position {k + 1}) must be Tensor, not "
                             f"{type(v).__name__}")
+    if not (input.is_floating_point() and target.is_floating_point()):
+        raise RuntimeError("kl_div: Integral inputs not supported.")
     return _kl_div(input, target, reduction, log_target)
 
 
@@ -522,7 +554,8 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
         raise RuntimeError("margin_ranking_loss : All input tensors should have same dimension "
                            f"but got sizes: input1: {input1.size()}, input2: {input2.size()}, "
                            f"target: {target.size()} ")
-    return _reduce((-target * (input1 - input2) + margin).clamp_min(0), reduction)
+    # torch's margin is a double: integer inputs give a float loss
+    return _reduce((-target * (input1 - input2) + float(margin)).clamp_min(0), reduction)
 
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None,
@@ -530,8 +563,13 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
     """input where target is 1, max(0, margin - input) where it is -1 (torch's where-sum)."""
     reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
+    if input.dtype == _C.bool:  # torch's margin - input, the margin as a bool tensor
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
     zeros = _zeros_like(input)
     margin_clamp = (margin - input).clamp_min(0)
+    if not input.is_floating_point():  # torch keeps an integer input's dtype throughout
+        margin_clamp = margin_clamp.to(input.dtype)
     output_margin = _C.where(target != 1, margin_clamp, zeros)
     output_self = _C.where(target != -1, input, zeros)
     return _reduce(output_margin + output_self, reduction)
@@ -603,6 +641,10 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
             raise ValueError("var is of incorrect size")
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(reduction + " is not valid")
+    if not var.is_floating_point():  # torch clamps var in place to eps (a float)
+        from .._dtype_names import c_type_name
+        raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                           f"{c_type_name(var.dtype)}")
     var = var.clone()
     with no_grad():
         var.clamp_(min=eps)

@@ -172,6 +172,8 @@ class MultiheadAttention(Module):
         if attn_mask is not None:
             # torch's baddbmm: the mask is added before the one rounding of the product (so
             # half/bfloat16 scores round once, not twice)
+            if attn_mask.dtype != q.dtype:  # baddbmm takes one dtype (a float32 mask, float64 q)
+                attn_mask = attn_mask.to(q.dtype)
             scores = _C.baddbmm(attn_mask, q * math.sqrt(1.0 / hd), k.transpose(-2, -1))
         else:
             scores = _C.matmul(q * math.sqrt(1.0 / hd), k.transpose(-2, -1))
