@@ -216,6 +216,10 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
     s, p = one(stride, "stride"), one(padding, "padding")
     op, d = one(output_padding, "output_padding"), one(dilation, "dilation")
+    if p < 0:
+        raise RuntimeError("negative padding is not supported")
+    if op < 0:
+        raise RuntimeError("negative output_padding is not supported")
     if not (op < s or op < d):
         raise RuntimeError("output padding must be smaller than either stride or dilation, but "
                            f"got output_padding_height: 0 output_padding_width: {op} "

@@ -363,6 +363,10 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                                                                      "conv_transpose2d")
     op = _tuple(output_padding, 2, "output_padding", "conv_transpose2d")
     d = _tuple(dilation, 2, "dilation", "conv_transpose2d")
+    if any(v < 0 for v in p):
+        raise RuntimeError("negative padding is not supported")
+    if any(v < 0 for v in op):
+        raise RuntimeError("negative output_padding is not supported")
     if any(o >= st and o >= dl for o, st, dl in zip(op, s, d)):
         raise RuntimeError("output padding must be smaller than either stride or dilation, but "
                            f"got output_padding_height: {op[0]} output_padding_width: {op[1]} "

@@ -125,6 +125,11 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     _warn_target_size(input, target)
+    if (isinstance(input, _C.Tensor) and isinstance(target, _C.Tensor)
+            and input.dtype != target.dtype and _C.bool in (input.dtype, target.dtype)):
+        # torch's kernel runs in the promoted dtype: a bool operand is no subtraction of bools
+        dt = _C.result_type(input, target)
+        input, target = input.to(dt), target.to(dt)
     return _C._mse_loss(input, target, _reduction(size_average, reduce, reduction))
 
 
