@@ -64,6 +64,23 @@ inline void check_sub_bool(DType a, DType b) {
              "trying to invert a mask, use the `~` or `logical_not()` operator instead.");
 }
 
+// torch's CPU norms take a half/bfloat16 input with float32 parameters ("mixed type"): the
+// norm then runs in float32 and its result rounds to the input's dtype once. True for such a
+// call (the caller reruns itself on the float32 input); false when every parameter has the
+// input's dtype; torch's error for any other mix.
+inline bool mixed_norm_params(const Tensor& input, std::initializer_list<const Tensor*> ps) {
+  bool differs = false;
+  for (const Tensor* p : ps) differs = differs || (p->defined() && p->dtype() != input.dtype());
+  if (!differs) return false;
+  const char* want_float = "mixed dtype (CPU): expect parameter to have scalar type of Float";
+  if (input.dtype() == DType::Float16 || input.dtype() == DType::BFloat16) {
+    for (const Tensor* p : ps) TG_CHECK(!p->defined() || p->dtype() == DType::Float32, want_float);
+    return true;
+  }
+  TG_CHECK(input.dtype() != DType::Float32, want_float);
+  TG_ERROR("mixed dtype (CPU): all inputs must share same datatype.");
+}
+
 inline Device common_device(std::initializer_list<const Tensor*> ts) {
   for (const Tensor* t : ts)
     if (t->defined() && !(t->dim() == 0 && t->device().is_cpu())) return t->device();

@@ -46,12 +46,9 @@ Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tens
   TG_CHECK(!bias.defined() || bias.sizes() == normalized_shape, "Expected bias to be of same "
            "shape as normalized_shape, but got bias of shape ", shape_str(bias.sizes()),
            " and normalized_shape = ", shape_str(normalized_shape));
-  for (const Tensor* p : {&weight, &bias}) {
-    if (!p->defined() || p->dtype() == input.dtype()) continue;
-    TG_CHECK(input.dtype() != DType::Float32, "mixed dtype (CPU): expect parameter to have "
-             "scalar type of Float");
-    TG_ERROR("mixed dtype (CPU): all inputs must share same datatype.");
-  }
+  if (mixed_norm_params(input, {&weight, &bias}))
+    return to(layer_norm(to(input, DType::Float32), normalized_shape, weight, bias, eps),
+              input.dtype());
   bool match = input.dim() >= k;
   for (int64_t j = 0; match && j < k; ++j)
     match = input.sizes()[input.dim() - k + j] == normalized_shape[j];

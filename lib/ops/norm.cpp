@@ -18,14 +18,6 @@ void check_channels(const Tensor& t, const char* name, int64_t C) {
   TG_CHECK(t.numel() == C, name, " should contain ", C, " elements not ", t.numel());
 }
 
-// torch's CPU rule: float32 input may take float32 parameters only; otherwise all must match.
-void check_param_dtype(const Tensor& input, const Tensor& p) {
-  if (!p.defined() || p.dtype() == input.dtype()) return;
-  TG_CHECK(input.dtype() != DType::Float32,
-           "mixed dtype (CPU): expect parameter to have scalar type of Float");
-  TG_ERROR("mixed dtype (CPU): all inputs must share same datatype.");
-}
-
 }  // namespace
 
 Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
@@ -45,8 +37,10 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
   TG_CHECK(training || (running_mean.defined() && running_var.defined()),
            running_mean.defined() ? "running_var" : "running_mean",
            " must be defined in evaluation mode");
-  for (const Tensor* p : {&weight, &bias, &running_mean, &running_var})
-    check_param_dtype(input, *p);
+  if (mixed_norm_params(input, {&weight, &bias, &running_mean, &running_var}))
+    return to(batch_norm(to(input, DType::Float32), weight, bias, running_mean, running_var,
+                         training, momentum, eps),
+              input.dtype());
   std::vector<int64_t> dims = {0};
   for (int64_t d = 2; d < input.dim(); ++d) dims.push_back(d);
   Shape bshape(input.dim(), 1);
@@ -114,8 +108,9 @@ Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight,
              " to be a vector of size equal to the number of channels in input, but got ",
              names[k], " of shape ", shape_str(p.sizes()), " and input of shape ",
              shape_str(input.sizes()));
-    check_param_dtype(input, p);
   }
+  if (mixed_norm_params(input, {&weight, &bias}))
+    return to(group_norm(to(input, DType::Float32), num_groups, weight, bias, eps), input.dtype());
   const int64_t M = N ? input.numel() / (N * num_groups) : 0;
   Shape bshape(input.dim(), 1);
   bshape[1] = C;

@@ -7,6 +7,13 @@ would instead reach `None.dim()` and raise AttributeError. install() wraps each 
 an AttributeError whose object is one of the caller's own (non-tensor) arguments becomes torch's
 TypeError for that argument, and a bool keyword (keepdim=, upper=, training=, ...) given some
 other type is refused as torch refuses it. A call that raises nothing costs one extra Python call.
+
+Two more of torch's parser rules: ARG_TYPES lists, per function, the parameters torch types as
+int / int list / float / bool / Tensor, checked before the call (a float size or a str factor is
+a TypeError, not a silent int() or a later RuntimeError), and a ValueError of int("abc") /
+float("abc") on one of the caller's str arguments becomes the TypeError naming that argument.
+Messages follow torch's: "f(): argument 'x' (position 2) must be int, not float", or "f()
+received an invalid combination of arguments - got (...)" for torch's overloaded functions.
 """
 import functools
 import inspect
@@ -29,8 +36,8 @@ BOOL_KWARGS = frozenset((
 # before the call, positional or keyword, on the arguments given (a default is never checked).
 # kinds: int / int? (None allowed), ints / ints? (an int or a sequence of ints), float / float?,
 # bool, tensor (given explicitly, it must be a Tensor), given (given explicitly, it must not be
-# None); "kind:name" where torch's parameter has another name. A float is never an int to torch (2.0
-# included); numpy and 0-d integer tensors (__index__) and bools are left as they are.
+# None); "kind:name" where torch's parameter has another name. A float is never an int to torch
+# (2.0 included); numpy and 0-d integer tensors (__index__) and bools are left as they are.
 _POOL = {"kernel_size": "ints", "stride": "ints?", "padding": "ints"}
 _CONVT = {"stride": "ints", "padding": "ints", "output_padding": "ints", "groups": "int",
           "dilation": "ints"}

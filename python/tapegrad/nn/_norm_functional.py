@@ -101,9 +101,16 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
         want = "".join(f", {s}" for s in shape)[2:]
         raise RuntimeError(f"Given normalized_shape={shape}, expected input with shape "
                            f"[*{want}], but got input of size{list(input.shape)}")
+    dims = list(range(input.dim() - k, input.dim()))
+    if (input.dtype in (_C.float16, _C.bfloat16) and weight is not None
+            and weight.dtype != input.dtype):
+        # torch's unfused path for a half input with another weight dtype: everything in
+        # float32 (its eps too), the weight product included, rounded once to the input's dtype
+        x = input.float()
+        e = _EPS["float32"] if eps is None else eps
+        return (x * (x * x).mean(dims, keepdim=True).add(e).rsqrt() * weight).to(input.dtype)
     if eps is None:
         eps = _EPS.get(str(input.dtype).rsplit(".", 1)[-1], _EPS["float32"])
-    dims = list(range(input.dim() - k, input.dim()))
     if input.dtype in (_C.float16, _C.bfloat16) and (weight is None or
                                                       weight.dtype == input.dtype):
         # torch computes half/bfloat16 in float32 (weight product included) and rounds once
