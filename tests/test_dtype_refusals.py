@@ -125,3 +125,40 @@ GATED = [
 @pytest.mark.parametrize("expr", GATED, ids=lambda e: e.split("(")[0])
 def test_gated_dtype(expr, dt):
     _same(expr.format(dt=dt))
+
+
+# ---- mixed dtype norms: a half / bfloat16 input with float32 parameters (torch's CPU "mixed
+# type"), as autocast leaves a LayerNorm: the result in the input's dtype, the parameters'
+# gradients in float32; values and gradients against torch's
+MIXED = {
+    "layer_norm": lambda F, x, w, b: F.layer_norm(x, (6,), w, b),
+    "group_norm": lambda F, x, w, b: F.group_norm(x, 3, w, b),
+    "batch_norm": lambda F, x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+    "rms_norm": lambda F, x, w, b: F.rms_norm(x, (6,), w),
+}
+
+
+@pytest.mark.parametrize("low", ("float16", "bfloat16"))
+@pytest.mark.parametrize("name", sorted(MIXED))
+def test_mixed_dtype_norm(name, low):
+    import numpy as np
+    rng = np.random.default_rng(0)
+    xs, ws, bs = (rng.standard_normal(s).astype(np.float32) for s in ((4, 6), (6,), (6,)))
+    g = rng.standard_normal((4, 6)).astype(np.float32)
+    res = {}
+    for lib in (torch, tg()):
+        x = lib.tensor(xs).to(getattr(lib, low)).requires_grad_()
+        w, b = lib.tensor(ws).requires_grad_(), lib.tensor(bs).requires_grad_()
+        y = MIXED[name](lib.nn.functional, x, w, b)
+        y.backward(lib.tensor(g).to(y.dtype))
+        used = [t for t in (x, w, b) if t.grad is not None]
+        res[lib.__name__] = (str(y.dtype).split(".")[-1], y.float().detach().numpy(),
+                             [(str(t.grad.dtype).split(".")[-1], t.grad.float().numpy())
+                              for t in used])
+    want, got = res["torch"], res[tg().__name__]
+    assert want[0] == got[0]
+    tol = 2e-2 if low == "bfloat16" else 2e-3
+    np.testing.assert_allclose(got[1], want[1], rtol=tol, atol=tol)
+    assert [d for d, _ in got[2]] == [d for d, _ in want[2]]
+    for (_, a), (_, b) in zip(got[2], want[2]):
+        np.testing.assert_allclose(a, b, rtol=5 * tol, atol=5 * tol)

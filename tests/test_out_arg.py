@@ -50,6 +50,28 @@ CALLS = {
     "sigmoid": lambda m, a, b, out: m.sigmoid(a, out=out),
     "tril": lambda m, a, b, out: m.tril(a, out=out),
     "index_select": lambda m, a, b, out: m.index_select(a, 1, m.tensor([2, 0]), out=out),
+    # nn.functional's builtins with out= in torch (torch._C._nn), and the Tensor-method
+    # functions' out= overloads
+    "F.gelu": lambda m, a, b, out: m.nn.functional.gelu(a, approximate="tanh", out=out),
+    "F.softplus": lambda m, a, b, out: m.nn.functional.softplus(a, 2, out=out),
+    "F.softshrink": lambda m, a, b, out: m.nn.functional.softshrink(a, 0.3, out=out),
+    "F.hardshrink": lambda m, a, b, out: m.nn.functional.hardshrink(a, out=out),
+    "F.logsigmoid": lambda m, a, b, out: m.nn.functional.logsigmoid(a, out=out),
+    "F.linear": lambda m, a, b, out: m.nn.functional.linear(a, b, b[0, :3], out=out),
+    "F.avg_pool2d": lambda m, a, b, out: m.nn.functional.avg_pool2d(a.view(1, 3, 4), 2, 1,
+                                                                     out=out),
+    "F.avg_pool3d": lambda m, a, b, out: m.nn.functional.avg_pool3d(a.view(1, 1, 3, 4), (1, 2, 2),
+                                                                     out=out),
+    "index_copy": lambda m, a, b, out: m.index_copy(a, 0, m.tensor([2, 0]), b[:2], out=out),
+    "index_add": lambda m, a, b, out: m.index_add(a, 1, m.tensor([3]), b[:, :1], alpha=2,
+                                                  out=out),
+    "scatter": lambda m, a, b, out: m.scatter(a, 0, m.tensor([[2, 0, 1, 0]]), b, out=out),
+    "scatter_value": lambda m, a, b, out: m.scatter(a, 0, m.tensor([[2, 0, 1, 0]]), 1.5,
+                                                    out=out),
+    "scatter_add": lambda m, a, b, out: m.scatter_add(a, 1, m.tensor([[0, 0], [1, 3], [2, 2]]),
+                                                      b, out=out),
+    "scatter_reduce": lambda m, a, b, out: m.scatter_reduce(a, 0, m.tensor([[2, 0, 1, 0]]), b,
+                                                            "amax", include_self=False, out=out),
 }
 
 
@@ -122,6 +144,40 @@ def test_out_errors_match_torch(case):
         "index_dtype": lambda m: m.max(m.ones(2, 3), 1, out=(m.empty(0), m.empty(0))),
     }
     g, t = _err(fns[case])
+    assert g == t
+
+
+@pytest.mark.parametrize("name", [n for n in sorted(CALLS) if n.startswith("F.")]
+                         + ["index_copy", "index_add", "scatter", "scatter_value", "scatter_add",
+                            "scatter_reduce"])
+@pytest.mark.parametrize("case", ["long_out", "str_out", "requires_grad"])
+def test_nn_and_method_out_errors_match_torch(name, case):
+    """torch's wording per function: "Found dtype Long but expected Float" (gelu, softplus,
+    the shrinks), "expected scalar type Float but found Long" (logsigmoid), "Expected out tensor
+    to have dtype float, but got long int instead" (linear, the pools, index_*, scatter*)."""
+    def call(m):
+        a, b = m.tensor(A), m.tensor(B)
+        if case == "requires_grad":
+            a.requires_grad_()
+        out = {"long_out": m.empty(0, dtype=m.int64), "str_out": "abc"}.get(case, m.empty(0))
+        return CALLS[name](m, a, b, out)
+    g, t = _err(call)
+    assert g == t
+
+
+def test_bernoulli_out_takes_any_dtype():
+    """torch.bernoulli(p, out=) writes its 0/1 draws into out of any dtype; the float-p
+    overload has no out= (torch's parser refuses it)."""
+    for dt in ("int64", "bool", "float16", "float64"):
+        res = []
+        for m in (tg, torch):
+            out = m.empty(0, dtype=getattr(m, dt))
+            got = m.bernoulli(m.full((5,), 0.5), out=out)
+            assert got is out
+            res.append((str(out.dtype), tuple(out.shape),
+                        set(out.double().numpy().tolist()) <= {0.0, 1.0}))
+        assert res[0] == res[1]
+    g, t = _err(lambda m: m.bernoulli(m.full((5,), 0.5), 0.3, out=m.empty(0)))
     assert g == t
 
 

@@ -14,10 +14,15 @@ Tensor index_select(const Tensor& a, int64_t dim, const Tensor& idx) {
   const int64_t d = wrap_dim(dim, a.dim());
   const int64_t size = a.dim() ? a.sizes()[d] : 1;
   Tensor flat = to(reshape(detach(idx), {-1}), DType::Int64);
+  // torch's CPU kernels: the dim-1 one names the element (RuntimeError), the others raise
+  // IndexError, for a negative index as for one past the end
+  const bool dim1 = a.dim() > 1 && d == 1;
   for (double v : to_double_vector(flat)) {
-    TG_CHECK_KIND(Index, v >= 0, "index out of range in self");
-    TG_CHECK(v < size, "INDICES element is out of DATA bounds, id=", static_cast<int64_t>(v),
-             " axis_dim=", size);
+    if (v >= 0 && v < size) continue;
+    if (dim1)
+      TG_ERROR("INDICES element is out of DATA bounds, id=", static_cast<int64_t>(v),
+               " axis_dim=", size);
+    TG_ERROR_KIND(Index, "index out of range in self");
   }
   Tensor out;
   {

@@ -204,6 +204,8 @@ Tensor dim_index(const Tensor& a, int64_t d, const Tensor& idx, const char* fn, 
     if (long_only) {
       TG_CHECK_KIND(Index, v >= -size && v < size, "index ", static_cast<int64_t>(v),
                     " is out of bounds for dimension ", d, " with size ", size);
+    } else if (a.dim() <= 1) {  // index_add: torch's 1-d kernel names no dimension
+      TG_CHECK_KIND(Index, v >= 0 && v < size, "index out of range in self");
     } else {
       TG_CHECK(v >= 0 && v < size, "index ", static_cast<int64_t>(v),
                " is out of bounds for dimension ", d, " with size ", size);

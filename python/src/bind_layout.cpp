@@ -253,6 +253,8 @@ void bind_layout(py::module_& m) {
           py::arg("other"));
   m.def("true_divide", [](const Tensor& a, const Operand& b) { return div(a, b.t); },
         py::arg("input"), py::arg("other"));
+  m.def("true_divide", [](const Operand& a, const Operand& b) { return div(a.t, b.t); },
+        py::arg("input"), py::arg("other"));  // a number first: a wrapped scalar, as torch
   cls.def("true_divide_", [](Tensor& a, const Operand& b) { return div_(a, b.t); },
           py::arg("other"));
   // true_divide takes no rounding_mode (nor anything else): torch's TypeError

@@ -103,6 +103,11 @@ void bind_math_ops(py::module_& m) {
   inplace_any(cls, "remainder_", &remainder_any);
   auto floor_div = [](const Tensor& a, const Operand& b) { return floor_divide(a, b.t); };
   m.def("floor_divide", floor_div, py::arg("input"), py::arg("other"));
+  // a number first (torch.remainder(1.5, t)): a wrapped scalar tensor, as in torch
+  m.def("remainder", [](const Operand& a, const Operand& b) { return remainder(a.t, b.t); },
+        py::arg("input"), py::arg("other"));
+  m.def("floor_divide", [](const Operand& a, const Operand& b) { return floor_divide(a.t, b.t); },
+        py::arg("input"), py::arg("other"));
   cls.def("floor_divide", floor_div, py::arg("other"));
   cls.def("floor_divide_", [](Tensor& a, const Operand& b) -> Tensor& {
     return binary_inplace(OpId::FloorDivide, a, b.t);

@@ -1,6 +1,7 @@
 // Op bindings: each op is registered once as a function (tapegrad.exp) and as a method
 // (x.exp()); elementwise rows come straight from ops.def. Python numbers are accepted on either
 // side of binary ops as wrapped numbers (Note [Type promotion]).
+#include <algorithm>
 #include <tapegrad/ops/math_extra.h>
 
 #include "common.h"
@@ -146,6 +147,17 @@ void bind_ops(py::module_& m) {
        py::arg("other"), py::kw_only(), py::arg("alpha") = Scalar(int64_t{1}));
   both(m, cls, "mul", [](const Tensor& a, const Operand& b) { return mul(a, b.t); }, py::arg("other"));
   both(m, cls, "multiply", [](const Tensor& a, const Operand& b) { return mul(a, b.t); }, py::arg("other"));
+  // torch.add(1.5, t) & co.: a number as input is a wrapped scalar tensor, as in torch
+  // (tried only after the Tensor-first overloads above)
+  for (const char* name : {"add", "sub", "subtract"}) {
+    const bool is_add = name[0] == 'a';
+    m.def(name, [is_add](const Operand& a, const Operand& b, Scalar alpha) {
+      return is_add ? add(a.t, b.t, alpha) : sub(a.t, b.t, alpha);
+    }, py::arg("input"), py::arg("other"), py::kw_only(), py::arg("alpha") = Scalar(int64_t{1}));
+  }
+  for (const char* name : {"mul", "multiply"})
+    m.def(name, [](const Operand& a, const Operand& b) { return mul(a.t, b.t); },
+          py::arg("input"), py::arg("other"));
   both(m, cls, "maximum", [](const Tensor& a, const Tensor& b) { return maximum(a, b); }, py::arg("other"));
   both(m, cls, "minimum", [](const Tensor& a, const Tensor& b) { return minimum(a, b); }, py::arg("other"));
   m.def("rsub", [](const Tensor& a, Scalar b, Scalar alpha) { return rsub(a, b, alpha); },
@@ -234,9 +246,28 @@ void bind_ops(py::module_& m) {
     return fill_(a, item(v.t));
   }, py::arg("value"));
   cls.def("copy_", [](Tensor& a, const Tensor& src) { return copy_(a, src); }, py::arg("src"));
-  cls.def("clamp_", [](Tensor& a, py::object lo, py::object hi) { return clamp_(a, opt_scalar(lo), opt_scalar(hi)); },
-          py::arg("min") = py::none(), py::arg("max") = py::none());
+  cls.def("clamp_", [](Tensor& a, py::object lo, py::object hi) -> Tensor& {
+    if (py::isinstance<TensorImpl>(lo) || py::isinstance<TensorImpl>(hi)) {
+      // torch's clamp_.Tensor: the tensor bounds' out-of-place clamp written back
+      Tensor l = py::isinstance<TensorImpl>(lo) ? lo.cast<Tensor>() : Tensor();
+      Tensor h = py::isinstance<TensorImpl>(hi) ? hi.cast<Tensor>() : Tensor();
+      Tensor other = l.defined() && l.requires_grad() ? l : h;
+      return apply_inplace(a, other, [&](const Tensor& x) { return clamp_any(x, lo, hi); });
+    }
+    return clamp_(a, opt_scalar(lo), opt_scalar(hi));
+  }, py::arg("min") = py::none(), py::arg("max") = py::none());
   cls.def("squeeze_", [](Tensor& a, int64_t d) { return squeeze_(a, d); }, py::arg("dim"));
+  cls.def("squeeze_", [](Tensor& a, const std::vector<int64_t>& dims) -> Tensor& {
+    // squeeze_((d0, d1, ...)): the size-1 dims among them, highest first so the rest keep
+    // their positions
+    std::vector<int64_t> ds;
+    for (int64_t d : dims) ds.push_back(wrap_dim(d, a.dim()));
+    std::sort(ds.rbegin(), ds.rend());
+    TG_CHECK(std::adjacent_find(ds.begin(), ds.end()) == ds.end(),
+             "dim ", ds.empty() ? 0 : ds[0], " appears multiple times in the list of dims");
+    for (int64_t d : ds) squeeze_(a, d);
+    return a;
+  }, py::arg("dim"));
 
   // ---- pointwise with arguments ----
   both(m, cls, "clamp", &clamp_any, py::arg("min") = py::none(), py::arg("max") = py::none());

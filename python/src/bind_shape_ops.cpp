@@ -269,6 +269,9 @@ void bind_shape_ops(py::module_& m) {
   };
   m.def("round", round_fn, py::arg("input"), py::kw_only(), py::arg("decimals"));
   cls.def("round", round_fn, py::kw_only(), py::arg("decimals"));
+  cls.def("round_", [round_fn](Tensor& a, const py::object& decimals) -> Tensor& {
+    return apply_inplace(a, Tensor(), [&](const Tensor& x) { return round_fn(x, decimals); });
+  }, py::kw_only(), py::arg("decimals"));
 }
 
 }  // namespace bind

@@ -31,6 +31,28 @@ BOOL_KWARGS = frozenset((
     "zero_infinity adjoint as_tuple density"
 ).split())
 
+# bool keywords of functions that torch writes in Python, which take any value there as its
+# truth value (F.max_pool2d(x, 2, return_indices="abc") returns the indices): (module, function)
+# -> parameters left unchecked. interpolate / upsample hand align_corners to a compiled kernel
+# only in the interpolating modes (after their own ValueError for the others), where
+# nn._extra_functional.interpolate raises the kernel's TypeError itself.
+_POOLS_WITH_INDICES = (
+    "max_pool1d max_pool2d max_pool3d max_pool1d_with_indices max_pool2d_with_indices "
+    "max_pool3d_with_indices adaptive_max_pool1d adaptive_max_pool2d adaptive_max_pool3d "
+    "adaptive_max_pool1d_with_indices adaptive_max_pool2d_with_indices "
+    "adaptive_max_pool3d_with_indices fractional_max_pool2d fractional_max_pool3d "
+    "fractional_max_pool2d_with_indices fractional_max_pool3d_with_indices").split()
+TRUTHY = {("functional", n): frozenset(("return_indices",)) for n in _POOLS_WITH_INDICES}
+TRUTHY.update({
+    ("functional", "gaussian_nll_loss"): frozenset(("full",)),
+    ("functional", "interpolate"): frozenset(("antialias", "align_corners")),
+    ("functional", "upsample"): frozenset(("align_corners",)),
+    ("functional", "multi_head_attention_forward"): frozenset(
+        ("training", "need_weights", "average_attn_weights", "is_causal")),
+    ("tapegrad", "lu"): frozenset(("get_infos",)),
+    ("Tensor", "lu"): frozenset(("get_infos",)),
+})
+
 # torch's types for the arguments that tapegrad's Python would coerce (int("abc"), a float
 # size), ignore, or reject with another exception: function name -> {parameter: kind}. Checked
 # before the call, positional or keyword, on the arguments given (a default is never checked).
@@ -347,12 +369,13 @@ def _check_bools(name, is_method, args, kwargs, bools):
                              f"argument '{k}' must be bool, not {_type_name(v)}")
 
 
-def wrap(name, fn, is_method=False, prefix=""):
-    """prefix: torch's name of the module's functions in its messages ("linalg_")."""
+def wrap(name, fn, is_method=False, prefix="", truthy=frozenset()):
+    """prefix: torch's name of the module's functions in its messages ("linalg_"); truthy: the
+    bool parameters torch's function takes any value for (TRUTHY), left unchecked."""
     if getattr(fn, "_tapegrad_argcheck", False):
         return fn
 
-    bools = _bool_params(fn)
+    bools = _bool_params(fn) - truthy
     spec = _arg_spec(name, fn)
     name = prefix + name
 
@@ -385,19 +408,22 @@ def _ours(fn):
 
 
 def install_module(mod, skip=()):
-    prefix = {"linalg": "linalg_", "special": "special_"}.get(mod.__name__.rsplit(".", 1)[-1], "")
+    short = mod.__name__.rsplit(".", 1)[-1]
+    prefix = {"linalg": "linalg_", "special": "special_"}.get(short, "")
     ns = vars(mod)
     for k, fn in list(ns.items()):
         if k.startswith("_") or k in skip or not _ours(fn):
             continue
-        setattr(mod, k, wrap(k, fn, prefix=prefix))
+        setattr(mod, k, wrap(k, fn, prefix=prefix,
+                             truthy=TRUTHY.get((short, k), frozenset())))
 
 
 def install_tensor(cls):
     for k, fn in list(vars(cls).items()):
         if k.startswith("__") or not _ours(fn):
             continue
-        setattr(cls, k, wrap(k, fn, is_method=True))
+        setattr(cls, k, wrap(k, fn, is_method=True,
+                             truthy=TRUTHY.get(("Tensor", k), frozenset())))
 
 
 def _has_out(fn):

@@ -381,30 +381,35 @@ def _nextafter_bf16(input, other):
 
 
 def nextafter(input, other, *, out=None):
-    """The next representable value after input towards other (elementwise)."""
+    """The next representable value after input towards other (elementwise), in the two
+    tensors' promoted dtype (torch's binary-op promotion: nextafter(half, float) is float32);
+    a bool or integer promoted dtype is refused, as torch's kernel refuses it."""
     import numpy as np
     import tapegrad as _tg
     if out is not None:
         raise NotImplementedError("nextafter(out=...) is not supported by tapegrad")
-    if input.dtype != other.dtype and other.dim() != 0:
-        raise RuntimeError(f"expected scalar type {str(input.dtype)[6:].capitalize()} but "
-                           f"found {str(other.dtype)[6:].capitalize()}")
-    if not input.is_floating_point():
+    dtype = _tg.result_type(input, other)
+    if not dtype.is_floating_point:
         raise NotImplementedError(f"\"nextafter_cpu\" not implemented for "
-                                  f"'{_DTYPE_NAMES.get(input.dtype, input.dtype)}'")
-    if input.dtype == _C.bfloat16:
-        res = _nextafter_bf16(input, other.detach().to(input.dtype))
+                                  f"'{_DTYPE_NAMES.get(dtype, dtype)}'")
+    a_t, b_t = input.detach().to(dtype), other.detach().to(dtype)
+    if dtype == _C.bfloat16:
+        res = _nextafter_bf16(a_t, b_t)
     else:
-        a = input.detach().cpu().contiguous().numpy()
-        b = other.detach().to(input.dtype).cpu().contiguous().numpy()
+        a = a_t.cpu().contiguous().numpy()
+        b = b_t.cpu().contiguous().numpy()
         r = np.nextafter(a, b)
         # np.array(...) copies into a C-contiguous array and keeps a 0-d result 0-d
         # (np.ascontiguousarray would make it 1-d)
         res = _tg.from_numpy(np.array(r, dtype=a.dtype))
+    if res.device != input.device:
+        res = res.to(input.device)
 
     def backward(g):
         # torch: the result moves with input (gradient 1), not with other (gradient 0)
         gi = g.sum_to_size(input.shape) if tuple(g.shape) != tuple(input.shape) else g
+        if gi.dtype != input.dtype:
+            gi = gi.to(input.dtype)
         return [gi, _tg.zeros_like(other)]
     return _pynode.record("NextafterBackward0", backward, [input, other], res)
 

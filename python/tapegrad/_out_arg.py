@@ -37,7 +37,9 @@ OUT_FUNCS = (
     "absolute alias_copy arccos arccosh arcsin arcsinh arctan arctan2 arctanh argmax argmin "
     "clamp_max clamp_min detach_copy diagonal_copy hardshrink isin log_softmax median nanmedian "
     "nansum prod slice_copy slice_scatter softmax squeeze_copy sum t_copy take tensordot "
-    "true_divide unsqueeze_copy"
+    "true_divide unsqueeze_copy "
+    # torch's out= overloads of the Tensor-method functions (torch.scatter(x, 0, i, src, out=))
+    "index_copy index_add scatter scatter_add scatter_reduce"
 ).split()
 
 # Functions whose out= must already have the result's dtype (torch casts only for the type-
@@ -54,8 +56,14 @@ _EXACT.update({"where": "where", "index_select": "same", "masked_select": "same"
 _EXACT.update({"multinomial": "multinomial", "amax": "minmax", "amin": "minmax"})  # helper M
 for _n in "cat concat concatenate stack hstack vstack dstack column_stack row_stack".split():
     _EXACT[_n] = "cat"          # castable, with cat's own TypeError
-for _n in "argmax argmin isin softmax log_softmax".split():
+for _n in ("argmax argmin isin softmax log_softmax index_copy index_add scatter scatter_add "
+           "scatter_reduce linear avg_pool2d avg_pool3d").split():
     _EXACT[_n] = "ctype"
+# nn.functional's builtins (torch._C._nn) with out=
+for _n in "gelu softplus softshrink hardshrink".split():
+    _EXACT[_n] = "found"
+_EXACT["log_sigmoid_forward"] = "scalar"  # expected scalar type Float but found Long
+_EXACT["bernoulli"] = "any_dtype"  # 0/1 draws are written into out of any dtype
 _EXACT.update({"bitwise_not": "found", "all": "bool_or_byte", "any": "bool_or_byte",
                "searchsorted": "searchsorted", "bucketize": "searchsorted",
                "isposinf": "bool_out", "isneginf": "bool_out", "signbit": "bool_out",
@@ -102,6 +110,8 @@ def _check_out_kind(name, style, result, out):
             kernel = "nansum_cpu" if style == "nansum" else "normal_kernel_cpu"
             raise NotImplementedError(f'"{kernel}" not implemented for \'{o}\'')
         return True
+    if style == "any_dtype":
+        return True
     if style == "into":
         if o == "Bool" and name in _INTO_KERNEL:
             raise NotImplementedError(f'"{_INTO_KERNEL[name]}" not implemented for \'Bool\'')
@@ -126,6 +136,7 @@ def _check_dtype(name, result, out):
            "ctype": f"Expected out tensor to have dtype {_c_type(result.dtype)}, but got "
                     f"{_c_type(out.dtype)} instead",
            "where": f"Expected out type to be {r} but got {o}",
+           "scalar": f"expected scalar type {r} but found {o}",
            "same": f"{name}(): self and result must have the same scalar type",
            "dot": f"result dtype {o} does not match input dtype {r}",
            "nonzero": f"nonzero: Expected out tensor to have scalar type Long but got scalar "
@@ -137,7 +148,7 @@ def _check_dtype(name, result, out):
 
 
 _KIND_STYLES = frozenset(("bool_or_byte", "bool_out", "searchsorted", "float_out", "nansum",
-                          "normal", "into"))
+                          "normal", "into", "any_dtype"))
 
 
 def _can_cast(a, b):
@@ -170,7 +181,7 @@ def _write_one(name, result, out):
     shape = tuple(result.shape)
     with no_grad():
         if tuple(out.shape) != shape:
-            if out.numel() != 0:
+            if out.numel() != 0 and name not in _SILENT_RESIZE:
                 warnings.warn(
                     f"An output with one or more elements was resized since it had shape "
                     f"{list(out.shape)}, which does not match the required output shape "
@@ -181,6 +192,10 @@ def _write_one(name, result, out):
             out.resize_(shape)
         out.copy_(result)
     return out
+
+
+# Functions whose kernel resizes out without torch's resize_output warning
+_SILENT_RESIZE = {"log_sigmoid_forward"}
 
 
 # Functions whose out= may share no memory with an input (torch's assert_no_overlap): the
@@ -245,6 +260,17 @@ def write_out(name, result, out, inputs=()):
     return _write_one(name, result, out)
 
 
+def call(name, out, fn, *args, _parsed_as=None, **kwargs):
+    """fn(*args, **kwargs) written into out (a function's own out= keyword, given): what wrap()
+    does, for the functions that take out= in their own def (nn.functional's builtins in torch,
+    whose call without out= then costs nothing extra). _parsed_as: torch's name of the function
+    in its parser's TypeError, where the kernel's name (in name) differs."""
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{_parsed_as or name}(): argument 'out' must be Tensor, not "
+                        f"{type(out).__name__}")
+    return write_out(name, fn(*args, **kwargs), out, (args, tuple(kwargs.values())))
+
+
 def wrap(name, fn):
     """fn with torch's out= keyword (handled by write_out); fn itself never sees out=."""
     @functools.wraps(fn)
@@ -252,6 +278,8 @@ def wrap(name, fn):
         if out is None:
             return fn(*args, **kwargs)
         if not isinstance(out, (Tensor, tuple, list)):  # parsed before anything runs, as in torch
+            if name in _OVERLOADS:
+                raise _invalid_combination(name, args, dict(kwargs, out=out))
             raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
         if name in _FACTORIES and kwargs.get("dtype") is None and isinstance(out, Tensor):
             kwargs["dtype"] = out.dtype  # torch.zeros(2, out=long_tensor) makes longs
@@ -287,8 +315,37 @@ def _int64():
     return int64
 
 
+def _invalid_combination(name, args, kwargs):
+    """torch's parser error for an overloaded function none of whose signatures fits."""
+    def tn(v):
+        return "Tensor" if isinstance(v, Tensor) else type(v).__name__
+    got = [tn(a) for a in args] + [f"{k}={tn(v)}" for k, v in sorted(kwargs.items())]
+    return TypeError(f"{name}() received an invalid combination of arguments - got "
+                     f"({', '.join(got)}), but expected one of:\n"
+                     + "".join(f" * {sig}\n" for sig in _OVERLOADS[name]))
+
+
+# torch's signatures of the overloaded functions with out= (as its parser lists them)
+_OVERLOADS = {
+    "bernoulli": ("(Tensor input, *, torch.Generator generator = None, Tensor out = None)",
+                  "(Tensor input, float p, *, torch.Generator generator = None)"),
+    "scatter": ("(Tensor input, int dim, Tensor index, Tensor src, *, Tensor out = None)",
+                "(Tensor input, int dim, Tensor index, Tensor src, *, str reduce, "
+                "Tensor out = None)",
+                "(Tensor input, int dim, Tensor index, Number value, *, Tensor out = None)",
+                "(Tensor input, int dim, Tensor index, Number value, *, str reduce, "
+                "Tensor out = None)"),
+}
+
+
+def _bernoulli_out_first(args, kwargs, out):
+    """torch.bernoulli(input, p, out=): the float-p overload has no out= (a parser error)."""
+    if len(args) > 1 or kwargs.get("p") is not None:
+        raise _invalid_combination("bernoulli", args, dict(kwargs, out=out))
+
+
 # ops whose torch kernel checks out= before the inputs' values (name -> check(args, kwargs, out))
-_OUT_CHECKED_FIRST = {"multinomial": _multinomial_out_first}
+_OUT_CHECKED_FIRST = {"multinomial": _multinomial_out_first, "bernoulli": _bernoulli_out_first}
 
 
 _FACTORIES = {"zeros", "ones", "empty", "full", "arange", "range", "linspace", "logspace", "eye",

@@ -35,10 +35,24 @@ def _inplace(name, out_of_place):
     return method
 
 
+def _logical_inplace(name, op):
+    """torch's logical_*_ are not differentiable: they write into a leaf that requires grad
+    without the in-place error, and record nothing."""
+    def method(self, *args, **kwargs):
+        from ._grad_mode import no_grad
+        result = op(self, *args, **kwargs)
+        with no_grad():
+            return self.copy_(result)
+    method.__name__ = name
+    return method
+
+
+for _name, _op in {"logical_and_": Tensor.logical_and, "logical_or_": Tensor.logical_or,
+                   "logical_xor_": Tensor.logical_xor, "logical_not_": Tensor.logical_not}.items():
+    if not hasattr(Tensor, _name):
+        setattr(Tensor, _name, _logical_inplace(_name, _op))
 for _name, _op in {"eq_": Tensor.eq, "ne_": Tensor.ne, "lt_": Tensor.lt, "le_": Tensor.le,
-                   "gt_": Tensor.gt, "ge_": Tensor.ge, "logical_and_": Tensor.logical_and,
-                   "logical_or_": Tensor.logical_or, "logical_xor_": Tensor.logical_xor,
-                   "logical_not_": Tensor.logical_not, "pow_": Tensor.pow,
+                   "gt_": Tensor.gt, "ge_": Tensor.ge, "pow_": Tensor.pow,
                    "square_": Tensor.square, "cumsum_": Tensor.cumsum,
                    "cumprod_": Tensor.cumprod}.items():
     if not hasattr(Tensor, _name):

@@ -84,11 +84,29 @@ def _adaptive_avg(x, args, kwargs):
     return False
 
 
+def _other_dtype(positions, names):
+    """A parameter tensor (args[i] / keyword) of another dtype than the input: torch's own
+    dtype-mismatch check comes before the kernel then (the function raises it)."""
+    def skip(x, args, kwargs):
+        for i, n in zip(positions, names):
+            p = args[i] if len(args) > i else kwargs.get(n)
+            if getattr(p, "dtype", x.dtype) != x.dtype:
+                return True
+        return False
+    return skip
+
+
 # calls that never reach the refusing kernel in torch: max_pool1d with indices (another kernel,
-# with integer cases), pdist of fewer than two rows, adaptive_avg_pool1d/2d (above)
+# with integer cases), pdist of fewer than two rows, adaptive_avg_pool1d/2d (above), a
+# convolution's bias or a norm's parameters of another dtype (their own check first)
 _SKIP = {"max_pool1d": _returns_indices,
          "pdist": lambda x, args, kwargs: x.dim() == 2 and x.size(0) <= 1,
-         "adaptive_avg_pool1d": _adaptive_avg, "adaptive_avg_pool2d": _adaptive_avg}
+         "adaptive_avg_pool1d": _adaptive_avg, "adaptive_avg_pool2d": _adaptive_avg,
+         "layer_norm": _other_dtype((2, 3), ("weight", "bias")),
+         "group_norm": _other_dtype((2, 3), ("weight", "bias"))}
+for _conv in ("conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+              "conv_transpose3d"):
+    _SKIP[_conv] = _other_dtype((2,), ("bias",))
 
 
 def _kernel_for(name, kernel, x, args, kwargs):

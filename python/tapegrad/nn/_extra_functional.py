@@ -346,6 +346,29 @@ def _check_dtype(input, mode):
                               f"'{name}'")
 
 
+def _align_corners_error(mode, ndim, antialias, size, recompute, align_corners):
+    """torch's parser error of the upsample kernel interpolate hands a non-bool align_corners
+    (interpolate itself lets any value through)."""
+    n = ndim - 2
+    kernel = f"upsample_{mode}{n}d"
+    if antialias:
+        kernel = f"_{kernel}_aa"
+    if size is not None:
+        got_size = type(size).__name__ if isinstance(size, (list, tuple)) else "list"
+        got_scales = "NoneType"
+    else:
+        got_size, got_scales = ("list", "NoneType") if recompute else ("NoneType", "list")
+    scales = ", ".join(f"float scales_{d} = None" for d in ("d", "h", "w")[3 - n:]) \
+        if n > 1 else "float scales = None"
+    return TypeError(
+        f"{kernel}() received an invalid combination of arguments - got (Tensor, {got_size}, "
+        f"{type(align_corners).__name__}, {got_scales}), but expected one of:\n"
+        " * (Tensor input, tuple of ints output_size, bool align_corners, tuple of floats "
+        "scale_factors)\n"
+        f" * (Tensor input, tuple of ints output_size, bool align_corners, {scales}, *, "
+        "Tensor out = None)\n")
+
+
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
     """Resizes the spatial dims of a (N, C, d1[, d2]) input with index_select gathers (nearest)
@@ -387,6 +410,12 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) for "
             "the modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
             f"nearest-exact (got {mode})")
+    if (mode in ("linear", "bilinear", "bicubic", "trilinear")
+            and (mode != "bicubic" or input.dim() == 4)
+            and not (align_corners is None or isinstance(align_corners, bool)
+                     or type(align_corners).__name__ == "bool_")):
+        raise _align_corners_error(mode, input.dim(), antialias, size, recompute_scale_factor,
+                                   align_corners)
     if antialias:
         raise NotImplementedError(f"interpolate: antialias=True (mode '{mode}') is not "
                                   "supported by tapegrad")

@@ -37,6 +37,10 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         raise AssertionError("use_separate_proj_weight is False but in_proj_weight is None")
     if (bias_k is None) != (bias_v is None):
         raise AssertionError("bias_k and bias_v must both be given or both be None")
+    if not need_weights and key_padding_mask is None and not isinstance(is_causal, bool):
+        # torch hands is_causal on to scaled_dot_product_attention only on this path
+        raise TypeError("scaled_dot_product_attention(): argument 'is_causal' (position 6) "
+                        f"must be bool, not {type(is_causal).__name__}")
     shim = types.SimpleNamespace(
         embed_dim=embed_dim_to_check, num_heads=num_heads, head_dim=head_dim,
         dropout=dropout_p, training=training, batch_first=False,

@@ -2,6 +2,8 @@
 native_batch_norm / native_group_norm ops, NativeBatchNormBackward0 / NativeGroupNormBackward0
 as torch), instance_norm (batch norm of a (1, N*C, *) view) and rms_norm (primitives), with
 torch's argument checks and wording."""
+import warnings
+
 from .. import _C
 
 # torch.finfo(dtype).eps, rms_norm's default eps (tapegrad has no finfo).
@@ -102,6 +104,11 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
         raise RuntimeError(f"Given normalized_shape={shape}, expected input with shape "
                            f"[*{want}], but got input of size{list(input.shape)}")
     dims = list(range(input.dim() - k, input.dim()))
+    if weight is not None and weight.dtype != input.dtype:
+        from .._dtype_names import c_type_name
+        warnings.warn(f"Mismatch dtype between input and weight: input dtype = "
+                      f"{c_type_name(input.dtype)}, weight dtype = {c_type_name(weight.dtype)}, "
+                      "Cannot dispatch to fused implementation.", UserWarning, stacklevel=2)
     if (input.dtype in (_C.float16, _C.bfloat16) and weight is not None
             and weight.dtype != input.dtype):
         # torch's unfused path for a half input with another weight dtype: everything in

@@ -9,6 +9,7 @@ from collections.abc import Iterable as _Iterable
 
 from .. import _C
 from .._factories import arange as _arange, ones as _ones, tensor as _tensor, zeros as _zeros
+from .._out_arg import call as _out_call
 from ._conv3d_functional import conv3d
 from ._pool_functional import (_adaptive_sizes, _avg_matrix, _list_with_default,
                                _negative_output, _divisors, _out_len, _windows,
@@ -122,7 +123,10 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 
 def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True, divisor_override=None):
+               count_include_pad=True, divisor_override=None, *, out=None):
+    if out is not None:
+        return _out_call("avg_pool3d", out, avg_pool3d, input, kernel_size, stride, padding,
+                         ceil_mode, count_include_pad, divisor_override)
     k, s, p = _pool3d_args(input, kernel_size, stride, padding, "avg_pool3d", "be")
     _check_half_pad(k, p, (1, 1, 1))
     if divisor_override is not None and divisor_override == 0:
@@ -130,16 +134,26 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     batched = input.dim() == 5
     x = input if batched else input.unsqueeze(0)
     n, c, D, H, W = x.shape
-    if any(sz + 2 * pp < kk for sz, pp, kk in zip((D, H, W), p, k)):
+    # torch's pool3d_shape_check: strides, then the input against the kernel (padding aside)
+    if any(v <= 0 for v in s):
+        raise RuntimeError(f"stride should be greater than zero, but got dT: {s[0]} dH: {s[1]} "
+                           f"dW: {s[2]}")
+    for i in range(int(batched), input.dim()):
+        if input.shape[i] == 0:
+            raise RuntimeError(
+                "avg_pool3d(): Expected input's non-batch dimensions to have positive length, "
+                f"but input has a shape of {list(input.shape)} and non-batch dimension 0 has "
+                "length zero!")
+    if any(sz < kk for sz, kk in zip((D, H, W), k)):
         raise RuntimeError(f"input image (T: {D} H: {H} W: {W}) smaller than kernel size "
                            f"(kT: {k[0]} kH: {k[1]} kW: {k[2]})")
-    out = [_out_len(sz, kk, st, pp, ceil_mode) for sz, kk, st, pp in zip((D, H, W), k, s, p)]
-    if any(o < 1 for o in out):
+    size = [_out_len(sz, kk, st, pp, ceil_mode) for sz, kk, st, pp in zip((D, H, W), k, s, p)]
+    if any(o < 1 for o in size):
         raise RuntimeError(f"Given input size: ({c}x{D}x{H}x{W}). Calculated output size: "
-                           f"({c}x{out[0]}x{out[1]}x{out[2]}). Output size is too small")
+                           f"({c}x{size[0]}x{size[1]}x{size[2]}). Output size is too small")
     # zero padding: torch's left padding, and on the right whatever the last window reads
     pads = []
-    for o, st, kk, sz, pp in reversed(list(zip(out, s, k, (D, H, W), p))):
+    for o, st, kk, sz, pp in reversed(list(zip(size, s, k, (D, H, W), p))):
         pads += [pp, max(0, (o - 1) * st + kk - (sz + pp))]
     xp = x.reshape(n * c, 1, D, H, W)
     if any(pads):
@@ -149,11 +163,11 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
         res = _window_mean(sums, divisor_override)
     else:
         dd, dh, dw = (_divisors(sz, kk, st, pp, o, count_include_pad)
-                      for sz, kk, st, pp, o in zip((D, H, W), k, s, p, out))
+                      for sz, kk, st, pp, o in zip((D, H, W), k, s, p, size))
         div = _tensor([[[a * b * e for e in dw] for b in dh] for a in dd], dtype=x.dtype,
                       device=x.device)
         res = _window_mean(sums, div)
-    res = res.reshape(n, c, *out)
+    res = res.reshape(n, c, *size)
     return res if batched else res.squeeze(0)
 
 

@@ -7,6 +7,7 @@ where torch shows AvgPool2DBackward0 / AdaptiveAvgPool2DBackward0 / AdaptiveMaxP
 ConvolutionBackward0 (conv1d ends in a squeeze)."""
 from .. import _C
 from .._factories import ones as _ones, tensor as _tensor, zeros as _zeros
+from .._out_arg import call as _out_call
 
 
 def _tuple(v, n, name, what):
@@ -53,7 +54,10 @@ def _divisors(size, k, s, p, out, count_include_pad):
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True, divisor_override=None, _what="avg_pool2d"):
+               count_include_pad=True, divisor_override=None, _what="avg_pool2d", *, out=None):
+    if out is not None:
+        return _out_call("avg_pool2d", out, avg_pool2d, input, kernel_size, stride, padding,
+                         ceil_mode, count_include_pad, divisor_override)
     if input.dim() not in (3, 4):
         raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
     k = _tuple(kernel_size, 2, "kernel_size", _what)
@@ -93,15 +97,15 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     ones = _ones(1, 1, k[0], k[1], dtype=input.dtype, device=input.device)
     sums = _C.conv2d(xp, ones, None, list(s), [0, 0], [1, 1], 1)
     if divisor_override is not None:
-        out = _window_mean(sums, divisor_override)
+        res = _window_mean(sums, divisor_override)
     else:
         dh = _divisors(h, k[0], s[0], p[0], oh, count_include_pad)
         dw = _divisors(w, k[1], s[1], p[1], ow, count_include_pad)
         div = _tensor([[a * b for b in dw] for a in dh], dtype=input.dtype,
                       device=input.device)
-        out = _window_mean(sums, div)
-    out = out.reshape(n, c, oh, ow)
-    return out if batched else out.squeeze(0)
+        res = _window_mean(sums, div)
+    res = res.reshape(n, c, oh, ow)
+    return res if batched else res.squeeze(0)
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,

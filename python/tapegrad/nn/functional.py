@@ -6,6 +6,7 @@ import warnings
 from .. import _C
 from .._factories import ones_like as _ones_like
 from .._grad_mode import no_grad
+from .._out_arg import call as _out_call
 
 __all__ = ["relu", "sigmoid", "tanh", "linear", "softmax", "softmin", "log_softmax", "mse_loss",
            "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
@@ -52,8 +53,10 @@ def tanh(input):
     return _C.tanh(input)
 
 
-def linear(input, weight, bias=None):
-    return _C._linear(input, weight, bias)
+def linear(input, weight, bias=None, *, out=None):
+    if out is None:
+        return _C._linear(input, weight, bias)
+    return _out_call("linear", out, _C._linear, input, weight, bias)
 
 
 def _softmax_dim(name, ndim, stacklevel):
@@ -212,16 +215,20 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                              ignore_index, float(label_smoothing))
 
 
-def gelu(input, approximate="none"):
-    return _C.gelu(input, approximate=approximate)
+def gelu(input, approximate="none", *, out=None):
+    if out is None:
+        return _C.gelu(input, approximate=approximate)
+    return _out_call("gelu", out, _C.gelu, input, approximate=approximate)
 
 
 def silu(input, inplace=False):
     return _C.silu_(input) if inplace else _C.silu(input)
 
 
-def softplus(input, beta=1, threshold=20):
-    return _C.softplus(input, beta, threshold)
+def softplus(input, beta=1, threshold=20, *, out=None):
+    if out is None:
+        return _C.softplus(input, beta, threshold)
+    return _out_call("softplus", out, _C.softplus, input, beta, threshold)
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
@@ -365,9 +372,31 @@ selu_ = _C.selu_
 celu_ = _C.celu_
 hardtanh_ = _C.hardtanh_
 threshold_ = _C.threshold_
-logsigmoid = _C.log_sigmoid
-softshrink = _C.softshrink
-hardshrink = _C.hardshrink
+
+
+# torch's builtins with out= (torch._C._nn): the compiled op itself when out= is not given
+def logsigmoid(input, *, out=None):
+    if out is None:
+        return _C.log_sigmoid(input)
+    return _out_call("log_sigmoid_forward", out, _C.log_sigmoid, input,
+                     _parsed_as="log_sigmoid")
+
+
+def softshrink(input, lambd=0.5, *, out=None):
+    if out is None:
+        return _C.softshrink(input, lambd)
+    return _out_call("softshrink", out, _C.softshrink, input, lambd)
+
+
+def hardshrink(input, lambd=0.5, *, out=None):
+    if out is None:
+        return _C.hardshrink(input, lambd)
+    return _out_call("hardshrink", out, _C.hardshrink, input, lambd)
+
+
+# the compiled ops' own TypeErrors already name a wrong argument type (no _argcheck wrapper)
+logsigmoid._tapegrad_argcheck = softshrink._tapegrad_argcheck = True
+hardshrink._tapegrad_argcheck = True
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
