@@ -168,6 +168,9 @@ def _eig_args(name, A, out):
         raise TypeError(f"{name}(): argument 'out' must be "
                         f"{'Tensor' if want is Tensor else 'tuple of Tensors'}, not "
                         f"{type(out).__name__}")
+    if not A.is_floating_point():  # torch looks up the complex dtype of the result first
+        from ._dtype_names import type_name
+        raise RuntimeError(f"Unknown Complex ScalarType for {type_name(A.dtype)}")
 
 
 def eig(A, *, out=None):

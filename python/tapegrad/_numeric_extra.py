@@ -406,8 +406,10 @@ def nextafter(input, other, *, out=None):
         res = res.to(input.device)
 
     def backward(g):
-        # torch: the result moves with input (gradient 1), not with other (gradient 0)
-        gi = g.sum_to_size(input.shape) if tuple(g.shape) != tuple(input.shape) else g
+        # torch: the result moves with input (gradient 1, 0 where input == other and the
+        # result is other itself), not with other (gradient 0)
+        gi = g * (a_t != b_t)
+        gi = gi.sum_to_size(input.shape) if tuple(gi.shape) != tuple(input.shape) else gi
         if gi.dtype != input.dtype:
             gi = gi.to(input.dtype)
         return [gi, _tg.zeros_like(other)]

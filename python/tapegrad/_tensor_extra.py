@@ -335,6 +335,9 @@ def _strided(size, stride, dtype, device):
     size, stride = [int(s) for s in size], [int(s) for s in stride]
     if len(size) != len(stride):
         raise RuntimeError(f"mismatch in length of strides and shape")
+    for n in size:
+        if n < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {n}: {size}")
     span = 1 + sum((n - 1) * st for n, st in zip(size, stride)) if all(size) else 0
     buf = _C._empty([span], dtype, "cpu")
     if hasattr(_C, "_restride_"):

@@ -65,8 +65,9 @@ def _torch_norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
         if p == "fro" and (dims is None or len(dims) <= 2):
             return vector_norm(input, 2, dims, keepdim, dtype=dtype)
         if p == "nuc":
-            return matrix_norm(input, "nuc", (-2, -1) if dims is None else dims, keepdim,
-                               dtype=dtype)
+            # torch's default dim is every dim (a 2-tuple only for a matrix)
+            return matrix_norm(input, "nuc", tuple(range(input.dim())) if dims is None else dims,
+                               keepdim, dtype=dtype)
         raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
     return vector_norm(input, 2 if p is None else p, dims, keepdim, dtype=dtype)
 

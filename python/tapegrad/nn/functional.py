@@ -126,13 +126,20 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
     return _C.softmax(-input, dim, dtype)
 
 
-def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    _warn_target_size(input, target)
+def _promote_bool_operand(input, target):
+    """torch's mse / smooth_l1 / huber kernels run in the promoted dtype of input and target: a
+    bool operand beside another dtype is converted (no subtraction of bools), and a bool or
+    integer promoted dtype is then the kernel's own refusal."""
     if (isinstance(input, _C.Tensor) and isinstance(target, _C.Tensor)
             and input.dtype != target.dtype and _C.bool in (input.dtype, target.dtype)):
-        # torch's kernel runs in the promoted dtype: a bool operand is no subtraction of bools
         dt = _C.result_type(input, target)
         input, target = input.to(dt), target.to(dt)
+    return input, target
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    _warn_target_size(input, target)
+    input, target = _promote_bool_operand(input, target)
     return _C._mse_loss(input, target, _reduction(size_average, reduce, reduction))
 
 
@@ -513,7 +520,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     _check_reduction(reduction)
     if beta == 0.0:  # torch hands beta 0 to l1_loss
         return l1_loss(input, target, reduction=reduction)
-    input, target = _expand_pair(input, target)
+    input, target = _expand_pair(*_promote_bool_operand(input, target))
     return _C._smooth_l1_loss(input, target, reduction, float(beta))
 
 
@@ -523,7 +530,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
         _cannot_cast(input.dtype)  # torch's result takes input's dtype
     _warn_target_size(input, target)
     _check_reduction(reduction)
-    input, target = _expand_pair(input, target)
+    input, target = _expand_pair(*_promote_bool_operand(input, target))
     if weight is None:
         return _C._huber_loss(input, target, reduction, float(delta))
     return _reduce(_C._huber_loss(input, target, "none", float(delta)) * weight, reduction)
@@ -724,10 +731,16 @@ _LEGACY_NAMES = {_C.int64: "Long", _C.int32: "Int", _C.int16: "Short", _C.int8: 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """sum over dim of (x1 / max(||x1||, eps)) * (x2 / max(||x2||, eps)) (SumBackward1)."""
-    common = (x1.detach().reshape(-1)[:0] + x2.detach().reshape(-1)[:0]).dtype
+    common = _C.result_type(x1, x2)
     if not common.is_floating_point:
         raise RuntimeError("expected common dtype to be floating point, yet common dtype is "
                            f"{_LEGACY_NAMES.get(common, common)}")
+    # torch converts an integer or bool operand to the common dtype (vector_norm takes no
+    # integers); a floating operand keeps its own dtype
+    if not x1.is_floating_point():
+        x1 = x1.to(common)
+    if not x2.is_floating_point():
+        x2 = x2.to(common)
     shape = _broadcast_shape(x1.shape, x2.shape)
     if list(x1.shape) != shape:
         x1 = x1.expand(shape)
