@@ -14,6 +14,10 @@ Tensor index_select(const Tensor& a, int64_t dim, const Tensor& idx) {
   const int64_t d = wrap_dim(dim, a.dim());
   const int64_t size = a.dim() ? a.sizes()[d] : 1;
   Tensor flat = to(reshape(detach(idx), {-1}), DType::Int64);
+  // a 0-d self takes one index (checked before its value)
+  TG_CHECK(a.dim() != 0 || flat.numel() == 1,
+           "index_select(): Index to scalar can have only 1 value, got ", flat.numel(),
+           " value(s)");
   // torch's CPU kernels: the dim-1 one names the element (RuntimeError), the others raise
   // IndexError, for a negative index as for one past the end
   const bool dim1 = a.dim() > 1 && d == 1;

@@ -1,5 +1,6 @@
 // Shape and view ops: view/reshape, transpose/permute, (un)squeeze, expand, select/slice,
 // cat/stack. Views share storage with their base; only cat/stack/reshape-of-non-viewable copy.
+#include <algorithm>
 #include <limits>
 #include <numeric>
 
@@ -288,13 +289,19 @@ Tensor squeeze(const Tensor& a, const std::vector<int64_t>& dims) {
   return squeeze_dims(OpId::SqueezeDims, a, dims, false);
 }
 
+// torch refuses an in-place view op on a leaf that requires grad even when it changes
+// nothing (x.squeeze_(0) of a 3-vector).
+void check_leaf_view_inplace(const Tensor& a) {
+  TG_CHECK(!(any_requires_grad({a}) && a.is_leaf()),
+           "a leaf Variable that requires grad is being used in an in-place operation.");
+}
+
 Tensor& squeeze_(Tensor& a, int64_t dim) {
   int64_t d = wrap_dim(dim, a.dim());
+  check_leaf_view_inplace(a);
   if (a.dim() == 0 || a.sizes()[d] != 1) return a;
   std::shared_ptr<Node> node;
   if (any_requires_grad({a})) {
-    TG_CHECK(!a.is_leaf(), "a leaf Variable that requires grad is being used in an in-place "
-                           "operation.");
     node = make_node(OpId::SqueezeInplace, {a});
     node->shape = a.sizes();
     node->i = {dim};
@@ -302,6 +309,23 @@ Tensor& squeeze_(Tensor& a, int64_t dim) {
   a.impl()->sizes.erase(a.impl()->sizes.begin() + d);
   a.impl()->strides.erase(a.impl()->strides.begin() + d);
   if (node) set_history(a, node);
+  return a;
+}
+
+// squeeze_(dims) / squeeze_(): the size-1 dims among dims (all dims when none given), highest
+// first so the others keep their positions.
+Tensor& squeeze_(Tensor& a, std::optional<std::vector<int64_t>> dims) {
+  std::vector<int64_t> ds;
+  if (dims) {
+    for (int64_t d : *dims) ds.push_back(wrap_dim(d, a.dim()));
+  } else {
+    for (int64_t d = 0; d < a.dim(); ++d) ds.push_back(d);
+  }
+  std::sort(ds.rbegin(), ds.rend());
+  TG_CHECK(std::adjacent_find(ds.begin(), ds.end()) == ds.end(), "dim ",
+           ds.empty() ? 0 : ds[0], " appears multiple times in the list of dims");
+  check_leaf_view_inplace(a);
+  for (int64_t d : ds) squeeze_(a, d);
   return a;
 }
 

@@ -35,6 +35,9 @@ void binary_row(py::module_& m, Cls& cls, const char* name, OpId op, const char*
     return binary(op, a, b.t);
   };
   m.def(name, f, py::arg("input"), py::arg(arg));
+  if (accept_number)  // torch.bitwise_and(1, t): a number first is a wrapped scalar
+    m.def(name, [op](const Operand& a, const Tensor& b) { return binary(op, a.t, b); },
+          py::arg("input"), py::arg(arg));
   cls.def(name, f, py::arg(arg));
   if (!inplace) return;
   cls.def((std::string(name) + "_").c_str(), [op](Tensor& a, const Operand& b) -> Tensor& {

@@ -104,8 +104,16 @@ void bind_math_ops(py::module_& m) {
   auto floor_div = [](const Tensor& a, const Operand& b) { return floor_divide(a, b.t); };
   m.def("floor_divide", floor_div, py::arg("input"), py::arg("other"));
   // a number first (torch.remainder(1.5, t)): a wrapped scalar tensor, as in torch
-  m.def("remainder", [](const Operand& a, const Operand& b) { return remainder(a.t, b.t); },
-        py::arg("input"), py::arg("other"));
+  m.def("remainder", [](const Operand& a, const Operand& b) {
+    TG_CHECK_KIND(Type, !(is_number(a) && is_number(b)),
+                  "remainder() received an invalid combination of arguments - got (",
+                  a.t.dtype() == DType::Float64 ? "float" : "int", ", ",
+                  b.t.dtype() == DType::Float64 ? "float" : "int",
+                  "), but expected one of:\n * (Tensor input, Tensor other, *, Tensor out = None)\n"
+                  " * (Number self, Tensor other)\n"
+                  " * (Tensor input, Number other, *, Tensor out = None)\n");
+    return remainder(a.t, b.t);
+  }, py::arg("input"), py::arg("other"));
   m.def("floor_divide", [](const Operand& a, const Operand& b) { return floor_divide(a.t, b.t); },
         py::arg("input"), py::arg("other"));
   cls.def("floor_divide", floor_div, py::arg("other"));

@@ -1,7 +1,6 @@
 // Op bindings: each op is registered once as a function (tapegrad.exp) and as a method
 // (x.exp()); elementwise rows come straight from ops.def. Python numbers are accepted on either
 // side of binary ops as wrapped numbers (Note [Type promotion]).
-#include <algorithm>
 #include <tapegrad/ops/math_extra.h>
 
 #include "common.h"
@@ -258,16 +257,9 @@ void bind_ops(py::module_& m) {
   }, py::arg("min") = py::none(), py::arg("max") = py::none());
   cls.def("squeeze_", [](Tensor& a, int64_t d) { return squeeze_(a, d); }, py::arg("dim"));
   cls.def("squeeze_", [](Tensor& a, const std::vector<int64_t>& dims) -> Tensor& {
-    // squeeze_((d0, d1, ...)): the size-1 dims among them, highest first so the rest keep
-    // their positions
-    std::vector<int64_t> ds;
-    for (int64_t d : dims) ds.push_back(wrap_dim(d, a.dim()));
-    std::sort(ds.rbegin(), ds.rend());
-    TG_CHECK(std::adjacent_find(ds.begin(), ds.end()) == ds.end(),
-             "dim ", ds.empty() ? 0 : ds[0], " appears multiple times in the list of dims");
-    for (int64_t d : ds) squeeze_(a, d);
-    return a;
+    return squeeze_(a, std::optional<std::vector<int64_t>>(dims));
   }, py::arg("dim"));
+  cls.def("squeeze_", [](Tensor& a) -> Tensor& { return squeeze_(a, std::nullopt); });
 
   // ---- pointwise with arguments ----
   both(m, cls, "clamp", &clamp_any, py::arg("min") = py::none(), py::arg("max") = py::none());

@@ -282,17 +282,14 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
     check_tensor(B, "linalg_solve_triangular", "B")
     if B.dim() < 2:
         raise RuntimeError(f"{fname}: The input tensor B must have at least 2 dimensions.")
-    check_dtype(B, fname, "triangular_solve_cpu", float_check=False)
     check_cpu(B, fname)
     n = A.size(-1)
     if (B.size(-2) if left else B.size(-1)) != n:
         eq = "AX = B" if left else "XA = B"
         raise RuntimeError(f"{fname}: Incompatible shapes of A and B for the equation {eq} "
                            f"({n}x{n} and {B.size(-2)}x{B.size(-1)})")
-    if A.dtype != B.dtype:  # torch promotes
-        from . import promote_types
-        dt = promote_types(A.dtype, B.dtype)
-        A, B = A.to(dt), B.to(dt)
+    if A.dtype != B.dtype:  # torch solves in A's dtype, B of any dtype copied into it
+        B = B.to(A.dtype)
     return _SolveTriangular.apply(A, B, bool(upper), bool(left), bool(unitriangular))
 
 
@@ -325,14 +322,42 @@ class _TriangularSolve(Function):
         return gb.sum_to_size(tuple(b.shape)), gA.sum_to_size(tuple(A.shape)), None, None, None
 
 
+def _check_batches(a, b):
+    """torch's broadcast of two batch shapes ("tensor a" the first)."""
+    n = max(len(a), len(b))
+    a, b = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y and 1 not in (x, y):
+            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b "
+                               f"({y}) at non-singleton dimension {i}")
+
+
 def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, out=None):
     """torch.triangular_solve (deprecated in torch): (solution, cloned_coefficient)."""
     _no_out(out, "triangular_solve")
+    for t, arg, pos in ((b, "input", 1), (A, "A", 2)):
+        if not isinstance(t, _C.Tensor):
+            raise TypeError(f"triangular_solve(): argument '{arg}' (position {pos}) must be "
+                            f"Tensor, not {type(t).__name__}")
+    # torch's order: both ranks, b and A's dtypes (linearSolveCheckInputs: the same dtype, A
+    # square, the sizes matching, the batches broadcasting), then the kernel's dtypes
+    for t, arg in ((b, "b"), (A, "A")):
+        if t.dim() < 2:
+            raise RuntimeError(f"torch.triangular_solve: Expected {arg} to have at least 2 "
+                               f"dimensions, but it has {t.dim()} dimensions instead")
+    if b.dtype != A.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                           f"{type_name(b.dtype)} and A of type {type_name(A.dtype)} instead.")
+    if A.size(-1) != A.size(-2):
+        raise RuntimeError(f"A must be batches of square matrices, but they are {A.size(-2)} by "
+                           f"{A.size(-1)} matrices")
+    if A.size(-1) != b.size(-2):
+        raise RuntimeError(f"Incompatible matrix sizes for triangular_solve: each A matrix is "
+                           f"{A.size(-1)} by {A.size(-1)} but each b matrix is {b.size(-2)} by "
+                           f"{b.size(-1)}")
+    _check_batches(tuple(b.shape[:-2]), tuple(A.shape[:-2]))
     check_matrix(A, "torch.triangular_solve", kernel="triangular_solve_cpu",
                  float_check=False)
-    if b.dim() < 2:
-        raise RuntimeError("torch.triangular_solve: Expected b to have at least 2 dimensions, "
-                           f"but it has {b.dim()} dimensions instead")
     return _rt.triangular_solve(*_TriangularSolve.apply(b, A, bool(upper), bool(transpose),
                                                         bool(unitriangular)))
 
@@ -640,10 +665,51 @@ def lu(A, *, pivot=True, out=None):
     return _rt.linalg_lu(*_Lu.apply(A))
 
 
+def _lu_unpack_pivots(LU, piv):
+    """torch's lu_unpack reads the first min(m, n) pivots of each row (int32, each between 1
+    and m); the pivots' batch follows LU's."""
+    if piv.dtype != _C.int32:
+        raise RuntimeError("torch.lu_unpack: LU_pivots is expected to be a contiguous tensor of "
+                           "torch.int32 dtype.\nNote: this function is intended to be used "
+                           "with the output produced by torch.linalg.lu_factor")
+    m = LU.size(-2)
+    k = min(m, LU.size(-1))
+    bad = RuntimeError("pivots passed to lu_unpack must be between 1 and LU.size(-2) inclusive."
+                       "Did you properly pass the result of lu_factor?")
+    if piv.dim() == 0 or piv.size(-1) < k:
+        if k and _numel(tuple(LU.shape[:-2])):
+            raise bad
+    else:
+        piv = piv[..., :k]
+    if piv.numel() and (bool((piv < 1).any()) or bool((piv > m).any())):
+        raise bad
+    batch = tuple(LU.shape[:-2])
+    if tuple(piv.shape[:-1]) == batch or piv.dim() == 0 or piv.size(-1) < k:
+        return piv
+    # other batch shapes: torch's kernel walks the pivot rows and LU's matrices in step (row i
+    # swaps matrix i's rows, the matrices after the last pivot row keep the identity); more
+    # pivot rows than matrices would write past its permutations (no such call here)
+    rows, mats = _numel(tuple(piv.shape[:-1])), _numel(batch)
+    if rows > mats:
+        raise RuntimeError(f"torch.lu_unpack: LU_pivots has {rows} rows of pivots for "
+                           f"{mats} LU matrices")
+    from . import arange, cat
+    flat = piv.reshape(rows, k)
+    if rows < mats:
+        ident = arange(1, k + 1, dtype=piv.dtype).expand(mats - rows, k)
+        flat = cat([flat, ident])
+    return flat.reshape(batch + (k,))
+
+
 def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=None):
     """torch.lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True)."""
     _no_out(out, "lu_unpack")
     from . import empty
+    if LU_data.dim() < 2:
+        raise RuntimeError("torch.lu_unpack: Expected tensor with 2 or more dimensions. Got "
+                           f"size: {list(LU_data.shape)} instead")
+    if unpack_pivots:
+        LU_pivots = _lu_unpack_pivots(LU_data, LU_pivots)
     P, L, U = _unpack(LU_data, LU_pivots, unpack_pivots, unpack_data)
     none = empty(0, dtype=LU_data.dtype)
     return _rt.lu_unpack(P if unpack_pivots else none, L if unpack_data else none,

@@ -498,10 +498,18 @@ def vecdot(x, y, *, dim=-1, out=None):
         raise NotImplementedError("tapegrad.linalg.vecdot: out= is not supported")
     check_tensor(x, "linalg_vecdot", "x")
     check_tensor(y, "linalg_vecdot", "y")
+    if not hasattr(dim, "__index__"):
+        raise TypeError(f"linalg_vecdot(): argument 'dim' must be int, not {type(dim).__name__}")
+    if not x.is_floating_point():  # torch's checkFloatingOrComplex, of x alone
+        raise RuntimeError("linalg.vecdot: Expected a floating point or complex tensor as input. "
+                           f"Got {type_name(x.dtype)}")
     if x.dtype != y.dtype:
         raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found "
                            f"x of type {type_name(x.dtype)} and y of type {type_name(y.dtype)} "
                            "instead")
+    if x.dim() == 1 and y.dim() == 1:  # torch's vdot, whatever dim says (VdotBackward0)
+        from . import vdot
+        return vdot(x, y)
     return (x * y).sum(dim)
 
 

@@ -211,6 +211,8 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
         return _finish(t, requires_grad, device)
     with _no_grad():
         ref = mean if mt else std
+        if not st and isinstance(std, (int, float)) and std < 0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
         if st and bool((std < 0).any()):
             raise RuntimeError("normal expects all elements of std >= 0.0")
         shape = (mean + std).shape if mt and st else ref.shape

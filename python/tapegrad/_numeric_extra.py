@@ -388,6 +388,7 @@ def nextafter(input, other, *, out=None):
     import tapegrad as _tg
     if out is not None:
         raise NotImplementedError("nextafter(out=...) is not supported by tapegrad")
+    input.dtype, other.dtype  # a non-tensor: the AttributeError _argcheck words as torch does
     dtype = _tg.result_type(input, other)
     if not dtype.is_floating_point:
         raise NotImplementedError(f"\"nextafter_cpu\" not implemented for "

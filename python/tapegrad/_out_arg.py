@@ -63,6 +63,8 @@ for _n in ("argmax argmin isin softmax log_softmax index_copy index_add scatter 
 for _n in "gelu softplus softshrink hardshrink".split():
     _EXACT[_n] = "found"
 _EXACT["log_sigmoid_forward"] = "scalar"  # expected scalar type Float but found Long
+_EXACT["linalg_solve_triangular"] = "scalar"
+_EXACT["linalg_vecdot"] = "vecdot"         # linalg.vecdot: Expected out of dtypeFloat but ...
 _EXACT["bernoulli"] = "any_dtype"  # 0/1 draws are written into out of any dtype
 _EXACT.update({"bitwise_not": "found", "all": "bool_or_byte", "any": "bool_or_byte",
                "searchsorted": "searchsorted", "bucketize": "searchsorted",
@@ -137,6 +139,7 @@ def _check_dtype(name, result, out):
                     f"{_c_type(out.dtype)} instead",
            "where": f"Expected out type to be {r} but got {o}",
            "scalar": f"expected scalar type {r} but found {o}",
+           "vecdot": f"linalg.vecdot: Expected out of dtype{r} but found {o}",
            "same": f"{name}(): self and result must have the same scalar type",
            "dot": f"result dtype {o} does not match input dtype {r}",
            "nonzero": f"nonzero: Expected out tensor to have scalar type Long but got scalar "
@@ -290,7 +293,7 @@ def wrap(name, fn):
             _check_overlap(out, args + tuple(kwargs.values()))
         first = _OUT_CHECKED_FIRST.get(name)
         if first is not None:
-            first(args, kwargs, out)
+            args = first(args, kwargs, out) or args  # (new args where out shapes the call)
         return write_out(name, fn(*args, **kwargs), out, (args, tuple(kwargs.values())))
     with_out._tapegrad_out = True
     return with_out
@@ -344,8 +347,47 @@ def _bernoulli_out_first(args, kwargs, out):
         raise _invalid_combination("bernoulli", args, dict(kwargs, out=out))
 
 
-# ops whose torch kernel checks out= before the inputs' values (name -> check(args, kwargs, out))
-_OUT_CHECKED_FIRST = {"multinomial": _multinomial_out_first, "bernoulli": _bernoulli_out_first}
+def _infer_size(a, b):
+    """torch's at::infer_size: the broadcast of two shapes, "tensor a" the first."""
+    n = max(len(a), len(b))
+    a, b = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y and 1 not in (x, y):
+            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b "
+                               f"({y}) at non-singleton dimension {i}")
+    return tuple(y if x == 1 else x for x, y in zip(a, b))
+
+
+def _normal_out_first(args, kwargs, out):
+    """torch.normal's out= forms: numbers, a size and a dtype other than out's are refused
+    before anything is drawn; a tensor mean with a number std draws in the broadcast of mean's
+    and out's shapes (torch's normal_out takes out's own shape into account there)."""
+    if not isinstance(out, Tensor):
+        return None
+    mean = args[0] if args else kwargs.get("mean")
+    std = args[1] if len(args) > 1 else kwargs.get("std", 1.0)
+    mt, st = isinstance(mean, Tensor), isinstance(std, Tensor)
+    dtype = kwargs.get("dtype")
+    if not mt and not st:
+        if dtype is not None and dtype != out.dtype:
+            raise RuntimeError(f"dtype {_legacy(dtype)} does not match dtype of out parameter "
+                               f"({_legacy(out.dtype)})")
+        return None
+    if mt and not st:
+        if isinstance(std, (int, float)) and std < 0:
+            return None  # the function's own std check comes first
+        shape = _infer_size(tuple(mean.shape), tuple(out.shape))
+        if shape != tuple(mean.shape) and args:
+            return (mean.expand(shape),) + tuple(args[1:])
+        if shape != tuple(mean.shape):
+            kwargs["mean"] = mean.expand(shape)
+    return None
+
+
+# ops whose torch kernel checks out= before the inputs' values (name -> check(args, kwargs,
+# out), which may hand back the arguments to call with instead)
+_OUT_CHECKED_FIRST = {"multinomial": _multinomial_out_first, "bernoulli": _bernoulli_out_first,
+                      "normal": _normal_out_first}
 
 
 _FACTORIES = {"zeros", "ones", "empty", "full", "arange", "range", "linspace", "logspace", "eye",

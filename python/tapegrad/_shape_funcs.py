@@ -11,7 +11,7 @@ from ._tensor import Size
 __all__ = ["movedim", "moveaxis", "swapdims", "ravel", "atleast_1d", "atleast_2d", "atleast_3d",
            "hstack", "vstack", "row_stack", "dstack", "column_stack", "meshgrid",
            "broadcast_tensors", "broadcast_shapes", "cartesian_prod", "tril_indices",
-           "triu_indices"]
+           "triu_indices", "roll"]
 
 
 def _dims_list(d):
@@ -227,3 +227,48 @@ Tensor.movedim = movedim
 Tensor.moveaxis = movedim
 Tensor.swapdims = swapdims
 Tensor.ravel = ravel
+
+
+def _int_list(v):
+    """v as a list of ints (an int or a sequence of ints), or None for anything else."""
+    if isinstance(v, _b.int) and not isinstance(v, _b.bool):
+        return [v]
+    if isinstance(v, (tuple, list)) and all(isinstance(x, _b.int) and not isinstance(x, _b.bool)
+                                            for x in v):
+        return list(v)
+    return None
+
+
+def _roll_empty(input, shifts, dims):
+    """torch.roll of an empty input: it comes back (RollBackward0) without its dims checked,
+    as torch's roll returns before reading them; None where the compiled op decides."""
+    if isinstance(input, Tensor) and input.numel() == 0:
+        sh = _int_list(shifts)
+        dm = [] if dims is None else _int_list(dims)
+        if sh is not None and dm is not None:
+            if len(sh) != 1 or len(dm) != 1:
+                if not sh:
+                    raise RuntimeError("`shifts` required")
+                if dm and len(sh) != len(dm):
+                    raise RuntimeError(f"shifts and dimensions must align. shifts: {len(sh)}, "
+                                       f"dims:{len(dm)}")
+            return _C.roll(input, 0, 0)
+    return None
+
+
+def roll(input, shifts, dims=None):
+    """torch.roll (an empty input's dims are never checked, as in torch)."""
+    r = _roll_empty(input, shifts, dims)
+    return _C.roll(input, shifts, dims) if r is None else r
+
+
+_compiled_tensor_roll = Tensor.roll
+
+
+def _tensor_roll(self, shifts, dims=None):
+    r = _roll_empty(self, shifts, dims)
+    return _compiled_tensor_roll(self, shifts, dims) if r is None else r
+
+
+_tensor_roll.__name__ = _tensor_roll.__qualname__ = "roll"
+Tensor.roll = _tensor_roll

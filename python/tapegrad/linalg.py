@@ -34,6 +34,14 @@ def norm(A, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
     if out is not None:
         raise NotImplementedError("tapegrad.linalg.norm: out= is not supported")
     dims = _dims(dim)
+    if isinstance(ord, str):  # torch: a str order is always a matrix norm, over (0, 1) by default
+        if dims is not None and len(dims) not in (1, 2):
+            raise RuntimeError(f"linalg.norm: If dim is specified, it mut be of length 1 or 2. "
+                               f"Got {list(dims)}")
+        if dims is None and A.dim() not in (1, 2):
+            raise RuntimeError("linalg.norm: If dim is not specified but ord is, the input must "
+                               f"be 1D or 2D. Got {A.dim()}D.")
+        return matrix_norm(A, ord, (0, 1) if dims is None else dims, keepdim, dtype=dtype)
     if dims is None:
         if ord is None:
             return vector_norm(A, 2, None, keepdim, dtype=dtype)

@@ -166,6 +166,7 @@ Tensor squeeze(const Tensor& a);
 Tensor squeeze(const Tensor& a, int64_t dim);
 Tensor squeeze(const Tensor& a, const std::vector<int64_t>& dims);
 Tensor& squeeze_(Tensor& a, int64_t dim);
+Tensor& squeeze_(Tensor& a, std::optional<std::vector<int64_t>> dims);  // none: every dim
 Tensor expand(const Tensor& a, const Shape& shape);
 Tensor select(const Tensor& a, int64_t dim, int64_t index);
 Tensor slice(const Tensor& a, int64_t dim, std::optional<int64_t> start, std::optional<int64_t> end,

@@ -266,6 +266,15 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
         raise RuntimeError("Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and "
                            "other non-zero dimensions for input, but got: "
                            f"{list(input.shape)}")
+    if input.numel() == 0:  # the kernel returns early; torch checks the blocks' shape first
+        H, W = input.shape[-2:]
+        L = [(sz + 2 * pp - dd * (kk - 1) - 1) // ss + 1
+             for sz, kk, dd, pp, ss in zip((H, W), k, d, p, s)]
+        if min(L) < 1:
+            raise RuntimeError(f"Given input with spatial size ({H}, {W}), kernel_size=({k[0]}, "
+                               f"{k[1]}), dilation=({d[0]}, {d[1]}), padding=({p[0]}, {p[1]}), "
+                               f"calculated shape of the array of sliding blocks as ({L[0]}, "
+                               f"{L[1]}), but its components must be at least one.")
     return _C._im2col(input, list(k), list(d), list(p), list(s))
 
 

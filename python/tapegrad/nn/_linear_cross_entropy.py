@@ -63,7 +63,9 @@ def _check_chunked_acc_dtype(input, target, reduction, label_smoothing, out_feat
         return
     acc = getattr(options, "acc_dtype", None)
     acc = input.dtype if acc is None else acc
-    if acc not in (tapegrad.float16, tapegrad.bfloat16, tapegrad.float32, tapegrad.float64):
+    # by name: options built for torch (torch.float32) name the same dtypes
+    if str(acc).rsplit(".", 1)[-1] not in ("float16", "bfloat16", "float32",
+                                                          "float64"):
         raise ValueError("acc_dtype must be one of {None, torch.float16, torch.bfloat16, "
                          f"torch.float32, torch.float64}}, got {acc!r}. Pass acc_dtype=None to "
                          "let the op pick automatically.")

@@ -731,6 +731,7 @@ _LEGACY_NAMES = {_C.int64: "Long", _C.int32: "Int", _C.int16: "Short", _C.int8: 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """sum over dim of (x1 / max(||x1||, eps)) * (x2 / max(||x2||, eps)) (SumBackward1)."""
+    x1.dtype, x2.dtype  # a non-tensor: the AttributeError _argcheck words as torch does
     common = _C.result_type(x1, x2)
     if not common.is_floating_point:
         raise RuntimeError("expected common dtype to be floating point, yet common dtype is "
