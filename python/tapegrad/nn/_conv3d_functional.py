@@ -163,6 +163,8 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
                            f"got {words}")
     batched = input.dim() == 5
     x = input if batched else input.unsqueeze(0)
+    from ._pool_functional import _transposed_bias
+    bias = _transposed_bias(x, bias, strict=True)
     _check_common(x, weight, bias, s, d, groups, True)
     n, c, D, H, W = x.shape
     cin, cout_g, kd, kh, kw = weight.shape

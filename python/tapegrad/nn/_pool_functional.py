@@ -355,6 +355,19 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return out.squeeze(-2)
 
 
+def _transposed_bias(x, bias, strict=False):
+    """torch's conv_transpose1d/2d add the bias into the output in place: any bias dtype that
+    casts to the input's works (a long or double bias on float input), but a half one meets
+    the kernel's dtype check, as every other dtype does in conv_transpose3d (strict)."""
+    if bias is None or not isinstance(bias, _C.Tensor) or bias.dtype == x.dtype:
+        return bias
+    if strict or bias.dtype in (_C.float16, _C.bfloat16):
+        from .._dtype_names import type_name
+        raise RuntimeError(f"expected scalar type {type_name(x.dtype)} but found "
+                           f"{type_name(bias.dtype)}")
+    return bias.to(x.dtype)
+
+
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
     """The adjoint of conv2d, as a conv2d: the input spread out by the stride (zeros between),
@@ -378,6 +391,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                            f"dilation_width: {d[1]}")
     batched = input.dim() == 4
     x = input if batched else input.unsqueeze(0)
+    bias = _transposed_bias(x, bias)
     n, c, h, w = x.shape
     cin, cout_g, kh, kw = weight.shape
     if cin != c:
