@@ -239,3 +239,55 @@ def test_factories_take_outs_dtype_and_resize(factory):
         vals = None if factory == "empty" else out.numpy().tolist()
         res.append((str(out.dtype), tuple(out.shape), vals))
     assert res[0] == res[1]
+
+
+# ---- out= of the wrong dtype: torch's wording per function (_out_arg._FMT and styles) ----
+OUT_DTYPE_CALLS = {
+ 'cholesky': "torch.cholesky(A, out=o(3,3))", 'cholesky_inverse': "torch.cholesky_inverse(A, out=o(3,3))",
+ 'cholesky_solve': "torch.cholesky_solve(A, A, out=o(3,3))", 'linalg.cond': "torch.linalg.cond(A, out=o(()))",
+ 'linalg.householder_product': "torch.linalg.householder_product(A, torch.ones(2), out=o(3,3))",
+ 'linalg.matrix_power': "torch.linalg.matrix_power(A, 2, out=o(3,3))", 'linalg.pinv': "torch.linalg.pinv(A, out=o(3,3))",
+ 'linalg.tensorinv': "torch.linalg.tensorinv(A, 1, out=o(3,3))", 'linalg.tensorsolve': "torch.linalg.tensorsolve(A, x, out=o(3))",
+ 'linalg.multi_dot': "torch.linalg.multi_dot([A,A], out=o(3,3))", 'linalg.norm': "torch.linalg.norm(A, out=o(()))",
+ 'linalg.matrix_norm': "torch.linalg.matrix_norm(A, 'nuc', out=o(()))", 'linalg.vector_norm': "torch.linalg.vector_norm(A, out=o(()))",
+ 'conj_physical': "torch.conj_physical(x, out=o(3))", 'cross': "torch.cross(A, A, dim=0, out=o(3,3))",
+ 'diff': "torch.diff(x, out=o(2))", 'diag': "torch.diag(x, out=o(3,3))", 'ldexp': "torch.ldexp(x, x.long(), out=o(3))",
+ 'matmul': "torch.matmul(A, A, out=o(3,3))", 'quantile': "torch.quantile(x, 0.5, out=o(()))",
+ 'nanquantile': "torch.nanquantile(x, 0.5, out=o(()))", 'heaviside': "torch.heaviside(x, x, out=o(3))",
+ 'ormqr': "torch.ormqr(A, torch.ones(3), A, out=o(3,3))", 'float_power': "torch.float_power(x, 2, out=o(3))",
+ 'nan_to_num': "torch.nan_to_num(x, out=o(3))", 'take': "torch.take(x, torch.tensor([0]), out=o(1))",
+ 'histc': "torch.histc(x, out=o(100))", 'inner': "torch.inner(x, x, out=o(()))", 'tensordot': "torch.tensordot(A, A, 1, out=o(3,3))",
+ 'mean': "torch.mean(x, 0, out=o(()))", 'clamp_max': "torch.clamp_max(x, 0.5, out=o(3))", 'addr': "torch.addr(A, x, x, out=o(3,3))",
+ 'std': "torch.std(x, out=o(()))", 'logcumsumexp': "torch.logcumsumexp(x, 0, out=o(3))", 'cummax': "torch.cummax(x, 0, out=(o(3),o(3)))",
+ 'aminmax': "torch.aminmax(x, out=(o(()),o(())))", 'renorm': "torch.renorm(A, 2, 0, 1., out=o(3,3))", 'lerp': "torch.lerp(x, x, 0.5, out=o(3))",
+ 'frac': "torch.frac(x, out=o(3))", 'lu_solve': "torch.linalg.lu_solve(*torch.linalg.lu_factor(A), A, out=o(3,3))",
+ 'linalg.solve': "torch.linalg.solve(A, A, out=o(3,3))", 'linalg.inv': "torch.linalg.inv(A, out=o(3,3))",
+ 'linalg.det': "torch.linalg.det(A, out=o(()))", 'linalg.eigvalsh': "torch.linalg.eigvalsh(A, out=o(3))",
+ 'linalg.svdvals': "torch.linalg.svdvals(A, out=o(3))", 'linalg.cross': "torch.linalg.cross(A, A, out=o(3,3))",
+ 'linalg.vecdot': "torch.linalg.vecdot(A, A, out=o(3))", 'linalg.solve_triangular': "torch.linalg.solve_triangular(A, A, upper=True, out=o(3,3))",
+ 'kron': "torch.kron(x, x, out=o(9))", 'outer': "torch.outer(x, x, out=o(3,3))", 'chain_matmul': "torch.chain_matmul(A, A, out=o(3,3))",
+ 'polygamma': "torch.polygamma(1, x, out=o(3))", 'xlogy': "torch.xlogy(x, x, out=o(3))",
+ 'cholesky_dbl': "torch.cholesky(A, out=torch.empty(3,3,dtype=torch.float64))",
+ 'cross_dbl': "torch.cross(A, A, dim=0, out=torch.empty(3,3,dtype=torch.float64))",
+ 'diag_dbl': "torch.diag(x, out=torch.empty(3,3,dtype=torch.float64))",
+}
+
+
+def _out_dtype_outcome(lib, expr):
+    import warnings
+    A = lib.eye(3) + 0.1
+    x = lib.ones(3)
+    env = {"torch": lib, "A": A, "x": x, "o": lambda *s: lib.empty(*s, dtype=lib.long)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            r = eval(expr, env)  # noqa: S307
+        except Exception as e:  # noqa: BLE001  (type and message compared)
+            return type(e).__name__, str(e).splitlines()[0]
+    return "ok", str(getattr(r, "dtype", "")).split(".")[-1]
+
+
+@pytest.mark.parametrize("name", sorted(OUT_DTYPE_CALLS))
+def test_out_dtype_wording(name):
+    expr = OUT_DTYPE_CALLS[name]
+    assert _out_dtype_outcome(tg, expr) == _out_dtype_outcome(torch, expr)

@@ -48,7 +48,7 @@ _EXACT = {}
 for _n in ("abs absolute neg negative sign sgn floor ceil trunc fix round frac clamp clip "
            "clamp_min clamp_max").split():
     _EXACT[_n] = "found"        # Found dtype Double but expected Float
-for _n in ("matmul mm bmm mv addmm addmv addbmm baddbmm addr tril triu gather diag sort msort "
+for _n in ("matmul mm bmm mv addmm addmv addbmm baddbmm tril triu gather diag sort msort "
            "topk kthvalue mode cummax cummin max min median nanmedian aminmax").split():
     _EXACT[_n] = "ctype"        # Expected out tensor to have dtype float, but got double instead
 _EXACT.update({"where": "where", "index_select": "same", "masked_select": "same", "dot": "dot",
@@ -76,6 +76,61 @@ for _n in "cumsum cumprod sum prod".split():
     _EXACT[_n] = "into"
 # Output dtypes these kernels have no case for (torch's "not implemented for" on out's dtype)
 _INTO_KERNEL = {"cumsum": "cumsum_out_cpu", "cumprod": "cumprod_out_cpu"}
+
+
+# Functions with a wording of their own for out='s dtype: name -> (rule, message). rule "exact":
+# out must have the result's dtype; "cast": the result must cast safely to out's dtype. Fields:
+# {r} / {o} the result's / out's legacy dtype names (Float, Long), {rc} / {oc} the C++ names.
+_CASTABLE = "{p}: Expected result to be safely castable from {r} dtype, but got result with dtype {o}"
+_FMT = {n: ("cast", _CASTABLE.replace("{p}", p)) for n, p in (
+    ("cholesky", "cholesky"), ("cholesky_inverse", "cholesky_inverse"),
+    ("cholesky_solve", "cholesky_solve"), ("linalg_cond", "linalg.cond"),
+    ("linalg_householder_product", "torch.linalg.householder_product"),
+    ("linalg_matrix_power", "matrix_power"), ("linalg_pinv", "linalg.pinv"),
+    ("linalg_tensorinv", "tensorinv"), ("linalg_tensorsolve", "tensorsolve"))}
+_CTYPE_MSG = "Expected out tensor to have dtype {rc}, but got {oc} instead"
+_FMT.update({n: ("exact", _CTYPE_MSG) for n in (
+    "cross linalg_cross renorm linalg_vector_norm linalg_lu_solve linalg_solve linalg_inv "
+    "linalg_det linalg_eigvalsh linalg_svdvals").split()})
+_FMT.update({
+    "linalg_multi_dot": ("exact", "multi_dot(): expected out tensor to have dtype {rc} but got {oc}"),
+    "chain_matmul": ("exact", "multi_dot(): expected out tensor to have dtype {rc} but got {oc}"),
+    "linalg_norm": ("exact", "linalg.norm expected out tensor dtype {r} but got: {o}"),
+    "linalg_matrix_norm": ("exact", "linalg.matrix_norm expected out tensor dtype {r} but got: {o}"),
+    "conj_physical": ("exact", "Found dtype {o} but expected {r}"),
+    "quantile": ("exact", "quantile() out tensor must be same dtype as the input tensor"),
+    "nanquantile": ("exact", "quantile() out tensor must be same dtype as the input tensor"),
+    "heaviside": ("exact", "heaviside is not yet implemented for tensors with different dtypes."),
+    "ormqr": ("exact", "torch.ormqr: Expected input and result to have the same dtype, but input "
+                       "has dtype{r} and result has dtype {o}"),
+    "float_power": ("exact", "the output given to float_power has dtype {o} but the operation's "
+                             "result requires dtype {r}"),
+    "nan_to_num": ("exact", "nan_to_num: dtype of out: {o} should be same as input: {r}"),
+    "take": ("exact", "take(): self and out expected to have the same dtype, but got self.dtype "
+                      "= {r} and out.dtype = {o}"),
+    "histc": ("exact", "torch.histogram: input tensor and hist tensor should have the same "
+                       "dtype, but got input {rc} and hist {oc}"),
+    "inner": ("exact", "tensordot: Expected the output tensor to have dtype {r}, but got an "
+                       "output tensor with dtype {o}"),
+    "tensordot": ("exact", "tensordot: Expected the output tensor to have dtype {r}, but got an "
+                           "output tensor with dtype {o}"),
+    "logcumsumexp": ("exact", "expected scalar_type {r} but found {o}"),
+    "cummax": ("exact", "expected scalar_type {r} but found {o}"),
+    "cummin": ("exact", "expected scalar_type {r} but found {o}"),
+    # diag: castable first (its own wording), then exactly the result's dtype
+    "diag": ("cast+exact", "diag: result type {r} can't be cast to the desired out= type {o}"),
+    "ldexp": ("cast", "ldexp can't be cast to the desired output type {o}"),
+})
+
+
+def _check_fmt(name, result, out):
+    rule, msg = _FMT[name]
+    if out.dtype == result.dtype or (rule == "cast" and _can_cast(result.dtype, out.dtype)):
+        return
+    if rule == "cast+exact" and _can_cast(result.dtype, out.dtype):
+        msg = _CTYPE_MSG
+    raise RuntimeError(msg.format(r=_legacy(result.dtype), o=_legacy(out.dtype),
+                                  rc=_c_type(result.dtype), oc=_c_type(out.dtype)))
 
 
 def _is_float(dtype):
@@ -123,6 +178,9 @@ def _check_out_kind(name, style, result, out):
 
 def _check_dtype(name, result, out):
     """True when out's dtype is accepted without the castability check."""
+    if name in _FMT:
+        _check_fmt(name, result, out)
+        return True
     style = _EXACT.get(name)
     if isinstance(result, tuple) and style is None:
         style = "ctype"
