@@ -53,6 +53,52 @@ TRUTHY.update({
     ("Tensor", "lu"): frozenset(("get_infos",)),
 })
 
+# Functions that torch writes in Python: a non-tensor where they want a tensor is torch's
+# AttributeError from the first attribute they read on it ("'NoneType' object has no attribute
+# 'size'"), not the TypeError of its parser. (module, function) -> {position: attribute}; the
+# positions' names come from the function's signature, so keywords are covered too. Found with
+# tests/misuse_sweep.py (torch's AttributeError where tapegrad raised TypeError).
+_SIZE, _DIM = {0: "size"}, {0: "dim"}
+PY_ATTRS = {("functional", n): _SIZE for n in (
+    "adaptive_avg_pool2d adaptive_avg_pool3d adaptive_max_pool2d adaptive_max_pool3d "
+    "instance_norm max_unpool2d max_unpool3d gaussian_nll_loss").split()}
+PY_ATTRS.update({("functional", n): _DIM for n in (
+    "group_norm local_response_norm interpolate upsample upsample_bilinear upsample_nearest glu "
+    "dropout1d dropout2d dropout3d fractional_max_pool2d fractional_max_pool3d").split()})
+PY_ATTRS.update({("functional", n): {0: "size", 1: "size"} for n in (
+    "binary_cross_entropy binary_cross_entropy_with_logits smooth_l1_loss l1_loss mse_loss "
+    "huber_loss").split()})
+PY_ATTRS.update({
+    ("functional", "normalize"): {0: "norm"},
+    ("functional", "linear_cross_entropy"): {0: "dim", 1: "dim", 2: "shape"},
+    ("functional", "margin_ranking_loss"): {0: "dim", 1: "dim", 2: "dim"},
+    ("functional", "max_unpool1d"): {0: "size", 1: "unsqueeze"},
+    ("functional", "softsign"): {0: "abs"},
+    ("functional", "tanhshrink"): {0: "tanh"},
+    ("functional", "triplet_margin_with_distance_loss"): {0: "ndim", 1: "ndim", 2: "ndim"},
+    ("tapegrad", "norm"): {0: "layout"},
+    ("tapegrad", "unravel_index"): {0: "is_complex"},
+})
+
+
+def _attr_spec(fn, attrs):
+    """((position, parameter name, attribute), ...) for PY_ATTRS' entry of fn."""
+    if not attrs:
+        return ()
+    pos, _ = _param_names(fn)
+    return tuple((i, pos[i] if i < len(pos) else None, a) for i, a in sorted(attrs.items()))
+
+
+def _check_attrs(args, kwargs, spec):
+    for i, pname, attr in spec:
+        v = args[i] if i < len(args) else kwargs.get(pname, _ABSENT) if pname else _ABSENT
+        if v is not _ABSENT and not isinstance(v, Tensor):
+            raise AttributeError(f"'{_type_name(v)}' object has no attribute '{attr}'")
+
+
+_ABSENT = object()
+
+
 # torch's types for the arguments that tapegrad's Python would coerce (int("abc"), a float
 # size), ignore, or reject with another exception: function name -> {parameter: kind}. Checked
 # before the call, positional or keyword, on the arguments given (a default is never checked).
@@ -369,18 +415,22 @@ def _check_bools(name, is_method, args, kwargs, bools):
                              f"argument '{k}' must be bool, not {_type_name(v)}")
 
 
-def wrap(name, fn, is_method=False, prefix="", truthy=frozenset()):
+def wrap(name, fn, is_method=False, prefix="", truthy=frozenset(), attrs=None):
     """prefix: torch's name of the module's functions in its messages ("linalg_"); truthy: the
-    bool parameters torch's function takes any value for (TRUTHY), left unchecked."""
+    bool parameters torch's function takes any value for (TRUTHY), left unchecked; attrs: the
+    PY_ATTRS entry (torch's AttributeError for a non-tensor there)."""
     if getattr(fn, "_tapegrad_argcheck", False):
         return fn
 
     bools = _bool_params(fn) - truthy
     spec = _arg_spec(name, fn)
+    attr_spec = _attr_spec(fn, attrs)
     name = prefix + name
 
     @functools.wraps(fn)
     def checked(*args, **kwargs):
+        if attr_spec:
+            _check_attrs(args, kwargs, attr_spec)
         if kwargs and bools and not bools.isdisjoint(kwargs):
             _check_bools(name, is_method, args, kwargs, bools)
         if spec:
@@ -414,8 +464,8 @@ def install_module(mod, skip=()):
     for k, fn in list(ns.items()):
         if k.startswith("_") or k in skip or not _ours(fn):
             continue
-        setattr(mod, k, wrap(k, fn, prefix=prefix,
-                             truthy=TRUTHY.get((short, k), frozenset())))
+        setattr(mod, k, wrap(k, fn, prefix=prefix, truthy=TRUTHY.get((short, k), frozenset()),
+                             attrs=PY_ATTRS.get((short, k))))
 
 
 def install_tensor(cls):

@@ -121,6 +121,10 @@ def _check_prob_target(input, target, ignore_index):
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
     """softmax(-input): torch builds it the same way (Neg, then Softmax nodes)."""
+    if not isinstance(input, _C.Tensor):  # torch's (-input).softmax(dim), in Python
+        if isinstance(input, (int, float)):
+            raise AttributeError(f"'{type(input).__name__}' object has no attribute 'softmax'")
+        raise TypeError(f"bad operand type for unary -: '{type(input).__name__}'")
     if dim is None:
         dim = _softmax_dim("softmin", input.dim(), _stacklevel)
     return _C.softmax(-input, dim, dtype)
