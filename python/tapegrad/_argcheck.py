@@ -74,6 +74,10 @@ PY_ATTRS.update({
     ("functional", "margin_ranking_loss"): {0: "dim", 1: "dim", 2: "dim"},
     ("functional", "max_unpool1d"): {0: "size", 1: "unsqueeze"},
     ("functional", "softsign"): {0: "abs"},
+    ("functional", "batch_norm"): {0: ("size", "training")},
+    # the weight's dtype first (torch's check of the deprecated argument order)
+    ("functional", "embedding_bag"): {1: "dtype", 0: "dim", "offsets": "dim",
+                                      "per_sample_weights": "size"},
     ("functional", "tanhshrink"): {0: "tanh"},
     ("functional", "triplet_margin_with_distance_loss"): {0: "ndim", 1: "ndim", 2: "ndim"},
     ("tapegrad", "norm"): {0: "layout"},
@@ -82,16 +86,33 @@ PY_ATTRS.update({
 
 
 def _attr_spec(fn, attrs):
-    """((position, parameter name, attribute), ...) for PY_ATTRS' entry of fn."""
+    """((position, parameter name, attribute), ...) for PY_ATTRS' entry of fn, in the entry's
+    order (the order torch reads them); a str key is a keyword-only parameter."""
     if not attrs:
         return ()
     pos, _ = _param_names(fn)
-    return tuple((i, pos[i] if i < len(pos) else None, a) for i, a in sorted(attrs.items()))
+    out = []
+    for i, a in attrs.items():
+        attr, cond = a if isinstance(a, tuple) else (a, None)
+        if cond is not None:  # only when this parameter is true (batch_norm's training)
+            cond = (pos.index(cond) if cond in pos else None, cond)
+        where = (None, i) if isinstance(i, str) else (i, pos[i] if i < len(pos) else None)
+        out.append(where + (attr, cond))
+    return tuple(out)
+
+
+def _arg(args, kwargs, i, pname):
+    return (args[i] if i is not None and i < len(args)
+            else kwargs.get(pname, _ABSENT) if pname else _ABSENT)
 
 
 def _check_attrs(args, kwargs, spec):
-    for i, pname, attr in spec:
-        v = args[i] if i < len(args) else kwargs.get(pname, _ABSENT) if pname else _ABSENT
+    for i, pname, attr, cond in spec:
+        if cond is not None:
+            c = _arg(args, kwargs, *cond)
+            if c is _ABSENT or not c:
+                continue
+        v = _arg(args, kwargs, i, pname)
         if v is not _ABSENT and not isinstance(v, Tensor):
             raise AttributeError(f"'{_type_name(v)}' object has no attribute '{attr}'")
 

@@ -252,6 +252,9 @@ def _roll_empty(input, shifts, dims):
                 if dm and len(sh) != len(dm):
                     raise RuntimeError(f"shifts and dimensions must align. shifts: {len(sh)}, "
                                        f"dims:{len(dm)}")
+            n = max(input.dim(), 1)
+            if all(-n <= d < n for d in dm):
+                return None  # valid dims: the compiled op (and its saved shifts / dims)
             return _C.roll(input, 0, 0)
     return None
 
