@@ -113,6 +113,8 @@ def _check_attrs(args, kwargs, spec):
             if c is _ABSENT or not c:
                 continue
         v = _arg(args, kwargs, i, pname)
+        if v is None and i is None:  # an optional keyword tensor (offsets=None) is allowed
+            continue
         if v is not _ABSENT and not isinstance(v, Tensor):
             raise AttributeError(f"'{_type_name(v)}' object has no attribute '{attr}'")
 
