@@ -81,7 +81,8 @@ _INTO_KERNEL = {"cumsum": "cumsum_out_cpu", "cumprod": "cumprod_out_cpu"}
 # Functions with a wording of their own for out='s dtype: name -> (rule, message). rule "exact":
 # out must have the result's dtype; "cast": the result must cast safely to out's dtype. Fields:
 # {r} / {o} the result's / out's legacy dtype names (Float, Long), {rc} / {oc} the C++ names.
-_CASTABLE = "{p}: Expected result to be safely castable from {r} dtype, but got result with dtype {o}"
+_CASTABLE = ("{p}: Expected result to be safely castable from {r} dtype, but got result with "
+             "dtype {o}")
 _FMT = {n: ("cast", _CASTABLE.replace("{p}", p)) for n, p in (
     ("cholesky", "cholesky"), ("cholesky_inverse", "cholesky_inverse"),
     ("cholesky_solve", "cholesky_solve"), ("linalg_cond", "linalg.cond"),
@@ -89,12 +90,13 @@ _FMT = {n: ("cast", _CASTABLE.replace("{p}", p)) for n, p in (
     ("linalg_matrix_power", "matrix_power"), ("linalg_pinv", "linalg.pinv"),
     ("linalg_tensorinv", "tensorinv"), ("linalg_tensorsolve", "tensorsolve"))}
 _CTYPE_MSG = "Expected out tensor to have dtype {rc}, but got {oc} instead"
+_MULTI_DOT = "multi_dot(): expected out tensor to have dtype {rc} but got {oc}"
 _FMT.update({n: ("exact", _CTYPE_MSG) for n in (
     "cross linalg_cross renorm linalg_vector_norm linalg_lu_solve linalg_solve linalg_inv "
     "linalg_det linalg_eigvalsh linalg_svdvals").split()})
 _FMT.update({
-    "linalg_multi_dot": ("exact", "multi_dot(): expected out tensor to have dtype {rc} but got {oc}"),
-    "chain_matmul": ("exact", "multi_dot(): expected out tensor to have dtype {rc} but got {oc}"),
+    "linalg_multi_dot": ("exact", _MULTI_DOT),
+    "chain_matmul": ("exact", _MULTI_DOT),
     "linalg_norm": ("exact", "linalg.norm expected out tensor dtype {r} but got: {o}"),
     "linalg_matrix_norm": ("exact", "linalg.matrix_norm expected out tensor dtype {r} but got: {o}"),
     "conj_physical": ("exact", "Found dtype {o} but expected {r}"),
