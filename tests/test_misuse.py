@@ -409,7 +409,6 @@ KNOWN_CASES: dict[str, str] = {
                         "tapegrad refuses the argument",
     "register_hook noncallable": "torch accepts any object as a hook (fails at backward); "
                                  "tapegrad's binding refuses a non-callable at once",
-    "add alpha float for int": "the integral-alpha check lives in the compiled add (not done)",
 }
 
 

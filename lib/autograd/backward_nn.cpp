@@ -126,7 +126,7 @@ TensorList batch_norm_backward(const Tensor& g, const Tensor& x, const Tensor& w
 TensorList group_norm_backward(const Tensor& g, const Tensor& x, const Tensor& w,
                                int64_t groups, double eps, const std::vector<bool>& needs) {
   const int64_t N = x.sizes()[0], C = x.sizes()[1];
-  const int64_t M = N * groups ? x.numel() / (N * groups) : 0;
+  const int64_t M = N * groups != 0 ? x.numel() / (N * groups) : 0;
   std::vector<int64_t> dims = {0};
   for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d);
   Shape bshape(x.dim(), 1);

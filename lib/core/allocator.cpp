@@ -17,11 +17,18 @@
 #include <vector>
 
 #include <tapegrad/core/allocator.h>
+#include <tapegrad/core/check.h>
 
 namespace tapegrad {
 namespace detail {
 
 namespace {
+
+// torch raises a RuntimeError, not MemoryError, when the system refuses a block.
+[[noreturn]] void out_of_memory(size_t nbytes) {
+  TG_ERROR("DefaultCPUAllocator: can't allocate memory: you tried to allocate ", nbytes,
+           " bytes. Error code 12 (Cannot allocate memory)");
+}
 
 constexpr size_t kMaxCached = size_t(1) << 30;   // 1 GiB parked at most
 constexpr size_t kHuge = size_t(2) << 20;         // a transparent huge page
@@ -117,6 +124,8 @@ void* cpu_alloc(size_t nbytes, size_t* capacity) {
     *capacity = 0;
     return nullptr;
   }
+  // Beyond any machine's memory; refused before the size-class rounding could overflow.
+  if (nbytes > (size_t(1) << 56)) out_of_memory(nbytes);
   Cache& c = cache();
   if (nbytes <= kSmallMax && c.enabled) {
     const int cls = small_class(nbytes);
@@ -131,13 +140,13 @@ void* cpu_alloc(size_t nbytes, size_t* capacity) {
       }
     }
     void* p = std::aligned_alloc(64, size);
-    if (!p) throw std::bad_alloc();
+    if (!p) out_of_memory(nbytes);
     return p;
   }
   if (!c.enabled) {
     const size_t padded = (nbytes + 63) / 64 * 64;
     void* p = std::aligned_alloc(64, padded);
-    if (!p) throw std::bad_alloc();
+    if (!p) out_of_memory(nbytes);
     *capacity = padded;
     return p;
   }
@@ -157,7 +166,7 @@ void* cpu_alloc(size_t nbytes, size_t* capacity) {
   if (!p) {
     cpu_empty_cache();  // the cache may be what exhausted memory
     p = fresh_block(cls);
-    if (!p) throw std::bad_alloc();
+    if (!p) out_of_memory(nbytes);
   }
   return p;
 }

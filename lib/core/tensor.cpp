@@ -128,11 +128,33 @@ Tensor empty(const Shape& sizes, DType dtype, Device device) {
   return empty(Shape(sizes), dtype, device);
 }
 
+int64_t checked_numel(const Shape& sizes) {
+  int64_t n = 1;
+  for (auto d : sizes)
+    TG_CHECK(!__builtin_mul_overflow(n, d, &n), "numel: integer multiplication overflow");
+  return n;
+}
+
+// Bytes for a fresh contiguous tensor, with torch's errors for a shape whose strides or byte
+// count do not fit an int64 (an unchecked product would wrap into a small buffer that the
+// tensor's sizes overrun).
+static size_t checked_storage_nbytes(const Shape& sizes, DType dtype) {
+  int64_t acc = 1;
+  for (size_t i = sizes.size(); i-- > 1;)
+    TG_CHECK(!__builtin_mul_overflow(acc, sizes[i] > 1 ? sizes[i] : 1, &acc),
+             "Stride calculation overflowed");
+  int64_t bytes = static_cast<int64_t>(itemsize(dtype));
+  for (auto d : sizes)
+    TG_CHECK(!__builtin_mul_overflow(bytes, d, &bytes),
+             "Storage size calculation overflowed with sizes=", shape_str(sizes));
+  return static_cast<size_t>(bytes);
+}
+
 Tensor empty(Shape&& sizes, DType dtype, Device device) {
   for (auto d : sizes)
     TG_CHECK(d >= 0, "Trying to create tensor with negative dimension ", d, ": ", shape_str(sizes));
   auto impl = std::make_shared<TensorImpl>();
-  impl->storage = Storage::allocate(numel_of(sizes) * itemsize(dtype), device);
+  impl->storage = Storage::allocate(checked_storage_nbytes(sizes, dtype), device);
   impl->strides = contiguous_strides(sizes);
   impl->sizes = std::move(sizes);
   impl->dtype = dtype;
@@ -140,6 +162,7 @@ Tensor empty(Shape&& sizes, DType dtype, Device device) {
 }
 
 Tensor make_view(const Tensor& base, Shape sizes, Shape strides, int64_t offset) {
+  checked_numel(sizes);  // expand(2**62, 3): torch's overflow error, not a wrapped numel
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = base.impl()->storage;
   impl->sizes = std::move(sizes);

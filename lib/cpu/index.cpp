@@ -1,9 +1,13 @@
 // CPU gather/scatter by flat offsets into a contiguous tensor: the kernels behind advanced
 // indexing, index_put, gather and scatter_add (the op layer computes the offsets).
+#include <algorithm>
+#include <cstring>
+
 #include <tapegrad/core/half.h>
 #include <tapegrad/kernels/cuda_kernels.h>
 #include <tapegrad/kernels/dispatch.h>
 #include <tapegrad/kernels/kernels.h>
+#include <tapegrad/kernels/loops.h>
 #include <tapegrad/kernels/nll.h>
 
 #include "via_float.h"
@@ -44,6 +48,46 @@ void take(const Tensor& out, const Tensor& in, const Tensor& offsets) {
     T* dst = out.data<T>();
     for (int64_t i = 0; i < n; ++i) dst[i] = src[off[i]];
   });
+}
+
+namespace {
+// Copies fixed-size elements (W bytes) by index: a typed load/store the compiler keeps in
+// registers, where a memcpy call per element would cost more than the copy.
+template <size_t W>
+void select_elems(char* dst, const char* src, const int64_t* idx, int64_t n) {
+  for (int64_t k = 0; k < n; ++k) std::memcpy(dst + k * W, src + idx[k] * W, W);
+}
+}  // namespace
+
+void index_select_rows(const Tensor& out, const Tensor& in, const Tensor& idx, int64_t outer,
+                       int64_t size, int64_t inner) {
+  TG_CHECK(out.device().is_cpu() && in.device().is_cpu(), "index_select_rows: CPU tensors only");
+  const int64_t n = idx.numel();
+  const size_t row = static_cast<size_t>(inner) * itemsize(in.dtype());
+  const int64_t* ix = idx.data<int64_t>();
+  const char* src = static_cast<const char*>(in.raw_data());
+  char* dst = static_cast<char*>(out.raw_data());
+  const bool parallel = outer * n * inner >= cpu::kGrain && cpu::max_threads() > 1;
+  auto one = [&](int64_t o, int64_t k0, int64_t k1) {
+    const char* s = src + o * size * row;
+    char* d = dst + (o * n + k0) * row;
+    switch (row) {
+      case 1: return select_elems<1>(d, s, ix + k0, k1 - k0);
+      case 2: return select_elems<2>(d, s, ix + k0, k1 - k0);
+      case 4: return select_elems<4>(d, s, ix + k0, k1 - k0);
+      case 8: return select_elems<8>(d, s, ix + k0, k1 - k0);
+      default:
+        for (int64_t k = k0; k < k1; ++k, d += row) std::memcpy(d, s + ix[k] * row, row);
+    }
+  };
+  // chunks of rows across threads: one long index (outer == 1) splits along it
+  const int64_t chunk = std::max<int64_t>(1, cpu::kGrain / std::max<int64_t>(inner, 1));
+  const int64_t per = (n + chunk - 1) / chunk, tasks = outer * per;
+#pragma omp parallel for schedule(static) if (parallel)
+  for (int64_t t = 0; t < tasks; ++t) {
+    const int64_t o = t / per, k0 = (t % per) * chunk;
+    one(o, k0, std::min(n, k0 + chunk));
+  }
 }
 
 void put_add(const Tensor& dst, const Tensor& offsets, const Tensor& src, bool accumulate) {

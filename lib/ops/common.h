@@ -64,6 +64,17 @@ inline void check_sub_bool(DType a, DType b) {
              "trying to invert a mask, use the `~` or `logical_not()` operator instead.");
 }
 
+// torch's alpha_check for a scale argument (alpha of add/sub/rsub, beta/alpha of addr): a bool
+// scale needs a bool result, a float scale a floating result (an integer result would silently
+// truncate it).
+inline void check_scale_arg(DType result, const Scalar& s, const char* name = "alpha") {
+  if (s.kind == Scalar::Int) return;
+  TG_CHECK(s.kind != Scalar::Bool || result == DType::Bool, "Boolean ", name,
+           " only supported for Boolean results.");
+  TG_CHECK(s.kind != Scalar::Float || is_floating(result), "For integral input tensors, argument ",
+           name, " must not be a floating point number.");
+}
+
 // torch's CPU norms take a half/bfloat16 input with float32 parameters ("mixed type"): the
 // norm then runs in float32 and its result rounds to the input's dtype once. True for such a
 // call (the caller reruns itself on the float32 input); false when every parameter has the

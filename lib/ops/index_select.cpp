@@ -21,17 +21,34 @@ Tensor index_select(const Tensor& a, int64_t dim, const Tensor& idx) {
   // torch's CPU kernels: the dim-1 one names the element (RuntimeError), the others raise
   // IndexError, for a negative index as for one past the end
   const bool dim1 = a.dim() > 1 && d == 1;
-  for (double v : to_double_vector(flat)) {
-    if (v >= 0 && v < size) continue;
-    if (dim1)
-      TG_ERROR("INDICES element is out of DATA bounds, id=", static_cast<int64_t>(v),
-               " axis_dim=", size);
+  auto bad = [&](int64_t v) {
+    if (dim1) TG_ERROR("INDICES element is out of DATA bounds, id=", v, " axis_dim=", size);
     TG_ERROR_KIND(Index, "index out of range in self");
+  };
+  const bool host = flat.device().is_cpu();
+  if (host) {
+    flat = contiguous(flat);
+    const int64_t* p = flat.data<int64_t>();
+    for (int64_t k = 0, n = flat.numel(); k < n; ++k)
+      if (p[k] < 0 || p[k] >= size) bad(p[k]);
+  } else {
+    for (double v : to_double_vector(flat))
+      if (!(v >= 0 && v < size)) bad(static_cast<int64_t>(v));
   }
   Tensor out;
   {
     NoGradGuard g;
-    if (a.dim() == 0) {
+    if (host && a.device().is_cpu() && a.dim() > 0) {
+      // whole rows of a contiguous copy (none when a already is): no index plan, no offsets
+      Tensor src = contiguous(detach(a));
+      Shape os = a.sizes();
+      os[d] = flat.numel();
+      out = empty(os, a.dtype());
+      int64_t outer = 1, inner = 1;
+      for (int64_t k = 0; k < d; ++k) outer *= os[k];
+      for (int64_t k = d + 1; k < a.dim(); ++k) inner *= os[k];
+      if (out.numel()) kern::index_select_rows(out, src, flat, outer, size, inner);
+    } else if (a.dim() == 0) {
       // a 0-d self gives a 0-d result (its one value, named once by the index)
       TG_CHECK(flat.numel() == 1, "index_select(): Index to scalar can have only 1 value, got ",
                flat.numel(), " value(s)");

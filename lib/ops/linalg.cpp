@@ -135,6 +135,10 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, 
            dtype_legacy_name(bias.dtype()), " and ", dtype_legacy_name(b.dtype()));
   TG_CHECK(a.dtype() == b.dtype(), "mat1 and mat2 must have the same dtype, but got ",
            dtype_legacy_name(a.dtype()), " and ", dtype_legacy_name(b.dtype()));
+  if (!is_floating(a.dtype())) {  // torch's integer gemm converts the scales to the integer type
+    if (beta.kind == Scalar::Float) beta = Scalar(beta.i);
+    if (alpha.kind == Scalar::Float) alpha = Scalar(alpha.i);
+  }
   Tensor prod, out;
   {
     NoGradGuard g;

@@ -146,9 +146,13 @@ Tensor as_strided(const Tensor& a, const Shape& sizes, const Shape& strides,
   }
   const int64_t off = offset.value_or(a.offset());
   TG_CHECK(off >= 0, "Tensor: invalid storage offset ", off);
-  int64_t hi = off;
-  for (size_t d = 0; d < sizes.size(); ++d) hi += sizes[d] ? (sizes[d] - 1) * strides[d] : 0;
-  const bool empty_view = numel_of(sizes) == 0;
+  const bool empty_view = checked_numel(sizes) == 0;
+  int64_t hi = off, span = 0;
+  for (size_t d = 0; d < sizes.size() && !empty_view; ++d)
+    TG_CHECK(!__builtin_mul_overflow(sizes[d] - 1, strides[d], &span) &&
+                 !__builtin_add_overflow(hi, span, &hi) && hi < INT64_MAX / 16,
+             "Storage size calculation overflowed with sizes=", shape_str(sizes),
+             " and strides=", shape_str(strides));
   TG_CHECK(empty_view || (hi + 1) * static_cast<int64_t>(itemsize(a.dtype())) <=
                              static_cast<int64_t>(a.impl()->storage->nbytes),
            "setStorage: sizes ", shape_str(sizes), ", strides ", shape_str(strides),

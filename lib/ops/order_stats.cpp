@@ -187,6 +187,8 @@ std::pair<Tensor, Tensor> nanmedian(const Tensor& a, int64_t dim, bool keepdim) 
 std::pair<Tensor, Tensor> kthvalue(const Tensor& a, int64_t k, int64_t dim, bool keepdim) {
   const int64_t d = wrap_dim(dim, a.dim());
   const int64_t n = a.dim() ? a.sizes()[d] : 1;
+  TG_CHECK_KIND(Index, n != 0, "kthvalue(): Expected reduction dim ", d,
+                " to have non-zero size.");
   TG_CHECK(k >= 1 && k <= n, "kthvalue(): selected number k out of range for dimension ", d);
   if (a.dtype() == DType::Bool) TG_DTYPE_UNSUPPORTED("kthvalue_cpu", a.dtype());
   auto r = reduce_slices(a, d, keepdim, "kthvalue_cpu", [&](auto* src, int64_t len, auto* v,

@@ -114,6 +114,7 @@ Tensor binary(OpId op, const Tensor& a, const Tensor& b, Scalar alpha) {
   DType dt = binary_dtype(op, a, b);
   check_integer_divisor(op, dt, b);
   if (op == OpId::Sub) check_sub_bool(a.dtype(), b.dtype());
+  if (op == OpId::Add || op == OpId::Sub) check_scale_arg(dt, alpha);
   Tensor out = empty(broadcast_shapes(a.sizes(), b.sizes()), dt, common_device({&a, &b}));
   kern::binary(op, out, cast_for_kernel(a, dt), cast_for_kernel(b, opmath_scalar_dtype(op, dt, b)),
                alpha.to_double());
@@ -205,6 +206,7 @@ Tensor rsub(const Tensor& a, Scalar other, Scalar alpha) {
   Tensor o = wrapped_scalar(other);
   DType dt = promoted_dtype(a, o);
   check_sub_bool(a.dtype(), o.dtype());
+  check_scale_arg(dt, alpha);
   Tensor out = empty(a.sizes(), dt, a.device());
   kern::binary(OpId::Sub, out, cast_for_kernel(o, dt), cast_for_kernel(a, dt), alpha.to_double());
   if (auto node = maybe_node(OpId::Rsub, {a})) {
@@ -341,6 +343,7 @@ Tensor& binary_(OpId op, Tensor& a, const Tensor& b, Scalar alpha) {
   check_inplace(a);
   DType dt = binary_dtype(op, a, b);
   check_integer_divisor(op, dt, b);
+  if (op == OpId::Add || op == OpId::Sub) check_scale_arg(dt, alpha);
   if (dt != a.dtype() && !(is_floating(a.dtype()) || !is_floating(dt)))
     TG_ERROR("result type ", dtype_legacy_name(dt), " can't be cast to the desired output type ",
              dtype_legacy_name(a.dtype()));

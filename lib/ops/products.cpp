@@ -144,6 +144,9 @@ Tensor addr(const Tensor& self, const Tensor& vec1, const Tensor& vec2, Scalar b
             Scalar alpha) {
   TG_CHECK(vec1.dim() == 1, "addr: Expected 1-D argument vec1, but got ", vec1.dim(), "-D");
   TG_CHECK(vec2.dim() == 1, "addr: Expected 1-D argument vec2, but got ", vec2.dim(), "-D");
+  const DType rt = promote_types(promote_types(vec1.dtype(), vec2.dtype()), self.dtype());
+  check_scale_arg(rt, beta, "beta");
+  check_scale_arg(rt, alpha, "alpha");
   Tensor out;
   {
     NoGradGuard g;

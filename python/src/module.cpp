@@ -74,6 +74,12 @@ PYBIND11_MODULE(_C, m) {
       set_python_error(e);
     } catch (const py::cast_error& e) {
       PyErr_SetString(PyExc_TypeError, e.what());  // a wrong argument type, as torch reports it
+    } catch (const std::bad_alloc&) {
+      // a host buffer (a std::vector) the system refused: torch's allocator raises RuntimeError
+      PyErr_SetString(PyExc_RuntimeError,
+                      "DefaultCPUAllocator: can't allocate memory (std::bad_alloc)");
+    } catch (const std::length_error& e) {
+      PyErr_SetString(PyExc_RuntimeError, e.what());  // a size no vector can hold
     }
   });
 

@@ -6,7 +6,8 @@ create_graph works)."""
 from . import _C
 from ._C import Tensor
 from . import return_types as _rt
-from ._linalg_core import back, check_matrix, f64, fortran, grad_on, named, save_attrs
+from ._linalg_core import (LinAlgError, back, check_matrix, f64, fortran, grad_on, named,
+                           save_attrs)
 from ._linalg_decomp import _SolveTriangular
 from .autograd.function import Function
 
@@ -18,6 +19,29 @@ def _offdiag_inverse(E):
     from . import eye, where
     on_diag = eye(E.size(-1), dtype=E.dtype) > 0
     return where(on_diag, 0.0, 1 / where(on_diag, 1.0, E))
+
+
+def _refuse_nan(A, name, reason, lower=None):
+    """LAPACK refuses a matrix holding a NaN (eigh reads only its UPLO triangle): torch's
+    LinAlgError, naming the first batch element that holds one. CUDA solvers return NaNs."""
+    if A.is_cuda or A.numel() == 0 or not A.is_floating_point():
+        return
+    M = A.detach()
+    if lower is not None:
+        M = M.tril() if lower else M.triu()
+    bad = M.isnan().flatten(-2).any(-1).reshape(-1)
+    if not bad.any():
+        return
+    where = f"(Batch element {int(bad.nonzero()[0, 0])}): " if A.dim() > 2 else ""
+    raise LinAlgError(f"linalg.{name}: {where}The algorithm failed to converge because the "
+                      f"input matrix {reason}")
+
+
+def _eigh_nan(A, lower, code):
+    if A.size(-1) < 3:  # LAPACK's 1 x 1 and 2 x 2 eigh finish without the failing iteration
+        return
+    _refuse_nan(A, "eigh", "is ill-conditioned or has too many repeated eigenvalues (error "
+                f"code: {code}).", lower)
 
 
 # ---- QR ----
@@ -133,6 +157,7 @@ def eigh(A, UPLO="L", *, out=None):
     _eigh_dtype(A)
     lower = _uplo(UPLO)
     check_matrix(A, "linalg.eigh", kernel="linalg_eigh_cpu")
+    _eigh_nan(A, lower, 2)  # LAPACK's info with eigenvectors (1 without), as torch reports it
     return _rt.linalg_eigh(*_Eigh.apply(A, lower))
 
 
@@ -154,6 +179,7 @@ def eigvalsh(A, UPLO="L", *, out=None):
     _eigh_dtype(A)
     lower = _uplo(UPLO)
     check_matrix(A, "linalg.eigh", kernel="linalg_eigh_cpu")
+    _eigh_nan(A, lower, 1)
     return _Eigh.apply(A, lower)[0]
 
 
@@ -219,6 +245,7 @@ def _svd_backward(gU, gS, gVh, U, S, Vh):
 class _Svd(Function):
     @staticmethod
     def forward(ctx, A, full_matrices):
+        _refuse_nan(A, "svd", "contained non-finite values.")
         U, S, Vh = _C._linalg_svd(f64(A), full_matrices)
         U, S, Vh = fortran(back(U, A.dtype)), back(S, A.dtype), fortran(back(Vh, A.dtype))
         ctx.save_for_backward(A, U, S, Vh)

@@ -201,18 +201,29 @@ def cartesian_prod(*tensors):
 
 
 def _tri_indices(row, col, offset, lower, dtype, device):
-    from ._factories import tensor
+    from ._factories import arange, empty, zeros_like
     if row < 0:
         raise RuntimeError(f"row must be non-negative, got{row}")
     if col < 0:
         raise RuntimeError(f"col must be non-negative, got{col}")
-    rs, cs = [], []
-    for r in range(row):
-        for c in range(col):
-            if (c - r <= offset) if lower else (c - r >= offset):
-                rs.append(r)
-                cs.append(c)
-    return tensor([rs, cs], dtype=_C.int64 if dtype is None else dtype, device=device)
+    # Per row r, the columns [start_r, start_r + n_r): computed with tensor ops in O(result),
+    # so a huge request fails at its allocation (as torch's does) instead of looping for ever.
+    offset = _b.max(-row - 1, _b.min(offset, col + 1))  # no int64 overflow in r + offset
+    r = arange(row, dtype=_C.int64)
+    if lower:
+        n = (r + (offset + 1)).clamp(0, col)
+        start = zeros_like(r)
+    else:
+        start = (r + offset).clamp(0, col)
+        n = col - start
+    total = _b.int(n.sum().item()) if row else 0
+    out = empty([2, total], dtype=_C.int64 if dtype is None else dtype)
+    if total:
+        first = _C.cumsum(n, 0) - n  # where each row's run begins in the result
+        out[0] = r.repeat_interleave(n)
+        out[1] = (arange(total, dtype=_C.int64) - first.repeat_interleave(n)
+                  + start.repeat_interleave(n))
+    return out if device is None else out.to(device)
 
 
 def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):

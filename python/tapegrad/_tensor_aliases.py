@@ -242,6 +242,15 @@ def _check_repeat_dtype(repeats):
         raise NotImplementedError(f'"repeat_interleave_cpu" not implemented for \'{name}\'')
 
 
+def _runs_index(counts, total):
+    """[0] * counts[0] + [1] * counts[1] + ... as an int64 tensor: output position j belongs to
+    the first i whose running end cumsum(counts)[i] exceeds j (a C++ search, not a Python
+    loop over the output)."""
+    from . import _factories
+    ends = _C.cumsum(counts.to(_C.int64), 0)
+    return _C.searchsorted(ends, _factories.arange(total, dtype=_C.int64), right=True)
+
+
 def _repeat_interleave(self, repeats=None, dim=None, *, output_size=None):
     """torch.repeat_interleave: each element (or slice along dim) repeated repeats[i] times,
     gathered by index_select so the gradient sums the copies back."""
@@ -254,8 +263,7 @@ def _repeat_interleave(self, repeats=None, dim=None, *, output_size=None):
         values = [_int(c) for c in counts.tolist()] if counts.dim() else [_int(counts.item())]
         if any(c < 0 for c in values):
             raise RuntimeError("repeats can not be negative")
-        return _factories.tensor([i for i, c in enumerate(values) for _ in range(c)],
-                                 dtype=counts.dtype)
+        return _runs_index(counts.reshape(-1), sum(values)).to(counts.dtype)
     x = self
     if dim is None:
         x = x.reshape(-1)
@@ -291,8 +299,7 @@ def _repeat_interleave(self, repeats=None, dim=None, *, output_size=None):
                            f"repeats.size(0) = {len(counts)} and input.size({d}) = {n}")
     if any(c < 0 for c in counts):
         raise RuntimeError("repeats can not be negative")
-    index = _factories.tensor([i for i, c in enumerate(counts) for _ in range(c)],
-                              dtype=_C.int64)
+    index = _runs_index(_factories.tensor(counts, dtype=_C.int64), sum(counts))
     if output_size is not None and output_size != index.numel():
         raise RuntimeError("allocated size does not match required size")
     return x.index_select(d, index)

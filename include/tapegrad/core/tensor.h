@@ -130,6 +130,8 @@ class Tensor {
 
 using TensorList = std::vector<Tensor>;
 
+// The element count of `sizes`; torch's RuntimeError when it does not fit an int64.
+int64_t checked_numel(const Shape& sizes);
 // An empty (uninitialised) contiguous tensor.
 Tensor empty(const Shape& sizes, DType dtype = DType::Float32, Device device = Device());
 // The same, taking over a shape the caller no longer needs (one allocation fewer per op).

@@ -127,12 +127,31 @@ struct SubF {
   }
 };
 template <class T> struct MulF { T alpha; TG_HD T operator()(T a, T b) const { return a * b; } };
+// a / b and a % b for integers without a hardware trap: division by zero (the op layer refuses
+// it before any kernel runs; the guard keeps the kernel itself safe) and MIN / -1, which traps
+// on x86 (SIGFPE) where torch's result wraps to MIN (and the remainder is 0).
+template <class T> TG_HD T int_quot(T a, T b) {
+  if (b == 0) return T(0);
+  if constexpr (std::is_signed<T>::value) {
+    using U = typename std::make_unsigned<T>::type;
+    if (b == T(-1)) return static_cast<T>(U(0) - static_cast<U>(a));
+  }
+  return T(a / b);
+}
+template <class T> TG_HD T int_rem(T a, T b) {
+  if (b == 0) return T(0);
+  if constexpr (std::is_signed<T>::value) {
+    if (b == T(-1)) return T(0);
+  }
+  return T(a % b);
+}
+
 template <class T> struct DivF {
   T alpha;
   TG_HD T operator()(T a, T b) const {
     if constexpr (std::is_integral<T>::value) {
       // integer division is only reached through floor-less paths guarded by the op layer
-      return b == 0 ? T(0) : a / b;
+      return int_quot(a, b);
     } else {
       return a / b;
     }
@@ -198,7 +217,7 @@ template <class T> struct FmodF {
   T alpha;
   TG_HD T operator()(T a, T b) const {
     if constexpr (std::is_same<T, bool>::value) return b ? false : a;
-    else if constexpr (std::is_integral<T>::value) return b == 0 ? T(0) : T(a % b);
+    else if constexpr (std::is_integral<T>::value) return int_rem(a, b);
     else return std::fmod(a, b);
   }
 };
@@ -207,8 +226,7 @@ template <class T> struct RemainderF {
   T alpha;
   TG_HD T operator()(T a, T b) const {
     if constexpr (std::is_integral<T>::value) {
-      if (b == 0) return T(0);
-      T r = T(a % b);
+      T r = int_rem(a, b);
       return (r != 0 && ((r < 0) != (b < 0))) ? T(r + b) : r;
     } else {
       T r = std::fmod(a, b);
@@ -223,9 +241,8 @@ template <class T> struct FloorDivideF {
   T alpha;
   TG_HD T operator()(T a, T b) const {
     if constexpr (std::is_integral<T>::value) {
-      if (b == 0) return T(0);
-      T q = T(a / b);
-      return (T(a % b) != 0 && ((a < 0) != (b < 0))) ? T(q - 1) : q;
+      T q = int_quot(a, b);
+      return (int_rem(a, b) != 0 && ((a < 0) != (b < 0))) ? T(q - 1) : q;
     } else {
       if (b == T(0)) return a / b;
       T mod = std::fmod(a, b);

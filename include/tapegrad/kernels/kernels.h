@@ -37,6 +37,11 @@ void softmax_inner(const Tensor& out, const Tensor& in, int64_t inner, bool log)
 
 // out[i] = in.flat[offsets[i]] for a contiguous input; put_add is its adjoint.
 void take(const Tensor& out, const Tensor& in, const Tensor& offsets);
+// CPU only: out[o, k, :] = in[o, idx[k], :] with in and out contiguous, seen as [outer, size,
+// inner] and [outer, idx.numel(), inner]; idx contiguous int64, already bounds-checked
+// (index_select's fast path: whole rows copied, no per-element offsets).
+void index_select_rows(const Tensor& out, const Tensor& in, const Tensor& idx, int64_t outer,
+                       int64_t size, int64_t inner);
 void put_add(const Tensor& dst, const Tensor& offsets, const Tensor& src, bool accumulate);
 // nll_loss's coefficients (fn::nll_coef_at in kernels/nll.h) for int64 targets [N * inner] into
 // a zero-filled float64 coef of shape [N, C, inner]; class weights float64 [C] and the divisor
