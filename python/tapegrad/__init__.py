@@ -215,6 +215,10 @@ __all__ += ["hann_window", "hamming_window", "bartlett_window", "blackman_window
 from .nn._toplevel_more import *  # noqa: E402,F401,F403
 from .nn._toplevel_more import __all__ as _nn_toplevel_more_all  # noqa: E402
 __all__ += _nn_toplevel_more_all
+# torch's native_* norms, grid_sampler*, segment_reduce, _chunk_cat (nn/_toplevel_native.py)
+from .nn._toplevel_native import *  # noqa: E402,F401,F403
+from .nn._toplevel_native import __all__ as _nn_toplevel_native_all  # noqa: E402
+__all__ += _nn_toplevel_native_all
 
 # --- helper S: torch.special and torch.distributions (Python packages over _C) ---
 from . import special  # noqa: E402,F401

@@ -1,6 +1,6 @@
 """nn.functional.affine_grid and grid_sample (4-d and 5-d input; bilinear / nearest, and
-bicubic for 4-d; zeros, border and reflection padding; align_corners), composed from gathers
-and elementwise ops.
+bicubic for 4-d; zeros, border and reflection padding; align_corners), composed from one
+row gather (index_select over a pixels x channels view) and elementwise ops.
 
 grid_sample maps each normalised grid coordinate to pixel space, applies the padding rule to
 the coordinate (border clamps, reflection folds it back into range), then mixes the 2^d
@@ -13,7 +13,8 @@ import itertools
 import warnings
 
 from .. import _C
-from .._factories import linspace as _linspace, ones as _ones, tensor as _tensor
+from .._factories import (arange as _arange, linspace as _linspace, ones as _ones,
+                          tensor as _tensor)
 
 _ALIGN_WARNING = ("Default grid_sample and affine_grid behavior has changed to "
                   "align_corners=False since 1.3.0. Please specify align_corners=True if the "
@@ -155,22 +156,21 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     sizes = list(input.shape[2:])  # (D,) H, W
     nd = len(sizes)
     out_sp = list(grid.shape[1:-1])
-    g = grid.reshape(n, -1, nd)
+    g = grid.reshape(n, _prod(out_sp), nd)  # sizes spelled out: n or the grid may be empty
     # coordinate k of the grid addresses spatial dim nd-1-k (x -> W, y -> H, z -> D)
     src = [_source_index(g[:, :, nd - 1 - d], sizes[d], padding_mode, align_corners)
            for d in range(nd)]
-    flat = input.reshape(n, c, -1)
+    rows = input.reshape(n, c, _prod(sizes)).transpose(1, 2).reshape(-1, c)  # row per pixel
     if mode == "bicubic":
-        out = _bicubic(flat, g, sizes, c, padding_mode, align_corners)
-        return out.reshape([n, c] + out_sp)
-    if mode == "nearest":
+        out = _bicubic(rows, g, sizes, padding_mode, align_corners)
+    elif mode == "nearest":
         idx = [s.round() for s in src]
         # torch's grid gradient is zeros here (not None): keep the grid in the graph at weight 0
         link = sum(i for i in idx) * 0.0
-        out = _gather(flat, idx, sizes, c) + link.unsqueeze(1)
+        out = _mix(rows, [(idx, None)], sizes) + link.unsqueeze(-1)
     else:
         lows = [s.floor() for s in src]
-        out = None
+        taps = []
         for corner in itertools.product((0, 1), repeat=nd):
             pos, w = [], None
             for d, bit in enumerate(corner):
@@ -178,23 +178,41 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
                 f = (src[d] - lows[d]) if bit else (lows[d] + 1 - src[d])
                 pos.append(p)
                 w = f if w is None else w * f
-            term = _gather(flat, pos, sizes, c) * w.unsqueeze(1)
-            out = term if out is None else out + term
-    return out.reshape([n, c] + out_sp)
+            taps.append((pos, w))
+        out = _mix(rows, taps, sizes)
+    return out.transpose(1, 2).reshape([n, c] + out_sp)  # (N, P, C) -> (N, C, *out_sp)
 
 
-def _gather(flat, pos, sizes, c):
-    """flat (N, C, prod(sizes)) at integer-valued float positions pos[d] (N, P); zero where a
-    position falls outside the input."""
-    inside, lin = None, None
-    for d, (p, s) in enumerate(zip(pos, sizes)):
-        ok = (p >= 0) & (p <= s - 1)
-        inside = ok if inside is None else inside & ok
-        pc = p.detach().clamp(0, s - 1).to(_C.int64)
-        lin = pc if lin is None else lin * s + pc
-    n, p_count = lin.shape
-    vals = flat.gather(2, lin.unsqueeze(1).expand(n, c, p_count))
-    return vals * inside.unsqueeze(1).to(flat.dtype)
+def _prod(xs):
+    out = 1
+    for x in xs:
+        out *= x
+    return out
+
+
+def _mix(rows, taps, sizes):
+    """sum over taps (pos, weight) of weight * the input's channels at pos: pos[d] (N, P) are
+    integer-valued float positions, weight (N, P) or None for 1; a tap outside the input
+    contributes zero. rows is the input as (N * prod(sizes), C). All taps share one
+    index_select of whole channel rows: a gather per element and per tap was several times
+    slower (torch's 3-d OpInfo samples ran past the sweep's time limit). Returns (N, P, C)."""
+    lins, ws = [], []
+    for pos, w in taps:
+        inside, lin = None, None
+        for p, s in zip(pos, sizes):
+            ok = (p >= 0) & (p <= s - 1)
+            inside = ok if inside is None else inside & ok
+            pc = p.detach().clamp(0, s - 1).to(_C.int64)
+            lin = pc if lin is None else lin * s + pc
+        mask = inside.to(rows.dtype)
+        lins.append(lin)
+        ws.append(mask if w is None else w * mask)
+    n, p_count = lins[0].shape
+    c = rows.shape[1]
+    first = _arange(n, dtype=_C.int64, device=rows.device).reshape(n, 1, 1) * _prod(sizes)
+    lin = (_C.stack(lins, 1) + first).reshape(-1)  # (N * taps * P,) rows of `rows`
+    vals = rows.index_select(0, lin).reshape(n, len(taps), p_count, c)
+    return (vals * _C.stack(ws, 1).unsqueeze(-1)).sum(1)
 
 
 _A = -0.75  # the cubic convolution constant torch (and OpenCV) use
@@ -210,19 +228,18 @@ def _cubic_weights(t):
     return [far(t + 1.0), near(t), near(1.0 - t), far(2.0 - t)]
 
 
-def _bicubic(flat, g, sizes, c, padding_mode, align_corners):
+def _bicubic(rows, g, sizes, padding_mode, align_corners):
     h, w = sizes
     ix = _unnormalize(g[:, :, 0], w, align_corners)
     iy = _unnormalize(g[:, :, 1], h, align_corners)
     x0, y0 = ix.floor(), iy.floor()
     wx, wy = _cubic_weights(ix - x0), _cubic_weights(iy - y0)
-    out = None
+    taps = []
     for j in range(4):
         ty = _pad_coord(y0 + (j - 1), h, padding_mode, align_corners)
         for i in range(4):
             tx = _pad_coord(x0 + (i - 1), w, padding_mode, align_corners)
             # reflection/border taps are whole numbers again after the fold; round guards
             # the float arithmetic before they become indices
-            term = _gather(flat, [ty.round(), tx.round()], sizes, c) * (wy[j] * wx[i]).unsqueeze(1)
-            out = term if out is None else out + term
-    return out
+            taps.append(([ty.round(), tx.round()], wy[j] * wx[i]))
+    return _mix(rows, taps, sizes)
