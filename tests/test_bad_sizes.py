@@ -3,8 +3,9 @@ torch and in tapegrad: the exception type (and torch's wording where tapegrad co
 same result. Covers the overflow checks of fresh tensors and views (no tensor whose sizes
 overrun its buffer), allocation failure as torch's RuntimeError, integer MIN // -1 (a SIGFPE
 before), the alpha/beta scale checks (a float alpha on integers was silently truncated),
-tril_indices/repeat_interleave without Python loops, index_select's row-copy path, and
-LAPACK's refusal of NaN in svd/eigh."""
+tril_indices/repeat_interleave without Python loops, index_select's row-copy path, LAPACK's
+refusal of NaN in svd/eigh, numbers that do not fit a dtype (c10's checked convert), numpy
+integers as data and indices, and a few nn argument checks."""
 from __future__ import annotations
 
 import numpy as np
@@ -66,6 +67,64 @@ ERRORS = {
                          "point number."),
     "torch.addr(torch.ones(2, 2), torch.ones(2), torch.ones(2), alpha=True)":
         ("RuntimeError", "Boolean alpha only supported for Boolean results."),
+    # a Python number converted into a dtype that cannot hold it (c10's checked convert)
+    "torch.full((2,), 300, dtype=torch.uint8)": ("RuntimeError", "value cannot be converted to "
+                                                 "type uint8_t without overflow"),
+    "torch.full((2,), float('nan'), dtype=torch.int64)": ("RuntimeError", "type int64_t without"),
+    "torch.zeros(2, dtype=torch.float16).fill_(1e10)": ("RuntimeError", "type c10::Half without"),
+    "torch.zeros(2, dtype=torch.bfloat16).fill_(1e300)": ("RuntimeError",
+                                                          "type c10::BFloat16 without"),
+    "torch.zeros(2).fill_(1e300)": ("RuntimeError", "type float without"),
+    "torch.zeros(2, dtype=torch.int32).fill_(2**40)": ("RuntimeError", "type int without"),
+    "torch.zeros(2, dtype=torch.int64).fill_(1e19)": ("RuntimeError", "type int64_t without"),
+    "torch.zeros(2, dtype=torch.uint8).fill_(-0.5)": ("RuntimeError", "type uint8_t without"),
+    "torch.zeros(2, dtype=torch.int8).fill_(float('inf'))": ("RuntimeError", "type int8_t"),
+    "torch.zeros(2, dtype=torch.int8).masked_fill(torch.tensor([True, False]), 300)":
+        ("RuntimeError", "type int8_t without overflow"),
+    "torch.zeros(2, dtype=torch.int8).index_fill(0, torch.tensor([0]), 300)":
+        ("RuntimeError", "type int8_t without overflow"),
+    "torch.zeros(2, dtype=torch.int8).clamp(max=300)": ("RuntimeError", "type int8_t without"),
+    "torch.zeros(2, dtype=torch.int8).scatter(0, torch.tensor([0]), 300)":
+        ("RuntimeError", "type int8_t without overflow"),
+    "torch.where(torch.tensor([True]), torch.zeros(1, dtype=torch.int8), 300)":
+        ("RuntimeError", "type int8_t without overflow"),
+    "torch.full_like(torch.zeros(2, dtype=torch.int8), 300)": ("RuntimeError", "type int8_t"),
+    "torch.zeros(2, dtype=torch.int8).new_full((2,), 300)": ("RuntimeError", "type int8_t"),
+    "torch.tensor([256, 1], dtype=torch.uint8)": ("RuntimeError", "value cannot be converted "
+                                                  "to type uint8 without overflow"),
+    "torch.tensor([1.5e10], dtype=torch.int32)": ("RuntimeError", "type int32 without"),
+    "torch.tensor(float('nan'), dtype=torch.int64)": ("RuntimeError", "type int64 without"),
+    "torch.tensor([2**70])": ("ValueError", "Overflow when unpacking long long"),
+    "torch.tensor([1, 2], dtype=torch.uint8).__setitem__(0, 300)": ("RuntimeError",
+                                                                    "without overflow"),
+    # indexing
+    "torch.randn(2, 3)[{0}]": ("IndexError", "only integers, slices (`:`), ellipsis (`...`), "
+                                             "None and long or byte Variables are valid indices "
+                                             "(got set)"),
+    "torch.randn(2, 3)[[0, 1], [0, 1, 2]]": ("IndexError", "shape mismatch: indexing tensors "
+                                                           "could not be broadcast together with "
+                                                           "shapes [2], [3]"),
+    "torch.randn(2, 3).__setitem__(([0, 1], [0, 1, 2]), 1.0)": ("IndexError", "shape mismatch"),
+    "torch.randn(2, 3).__setitem__(0, [1, 2, 3])": ("TypeError", "can't assign a list to a "
+                                                                 "torch.FloatTensor"),
+    "torch.randn(2, 3).__setitem__(0, None)": ("TypeError", "can't assign a NoneType to a "
+                                                            "torch.FloatTensor"),
+    "torch.randn(2, 3).__setitem__(0, __import__('numpy').ones(3))":
+        ("TypeError", "can't assign a numpy.ndarray to a torch.FloatTensor"),
+    # nn argument checks
+    "torch.nn.functional.dropout2d(torch.randn(2))": ("RuntimeError", "Feature dropout requires "
+                                                      "at least 2 dimensions in the input"),
+    "torch.nn.functional.conv_transpose2d(torch.randn(1, 2, 3, 3), torch.randn(2, 1, 2, 2), "
+    "stride=0)": ("RuntimeError", "non-positive stride is not supported"),
+    "torch.nn.functional.conv_transpose1d(torch.randn(1, 2, 3), torch.randn(2, 1, 2), "
+    "dilation=0)": ("RuntimeError", "dilation should be greater than zero, but got "
+                                    "dilation_height: 1, dilation_width: 0"),
+    "torch.nn.functional.conv_transpose3d(torch.randn(1, 2, 3, 3, 3), torch.randn(2, 1, 2, 2, 2),"
+    " dilation=0)": ("RuntimeError", "dilation_depth: 0, dilation_height: 0, dilation_width: 0"),
+    "torch.nn.functional.binary_cross_entropy(torch.tensor([0.5]), torch.tensor([1.5]))":
+        ("RuntimeError", "all elements of target should be between 0 and 1"),
+    "torch.nn.functional.binary_cross_entropy(torch.tensor([float('nan')]), torch.tensor([0.5]))":
+        ("RuntimeError", "all elements of input should be between 0 and 1"),
     # LAPACK refuses NaN (inf passes)
     "torch.linalg.svd(torch.full((3, 3), float('nan')))":
         ("_LinAlgError", "linalg.svd: The algorithm failed to converge because the input "
@@ -115,6 +174,21 @@ SAME = [
     "torch.linalg.eigvalsh(torch.tensor([[2., 1., 0.], [float('nan'), 2., 0.], [0., 0., 3.]]),"
     " 'U')",
     "torch.randn(0, 2).kthvalue(1, 1)[0].shape",
+    # what does fit (or wraps, or saturates to inf) as in torch
+    "torch.zeros(2, dtype=torch.uint8).fill_(-1)",
+    "torch.zeros(2, dtype=torch.int64).fill_(-2**63)",
+    "torch.zeros(2, dtype=torch.bool).fill_(5)",
+    "torch.full((2,), float('inf'), dtype=torch.float16)",
+    "torch.tensor([-1], dtype=torch.uint8)",
+    "torch.tensor([1e10], dtype=torch.float16)",
+    "torch.zeros(2, dtype=torch.int8) + 300",
+    "torch.where(torch.tensor([True]), torch.zeros(1, dtype=torch.int8), 3)",
+    # numpy values: integers stay integers, as index and as data
+    "torch.tensor(__import__('numpy').array([1, 2]))",
+    "torch.tensor([__import__('numpy').int64(1), __import__('numpy').int32(2)])",
+    "torch.tensor([__import__('numpy').bool_(True)])",
+    "torch.arange(6.).reshape(2, 3)[__import__('numpy').array([1, 0])]",
+    "torch.arange(6.).reshape(2, 3)[[]].shape",
 ]
 
 

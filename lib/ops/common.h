@@ -1,6 +1,7 @@
 // Helpers shared by the op implementations in lib/ops: type promotion over tensors, device
 // checks, history recording, and the in-place protocol (Note [In-place ops]).
 #pragma once
+#include <cmath>
 #include <initializer_list>
 
 #include <tapegrad/autograd/grad_mode.h>
@@ -62,6 +63,39 @@ inline void check_sub_bool(DType a, DType b) {
   if (a == DType::Bool || b == DType::Bool)
     TG_ERROR("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
              "trying to invert a mask, use the `~` or `logical_not()` operator instead.");
+}
+
+// torch's checked conversion of a Python number into a tensor's dtype (fill_, full,
+// masked_fill, index_fill, clamp bounds, scatter's value): a value outside the dtype's range is
+// an error, not a wrapped or saturated element. As in c10's `overflows`, a negative integer may
+// wrap into uint8 (-1 is 255), inf and NaN pass into floating dtypes, and bool takes anything.
+inline void check_scalar_fits(const Scalar& s, DType dt) {
+  const char* name;
+  double lo, hi;
+  switch (dt) {
+    case DType::UInt8: name = "uint8_t"; lo = 0; hi = 255; break;
+    case DType::Int8: name = "int8_t"; lo = -128; hi = 127; break;
+    case DType::Int16: name = "int16_t"; lo = -32768; hi = 32767; break;
+    case DType::Int32: name = "int"; lo = -2147483648.0; hi = 2147483647.0; break;
+    case DType::Int64: name = "int64_t"; lo = -9223372036854775808.0; hi = -lo; break;
+    case DType::Float16: name = "c10::Half"; lo = -65504.0; hi = 65504.0; break;
+    case DType::BFloat16: name = "c10::BFloat16"; hi = 3.3895313892515355e38; lo = -hi; break;
+    case DType::Float32: name = "float"; hi = 3.4028234663852886e38; lo = -hi; break;
+    default: return;  // bool, float64
+  }
+  bool bad;
+  if (s.kind == Scalar::Float) {
+    const double f = s.d;
+    if (is_floating(dt)) bad = !std::isinf(f) && !std::isnan(f) && (f < lo || f > hi);
+    else bad = std::isnan(f) || f < lo || f > hi;
+  } else if (dt == DType::Int64) {
+    return;
+  } else if (dt == DType::UInt8) {
+    bad = s.i > 255 || s.i < -255;
+  } else {
+    bad = static_cast<double>(s.i) < lo || static_cast<double>(s.i) > hi;
+  }
+  TG_CHECK(!bad, "value cannot be converted to type ", name, " without overflow");
 }
 
 // torch's alpha_check for a scale argument (alpha of add/sub/rsub, beta/alpha of addr): a bool

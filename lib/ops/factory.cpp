@@ -15,6 +15,7 @@ namespace tapegrad {
 using namespace detail;
 
 Tensor full(const Shape& s, Scalar v, DType dt, Device dev) {
+  check_scalar_fits(v, dt);
   Tensor t = empty(s, dt, dev);
   kern::fill(t, v.to_double());
   return t;

@@ -245,6 +245,8 @@ Tensor clamp(const Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi
     dt = DType::Int64;
   if (dt == DType::Bool)
     TG_ERROR_KIND(NotImplemented, "\"clamp_scalar_cpu\" not implemented for 'Bool'");
+  if (lo) check_scalar_fits(*lo, dt);
+  if (hi) check_scalar_fits(*hi, dt);
   Tensor out = empty(a.sizes(), dt, a.device());
   std::optional<double> l, h;
   if (lo) l = lo->to_double();
@@ -284,6 +286,9 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
            "where expected condition to be a boolean tensor, but got a tensor with dtype ",
            dtype_legacy_name(cond.dtype()));
   DType dt = promoted_dtype(a, b);
+  // a Python number joins the other operand's dtype only if it fits (torch's checked convert)
+  for (const Tensor* t : {&a, &b})
+    if (t->impl()->wrapped_number && t->dtype() != dt) check_scalar_fits(item(*t), dt);
   Shape shape = broadcast_shapes(cond.sizes(), broadcast_shapes(a.sizes(), b.sizes()));
   Tensor out = empty(shape, dt, common_device({&a, &b, &cond}));
   kern::where(out, cond, cast_for_kernel(a, dt), cast_for_kernel(b, dt));
@@ -444,7 +449,10 @@ Tensor& overwrite_(OpId op, Tensor& a, const Tensor& src, double value) {
 }  // namespace
 
 Tensor& zero_(Tensor& a) { return overwrite_(OpId::Zero, a, Tensor(), 0); }
-Tensor& fill_(Tensor& a, Scalar v) { return overwrite_(OpId::Fill, a, Tensor(), v.to_double()); }
+Tensor& fill_(Tensor& a, Scalar v) {
+  check_scalar_fits(v, a.dtype());
+  return overwrite_(OpId::Fill, a, Tensor(), v.to_double());
+}
 Tensor& copy_(Tensor& a, const Tensor& src) { return overwrite_(OpId::Copy, a, src, 0); }
 Tensor& fill_(Tensor& a, const Tensor& value) {
   return overwrite_(OpId::FillTensor, a, value, 0);

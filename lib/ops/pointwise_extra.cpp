@@ -77,6 +77,7 @@ namespace {
 Tensor clamp_one(OpId row, const Tensor& a, Scalar bound) {
   DType dt = a.dtype();
   if (bound.kind == Scalar::Float && !is_floating(dt)) dt = default_dtype();
+  check_scalar_fits(bound, dt);
   Tensor out = empty(a.sizes(), dt, a.device());
   std::optional<double> lo, hi;
   (row == OpId::ClampMin ? lo : hi) = bound.to_double();

@@ -312,6 +312,7 @@ Tensor index_copy(const Tensor& a, int64_t dim, const Tensor& idx, const Tensor&
 }
 
 Tensor index_fill(const Tensor& a, int64_t dim, const Tensor& idx, Scalar value) {
+  check_scalar_fits(value, a.dtype());
   const int64_t d = wrap_dim(dim, a.dim());
   Tensor flat = dim_index(a, d, idx, "index_fill_", true);
   Tensor out = put_along(a, d, flat, scalar_tensor(value, a.dtype()), false);

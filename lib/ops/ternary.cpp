@@ -142,6 +142,7 @@ Tensor fill_where(const Tensor& self, const Tensor& mask, const Tensor& value) {
 
 Tensor masked_fill(const Tensor& self, const Tensor& mask, Scalar value) {
   check_mask(mask);
+  check_scalar_fits(value, self.dtype());
   Tensor out = fill_where(self, mask, scalar_tensor(value, value.dtype()));
   if (auto node = maybe_node(OpId::MaskedFill, {self})) {
     node->saved.emplace_back(mask, false);

@@ -15,8 +15,37 @@ namespace {
 struct Collected {
   std::vector<double> values;
   std::vector<int64_t> ints;
+  std::vector<bool> from_float;  // which values were Python floats (for the range check)
   bool any_float = false, any_int = false;
 };
+
+// torch.tensor(data, dtype=<integer type>): a value outside the type's range is an error (a
+// negative int may wrap into uint8, as in c10's overflows()); floating dtypes take anything.
+void check_values_fit(const Collected& c, DType dt) {
+  const char* name;
+  double lo, hi;
+  switch (dt) {
+    case DType::UInt8: name = "uint8"; lo = 0; hi = 255; break;
+    case DType::Int8: name = "int8"; lo = -128; hi = 127; break;
+    case DType::Int16: name = "int16"; lo = -32768; hi = 32767; break;
+    case DType::Int32: name = "int32"; lo = -2147483648.0; hi = 2147483647.0; break;
+    case DType::Int64: name = "int64"; lo = -9223372036854775808.0; hi = -lo; break;
+    default: return;
+  }
+  for (size_t k = 0; k < c.values.size(); ++k) {
+    bool bad;
+    if (c.from_float[k]) {
+      const double f = c.values[k];
+      bad = f != f || f < lo || f > hi;
+    } else if (dt == DType::Int64) {
+      bad = false;
+    } else {
+      const int64_t v = c.ints[k];
+      bad = dt == DType::UInt8 ? (v > 255 || v < -255) : (v < lo || v > hi);
+    }
+    TG_CHECK(!bad, "value cannot be converted to type ", name, " without overflow");
+  }
+}
 
 void collect(py::handle o, size_t depth, Shape& shape, Collected& c) {
   if (py::isinstance<TensorImpl>(o)) {
@@ -34,20 +63,49 @@ void collect(py::handle o, size_t depth, Shape& shape, Collected& c) {
       c.any_float = true;
       c.values.push_back(PyFloat_AS_DOUBLE(p));
       c.ints.push_back(0);
+      c.from_float.push_back(true);
     } else {
       if (!PyBool_Check(p)) c.any_int = true;
       long long v = PyLong_AsLongLong(p);
-      if (PyErr_Occurred()) throw py::error_already_set();
+      if (PyErr_Occurred()) {
+        // torch's wording (and ValueError) for an int beyond int64
+        if (!PyErr_ExceptionMatches(PyExc_OverflowError)) throw py::error_already_set();
+        PyErr_Clear();
+        throw py::value_error("Overflow when unpacking long long");
+      }
       c.values.push_back(static_cast<double>(v));
       c.ints.push_back(v);
+      c.from_float.push_back(false);
     }
     return;
+  }
+  static PyObject* np_generic = [] {  // numpy.generic, or null without numpy (kept for life)
+    try {
+      return py::object(py::module_::import("numpy").attr("generic")).release().ptr();
+    } catch (const py::error_already_set&) {
+      return static_cast<PyObject*>(nullptr);
+    }
+  }();
+  if (!PySequence_Check(p) && np_generic && PyObject_IsInstance(p, np_generic) == 1) {
+    // numpy scalars: a bool_ is a bool, an integer an int (exact), anything else a float
+    const std::string kind = py::str(o.attr("dtype").attr("kind")).cast<std::string>();
+    if (kind == "b" || kind == "i" || kind == "u") {
+      const bool is_bool = kind == "b";
+      if (!is_bool) c.any_int = true;
+      const long long v = is_bool ? static_cast<long long>(o.attr("__bool__")().cast<bool>())
+                                  : o.attr("__int__")().cast<long long>();
+      c.values.push_back(static_cast<double>(v));
+      c.ints.push_back(v);
+      c.from_float.push_back(false);
+      return;
+    }
   }
   if (py::hasattr(o, "__float__") && !PySequence_Check(p)) {  // numpy scalars
     c.any_float = true;
     double v = o.attr("__float__")().cast<double>();
     c.values.push_back(v);
     c.ints.push_back(0);
+    c.from_float.push_back(true);
     return;
   }
   // torch: a str is an invalid data type (TypeError); None or another object has no dtype
@@ -76,6 +134,7 @@ Tensor tensor_from_data(py::handle data, std::optional<DType> dtype, bool requir
   DType dt = dtype ? *dtype
                    : (c.any_float ? default_dtype() : (c.any_int ? DType::Int64 : DType::Bool));
   if (c.values.empty() && !dtype) dt = default_dtype();
+  if (dtype) check_values_fit(c, dt);
   Tensor t;
   if (dt == DType::Int64 && !c.any_float) {
     t = empty(shape, DType::Int64);

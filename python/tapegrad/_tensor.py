@@ -360,10 +360,13 @@ def _expand_index(self, idx):
                 result = _C._slice(result, dim, i.start, i.stop, 1 if i.step is None else i.step)
             dim += 1
         else:
-            if isinstance(i, (float, complex)):
+            if isinstance(i, (float, complex, set, dict, frozenset)):
                 raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long "
                                  f"or byte Variables are valid indices (got {type(i).__name__})")
-            t = i if isinstance(i, Tensor) else _C.tensor(i)
+            if isinstance(i, (list, tuple)) and len(i) == 0:
+                t = _C.tensor([], dtype=_C.int64)  # selects nothing, as torch's empty index
+            else:
+                t = i if isinstance(i, Tensor) else _C.tensor(i)
             if t.dtype.is_floating_point:
                 raise IndexError(
                     "tensors used as indices must be long, int, byte or bool tensors")
@@ -386,7 +389,26 @@ def _getitem(self, idx):
     result, adv = _expand_index(self, idx)
     if not adv:
         return _C._alias(self) if result is self else result
-    return _C._index(result, _adv_list(adv))
+    try:
+        return _C._index(result, _adv_list(adv))
+    except RuntimeError as e:
+        _broadcast_error(adv, e)
+        raise
+
+
+def _broadcast_error(adv, err):
+    """torch's IndexError for advanced indices whose shapes do not broadcast (a bool mask
+    counts as one index per dim, of its number of True elements)."""
+    if not str(err).startswith("The size of tensor a"):
+        return
+    shapes = []
+    for t in adv.values():
+        if t.dtype in (_C.bool, _C.uint8):
+            shapes += [[int(t.count_nonzero())]] * max(t.dim(), 1)
+        else:
+            shapes.append(list(t.shape))
+    raise IndexError("shape mismatch: indexing tensors could not be broadcast together with "
+                     "shapes " + ", ".join(str(s) for s in shapes)) from None
 
 
 def _setitem(self, idx, value):
@@ -394,12 +416,21 @@ def _setitem(self, idx, value):
     tensor itself when nothing was sliced) takes copy_, or fill_ for a 0-d value into a tensor
     of another shape. A write into a view of a tensor in the graph records CopySlices."""
     if not isinstance(value, Tensor):
+        if not isinstance(value, (int, float, _bool)):
+            # torch assigns only tensors and Python numbers (a numpy number counts as one)
+            import numpy as _np
+            if not isinstance(value, _np.generic):
+                raise TypeError(f"can't assign a {_type_path(value)} to a {self.type()}")
         value = _C.tensor(value, dtype=self.dtype)
     result, adv = _expand_index(self, idx)
     if adv:
         if value.dim() and value.shape[0] == 1:
             value = value.view(_strip_leading_ones(value.shape))
-        _C._index_put_(result, _adv_list(adv), value.to(self.dtype), False)
+        try:
+            _C._index_put_(result, _adv_list(adv), value.to(self.dtype), False)
+        except RuntimeError as e:
+            _broadcast_error(adv, e)
+            raise
     elif value.shape == result.shape:
         result.copy_(value)
     elif value.dim() == 0:
@@ -409,6 +440,13 @@ def _setitem(self, idx, value):
         # then it broadcasts to the target.
         value = value.view(_strip_leading_ones(value.shape))
         result.copy_(value if value.shape == result.shape else value.expand(result.shape))
+
+
+def _type_path(value):
+    """A value's type as torch names it: builtins bare ('list'), others with their module
+    ('numpy.ndarray')."""
+    t = type(value)
+    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}"
 
 
 def _strip_leading_ones(shape):

@@ -9,6 +9,7 @@ conv_transpose2d over a height-1 image. unfold / fold are the im2col / col2im op
 from .. import _C
 from .._factories import zeros as _zeros
 from ._pool_functional import conv_transpose2d
+from ._pool_functional import _check_transposed_steps
 
 _ORD = ("depth", "height", "width")
 
@@ -155,6 +156,7 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
         raise RuntimeError("negative padding is not supported")
     if any(v < 0 for v in op):
         raise RuntimeError("negative output_padding is not supported")
+    _check_transposed_steps(s, d, ("depth", "height", "width"))
     if any(o >= st and o >= dl for o, st, dl in zip(op, s, d)):
         words = " ".join(f"output_padding_{a}: {v}" for a, v in zip(_ORD, op))
         words += " " + " ".join(f"stride_{a}: {v}" for a, v in zip(_ORD, s))
@@ -222,6 +224,8 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
         raise RuntimeError("negative padding is not supported")
     if op < 0:
         raise RuntimeError("negative output_padding is not supported")
+    # torch runs the 1-d form as a 2-d one of height 1
+    _check_transposed_steps((1, s), (1, d), ("height", "width"))
     if not (op < s or op < d):
         raise RuntimeError("output padding must be smaller than either stride or dilation, but "
                            f"got output_padding_height: 0 output_padding_width: {op} "

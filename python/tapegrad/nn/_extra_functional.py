@@ -38,8 +38,10 @@ def _feature_dropout(input, p, training, inplace, batched):
         # the result is a new (squeezed) view, not the input itself
         out = _feature_dropout(input.unsqueeze(0), p, training, inplace, True)
         return input if inplace else out.squeeze(0)
-    if not training or p == 0:
+    if not training or p == 0 or input.numel() == 0:
         return input
+    if input.dim() < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     return _channel_dropout(input, p, inplace)
 
 
@@ -85,7 +87,7 @@ def dropout3d(input, p=0.5, training=True, inplace=False):
             "warning, please use dropout instead. Note that dropout3d exists to provide "
             "channel-wise dropout on inputs with 3 spatial dimensions, a channel dimension, and "
             "an optional batch dimension (i.e. 4D or 5D inputs).", stacklevel=2)
-    return _feature_dropout(input, p, training, inplace, n != 4)
+    return _feature_dropout(input, p, training, inplace, n == 5)  # torch: only 5-d is batched
 
 
 # ------------------------------------------------------------------------- pixel shuffle

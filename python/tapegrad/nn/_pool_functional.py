@@ -368,6 +368,16 @@ def _transposed_bias(x, bias, strict=False):
     return bias.to(x.dtype)
 
 
+def _check_transposed_steps(stride, dilation, names):
+    """torch's checks after the padding ones: a stride or dilation below 1 (a stride of 0 would
+    spread the input over nothing)."""
+    if any(v <= 0 for v in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(v <= 0 for v in dilation):
+        raise RuntimeError("dilation should be greater than zero, but got " + ", ".join(
+            f"dilation_{n}: {v}" for n, v in zip(names, dilation)))
+
+
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
     """The adjoint of conv2d, as a conv2d: the input spread out by the stride (zeros between),
@@ -384,6 +394,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
         raise RuntimeError("negative padding is not supported")
     if any(v < 0 for v in op):
         raise RuntimeError("negative output_padding is not supported")
+    _check_transposed_steps(s, d, ("height", "width"))
     if any(o >= st and o >= dl for o, st, dl in zip(op, s, d)):
         raise RuntimeError("output padding must be smaller than either stride or dilation, but "
                            f"got output_padding_height: {op[0]} output_padding_width: {op[1]} "

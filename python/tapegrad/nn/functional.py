@@ -180,6 +180,11 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
                          reduction="mean"):
     if isinstance(input, _C.Tensor) and isinstance(target, _C.Tensor):
         _loss_dtypes("binary_cross_entropy", input, target)
+        # torch's kernel checks every element (NaN included): a probability outside [0, 1]
+        # would give a finite-looking, meaningless loss
+        for name, t in (("input", input), ("target", target)):
+            if t.numel() and t.is_floating_point() and not ((t >= 0) & (t <= 1)).all():
+                raise RuntimeError(f"all elements of {name} should be between 0 and 1")
     return _C._binary_cross_entropy(input, target, weight,
                                     _reduction(size_average, reduce, reduction))
 
