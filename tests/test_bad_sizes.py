@@ -125,6 +125,14 @@ ERRORS = {
         ("RuntimeError", "all elements of target should be between 0 and 1"),
     "torch.nn.functional.binary_cross_entropy(torch.tensor([float('nan')]), torch.tensor([0.5]))":
         ("RuntimeError", "all elements of input should be between 0 and 1"),
+    "torch.randn(2).mT": ("RuntimeError", "tensor.mT is only supported on matrices or batches "
+                                          "of matrices. Got 1-D tensor."),
+    "torch.randn(2).mH": ("RuntimeError", "tensor.mH is only supported on matrices"),
+    "[1] in torch.randn(2)": ("RuntimeError", "Tensor.__contains__ only supports Tensor or "
+                                              "scalar, but you passed in a <class 'list'>."),
+    "torch.save(torch.randn(2), '/nonexistent_dir_tg/x.pt')": ("RuntimeError", "Parent directory "
+                                                              "/nonexistent_dir_tg does not "
+                                                              "exist."),
     # LAPACK refuses NaN (inf passes)
     "torch.linalg.svd(torch.full((3, 3), float('nan')))":
         ("_LinAlgError", "linalg.svd: The algorithm failed to converge because the input "
@@ -189,6 +197,11 @@ SAME = [
     "torch.tensor([__import__('numpy').bool_(True)])",
     "torch.arange(6.).reshape(2, 3)[__import__('numpy').array([1, 0])]",
     "torch.arange(6.).reshape(2, 3)[[]].shape",
+    "2.0 in torch.arange(6.)",
+    "torch.tensor(7.) in torch.arange(6.)",
+    "torch.arange(6.).view(dtype=torch.int32)",
+    "torch.arange(6.).view(size=(2, 3))",
+    "torch.arange(6.).reshape(2, 3).mT",
 ]
 
 

@@ -304,7 +304,14 @@ void bind_ops(py::module_& m) {
      py::arg("alpha") = Scalar(int64_t{1}));
 
   // ---- movement ----
-  cls.def("view", [](const Tensor& a, py::args s) -> py::object {
+  cls.def("view", [](const Tensor& a, py::args s, py::kwargs kw) -> py::object {
+    if (kw.size() == 1 && s.size() == 0 && (kw.contains("dtype") || kw.contains("size"))) {
+      // torch's keyword forms: view(dtype=...) and view(size=...)
+      if (kw.contains("dtype")) s = py::make_tuple(kw["dtype"]);
+      else s = py::make_tuple(kw["size"]);
+    } else {
+      TG_CHECK_KIND(Type, kw.size() == 0, "view() received an invalid combination of arguments");
+    }
     if (s.size() == 1 && py::isinstance<DTypeObj>(s[0]))
       return py::cast(view_dtype(a, s[0].cast<DTypeObj&>().value));
     return py::cast(view(a, shape_from_args(s)));

@@ -114,7 +114,6 @@ class RemovableHandle:
 Tensor.shape = property(lambda self: Size(self._sizes))
 Tensor.device = property(lambda self: device(self._device_str))
 Tensor.T = property(lambda self: self.permute(*reversed(range(self.dim()))))
-Tensor.mT = property(lambda self: self.transpose(-2, -1))
 Tensor.is_sparse = False
 Tensor.is_quantized = False
 Tensor.layout = "torch.strided"

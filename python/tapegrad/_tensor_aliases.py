@@ -110,8 +110,31 @@ def _matrix_only(name):
     return get
 
 
+def _batched_matrix(name):
+    """tensor.mT / mH: the last two dims swapped; a 1-d tensor is refused and a 0-d one comes
+    back as it is (torch deprecates that case)."""
+    def get(self):
+        if self.dim() == 0:
+            return self
+        if self.dim() == 1:
+            raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of "
+                               "matrices. Got 1-D tensor.")
+        return self.transpose(-2, -1)
+    return get
+
+
+def _contains(self, element):
+    """`element in tensor`: whether any element equals it (a number or a tensor)."""
+    if isinstance(element, (Tensor, int, float, bool)):
+        return bool((self == element).any().item())
+    raise RuntimeError("Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+                       f"{type(element)}.")
+
+
 Tensor.H = property(_matrix_only("H"))
-Tensor.mH = property(lambda self: self.transpose(-2, -1))
+Tensor.mH = property(_batched_matrix("mH"))
+Tensor.mT = property(_batched_matrix("mT"))
+Tensor.__contains__ = _contains
 Tensor.adjoint = lambda self: self.transpose(-2, -1)
 
 

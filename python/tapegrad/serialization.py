@@ -194,6 +194,11 @@ def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_seriali
     values, such as a state dict) to the path or binary file object `f` in torch's zip format
     (see this module's docstring). torch.load reads the file, and so does tapegrad.load."""
     import io
+    import os
+    if isinstance(f, (str, os.PathLike)):
+        parent = os.path.dirname(os.path.abspath(os.fspath(f)))
+        if not os.path.isdir(parent):  # torch's check, before anything is pickled
+            raise RuntimeError(f"Parent directory {parent} does not exist.")
     buf = io.BytesIO()
     pickler = _Pickler(buf, pickle_protocol)
     pickler.dump(obj)
