@@ -201,6 +201,8 @@ __all__ += ["Generator", "default_generator", "bernoulli", "multinomial", "poiss
 from ._numeric_extra import *  # noqa: E402,F401,F403
 from . import _numeric_extra  # noqa: E402
 __all__ += _numeric_extra.__all__
+from ._histogram import histogram, histogramdd  # noqa: E402  (also installs Tensor.histogram)
+__all__ += ["histogram", "histogramdd"]
 from . import _tensor_extra  # noqa: E402  (also installs the Tensor methods)
 for _n in _tensor_extra.__all__:
     globals().setdefault(_n, getattr(_tensor_extra, _n))
@@ -222,6 +224,7 @@ __all__ += _nn_toplevel_native_all
 
 # --- helper S: torch.special and torch.distributions (Python packages over _C) ---
 from . import special  # noqa: E402,F401
+from . import fft  # noqa: E402,F401  (fftshift / ifftshift only: no complex dtypes)
 from . import distributions  # noqa: E402,F401
 __all__ += ["special", "distributions"]
 # --- end helper S ---

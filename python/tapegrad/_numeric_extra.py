@@ -1,5 +1,6 @@
 """torch's numeric helpers composed in Python: trapezoid / trapz / cumulative_trapezoid,
-gradient, vander, combinations, renorm, ldexp, frexp, nextafter, histogram, unravel_index.
+gradient, vander, combinations, renorm, ldexp, frexp, nextafter, unravel_index (histogram is in
+_histogram.py, with histogramdd).
 
 Where torch composes an op from other ops, the same ops run here in the same order, so the graph
 (and the output's grad_fn) is torch's: trapezoid's DivBackward1 / MulBackward1 are scalar
@@ -14,7 +15,7 @@ from ._C import Tensor
 from ._grad_mode import no_grad as _no_grad
 
 __all__ = ["trapezoid", "trapz", "cumulative_trapezoid", "gradient", "vander", "combinations",
-           "renorm", "ldexp", "frexp", "nextafter", "histogram", "unravel_index"]
+           "renorm", "ldexp", "frexp", "nextafter", "unravel_index"]
 
 _DTYPE_NAMES = {_C.int64: "Long", _C.int32: "Int", _C.int16: "Short", _C.int8: "Char",
                 _C.uint8: "Byte", _C.bool: "Bool"}
@@ -417,73 +418,7 @@ def nextafter(input, other, *, out=None):
     return _pynode.record("NextafterBackward0", backward, [input, other], res)
 
 
-# ---- histogram, unravel_index --------------------------------------------------------------
-_CNAME = {_C.float64: "double", _C.float32: "float", _C.float16: "c10::Half",
-          _C.bfloat16: "c10::BFloat16", _C.int64: "long int", _C.int32: "int"}
-
-
-def histogram(input, bins=100, *, range=None, weight=None, density=False, out=None):
-    """Counts (or weight sums) of input in bins: a count of equal bins over range (input's
-    min..max by default) or explicit increasing edges; the last bin includes its right edge."""
-    import tapegrad as _tg
-    from .return_types import histogram as _hist_t
-    if out is not None:
-        raise NotImplementedError("histogram(out=...) is not supported by tapegrad")
-    # torch checks the bins' dtype first, then its kernel's dtypes (float and double only)
-    if isinstance(bins, Tensor) and bins.dtype != input.dtype:
-        raise RuntimeError(f"torch.histogramdd: input tensor and bins tensors should "
-                           f"have the same dtype, but got input with dtype "
-                           f"{_CNAME.get(input.dtype, input.dtype)} and bins for "
-                           f"dimension 0 with dtype {_CNAME.get(bins.dtype, bins.dtype)}")
-    if input.dtype not in (_C.float32, _C.float64):
-        raise NotImplementedError(f"\"histogramdd\" not implemented for "
-                                  f"'{_DTYPE_NAMES.get(input.dtype, input.dtype)}'")
-    x = input.detach().reshape(-1)
-    with _no_grad():
-        if isinstance(bins, Tensor):
-            edges = bins.detach()
-            nb = edges.numel() - 1
-        else:
-            if bins <= 0:
-                raise RuntimeError("torch.histogram(): bins must be > 0, but got "
-                                   f"{bins} for dimension 0")
-            if range is not None:
-                lo, hi = _builtins.float(range[0]), _builtins.float(range[1])
-            elif x.numel():
-                lo, hi = x.min().item(), x.max().item()
-            else:
-                lo, hi = 0.0, 1.0  # numpy's range for no data
-            if lo > hi:
-                raise RuntimeError(f"torch.histogram(): min should not exceed max, but got min "
-                                   f"{lo} max {hi}")
-            if lo == hi:
-                lo, hi = lo - 0.5, hi + 0.5
-            edges = _tg.linspace(lo, hi, bins + 1, dtype=input.dtype)
-            nb = bins
-        if nb <= 0:
-            raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {nb} for "
-                               "dimension 0")
-        ev = edges.tolist()
-        w = None if weight is None else weight.detach().reshape(-1).to(input.dtype).tolist()
-        hist = [0.0] * _builtins.max(nb, 0)
-        for k, v in enumerate(x.tolist()):
-            if nb <= 0 or not (ev[0] <= v <= ev[-1]):
-                continue
-            lo_, hi_ = 0, nb  # the last edge <= v (the final bin is closed on the right)
-            while hi_ - lo_ > 1:
-                mid = (lo_ + hi_) // 2
-                if ev[mid] <= v:
-                    lo_ = mid
-                else:
-                    hi_ = mid
-            hist[lo_] += 1.0 if w is None else w[k]
-        h = _C.tensor(hist, dtype=input.dtype)
-        if density and nb > 0:
-            widths = edges[1:] - edges[:-1]
-            h = h / (widths * h.sum())
-    return _hist_t(h, edges)
-
-
+# ---- unravel_index ------------------------------------------------------------------------
 def unravel_index(indices, shape):
     """The coordinates of flat indices in a tensor of `shape` (one tensor per dim)."""
     if isinstance(indices, _builtins.int):
@@ -523,4 +458,3 @@ Tensor.ldexp_ = _ldexp_
 Tensor.frexp = frexp
 Tensor.nextafter = nextafter
 Tensor.nextafter_ = lambda self, other: self.copy_(nextafter(self, other))
-Tensor.histogram = histogram

@@ -30,6 +30,7 @@ aminmax = _make("aminmax", ("min", "max"))
 # helper T
 frexp = _make("frexp", ("mantissa", "exponent"))
 histogram = _make("histogram", ("hist", "bin_edges"))
+histogramdd = _make("histogramdd", ("hist", "bin_edges"))  # bin_edges: a tuple
 # --- helper L: torch.linalg's named results ---
 linalg_inv_ex = _make("linalg_inv_ex", ("inverse", "info"))
 linalg_cholesky_ex = _make("linalg_cholesky_ex", ("L", "info"))
