@@ -5,6 +5,7 @@
 #include <initializer_list>
 
 #include <tapegrad/autograd/grad_mode.h>
+#include <tapegrad/core/dtype_range.h>
 #include <tapegrad/autograd/node.h>
 #include <tapegrad/autograd/views.h>
 #include <tapegrad/kernels/kernels.h>
@@ -73,33 +74,10 @@ inline void check_sub_bool(DType a, DType b) {
 // such as nan_to_num's posinf and the backward formulas' large finite bounds through the same
 // ops, where torch's clamping or casting paths differ.
 inline void check_scalar_fits(const Scalar& s, DType dt) {
-  if (is_floating(dt)) return;
-  const char* name;
-  double lo, hi;
-  switch (dt) {
-    case DType::UInt8: name = "uint8_t"; lo = 0; hi = 255; break;
-    case DType::Int8: name = "int8_t"; lo = -128; hi = 127; break;
-    case DType::Int16: name = "int16_t"; lo = -32768; hi = 32767; break;
-    case DType::Int32: name = "int"; lo = -2147483648.0; hi = 2147483647.0; break;
-    case DType::Int64: name = "int64_t"; lo = -9223372036854775808.0; hi = -lo; break;
-    case DType::Float16: name = "c10::Half"; lo = -65504.0; hi = 65504.0; break;
-    case DType::BFloat16: name = "c10::BFloat16"; hi = 3.3895313892515355e38; lo = -hi; break;
-    case DType::Float32: name = "float"; hi = 3.4028234663852886e38; lo = -hi; break;
-    default: return;  // bool, float64
-  }
-  bool bad;
-  if (s.kind == Scalar::Float) {
-    const double f = s.d;
-    if (is_floating(dt)) bad = !std::isinf(f) && !std::isnan(f) && (f < lo || f > hi);
-    else bad = std::isnan(f) || f < lo || f > hi;
-  } else if (dt == DType::Int64) {
-    return;
-  } else if (dt == DType::UInt8) {
-    bad = s.i > 255 || s.i < -255;
-  } else {
-    bad = static_cast<double>(s.i) < lo || static_cast<double>(s.i) > hi;
-  }
-  TG_CHECK(!bad, "value cannot be converted to type ", name, " without overflow");
+  const bool from_float = s.kind == Scalar::Float;
+  TG_CHECK(!int_value_overflows(dt, from_float, from_float ? s.d : 0.0,
+                                from_float ? 0 : s.i),
+           "value cannot be converted to type ", int_dtype_cpp_name(dt), " without overflow");
 }
 
 // torch's alpha_check for a scale argument (alpha of add/sub/rsub, beta/alpha of addr): a bool

@@ -1,6 +1,7 @@
 // The Tensor class: construction from Python data, properties (dtype, grad, grad_fn, ...),
 // element access (item, tolist, numpy sharing memory), conversions and in-place writes.
 #include <pybind11/numpy.h>
+#include <tapegrad/core/dtype_range.h>
 #include <tapegrad/kernels/kernels.h>
 
 #include "common.h"
@@ -22,29 +23,9 @@ struct Collected {
 // torch.tensor(data, dtype=<integer type>): a value outside the type's range is an error (a
 // negative int may wrap into uint8, as in c10's overflows()); floating dtypes take anything.
 void check_values_fit(const Collected& c, DType dt) {
-  const char* name;
-  double lo, hi;
-  switch (dt) {
-    case DType::UInt8: name = "uint8"; lo = 0; hi = 255; break;
-    case DType::Int8: name = "int8"; lo = -128; hi = 127; break;
-    case DType::Int16: name = "int16"; lo = -32768; hi = 32767; break;
-    case DType::Int32: name = "int32"; lo = -2147483648.0; hi = 2147483647.0; break;
-    case DType::Int64: name = "int64"; lo = -9223372036854775808.0; hi = -lo; break;
-    default: return;
-  }
-  for (size_t k = 0; k < c.values.size(); ++k) {
-    bool bad;
-    if (c.from_float[k]) {
-      const double f = c.values[k];
-      bad = f != f || f < lo || f > hi;
-    } else if (dt == DType::Int64) {
-      bad = false;
-    } else {
-      const int64_t v = c.ints[k];
-      bad = dt == DType::UInt8 ? (v > 255 || v < -255) : (v < lo || v > hi);
-    }
-    TG_CHECK(!bad, "value cannot be converted to type ", name, " without overflow");
-  }
+  for (size_t k = 0; k < c.values.size(); ++k)
+    TG_CHECK(!int_value_overflows(dt, c.from_float[k], c.values[k], c.ints[k]),
+             "value cannot be converted to type ", dtype_name(dt), " without overflow");
 }
 
 void collect(py::handle o, size_t depth, Shape& shape, Collected& c) {

@@ -1,0 +1,51 @@
+// Whether a Python number fits an integer dtype: c10's `overflows` rule, shared by the ops that
+// convert a Scalar (fill_, full, masked_fill, clamp bounds ...: lib/ops/common.h) and by
+// torch.tensor(data, dtype=) (python/src/bind_tensor.cpp). Separate from dtype.h, which every
+// translation unit includes, so that only those two places rebuild when it changes.
+#pragma once
+#include <cmath>
+#include <cstdint>
+
+#include <tapegrad/core/dtype.h>
+
+namespace tapegrad {
+
+// The closed range of an integer dtype as doubles (int64's upper end rounds to 2^63, as the
+// double comparison in c10 does); false for bool and floating dtypes, which take anything here.
+inline bool int_dtype_range(DType dt, double& lo, double& hi) {
+  switch (dt) {
+    case DType::UInt8: lo = 0; hi = 255; return true;
+    case DType::Int8: lo = -128; hi = 127; return true;
+    case DType::Int16: lo = -32768; hi = 32767; return true;
+    case DType::Int32: lo = -2147483648.0; hi = 2147483647.0; return true;
+    case DType::Int64: lo = -9223372036854775808.0; hi = 9223372036854775808.0; return true;
+    default: return false;
+  }
+}
+
+// True when a Python float (from_float) or int does not fit integer dtype `dt`. A float must be
+// finite and in range; an int may also be negative down to -255 for uint8 (it wraps: -1 is 255);
+// every int64 fits int64.
+inline bool int_value_overflows(DType dt, bool from_float, double f, int64_t i) {
+  double lo, hi;
+  if (!int_dtype_range(dt, lo, hi)) return false;
+  if (from_float) return std::isnan(f) || f < lo || f > hi;
+  if (dt == DType::Int64) return false;
+  if (dt == DType::UInt8) return i > 255 || i < -255;
+  return static_cast<double>(i) < lo || static_cast<double>(i) > hi;
+}
+
+// The C++ type names torch prints in the ops' overflow message ("value cannot be converted to
+// type int8_t without overflow"); torch.tensor() prints dtype_name() instead.
+inline const char* int_dtype_cpp_name(DType dt) {
+  switch (dt) {
+    case DType::UInt8: return "uint8_t";
+    case DType::Int8: return "int8_t";
+    case DType::Int16: return "int16_t";
+    case DType::Int32: return "int";
+    case DType::Int64: return "int64_t";
+    default: return dtype_name(dt);
+  }
+}
+
+}  // namespace tapegrad
