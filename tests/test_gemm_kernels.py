@@ -2,7 +2,7 @@
 this machine can run (TAPEGRAD_GEMM=avx2|generic forces a lesser one; the kernel set is chosen
 once per process, so each runs in a subprocess), 1 and 2 OpenMP threads (the work split along M
 and along N), against torch on shapes that cross the register tile (avx512: 6x64, and 12x32
-up to N = 64; 6x16 / 4x4), the k-blocks (K split into equal blocks of at most KC, or 2*KC with
+up to N = 64; 6x16 / 4x4), the k-blocks (K split into equal blocks of at most KC, or 4*KC with
 A read in place), the wide-N packing switch (N > 256), the swapped product for few rows against
 a transposed B, edge rows and columns, and operands that are transposed, sliced with steps, or
 expanded (stride 0)."""
@@ -18,9 +18,9 @@ SHAPES = [  # (M, K, N)
     (1, 1, 1), (1, 7, 1), (5, 1, 3), (4, 0, 3), (0, 5, 3), (3, 5, 0),
     (12, 16, 32), (13, 17, 33), (11, 31, 31), (25, 600, 70), (70, 520, 25),
     (1, 300, 45), (45, 300, 1), (40, 1030, 530), (130, 70, 1100), (64, 784, 256),
-    # A read in place (N <= 256) with K in 2 balanced blocks (> 2*KC), A packed from N = 257
+    # A read in place (N <= 256) with K in 2 balanced blocks (> 4*KC), A packed from N = 257
     # with K in 5 balanced blocks; a leading dimension of 1024 floats (4 KiB: A packed).
-    (27, 1100, 256), (26, 1100, 257), (15, 1024, 40),
+    (27, 2100, 256), (26, 1100, 257), (15, 1024, 40), (33, 1100, 200),
     # x @ W.t() computed as (W @ x.t()).t() up to M = 64 rows only (the "nt" layouts here),
     # 130 rows against 700 columns (not swapped), the square product that 2 threads split along
     # M rather than N, and N = 65: one column past the 12x32 tile's range into the 6x64 one.
