@@ -21,10 +21,12 @@ SHAPES = [  # (M, K, N)
     # A read in place (N <= 256) with K in 2 balanced blocks (> 4*KC), A packed from N = 257
     # with K in 5 balanced blocks; a leading dimension of 1024 floats (4 KiB: A packed).
     (27, 2100, 256), (26, 1100, 257), (15, 1024, 40), (33, 1100, 200),
-    # x @ W.t() computed as (W @ x.t()).t() up to M = 64 rows only (the "nt" layouts here),
+    # x @ W.t() computed as (W @ x.t()).t() up to M = 64 rows (the "nt" layouts here),
     # 130 rows against 700 columns (not swapped), the square product that 2 threads split along
     # M rather than N, and N = 65: one column past the 12x32 tile's range into the 6x64 one.
     (64, 130, 300), (65, 130, 300), (130, 200, 700), (512, 512, 512), (7, 40, 65),
+    # the same swap for at most 16 columns (a classifier layer x @ W.t(), W of 10 rows)
+    (300, 70, 10), (64, 256, 16), (40, 33, 3), (17, 20, 17),
 ]
 
 
