@@ -5,6 +5,7 @@ import math
 
 from . import _C
 from ._C import Tensor
+from ._layout import check_factory_kwargs
 from ._tensor import _check_device
 
 
@@ -245,6 +246,8 @@ def _out_and_generator(name, fn):
 
     @functools.wraps(fn)
     def factory(*args, **kwargs):
+        if "layout" in kwargs or "pin_memory" in kwargs:
+            check_factory_kwargs(name, kwargs.pop("layout", None), kwargs.pop("pin_memory", None))
         generator = kwargs.pop("generator", None)
         if generator is not None:
             from ._generator import _use
@@ -279,14 +282,16 @@ randn_like = _like(randn)
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
-              memory_format=None):
+              memory_format=None, layout=None, pin_memory=None):
+    check_factory_kwargs("full_like", layout, pin_memory)
     device = input.device if device is None else device
     return full(tuple(input.shape), fill_value, dtype=dtype or input.dtype, device=device,
                 requires_grad=requires_grad)
 
 
 def randint_like(input, low=None, high=None, *, generator=None, dtype=None, device=None,
-                 requires_grad=False, memory_format=None):
+                 requires_grad=False, memory_format=None, layout=None, pin_memory=None):
+    check_factory_kwargs("randint_like", layout, pin_memory)
     if high is None:
         if low is None:  # torch's overloads are (input, high) and (input, low, high)
             raise TypeError("randint_like() received an invalid combination of arguments - got "
@@ -304,6 +309,8 @@ def randint_like(input, low=None, high=None, *, generator=None, dtype=None, devi
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """torch.tensor: a new tensor (always a copy) from nested sequences, numbers, numpy arrays
     and numpy scalars; numpy data keeps its dtype (float64 stays float64), as in torch."""
+    if pin_memory is not False:
+        check_factory_kwargs("tensor", None, pin_memory)
     if type(data).__module__ == "numpy" and hasattr(data, "dtype"):
         import numpy as np  # noqa: PLC0415
         from ._dlpack import from_dlpack  # noqa: PLC0415

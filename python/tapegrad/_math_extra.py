@@ -54,8 +54,10 @@ _C.Tensor.unique_consecutive = _tensor_unique_consecutive
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False,
-             out=None):
+             out=None, layout=None, pin_memory=None):
     """base ** linspace(start, end, steps), computed in float64 and cast to dtype."""
+    from ._layout import check_factory_kwargs
+    check_factory_kwargs("logspace", layout, pin_memory)
     if out is not None:
         raise NotImplementedError("tapegrad.logspace: out= is not supported")
     dt = _default(dtype)
@@ -70,9 +72,11 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
 
 
 def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False,  # noqa: A001
-          out=None):
+          out=None, layout=None, pin_memory=None):
     """Deprecated torch.range: like arange but including end; float32 (the default dtype) unless
     dtype is given."""
+    from ._layout import check_factory_kwargs
+    check_factory_kwargs("range", layout, pin_memory)
     _warnings.warn("torch.range is deprecated and will be removed in a future release because "
                    "its behavior is inconsistent with Python's range builtin. Instead, use "
                    "torch.arange, which produces values in [start, end).", UserWarning,
@@ -181,6 +185,8 @@ _C.Tensor.nanquantile = (lambda self, q, dim=None, keepdim=False, *, interpolati
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False, out=None,
              layout=None, pin_memory=False):
     """A random permutation of 0..n-1: the same permutation as torch's for the same seed."""
+    from ._layout import check_factory_kwargs
+    check_factory_kwargs("randperm", layout, pin_memory)
     if generator is not None:
         from ._generator import _use
         with _use(generator, "randperm", _check_device(device)):
@@ -199,8 +205,8 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
         with _use(generator, "normal", getattr(ref, "device", _check_device(device))):
             return normal(mean, std, size, dtype=dtype, device=device,
                           requires_grad=requires_grad, out=out)
-    if layout is not None and not str(layout).endswith("strided"):
-        raise RuntimeError(f"normal(): only the strided layout is supported, got {layout}")
+    from ._layout import check_factory_kwargs
+    check_factory_kwargs("normal", layout, pin_memory)
     mt, st = isinstance(mean, _C.Tensor), isinstance(std, _C.Tensor)
     if not mt and not st:
         if size is None:

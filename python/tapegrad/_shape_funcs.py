@@ -227,10 +227,14 @@ def _tri_indices(row, col, offset, lower, dtype, device):
 
 
 def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    from ._layout import check_factory_kwargs
+    check_factory_kwargs("tril_indices", layout, None)
     return _tri_indices(row, col, offset, True, dtype, device)
 
 
 def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    from ._layout import check_factory_kwargs
+    check_factory_kwargs("triu_indices", layout, None)
     return _tri_indices(row, col, offset, False, dtype, device)
 
 

@@ -2,7 +2,7 @@
 conversions (to/float/numpy), backward and hooks. Per-op math is bound in C++ directly."""
 import builtins
 
-from . import _C, _tensor_str
+from . import _C, _layout, _tensor_str
 from ._C import Tensor
 
 _bool = builtins.bool
@@ -116,7 +116,7 @@ Tensor.device = property(lambda self: device(self._device_str))
 Tensor.T = property(lambda self: self.permute(*reversed(range(self.dim()))))
 Tensor.is_sparse = False
 Tensor.is_quantized = False
-Tensor.layout = "torch.strided"
+Tensor.layout = _layout.strided  # every tapegrad tensor is strided
 Tensor.__repr__ = lambda self, *, tensor_contents=None: _tensor_str._str(self)
 Tensor.__str__ = Tensor.__repr__
 Tensor.__format__ = lambda self, spec: _tensor_str._format(self, spec)
@@ -256,8 +256,10 @@ Tensor.__deepcopy__ = lambda self, memo: self.detach().clone().requires_grad_(se
 
 
 def _new_tensor_like(fill):
-    def make(self, *size, dtype=None, device=None, requires_grad=False):
+    def make(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
+             pin_memory=False):
         from . import _factories
+        _layout.check_factory_kwargs(make.__name__, layout, pin_memory)
         if not size:
             raise TypeError(f'{make.__name__}() missing 1 required positional arguments: "size"')
         shape = size[0] if len(size) == 1 and not isinstance(size[0], int) else size

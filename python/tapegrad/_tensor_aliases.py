@@ -208,6 +208,7 @@ def _shape_args(size):
 def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False,
               layout=None, pin_memory=False):
     from . import _factories
+    _factories.check_factory_kwargs("new_full", layout, pin_memory)
     t = _factories.full(tuple(size), fill_value, dtype=dtype or self.dtype,
                         device=self.device if device is None else device)
     return t.requires_grad_() if requires_grad else t
@@ -216,6 +217,7 @@ def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=
 def _new_empty(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
                pin_memory=False):
     from . import _factories
+    _factories.check_factory_kwargs("new_empty", layout, pin_memory)
     if not size:
         raise TypeError('new_empty() missing 1 required positional arguments: "size"')
     t = _factories.empty(_shape_args(size), dtype=dtype or self.dtype,
@@ -226,6 +228,7 @@ def _new_empty(self, *size, dtype=None, device=None, requires_grad=False, layout
 def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None,
                 pin_memory=False):
     from . import _factories
+    _factories.check_factory_kwargs("new_tensor", layout, pin_memory)
     if isinstance(data, Tensor):
         import warnings
         warnings.warn("To copy construct from a tensor, it is recommended to use "

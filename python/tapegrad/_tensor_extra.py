@@ -327,6 +327,8 @@ def adjoint(input):
 def scalar_tensor(s, *, dtype=None, layout=None, device=None, pin_memory=None,
                   requires_grad=False):
     import tapegrad as _tg
+    from ._layout import check_factory_kwargs
+    check_factory_kwargs("scalar_tensor", layout, pin_memory)
     return _tg.full((), s, dtype=dtype or _C.get_default_dtype(), device=device,
                     requires_grad=requires_grad)
 
@@ -348,12 +350,16 @@ def _strided(size, stride, dtype, device):
 def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
                   pin_memory=False):
     from ._factories import _finish
+    from ._layout import check_factory_kwargs
+    check_factory_kwargs("empty_strided", layout, pin_memory)
     t = _strided(size, stride, dtype or _C.get_default_dtype(), device)
     return _finish(t, requires_grad, device)
 
 
 def _new_empty_strided(self, size, stride, *, dtype=None, layout=None, device=None,
                        requires_grad=False, pin_memory=False):
+    from ._layout import check_factory_kwargs
+    check_factory_kwargs("new_empty_strided", layout, pin_memory)
     return empty_strided(size, stride, dtype=dtype or self.dtype,
                          device=device if device is not None else self.device,
                          requires_grad=requires_grad)
@@ -362,6 +368,8 @@ def _new_empty_strided(self, size, stride, *, dtype=None, layout=None, device=No
 def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=None,
                    requires_grad=False, pin_memory=False):
     """An uninitialised tensor of `size` whose memory runs in the dim order physical_layout."""
+    from ._layout import check_factory_kwargs
+    check_factory_kwargs("empty_permuted", layout, pin_memory)
     size = list(size)
     order = list(physical_layout)
     if len(order) != len(size):
