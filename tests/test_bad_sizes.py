@@ -4,7 +4,8 @@ same result. Covers the overflow checks of fresh tensors and views (no tensor wh
 overrun its buffer), allocation failure as torch's RuntimeError, integer MIN // -1 (a SIGFPE
 before), the alpha/beta scale checks (a float alpha on integers was silently truncated),
 tril_indices/repeat_interleave without Python loops, index_select's row-copy path, LAPACK's
-refusal of NaN in svd/eigh, numbers that do not fit a dtype (c10's checked convert), numpy
+refusal of NaN in svd/eigh, numbers that do not fit a dtype (c10's checked convert, integer and
+floating), numpy
 integers as data and indices, and a few nn argument checks."""
 from __future__ import annotations
 
@@ -93,6 +94,45 @@ ERRORS = {
     "torch.tensor([2**70])": ("ValueError", "Overflow when unpacking long long"),
     "torch.tensor([1, 2], dtype=torch.uint8).__setitem__(0, 300)": ("RuntimeError",
                                                                     "without overflow"),
+    # requires_grad takes a Python bool only
+    "torch.ones(2).requires_grad_(5)": ("TypeError", "requires_grad_(): argument "
+                                                     "'requires_grad' (position 1) must be "
+                                                     "bool, not int"),
+    "torch.ones(2).requires_grad_(requires_grad=None)": ("TypeError", "argument "
+                                                                      "'requires_grad' must "
+                                                                      "be bool, not NoneType"),
+    "torch.ones(2).requires_grad_(True, 1)": ("TypeError", "takes from 0 to 1 positional"),
+    "torch.ones(2).requires_grad_(foo=True)": ("TypeError", "unexpected keyword argument "
+                                                            "'foo'"),
+    "setattr(torch.ones(2), 'requires_grad', 1)": ("RuntimeError", "requires_grad must be a "
+                                                                   "bool"),
+    "torch.nn.Linear(2, 2).requires_grad_(5)": ("TypeError", "must be bool, not int"),
+    # an output size that is not a number
+    "torch.nn.functional.interpolate(torch.ones(1, 1, 4), scale_factor=float('nan'))":
+        ("RuntimeError", "value cannot be converted to type int64_t without overflow"),
+    "torch.nn.functional.interpolate(torch.ones(1, 1, 4), scale_factor=float('inf'))":
+        ("RuntimeError", "value cannot be converted to type int64_t without overflow"),
+    # floating dtypes: a finite number beyond the largest finite value (inf and NaN pass)
+    "torch.zeros(2, dtype=torch.float16).fill_(1e10)": ("RuntimeError", "value cannot be "
+                                                        "converted to type c10::Half without "
+                                                        "overflow"),
+    "torch.full((2,), 65519., dtype=torch.float16)": ("RuntimeError", "type c10::Half without"),
+    "torch.zeros(2).fill_(1e39)": ("RuntimeError", "type float without overflow"),
+    "torch.zeros(2, dtype=torch.bfloat16).fill_(-1e39)": ("RuntimeError", "c10::BFloat16"),
+    "torch.zeros(2, dtype=torch.float16).clamp(max=1e10)": ("RuntimeError", "c10::Half"),
+    "torch.zeros(2, dtype=torch.float16).clamp_min(-1e5)": ("RuntimeError", "c10::Half"),
+    "torch.zeros(2, dtype=torch.float16).masked_fill(torch.tensor([True, False]), 1e6)":
+        ("RuntimeError", "c10::Half"),
+    "torch.zeros(2, dtype=torch.float16).masked_fill(torch.tensor([True, False]), "
+    "torch.tensor(1e6))": ("RuntimeError", "c10::Half"),
+    "torch.zeros(2, dtype=torch.float16).index_fill(0, torch.tensor([0]), 1e10)":
+        ("RuntimeError", "c10::Half"),
+    "torch.zeros(2, dtype=torch.float16).scatter(0, torch.tensor([0]), 1e10)":
+        ("RuntimeError", "c10::Half"),
+    "torch.full_like(torch.zeros(2, dtype=torch.float16), 1e10)": ("RuntimeError", "c10::Half"),
+    "torch.nn.init.trunc_normal_(torch.empty(3), a=2.0, b=-2.0)": ("RuntimeError", "uniform_ "
+                                                                  "expects to return a [from, "
+                                                                  "to) range, but found from=2"),
     # indexing
     "torch.randn(2, 3)[{0}]": ("IndexError", "only integers, slices (`:`), ellipsis (`...`), "
                                              "None and long or byte Variables are valid indices "
@@ -198,6 +238,15 @@ SAME = [
     "torch.arange(6.).view(dtype=torch.int32)",
     "torch.arange(6.).view(size=(2, 3))",
     "torch.arange(6.).reshape(2, 3).mT",
+    # where a number only rounds: where() with a Python number, scalar_tensor, tensor(),
+    # nan_to_num's replacement values, inf and NaN fills
+    "torch.where(torch.tensor([True, False]), torch.zeros(2, dtype=torch.float16), 1e10)",
+    "torch.scalar_tensor(1e10, dtype=torch.float16)",
+    "torch.tensor([1e10], dtype=torch.float16)",
+    "torch.nan_to_num(torch.tensor([float('inf'), 1.], dtype=torch.float16), posinf=1e10)",
+    "torch.zeros(2, dtype=torch.float16).fill_(float('-inf'))",
+    "torch.full((2,), 65504., dtype=torch.float16)",
+    "torch.zeros(2, dtype=torch.bool).fill_(1e10)",
 ]
 
 

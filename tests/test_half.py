@@ -25,11 +25,7 @@ SWEEP_TOL = {"float16": (1e-2, 1e-2), "bfloat16": (6e-2, 6e-2)}
 # Cases whose half result differs from torch's beyond the sweep tolerance for a known reason
 # ((case id, dtype or "*") -> reason), plus conftest.KNOWN_GAPS (the float32 gaps, which the
 # half runs share).
-RNG_GAP = ("torch draws half/bfloat16 normal samples with its own half-precision Box-Muller "
-           "steps (and 11/8-bit uniforms); tapegrad draws float32 samples and rounds them: the "
-           "same distribution, not torch's stream")
 SWEEP_GAPS = {
-    ("normal/tensor_mean", "*"): RNG_GAP, ("normal/tensor_std", "*"): RNG_GAP,
     ("signbit/special", "bfloat16"): "torch.tensor([-nan], dtype=torch.bfloat16) drops the "
     "NaN's sign bit (its Python-float to bfloat16 conversion makes every NaN positive); "
     "tapegrad's conversion keeps it",

@@ -1,14 +1,16 @@
 // CPU random numbers, drawn the way torch's CPU generator draws them, so that a seeded program
-// prints the same numbers under `import tapegrad as torch` as under torch (to the last bit but
-// for torch's vectorised float log/sin/cos in randn of 16+ elements, which differ by an ulp or
-// so): one 32-bit Mersenne Twister (MT19937) seeded with
+// prints the same numbers under `import tapegrad as torch` as under torch, to the last bit: one
+// 32-bit Mersenne Twister (MT19937) seeded with
 // the seed's low 32 bits; 64-bit draws are two 32-bit draws, the first the high half. The
 // transformations below follow torch's documented CPU kernels:
 // - uniform in [from, to): the draw's low 24 (float) / 53 (double, from a 64-bit draw) bits
 //   scaled by 2^-24 / 2^-53, then x * (to - from) + from in the tensor's type;
 // - normal, contiguous tensors of at least 16 elements: fill with uniforms, then Box-Muller on
 //   blocks of 16 (u1 = 1 - x[j], u2 = x[j + 8] give x[j] = r cos, x[j + 8] = r sin); a tail
-//   that is not a whole block redraws the last 16 elements and transforms them again;
+//   that is not a whole block redraws the last 16 elements and transforms them again (float16
+//   and bfloat16 draw no uniforms for the tail's elements before that). float blocks on a CPU
+//   with AVX2 and FMA take torch's vectorised float log/sin/cos (box_muller_avx2.h), float64
+//   and CPUs without AVX2 libm's;
 // - normal otherwise: one double Box-Muller pair per two values (u1 for the angle, u2 for the
 //   radius through log1p(-u2)); the sine half is kept in the generator for the next value, and
 //   manual_seed drops it;
@@ -25,6 +27,7 @@
 #include <tapegrad/kernels/kernels.h>
 #include <tapegrad/kernels/rng_state.h>
 
+#include "box_muller_avx2.h"
 #include "via_float.h"
 
 namespace tapegrad {
@@ -185,14 +188,16 @@ void uniform(const Tensor& out, double lo, double hi) {
   });
 }
 
-void normal(const Tensor& out, double mean, double std) {
-  if (via_float::any(out)) {  // Note [Half via float]
-    Tensor out_f = via_float::scratch(out);
-    normal(out_f, mean, std);
-    via_float::down(out, out_f);
-    return;
-  }
-  TG_CUDA_DISPATCH(normal(out, mean, std), out);
+namespace {
+// torch's normal_ of 16+ contiguous elements transforms its blocks with its AVX2 float kernel
+// where the CPU has AVX2 (and FMA, which its build assumes with it): float32, and float16 /
+// bfloat16 through float.
+bool avx2_normal() {
+  static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return yes;
+}
+
+void normal_impl(const Tensor& out, double mean, double std, bool reduced_dtype) {
   Generator& g = gen();
   std::lock_guard<std::mutex> lock(g.mutex);
   dispatch_floating(out.dtype(), "normal_", [&](auto tag) {
@@ -201,17 +206,39 @@ void normal(const Tensor& out, double mean, double std) {
     const int64_t n = out.numel();
     if (n >= 16 && out.is_contiguous()) {
       const T m = static_cast<T>(mean), s = static_cast<T>(std);
-      for (int64_t i = 0; i < n; ++i) p[i] = g.uniform01<T>();
-      for (int64_t i = 0; i + 16 <= n; i += 16) box_muller_16(p + i, m, s);
+      auto block = [&](T* x) {
+        if constexpr (sizeof(T) == 4) {
+          if (avx2_normal()) return box_muller_avx2::block16(x, m, s);
+        }
+        box_muller_16(x, m, s);
+      };
+      // float16/bfloat16: torch draws only the whole blocks before the redrawn tail (float32
+      // and float64 draw one uniform per element first)
+      const int64_t first = reduced_dtype ? n / 16 * 16 : n;
+      for (int64_t i = 0; i < first; ++i) p[i] = g.uniform01<T>();
+      for (int64_t i = 0; i + 16 <= n; i += 16) block(p + i);
       if (n % 16 != 0) {
         T* tail = p + n - 16;
         for (int i = 0; i < 16; ++i) tail[i] = g.uniform01<T>();
-        box_muller_16(tail, m, s);
+        block(tail);
       }
     } else {
       for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(g.scalar_normal(mean, std));
     }
   });
+}
+}  // namespace
+
+void normal(const Tensor& out, double mean, double std) {
+  if (via_float::any(out)) {  // Note [Half via float]
+    Tensor out_f = via_float::scratch(out);
+    if (out_f.device().is_cpu()) normal_impl(out_f, mean, std, true);
+    else normal(out_f, mean, std);
+    via_float::down(out, out_f);
+    return;
+  }
+  TG_CUDA_DISPATCH(normal(out, mean, std), out);
+  normal_impl(out, mean, std, false);
 }
 
 void randint(const Tensor& out, int64_t lo, int64_t hi) {

@@ -68,16 +68,16 @@ inline void check_sub_bool(DType a, DType b) {
 
 // torch's checked conversion of a Python number into a tensor's dtype (fill_, full,
 // masked_fill, index_fill, clamp bounds, scatter's value): a value outside the dtype's range is
-// an error, not a wrapped or saturated element. As in c10's `overflows`, a negative integer may
-// wrap into uint8 (-1 is 255) and bool takes anything. Floating dtypes are not checked here
-// (torch refuses fill_(1e10) on half; tapegrad rounds it to inf): internal callers pass values
-// such as nan_to_num's posinf and the backward formulas' large finite bounds through the same
-// ops, where torch's clamping or casting paths differ.
+// an error, not a wrapped, saturated or infinite element. As in c10's `overflows`, a negative
+// integer may wrap into uint8 (-1 is 255), bool takes anything, and inf/NaN go into any floating
+// dtype. Internal callers that mean "the largest finite value" must pass the dtype's own (half:
+// 65504), not float32's. where() with a Python number checks integer dtypes only, as torch.
 inline void check_scalar_fits(const Scalar& s, DType dt) {
   const bool from_float = s.kind == Scalar::Float;
-  TG_CHECK(!int_value_overflows(dt, from_float, from_float ? s.d : 0.0,
-                                from_float ? 0 : s.i),
-           "value cannot be converted to type ", int_dtype_cpp_name(dt), " without overflow");
+  const bool bad = is_floating(dt) ? float_value_overflows(dt, s.to_double())
+                                   : int_value_overflows(dt, from_float, from_float ? s.d : 0.0,
+                                                         from_float ? 0 : s.i);
+  TG_CHECK(!bad, "value cannot be converted to type ", dtype_cpp_name(dt), " without overflow");
 }
 
 // torch's alpha_check for a scale argument (alpha of add/sub/rsub, beta/alpha of addr): a bool

@@ -103,8 +103,7 @@ Tensor eye(int64_t n, int64_t m, DType dt) {
 
 Tensor rand(const Shape& s, DType dt) {
   Tensor t = empty(s, dt);
-  kern::uniform(t, 0, 1);
-  return t;
+  return uniform_(t, 0, 1);  // (uniform_'s rule for a half draw that rounds up to 1)
 }
 Tensor randn(const Shape& s, DType dt) {
   Tensor t = empty(s, dt);

@@ -286,9 +286,11 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
            "where expected condition to be a boolean tensor, but got a tensor with dtype ",
            dtype_legacy_name(cond.dtype()));
   DType dt = promoted_dtype(a, b);
-  // a Python number joins the other operand's dtype only if it fits (torch's checked convert)
+  // a Python number joins an integer operand's dtype only if it fits (torch's checked convert;
+  // into a floating dtype it rounds, 1e10 to half's inf)
   for (const Tensor* t : {&a, &b})
-    if (t->impl()->wrapped_number && t->dtype() != dt) check_scalar_fits(item(*t), dt);
+    if (t->impl()->wrapped_number && t->dtype() != dt && !is_floating(dt))
+      check_scalar_fits(item(*t), dt);
   Shape shape = broadcast_shapes(cond.sizes(), broadcast_shapes(a.sizes(), b.sizes()));
   Tensor out = empty(shape, dt, common_device({&a, &b, &cond}));
   kern::where(out, cond, cast_for_kernel(a, dt), cast_for_kernel(b, dt));

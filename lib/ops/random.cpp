@@ -28,6 +28,15 @@ Tensor& random_fill_(OpId op, Tensor& a, F&& fill) {
   return a;
 }
 
+// torch's uniform_ for float16/bfloat16 draws in float and rounds; a draw that rounds up to `to`
+// itself becomes `from`, so the range stays half-open (rand(dtype=half) never returns 1).
+void reduced_top_to_from(const Tensor& t, double from, double to) {
+  if (t.dtype() != DType::Float16 && t.dtype() != DType::BFloat16) return;
+  NoGradGuard ng;
+  Tensor out = t;
+  masked_fill_(out, compare(CmpId::Eq, t, wrapped_scalar(to)), Scalar(from));
+}
+
 }  // namespace
 
 Tensor& uniform_(Tensor& a, double from, double to) {
@@ -35,7 +44,10 @@ Tensor& uniform_(Tensor& a, double from, double to) {
     TG_DTYPE_UNSUPPORTED("check_uniform_bounds", a.dtype());
   TG_CHECK(from <= to, "uniform_ expects to return a [from, to) range, but found from=", from,
            " > to=", to);
-  return random_fill_(OpId::Uniform, a, [&](const Tensor& t) { kern::uniform(t, from, to); });
+  return random_fill_(OpId::Uniform, a, [&](const Tensor& t) {
+    kern::uniform(t, from, to);
+    reduced_top_to_from(t, from, to);
+  });
 }
 
 Tensor& normal_(Tensor& a, double mean, double sd) {

@@ -155,6 +155,8 @@ Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value) 
   check_mask(mask);
   TG_CHECK(value.dim() == 0, "masked_fill_ only supports a 0-dimensional value tensor, but got "
            "tensor with ", value.dim(), " dimension(s).");
+  // torch reads a CPU value with item() and converts it checked, as a Python number
+  if (value.device().is_cpu() && value.numel() == 1) check_scalar_fits(item(value), self.dtype());
   Tensor out = fill_where(self, mask, value);
   if (auto node = maybe_node(OpId::MaskedFillTensor, {self, value})) {
     node->saved.emplace_back(mask, false);

@@ -205,16 +205,44 @@ void bind_tensor(py::module_& m) {
       .def("storage_offset", [](const Tensor& t) { return t.offset(); })
       .def("is_floating_point", [](const Tensor& t) { return is_floating(t.dtype()); })
       .def("data_ptr", [](const Tensor& t) { return reinterpret_cast<uintptr_t>(t.raw_data()); })
+      // (start address, bytes) of the storage shared with views: _storage.py's storages
+      .def("_storage_info", [](const Tensor& t) -> py::tuple {
+        const auto& s = t.impl()->storage;
+        if (!s || s->nbytes == 0) return py::make_tuple(0, 0);
+        return py::make_tuple(reinterpret_cast<uintptr_t>(s->data), s->nbytes);
+      })
       .def_property_readonly("_version", [](const Tensor& t) { return t.version(); })
       .def_property_readonly("is_leaf", [](const Tensor& t) { return t.is_leaf(); })
       .def_property_readonly("_base", [](const Tensor& t) {
         return t.impl()->is_view ? Tensor(t.impl()->base) : Tensor();
       })
       .def_property_readonly("is_cuda", [](const Tensor& t) { return t.device().is_cuda(); })
+      // torch takes a Python bool only (an int or a numpy bool is refused, with its wording)
       .def_property("requires_grad", [](const Tensor& t) { return t.requires_grad(); },
-                    [](Tensor& t, bool r) { t.set_requires_grad(r); })
-      .def("requires_grad_", [](Tensor& t, bool r) { return t.set_requires_grad(r); },
-           py::arg("requires_grad") = true)
+                    [](Tensor& t, const py::object& r) {
+                      TG_CHECK(PyBool_Check(r.ptr()), "requires_grad must be a bool");
+                      t.set_requires_grad(r.ptr() == Py_True);
+                    })
+      .def("requires_grad_", [](Tensor& t, const py::args& a, const py::kwargs& kw) {
+        TG_CHECK_KIND(Type, a.size() <= 1, "requires_grad_() takes from 0 to 1 positional "
+                      "arguments but ", a.size(), " were given");
+        py::object r = py::bool_(true);
+        bool positional = false;
+        if (a.size() == 1) r = a[0], positional = true;
+        for (auto item : kw) {
+          const std::string key = py::str(item.first);
+          TG_CHECK_KIND(Type, key == "requires_grad" && !positional,
+                        key == "requires_grad" ? "requires_grad_() got multiple values for "
+                                                 "argument 'requires_grad'"
+                                               : "requires_grad_() got an unexpected keyword "
+                                                 "argument '" + key + "'");
+          r = py::reinterpret_borrow<py::object>(item.second);
+        }
+        TG_CHECK_KIND(Type, PyBool_Check(r.ptr()), "requires_grad_(): argument 'requires_grad'",
+                      positional ? " (position 1)" : "", " must be bool, not ",
+                      Py_TYPE(r.ptr())->tp_name);
+        return t.set_requires_grad(r.ptr() == Py_True);
+      })
       .def_property("grad", [](const Tensor& t) { return t.grad(); },
                     [](Tensor& t, std::optional<Tensor> g) {
                       if (g && g->defined()) {

@@ -10,6 +10,7 @@ from ._C import Tensor, dtype, get_default_dtype, set_default_dtype
 from ._C import (bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32,  # noqa: A004
                  float64)
 from ._tensor import Size, device, RemovableHandle
+from ._storage import UntypedStorage, TypedStorage  # noqa: F401  (installs Tensor.storage)
 from ._layout import (layout, strided, sparse_coo, sparse_csr, sparse_csc,  # noqa: F401
                       sparse_bsr, sparse_bsc, jagged, _mkldnn)
 from ._factories import (tensor, zeros, ones, empty, full, arange, linspace, eye, rand, randn, randint,
@@ -56,7 +57,7 @@ concatenate = concat
 
 __all__ = sorted(set(_ops) | {
     "Tensor", "dtype", "tensor", "manual_seed", "initial_seed", "seed", "get_default_dtype", "set_default_dtype",
-    "Size", "device", "layout", "strided", "sparse_coo", "sparse_csr", "sparse_csc",
+    "Size", "device", "UntypedStorage", "TypedStorage", "layout", "strided", "sparse_coo", "sparse_csr", "sparse_csc",
     "sparse_bsr", "sparse_bsc", "jagged", "zeros", "ones", "empty", "full", "arange", "linspace", "eye", "rand",
     "randn", "randint", "zeros_like", "ones_like", "empty_like", "full_like", "rand_like",
     "randn_like", "randint_like", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",

@@ -329,8 +329,10 @@ def scalar_tensor(s, *, dtype=None, layout=None, device=None, pin_memory=None,
     import tapegrad as _tg
     from ._layout import check_factory_kwargs
     check_factory_kwargs("scalar_tensor", layout, pin_memory)
-    return _tg.full((), s, dtype=dtype or _C.get_default_dtype(), device=device,
-                    requires_grad=requires_grad)
+    # a value beyond the dtype's range rounds (to inf), as in torch: not full()'s checked fill
+    return _tg.tensor(s.item() if isinstance(s, _C.Tensor) else s,
+                      dtype=dtype or _C.get_default_dtype(), device=device,
+                      requires_grad=requires_grad)
 
 
 def _strided(size, stride, dtype, device):

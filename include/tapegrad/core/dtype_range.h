@@ -1,4 +1,4 @@
-// Whether a Python number fits an integer dtype: c10's `overflows` rule, shared by the ops that
+// Whether a Python number fits a dtype: c10's `overflows` rule, shared by the ops that
 // convert a Scalar (fill_, full, masked_fill, clamp bounds ...: lib/ops/common.h) and by
 // torch.tensor(data, dtype=) (python/src/bind_tensor.cpp). Separate from dtype.h, which every
 // translation unit includes, so that only those two places rebuild when it changes.
@@ -35,15 +35,32 @@ inline bool int_value_overflows(DType dt, bool from_float, double f, int64_t i) 
   return static_cast<double>(i) < lo || static_cast<double>(i) > hi;
 }
 
+// True when a Python number does not fit floating dtype `dt` (c10's rule for floating targets):
+// infinities and NaN convert to any of them; a finite value beyond the dtype's largest finite
+// one is an overflow even where it would round down to it (half: 65519 > 65504).
+inline bool float_value_overflows(DType dt, double f) {
+  double hi;
+  switch (dt) {
+    case DType::Float16: hi = 65504.0; break;
+    case DType::BFloat16: hi = 3.3895313892515355e38; break;
+    case DType::Float32: hi = 3.4028234663852886e38; break;
+    default: return false;  // float64 holds every Python float
+  }
+  return std::isfinite(f) && (f > hi || f < -hi);
+}
+
 // The C++ type names torch prints in the ops' overflow message ("value cannot be converted to
 // type int8_t without overflow"); torch.tensor() prints dtype_name() instead.
-inline const char* int_dtype_cpp_name(DType dt) {
+inline const char* dtype_cpp_name(DType dt) {
   switch (dt) {
     case DType::UInt8: return "uint8_t";
     case DType::Int8: return "int8_t";
     case DType::Int16: return "int16_t";
     case DType::Int32: return "int";
     case DType::Int64: return "int64_t";
+    case DType::Float16: return "c10::Half";
+    case DType::BFloat16: return "c10::BFloat16";
+    case DType::Float32: return "float";
     default: return dtype_name(dt);
   }
 }

@@ -396,6 +396,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     elif scale_factor is not None:
         scales = [float(s) for s in _spatial_tuple(scale_factor, n, "scale_factor", input,
                                                    "(s1, s2, ...,sK)")]
+        if not all(math.isfinite(i * s) for i, s in zip(in_sizes, scales)):
+            # torch converts the size to int64 checked (NaN and inf do not fit)
+            raise RuntimeError("value cannot be converted to type int64_t without overflow")
         out_sizes = [math.floor(i * s) for i, s in zip(in_sizes, scales)]
         if recompute_scale_factor:
             scales = [None] * n

@@ -82,22 +82,60 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
     return _no_grad_normal_(tensor, mean, std, generator)
 
 
+def _empty_like(t):
+    return _C._empty(list(t.shape), t.dtype, t.device.type if t.device.index is None else str(t.device))
+
+
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """Fills `tensor` with N(mean, std**2) samples restricted to [a, b]."""
+    """Fills `tensor` with N(mean, std**2) samples restricted to [a, b], drawn as torch 2.13
+    draws them (the same values for the same seed): when [a, b] holds more than 0.3 of the
+    mass, normal draws with the ones outside redrawn; otherwise uniform proposals on [a, b]
+    accepted with probability pdf / (pdf at the mode), the rejected ones proposed again."""
+    def norm_cdf(x):
+        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The "
                       "distribution of values may be incorrect.", stacklevel=2)
     with no_grad():
-        # Rejection sampling: redraw the samples outside [a, b] until none is left (exactly
-        # the truncated normal; torch draws the same law by inverting the CDF).
-        _no_grad_normal_(tensor, mean, std, generator)
-        for _ in range(100):  # far-off [a, b] (torch warns above): clamp what is left
-            outside = (tensor < a).logical_or(tensor > b)
-            if not outside.sum().item():
-                break
-            fresh = _no_grad_normal_(tensor.clone(), mean, std, generator)
-            tensor.copy_(fresh.where(outside, tensor))
-        return tensor.clamp_(min=a, max=b)
+        p = norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std)
+        if p > 0.3:
+            # bounds rounded to the tensor's dtype, so the test agrees with what it holds
+            lo = tensor.new_tensor(a, device="cpu").item()
+            hi = tensor.new_tensor(b, device="cpu").item()
+            result = _no_grad_normal_(tensor, mean, std, generator)
+            while True:
+                mask = (result < lo).logical_or(result > hi)
+                if not mask.any():
+                    break
+                fresh = _no_grad_normal_(_empty_like(result), mean, std, generator)
+                result = fresh.where(mask, result)
+            if result is not tensor:
+                tensor.copy_(result)
+            return tensor
+        mode = max(a, min(mean, b))
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
+        candidates = _empty_like(tensor)
+        accept_buf = _empty_like(tensor)
+
+        def log_ratio(c):  # log(pdf(c) / pdf(mode)), in place
+            return c.sub_(mean).div_(std).pow_(2).mul_(-0.5).sub_(log_peak)
+
+        _no_grad_uniform_(tensor, a, b, generator)  # a > b raises uniform_'s error, as torch
+        log_ratio(candidates.copy_(tensor))
+        pending = _no_grad_uniform_(accept_buf, 0.0, 1.0, generator).log_().gt(candidates)
+        if pending.any():
+            result = tensor
+            while True:
+                _no_grad_uniform_(candidates, a, b, generator)
+                result = candidates.where(pending, result)
+                log_ratio(candidates)
+                accepted = _no_grad_uniform_(accept_buf, 0.0, 1.0, generator).log_()
+                pending = accepted.gt(candidates).where(pending, pending)
+                if not pending.any():
+                    break
+            tensor.copy_(result)
+        return tensor
 
 
 def eye_(tensor):
