@@ -57,9 +57,15 @@ const char* op_name(OpId op) {
 Node::Node(OpId op_) : op(op_), seq(next_seq.fetch_add(1, std::memory_order_relaxed)) {}
 
 Node::~Node() {
-  // Nothing to hand on (an AccumulateGrad, a node whose inputs need no grad): skip the
-  // thread-local list, whose lookups cost more than the rest of such a node's destruction.
-  if (next_edges.empty() && saved.empty()) return;
+  // Nothing that dies with this node (an AccumulateGrad, edges and saved tensors that others
+  // still hold, as for x * y of two leaves): the members' destructors only drop references,
+  // so skip the thread-local list, whose lookups cost more than the rest of such a node's
+  // destruction. (Should another thread drop its reference meanwhile, what dies here inline
+  // is one node, which releases its own graph through the list.)
+  bool defer = false;
+  for (const auto& e : next_edges) defer = defer || (e.fn && e.fn.use_count() == 1);
+  for (const auto& s : saved) defer = defer || s.release_may_destroy();
+  if (!defer) return;
   // One list per thread, reused: a graph's nodes die one by one and each would otherwise
   // allocate its own. Never destroyed: nodes may die during thread or process teardown.
   static thread_local auto* reused = new std::vector<std::shared_ptr<void>>;

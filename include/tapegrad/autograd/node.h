@@ -52,6 +52,13 @@ class SavedVariable {
   bool defined() const { return defined_; }
   // Moves the held tensor into `out` (Note [Deep graphs]).
   void release_into(std::vector<std::shared_ptr<void>>& out);
+  // Whether dropping what this holds could destroy graph nodes: the last reference to a tensor
+  // with autograd state, or what saved tensor hooks packed (anything).
+  bool release_may_destroy() const {
+    if (rare_) return true;
+    const auto& p = data_.impl_ptr();
+    return p && p.use_count() == 1 && p->autograd != nullptr;
+  }
   bool is_output() const { return is_output_; }
   // The output of an in-place op on a view unpacks with the view's history (AsStridedBackward0
   // onto the base's CopySlices), not the op's own node, which only CopySlices may run. Weak: that
