@@ -488,3 +488,16 @@ def gradgradcheck(fn: Callable, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0,
         f"grad of grad w.r.t. grad_output {k}" for k in p.out_idx]
     _compare_fd(analytic, numeric, [np.shape(arrays[i]) for i in which], names, atol, rtol,
                 f"{label} gradgradcheck")
+
+
+def cpu_flags():
+    """The CPU feature flags of /proc/cpuinfo (empty where there is none): which vector paths
+    torch and tapegrad take on this machine."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()

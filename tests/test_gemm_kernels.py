@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 import pytest
+from crosscheck import cpu_flags
 
 torch = pytest.importorskip("torch")
 
@@ -111,19 +112,8 @@ def worker():
     print("BAD", bad) if bad else print("OK")
 
 
-def _flags():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("flags"):
-                    return set(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    return set()
-
-
 def _isas():
-    fl = _flags()
+    fl = cpu_flags()
     out = ["generic"]
     if {"avx2", "fma"} <= fl:
         out.append("avx2")

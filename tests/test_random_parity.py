@@ -8,20 +8,10 @@ import pytest
 import torch
 
 import tapegrad
+from crosscheck import cpu_flags
 
 
-def _cpu_flags():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("flags"):
-                    return set(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    return set()
-
-
-AVX2 = {"avx2", "fma"} <= _cpu_flags()
+AVX2 = {"avx2", "fma"} <= cpu_flags()
 
 SEEDS = [0, 1, 12345, 2**40 + 7, -5]
 
