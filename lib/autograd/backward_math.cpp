@@ -54,10 +54,7 @@ Tensor logcumsumexp_backward(const Tensor& g, const Tensor& self, const Tensor& 
   // -inf, whose -inf - (-inf) would poison the double backward with NaN (torch's formulation).
   Tensor pos = compare(CmpId::Gt, g, sc(0)), negm = compare(CmpId::Lt, g, sc(0));
   Tensor log_abs = log(abs(g));
-  const double big = g.dtype() == DType::Float64    ? std::numeric_limits<double>::max()
-                     : g.dtype() == DType::Float16  ? 65504.0
-                     : g.dtype() == DType::BFloat16 ? 3.3895313892515355e38
-                                                    : std::numeric_limits<float>::max();
+  const double big = float_dtype_max(g.dtype());
   Tensor lowest = full({}, -big, g.dtype(), g.device());
   Tensor lp = where(pos, log_abs, lowest), ln = where(negm, log_abs, lowest);
   Tensor gp = exp(add(self, rev_lcse(sub(lp, result))));

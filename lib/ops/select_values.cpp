@@ -16,11 +16,7 @@ Tensor nan_to_num(const Tensor& a, std::optional<double> nan, std::optional<doub
     NoGradGuard ng;
     return clone(a);
   }
-  // the dtype's largest finite value (float16: 65504; bfloat16: the largest below 2^128)
-  const double big = a.dtype() == DType::Float32    ? std::numeric_limits<float>::max()
-                     : a.dtype() == DType::Float16  ? 65504.0
-                     : a.dtype() == DType::BFloat16 ? 3.3895313892515355e38
-                                                    : std::numeric_limits<double>::max();
+  const double big = float_dtype_max(a.dtype());  // replaces +-inf unless posinf/neginf given
   Tensor out;
   {
     NoGradGuard ng;

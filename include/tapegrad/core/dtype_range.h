@@ -35,17 +35,23 @@ inline bool int_value_overflows(DType dt, bool from_float, double f, int64_t i) 
   return static_cast<double>(i) < lo || static_cast<double>(i) > hi;
 }
 
+// The largest finite value of a floating dtype (float64's for any other).
+inline double float_dtype_max(DType dt) {
+  switch (dt) {
+    case DType::Float16: return 65504.0;
+    case DType::BFloat16: return 3.3895313892515355e38;  // the largest below 2^128
+    case DType::Float32: return 3.4028234663852886e38;
+    default: return 1.7976931348623157e308;
+  }
+}
+
 // True when a Python number does not fit floating dtype `dt` (c10's rule for floating targets):
 // infinities and NaN convert to any of them; a finite value beyond the dtype's largest finite
-// one is an overflow even where it would round down to it (half: 65519 > 65504).
+// one is an overflow even where it would round down to it (half: 65519 > 65504). float64 holds
+// every Python float.
 inline bool float_value_overflows(DType dt, double f) {
-  double hi;
-  switch (dt) {
-    case DType::Float16: hi = 65504.0; break;
-    case DType::BFloat16: hi = 3.3895313892515355e38; break;
-    case DType::Float32: hi = 3.4028234663852886e38; break;
-    default: return false;  // float64 holds every Python float
-  }
+  if (!is_floating(dt) || dt == DType::Float64) return false;
+  const double hi = float_dtype_max(dt);
   return std::isfinite(f) && (f > hi || f < -hi);
 }
 

@@ -4,7 +4,7 @@ initialising a Parameter records nothing on the tape."""
 import math
 import warnings
 
-from .. import _C
+from .. import _C, _factories
 from .._grad_mode import no_grad
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
@@ -82,10 +82,6 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
     return _no_grad_normal_(tensor, mean, std, generator)
 
 
-def _empty_like(t):
-    return _C._empty(list(t.shape), t.dtype, t.device.type if t.device.index is None else str(t.device))
-
-
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     """Fills `tensor` with N(mean, std**2) samples restricted to [a, b], drawn as torch 2.13
     draws them (the same values for the same seed): when [a, b] holds more than 0.3 of the
@@ -108,15 +104,15 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
                 mask = (result < lo).logical_or(result > hi)
                 if not mask.any():
                     break
-                fresh = _no_grad_normal_(_empty_like(result), mean, std, generator)
+                fresh = _no_grad_normal_(_factories.empty_like(result), mean, std, generator)
                 result = fresh.where(mask, result)
             if result is not tensor:
                 tensor.copy_(result)
             return tensor
         mode = max(a, min(mean, b))
         log_peak = -0.5 * ((mode - mean) / std) ** 2
-        candidates = _empty_like(tensor)
-        accept_buf = _empty_like(tensor)
+        candidates = _factories.empty_like(tensor)
+        accept_buf = _factories.empty_like(tensor)
 
         def log_ratio(c):  # log(pdf(c) / pdf(mode)), in place
             return c.sub_(mean).div_(std).pow_(2).mul_(-0.5).sub_(log_peak)
