@@ -27,7 +27,6 @@ KNOWN: dict[str, str] = {
     # harness limits
     "as_strided.partial_views": "the gradient samples need a leaf with torch's storage offset, "
                                 "which a DLPack import cannot give",
-    "gather": "an out= that overlaps the index only after torch resizes it in place",
     # not in tapegrad
     "chalf": "complex dtypes",
     "to_sparse": "sparse layouts",

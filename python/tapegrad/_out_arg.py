@@ -265,6 +265,8 @@ _SILENT_RESIZE = {"log_sigmoid_forward"}
 # Functions whose out= may share no memory with an input (torch's assert_no_overlap): the
 # kernel reads the input at scattered positions, so an aliased out would be read after written.
 _NO_OVERLAP = {"gather", "take", "index_select", "masked_select", "kthvalue"}
+# Of those, the structured kernels check after out is resized (the rest check out as given).
+_OVERLAP_AFTER_RESIZE = {"gather"}
 
 
 def _span(t):
@@ -281,23 +283,30 @@ def _span(t):
     return lo, hi + size
 
 
-def _check_overlap(out, inputs):
+def _check_overlap(out, inputs, result=None):
+    """torch's assert_no_internal_overlap / assert_no_overlap; with result, as out will be once
+    resized to result's shape (contiguous from its first element)."""
     outs = out if isinstance(out, (tuple, list)) else (out,)
+    results = result if isinstance(result, (tuple, list)) else (result,) * len(outs)
     flat = []
     for v in inputs:
         if isinstance(v, Tensor):
             flat.append(v)
         elif isinstance(v, (tuple, list)):
             flat.extend(x for x in v if isinstance(x, Tensor))
-    for o in outs:
+    for o, r in zip(outs, results):
         if not isinstance(o, Tensor):
             continue
-        if any(st == 0 and n > 1 for n, st in zip(o.shape, o.stride())):
+        if isinstance(r, Tensor) and tuple(r.shape) != tuple(o.shape):
+            a = o.data_ptr()
+            b = a + r.numel() * o.element_size() if r.numel() else a
+        elif any(st == 0 and n > 1 for n, st in zip(o.shape, o.stride())):
             raise RuntimeError(  # torch's assert_no_internal_overlap (an expanded out)
                 "unsupported operation: more than one element of the written-to tensor refers "
                 "to a single memory location. Please clone() the tensor before performing the "
                 "operation.")
-        a, b = _span(o)
+        else:
+            a, b = _span(o)
         for t in flat:
             c, d = _span(t)
             if a < d and c < b:
@@ -350,12 +359,15 @@ def wrap(name, fn):
         elif (_EXACT.get(name) == "into" and kwargs.get("dtype") is None
               and isinstance(out, Tensor) and out.dtype != _bool()):
             kwargs["dtype"] = out.dtype  # the input is cast to out's dtype before the kernel
-        if name in _NO_OVERLAP:
-            _check_overlap(out, args + tuple(kwargs.values()))
         first = _OUT_CHECKED_FIRST.get(name)
         if first is not None:
             args = first(args, kwargs, out) or args  # (new args where out shapes the call)
-        return write_out(name, fn(*args, **kwargs), out, (args, tuple(kwargs.values())))
+        if name in _NO_OVERLAP and name not in _OVERLAP_AFTER_RESIZE:
+            _check_overlap(out, args + tuple(kwargs.values()))
+        result = fn(*args, **kwargs)
+        if name in _OVERLAP_AFTER_RESIZE:
+            _check_overlap(out, args + tuple(kwargs.values()), result)
+        return write_out(name, result, out, (args, tuple(kwargs.values())))
     with_out._tapegrad_out = True
     return with_out
 
