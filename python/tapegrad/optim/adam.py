@@ -4,7 +4,7 @@ float32 0-d tensor), 'exp_avg', 'exp_avg_sq' and, with amsgrad, 'max_exp_avg_sq'
 update is one fused multi-tensor call when its tensors qualify (_fused_allowed, optim/fused.h),
 else a loop of tensor ops per parameter."""
 from .. import _C, _factories, _grad_mode
-from .._C import maximum
+from .._C import Tensor, maximum
 from .optimizer import (Optimizer, _check_capturable, _check_fused, _check_lr, _fused_allowed,
                         _step_tensor)
 
@@ -21,11 +21,33 @@ def _check_hyper(lr, betas, eps, weight_decay):
         raise ValueError(f"Invalid weight_decay value: {weight_decay}")
 
 
+def _check_tensor_lr(lr, foreach, capturable):
+    """Adam refuses a Tensor lr with foreach (checked before the ranges, as in torch)."""
+    if isinstance(lr, Tensor) and foreach and not capturable:
+        raise ValueError("lr as a Tensor is not supported for capturable=False and foreach=True")
+
+
+def _check_betas_kind(betas, foreach, capturable):
+    if not (all(isinstance(b, float) for b in betas[:2])
+            or all(isinstance(b, Tensor) for b in betas[:2])):
+        raise ValueError("betas must be either both floats or both Tensors")
+    for i, b in enumerate(betas[:2]):
+        if isinstance(b, Tensor):
+            if foreach and not capturable:
+                raise ValueError(f"betas[{i}] as a Tensor is not supported for capturable=False "
+                                 "and foreach=True")
+            if b.numel() != 1:
+                raise ValueError(f"Tensor betas[{i}] must be 1-element")
+    return tuple(b.squeeze() if isinstance(b, Tensor) and b.dim() else b for b in betas)
+
+
 class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False, fused=None, decoupled_weight_decay=False):
+        _check_tensor_lr(lr, foreach, capturable)
         _check_hyper(lr, betas, eps, weight_decay)
+        betas = _check_betas_kind(betas, foreach, capturable)
         super().__init__(params, dict(
             lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
             maximize=maximize, foreach=foreach, capturable=capturable,

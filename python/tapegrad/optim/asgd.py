@@ -35,14 +35,21 @@ class ASGD(Optimizer):
         grad = _decayed_grad(p, g)
         eta, mu, ax = st["eta"], st["mu"], st["ax"]
         e = eta.item()
-        p.mul_(1 - lambd * e)
-        p.add_(grad, alpha=-e)
-        if mu.item() != 1:
-            ax.add_(p.sub(ax).mul_(mu))
+        if g["foreach"]:  # torch's multi-tensor form rounds differently: p -= eta * (g + lambd p)
+            p.addcmul_(grad.add(p, alpha=lambd), eta, value=-1)
+            ax.addcmul_(p.sub(ax), mu)
         else:
-            ax.copy_(p)
+            p.mul_(1 - lambd * e)
+            p.add_(grad, alpha=-e)
+            if mu.item() != 1:
+                ax.add_(p.sub(ax).mul_(mu))
+            else:
+                ax.copy_(p)
         # the new values go through a default-dtype (float32) 0-d tensor, as torch's
         # as_tensor does, so they round the same way even once a load made eta/mu float64
-        new_eta = lr / (1 + lambd * lr * step) ** g["alpha"]  # a 0-d tensor for a Tensor lr
+        if g["foreach"]:  # torch's multi-tensor form computes eta from the float32 step tensor
+            new_eta = ((lambd * lr) * st["step"] + 1).pow(g["alpha"]).reciprocal().mul(lr)
+        else:
+            new_eta = lr / (1 + lambd * lr * step) ** g["alpha"]  # 0-d tensor for a Tensor lr
         eta.copy_(new_eta if isinstance(new_eta, Tensor) else _factories.full((), new_eta))
         mu.copy_(_factories.full((), 1 / max(1, step - g["t0"])))

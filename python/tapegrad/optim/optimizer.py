@@ -37,7 +37,7 @@ class Optimizer:
     def add_param_group(self, param_group):
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
-        group = dict(param_group)
+        group = param_group  # torch keeps (and fills in) the caller's dict
         ps = group["params"]
         if isinstance(ps, Tensor):
             group["params"] = [ps]
@@ -47,28 +47,36 @@ class Optimizer:
                             "Please use a list instead.")
         else:
             group["params"] = list(ps)
-        if group["params"] and isinstance(group["params"][0], tuple):  # (name, tensor) pairs
-            if "param_names" in group:
-                raise ValueError("param_group should only contain 'params' or 'param_names'")
-            group["param_names"] = [n for n, _ in group["params"]]
-            group["params"] = [p for _, p in group["params"]]
+        names = [p[0] for p in group["params"] if isinstance(p, tuple)]  # (name, tensor) pairs
+        group["params"] = [p[1] if isinstance(p, tuple) else p for p in group["params"]]
+        if names:
+            if len(names) != len(group["params"]):
+                raise ValueError("all optimizer params should be with/without names. Some param "
+                                 "names are missing")
+            group["param_names"] = names
         for p in group["params"]:
             if not isinstance(p, Tensor):
                 raise TypeError("optimizer can only optimize Tensors, but one of the params is "
                                 + _typename(p))
-            if not p.is_leaf:
+            if not self.defaults.get("differentiable") and not (p.is_leaf or p.retains_grad):
                 raise ValueError("can't optimize a non-leaf Tensor")
+        for k, v in self.defaults.items():
+            if v is required and k not in group:
+                raise ValueError("parameter group didn't specify a value of required "
+                                 f"optimization parameter {k}")
+            group.setdefault(k, v)
         if len({id(p) for p in group["params"]}) != len(group["params"]):
             import warnings
             warnings.warn("optimizer contains a parameter group with duplicate parameters; in "
                           "future, this will cause an error; see "
                           "github.com/pytorch/pytorch/issues/40967 for more information",
                           stacklevel=3)
-        for k, v in self.defaults.items():
-            if v is required and k not in group:
-                raise ValueError("parameter group didn't specify a value of required "
-                                 f"optimization parameter {k}")
-            group.setdefault(k, v)
+        for g in self.param_groups:
+            if ("param_names" in group) != ("param_names" in g):
+                raise ValueError("all optimizer param groups should be with/without names. "
+                                 "cannot add param group "
+                                 f"{'with' if 'param_names' in group else 'without'} names to "
+                                 "the optimizer")
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in seen for p in group["params"]):
             raise ValueError("some parameters appear in more than one parameter group")

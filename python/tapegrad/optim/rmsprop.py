@@ -2,15 +2,14 @@
 (subtracting the squared running mean), momentum, weight decay, maximize. State per parameter:
 'step', 'square_avg', and 'momentum_buffer' / 'grad_avg' when momentum / centered are on."""
 from .. import _factories
-from .optimizer import Optimizer, _check_capturable, _step_tensor
+from .optimizer import Optimizer, _check_capturable, _check_lr, _step_tensor
 
 
 class RMSprop(Optimizer):
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
                  centered=False, capturable=False, foreach=None, maximize=False,
                  differentiable=False):
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        _check_lr(lr)
         if not 0.0 <= eps:
             raise ValueError(f"Invalid epsilon value: {eps}")
         if not 0.0 <= momentum:

@@ -2,14 +2,13 @@
 dampening, nesterov, maximize. A group's update is one fused multi-tensor call when its tensors
 qualify (_fused_allowed, optim/fused.h), else a loop of tensor ops per parameter."""
 from .. import _C, _grad_mode
-from .optimizer import Optimizer, _check_fused, _fused_allowed
+from .optimizer import Optimizer, _check_fused, _check_lr, _fused_allowed
 
 
 class SGD(Optimizer):
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
                  *, maximize=False, foreach=None, differentiable=False, fused=None):
-        if lr < 0.0:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        _check_lr(lr)
         if momentum < 0.0:
             raise ValueError(f"Invalid momentum value: {momentum}")
         if weight_decay < 0.0:
