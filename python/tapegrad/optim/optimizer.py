@@ -6,6 +6,9 @@ from copy import deepcopy
 from itertools import chain
 
 from .._C import Tensor
+from ._hooks import OptimizerHooks
+from ._hooks import register_optimizer_step_post_hook  # noqa: F401 (torch.optim.optimizer's)
+from ._hooks import register_optimizer_step_pre_hook  # noqa: F401
 
 
 class _RequiredParameter:
@@ -18,9 +21,10 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 
-class Optimizer:
+class Optimizer(OptimizerHooks):
     def __init__(self, params, defaults):
         self.defaults = defaults
+        self._init_hooks()
         self.state = defaultdict(dict)
         self.param_groups = []
         if isinstance(params, Tensor):
@@ -106,6 +110,8 @@ class Optimizer:
     def state_dict(self):
         """{'state': {index: {...}}, 'param_groups': [{hyper-parameters..., 'params': [index]}]}.
         State tensors are returned by reference, as torch does."""
+        for hook in self._optimizer_state_dict_pre_hooks.values():
+            hook(self)
         ids = self._index_map()
         groups = [{**{a: b for a, b in g.items() if a != "params"},
                    "params": [ids[id(p)] for p in g["params"]]} for g in self.param_groups]
@@ -114,9 +120,19 @@ class Optimizer:
             for p in g["params"]:
                 if p in self.state and ids[id(p)] not in state:
                     state[ids[id(p)]] = self.state[p]
-        return {"state": state, "param_groups": groups}
+        out = {"state": state, "param_groups": groups}
+        for hook in self._optimizer_state_dict_post_hooks.values():
+            result = hook(self, out)
+            if result is not None:
+                out = result
+        return out
 
     def load_state_dict(self, state_dict):
+        state_dict = state_dict.copy()  # shallow, as torch (a hook may replace it)
+        for hook in self._optimizer_load_state_dict_pre_hooks.values():
+            result = hook(self, state_dict)
+            if result is not None:
+                state_dict = result
         groups = self.param_groups
         saved_groups = deepcopy(state_dict["param_groups"])
         if len(groups) != len(saved_groups):
@@ -134,8 +150,12 @@ class Optimizer:
                 state[k] = v
         for g, s in zip(groups, saved_groups):
             s["params"] = g["params"]
+            if "param_names" in g and "param_names" not in s:
+                s["param_names"] = g["param_names"]
         self.state = state
         self.param_groups = saved_groups
+        for hook in self._optimizer_load_state_dict_post_hooks.values():
+            hook(self)
 
     def step(self, closure=None):
         raise NotImplementedError
@@ -162,6 +182,8 @@ class Optimizer:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+        self._init_hooks()
+        self.defaults.setdefault("differentiable", False)
 
     def __repr__(self):
         lines = [self.__class__.__name__ + " ("]

@@ -1,4 +1,4 @@
-"""tapegrad.utils: mirrors torch.utils (checkpoint, data, dlpack)."""
-from . import checkpoint, data, dlpack  # noqa: F401
+"""tapegrad.utils: mirrors torch.utils (checkpoint, data, dlpack, hooks)."""
+from . import checkpoint, data, dlpack, hooks  # noqa: F401
 
-__all__ = ["checkpoint", "data", "dlpack"]
+__all__ = ["checkpoint", "data", "dlpack", "hooks"]
