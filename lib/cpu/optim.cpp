@@ -84,19 +84,6 @@ bool use_avx2() {
 #endif
 }
 
-// body(begin, count) over [0, n): one call below the grain size, OpenMP chunks above it.
-template <class Body>
-void run_chunks(int64_t n, Body body) {
-  if (n < cpu::kGrain || cpu::max_threads() == 1) {
-    body(int64_t{0}, n);
-    return;
-  }
-  const int64_t chunk = cpu::kGrain / 2;
-  const int64_t nchunks = (n + chunk - 1) / chunk;
-#pragma omp parallel for schedule(static)
-  for (int64_t c = 0; c < nchunks; ++c) body(c * chunk, std::min(chunk, n - c * chunk));
-}
-
 template <class T>
 T* ptr(const Tensor& t) {
   return static_cast<T*>(t.raw_data());
@@ -129,7 +116,7 @@ void sgd_step(const SGDHyper& h, const std::vector<Tensor>& params,
       const T* gp = ptr<T>(grads[i]);
       T* bp = s.has_momentum ? ptr<T>(bufs[i]) : nullptr;
       const bool f = s.has_momentum && first[i];
-      run_chunks(p.numel(), [&](int64_t b, int64_t n) {
+      cpu::parallel_parts(p.numel(), [&](int64_t b, int64_t n) {
         T* bb = bp ? bp + b : nullptr;
 #if TG_OPTIM_AVX2
         if (avx2) return sgd_avx2(s, pp + b, gp + b, bb, f, n);
@@ -158,7 +145,7 @@ void adam_step(const AdamHyper& h, const std::vector<Tensor>& params,
       T* mp = ptr<T>(exp_avgs[i]);
       T* vp = ptr<T>(exp_avg_sqs[i]);
       T* xp = h.amsgrad ? ptr<T>(max_exp_avg_sqs[i]) : nullptr;
-      run_chunks(p.numel(), [&](int64_t b, int64_t n) {
+      cpu::parallel_parts(p.numel(), [&](int64_t b, int64_t n) {
         T* xb = xp ? xp + b : nullptr;
 #if TG_OPTIM_AVX2
         if (avx2) return adam_avx2(s, pp + b, gp + b, mp + b, vp + b, xb, n);

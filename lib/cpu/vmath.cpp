@@ -116,15 +116,7 @@ bool want_stream(const Tensor& out, std::initializer_list<const Tensor*> ins,
 // f over [0, n) in chunks (a multiple of 64 elements, so no chunk but the last has a tail).
 template <class T>
 void run_chunked(MapFn<T> f, T* out, const T* in, int64_t n, bool stream) {
-  if (n < cpu::kGrain || cpu::max_threads() < 2) {
-    f(out, in, n, stream);
-    return;
-  }
-  const int64_t chunk = cpu::kGrain / 2;
-  const int64_t nchunks = (n + chunk - 1) / chunk;
-#pragma omp parallel for schedule(static)
-  for (int64_t c = 0; c < nchunks; ++c)
-    f(out + c * chunk, in + c * chunk, std::min(chunk, n - c * chunk), stream);
+  cpu::parallel_parts(n, [&](int64_t s, int64_t len) { f(out + s, in + s, len, stream); });
 }
 
 }  // namespace
@@ -166,10 +158,7 @@ void run_bin(BinFn<T> f, BinScalarFn<T> fs, T* o, const T* a, const T* b, bool s
     if (scalar) fs(o + s, a + s, *b, len, stream);
     else f(o + s, a + s, b + s, len, stream);
   };
-  if (n < cpu::kGrain || cpu::max_threads() < 2) return part(0, n);
-  const int64_t chunk = cpu::kGrain / 2, nchunks = (n + chunk - 1) / chunk;
-#pragma omp parallel for schedule(static)
-  for (int64_t c = 0; c < nchunks; ++c) part(c * chunk, std::min(chunk, n - c * chunk));
+  cpu::parallel_parts(n, part);
 }
 }  // namespace
 
@@ -206,11 +195,7 @@ bool try_axpy(const Tensor& out, const Tensor& a, const Tensor& b, double alpha)
     return false;
   const int64_t n = out.numel();
   auto run = [&](auto f, auto* o, const auto* x, const auto* y, auto al) {
-    if (n < cpu::kGrain || cpu::max_threads() < 2) return f(o, x, y, al, n);
-    const int64_t chunk = cpu::kGrain / 2, nchunks = (n + chunk - 1) / chunk;
-#pragma omp parallel for schedule(static)
-    for (int64_t c = 0; c < nchunks; ++c)
-      f(o + c * chunk, x + c * chunk, y + c * chunk, al, std::min(chunk, n - c * chunk));
+    cpu::parallel_parts(n, [&](int64_t s, int64_t len) { f(o + s, x + s, y + s, al, len); });
   };
   if (out.dtype() == DType::Float32) {
     run(set->axpy_f32, out.data<float>(), a.data<float>(), b.data<float>(),
@@ -236,14 +221,6 @@ int64_t grad_step(const Tensor& g, const Tensor& like) {
   return g.is_contiguous() ? 1 : -1;
 }
 
-// f(start, len) over [0, n) in chunks across threads above the grain size.
-template <class F>
-void chunked(int64_t n, F f) {
-  if (n < cpu::kGrain || cpu::max_threads() < 2) return f(int64_t(0), n);
-  const int64_t chunk = cpu::kGrain / 2, nchunks = (n + chunk - 1) / chunk;
-#pragma omp parallel for schedule(static)
-  for (int64_t c = 0; c < nchunks; ++c) f(c * chunk, std::min(chunk, n - c * chunk));
-}
 }  // namespace
 
 bool try_mul_cos(const Tensor& out, const Tensor& g, const Tensor& x) {
@@ -259,7 +236,7 @@ bool try_mul_cos(const Tensor& out, const Tensor& g, const Tensor& x) {
   const float* gp = g.data<float>();
   const float* xp = x.data<float>();
   const bool stream = want_stream(out, {&g, &x});
-  chunked(out.numel(), [&](int64_t s, int64_t len) {
+  cpu::parallel_parts(out.numel(), [&](int64_t s, int64_t len) {
     set->mul_cos_f32(o + s, gp + s * step, step, xp + s, len, stream);
   });
   return true;
@@ -279,7 +256,7 @@ bool try_mul_pair(const Tensor& oa, const Tensor& ob, const Tensor& g, const Ten
   if (step < 0) return false;
   const bool stream = want_stream(oa, {&g, &a, &b}) && want_stream(ob, {&g, &a, &b});
   auto run = [&](auto f, auto* pa, auto* pb, const auto* gp, const auto* xa, const auto* xb) {
-    chunked(a.numel(), [&](int64_t s, int64_t len) {
+    cpu::parallel_parts(a.numel(), [&](int64_t s, int64_t len) {
       f(pa + s, pb + s, gp + s * step, step, xa + s, xb + s, len, stream);
     });
   };
