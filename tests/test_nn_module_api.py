@@ -100,6 +100,21 @@ def test_parameter_is_a_tensor_subclass():
     assert p.grad.tolist() == (data * 2).tolist()
 
 
+def test_parameter_format_matches_torch():
+    """format() of a 0-d Parameter is its repr (torch formats only plain 0-d tensors as their
+    value), and a format spec on a Parameter is a TypeError."""
+    def fn(m):
+        out = [f"{m.nn.Parameter(m.tensor(-0.1))}", f"{m.tensor(-0.1)}",
+               f"{m.nn.Parameter(m.ones(2))}"]
+        try:
+            f"{m.nn.Parameter(m.tensor(1.5)):.2f}"
+        except TypeError as e:
+            out.append(str(e))
+        return out
+    ref, got = both(fn)
+    assert got == ref
+
+
 def test_buffer_marker():
     def make(m):
         class M(m.nn.Module):

@@ -146,8 +146,15 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, 
     const bool half = kern::via_float::reduced(a.dtype()) && bias.dtype() == a.dtype();
     prod = mm_in(a, b, half ? DType::Float32 : a.dtype());
     Tensor scaled = alpha.to_double() == 1 ? prod : mul(prod, wrapped_scalar(alpha));
-    Tensor bias_f = half ? to(bias, DType::Float32) : bias;
-    Tensor bb = beta.to_double() == 1 ? bias_f : mul(bias_f, wrapped_scalar(beta));
+    // half with beta != 1: torch's kernel adds the bias as fmaf(beta, self, alpha * acc), one
+    // rounding; beta * self is exact in float64 (24 + 24 bits), so the sum is formed there and
+    // rounded to float32 (rounding beta * self to float32 first moved near-ties by an ulp)
+    const bool fused = half && beta.to_double() != 1;
+    Tensor bias_f = half ? to(bias, fused ? DType::Float64 : DType::Float32) : bias;
+    if (fused) scaled = to(scaled, DType::Float64);
+    const Scalar beta_s = fused ? Scalar(static_cast<double>(static_cast<float>(beta.to_double())))
+                                : beta;
+    Tensor bb = beta.to_double() == 1 ? bias_f : mul(bias_f, wrapped_scalar(beta_s));
     TG_CHECK(broadcast_shapes(bb.sizes(), scaled.sizes()) == prod.sizes(),
              "The expanded size of the tensor (", prod.sizes()[1],
              ") must match the existing size (", bias.sizes().back(),
@@ -159,6 +166,7 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, 
     } else {
       out = add(bb, scaled);
     }
+    if (fused) out = to(out, DType::Float32);
     if (half) out = to(out, a.dtype());
   }
   if (auto node = maybe_node(OpId::Addmm, {bias, a, b})) {

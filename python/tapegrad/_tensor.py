@@ -119,7 +119,19 @@ Tensor.is_quantized = False
 Tensor.layout = _layout.strided  # every tapegrad tensor is strided
 Tensor.__repr__ = lambda self, *, tensor_contents=None: _tensor_str._str(self)
 Tensor.__str__ = Tensor.__repr__
-Tensor.__format__ = lambda self, spec: _tensor_str._format(self, spec)
+
+
+def _format(self, spec):
+    """A plain tensor formats as the printer says (a 0-d one as its value); a subclass such as
+    Parameter goes through object.__format__, as in torch: its str, and no format spec."""
+    if type(self) is Tensor:
+        return _tensor_str._format(self, spec)
+    if spec:
+        raise TypeError(f"unsupported format string passed to {type(self).__name__}.__format__")
+    return str(self)
+
+
+Tensor.__format__ = _format
 
 
 def _size(self, dim=None):
