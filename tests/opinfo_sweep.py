@@ -49,6 +49,8 @@ def resolve(tg, op):
         meth = getattr(tg.Tensor, name, None)
         if meth is not None:
             return meth
+    if name.startswith("_foreach_"):  # _foreach_zero / _foreach_copy name torch's zero_/copy_
+        return getattr(tg, getattr(fn, "__name__", ""), None)
     return None
 
 

@@ -177,7 +177,12 @@ Tensor pow(const Tensor& a, Scalar e) {
   if (!is_floating(dt) && e.kind != Scalar::Float && e.i < 0)
     TG_ERROR("Integers to negative integer powers are not allowed.");
   Tensor out = empty(a.sizes(), dt, a.device());
-  kern::pow_scalar(out, cast_for_kernel(a, dt), e.to_double());
+  if (dt == DType::Bool) {  // bool ** bool: torch's shortcuts for exponents 0 and 1, no kernel
+    if (e.i) kern::copy(out, a);
+    else kern::fill(out, 1.0);
+  } else {
+    kern::pow_scalar(out, cast_for_kernel(a, dt), e.to_double());
+  }
   if (auto node = maybe_node(OpId::PowScalar, {a})) {
     node->saved.emplace_back(a, false);
     node->f = {e.to_double()};
@@ -190,6 +195,7 @@ Tensor pow(const Tensor& a, Scalar e) {
 Tensor pow(Scalar base, const Tensor& e) {
   DType dt = e.dtype();
   if (base.kind == Scalar::Float && !is_floating(dt)) dt = default_dtype();
+  if (dt == DType::Bool && base.kind == Scalar::Int) dt = DType::Int64;  // 2 ** bool: int64
   Tensor out = empty(e.sizes(), dt, e.device());
   kern::rpow(out, base.to_double(), cast_for_kernel(e, dt));
   if (auto node = maybe_node(OpId::RPow, {e})) {
@@ -235,16 +241,31 @@ Tensor rsub(const Tensor& a, const Tensor& other, Scalar alpha) {
   return out;
 }
 
-Tensor clamp(const Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi) {
-  TG_CHECK(lo || hi, "torch.clamp: At least one of 'min' or 'max' must not be None");
-  DType dt = a.dtype();
+DType clamp_dtype(DType dt, std::optional<Scalar> lo, std::optional<Scalar> hi,
+                  const char* kernel) {
+  if (!lo || !hi)  // torch's clamp with one bound is clamp_min / clamp_max
+    kernel = lo ? "clamp_min_scalar_cpu" : "clamp_max_scalar_cpu";
   if (((lo && lo->kind == Scalar::Float) || (hi && hi->kind == Scalar::Float)) && !is_floating(dt))
     dt = default_dtype();
   // a bool tensor clamped by integers is an int64 computation in torch; by bools, no kernel
   if (dt == DType::Bool && ((lo && lo->kind == Scalar::Int) || (hi && hi->kind == Scalar::Int)))
     dt = DType::Int64;
   if (dt == DType::Bool)
-    TG_ERROR_KIND(NotImplemented, "\"clamp_scalar_cpu\" not implemented for 'Bool'");
+    TG_ERROR_KIND(NotImplemented, "\"", kernel, "\" not implemented for 'Bool'");
+  return dt;
+}
+
+void check_clamp_inplace(const Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi,
+                         const char* kernel) {
+  const DType dt = clamp_dtype(a.dtype(), lo, hi, kernel);
+  // torch's clamp family names the output type by its C++ name here ("long int", "bool")
+  TG_CHECK(can_cast(dt, a.dtype()), "result type ", dtype_legacy_name(dt),
+           " can't be cast to the desired output type ", dtype_name_short(a.dtype()));
+}
+
+Tensor clamp(const Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi) {
+  TG_CHECK(lo || hi, "torch.clamp: At least one of 'min' or 'max' must not be None");
+  const DType dt = clamp_dtype(a.dtype(), lo, hi, "clamp_scalar_cpu");
   if (lo) check_scalar_fits(*lo, dt);
   if (hi) check_scalar_fits(*hi, dt);
   Tensor out = empty(a.sizes(), dt, a.device());
@@ -264,6 +285,11 @@ Tensor clamp(const Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi
 Tensor clamp(const Tensor& a, const Tensor& lo, const Tensor& hi) {
   TG_CHECK(lo.defined() || hi.defined(),
            "torch.clamp: At least one of 'min' or 'max' must not be None");
+  // both bounds: torch's clamp kernel, which has no bool instance (one bound: maximum/minimum)
+  TG_CHECK_KIND(NotImplemented,
+                !(lo.defined() && hi.defined() && a.dtype() == DType::Bool &&
+                  lo.dtype() == DType::Bool && hi.dtype() == DType::Bool),
+                "\"clamp_cpu\" not implemented for 'Bool'");
   Tensor r;
   {
     NoGradGuard g;
@@ -350,8 +376,9 @@ Tensor& binary_(OpId op, Tensor& a, const Tensor& b, Scalar alpha) {
   check_inplace(a);
   DType dt = binary_dtype(op, a, b);
   check_integer_divisor(op, dt, b);
+  if (op == OpId::Sub) check_sub_bool(a.dtype(), b.dtype());  // before the cast check, as torch
   if (op == OpId::Add || op == OpId::Sub) check_scale_arg(dt, alpha);
-  if (dt != a.dtype() && !(is_floating(a.dtype()) || !is_floating(dt)))
+  if (!can_cast(dt, a.dtype()))
     TG_ERROR("result type ", dtype_legacy_name(dt), " can't be cast to the desired output type ",
              dtype_legacy_name(a.dtype()));
   Shape shape = broadcast_shapes(a.sizes(), b.sizes());
@@ -405,6 +432,8 @@ Tensor& unary_(OpId op, Tensor& a) {
 
 Tensor& clamp_(Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi) {
   check_inplace(a);
+  TG_CHECK(lo || hi, "torch.clamp: At least one of 'min' or 'max' must not be None");
+  check_clamp_inplace(a, lo, hi, "clamp_scalar_cpu");
   if (wants_grad(a)) {
     Tensor old = steal_history(a);
     write_back(a, clamp(old, lo, hi));

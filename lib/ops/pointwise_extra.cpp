@@ -75,8 +75,10 @@ namespace {
 
 // clamp_min / clamp_max with a number: clamp's kernel with one bound.
 Tensor clamp_one(OpId row, const Tensor& a, Scalar bound) {
-  DType dt = a.dtype();
-  if (bound.kind == Scalar::Float && !is_floating(dt)) dt = default_dtype();
+  const bool is_min = row == OpId::ClampMin;
+  const DType dt = clamp_dtype(a.dtype(), is_min ? std::optional<Scalar>(bound) : std::nullopt,
+                               is_min ? std::nullopt : std::optional<Scalar>(bound),
+                               is_min ? "clamp_min_scalar_cpu" : "clamp_max_scalar_cpu");
   check_scalar_fits(bound, dt);
   Tensor out = empty(a.sizes(), dt, a.device());
   std::optional<double> lo, hi;
@@ -137,7 +139,7 @@ Tensor& apply_inplace(Tensor& a, const Tensor& other,
   const bool grad = wants_grad(a, other);
   Tensor src = grad ? steal_history(a) : detach(a);
   Tensor r = f(src);
-  if (r.dtype() != a.dtype() && !(is_floating(a.dtype()) || !is_floating(r.dtype())))
+  if (!can_cast(r.dtype(), a.dtype()))
     TG_ERROR("result type ", dtype_legacy_name(r.dtype()), " can't be cast to the desired output type ",
              dtype_legacy_name(a.dtype()));
   TG_CHECK(r.sizes() == a.sizes(), "output with shape ", shape_str(a.sizes()),

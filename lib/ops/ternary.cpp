@@ -52,8 +52,12 @@ Tensor addc(OpId op, const Tensor& self, const Tensor& t1, const Tensor& t2, Sca
       Tensor vb = mul(to(b, DType::Float32), sc(value));
       out = to(add(to(a, DType::Float32), div(vb, to(c, DType::Float32))), dt);
     } else {
-      // torch's evaluation order, (value * t1) op t2, so float32 results round the same
-      Tensor vb = mul(b, sc(value));
+      // torch's evaluation order, (value * t1) op t2, so float32 results round the same; an
+      // integer computation takes value converted to the integer type (2.7 -> 2), as torch's
+      // kernel does
+      const Scalar v = !is_floating(dt) && value.kind == Scalar::Float
+                           ? Scalar(static_cast<int64_t>(value.d)) : value;
+      Tensor vb = mul(b, sc(v));
       out = add(a, op == OpId::Addcmul ? mul(vb, c) : div(vb, c));
       if (out.dtype() != dt) out = to(out, dt);
     }
@@ -184,7 +188,7 @@ Tensor& inplace(Tensor& a, const Shape& result_shape, const TensorList& others, 
     NoGradGuard g;
     r = op(detach(a));
   }
-  TG_CHECK(is_floating(a.dtype()) || !is_floating(r.dtype()), "result type ",
+  TG_CHECK(can_cast(r.dtype(), a.dtype()), "result type ",
            dtype_legacy_name(r.dtype()), " can't be cast to the desired output type ",
            dtype_legacy_name(a.dtype()));
   kern::copy(a, r);

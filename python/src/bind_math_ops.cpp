@@ -47,6 +47,13 @@ Tensor fmod_any(const Tensor& a, const Operand& b) {
 Tensor remainder_any(const Tensor& a, const Operand& b) {
   return is_number(b) ? remainder(a, item(b.t)) : remainder(a, b.t);
 }
+// clamp_min_ / clamp_max_ by a number: torch's dtype checks and wording, before any write.
+void clamp_inplace_check(const Tensor& a, Scalar b, bool is_min) {
+  check_clamp_inplace(a, is_min ? std::optional<Scalar>(b) : std::nullopt,
+                      is_min ? std::nullopt : std::optional<Scalar>(b),
+                      is_min ? "clamp_min_scalar_cpu" : "clamp_max_scalar_cpu");
+}
+
 Tensor clamp_min_any(const Tensor& a, const Operand& b) {
   return is_number(b) ? clamp_min(a, item(b.t)) : clamp_min(a, b.t);
 }
@@ -144,6 +151,7 @@ void bind_math_ops(py::module_& m) {
     const bool is_min = name[7] == 'i';  // clamp_m[i]n_ / clamp_m[a]x_
     cls.def(name, [is_min](Tensor& a, const Operand& b) -> Tensor& {
       const Tensor other = is_number(b) ? Tensor() : b.t;
+      if (is_number(b)) clamp_inplace_check(a, item(b.t), is_min);
       return apply_inplace(a, other, [&](const Tensor& x) {
         return is_min ? clamp_min_any(x, b) : clamp_max_any(x, b);
       });
@@ -151,10 +159,12 @@ void bind_math_ops(py::module_& m) {
   }
   m.def("clamp_min_", [](Tensor& a, const Operand& b) -> Tensor& {
     const Tensor other = is_number(b) ? Tensor() : b.t;
+    if (is_number(b)) clamp_inplace_check(a, item(b.t), true);
     return apply_inplace(a, other, [&](const Tensor& x) { return clamp_min_any(x, b); });
   }, py::arg("input"), py::arg("min"));
   m.def("clamp_max_", [](Tensor& a, const Operand& b) -> Tensor& {
     const Tensor other = is_number(b) ? Tensor() : b.t;
+    if (is_number(b)) clamp_inplace_check(a, item(b.t), false);
     return apply_inplace(a, other, [&](const Tensor& x) { return clamp_max_any(x, b); });
   }, py::arg("input"), py::arg("max"));
 

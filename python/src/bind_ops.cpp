@@ -244,7 +244,10 @@ void bind_ops(py::module_& m) {
     if (!v.t.impl()->wrapped_number) return fill_(a, v.t);
     return fill_(a, item(v.t));
   }, py::arg("value"));
-  cls.def("copy_", [](Tensor& a, const Tensor& src) { return copy_(a, src); }, py::arg("src"));
+  // non_blocking: accepted for torch's signature; every copy here completes before it returns
+  // (a host<->device copy is synchronous), which is what non_blocking=False promises and more
+  cls.def("copy_", [](Tensor& a, const Tensor& src, bool) { return copy_(a, src); },
+          py::arg("src"), py::arg("non_blocking") = false);
   cls.def("clamp_", [](Tensor& a, py::object lo, py::object hi) -> Tensor& {
     if (py::isinstance<TensorImpl>(lo) || py::isinstance<TensorImpl>(hi)) {
       // torch's clamp_.Tensor: the tensor bounds' out-of-place clamp written back

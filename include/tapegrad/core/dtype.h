@@ -69,6 +69,14 @@ inline const char* dtype_legacy_name(DType t) {
   return "Undefined";
 }
 
+// torch.can_cast: whether an in-place op (or out=) may write a `from` result into `to`. Floating
+// into an integral type and an integral type into bool may not.
+inline bool can_cast(DType from, DType to) {
+  if (is_floating(from) && !is_floating(to)) return false;
+  if (from != DType::Bool && to == DType::Bool) return false;
+  return true;
+}
+
 DType default_dtype();
 void set_default_dtype(DType t);
 

@@ -96,6 +96,13 @@ Tensor& binary_inplace(OpId op, Tensor& a, const Tensor& b);
 // value (with a's history when anything needs grad; `other` is the op's other tensor operand,
 // may be undefined), and the result must keep a's shape and be castable to a's dtype.
 Tensor& apply_inplace(Tensor& a, const Tensor& other, const std::function<Tensor(const Tensor&)>& f);
+// clamp's result dtype for a tensor of dtype dt and number bounds (int64 for a bool tensor and an
+// integer bound; no kernel, named `kernel` in the error, for bool bounds), and the in-place
+// forms' check that it can be written back into a.
+DType clamp_dtype(DType dt, std::optional<Scalar> lo, std::optional<Scalar> hi,
+                  const char* kernel);
+void check_clamp_inplace(const Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi,
+                         const char* kernel);
 Tensor addcmul(const Tensor& self, const Tensor& t1, const Tensor& t2, Scalar value = 1);
 Tensor addcdiv(const Tensor& self, const Tensor& t1, const Tensor& t2, Scalar value = 1);
 Tensor lerp(const Tensor& self, const Tensor& end, Scalar weight);
