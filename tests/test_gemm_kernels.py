@@ -3,8 +3,8 @@ this machine can run (TAPEGRAD_GEMM=avx2|generic forces a lesser one; the kernel
 once per process, so each runs in a subprocess), 1 and 2 OpenMP threads (the work split along M
 and along N), against torch on shapes that cross the register tile (avx512: 6x64, and 12x32
 up to N = 64; 6x16 / 4x4), the k-blocks (K split into equal blocks of at most KC, or 4*KC with
-A read in place), the wide-N packing switch (N > 256), the swapped product for few rows against
-a transposed B, edge rows and columns, and operands that are transposed, sliced with steps, or
+A read in place), the wide-N packing switch (N > 256), the swapped product for 32 or 64 rows against
+a transposed B, the dot-product paths for 1 to 4 rows against a transposed B, edge rows and columns, and operands that are transposed, sliced with steps, or
 expanded (stride 0)."""
 import os
 import subprocess
@@ -28,6 +28,10 @@ SHAPES = [  # (M, K, N)
     (64, 130, 300), (65, 130, 300), (130, 200, 700), (512, 512, 512), (7, 40, 65),
     # the same swap for at most 16 columns (a classifier layer x @ W.t(), W of 10 rows)
     (300, 70, 10), (64, 256, 16), (40, 33, 3), (17, 20, 17),
+    # x @ W.t() of one row (a dot per column), of 2-4 rows with K >= 256 (dots), K < 256 (packed),
+    # 32 rows swapped (K > 256), 48 rows and K <= 256 not swapped
+    (1, 1024, 1024), (1, 300, 37), (2, 1024, 300), (3, 257, 65), (4, 256, 7), (4, 255, 100),
+    (32, 520, 256), (48, 784, 256), (64, 256, 256),
 ]
 
 

@@ -277,9 +277,16 @@ void gemv_n1(int64_t M, int64_t Kd, const T* A, int64_t rsa, int64_t csa, const 
   }
 }
 
-template <class T>
+template <class VT, class T>
 void gemv_m1(int64_t N, int64_t Kd, const T* A, int64_t csa, const T* B, int64_t rsb,
              int64_t csb, T* C) {
+  if (rsb == 1 && csa == 1) {
+    // B's columns contiguous in k (x @ W.t() of one row, a linear layer at batch 1): one dot
+    // product per column. The k-outer loop below walked every column of each k, csb apart,
+    // and at N = K = 1024 (rows 4 KiB apart, all in the same cache sets) ran 50x slower.
+    for (int64_t j = 0; j < N; ++j) C[j] = dot_contig<VT>(A, B + j * csb, Kd);
+    return;
+  }
   for (int64_t j = 0; j < N; ++j) C[j] = T(0);
   for (int64_t k = 0; k < Kd; ++k) {
     const T av = A[k * csa];
@@ -302,17 +309,29 @@ void gemm_entry(int64_t M, int64_t N, int64_t Kd, const T* A, int64_t rsa, int64
                 const T* B, int64_t rsb, int64_t csb, T* C, int64_t ldc, T* work) {
   if (M <= 0 || N <= 0) return;
   if (N == 1 && Kd > 0) return gemv_n1<typename K::Vec>(M, Kd, A, rsa, csa, B, rsb, C, ldc);
-  if (M == 1 && Kd > 0) return gemv_m1(N, Kd, A, csa, B, rsb, csb, C);
-  // x @ W.t() with few rows (a linear layer's forward at small batch): packing the transposed
-  // B costs K*N transposed copies against only M*K*N/(MR*NR)-per-cycle work. Computing
-  // C^T = W @ x^T instead reads W in place and packs only x^T (K*M elements). Only for few
-  // rows: every tile of C^T goes out through the edge buffer and a scalar transposed store,
-  // which at M = 1024 (one thread's half of g @ b.t() at n = 2048) made the product 2x slower;
-  // by M = 128 the swap no longer paid at MLP shapes. At most 16 columns (a classifier layer,
-  // N = 10) swap at any M: the 32-column narrow tile computed 22 padding columns of every 32,
-  // where the swapped product pads only the last of its 12-row tiles (2x faster at N = 10),
-  // and the transposed stores are few.
-  if (rsb == 1 && csb != 1 && csa == 1 && ((M < N && M <= 64) || (N <= 16 && M > N)))
+  if (M == 1 && Kd > 0) return gemv_m1<typename K::Vec>(N, Kd, A, csa, B, rsb, csb, C);
+  if (M <= 4 && rsb == 1 && csb != 1 && csa == 1 && Kd >= 256) {
+    // x @ W.t() of a few rows: one dot product per element, column j of B read from L1 for
+    // every row (packing W's transpose for so few rows cost 2x at 2 x 1024 x 1024). Below
+    // K = 256 each dot's horizontal sum costs more than the packing (4 x 256 x 64: 2x slower).
+    for (int64_t j = 0; j < N; ++j)
+      for (int64_t i = 0; i < M; ++i)
+        C[i * ldc + j] = dot_contig<typename K::Vec>(A + i * rsa, B + j * csb, Kd);
+    return;
+  }
+  // x @ W.t() with few rows (a linear layer's forward at small batch) may be computed as
+  // C^T = W @ x^T, reading W in place and packing only x^T (K*M elements) instead of the
+  // transposed W (K*N). Every tile of C^T then goes out through the edge buffer and a scalar
+  // transposed store, and x's M rows become the narrow kernel's 32-column panels, so the swap
+  // pays only where M fills those panels (32 or 64), N is small and K long enough to amortise
+  // the stores: 64 x 256 x 784 (the MLP's first layer) 3-5% faster. Elsewhere it lost, by up
+  // to 3x: M = 4..16 computed mostly padding columns, K <= 256 spent its time in the stores,
+  // M = 48 padded 16 of 64 columns, and N = 1024 x K = 1024 read W's 4 KiB-apart rows in
+  // place. At most 16 columns (a classifier layer, N = 10) swap at any M: the 32-column narrow
+  // tile computed 22 padding columns of every 32, where the swapped product pads only the last
+  // of its 12-row tiles (2x faster at N = 10), and the transposed stores are few.
+  if (rsb == 1 && csb != 1 && csa == 1 &&
+      ((M < N && M % 32 == 0 && M <= 64 && N <= 256 && Kd > 256) || (N <= 16 && M > N)))
     return gemm_blocked<KNarrow>(N, M, Kd, B, csb, rsb, A, csa, rsa, C, ldc, work, true);
   if (N <= kNarrowN)
     return gemm_blocked<KNarrow>(M, N, Kd, A, rsa, csa, B, rsb, csb, C, ldc, work, false);
