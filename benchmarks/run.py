@@ -71,6 +71,12 @@ def _mm(n, grad):
     return setup
 
 
+def _linear(batch, n):
+    def setup(m):
+        return {"x": m.randn(batch, n), "w": m.randn(n, n), "F": m.nn.functional}
+    return setup
+
+
 def _mlp(batch, optim="SGD"):
     def setup(m):
         step, _ = make_mlp(m, batch, optim)
@@ -174,6 +180,9 @@ def build_cases():
                           quick=n <= 512))
         cases.append(Case(f"matmul fp32 n={n} fwd+bwd", target, _mm(n, True),
                           "a.grad = None; b.grad = None; (a @ b).backward(g)", quick=n <= 512))
+    for batch in (1, 4, 64):  # a linear layer's forward at small batch (inference)
+        cases.append(Case(f"linear 1024->1024 fwd b={batch}", None, _linear(batch, 1024),
+                          "F.linear(x, w)", quick=batch == 1))
     cases.append(Case("MLP 784-256-256-10 SGD step b=64", 0.75, _mlp(64), "step()"))
     cases.append(Case("MLP 784-256-256-10 SGD step b=512", 0.90, _mlp(512), "step()"))
     cases.append(Case("MLP 784-256-256-10 Adam step b=64", None, _mlp(64, "Adam"), "step()"))
