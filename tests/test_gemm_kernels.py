@@ -86,6 +86,11 @@ def worker():
         for name, got, want in (("mv", tm @ tv, m @ v), ("vm", tv @ tm.t(), v @ m.t()),
                                 ("mv_t", tm.t().t() @ tv, m @ v),
                                 ("vm_t", tv[::2] @ tm.t()[::2], v[::2] @ m.t()[::2]),
+                                # a transposed matrix @ vector (columns contiguous), and with
+                                # a strided vector
+                                ("tmv", tm.t() @ tv[:70], m.t() @ v[:70]),
+                                ("tmv_step", tm.t() @ tv[:140:2], m.t() @ v[:140:2]),
+                                ("tmv_out", tg.mv(tm.t(), tv[:70]), torch.mv(m.t(), v[:70])),
                                 ("dot", tg.dot(tv, tv), v @ v)):
             ok, err = _close(got, want, 600, dt)
             if not ok:
