@@ -205,6 +205,25 @@ void reduce_arg_inner(bool is_max, const Tensor& values, const Tensor& indices, 
   });
 }
 
+namespace {
+// The largest of p[0, n) ignoring NaNs (-inf for n == 0): eight independent lanes of branch-free
+// selects, which the compiler turns into vector max instructions. The NaN-aware single
+// accumulator (`p > m || p != p ? p : m`, kept for the scalar path) was a branch per element and
+// most of a 1024-wide softmax's time.
+template <class T>
+T row_max(const T* p, int64_t n) {
+  T lanes[8];
+  for (T& l : lanes) l = -std::numeric_limits<T>::infinity();
+  int64_t k = 0;
+  for (; k + 8 <= n; k += 8)
+    for (int l = 0; l < 8; ++l) lanes[l] = p[k + l] > lanes[l] ? p[k + l] : lanes[l];
+  for (; k < n; ++k) lanes[0] = p[k] > lanes[0] ? p[k] : lanes[0];
+  T m = lanes[0];
+  for (int l = 1; l < 8; ++l) m = lanes[l] > m ? lanes[l] : m;
+  return m;
+}
+}  // namespace
+
 void softmax_inner(const Tensor& out, const Tensor& in, int64_t inner, bool log) {
   if (via_float::any(out, in)) {  // Note [Half via float]
     Tensor out_f = via_float::scratch(out);
@@ -214,15 +233,47 @@ void softmax_inner(const Tensor& out, const Tensor& in, int64_t inner, bool log)
   }
   TG_CUDA_DISPATCH(softmax_inner(out, in, inner, log), out, in);
   const int64_t outer = inner ? in.numel() / inner : 0;
+  const vmath::VecSet* vset = vmath::active();
   dispatch_floating(in.dtype(), log ? "log_softmax" : "softmax", [&](auto tag) {
     using T = decltype(tag);
     const T* src = in.data<T>();
     T* dst = out.data<T>();
+    // The vector exp and sum (vmath) where the table has them, as torch's vectorised kernel: the
+    // scalar loop below calls libm's double exp twice per element (a 1024 x 1024 softmax took
+    // 11 ms against torch's 0.6). exp(x - max) is written into the output row first, so the
+    // output must not be the input.
+    vmath::MapFn<T> vexp = nullptr;
+    vmath::SumFn<T> vsum = nullptr;
+    if (vset && src != dst) {
+      if constexpr (std::is_same<T, float>::value) {
+        vexp = vset->f32[vmath::kExp];
+        vsum = vset->sum_f32;
+      } else if constexpr (std::is_same<T, double>::value) {
+        vexp = vset->f64[vmath::kExp];
+        vsum = vset->sum_f64;
+      }
+    }
     const bool par = outer * inner >= cpu::kGrain && outer > 1;
 #pragma omp parallel for if (par) schedule(static)
     for (int64_t o = 0; o < outer; ++o) {
       const T* p = src + o * inner;
       T* q = dst + o * inner;
+      if (vexp && vsum) {
+        // a NaN need not be tracked here: its p - m is NaN, so the sum and the whole row are
+        T m = row_max(p, inner);
+        if (std::isinf(m) && m < 0) m = 0;  // all -inf: avoid inf - inf
+        for (int64_t k = 0; k < inner; ++k) q[k] = p[k] - m;
+        vexp(q, q, inner, false);
+        const double s = vsum(q, inner);
+        if (log) {
+          const T ls = static_cast<T>(std::log(s)) + m;
+          for (int64_t k = 0; k < inner; ++k) q[k] = p[k] - ls;
+        } else {
+          const T inv = static_cast<T>(1 / s);
+          for (int64_t k = 0; k < inner; ++k) q[k] *= inv;
+        }
+        continue;
+      }
       T m = -std::numeric_limits<T>::infinity();
       for (int64_t k = 0; k < inner; ++k) m = p[k] > m || p[k] != p[k] ? p[k] : m;
       if (std::isinf(m) && m < 0) m = 0;  // all -inf: avoid inf - inf
