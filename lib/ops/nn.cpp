@@ -3,6 +3,8 @@
 // the dedicated node torch shows, whose formula lives in derivatives.cpp.
 #include <cmath>
 
+#include <tapegrad/ops/compare_ops.h>
+
 #include "common.h"
 #include "../autograd/backward_nn.h"
 
@@ -173,6 +175,9 @@ Tensor nll_loss_coef(const Shape& in_sizes, DType dt, Device device, const Tenso
 }  // namespace detail
 
 namespace {
+// Inputs up to this many elements take nll's dense-coefficient forward; larger ones gather.
+constexpr int64_t kNllDenseMax = 1 << 15;
+
 // nll_loss over (C), (N, C) [NllLossBackward0] or (N, C, H, W) [NllLoss2DBackward0] inputs.
 Tensor nll_loss_op(OpId op, const Tensor& input, const Tensor& target, const Tensor& weight,
                    Reduction r, int64_t ignore_index) {
@@ -190,7 +195,9 @@ Tensor nll_loss_op(OpId op, const Tensor& input, const Tensor& target, const Ten
              input.dim() <= 2 ? ")." : ")");
   }
   Tensor out, total;
-  {
+  if (input.numel() <= kNllDenseMax) {
+    // small inputs: the dense coefficients of Note [nll coefficients] (fewer ops than the
+    // gather below: 13 against 25 us for a 64 x 10 batch)
     NoGradGuard g;
     NllCoef c = nll_coef_raw(input.sizes(), input.device(), target, weight, Tensor(),
                              ignore_index, true);
@@ -200,6 +207,37 @@ Tensor nll_loss_op(OpId op, const Tensor& input, const Tensor& target, const Ten
     else
       out = sum(prod);
     total = to(sum(c.counted), input.dtype());
+    if (r == Reduction::Mean) out = div(out, total);
+  } else {
+    NoGradGuard g;
+    // The forward reads only each target's entry: input gathered at the (ignored -> 0)
+    // targets, times w[t] (zero where ignored). The dense N x C coefficients (the gradient's)
+    // made the forward O(N * C) in float64: a 1024 x 50000 vocabulary would have written 400 MB.
+    const int64_t C = input.sizes()[cdim];
+    TG_CHECK(!weight.defined() || weight.numel() == C, "weight tensor should be defined either "
+             "for all ", C, " classes or no classes but got weight tensor of shape: ",
+             shape_str(weight.sizes()));
+    Tensor t = to(detach(target), DType::Int64);
+    Tensor valid = compare(CmpId::Ne, t, wrapped_scalar(ignore_index));
+    Tensor oob = compare(CmpId::LogicalAnd, valid,
+                         compare(CmpId::LogicalOr, compare(CmpId::Lt, t, wrapped_scalar(int64_t{0})),
+                                 compare(CmpId::Ge, t, wrapped_scalar(C))));
+    if (t.numel() && item(any(oob)).i) {
+      const Tensor bad = on_host(contiguous(masked_select(t, oob)));
+      TG_ERROR_KIND(Index, "Target ", bad.data<int64_t>()[0], " is out of bounds.");
+    }
+    Tensor safe = masked_fill(t, logical_not(valid), Scalar(int64_t{0}));
+    Tensor x = detach(input);
+    Tensor picked = input.dim() == 1 ? reshape(gather(x, 0, reshape(safe, {1})), {})
+                                     : squeeze(gather(x, cdim, unsqueeze(safe, cdim)), cdim);
+    Tensor w = weight.defined()
+                   ? reshape(index_select(to(detach(weight), input.dtype()), 0, reshape(safe, {-1})),
+                             t.sizes())
+                   : ones(t.sizes(), input.dtype(), input.device());
+    w = mul(w, to(valid, input.dtype()));
+    Tensor l = neg(mul(picked, w));
+    out = r == Reduction::None ? l : sum(l);
+    total = to(sum(to(w, DType::Float64)), input.dtype());
     if (r == Reduction::Mean) out = div(out, total);
   }
   if (auto node = maybe_node(op, {input})) {
