@@ -201,13 +201,20 @@ void clamp(const Tensor& out, const Tensor& in, std::optional<double> lo, std::o
     using T = decltype(tag);
     const bool has_lo = lo.has_value(), has_hi = hi.has_value();
     const T l = has_lo ? static_cast<T>(*lo) : T(0), h = has_hi ? static_cast<T>(*hi) : T(0);
-    // NaN propagates; max bound wins when lo > hi (torch's order: min then max).
-    cpu::map1<T, T>(out, in, [=](T x) {
-      if (x != x) return x;
-      if (has_lo && x < l) x = l;
-      if (has_hi && x > h) x = h;
-      return x;
-    });
+    // NaN propagates; max bound wins when lo > hi (torch's order: min then max). One
+    // branch-free select per bound, so the loop vectorises (the branchy form mispredicted on
+    // random data: 9x slower than torch at 1e6).
+    if (has_lo && has_hi) {
+      cpu::map1<T, T>(out, in, [=](T x) {
+        T y = x < l ? l : x;
+        y = y > h ? h : y;
+        return x != x ? x : y;
+      });
+    } else if (has_lo) {
+      cpu::map1<T, T>(out, in, [=](T x) { return x < l ? l : x; });  // NaN < l is false
+    } else {
+      cpu::map1<T, T>(out, in, [=](T x) { return x > h ? h : x; });
+    }
   });
 }
 
