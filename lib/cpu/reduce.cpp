@@ -60,6 +60,32 @@ void half_prod(const Tensor& out, const Tensor& in, int64_t inner, DType dt) {
 
 }  // namespace
 
+namespace {
+// max (IsMax) or min of p[0, n), n >= 1, NaN if any element is NaN: eight independent lanes of
+// branch-free selects (vector max/min) and a separate NaN test. The branch per element of a
+// single running value was most of amax(0)'s time (1024 x 1024: 2 ms of 3).
+template <bool IsMax, class T>
+T row_extreme(const T* p, int64_t n) {
+  if constexpr (std::is_floating_point<T>::value) {
+    int nan = 0;  // (a separate pass: folded into the select loop it kept that loop scalar)
+    for (int64_t k = 0; k < n; ++k) nan |= p[k] != p[k];
+    if (nan) return std::numeric_limits<T>::quiet_NaN();
+  }
+  T lanes[8];
+  for (T& l : lanes) l = p[0];
+  int64_t k = 0;
+  for (; k + 8 <= n; k += 8)
+    for (int l = 0; l < 8; ++l) {
+      const T v = p[k + l];
+      lanes[l] = (IsMax ? v > lanes[l] : v < lanes[l]) ? v : lanes[l];
+    }
+  for (; k < n; ++k) lanes[0] = (IsMax ? p[k] > lanes[0] : p[k] < lanes[0]) ? p[k] : lanes[0];
+  T m = lanes[0];
+  for (int l = 1; l < 8; ++l) m = (IsMax ? lanes[l] > m : lanes[l] < m) ? lanes[l] : m;
+  return m;
+}
+}  // namespace
+
 void reduce_inner(ReduceOp op, const Tensor& out, const Tensor& in, int64_t inner) {
   if (via_float::any(out, in)) {  // Note [Half via float]
     Tensor out_f = via_float::scratch(out);
@@ -120,17 +146,8 @@ void reduce_inner(ReduceOp op, const Tensor& out, const Tensor& in, int64_t inne
         for (int64_t k = 0; k < inner; ++k) acc *= static_cast<acc_t<T>>(p[k]);
         dst[o] = static_cast<R>(acc);
       } else {
-        T best = p[0];
-        const bool is_max = op == ReduceOp::Max;
-        for (int64_t k = 1; k < inner; ++k) {
-          T v = p[k];
-          if (v != v) {
-            best = v;
-            break;
-          }
-          if (is_max ? v > best : v < best) best = v;
-        }
-        dst[o] = static_cast<R>(best);
+        dst[o] = static_cast<R>(op == ReduceOp::Max ? row_extreme<true>(p, inner)
+                                                    : row_extreme<false>(p, inner));
       }
     }
   };
