@@ -5,8 +5,8 @@ update is one fused multi-tensor call when its tensors qualify (_fused_allowed, 
 else a loop of tensor ops per parameter."""
 from .. import _C, _factories, _grad_mode
 from .._C import Tensor, maximum
-from .optimizer import (Optimizer, _check_capturable, _check_fused, _check_lr, _fused_allowed,
-                        _step_tensor)
+from .optimizer import (Optimizer, _call_closure, _check_capturable, _check_fused, _check_lr,
+                        _fused_allowed, _step_tensor)
 
 
 def _check_hyper(lr, betas, eps, weight_decay):
@@ -56,10 +56,7 @@ class Adam(Optimizer):
         _check_fused(fused, foreach, differentiable)
 
     def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            with _grad_mode.enable_grad():
-                loss = closure()
+        loss = _call_closure(closure)
         with _grad_mode.no_grad():
             for g in self.param_groups:
                 for p in g["params"]:

@@ -8,7 +8,7 @@ import math
 from .. import _factories, _grad_mode
 from .._C import Tensor
 from .adafactor import _as_scalar
-from .optimizer import Optimizer
+from .optimizer import Optimizer, _call_closure
 
 # Keller Jordan's coefficients (a, b, c), step count and norm floor, torch's defaults
 _NS_COEFFICIENTS = (3.4445, -4.7750, 2.0315)
@@ -77,10 +77,7 @@ class Muon(Optimizer):
     def step(self, closure=None):
         """Per group as torch: every parameter with a gradient is checked and given its buffer
         first, then the updates run in order (a refused gradient stops the step there)."""
-        loss = None
-        if closure is not None:
-            with _grad_mode.enable_grad():
-                loss = closure()
+        loss = _call_closure(closure)
         with _grad_mode.no_grad():
             for g in self.param_groups:
                 ps = []

@@ -165,10 +165,7 @@ class Optimizer(OptimizerHooks):
         enable_grad, then self._update(p, group) under no_grad for each parameter that has a
         gradient. Returns the closure's loss."""
         from .. import _grad_mode
-        loss = None
-        if closure is not None:
-            with _grad_mode.enable_grad():
-                loss = closure()
+        loss = _call_closure(closure)
         with _grad_mode.no_grad():
             for g in self.param_groups:
                 for p in g["params"]:
@@ -194,6 +191,16 @@ class Optimizer(OptimizerHooks):
                     lines.append(f"    {k}: {g[k]}")
         lines.append(")")
         return "\n".join(lines)
+
+
+def _call_closure(closure):
+    """step(closure)'s first move in every optimizer: the closure's loss, computed with grad
+    mode on (None without a closure)."""
+    if closure is None:
+        return None
+    from .. import _grad_mode
+    with _grad_mode.enable_grad():
+        return closure()
 
 
 def _cast_state(param, value, key=None):

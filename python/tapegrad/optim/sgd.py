@@ -2,7 +2,7 @@
 dampening, nesterov, maximize. A group's update is one fused multi-tensor call when its tensors
 qualify (_fused_allowed, optim/fused.h), else a loop of tensor ops per parameter."""
 from .. import _C, _grad_mode
-from .optimizer import Optimizer, _check_fused, _check_lr, _fused_allowed
+from .optimizer import Optimizer, _call_closure, _check_fused, _check_lr, _fused_allowed
 
 
 class SGD(Optimizer):
@@ -22,10 +22,7 @@ class SGD(Optimizer):
         _check_fused(fused, foreach, differentiable)
 
     def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            with _grad_mode.enable_grad():
-                loss = closure()
+        loss = _call_closure(closure)
         with _grad_mode.no_grad():
             for g in self.param_groups:
                 if not (_fused_allowed(g) and self._fused_step(g)):
