@@ -1,7 +1,9 @@
 // CPU kernels for the activations that take arguments: gelu (exact / tanh), softplus
 // (beta, threshold) and the act_functors.h family (leaky_relu, elu, hardtanh, shrinks, ...).
 // The argument-free ones are functors in the op table.
+#include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include <tapegrad/kernels/act_functors.h>
 #include <tapegrad/kernels/cuda_kernels.h>
@@ -9,11 +11,42 @@
 #include <tapegrad/kernels/functors.h>
 #include <tapegrad/kernels/kernels.h>
 #include <tapegrad/kernels/loops.h>
+#include <tapegrad/kernels/vmath.h>
 
 #include "via_float.h"
 
 namespace tapegrad {
 namespace kern {
+
+namespace {
+// gelu(approximate='tanh') on contiguous float tensors: the functor's inner argument, the vector
+// tanh (vmath) over it, then 0.5 x (1 + t), block by block (each block still in cache). libm's
+// tanh per element was 13x slower than torch at 1e6. False (nothing written) when the table
+// has no tanh for T or out is in (the inner argument is written into out first).
+template <class T>
+bool gelu_tanh_vector(const Tensor& out, const Tensor& in) {
+  const vmath::VecSet* set = vmath::active();
+  vmath::MapFn<T> vtanh = nullptr;
+  if constexpr (std::is_same<T, float>::value) vtanh = set ? set->f32[vmath::kTanh] : nullptr;
+  if constexpr (std::is_same<T, double>::value) vtanh = set ? set->f64[vmath::kTanh] : nullptr;
+  if (!vtanh || !out.is_contiguous() || !in.is_contiguous() || out.raw_data() == in.raw_data() ||
+      out.sizes() != in.sizes())
+    return false;
+  T* o = out.data<T>();
+  const T* x = in.data<T>();
+  const T k = T(0.79788456080286535588);  // sqrt(2 / pi), as GeluTanhF
+  cpu::parallel_parts(in.numel(), [&](int64_t s, int64_t len) {
+    constexpr int64_t kBlock = 4096;
+    for (int64_t b = s; b < s + len; b += kBlock) {
+      const int64_t m = std::min(kBlock, s + len - b);
+      for (int64_t i = b; i < b + m; ++i) o[i] = k * (x[i] + T(0.044715) * x[i] * x[i] * x[i]);
+      vtanh(o + b, o + b, m, false);
+      for (int64_t i = b; i < b + m; ++i) o[i] = T(0.5) * x[i] * (T(1) + o[i]);
+    }
+  });
+  return true;
+}
+}  // namespace
 
 void gelu(const Tensor& out, const Tensor& in, bool tanh_approx) {
   if (via_float::any(out, in)) {  // Note [Half via float]
@@ -25,6 +58,7 @@ void gelu(const Tensor& out, const Tensor& in, bool tanh_approx) {
   TG_CUDA_DISPATCH(gelu(out, in, tanh_approx), out, in);
   dispatch_floating(in.dtype(), "GeluKernelImpl", [&](auto tag) {
     using T = decltype(tag);
+    if (tanh_approx && gelu_tanh_vector<T>(out, in)) return;
     if (tanh_approx)
       cpu::map1<T, T>(out, in, [](T x) { return fn::GeluTanhF{}(x); });
     else
