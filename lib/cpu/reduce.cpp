@@ -61,16 +61,11 @@ void half_prod(const Tensor& out, const Tensor& in, int64_t inner, DType dt) {
 }  // namespace
 
 namespace {
-// max (IsMax) or min of p[0, n), n >= 1, NaN if any element is NaN: eight independent lanes of
-// branch-free selects (vector max/min) and a separate NaN test. The branch per element of a
-// single running value was most of amax(0)'s time (1024 x 1024: 2 ms of 3).
+// max (IsMax) or min of p[0, n), n >= 1, NaNs ignored: eight independent lanes of branch-free
+// selects, which the compiler turns into vector max/min instructions. A single running value
+// with a branch per element was most of amax's and softmax's time (1024 x 1024: 2 ms of 3).
 template <bool IsMax, class T>
-T row_extreme(const T* p, int64_t n) {
-  if constexpr (std::is_floating_point<T>::value) {
-    int nan = 0;  // (a separate pass: folded into the select loop it kept that loop scalar)
-    for (int64_t k = 0; k < n; ++k) nan |= p[k] != p[k];
-    if (nan) return std::numeric_limits<T>::quiet_NaN();
-  }
+T lanes_extreme(const T* p, int64_t n) {
   T lanes[8];
   for (T& l : lanes) l = p[0];
   int64_t k = 0;
@@ -83,6 +78,18 @@ T row_extreme(const T* p, int64_t n) {
   T m = lanes[0];
   for (int l = 1; l < 8; ++l) m = (IsMax ? lanes[l] > m : lanes[l] < m) ? lanes[l] : m;
   return m;
+}
+
+// The same, NaN if any element is NaN (a separate pass: folded into the select loop it kept
+// that loop scalar).
+template <bool IsMax, class T>
+T row_extreme(const T* p, int64_t n) {
+  if constexpr (std::is_floating_point<T>::value) {
+    int nan = 0;
+    for (int64_t k = 0; k < n; ++k) nan |= p[k] != p[k];
+    if (nan) return std::numeric_limits<T>::quiet_NaN();
+  }
+  return lanes_extreme<IsMax>(p, n);
 }
 }  // namespace
 
@@ -222,25 +229,6 @@ void reduce_arg_inner(bool is_max, const Tensor& values, const Tensor& indices, 
   });
 }
 
-namespace {
-// The largest of p[0, n) ignoring NaNs (-inf for n == 0): eight independent lanes of branch-free
-// selects, which the compiler turns into vector max instructions. The NaN-aware single
-// accumulator (`p > m || p != p ? p : m`, kept for the scalar path) was a branch per element and
-// most of a 1024-wide softmax's time.
-template <class T>
-T row_max(const T* p, int64_t n) {
-  T lanes[8];
-  for (T& l : lanes) l = -std::numeric_limits<T>::infinity();
-  int64_t k = 0;
-  for (; k + 8 <= n; k += 8)
-    for (int l = 0; l < 8; ++l) lanes[l] = p[k + l] > lanes[l] ? p[k + l] : lanes[l];
-  for (; k < n; ++k) lanes[0] = p[k] > lanes[0] ? p[k] : lanes[0];
-  T m = lanes[0];
-  for (int l = 1; l < 8; ++l) m = lanes[l] > m ? lanes[l] : m;
-  return m;
-}
-}  // namespace
-
 void softmax_inner(const Tensor& out, const Tensor& in, int64_t inner, bool log) {
   if (via_float::any(out, in)) {  // Note [Half via float]
     Tensor out_f = via_float::scratch(out);
@@ -277,7 +265,7 @@ void softmax_inner(const Tensor& out, const Tensor& in, int64_t inner, bool log)
       T* q = dst + o * inner;
       if (vexp && vsum) {
         // a NaN need not be tracked here: its p - m is NaN, so the sum and the whole row are
-        T m = row_max(p, inner);
+        T m = lanes_extreme<true>(p, inner);
         if (std::isinf(m) && m < 0) m = 0;  // all -inf: avoid inf - inf
         for (int64_t k = 0; k < inner; ++k) q[k] = p[k] - m;
         vexp(q, q, inner, false);

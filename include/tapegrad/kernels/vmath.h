@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include <tapegrad/core/tensor.h>
+#include <tapegrad/kernels/loops.h>
 #include <tapegrad/ops/op_id.h>
 
 namespace tapegrad {
@@ -74,6 +75,24 @@ struct VecSet {
   MulPairFn<float> mul_pair_f32;
   MulPairFn<double> mul_pair_f64;
 };
+
+// A vector map inside an elementwise formula (silu = x / (1 + exp(-x)), gelu's tanh form):
+// over [0, n), split across threads and then into blocks small enough to stay in cache,
+// pre(i) gives the map's argument at i (written into out), f maps the block in place, and
+// post(i, fx) gives the result at i from the map's value fx. out must not be an input of pre
+// or post (it holds the argument before post reads them).
+template <class T, class Pre, class Post>
+void map_in_blocks(MapFn<T> f, T* out, int64_t n, Pre pre, Post post) {
+  cpu::parallel_parts(n, [&](int64_t s, int64_t len) {
+    constexpr int64_t kBlock = 4096;
+    for (int64_t b = s; b < s + len; b += kBlock) {
+      const int64_t m = kBlock < s + len - b ? kBlock : s + len - b;
+      for (int64_t i = b; i < b + m; ++i) out[i] = pre(i);
+      f(out + b, out + b, m, false);
+      for (int64_t i = b; i < b + m; ++i) out[i] = post(i, out[i]);
+    }
+  });
+}
 
 // nullptr when the instruction set was not compiled in (non-x86, or not GCC).
 const VecSet* avx512_set();
