@@ -126,8 +126,10 @@ def angle(input, *, out=None):
         raise NotImplementedError("angle(out=...) is not supported by tapegrad")
     with _no_grad():
         x = input if input.is_floating_point() else input.to(_C.get_default_dtype())
+        zero = _C._full([], 0.0, x.dtype, x._device_str)
+        # NaN stays NaN; -0.0 and inf give +0.0 (x * 0 would give -0.0 and NaN)
         res = _C.where(x < 0, _C._full([], _math.pi, x.dtype, x._device_str),
-                       x * 0)  # x * 0 keeps NaN
+                       _C.where(x != x, x, zero))
     return _pynode.record("AngleBackward0", lambda g: [g * 0], [input], res,
                           {"self": input})
 

@@ -16,15 +16,20 @@ namespace fn {
 
 // ---- unary ----
 struct NegF { template <class T> TG_HD T operator()(T x) const { return -x; } };
+// Floating abs clears the sign bit, so abs(-0.0) is +0.0 as in torch (and vectorises to an and).
 struct AbsF {
-  template <class T> TG_HD T operator()(T x) const { return x < T(0) ? -x : x; }
+  template <class T> TG_HD T operator()(T x) const {
+    if constexpr (std::is_floating_point<T>::value) return std::fabs(x);
+    else return x < T(0) ? -x : x;
+  }
 };
 struct SignF {
   template <class T> TG_HD T operator()(T x) const { return T((T(0) < x) - (x < T(0))); }
 };
-// relu propagates NaN, as torch's clamp_min(0) does.
+// relu keeps NaN and -0.0 (torch's relu(-0.0) is -0.0): only x < 0 becomes 0, one compare and
+// a blend that vectorises.
 struct ReluF {
-  template <class T> TG_HD T operator()(T x) const { return x > T(0) || x != x ? x : T(0); }
+  template <class T> TG_HD T operator()(T x) const { return x < T(0) ? T(0) : x; }
 };
 struct ExpF { template <class T> TG_HD T operator()(T x) const { return std::exp(x); } };
 struct LogF { template <class T> TG_HD T operator()(T x) const { return std::log(x); } };
