@@ -11,6 +11,8 @@
 #include <tapegrad/kernels/kernels.h>
 #include <tapegrad/kernels/loops.h>
 
+#include "half_convert.h"
+
 namespace tapegrad {
 namespace kern {
 
@@ -120,6 +122,7 @@ void copy(const Tensor& dst, const Tensor& src) {
       default: break;
     }
   }
+  if (try_convert_half(dst, src)) return;  // contiguous float32 <-> float16 / bfloat16
   dispatch_all(dst.dtype(), [&](auto dtag) {
     using D = decltype(dtag);
     dispatch_all(src.dtype(), [&](auto stag) {

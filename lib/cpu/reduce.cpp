@@ -197,6 +197,41 @@ void sum_rows(const Tensor& out, const Tensor& in, int64_t rows) {
   });
 }
 
+void extreme_rows(const Tensor& out, const Tensor& in, int64_t rows, bool is_max) {
+  if (via_float::any(out, in)) {  // Note [Half via float] (exact: a selection)
+    Tensor out_f = via_float::scratch(out);
+    extreme_rows(out_f, via_float::up(in), rows, is_max);
+    via_float::down(out, out_f);
+    return;
+  }
+  const int64_t cols = out.numel();
+  dispatch_floating(in.dtype(), "amax", [&](auto tag) {
+    using T = decltype(tag);
+    const T* src = in.data<T>();
+    T* dst = out.data<T>();
+    // Column blocks of running values, each row folded in with branch-free selects (a NaN
+    // element takes over, and a NaN running value stays: both compares are false for it).
+    // The transposed copy this replaces took 6-10x torch's time (amax(0) of 1024 x 1024).
+    constexpr int64_t kBlock = 1024;
+    const int64_t nblocks = (cols + kBlock - 1) / kBlock;
+    const bool par = rows * cols >= cpu::kGrain && nblocks > 1 && cpu::max_threads() > 1;
+#pragma omp parallel for if (par) schedule(static)
+    for (int64_t b = 0; b < nblocks; ++b) {
+      const int64_t c0 = b * kBlock, nc = std::min(kBlock, cols - c0);
+      T acc[kBlock];
+      for (int64_t c = 0; c < nc; ++c) acc[c] = src[c0 + c];
+      for (int64_t r = 1; r < rows; ++r) {
+        const T* p = src + r * cols + c0;
+        if (is_max)
+          for (int64_t c = 0; c < nc; ++c) acc[c] = (p[c] > acc[c] || p[c] != p[c]) ? p[c] : acc[c];
+        else
+          for (int64_t c = 0; c < nc; ++c) acc[c] = (p[c] < acc[c] || p[c] != p[c]) ? p[c] : acc[c];
+      }
+      for (int64_t c = 0; c < nc; ++c) dst[c0 + c] = acc[c];
+    }
+  });
+}
+
 void reduce_arg_inner(bool is_max, const Tensor& values, const Tensor& indices, const Tensor& in,
                       int64_t inner) {
   if (via_float::any(values, in)) {  // Note [Half via float]

@@ -11,6 +11,7 @@
 
 #include <tapegrad/kernels/loops.h>
 #include <tapegrad/kernels/vmath.h>
+#include <tapegrad/ops/memory_format.h>
 
 namespace tapegrad {
 namespace vmath {
@@ -113,6 +114,21 @@ bool want_stream(const Tensor& out, std::initializer_list<const Tensor*> ins,
   return true;
 }
 
+// out and the inputs walk as one flat array each: one shape, and either all contiguous or all
+// with out's strides and out dense (a result laid out like its transposed or channels-last
+// input, ops/output_layout.h, or an in-place op on such a tensor).
+bool flat_alike(const Tensor& out, std::initializer_list<const Tensor*> ins) {
+  bool all_contiguous = out.is_contiguous();
+  for (const Tensor* t : ins) {
+    if (t->sizes() != out.sizes()) return false;
+    all_contiguous = all_contiguous && t->is_contiguous();
+  }
+  if (all_contiguous) return true;
+  for (const Tensor* t : ins)
+    if (t->strides() != out.strides()) return false;
+  return is_non_overlapping_and_dense(out);
+}
+
 // f over [0, n) in chunks (a multiple of 64 elements, so no chunk but the last has a tail).
 template <class T>
 void run_chunked(MapFn<T> f, T* out, const T* in, int64_t n, bool stream) {
@@ -135,8 +151,7 @@ void run_silu(MapFn<T> vexp, T* out, const T* in, int64_t n) {
 bool try_unary(OpId op, const Tensor& out, const Tensor& in) {
   const VecSet* set = active();
   if (op == OpId::Silu && set && out.dtype() == in.dtype() && out.device().is_cpu() &&
-      in.device().is_cpu() && out.is_contiguous() && in.is_contiguous() &&
-      out.sizes() == in.sizes() && out.raw_data() != in.raw_data()) {
+      in.device().is_cpu() && flat_alike(out, {&in}) && out.raw_data() != in.raw_data()) {
     if (in.dtype() == DType::Float32 && set->f32[kExp]) {
       run_silu(set->f32[kExp], out.data<float>(), in.data<float>(), in.numel());
       return true;
@@ -148,8 +163,7 @@ bool try_unary(OpId op, const Tensor& out, const Tensor& in) {
   }
   const int k = fn_of(op);
   if (!set || k < 0 || out.dtype() != in.dtype() || !out.device().is_cpu() ||
-      !in.device().is_cpu() || !out.is_contiguous() || !in.is_contiguous() ||
-      out.sizes() != in.sizes())
+      !in.device().is_cpu() || !flat_alike(out, {&in}))
     return false;
   const bool stream = want_stream(out, {&in}, kStreamMapMinBytes);
   if (in.dtype() == DType::Float32 && set->f32[k]) {
@@ -189,11 +203,10 @@ bool try_binary(OpId op, const Tensor& out, const Tensor& a, const Tensor& b) {
   const VecSet* set = active();
   const int k = bin_of(op);
   if (!set || k < 0 || out.dtype() != a.dtype() || out.dtype() != b.dtype() ||
-      !out.device().is_cpu() || !a.device().is_cpu() || !b.device().is_cpu() ||
-      !out.is_contiguous() || !a.is_contiguous() || out.sizes() != a.sizes())
+      !out.device().is_cpu() || !a.device().is_cpu() || !b.device().is_cpu())
     return false;
   const bool scalar = b.numel() == 1;
-  if (!scalar && (b.sizes() != a.sizes() || !b.is_contiguous())) return false;
+  if (scalar ? !flat_alike(out, {&a}) : !flat_alike(out, {&a, &b})) return false;
   const int64_t n = out.numel();
   const bool stream = want_stream(out, {&a, &b});
   if (out.dtype() == DType::Float32) {
@@ -212,9 +225,7 @@ bool try_binary(OpId op, const Tensor& out, const Tensor& a, const Tensor& b) {
 bool try_axpy(const Tensor& out, const Tensor& a, const Tensor& b, double alpha) {
   const VecSet* set = active();
   if (!set || out.dtype() != a.dtype() || out.dtype() != b.dtype() || !out.device().is_cpu() ||
-      !a.device().is_cpu() || !b.device().is_cpu() || !out.is_contiguous() ||
-      !a.is_contiguous() || !b.is_contiguous() || out.sizes() != a.sizes() ||
-      out.sizes() != b.sizes())
+      !a.device().is_cpu() || !b.device().is_cpu() || !flat_alike(out, {&a, &b}))
     return false;
   const int64_t n = out.numel();
   auto run = [&](auto f, auto* o, const auto* x, const auto* y, auto al) {

@@ -1,6 +1,7 @@
 // Elementwise ops: the unary/binary/compare rows of ops.def, pow/rsub/clamp/where with their
 // scalar forms, and the in-place variants (Note [In-place ops]).
 #include <tapegrad/ops/math_extra.h>
+#include <tapegrad/ops/output_layout.h>
 #include <tapegrad/ops/save_spec.h>
 
 #include "common.h"
@@ -97,7 +98,7 @@ Tensor unary(OpId op, const Tensor& a) {
     TG_ERROR("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
              "invert a mask, use the `~` or `logical_not()` operator instead.");
   Tensor in = cast_for_kernel(a, dt);
-  Tensor out = empty(a.sizes(), dt, a.device());
+  Tensor out = empty_like_operands(Shape(a.sizes()), dt, a.device(), {&a});
   kern::unary(op, out, in);
   if (auto node = maybe_node(op, {a})) {
     auto spec = saves_of(op);
@@ -115,7 +116,8 @@ Tensor binary(OpId op, const Tensor& a, const Tensor& b, Scalar alpha) {
   check_integer_divisor(op, dt, b);
   if (op == OpId::Sub) check_sub_bool(a.dtype(), b.dtype());
   if (op == OpId::Add || op == OpId::Sub) check_scale_arg(dt, alpha);
-  Tensor out = empty(broadcast_shapes(a.sizes(), b.sizes()), dt, common_device({&a, &b}));
+  Tensor out = empty_like_operands(broadcast_shapes(a.sizes(), b.sizes()), dt,
+                                   common_device({&a, &b}), {&a, &b});
   kern::binary(op, out, cast_for_kernel(a, dt), cast_for_kernel(b, opmath_scalar_dtype(op, dt, b)),
                alpha.to_double());
   if (auto node = maybe_node(op, {a, b})) {
@@ -156,7 +158,8 @@ Tensor compare(CmpId op, const Tensor& a, const Tensor& b) {
   check_same_device(a, b, "compare");
   DType dt = promoted_dtype(a, b);
   Tensor out =
-      empty(broadcast_shapes(a.sizes(), b.sizes()), DType::Bool, common_device({&a, &b}));
+      empty_like_operands(broadcast_shapes(a.sizes(), b.sizes()), DType::Bool,
+                          common_device({&a, &b}), {&a, &b});
   kern::compare(op, out, cast_for_kernel(a, dt), cast_for_kernel(b, dt));
   return out;
 }
@@ -176,7 +179,7 @@ Tensor pow(const Tensor& a, Scalar e) {
   if (dt == DType::Bool && e.kind == Scalar::Int) dt = DType::Int64;
   if (!is_floating(dt) && e.kind != Scalar::Float && e.i < 0)
     TG_ERROR("Integers to negative integer powers are not allowed.");
-  Tensor out = empty(a.sizes(), dt, a.device());
+  Tensor out = empty_like_operands(Shape(a.sizes()), dt, a.device(), {&a});
   if (dt == DType::Bool) {  // bool ** bool: torch's shortcuts for exponents 0 and 1, no kernel
     if (e.i) kern::copy(out, a);
     else kern::fill(out, 1.0);
@@ -196,7 +199,7 @@ Tensor pow(Scalar base, const Tensor& e) {
   DType dt = e.dtype();
   if (base.kind == Scalar::Float && !is_floating(dt)) dt = default_dtype();
   if (dt == DType::Bool && base.kind == Scalar::Int) dt = DType::Int64;  // 2 ** bool: int64
-  Tensor out = empty(e.sizes(), dt, e.device());
+  Tensor out = empty(e.sizes(), dt, e.device());  // contiguous whatever e's layout, as torch's
   kern::rpow(out, base.to_double(), cast_for_kernel(e, dt));
   if (auto node = maybe_node(OpId::RPow, {e})) {
     node->f = {base.to_double()};
@@ -213,7 +216,7 @@ Tensor rsub(const Tensor& a, Scalar other, Scalar alpha) {
   DType dt = promoted_dtype(a, o);
   check_sub_bool(a.dtype(), o.dtype());
   check_scale_arg(dt, alpha);
-  Tensor out = empty(a.sizes(), dt, a.device());
+  Tensor out = empty_like_operands(Shape(a.sizes()), dt, a.device(), {&a});
   kern::binary(OpId::Sub, out, cast_for_kernel(o, dt), cast_for_kernel(a, dt), alpha.to_double());
   if (auto node = maybe_node(OpId::Rsub, {a})) {
     node->f = {alpha.to_double()};
@@ -268,7 +271,7 @@ Tensor clamp(const Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi
   const DType dt = clamp_dtype(a.dtype(), lo, hi, "clamp_scalar_cpu");
   if (lo) check_scalar_fits(*lo, dt);
   if (hi) check_scalar_fits(*hi, dt);
-  Tensor out = empty(a.sizes(), dt, a.device());
+  Tensor out = empty_like_operands(Shape(a.sizes()), dt, a.device(), {&a});
   std::optional<double> l, h;
   if (lo) l = lo->to_double();
   if (hi) h = hi->to_double();
@@ -318,7 +321,8 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
     if (t->impl()->wrapped_number && t->dtype() != dt && !is_floating(dt))
       check_scalar_fits(item(*t), dt);
   Shape shape = broadcast_shapes(cond.sizes(), broadcast_shapes(a.sizes(), b.sizes()));
-  Tensor out = empty(shape, dt, common_device({&a, &b, &cond}));
+  Tensor out = empty_like_operands(std::move(shape), dt, common_device({&a, &b, &cond}),
+                                   {&cond, &a, &b});
   kern::where(out, cond, cast_for_kernel(a, dt), cast_for_kernel(b, dt));
   if (auto node = maybe_node(OpId::Where, {a, b})) {
     node->saved.emplace_back(cond, false);
@@ -328,7 +332,7 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
 }
 
 Tensor logical_not(const Tensor& a) {
-  Tensor out = empty(a.sizes(), DType::Bool, a.device());
+  Tensor out = empty_like_operands(Shape(a.sizes()), DType::Bool, a.device(), {&a});
   kern::logical_not(out, a);
   return out;
 }

@@ -198,9 +198,18 @@ Tensor amax_impl(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim
   for (auto d : rdims)
     TG_CHECK_KIND(Index, a.sizes()[d] > 0, is_max ? "amax" : "amin",
                   "(): Expected reduction dim ", d, " to have non-zero size.");
-  Prepared p = prepare(a, rdims, keepdim);
-  Tensor out = empty(p.out_shape, a.dtype(), a.device());
-  kern::reduce_inner(is_max ? kern::ReduceOp::Max : kern::ReduceOp::Min, out, p.in, p.inner);
+  Prepared p;
+  Tensor out;
+  if (leading_dims(a, rdims) && is_floating(a.dtype()) && a.device().is_cpu()) {
+    // leading dims of a contiguous tensor: whole rows folded in, no transposed copy
+    p = prepare_shape(a, rdims, keepdim);
+    out = empty(p.out_shape, a.dtype(), a.device());
+    kern::extreme_rows(out, a, p.inner, is_max);
+  } else {
+    p = prepare(a, rdims, keepdim);
+    out = empty(p.out_shape, a.dtype(), a.device());
+    kern::reduce_inner(is_max ? kern::ReduceOp::Max : kern::ReduceOp::Min, out, p.in, p.inner);
+  }
   if (auto node = maybe_node(is_max ? OpId::Amax : OpId::Amin, {a})) {
     node->saved.emplace_back(a, false);
     node->i = rdims;

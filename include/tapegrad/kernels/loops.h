@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include <tapegrad/core/tensor.h>
 
@@ -49,8 +50,49 @@ struct StridedIter {
     strides[k] = st;
   }
 
-  // Drops size-1 dims and merges dims that are contiguous with each other in every operand.
+  // Puts the dims in operand 0's memory order (largest stride first), when its strides are
+  // all nonzero and not in that order already: an output laid out like a transposed input
+  // (ops/output_layout.h), or an in-place op on one, then walks both in memory order rather
+  // than a row apart per element (x.t() + 1 at 1024 x 1024: 35x torch's time). Pure
+  // elementwise functions give the same values in any order.
+  void reorder() {
+    const size_t nd = shape.size();
+    bool ordered = true;
+    int64_t prev = -1;
+    for (size_t d = 0; d < nd; ++d) {
+      if (shape[d] == 1) continue;
+      const int64_t s = strides[0][d];
+      if (s <= 0) return;
+      if (prev >= 0 && s > prev) ordered = false;
+      prev = s;
+    }
+    if (ordered) return;
+    std::array<size_t, 16> small{};
+    std::vector<size_t> big;
+    size_t* perm = small.data();
+    if (nd > small.size()) {
+      big.resize(nd);
+      perm = big.data();
+    }
+    for (size_t d = 0; d < nd; ++d) perm[d] = d;
+    std::stable_sort(perm, perm + nd, [&](size_t a, size_t b) {
+      return strides[0][a] > strides[0][b];
+    });
+    Shape ns(nd);
+    std::array<Shape, N> nst;
+    for (size_t d = 0; d < nd; ++d) ns[d] = shape[perm[d]];
+    for (int k = 0; k < N; ++k) {
+      nst[k].resize(nd);
+      for (size_t d = 0; d < nd; ++d) nst[k][d] = strides[k][perm[d]];
+    }
+    shape = std::move(ns);
+    strides = std::move(nst);
+  }
+
+  // Drops size-1 dims and merges dims that are contiguous with each other in every operand
+  // (after reorder()).
   void coalesce() {
+    reorder();
     Shape ns;
     std::array<Shape, N> nst;
     for (size_t d = 0; d < shape.size(); ++d) {

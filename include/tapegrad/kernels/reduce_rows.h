@@ -12,5 +12,9 @@ namespace kern {
 // same result, as the transposed-copy path).
 void sum_rows(const Tensor& out, const Tensor& in, int64_t rows);
 
+// The same walk for amax / amin (is_max): out = the column maxima (minima), NaN where a column
+// has one. Any order gives the same result, so this equals the transposed-copy path exactly.
+void extreme_rows(const Tensor& out, const Tensor& in, int64_t rows, bool is_max);
+
 }  // namespace kern
 }  // namespace tapegrad
