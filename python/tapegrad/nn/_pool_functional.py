@@ -101,9 +101,15 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     else:
         dh = _divisors(h, k[0], s[0], p[0], oh, count_include_pad)
         dw = _divisors(w, k[1], s[1], p[1], ow, count_include_pad)
-        div = _tensor([[a * b for b in dw] for a in dh], dtype=input.dtype,
-                      device=input.device)
-        res = _window_mean(sums, div)
+        if input.dtype.is_floating_point and min(dh) == max(dh) and min(dw) == max(dw):
+            # every window the same size: one divisor (the same quotients; the oh x ow table
+            # built from Python lists was most of avg_pool2d's time)
+            res = _window_mean(sums, dh[0] * dw[0])
+        else:
+            # the outer product of the two (small exact integers: the same values as a*b)
+            div = (_tensor(dh, dtype=input.dtype, device=input.device).reshape(oh, 1)
+                   * _tensor(dw, dtype=input.dtype, device=input.device))
+            res = _window_mean(sums, div)
     res = res.reshape(n, c, oh, ow)
     return res if batched else res.squeeze(0)
 
