@@ -19,16 +19,9 @@
 #include <cmath>
 #include <cstdint>
 
+#include <tapegrad/kernels/clones.h>
 #include <tapegrad/kernels/loops.h>
 #include <tapegrad/kernels/vmath.h>
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define TG_ERF_CLONES __attribute__((target_clones("avx512f", "arch=haswell", "default")))
-#define TG_ERF_INLINE inline __attribute__((always_inline))
-#else
-#define TG_ERF_CLONES
-#define TG_ERF_INLINE inline
-#endif
 
 namespace tapegrad {
 namespace kern {
@@ -46,7 +39,7 @@ constexpr float kT[10] = {1.1283791670955126f,     -0.37612638903183754f,  0.112
 constexpr float kSqrtHalf = 0.70710678118654752440f;
 constexpr float kErfSeriesBelow = 0.75f;
 
-TG_ERF_INLINE float poly_r(float t) {
+TG_ALWAYS_INLINE float poly_r(float t) {
   float p = kR[9];
   for (int k = 8; k >= 0; --k) p = p * t + kR[k];
   return p;
@@ -60,7 +53,7 @@ constexpr int64_t kBlock = 2048;  // three float buffers: 24 KiB, in L1
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 template <Form F>
-TG_ERF_INLINE void block(float* o, const float* x, int64_t m, vmath::MapFn<float> vexp) {
+TG_ALWAYS_INLINE void block(float* o, const float* x, int64_t m, vmath::MapFn<float> vexp) {
   float e1[kBlock], e2[kBlock], tb[kBlock];
   for (int64_t i = 0; i < m; ++i) {
     const float z = F == Form::Gelu ? x[i] * kSqrtHalf : x[i];
@@ -110,13 +103,13 @@ TG_ERF_INLINE void block(float* o, const float* x, int64_t m, vmath::MapFn<float
 // width they were 2-3x torch's time. The AVX-512 and Haswell (AVX2 + FMA) clones contract the
 // Horner steps into FMAs (-ffp-contract=fast for this file: 13% faster), so they may round an
 // ulp apart from the baseline clone; every clone keeps the bounds of the Note.
-TG_ERF_CLONES void block_erf(float* o, const float* x, int64_t m, vmath::MapFn<float> e) {
+TG_TARGET_CLONES void block_erf(float* o, const float* x, int64_t m, vmath::MapFn<float> e) {
   block<Form::Erf>(o, x, m, e);
 }
-TG_ERF_CLONES void block_erfc(float* o, const float* x, int64_t m, vmath::MapFn<float> e) {
+TG_TARGET_CLONES void block_erfc(float* o, const float* x, int64_t m, vmath::MapFn<float> e) {
   block<Form::Erfc>(o, x, m, e);
 }
-TG_ERF_CLONES void block_gelu(float* o, const float* x, int64_t m, vmath::MapFn<float> e) {
+TG_TARGET_CLONES void block_gelu(float* o, const float* x, int64_t m, vmath::MapFn<float> e) {
   block<Form::Gelu>(o, x, m, e);
 }
 

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include <tapegrad/core/half.h>
+#include <tapegrad/kernels/clones.h>
 #include <tapegrad/kernels/loops.h>
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -50,10 +51,7 @@ __attribute__((target("avx,f16c"))) void f16_to_f32(float* d, const uint16_t* s,
 // BFloat16(float) without its branch: a select between the NaN and the rounded bits, so the
 // loop vectorises (an AVX2 clone too: SSE2 has no unsigned compare or 32-to-16-bit pack, and at
 // its width the loop took 3x torch's time).
-#ifdef TG_HAVE_F16C_PATH
-__attribute__((target_clones("avx2", "default")))
-#endif
-void f32_to_bf16(uint16_t* d, const float* s, int64_t n) {
+TG_TARGET_CLONES void f32_to_bf16(uint16_t* d, const float* s, int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
     uint32_t x;
     std::memcpy(&x, s + i, 4);

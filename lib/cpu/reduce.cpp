@@ -8,6 +8,7 @@
 
 #include <tapegrad/kernels/cuda_kernels.h>
 #include <tapegrad/kernels/dispatch.h>
+#include <tapegrad/kernels/clones.h>
 #include <tapegrad/kernels/kernels.h>
 #include <tapegrad/kernels/loops.h>
 #include <tapegrad/kernels/reduce_rows.h>
@@ -65,7 +66,7 @@ namespace {
 // selects, which the compiler turns into vector max/min instructions. A single running value
 // with a branch per element was most of amax's and softmax's time (1024 x 1024: 2 ms of 3).
 template <bool IsMax, class T>
-T lanes_extreme(const T* p, int64_t n) {
+TG_ALWAYS_INLINE T lanes_extreme(const T* p, int64_t n) {
   T lanes[8];
   for (T& l : lanes) l = p[0];
   int64_t k = 0;
@@ -83,13 +84,41 @@ T lanes_extreme(const T* p, int64_t n) {
 // The same, NaN if any element is NaN (a separate pass: folded into the select loop it kept
 // that loop scalar).
 template <bool IsMax, class T>
-T row_extreme(const T* p, int64_t n) {
+TG_ALWAYS_INLINE T row_extreme_body(const T* p, int64_t n) {
   if constexpr (std::is_floating_point<T>::value) {
     int nan = 0;
     for (int64_t k = 0; k < n; ++k) nan |= p[k] != p[k];
     if (nan) return std::numeric_limits<T>::quiet_NaN();
   }
   return lanes_extreme<IsMax>(p, n);
+}
+// float and double rows at the CPU's full width (kernels/clones.h): at SSE2 width amax over
+// 1024-float rows took 5x torch's time. A selection: every clone gives the same value.
+TG_TARGET_CLONES float row_max_f32(const float* p, int64_t n) { return row_extreme_body<true>(p, n); }
+TG_TARGET_CLONES float row_min_f32(const float* p, int64_t n) { return row_extreme_body<false>(p, n); }
+TG_TARGET_CLONES double row_max_f64(const double* p, int64_t n) { return row_extreme_body<true>(p, n); }
+TG_TARGET_CLONES double row_min_f64(const double* p, int64_t n) { return row_extreme_body<false>(p, n); }
+
+template <bool IsMax, class T>
+T row_extreme(const T* p, int64_t n) {
+  if constexpr (std::is_same<T, float>::value) return IsMax ? row_max_f32(p, n) : row_min_f32(p, n);
+  else if constexpr (std::is_same<T, double>::value)
+    return IsMax ? row_max_f64(p, n) : row_min_f64(p, n);
+  else return row_extreme_body<IsMax>(p, n);
+}
+
+// Product of a float row in double, in eight interleaved partials (one running product was a
+// chain of dependent multiplications: prod over 1024-float rows took 15x torch's time). The
+// partials are double, so the grouping moves the float result by at most a rounding of the
+// double, as torch's own vector lanes regroup it.
+template <class T>
+double row_prod(const T* p, int64_t n) {
+  double lanes[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+  int64_t k = 0;
+  for (; k + 8 <= n; k += 8)
+    for (int l = 0; l < 8; ++l) lanes[l] *= static_cast<double>(p[k + l]);
+  for (; k < n; ++k) lanes[0] *= static_cast<double>(p[k]);
+  return ((lanes[0] * lanes[1]) * (lanes[2] * lanes[3])) * ((lanes[4] * lanes[5]) * (lanes[6] * lanes[7]));
 }
 }  // namespace
 
@@ -148,6 +177,8 @@ void reduce_inner(ReduceOp op, const Tensor& out, const Tensor& in, int64_t inne
         acc_t<T> acc = 0;
         for (int64_t k = 0; k < inner; ++k) acc += static_cast<acc_t<T>>(p[k]);
         dst[o] = static_cast<R>(acc);
+      } else if (op == ReduceOp::Prod && std::is_floating_point<T>::value) {
+        dst[o] = static_cast<R>(row_prod(p, inner));
       } else if (op == ReduceOp::Prod) {
         acc_t<T> acc = 1;
         for (int64_t k = 0; k < inner; ++k) acc *= static_cast<acc_t<T>>(p[k]);
