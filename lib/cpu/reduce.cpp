@@ -198,6 +198,18 @@ void reduce_inner(ReduceOp op, const Tensor& out, const Tensor& in, int64_t inne
   dispatch_numeric_and_bool(in.dtype(), "reduce", [&](auto tag) { body(tag, tag); });
 }
 
+namespace {
+// body(c0, nc) over the column blocks [c0, c0 + nc) of a row-major [rows, cols] array, nc <=
+// Block, the blocks split across threads above the grain size (sum_rows, extreme_rows).
+template <int64_t Block, class Body>
+void column_blocks(int64_t rows, int64_t cols, Body&& body) {
+  const int64_t nblocks = (cols + Block - 1) / Block;
+  const bool par = rows * cols >= cpu::kGrain && nblocks > 1 && cpu::max_threads() > 1;
+#pragma omp parallel for if (par) schedule(static)
+  for (int64_t b = 0; b < nblocks; ++b) body(b * Block, std::min(Block, cols - b * Block));
+}
+}  // namespace
+
 void sum_rows(const Tensor& out, const Tensor& in, int64_t rows) {
   if (via_float::any(out, in)) {  // Note [Half via float]
     Tensor out_f = via_float::scratch(out);
@@ -212,11 +224,7 @@ void sum_rows(const Tensor& out, const Tensor& in, int64_t rows) {
     T* dst = out.data<T>();
     // Column blocks (a few KiB of accumulators, cache-resident) split across threads.
     constexpr int64_t kBlock = 512;
-    const int64_t nblocks = (cols + kBlock - 1) / kBlock;
-    const bool par = rows * cols >= cpu::kGrain && nblocks > 1 && cpu::max_threads() > 1;
-#pragma omp parallel for if (par) schedule(static)
-    for (int64_t b = 0; b < nblocks; ++b) {
-      const int64_t c0 = b * kBlock, nc = std::min(kBlock, cols - c0);
+    column_blocks<kBlock>(rows, cols, [&](int64_t c0, int64_t nc) {
       double acc[kBlock];
       for (int64_t c = 0; c < nc; ++c) acc[c] = 0;
       for (int64_t r = 0; r < rows; ++r) {
@@ -224,7 +232,7 @@ void sum_rows(const Tensor& out, const Tensor& in, int64_t rows) {
         for (int64_t c = 0; c < nc; ++c) acc[c] += static_cast<double>(p[c]);
       }
       for (int64_t c = 0; c < nc; ++c) dst[c0 + c] = static_cast<T>(acc[c]);
-    }
+    });
   });
 }
 
@@ -244,11 +252,7 @@ void extreme_rows(const Tensor& out, const Tensor& in, int64_t rows, bool is_max
     // element takes over, and a NaN running value stays: both compares are false for it).
     // The transposed copy this replaces took 6-10x torch's time (amax(0) of 1024 x 1024).
     constexpr int64_t kBlock = 1024;
-    const int64_t nblocks = (cols + kBlock - 1) / kBlock;
-    const bool par = rows * cols >= cpu::kGrain && nblocks > 1 && cpu::max_threads() > 1;
-#pragma omp parallel for if (par) schedule(static)
-    for (int64_t b = 0; b < nblocks; ++b) {
-      const int64_t c0 = b * kBlock, nc = std::min(kBlock, cols - c0);
+    column_blocks<kBlock>(rows, cols, [&](int64_t c0, int64_t nc) {
       T acc[kBlock];
       for (int64_t c = 0; c < nc; ++c) acc[c] = src[c0 + c];
       for (int64_t r = 1; r < rows; ++r) {
@@ -259,7 +263,7 @@ void extreme_rows(const Tensor& out, const Tensor& in, int64_t rows, bool is_max
           for (int64_t c = 0; c < nc; ++c) acc[c] = (p[c] < acc[c] || p[c] != p[c]) ? p[c] : acc[c];
       }
       for (int64_t c = 0; c < nc; ++c) dst[c0 + c] = acc[c];
-    }
+    });
   });
 }
 
