@@ -15,6 +15,8 @@ EXPRS = [
     "p.sin()", "p * 2", "p + r", "r + p", "c + 1", "c * c", "c.sin()", "c * w",
     "x[:, ::2] + 1", "x[::2].t() * 2", "x.t()[:1] + x.t()", "x.t() + b", "b + x.t()",
     "x.t().unsqueeze(0) + x.t().unsqueeze(1)", "s.t() + 1", "s.t().sin()", "e.t() + 1", "e.t().sin()",
+    "F.gelu(x.t())", "F.gelu(x.t(), approximate='tanh')", "F.gelu(x[:, ::2])", "F.softplus(x.t())",
+    "F.elu(x.t())", "F.hardtanh(x.t())", "F.mish(x.t())", "F.logsigmoid(x.t())", "F.silu(c)",
     "m.zeros(2, 3, 1, 1) + 1", "m.zeros(2, 3, 1, 1).sin()", "c[:, :, ::2] + 1", "c + c.contiguous()",
 ]
 
@@ -34,7 +36,7 @@ def _env(m):
     e = m.zeros(0, 3)
     q = mk(base[:25]).reshape(5, 5)
     del g
-    return {"m": m, "x": x, "p": p, "r": r, "c": c, "w": w, "b": b, "s": s, "e": e, "q": q}
+    return {"m": m, "F": m.nn.functional, "x": x, "p": p, "r": r, "c": c, "w": w, "b": b, "s": s, "e": e, "q": q}
 
 
 @pytest.mark.parametrize("expr", EXPRS)

@@ -30,8 +30,7 @@ bool gelu_tanh_vector(const Tensor& out, const Tensor& in) {
   vmath::MapFn<T> vtanh = nullptr;
   if constexpr (std::is_same<T, float>::value) vtanh = set ? set->f32[vmath::kTanh] : nullptr;
   if constexpr (std::is_same<T, double>::value) vtanh = set ? set->f64[vmath::kTanh] : nullptr;
-  if (!vtanh || !out.is_contiguous() || !in.is_contiguous() || out.raw_data() == in.raw_data() ||
-      out.sizes() != in.sizes())
+  if (!vtanh || !vmath::flat_alike(out, {&in}) || out.raw_data() == in.raw_data())
     return false;
   T* o = out.data<T>();
   const T* x = in.data<T>();

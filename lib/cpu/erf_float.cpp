@@ -128,7 +128,7 @@ bool run(Form form, const Tensor& out, const Tensor& in) {
   const vmath::VecSet* set = vmath::active();
   if (!set || !set->f32[vmath::kExp] || in.dtype() != DType::Float32 ||
       out.dtype() != DType::Float32 || !in.device().is_cpu() || !out.device().is_cpu() ||
-      !in.is_contiguous() || !out.is_contiguous() || in.sizes() != out.sizes())
+      !vmath::flat_alike(out, {&in}))
     return false;
   float* o = out.data<float>();
   const float* x = in.data<float>();

@@ -114,9 +114,8 @@ bool want_stream(const Tensor& out, std::initializer_list<const Tensor*> ins,
   return true;
 }
 
-// out and the inputs walk as one flat array each: one shape, and either all contiguous or all
-// with out's strides and out dense (a result laid out like its transposed or channels-last
-// input, ops/output_layout.h, or an in-place op on such a tensor).
+}  // namespace
+
 bool flat_alike(const Tensor& out, std::initializer_list<const Tensor*> ins) {
   bool all_contiguous = out.is_contiguous();
   for (const Tensor* t : ins) {
@@ -128,6 +127,8 @@ bool flat_alike(const Tensor& out, std::initializer_list<const Tensor*> ins) {
     if (t->strides() != out.strides()) return false;
   return is_non_overlapping_and_dense(out);
 }
+
+namespace {
 
 // f over [0, n) in chunks (a multiple of 64 elements, so no chunk but the last has a tail).
 template <class T>

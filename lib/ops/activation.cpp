@@ -6,6 +6,8 @@
 
 #include <tapegrad/kernels/act_functors.h>
 
+#include <tapegrad/ops/output_layout.h>
+
 #include "common.h"
 
 namespace tapegrad {
@@ -29,7 +31,7 @@ enum class Keep { Self, Result };
 Tensor act(OpId op, ActKind kind, const char* kernel, const Tensor& a, const double* p,
            std::vector<double> f, Keep keep = Keep::Self) {
   check_floating(a, kernel);
-  Tensor out = empty(a.sizes(), a.dtype(), a.device());
+  Tensor out = empty_like_operands(Shape(a.sizes()), a.dtype(), a.device(), {&a});
   kern::activation(kind, out, detach(a), p, kernel);
   if (auto node = maybe_node(op, {a})) {
     node->saved.reserve(2);

@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include <tapegrad/ops/memory_format.h>
+#include <tapegrad/ops/output_layout.h>
+
 #include "common.h"
 
 namespace tapegrad {
@@ -14,8 +17,12 @@ Tensor gelu(const Tensor& a, const std::string& approximate) {
   TG_CHECK(approximate == "none" || approximate == "tanh",
            "approximate argument must be either none or tanh.");
   const bool tanh_approx = approximate == "tanh";
-  Tensor out = empty(a.sizes(), a.dtype(), a.device());
-  kern::gelu(out, contiguous(detach(a)), tanh_approx);
+  // laid out as torch lays it out (a transposed input, a transposed result); a non-dense
+  // input is copied first so the kernel's vector paths see one flat layout
+  Tensor in = detach(a);
+  if (!in.is_contiguous() && !is_non_overlapping_and_dense(in)) in = contiguous(in);
+  Tensor out = empty_like_operands(Shape(a.sizes()), a.dtype(), a.device(), {&in});
+  kern::gelu(out, in, tanh_approx);
   if (auto node = maybe_node(OpId::Gelu, {a})) {
     node->saved.emplace_back(a, false);
     node->i = {tanh_approx};
@@ -25,7 +32,7 @@ Tensor gelu(const Tensor& a, const std::string& approximate) {
 }
 
 Tensor softplus(const Tensor& a, double beta, double threshold) {
-  Tensor out = empty(a.sizes(), a.dtype(), a.device());
+  Tensor out = empty_like_operands(Shape(a.sizes()), a.dtype(), a.device(), {&a});
   kern::softplus(out, detach(a), beta, threshold);
   if (auto node = maybe_node(OpId::Softplus, {a})) {
     node->saved.emplace_back(a, false);

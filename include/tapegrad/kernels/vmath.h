@@ -4,6 +4,7 @@
 // scalar functor" (libm), which is also what the portable build and unlisted dtypes get. Not part
 // of the public API: kern::unary and kern::reduce_inner call these on contiguous runs.
 #pragma once
+#include <initializer_list>
 #include <cstdint>
 
 #include <tapegrad/core/tensor.h>
@@ -109,6 +110,11 @@ const char* cpu_capability();
 // CPU features (libgcc's bits, which include the OS saving the wider register state).
 bool cpu_has_avx512();
 bool cpu_has_avx2();
+
+// out and the inputs walk as one flat array each: one shape, and either all contiguous or all
+// with out's strides and out dense (a result laid out like its transposed or channels-last
+// input, ops/output_layout.h, or an in-place op on such a tensor).
+bool flat_alike(const Tensor& out, std::initializer_list<const Tensor*> ins);
 
 // out = op(in) through the vector table when both are contiguous floating tensors of the same
 // dtype and shape and the table has the op; false (nothing written) otherwise. Splits across
