@@ -17,6 +17,8 @@ EXPRS = [
     "x.t().unsqueeze(0) + x.t().unsqueeze(1)", "s.t() + 1", "s.t().sin()", "e.t() + 1", "e.t().sin()",
     "F.gelu(x.t())", "F.gelu(x.t(), approximate='tanh')", "F.gelu(x[:, ::2])", "F.softplus(x.t())",
     "F.elu(x.t())", "F.hardtanh(x.t())", "F.mish(x.t())", "F.logsigmoid(x.t())", "F.silu(c)",
+    "m.lerp(q.t(), q, 0.3)", "m.lerp(q.t(), q.t(), q.t().sigmoid())", "m.addcmul(q.t(), q.t(), q.t())",
+    "x.t().clamp_min(0.1)", "x.t().clamp_max(0.1)",
     "m.zeros(2, 3, 1, 1) + 1", "m.zeros(2, 3, 1, 1).sin()", "c[:, :, ::2] + 1", "c + c.contiguous()",
 ]
 

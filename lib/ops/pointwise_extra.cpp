@@ -3,6 +3,8 @@
 // torch records under their own grad_fn names), clamp_min / clamp_max and logit.
 #include <tapegrad/ops/div_mode.h>
 
+#include <tapegrad/ops/output_layout.h>
+
 #include "common.h"
 
 namespace tapegrad {
@@ -80,7 +82,7 @@ Tensor clamp_one(OpId row, const Tensor& a, Scalar bound) {
                                is_min ? std::nullopt : std::optional<Scalar>(bound),
                                is_min ? "clamp_min_scalar_cpu" : "clamp_max_scalar_cpu");
   check_scalar_fits(bound, dt);
-  Tensor out = empty(a.sizes(), dt, a.device());
+  Tensor out = empty_like_operands(Shape(a.sizes()), dt, a.device(), {&a});
   std::optional<double> lo, hi;
   (row == OpId::ClampMin ? lo : hi) = bound.to_double();
   kern::clamp(out, cast_for_kernel(a, dt), lo, hi);

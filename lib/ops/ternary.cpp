@@ -6,6 +6,8 @@
 #include <tapegrad/kernels/dispatch.h>
 #include <tapegrad/kernels/fused.h>
 
+#include <tapegrad/ops/output_layout.h>
+
 #include "common.h"
 
 namespace tapegrad {
@@ -44,8 +46,8 @@ Tensor addc(OpId op, const Tensor& self, const Tensor& t1, const Tensor& t2, Sca
     NoGradGuard g;
     Tensor a = cast_for_kernel(self, dt), b = cast_for_kernel(t1, dt), c = cast_for_kernel(t2, dt);
     if (op == OpId::Addcmul && is_floating(dt)) {
-      out = empty(broadcast_shapes(a.sizes(), broadcast_shapes(b.sizes(), c.sizes())), dt,
-                  self.device());
+      out = empty_like_operands(broadcast_shapes(a.sizes(), broadcast_shapes(b.sizes(), c.sizes())),
+                                dt, self.device(), {&a, &b, &c});
       kern::addcmul(out, a, b, c, value.to_double());
     } else if (dt == DType::Float16 || dt == DType::BFloat16) {
       // torch's kernel: self + value * (t1 / t2) in float, rounded once
@@ -95,7 +97,8 @@ Tensor lerp(const Tensor& self, const Tensor& end, Scalar weight) {
   Tensor out;
   {
     // torch's two-sided fused form (exact at weight 0 and 1), so results round the same
-    out = empty(broadcast_shapes(self.sizes(), end.sizes()), self.dtype(), self.device());
+    out = empty_like_operands(broadcast_shapes(self.sizes(), end.sizes()), self.dtype(),
+                              self.device(), {&self, &end});
     // a half/bfloat16 lerp reads its scalar weight at float precision (torch's opmath)
     const DType wt = itemsize(self.dtype()) == 2 ? DType::Float32 : self.dtype();
     kern::lerp(out, detach(self), detach(end), scalar_tensor(weight, wt));
@@ -114,7 +117,8 @@ Tensor lerp(const Tensor& self, const Tensor& end, const Tensor& weight) {
   Tensor out;
   {
     Shape shape = broadcast_shapes(self.sizes(), broadcast_shapes(end.sizes(), weight.sizes()));
-    out = empty(shape, self.dtype(), self.device());
+    out = empty_like_operands(std::move(shape), self.dtype(), self.device(),
+                              {&self, &end, &weight});
     kern::lerp(out, detach(self), detach(end), detach(weight));
   }
   if (auto node = maybe_node(OpId::LerpTensor, {self, end, weight})) {
