@@ -19,8 +19,10 @@ namespace {
 
 #ifdef TG_HAVE_F16C_PATH
 bool cpu_has_f16c() {
-  __builtin_cpu_init();
-  static const bool has = __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c");
+  static const bool has = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c");
+  }();
   return has;
 }
 
@@ -72,36 +74,26 @@ void bf16_to_f32(float* d, const uint16_t* s, int64_t n) {
 
 bool try_convert_half(const Tensor& dst, const Tensor& src) {
   const DType dd = dst.dtype(), sd = src.dtype();
-  const bool to_half = sd == DType::Float32 && (dd == DType::Float16 || dd == DType::BFloat16);
-  const bool from_half = dd == DType::Float32 && (sd == DType::Float16 || sd == DType::BFloat16);
+  void (*to_half)(uint16_t*, const float*, int64_t) = nullptr;
+  void (*from_half)(float*, const uint16_t*, int64_t) = nullptr;
+  if (sd == DType::Float32 && dd == DType::BFloat16) to_half = f32_to_bf16;
+  if (dd == DType::Float32 && sd == DType::BFloat16) from_half = bf16_to_f32;
+#ifdef TG_HAVE_F16C_PATH
+  if (cpu_has_f16c()) {  // without F16C: the generic per-element loop
+    if (sd == DType::Float32 && dd == DType::Float16) to_half = f32_to_f16;
+    if (dd == DType::Float32 && sd == DType::Float16) from_half = f16_to_f32;
+  }
+#endif
   if ((!to_half && !from_half) || !dst.device().is_cpu() || !src.device().is_cpu() ||
       !dst.is_contiguous() || !src.is_contiguous() || dst.sizes() != src.sizes())
     return false;
-  const bool f16 = dd == DType::Float16 || sd == DType::Float16;
-#ifdef TG_HAVE_F16C_PATH
-  const bool hw = f16 && cpu_has_f16c();
-#else
-  const bool hw = false;
-#endif
-  if (f16 && !hw) return false;  // the generic per-element loop
-  char* d = static_cast<char*>(dst.raw_data());
-  const char* s = static_cast<const char*>(src.raw_data());
+  void* d = dst.raw_data();
+  const void* s = src.raw_data();
   cpu::parallel_parts(dst.numel(), [&](int64_t b, int64_t len) {
-    if (to_half) {
-      uint16_t* o = reinterpret_cast<uint16_t*>(d) + b;
-      const float* x = reinterpret_cast<const float*>(s) + b;
-#ifdef TG_HAVE_F16C_PATH
-      if (f16) return f32_to_f16(o, x, len);
-#endif
-      f32_to_bf16(o, x, len);
-    } else {
-      float* o = reinterpret_cast<float*>(d) + b;
-      const uint16_t* x = reinterpret_cast<const uint16_t*>(s) + b;
-#ifdef TG_HAVE_F16C_PATH
-      if (f16) return f16_to_f32(o, x, len);
-#endif
-      bf16_to_f32(o, x, len);
-    }
+    if (to_half)
+      to_half(static_cast<uint16_t*>(d) + b, static_cast<const float*>(s) + b, len);
+    else
+      from_half(static_cast<float*>(d) + b, static_cast<const uint16_t*>(s) + b, len);
   });
   return true;
 }

@@ -6,6 +6,7 @@
 #include <tapegrad/core/cuda.h>
 #include <tapegrad/kernels/dispatch.h>
 #include <tapegrad/ops/memory_format.h>
+#include <tapegrad/ops/output_layout.h>
 
 #include "common.h"
 #include "../cpu/via_float.h"
@@ -213,13 +214,6 @@ bool strides_like_last(const Tensor& a, MemoryFormat fmt) {
   return true;
 }
 
-Tensor empty_with_strides(const Shape& sizes, const Shape& strides, DType dt, Device dev) {
-  // every stride set given here is dense (a permutation of a contiguous layout, size-1 dims
-  // aside), so the contiguous allocation holds it
-  Tensor t = empty(sizes, dt, dev);
-  t.impl()->strides = strides;
-  return t;
-}
 
 }  // namespace
 

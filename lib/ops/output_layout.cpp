@@ -44,12 +44,13 @@ bool plain_contiguous(const Tensor& t) {
   return true;
 }
 
-Tensor with_strides(Shape&& shape, Shape&& strides, DType dt, Device device) {
-  Tensor out = empty(std::move(shape), dt, device);  // dense: the contiguous allocation holds it
+}  // namespace
+
+Tensor empty_with_strides(Shape sizes, Shape strides, DType dt, Device device) {
+  Tensor out = empty(std::move(sizes), dt, device);
   out.impl()->strides = std::move(strides);
   return out;
 }
-}  // namespace
 
 Tensor empty_like_operands(Shape&& shape, DType dt, Device device,
                            std::initializer_list<const Tensor*> inputs) {
@@ -75,12 +76,12 @@ Tensor empty_like_operands(Shape&& shape, DType dt, Device device,
     if (channels_last) {
       Shape st = format_strides(shape, nd == 4 ? MemoryFormat::ChannelsLast
                                                : MemoryFormat::ChannelsLast3d);
-      return with_strides(std::move(shape), std::move(st), dt, device);
+      return empty_with_strides(std::move(shape), std::move(st), dt, device);
     }
     if (contiguous) return empty(std::move(shape), dt, device);
     if (same) {
       Shape st = (*inputs.begin())->strides();
-      return with_strides(std::move(shape), std::move(st), dt, device);
+      return empty_with_strides(std::move(shape), std::move(st), dt, device);
     }
   }
   std::vector<Shape> st;
@@ -119,7 +120,7 @@ Tensor empty_like_operands(Shape&& shape, DType dt, Device device,
     strides[perm[i]] = next;
     next *= shape[perm[i]];
   }
-  return with_strides(std::move(shape), std::move(strides), dt, device);
+  return empty_with_strides(std::move(shape), std::move(strides), dt, device);
 }
 
 }  // namespace tapegrad

@@ -67,15 +67,9 @@ struct StridedIter {
       prev = s;
     }
     if (ordered) return;
-    std::array<size_t, 16> small{};
-    std::vector<size_t> big;
-    size_t* perm = small.data();
-    if (nd > small.size()) {
-      big.resize(nd);
-      perm = big.data();
-    }
+    std::vector<size_t> perm(nd);  // only out-of-order outputs get here
     for (size_t d = 0; d < nd; ++d) perm[d] = d;
-    std::stable_sort(perm, perm + nd, [&](size_t a, size_t b) {
+    std::stable_sort(perm.begin(), perm.end(), [&](size_t a, size_t b) {
       return strides[0][a] > strides[0][b];
     });
     Shape ns(nd);

@@ -13,4 +13,9 @@ namespace tapegrad {
 Tensor empty_like_operands(Shape&& shape, DType dt, Device device,
                            std::initializer_list<const Tensor*> inputs);
 
+// An uninitialised tensor with these strides, which must be dense (a permutation of a contiguous
+// layout, size-1 dims aside), so the contiguous allocation holds it (clone / to with a memory
+// format use it too).
+Tensor empty_with_strides(Shape sizes, Shape strides, DType dt, Device device);
+
 }  // namespace tapegrad
