@@ -1,11 +1,18 @@
 """Row reductions on their vector paths (lib/cpu/reduce.cpp): prod in eight double partials and
-max/min rows compiled per instruction set, against torch for every row length up to 40 (all the
-lane tails), NaN and infinities included, float32 and float64."""
+max/min rows through the vector table's extreme_lanes (kernels/vmath_impl.h), against torch for
+every row length up to 40 (all the lane tails) and around the unrolled vector block (64 floats
+on AVX-512), NaN and infinities anywhere in the row, float32 and float64; the max/min rows also
+on every vector-math path (TAPEGRAD_VMATH) in a subprocess."""
+import sys
+
 import numpy as np
 import pytest
 import torch
+from isa_worker import run_worker
 
 import tapegrad
+
+LENGTHS = list(range(1, 41)) + [63, 64, 65, 95, 127, 128, 129, 200, 1000, 1031]
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -26,16 +33,53 @@ def test_prod_rows_specials():
     assert str(np.array(got.tolist(), dtype=np.float32)) == str(a.prod(1).numpy())
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("op", ["amax", "amin"])
-def test_extreme_rows_match_torch(dtype, op):
+def _extreme_mismatches(tg, dtype, op):
+    """Rows of every length in LENGTHS with a NaN at the end, in the middle or first, an inf,
+    a -inf, all -0.0, all -inf, all inf: tapegrad's amax/amin/softmax against torch's."""
     torch.manual_seed(1)
-    for n in range(1, 41):
-        a = torch.randn(6, n, dtype=getattr(torch, dtype))
+    bad = []
+    for n in LENGTHS:
+        a = torch.randn(10, n, dtype=getattr(torch, dtype))
         a[1, n - 1] = float("nan")
         a[2, n // 2] = float("inf")
         a[3, 0] = -float("inf")
         a[4, :] = -0.0
-        got = getattr(tapegrad.tensor(a.tolist(), dtype=getattr(tapegrad, dtype)), op)(1)
+        a[5, n // 3] = float("nan")
+        a[6, :] = -float("inf")
+        a[7, :] = float("inf")
+        a[8, 0] = float("nan")
+        got = getattr(tg.tensor(a.tolist(), dtype=getattr(tg, dtype)), op)(1)
         want = getattr(a, op)(1)
-        assert str(np.array(got.tolist())) == str(want.double().numpy()), n
+        if str(np.array(got.tolist())) != str(want.double().numpy()):
+            bad.append((op, dtype, n))
+        b = torch.randn(3, n, dtype=getattr(torch, dtype)) * 10
+        got = tg.tensor(b.tolist(), dtype=getattr(tg, dtype)).softmax(1)
+        if not np.allclose(np.array(got.tolist()), b.softmax(1).double().numpy(), rtol=1e-5,
+                           atol=1e-7):
+            bad.append(("softmax", dtype, n))
+    return bad
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("op", ["amax", "amin"])
+def test_extreme_rows_match_torch(dtype, op):
+    assert _extreme_mismatches(tapegrad, dtype, op) == []
+
+
+def worker():
+    bad = []
+    for dtype in ("float32", "float64"):
+        for op in ("amax", "amin"):
+            bad += _extreme_mismatches(tapegrad, dtype, op)
+    for b in bad:
+        print("MISMATCH", b)
+    print("OK" if not bad else f"FAILED {len(bad)}")
+
+
+@pytest.mark.parametrize("vmath", ["avx512", "avx2", "generic"])
+def test_extreme_rows_every_vector_path(vmath):
+    run_worker(__file__, vmath, 1)
+
+
+if __name__ == "__main__" and "--worker" in sys.argv:
+    worker()

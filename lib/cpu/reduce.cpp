@@ -8,7 +8,6 @@
 
 #include <tapegrad/kernels/cuda_kernels.h>
 #include <tapegrad/kernels/dispatch.h>
-#include <tapegrad/kernels/clones.h>
 #include <tapegrad/kernels/kernels.h>
 #include <tapegrad/kernels/loops.h>
 #include <tapegrad/kernels/reduce_rows.h>
@@ -66,7 +65,7 @@ namespace {
 // selects, which the compiler turns into vector max/min instructions. A single running value
 // with a branch per element was most of amax's and softmax's time (1024 x 1024: 2 ms of 3).
 template <bool IsMax, class T>
-TG_ALWAYS_INLINE T lanes_extreme(const T* p, int64_t n) {
+inline T lanes_extreme(const T* p, int64_t n) {
   T lanes[8];
   for (T& l : lanes) l = p[0];
   int64_t k = 0;
@@ -82,29 +81,22 @@ TG_ALWAYS_INLINE T lanes_extreme(const T* p, int64_t n) {
 }
 
 // The same, NaN if any element is NaN (a separate pass: folded into the select loop it kept
-// that loop scalar).
+// that loop scalar). The scalar path; float and double rows take the vector table's
+// extreme_lanes (kernels/vmath_impl.h): the compiler kept lanes_extreme's selects scalar, and
+// amax over 1024-float rows took 4x torch's time.
 template <bool IsMax, class T>
-TG_ALWAYS_INLINE T row_extreme_body(const T* p, int64_t n) {
+T row_extreme(const T* p, int64_t n, const vmath::VecSet* vset) {
+  if constexpr (std::is_same<T, float>::value) {
+    if (vset) return IsMax ? vset->max_f32(p, n) : vset->min_f32(p, n);
+  } else if constexpr (std::is_same<T, double>::value) {
+    if (vset) return IsMax ? vset->max_f64(p, n) : vset->min_f64(p, n);
+  }
   if constexpr (std::is_floating_point<T>::value) {
     int nan = 0;
     for (int64_t k = 0; k < n; ++k) nan |= p[k] != p[k];
     if (nan) return std::numeric_limits<T>::quiet_NaN();
   }
   return lanes_extreme<IsMax>(p, n);
-}
-// float and double rows at the CPU's full width (kernels/clones.h): at SSE2 width amax over
-// 1024-float rows took 5x torch's time. A selection: every clone gives the same value.
-TG_TARGET_CLONES float row_max_f32(const float* p, int64_t n) { return row_extreme_body<true>(p, n); }
-TG_TARGET_CLONES float row_min_f32(const float* p, int64_t n) { return row_extreme_body<false>(p, n); }
-TG_TARGET_CLONES double row_max_f64(const double* p, int64_t n) { return row_extreme_body<true>(p, n); }
-TG_TARGET_CLONES double row_min_f64(const double* p, int64_t n) { return row_extreme_body<false>(p, n); }
-
-template <bool IsMax, class T>
-T row_extreme(const T* p, int64_t n) {
-  if constexpr (std::is_same<T, float>::value) return IsMax ? row_max_f32(p, n) : row_min_f32(p, n);
-  else if constexpr (std::is_same<T, double>::value)
-    return IsMax ? row_max_f64(p, n) : row_min_f64(p, n);
-  else return row_extreme_body<IsMax>(p, n);
 }
 
 // Product of a float row in double, in eight interleaved partials (one running product was a
@@ -178,14 +170,25 @@ void reduce_inner(ReduceOp op, const Tensor& out, const Tensor& in, int64_t inne
         for (int64_t k = 0; k < inner; ++k) acc += static_cast<acc_t<T>>(p[k]);
         dst[o] = static_cast<R>(acc);
       } else if (op == ReduceOp::Prod && std::is_floating_point<T>::value) {
+        if constexpr (std::is_same<T, float>::value) {
+          if (vset) {
+            dst[o] = static_cast<R>(vset->prod_f32(p, inner));
+            continue;
+          }
+        } else if constexpr (std::is_same<T, double>::value) {
+          if (vset) {
+            dst[o] = static_cast<R>(vset->prod_f64(p, inner));
+            continue;
+          }
+        }
         dst[o] = static_cast<R>(row_prod(p, inner));
       } else if (op == ReduceOp::Prod) {
         acc_t<T> acc = 1;
         for (int64_t k = 0; k < inner; ++k) acc *= static_cast<acc_t<T>>(p[k]);
         dst[o] = static_cast<R>(acc);
       } else {
-        dst[o] = static_cast<R>(op == ReduceOp::Max ? row_extreme<true>(p, inner)
-                                                    : row_extreme<false>(p, inner));
+        dst[o] = static_cast<R>(op == ReduceOp::Max ? row_extreme<true>(p, inner, vset)
+                                                    : row_extreme<false>(p, inner, vset));
       }
     }
   };
@@ -335,7 +338,7 @@ void softmax_inner(const Tensor& out, const Tensor& in, int64_t inner, bool log)
       T* q = dst + o * inner;
       if (vexp && vsum) {
         // a NaN need not be tracked here: its p - m is NaN, so the sum and the whole row are
-        T m = lanes_extreme<true>(p, inner);
+        T m = row_extreme<true>(p, inner, vset);
         if (std::isinf(m) && m < 0) m = 0;  // all -inf: avoid inf - inf
         for (int64_t k = 0; k < inner; ++k) q[k] = p[k] - m;
         vexp(q, q, inner, false);

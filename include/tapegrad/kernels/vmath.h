@@ -18,6 +18,9 @@ template <class T>
 using MapFn = void (*)(T* out, const T* in, int64_t n, bool stream);  // out may equal in
 template <class T>
 using SumFn = double (*)(const T* in, int64_t n);  // blocked, partials in double (vmath_impl.h)
+// max or min of n >= 1 contiguous elements, NaN when any element is NaN.
+template <class T>
+using ExtremeFn = T (*)(const T* in, int64_t n);
 template <class T>
 using AxpyFn = void (*)(T* out, const T* a, const T* b, T alpha, int64_t n);  // fma(alpha, b, a)
 
@@ -66,6 +69,10 @@ struct VecSet {
   MapFn<double> f64[kNumFns];
   SumFn<float> sum_f32;
   SumFn<double> sum_f64;
+  ExtremeFn<float> max_f32, min_f32;
+  ExtremeFn<double> max_f64, min_f64;
+  SumFn<float> prod_f32;  // products in double lanes
+  SumFn<double> prod_f64;
   AxpyFn<float> axpy_f32;
   AxpyFn<double> axpy_f64;
   BinFn<float> bin_f32[kNumBins];

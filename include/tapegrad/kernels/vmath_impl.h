@@ -462,6 +462,81 @@ double sum_f32_blocked(const float* in, int64_t n) {
   return s;
 }
 
+// max (IsMax) or min of p[0, n), n >= 1, NaN when any element is NaN: four independent
+// accumulators of S::max/min. Those keep their second operand when either is NaN, so NaNs are
+// tracked apart, in one fma per vector: bad + v * 0 stays 0 unless v is NaN or infinite, and
+// only then is the row scanned again for a NaN.
+template <class S, bool IsMax>
+inline typename S::V pick_lanes(typename S::V v, typename S::V a) {
+  return IsMax ? S::max(v, a) : S::min(v, a);
+}
+template <class S, bool IsMax>
+typename S::T extreme_lanes(const typename S::T* p, int64_t n) {
+  using T = typename S::T;
+  using V = typename S::V;
+  constexpr int W = S::W;
+  auto pick1 = [](T v, T a) { return (IsMax ? v > a : v < a) ? v : a; };
+  T m = p[0];
+  int64_t k = 1;
+  bool scan = false;
+  if (n >= 4 * W) {
+    // one NaN/inf tracker per accumulator: a single one would chain the fmas' latency
+    const V zero = S::zero();
+    V a0 = S::load(p), a1 = S::load(p + W), a2 = S::load(p + 2 * W), a3 = S::load(p + 3 * W);
+    V b0 = S::mul(a0, zero), b1 = S::mul(a1, zero), b2 = S::mul(a2, zero), b3 = S::mul(a3, zero);
+    for (k = 4 * W; k + 4 * W <= n; k += 4 * W) {
+      const V v0 = S::load(p + k), v1 = S::load(p + k + W);
+      const V v2 = S::load(p + k + 2 * W), v3 = S::load(p + k + 3 * W);
+      b0 = S::fma(v0, zero, b0);
+      b1 = S::fma(v1, zero, b1);
+      b2 = S::fma(v2, zero, b2);
+      b3 = S::fma(v3, zero, b3);
+      a0 = pick_lanes<S, IsMax>(v0, a0);
+      a1 = pick_lanes<S, IsMax>(v1, a1);
+      a2 = pick_lanes<S, IsMax>(v2, a2);
+      a3 = pick_lanes<S, IsMax>(v3, a3);
+    }
+    alignas(64) T lanes[W];
+    S::store(lanes, pick_lanes<S, IsMax>(pick_lanes<S, IsMax>(a3, a2), pick_lanes<S, IsMax>(a1, a0)));
+    m = lanes[0];
+    for (int l = 1; l < W; ++l) m = pick1(lanes[l], m);
+    scan = std::isnan(S::hsum(S::add(S::add(b0, b1), S::add(b2, b3))));
+  }
+  for (; k < n; ++k) {
+    scan = scan || p[k] != p[k];
+    m = pick1(p[k], m);
+  }
+  if (scan || m != m)
+    for (int64_t i = 0; i < n; ++i)
+      if (p[i] != p[i]) return p[i];
+  return m;
+}
+
+// Product of p[0, n) in double lanes (float rows widened on load), four independent
+// accumulators: a single running product is a chain of dependent multiplications.
+template <class D>
+inline typename D::V load_wide(const float* q) { return D::load_f32(q); }
+template <class D>
+inline typename D::V load_wide(const double* q) { return D::load(q); }
+template <class D, class T>
+double prod_lanes(const T* p, int64_t n) {
+  constexpr int W = D::W;
+  auto a0 = D::set1(1.0), a1 = a0, a2 = a0, a3 = a0;
+  int64_t k = 0;
+  for (; k + 4 * W <= n; k += 4 * W) {
+    a0 = D::mul(a0, load_wide<D>(p + k));
+    a1 = D::mul(a1, load_wide<D>(p + k + W));
+    a2 = D::mul(a2, load_wide<D>(p + k + 2 * W));
+    a3 = D::mul(a3, load_wide<D>(p + k + 3 * W));
+  }
+  alignas(64) double lanes[W];
+  D::store(lanes, D::mul(D::mul(a0, a1), D::mul(a2, a3)));
+  double r = lanes[0];
+  for (int l = 1; l < W; ++l) r *= lanes[l];
+  for (; k < n; ++k) r *= static_cast<double>(p[k]);
+  return r;
+}
+
 // float64 sum: blocks of kSumBlock64 doubles in eight independent accumulators (4 elements per
 // lane, then a 3-level tree), and the block partials added with TwoSum (the rounding error of
 // each addition kept in a second vector), so the partials that round stay small: more accurate
@@ -693,6 +768,12 @@ tapegrad::vmath::VecSet make_set(const char* name) {
   s.f64[kSigmoid] = map_lanes<F64, SigmoidOp<F64>>;
   s.sum_f32 = sum_f32_blocked<F32, F64>;
   s.sum_f64 = sum_f64_blocked<F64>;
+  s.max_f32 = extreme_lanes<F32, true>;
+  s.min_f32 = extreme_lanes<F32, false>;
+  s.max_f64 = extreme_lanes<F64, true>;
+  s.min_f64 = extreme_lanes<F64, false>;
+  s.prod_f32 = prod_lanes<F64, float>;
+  s.prod_f64 = prod_lanes<F64, double>;
   s.axpy_f32 = axpy_lanes<F32>;
   s.axpy_f64 = axpy_lanes<F64>;
   fill_bins<F32, AddB, SubB, MulB, DivB>(s.bin_f32, s.bin_s_f32);  // the order of enum Bin
