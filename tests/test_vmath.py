@@ -1,5 +1,5 @@
-"""The vectorised math kernels (lib/cpu/vmath_*.cpp: exp, sigmoid, tanh, sin, cos, and the
-float sum): every instruction-set path this machine runs (TAPEGRAD_VMATH=avx512|avx2|generic forces
+"""The vectorised math kernels (lib/cpu/vmath_*.cpp: exp, sigmoid, tanh, sin, cos, log, and
+the float sum): every instruction-set path this machine runs (TAPEGRAD_VMATH=avx512|avx2|generic forces
 one; the table is chosen once per process, so each runs in a subprocess), 1 and 2 OpenMP
 threads, float32 and float64, against numpy evaluated in higher precision (errors in units in
 the last place) and against torch (special values: signed zeros, infinities, NaN, denormals,
@@ -16,14 +16,16 @@ torch = pytest.importorskip("torch")
 # Max error in ulps of the result's dtype, against the exact value rounded to that dtype
 # (libm, the generic path, is held to the same bounds).
 # (glibc's tanhf, on the generic path, reaches 2 ulps; float32 sin/cos in float lanes 1.5)
-ULPS = {"exp": 1.0, "sigmoid": 3.0, "tanh": 2.0, "sin": 1.5, "cos": 1.5}
+ULPS = {"exp": 1.0, "sigmoid": 3.0, "tanh": 2.0, "sin": 1.5, "cos": 1.5, "log": 1.0}
 # Ranges per op (uniform) where the result neither overflows nor flushes: the ulp check's domain.
 RANGES = {
     "float32": {"exp": (-103.0, 88.7), "sigmoid": (-87.0, 87.0), "tanh": (-12.0, 12.0),
-                "sin": (-70000.0, 70000.0), "cos": (-100.0, 100.0)},
+                "sin": (-70000.0, 70000.0), "cos": (-100.0, 100.0), "log": (1e-6, 50.0)},
     "float64": {"exp": (-744.0, 709.7), "sigmoid": (-700.0, 700.0)},
 }
 LENGTHS = (0, 1, 7, 8, 15, 16, 17, 31, 33, 63, 64, 65, 129, 1000, 70001)
+# Inputs outside an op's domain for the strided and in-place checks are mapped into it.
+DOMAIN = {"log": lambda a: np.abs(a) + 1e-3}
 
 
 def _ref(op, x):
@@ -72,6 +74,15 @@ def _check_op(tg, op, dt_name, gen, bad):
             worst = float(err.max())
             if worst > ULPS[op]:
                 bad.append((op, dt_name, n, "ulp", worst, float(x[int(err.argmax())])))
+    if op == "log" and dt_name == "float32":
+        # every binade of the normal range (log-uniform), and the neighbourhood of 1, where the
+        # result is smallest and an error relative to it shows most
+        x = np.concatenate([np.exp(gen.uniform(-87.3, 88.7, 200_000)),
+                            1 + gen.uniform(-0.3, 0.45, 100_000),
+                            1 + np.arange(-3000, 3000) * 2.0 ** -23]).astype(dt)
+        err = _ulp_err(fn(tg, tg.tensor(x)).numpy(), _ref(op, x), dt)
+        if float(err.max()) > ULPS[op]:
+            bad.append((op, dt_name, "binades", float(err.max()), float(x[int(err.argmax())])))
     # special values, length not a multiple of any vector width; compared with torch
     x = _special(dt)
     got = fn(tg, tg.tensor(x)).numpy()
@@ -84,7 +95,7 @@ def _check_op(tg, op, dt_name, gen, bad):
     if not (same_nan.all() and close.all() and signs.all()):
         bad.append((op, dt_name, "special", list(zip(x.tolist(), got.tolist(), want.tolist()))))
     # strided (every other element of a 2-D block, and a transpose) and in-place
-    base = gen.uniform(-5, 5, (37, 66)).astype(dt)
+    base = DOMAIN.get(op, lambda a: a)(gen.uniform(-5, 5, (37, 66))).astype(dt)
     tb = tg.tensor(base)
     for name, t_tg, x_np in (("step", tb[:, ::2], base[:, ::2]), ("t", tb.t(), base.T)):
         got = fn(tg, t_tg).numpy()

@@ -96,6 +96,7 @@ int fn_of(OpId op) {
     case OpId::Tanh: return kTanh;
     case OpId::Sin: return kSin;
     case OpId::Cos: return kCos;
+    case OpId::Log: return kLog;
     default: return -1;
   }
 }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <type_traits>
 
 #include <tapegrad/kernels/vmath.h>
@@ -60,6 +61,18 @@ struct F32 {
   static V sign_of_bit1(V t) {
     return _mm256_castsi256_ps(_mm256_and_si256(_mm256_slli_epi32(_mm256_castps_si256(t), 30),
                                                 _mm256_set1_epi32(INT32_MIN)));
+  }
+  // x = m 2^e with m in [1, 2), for positive normal x (log's argument reduction)
+  static V split_exp(V x, V* e) {
+    const __m256i bits = _mm256_castps_si256(x);
+    *e = _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_srli_epi32(bits, 23), _mm256_set1_epi32(127)));
+    return _mm256_castsi256_ps(_mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi32(0x7fffff)),
+                                               _mm256_set1_epi32(0x3f800000)));
+  }
+  // any lane below lo, above hi, or NaN
+  static bool any_outside(V x, T lo, T hi) {
+    return _mm256_movemask_ps(_mm256_or_ps(_mm256_cmp_ps(x, _mm256_set1_ps(lo), _CMP_NGE_UQ),
+                                           _mm256_cmp_ps(x, _mm256_set1_ps(hi), _CMP_NLE_UQ))) != 0;
   }
   static V xorb(V a, V b) { return _mm256_xor_ps(a, b); }
   static double hsum(V a) {

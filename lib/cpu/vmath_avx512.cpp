@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <type_traits>
 
 #include <tapegrad/kernels/vmath.h>
@@ -65,6 +66,16 @@ struct F32 {
   static V sign_of_bit1(V t) {
     return _mm512_castsi512_ps(_mm512_and_si512(_mm512_slli_epi32(_mm512_castps_si512(t), 30),
                                                 _mm512_set1_epi32(INT32_MIN)));
+  }
+  // x = m 2^e with m in [1, 2), for positive normal x (log's argument reduction)
+  static V split_exp(V x, V* e) {
+    *e = _mm512_getexp_ps(x);
+    return _mm512_getmant_ps(x, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_zero);
+  }
+  // any lane below lo, above hi, or NaN
+  static bool any_outside(V x, T lo, T hi) {
+    return (_mm512_cmp_ps_mask(x, _mm512_set1_ps(lo), _CMP_NGE_UQ) |
+            _mm512_cmp_ps_mask(x, _mm512_set1_ps(hi), _CMP_NLE_UQ)) != 0;
   }
   static V xorb(V a, V b) { return _mm512_xor_ps(a, b); }
 };

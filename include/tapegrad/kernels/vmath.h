@@ -24,7 +24,7 @@ using ExtremeFn = T (*)(const T* in, int64_t n);
 template <class T>
 using AxpyFn = void (*)(T* out, const T* a, const T* b, T alpha, int64_t n);  // fma(alpha, b, a)
 
-enum Fn { kExp, kSigmoid, kTanh, kSin, kCos, kNumFns };
+enum Fn { kExp, kSigmoid, kTanh, kSin, kCos, kLog, kNumFns };
 
 // out = g * cos(x) (sin's backward) over n elements; g_step 0: g is one value for all.
 // oa = g * b and ob = g * a in one pass (mul's backward for both operands); g_step as above.

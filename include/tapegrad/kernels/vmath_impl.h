@@ -14,7 +14,7 @@
 // path, as do infinities. Results stay within about 1 ulp of
 // the correctly rounded value (1.5 for float32 sin/cos in float lanes; tests/test_vmath.py
 // checks against numpy over wide ranges).
-// (The including file includes <algorithm>, <cmath>, <cstring> and <type_traits> before its
+// (The including file includes <algorithm>, <cmath>, <cstring>, <limits> and <type_traits> before its
 // namespaces.)
 
 // ---- scalar constants per lane type --------------------------------------------------------
@@ -368,8 +368,9 @@ void map_f32_via_f64_entry(float* out, const float* in, int64_t n, bool /*stream
   map_f32_via_f64<D, Op>(out, in, n);
 }
 
-// out[i] = Op(in[i]) for lanes of S; a vector with a lane beyond Op::kLimit in magnitude (or
-// infinite) goes through Op::fallback instead.
+// out[i] = Op(in[i]) for lanes of S; a vector with a lane outside the Op's range (Op::rare: sin
+// and cos beyond kLimit in magnitude or infinite, log's non-normal or non-positive lanes) goes
+// through Op::fallback instead.
 template <class S, class Op>
 void map_lanes_limited(typename S::T* out, const typename S::T* in, int64_t n, bool stream) {
   if (stream) return via_stream<S>(out, n, [in](typename S::T* d, int64_t s, int64_t len) {
@@ -378,10 +379,9 @@ void map_lanes_limited(typename S::T* out, const typename S::T* in, int64_t n, b
   using T = typename S::T;
   using V = typename S::V;
   constexpr int W = S::W, K = kPack<S>;
-  const V lim = S::set1(Op::kLimit);
-  auto block = [&lim](T* o, const T* x) {
+  auto block = [](T* o, const T* x) {
     V v[1] = {S::load(x)};
-    if (S::any_gt(S::abs(v[0]), lim)) {
+    if (Op::rare(v[0])) {
       Op::fallback(o, x, W);
     } else {
       Op::apply(v);
@@ -394,7 +394,7 @@ void map_lanes_limited(typename S::T* out, const typename S::T* in, int64_t n, b
     bool wide = false;
     for (int j = 0; j < K; ++j) {
       v[j] = S::load(in + i + j * W);
-      wide = wide || S::any_gt(S::abs(v[j]), lim);
+      wide = wide || Op::rare(v[j]);
     }
     if (wide) {
       for (int j = 0; j < K; ++j) block(out + i + j * W, in + i + j * W);
@@ -697,10 +697,51 @@ struct SinCosOp {
 template <class F32, class F64, int kCos>
 struct SinCosF32Op {
   static constexpr float kLimit = 65536.0f;
+  static bool rare(typename F32::V v) { return F32::any_gt(F32::abs(v), F32::set1(kLimit)); }
   template <int K>
   static void apply(typename F32::V (&x)[K]) { sincos_f_pack<F32, K>(x, kCos); }
   static void fallback(float* o, const float* x, int64_t n) {
     map_f32_via_f64<F64, SinCosOp<F64, kCos>>(o, x, n);
+  }
+};
+
+// float32 log in float lanes: x = m 2^e with m in [sqrt(1/2), sqrt(2)), f = m - 1 (exact),
+// s = f / (2 + f) (|s| < 0.172), and log m = 2 atanh(s) = 2s + s R(s^2) with R the series'
+// tail 2s^2/3 + 2s^4/5 + 2s^6/7 + 2s^8/9 (the next term is below 1e-9 relative). Written as
+// f - (f^2/2 - s (f^2/2 + R)), since 2s = f - s f: the leading term f is exact and the rest
+// small, so the roundings of the division and the series barely reach the result. Then
+// log x = e ln2_hi + (e ln2_lo + log m), the last step one fma. Under 1 ulp (tests/test_vmath.py
+// measures it). Lanes outside [FLT_MIN, FLT_MAX] (zero, negatives, denormals, inf, NaN) take
+// libm. glibc's logf costs 2.4x torch's vector log per element.
+template <class F32>
+struct LogF32Op {
+  using V = typename F32::V;
+  static bool rare(V v) {
+    return F32::any_outside(v, std::numeric_limits<float>::min(), std::numeric_limits<float>::max());
+  }
+  template <int K>
+  static void apply(V (&x)[K]) {
+    const V one = F32::set1(1.0f), half = F32::set1(0.5f), sqrt2 = F32::set1(1.41421356f);
+    for (int j = 0; j < K; ++j) {
+      V e;
+      V m = F32::split_exp(x[j], &e);
+      e = F32::select_ge(m, sqrt2, F32::add(e, one), e);
+      m = F32::select_ge(m, sqrt2, F32::mul(m, half), m);
+      const V f = F32::sub(m, one);
+      const V s = F32::div(f, F32::add(F32::set1(2.0f), f));
+      const V z = F32::mul(s, s);
+      V r = F32::fma(z, F32::set1(2.0f / 9), F32::set1(2.0f / 7));
+      r = F32::fma(z, r, F32::set1(2.0f / 5));
+      r = F32::fma(z, r, F32::set1(2.0f / 3));
+      r = F32::mul(z, r);
+      const V hf2 = F32::mul(F32::mul(f, f), half);
+      const V logm = F32::sub(f, F32::fnma(s, F32::add(hf2, r), hf2));
+      x[j] = F32::fma(e, F32::set1(ExpConst<float>::ln2_hi),
+                      F32::fma(e, F32::set1(ExpConst<float>::ln2_lo), logm));
+    }
+  }
+  static void fallback(float* o, const float* x, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) o[i] = std::log(x[i]);
   }
 };
 
@@ -764,6 +805,7 @@ tapegrad::vmath::VecSet make_set(const char* name) {
   s.f32[kTanh] = map_f32_via_f64_entry<F64, TanhOp<F64>>;
   s.f32[kSin] = map_lanes_limited<F32, SinCosF32Op<F32, F64, 0>>;
   s.f32[kCos] = map_lanes_limited<F32, SinCosF32Op<F32, F64, 1>>;
+  s.f32[kLog] = map_lanes_limited<F32, LogF32Op<F32>>;
   s.f64[kExp] = map_lanes<F64, ExpOp<F64>>;
   s.f64[kSigmoid] = map_lanes<F64, SigmoidOp<F64>>;
   s.sum_f32 = sum_f32_blocked<F32, F64>;
