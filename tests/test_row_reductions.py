@@ -2,7 +2,8 @@
 max/min rows through the vector table's extreme_lanes (kernels/vmath_impl.h), against torch for
 every row length up to 40 (all the lane tails) and around the unrolled vector block (64 floats
 on AVX-512), NaN and infinities anywhere in the row, float32 and float64; the max/min rows also
-on every vector-math path (TAPEGRAD_VMATH) in a subprocess."""
+on every vector-math path (TAPEGRAD_VMATH) in a subprocess; the 2-norm's one-pass sum of
+squares over trailing dims (norms.cpp) against torch, gradients included."""
 import sys
 
 import numpy as np
@@ -66,11 +67,61 @@ def test_extreme_rows_match_torch(dtype, op):
     assert _extreme_mismatches(tapegrad, dtype, op) == []
 
 
+NORM_CASES = [((1000,), None, False), ((7, 300), 1, False), ((7, 300), -1, True),
+              ((3, 4, 65), (1, 2), False), ((3, 4, 65), (-2, -1), True), ((), None, False),
+              ((5, 0), 1, False), ((2, 3, 1031), None, False), ((70001,), 0, True)]
+
+
+def _norm_mismatches(tg, dtype):
+    torch.manual_seed(2)
+    bad = []
+    for shape, dim, keepdim in NORM_CASES:
+        a = torch.randn(shape, dtype=getattr(torch, dtype)) * 3
+        if a.numel() > 10:
+            a.view(-1)[5] = 1e3
+        for name, f in (("linalg", lambda m, t: m.linalg.vector_norm(t, 2, dim, keepdim)),
+                        ("norm", lambda m, t: t.norm(2, dim, keepdim) if dim is not None
+                         else t.norm())):
+            x = tg.tensor(a.tolist(), dtype=getattr(tg, dtype), requires_grad=True)
+            # the reference in float64: torch's float32 norm accumulates in float (at 7e4
+            # elements 3e-6 off), tapegrad's in double
+            ta = a.double().clone().requires_grad_()
+            got, want = f(tg, x), f(torch, ta)
+            rtol = 1e-6 if dtype == "float32" else 1e-13
+            if (tuple(got.shape) != tuple(want.shape) or not np.allclose(
+                    np.array(got.tolist()), want.detach().double().numpy(), rtol=rtol, atol=0)):
+                bad.append((name, dtype, shape, dim, "value"))
+                continue
+            g = torch.randn(want.shape, dtype=a.dtype).double()
+            got.backward(tg.tensor(g.tolist(), dtype=getattr(tg, dtype)))
+            want.backward(g)
+            if not np.allclose(np.array(x.grad.tolist()), ta.grad.double().numpy(),
+                               rtol=10 * rtol, atol=1e-12):
+                bad.append((name, dtype, shape, dim, "grad"))
+    # NaN and inf anywhere in a row; a transposed (non-contiguous) input
+    a = torch.randn(4, 100, dtype=getattr(torch, dtype))
+    a[1, 50] = float("nan")
+    a[2, 99] = float("inf")
+    for t_tg, t_torch in ((tg.tensor(a.tolist(), dtype=getattr(tg, dtype)), a),
+                          (tg.tensor(a.tolist(), dtype=getattr(tg, dtype)).t(), a.t())):
+        got = np.array(t_tg.norm(dim=-1).tolist())
+        want = t_torch.norm(dim=-1).double().numpy()
+        if not np.allclose(got, want, rtol=1e-6, equal_nan=True):
+            bad.append(("special", dtype, tuple(t_torch.shape)))
+    return bad
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_norm_rows_match_torch(dtype):
+    assert _norm_mismatches(tapegrad, dtype) == []
+
+
 def worker():
     bad = []
     for dtype in ("float32", "float64"):
         for op in ("amax", "amin"):
             bad += _extreme_mismatches(tapegrad, dtype, op)
+        bad += _norm_mismatches(tapegrad, dtype)
     for b in bad:
         print("MISMATCH", b)
     print("OK" if not bad else f"FAILED {len(bad)}")

@@ -302,6 +302,43 @@ void reduce_arg_inner(bool is_max, const Tensor& values, const Tensor& indices, 
   });
 }
 
+void sum_squares_inner(const Tensor& out, const Tensor& in, int64_t inner) {
+  TG_CHECK(in.device().is_cpu() && in.is_contiguous() && out.is_contiguous() && inner > 0 &&
+           in.dtype() == out.dtype() && out.numel() * inner == in.numel(),
+           "internal: sum_squares_inner operands");
+  const int64_t outer = out.numel();
+  const vmath::VecSet* vset = vmath::active();
+  dispatch_floating(in.dtype(), "norm", [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_same<T, float>::value || std::is_same<T, double>::value) {
+      const T* src = in.data<T>();
+      T* dst = out.data<T>();
+      double s;
+      if (outer == 1 && vmath::try_sum_squares(in.dtype(), src, inner, &s)) {
+        *dst = static_cast<T>(s);
+        return;
+      }
+      vmath::SumFn<T> f = nullptr;
+      if constexpr (std::is_same<T, float>::value) f = vset ? vset->sumsq_f32 : nullptr;
+      else f = vset ? vset->sumsq_f64 : nullptr;
+      const bool par = outer * inner >= cpu::kGrain && outer > 1;
+#pragma omp parallel for if (par) schedule(static)
+      for (int64_t o = 0; o < outer; ++o) {
+        const T* p = src + o * inner;
+        if (f) {
+          dst[o] = static_cast<T>(f(p, inner));
+          continue;
+        }
+        double acc = 0;
+        for (int64_t k = 0; k < inner; ++k) acc += static_cast<double>(p[k]) * p[k];
+        dst[o] = static_cast<T>(acc);
+      }
+    } else {
+      TG_ERROR("internal: sum_squares_inner of ", dtype_name(in.dtype()));
+    }
+  });
+}
+
 void softmax_inner(const Tensor& out, const Tensor& in, int64_t inner, bool log) {
   if (via_float::any(out, in)) {  // Note [Half via float]
     Tensor out_f = via_float::scratch(out);

@@ -328,18 +328,29 @@ double sum_chunked(SumFn<T> f, const T* in, int64_t n) {
 }
 }  // namespace
 
-bool try_sum(DType dt, const void* in, int64_t n, double* result) {
-  const VecSet* set = active();
-  if (!set) return false;
-  if (dt == DType::Float32 && set->sum_f32) {
-    *result = sum_chunked(set->sum_f32, static_cast<const float*>(in), n);
+namespace {
+bool sum_with(SumFn<float> f32, SumFn<double> f64, DType dt, const void* in, int64_t n,
+              double* result) {
+  if (dt == DType::Float32 && f32) {
+    *result = sum_chunked(f32, static_cast<const float*>(in), n);
     return true;
   }
-  if (dt == DType::Float64 && set->sum_f64) {
-    *result = sum_chunked(set->sum_f64, static_cast<const double*>(in), n);
+  if (dt == DType::Float64 && f64) {
+    *result = sum_chunked(f64, static_cast<const double*>(in), n);
     return true;
   }
   return false;
+}
+}  // namespace
+
+bool try_sum(DType dt, const void* in, int64_t n, double* result) {
+  const VecSet* set = active();
+  return set && sum_with(set->sum_f32, set->sum_f64, dt, in, n, result);
+}
+
+bool try_sum_squares(DType dt, const void* in, int64_t n, double* result) {
+  const VecSet* set = active();
+  return set && sum_with(set->sumsq_f32, set->sumsq_f64, dt, in, n, result);
 }
 
 }  // namespace vmath

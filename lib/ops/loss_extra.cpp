@@ -5,6 +5,8 @@
 // lib/autograd/backward_activation.cpp. The compositional losses live in nn/functional.py.
 #include <cmath>
 
+#include <tapegrad/ops/math_extra.h>
+
 #include "common.h"
 
 namespace tapegrad {
@@ -103,13 +105,7 @@ Tensor norm(const Tensor& a, double p, const std::vector<int64_t>& dims, bool ke
   Tensor out;
   {
     NoGradGuard g;
-    Tensor x = abs(detach(a));
-    if (p == 0) out = to(sum(compare(CmpId::Ne, x, sc(0)), ds, keepdim), a.dtype());
-    else if (std::isinf(p)) out = p > 0 ? amax(x, ds, keepdim) : amin(x, ds, keepdim);
-    else if (p == 1) out = sum(x, ds, keepdim);
-    else if (p == 2) out = sqrt(sum(mul(x, x), ds, keepdim));
-    else out = pow(sum(pow(x, Scalar(p)), ds, keepdim), Scalar(1.0 / p));
-    out = detach(contiguous(out));
+    out = detach(contiguous(norm_values(detach(a), p, norm_dims(a, dims), keepdim)));
   }
   if (auto node = maybe_node(OpId::NormDim, {a})) {
     node->saved.emplace_back(a, false);

@@ -3,6 +3,7 @@
 // (NansumBackward0) and nanmean (nansum / count, DivBackward0 as torch's composite).
 #include <cmath>
 
+#include <tapegrad/kernels/reduce_rows.h>
 #include <tapegrad/ops/math_extra.h>
 
 #include "common.h"
@@ -11,7 +12,7 @@ namespace tapegrad {
 
 using namespace detail;
 
-namespace {
+namespace detail {
 
 // ||x||_ord over `rdims` (normalised; empty = all) of a float tensor, without history.
 Tensor norm_values(const Tensor& x, double ord, const std::vector<int64_t>& rdims, bool keepdim) {
@@ -20,8 +21,29 @@ Tensor norm_values(const Tensor& x, double ord, const std::vector<int64_t>& rdim
     return to(norm_values(to(x, DType::Float32), ord, rdims, keepdim), x.dtype());
   if (ord == 0)
     return to(sum(compare(CmpId::Ne, x, wrapped_scalar(0.0)), rdims, keepdim), x.dtype());
-  // x * x is |x| * |x| exactly: the 2-norm skips the abs pass (1e6 floats: 590 -> ~400 us)
-  if (ord == 2) return sqrt(sum(mul(x, x), rdims, keepdim));
+  if (ord == 2) {
+    // Trailing dims (or all) of a contiguous CPU float tensor: the squares summed in one pass,
+    // no x * x temporary (1024 x 1024 floats: 270 -> ~100 us; torch 120).
+    int64_t inner = 1;
+    bool trailing = x.device().is_cpu() && x.is_contiguous() && x.numel() > 0 &&
+                    (x.dtype() == DType::Float32 || x.dtype() == DType::Float64);
+    Shape out_shape;
+    const int64_t first = rdims.empty() ? 0 : x.dim() - static_cast<int64_t>(rdims.size());
+    for (size_t k = 0; trailing && k < rdims.size(); ++k)
+      trailing = rdims[k] == first + static_cast<int64_t>(k);
+    for (int64_t d = 0; trailing && d < x.dim(); ++d) {
+      if (d >= first) inner *= x.sizes()[d];
+      if (d < first) out_shape.push_back(x.sizes()[d]);
+      else if (keepdim) out_shape.push_back(1);
+    }
+    if (trailing) {
+      Tensor s = empty(out_shape, x.dtype(), x.device());
+      kern::sum_squares_inner(s, x, inner);
+      return sqrt(s);
+    }
+    // x * x is |x| * |x| exactly: the 2-norm skips the abs pass
+    return sqrt(sum(mul(x, x), rdims, keepdim));
+  }
   Tensor a = abs(x);
   if (std::isinf(ord)) {
     if (x.dim() == 0) return a;
@@ -31,7 +53,7 @@ Tensor norm_values(const Tensor& x, double ord, const std::vector<int64_t>& rdim
   return pow(sum(pow(a, Scalar(ord)), rdims, keepdim), Scalar(1.0 / ord));
 }
 
-}  // namespace
+}  // namespace detail
 
 Tensor linalg_vector_norm(const Tensor& a, double ord, const std::vector<int64_t>& dims,
                           bool keepdim, std::optional<DType> dtype) {

@@ -16,5 +16,9 @@ void sum_rows(const Tensor& out, const Tensor& in, int64_t rows);
 // has one. Any order gives the same result, so this equals the transposed-copy path exactly.
 void extreme_rows(const Tensor& out, const Tensor& in, int64_t rows, bool is_max);
 
+// out[o] = the sum of the squares of in's row o (rows of `inner` elements) in one pass, for the
+// 2-norm: CPU, contiguous float32/float64 in and out of one dtype, inner > 0.
+void sum_squares_inner(const Tensor& out, const Tensor& in, int64_t inner);
+
 }  // namespace kern
 }  // namespace tapegrad

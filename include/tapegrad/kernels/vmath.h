@@ -69,6 +69,8 @@ struct VecSet {
   MapFn<double> f64[kNumFns];
   SumFn<float> sum_f32;
   SumFn<double> sum_f64;
+  SumFn<float> sumsq_f32;  // sums of squares (the 2-norm)
+  SumFn<double> sumsq_f64;
   ExtremeFn<float> max_f32, min_f32;
   ExtremeFn<double> max_f64, min_f64;
   SumFn<float> prod_f32;  // products in double lanes
@@ -151,6 +153,8 @@ bool try_mul_pair(const Tensor& oa, const Tensor& ob, const Tensor& g, const Ten
 // Sum of n contiguous elements of a float32/float64 array in double; false for other dtypes or
 // when no vector set is active.
 bool try_sum(DType dt, const void* in, int64_t n, double* result);
+// The same for the sum of the squares.
+bool try_sum_squares(DType dt, const void* in, int64_t n, double* result);
 
 }  // namespace vmath
 }  // namespace tapegrad

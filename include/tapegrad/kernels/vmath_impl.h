@@ -422,26 +422,30 @@ constexpr int64_t kSumBlock = 2048;
 
 // The lanes of len elements (a multiple of 8 vectors) summed in eight independent accumulators
 // (one would wait on the add latency every step), then a 3-level tree. Shared by the float and
-// double block sums below.
-template <class V, class T>
+// double block sums below; Sq sums the squares instead (the 2-norm), one fma per vector.
+template <class V, bool Sq>
+inline typename V::V sum_step(typename V::V a, typename V::V v) {
+  return Sq ? V::fma(v, v, a) : V::add(a, v);
+}
+template <class V, bool Sq = false, class T>
 auto block_sum8(const T* p, int64_t len) {
   constexpr int W = V::W;
   auto a0 = V::zero(), a1 = V::zero(), a2 = V::zero(), a3 = V::zero();
   auto a4 = V::zero(), a5 = V::zero(), a6 = V::zero(), a7 = V::zero();
   for (int64_t k = 0; k < len; k += 8 * W) {
-    a0 = V::add(a0, V::load(p + k));
-    a1 = V::add(a1, V::load(p + k + W));
-    a2 = V::add(a2, V::load(p + k + 2 * W));
-    a3 = V::add(a3, V::load(p + k + 3 * W));
-    a4 = V::add(a4, V::load(p + k + 4 * W));
-    a5 = V::add(a5, V::load(p + k + 5 * W));
-    a6 = V::add(a6, V::load(p + k + 6 * W));
-    a7 = V::add(a7, V::load(p + k + 7 * W));
+    a0 = sum_step<V, Sq>(a0, V::load(p + k));
+    a1 = sum_step<V, Sq>(a1, V::load(p + k + W));
+    a2 = sum_step<V, Sq>(a2, V::load(p + k + 2 * W));
+    a3 = sum_step<V, Sq>(a3, V::load(p + k + 3 * W));
+    a4 = sum_step<V, Sq>(a4, V::load(p + k + 4 * W));
+    a5 = sum_step<V, Sq>(a5, V::load(p + k + 5 * W));
+    a6 = sum_step<V, Sq>(a6, V::load(p + k + 6 * W));
+    a7 = sum_step<V, Sq>(a7, V::load(p + k + 7 * W));
   }
   return V::add(V::add(V::add(a0, a1), V::add(a2, a3)), V::add(V::add(a4, a5), V::add(a6, a7)));
 }
 
-template <class F, class D>
+template <class F, class D, bool Sq = false>
 double sum_f32_blocked(const float* in, int64_t n) {
   constexpr int W = F::W;
   static_assert(F::W == 2 * D::W, "float lanes widen into two double vectors");
@@ -451,14 +455,14 @@ double sum_f32_blocked(const float* in, int64_t n) {
   alignas(64) float part[W];
   while (i + 8 * W <= n) {
     const int64_t len = std::min<int64_t>(kSumBlock, (n - i) / (8 * W) * (8 * W));
-    const auto t = block_sum8<F>(in + i, len);
+    const auto t = block_sum8<F, Sq>(in + i, len);
     F::store(part, t);
     d0 = D::add(d0, D::load_f32(part));
     d1 = D::add(d1, D::load_f32(part + D::W));
     i += len;
   }
   double s = D::hsum(D::add(d0, d1));
-  for (; i < n; ++i) s += in[i];
+  for (; i < n; ++i) s += Sq ? static_cast<double>(in[i]) * in[i] : in[i];
   return s;
 }
 
@@ -543,7 +547,7 @@ double prod_lanes(const T* p, int64_t n) {
 // than torch's cascade sum, at the same memory-bound speed.
 constexpr int64_t kSumBlock64 = 256;
 
-template <class S>
+template <class S, bool Sq = false>
 double sum_f64_blocked(const double* in, int64_t n) {
   constexpr int W = S::W;
   static_assert(kSumBlock64 % (8 * W) == 0, "blocks are whole unrolled iterations");
@@ -551,7 +555,7 @@ double sum_f64_blocked(const double* in, int64_t n) {
   int64_t i = 0;
   while (i + 8 * W <= n) {
     const int64_t len = std::min<int64_t>(kSumBlock64, (n - i) / (8 * W) * (8 * W));
-    const auto b = block_sum8<S>(in + i, len);
+    const auto b = block_sum8<S, Sq>(in + i, len);
     // TwoSum: t = hi + b exactly equals t + err, whatever the magnitudes
     const auto t = S::add(hi, b);
     const auto bb = S::sub(t, hi);
@@ -574,7 +578,7 @@ double sum_f64_blocked(const double* in, int64_t n) {
   for (int k = 0; k < W; ++k) add(h[k]);
   if (!std::isfinite(sum)) return sum;  // an inf/NaN partial makes the error terms NaN
   for (int k = 0; k < W; ++k) add(l[k]);
-  for (; i < n; ++i) add(in[i]);
+  for (; i < n; ++i) add(Sq ? in[i] * in[i] : in[i]);
   return std::isfinite(sum) ? sum + comp : sum;
 }
 
@@ -810,6 +814,8 @@ tapegrad::vmath::VecSet make_set(const char* name) {
   s.f64[kSigmoid] = map_lanes<F64, SigmoidOp<F64>>;
   s.sum_f32 = sum_f32_blocked<F32, F64>;
   s.sum_f64 = sum_f64_blocked<F64>;
+  s.sumsq_f32 = sum_f32_blocked<F32, F64, true>;
+  s.sumsq_f64 = sum_f64_blocked<F64, true>;
   s.max_f32 = extreme_lanes<F32, true>;
   s.min_f32 = extreme_lanes<F32, false>;
   s.max_f64 = extreme_lanes<F64, true>;

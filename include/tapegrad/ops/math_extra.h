@@ -78,6 +78,9 @@ namespace tapegrad {
 namespace detail {
 // Normalised, sorted, de-duplicated reduction dims; empty list = all dims (lib/ops/reduce.cpp)
 std::vector<int64_t> norm_dims(const Tensor& a, const std::vector<int64_t>& dims);
+// ||x||_ord over normalised dims (norm_dims) of a float tensor, without history: the values of
+// linalg_vector_norm, dist and norm (lib/ops/norms.cpp)
+Tensor norm_values(const Tensor& x, double ord, const std::vector<int64_t>& rdims, bool keepdim);
 // backward helpers (lib/autograd/backward_math.cpp)
 Tensor norm_backward(const Tensor& g, const Tensor& self, const Tensor& result, double p,
                      const std::vector<int64_t>& dims, bool keepdim);
