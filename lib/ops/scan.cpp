@@ -1,6 +1,9 @@
 // Inclusive scans along one dim: cumsum and cumprod (with torch's dtype= and its rule that
 // integer and bool inputs accumulate in int64). The loop runs on the host; a device tensor
 // makes the round trip (no scan kernel on CUDA yet).
+#include <algorithm>
+#include <vector>
+
 #include <tapegrad/kernels/dispatch.h>
 
 #include "common.h"
@@ -30,15 +33,32 @@ void scan_host(const Tensor& out, const Tensor& in, int64_t dim, const char* nam
     using Acc = typename std::conditional<std::is_floating_point<T>::value, double, int64_t>::type;
     const T* src = in.data<T>();
     T* dst = out.data<T>();
-    for (int64_t o = 0; o < outer; ++o)
-      for (int64_t i = 0; i < inner; ++i) {
+    if (inner == 1) {
+      for (int64_t o = 0; o < outer; ++o) {
         Acc acc = kProd ? 1 : 0;
         for (int64_t k = 0; k < n; ++k) {
-          const int64_t at = (o * n + k) * inner + i;
+          const int64_t at = o * n + k;
           acc = kProd ? acc * static_cast<Acc>(src[at]) : acc + static_cast<Acc>(src[at]);
           dst[at] = static_cast<T>(acc);
         }
       }
+      return;
+    }
+    // A scan along a leading dim: a row of accumulators advanced one contiguous row at a time
+    // (walking each column down its stride made cumsum(0) of 1024 x 1024 twice torch's time).
+    // The same operations per element, so the same values.
+    std::vector<Acc> acc(inner);
+    for (int64_t o = 0; o < outer; ++o) {
+      std::fill(acc.begin(), acc.end(), Acc(kProd ? 1 : 0));
+      for (int64_t k = 0; k < n; ++k) {
+        const T* s = src + (o * n + k) * inner;
+        T* q = dst + (o * n + k) * inner;
+        for (int64_t i = 0; i < inner; ++i) {
+          acc[i] = kProd ? acc[i] * static_cast<Acc>(s[i]) : acc[i] + static_cast<Acc>(s[i]);
+          q[i] = static_cast<T>(acc[i]);
+        }
+      }
+    }
   });
 }
 
