@@ -199,6 +199,37 @@ void run_bin(BinFn<T> f, BinScalarFn<T> fs, T* o, const T* a, const T* b, bool s
   };
   cpu::parallel_parts(n, part);
 }
+
+// out = a op b where b (or, for add and mul, a) is broadcast along the rows: the coalesced
+// walk's innermost dim is unit-stride in out and the other operand, and unit-stride or
+// stride 0 in the broadcast one (x / x.norm(dim=1, keepdim=True), a bias added to rows). One
+// vector call per row of at least 16 elements; false when the layout is not such.
+template <class T>
+bool run_bin_rows(BinFn<T> f, BinScalarFn<T> fs, bool commutes, const Tensor& out,
+                  const Tensor& a, const Tensor& b) {
+  constexpr int64_t w = sizeof(T);
+  cpu::StridedIter<3> it;
+  it.shape = out.sizes();
+  it.set(0, out);
+  it.set(1, a);
+  it.set(2, b);
+  it.coalesce();
+  const size_t nd = it.shape.size();
+  if (nd == 0 || it.shape[nd - 1] < 16 || it.strides[0][nd - 1] != w) return false;
+  const int64_t sa = it.strides[1][nd - 1], sb = it.strides[2][nd - 1];
+  const bool swap = sa == 0 && sb == w && commutes;
+  if (!swap && !(sa == w && (sb == w || sb == 0))) return false;
+  const int x = swap ? 2 : 1, y = swap ? 1 : 2;
+  const bool row_scalar = swap || sb == 0;
+  it.run([&](std::array<char*, 3> p, int64_t n, const std::array<int64_t, 3>&) {
+    T* o = reinterpret_cast<T*>(p[0]);
+    const T* u = reinterpret_cast<const T*>(p[x]);
+    const T* v = reinterpret_cast<const T*>(p[y]);
+    if (row_scalar) fs(o, u, *v, n, false);
+    else f(o, u, v, n, false);
+  });
+  return true;
+}
 }  // namespace
 
 bool try_binary(OpId op, const Tensor& out, const Tensor& a, const Tensor& b) {
@@ -208,7 +239,14 @@ bool try_binary(OpId op, const Tensor& out, const Tensor& a, const Tensor& b) {
       !out.device().is_cpu() || !a.device().is_cpu() || !b.device().is_cpu())
     return false;
   const bool scalar = b.numel() == 1;
-  if (scalar ? !flat_alike(out, {&a}) : !flat_alike(out, {&a, &b})) return false;
+  if (scalar ? !flat_alike(out, {&a}) : !flat_alike(out, {&a, &b})) {
+    const bool commutes = k == kAdd || k == kMul;
+    if (out.dtype() == DType::Float32)
+      return run_bin_rows(set->bin_f32[k], set->bin_s_f32[k], commutes, out, a, b);
+    if (out.dtype() == DType::Float64)
+      return run_bin_rows(set->bin_f64[k], set->bin_s_f64[k], commutes, out, a, b);
+    return false;
+  }
   const int64_t n = out.numel();
   const bool stream = want_stream(out, {&a, &b});
   if (out.dtype() == DType::Float32) {
