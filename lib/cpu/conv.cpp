@@ -1,5 +1,6 @@
 // CPU kernels for convolution and pooling: im2col / col2im (the convolution is a matrix
 // product over the columns, done by the op layer) and 2-D max pooling with argmax indices.
+#include <algorithm>
 #include <limits>
 
 #include <tapegrad/kernels/cuda_kernels.h>
@@ -35,6 +36,42 @@ void walk_columns(int64_t C, int64_t H, int64_t W, const int64_t* p, F&& f) {
       }
 }
 
+// One image's columns, a run of output columns at a time: the rows (channel, ky, kx) and output
+// rows oy of the column matrix, each filled by zeros where the window hangs over the padding
+// and a copy of the input row (a strided gather when the stride is not 1) in between. The
+// element-wise walk with a bounds test per element took 1.6 ms for an 8 x 3 x 64 x 64 image
+// batch, k = 5 (torch: under 1).
+template <class T>
+void im2col_image(T* d, const T* s, int64_t C, int64_t H, int64_t W, const int64_t* p) {
+  const int64_t kh = p[0], kw = p[1], dh = p[2], dw = p[3], ph = p[4], pw = p[5], sh = p[6],
+                sw = p[7], Ho = p[8], Wo = p[9];
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t ky = 0; ky < kh; ++ky)
+      for (int64_t kx = 0; kx < kw; ++kx) {
+        T* drow = d + ((c * kh + ky) * kw + kx) * Ho * Wo;
+        const int64_t off = kx * dw - pw;  // input column of output column 0
+        // output columns [lo, hi) read inside the input row: 0 <= ox * sw + off < W
+        const int64_t lo = std::min(Wo, off >= 0 ? int64_t(0) : (-off + sw - 1) / sw);
+        const int64_t hi = std::max(lo, std::min(Wo, W - 1 - off >= 0 ? (W - 1 - off) / sw + 1 : 0));
+        for (int64_t oy = 0; oy < Ho; ++oy) {
+          T* o = drow + oy * Wo;
+          const int64_t y = oy * sh - ph + ky * dh;
+          if (y < 0 || y >= H) {
+            std::fill(o, o + Wo, T(0));
+            continue;
+          }
+          const T* r = s + (c * H + y) * W + off;
+          std::fill(o, o + lo, T(0));
+          if (sw == 1) {
+            std::copy(r + lo, r + hi, o + lo);
+          } else {
+            for (int64_t ox = lo; ox < hi; ++ox) o[ox] = r[ox * sw];
+          }
+          std::fill(o + hi, o + Wo, T(0));
+        }
+      }
+}
+
 }  // namespace
 
 void im2col(const Tensor& cols, const Tensor& img, const int64_t* p) {
@@ -56,7 +93,7 @@ void im2col(const Tensor& cols, const Tensor& img, const int64_t* p) {
     for (int64_t n = 0; n < N; ++n) {
       const T* s = src + n * per_img;
       T* d = dst + n * per_col;
-      walk_columns(C, H, W, p, [&](int64_t co, int64_t io) { d[co] = io < 0 ? T(0) : s[io]; });
+      im2col_image(d, s, C, H, W, p);
     }
   });
 }
