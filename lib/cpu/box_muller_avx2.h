@@ -3,8 +3,9 @@
 // Cephes single-precision polynomials of the avx_mathfun routines, and its compiler fused some
 // of their multiply-adds into FMAs. Which ones was found by running every combination against
 // torch 2.13's randn (320k values, no difference with the set below): a fused step is a
-// std::fma here, an unfused one a separate float multiply and add (this file's translation unit
-// is built without FMA code generation, so the compiler cannot fuse them itself).
+// std::fma here, an unfused one a separate float multiply and add (lib/cpu/random.cpp, which
+// calls this from a function compiled for AVX2 + FMA, is built with -ffp-contract=off, so the
+// compiler fuses nothing itself).
 #pragma once
 #include <cmath>
 #include <cstdint>
@@ -45,6 +46,7 @@ inline float cephes_log(float x) {
                             -1.2420140846E-1f, 1.4249322787E-1f, -1.6668057665E-1f,
                             2.0000714765E-1f, -2.4999993993E-1f, 3.3333331174E-1f};
   float y = p[0];
+#pragma GCC unroll 8
   for (int k = 1; k < 9; ++k) y = std::fma(y, x, p[k]);
   y = y * x;
   y = std::fma(y, z, e * -2.12194440e-4f);
