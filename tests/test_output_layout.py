@@ -1,4 +1,4 @@
-"""Elementwise results take torch's layout (ops/output_layout.h): strides and is_contiguous()
+"""Elementwise results (float_power, the Bessel functions and glu too) take torch's layout (ops/output_layout.h): strides and is_contiguous()
 as torch's for transposed, permuted, channels-last, broadcast and sliced inputs, with the values
 (and gradients) of torch; the loops walk such operands in memory order (kernels/loops.h)."""
 import numpy as np
@@ -20,6 +20,9 @@ EXPRS = [
     "m.lerp(q.t(), q, 0.3)", "m.lerp(q.t(), q.t(), q.t().sigmoid())", "m.addcmul(q.t(), q.t(), q.t())",
     "x.t().clamp_min(0.1)", "x.t().clamp_max(0.1)",
     "m.zeros(2, 3, 1, 1) + 1", "m.zeros(2, 3, 1, 1).sin()", "c[:, :, ::2] + 1", "c + c.contiguous()",
+    "m.float_power(x.t().abs(), 2.5)", "m.float_power(q.t(), q)", "m.float_power(c, 2)",
+    "m.special.i0(x.t())", "m.special.i0e(c)", "m.special.i1(p)", "F.glu(x.t(), 1)",
+    "F.glu(c, 2)", "F.glu(p, 0)", "F.glu(x.t().t(), 0)",
 ]
 
 

@@ -233,7 +233,9 @@ Tensor glu(const Tensor& a, int64_t dim) {
   {
     NoGradGuard g;
     Tensor x = detach(a);
-    out = contiguous(mul(slice(x, d, 0, n / 2), sigmoid(slice(x, d, n / 2, n))));
+    // the product's layout follows the halves' (torch's glu on a transposed input is not
+    // contiguous either)
+    out = mul(slice(x, d, 0, n / 2), sigmoid(slice(x, d, n / 2, n)));
   }
   out = detach(out);
   if (auto node = maybe_node(OpId::Glu, {a})) {

@@ -8,6 +8,8 @@
 #include <tapegrad/kernels/functors.h>  // (includes functors_special.h)
 #include <tapegrad/ops/math_extra.h>
 
+#include <tapegrad/ops/memory_format.h>
+
 #include "common.h"
 #include "../cpu/via_float.h"
 
@@ -97,16 +99,14 @@ Tensor polygamma(int64_t n, const Tensor& x) {
   return out;
 }
 
-// torch computes float_power as pow of both operands converted to float64.
-Tensor float_power(const Tensor& a, const Tensor& b) {
-  return pow(to(a, DType::Float64), to(b, DType::Float64));
-}
-Tensor float_power(const Tensor& a, Scalar b) {
-  return pow(to(a, DType::Float64), Scalar(b.to_double()));
-}
-Tensor float_power(Scalar a, const Tensor& b) {
-  return pow(Scalar(a.to_double()), to(b, DType::Float64));
-}
+// torch computes float_power as pow of both operands converted to float64, each conversion
+// keeping the operand's layout (so a transposed input gives a transposed result, as torch's).
+namespace {
+Tensor to_f64(const Tensor& a) { return to(a, DType::Float64, false, MemoryFormat::Preserve); }
+}  // namespace
+Tensor float_power(const Tensor& a, const Tensor& b) { return pow(to_f64(a), to_f64(b)); }
+Tensor float_power(const Tensor& a, Scalar b) { return pow(to_f64(a), Scalar(b.to_double())); }
+Tensor float_power(Scalar a, const Tensor& b) { return pow(Scalar(a.to_double()), to_f64(b)); }
 
 // The sign bit (true for -0.0 and negative NaNs too); integers: x < 0; bool: false.
 Tensor signbit(const Tensor& a) {

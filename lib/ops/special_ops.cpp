@@ -9,6 +9,8 @@
 
 #include <tapegrad/kernels/dispatch.h>
 #include <tapegrad/ops/math_extra.h>
+#include <tapegrad/ops/memory_format.h>
+#include <tapegrad/ops/output_layout.h>
 
 #include "common.h"
 #include "special_scalar.h"
@@ -34,8 +36,11 @@ Tensor host_unary(const Tensor& x, const char* what, const std::function<double(
   const DType out_dt = float_dtype(x.dtype());
   const DType dt = loop_dtype(out_dt, half_ok);
   NoGradGuard ng;
-  Tensor in = contiguous(on_host(to(detach(x), dt)));
-  Tensor host = empty(in.sizes(), dt);
+  // A dense input (a transposed or channels-last one too) is mapped over its memory in place
+  // of order, and the result keeps its layout, as torch's unary ops do; others go contiguous.
+  Tensor in = on_host(to(detach(x), dt, false, MemoryFormat::Preserve));
+  if (!is_non_overlapping_and_dense(in)) in = contiguous(in);
+  Tensor host = empty_with_strides(in.sizes(), in.strides(), dt, Device());
   dispatch_floating(dt, what, [&](auto tag) {
     using T = decltype(tag);
     const T* src = in.data<T>();
@@ -43,7 +48,7 @@ Tensor host_unary(const Tensor& x, const char* what, const std::function<double(
     const int64_t n = in.numel();
     for (int64_t k = 0; k < n; ++k) dst[k] = T(f(double(src[k])));
   });
-  if (dt != out_dt) host = to(host, out_dt);
+  if (dt != out_dt) host = to(host, out_dt, false, MemoryFormat::Preserve);
   return x.device().is_cpu() ? host : to(host, x.device(), out_dt);
 }
 
