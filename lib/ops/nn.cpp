@@ -3,6 +3,7 @@
 // the dedicated node torch shows, whose formula lives in derivatives.cpp.
 #include <cmath>
 
+#include <tapegrad/kernels/reduce_rows.h>
 #include <tapegrad/ops/compare_ops.h>
 
 #include "common.h"
@@ -63,7 +64,16 @@ Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction r) {
   {
     NoGradGuard g;
     Tensor d = sub(input, target);
-    out = reduce_loss(mul(d, d), r);
+    if (r != Reduction::None && d.device().is_cpu() && d.is_contiguous() && d.numel() > 0 &&
+        (d.dtype() == DType::Float32 || d.dtype() == DType::Float64)) {
+      // the squares summed in the same pass as the reduction (no d * d temporary: 1024 x 1024
+      // floats took 1.8x torch's time with it); mean = sum / n, as mean() divides
+      Tensor s = empty({}, d.dtype(), d.device());
+      kern::sum_squares_inner(s, d, d.numel());
+      out = r == Reduction::Sum ? s : div(s, wrapped_scalar(static_cast<double>(d.numel())));
+    } else {
+      out = reduce_loss(mul(d, d), r);
+    }
   }
   if (auto node = maybe_node(OpId::MseLoss, {input, target})) {
     node->saved.emplace_back(input, false);
