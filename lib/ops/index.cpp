@@ -261,30 +261,16 @@ Tensor& index_put_(Tensor& a, const std::vector<Tensor>& indices, const Tensor& 
   return a;
 }
 
-// Offsets for gather/scatter: idx's positions, with dim `dim` replaced by the index value.
-// A 0-d self or index counts as one element of a 1-d one (torch's ensure_nonempty_dim), so a
-// 0-d self takes a 1-element index and a 0-d index still has its value checked.
-Tensor detail::dim_offsets(const Tensor& idx_in, int64_t dim, const Shape& sizes_in,
-                           const Shape& strides_in) {
-  if (idx_in.numel() == 0) return empty(idx_in.sizes(), DType::Int64);
-  TG_CHECK(idx_in.dtype() == DType::Int64 || idx_in.dtype() == DType::Int32,
-           "gather(): Expected dtype int32/int64 for index");
-  const Shape sizes = sizes_in.empty() ? Shape{1} : sizes_in;
-  const Shape strides = strides_in.empty() ? Shape{1} : strides_in;
-  const Shape isz = idx_in.dim() == 0 ? Shape{1} : idx_in.sizes();
-  TG_CHECK(static_cast<int64_t>(isz.size()) == static_cast<int64_t>(sizes.size()),
-           "Index tensor must have the same number of dimensions as input tensor");
-  TG_CHECK(dim >= 0 && dim < static_cast<int64_t>(sizes.size()), "Dimension out of range");
-  Tensor on_dev;
-  if (index_plans_on_device(idx_in.device()) &&
-      dim_offsets_on_device(idx_in, dim, sizes, strides, &on_dev))
-    return on_dev;
-  Tensor ic = on_host(contiguous(idx_in.dtype() == DType::Int64 ? idx_in
-                                                                 : to(detach(idx_in), DType::Int64)));
-  Tensor off = empty(idx_in.sizes(), DType::Int64);
-  const int64_t* p = ic.data<int64_t>();
-  int64_t* o = off.data<int64_t>();
-  const int64_t n = idx_in.numel(), nd = static_cast<int64_t>(isz.size());
+namespace {
+
+// Calls f(lin, offset) for every position lin of a contiguous int64 index p of shape isz, the
+// offset being lin's coordinates with dim `dim` replaced by the index value, times `strides`.
+// Rows of the last dim at a time, the other coordinates advancing as an odometer: no division
+// per element (div/mod per dim per element made gather 6x torch's time).
+template <class F>
+void walk_dim_index(const int64_t* p, int64_t n, const Shape& isz, int64_t dim,
+                    const Shape& sizes, const Shape& strides, F&& f) {
+  const int64_t nd = static_cast<int64_t>(isz.size());
   bool fits = true;  // the caller's shape check should have caught this; never read past self
   for (int64_t d = 0; d < nd; ++d) fits = fits && (d == dim || isz[d] <= sizes[d]);
   auto bad_index = [&](int64_t v) {
@@ -292,21 +278,18 @@ Tensor detail::dim_offsets(const Tensor& idx_in, int64_t dim, const Shape& sizes
     TG_ERROR("index ", v, " is out of bounds for dimension ", dim, " with size ", sizes[dim]);
   };
   if (fits) {
-    // Rows of the last dim; the other coordinates advance as an odometer, so no division per
-    // element (div/mod per dim per element made gather 6x torch's time).
     const int64_t last = nd - 1, row = isz[last], sd = strides[dim], sl = strides[last];
     const uint64_t limit = static_cast<uint64_t>(sizes[dim]);
     std::vector<int64_t> c(nd, 0);
     int64_t base = 0;  // sum of c[d] * strides[d] over the outer dims other than dim
     for (int64_t r = 0; r < n / row; ++r) {
       const int64_t* pr = p + r * row;
-      int64_t* orow = o + r * row;
       for (int64_t k = 0; k < row; ++k)
         if (static_cast<uint64_t>(pr[k]) >= limit) bad_index(pr[k]);
       if (dim == last) {
-        for (int64_t k = 0; k < row; ++k) orow[k] = base + pr[k] * sd;
+        for (int64_t k = 0; k < row; ++k) f(r * row + k, base + pr[k] * sd);
       } else {
-        for (int64_t k = 0; k < row; ++k) orow[k] = base + k * sl + pr[k] * sd;
+        for (int64_t k = 0; k < row; ++k) f(r * row + k, base + k * sl + pr[k] * sd);
       }
       for (int64_t d = last - 1; d >= 0; --d) {
         const int64_t step = d == dim ? 0 : strides[d];
@@ -318,7 +301,7 @@ Tensor detail::dim_offsets(const Tensor& idx_in, int64_t dim, const Shape& sizes
         c[d] = 0;
       }
     }
-    return off;
+    return;
   }
   for (int64_t lin = 0; lin < n; ++lin) {
     int64_t rem = lin, acc = 0;
@@ -335,8 +318,74 @@ Tensor detail::dim_offsets(const Tensor& idx_in, int64_t dim, const Shape& sizes
       }
       acc += c * strides[d];
     }
-    o[lin] = acc;
+    f(lin, acc);
   }
+}
+
+// The walk's operands: a 0-d self or index counts as one element of a 1-d one (torch's
+// ensure_nonempty_dim), so a 0-d self takes a 1-element index and a 0-d index still has its
+// value checked. idx: host int64, contiguous.
+struct DimWalk {
+  Tensor idx;
+  Shape sizes, strides, isz;
+};
+DimWalk dim_walk(const Tensor& idx_in, int64_t dim, const Shape& sizes_in,
+                 const Shape& strides_in, bool host_index = true) {
+  TG_CHECK(idx_in.dtype() == DType::Int64 || idx_in.dtype() == DType::Int32,
+           "gather(): Expected dtype int32/int64 for index");
+  DimWalk w;
+  w.sizes = sizes_in.empty() ? Shape{1} : sizes_in;
+  w.strides = strides_in.empty() ? Shape{1} : strides_in;
+  w.isz = idx_in.dim() == 0 ? Shape{1} : idx_in.sizes();
+  TG_CHECK(static_cast<int64_t>(w.isz.size()) == static_cast<int64_t>(w.sizes.size()),
+           "Index tensor must have the same number of dimensions as input tensor");
+  TG_CHECK(dim >= 0 && dim < static_cast<int64_t>(w.sizes.size()), "Dimension out of range");
+  if (!host_index) return w;
+  w.idx = on_host(contiguous(idx_in.dtype() == DType::Int64 ? idx_in
+                                                           : to(detach(idx_in), DType::Int64)));
+  return w;
+}
+
+// out = a gathered along d by idx on the CPU, each element read where the walk finds it (an
+// offsets tensor written and read back made gather twice torch's time). False for element
+// sizes without a plain unsigned type (complex128), which take the offsets path.
+bool gather_host(const Tensor& out, const Tensor& a, const Tensor& idx, int64_t d) {
+  const size_t w = itemsize(a.dtype());
+  if (w != 1 && w != 2 && w != 4 && w != 8) return false;
+  DimWalk wk = dim_walk(idx, d, a.sizes(), a.strides());
+  const int64_t* p = wk.idx.data<int64_t>();
+  auto run = [&](auto tag) {
+    using U = decltype(tag);
+    const U* src = static_cast<const U*>(a.raw_data());
+    U* dst = static_cast<U*>(out.raw_data());
+    walk_dim_index(p, idx.numel(), wk.isz, d, wk.sizes, wk.strides,
+                   [&](int64_t lin, int64_t off) { dst[lin] = src[off]; });
+  };
+  switch (w) {
+    case 1: run(uint8_t{}); break;
+    case 2: run(uint16_t{}); break;
+    case 4: run(uint32_t{}); break;
+    default: run(uint64_t{}); break;
+  }
+  return true;
+}
+
+}  // namespace
+
+// Offsets for gather/scatter: idx's positions, with dim `dim` replaced by the index value.
+Tensor detail::dim_offsets(const Tensor& idx_in, int64_t dim, const Shape& sizes_in,
+                           const Shape& strides_in) {
+  if (idx_in.numel() == 0) return empty(idx_in.sizes(), DType::Int64);
+  DimWalk wk = dim_walk(idx_in, dim, sizes_in, strides_in, false);
+  Tensor on_dev;
+  if (index_plans_on_device(idx_in.device()) &&
+      dim_offsets_on_device(idx_in, dim, wk.sizes, wk.strides, &on_dev))
+    return on_dev;
+  wk = dim_walk(idx_in, dim, sizes_in, strides_in);
+  Tensor off = empty(idx_in.sizes(), DType::Int64);
+  int64_t* o = off.data<int64_t>();
+  walk_dim_index(wk.idx.data<int64_t>(), idx_in.numel(), wk.isz, dim, wk.sizes, wk.strides,
+                 [o](int64_t lin, int64_t v) { o[lin] = v; });
   return off;
 }
 
@@ -351,7 +400,9 @@ Tensor gather(const Tensor& a, int64_t dim, const Tensor& idx) {
              " expected index ", shape_str(idx.sizes()), " to be no larger than self ",
              shape_str(a.sizes()), " apart from dimension ", d);
   Tensor out = empty(idx.sizes(), a.dtype(), a.device());
-  kern::take(out, a, dim_offsets(idx, d, a.sizes(), a.strides()));
+  if (!(idx.numel() > 0 && a.device().is_cpu() && idx.device().is_cpu() &&
+        gather_host(out, a, idx, d)))
+    kern::take(out, a, dim_offsets(idx, d, a.sizes(), a.strides()));
   if (auto node = maybe_node(OpId::Gather, {a})) {
     node->saved.emplace_back(idx, false);
     node->saved.emplace_back(a, false);  // not needed by the formula; torch shows _saved_self
