@@ -56,6 +56,11 @@ def _draws(m):
         # and the vectorised Box-Muller blocks
         ("randn(100003)", m.randn(100003), AVX2),
         ("rand(50001) float64", m.rand(50001, dtype=m.float64), True),
+        # rrelu draws one float64 slope per element <= 0, in order
+        ("rrelu training", m.nn.functional.rrelu(m.randn(300), 0.1, 0.4, training=True), True),
+        ("rrelu training float64", m.nn.functional.rrelu(m.randn(77, dtype=m.float64),
+                                                         training=True), True),
+        ("rrelu_ training", m.nn.functional.rrelu_(m.randn(4, 9), training=True), True),
         ("rand after all that", m.rand(5), True),
     ]
 

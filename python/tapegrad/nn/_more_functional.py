@@ -5,6 +5,7 @@ multilabel_soft_margin_loss, triplet_margin_with_distance_loss. Where torch reco
 node (RreluWithNoiseBackward0, ChannelShuffleBackward0, PdistBackward0, MultiMarginLossBackward0,
 MultilabelMarginLossBackward0) the values and gradients are torch's, the node names are not."""
 import math
+import struct
 import warnings
 
 from .. import _C
@@ -34,11 +35,23 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     if lower > upper:
         raise RuntimeError("Lower bound should be less than or equal to the upper bound")
     if training:
+        # torch's CPU kernel walks the elements in order and draws one float64 uniform in
+        # [lower, upper) for each element <= 0 only (then rounded to the input's dtype), so a
+        # seeded run draws the same slopes as torch's
         with no_grad():
-            slope = _empty(tuple(input.shape), dtype=input.dtype,
-                           device=input.device).uniform_(lower, upper)
-            noise = _C.where(input.detach() <= 0, slope, _ones((), dtype=input.dtype,
-                                                              device=input.device))
+            flat = input.detach().reshape(-1)
+            neg = flat <= 0
+            # u * (upper - lower) + lower in double, rounded twice (its kernel does not fuse
+            # them, unlike uniform_'s), the bounds first rounded to the input's compute type
+            # (float32 below float64)
+            lo, hi = float(lower), float(upper)
+            if input.dtype != _C.float64:
+                lo, hi = (struct.unpack("f", struct.pack("f", v))[0] for v in (lo, hi))
+            u = _empty((int(neg.sum()),), dtype=_C.float64, device=input.device).uniform_(0, 1)
+            slopes = (u * (hi - lo) + lo).to(input.dtype)
+            noise = _ones(flat.shape, dtype=input.dtype, device=input.device)
+            noise[neg] = slopes
+            noise = noise.reshape(tuple(input.shape))
         if inplace:
             return input.mul_(noise)
         return input * noise
