@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <type_traits>
+#include <vector>
 
 #include <tapegrad/kernels/cuda_kernels.h>
 #include <tapegrad/kernels/dispatch.h>
@@ -337,6 +338,57 @@ void sum_squares_inner(const Tensor& out, const Tensor& in, int64_t inner) {
       TG_ERROR("internal: sum_squares_inner of ", dtype_name(in.dtype()));
     }
   });
+}
+
+bool softmax_cols(const Tensor& out, const Tensor& in, int64_t outer, int64_t n, int64_t inner,
+                  bool log) {
+  const vmath::VecSet* vset = vmath::active();
+  if (!vset || !in.device().is_cpu() || !in.is_contiguous() || !out.is_contiguous() ||
+      out.raw_data() == in.raw_data() || n < 1 || inner < 1)
+    return false;
+  bool done = false;
+  dispatch_floating(in.dtype(), log ? "log_softmax" : "softmax", [&](auto tag) {
+    using T = decltype(tag);
+    vmath::MapFn<T> vexp = nullptr;
+    if constexpr (std::is_same<T, float>::value) vexp = vset->f32[vmath::kExp];
+    else if constexpr (std::is_same<T, double>::value) vexp = vset->f64[vmath::kExp];
+    if (!vexp) return;
+    done = true;
+    std::vector<T> mx(inner), fin(inner);
+    std::vector<double> sum(inner);
+    for (int64_t o = 0; o < outer; ++o) {
+      const T* p = in.data<T>() + o * n * inner;
+      T* q = out.data<T>() + o * n * inner;
+      // the column maxima, NaN sticky (as the row kernel: a NaN makes its whole column NaN)
+      std::copy(p, p + inner, mx.begin());
+      for (int64_t k = 1; k < n; ++k)
+        for (int64_t i = 0; i < inner; ++i) {
+          const T v = p[k * inner + i];
+          mx[i] = v > mx[i] || v != v ? v : mx[i];
+        }
+      for (int64_t i = 0; i < inner; ++i)
+        if (std::isinf(mx[i]) && mx[i] < 0) mx[i] = 0;  // all -inf: avoid inf - inf
+      std::fill(sum.begin(), sum.end(), 0.0);
+      for (int64_t k = 0; k < n; ++k) {
+        T* qk = q + k * inner;
+        for (int64_t i = 0; i < inner; ++i) qk[i] = p[k * inner + i] - mx[i];
+        vexp(qk, qk, inner, false);
+        for (int64_t i = 0; i < inner; ++i) sum[i] += qk[i];
+      }
+      // the row kernel's last step per column: p - (log(s) + m), or e * (1 / s)
+      for (int64_t i = 0; i < inner; ++i)
+        fin[i] = log ? static_cast<T>(std::log(sum[i])) + mx[i] : static_cast<T>(1 / sum[i]);
+      for (int64_t k = 0; k < n; ++k) {
+        T* qk = q + k * inner;
+        if (log) {
+          for (int64_t i = 0; i < inner; ++i) qk[i] = p[k * inner + i] - fin[i];
+        } else {
+          for (int64_t i = 0; i < inner; ++i) qk[i] *= fin[i];
+        }
+      }
+    }
+  });
+  return done;
 }
 
 void softmax_inner(const Tensor& out, const Tensor& in, int64_t inner, bool log) {

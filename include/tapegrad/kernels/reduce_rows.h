@@ -20,5 +20,12 @@ void extreme_rows(const Tensor& out, const Tensor& in, int64_t rows, bool is_max
 // 2-norm: CPU, contiguous float32/float64 in and out of one dtype, inner > 0.
 void sum_squares_inner(const Tensor& out, const Tensor& in, int64_t inner);
 
+// softmax (log: log_softmax) over the middle dim of a contiguous CPU float32/float64 `in` seen
+// as [outer, n, inner], into a fresh contiguous `out` of the same shape, without transposed
+// copies: rows of per-column maxima and sums advanced one contiguous row at a time, the exp
+// through the vector table. False (nothing written) when the table has no exp for the dtype.
+bool softmax_cols(const Tensor& out, const Tensor& in, int64_t outer, int64_t n, int64_t inner,
+                  bool log);
+
 }  // namespace kern
 }  // namespace tapegrad
