@@ -96,36 +96,35 @@ bool copy_transposed(const Tensor& dst, const Tensor& src) {
   return true;
 }
 
-// A same-dtype copy whose innermost (coalesced) dim is unit-stride in both, rows of at least
-// 64 bytes: one memmove per row (glibc's picks the CPU's widest moves). An expanded source
-// (x[:1].expand(n, m).contiguous()) and cat's slices into a wider result are the common cases;
-// the element loop ran at SSE2 width and took twice torch's time there. False otherwise.
+// A same-dtype strided copy in one walk: rows whose innermost (coalesced) dim is unit-stride in
+// both and at least 64 bytes long move with one memmove each (glibc's picks the CPU's widest
+// moves); an expanded source (x[:1].expand(n, m).contiguous()) and cat's slices into a wider
+// result are the common cases, where the element loop ran at SSE2 width and took twice torch's
+// time. Other rows take the element loop.
 template <class U>
-bool copy_rows(const Tensor& dst, const Tensor& src) {
+void copy_same(const Tensor& dst, const Tensor& src) {
   constexpr int64_t w = sizeof(U);
   cpu::StridedIter<2> it;
   it.shape = dst.sizes();
   it.set(0, dst);
   it.set(1, src);
   it.coalesce();
-  const size_t nd = it.shape.size();
-  if (nd == 0 || it.strides[0][nd - 1] != w || it.strides[1][nd - 1] != w ||
-      it.shape[nd - 1] * w < 64)
-    return false;
-  it.run([&](std::array<char*, 2> p, int64_t n, const std::array<int64_t, 2>&) {
+  it.run([&](std::array<char*, 2> p, int64_t n, const std::array<int64_t, 2>& st) {
     // A destination 1-63 bytes past its source modulo 4 KiB (x.roll(1, 1)'s second slice)
     // made glibc's memmove 9x slower than the element loop: 4K aliasing between its loads and
     // the stores just before them.
     const uintptr_t ahead = (reinterpret_cast<uintptr_t>(p[0]) - reinterpret_cast<uintptr_t>(p[1])) & 4095;
-    if (ahead != 0 && ahead < 64) {
+    if (st[0] == w && st[1] == w && n * w >= 64 && (ahead == 0 || ahead >= 64)) {
+      std::memmove(p[0], p[1], static_cast<size_t>(n * w));  // a view may overlap its source
+    } else if (st[0] == w && st[1] == w) {
       U* o = reinterpret_cast<U*>(p[0]);
       const U* x = reinterpret_cast<const U*>(p[1]);
       for (int64_t i = 0; i < n; ++i) o[i] = x[i];
-      return;
+    } else {
+      for (int64_t i = 0; i < n; ++i)
+        *reinterpret_cast<U*>(p[0] + i * st[0]) = *reinterpret_cast<const U*>(p[1] + i * st[1]);
     }
-    std::memmove(p[0], p[1], static_cast<size_t>(n * w));  // a view may overlap its source
   });
-  return true;
 }
 
 }  // namespace
@@ -144,8 +143,7 @@ void copy(const Tensor& dst, const Tensor& src) {
     auto same = [&](auto tag) {
       using U = decltype(tag);
       if (dst.is_contiguous() && copy_transposed<U>(dst, src)) return;
-      if (copy_rows<U>(dst, src)) return;
-      cpu::map1<U, U>(dst, src, [](U v) { return v; });
+      copy_same<U>(dst, src);
     };
     switch (itemsize(dst.dtype())) {
       case 1: return same(uint8_t{});

@@ -25,6 +25,7 @@
 #include <tapegrad/kernels/dispatch.h>
 #include <tapegrad/kernels/kernels.h>
 #include <tapegrad/kernels/rng_state.h>
+#include <tapegrad/kernels/vmath.h>
 
 #include "box_muller_avx2.h"
 #include "mt19937.h"
@@ -85,14 +86,13 @@ Generator& gen() {
 // with -ffp-contract=off (CMakeLists.txt), so only the std::fma steps fuse, as in torch.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define TG_FMA_TARGET __attribute__((target("avx2,fma")))
-bool has_fma() {
-  static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return yes;
-}
 #else
 #define TG_FMA_TARGET
-bool has_fma() { return false; }
 #endif
+bool has_fma() {
+  static const bool yes = vmath::cpu_has_avx2();  // AVX2 and FMA
+  return yes;
+}
 
 TG_FMA_TARGET void block16_fma(float* x, float mean, float std) {
   box_muller_avx2::block16(x, mean, std);

@@ -240,6 +240,9 @@ bool try_binary(OpId op, const Tensor& out, const Tensor& a, const Tensor& b) {
     return false;
   const bool scalar = b.numel() == 1;
   if (scalar ? !flat_alike(out, {&a}) : !flat_alike(out, {&a, &b})) {
+    // small outputs skip the row walk: its set-up costs more than a row-vector call saves,
+    // and the caller's loop would walk them again
+    if (out.numel() < 1024) return false;
     const bool commutes = k == kAdd || k == kMul;
     if (out.dtype() == DType::Float32)
       return run_bin_rows(set->bin_f32[k], set->bin_s_f32[k], commutes, out, a, b);
