@@ -3,7 +3,8 @@ max/min rows through the vector table's extreme_lanes (kernels/vmath_impl.h), ag
 every row length up to 40 (all the lane tails) and around the unrolled vector block (64 floats
 on AVX-512), NaN and infinities anywhere in the row, float32 and float64; the max/min rows also
 on every vector-math path (TAPEGRAD_VMATH) in a subprocess; the 2-norm's one-pass sum of
-squares over trailing dims (norms.cpp) against torch, gradients included."""
+squares over trailing dims (norms.cpp) against torch, gradients included; amax/amin/sum/mean
+over a leading dim (the vector table's column folds) with the same specials, every path too."""
 import sys
 
 import numpy as np
@@ -116,9 +117,51 @@ def test_norm_rows_match_torch(dtype):
     assert _norm_mismatches(tapegrad, dtype) == []
 
 
+def _column_mismatches(tg, dtype):
+    """amax/amin/sum/mean over dim 0 of [rows, cols] for every width in LENGTHS (the column
+    folds' vector tails) and over dim 0 of a 3-D tensor (columns spanning two dims), with NaN in
+    the first, a middle and the last row, +-inf, +0/-0 ties: against torch."""
+    torch.manual_seed(3)
+    bad = []
+    for cols in LENGTHS:
+        for rows in (1, 2, 5):
+            a = torch.randn(rows, cols, dtype=getattr(torch, dtype))
+            a[0, cols // 2] = float("nan")
+            a[rows - 1, cols - 1] = float("nan")
+            a[rows // 2, 0] = float("inf")
+            if cols > 2:
+                a[:, 1] = -float("inf")
+            if cols > 3:
+                a[:, 2] = 0.0
+                a[rows // 2, 2] = -0.0
+            x = tg.tensor(a.tolist(), dtype=getattr(tg, dtype))
+            for op in ("amax", "amin"):
+                if str(np.array(getattr(x, op)(0).tolist())) != str(getattr(a, op)(0).double().numpy()):
+                    bad.append((op, dtype, rows, cols))
+    for shape in ((7, 3, 65), (300, 1031), (2, 5, 1000)):
+        a = torch.randn(shape, dtype=getattr(torch, dtype)) * 4
+        x = tg.tensor(a.tolist(), dtype=getattr(tg, dtype))
+        for op in ("amax", "amin"):
+            if str(np.array(getattr(x, op)(0).tolist())) != str(getattr(a, op)(0).double().numpy()):
+                bad.append((op, dtype, shape))
+        for op in ("sum", "mean"):
+            # the reference in float64: tapegrad accumulates in double, torch's float32 in float
+            want = getattr(a.double(), op)(0).numpy()
+            rtol = 1e-6 if dtype == "float32" else 1e-13
+            if not np.allclose(np.array(getattr(x, op)(0).tolist()), want, rtol=rtol, atol=1e-6):
+                bad.append((op, dtype, shape))
+    return bad
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_column_folds_match_torch(dtype):
+    assert _column_mismatches(tapegrad, dtype) == []
+
+
 def worker():
     bad = []
     for dtype in ("float32", "float64"):
+        bad += _column_mismatches(tapegrad, dtype)
         for op in ("amax", "amin"):
             bad += _extreme_mismatches(tapegrad, dtype, op)
         bad += _norm_mismatches(tapegrad, dtype)

@@ -101,18 +101,31 @@ int fn_of(OpId op) {
   }
 }
 
+bool expanded(const Tensor& t) {
+  for (int64_t d = 0; d < t.dim(); ++d)
+    if (t.strides()[d] == 0 && t.sizes()[d] > 1) return true;
+  return false;
+}
+
 // Whether out is written with streaming stores (Note [Streaming stores] in vmath.h): decided
 // for the whole output, before it is split into chunks (whose starts stay 64-byte aligned).
-bool want_stream(const Tensor& out, std::initializer_list<const Tensor*> ins,
-                 int64_t min_bytes = kStreamMinBytes) {
+// The bar is kStreamMinBytes when two or more distinct inputs of out's size are read, and
+// kStreamMapMinBytes when one is (a map, x + 1, x * x, a backward with one value of grad).
+bool want_stream(const Tensor& out, std::initializer_list<const Tensor*> ins) {
   const int64_t bytes = out.numel() * static_cast<int64_t>(itemsize(out.dtype()));
-  if (bytes < min_bytes || reinterpret_cast<uintptr_t>(out.raw_data()) % 64 != 0)
+  if (bytes < kStreamMinBytes || reinterpret_cast<uintptr_t>(out.raw_data()) % 64 != 0)
     return false;
-  // small outputs never get here, so they pay no thread-count query
-  if (bytes < kStreamThreadedMinBytes && cpu::max_threads() > 1) return false;
-  for (const Tensor* t : ins)
+  const void* first = nullptr;
+  int wide = 0;  // distinct inputs as large as out
+  for (const Tensor* t : ins) {
     if (t->raw_data() == out.raw_data()) return false;
-  return true;
+    if (t->numel() != out.numel() || t->raw_data() == first || expanded(*t)) continue;
+    if (!first) first = t->raw_data();
+    ++wide;
+  }
+  if (wide < 2 && bytes < kStreamMapMinBytes) return false;
+  // small outputs never get here, so they pay no thread-count query
+  return !(bytes < kStreamThreadedMinBytes && cpu::max_threads() > 1);
 }
 
 }  // namespace
@@ -167,7 +180,7 @@ bool try_unary(OpId op, const Tensor& out, const Tensor& in) {
   if (!set || k < 0 || out.dtype() != in.dtype() || !out.device().is_cpu() ||
       !in.device().is_cpu() || !flat_alike(out, {&in}))
     return false;
-  const bool stream = want_stream(out, {&in}, kStreamMapMinBytes);
+  const bool stream = want_stream(out, {&in});
   if (in.dtype() == DType::Float32 && set->f32[k]) {
     run_chunked(set->f32[k], out.data<float>(), in.data<float>(), in.numel(), stream);
     return true;

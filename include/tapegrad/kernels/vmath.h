@@ -23,6 +23,13 @@ template <class T>
 using ExtremeFn = T (*)(const T* in, int64_t n);
 template <class T>
 using AxpyFn = void (*)(T* out, const T* a, const T* b, T alpha, int64_t n);  // fma(alpha, b, a)
+// One row folded into a row of column accumulators (reductions over a leading dim):
+// acc[c] = max or min(acc[c], p[c]), a NaN on either side taking over; or acc[c] += p[c] in
+// double.
+template <class T>
+using FoldFn = void (*)(T* acc, const T* p, int64_t n);
+template <class T>
+using FoldSumFn = void (*)(double* acc, const T* p, int64_t n);
 
 enum Fn { kExp, kSigmoid, kTanh, kSin, kCos, kLog, kNumFns };
 
@@ -46,7 +53,8 @@ using BinScalarFn = void (*)(T* out, const T* a, T b, int64_t n, bool stream);
 // stores, which skip reading each destination line before overwriting it and leave the caches
 // to the inputs. The caller (lib/cpu/vmath.cpp) asks for it when the whole output is 64-byte
 // aligned, not one of the inputs (an in-place op's lines are in cache already), and at least
-// kStreamMinBytes (products, sums, the fused backward kernels: memory-bound) or
+// kStreamMinBytes (products, sums, the fused backward kernels with two or more full-size
+// inputs: memory-bound) or
 // kStreamMapMinBytes (exp, sigmoid, sin, cos: closer to compute-bound, and they stream
 // through an L1 buffer, a copy more). Measured on the 2-core Xeon this was tuned on, 1 thread:
 // x * y at 4 MB outputs 27% faster, at 40 MB 22%; the (x*y).sin().sum() training step at 1e6
@@ -58,6 +66,11 @@ using BinScalarFn = void (*)(T* out, const T* a, T b, int64_t n, bool stream);
 // took 73-82 us with plain stores against 148-154 us streaming (torch: 76-90), and the
 // (x*y).sin().sum() step 660-800 against 980 us; at 1e7 (40 MB) streaming still won (2.3-2.5 ms
 // against 3.2-3.4). At 1 thread streaming was as fast at 4 MB and faster at 40 MB.
+// An output computed from one array (x + 1, x * x, a backward whose gradient is one expanded
+// value) streams only from kStreamMapMinBytes, as the maps do: with one input and the output in
+// L3 (32 MiB on that EPYC), plain stores win. 1 thread, median of 7: x + 1 at 1e6 floats 95 us
+// plain against 146 streaming (torch 97-112), at 3e6 395 against 430; (x * x).sum() at 1e6 125
+// against 243. Two full inputs (x + y) keep the 2 MiB bar: at 1.5e6 floats 290 plain against 221.
 constexpr int64_t kStreamMinBytes = int64_t(2) << 20;
 constexpr int64_t kStreamMapMinBytes = int64_t(16) << 20;
 constexpr int64_t kStreamThreadedMinBytes = int64_t(16) << 20;
@@ -73,6 +86,10 @@ struct VecSet {
   SumFn<double> sumsq_f64;
   ExtremeFn<float> max_f32, min_f32;
   ExtremeFn<double> max_f64, min_f64;
+  FoldFn<float> fold_max_f32, fold_min_f32;
+  FoldFn<double> fold_max_f64, fold_min_f64;
+  FoldSumFn<float> fold_sum_f32;
+  FoldSumFn<double> fold_sum_f64;
   SumFn<float> prod_f32;  // products in double lanes
   SumFn<double> prod_f64;
   AxpyFn<float> axpy_f32;

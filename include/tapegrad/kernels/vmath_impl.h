@@ -522,6 +522,34 @@ template <class D>
 inline typename D::V load_wide(const float* q) { return D::load_f32(q); }
 template <class D>
 inline typename D::V load_wide(const double* q) { return D::load(q); }
+// One row into the column accumulators of a reduction over a leading dim (FoldFn in vmath.h),
+// with torch's ties between +0 and -0: its vectorised column loop (blocks of 128 bytes of
+// columns) keeps the row's value, its scalar loop over the remaining columns the accumulator.
+// S::max/min return the second operand, the row's value, on ties and when either is NaN; the
+// select then keeps a NaN accumulator (a >= a is false only for NaN).
+template <class S, bool IsMax>
+void extreme_fold(typename S::T* acc, const typename S::T* p, int64_t n) {
+  using T = typename S::T;
+  constexpr int W = S::W;
+  constexpr int64_t kTorchBlock = 128 / sizeof(T);
+  static_assert(kTorchBlock % W == 0, "torch's column blocks are whole vectors");
+  const int64_t nv = n - n % kTorchBlock;
+  for (int64_t c = 0; c < nv; c += W) {
+    const auto a = S::load(acc + c);
+    const auto r = pick_lanes<S, IsMax>(a, S::load(p + c));
+    S::store(acc + c, S::select_ge(a, a, r, a));
+  }
+  for (int64_t c = nv; c < n; ++c)
+    if ((IsMax ? p[c] > acc[c] : p[c] < acc[c]) || p[c] != p[c]) acc[c] = p[c];
+}
+template <class D, class T>
+void sum_fold(double* acc, const T* p, int64_t n) {
+  constexpr int W = D::W;
+  int64_t c = 0;
+  for (; c + W <= n; c += W) D::store(acc + c, D::add(D::load(acc + c), load_wide<D>(p + c)));
+  for (; c < n; ++c) acc[c] += static_cast<double>(p[c]);
+}
+
 template <class D, class T>
 double prod_lanes(const T* p, int64_t n) {
   constexpr int W = D::W;
@@ -820,6 +848,12 @@ tapegrad::vmath::VecSet make_set(const char* name) {
   s.min_f32 = extreme_lanes<F32, false>;
   s.max_f64 = extreme_lanes<F64, true>;
   s.min_f64 = extreme_lanes<F64, false>;
+  s.fold_max_f32 = extreme_fold<F32, true>;
+  s.fold_min_f32 = extreme_fold<F32, false>;
+  s.fold_max_f64 = extreme_fold<F64, true>;
+  s.fold_min_f64 = extreme_fold<F64, false>;
+  s.fold_sum_f32 = sum_fold<F64, float>;
+  s.fold_sum_f64 = sum_fold<F64, double>;
   s.prod_f32 = prod_lanes<F64, float>;
   s.prod_f64 = prod_lanes<F64, double>;
   s.axpy_f32 = axpy_lanes<F32>;
