@@ -1,5 +1,5 @@
-"""The vectorised math kernels (lib/cpu/vmath_*.cpp: exp, sigmoid, tanh, sin, cos, log, and
-the float sum): every instruction-set path this machine runs (TAPEGRAD_VMATH=avx512|avx2|generic forces
+"""The vectorised math kernels (lib/cpu/vmath_*.cpp: exp, sigmoid, tanh, sin, cos, log, abs,
+neg, relu and the float sum): every instruction-set path this machine runs (TAPEGRAD_VMATH=avx512|avx2|generic forces
 one; the table is chosen once per process, so each runs in a subprocess), 1 and 2 OpenMP
 threads, float32 and float64, against numpy evaluated in higher precision (errors in units in
 the last place) and against torch (special values: signed zeros, infinities, NaN, denormals,
@@ -109,6 +109,32 @@ def _check_op(tg, op, dt_name, gen, bad):
         bad.append((op, dt_name, "inplace"))
 
 
+def _check_bits(tg, op, dt_name, gen, bad):
+    """abs, neg, relu: every bit as torch's (signed zeros, NaNs of both signs) on every length,
+    a strided view and in place."""
+    dt = np.dtype(dt_name).type
+    ity = np.int32 if dt == np.float32 else np.int64
+    fn = lambda m, t: getattr(m, op)(t)
+    for n in LENGTHS:
+        x = gen.uniform(-3, 3, n).astype(dt)
+        sp = np.concatenate([_special(dt), -_special(dt)])
+        x[: min(n, sp.size)] = sp[: min(n, sp.size)]
+        got = fn(tg, tg.tensor(x)).numpy()
+        want = fn(torch, torch.from_numpy(x.copy())).numpy()
+        if got.dtype != dt or not np.array_equal(got.view(ity), want.view(ity)):
+            bad.append((op, dt_name, n, "bits"))
+    base = gen.uniform(-5, 5, (37, 66)).astype(dt)
+    base[3, ::5] = -0.0
+    got = fn(tg, tg.tensor(base)[:, ::2]).numpy()
+    want = fn(torch, torch.from_numpy(base)[:, ::2]).numpy()
+    if not np.array_equal(got.view(ity), want.view(ity)):
+        bad.append((op, dt_name, "strided"))
+    t_in = tg.tensor(base)
+    getattr(t_in, op + "_")()
+    if not np.array_equal(t_in.numpy().view(ity), fn(torch, torch.from_numpy(base)).numpy().view(ity)):
+        bad.append((op, dt_name, "inplace"))
+
+
 def _check_sum(tg, dt_name, gen, bad):
     dt = np.dtype(dt_name).type
     for n in LENGTHS + (300007,):
@@ -153,6 +179,8 @@ def worker():
     for dt_name in ("float32", "float64"):
         for op in ULPS:
             _check_op(tg, op, dt_name, gen, bad)
+        for op in ("abs", "neg", "relu"):
+            _check_bits(tg, op, dt_name, gen, bad)
         _check_sum(tg, dt_name, gen, bad)
     for b in bad:
         print("MISMATCH", b)

@@ -49,8 +49,9 @@ bool cpu_is_amd() {
 // on data that streams from L3 or memory: the same in-place mul_ on 1e6 floats (8 MB, L3-resident)
 // took 87-93 us with 512-bit lanes and 82-83 us with 256-bit ones, which is where torch's AVX2
 // loop is (measured side by side, benchmarks/run.py). glibc makes the same choice for memcpy on
-// AMD. So on AMD the plain add/sub/mul/div loops come from the AVX2 table, and everything that is
-// compute-bound (exp, sigmoid, tanh, sin, cos: 2x faster with 512-bit lanes) stays AVX-512.
+// AMD. So on AMD the plain add/sub/mul/div loops (and abs, neg, relu) come from the AVX2 table,
+// and everything that is compute-bound (exp, sigmoid, tanh, sin, cos: 2x faster with 512-bit
+// lanes) stays AVX-512.
 // TAPEGRAD_VMATH=avx512 asks for the whole AVX-512 table (to compare, and to test that path).
 const VecSet* mixed_for_amd(const VecSet* v512, const VecSet* v2) {
   static VecSet mixed = [&] {
@@ -61,6 +62,10 @@ const VecSet* mixed_for_amd(const VecSet* v512, const VecSet* v2) {
       m.bin_f64[k] = v2->bin_f64[k];
       m.bin_s_f32[k] = v2->bin_s_f32[k];
       m.bin_s_f64[k] = v2->bin_s_f64[k];
+    }
+    for (int k = kFirstMemoryBoundFn; k < kNumFns; ++k) {
+      m.f32[k] = v2->f32[k];
+      m.f64[k] = v2->f64[k];
     }
     return m;
   }();
@@ -97,6 +102,9 @@ int fn_of(OpId op) {
     case OpId::Sin: return kSin;
     case OpId::Cos: return kCos;
     case OpId::Log: return kLog;
+    case OpId::Abs: return kAbs;
+    case OpId::Neg: return kNeg;
+    case OpId::Relu: return kRelu;
     default: return -1;
   }
 }

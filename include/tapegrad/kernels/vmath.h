@@ -31,7 +31,10 @@ using FoldFn = void (*)(T* acc, const T* p, int64_t n);
 template <class T>
 using FoldSumFn = void (*)(double* acc, const T* p, int64_t n);
 
-enum Fn { kExp, kSigmoid, kTanh, kSin, kCos, kLog, kNumFns };
+// kAbs, kNeg, kRelu are memory-bound bit operations: the table's wide loads and stores beat the
+// baseline build's 16-byte SSE2 loop (abs of 1024 x 1024 floats 147 us against 90).
+enum Fn { kExp, kSigmoid, kTanh, kSin, kCos, kLog, kAbs, kNeg, kRelu, kNumFns };
+enum { kFirstMemoryBoundFn = kAbs };
 
 // out = g * cos(x) (sin's backward) over n elements; g_step 0: g is one value for all.
 // oa = g * b and ob = g * a in one pass (mul's backward for both operands); g_step as above.

@@ -777,6 +777,31 @@ struct LogF32Op {
   }
 };
 
+// abs clears the sign bit (NaN's too, as torch does), neg flips it, relu is max(0, x): x86's max
+// returns its second operand on ties and NaN, so relu(-0) = -0 and a NaN keeps its sign, torch's
+// bits.
+template <class S>
+struct AbsOp {
+  template <int K>
+  static void apply(typename S::V (&x)[K]) {
+    for (int j = 0; j < K; ++j) x[j] = S::abs(x[j]);
+  }
+};
+template <class S>
+struct NegOp {
+  template <int K>
+  static void apply(typename S::V (&x)[K]) {
+    for (int j = 0; j < K; ++j) x[j] = S::neg(x[j]);
+  }
+};
+template <class S>
+struct ReluOp {
+  template <int K>
+  static void apply(typename S::V (&x)[K]) {
+    for (int j = 0; j < K; ++j) x[j] = S::max(S::zero(), x[j]);
+  }
+};
+
 // out = g * cos(x): cos of a block into an L1-resident buffer by the cos kernel above, then the
 // product, so the values are those of the two separate ops without a full-size temporary.
 template <class F32, class F64>
@@ -838,6 +863,12 @@ tapegrad::vmath::VecSet make_set(const char* name) {
   s.f32[kSin] = map_lanes_limited<F32, SinCosF32Op<F32, F64, 0>>;
   s.f32[kCos] = map_lanes_limited<F32, SinCosF32Op<F32, F64, 1>>;
   s.f32[kLog] = map_lanes_limited<F32, LogF32Op<F32>>;
+  s.f32[kAbs] = map_lanes<F32, AbsOp<F32>>;
+  s.f32[kNeg] = map_lanes<F32, NegOp<F32>>;
+  s.f32[kRelu] = map_lanes<F32, ReluOp<F32>>;
+  s.f64[kAbs] = map_lanes<F64, AbsOp<F64>>;
+  s.f64[kNeg] = map_lanes<F64, NegOp<F64>>;
+  s.f64[kRelu] = map_lanes<F64, ReluOp<F64>>;
   s.f64[kExp] = map_lanes<F64, ExpOp<F64>>;
   s.f64[kSigmoid] = map_lanes<F64, SigmoidOp<F64>>;
   s.sum_f32 = sum_f32_blocked<F32, F64>;
