@@ -1,7 +1,10 @@
 // CPU elementwise kernels: the unary/binary/compare rows of ops.def over the shared functors,
 // plus the pointwise ops with scalar arguments (pow, clamp) and where. Contiguous float cases of
 // exp/sigmoid/tanh/sin/cos and add/sub/mul/div take the SIMD kernels of kernels/vmath.h first.
+#include <algorithm>
 #include <cmath>
+#include <utility>
+#include <vector>
 
 #include <tapegrad/kernels/cuda_kernels.h>
 #include <tapegrad/kernels/dispatch.h>
@@ -142,6 +145,77 @@ void compare(CmpId op, const Tensor& out, const Tensor& a, const Tensor& b) {
   TG_ERROR("internal: bad comparison");
 }
 
+namespace {
+// Note [float pow's two exponents]
+// torch's float32 pow kernel takes the exponent as a float in its vector loop and as the double
+// it was given in its scalar loop, which runs over the last n % 32 elements of each chunk of a
+// flat walk (one chunk, or at::parallel_for's equal chunks at 32768 elements and up) and over
+// every element of a layout that is not dense. For an exponent no float holds (1.7, 0.1) the
+// results differ in the 7th digit (2 ** 11.3: 2521.3838 as a double, 2521.3840 as a float), so
+// those elements are recomputed as torch's scalar loop computes them.
+template <class Body>
+void pow_float_exponent_split(const Tensor& out, const Tensor& in, double e, Body&& main) {
+  if (!vmath::flat_alike(out, {&in})) {
+    cpu::map1<float, float>(out, in, [e](float x) { return static_cast<float>(std::pow(double(x), e)); });
+    return;
+  }
+  const int64_t n = in.numel(), grain = 32768;
+  const int64_t threads = n >= grain ? std::min<int64_t>(cpu::max_threads(), (n + grain - 1) / grain) : 1;
+  const int64_t chunk = threads > 1 ? (n + threads - 1) / threads : n;
+  std::vector<std::pair<int64_t, float>> tails;  // computed first: out may be in
+  const float* x = in.data<float>();
+  for (int64_t b = 0; b < n; b += chunk) {
+    const int64_t len = std::min(chunk, n - b);
+    for (int64_t i = b + len - len % 32; i < b + len; ++i)
+      tails.emplace_back(i, static_cast<float>(std::pow(double(x[i]), e)));
+  }
+  main();
+  float* o = out.data<float>();
+  for (const auto& t : tails) o[t.first] = t.second;
+}
+
+// x ** e for float/double tensors. torch_forms: the exponents torch's float/double/bfloat16
+// kernel computes another way (0.5 sqrt, -0.5 rsqrt, -1 reciprocal, 2 x*x, 3 x*x*x, -2
+// 1/(x*x)), rounded as torch rounds them; its half kernel uses pow for every exponent.
+void pow_floating(const Tensor& out, const Tensor& in, double e, bool torch_forms) {
+  if (torch_forms && (e == -0.5 || e == -1.0 || e == -2.0) &&
+      vmath::try_map(e == -1.0 ? vmath::kReciprocal : e == -2.0 ? vmath::kInvSquare : vmath::kRsqrt,
+                     out, in))
+    return;
+  if (!torch_forms || !(e == 2 || e == 3 || e == 0.5 || e == -0.5 || e == -1 || e == -2)) {
+    if (in.dtype() == DType::Float32 && std::isfinite(e) &&
+        static_cast<double>(static_cast<float>(e)) != e) {
+      return pow_float_exponent_split(out, in, e, [&] {
+        if (vmath::try_pow_scalar(out, in, e)) return;
+        const double fe = static_cast<float>(e);
+        cpu::map1<float, float>(out, in, [fe](float x) { return static_cast<float>(std::pow(double(x), fe)); });
+      });
+    }
+    if (vmath::try_pow_scalar(out, in, e)) return;
+  }
+  dispatch_floating(in.dtype(), "pow", [&](auto tag) {
+    using T = decltype(tag);
+    if (e == 2.0) {
+      cpu::map1<T, T>(out, in, [](T x) { return x * x; });
+    } else if (torch_forms && e == 3.0) {
+      cpu::map1<T, T>(out, in, [](T x) { return x * x * x; });
+    } else if (torch_forms && e == -2.0) {
+      cpu::map1<T, T>(out, in, [](T x) { return T(1) / (x * x); });
+    } else if (torch_forms && e == -1.0) {
+      cpu::map1<T, T>(out, in, [](T x) { return T(1) / x; });
+    } else if (torch_forms && e == -0.5) {
+      cpu::map1<T, T>(out, in, [](T x) { return T(1) / std::sqrt(x); });
+    } else if (e == 0.5) {
+      cpu::map1<T, T>(out, in, [](T x) { return std::sqrt(x); });
+    } else {
+      // float through double pow, as torch's scalar loop (glibc's powf misrounds 4 in 10^4)
+      const double te = static_cast<double>(static_cast<T>(e));
+      cpu::map1<T, T>(out, in, [te](T x) { return static_cast<T>(std::pow(double(x), te)); });
+    }
+  });
+}
+}  // namespace
+
 void pow_scalar(const Tensor& out, const Tensor& in, double e) {
   if (in.dtype() == DType::BFloat16 && (e == 3 || e == -2)) {
     // torch's bfloat16 kernel evaluates these in bfloat16 steps: x * x is rounded first
@@ -152,21 +226,19 @@ void pow_scalar(const Tensor& out, const Tensor& in, double e) {
   }
   if (via_float::any(out, in)) {  // Note [Half via float]; the exponent in the tensor's dtype
     Tensor o = via_float::scratch(out);
-    pow_scalar(o, via_float::up(in), via_float::round_scalar(e, in.dtype()));
+    const double ef = via_float::round_scalar(e, in.dtype());
+    if (o.device().is_cpu())
+      pow_floating(o, via_float::up(in), ef, in.dtype() == DType::BFloat16);
+    else
+      pow_scalar(o, via_float::up(in), ef);
     return via_float::down(out, o);
   }
   TG_CUDA_DISPATCH(pow_scalar(out, in, e), out, in);
+  if (is_floating(in.dtype())) return pow_floating(out, in, e, true);
   dispatch_numeric(in.dtype(), "pow", [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_floating_point<T>::value) {
-      if (e == 2.0) {
-        cpu::map1<T, T>(out, in, [](T x) { return x * x; });
-      } else if (e == 0.5) {
-        cpu::map1<T, T>(out, in, [](T x) { return std::sqrt(x); });
-      } else {
-        T te = static_cast<T>(e);
-        cpu::map1<T, T>(out, in, [te](T x) { return std::pow(x, te); });
-      }
+      TG_ERROR("internal: pow of a float dtype reached the integer loop");
     } else {
       fn::PowF<T> f{1};
       T te = static_cast<T>(e);

@@ -102,6 +102,8 @@ int fn_of(OpId op) {
     case OpId::Sin: return kSin;
     case OpId::Cos: return kCos;
     case OpId::Log: return kLog;
+    case OpId::Rsqrt: return kRsqrt;
+    case OpId::Reciprocal: return kReciprocal;
     case OpId::Abs: return kAbs;
     case OpId::Neg: return kNeg;
     case OpId::Relu: return kRelu;
@@ -185,8 +187,13 @@ bool try_unary(OpId op, const Tensor& out, const Tensor& in) {
     }
   }
   const int k = fn_of(op);
-  if (!set || k < 0 || out.dtype() != in.dtype() || !out.device().is_cpu() ||
-      !in.device().is_cpu() || !flat_alike(out, {&in}))
+  return k >= 0 && try_map(static_cast<Fn>(k), out, in);
+}
+
+bool try_map(Fn k, const Tensor& out, const Tensor& in) {
+  const VecSet* set = active();
+  if (!set || out.dtype() != in.dtype() || !out.device().is_cpu() || !in.device().is_cpu() ||
+      !flat_alike(out, {&in}))
     return false;
   const bool stream = want_stream(out, {&in});
   if (in.dtype() == DType::Float32 && set->f32[k]) {
@@ -404,6 +411,20 @@ bool sum_with(SumFn<float> f32, SumFn<double> f64, DType dt, const void* in, int
   return false;
 }
 }  // namespace
+
+bool try_pow_scalar(const Tensor& out, const Tensor& in, double e) {
+  const VecSet* set = active();
+  // a NaN or infinite exponent goes to libm (pow(1, nan) is 1, where exp(nan * log 1) is not)
+  if (!set || !set->pow_f32 || !std::isfinite(e) || out.dtype() != DType::Float32 ||
+      in.dtype() != DType::Float32 ||
+      !out.device().is_cpu() || !in.device().is_cpu() || !flat_alike(out, {&in}))
+    return false;
+  float* o = out.data<float>();
+  const float* x = in.data<float>();
+  const float fe = static_cast<float>(e);
+  cpu::parallel_parts(in.numel(), [&](int64_t s, int64_t len) { set->pow_f32(o + s, x + s, fe, len); });
+  return true;
+}
 
 bool try_sum(DType dt, const void* in, int64_t n, double* result) {
   const VecSet* set = active();

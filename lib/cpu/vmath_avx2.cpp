@@ -41,6 +41,7 @@ struct F32 {
   static V fnma(V a, V b, V c) { return _mm256_fnmadd_ps(a, b, c); }  // c - a * b
   static V min(V a, V b) { return _mm256_min_ps(a, b); }  // b when either is NaN
   static V max(V a, V b) { return _mm256_max_ps(a, b); }
+  static V sqrt(V a) { return _mm256_sqrt_ps(a); }
   static V round(V a) { return _mm256_round_ps(a, kNear); }
   static V floor(V a) { return _mm256_round_ps(a, kDown); }
   static V abs(V a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
@@ -105,6 +106,7 @@ struct F64 {
   static V fnma(V a, V b, V c) { return _mm256_fnmadd_pd(a, b, c); }
   static V min(V a, V b) { return _mm256_min_pd(a, b); }
   static V max(V a, V b) { return _mm256_max_pd(a, b); }
+  static V sqrt(V a) { return _mm256_sqrt_pd(a); }
   static V round(V a) { return _mm256_round_pd(a, kNear); }
   static V floor(V a) { return _mm256_round_pd(a, kDown); }
   static V abs(V a) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), a); }
@@ -118,6 +120,22 @@ struct F64 {
     return _mm256_blendv_pd(y, x, _mm256_cmp_pd(a, b, _CMP_GE_OQ));
   }
   static bool any_gt(V a, V b) { return _mm256_movemask_pd(_mm256_cmp_pd(a, b, _CMP_GT_OQ)) != 0; }
+  // x = m 2^e with m in [1, 2), for positive normal x. AVX2 has no int64 -> double conversion:
+  // the biased exponent goes in as the low mantissa bits of 2^52, which is then subtracted.
+  static V split_exp(V x, V* e) {
+    const __m256i bits = _mm256_castpd_si256(x);
+    const __m256i two52 = _mm256_set1_epi64x(0x4330000000000000LL);
+    const V biased = _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64(bits, 52), two52)),
+                                   _mm256_castsi256_pd(two52));
+    *e = _mm256_sub_pd(biased, _mm256_set1_pd(1023.0));
+    return _mm256_castsi256_pd(_mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi64x(0xfffffffffffffLL)),
+                                               _mm256_set1_epi64x(0x3ff0000000000000LL)));
+  }
+  // any lane below lo, above hi, or NaN
+  static bool any_outside(V x, T lo, T hi) {
+    return _mm256_movemask_pd(_mm256_or_pd(_mm256_cmp_pd(x, _mm256_set1_pd(lo), _CMP_NGE_UQ),
+                                           _mm256_cmp_pd(x, _mm256_set1_pd(hi), _CMP_NLE_UQ))) != 0;
+  }
   static double hsum(V a) {
     alignas(32) double t[4];
     _mm256_store_pd(t, a);

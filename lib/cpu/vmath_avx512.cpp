@@ -46,6 +46,7 @@ struct F32 {
   static V fnma(V a, V b, V c) { return _mm512_fnmadd_ps(a, b, c); }  // c - a * b
   static V min(V a, V b) { return _mm512_min_ps(a, b); }  // b when either is NaN
   static V max(V a, V b) { return _mm512_max_ps(a, b); }
+  static V sqrt(V a) { return _mm512_sqrt_ps(a); }
   static V round(V a) { return _mm512_roundscale_ps(a, kNear); }
   static V floor(V a) { return _mm512_roundscale_ps(a, kDown); }
   static V abs(V a) { return _mm512_abs_ps(a); }
@@ -102,6 +103,7 @@ struct F64 {
   static V fnma(V a, V b, V c) { return _mm512_fnmadd_pd(a, b, c); }
   static V min(V a, V b) { return _mm512_min_pd(a, b); }
   static V max(V a, V b) { return _mm512_max_pd(a, b); }
+  static V sqrt(V a) { return _mm512_sqrt_pd(a); }
   static V round(V a) { return _mm512_roundscale_pd(a, kNear); }
   static V floor(V a) { return _mm512_roundscale_pd(a, kDown); }
   static V abs(V a) { return _mm512_abs_pd(a); }
@@ -114,6 +116,16 @@ struct F64 {
     return _mm512_mask_blend_pd(_mm512_cmp_pd_mask(a, b, _CMP_GE_OQ), y, x);
   }
   static bool any_gt(V a, V b) { return _mm512_cmp_pd_mask(a, b, _CMP_GT_OQ) != 0; }
+  // x = m 2^e with m in [1, 2), for positive normal x
+  static V split_exp(V x, V* e) {
+    *e = _mm512_getexp_pd(x);
+    return _mm512_getmant_pd(x, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_zero);
+  }
+  // any lane below lo, above hi, or NaN
+  static bool any_outside(V x, T lo, T hi) {
+    return (_mm512_cmp_pd_mask(x, _mm512_set1_pd(lo), _CMP_NGE_UQ) |
+            _mm512_cmp_pd_mask(x, _mm512_set1_pd(hi), _CMP_NLE_UQ)) != 0;
+  }
   static double hsum(V a) { return _mm512_reduce_add_pd(a); }
 };
 

@@ -30,10 +30,15 @@ template <class T>
 using FoldFn = void (*)(T* acc, const T* p, int64_t n);
 template <class T>
 using FoldSumFn = void (*)(double* acc, const T* p, int64_t n);
+// out = in ** e for a scalar exponent e (not one of the exponents torch's kernel special-cases).
+template <class T>
+using PowScalarFn = void (*)(T* out, const T* in, T e, int64_t n);
 
-// kAbs, kNeg, kRelu are memory-bound bit operations: the table's wide loads and stores beat the
-// baseline build's 16-byte SSE2 loop (abs of 1024 x 1024 floats 147 us against 90).
-enum Fn { kExp, kSigmoid, kTanh, kSin, kCos, kLog, kAbs, kNeg, kRelu, kNumFns };
+// kRsqrt (1 / sqrt(x), torch's two roundings), kReciprocal and kInvSquare (1 / (x * x), torch's
+// x ** -2): the baseline build's 4-lane divisions took 2x torch's time. kAbs, kNeg, kRelu are memory-bound bit operations: the table's
+// wide loads and stores beat the baseline's 16-byte SSE2 loop (abs of 1024 x 1024 floats 147 us
+// against 90).
+enum Fn { kExp, kSigmoid, kTanh, kSin, kCos, kLog, kRsqrt, kReciprocal, kInvSquare, kAbs, kNeg, kRelu, kNumFns };
 enum { kFirstMemoryBoundFn = kAbs };
 
 // out = g * cos(x) (sin's backward) over n elements; g_step 0: g is one value for all.
@@ -93,6 +98,7 @@ struct VecSet {
   FoldFn<double> fold_max_f64, fold_min_f64;
   FoldSumFn<float> fold_sum_f32;
   FoldSumFn<double> fold_sum_f64;
+  PowScalarFn<float> pow_f32;  // in double lanes
   SumFn<float> prod_f32;  // products in double lanes
   SumFn<double> prod_f64;
   AxpyFn<float> axpy_f32;
@@ -169,6 +175,14 @@ bool try_mul_cos(const Tensor& out, const Tensor& g, const Tensor& x);
 // value as in try_mul_cos; false (nothing written) otherwise.
 bool try_mul_pair(const Tensor& oa, const Tensor& ob, const Tensor& g, const Tensor& a,
                   const Tensor& b);
+
+// out = f_k(in) by the table's map k under try_unary's conditions; false (nothing written) when
+// they do not hold or the table lacks the map.
+bool try_map(Fn k, const Tensor& out, const Tensor& in);
+
+// out = in ** e (e not 2, 3, 0.5, -0.5, -1, -2, which the caller computes as torch does) for
+// float32 out and in walking as one flat array (flat_alike); false (nothing written) otherwise.
+bool try_pow_scalar(const Tensor& out, const Tensor& in, double e);
 
 // Sum of n contiguous elements of a float32/float64 array in double; false for other dtypes or
 // when no vector set is active.

@@ -777,6 +777,106 @@ struct LogF32Op {
   }
 };
 
+// torch's rsqrt, reciprocal and x ** -2 round 1 / sqrt(x), 1 / x and 1 / (x * x) as written.
+template <class S>
+struct RsqrtOp {
+  template <int K>
+  static void apply(typename S::V (&x)[K]) {
+    for (int j = 0; j < K; ++j) x[j] = S::div(S::set1(1), S::sqrt(x[j]));
+  }
+};
+template <class S>
+struct ReciprocalOp {
+  template <int K>
+  static void apply(typename S::V (&x)[K]) {
+    for (int j = 0; j < K; ++j) x[j] = S::div(S::set1(1), x[j]);
+  }
+};
+
+template <class S>
+struct InvSquareOp {
+  template <int K>
+  static void apply(typename S::V (&x)[K]) {
+    for (int j = 0; j < K; ++j) x[j] = S::div(S::set1(1), S::mul(x[j], x[j]));
+  }
+};
+
+// log of positive normal doubles to ~1e-15 relative (enough for a float result): x = m 2^e with
+// m in [sqrt(1/2), sqrt(2)), s = (m - 1) / (m + 1) (|s| < 0.172), log m = 2 atanh(s), its series
+// to s^15 (the next term is 3e-14 of the result).
+template <class D>
+inline typename D::V log_d(typename D::V x) {
+  using V = typename D::V;
+  const V one = D::set1(1.0), sqrt2 = D::set1(1.4142135623730951);
+  V e;
+  V m = D::split_exp(x, &e);
+  e = D::select_ge(m, sqrt2, D::add(e, one), e);
+  m = D::select_ge(m, sqrt2, D::mul(m, D::set1(0.5)), m);
+  const V f = D::sub(m, one);
+  const V s = D::div(f, D::add(D::set1(2.0), f));
+  const V z = D::mul(s, s);
+  V r = D::fma(z, D::set1(2.0 / 15), D::set1(2.0 / 13));
+  r = D::fma(z, r, D::set1(2.0 / 11));
+  r = D::fma(z, r, D::set1(2.0 / 9));
+  r = D::fma(z, r, D::set1(2.0 / 7));
+  r = D::fma(z, r, D::set1(2.0 / 5));
+  r = D::fma(z, r, D::set1(2.0 / 3));
+  const V logm = D::fma(s, D::mul(z, r), D::add(s, s));
+  return D::fma(e, D::set1(0.6931471805599453), logm);
+}
+
+// float32 x ** e as exp(e log x) in double lanes: the double log and exp err by ~1e-14
+// relative, far below half a float ulp (6e-8), so the result is the correctly rounded one but
+// for about one element in a million, as glibc's powf nearly is (torch's vector powf errs by up
+// to 1 ulp). Vectors with a lane that is not a positive normal float, or whose e log x leaves
+// (-87, 87) (results near float's overflow or in its denormals), take libm's double pow per
+// element, rounded to float: torch's scalar loop does the same (glibc's powf misrounds about 4
+// results in 10^4).
+template <class D>
+void pow_f32_lanes(float* out, const float* in, float e, int64_t n) {
+  constexpr int W = D::W;
+  const auto ev = D::set1(e);
+  auto block = [&](float* o, const float* x) {
+    const auto v = D::load_f32(x);
+    if (!D::any_outside(v, std::numeric_limits<float>::min(), std::numeric_limits<float>::max())) {
+      const auto t = D::mul(ev, log_d<D>(v));
+      if (!D::any_gt(D::abs(t), D::set1(87.0))) {
+        D::store_f32(o, exp_v<D>(t));
+        return;
+      }
+    }
+    for (int j = 0; j < W; ++j) o[j] = static_cast<float>(std::pow(double(x[j]), double(e)));
+  };
+  constexpr int K = 4;  // independent vectors in lockstep: the chain of one is latency-bound
+  const float lo = std::numeric_limits<float>::min(), hi = std::numeric_limits<float>::max();
+  int64_t i = 0;
+  for (; i + K * W <= n; i += K * W) {
+    typename D::V t[K];
+    bool rare = false;
+    for (int j = 0; j < K; ++j) {
+      t[j] = D::load_f32(in + i + j * W);
+      rare = rare || D::any_outside(t[j], lo, hi);
+    }
+    if (!rare) {
+      for (int j = 0; j < K; ++j) t[j] = D::mul(ev, log_d<D>(t[j]));
+      for (int j = 0; j < K; ++j) rare = rare || D::any_gt(D::abs(t[j]), D::set1(87.0));
+    }
+    if (rare) {
+      for (int j = 0; j < K; ++j) block(out + i + j * W, in + i + j * W);
+      continue;
+    }
+    exp_pack<D, false, K>(t);
+    for (int j = 0; j < K; ++j) D::store_f32(out + i + j * W, t[j]);
+  }
+  for (; i + W <= n; i += W) block(out + i, in + i);
+  if (i < n) {
+    float buf[W];
+    for (int j = 0; j < W; ++j) buf[j] = i + j < n ? in[i + j] : 1.0f;
+    block(buf, buf);
+    std::memcpy(out + i, buf, (n - i) * sizeof(float));
+  }
+}
+
 // abs clears the sign bit (NaN's too, as torch does), neg flips it, relu is max(0, x): x86's max
 // returns its second operand on ties and NaN, so relu(-0) = -0 and a NaN keeps its sign, torch's
 // bits.
@@ -863,6 +963,13 @@ tapegrad::vmath::VecSet make_set(const char* name) {
   s.f32[kSin] = map_lanes_limited<F32, SinCosF32Op<F32, F64, 0>>;
   s.f32[kCos] = map_lanes_limited<F32, SinCosF32Op<F32, F64, 1>>;
   s.f32[kLog] = map_lanes_limited<F32, LogF32Op<F32>>;
+  s.f32[kRsqrt] = map_lanes<F32, RsqrtOp<F32>>;
+  s.f32[kReciprocal] = map_lanes<F32, ReciprocalOp<F32>>;
+  s.f32[kInvSquare] = map_lanes<F32, InvSquareOp<F32>>;
+  s.f64[kInvSquare] = map_lanes<F64, InvSquareOp<F64>>;
+  s.f64[kRsqrt] = map_lanes<F64, RsqrtOp<F64>>;
+  s.f64[kReciprocal] = map_lanes<F64, ReciprocalOp<F64>>;
+  s.pow_f32 = pow_f32_lanes<F64>;
   s.f32[kAbs] = map_lanes<F32, AbsOp<F32>>;
   s.f32[kNeg] = map_lanes<F32, NegOp<F32>>;
   s.f32[kRelu] = map_lanes<F32, ReluOp<F32>>;
