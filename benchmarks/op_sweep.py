@@ -33,7 +33,9 @@ CASES = [
     ("masked_fill", "x.masked_fill(x > 0, 0.0)"), ("exp", "x.exp()"), ("tanh", "x.tanh()"),
     ("sigmoid", "x.sigmoid()"), ("erf", "x.erf()"), ("gelu", "F.gelu(x)"),
     ("gelu tanh", "F.gelu(x, approximate='tanh')"), ("silu", "F.silu(x)"),
-    ("pow 2.5", "xa ** 2.5"), ("sqrt", "xa.sqrt()"), ("log", "xa.log()"),
+    ("pow 2.5", "xa ** 2.5"), ("pow 3", "xa ** 3"), ("pow -0.5", "xa ** -0.5"),
+    ("rsqrt", "xa.rsqrt()"), ("reciprocal", "xa.reciprocal()"), ("neg", "x.neg()"),
+    ("sqrt", "xa.sqrt()"), ("log", "xa.log()"),
     # layouts
     ("x.t() + 1", "x.t() + 1"), ("x * x.t()", "x * x.t()"), ("x.t().contiguous()", "x.t().contiguous()"),
     ("expand + contiguous", "x[:1].expand(x.shape[0], x.shape[1]).contiguous()"),

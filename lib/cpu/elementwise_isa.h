@@ -1,0 +1,29 @@
+// The two compiled copies of lib/cpu/elementwise.cpp (kern::base, kern::avx2) and what the
+// dispatcher (elementwise_dispatch.cpp) calls: the entry points of kernels.h, once per copy.
+#pragma once
+#include <optional>
+
+#include <tapegrad/core/tensor.h>
+#include <tapegrad/ops/op_id.h>
+
+#define TG_ELEMENTWISE_ENTRIES                                                                    \
+  void unary(OpId op, const Tensor& out, const Tensor& in);                                       \
+  void binary(OpId op, const Tensor& out, const Tensor& a, const Tensor& b, double alpha);        \
+  void compare(CmpId op, const Tensor& out, const Tensor& a, const Tensor& b);                    \
+  void pow_scalar(const Tensor& out, const Tensor& in, double exponent);                          \
+  void rpow(const Tensor& out, double base, const Tensor& exponent);                              \
+  void clamp(const Tensor& out, const Tensor& in, std::optional<double> lo,                       \
+             std::optional<double> hi);                                                           \
+  void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b);            \
+  void logical_not(const Tensor& out, const Tensor& in);
+
+namespace tapegrad {
+namespace kern {
+namespace base {
+TG_ELEMENTWISE_ENTRIES
+}  // namespace base
+namespace avx2 {
+TG_ELEMENTWISE_ENTRIES
+}  // namespace avx2
+}  // namespace kern
+}  // namespace tapegrad
