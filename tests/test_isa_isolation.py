@@ -1,5 +1,5 @@
 """The instruction-set copies stay behind their CPU checks (Note [ISA copies of the generic
-loops] in lib/cpu/elementwise_dispatch.cpp). The AVX2 copy of elementwise.cpp emits, besides its
+loops] in lib/cpu/isa_dispatch.cpp). The AVX2 copies of elementwise.cpp and copy.cpp emit, besides its
 own namespace's functions, the inline functions and template instantiations it shares with the
 baseline code (Tensor's accessors, cpu::map2<float, float, fn::MaximumF<float>>, std::
 templates), compiled for AVX2. The linker keeps the first copy of each it meets, so the AVX2

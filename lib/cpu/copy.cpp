@@ -1,5 +1,9 @@
 // CPU copies: strided, broadcasting, dtype-converting copy (every pair of dtypes, float16 and
-// bfloat16 through float) and fill.
+// bfloat16 through float) and fill. Compiled twice (Note [ISA copies of the generic loops] in
+// isa_dispatch.cpp): here into kern::base, by lib/cpu_isa/copy_avx2.cpp into kern::avx2.
+#ifndef TG_ISA
+#define TG_ISA base
+#endif
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -12,9 +16,11 @@
 #include <tapegrad/kernels/loops.h>
 
 #include "half_convert.h"
+#include "isa_copies.h"
 
 namespace tapegrad {
 namespace kern {
+namespace TG_ISA {
 
 namespace {
 
@@ -178,5 +184,6 @@ void fill(const Tensor& dst, double value) {
   });
 }
 
+}  // namespace TG_ISA
 }  // namespace kern
 }  // namespace tapegrad

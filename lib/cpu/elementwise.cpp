@@ -1,10 +1,10 @@
 // CPU elementwise kernels: the unary/binary/compare rows of ops.def over the shared functors,
 // plus the pointwise ops with scalar arguments (pow, clamp) and where. Contiguous float cases of
 // exp/sigmoid/tanh/sin/cos and add/sub/mul/div take the SIMD kernels of kernels/vmath.h first.
-// Compiled twice (Note [ISA copies of the generic loops] in elementwise_dispatch.cpp): here for
-// the baseline into kern::base, and by lib/cpu_isa/elementwise_avx2.cpp for AVX2 into kern::avx2.
-#ifndef TG_ELEMENTWISE_ISA
-#define TG_ELEMENTWISE_ISA base
+// Compiled twice (Note [ISA copies of the generic loops] in isa_dispatch.cpp): here for the
+// baseline into kern::base, and by lib/cpu_isa/elementwise_avx2.cpp for AVX2 into kern::avx2.
+#ifndef TG_ISA
+#define TG_ISA base
 #endif
 #include <algorithm>
 #include <cmath>
@@ -18,13 +18,13 @@
 #include <tapegrad/kernels/loops.h>
 #include <tapegrad/kernels/vmath.h>
 
-#include "elementwise_isa.h"
+#include "isa_copies.h"
 #include "erf_float.h"
 #include "via_float.h"
 
 namespace tapegrad {
 namespace kern {
-namespace TG_ELEMENTWISE_ISA {
+namespace TG_ISA {
 
 namespace {
 
@@ -321,6 +321,6 @@ void logical_not(const Tensor& out, const Tensor& in) {
   });
 }
 
-}  // namespace TG_ELEMENTWISE_ISA
+}  // namespace TG_ISA
 }  // namespace kern
 }  // namespace tapegrad

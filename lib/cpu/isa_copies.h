@@ -1,12 +1,13 @@
-// The two compiled copies of lib/cpu/elementwise.cpp (kern::base, kern::avx2) and what the
-// dispatcher (elementwise_dispatch.cpp) calls: the entry points of kernels.h, once per copy.
+// The two compiled copies of lib/cpu/elementwise.cpp and lib/cpu/copy.cpp (kern::base,
+// kern::avx2) and what the dispatcher (isa_dispatch.cpp) calls: their entry points of
+// kernels.h, once per copy.
 #pragma once
 #include <optional>
 
 #include <tapegrad/core/tensor.h>
 #include <tapegrad/ops/op_id.h>
 
-#define TG_ELEMENTWISE_ENTRIES                                                                    \
+#define TG_ISA_ENTRIES                                                                    \
   void unary(OpId op, const Tensor& out, const Tensor& in);                                       \
   void binary(OpId op, const Tensor& out, const Tensor& a, const Tensor& b, double alpha);        \
   void compare(CmpId op, const Tensor& out, const Tensor& a, const Tensor& b);                    \
@@ -15,15 +16,17 @@
   void clamp(const Tensor& out, const Tensor& in, std::optional<double> lo,                       \
              std::optional<double> hi);                                                           \
   void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b);            \
-  void logical_not(const Tensor& out, const Tensor& in);
+  void logical_not(const Tensor& out, const Tensor& in);                                         \
+  void copy(const Tensor& dst, const Tensor& src);                                                \
+  void fill(const Tensor& dst, double value);
 
 namespace tapegrad {
 namespace kern {
 namespace base {
-TG_ELEMENTWISE_ENTRIES
+TG_ISA_ENTRIES
 }  // namespace base
 namespace avx2 {
-TG_ELEMENTWISE_ENTRIES
+TG_ISA_ENTRIES
 }  // namespace avx2
 }  // namespace kern
 }  // namespace tapegrad

@@ -1,5 +1,6 @@
-// kern's elementwise entry points (kernels.h): the AVX2 copy of lib/cpu/elementwise.cpp where the
-// CPU runs AVX2 and the vector table is on, its baseline copy otherwise.
+// kern's elementwise and copy entry points (kernels.h): the AVX2 copies of lib/cpu/elementwise.cpp
+// and lib/cpu/copy.cpp where the CPU runs AVX2 and the vector table is on, their baseline copies
+// otherwise.
 //
 // Note [ISA copies of the generic loops]
 // The functor loops (cpu::map1/map2/map3 over a lambda) are compiled for the baseline x86-64,
@@ -8,7 +9,7 @@
 // and clamp, x ** 3, where ran at 1.3-1.6x torch's time (torch builds its kernels once per
 // instruction set). So elementwise.cpp is compiled twice, the second time with -mavx2 -mfma
 // (-ffp-contract=off: no fused multiply-add that torch's separate roundings lack) into its own
-// namespace, and this file picks a copy once. The loops' lambdas live in that namespace, so
+// namespace, and this file picks a copy once; copy.cpp likewise (x.double() 2.1x, fill 1.7x). The loops' lambdas live in that namespace, so
 // their instantiations are the copy's own; the inline functions both copies share (Tensor's
 // accessors, std:: templates) are emitted by both, and the linker keeps the first it meets:
 // CMake links the AVX2 object last, so the shared ones are the baseline's, safe on any CPU.
@@ -17,7 +18,7 @@
 #include <tapegrad/kernels/kernels.h>
 #include <tapegrad/kernels/vmath.h>
 
-#include "elementwise_isa.h"
+#include "isa_copies.h"
 
 namespace tapegrad {
 namespace kern {
@@ -52,6 +53,8 @@ void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor&
   TG_PICK(where(out, cond, a, b));
 }
 void logical_not(const Tensor& out, const Tensor& in) { TG_PICK(logical_not(out, in)); }
+void copy(const Tensor& dst, const Tensor& src) { TG_PICK(copy(dst, src)); }
+void fill(const Tensor& dst, double value) { TG_PICK(fill(dst, value)); }
 
 #undef TG_PICK
 
