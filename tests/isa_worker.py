@@ -14,3 +14,10 @@ def run_worker(path, vmath, threads, **env_extra):
                        text=True, timeout=600)
     assert p.returncode == 0, p.stderr[-3000:]
     assert p.stdout.strip().endswith("OK"), p.stdout[-3000:]
+
+
+def report(bad):
+    """A worker's last lines: each mismatch, then OK or FAILED (what run_worker reads)."""
+    for b in bad:
+        print("MISMATCH", b)
+    print("OK" if not bad else f"FAILED {len(bad)}")

@@ -10,7 +10,7 @@ import sys
 
 import numpy as np
 import pytest
-from isa_worker import run_worker
+from isa_worker import report, run_worker
 
 torch = pytest.importorskip("torch")
 
@@ -237,9 +237,7 @@ def worker():
         _check_sin_mul_backward(tg, dt, gen, bad)
     _check_sum_accuracy(tg, gen, bad)
     _check_allocator(tg, bad)
-    for b in bad:
-        print("MISMATCH", b)
-    print("OK" if not bad else f"FAILED {len(bad)}")
+    report(bad)
 
 
 def _run(vmath, threads, cache="1"):

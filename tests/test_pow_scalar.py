@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 import torch
-from isa_worker import run_worker
+from isa_worker import report, run_worker
 
 import tapegrad
 
@@ -155,9 +155,7 @@ def test_pow_scalar_gradient(e, dtype):
 
 def worker():
     bad = _mismatches(tapegrad)
-    for b in bad:
-        print("MISMATCH", b)
-    print("OK" if not bad else f"FAILED {len(bad)}")
+    report(bad)
 
 
 @pytest.mark.parametrize("vmath", ["avx512", "avx2", "generic"])

@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 import torch
-from isa_worker import run_worker
+from isa_worker import report, run_worker
 
 import tapegrad
 
@@ -165,9 +165,7 @@ def worker():
         for op in ("amax", "amin"):
             bad += _extreme_mismatches(tapegrad, dtype, op)
         bad += _norm_mismatches(tapegrad, dtype)
-    for b in bad:
-        print("MISMATCH", b)
-    print("OK" if not bad else f"FAILED {len(bad)}")
+    report(bad)
 
 
 @pytest.mark.parametrize("vmath", ["avx512", "avx2", "generic"])

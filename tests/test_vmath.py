@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 import pytest
-from isa_worker import run_worker
+from isa_worker import report, run_worker
 
 torch = pytest.importorskip("torch")
 
@@ -182,9 +182,7 @@ def worker():
         for op in ("abs", "neg", "relu"):
             _check_bits(tg, op, dt_name, gen, bad)
         _check_sum(tg, dt_name, gen, bad)
-    for b in bad:
-        print("MISMATCH", b)
-    print("OK" if not bad else f"FAILED {len(bad)}")
+    report(bad)
 
 
 def _run(vmath, threads):

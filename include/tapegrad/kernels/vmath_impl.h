@@ -737,6 +737,20 @@ struct SinCosF32Op {
   }
 };
 
+// log's argument reduction, for positive normal x: x = m 2^e with m in [sqrt(1/2), sqrt(2)),
+// f = m - 1 (exact) and s = f / (2 + f), so that log m = 2 atanh(s).
+template <class S>
+inline void log_reduce(typename S::V x, typename S::V* e, typename S::V* f, typename S::V* s) {
+  using T = typename S::T;
+  using V = typename S::V;
+  const V one = S::set1(T(1)), sqrt2 = S::set1(T(1.4142135623730951));
+  V m = S::split_exp(x, e);
+  *e = S::select_ge(m, sqrt2, S::add(*e, one), *e);
+  m = S::select_ge(m, sqrt2, S::mul(m, S::set1(T(0.5))), m);
+  *f = S::sub(m, one);
+  *s = S::div(*f, S::add(S::set1(T(2)), *f));
+}
+
 // float32 log in float lanes: x = m 2^e with m in [sqrt(1/2), sqrt(2)), f = m - 1 (exact),
 // s = f / (2 + f) (|s| < 0.172), and log m = 2 atanh(s) = 2s + s R(s^2) with R the series'
 // tail 2s^2/3 + 2s^4/5 + 2s^6/7 + 2s^8/9 (the next term is below 1e-9 relative). Written as
@@ -753,14 +767,10 @@ struct LogF32Op {
   }
   template <int K>
   static void apply(V (&x)[K]) {
-    const V one = F32::set1(1.0f), half = F32::set1(0.5f), sqrt2 = F32::set1(1.41421356f);
+    const V half = F32::set1(0.5f);
     for (int j = 0; j < K; ++j) {
-      V e;
-      V m = F32::split_exp(x[j], &e);
-      e = F32::select_ge(m, sqrt2, F32::add(e, one), e);
-      m = F32::select_ge(m, sqrt2, F32::mul(m, half), m);
-      const V f = F32::sub(m, one);
-      const V s = F32::div(f, F32::add(F32::set1(2.0f), f));
+      V e, f, s;
+      log_reduce<F32>(x[j], &e, &f, &s);
       const V z = F32::mul(s, s);
       V r = F32::fma(z, F32::set1(2.0f / 9), F32::set1(2.0f / 7));
       r = F32::fma(z, r, F32::set1(2.0f / 5));
@@ -807,13 +817,8 @@ struct InvSquareOp {
 template <class D>
 inline typename D::V log_d(typename D::V x) {
   using V = typename D::V;
-  const V one = D::set1(1.0), sqrt2 = D::set1(1.4142135623730951);
-  V e;
-  V m = D::split_exp(x, &e);
-  e = D::select_ge(m, sqrt2, D::add(e, one), e);
-  m = D::select_ge(m, sqrt2, D::mul(m, D::set1(0.5)), m);
-  const V f = D::sub(m, one);
-  const V s = D::div(f, D::add(D::set1(2.0), f));
+  V e, f, s;
+  log_reduce<D>(x, &e, &f, &s);
   const V z = D::mul(s, s);
   V r = D::fma(z, D::set1(2.0 / 15), D::set1(2.0 / 13));
   r = D::fma(z, r, D::set1(2.0 / 11));

@@ -1,9 +1,10 @@
 """nn.functional's remaining small layers and losses, composed from existing ops: rrelu(_),
 alpha_dropout / feature_alpha_dropout, channel_shuffle, local_response_norm (torch's own
 composition), pdist, gumbel_softmax, multi_margin_loss, multilabel_margin_loss,
-multilabel_soft_margin_loss, triplet_margin_with_distance_loss. Where torch records a dedicated
-node (RreluWithNoiseBackward0, ChannelShuffleBackward0, PdistBackward0, MultiMarginLossBackward0,
-MultilabelMarginLossBackward0) the values and gradients are torch's, the node names are not."""
+multilabel_soft_margin_loss, triplet_margin_with_distance_loss. rrelu records torch's
+RreluWithNoiseBackward0 node; where torch records another dedicated node (ChannelShuffleBackward0,
+PdistBackward0, MultiMarginLossBackward0, MultilabelMarginLossBackward0, and rrelu_'s
+RreluWithNoiseBackward1) the values and gradients are torch's, the node names are not."""
 import math
 import struct
 import warnings
@@ -27,6 +28,45 @@ def _reduction_of(size_average, reduce, reduction):
 
 
 # ------------------------------------------------------------------------------ activations
+
+
+def _rrelu_node():
+    """The Function behind out-of-place rrelu, made on first use (the autograd modules import
+    this package): torch's rrelu_with_noise, node RreluWithNoiseBackward0 with its saved
+    attributes (self, noise, lower, upper, training), a contiguous result."""
+    global _RreluWithNoise
+    if _RreluWithNoise is not None:
+        return _RreluWithNoise
+    from .._linalg_core import named, save_attrs
+    from ..autograd.function import Function
+    from .. import where
+
+    @named("RreluWithNoiseBackward0")
+    class RreluWithNoise(Function):
+        @staticmethod
+        def forward(ctx, input, noise, lower, upper, training):
+            from .functional import leaky_relu
+            x = input.contiguous()
+            out = x * noise if training else leaky_relu(x, (lower + upper) / 2.0)
+            ctx.save_for_backward(input, noise)
+            ctx.bounds = (lower, upper, training)
+            save_attrs(ctx, self=input, noise=noise, lower=lower, upper=upper, training=training)
+            return out.contiguous()
+
+        @staticmethod
+        def backward(ctx, g):
+            x, noise = ctx.saved_tensors
+            lower, upper, training = ctx.bounds
+            if training and upper - lower > 1e-6:
+                return g * noise, None, None, None, None
+            # leaky_relu's backward: the slope where x > 0 is false (NaN included)
+            return where(x > 0, g, g * ((lower + upper) / 2.0)), None, None, None, None
+
+    _RreluWithNoise = RreluWithNoise
+    return RreluWithNoise
+
+
+_RreluWithNoise = None
 
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
@@ -54,10 +94,14 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
             noise = noise.reshape(tuple(input.shape))
         if inplace:
             return input.mul_(noise)
-        return input * noise
-    from .functional import leaky_relu, leaky_relu_
+        return _rrelu_node().apply(input, noise, float(lower), float(upper), True)
+    from .functional import leaky_relu_
     slope = (lower + upper) / 2.0
-    return leaky_relu_(input, slope) if inplace else leaky_relu(input, slope)
+    if inplace:
+        return leaky_relu_(input, slope)
+    # torch's noise here is an uninitialized buffer, read by nothing
+    noise = _empty(tuple(input.shape), dtype=input.dtype, device=input.device)
+    return _rrelu_node().apply(input, noise, float(lower), float(upper), False)
 
 
 def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
