@@ -957,6 +957,13 @@ void mul_pair(typename S::T* oa, typename S::T* ob, const typename S::T* g, int6
 }
 
 // The table for one instruction set: F32 / F64 are the float and double lane traits.
+// The float32 and float64 entries of a map written once for either lane type.
+template <template <class> class Op, class F32, class F64>
+void map_both(tapegrad::vmath::VecSet& s, tapegrad::vmath::Fn k) {
+  s.f32[k] = map_lanes<F32, Op<F32>>;
+  s.f64[k] = map_lanes<F64, Op<F64>>;
+}
+
 template <class F32, class F64>
 tapegrad::vmath::VecSet make_set(const char* name) {
   using namespace tapegrad::vmath;
@@ -968,19 +975,13 @@ tapegrad::vmath::VecSet make_set(const char* name) {
   s.f32[kSin] = map_lanes_limited<F32, SinCosF32Op<F32, F64, 0>>;
   s.f32[kCos] = map_lanes_limited<F32, SinCosF32Op<F32, F64, 1>>;
   s.f32[kLog] = map_lanes_limited<F32, LogF32Op<F32>>;
-  s.f32[kRsqrt] = map_lanes<F32, RsqrtOp<F32>>;
-  s.f32[kReciprocal] = map_lanes<F32, ReciprocalOp<F32>>;
-  s.f32[kInvSquare] = map_lanes<F32, InvSquareOp<F32>>;
-  s.f64[kInvSquare] = map_lanes<F64, InvSquareOp<F64>>;
-  s.f64[kRsqrt] = map_lanes<F64, RsqrtOp<F64>>;
-  s.f64[kReciprocal] = map_lanes<F64, ReciprocalOp<F64>>;
+  map_both<RsqrtOp, F32, F64>(s, kRsqrt);
+  map_both<ReciprocalOp, F32, F64>(s, kReciprocal);
+  map_both<InvSquareOp, F32, F64>(s, kInvSquare);
+  map_both<AbsOp, F32, F64>(s, kAbs);
+  map_both<NegOp, F32, F64>(s, kNeg);
+  map_both<ReluOp, F32, F64>(s, kRelu);
   s.pow_f32 = pow_f32_lanes<F64>;
-  s.f32[kAbs] = map_lanes<F32, AbsOp<F32>>;
-  s.f32[kNeg] = map_lanes<F32, NegOp<F32>>;
-  s.f32[kRelu] = map_lanes<F32, ReluOp<F32>>;
-  s.f64[kAbs] = map_lanes<F64, AbsOp<F64>>;
-  s.f64[kNeg] = map_lanes<F64, NegOp<F64>>;
-  s.f64[kRelu] = map_lanes<F64, ReluOp<F64>>;
   s.f64[kExp] = map_lanes<F64, ExpOp<F64>>;
   s.f64[kSigmoid] = map_lanes<F64, SigmoidOp<F64>>;
   s.sum_f32 = sum_f32_blocked<F32, F64>;
