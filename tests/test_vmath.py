@@ -1,4 +1,4 @@
-"""The vectorised math kernels (lib/cpu/vmath_*.cpp: exp, sigmoid, tanh, sin, cos, log, abs,
+"""The vectorised math kernels (lib/cpu/vmath_*.cpp: exp, sigmoid, tanh, sin, cos, log, silu, abs,
 neg, relu and the float sum): every instruction-set path this machine runs (TAPEGRAD_VMATH=avx512|avx2|generic forces
 one; the table is chosen once per process, so each runs in a subprocess), 1 and 2 OpenMP
 threads, float32 and float64, against numpy evaluated in higher precision (errors in units in
@@ -16,12 +16,13 @@ torch = pytest.importorskip("torch")
 # Max error in ulps of the result's dtype, against the exact value rounded to that dtype
 # (libm, the generic path, is held to the same bounds).
 # (glibc's tanhf, on the generic path, reaches 2 ulps; float32 sin/cos in float lanes 1.5)
-ULPS = {"exp": 1.0, "sigmoid": 3.0, "tanh": 2.0, "sin": 1.5, "cos": 1.5, "log": 1.0}
+ULPS = {"exp": 1.0, "sigmoid": 3.0, "tanh": 2.0, "sin": 1.5, "cos": 1.5, "log": 1.0, "silu": 3.0}
 # Ranges per op (uniform) where the result neither overflows nor flushes: the ulp check's domain.
 RANGES = {
     "float32": {"exp": (-103.0, 88.7), "sigmoid": (-87.0, 87.0), "tanh": (-12.0, 12.0),
-                "sin": (-70000.0, 70000.0), "cos": (-100.0, 100.0), "log": (1e-6, 50.0)},
-    "float64": {"exp": (-744.0, 709.7), "sigmoid": (-700.0, 700.0)},
+                "sin": (-70000.0, 70000.0), "cos": (-100.0, 100.0), "log": (1e-6, 50.0),
+                "silu": (-87.0, 87.0)},
+    "float64": {"exp": (-744.0, 709.7), "sigmoid": (-700.0, 700.0), "silu": (-700.0, 700.0)},
 }
 LENGTHS = (0, 1, 7, 8, 15, 16, 17, 31, 33, 63, 64, 65, 129, 1000, 70001)
 # Inputs outside an op's domain for the strided and in-place checks are mapped into it.
@@ -36,6 +37,8 @@ def _ref(op, x):
             return np.exp(xl)
         if op == "sigmoid":
             return 1 / (1 + np.exp(-xl))
+        if op == "silu":
+            return xl / (1 + np.exp(-xl))
         return getattr(np, op)(xl)
 
 
@@ -59,9 +62,12 @@ def _special(dt):
     return np.array(vals, dtype=dt)
 
 
+FNS = {"sigmoid": lambda m, t: m.sigmoid(t), "silu": lambda m, t: m.nn.functional.silu(t)}
+
+
 def _check_op(tg, op, dt_name, gen, bad):
     dt = np.dtype(dt_name).type
-    fn = {"sigmoid": lambda m, t: m.sigmoid(t)}.get(op, lambda m, t: getattr(t, op)())
+    fn = FNS.get(op, lambda m, t: getattr(t, op)())
     lo, hi = RANGES[dt_name].get(op, (-30.0, 30.0))
     for n in LENGTHS:
         x = gen.uniform(lo, hi, n).astype(dt)
@@ -103,7 +109,10 @@ def _check_op(tg, op, dt_name, gen, bad):
         if not np.allclose(got, want, rtol=8 * np.finfo(dt).eps, atol=0):
             bad.append((op, dt_name, name))
     t_in = tg.tensor(base)
-    getattr(t_in, op + "_")()
+    if op == "silu":
+        tg.nn.functional.silu(t_in, inplace=True)
+    else:
+        getattr(t_in, op + "_")()
     want = fn(torch, torch.from_numpy(base.copy())).numpy()
     if not np.allclose(t_in.numpy(), want, rtol=8 * np.finfo(dt).eps, atol=0):
         bad.append((op, dt_name, "inplace"))

@@ -747,7 +747,7 @@ TensorList call_derivative(Node& node, TensorList& grads) {
         }
         const int64_t* p = &I[4 * k];
         Tensor block = slice(slice(g, 0, p[0], p[0] + p[2]), 1, p[1], p[1] + p[3]);
-        out.push_back(reshape(block, node.input_meta[k].sizes));
+        out.push_back(reshape(block, node.input_meta[k].sizes.vec()));
       }
       return out;
     }

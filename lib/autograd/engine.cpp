@@ -24,7 +24,7 @@ std::string size_str(const Shape& s) {
 // down here, once, and casts to the input's dtype. No formula deals with broadcasting.
 Tensor shape_gradient(const Node& node, size_t k, Tensor g) {
   const InputMeta& m = node.input_meta[k];
-  if (g.sizes() != m.sizes) {
+  if (m.sizes != g.sizes()) {
     bool expandable = g.dim() >= static_cast<int64_t>(m.sizes.size());
     for (size_t d = 0; expandable && d < m.sizes.size(); ++d) {
       int64_t gs = g.sizes()[g.dim() - m.sizes.size() + d];
@@ -32,8 +32,8 @@ Tensor shape_gradient(const Node& node, size_t k, Tensor g) {
     }
     TG_CHECK(expandable, "Function ", node.name(), " returned an invalid gradient at index ", k,
              " - got ", shape_str(g.sizes()), " but expected shape compatible with ",
-             shape_str(m.sizes));
-    g = sum_to(g, m.sizes);
+             shape_str(m.sizes.vec()));
+    g = sum_to(g, m.sizes.vec());
   }
   if (g.dtype() != m.dtype && is_floating(m.dtype)) g = to(g, m.dtype);
   if (g.device() != m.device) g = to(g, m.device, g.dtype());  // ToCopyBackward0 across devices

@@ -153,6 +153,18 @@ void compare(CmpId op, const Tensor& out, const Tensor& a, const Tensor& b) {
 }
 
 namespace {
+// x ** e through libm's double pow, rounded to T: torch's scalar loop for every exponent it has
+// no other form for (glibc's powf misrounds about 4 results in 10^4).
+template <class T>
+void pow_via_double(const Tensor& out, const Tensor& in, double e) {
+  cpu::map1<T, T>(out, in, [e](T x) { return static_cast<T>(std::pow(double(x), e)); });
+}
+
+// The exponents torch's float/double/bfloat16 kernel computes without pow.
+bool torch_pow_form(double e) {
+  return e == 2 || e == 3 || e == 0.5 || e == -0.5 || e == -1 || e == -2;
+}
+
 // Note [float pow's two exponents]
 // torch's float32 pow kernel takes the exponent as a float in its vector loop and as the double
 // it was given in its scalar loop, which runs over the last n % 32 elements of each chunk of a
@@ -162,10 +174,7 @@ namespace {
 // those elements are recomputed as torch's scalar loop computes them.
 template <class Body>
 void pow_float_exponent_split(const Tensor& out, const Tensor& in, double e, Body&& main) {
-  if (!vmath::flat_alike(out, {&in})) {
-    cpu::map1<float, float>(out, in, [e](float x) { return static_cast<float>(std::pow(double(x), e)); });
-    return;
-  }
+  if (!vmath::flat_alike(out, {&in})) return pow_via_double<float>(out, in, e);
   const int64_t n = in.numel(), grain = 32768;
   const int64_t threads = n >= grain ? std::min<int64_t>(cpu::max_threads(), (n + grain - 1) / grain) : 1;
   const int64_t chunk = threads > 1 ? (n + threads - 1) / threads : n;
@@ -185,17 +194,16 @@ void pow_float_exponent_split(const Tensor& out, const Tensor& in, double e, Bod
 // kernel computes another way (0.5 sqrt, -0.5 rsqrt, -1 reciprocal, 2 x*x, 3 x*x*x, -2
 // 1/(x*x)), rounded as torch rounds them; its half kernel uses pow for every exponent.
 void pow_floating(const Tensor& out, const Tensor& in, double e, bool torch_forms) {
-  if (torch_forms && (e == -0.5 || e == -1.0 || e == -2.0) &&
+  const bool special = torch_forms && torch_pow_form(e);
+  if (special && (e == -0.5 || e == -1.0 || e == -2.0) &&
       vmath::try_map(e == -1.0 ? vmath::kReciprocal : e == -2.0 ? vmath::kInvSquare : vmath::kRsqrt,
                      out, in))
     return;
-  if (!torch_forms || !(e == 2 || e == 3 || e == 0.5 || e == -0.5 || e == -1 || e == -2)) {
+  if (!special) {
     if (in.dtype() == DType::Float32 && std::isfinite(e) &&
         static_cast<double>(static_cast<float>(e)) != e) {
       return pow_float_exponent_split(out, in, e, [&] {
-        if (vmath::try_pow_scalar(out, in, e)) return;
-        const double fe = static_cast<float>(e);
-        cpu::map1<float, float>(out, in, [fe](float x) { return static_cast<float>(std::pow(double(x), fe)); });
+        if (!vmath::try_pow_scalar(out, in, e)) pow_via_double<float>(out, in, static_cast<float>(e));
       });
     }
     if (vmath::try_pow_scalar(out, in, e)) return;
@@ -215,9 +223,7 @@ void pow_floating(const Tensor& out, const Tensor& in, double e, bool torch_form
     } else if (e == 0.5) {
       cpu::map1<T, T>(out, in, [](T x) { return std::sqrt(x); });
     } else {
-      // float through double pow, as torch's scalar loop (glibc's powf misrounds 4 in 10^4)
-      const double te = static_cast<double>(static_cast<T>(e));
-      cpu::map1<T, T>(out, in, [te](T x) { return static_cast<T>(std::pow(double(x), te)); });
+      pow_via_double<T>(out, in, static_cast<double>(static_cast<T>(e)));
     }
   });
 }

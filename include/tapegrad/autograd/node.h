@@ -2,6 +2,7 @@
 // the nodes of its inputs, what the backward saved, and scalar arguments; AccumulateGrad for
 // leaves. SavedVariable checks the version counter (Note [Version counter]).
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
@@ -21,9 +22,34 @@ struct Edge {
   bool valid() const { return fn != nullptr; }
 };
 
+// An input's sizes, inline up to four dims: recording an op allocates nothing per input
+// (Note [Node arena]; a std::vector here was two of `x * y`'s nine mallocs with grad on).
+class InputSizes {
+ public:
+  InputSizes() = default;
+  InputSizes(const Shape& s) : n_(static_cast<uint32_t>(s.size())) {  // NOLINT: implicit
+    if (n_ <= kInline) std::copy(s.begin(), s.end(), small_);
+    else big_ = s;
+  }
+  size_t size() const { return n_; }
+  const int64_t* data() const { return n_ <= kInline ? small_ : big_.data(); }
+  int64_t operator[](size_t d) const { return data()[d]; }
+  Shape vec() const { return Shape(data(), data() + n_); }
+  bool operator==(const Shape& s) const {
+    return s.size() == n_ && std::equal(s.begin(), s.end(), data());
+  }
+  bool operator!=(const Shape& s) const { return !(*this == s); }
+
+ private:
+  static constexpr uint32_t kInline = 4;
+  uint32_t n_ = 0;
+  int64_t small_[kInline] = {};
+  Shape big_;  // more than kInline dims
+};
+
 // What the engine needs about each forward input to shape its gradient (sum_to, dtype cast).
 struct InputMeta {
-  Shape sizes;
+  InputSizes sizes;
   DType dtype = DType::Float32;
   Device device;
 };

@@ -34,11 +34,15 @@ using FoldSumFn = void (*)(double* acc, const T* p, int64_t n);
 template <class T>
 using PowScalarFn = void (*)(T* out, const T* in, T e, int64_t n);
 
-// kRsqrt (1 / sqrt(x), torch's two roundings), kReciprocal and kInvSquare (1 / (x * x), torch's
-// x ** -2): the baseline build's 4-lane divisions took 2x torch's time. kAbs, kNeg, kRelu are memory-bound bit operations: the table's
-// wide loads and stores beat the baseline's 16-byte SSE2 loop (abs of 1024 x 1024 floats 147 us
-// against 90).
-enum Fn { kExp, kSigmoid, kTanh, kSin, kCos, kLog, kRsqrt, kReciprocal, kInvSquare, kAbs, kNeg, kRelu, kNumFns };
+// kSilu: x / (1 + e^-x), torch's formula, in one pass (through map_in_blocks' three passes it
+// was 1.3x torch's time). kRsqrt (1 / sqrt(x), torch's two roundings), kReciprocal and
+// kInvSquare (1 / (x * x), torch's x ** -2): the baseline build's 4-lane divisions took 2x
+// torch's time. kAbs, kNeg, kRelu are memory-bound bit operations: the table's wide loads and
+// stores beat the baseline's 16-byte SSE2 loop (abs of 1024 x 1024 floats 147 us against 90).
+enum Fn {
+  kExp, kSigmoid, kTanh, kSin, kCos, kLog, kSilu, kRsqrt, kReciprocal, kInvSquare,
+  kAbs, kNeg, kRelu, kNumFns
+};
 enum { kFirstMemoryBoundFn = kAbs };
 
 // out = g * cos(x) (sin's backward) over n elements; g_step 0: g is one value for all.

@@ -704,6 +704,19 @@ struct SigmoidOp {
   template <int K>
   static void apply(typename S::V (&x)[K]) { sigmoid_pack<S, K>(x); }
 };
+// silu = x / (1 + e^-x), torch's vector formula: e^-x overflowing to inf gives -0 for x far
+// below zero, as torch's; x above kNegTop divides by exactly 1.
+template <class S>
+struct SiluOp {
+  template <int K>
+  static void apply(typename S::V (&x)[K]) {
+    typename S::V e[K];
+    for (int j = 0; j < K; ++j) e[j] = x[j];
+    exp_pack<S, true, K>(e);
+    const auto one = S::set1(typename S::T(1));
+    for (int j = 0; j < K; ++j) x[j] = S::div(x[j], S::add(one, e[j]));
+  }
+};
 template <class D>
 struct TanhOp {
   static constexpr bool kHasLimit = false;
@@ -975,6 +988,7 @@ tapegrad::vmath::VecSet make_set(const char* name) {
   s.f32[kSin] = map_lanes_limited<F32, SinCosF32Op<F32, F64, 0>>;
   s.f32[kCos] = map_lanes_limited<F32, SinCosF32Op<F32, F64, 1>>;
   s.f32[kLog] = map_lanes_limited<F32, LogF32Op<F32>>;
+  map_both<SiluOp, F32, F64>(s, kSilu);
   map_both<RsqrtOp, F32, F64>(s, kRsqrt);
   map_both<ReciprocalOp, F32, F64>(s, kReciprocal);
   map_both<InvSquareOp, F32, F64>(s, kInvSquare);
