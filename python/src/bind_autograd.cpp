@@ -252,7 +252,7 @@ void bind_autograd(py::module_& m) {
       .def_property_readonly("_raw_shape", [](const Node& n) { return py::tuple(py::cast(n.shape)); })
       .def("_raw_input_sizes", [](const Node& n, size_t k) -> py::object {
         if (k >= n.input_meta.size()) return py::none();
-        return py::tuple(py::cast(n.input_meta[k].sizes));
+        return py::tuple(py::cast(n.input_meta[k].sizes.vec()));
       })
       .def("__repr__", [](py::object self) {
         // The class name (torch's repr), not name(): CopySlices' name() is qualified.
