@@ -159,7 +159,7 @@ void copy(const Tensor& dst, const Tensor& src) {
       default: break;
     }
   }
-  if (try_convert_half(dst, src)) return;  // contiguous float32 <-> float16 / bfloat16
+  if (try_convert_bulk(dst, src)) return;  // contiguous pairs the loop below does badly
   dispatch_all(dst.dtype(), [&](auto dtag) {
     using D = decltype(dtag);
     dispatch_all(src.dtype(), [&](auto stag) {
