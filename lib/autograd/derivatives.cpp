@@ -665,8 +665,8 @@ TensorList call_derivative(Node& node, TensorList& grads) {
       TensorList out;
       int64_t off = 0;
       for (size_t k = 0; k + 1 < I.size(); ++k) {
-        if (I[k] < 0) {
-          out.push_back(Tensor());
+        if (I[k] < 0) {  // a legacy 1-D empty input, skipped: its gradient is empty, as torch's
+          out.push_back(needs(k) ? empty(Shape{0}, g.dtype(), g.device()) : Tensor());
           continue;
         }
         out.push_back(needs(k) ? slice(g, d, off, off + I[k]) : Tensor());

@@ -431,6 +431,7 @@ Tensor cat(const TensorList& ts, int64_t dim) {
     out_shape[d] += t.sizes()[d];
   }
   Tensor out = empty(out_shape, dt, ref->device());
+  const bool done = kern::try_cat_rows(out, ts, d);
   int64_t off = 0;
   std::vector<int64_t> sizes_along;
   for (auto& t : ts) {
@@ -440,7 +441,7 @@ Tensor cat(const TensorList& ts, int64_t dim) {
     }
     Shape s = out_shape;
     s[d] = t.sizes()[d];
-    kern::copy(make_view(out, s, out.strides(), off * out.strides()[d]), t);
+    if (!done) kern::copy(make_view(out, s, out.strides(), off * out.strides()[d]), t);
     off += t.sizes()[d];
     sizes_along.push_back(t.sizes()[d]);
   }

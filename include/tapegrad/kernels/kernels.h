@@ -14,6 +14,9 @@ void unary(OpId op, const Tensor& out, const Tensor& in);  // same dtype
 void binary(OpId op, const Tensor& out, const Tensor& a, const Tensor& b, double alpha);
 void compare(CmpId op, const Tensor& out, const Tensor& a, const Tensor& b);  // out bool
 void copy(const Tensor& dst, const Tensor& src);  // converts dtype, broadcasts src
+// out = cat(ts, d) for d > 0 when every input is a contiguous CPU tensor of out's dtype and out
+// is contiguous (shapes checked by the caller); false, nothing written, otherwise.
+bool try_cat_rows(const Tensor& out, const TensorList& ts, int64_t d);
 void fill(const Tensor& dst, double value);
 void pow_scalar(const Tensor& out, const Tensor& in, double exponent);
 void rpow(const Tensor& out, double base, const Tensor& exponent);
