@@ -1,11 +1,13 @@
-"""The float32 erf family through the vector exp (lib/cpu/erf_float.cpp): erf, erfc and gelu's
+"""The float32 erf family: erf and erfc through the vector exp (lib/cpu/erf_float.cpp) and gelu
 exact form against math.erf/erfc in float64 (ulp bounds) and against torch (values, specials,
 in-place, non-contiguous and half inputs, gradients)."""
 import math
+import sys
 
 import numpy as np
 import pytest
 import torch
+from isa_worker import report, run_worker
 
 import tapegrad
 
@@ -45,8 +47,11 @@ def _reference(op, x):
         return xd * 0.5 * (1.0 + e.astype(np.float64))
 
 
-@pytest.mark.parametrize("op,bound", [("erf", 3), ("erfc", 8), ("gelu", 4)])
-def test_ulp_bound_against_float64(op, bound):
+# gelu runs torch's vector erf formula (degree 4 and one exp: GeluOp in kernels/vmath_impl.h),
+# whose float32 roundings cost up to 6 ulp near x = 0; torch's own gelu reaches 4.1 ulp on this
+# grid (x >= 0) and 5.0 x 2^-24 |x| (x < 0), test_gelu_error_like_torchs below.
+@pytest.mark.parametrize("op,bound,tail_bound", [("erf", 3, 0), ("erfc", 8, 0), ("gelu", 6, 4.5)])
+def test_ulp_bound_against_float64(op, bound, tail_bound):
     x = _grid()
     got, ref = _tg(op, x), _reference(op, x)
     ok = np.isfinite(ref)
@@ -55,8 +60,30 @@ def test_ulp_bound_against_float64(op, bound):
     tail = (op == "gelu") & (x < 0) & ok
     u = _ulps(got[ok & ~tail], ref[ok & ~tail])
     assert u.max() <= bound, (op, float(x[ok & ~tail][u.argmax()]), u.max())
-    assert np.all(np.abs(got[tail] - ref[tail]) <= 3 * 2 ** -24 * np.abs(x[tail]))
+    assert np.all(np.abs(got[tail] - ref[tail]) <= tail_bound * 2 ** -24 * np.abs(x[tail]))
     assert np.array_equal(np.isnan(got), np.isnan(ref))
+
+
+def _gelu_errors(got, x, ref):
+    ok = np.isfinite(ref)
+    pos, neg = ok & (x >= 0), ok & (x < 0)
+    return (float(_ulps(got[pos], ref[pos]).max()),
+            float((np.abs(got[neg] - ref[neg]) / (2 ** -24 * np.abs(x[neg]))).max()))
+
+
+def test_gelu_error_like_torchs():
+    """tapegrad's gelu against the float64 reference is within 2 ulp of torch's own worst case
+    (x >= 0) and no worse than it for x < 0, on the same grid."""
+    x = _grid()
+    ref = _reference("gelu", x)
+    mine = _gelu_errors(_tg("gelu", x), x, ref)
+    torchs = _gelu_errors(torch.nn.functional.gelu(torch.from_numpy(x)).numpy(), x, ref)
+    assert mine[0] <= torchs[0] + 2 and mine[1] <= torchs[1], (mine, torchs)
+    # short tensors: the vector tails (zero-padded lanes) give the dense loop's values
+    v = x[::997][:40]
+    dense = _tg("gelu", v)
+    for n in range(1, 40):
+        assert np.array_equal(_tg("gelu", v[:n]), dense[:n]), n
 
 
 @pytest.mark.parametrize("op", ["erf", "erfc", "gelu"])
@@ -124,3 +151,27 @@ def test_gelu_gradcheck_float64_unchanged_path():
     assert tapegrad.autograd.gradcheck(tapegrad.nn.functional.gelu, (x,))
     y = tapegrad.randn(40, dtype=tapegrad.float64, requires_grad=True)
     assert tapegrad.autograd.gradcheck(tapegrad.erfc, (y,))
+
+
+def worker():
+    bad = []
+    for op, bound, tail_bound in (("erf", 3, 0), ("erfc", 8, 0), ("gelu", 6, 4.5)):
+        try:
+            test_ulp_bound_against_float64(op, bound, tail_bound)
+        except AssertionError as e:
+            bad.append((op, str(e)[:300]))
+    try:
+        test_gelu_error_like_torchs()
+    except AssertionError as e:
+        bad.append(("gelu vs torch", str(e)[:300]))
+    report(bad)
+
+
+@pytest.mark.parametrize("vmath", ["avx512", "avx2", "generic"])
+def test_every_isa_path(vmath):
+    """The bounds above on each instruction-set path (TAPEGRAD_VMATH, one process each)."""
+    run_worker(__file__, vmath, 1)
+
+
+if __name__ == "__main__" and "--worker" in sys.argv:
+    worker()

@@ -13,7 +13,6 @@
 #include <tapegrad/kernels/loops.h>
 #include <tapegrad/kernels/vmath.h>
 
-#include "erf_float.h"
 #include "via_float.h"
 
 namespace tapegrad {
@@ -54,7 +53,7 @@ void gelu(const Tensor& out, const Tensor& in, bool tanh_approx) {
   dispatch_floating(in.dtype(), "GeluKernelImpl", [&](auto tag) {
     using T = decltype(tag);
     if (tanh_approx && gelu_tanh_vector<T>(out, in)) return;
-    if (!tanh_approx && erf_float::run(erf_float::Form::Gelu, out, in)) return;
+    if (!tanh_approx && vmath::try_map(vmath::kGelu, out, in)) return;
     if (tanh_approx)
       cpu::map1<T, T>(out, in, [](T x) { return fn::GeluTanhF{}(x); });
     else

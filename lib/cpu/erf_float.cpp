@@ -6,10 +6,7 @@
 //   erfc(z) = z < 0 ? 2 - erfc(|z|) : erfc(|z|)
 //   erf(z)  = sign(z) (1 - erfc(|z|)) for |z| >= 0.75, and its Taylor series (10 terms, below
 //             1e-9 relative there) under 0.75, where 1 - erfc would cancel.
-// gelu is torch's formula x * 0.5 * (1 + erf(x / sqrt(2))) over erf = sign (1 - erfc(|z|))
-// (no series: 1 + erf needs erf exact only to an ulp of 1). Its cancellation
-// for x < -5.5 (1 + erf rounds to 0, and gelu prints -0.) is torch's too. (x/2 erfc(-x/sqrt(2))
-// would be exact there and print 1e-9s where torch prints zeros.)
+// (gelu uses torch's own erf formula instead: the vector table's kGelu, kernels/vmath_impl.h.)
 // erfc's own tail needs -a^2 exactly: rounding it to float costs |a^2| * 2^-24 relative error
 // (139 ulp at a = 8), so erfc splits a^2 = hi + lo (the product in double is exact) and takes
 // exp(-hi) * exp(R - lo), two exps. erf only adds erfc to 1, so it takes one exp.
@@ -36,7 +33,6 @@ constexpr float kT[10] = {1.1283791670955126f,     -0.37612638903183754f,  0.112
                           -0.026866170645131252f,  0.005223977625442188f,  -0.0008548327023450852f,
                           0.00012055332981789664f, -1.492565035840625e-05f, 1.6462114365889246e-06f,
                           -1.6365844691234924e-07f};
-constexpr float kSqrtHalf = 0.70710678118654752440f;
 constexpr float kErfSeriesBelow = 0.75f;
 
 TG_ALWAYS_INLINE float poly_r(float t) {
@@ -56,7 +52,7 @@ template <Form F>
 TG_ALWAYS_INLINE void block(float* o, const float* x, int64_t m, vmath::MapFn<float> vexp) {
   float e1[kBlock], e2[kBlock], tb[kBlock];
   for (int64_t i = 0; i < m; ++i) {
-    const float z = F == Form::Gelu ? x[i] * kSqrtHalf : x[i];
+    const float z = x[i];
     // past 11, erfc(a) < 1e-53 rounds to 0 anyway; the clamp keeps inf out of a^2 - hi
     // (inf - inf) while NaN passes (its compare is false)
     const float az = std::fabs(z), a = az > 11.0f ? 11.0f : az;
@@ -80,11 +76,6 @@ TG_ALWAYS_INLINE void block(float* o, const float* x, int64_t m, vmath::MapFn<fl
     if constexpr (F == Form::Erfc) {
       const float ec = tb[i] * e2[i] * e1[i], reflected = 2.0f - ec;
       o[i] = xi < 0.0f ? reflected : ec;
-    } else if constexpr (F == Form::Gelu) {
-      // erf as 1 - erfc alone: near 0 it is inexact relative to itself, but 1 + erf is not
-      const float z = xi * kSqrtHalf;
-      const float one_minus = 1.0f - tb[i] * e1[i], neg = -one_minus;
-      o[i] = xi * 0.5f * (1.0f + (z < 0.0f ? neg : one_minus));
     } else {
       const float one_minus = 1.0f - tb[i] * e1[i], neg = -one_minus;
       const float z2 = xi * xi;
@@ -108,9 +99,6 @@ TG_TARGET_CLONES void block_erf(float* o, const float* x, int64_t m, vmath::MapF
 }
 TG_TARGET_CLONES void block_erfc(float* o, const float* x, int64_t m, vmath::MapFn<float> e) {
   block<Form::Erfc>(o, x, m, e);
-}
-TG_TARGET_CLONES void block_gelu(float* o, const float* x, int64_t m, vmath::MapFn<float> e) {
-  block<Form::Gelu>(o, x, m, e);
 }
 
 using BlockFn = void (*)(float*, const float*, int64_t, vmath::MapFn<float>);
@@ -137,7 +125,6 @@ bool run(Form form, const Tensor& out, const Tensor& in) {
   switch (form) {
     case Form::Erf: run_blocks(block_erf, o, x, n, vexp); break;
     case Form::Erfc: run_blocks(block_erfc, o, x, n, vexp); break;
-    case Form::Gelu: run_blocks(block_gelu, o, x, n, vexp); break;
   }
   return true;
 }

@@ -717,6 +717,31 @@ struct SiluOp {
     for (int j = 0; j < K; ++j) x[j] = S::div(x[j], S::add(one, e[j]));
   }
 };
+// gelu = x / 2 (1 + erf(x / sqrt(2))) with torch's vector erf: Abramowitz and Stegun 7.1.26,
+// erf(z) = sign(z) (1 - t r(t) e^(-z^2)), t = 1 / (1 + p |z|), r of degree 4 (absolute error
+// below 1.5e-7), in torch's order of operations. x = +inf gives inf, -inf NaN (-inf * 0).
+template <class S>
+struct GeluOp {
+  template <int K>
+  static void apply(typename S::V (&x)[K]) {
+    using V = typename S::V;
+    using T = typename S::T;
+    const V one = S::set1(T(1)), half = S::set1(T(0.5));
+    V z[K], t[K], r[K], e[K];
+    for (int j = 0; j < K; ++j) z[j] = S::mul(x[j], S::set1(T(0.70710678118654752440)));
+    for (int j = 0; j < K; ++j) t[j] = S::div(one, S::fma(S::set1(T(0.3275911)), S::abs(z[j]), one));
+    for (int j = 0; j < K; ++j) r[j] = S::fma(S::set1(T(1.061405429)), t[j], S::set1(T(-1.453152027)));
+    for (int j = 0; j < K; ++j) r[j] = S::fma(r[j], t[j], S::set1(T(1.421413741)));
+    for (int j = 0; j < K; ++j) r[j] = S::fma(r[j], t[j], S::set1(T(-0.284496736)));
+    for (int j = 0; j < K; ++j) r[j] = S::fma(r[j], t[j], S::set1(T(0.254829592)));
+    for (int j = 0; j < K; ++j) e[j] = S::neg(S::mul(z[j], z[j]));
+    exp_pack<S, false, K>(e);
+    for (int j = 0; j < K; ++j) {
+      const V erf = S::copysign(S::fma(S::mul(S::neg(e[j]), t[j]), r[j], one), z[j]);
+      x[j] = S::mul(S::mul(x[j], half), S::add(one, erf));
+    }
+  }
+};
 template <class D>
 struct TanhOp {
   static constexpr bool kHasLimit = false;
@@ -989,6 +1014,7 @@ tapegrad::vmath::VecSet make_set(const char* name) {
   s.f32[kCos] = map_lanes_limited<F32, SinCosF32Op<F32, F64, 1>>;
   s.f32[kLog] = map_lanes_limited<F32, LogF32Op<F32>>;
   map_both<SiluOp, F32, F64>(s, kSilu);
+  s.f32[kGelu] = map_lanes<F32, GeluOp<F32>>;
   map_both<RsqrtOp, F32, F64>(s, kRsqrt);
   map_both<ReciprocalOp, F32, F64>(s, kReciprocal);
   map_both<InvSquareOp, F32, F64>(s, kInvSquare);
