@@ -71,3 +71,64 @@ def test_rrelu_without_grad_records_nothing():
     x = tapegrad.randn(3)
     assert tapegrad.nn.functional.rrelu(x).grad_fn is None
     assert tapegrad.nn.RReLU()(x).grad_fn is None
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("training", [False, True])
+@pytest.mark.parametrize("bounds", [(1.0 / 8, 1.0 / 3), (0.2, 0.2)])
+def test_rrelu_inplace_node_matches_torch(dtype, training, bounds):
+    """rrelu_ / rrelu(inplace=True): RreluWithNoiseBackward1 on the same tensor object, saving the
+    result; values, version and gradients as torch's; a leaf that requires grad is refused."""
+    x_np = np.random.default_rng(2).standard_normal((3, 5))
+    x_np[1, 1] = 0.0
+    res = _both(lambda m, x: (lambda y: (y, m.nn.functional.rrelu(y, *bounds, training=training,
+                                                                   inplace=True)))(x * 1),
+                x_np, dtype)
+    (_, xt, (yt, rt)), (_, xg, (yg, rg)) = res
+    assert rt is yt and rg is yg
+    assert rg.grad_fn.name() == rt.grad_fn.name() == "RreluWithNoiseBackward1"
+    assert rg.grad_fn.next_functions[0][0].name() == "MulBackward0"
+    assert rg._version == rt._version
+    for name in ("_saved_lower", "_saved_upper", "_saved_training"):
+        assert getattr(rg.grad_fn, name) == getattr(rt.grad_fn, name)
+    np.testing.assert_array_equal(rg.grad_fn._saved_result.detach().numpy(),
+                                  rt.grad_fn._saved_result.detach().numpy())
+    np.testing.assert_array_equal(rg.detach().numpy(), rt.detach().numpy())
+    g = np.random.default_rng(3).standard_normal((3, 5))
+    rt.backward(torch.tensor(g, dtype=rt.dtype))
+    rg.backward(tapegrad.tensor(g, dtype=rg.dtype))
+    np.testing.assert_array_equal(xg.grad.numpy(), xt.grad.numpy())
+    for m in (torch, tapegrad):
+        leaf = m.randn(4, requires_grad=True)
+        with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used"):
+            m.nn.functional.rrelu(leaf, training=training, inplace=True)
+
+
+def test_mark_dirty_rebases_the_input_like_torch():
+    """A custom Function that writes its input in place and marks it dirty: the same object comes
+    back with the Function's node as its history (edge to the input's old history), as in torch,
+    and gradients flow through both."""
+    results = []
+    for m in (torch, tapegrad):
+        class Double(m.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                x.mul_(2)
+                ctx.mark_dirty(x)
+                return x
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+
+        a = m.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        b = a.clone()
+        c = Double.apply(b)
+        assert c is b
+        assert type(b.grad_fn).__name__ == "DoubleBackward"
+        assert b.grad_fn.next_functions[0][0].name() == "CloneBackward0"
+        (b * b).sum().backward()
+        results.append((a.grad.tolist(), b._version))
+        with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+            Double.apply(m.tensor([1.0], requires_grad=True))
+    assert results[0] == results[1]

@@ -28,6 +28,9 @@ void bind_tensor_geometry(py::module_& m) {
     a.bump_version();
     return a;
   });
+  // What torch does to a tensor a custom Function marks dirty: one more version bump (its
+  // forward may have written through .data, which bumps nothing).
+  m.def("_bump_version", [](const Tensor& a) { a.bump_version(); });
   // Identity of the storages (torch's untyped_storage() comparison) and its size in bytes.
   m.def("_storage_id", [](const Tensor& a) {
     return reinterpret_cast<uintptr_t>(a.impl()->storage.get());

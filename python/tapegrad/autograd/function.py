@@ -47,9 +47,10 @@ class FunctionCtx:
         self._non_differentiable = {id(t) for t in tensors}
 
     def mark_dirty(self, *tensors):
-        # Accepted for torch compatibility; tapegrad's version counters already record the
-        # in-place write, so nothing else needs to be kept.
-        pass
+        # The inputs forward wrote in place: returned, they take the node as their own history
+        # (the same Python object, as in torch) instead of a new alias carrying it.
+        self._dirty = {id(t) for t in tensors}
+        self._dirty_tensors = tensors
 
     def set_materialize_grads(self, value):
         self.materialize_grads = bool(value)
@@ -117,14 +118,25 @@ class Function(metaclass=_FunctionMeta):
                                                                                 **kwargs)
         if custom_setup:
             cls.setup_context(ctx, args, out)
+        if getattr(ctx, "_bump_dirty", True):  # torch bumps a dirty tensor's version once more
+            for t in getattr(ctx, "_dirty_tensors", ()):
+                _C._bump_version(t)
         if not any(ctx.needs_input_grad):
             return out
         is_tuple = isinstance(out, tuple)
         outs = list(out) if is_tuple else [out]
         non_diff = getattr(ctx, "_non_differentiable", set())
         input_ids = {id(a) for a in tensor_args if a is not None}
+        dirty = getattr(ctx, "_dirty", ())
         for k, o in enumerate(outs):
             if isinstance(o, Tensor) and id(o) in input_ids:
+                # a view written in place would need its base's history rebased (torch's
+                # CopySlices): it still gets a new alias, as an input returned as is does
+                if id(o) in dirty and o._base is None:
+                    if o.is_leaf and o.requires_grad:
+                        raise RuntimeError("a leaf Variable that requires grad is being used in "
+                                           "an in-place operation.")
+                    continue
                 outs[k] = o.detach()  # an input returned as is: a new alias carries the history
         positions = [k for k, o in enumerate(outs) if isinstance(o, Tensor)]
         recorded = [outs[k] for k in positions]

@@ -31,9 +31,10 @@ def _reduction_of(size_average, reduce, reduction):
 
 
 def _rrelu_node():
-    """The Function behind out-of-place rrelu, made on first use (the autograd modules import
-    this package): torch's rrelu_with_noise, node RreluWithNoiseBackward0 with its saved
-    attributes (self, noise, lower, upper, training), a contiguous result."""
+    """The Functions behind rrelu, made on first use (the autograd modules import this
+    package): (out of place, in place). torch's rrelu_with_noise, node RreluWithNoiseBackward0
+    with its saved attributes (self, noise, lower, upper, training), a contiguous result; and
+    rrelu_with_noise_, node RreluWithNoiseBackward1 (result, noise, lower, upper, training)."""
     global _RreluWithNoise
     if _RreluWithNoise is not None:
         return _RreluWithNoise
@@ -62,8 +63,34 @@ def _rrelu_node():
             # leaky_relu's backward: the slope where x > 0 is false (NaN included)
             return where(x > 0, g, g * ((lower + upper) / 2.0)), None, None, None, None
 
-    _RreluWithNoise = RreluWithNoise
-    return RreluWithNoise
+    @named("RreluWithNoiseBackward1")
+    class RreluWithNoiseInplace(Function):
+        """rrelu_: torch's rrelu_with_noise_, which saves the result (self, overwritten)."""
+        @staticmethod
+        def forward(ctx, input, noise, lower, upper, training):
+            from .functional import leaky_relu_
+            if training:
+                input.mul_(noise)
+            else:
+                leaky_relu_(input, (lower + upper) / 2.0)
+            ctx.mark_dirty(input)
+            ctx._bump_dirty = False  # torch's native rrelu_ bumps the version once, by its write
+            ctx.save_for_backward(input, noise)
+            ctx.bounds = (lower, upper, training)
+            save_attrs(ctx, noise=noise, lower=lower, upper=upper, training=training, result=input)
+            return input
+
+        @staticmethod
+        def backward(ctx, g):
+            result, noise = ctx.saved_tensors
+            lower, upper, training = ctx.bounds
+            if training and upper - lower > 1e-6:
+                return g * noise, None, None, None, None
+            # the result is > 0 exactly where the input was (a positive slope keeps the sign)
+            return where(result > 0, g, g * ((lower + upper) / 2.0)), None, None, None, None
+
+    _RreluWithNoise = (RreluWithNoise, RreluWithNoiseInplace)
+    return _RreluWithNoise
 
 
 _RreluWithNoise = None
@@ -92,16 +119,10 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
             noise = _ones(flat.shape, dtype=input.dtype, device=input.device)
             noise[neg] = slopes
             noise = noise.reshape(tuple(input.shape))
-        if inplace:
-            return input.mul_(noise)
-        return _rrelu_node().apply(input, noise, float(lower), float(upper), True)
-    from .functional import leaky_relu_
-    slope = (lower + upper) / 2.0
-    if inplace:
-        return leaky_relu_(input, slope)
+        return _rrelu_node()[inplace].apply(input, noise, float(lower), float(upper), True)
     # torch's noise here is an uninitialized buffer, read by nothing
     noise = _empty(tuple(input.shape), dtype=input.dtype, device=input.device)
-    return _rrelu_node().apply(input, noise, float(lower), float(upper), False)
+    return _rrelu_node()[inplace].apply(input, noise, float(lower), float(upper), False)
 
 
 def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
