@@ -30,6 +30,18 @@ def _reduction_of(size_average, reduce, reduction):
 # ------------------------------------------------------------------------------ activations
 
 
+def _rrelu_backward(ctx, g):
+    """Both rrelu nodes' backward: the noise while training, else leaky_relu's backward, the
+    slope where the saved tensor is not > 0 (NaN included). The in-place node saved the result,
+    which is > 0 exactly where the input was (a positive slope keeps the sign)."""
+    from .. import where
+    x, noise = ctx.saved_tensors
+    lower, upper, training = ctx.bounds
+    if training and upper - lower > 1e-6:
+        return g * noise, None, None, None, None
+    return where(x > 0, g, g * ((lower + upper) / 2.0)), None, None, None, None
+
+
 def _rrelu_node():
     """The Functions behind rrelu, made on first use (the autograd modules import this
     package): (out of place, in place). torch's rrelu_with_noise, node RreluWithNoiseBackward0
@@ -40,7 +52,6 @@ def _rrelu_node():
         return _RreluWithNoise
     from .._linalg_core import named, save_attrs
     from ..autograd.function import Function
-    from .. import where
 
     @named("RreluWithNoiseBackward0")
     class RreluWithNoise(Function):
@@ -54,14 +65,7 @@ def _rrelu_node():
             save_attrs(ctx, self=input, noise=noise, lower=lower, upper=upper, training=training)
             return out.contiguous()
 
-        @staticmethod
-        def backward(ctx, g):
-            x, noise = ctx.saved_tensors
-            lower, upper, training = ctx.bounds
-            if training and upper - lower > 1e-6:
-                return g * noise, None, None, None, None
-            # leaky_relu's backward: the slope where x > 0 is false (NaN included)
-            return where(x > 0, g, g * ((lower + upper) / 2.0)), None, None, None, None
+        backward = staticmethod(_rrelu_backward)
 
     @named("RreluWithNoiseBackward1")
     class RreluWithNoiseInplace(Function):
@@ -80,14 +84,7 @@ def _rrelu_node():
             save_attrs(ctx, noise=noise, lower=lower, upper=upper, training=training, result=input)
             return input
 
-        @staticmethod
-        def backward(ctx, g):
-            result, noise = ctx.saved_tensors
-            lower, upper, training = ctx.bounds
-            if training and upper - lower > 1e-6:
-                return g * noise, None, None, None, None
-            # the result is > 0 exactly where the input was (a positive slope keeps the sign)
-            return where(result > 0, g, g * ((lower + upper) / 2.0)), None, None, None, None
+        backward = staticmethod(_rrelu_backward)
 
     _RreluWithNoise = (RreluWithNoise, RreluWithNoiseInplace)
     return _RreluWithNoise
