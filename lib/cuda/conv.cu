@@ -72,8 +72,9 @@ __global__ void max_pool_kernel(T* out, int64_t* idx, const T* in, int64_t H, in
     const T* s = in + q * H * W;
     int64_t best_i = -1;
     T best = T(0);
-    // Padding acts as -inf: the window's best is always a real element; NaN wins.
-    for (int64_t ky = 0; ky < g.kh && best == best; ++ky) {
+    // Padding acts as -inf: the window's best is always a real element. As in torch's kernel
+    // every NaN is taken, so the last NaN of a window wins (its index), as on the CPU.
+    for (int64_t ky = 0; ky < g.kh; ++ky) {
       const int64_t y = oy * g.sh - g.ph + ky * g.dh;
       if (y < 0 || y >= H) continue;
       for (int64_t kx = 0; kx < g.kw; ++kx) {
@@ -83,7 +84,6 @@ __global__ void max_pool_kernel(T* out, int64_t* idx, const T* in, int64_t H, in
         if (best_i < 0 || v > best || v != v) {
           best = v;
           best_i = y * W + x;
-          if (v != v) break;
         }
       }
     }
