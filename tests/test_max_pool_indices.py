@@ -44,3 +44,20 @@ def test_max_pool2d_matches_torch(dtype, cfg):
         np.testing.assert_allclose(gg.astype(np.float64), gt.astype(np.float64), rtol=2e-3, atol=1e-3)
     else:
         np.testing.assert_array_equal(gg, gt)
+
+
+@pytest.mark.parametrize("cfg", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
+                                 dict(kernel_size=(3, 2, 2), dilation=(2, 1, 1)),
+                                 dict(kernel_size=2, stride=2, ceil_mode=True)])
+def test_max_pool3d_matches_torch(cfg):
+    """max_pool3d (2-D pools per depth slice, then a max along depth): the last NaN over the
+    whole 3-D window, the first of tied maxima otherwise, as torch's kernel."""
+    rng = np.random.default_rng(2)
+    b = rng.integers(-2, 3, (2, 2, 5, 6, 7)).astype(np.float32)
+    b[rng.random(b.shape) < 0.08] = np.nan
+    res = []
+    for m in (torch, tapegrad):
+        out, idx = m.nn.functional.max_pool3d(m.from_numpy(b.copy()), return_indices=True, **cfg)
+        res.append((out.numpy(), idx.numpy()))
+    np.testing.assert_array_equal(res[1][0], res[0][0])
+    np.testing.assert_array_equal(res[1][1], res[0][1])

@@ -106,7 +106,14 @@ def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation
         i2 = _C.pad(i2, [0, 0, p[0], right], "constant", 0)
     span = (od - 1) * s[0] + 1
     take = [slice(j * d[0], j * d[0] + span, s[0]) for j in range(k[0])]
-    vals, j = _C.stack([v2[:, :, t] for t in take], 2).max(2)  # (n, c, od, oh*ow)
+    stacked = _C.stack([v2[:, :, t] for t in take], 2)  # (n, c, k[0], od, oh*ow)
+    vals, j = stacked.max(2)  # (n, c, od, oh*ow): the first of tied maxima, as torch
+    if stacked.is_floating_point():
+        # torch's kernel takes every NaN it meets: a window with NaNs keeps the last one's
+        # index (the 2-D pools above already do so within each depth slice)
+        nan = stacked.isnan()
+        last_nan = (k[0] - 1) - nan.flip([2]).to(_C.int64).argmax(2)
+        j = _C.where(nan.any(2), last_nan, j)
     hw = _C.stack([i2[:, :, t] for t in take], 2).gather(2, j.unsqueeze(2)).squeeze(2)
     start = _arange(od, device=x.device).reshape(od, 1) * s[0] - p[0]
     idx = (start + j * d[0]) * (H * W) + hw
