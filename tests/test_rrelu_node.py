@@ -132,3 +132,29 @@ def test_mark_dirty_rebases_the_input_like_torch():
         with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
             Double.apply(m.tensor([1.0], requires_grad=True))
     assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("case", ["rrelu", "det", "rrelu_"])
+def test_saved_tensors_freed_after_backward_like_torch(case):
+    """The saved tensors of the nodes written as Python Functions (rrelu's, the linalg ones)
+    raise torch's error once a backward without retain_graph has run; retained, they stay
+    readable; numbers and flags stay readable either way."""
+    for m in (torch, tapegrad):
+        for retain in (True, False):
+            x = m.randn(3, 3, dtype=m.float64, requires_grad=True)
+            if case == "det":
+                y, tensor_attr, plain_attr = m.linalg.det(x), "_saved_A", None
+            elif case == "rrelu":
+                y, tensor_attr, plain_attr = (m.nn.functional.rrelu(x, training=True),
+                                              "_saved_noise", "_saved_lower")
+            else:
+                y, tensor_attr, plain_attr = (m.nn.functional.rrelu(x * 1, training=True, inplace=True),
+                                              "_saved_result", "_saved_upper")
+            y.sum().backward(retain_graph=retain)
+            if retain:
+                assert isinstance(getattr(y.grad_fn, tensor_attr), m.Tensor)
+            else:
+                with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
+                    getattr(y.grad_fn, tensor_attr)
+            if plain_attr:
+                assert isinstance(getattr(y.grad_fn, plain_attr), float)

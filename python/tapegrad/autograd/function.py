@@ -25,12 +25,7 @@ class FunctionCtx:
     @property
     def saved_tensors(self):
         if getattr(self, "_freed", False):
-            raise RuntimeError(
-                "Trying to backward through the graph a second time (or directly access saved "
-                "tensors after they have already been freed). Saved intermediate values of the "
-                "graph are freed when you call .backward() or autograd.grad(). Specify "
-                "retain_graph=True if you need to backward through the graph a second time or "
-                "if you need to access saved tensors after calling backward.")
+            raise RuntimeError(_FREED)
         packed = getattr(self, "_packed", None)
         if packed is not None:
             out = []
@@ -56,14 +51,28 @@ class FunctionCtx:
         self.materialize_grads = bool(value)
 
 
+_FREED = ("Trying to backward through the graph a second time (or directly access saved "
+          "tensors after they have already been freed). Saved intermediate values of the "
+          "graph are freed when you call .backward() or autograd.grad(). Specify "
+          "retain_graph=True if you need to backward through the graph a second time or "
+          "if you need to access saved tensors after calling backward.")
+
+
 def _ctx_getattr(node, name):
     # torch's grad_fn of a custom Function is its ctx: saved_tensors, needs_input_grad and
     # whatever forward stored on ctx read through it
+    ctx = node._ctx
     try:
-        return getattr(node._ctx, name)
+        value = getattr(ctx, name)
     except AttributeError:
         raise AttributeError(f"'{type(node).__name__}' object has no attribute "
                              f"'{name}'") from None
+    # a node's saved tensor (save_attrs: _saved_<k> with its _raw_saved_<k>) is freed by a
+    # backward without retain_graph, as torch's are; its numbers and flags stay readable
+    if (getattr(ctx, "_freed", False) and name.startswith("_saved_")
+            and hasattr(ctx, "_raw" + name)):
+        raise RuntimeError(_FREED)
+    return value
 
 
 class _FunctionMeta(type):
