@@ -48,8 +48,8 @@ def _reference(op, x):
         return xd * 0.5 * (1.0 + e.astype(np.float64))
 
 
-# gelu runs torch's vector erf formula (degree 4 and one exp: GeluOp in kernels/vmath_impl.h),
-# whose float32 roundings cost up to 6 ulp near x = 0; torch's own gelu reaches 4.1 ulp on this
+# gelu runs a degree-4 erf (Abramowitz-Stegun, one exp: GeluOp in kernels/vmath_impl.h), whose
+# float32 roundings cost up to 6 ulp near x = 0; torch's own gelu reaches 4.1 ulp on this
 # grid (x >= 0) and 5.0 x 2^-24 |x| (x < 0), test_gelu_error_like_torchs below.
 @pytest.mark.parametrize("op,bound,tail_bound", [("erf", 3, 0), ("erfc", 8, 0), ("gelu", 6, 4.5)])
 def test_ulp_bound_against_float64(op, bound, tail_bound):

@@ -1,4 +1,4 @@
-"""Bulk conversions (lib/cpu/half_convert.cpp: F16C and branch-free loops for float32 <->
+"""Bulk conversions (lib/cpu/bulk_convert.cpp: F16C and branch-free loops for float32 <->
 float16 / bfloat16, AVX-512 for bfloat16 and float -> int64, on contiguous tensors) against
 torch's bits, and the strided per-element path beside them; every instruction-set path in a
 worker of its own (TAPEGRAD_VMATH), at 1 and 2 threads."""

@@ -15,7 +15,7 @@
 #include <tapegrad/kernels/kernels.h>
 #include <tapegrad/kernels/loops.h>
 
-#include "half_convert.h"
+#include "bulk_convert.h"
 #include "isa_copies.h"
 
 namespace tapegrad {

@@ -6,7 +6,8 @@
 //   erfc(z) = z < 0 ? 2 - erfc(|z|) : erfc(|z|)
 //   erf(z)  = sign(z) (1 - erfc(|z|)) for |z| >= 0.75, and its Taylor series (10 terms, below
 //             1e-9 relative there) under 0.75, where 1 - erfc would cancel.
-// (gelu uses torch's own erf formula instead: the vector table's kGelu, kernels/vmath_impl.h.)
+// (gelu uses a cheaper degree-4 erf instead, as torch's does: the vector table's kGelu,
+// kernels/vmath_impl.h.)
 // erfc's own tail needs -a^2 exactly: rounding it to float costs |a^2| * 2^-24 relative error
 // (139 ulp at a = 8), so erfc splits a^2 = hi + lo (the product in double is exact) and takes
 // exp(-hi) * exp(R - lo), two exps. erf only adds erfc to 1, so it takes one exp.

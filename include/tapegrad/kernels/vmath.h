@@ -39,9 +39,9 @@ using PowScalarFn = void (*)(T* out, const T* in, T e, int64_t n);
 // kInvSquare (1 / (x * x), torch's x ** -2): the baseline build's 4-lane divisions took 2x
 // torch's time. kAbs, kNeg, kRelu are memory-bound bit operations: the table's wide loads and
 // stores beat the baseline's 16-byte SSE2 loop (abs of 1024 x 1024 floats 147 us against 90).
-// kGelu (float32 only): gelu's exact (erf) form, x / 2 (1 + erf(x / sqrt(2))), over torch's
-// vector erf (a degree-4 polynomial and one exp) in registers. lib/cpu/erf_float.cpp's erf
-// (degree 9, within 2.4 ulp) in blocks of L1 buffers took 1.27x torch's time.
+// kGelu (float32 only): gelu's exact (erf) form, x / 2 (1 + erf(x / sqrt(2))), over a degree-4
+// erf (Abramowitz-Stegun, one exp) in registers, an error of torch's size. lib/cpu/erf_float.cpp's
+// erf (degree 9, within 2.4 ulp) in blocks of L1 buffers took 1.27x torch's time.
 enum Fn {
   kExp, kSigmoid, kTanh, kSin, kCos, kLog, kSilu, kGelu, kRsqrt, kReciprocal, kInvSquare,
   kAbs, kNeg, kRelu, kNumFns

@@ -1,5 +1,5 @@
-// Bulk conversions (half_convert.h): the half types, and AVX-512's float -> int64.
-#include "half_convert.h"
+// Bulk conversions (bulk_convert.h): the half types, and AVX-512's float -> int64.
+#include "bulk_convert.h"
 
 #include <cstdint>
 #include <cstring>
