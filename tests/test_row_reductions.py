@@ -1,8 +1,8 @@
-"""Row reductions on their vector paths (lib/cpu/reduce.cpp): prod in eight double partials and
-max/min rows through the vector table's extreme_lanes (kernels/vmath_impl.h), against torch for
+"""Row reductions on their vector paths (lib/cpu/reduce.cpp): prod in double lanes (float rows
+multiplied in pairs first; eight double partials without a vector path) and max/min rows through the vector table's extreme_lanes (kernels/vmath_impl.h), against torch for
 every row length up to 40 (all the lane tails) and around the unrolled vector block (64 floats
 on AVX-512), NaN and infinities anywhere in the row, float32 and float64; the max/min rows also
-on every vector-math path (TAPEGRAD_VMATH) in a subprocess; the 2-norm's one-pass sum of
+on every vector-math path (TAPEGRAD_VMATH) in a subprocess, prod rows too; the 2-norm's one-pass sum of
 squares over trailing dims (norms.cpp) against torch, gradients included; amax/amin/sum/mean
 over a leading dim (the vector table's column folds) with the same specials, every path too."""
 import sys
@@ -33,6 +33,39 @@ def test_prod_rows_specials():
                       [-1.0, 2.0, -3.0] * 4, [1e30, 1e30, 1e-30] * 4])
     got = tapegrad.tensor(a.tolist()).prod(1)
     assert str(np.array(got.tolist(), dtype=np.float32)) == str(a.prod(1).numpy())
+
+
+def _prod_mismatches(tg, dtype):
+    """prod over rows of every length in LENGTHS (the vector path's pair loads, its 4-vector
+    unroll and every tail) against torch, and rows whose product does not depend on the order
+    of the multiplications (a NaN, inf times 0, signed infinities, signed zeros) exactly."""
+    torch.manual_seed(4)
+    bad = []
+    rtol = 2e-6 if dtype == "float32" else 1e-13
+    for n in LENGTHS:
+        a = (1 + 0.05 * torch.randn(9, n, dtype=torch.float64)).to(getattr(torch, dtype))
+        a[1, n - 1] = float("nan")
+        a[2, n // 2] = float("inf")
+        a[3, 0], a[3, n - 1] = float("inf"), 0.0
+        a[4, n // 3] = -float("inf")
+        a[4, 0] = -a[4, 0]
+        a[5, n // 2] = -0.0
+        a[6, 0] = 0.0
+        a[6, n - 1] = -a[6, n - 1]
+        a[7] = -a[7]
+        got = np.array(tg.tensor(a.tolist(), dtype=getattr(tg, dtype)).prod(1).tolist())
+        want = a.prod(1).double().numpy()
+        if not np.allclose(got, want, rtol=rtol, atol=0, equal_nan=True):
+            bad.append(("prod", dtype, n))
+        if str(got[1:7]) != str(want[1:7]) or np.signbit(got[1:7]).tolist() != np.signbit(
+                want[1:7]).tolist():
+            bad.append(("prod specials", dtype, n))
+    return bad
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_prod_rows_every_length(dtype):
+    assert _prod_mismatches(tapegrad, dtype) == []
 
 
 def _extreme_mismatches(tg, dtype, op):
@@ -162,6 +195,7 @@ def worker():
     bad = []
     for dtype in ("float32", "float64"):
         bad += _column_mismatches(tapegrad, dtype)
+        bad += _prod_mismatches(tapegrad, dtype)
         for op in ("amax", "amin"):
             bad += _extreme_mismatches(tapegrad, dtype, op)
         bad += _norm_mismatches(tapegrad, dtype)

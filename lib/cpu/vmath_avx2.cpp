@@ -97,6 +97,10 @@ struct F64 {
   static void stream(T* p, V v) { _mm256_stream_pd(p, v); }
   static void fence() { _mm_sfence(); }
   static V load_f32(const float* p) { return _mm256_cvtps_pd(_mm_loadu_ps(p)); }
+  // p[0, W) * p[W, 2W) multiplied in float, widened (prod_lanes)
+  static V load_f32_pairs(const float* p) {
+    return _mm256_cvtps_pd(_mm_mul_ps(_mm_loadu_ps(p), _mm_loadu_ps(p + W)));
+  }
   static void store_f32(float* p, V v) { _mm_storeu_ps(p, _mm256_cvtpd_ps(v)); }
   static V add(V a, V b) { return _mm256_add_pd(a, b); }
   static V sub(V a, V b) { return _mm256_sub_pd(a, b); }

@@ -107,7 +107,7 @@ struct VecSet {
   FoldSumFn<float> fold_sum_f32;
   FoldSumFn<double> fold_sum_f64;
   PowScalarFn<float> pow_f32;  // in double lanes
-  SumFn<float> prod_f32;  // products in double lanes
+  SumFn<float> prod_f32;  // products in double lanes (float pairs multiplied first)
   SumFn<double> prod_f64;
   AxpyFn<float> axpy_f32;
   AxpyFn<double> axpy_f64;

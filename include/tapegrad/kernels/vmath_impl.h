@@ -516,12 +516,20 @@ typename S::T extreme_lanes(const typename S::T* p, int64_t n) {
   return m;
 }
 
-// Product of p[0, n) in double lanes (float rows widened on load), four independent
-// accumulators: a single running product is a chain of dependent multiplications.
+// Product of p[0, n) in double lanes, four independent accumulators: a single running product
+// is a chain of dependent multiplications. Float rows are multiplied in pairs (element i by
+// i + W) in float before widening: one float rounding per pair, and an overflow or underflow
+// only where the pair's own product leaves float's range, which torch's float lanes (a float
+// running product) hit far sooner. Widening every element instead cost twice the conversions
+// and multiplications: 1.31x torch's time over 1024-float rows, where torch reads at L3 speed.
 template <class D>
 inline typename D::V load_wide(const float* q) { return D::load_f32(q); }
 template <class D>
 inline typename D::V load_wide(const double* q) { return D::load(q); }
+template <class D>
+inline typename D::V load_step(const float* q) { return D::load_f32_pairs(q); }
+template <class D>
+inline typename D::V load_step(const double* q) { return D::load(q); }
 // One row into the column accumulators of a reduction over a leading dim (FoldFn in vmath.h),
 // with torch's ties between +0 and -0: its vectorised column loop (blocks of 128 bytes of
 // columns) keeps the row's value, its scalar loop over the remaining columns the accumulator.
@@ -553,13 +561,14 @@ void sum_fold(double* acc, const T* p, int64_t n) {
 template <class D, class T>
 double prod_lanes(const T* p, int64_t n) {
   constexpr int W = D::W;
+  constexpr int S = std::is_same<T, float>::value ? 2 * W : W;  // elements per load_step
   auto a0 = D::set1(1.0), a1 = a0, a2 = a0, a3 = a0;
   int64_t k = 0;
-  for (; k + 4 * W <= n; k += 4 * W) {
-    a0 = D::mul(a0, load_wide<D>(p + k));
-    a1 = D::mul(a1, load_wide<D>(p + k + W));
-    a2 = D::mul(a2, load_wide<D>(p + k + 2 * W));
-    a3 = D::mul(a3, load_wide<D>(p + k + 3 * W));
+  for (; k + 4 * S <= n; k += 4 * S) {
+    a0 = D::mul(a0, load_step<D>(p + k));
+    a1 = D::mul(a1, load_step<D>(p + k + S));
+    a2 = D::mul(a2, load_step<D>(p + k + 2 * S));
+    a3 = D::mul(a3, load_step<D>(p + k + 3 * S));
   }
   alignas(64) double lanes[W];
   D::store(lanes, D::mul(D::mul(a0, a1), D::mul(a2, a3)));
