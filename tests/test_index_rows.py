@@ -56,3 +56,24 @@ def test_embedding_matches_torch():
         out.sum().backward()
         return out.tolist(), w.grad.tolist()
     assert run(tg()) == run(torch)
+
+
+@pytest.mark.parametrize("dtype", ["bool", "uint8", "int16", "float16", "float32", "int64",
+                                   "float64"])
+def test_index_select_every_width_and_length(dtype):
+    """index_select along every dim (lib/cpu/index.cpp index_select_rows: one element per index
+    in groups of four where the selected dim is innermost, whole rows otherwise), index lengths around the
+    group of four, repeated and negative-free indices, a transposed source: bit for bit."""
+    def run(m, n, d, transposed):
+        rng = np.random.default_rng(n)
+        a = m.tensor(rng.standard_normal((6, 7, 9)) * 40)
+        a = a.to(getattr(m, dtype))
+        if transposed:
+            a = a.transpose(0, 2)
+        idx = m.tensor(rng.integers(0, a.shape[d], n), dtype=m.int64)
+        r = a.index_select(d, idx)
+        return tuple(r.shape), r.tolist()
+    for n in (0, 1, 3, 4, 5, 7, 8, 9, 17):
+        for d in (0, 1, 2, -1):
+            for transposed in (False, True):
+                assert run(tg(), n, d, transposed) == run(torch, n, d, transposed), (n, d)

@@ -51,11 +51,30 @@ void take(const Tensor& out, const Tensor& in, const Tensor& offsets) {
 }
 
 namespace {
-// Copies fixed-size elements (W bytes) by index: a typed load/store the compiler keeps in
-// registers, where a memcpy call per element would cost more than the copy.
-template <size_t W>
+// Copies fixed-size elements (U, the width's unsigned type) by index, four loads before their
+// four stores: the loads of one group then overlap their L2/L3 misses, where one load-store pair
+// per step kept the stores waiting on each miss in turn (index_select along dim 1 of 1024 x 1024
+// floats: 123 -> 99 us in C).
+template <class U>
 void select_elems(char* dst, const char* src, const int64_t* idx, int64_t n) {
-  for (int64_t k = 0; k < n; ++k) std::memcpy(dst + k * W, src + idx[k] * W, W);
+  constexpr size_t W = sizeof(U);
+  auto get = [src, idx](int64_t k) {  // memcpy: the bytes may hold any dtype of this width
+    U v;
+    std::memcpy(&v, src + idx[k] * W, W);
+    return v;
+  };
+  int64_t k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const U a = get(k), b = get(k + 1), c = get(k + 2), e = get(k + 3);
+    std::memcpy(dst + k * W, &a, W);
+    std::memcpy(dst + (k + 1) * W, &b, W);
+    std::memcpy(dst + (k + 2) * W, &c, W);
+    std::memcpy(dst + (k + 3) * W, &e, W);
+  }
+  for (; k < n; ++k) {
+    const U v = get(k);
+    std::memcpy(dst + k * W, &v, W);
+  }
 }
 }  // namespace
 
@@ -72,10 +91,10 @@ void index_select_rows(const Tensor& out, const Tensor& in, const Tensor& idx, i
     const char* s = src + o * size * row;
     char* d = dst + (o * n + k0) * row;
     switch (row) {
-      case 1: return select_elems<1>(d, s, ix + k0, k1 - k0);
-      case 2: return select_elems<2>(d, s, ix + k0, k1 - k0);
-      case 4: return select_elems<4>(d, s, ix + k0, k1 - k0);
-      case 8: return select_elems<8>(d, s, ix + k0, k1 - k0);
+      case 1: return select_elems<uint8_t>(d, s, ix + k0, k1 - k0);
+      case 2: return select_elems<uint16_t>(d, s, ix + k0, k1 - k0);
+      case 4: return select_elems<uint32_t>(d, s, ix + k0, k1 - k0);
+      case 8: return select_elems<uint64_t>(d, s, ix + k0, k1 - k0);
       default:
         for (int64_t k = k0; k < k1; ++k, d += row) std::memcpy(d, s + ix[k] * row, row);
     }
