@@ -319,20 +319,23 @@ void reduce_arg_inner(bool is_max, const Tensor& values, const Tensor& indices, 
     const T* src = in.data<T>();
     T* vals = values.defined() ? values.data<T>() : nullptr;
     int64_t* idx = indices.data<int64_t>();
-    for (int64_t o = 0; o < outer; ++o) {
-      const T* p = src + o * inner;
-      T best = p[0];
-      int64_t bi = 0;
-      for (int64_t k = 1; k < inner && best == best; ++k) {
-        T v = p[k];
-        if (v != v || (is_max ? v > best : v < best)) {
-          best = v;
-          bi = k;
+    // rows in parallel shares (argmax(1) of 1024 x 1024 at 2 threads: 1.9x torch's time)
+    cpu::parallel_lanes(outer, inner, [&](int64_t o0, int64_t o1) {
+      for (int64_t o = o0; o < o1; ++o) {
+        const T* p = src + o * inner;
+        T best = p[0];
+        int64_t bi = 0;
+        for (int64_t k = 1; k < inner && best == best; ++k) {
+          T v = p[k];
+          if (v != v || (is_max ? v > best : v < best)) {
+            best = v;
+            bi = k;
+          }
         }
+        if (vals) vals[o] = best;
+        idx[o] = bi;
       }
-      if (vals) vals[o] = best;
-      idx[o] = bi;
-    }
+    });
   });
 }
 

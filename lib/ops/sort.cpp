@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include <tapegrad/kernels/dispatch.h>
+#include <tapegrad/kernels/loops.h>
 #include <tapegrad/ops/compare_ops.h>
 
 #include "common.h"
@@ -47,9 +48,12 @@ std::pair<Tensor, Tensor> sorted_lanes(const Tensor& a, int64_t d, bool descendi
     const T* src = host.data<T>();
     T* vo = vals.data<T>();
     int64_t* io = idx.data<int64_t>();
-    std::vector<lane::Item<T>> items(n);
-    for (int64_t o = 0; o < outer; ++o) {
-      for (int64_t in = 0; in < inner; ++in) {
+    // lanes in parallel shares (each share its own items): torch sorts lanes in parallel too,
+    // and sort(1) of 1024 x 1024 at 2 threads took 1.8x its time
+    cpu::parallel_lanes(outer * inner, n * 8, [&](int64_t l0, int64_t l1) {
+      std::vector<lane::Item<T>> items(n);
+      for (int64_t l = l0; l < l1; ++l) {
+        const int64_t o = l / inner, in = l % inner;
         const T* lane_src = src + o * n * inner + in;
         for (int64_t j = 0; j < n; ++j) items[j] = {lane_src[j * inner], j};
         if (keep) {
@@ -65,7 +69,7 @@ std::pair<Tensor, Tensor> sorted_lanes(const Tensor& a, int64_t d, bool descendi
           il[j * inner] = items[j].i;
         }
       }
-    }
+    });
   });
   if (vals.dtype() != a.dtype()) vals = to(vals, a.dtype());
   if (!a.device().is_cpu()) {

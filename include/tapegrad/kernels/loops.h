@@ -36,6 +36,22 @@ void parallel_parts(int64_t n, Body&& body) {
   for (int64_t c = 0; c < parts; ++c) body(c * per, std::min(per, n - c * per));
 }
 
+// body(begin, end) over [0, lanes) of independent lanes (rows to scan, sort or search), each
+// costing about `work` element steps: one call when the whole job is below the grain size,
+// else one contiguous share of lanes per thread. The body must not throw (it runs inside an
+// OpenMP region) and keeps its scratch space per call.
+template <class Body>
+void parallel_lanes(int64_t lanes, int64_t work, Body&& body) {
+  const int threads = max_threads();
+  if (lanes < 2 || threads < 2 || lanes * std::max<int64_t>(work, 1) < kGrain) {
+    body(int64_t{0}, lanes);
+    return;
+  }
+  const int64_t parts = std::min<int64_t>(threads, lanes);
+#pragma omp parallel for schedule(static)
+  for (int64_t c = 0; c < parts; ++c) body(lanes * c / parts, lanes * (c + 1) / parts);
+}
+
 template <int N>
 struct StridedIter {
   Shape shape;
