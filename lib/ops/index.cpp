@@ -247,6 +247,7 @@ Tensor index_put_impl(const Tensor& a, const std::vector<Tensor>& indices, const
 Tensor& index_put_(Tensor& a, const std::vector<Tensor>& indices, const Tensor& values,
                    bool accumulate) {
   check_inplace(a);
+  check_no_overlap(a, values, /*full=*/true);  // torch's assert_no_overlap
   TG_CHECK(values.dtype() == a.dtype(), "Index put requires the source and destination dtypes "
            "match, got ", dtype_legacy_name(a.dtype()), " for the destination and ",
            dtype_legacy_name(values.dtype()), " for the source.");

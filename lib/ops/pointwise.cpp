@@ -1,6 +1,7 @@
 // Elementwise ops: the unary/binary/compare rows of ops.def, pow/rsub/clamp/where with their
 // scalar forms, and the in-place variants (Note [In-place ops]).
 #include <tapegrad/ops/math_extra.h>
+#include <tapegrad/ops/memory_format.h>
 #include <tapegrad/ops/output_layout.h>
 #include <tapegrad/ops/save_spec.h>
 
@@ -352,6 +353,31 @@ void check_inplace(const Tensor& a, bool allow_overlap) {
   check_inplace_autograd(a);
 }
 
+}  // namespace detail
+
+void check_no_overlap(const Tensor& out, const Tensor& in, bool full) {
+  if (!out.defined() || !in.defined() || out.numel() == 0 || in.numel() == 0) return;
+  if (out.impl() == in.impl()) {  // the same tensor: full overlap
+    TG_CHECK(!full, "unsupported operation: some elements of the input tensor and the "
+             "written-to tensor refer to a single memory location. Please clone() the tensor "
+             "before performing the operation.");
+    return;
+  }
+  if (out.impl()->storage != in.impl()->storage) return;
+  if (!is_non_overlapping_and_dense(out) || !is_non_overlapping_and_dense(in)) return;
+  const char* a0 = static_cast<const char*>(out.raw_data());
+  const char* b0 = static_cast<const char*>(in.raw_data());
+  const char* a1 = a0 + out.numel() * itemsize(out.dtype());
+  const char* b1 = b0 + in.numel() * itemsize(in.dtype());
+  const bool same = a0 == b0 && a1 == b1 && out.strides() == in.strides();
+  TG_CHECK(!(a0 < b1 && b0 < a1) || (same && !full),
+           "unsupported operation: some elements of the input tensor and the written-to tensor "
+           "refer to a single memory location. Please clone() the tensor before performing the "
+           "operation.");
+}
+
+namespace detail {
+
 Tensor steal_history(Tensor& a) {
   Tensor old = empty(a.sizes(), a.dtype(), a.device());
   kern::copy(old, a);
@@ -378,6 +404,7 @@ namespace {
 // Shared body of add_/sub_/mul_/div_: check the result fits `a`, then write.
 Tensor& binary_(OpId op, Tensor& a, const Tensor& b, Scalar alpha) {
   check_inplace(a);
+  check_no_overlap(a, b);
   DType dt = binary_dtype(op, a, b);
   check_integer_divisor(op, dt, b);
   if (op == OpId::Sub) check_sub_bool(a.dtype(), b.dtype());  // before the cast check, as torch
@@ -467,8 +494,10 @@ Tensor& overwrite_(OpId op, Tensor& a, const Tensor& src, double value) {
     Shape shape = broadcast_shapes(a.sizes(), src.sizes());
     TG_CHECK(shape == a.sizes(), "output with shape ", shape_str(a.sizes()),
              " doesn't match the broadcast shape ", shape_str(shape));
+    check_no_overlap(a, src);  // torch's error where it can tell the layouts overlap
     if (src.impl()->storage == a.impl()->storage && !src.same(a)) {
-      kern::copy(a, clone(detach(src)));  // overlapping memory: copy through a temporary
+      // memory torch cannot tell apart (strided views): copied through a temporary
+      kern::copy(a, clone(detach(src)));
     } else {
       kern::copy(a, src);
     }

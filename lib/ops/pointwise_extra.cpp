@@ -138,6 +138,7 @@ Tensor logit(const Tensor& a, std::optional<double> eps) {
 Tensor& apply_inplace(Tensor& a, const Tensor& other,
                       const std::function<Tensor(const Tensor&)>& f) {
   check_inplace(a);
+  check_no_overlap(a, other);
   const bool grad = wants_grad(a, other);
   Tensor src = grad ? steal_history(a) : detach(a);
   Tensor r = f(src);

@@ -231,6 +231,8 @@ Tensor& addmv_(Tensor& self, const Tensor& mat, const Tensor& vec, Scalar beta, 
                       vec);
 }
 Tensor& addr_(Tensor& self, const Tensor& vec1, const Tensor& vec2, Scalar beta, Scalar alpha) {
+  check_no_overlap(self, vec1);  // addr runs through torch's TensorIterator
+  check_no_overlap(self, vec2);
   return inplace_from(self, vec1, [&](const Tensor& x) { return addr(x, vec1, vec2, beta, alpha); },
                       vec2);
 }

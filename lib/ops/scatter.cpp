@@ -418,6 +418,7 @@ Tensor& detail::inplace_from(Tensor& a, const Tensor& other,
 
 Tensor& scatter_(Tensor& a, int64_t dim, const Tensor& idx, const Tensor& src,
                  const std::string& reduce) {
+  check_no_overlap(a, src, /*full=*/true);  // torch's assert_no_overlap
   return inplace_from(a, src, [&](const Tensor& x) { return scatter(x, dim, idx, src, reduce); });
 }
 Tensor& scatter_(Tensor& a, int64_t dim, const Tensor& idx, Scalar value,
@@ -426,18 +427,22 @@ Tensor& scatter_(Tensor& a, int64_t dim, const Tensor& idx, Scalar value,
                        [&](const Tensor& x) { return scatter(x, dim, idx, value, reduce); });
 }
 Tensor& scatter_add_(Tensor& a, int64_t dim, const Tensor& idx, const Tensor& src) {
+  check_no_overlap(a, src, /*full=*/true);  // torch's assert_no_overlap
   return inplace_from(a, src, [&](const Tensor& x) { return scatter_add(x, dim, idx, src); });
 }
 Tensor& scatter_reduce_(Tensor& a, int64_t dim, const Tensor& idx, const Tensor& src,
                         const std::string& reduce, bool include_self) {
+  check_no_overlap(a, src, /*full=*/true);  // torch's assert_no_overlap
   return inplace_from(a, src, [&](const Tensor& x) {
     return scatter_reduce(x, dim, idx, src, reduce, include_self);
   });
 }
 Tensor& index_add_(Tensor& a, int64_t dim, const Tensor& idx, const Tensor& src, Scalar alpha) {
+  check_no_overlap(a, src, /*full=*/true);  // torch's assert_no_overlap
   return inplace_from(a, src, [&](const Tensor& x) { return index_add(x, dim, idx, src, alpha); });
 }
 Tensor& index_copy_(Tensor& a, int64_t dim, const Tensor& idx, const Tensor& src) {
+  check_no_overlap(a, src, /*full=*/true);  // torch's assert_no_overlap
   return inplace_from(a, src, [&](const Tensor& x) { return index_copy(x, dim, idx, src); });
 }
 Tensor& index_fill_(Tensor& a, int64_t dim, const Tensor& idx, Scalar value) {

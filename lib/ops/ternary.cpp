@@ -210,18 +210,25 @@ Tensor& masked_fill_(Tensor& a, const Tensor& mask, const Tensor& value) {
                  [&](const Tensor& x) { return masked_fill(x, mask, value); });
 }
 Tensor& addcmul_(Tensor& a, const Tensor& t1, const Tensor& t2, Scalar value) {
+  check_no_overlap(a, t1);  // before the shapes, as torch's TensorIterator
+  check_no_overlap(a, t2);
   Shape s = broadcast_shapes(a.sizes(), broadcast_shapes(t1.sizes(), t2.sizes()));
   return inplace(a, s, {t1, t2}, [&](const Tensor& x) { return addcmul(x, t1, t2, value); });
 }
 Tensor& addcdiv_(Tensor& a, const Tensor& t1, const Tensor& t2, Scalar value) {
+  check_no_overlap(a, t1);  // before the shapes, as torch's TensorIterator
+  check_no_overlap(a, t2);
   Shape s = broadcast_shapes(a.sizes(), broadcast_shapes(t1.sizes(), t2.sizes()));
   return inplace(a, s, {t1, t2}, [&](const Tensor& x) { return addcdiv(x, t1, t2, value); });
 }
 Tensor& lerp_(Tensor& a, const Tensor& end, Scalar weight) {
+  check_no_overlap(a, end);
   return inplace(a, broadcast_shapes(a.sizes(), end.sizes()), {end},
                  [&](const Tensor& x) { return lerp(x, end, weight); });
 }
 Tensor& lerp_(Tensor& a, const Tensor& end, const Tensor& weight) {
+  check_no_overlap(a, end);  // before the shapes, as torch's TensorIterator
+  check_no_overlap(a, weight);
   Shape s = broadcast_shapes(a.sizes(), broadcast_shapes(end.sizes(), weight.sizes()));
   return inplace(a, s, {end, weight}, [&](const Tensor& x) { return lerp(x, end, weight); });
 }

@@ -253,6 +253,8 @@ void bind_ops(py::module_& m) {
       // torch's clamp_.Tensor: the tensor bounds' out-of-place clamp written back
       Tensor l = py::isinstance<TensorImpl>(lo) ? lo.cast<Tensor>() : Tensor();
       Tensor h = py::isinstance<TensorImpl>(hi) ? hi.cast<Tensor>() : Tensor();
+      check_no_overlap(a, l);  // torch's TensorIterator check (clamp_(min=x.t()))
+      check_no_overlap(a, h);
       Tensor other = l.defined() && l.requires_grad() ? l : h;
       return apply_inplace(a, other, [&](const Tensor& x) { return clamp_any(x, lo, hi); });
     }

@@ -31,6 +31,11 @@ void bind_tensor_geometry(py::module_& m) {
   // What torch does to a tensor a custom Function marks dirty: one more version bump (its
   // forward may have written through .data, which bumps nothing).
   m.def("_bump_version", [](const Tensor& a) { a.bump_version(); });
+  // torch's memory-overlap errors between an op's output and one input (check_no_overlap in
+  // ops.h), for the ops whose in-place or out= form the Python layer writes.
+  m.def("_check_no_overlap", [](const Tensor& out, const Tensor& in, bool full) {
+    check_no_overlap(out, in, full);
+  }, py::arg("out"), py::arg("input"), py::arg("full") = false);
   // Identity of the storages (torch's untyped_storage() comparison) and its size in bytes.
   m.def("_storage_id", [](const Tensor& a) {
     return reinterpret_cast<uintptr_t>(a.impl()->storage.get());

@@ -144,8 +144,11 @@ PYBIND11_MODULE(_C, m) {
   // (Note [In-place ops]), so the grad_fn is the out-of-place op's, as in torch.
   m.def("_apply_inplace", [](Tensor& a, const py::function& fn, const py::args& others) -> Tensor& {
     Tensor other;
-    for (const auto& o : others)
-      if (py::isinstance<TensorImpl>(o) && o.cast<Tensor>().requires_grad()) other = o.cast<Tensor>();
+    for (const auto& o : others) {
+      if (!py::isinstance<TensorImpl>(o)) continue;
+      check_no_overlap(a, o.cast<Tensor>());  // torch's TensorIterator check (eq_(x.t()))
+      if (o.cast<Tensor>().requires_grad()) other = o.cast<Tensor>();
+    }
     return apply_inplace(a, other, [&](const Tensor& x) { return fn(x).cast<Tensor>(); });
   });
   install_fast_paths(m);  // last: it wraps bindings made above

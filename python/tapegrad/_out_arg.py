@@ -269,6 +269,36 @@ _NO_OVERLAP = {"gather", "take", "index_select", "masked_select", "kthvalue"}
 _OVERLAP_AFTER_RESIZE = {"gather"}
 
 
+# Functions whose out= torch writes through a TensorIterator: an input that overlaps out other
+# than element for element (x.t(), a shifted slice) is refused (assert_no_partial_overlap; out
+# itself as an input is fine). cat and its relatives refuse any overlap (assert_no_overlap).
+_PARTIAL_OVERLAP = set((
+    "abs absolute acos acosh add addcdiv addcmul addr arccos arccosh arcsin arcsinh arctan "
+    "arctan2 arctanh asin asinh atan atan2 atanh bitwise_and bitwise_left_shift bitwise_not "
+    "bitwise_or bitwise_right_shift bitwise_xor ceil clamp clamp_max clamp_min clip copysign "
+    "cos cosh deg2rad digamma div divide eq erf erfc erfinv exp exp2 expm1 fix float_power "
+    "floor floor_divide fmax fmin fmod frac gcd ge greater greater_equal gt heaviside hypot i0 "
+    "igamma igammac isneginf isposinf lcm ldexp le lerp less less_equal lgamma log log10 log1p "
+    "log2 logaddexp logaddexp2 logical_and logical_not logical_or logical_xor logit lt maximum "
+    "minimum mul multiply nan_to_num ne neg negative nextafter not_equal polygamma pow "
+    "rad2deg reciprocal remainder round rsqrt sgn sigmoid sign signbit sin sinc sinh sqrt "
+    "square sub subtract tan tanh true_divide trunc where xlogy").split())
+_FULL_OVERLAP = set("cat concat concatenate stack hstack vstack dstack column_stack "
+                    "row_stack".split())
+
+
+def _check_iterator_overlap(name, out, inputs):
+    """torch's overlap errors of out= for the functions in _PARTIAL_OVERLAP / _FULL_OVERLAP."""
+    full = name in _FULL_OVERLAP
+    if not (full or name in _PARTIAL_OVERLAP) or not isinstance(out, Tensor):
+        return
+    from . import _C
+    for v in inputs:
+        for t in (v if isinstance(v, (tuple, list)) else (v,)):
+            if isinstance(t, Tensor):
+                _C._check_no_overlap(out, t, full)
+
+
 def _span(t):
     """[first, last) byte addresses t touches (empty tensors touch none)."""
     if t.numel() == 0:
@@ -364,6 +394,7 @@ def wrap(name, fn):
             args = first(args, kwargs, out) or args  # (new args where out shapes the call)
         if name in _NO_OVERLAP and name not in _OVERLAP_AFTER_RESIZE:
             _check_overlap(out, args + tuple(kwargs.values()))
+        _check_iterator_overlap(name, out, args + tuple(kwargs.values()))
         result = fn(*args, **kwargs)
         if name in _OVERLAP_AFTER_RESIZE:
             _check_overlap(out, args + tuple(kwargs.values()), result)

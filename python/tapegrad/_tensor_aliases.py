@@ -40,6 +40,9 @@ def _logical_inplace(name, op):
     without the in-place error, and record nothing."""
     def method(self, *args, **kwargs):
         from ._grad_mode import no_grad
+        for t in (*args, *kwargs.values()):
+            if isinstance(t, Tensor):
+                _C._check_no_overlap(self, t)  # torch's TensorIterator check
         result = op(self, *args, **kwargs)
         with no_grad():
             return self.copy_(result)

@@ -90,6 +90,14 @@ Tensor clamp_min(const Tensor& a, const Tensor& lo);
 Tensor clamp_max(const Tensor& a, Scalar hi);
 Tensor clamp_max(const Tensor& a, const Tensor& hi);
 Tensor logit(const Tensor& a, std::optional<double> eps = std::nullopt);
+// torch's memory-overlap checks of an op that writes `out` while reading `in`: raises its
+// "some elements of the input tensor and the written-to tensor refer to a single memory
+// location" error when both are non-overlapping and dense and their byte ranges overlap other
+// than as the same elements in the same layout (assert_no_partial_overlap, what elementwise
+// in-place and out= ops check), or, with `full`, when they overlap at all (assert_no_overlap:
+// scatter_, index_add_, index_put_, cat's out=). Undefined, empty or separate tensors pass, and
+// so do layouts torch calls too hard to tell (a strided or expanded view).
+void check_no_overlap(const Tensor& out, const Tensor& in, bool full = false);
 // In-place form of any TG_BINARY row (atan2_, fmod_, ...), with add_'s checks.
 Tensor& binary_inplace(OpId op, Tensor& a, const Tensor& b);
 // a = f(a) in place (clamp_min_, fmod_(number), logit_, ...): f runs out of place on a's
