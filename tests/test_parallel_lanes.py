@@ -1,9 +1,10 @@
 """Kernels that split independent lanes across threads (cpu::parallel_lanes in
-kernels/loops.h, and copy.cpp's block moves): cumsum/cumprod along the last and a leading dim,
-sort/topk/argmax/argmin along rows and columns, a 2-D and a batched transpose copy, and cat /
-contiguous copies above 1 MiB, against torch bit for bit, at 1 and 2 threads (each in its own
-process: OpenMP fixes its thread count at first use), with sizes above the grain so the shares
-are real, odd counts so they are unequal, and outer sizes below the thread count."""
+kernels/loops.h, copy.cpp's block moves, conv.cpp's im2col): cumsum/cumprod along the last and
+a leading dim, sort/topk/argmax/argmin along rows and columns, a 2-D and a batched transpose
+copy, im2col of one image by channel ranges, and cat / contiguous copies above 1 MiB, against
+torch bit for bit, at 1 and 2 threads (each in its own process: OpenMP fixes its thread count at
+first use), with sizes above the grain so the shares are real, odd counts so they are unequal,
+and outer sizes below the thread count."""
 import sys
 
 import numpy as np
@@ -56,6 +57,12 @@ def _mismatches():
         bad.append("cat")
     if not _same(tapegrad.stack([x, x]), torch.stack([a, a])):
         bad.append("stack")
+    # im2col of one image: its channels split across threads (odd count: unequal shares)
+    for c, hw, kw in ((5, 40, dict(padding=1, stride=2)), (16, 32, {}), (3, 64, dict(dilation=2))):
+        img = torch.randn(1, c, hw, hw)
+        if not _same(tapegrad.nn.functional.unfold(tapegrad.tensor(img.numpy()), 3, **kw),
+                     torch.nn.functional.unfold(img, 3, **kw)):
+            bad.append(("unfold", c, hw))
     y = tapegrad.empty(700, 1000)
     y.copy_(x)
     if not _same(y, a):

@@ -88,12 +88,17 @@ void im2col(const Tensor& cols, const Tensor& img, const int64_t* p) {
     using T = decltype(tag);
     const T* src = img.data<T>();
     T* dst = cols.data<T>();
-    const bool par = N > 1 && N * per_col >= cpu::kGrain;
+    // images across threads, or with fewer images than threads, ranges of channels
+    const int64_t threads = cpu::max_threads();
+    const int64_t cparts = N >= threads ? 1 : std::min<int64_t>(C, threads);
+    const int64_t per_channel = C ? per_col / C : 0;
+    const bool par = N * cparts > 1 && N * per_col >= cpu::kGrain && threads > 1;
 #pragma omp parallel for if (par) schedule(static)
-    for (int64_t n = 0; n < N; ++n) {
-      const T* s = src + n * per_img;
-      T* d = dst + n * per_col;
-      im2col_image(d, s, C, H, W, p);
+    for (int64_t t = 0; t < N * cparts; ++t) {
+      const int64_t n = t / cparts, q = t % cparts;
+      const int64_t c0 = C * q / cparts, c1 = C * (q + 1) / cparts;
+      im2col_image(dst + n * per_col + c0 * per_channel, src + n * per_img + c0 * H * W, c1 - c0,
+                   H, W, p);
     }
   });
 }
