@@ -320,3 +320,21 @@ def _out_dtype_outcome(lib, expr):
 def test_out_dtype_wording(name):
     expr = OUT_DTYPE_CALLS[name]
     assert _out_dtype_outcome(tg, expr) == _out_dtype_outcome(torch, expr)
+
+
+def test_where_out_needs_tensor_operands_like_torch():
+    # where's number overloads take no out=: torch's parser refuses a number input/other there
+    import tapegrad
+    cases = [((1, "x", 0.0), {}), ((1, 0.0, "x"), {}), ((1,), {"input": "x", "other": 0.0}),
+             ((1,), {"input": 0, "other": "x"}), ((1, "x", None), {}), ((1, "x", "x"), {})]
+    for args, kw in cases:
+        got = []
+        for m in (torch, tapegrad):
+            x = m.arange(4.0)
+            sub = lambda v: x if v == "x" else (x > 1 if v == 1 else v)  # noqa: E731
+            try:
+                r = m.where(*map(sub, args), out=m.empty(4), **{k: sub(v) for k, v in kw.items()})
+                got.append(r.tolist())
+            except TypeError as e:
+                got.append(str(e))
+        assert got[0] == got[1], (args, kw)

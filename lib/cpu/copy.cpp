@@ -143,8 +143,9 @@ inline bool vec_row_copy(char*, const char*, int64_t) { return false; }  // SSE2
 #endif
 
 // A same-dtype strided copy in one walk: rows whose innermost (coalesced) dim is unit-stride in
-// both and at least 64 bytes long move with one memmove each (glibc's picks the CPU's widest
-// moves); an expanded source (x[:1].expand(n, m).contiguous()) and cat's slices into a wider
+// both and at least 64 bytes long move with vec_row_copy (AVX2 build, rows up to 16 KiB that do
+// not overlap their source) or one memmove each (glibc's picks the CPU's widest moves); an
+// expanded source (x[:1].expand(n, m).contiguous()) and cat's slices into a wider
 // result are the common cases, where the element loop ran at SSE2 width and took twice torch's
 // time. Other rows take the element loop.
 template <class U>

@@ -490,8 +490,23 @@ def _normal_out_first(args, kwargs, out):
 
 # ops whose torch kernel checks out= before the inputs' values (name -> check(args, kwargs,
 # out), which may hand back the arguments to call with instead)
+def _where_out_first(args, kwargs, out):
+    """torch.where's number overloads have no out=: with out, input and other must be tensors
+    (its parser's TypeError, the position given when the argument was positional)."""
+    for pos, name in ((1, "input"), (2, "other")):
+        if len(args) > pos:
+            v, where = args[pos], f" (position {pos + 1})"
+        elif name in kwargs:
+            v, where = kwargs[name], ""
+        else:
+            continue
+        if not isinstance(v, Tensor):
+            raise TypeError(f"where(): argument '{name}'{where} must be Tensor, not "
+                            f"{type(v).__name__}")
+
+
 _OUT_CHECKED_FIRST = {"multinomial": _multinomial_out_first, "bernoulli": _bernoulli_out_first,
-                      "normal": _normal_out_first}
+                      "normal": _normal_out_first, "where": _where_out_first}
 
 
 _FACTORIES = {"zeros", "ones", "empty", "full", "arange", "range", "linspace", "logspace", "eye",
