@@ -139,9 +139,9 @@ Tensor dense_copy(const Tensor& t) {
 }  // namespace
 
 void binary(OpId op, const Tensor& out, const Tensor& a, const Tensor& b, double alpha) {
-  if (out.device().is_cpu() && (reads_across(a, out) || reads_across(b, out)))
-    return binary(op, out, reads_across(a, out) ? dense_copy(a) : a,
-                  reads_across(b, out) ? dense_copy(b) : b, alpha);
+  const bool ra = reads_across(a, out), rb = reads_across(b, out);
+  if ((ra || rb) && out.device().is_cpu())
+    return binary(op, out, ra ? dense_copy(a) : a, rb ? dense_copy(b) : b, alpha);
   if (via_float::any(out, a, b)) {  // Note [Half via float]; alpha in the tensor's dtype
     Tensor o = via_float::scratch(out);
     binary(op, o, via_float::up(a), via_float::up(b), via_float::round_scalar(alpha, out.dtype()));
@@ -161,9 +161,9 @@ void binary(OpId op, const Tensor& out, const Tensor& a, const Tensor& b, double
 }
 
 void compare(CmpId op, const Tensor& out, const Tensor& a, const Tensor& b) {
-  if (out.device().is_cpu() && (reads_across(a, out) || reads_across(b, out)))
-    return compare(op, out, reads_across(a, out) ? dense_copy(a) : a,
-                   reads_across(b, out) ? dense_copy(b) : b);
+  const bool ra = reads_across(a, out), rb = reads_across(b, out);
+  if ((ra || rb) && out.device().is_cpu())
+    return compare(op, out, ra ? dense_copy(a) : a, rb ? dense_copy(b) : b);
   if (via_float::any(a, b)) return compare(op, out, via_float::up(a), via_float::up(b));
   TG_CUDA_DISPATCH(compare(op, out, a, b), out, a, b);
   switch (op) {

@@ -357,23 +357,21 @@ void check_inplace(const Tensor& a, bool allow_overlap) {
 
 void check_no_overlap(const Tensor& out, const Tensor& in, bool full) {
   if (!out.defined() || !in.defined() || out.numel() == 0 || in.numel() == 0) return;
-  if (out.impl() == in.impl()) {  // the same tensor: full overlap
-    TG_CHECK(!full, "unsupported operation: some elements of the input tensor and the "
-             "written-to tensor refer to a single memory location. Please clone() the tensor "
-             "before performing the operation.");
-    return;
+  bool refused = full;  // the same tensor: a full overlap
+  if (out.impl() != in.impl()) {
+    if (out.impl()->storage != in.impl()->storage || !is_non_overlapping_and_dense(out) ||
+        !is_non_overlapping_and_dense(in))
+      return;  // separate memory, or layouts torch calls too hard to tell
+    const char* a0 = static_cast<const char*>(out.raw_data());
+    const char* b0 = static_cast<const char*>(in.raw_data());
+    const char* a1 = a0 + out.numel() * itemsize(out.dtype());
+    const char* b1 = b0 + in.numel() * itemsize(in.dtype());
+    const bool same = a0 == b0 && a1 == b1 && out.strides() == in.strides();
+    refused = a0 < b1 && b0 < a1 && (full || !same);
   }
-  if (out.impl()->storage != in.impl()->storage) return;
-  if (!is_non_overlapping_and_dense(out) || !is_non_overlapping_and_dense(in)) return;
-  const char* a0 = static_cast<const char*>(out.raw_data());
-  const char* b0 = static_cast<const char*>(in.raw_data());
-  const char* a1 = a0 + out.numel() * itemsize(out.dtype());
-  const char* b1 = b0 + in.numel() * itemsize(in.dtype());
-  const bool same = a0 == b0 && a1 == b1 && out.strides() == in.strides();
-  TG_CHECK(!(a0 < b1 && b0 < a1) || (same && !full),
-           "unsupported operation: some elements of the input tensor and the written-to tensor "
-           "refer to a single memory location. Please clone() the tensor before performing the "
-           "operation.");
+  TG_CHECK(!refused, "unsupported operation: some elements of the input tensor and the "
+           "written-to tensor refer to a single memory location. Please clone() the tensor "
+           "before performing the operation.");
 }
 
 namespace detail {

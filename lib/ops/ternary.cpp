@@ -222,7 +222,7 @@ Tensor& addcdiv_(Tensor& a, const Tensor& t1, const Tensor& t2, Scalar value) {
   return inplace(a, s, {t1, t2}, [&](const Tensor& x) { return addcdiv(x, t1, t2, value); });
 }
 Tensor& lerp_(Tensor& a, const Tensor& end, Scalar weight) {
-  check_no_overlap(a, end);
+  check_no_overlap(a, end);  // before the shapes, as torch's TensorIterator
   return inplace(a, broadcast_shapes(a.sizes(), end.sizes()), {end},
                  [&](const Tensor& x) { return lerp(x, end, weight); });
 }

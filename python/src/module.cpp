@@ -146,8 +146,9 @@ PYBIND11_MODULE(_C, m) {
     Tensor other;
     for (const auto& o : others) {
       if (!py::isinstance<TensorImpl>(o)) continue;
-      check_no_overlap(a, o.cast<Tensor>());  // torch's TensorIterator check (eq_(x.t()))
-      if (o.cast<Tensor>().requires_grad()) other = o.cast<Tensor>();
+      const Tensor t = o.cast<Tensor>();
+      check_no_overlap(a, t);  // torch's TensorIterator check (eq_(x.t()))
+      if (t.requires_grad()) other = t;
     }
     return apply_inplace(a, other, [&](const Tensor& x) { return fn(x).cast<Tensor>(); });
   });
