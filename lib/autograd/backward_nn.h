@@ -38,6 +38,12 @@ NllCoef nll_coef_raw(const Shape& in_sizes, Device device, const Tensor& target,
                      bool check_bounds);
 Tensor nll_loss_coef(const Shape& in_sizes, DType dt, Device device, const Tensor& target,
                      const Tensor& weight, const Tensor& total, int64_t ignore_index);
+// nll_loss's gradient for grad_output g (reduction r as an int; total: the forward's total
+// weight, used for 'mean'). On CPU float32/float64 without a graph to build it is written by
+// kern::nll_loss_bwd (zeros stay +0, as torch's); otherwise g times nll_loss_coef.
+Tensor nll_loss_grad(const Shape& in_sizes, const Tensor& g, const Tensor& target,
+                     const Tensor& weight, const Tensor& total, int64_t reduction,
+                     int64_t ignore_index);
 
 }  // namespace detail
 }  // namespace tapegrad

@@ -806,11 +806,7 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     }
     case OpId::NllLoss2d:
     case OpId::NllLoss: {
-      auto r = static_cast<Reduction>(I[0]);
-      Tensor coef = detail::nll_loss_coef(node.shape, g.dtype(), g.device(), S(0), S(1),
-                                          r == Reduction::Mean ? S(3) : Tensor(), I[1]);
-      Tensor gg = r == Reduction::None && node.shape.size() > 1 ? unsqueeze(g, 1) : g;
-      return {mul(gg, coef)};
+      return {detail::nll_loss_grad(node.shape, g, S(0), S(1), S(3), I[0], I[1])};
     }
     case OpId::Gelu: return {detail::gelu_backward(g, S(0), I[0])};
     case OpId::Softplus: {

@@ -144,5 +144,56 @@ void nll_coef(const Tensor& coef, const Tensor& tw, const Tensor& bad, const Ten
     fn::nll_coef_at(j, c, tws, b, t, w, s, C, inner, ignore_index);
 }
 
+template <class T>
+void nll_loss_fwd_as(const Tensor& loss, const Tensor& tw, const Tensor& bad, const Tensor& input,
+                     const Tensor& target, const Tensor& weight, int64_t ignore_index) {
+  const int64_t m = target.numel(), C = input.sizes()[1], inner = input.sizes()[2];
+  int64_t* b = bad.data<int64_t>();
+  const int64_t* t = target.data<int64_t>();
+  const double* w = weight.defined() ? weight.data<double>() : nullptr;
+  const T* x = input.data<T>();
+  const int64_t sn = input.strides()[0], sc = input.strides()[1], sk = input.strides()[2];
+  T* l = loss.data<T>();
+  double* tws = tw.data<double>();
+  for (int64_t j = 0; j < m && !b[0]; ++j)
+    fn::nll_loss_at(j, l, tws, b, x, sn, sc, sk, t, w, C, inner, ignore_index);
+}
+
+template <class T>
+void nll_loss_bwd_as(const Tensor& grad_in, const Tensor& g, bool per_target, const Tensor& target,
+                     const Tensor& weight, const Tensor& total, int64_t ignore_index) {
+  const int64_t m = target.numel(), C = grad_in.sizes()[1], inner = grad_in.sizes()[2];
+  const int64_t* t = target.data<int64_t>();
+  const double* w = weight.defined() ? weight.data<double>() : nullptr;
+  const T* gp = g.data<T>();
+  T* gin = grad_in.data<T>();
+  const T g0 = total.defined() ? static_cast<T>(-(gp[0] / total.data<T>()[0])) : -gp[0];
+  for (int64_t j = 0; j < m; ++j)
+    fn::nll_grad_at(j, gin, per_target ? static_cast<T>(-gp[j]) : g0, t, w, C, inner,
+                    ignore_index);
+}
+
+void nll_loss_bwd(const Tensor& grad_in, const Tensor& g, bool per_target, const Tensor& target,
+                  const Tensor& weight, const Tensor& total, int64_t ignore_index) {
+  TG_CHECK(grad_in.device().is_cpu() && grad_in.dim() == 3, "nll_loss_bwd: a CPU [N, C, inner] grad_in");
+  if (grad_in.dtype() == DType::Float32)
+    nll_loss_bwd_as<float>(grad_in, g, per_target, target, weight, total, ignore_index);
+  else if (grad_in.dtype() == DType::Float64)
+    nll_loss_bwd_as<double>(grad_in, g, per_target, target, weight, total, ignore_index);
+  else
+    TG_ERROR("nll_loss_bwd: float32 or float64, not ", dtype_name(grad_in.dtype()));
+}
+
+void nll_loss_fwd(const Tensor& loss, const Tensor& tw, const Tensor& bad, const Tensor& input,
+                  const Tensor& target, const Tensor& weight, int64_t ignore_index) {
+  TG_CHECK(input.device().is_cpu() && input.dim() == 3, "nll_loss_fwd: a CPU [N, C, inner] input");
+  if (input.dtype() == DType::Float32)
+    nll_loss_fwd_as<float>(loss, tw, bad, input, target, weight, ignore_index);
+  else if (input.dtype() == DType::Float64)
+    nll_loss_fwd_as<double>(loss, tw, bad, input, target, weight, ignore_index);
+  else
+    TG_ERROR("nll_loss_fwd: float32 or float64 input, not ", dtype_name(input.dtype()));
+}
+
 }  // namespace kern
 }  // namespace tapegrad

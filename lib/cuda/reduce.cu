@@ -130,8 +130,9 @@ __global__ void softmax_rows(const T* in, T* out, int64_t outer, int64_t inner, 
     for (int64_t k = threadIdx.x; k < inner; k += kBlock) s += exp(static_cast<A>(p[k] - m));
     s = block_reduce(s, AddOp{}, shm);
     if (log) {
-      const T ls = static_cast<T>(::log(s)) + m;
-      for (int64_t k = threadIdx.x; k < inner; k += kBlock) q[k] = p[k] - ls;
+      // (p - m) - log(s), torch's order: p - (m + log(s)) loses the digits of a result near 0
+      const T ls = static_cast<T>(::log(s));
+      for (int64_t k = threadIdx.x; k < inner; k += kBlock) q[k] = (p[k] - m) - ls;
     } else {
       const A inv = 1 / s;
       for (int64_t k = threadIdx.x; k < inner; k += kBlock)

@@ -204,12 +204,33 @@ Tensor nll_loss_coef(const Shape& in_sizes, DType dt, Device device, const Tenso
                      const Tensor& weight, const Tensor& total, int64_t ignore_index) {
   return to(nll_coef_raw(in_sizes, device, target, weight, total, ignore_index, false).coef, dt);
 }
+
+Tensor nll_loss_grad(const Shape& in_sizes, const Tensor& g, const Tensor& target,
+                     const Tensor& weight, const Tensor& total, int64_t reduction,
+                     int64_t ignore_index) {
+  const auto r = static_cast<Reduction>(reduction);
+  const bool graph = GradMode::is_enabled() && g.requires_grad();  // double backward: g * coef
+  if (!graph && g.device().is_cpu() &&
+      (g.dtype() == DType::Float32 || g.dtype() == DType::Float64)) {
+    const int64_t cdim = in_sizes.size() == 1 ? 0 : 1;
+    const int64_t N = cdim == 0 ? 1 : in_sizes[0], C = in_sizes[cdim];
+    Tensor gin = zeros({N, C, C ? numel_of(in_sizes) / (N * C) : 0}, g.dtype());
+    Tensor t = contiguous(to(detach(target), DType::Int64));
+    Tensor wd = weight.defined() ? contiguous(to(detach(weight), DType::Float64)) : Tensor();
+    Tensor tot = r == Reduction::Mean ? to(detach(total), g.dtype()) : Tensor();
+    if (gin.numel())
+      kern::nll_loss_bwd(gin, contiguous(detach(g)), r == Reduction::None, t, wd, tot,
+                         ignore_index);
+    return reshape(gin, in_sizes);
+  }
+  Tensor coef = nll_loss_coef(in_sizes, g.dtype(), g.device(), target, weight,
+                              r == Reduction::Mean ? total : Tensor(), ignore_index);
+  Tensor gg = r == Reduction::None && in_sizes.size() > 1 ? unsqueeze(g, 1) : g;
+  return mul(gg, coef);
+}
 }  // namespace detail
 
 namespace {
-// Inputs up to this many elements take nll's dense-coefficient forward; larger ones gather.
-constexpr int64_t kNllDenseMax = 1 << 15;
-
 // nll_loss over (C), (N, C) [NllLossBackward0] or (N, C, H, W) [NllLoss2DBackward0] inputs.
 Tensor nll_loss_op(OpId op, const Tensor& input, const Tensor& target, const Tensor& weight,
                    Reduction r, int64_t ignore_index) {
@@ -227,28 +248,36 @@ Tensor nll_loss_op(OpId op, const Tensor& input, const Tensor& target, const Ten
              input.dim() <= 2 ? ")." : ")");
   }
   Tensor out, total;
-  if (input.numel() <= kNllDenseMax) {
-    // small inputs: the dense coefficients of Note [nll coefficients] (fewer ops than the
-    // gather below: 13 against 25 us for a 64 x 10 batch)
+  const int64_t C = input.sizes()[cdim];
+  TG_CHECK(!weight.defined() || weight.numel() == C, "weight tensor should be defined either "
+           "for all ", C, " classes or no classes but got weight tensor of shape: ",
+           shape_str(weight.sizes()));
+  if (input.device().is_cpu() &&
+      (input.dtype() == DType::Float32 || input.dtype() == DType::Float64)) {
+    // One pass over the targets (kern::nll_loss_fwd): the loss reads each target's entry only,
+    // as torch's kernel. (A dense product input * coefficients, used before, took ten ops and
+    // turned a -inf elsewhere in a row, a masked logit, into 0 * -inf = nan.)
     NoGradGuard g;
-    NllCoef c = nll_coef_raw(input.sizes(), input.device(), target, weight, Tensor(),
-                             ignore_index, true);
-    Tensor prod = mul(detach(input), to(c.coef, input.dtype()));
-    if (r == Reduction::None)
-      out = input.dim() == 1 ? sum(prod) : sum(prod, {cdim}, false);
-    else
-      out = sum(prod);
-    total = to(sum(c.counted), input.dtype());
+    // 1-d and 2-d inputs as they are (a transposed vocabulary-sized input is not copied)
+    Tensor x = input.dim() == 1   ? unsqueeze(unsqueeze(detach(input), 0), 2)
+               : input.dim() == 2 ? unsqueeze(detach(input), 2)
+                                  : view(contiguous(detach(input)), {input.sizes()[0], C, -1});
+    Tensor t = contiguous(to(detach(target), DType::Int64));
+    Tensor wd = weight.defined() ? contiguous(to(detach(weight), DType::Float64)) : Tensor();
+    Tensor l = empty(t.sizes(), input.dtype(), input.device());
+    Tensor tw = empty(t.sizes(), DType::Float64, input.device());
+    Tensor bad = zeros({2}, DType::Int64);
+    kern::nll_loss_fwd(l, tw, bad, x, t, wd, ignore_index);
+    const int64_t* b = bad.data<int64_t>();
+    TG_CHECK_KIND(Index, b[0] == 0, "Target ", b[1], " is out of bounds.");
+    out = r == Reduction::None ? l : sum(l);
+    total = to(sum(tw), input.dtype());
     if (r == Reduction::Mean) out = div(out, total);
   } else {
     NoGradGuard g;
     // The forward reads only each target's entry: input gathered at the (ignored -> 0)
     // targets, times w[t] (zero where ignored). The dense N x C coefficients (the gradient's)
     // made the forward O(N * C) in float64: a 1024 x 50000 vocabulary would have written 400 MB.
-    const int64_t C = input.sizes()[cdim];
-    TG_CHECK(!weight.defined() || weight.numel() == C, "weight tensor should be defined either "
-             "for all ", C, " classes or no classes but got weight tensor of shape: ",
-             shape_str(weight.sizes()));
     Tensor t = to(detach(target), DType::Int64);
     Tensor valid = compare(CmpId::Ne, t, wrapped_scalar(ignore_index));
     Tensor oob = compare(CmpId::LogicalAnd, valid,
@@ -267,7 +296,9 @@ Tensor nll_loss_op(OpId op, const Tensor& input, const Tensor& target, const Ten
                              t.sizes())
                    : ones(t.sizes(), input.dtype(), input.device());
     w = mul(w, to(valid, input.dtype()));
-    Tensor l = neg(mul(picked, w));
+    // an ignored target's stand-in entry (class 0) is not part of the loss: masked out, not
+    // multiplied by zero (an inf there would give nan, and a positive one -0)
+    Tensor l = where(valid, neg(mul(picked, w)), zeros({}, input.dtype(), input.device()));
     out = r == Reduction::None ? l : sum(l);
     total = to(sum(to(w, DType::Float64)), input.dtype());
     if (r == Reduction::Mean) out = div(out, total);
@@ -290,9 +321,33 @@ Tensor nll_loss_op(OpId op, const Tensor& input, const Tensor& target, const Ten
 }
 }  // namespace
 
+namespace {
+// The checks torch makes of a class-index target before nll_loss's kernels, in its order (the
+// batch-size ones are ValueErrors there, checked before the dtype).
+void check_class_target(const Tensor& input, const Tensor& target, const Tensor& weight) {
+  if (input.dim() == 1 && target.dim() == 1 && target.sizes()[0] != 1) {
+    TG_ERROR_KIND(Value, "For 1D input, 1D target must have size 1, but got target size: ",
+                  target.sizes()[0]);
+  }
+  if (input.dim() >= 2 && target.dim() >= 1 && input.sizes()[0] != target.sizes()[0]) {
+    TG_ERROR_KIND(Value, "Expected input batch_size (", input.sizes()[0],
+                  ") to match target batch_size (", target.sizes()[0], ").");
+  }
+  TG_CHECK(target.dtype() == DType::Int64 || target.dtype() == DType::UInt8,
+           "expected target dtype to be Long or Byte, but got ", dtype_legacy_name(target.dtype()));
+  const int64_t classes = input.dim() == 0 ? 1 : input.sizes()[input.dim() == 1 ? 0 : 1];
+  TG_CHECK(!weight.defined() || weight.numel() != classes || weight.dtype() == input.dtype(),
+           "expected scalar type ", dtype_legacy_name(input.dtype()), " but found ",
+           dtype_legacy_name(weight.dtype()));
+  TG_CHECK(target.dtype() != DType::UInt8 || input.dim() < 3,
+           "expected scalar type Long but found Byte");
+}
+}  // namespace
+
 Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight, Reduction r,
                 int64_t ignore_index) {
-  TG_CHECK(input.dim() >= 1, "input tensor should be 1D or 2D");
+  TG_CHECK_KIND(Value, input.dim() >= 1, "Expected 1 or more dimensions (got ", input.dim(), ")");
+  check_class_target(input, target, weight);
   if (input.dim() <= 2) return nll_loss_op(OpId::NllLoss, input, target, weight, r, ignore_index);
   if (input.dim() == 4)
     return nll_loss_op(OpId::NllLoss2d, input, target, weight, r, ignore_index);
@@ -313,17 +368,23 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
 
 Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, Reduction r,
                      int64_t ignore_index, double label_smoothing) {
+  // torch's order: a target of the input's shape holds class probabilities, checked first; a
+  // class-index target is checked by nll_loss, after log_softmax (which refuses a 0-d input)
+  if (input.sizes() == target.sizes()) {
+    TG_CHECK(is_floating(target.dtype()), "Expected floating point type for target with class "
+             "probabilities, got ", dtype_legacy_name(target.dtype()));
+    TG_CHECK(ignore_index < 0, "ignore_index is not supported for floating point target");
+    // (torch reads the class count next, as size(1) even of a 0-d input)
+    TG_CHECK_KIND(Index, input.dim() > 0, "Dimension specified as 1 but tensor has no dimensions");
+  }
   TG_CHECK(label_smoothing >= 0 && label_smoothing <= 1,
            "label_smoothing must be between 0.0 and 1.0. Got: ", label_smoothing);
   const int64_t cdim = input.dim() == 1 ? 0 : 1;
-  const int64_t C = input.sizes()[cdim];
   Tensor logp = log_softmax(input, cdim);
+  const int64_t C = input.sizes()[cdim];
   Shape wshape(input.dim(), 1);
   wshape[cdim] = C;
-  if (is_floating(target.dtype())) {
-    // Class probabilities.
-    TG_CHECK(target.sizes() == input.sizes(), "Expected target size ", shape_str(input.sizes()),
-             ", got ", shape_str(target.sizes()));
+  if (input.sizes() == target.sizes()) {  // class probabilities
     Tensor tg = label_smoothing > 0
                     ? add(mul(target, wrapped_scalar(1 - label_smoothing)),
                           wrapped_scalar(label_smoothing / C))

@@ -52,6 +52,16 @@ void put_add(const Tensor& dst, const Tensor& offsets, const Tensor& src, bool a
 // zeroed) as there. All on one device, contiguous.
 void nll_coef(const Tensor& coef, const Tensor& tw, const Tensor& bad, const Tensor& target,
               const Tensor& weight, const Tensor& scale, int64_t ignore_index);
+// CPU only: nll_loss's per-target losses (fn::nll_loss_at) of a float32/float64 input [N, C, inner]
+// (any strides) into loss (the input's dtype) and tw (float64), one per target; target, weight
+// and bad as for nll_coef.
+void nll_loss_fwd(const Tensor& loss, const Tensor& tw, const Tensor& bad, const Tensor& input,
+                  const Tensor& target, const Tensor& weight, int64_t ignore_index);
+// CPU only: nll_loss's gradient (fn::nll_grad_at) into a zero-filled contiguous float32/float64
+// grad_in [N, C, inner] from the contiguous grad_output g (one value, or one per target when
+// per_target) of grad_in's dtype, divided by total (one value of that dtype) when defined.
+void nll_loss_bwd(const Tensor& grad_in, const Tensor& g, bool per_target, const Tensor& target,
+                  const Tensor& weight, const Tensor& total, int64_t ignore_index);
 
 // Activations with arguments (same dtype in and out, floating).
 void gelu(const Tensor& out, const Tensor& in, bool tanh_approx);

@@ -1,6 +1,7 @@
-// nll_loss's per-target step, written once for the CPU loop (lib/cpu/index.cpp) and the CUDA
-// kernel (lib/cuda/index.cu): for target j of an [N, C, inner] input (n = j / inner,
-// k = j % inner), the coefficient d loss / d input at its class, -w[t], and the weight it counts.
+// nll_loss's per-target steps for target j of an [N, C, inner] input (n = j / inner,
+// k = j % inner): the coefficient d loss / d input at its class, -w[t], and the weight it counts
+// (written once for the CPU loop in lib/cpu/index.cpp and the CUDA kernel in lib/cuda/index.cu);
+// and the forward's loss, which reads the target's entry only.
 #pragma once
 #include <cstdint>
 
@@ -29,6 +30,42 @@ TG_HD inline void nll_coef_at(int64_t j, double* coef, double* tw, int64_t* bad,
   const int64_t n = j / inner, k = j - n * inner;
   coef[(n * C + t) * inner + k] = scale ? -wt / *scale : -wt;
   tw[j] = wt;
+}
+
+// The loss of target j: -w[t] * x[n, t, k] in the input's type (torch's product), 0 where
+// ignored; tw[j] and bad as in nll_coef_at. Only the target's entry is read, so an inf or NaN
+// elsewhere in the row (a masked logit's -inf after log_softmax) stays out of the loss.
+// x is addressed by element strides sn, sc, sk of its N, C and inner dims.
+template <class T>
+TG_HD inline void nll_loss_at(int64_t j, T* loss, double* tw, int64_t* bad, const T* x,
+                              int64_t sn, int64_t sc, int64_t sk, const int64_t* target,
+                              const double* w, int64_t C, int64_t inner, int64_t ignore_index) {
+  const int64_t t = target[j];
+  loss[j] = T(0);
+  tw[j] = 0;
+  if (t == ignore_index) return;
+  if (t < 0 || t >= C) {
+    bad[1] = t;
+    bad[0] = 1;
+    return;
+  }
+  const double wt = w ? w[t] : 1.0;
+  const int64_t n = j / inner, k = j - n * inner;
+  loss[j] = x[n * sn + t * sc + k * sk] * static_cast<T>(-wt);
+  tw[j] = wt;
+}
+
+// The gradient at target j's entry of a zero-filled contiguous [N, C, inner] grad_in, as torch's
+// backward writes it: w[t] * gv with gv = -(grad_output / total) for 'mean', -grad_output
+// otherwise (gv given, computed by the caller in T; one per target for 'none'). Ignored and
+// out-of-range targets write nothing, so every other entry stays +0.
+template <class T>
+TG_HD inline void nll_grad_at(int64_t j, T* grad_in, T gv, const int64_t* target, const double* w,
+                              int64_t C, int64_t inner, int64_t ignore_index) {
+  const int64_t t = target[j];
+  if (t == ignore_index || t < 0 || t >= C) return;
+  const int64_t n = j / inner, k = j - n * inner;
+  grad_in[(n * C + t) * inner + k] = w ? static_cast<T>(w[t]) * gv : gv;
 }
 
 }  // namespace fn

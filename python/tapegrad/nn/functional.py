@@ -85,40 +85,6 @@ def _warn_target_size(input, target):
                       "broadcasting. Please ensure they have the same size.", stacklevel=3)
 
 
-def _check_class_target(input, target, weight=None):
-    # torch checks these before the kernel and raises ValueError (the kernels' RuntimeError
-    # would have the right words but the wrong type).
-    if input.dim() == 1 and target.dim() == 1 and target.size(0) != 1:
-        raise ValueError("For 1D input, 1D target must have size 1, but got target size: "
-                         f"{target.size(0)}")
-    if input.dim() >= 2 and target.dim() >= 1 and input.size(0) != target.size(0):
-        raise ValueError(f"Expected input batch_size ({input.size(0)}) to match target "
-                         f"batch_size ({target.size(0)}).")
-    # then, in torch's order: class indices are int64 or uint8 only, a weight of the right
-    # size must have the input's dtype (a wrong-sized one is left to the kernel's message),
-    # and the 2-D-and-up kernels take int64 only.
-    from ._conv3d_functional import _legacy
-    if target.dtype not in (_C.int64, _C.uint8):
-        raise RuntimeError("expected target dtype to be Long or Byte, but got "
-                           f"{_legacy(target.dtype)}")
-    classes = input.size(0) if input.dim() == 1 else (input.size(1) if input.dim() else 1)
-    if weight is not None and weight.numel() == classes and weight.dtype != input.dtype:
-        raise RuntimeError(f"expected scalar type {_legacy(input.dtype)} but found "
-                           f"{_legacy(weight.dtype)}")
-    if target.dtype == _C.uint8 and input.dim() >= 3:
-        raise RuntimeError("expected scalar type Long but found Byte")
-
-
-def _check_prob_target(input, target, ignore_index):
-    """cross_entropy treats a target of the input's shape as class probabilities."""
-    if not target.is_floating_point():
-        from ._conv3d_functional import _legacy
-        raise RuntimeError("Expected floating point type for target with class probabilities, "
-                           f"got {_legacy(target.dtype)}")
-    if ignore_index >= 0:
-        raise RuntimeError("ignore_index is not supported for floating point target")
-
-
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
     """softmax(-input): torch builds it the same way (Neg, then Softmax nodes)."""
     if not isinstance(input, _C.Tensor):  # torch's (-input).softmax(dim), in Python
@@ -214,21 +180,36 @@ def _loss_dtypes(name, input, target):
         raise NotImplementedError(f"\"{name}\" not implemented for '{type_name(input.dtype)}'")
 
 
+def _tensor_operands(name, input, target, weight):
+    """torch's parser TypeError for a non-tensor operand (the binding's own message lists its
+    signature instead); returns quietly if all are tensors."""
+    from .._argcheck import _type_name
+    for pos, (arg, v) in enumerate((("input", input), ("target", target), ("weight", weight))):
+        if not isinstance(v, _C.Tensor) and not (arg == "weight" and v is None):
+            raise TypeError(f"{name}(): argument '{arg}' (position {pos + 1}) must be Tensor, "
+                            f"not {_type_name(v)}")
+
+
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
-    _check_class_target(input, target, weight)
-    return _C._nll_loss(input, target, weight, _reduction(size_average, reduce, reduction),
-                        ignore_index)
+    # the target checks (torch's order and error types) are in C++ (lib/ops/nn.cpp)
+    try:
+        return _C._nll_loss(input, target, weight, _reduction(size_average, reduce, reduction),
+                            ignore_index)
+    except TypeError:
+        _tensor_operands("nll_loss_nd", input, target, weight)
+        raise
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
-    if tuple(input.shape) == tuple(target.shape):
-        _check_prob_target(input, target, ignore_index)
-    else:
-        _check_class_target(input, target, weight)
-    return _C._cross_entropy(input, target, weight, _reduction(size_average, reduce, reduction),
-                             ignore_index, float(label_smoothing))
+    try:
+        return _C._cross_entropy(input, target, weight,
+                                 _reduction(size_average, reduce, reduction), ignore_index,
+                                 float(label_smoothing))
+    except TypeError:
+        _tensor_operands("cross_entropy_loss", input, target, weight)
+        raise
 
 
 def gelu(input, approximate="none", *, out=None):
