@@ -1,8 +1,8 @@
 """nll_loss / cross_entropy on large inputs (a 1000-class vocabulary, 40000 classes, 2 x 9 x 50
 x 40), whose forward must read only each target's entry (kern::nll_loss_fwd; before it, a dense
 N x C product): values and gradients against torch for 2-d, 1-d and 4-d inputs, every
-reduction, class weights, ignore_index (also the default -100, and every target ignored), label smoothing, and the
-out-of-bounds error naming the first bad target."""
+reduction, class weights, ignore_index (also the default -100, and every target ignored),
+label smoothing, and the out-of-bounds error naming the first bad target."""
 import numpy as np
 import pytest
 
