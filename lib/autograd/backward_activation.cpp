@@ -106,7 +106,8 @@ TensorList activation_backward(Node& node, const Tensor& g) {
     }
     case OpId::Hardsigmoid: {
       Tensor x = S(0);
-      return {where(both(gt(x, -3), lt(x, 3)), div(g, sc(6)), sc(0))};
+      // torch multiplies by its constant 1.0f / 6.0f, a float even for double tensors
+      return {where(both(gt(x, -3), lt(x, 3)), mul(g, sc(static_cast<double>(1.0f / 6.0f))), sc(0))};
     }
     case OpId::Hardswish: {  // 0 up to -3, x / 3 + 1 / 2 on (-3, 3), 1 from 3 on
       Tensor x = S(0);

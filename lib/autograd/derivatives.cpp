@@ -68,10 +68,14 @@ bool mul_backward_fused(const Tensor& g, const Tensor& self, const Tensor& other
   return true;
 }
 
-// max/min without dim: the gradient is split evenly among the tied extreme elements.
+// max/min/median without dim: the gradient is split evenly among the elements equal to the
+// result (the NaN ones when it is NaN), as torch's CPU evenly_distribute_backward: zeros with
+// g / count written at the mask (a where: an infinite or NaN g stays off the other elements,
+// where times a mask made them NaN).
 Tensor evenly_distribute(const Tensor& g, const Tensor& self, const Tensor& result) {
-  Tensor mask = compare(CmpId::Eq, self, result);
-  return mul(mask, div(g, sum(mask)));
+  Tensor mask = compare(CmpId::LogicalOr, compare(CmpId::Eq, self, result),
+                        compare(CmpId::LogicalAnd, isnan(self), isnan(result)));
+  return where(mask, div(g, sum(mask)), zeros({}, g.dtype(), g.device()));
 }
 
 // A reduction's output (or its gradient) with the reduced dims put back as size 1.
@@ -521,12 +525,7 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     }
     // median / nanmedian of the whole tensor: ties (NaN with NaN) share the gradient evenly
     case OpId::Median:
-    case OpId::Nanmedian: {
-      Tensor self = S(0), result = S(1);
-      Tensor mask = compare(CmpId::LogicalOr, compare(CmpId::Eq, self, result),
-                            compare(CmpId::LogicalAnd, isnan(self), isnan(result)));
-      return {mul(mask, div(g, sum(mask)))};
-    }
+    case OpId::Nanmedian: return {evenly_distribute(g, S(0), S(1))};
     // value-selecting reductions and scans: saved[0] = indices; i = {dim, keepdim}
     case OpId::MedianDim:
     case OpId::NanmedianDim:
@@ -725,9 +724,10 @@ TensorList call_derivative(Node& node, TensorList& grads) {
       ViewGeometry in{node.shape, contiguous_strides(node.shape), 0};
       return {as_strided_backward(g, in, diagonal_geometry(in, I[0], I[1], I[2]))};
     }
-    case OpId::Trace: {
-      Tensor e = eye(node.shape[0], node.shape[1], g.dtype());
-      return {mul(g.device().is_cpu() ? e : to(e, g.device(), g.dtype()), g)};
+    case OpId::Trace: {  // g on the diagonal, zeros elsewhere (torch fills; not g times eye)
+      Tensor e = eye(node.shape[0], node.shape[1], DType::Bool);
+      return {where(g.device().is_cpu() ? e : to(e, g.device(), DType::Bool), g,
+                    zeros({}, g.dtype(), g.device()))};
     }
     case OpId::Vdot:
       return {needs(0) ? mul(g, S(1)) : Tensor(), needs(1) ? mul(g, S(0)) : Tensor()};

@@ -227,7 +227,9 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
 
 
 _LEGACY = {"torch.int64": "Long", "torch.int32": "Int", "torch.int16": "Short",
-           "torch.int8": "Char", "torch.uint8": "Byte", "torch.bool": "Bool"}
+           "torch.int8": "Char", "torch.uint8": "Byte", "torch.bool": "Bool",
+           "torch.float32": "Float", "torch.float64": "Double", "torch.float16": "Half",
+           "torch.bfloat16": "BFloat16"}
 
 
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
