@@ -238,13 +238,14 @@ TensorList call_derivative(Node& node, TensorList& grads) {
               needs(1) ? mul(g, div(other, result)) : Tensor()};
     }
     case OpId::Xlogy: {
-      // d/dx = log(y), except 0 where x == 0 and y <= 0 (torch's values); d/dy = x / y
+      // torch's formulas: xlogy(g, y) set to 0 where x == 0 and y <= 0 (a where after the
+      // product, so an infinite g gives 0 there, not NaN); d/dy = g * x / y
       Tensor self = S(0), other = S(1);
       Tensor at_zero = needs(0) ? compare(CmpId::LogicalAnd, compare(CmpId::Eq, self, sc(0)),
                                           compare(CmpId::Le, other, sc(0)))
                                 : Tensor();
-      return {needs(0) ? mul(g, where(at_zero, sc(0), log(other))) : Tensor(),
-              needs(1) ? mul(g, div(self, other)) : Tensor()};
+      return {needs(0) ? where(at_zero, sc(0), xlogy(g, other)) : Tensor(),
+              needs(1) ? div(mul(g, self), other) : Tensor()};
     }
     case OpId::Fmod:
     case OpId::Remainder: {
@@ -257,10 +258,11 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     case OpId::FloorDivide: TG_ERROR("derivative for aten::floor_divide is not implemented");
     case OpId::FmodScalar:
     case OpId::RemainderScalar: return {g};
-    case OpId::XlogyScalarSelf: return {mul(g, div(sc(F[0]), S(0)))};  // saved[0] = other
+    case OpId::XlogyScalarSelf: return {div(mul(g, sc(F[0])), S(0))};  // saved[0] = other
     case OpId::XlogyScalarOther: {  // saved[0] = self; the number y in f[0]
-      if (F[0] > 0) return {mul(g, sc(std::log(F[0])))};
-      return {mul(g, where(compare(CmpId::Eq, S(0), sc(0)), sc(0), sc(std::log(F[0]))))};
+      Tensor d = xlogy(g, Scalar(F[0]));
+      if (F[0] > 0) return {d};
+      return {where(compare(CmpId::Eq, S(0), sc(0)), sc(0), d)};
     }
     case OpId::Sort:
     case OpId::SortStable:
@@ -460,10 +462,13 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     case OpId::SpecialXlog1pyScalarOther: case OpId::SpecialZeta: case OpId::SpecialZetaScalarSelf:
     case OpId::SpecialZetaScalarOther: case OpId::Igamma: case OpId::Igammac: case OpId::Mvlgamma:
       return detail::special_backward(node, g);
-    case OpId::Sinc: {  // (pi x cos(pi x) - sin(pi x)) / (pi x^2), 0 at x = 0 (torch's value)
-      Tensor x = S(0), px = mul(x, sc(M_PI));
-      Tensor d = div(sub(mul(px, cos(px)), sin(px)), mul(px, x));
-      return {mul(g, where(compare(CmpId::Eq, x, sc(0)), sc(0), d))};
+    case OpId::Sinc: {
+      // torch's sinc_backward, in its order: g * (pi x cos(pi x) - sin(pi x)) / (x x pi), then
+      // 0 where x x pi is 0 (x = 0 or underflowed; a where after the product, so an infinite
+      // g gives 0 there)
+      Tensor x = S(0), px = mul(x, sc(M_PI)), sq = mul(mul(x, x), sc(M_PI));
+      Tensor d = div(mul(g, sub(mul(px, cos(px)), sin(px))), sq);
+      return {where(compare(CmpId::Eq, sq, sc(0)), sc(0), d)};
     }
     case OpId::Deg2rad: return {mul(g, sc(M_PI / 180.0))};
     case OpId::Rad2deg: return {mul(g, sc(180.0 / M_PI))};

@@ -233,7 +233,11 @@ inline typename D::V sincos_d(typename D::V x, double cos_shift) {
   const V k4 = D::fnma(D::floor(D::mul(k, D::set1(0.25))), D::set1(4.0), k);
   const V k2 = D::fnma(D::floor(D::mul(k4, D::set1(0.5))), D::set1(2.0), k4);
   const V v = D::select_ge(k2, D::set1(1.0), c, s);         // odd quadrant: cos
-  return D::select_ge(k4, D::set1(2.0), D::neg(v), v);       // quadrants 2, 3: negated
+  const V res = D::select_ge(k4, D::set1(2.0), D::neg(v), v);  // quadrants 2, 3: negated
+  // sin x = x below 2^-27 (x^3 / 6 is under half an ulp even in double), taken as x itself so
+  // that sin(-0) is -0 (the reduction turns r = -0 into +0)
+  if (cos_shift != 0) return res;
+  return D::select_ge(D::abs(x), D::set1(0x1p-27), res, x);
 }
 
 // sin/cos in float lanes for |x| <= 2^16: pi/2 = C1 + C2 + C3 in floats. x - q C1 is exact in the
@@ -242,8 +246,8 @@ inline typename D::V sincos_d(typename D::V x, double cos_shift) {
 // q comes from adding 1.5 * 2^23, which leaves round(x 2/pi) in the low bits of t: the quadrant
 // (q, +1 for cos: cos x = sin(x + pi/2)) is then read from t's bits, bit 0 choosing the cos
 // polynomial and bit 1 the sign, in three integer operations instead of float floor/mod work.
-// For |x| < 2^-12 the result is r = x exactly (the correction term is below half an ulp; q = +0
-// keeps the sign of a zero).
+// For |x| < 2^-12 sin's result is x itself (the correction term is below half an ulp), chosen
+// explicitly so that sin(-0) is -0: the reduction adds q C2 = +0 to r = -0, which gives +0.
 template <class S, int K>
 inline void sincos_f_pack(typename S::V (&x)[K], float cos_shift) {
   using V = typename S::V;
@@ -270,7 +274,8 @@ inline void sincos_f_pack(typename S::V (&x)[K], float cos_shift) {
     s[j] = S::fma(S::mul(s[j], r2[j]), r[j], r[j]);
     if (cos_shift != 0) t[j] = S::add(t[j], S::set1(1.0f));  // t's ulp is 1: the quadrant plus one
     const V v = S::select_bit0(t[j], c[j], s[j]);               // odd quadrant: cos
-    x[j] = S::xorb(v, S::sign_of_bit1(t[j]));                   // quadrants 2, 3: negated
+    const V res = S::xorb(v, S::sign_of_bit1(t[j]));            // quadrants 2, 3: negated
+    x[j] = cos_shift != 0 ? res : S::select_ge(S::abs(x[j]), S::set1(0x1p-12f), res, x[j]);
   }
 }
 
