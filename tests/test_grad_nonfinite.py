@@ -7,9 +7,10 @@ elements that do not take part. Also the one float constant of torch's hardsigmo
 Also the forward values these gradients use: digamma in float64 (it was off in the 11th digit,
 which lgamma's gradient showed) and sin(-0) = -0.
 
-Left out, for infinite or NaN gradients only: cumprod with a zero in the input (torch's special
-path for zeros gives finite values where tapegrad's gives NaN), linear interpolation at scale
-1, layer_norm and multi_margin_loss (which elements turn NaN differs); huber_loss, whose
+cumprod with zeros in the input: the positions after the first zero get +0 (they were -0 for a
+negative gradient, printed "-0."), and those before it sum only the terms before the zero.
+
+Left out, for infinite or NaN gradients only: linear interpolation at scale 1, layer_norm and multi_margin_loss (which elements turn NaN differs); huber_loss, whose
 backward torch refuses for a float64 input beside a float32 target; and digamma's gradient,
 where torch's trigamma is off by about 1e-10 and tapegrad's is not."""
 import math
@@ -41,7 +42,8 @@ OPS = {
  "hardsigmoid": lambda m,x: m.nn.functional.hardsigmoid(x), "hardswish": lambda m,x: m.nn.functional.hardswish(x),
  "elu": lambda m,x: m.nn.functional.elu(x), "softplus": lambda m,x: m.nn.functional.softplus(x, threshold=0.5),
  "sigmoid": lambda m,x: x.sigmoid(), "tanh": lambda m,x: x.tanh(), "log_softmax": lambda m,x: x.log_softmax(0), "softmax": lambda m,x: x.softmax(0),
- "cumsum": lambda m,x: x.cumsum(0), "prod": lambda m,x: x.prod().expand(4),
+ "cumsum": lambda m,x: x.cumsum(0), "cumprod": lambda m,x: x.cumprod(0),
+ "cumprod_zeros": lambda m,x: (x * m.tensor([1.0, 0.0, 1.0, 0.0], dtype=m.float64)).cumprod(0), "prod": lambda m,x: x.prod().expand(4),
  "norm": lambda m,x: x.norm().expand(4), "dropout0": lambda m,x: m.nn.functional.dropout(x, 0.0),
  "pad": lambda m,x: m.nn.functional.pad(x, (1,1))[1:5], "kthvalue": lambda m,x: x.kthvalue(2)[0].expand(4),
  "median": lambda m,x: x.median().expand(4), "topk": lambda m,x: x.topk(2)[0].repeat(2), "maxpool": lambda m,x: m.nn.functional.max_pool1d(x.view(1,1,4), 2).view(2).repeat(2),

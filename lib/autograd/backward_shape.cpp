@@ -83,7 +83,8 @@ Tensor cumsum_backward(const Tensor& g, int64_t dim) {
 // slice and x' = x with x_z set to 1 (g' its gradient, by this formula: x' has fewer zeros).
 // Positions before z keep the first formula (the terms j >= z are 0 in value, and right in
 // their derivatives); z gets g'_z; positions after z get x_z * g'_k, 0 in value but with the
-// right derivative in x_z, so gradients of gradients stay right.
+// right derivative in x_z, so gradients of gradients stay right. Without a graph of the
+// gradient, the value-only form below matches torch's signs and infinities.
 Tensor cumprod_backward(const Tensor& g, const Tensor& self, const Tensor& result, int64_t dim) {
   if (self.dim() == 0) return g;
   Tensor is_zero = compare(CmpId::Eq, self, sc(0));
@@ -94,8 +95,18 @@ Tensor cumprod_backward(const Tensor& g, const Tensor& self, const Tensor& resul
   Tensor first = compare(CmpId::LogicalAnd, is_zero, compare(CmpId::Eq, seen, sc(1)));
   Tensor x1 = where(first, sc(1), self);
   Tensor g1 = cumprod_backward(g, x1, cumprod(x1, dim), dim);
-  Tensor xz = sum(where(first, self, sc(0)), {dim}, true);  // the first zero, per slice
-  return where(before, div(rev, where(before, self, sc(1))), where(first, g1, mul(g1, xz)));
+  if (GradMode::is_enabled() && (g.requires_grad() || self.requires_grad())) {
+    // the gradient's own graph is built: the terms that are 0 in value stay, for their
+    // derivatives in x_z
+    Tensor xz = sum(where(first, self, sc(0)), {dim}, true);  // the first zero, per slice
+    return where(before, div(rev, where(before, self, sc(1))), where(first, g1, mul(g1, xz)));
+  }
+  // values only, as torch's: before z only the terms j < z are summed (the others are 0, and an
+  // infinite g_j there made them NaN), and after z the gradient is +0 (g1 * 0 gave -0 for a
+  // negative g1, printed "-0.")
+  Tensor rev_before = reverse_cumsum(where(before, mul(g, result), sc(0)), dim);
+  return where(before, div(rev_before, where(before, self, sc(1))),
+               where(first, g1, zeros({}, g1.dtype(), g1.device())));
 }
 
 }  // namespace detail
