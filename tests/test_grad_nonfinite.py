@@ -136,8 +136,10 @@ def test_gradient_matches_torch(name, xi, gi):
     if isinstance(want, str) or want is None:
         assert got == want
         return
-    np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-13, atol=1e-14,
-                               equal_nan=True)
+    got, want = np.asarray(got), np.asarray(want)
+    np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-14, equal_nan=True)
+    zeros = (want == 0) & (got == 0)  # a zero's sign shows when printed ("-0.")
+    np.testing.assert_array_equal(np.signbit(got[zeros]), np.signbit(want[zeros]))
 
 
 @pytest.mark.parametrize("fn", ["max", "min", "median", "nanmedian"])

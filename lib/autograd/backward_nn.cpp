@@ -30,18 +30,23 @@ Tensor prod_backward(const Tensor& g, const Tensor& self, const Tensor& result, 
   if (!item(sum(is_zero)).i) return div(mul(gu, ru), self);
   Tensor ones_there = where(is_zero, sc(1), self);
   Tensor zeros_only = where(is_zero, self, zero_of(g));  // value 0, derivative 1 at the zeros
-  Tensor rest, zcount, zsum;
+  // the zeros' product: with one zero, that zero itself with its sign (a sum from +0 would make
+  // a -0 +0, and the other gradients' zeros lose torch's signs); derivative 1 there too
+  Tensor zeros_times = where(is_zero, self, sc(1));
+  Tensor rest, zcount, zsum, zprod;
   if (all || self.dim() == 0) {
     rest = prod(ones_there);
     zcount = sum(is_zero);
     zsum = sum(zeros_only);
+    zprod = prod(zeros_times);
   } else {
     rest = prod(ones_there, dim, true);
     zcount = sum(is_zero, {dim}, true);
     zsum = sum(zeros_only, {dim}, true);
+    zprod = prod(zeros_times, dim, true);
   }
   Tensor grest = mul(gu, rest);
-  Tensor one_zero = where(is_zero, grest, mul(div(grest, ones_there), zsum));
+  Tensor one_zero = where(is_zero, grest, mul(div(grest, ones_there), zprod));
   // Two zeros x_a, x_b: the gradient at a is rest * x_b (= zsum - x_a), again 0 in value
   // with the right derivative; elsewhere it is quadratic in the zeros, so 0 to second order.
   Tensor two_zeros = where(is_zero, mul(grest, sub(zsum, self)), zero_of(g));
