@@ -97,3 +97,18 @@ def test_binary_special_values(name, dtype):
         except Exception as e:  # noqa: BLE001
             return f"{type(e).__name__}: {e}"
     _compare(run(tg()), run(torch), dtype, skip)
+
+
+@pytest.mark.parametrize("invert", [False, True])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("test_vals", [[0.0, NAN], [NAN, 2.0, NAN, 1.0], [NAN], [-0.0, INF, NAN, -INF],
+                                       [3.0, 1.0, 2.0] * 40 + [NAN] * 7])
+def test_isin_with_nan_test_elements(test_vals, dtype, invert):
+    # NaN matches nothing; NaN among the test elements used to break their sort and with it
+    # the search for every other value
+    x = [1.0, NAN, 3.0, -0.0, 0.0, 2.0, INF, -INF, 5.0]
+
+    def run(m):
+        dt = getattr(m, dtype)
+        return m.isin(m.tensor(x, dtype=dt), m.tensor(test_vals, dtype=dt), invert=invert).tolist()
+    assert run(tg()) == run(torch)

@@ -108,6 +108,10 @@ Tensor isin(const Tensor& elements, const Tensor& test, bool assume_unique, bool
   dispatch_numeric_and_bool(dt, "isin_default_cpu", [&](auto tag) {
     using T = decltype(tag);
     std::vector<T> sorted(t.data<T>(), t.data<T>() + t.numel());
+    // NaN test elements match nothing; left in, they broke the sort's ordering (undefined
+    // behaviour: isin(x, [0., nan]) found 1., 2. and 3.)
+    sorted.erase(std::remove_if(sorted.begin(), sorted.end(), [](T x) { return x != x; }),
+                 sorted.end());
     std::sort(sorted.begin(), sorted.end(), [](T x, T y) { return x < y; });
     const T* ep = e.data<T>();
     bool* op = out.data<bool>();
