@@ -112,3 +112,21 @@ def test_isin_with_nan_test_elements(test_vals, dtype, invert):
         dt = getattr(m, dtype)
         return m.isin(m.tensor(x, dtype=dt), m.tensor(test_vals, dtype=dt), invert=invert).tolist()
     assert run(tg()) == run(torch)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "int32", "int16", "uint8"])
+def test_linspace_bits_match_torch(dtype):
+    # torch's kernel is one fused multiply-add per value, from the nearer end; linspace(-1, 1, 7)
+    # in float64 has 5.5511e-17 in the middle (it prints in scientific notation), not 0
+    rng = np.random.default_rng(11)
+    for _ in range(150):
+        start = float(rng.choice([-1.0, 0.0, -3.7, 2.5, 2.7, rng.uniform(-10, 10)]))
+        end = float(rng.choice([1.0, 10.0, 0.3, rng.uniform(-10, 100), 7.0]))
+        if dtype == "uint8":
+            start, end = abs(start), abs(end)
+        steps = int(rng.choice([0, 1, 2, 3, 5, 7, 9, 11, 15, 16, 17, 21, 33, 50, 64, 101, 1000]))
+        a = tg().linspace(start, end, steps, dtype=getattr(tg(), dtype)).tolist()
+        b = torch.linspace(start, end, steps, dtype=getattr(torch, dtype)).tolist()
+        assert a == b, (start, end, steps)
+    assert repr(tg().linspace(-1, 1, 7, dtype=tg().float64)) == \
+        repr(torch.linspace(-1, 1, 7, dtype=torch.float64))

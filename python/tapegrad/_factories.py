@@ -167,12 +167,8 @@ def _int_line(start, end, steps):
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None):
     dtype = _default(dtype)
     _check_linspace_args("linspace", start, end, steps)
-    if isinstance(steps, int) and not isinstance(steps, bool) and steps >= 2 and \
-            not dtype.is_floating_point and dtype != _C.bool:
-        # integral dtype, as torch's kernel: start and end truncated to integers, a float64
-        # step, the first half counted up from start and the rest down from end, truncated
-        vals = _int_line(start, end, steps).trunc()
-        return _finish(vals.to(dtype), requires_grad, device)
+    # integral dtypes too: the kernel truncates start and end, steps in float64 with one fused
+    # multiply-add per value as torch's does (lib/ops/factory.cpp)
     return _finish(_C._linspace(float(start), float(end), int(steps), dtype),
                    requires_grad, device)
 
