@@ -49,9 +49,6 @@ KNOWN_GAPS = {
     "pad/circular": "torch records circular padding as slice copies into a new tensor "
                     "(CopySlices); tapegrad's composite gathers, recording IndexSelectBackward0",
     "[CircularPad": "CircularPad1d/2d/3d: see pad/circular",
-    "[cdist/": "torch records CdistBackward0 (or its matrix-product composite for p = 2 and more "
-               "than 25 rows); tapegrad's cdist is the vector norm of the differences "
-               "(LinalgVectorNormBackward0): same values and gradients",
 }
 
 
@@ -62,7 +59,7 @@ def pytest_collection_modifyitems(config, items):
     everywhere = ()  # keys of gaps that fail in every test that runs them (not only the
     # cross-check); none at present
     # gaps where tapegrad records a different node: its saved attributes differ as well
-    name_gaps = ("pad/circular", "[CircularPad", "[cdist/")
+    name_gaps = ("pad/circular", "[CircularPad")
     for item in items:
         for key, reason in KNOWN_GAPS.items():
             # The other gaps are about forward values or grad_fn names, which only the

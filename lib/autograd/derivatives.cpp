@@ -522,6 +522,11 @@ TensorList call_derivative(Node& node, TensorList& grads) {
       Tensor d = detail::norm_backward(g, sub(S(0), S(1)), S(2), F[0], {}, false);
       return {needs(0) ? d : Tensor(), needs(1) ? neg(d) : Tensor()};
     }
+    // cdist: saved x1, x2, result; f[0] = p (lib/ops/cdist.cpp)
+    case OpId::Cdist:
+      return detail::cdist_backward(g, S(0), S(1), F[0], S(2), needs(0), needs(1));
+    case OpId::EuclideanDist:
+      return detail::euclidean_dist_backward(g, S(0), S(1), S(2), needs(0), needs(1));
     case OpId::Nansum: {  // i = dims..., keepdim; saved[0] = self
       std::vector<int64_t> dims(I.begin(), I.end() - 1);
       Tensor self = S(0);

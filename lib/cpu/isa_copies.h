@@ -1,4 +1,4 @@
-// The two compiled copies of lib/cpu/elementwise.cpp and lib/cpu/copy.cpp (kern::base,
+// The two compiled copies of lib/cpu/elementwise.cpp, copy.cpp and cdist.cpp (kern::base,
 // kern::avx2) and what the dispatcher (isa_dispatch.cpp) calls: their entry points of
 // kernels.h, once per copy.
 #pragma once
@@ -18,7 +18,10 @@
   void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b);            \
   void logical_not(const Tensor& out, const Tensor& in);                                         \
   void copy(const Tensor& dst, const Tensor& src);                                                \
-  void fill(const Tensor& dst, double value);
+  void fill(const Tensor& dst, double value);                                                     \
+  void cdist_fwd(const Tensor& out, const Tensor& x1, const Tensor& x2, double p);                \
+  void cdist_bwd(const Tensor& gx1, const Tensor& g, const Tensor& x1, const Tensor& x2,          \
+                 double p, const Tensor& dist);
 
 namespace tapegrad {
 namespace kern {

@@ -55,6 +55,13 @@ void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor&
 void logical_not(const Tensor& out, const Tensor& in) { TG_PICK(logical_not(out, in)); }
 void copy(const Tensor& dst, const Tensor& src) { TG_PICK(copy(dst, src)); }
 void fill(const Tensor& dst, double value) { TG_PICK(fill(dst, value)); }
+void cdist_fwd(const Tensor& out, const Tensor& x1, const Tensor& x2, double p) {
+  TG_PICK(cdist_fwd(out, x1, x2, p));
+}
+void cdist_bwd(const Tensor& gx1, const Tensor& g, const Tensor& x1, const Tensor& x2, double p,
+               const Tensor& dist) {
+  TG_PICK(cdist_bwd(gx1, g, x1, x2, p, dist));
+}
 
 #undef TG_PICK
 

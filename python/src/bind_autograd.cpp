@@ -108,6 +108,8 @@ std::vector<const char*> saved_slot_names(OpId op) {
     case OpId::Polygamma: case OpId::Nansum: case OpId::VarMean: return {"self"};
     case OpId::StdMean: return {"self", "result0"};
     case OpId::Dist: return {"self", "other", "result"};
+    case OpId::Cdist:
+    case OpId::EuclideanDist: return {"x1", "x2", "result"};
     case OpId::MedianDim: case OpId::NanmedianDim: case OpId::Kthvalue: case OpId::Mode:
       return {"indices"};
     case OpId::Cummax: case OpId::Cummin: return {"indices", "self"};

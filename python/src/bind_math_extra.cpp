@@ -128,6 +128,19 @@ void bind_math_extra(py::module_& m) {
   fn_and_method(m, cls, "dist", [](const Tensor& a, const Tensor& b, double p) {
     return dist(a, b, p);
   }, py::arg("other"), py::arg("p") = 2.0);
+  // cdist's compute_mode as torch's C++ takes it (None, 1, 2); tapegrad.cdist maps the strings
+  m.def("_cdist", [](const Tensor& x1, const Tensor& x2, double p, std::optional<int64_t> mode) {
+    return cdist(x1, x2, p, mode);
+  }, py::arg("x1"), py::arg("x2"), py::arg("p") = 2.0, py::arg("compute_mode") = py::none());
+  m.def("_cdist_forward", [](const Tensor& x1, const Tensor& x2, double p,
+                             std::optional<int64_t> mode) {
+    TG_CHECK(mode.value_or(0) >= 0 && mode.value_or(0) <= 2, "possible modes: 0, 1, 2, but was: ",
+             *mode);
+    return cdist_forward(x1, x2, p);
+  }, py::arg("x1"), py::arg("x2"), py::arg("p"), py::arg("compute_mode") = py::none());
+  m.def("_euclidean_dist", [](const Tensor& x1, const Tensor& x2) {
+    return euclidean_dist(x1, x2);
+  }, py::arg("x1"), py::arg("x2"));
   fn_and_method(m, cls, "nansum", [](const Tensor& a, const py::object& dim, bool keepdim,
                                      std::optional<DType> dtype) {
     return nansum(a, opt_dims(dim), keepdim, dtype);

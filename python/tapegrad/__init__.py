@@ -117,6 +117,7 @@ from ._math_extra import (unique, unique_consecutive, logspace, range,  # noqa: 
                           quantile, nanquantile, randperm, normal, cdist)
 __all__ += ["linalg", "norm", "unique", "unique_consecutive", "logspace", "range", "quantile",
             "nanquantile", "randperm", "normal", "cdist"]
+from ._C import _euclidean_dist  # noqa: E402,F401  (torch._euclidean_dist)
 # --- end helper M ---
 
 

@@ -226,40 +226,15 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
         return draws * std + mean
 
 
-_LEGACY = {"torch.int64": "Long", "torch.int32": "Int", "torch.int16": "Short",
-           "torch.int8": "Char", "torch.uint8": "Byte", "torch.bool": "Bool",
-           "torch.float32": "Float", "torch.float64": "Double", "torch.float16": "Half",
-           "torch.bfloat16": "BFloat16"}
+_CDIST_MODES = {"use_mm_for_euclid_dist_if_necessary": None, "use_mm_for_euclid_dist": 1,
+                "donot_use_mm_for_euclid_dist": 2}
 
 
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
-    """p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M): the vector norm
-    of the broadcast differences, so the gradient is the norm's (0 at a zero distance, as
-    torch's). torch records CdistBackward0 (or, for p = 2 with more than 25 rows, its
-    matrix-product composite); here the node is LinalgVectorNormBackward0."""
-    for name, x in (("X1", x1), ("X2", x2)):
-        if not x.is_floating_point():
-            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: "
-                               f"{_LEGACY.get(str(x.dtype), str(x.dtype))}")
-    if x1.dim() < 2:
-        raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {x1.dim()}D")
-    if x2.dim() < 2:
-        raise RuntimeError(f"cdist only supports at least 2D tensors, X2 got: {x2.dim()}D")
-    if x1.shape[-1] != x2.shape[-1]:
-        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: "
-                           f"{x1.shape[-1]} X2: {x2.shape[-1]}")
-    if p < 0:
-        raise RuntimeError("cdist only supports non-negative p values")
-    # torch's CPU cdist kernel has no half types; its matrix-product path (p = 2 with more
-    # than 25 rows, or asked for) has
-    use_mm = p == 2 and (compute_mode == "use_mm_for_euclid_dist" or (
-        compute_mode == "use_mm_for_euclid_dist_if_necessary"
-        and (x1.shape[-2] > 25 or x2.shape[-2] > 25)))
-    if x1.dtype in (_C.float16, _C.bfloat16) and not use_mm:
-        raise NotImplementedError(f"\"cdist\" not implemented for "
-                                  f"'{'Half' if x1.dtype == _C.float16 else 'BFloat16'}'")
-    if x1.dtype != x2.dtype:
-        raise RuntimeError(f"expected scalar type {_LEGACY.get(str(x1.dtype), str(x1.dtype))} "
-                           f"but found {_LEGACY.get(str(x2.dtype), str(x2.dtype))}")
-    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
-    return _C._linalg_vector_norm(diff, _builtins.float(p), [-1], False)
+    """p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M), recorded as
+    torch's: CdistBackward0, or for p = 2 with more than 25 rows (compute_mode
+    'use_mm_for_euclid_dist' always, 'donot_use_mm_for_euclid_dist' never) the matrix-product
+    form EuclideanDistBackward0 under a view (lib/ops/cdist.cpp)."""
+    if compute_mode not in _CDIST_MODES:
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
+    return _C._cdist(x1, x2, p, _CDIST_MODES[compute_mode])

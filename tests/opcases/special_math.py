@@ -268,7 +268,7 @@ CASES = _unary() + _binary() + _predicates() + _norms() + _nan_reductions()
 
 
 def _cdist():
-    N = "linalg_vector_norm"
+    N, E = "_cdist_forward", "_euclidean_dist"
     return [
         case("cdist/p2", lambda m, a, b: m.cdist(a, b), randn(3, 4), randn(5, 4), ops=(N,)),
         case("cdist/p1", lambda m, a, b: m.cdist(a, b, p=1), randn(3, 2), randn(4, 2), ops=(N,),
@@ -279,8 +279,10 @@ def _cdist():
              ops=(N,), gradcheck=False),
         case("cdist/broadcast_batch", lambda m, a, b: m.cdist(a, b), randn(2, 1, 3, 4),
              randn(3, 5, 4), ops=(N,)),
-        case("cdist/large", lambda m, a, b: m.cdist(a, b), randn(30, 3), randn(27, 3), ops=(N,),
+        case("cdist/large", lambda m, a, b: m.cdist(a, b), randn(30, 3), randn(27, 3), ops=(E,),
              rtol=1e-3, atol=1e-4),
+        case("cdist/large_batched", lambda m, a, b: m.cdist(a, b), randn(2, 30, 3), randn(27, 3),
+             ops=(E,), rtol=1e-3, atol=1e-4),
         case("cdist/zero_distance", lambda m, a: m.cdist(a, a), randn(4, 3), ops=(N,),
              gradcheck=False, rtol=1e-3, atol=1e-4),
     ]

@@ -63,6 +63,14 @@ void nll_loss_fwd(const Tensor& loss, const Tensor& tw, const Tensor& bad, const
 void nll_loss_bwd(const Tensor& grad_in, const Tensor& g, bool per_target, const Tensor& target,
                   const Tensor& weight, const Tensor& total, int64_t ignore_index);
 
+// CPU only: cdist's distances (fn::cdist_pair) of contiguous float32/float64 x1 [B, r1, m] and
+// x2 [B, r2, m] into the contiguous out [B, r1, r2]; cdist_bwd: the gradient for x1
+// (fn::cdist_grad_term summed over x2's rows in order) into the contiguous gx1 [B, r1, m] from
+// the contiguous g and dist [B, r1, r2].
+void cdist_fwd(const Tensor& out, const Tensor& x1, const Tensor& x2, double p);
+void cdist_bwd(const Tensor& gx1, const Tensor& g, const Tensor& x1, const Tensor& x2, double p,
+               const Tensor& dist);
+
 // Activations with arguments (same dtype in and out, floating).
 void gelu(const Tensor& out, const Tensor& in, bool tanh_approx);
 void softplus(const Tensor& out, const Tensor& in, double beta, double threshold);

@@ -33,6 +33,13 @@ DType extra_binary_dtype(OpId op, const Tensor& a, const Tensor& b, DType promot
 Tensor linalg_vector_norm(const Tensor& a, double ord, const std::vector<int64_t>& dims,
                           bool keepdim = false, std::optional<DType> dtype = std::nullopt);
 Tensor dist(const Tensor& a, const Tensor& b, double p = 2);
+// cdist (lib/ops/cdist.cpp): torch.cdist with compute_mode 0 (matrix products for p = 2 above 25
+// rows), 1 (always for p = 2) or 2 (never); its two recorded forms, _cdist_forward
+// (CdistBackward0) and _euclidean_dist (EuclideanDistBackward0)
+Tensor cdist(const Tensor& x1, const Tensor& x2, double p = 2,
+             std::optional<int64_t> compute_mode = std::nullopt);
+Tensor cdist_forward(const Tensor& x1, const Tensor& x2, double p);
+Tensor euclidean_dist(const Tensor& x1, const Tensor& x2);
 Tensor nansum(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim = false,
               std::optional<DType> dtype = std::nullopt);
 Tensor nanmean(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim = false,
@@ -81,6 +88,11 @@ std::vector<int64_t> norm_dims(const Tensor& a, const std::vector<int64_t>& dims
 // ||x||_ord over normalised dims (norm_dims) of a float tensor, without history: the values of
 // linalg_vector_norm, dist and norm (lib/ops/norms.cpp)
 Tensor norm_values(const Tensor& x, double ord, const std::vector<int64_t>& rdims, bool keepdim);
+// the gradients of cdist's two nodes ({x1's, x2's}; undefined where not needed)
+TensorList cdist_backward(const Tensor& g, const Tensor& x1, const Tensor& x2, double p,
+                          const Tensor& result, bool need1, bool need2);
+TensorList euclidean_dist_backward(const Tensor& g, const Tensor& x1, const Tensor& x2,
+                                   const Tensor& result, bool need1, bool need2);
 // backward helpers (lib/autograd/backward_math.cpp)
 Tensor norm_backward(const Tensor& g, const Tensor& self, const Tensor& result, double p,
                      const std::vector<int64_t>& dims, bool keepdim);

@@ -339,6 +339,7 @@ _SCALARS.update({
                                   "dim": lambda n: _dims_or_none(n, 1),
                                   "keepdim": lambda n: bool(n._raw_i[-1])},
     "DistBackward0": {"p": lambda n: _ord(n._raw_f[0])},
+    "CdistBackward0": {"p": lambda n: float(n._raw_f[0])},
     "NansumBackward0": {"dim": lambda n: _dims_or_none(n, 0),
                         "keepdim": lambda n: bool(n._raw_i[-1])},
     "MedianBackward1": _SELECTING, "NanmedianBackward1": _SELECTING,
