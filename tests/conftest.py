@@ -46,9 +46,6 @@ def pytest_report_header(config):
 # test keeps asserting torch's behaviour, and a fix turns it into an XPASS that fails the run
 # until the entry is removed here. Applied only when the backend under test is tapegrad.
 KNOWN_GAPS = {
-    "pad/circular": "torch records circular padding as slice copies into a new tensor "
-                    "(CopySlices); tapegrad's composite gathers, recording IndexSelectBackward0",
-    "[CircularPad": "CircularPad1d/2d/3d: see pad/circular",
 }
 
 
@@ -59,7 +56,7 @@ def pytest_collection_modifyitems(config, items):
     everywhere = ()  # keys of gaps that fail in every test that runs them (not only the
     # cross-check); none at present
     # gaps where tapegrad records a different node: its saved attributes differ as well
-    name_gaps = ("pad/circular", "[CircularPad")
+    name_gaps = ()
     for item in items:
         for key, reason in KNOWN_GAPS.items():
             # The other gaps are about forward values or grad_fn names, which only the

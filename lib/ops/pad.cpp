@@ -1,7 +1,7 @@
 // F.pad. constant_pad_nd (the constant mode): a filled output with the input copied into the
 // window the (left, right) amounts leave; negative amounts crop. The gradient is the same op
-// with the amounts negated, so it differentiates again. The reflect / replicate / circular
-// modes gather input positions per padded dim (Note [Index padding]).
+// with the amounts negated, so it differentiates again. The reflect / replicate modes gather
+// input positions per padded dim (Note [Index padding]); circular copies slices, as torch's.
 #include <sstream>
 
 #include "common.h"
@@ -47,8 +47,8 @@ Tensor constant_pad_nd(const Tensor& a, const std::vector<int64_t>& pad, Scalar 
 }  // namespace tapegrad
 
 // ---- reflect / replicate / circular (F.pad's other modes) ----
-// Note [Index padding]: every output position along a padded dim reads one input position
-// (mirrored, clamped or wrapped), so the forward is index_select per padded dim and the
+// Note [Index padding]: for reflect and replicate every output position along a padded dim reads
+// one input position (mirrored or clamped), so the forward is index_select per padded dim and the
 // backward scatters the gradient back with accumulating index_put (differentiable again).
 namespace tapegrad {
 
@@ -58,18 +58,13 @@ enum class PadMode { Reflect, Replicate, Circular };
 
 Tensor pad_source(int64_t n, int64_t left, int64_t right, PadMode mode) {
   const int64_t m = std::max<int64_t>(n + left + right, 0);
-  // circular: a negative pad crops first, and the wrap then stays inside the kept [lo, hi)
-  const int64_t lo = std::max<int64_t>(-left, 0), hi = n - std::max<int64_t>(-right, 0);
-  const int64_t kept = std::max<int64_t>(hi - lo, 1);
   std::vector<double> src(m);
   for (int64_t j = 0; j < m; ++j) {
     int64_t s = j - left;
     if (mode == PadMode::Reflect)
       s = s < 0 ? -s : (s >= n ? 2 * (n - 1) - s : s);
-    else if (mode == PadMode::Replicate)
-      s = std::min(std::max<int64_t>(s, 0), n - 1);
     else
-      s = s < lo ? s + kept : (s >= hi ? s - kept : s);
+      s = std::min(std::max<int64_t>(s, 0), n - 1);
     src[j] = static_cast<double>(s);
   }
   return from_values(src, {m}, DType::Int64);
@@ -123,6 +118,44 @@ void check_index_pad(const Tensor& a, const std::vector<int64_t>& pad, PadMode m
     out << (k == np - 1 ? "" : " ") << name << ": " << m;
   }
   TG_CHECK(!small, "input (", in.str(), ") is too small. Calculated output ", out.str());
+}
+
+// torch's _pad_circular: the input (cropped by negative pads) copied into the middle of a new
+// tensor, then each padded dim's edges copied from the other end of the result, so that the
+// graph is torch's (CopySlices over SliceBackward0) and a copy whose source overlaps its
+// destination (a pad beyond the size the other pad's crop leaves) is refused as torch refuses it.
+// Corners are written more than once when several dims are padded.
+Tensor circular_pad(const Tensor& a, const std::vector<int64_t>& pad) {
+  const int64_t nd = a.dim(), np = static_cast<int64_t>(pad.size()) / 2;
+  Shape shape = a.sizes();
+  for (int64_t k = 0; k < np; ++k) shape[nd - 1 - k] += pad[2 * k] + pad[2 * k + 1];
+  Tensor out = empty(shape, a.dtype(), a.device());
+  Tensor out_part = out, in_part = a;
+  for (int64_t k = 0; k < np; ++k) {
+    const int64_t d = nd - 1 - k, l = pad[2 * k], r = pad[2 * k + 1];
+    out_part = slice(out_part, d, std::max<int64_t>(l, 0), shape[d] - std::max<int64_t>(r, 0));
+    in_part = slice(in_part, d, std::max<int64_t>(-l, 0), a.sizes()[d] - std::max<int64_t>(-r, 0));
+  }
+  copy_(out_part, in_part);
+  for (int64_t k = 0; k < np; ++k) {
+    const int64_t d = nd - 1 - k, l = pad[2 * k], r = pad[2 * k + 1];
+    const int64_t lp = std::max<int64_t>(l, 0), rp = std::max<int64_t>(r, 0);
+    // torch refuses these copies only where its overlap check sees them (dense slices) and
+    // otherwise reads the output's uninitialised memory; refused here always
+    TG_CHECK(!((l > 0 && shape[d] - l - rp < l) || (r > 0 && lp + r > shape[d] - r)),
+             "unsupported operation: some elements of the input tensor and the written-to tensor "
+             "refer to a single memory location. Please clone() the tensor before performing the "
+             "operation.");
+    if (l > 0) {
+      Tensor dst = slice(out, d, 0, l);
+      copy_(dst, slice(out, d, shape[d] - l - rp, shape[d] - rp));
+    }
+    if (r > 0) {
+      Tensor dst = slice(out, d, shape[d] - r, shape[d]);
+      copy_(dst, slice(out, d, lp, lp + r));
+    }
+  }
+  return out;
 }
 
 Tensor index_pad_forward(const Tensor& a, const std::vector<int64_t>& pad, PadMode mode) {
@@ -180,16 +213,7 @@ Tensor pad(const Tensor& a, const std::vector<int64_t>& pad, const std::string& 
   if (m != PadMode::Circular && a.dtype() == DType::Bool)  // torch's kernels have no bool case
     TG_ERROR_KIND(NotImplemented, "\"", m == PadMode::Reflect ? "reflection" : "replication",
                   "_pad", n / 2, "d\" not implemented for 'Bool'");
-  if (m == PadMode::Circular) {
-    // torch records circular padding as slice copies (CopySlices); here it is the gathers'
-    // composite: out = index_select(...) per dim, recorded with their own nodes.
-    Tensor r = a;
-    for (size_t k = 0; k < pad.size() / 2; ++k) {
-      const int64_t d = nd - 1 - static_cast<int64_t>(k);
-      r = index_select(r, d, pad_source(r.sizes()[d], pad[2 * k], pad[2 * k + 1], m));
-    }
-    return r;
-  }
+  if (m == PadMode::Circular) return circular_pad(a, pad);
   Tensor out = index_pad_forward(a, pad, m);
   static const OpId kOps[2][3] = {
       {OpId::ReflectionPad1d, OpId::ReflectionPad2d, OpId::ReflectionPad3d},
