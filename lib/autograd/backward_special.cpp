@@ -100,10 +100,10 @@ TensorList special_backward(Node& node, const Tensor& g) {
       Tensor go = igamma_other_grad(g, S(0), S(1));
       return {Tensor(), upper ? neg(go) : go};
     }
-    case OpId::Mvlgamma: {  // sum_{i<p} digamma(x - i/2)
-      Tensor x = S(0), d = digamma(x);
-      for (int64_t i = 1; i < node.i[0]; ++i) d = add(d, digamma(sub(x, sc(0.5 * i))));
-      return {mul(g, d)};
+    case OpId::Mvlgamma: {  // sum_{i<p} digamma(x - i/2), in torch's arange form
+      Tensor x = S(0);
+      Tensor args = arange(-0.5 * static_cast<double>(node.i[0]) + 0.5, 0.5, 0.5, x.dtype());
+      return {mul(g, sum(digamma(add(unsqueeze(x, -1), args)), {x.dim()}, false))};
     }
     default:
       TG_ERROR("special_backward: not a torch.special row");

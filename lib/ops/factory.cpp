@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include <tapegrad/core/cuda.h>
+#include <tapegrad/core/half.h>
 #include <tapegrad/kernels/dispatch.h>
 #include <tapegrad/ops/memory_format.h>
 #include <tapegrad/ops/output_layout.h>
@@ -98,6 +99,63 @@ Tensor linspace(double start, double end, int64_t steps, DType dt) {
       p[i] = static_cast<T>(i < half || steps == 1
                                 ? std::fma(step, static_cast<S>(i), s0)
                                 : std::fma(-step, static_cast<S>(steps - i - 1), s1));
+  });
+  return t;
+}
+
+namespace {
+
+// torch's logspace kernel for half / bfloat16 (H): start, end and their difference rounded to H
+// (its arithmetic is float's, rounded once), then as the float64 loop in logspace below.
+template <class H>
+void logspace_reduced(H* p, double start, double end, int64_t steps, double base) {
+  const float s = static_cast<float>(H(static_cast<float>(start)));
+  const float e = static_cast<float>(H(static_cast<float>(end)));
+  const double step = static_cast<float>(H(e - s)) / static_cast<double>(steps - 1);
+  const int64_t half = steps / 2;
+  for (int64_t i = 0; i < steps; ++i) {
+    const double x = i < half ? s + step * static_cast<double>(i)
+                              : e - step * static_cast<double>(steps - i - 1);
+    p[i] = H(static_cast<float>(std::pow(base, x)));
+  }
+}
+
+}  // namespace
+
+Tensor logspace(double start, double end, int64_t steps, double base, DType dt) {
+  TG_CHECK(steps >= 0, "number of steps must be non-negative");
+  Tensor t = empty({steps}, dt);
+  if (steps == 0) return t;
+  if (steps == 1) {  // torch fills pow(base, start) in float64, converted once (checked)
+    check_scalar_fits(Scalar(std::pow(base, start)), dt);
+    kern::fill(t, std::pow(base, start));
+    return t;
+  }
+  if (dt == DType::Float16) {
+    logspace_reduced(t.data<Half>(), start, end, steps, base);
+    return t;
+  }
+  if (dt == DType::BFloat16) {
+    logspace_reduced(t.data<BFloat16>(), start, end, steps, base);
+    return t;
+  }
+  // torch's kernel: start and end in the dtype (truncated for integers), a float64 step, each
+  // exponent counted from the nearer end in float64 (no fused multiply-add: torch's
+  // RangeFactories.cpp is built for the baseline ISA), std::pow in float64 converted once
+  dispatch_numeric(dt, "logspace_cpu", [&](auto tag) {
+    using T = decltype(tag);
+    T* p = t.data<T>();
+    const T s = static_cast<T>(start), e = static_cast<T>(end);
+    const double step = static_cast<double>(e - s) / static_cast<double>(steps - 1);
+    const int64_t half = steps / 2;
+    // integers: torch's base is a float, promoted with the float64 exponent
+    const double b = std::is_floating_point<T>::value ? base
+                                                      : static_cast<double>(static_cast<float>(base));
+    for (int64_t i = 0; i < steps; ++i) {
+      const double x = i < half ? static_cast<double>(s) + step * static_cast<double>(i)
+                                : static_cast<double>(e) - step * static_cast<double>(steps - i - 1);
+      p[i] = static_cast<T>(std::pow(b, x));
+    }
   });
   return t;
 }

@@ -182,10 +182,13 @@ Tensor mvlgamma(const Tensor& x, int64_t p) {
   Tensor out;
   {
     NoGradGuard ng;
+    // torch's form: lgamma of x + arange(-(p - 1) / 2, 1/2, 1/2) summed over the new last dim
+    // (one pass, not p; a huge p fails at torch's allocation instead of looping for ever)
     Tensor xd = detach(x);
-    out = lgamma(xd);
-    for (int64_t i = 1; i < p; ++i) out = add(out, lgamma(sub(xd, wrapped_scalar(0.5 * i))));
-    out = add(out, wrapped_scalar(double(p) * double(p - 1) / 4 * std::log(M_PI)));
+    const DType dt = is_floating(x.dtype()) ? x.dtype() : default_dtype();
+    Tensor args = arange(-0.5 * static_cast<double>(p) + 0.5, 0.5, 0.5, dt);
+    out = sum(lgamma(add(unsqueeze(xd, -1), args)), {xd.dim()}, false);
+    out = add(out, wrapped_scalar(static_cast<double>(p * (p - 1)) * std::log(M_PI) * 0.25));
   }
   if (auto node = maybe_node(OpId::Mvlgamma, {x})) {
     node->saved.emplace_back(x, false);

@@ -443,6 +443,9 @@ void bind_ops(py::module_& m) {
   }, py::arg("size"), py::arg("dtype"), py::arg("device") = "cpu");
   m.def("_arange", [](double a, double b, double st, DType dt) { return arange(a, b, st, dt); });
   m.def("_linspace", [](double a, double b, int64_t n, DType dt) { return linspace(a, b, n, dt); });
+  m.def("_logspace", [](double a, double b, int64_t n, double base, DType dt) {
+    return logspace(a, b, n, base, dt);
+  });
   m.def("_eye", [](int64_t n, int64_t k, DType dt) { return eye(n, k, dt); });
   m.def("_rand", [](const Shape& s, DType dt) { return rand(s, dt); });
   m.def("_randn", [](const Shape& s, DType dt) { return randn(s, dt); });

@@ -29,11 +29,13 @@ void check_values_fit(const Collected& c, DType dt) {
 }
 
 void collect(py::handle o, size_t depth, Shape& shape, Collected& c) {
+  py::object element;  // owns a tensor element's Python number while o points at it
   if (py::isinstance<TensorImpl>(o)) {
     Tensor t = o.cast<Tensor>();
     TG_CHECK_KIND(Value, t.numel() == 1 || depth == shape.size(),
                   "only one element tensors can be converted to Python scalars");
-    o = py::cast(item(t));
+    element = py::cast(item(t));
+    o = element;  // (assigning the temporary itself left o dangling: a crash in a later call)
   }
   PyObject* p = o.ptr();
   if (PyBool_Check(p) || PyLong_Check(p) || PyFloat_Check(p)) {

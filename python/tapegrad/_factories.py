@@ -151,19 +151,6 @@ def _check_linspace_args(name, start, end, steps):
         raise RuntimeError("number of steps must be non-negative")
 
 
-def _int_line(start, end, steps):
-    """float64 points of torch's integral-dtype linspace/logspace kernels (steps >= 2): start
-    and end truncated to integers, a float64 step, the first half counted up from start and
-    the rest down from end."""
-    s = int(start.item() if isinstance(start, Tensor) else start)
-    e = int(end.item() if isinstance(end, Tensor) else end)
-    step = (float(e) - float(s)) / (steps - 1)
-    idx = _C._arange(0.0, float(steps), 1.0, _C.float64)
-    up = idx * step + float(s)
-    down = (idx - float(steps - 1)) * step + float(e)
-    return _C.where(idx < float(steps // 2), up, down)
-
-
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None):
     dtype = _default(dtype)
     _check_linspace_args("linspace", start, end, steps)

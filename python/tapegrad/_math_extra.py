@@ -7,8 +7,8 @@ import warnings as _warnings
 from ._grad_mode import no_grad as _no_grad
 
 from . import _C
-from ._factories import _finish, _default, arange as _arange, linspace as _linspace
-from ._factories import _check_linspace_args, _int_line
+from ._factories import _finish, _default, arange as _arange
+from ._factories import _check_linspace_args
 from ._factories import full_like as _full_like, zeros as _zeros, zeros_like as _zeros_like
 from ._factories import tensor as _tensor
 from ._tensor import _check_device
@@ -55,19 +55,15 @@ _C.Tensor.unique_consecutive = _tensor_unique_consecutive
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False,
              out=None, layout=None, pin_memory=None):
-    """base ** linspace(start, end, steps), computed in float64 and cast to dtype."""
+    """base ** (start ... end) in steps, as torch's kernel computes it (lib/ops/factory.cpp)."""
     from ._layout import check_factory_kwargs
     check_factory_kwargs("logspace", layout, pin_memory)
     if out is not None:
         raise NotImplementedError("tapegrad.logspace: out= is not supported")
     dt = _default(dtype)
     _check_linspace_args("logspace", start, end, steps)
-    if steps >= 2 and not dt.is_floating_point and dt != _C.bool:
-        exps = _int_line(start, end, steps)  # integral dtypes: torch's integer start/end
-    else:
-        exps = _linspace(start, end, steps, dtype=_C.float64)
-    vals = _C.pow(_builtins.float(base), exps)
-    t = vals.to(dt) if dt != _C.float64 else vals
+    start, end = (v.item() if isinstance(v, _C.Tensor) else v for v in (start, end))
+    t = _C._logspace(_builtins.float(start), _builtins.float(end), steps, _builtins.float(base), dt)
     return _finish(t, requires_grad, device)
 
 

@@ -38,6 +38,7 @@ Tensor scalar_tensor(Scalar v, DType dt);
 Tensor wrapped_scalar(Scalar v);  // a 0-d "wrapped number" tensor
 Tensor arange(double start, double end, double step, DType dt);
 Tensor linspace(double start, double end, int64_t steps, DType dt);
+Tensor logspace(double start, double end, int64_t steps, double base, DType dt);
 Tensor eye(int64_t n, int64_t m, DType dt);
 Tensor rand(const Shape& s, DType dt = DType::Float32);
 Tensor randn(const Shape& s, DType dt = DType::Float32);
