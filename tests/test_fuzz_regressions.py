@@ -5,7 +5,9 @@ each checked against torch where torch answers.
 - tensor(data) with a tensor inside data kept a borrowed handle to a temporary Python number: a
   use-after-free that crashed a later call (`tensor(tensor(3.0))` in a loop, `x.new(t, ...)`).
 - mvlgamma(x, p) looped p times: p = 10**12 hung; it now takes torch's arange form (one pass),
-  and a huge p fails at the same allocation as torch's."""
+  and a huge p fails at the same allocation as torch's.
+- tensor_split(x, 10**12) made views until the process was killed for memory; it now fails at
+  once with torch's std::bad_alloc."""
 import numpy as np
 import pytest
 
@@ -57,3 +59,11 @@ def test_mvlgamma_huge_p_fails_fast_as_torch():
     with pytest.raises(RuntimeError, match="can't allocate memory") as got:
         tg().randn(3).mvlgamma_(10**12)
     assert "4000000000000 bytes" in str(want.value) and "4000000000000 bytes" in str(got.value)
+
+
+def test_tensor_split_impossible_count_fails_at_once_as_torch():
+    # torch reserves its result list first (std::bad_alloc); tapegrad made views until the
+    # process was killed for memory
+    for m in (torch, tg()):
+        with pytest.raises(RuntimeError, match="std::bad_alloc"):
+            m.tensor_split(m.randn(4, 3).t(), 10**12)

@@ -109,6 +109,11 @@ TensorList tensor_split(const Tensor& a, int64_t sections, int64_t dim) {
   // the first n % sections pieces take one extra element
   const int64_t base = n / sections, extra = n % sections;
   TensorList out;
+  try {  // as torch's: an impossible count fails here at once, not after filling the memory
+    out.reserve(static_cast<size_t>(sections));
+  } catch (const std::exception&) {
+    TG_ERROR("std::bad_alloc");
+  }
   int64_t start = 0;
   for (int64_t k = 0; k < sections; ++k) {
     const int64_t end = start + base + (k < extra ? 1 : 0);
