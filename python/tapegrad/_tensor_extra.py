@@ -685,6 +685,18 @@ def _new(self, *args, **kwargs):
         return _tg.empty(*args, dtype=self.dtype, device=device or self.device)
     if len(args) == 1 and isinstance(args[0], _tg.Size):
         return _tg.empty(args[0], dtype=self.dtype, device=device or self.device)
+    if len(args) > 1:  # sizes with a non-int among them, or data with more: torch's parser
+        if isinstance(args[0], int):
+            pos = next(i for i, a in enumerate(args) if not isinstance(a, int))
+            raise TypeError(f"new(): argument 'size' failed to unpack the object at pos {pos + 1} "
+                            f"with error \"type must be tuple of ints,but got "
+                            f"{type(args[pos]).__name__}\"")
+        kinds = ", ".join("Tensor" if isinstance(a, Tensor) else type(a).__name__ for a in args)
+        raise TypeError(f"new() received an invalid combination of arguments - got ({kinds}), but "
+                        "expected one of:\n * (*, torch.device device = None)\n"
+                        " * (torch.Storage storage)\n * (Tensor other)\n"
+                        " * (tuple of ints size, *, torch.device device = None)\n"
+                        " * (object data, *, torch.device device = None)\n")
     return _tg.tensor(args[0], dtype=self.dtype, device=device or self.device)
 
 

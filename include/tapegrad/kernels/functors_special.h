@@ -78,8 +78,8 @@ TG_HD inline double polygamma(int64_t n, double x) {
     const double sp = std::sin(kPi * x);
     return kPi * kPi / (sp * sp) - hurwitz_zeta(2, 1 - x);
   }
-  double fact = 1;
-  for (int64_t k = 2; k <= n; ++k) fact *= double(k);
+  double fact = 1;  // n!, which is inf in double from 171 on (no loop of n steps for a huge n)
+  for (int64_t k = 2; k <= n && fact < INFINITY; ++k) fact *= double(k);
   return (n % 2 ? 1.0 : -1.0) * fact * hurwitz_zeta(double(n + 1), x);
 }
 
