@@ -1,5 +1,7 @@
 // Elementwise ops: the unary/binary/compare rows of ops.def, pow/rsub/clamp/where with their
 // scalar forms, and the in-place variants (Note [In-place ops]).
+#include <cmath>
+#include <limits>
 #include <tapegrad/ops/math_extra.h>
 #include <tapegrad/ops/memory_format.h>
 #include <tapegrad/ops/output_layout.h>
@@ -267,6 +269,15 @@ void check_clamp_inplace(const Tensor& a, std::optional<Scalar> lo, std::optiona
            " can't be cast to the desired output type ", dtype_name_short(a.dtype()));
 }
 
+void clamp_into(const Tensor& out, const Tensor& in, std::optional<double> lo,
+                std::optional<double> hi) {
+  if ((lo && std::isnan(*lo)) || (hi && std::isnan(*hi))) {
+    kern::fill(out, std::numeric_limits<double>::quiet_NaN());  // a floating dtype here
+    return;
+  }
+  kern::clamp(out, in, lo, hi);
+}
+
 Tensor clamp(const Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi) {
   TG_CHECK(lo || hi, "torch.clamp: At least one of 'min' or 'max' must not be None");
   const DType dt = clamp_dtype(a.dtype(), lo, hi, "clamp_scalar_cpu");
@@ -276,7 +287,7 @@ Tensor clamp(const Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi
   std::optional<double> l, h;
   if (lo) l = lo->to_double();
   if (hi) h = hi->to_double();
-  kern::clamp(out, cast_for_kernel(a, dt), l, h);
+  clamp_into(out, cast_for_kernel(a, dt), l, h);
   if (auto node = maybe_node(OpId::Clamp, {a})) {
     node->saved.emplace_back(a, false);
     node->f = {l.value_or(0), h.value_or(0)};
@@ -471,7 +482,7 @@ Tensor& clamp_(Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi) {
   std::optional<double> l, h;
   if (lo) l = lo->to_double();
   if (hi) h = hi->to_double();
-  kern::clamp(a, a, l, h);
+  clamp_into(a, a, l, h);
   a.bump_version();
   return a;
 }

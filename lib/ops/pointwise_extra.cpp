@@ -85,7 +85,7 @@ Tensor clamp_one(OpId row, const Tensor& a, Scalar bound) {
   Tensor out = empty_like_operands(Shape(a.sizes()), dt, a.device(), {&a});
   std::optional<double> lo, hi;
   (row == OpId::ClampMin ? lo : hi) = bound.to_double();
-  kern::clamp(out, cast_for_kernel(a, dt), lo, hi);
+  clamp_into(out, cast_for_kernel(a, dt), lo, hi);
   if (auto node = maybe_node(row, {a})) {
     node->saved.emplace_back(a, false);
     node->f = {bound.to_double()};

@@ -113,7 +113,7 @@ void bind_activation(py::module_& m) {
   }, x, py::arg("target"), py::arg("reduction"));
   m.def("_norm_dim", [](const Tensor& a, double p, const std::vector<int64_t>& dims,
                         bool keepdim) { return norm(a, p, dims, keepdim); },
-        x, py::arg("p"), py::arg("dim"), py::arg("keepdim") = false);
+        x, py::arg("p"), py::arg("dim"), py::arg("keepdim").noconvert() = false);
   m.def("_prelu_kernel", [](const Tensor& a, const Tensor& w) { return prelu_kernel(a, w); }, x,
         py::arg("weight"));
 }

@@ -82,14 +82,14 @@ void bind_scatter(py::module_& m, Cls& cls) {
     return scatter_reduce(a, d, i, s, r, include_self);
   };
   m.def("scatter_reduce", sr, py::arg("input"), py::arg("dim"), py::arg("index"), py::arg("src"),
-        py::arg("reduce"), py::kw_only(), py::arg("include_self") = true);
+        py::arg("reduce"), py::kw_only(), py::arg("include_self").noconvert() = true);
   cls.def("scatter_reduce", sr, py::arg("dim"), py::arg("index"), py::arg("src"),
-          py::arg("reduce"), py::kw_only(), py::arg("include_self") = true);
+          py::arg("reduce"), py::kw_only(), py::arg("include_self").noconvert() = true);
   cls.def("scatter_reduce_", [](Tensor& a, int64_t d, const Tensor& i, const Tensor& s,
                                 const std::string& r, bool include_self) -> Tensor& {
     return scatter_reduce_(a, d, i, s, r, include_self);
   }, py::arg("dim"), py::arg("index"), py::arg("src"), py::arg("reduce"), py::kw_only(),
-     py::arg("include_self") = true);
+     py::arg("include_self").noconvert() = true);
 }
 
 void bind_index_family(py::module_& m, Cls& cls) {
@@ -130,13 +130,13 @@ void bind_index_family(py::module_& m, Cls& cls) {
     return index_put(a, index_list(idx), v, acc);
   };
   m.def("index_put", ip, py::arg("input"), py::arg("indices"), py::arg("values"),
-        py::arg("accumulate") = false);
-  cls.def("index_put", ip, py::arg("indices"), py::arg("values"), py::arg("accumulate") = false);
+        py::arg("accumulate").noconvert() = false);
+  cls.def("index_put", ip, py::arg("indices"), py::arg("values"), py::arg("accumulate").noconvert() = false);
   auto ip_ = [](Tensor& a, const std::vector<std::optional<Tensor>>& idx, const Tensor& v,
                 bool acc) -> Tensor& { return index_put_(a, index_list(idx), v, acc); };
   m.def("index_put_", ip_, py::arg("input"), py::arg("indices"), py::arg("values"),
-        py::arg("accumulate") = false);
-  cls.def("index_put_", ip_, py::arg("indices"), py::arg("values"), py::arg("accumulate") = false);
+        py::arg("accumulate").noconvert() = false);
+  cls.def("index_put_", ip_, py::arg("indices"), py::arg("values"), py::arg("accumulate").noconvert() = false);
   auto ms = [](const Tensor& a, const Tensor& mask, const Tensor& s) {
     return masked_scatter(a, mask, s);
   };

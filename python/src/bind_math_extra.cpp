@@ -124,7 +124,7 @@ void bind_math_extra(py::module_& m) {
                                  bool keepdim, std::optional<DType> dtype) {
     return linalg_vector_norm(a, ord, opt_dims(dim), keepdim, dtype);
   }, py::arg("input"), py::arg("ord") = 2.0, py::arg("dim") = py::none(),
-     py::arg("keepdim") = false, py::kw_only(), py::arg("dtype") = py::none());
+     py::arg("keepdim").noconvert() = false, py::kw_only(), py::arg("dtype") = py::none());
   fn_and_method(m, cls, "dist", [](const Tensor& a, const Tensor& b, double p) {
     return dist(a, b, p);
   }, py::arg("other"), py::arg("p") = 2.0);
@@ -144,12 +144,12 @@ void bind_math_extra(py::module_& m) {
   fn_and_method(m, cls, "nansum", [](const Tensor& a, const py::object& dim, bool keepdim,
                                      std::optional<DType> dtype) {
     return nansum(a, opt_dims(dim), keepdim, dtype);
-  }, py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(),
+  }, py::arg("dim") = py::none(), py::arg("keepdim").noconvert() = false, py::kw_only(),
      py::arg("dtype") = py::none());
   fn_and_method(m, cls, "nanmean", [](const Tensor& a, const py::object& dim, bool keepdim,
                                       std::optional<DType> dtype) {
     return nanmean(a, opt_dims(dim), keepdim, dtype);
-  }, py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(),
+  }, py::arg("dim") = py::none(), py::arg("keepdim").noconvert() = false, py::kw_only(),
      py::arg("dtype") = py::none());
 
   // ---- order statistics: (values, indices) named tuples along a dim ----
@@ -161,14 +161,14 @@ void bind_math_extra(py::module_& m) {
     };
     m.def(name, all, py::arg("input"));
     cls.def(name, all);
-    fn_and_method(m, cls, name, along, py::arg("dim"), py::arg("keepdim") = false);
+    fn_and_method(m, cls, name, along, py::arg("dim"), py::arg("keepdim").noconvert() = false);
   }
   fn_and_method(m, cls, "kthvalue", [](const Tensor& a, int64_t k, int64_t dim, bool keepdim) {
     return named("kthvalue", kthvalue(a, k, dim, keepdim));
-  }, py::arg("k"), py::arg("dim") = -1, py::arg("keepdim") = false);
+  }, py::arg("k"), py::arg("dim") = -1, py::arg("keepdim").noconvert() = false);
   fn_and_method(m, cls, "mode", [](const Tensor& a, int64_t dim, bool keepdim) {
     return named("mode", mode(a, dim, keepdim));
-  }, py::arg("dim") = -1, py::arg("keepdim") = false);
+  }, py::arg("dim") = -1, py::arg("keepdim").noconvert() = false);
 
   // ---- var_mean / std_mean (plain tuples, as torch) and aminmax (min, max) ----
   for (const char* name : {"var_mean", "std_mean"}) {
@@ -187,16 +187,16 @@ void bind_math_extra(py::module_& m) {
                       : var_mean(a, opt_dims(dim), corr, keepdim);
       return py::make_tuple(r.first, r.second);
     }, py::arg("input"), py::arg("dim") = py::none(), py::arg("unbiased") = py::none(),
-       py::arg("keepdim") = false, py::kw_only(), py::arg("correction") = py::none());
+       py::arg("keepdim").noconvert() = false, py::kw_only(), py::arg("correction") = py::none());
   }
   auto aminmax_fn = [](const Tensor& a, std::optional<int64_t> dim, bool keepdim) {
     auto r = aminmax(a, dim, keepdim);
     return py::module_::import("tapegrad.return_types").attr("aminmax")(r.first, r.second);
   };
   m.def("aminmax", aminmax_fn, py::arg("input"), py::kw_only(), py::arg("dim") = py::none(),
-        py::arg("keepdim") = false);
+        py::arg("keepdim").noconvert() = false);
   cls.def("aminmax", aminmax_fn, py::kw_only(), py::arg("dim") = py::none(),
-          py::arg("keepdim") = false);
+          py::arg("keepdim").noconvert() = false);
 
   // ---- scans ----
   fn_and_method(m, cls, "logcumsumexp", [](const Tensor& a, int64_t dim) {
@@ -222,19 +222,19 @@ void bind_math_extra(py::module_& m) {
     // a Python number joins the sequence's device, as in torch (the result lives there)
     Tensor vt = is_number(v) ? to(v.t, seq.device(), v.t.dtype()) : v.t;
     return searchsorted(seq, vt, out_int32, right, sorter.value_or(Tensor()));
-  }, py::arg("sorted_sequence"), py::arg("input"), py::kw_only(), py::arg("out_int32") = false,
-     py::arg("right") = false, py::arg("side") = py::none(), py::arg("sorter") = py::none());
+  }, py::arg("sorted_sequence"), py::arg("input"), py::kw_only(), py::arg("out_int32").noconvert() = false,
+     py::arg("right").noconvert() = false, py::arg("side") = py::none(), py::arg("sorter") = py::none());
   m.def("bucketize", [](const Operand& v, const Tensor& b, bool out_int32, bool right) {
     return bucketize(is_number(v) ? to(v.t, b.device(), v.t.dtype()) : v.t, b, out_int32, right);
-  }, py::arg("input"), py::arg("boundaries"), py::kw_only(), py::arg("out_int32") = false,
-     py::arg("right") = false);
+  }, py::arg("input"), py::arg("boundaries"), py::kw_only(), py::arg("out_int32").noconvert() = false,
+     py::arg("right").noconvert() = false);
   m.def("isin", [](const Operand& e, const Operand& t, bool assume_unique, bool invert) {
     TG_CHECK_KIND(Type, !(is_number(e) && is_number(t)),
                   "isin() received an invalid combination of arguments - got (Number, Number)");
     return isin(is_number(e) ? to(e.t, t.t.device(), e.t.dtype()) : e.t, t.t, assume_unique,
                 invert);
   }, py::arg("elements"), py::arg("test_elements"), py::kw_only(),
-     py::arg("assume_unique") = false, py::arg("invert") = false);
+     py::arg("assume_unique").noconvert() = false, py::arg("invert").noconvert() = false);
   fn_and_method(m, cls, "bincount", [](const Tensor& a, std::optional<Tensor> w, int64_t minlength) {
     return bincount(a, w.value_or(Tensor()), minlength);
   }, py::arg("weights") = py::none(), py::arg("minlength") = 0);

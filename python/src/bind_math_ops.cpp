@@ -175,13 +175,13 @@ void bind_math_ops(py::module_& m) {
     return allclose(a, b, rtol, atol, nan);
   };
   m.def("isclose", isclose_fn, py::arg("input"), py::arg("other"), py::arg("rtol") = 1e-5,
-        py::arg("atol") = 1e-8, py::arg("equal_nan") = false);
+        py::arg("atol") = 1e-8, py::arg("equal_nan").noconvert() = false);
   cls.def("isclose", isclose_fn, py::arg("other"), py::arg("rtol") = 1e-5,
-          py::arg("atol") = 1e-8, py::arg("equal_nan") = false);
+          py::arg("atol") = 1e-8, py::arg("equal_nan").noconvert() = false);
   m.def("allclose", allclose_fn, py::arg("input"), py::arg("other"), py::arg("rtol") = 1e-5,
-        py::arg("atol") = 1e-8, py::arg("equal_nan") = false);
+        py::arg("atol") = 1e-8, py::arg("equal_nan").noconvert() = false);
   cls.def("allclose", allclose_fn, py::arg("other"), py::arg("rtol") = 1e-5,
-          py::arg("atol") = 1e-8, py::arg("equal_nan") = false);
+          py::arg("atol") = 1e-8, py::arg("equal_nan").noconvert() = false);
   auto equal_fn = [](const Tensor& a, const Tensor& b) { return equal(a, b); };
   m.def("equal", equal_fn, py::arg("input"), py::arg("other"));
   cls.def("equal", equal_fn, py::arg("other"));
@@ -216,23 +216,23 @@ void bind_math_ops(py::module_& m) {
     if (!stable.is_none()) st = stable.cast<bool>();
     return named("sort", sort(a, dim, descending, st));
   };
-  m.def("sort", sort_fn, py::arg("input"), py::arg("dim") = -1, py::arg("descending") = false,
-        py::kw_only(), py::arg("stable") = py::none());
-  cls.def("sort", sort_fn, py::arg("dim") = -1, py::arg("descending") = false, py::kw_only(),
-          py::arg("stable") = py::none());
+  m.def("sort", sort_fn, py::arg("input"), py::arg("dim") = -1, py::arg("descending").noconvert() = false,
+        py::kw_only(), py::arg("stable").noconvert() = py::none());
+  cls.def("sort", sort_fn, py::arg("dim") = -1, py::arg("descending").noconvert() = false, py::kw_only(),
+          py::arg("stable").noconvert() = py::none());
   auto argsort_fn = [](const Tensor& a, int64_t dim, bool descending, bool stable) {
     return argsort(a, dim, descending, stable);
   };
   m.def("argsort", argsort_fn, py::arg("input"), py::arg("dim") = -1,
-        py::arg("descending") = false, py::kw_only(), py::arg("stable") = false);
-  cls.def("argsort", argsort_fn, py::arg("dim") = -1, py::arg("descending") = false,
-          py::kw_only(), py::arg("stable") = false);
+        py::arg("descending").noconvert() = false, py::kw_only(), py::arg("stable").noconvert() = false);
+  cls.def("argsort", argsort_fn, py::arg("dim") = -1, py::arg("descending").noconvert() = false,
+          py::kw_only(), py::arg("stable").noconvert() = false);
   auto topk_fn = [named](const Tensor& a, int64_t k, std::optional<int64_t> dim, bool largest,
                          bool sorted) { return named("topk", topk(a, k, dim, largest, sorted)); };
   m.def("topk", topk_fn, py::arg("input"), py::arg("k"), py::arg("dim") = py::none(),
-        py::arg("largest") = true, py::arg("sorted") = true);
-  cls.def("topk", topk_fn, py::arg("k"), py::arg("dim") = py::none(), py::arg("largest") = true,
-          py::arg("sorted") = true);
+        py::arg("largest").noconvert() = true, py::arg("sorted").noconvert() = true);
+  cls.def("topk", topk_fn, py::arg("k"), py::arg("dim") = py::none(), py::arg("largest").noconvert() = true,
+          py::arg("sorted").noconvert() = true);
 
   auto nan_to_num_fn = [](const Tensor& a, std::optional<double> nan, std::optional<double> posinf,
                           std::optional<double> neginf) { return nan_to_num(a, nan, posinf, neginf); };

@@ -63,21 +63,21 @@ void bind_nn_ops(py::module_& m) {
   // ---- reductions ----
   both(m, cls, "logsumexp", [](const Tensor& a, py::object dim, bool keepdim) {
     return logsumexp(a, dims_from_object(dim), keepdim);
-  }, py::arg("dim"), py::arg("keepdim") = false);
+  }, py::arg("dim"), py::arg("keepdim").noconvert() = false);
   both(m, cls, "var", [](const Tensor& a, py::object dim, py::object unbiased, bool keepdim,
                          py::object correction) {
     return var_like(a, dim, unbiased, keepdim, correction, false);
-  }, py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim") = false,
+  }, py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim").noconvert() = false,
      py::kw_only(), py::arg("correction") = py::none());
   both(m, cls, "std", [](const Tensor& a, py::object dim, py::object unbiased, bool keepdim,
                          py::object correction) {
     return var_like(a, dim, unbiased, keepdim, correction, true);
-  }, py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim") = false,
+  }, py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim").noconvert() = false,
      py::kw_only(), py::arg("correction") = py::none());
   both(m, cls, "prod", [](const Tensor& a, std::optional<int64_t> dim, bool keepdim,
                           std::optional<DType> dtype) {
     return dim ? prod(a, *dim, keepdim, dtype) : prod(a, dtype);
-  }, py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(),
+  }, py::arg("dim") = py::none(), py::arg("keepdim").noconvert() = false, py::kw_only(),
      py::arg("dtype") = py::none());
 
   // ---- indexing and masks ----
@@ -169,7 +169,7 @@ void bind_nn_ops(py::module_& m) {
     return batch_norm(x, w.value_or(Tensor()), b.value_or(Tensor()), rm.value_or(Tensor()),
                       rv.value_or(Tensor()), training, momentum, eps);
   }, py::arg("input"), py::arg("weight"), py::arg("bias"), py::arg("running_mean"),
-     py::arg("running_var"), py::arg("training"), py::arg("momentum"), py::arg("eps"),
+     py::arg("running_var"), py::arg("training").noconvert(), py::arg("momentum"), py::arg("eps"),
      py::arg("cudnn_enabled") = true);
   m.def("group_norm", [](const Tensor& x, int64_t groups, std::optional<Tensor> w,
                          std::optional<Tensor> b, double eps, bool) {
@@ -179,7 +179,7 @@ void bind_nn_ops(py::module_& m) {
   m.def("embedding", [](const Tensor& w, const Tensor& idx, int64_t pad, bool freq, bool sparse) {
     return embedding(w, idx, pad, freq, sparse);
   }, py::arg("weight"), py::arg("indices"), py::arg("padding_idx") = -1,
-     py::arg("scale_grad_by_freq") = false, py::arg("sparse") = false);
+     py::arg("scale_grad_by_freq").noconvert() = false, py::arg("sparse").noconvert() = false);
   m.def("embedding_renorm_", [](Tensor& w, const Tensor& idx, double max_norm,
                                 double norm_type) -> Tensor& {
     return embedding_renorm_(w, idx, max_norm, norm_type);
@@ -202,20 +202,20 @@ void bind_nn_ops(py::module_& m) {
                              const py::object& p, const py::object& d, bool ceil) {
     return pool(x, k, s, p, d, ceil).first;
   }, py::arg("input"), py::arg("kernel_size"), py::arg("stride") = py::tuple(),
-     py::arg("padding") = 0, py::arg("dilation") = 1, py::arg("ceil_mode") = false);
+     py::arg("padding") = 0, py::arg("dilation") = 1, py::arg("ceil_mode").noconvert() = false);
   m.def("max_pool2d_with_indices", [pool](const Tensor& x, const py::object& k,
                                           const py::object& s, const py::object& p,
                                           const py::object& d, bool ceil) {
     auto r = pool(x, k, s, p, d, ceil);
     return py::make_tuple(r.first, r.second);
   }, py::arg("input"), py::arg("kernel_size"), py::arg("stride") = py::tuple(),
-     py::arg("padding") = 0, py::arg("dilation") = 1, py::arg("ceil_mode") = false);
+     py::arg("padding") = 0, py::arg("dilation") = 1, py::arg("ceil_mode").noconvert() = false);
   m.def("dropout", [](const Tensor& x, double p, bool train) { return dropout(x, p, train); },
-        py::arg("input"), py::arg("p"), py::arg("train"));
+        py::arg("input"), py::arg("p"), py::arg("train").noconvert());
   m.def("dropout_", [](Tensor& x, double p, bool train) -> Tensor& {
     return dropout_(x, p, train);
   },
-        py::arg("input"), py::arg("p"), py::arg("train"));
+        py::arg("input"), py::arg("p"), py::arg("train").noconvert());
   m.def("constant_pad_nd", [](const Tensor& a, const std::vector<int64_t>& pad, Scalar v) {
     return constant_pad_nd(a, pad, v);
   }, py::arg("input"), py::arg("pad"), py::arg("value") = Scalar(int64_t{0}));

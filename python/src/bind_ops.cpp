@@ -55,13 +55,32 @@ Tensor reduce_sum_like(const Tensor& a, const py::object& dim, bool keepdim,
 }
 
 // max/min: whole tensor, per dim (values, indices), or elementwise with another tensor.
-py::object extreme(const Tensor& a, const py::object& dim, bool keepdim, bool is_max) {
-  if (dim.is_none()) return py::cast(is_max ? max(a) : min(a));
-  if (py::isinstance<TensorImpl>(dim)) {
-    Tensor o = dim.cast<Tensor>();
-    return py::cast(is_max ? maximum(a, o) : minimum(a, o));
+// torch's overloads: max(), max(Tensor other), max(int dim, bool keepdim=False); `other` may be
+// given by name, and keepdim only goes with a dim.
+py::object extreme(const Tensor& a, const py::object& dim, const py::object& keepdim,
+                   const py::object& other, bool is_max) {
+  const char* name = is_max ? "max" : "min";
+  if (!other.is_none() || py::isinstance<TensorImpl>(dim)) {
+    TG_CHECK_KIND(Type, other.is_none() || dim.is_none(), name,
+                  "() received an invalid combination of arguments - got both dim and other");
+    TG_CHECK_KIND(Type, keepdim.is_none(), name, "(): argument 'dim' (position 1) must be int, "
+                  "not Tensor");
+    const py::object& o = other.is_none() ? dim : other;
+    TG_CHECK_KIND(Type, py::isinstance<TensorImpl>(o), name, "(): argument 'other' must be "
+                  "Tensor, not ", Py_TYPE(o.ptr())->tp_name);
+    Tensor t = o.cast<Tensor>();
+    return py::cast(is_max ? maximum(a, t) : minimum(a, t));
   }
-  auto r = is_max ? max(a, dim.cast<int64_t>(), keepdim) : min(a, dim.cast<int64_t>(), keepdim);
+  if (dim.is_none()) {
+    TG_CHECK_KIND(Type, keepdim.is_none(), name, "() received an invalid combination of "
+                  "arguments - got keepdim without dim");
+    return py::cast(is_max ? max(a) : min(a));
+  }
+  TG_CHECK_KIND(Type, keepdim.is_none() || PyBool_Check(keepdim.ptr()), name,
+                "(): argument 'keepdim' must be bool, not ", Py_TYPE(keepdim.ptr())->tp_name);
+  const bool kd = !keepdim.is_none() && keepdim.ptr() == Py_True;
+  const int64_t d = dim.cast<int64_t>();
+  auto r = is_max ? max(a, d, kd) : min(a, d, kd);
   py::object ret = py::module_::import("tapegrad.return_types").attr(is_max ? "max" : "min");
   return ret(r.first, r.second);
 }
@@ -247,7 +266,7 @@ void bind_ops(py::module_& m) {
   // non_blocking: accepted for torch's signature; every copy here completes before it returns
   // (a host<->device copy is synchronous), which is what non_blocking=False promises and more
   cls.def("copy_", [](Tensor& a, const Tensor& src, bool) { return copy_(a, src); },
-          py::arg("src"), py::arg("non_blocking") = false);
+          py::arg("src"), py::arg("non_blocking").noconvert() = false);
   cls.def("clamp_", [](Tensor& a, py::object lo, py::object hi) -> Tensor& {
     if (py::isinstance<TensorImpl>(lo) || py::isinstance<TensorImpl>(hi)) {
       // torch's clamp_.Tensor: the tensor bounds' out-of-place clamp written back
@@ -277,24 +296,49 @@ void bind_ops(py::module_& m) {
   // ---- reductions ----
   both(m, cls, "sum", [](const Tensor& a, py::object dim, bool keepdim, std::optional<DType> dtype) {
     return reduce_sum_like(a, dim, keepdim, dtype, false);
-  }, py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(), py::arg("dtype") = py::none());
+  }, py::arg("dim") = py::none(), py::arg("keepdim").noconvert() = false, py::kw_only(), py::arg("dtype") = py::none());
   both(m, cls, "mean", [](const Tensor& a, py::object dim, bool keepdim, std::optional<DType> dtype) {
     return reduce_sum_like(a, dim, keepdim, dtype, true);
-  }, py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(), py::arg("dtype") = py::none());
-  both(m, cls, "max", [](const Tensor& a, py::object dim, bool keepdim) { return extreme(a, dim, keepdim, true); },
-       py::arg("dim") = py::none(), py::arg("keepdim") = false);
-  both(m, cls, "min", [](const Tensor& a, py::object dim, bool keepdim) { return extreme(a, dim, keepdim, false); },
-       py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  }, py::arg("dim") = py::none(), py::arg("keepdim").noconvert() = false, py::kw_only(), py::arg("dtype") = py::none());
+  // positional and keyword parsed by hand: a tensor in position 1 is `other`, while dim= given
+  // a 0-d integer tensor is a dim (torch's overloads; pybind cannot tell the two apart)
+  for (bool is_max : {true, false}) {
+    const char* name = is_max ? "max" : "min";
+    auto f = [is_max, name](const Tensor& a, const py::args& args, const py::kwargs& kw) {
+      TG_CHECK_KIND(Type, args.size() <= 2, name, "() takes at most 2 positional arguments (",
+                    args.size(), " given)");
+      py::object dim = py::none(), keepdim = py::none(), other = py::none();
+      if (args.size() >= 1) (py::isinstance<TensorImpl>(args[0]) ? other : dim) = args[0];
+      if (args.size() == 2) keepdim = args[1];
+      for (auto item : kw) {
+        const std::string k = py::str(item.first);
+        TG_CHECK_KIND(Type, k == "dim" || k == "keepdim" || k == "other", name,
+                      "() got an unexpected keyword argument '", k, "'");
+        py::object& slot = k == "dim" ? dim : k == "keepdim" ? keepdim : other;
+        TG_CHECK_KIND(Type, slot.is_none(), name, "() got multiple values for argument '", k,
+                      "'");
+        slot = py::reinterpret_borrow<py::object>(item.second);
+      }
+      if (!dim.is_none() && py::isinstance<TensorImpl>(dim)) {  // dim=tensor: its integer value
+        py::object idx = py::reinterpret_steal<py::object>(PyNumber_Index(dim.ptr()));
+        if (!idx) throw py::error_already_set();
+        dim = idx;
+      }
+      return extreme(a, dim, keepdim, other, is_max);
+    };
+    m.def(name, f, py::arg("input"));
+    cls.def(name, f);
+  }
   both(m, cls, "amax", [](const Tensor& a, py::object dim, bool keepdim) {
     return amax(a, dim.is_none() ? std::vector<int64_t>{} : dims_from_object(dim), keepdim);
-  }, py::arg("dim") = py::tuple(), py::arg("keepdim") = false);
+  }, py::arg("dim") = py::tuple(), py::arg("keepdim").noconvert() = false);
   both(m, cls, "amin", [](const Tensor& a, py::object dim, bool keepdim) {
     return amin(a, dim.is_none() ? std::vector<int64_t>{} : dims_from_object(dim), keepdim);
-  }, py::arg("dim") = py::tuple(), py::arg("keepdim") = false);
+  }, py::arg("dim") = py::tuple(), py::arg("keepdim").noconvert() = false);
   both(m, cls, "argmax", [](const Tensor& a, std::optional<int64_t> dim, bool keepdim) { return argmax(a, dim, keepdim); },
-       py::arg("dim") = py::none(), py::arg("keepdim") = false);
+       py::arg("dim") = py::none(), py::arg("keepdim").noconvert() = false);
   both(m, cls, "argmin", [](const Tensor& a, std::optional<int64_t> dim, bool keepdim) { return argmin(a, dim, keepdim); },
-       py::arg("dim") = py::none(), py::arg("keepdim") = false);
+       py::arg("dim") = py::none(), py::arg("keepdim").noconvert() = false);
   both(m, cls, "sum_to_size", [](const Tensor& a, py::args s) { return sum_to(a, shape_from_args(s)); });
 
   // ---- linear algebra ----

@@ -243,8 +243,8 @@ void bind_shape_ops(py::module_& m) {
     auto fn = [is_all](const Tensor& a, const py::object& dim, bool keepdim) {
       return truth(a, dim, keepdim, is_all);
     };
-    m.def(name, fn, py::arg("input"), py::arg("dim") = py::none(), py::arg("keepdim") = false);
-    cls.def(name, fn, py::arg("dim") = py::none(), py::arg("keepdim") = false);
+    m.def(name, fn, py::arg("input"), py::arg("dim") = py::none(), py::arg("keepdim").noconvert() = false);
+    cls.def(name, fn, py::arg("dim") = py::none(), py::arg("keepdim").noconvert() = false);
   }
   using Test = std::pair<const char*, Tensor (*)(const Tensor&)>;
   for (const Test& test : std::initializer_list<Test>{{"isnan", &tapegrad::isnan},

@@ -202,7 +202,13 @@ void bind_tensor(py::module_& m) {
       .def("element_size", [](const Tensor& t) { return itemsize(t.dtype()); })
       .def("stride", [](const Tensor& t, py::object dim) -> py::object {
         if (dim.is_none()) return py::tuple(py::cast(t.strides()));
-        return py::cast(t.strides()[wrap_dim(dim.cast<int64_t>(), t.dim())]);
+        // an int or a 0-d integer tensor (__index__), as torch's parser takes
+        py::object idx = py::reinterpret_steal<py::object>(PyNumber_Index(dim.ptr()));
+        if (!idx) throw py::error_already_set();
+        const int64_t d = idx.cast<int64_t>();
+        TG_CHECK_KIND(Index, t.dim() > 0, "Dimension specified as ", d,
+                      " but tensor has no dimensions");
+        return py::cast(t.strides()[wrap_dim(d, t.dim())]);
       }, py::arg("dim") = py::none())
       .def("storage_offset", [](const Tensor& t) { return t.offset(); })
       .def("is_floating_point", [](const Tensor& t) { return is_floating(t.dtype()); })

@@ -49,6 +49,39 @@ Reduction parse_reduction(const std::string& r);
 namespace pybind11 {
 namespace detail {
 
+// int64_t arguments (dims, sizes, counts) as torch's parser reads them: an int or anything with
+// __index__ (a 0-d integer tensor, a numpy integer), never a bool or a float. pybind's own integer
+// caster takes True as 1, so x.sum(True) would have reduced dim 1 where torch raises TypeError.
+static_assert(std::is_same<int64_t, long>::value, "int64_t is long on the supported ABIs");
+template <>
+struct type_caster<long> {
+  PYBIND11_TYPE_CASTER(long, const_name("int"));
+  bool load(handle src, bool) {
+    PyObject* o = src.ptr();
+    if (!o || PyBool_Check(o) || PyFloat_Check(o)) return false;
+    if (PyLong_CheckExact(o)) return fits(PyLong_AsLong(o));
+    PyObject* idx = PyNumber_Index(o);
+    if (!idx) {
+      PyErr_Clear();
+      return false;
+    }
+    const long v = PyLong_AsLong(idx);
+    Py_DECREF(idx);
+    return fits(v);
+  }
+  static handle cast(long v, return_value_policy, handle) { return PyLong_FromLong(v); }
+
+ private:
+  bool fits(long v) {
+    if (v == -1 && PyErr_Occurred()) {  // out of int64's range
+      PyErr_Clear();
+      return false;
+    }
+    value = v;
+    return true;
+  }
+};
+
 template <>
 struct type_caster<tapegrad::Tensor> {
   PYBIND11_TYPE_CASTER(tapegrad::Tensor, const_name("Tensor"));

@@ -28,8 +28,24 @@ Shape shape_from_args(const py::args& args) {
 }
 
 std::vector<int64_t> dims_from_object(const py::object& o) {
-  if (py::isinstance<py::int_>(o)) return {o.cast<int64_t>()};
-  return o.cast<std::vector<int64_t>>();
+  // torch's parser takes an int, a 0-d integer tensor or a sequence of them, never a bool
+  // (True is an int to Python, and would silently be dim 1)
+  // (inside a sequence torch's int-list parser does take a bool, as its int)
+  auto one = [](const py::handle h, bool in_list) -> int64_t {
+    TG_CHECK_KIND(Type, (in_list || !PyBool_Check(h.ptr())) && !PyFloat_Check(h.ptr()),
+                  "argument 'dim' must be tuple of ints, not ", Py_TYPE(h.ptr())->tp_name);
+    py::object idx = py::reinterpret_steal<py::object>(PyNumber_Index(h.ptr()));
+    if (!idx) throw py::error_already_set();
+    return idx.cast<int64_t>();
+  };
+  if (PyLong_Check(o.ptr()) || PyBool_Check(o.ptr()) || PyFloat_Check(o.ptr()) ||
+      py::isinstance<TensorImpl>(o))
+    return {one(o, false)};
+  TG_CHECK_KIND(Type, PySequence_Check(o.ptr()) && !py::isinstance<py::str>(o),
+                "argument 'dim' must be tuple of ints, not ", Py_TYPE(o.ptr())->tp_name);
+  std::vector<int64_t> r;
+  for (py::handle h : o) r.push_back(one(h, true));
+  return r;
 }
 
 void set_python_error(const Error& e) {

@@ -1,5 +1,6 @@
 """Python glue on the compiled Tensor class: shape/device objects, printing, indexing,
 conversions (to/float/numpy), backward and hooks. Per-op math is bound in C++ directly."""
+import operator as _operator
 import builtins
 
 from . import _C, _layout, _tensor_str
@@ -138,11 +139,13 @@ def _size(self, dim=None):
     s = self._sizes
     if dim is None:
         return Size(s)
-    if not -len(s) <= dim < max(len(s), 1):
-        n = max(len(s), 1)
-        raise IndexError(
-            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
-    return s[dim] if s else 1
+    dim = _operator.index(dim)  # an int or a 0-d integer tensor, as torch's parser takes
+    if not s:  # torch's words for a 0-d tensor, whatever the dim
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    if not -len(s) <= dim < len(s):
+        raise IndexError(f"Dimension out of range (expected to be in range of "
+                         f"[{-len(s)}, {len(s) - 1}], but got {dim})")
+    return s[dim]
 
 
 Tensor.size = _size

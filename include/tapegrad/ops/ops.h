@@ -112,6 +112,10 @@ DType clamp_dtype(DType dt, std::optional<Scalar> lo, std::optional<Scalar> hi,
                   const char* kernel);
 void check_clamp_inplace(const Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi,
                          const char* kernel);
+// clamp's kernel call: a NaN bound makes every value NaN, as torch's (the kernel's compares
+// are false for a NaN bound, which would leave the input as it is).
+void clamp_into(const Tensor& out, const Tensor& in, std::optional<double> lo,
+                std::optional<double> hi);
 Tensor addcmul(const Tensor& self, const Tensor& t1, const Tensor& t2, Scalar value = 1);
 Tensor addcdiv(const Tensor& self, const Tensor& t1, const Tensor& t2, Scalar value = 1);
 Tensor lerp(const Tensor& self, const Tensor& end, Scalar weight);

@@ -1,0 +1,118 @@
+"""Arguments of the wrong Python type, as a differential fuzzer (the same random call in torch and
+tapegrad) found them: torch's parser refuses a bool where an int is meant (a dim, a size) and an
+int where a bool is meant (keepdim, descending, ...), and takes a 0-d integer tensor as an int.
+pybind's own casters took True as 1 and 2 as True, so `x.sum(True)` reduced dim 1 and
+`x.sum(1, 2)` kept the dim. Each case runs in both libraries; both must raise the same exception
+type, or both return the same tensor. Also here: the other fuzzer findings that were wrong values
+or crashes (size/stride of a 0-d tensor, clamp with a NaN bound)."""
+import math
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from crosscheck import tg  # noqa: E402
+
+# (label, call): called with the library module and a 2 x 3 float tensor of it
+CALLS = [
+    ("sum(True)", lambda m, x: x.sum(True)),
+    ("sum(1, 1)", lambda m, x: x.sum(1, 1)),
+    ("sum(dim=(0, True))", lambda m, x: x.sum(dim=(0, True))),
+    ("sum(dim=(0, 1.0))", lambda m, x: x.sum(dim=(0, 1.0))),
+    ("sum(1.0)", lambda m, x: x.sum(1.0)),
+    ("mean(1, keepdim=1)", lambda m, x: x.mean(1, keepdim=1)),
+    ("sort(True)", lambda m, x: x.sort(True)),
+    ("sort(0, 1)", lambda m, x: x.sort(0, 1)),
+    ("argmax(True)", lambda m, x: x.argmax(True)),
+    ("transpose(True, 0)", lambda m, x: x.transpose(True, 0)),
+    ("cumsum(True)", lambda m, x: x.cumsum(True)),
+    ("softmax(True)", lambda m, x: x.softmax(True)),
+    ("unsqueeze(True)", lambda m, x: x.unsqueeze(True)),
+    ("flatten(True)", lambda m, x: x.flatten(True)),
+    ("max(1, 2)", lambda m, x: x.max(1, 2)),
+    ("topk(2, True)", lambda m, x: x.topk(2, True)),
+    ("topk(2, 1, 1)", lambda m, x: x.topk(2, 1, 1)),
+    ("view(3, 2.0)", lambda m, x: x.view(3, 2.0)),
+    ("reshape(True, 6)", lambda m, x: x.reshape(True, 6)),
+    ("isclose(equal_nan=1)", lambda m, x: m.isclose(x, x, equal_nan=1)),
+    ("searchsorted(right=1)", lambda m, x: m.searchsorted(x[0].sort().values, x, right=1)),
+    # a 0-d integer tensor is an int to torch's parser
+    ("sum(tensor(1))", lambda m, x: x.sum(m.tensor(1))),
+    ("cumsum(tensor(1))", lambda m, x: x.cumsum(m.tensor(1))),
+    ("transpose(tensor(0), 1)", lambda m, x: x.transpose(m.tensor(0), 1)),
+    ("size(tensor(1))", lambda m, x: x.size(m.tensor(1))),
+    ("stride(tensor(1))", lambda m, x: x.stride(m.tensor(1))),
+    ("sum(tensor(1.0))", lambda m, x: x.sum(m.tensor(1.0))),
+    # a 0-d tensor has no dim to give a size or a stride of
+    ("0-d size(0)", lambda m, x: x.sum().size(0)),
+    ("0-d size(-1)", lambda m, x: x.sum().size(-1)),
+    ("0-d stride(0)", lambda m, x: x.sum().stride(0)),
+    ("0-d bool stride(0)", lambda m, x: m.tensor(True).stride(0)),
+    ("0-d stride(1)", lambda m, x: x.sum().stride(1)),
+    ("size(2)", lambda m, x: x.size(2)),
+    ("stride(-3)", lambda m, x: x.stride(-3)),
+]
+
+
+def outcome(m, call):
+    x = m.tensor([[0.5, -1.25, 2.0], [3.0, 0.0, -0.75]])
+    try:
+        r = call(m, x)
+    except Exception as e:  # noqa: BLE001 - the exception type is what is compared
+        return ("raises", type(e).__name__)
+    if isinstance(r, tuple) and hasattr(r, "values"):
+        r = r[0]
+    if isinstance(r, (int, tuple)) or not hasattr(r, "tolist"):
+        return ("value", tuple(r) if isinstance(r, tuple) else r)
+    return ("tensor", tuple(r.shape), r.tolist())
+
+
+@pytest.mark.parametrize("label,call", CALLS, ids=[c[0] for c in CALLS])
+def test_argument_types_as_torch(label, call):
+    assert outcome(tg(), call) == outcome(torch, call)
+
+
+@pytest.mark.parametrize("expr", [
+    "x.clamp(nan)", "x.clamp(max=nan)", "x.clamp(0.5, nan)", "x.clamp(nan, 0.5)",
+    "x.clamp_min(nan)", "x.clamp_max(nan)", "i.clamp(nan)", "i.clamp(max=nan)",
+    "h.clamp(0, nan)", "x.clone().clamp_(max=nan)", "x.clip(nan)",
+])
+def test_clamp_with_nan_bound_is_nan_as_torch(expr):
+    def run(m):
+        env = {"x": m.tensor([1.0, -2.0, float("nan"), 0.25]), "i": m.tensor([3, -1]),
+               "h": m.tensor([1.0, -2.0]).half(), "nan": math.nan}
+        r = eval(expr, {}, env)
+        return str(r.dtype).replace("tapegrad", "torch"), r.tolist()
+    a, b = run(tg()), run(torch)
+    assert a[0] == b[0]
+    assert all(math.isnan(u) and math.isnan(v) for u, v in zip(a[1], b[1])), (a, b)
+
+
+def test_clamp_with_nan_bound_gradient_is_zero_as_torch():
+    def run(m):
+        x = m.tensor([1.0, -2.0, 0.5], requires_grad=True)
+        x.clamp(0.0, float("nan")).backward(m.tensor([1.0, 2.0, 3.0]))
+        return x.grad.tolist()
+    assert run(tg()) == run(torch)
+
+
+MINMAX = [
+    "x.max()", "x.max(1)", "x.max(1, True)", "x.max(1, keepdim=True)", "x.max(y)",
+    "x.max(other=y)", "m.max(x, other=y)", "m.min(x, y)", "x.min(dim=0)", "x.max(dim=-1, keepdim=False)",
+    "x.max(True)", "x.max(1.5)", "x.max(y, True)", "x.max(1, 2)", "x.max(2.0)", "x.max(keepdim=True)",
+    "x.max(1, other=y)", "x.max(other=2)", "x.min(m.tensor(1))", "x.max(dim=m.tensor(1))",
+    "x.min(dim=m.tensor(2))",
+]
+
+
+@pytest.mark.parametrize("expr", MINMAX)
+def test_max_min_overloads_as_torch(expr):
+    def run(m):
+        x = m.tensor([[0.5, -1.25, 2.0], [3.0, 0.0, -0.75]])
+        y = m.tensor([[1.5, -2.25, 2.0], [0.0, 1.0, -0.5]])
+        try:
+            r = eval(expr, {}, {"m": m, "x": x, "y": y})
+        except Exception as e:  # noqa: BLE001 - the exception type is what is compared
+            return type(e).__name__
+        return [t.tolist() for t in r] if isinstance(r, tuple) else r.tolist()
+    assert run(tg()) == run(torch)
