@@ -81,10 +81,10 @@ DType opmath_scalar_dtype(OpId op, DType dt, const Tensor& b) {
   return DType::Float32;
 }
 
-}  // namespace
 
-Tensor unary(OpId op, const Tensor& a) {
-  DType dt = a.dtype();
+// The dtypes torch's kernel for `op` has no instance for, with its words; the in-place forms
+// check the same (x.frac_() on an integer tensor must raise as x.frac() does).
+void check_unary_dtype(OpId op, DType dt) {
   if (op == OpId::Silu && !is_floating(dt))
     TG_ERROR_KIND(NotImplemented, "\"silu_cpu\" not implemented for '", dtype_legacy_name(dt), "'");
   // torch's kernel names in its dtype errors (the vectorised rounding kernels take no bool)
@@ -94,12 +94,18 @@ Tensor unary(OpId op, const Tensor& a) {
   if (op == OpId::Relu && dt == DType::Bool) TG_ERROR("Boolean inputs not supported for relu");
   if (op == OpId::Frac && !is_floating(dt))
     TG_ERROR_KIND(NotImplemented, "\"frac_cpu\" not implemented for '", dtype_legacy_name(dt), "'");
-  if (unary_to_float(op) && !is_floating(dt)) dt = default_dtype();
-  // sgn / sign of a bool is itself (torch returns a bool copy)
-  if ((op == OpId::Sgn || op == OpId::Sign) && dt == DType::Bool) return clone(a);
   if (dt == DType::Bool && (op == OpId::Neg))
     TG_ERROR("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
              "invert a mask, use the `~` or `logical_not()` operator instead.");
+}
+}  // namespace
+
+Tensor unary(OpId op, const Tensor& a) {
+  DType dt = a.dtype();
+  check_unary_dtype(op, dt);
+  if (unary_to_float(op) && !is_floating(dt)) dt = default_dtype();
+  // sgn / sign of a bool is itself (torch returns a bool copy)
+  if ((op == OpId::Sgn || op == OpId::Sign) && dt == DType::Bool) return clone(a);
   Tensor in = cast_for_kernel(a, dt);
   Tensor out = empty_like_operands(Shape(a.sizes()), dt, a.device(), {&a});
   kern::unary(op, out, in);
@@ -451,6 +457,7 @@ Tensor& binary_inplace(OpId op, Tensor& a, const Tensor& b) { return binary_(op,
 
 Tensor& unary_(OpId op, Tensor& a) {
   check_inplace(a);
+  check_unary_dtype(op, a.dtype());
   if (unary_to_float(op) && !is_floating(a.dtype()))
     TG_ERROR("result type ", dtype_legacy_name(default_dtype()),
              " can't be cast to the desired output type ", dtype_legacy_name(a.dtype()));
@@ -459,8 +466,6 @@ Tensor& unary_(OpId op, Tensor& a) {
     write_back(a, unary(op, old));
     return a;
   }
-  if (a.dtype() == DType::Bool && (op == OpId::Neg || op == OpId::Relu))
-    unary(op, a);  // raises torch's error
   if (a.is_contiguous()) {
     kern::unary(op, a, a);
   } else {

@@ -139,7 +139,7 @@ void bind_ops(py::module_& m) {
         CmpId::Id == CmpId::LogicalXor)                                                 \
       check_tensor_other(#name, b); /* torch's logical_* take no number */              \
     return compare(CmpId::Id, a, b.t);                                                  \
-  });
+  }, py::arg("other"));
 #define TG_OP(Id, name, GradFn)
 #include <tapegrad/ops/ops.def>
   // Reached only when the overload above rejects the argument (or it came as input=): torch's
@@ -361,11 +361,17 @@ void bind_ops(py::module_& m) {
     } else {
       TG_CHECK_KIND(Type, kw.size() == 0, "view() received an invalid combination of arguments");
     }
+    TG_CHECK_KIND(Type, s.size() > 0, "view() received an invalid combination of arguments - "
+                  "got (), but expected one of:\n * (torch.dtype dtype)\n * (tuple of ints size)");
     if (s.size() == 1 && py::isinstance<DTypeObj>(s[0]))
       return py::cast(view_dtype(a, s[0].cast<DTypeObj&>().value));
     return py::cast(view(a, shape_from_args(s)));
   });
-  cls.def("reshape", [](const Tensor& a, py::args s) { return reshape(a, shape_from_args(s)); });
+  cls.def("reshape", [](const Tensor& a, py::args s) {
+    TG_CHECK_KIND(Type, s.size() > 0, "reshape() missing 1 required positional arguments: "
+                  "\"shape\"");
+    return reshape(a, shape_from_args(s));
+  });
   m.def("reshape", [](const Tensor& a, const Shape& s) { return reshape(a, s); }, py::arg("input"), py::arg("shape"));
   cls.def("view_as", [](const Tensor& a, const Tensor& o) { return view(a, o.sizes()); });
   cls.def("reshape_as", [](const Tensor& a, const Tensor& o) { return reshape(a, o.sizes()); });
@@ -430,10 +436,12 @@ void bind_ops(py::module_& m) {
   // sequence holding something other than tensors (pybind's overload listing otherwise).
   auto join_fallback = [](const char* fn, Tensor (*op)(const TensorList&, int64_t)) {
     return [fn, op](py::object ts, py::object dim) -> Tensor {
-      TG_CHECK_KIND(Type, py::isinstance<py::sequence>(ts) && !py::isinstance<py::str>(ts), fn,
+      TG_CHECK_KIND(Type, py::isinstance<py::sequence>(ts) && !py::isinstance<py::str>(ts) &&
+                              !py::isinstance<TensorImpl>(ts), fn,
                     "(): argument 'tensors' (position 1) must be tuple of Tensors, not ",
                     Py_TYPE(ts.ptr())->tp_name);
-      TG_CHECK_KIND(Type, py::isinstance<py::int_>(dim), fn, "(): argument 'dim' must be int, not ",
+      TG_CHECK_KIND(Type, py::isinstance<py::int_>(dim) && !PyBool_Check(dim.ptr()), fn,
+                    "(): argument 'dim' must be int, not ",
                     Py_TYPE(dim.ptr())->tp_name);
       TensorList v;
       for (auto item : ts) {

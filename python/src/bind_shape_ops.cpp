@@ -184,6 +184,8 @@ void bind_shape_ops(py::module_& m) {
   }, py::arg("input"), py::arg("dims"));
   cls.def("flip", [](const Tensor& a, py::args dims, py::kwargs kw) {
     if (kw.contains("dims")) return flip(a, int_tuple(kw["dims"], "flip", "dims", 1, true));
+    TG_CHECK_KIND(Type, dims.size() > 0, "flip() missing 1 required positional arguments: "
+                  "\"dims\"");
     return flip(a, ints_from_args(dims, "flip", "dims"));
   });
   auto fliplr = [](const Tensor& a) {

@@ -97,6 +97,18 @@ struct type_caster<tapegrad::Tensor> {
   }
 };
 
+// A list of tensors (cat, stack, broadcast_tensors, ...) is never a tensor: pybind's sequence
+// caster would read a tensor as the list of its rows, so torch.cat(x) concatenated x's rows
+// where torch raises TypeError.
+template <>
+struct type_caster<std::vector<tapegrad::Tensor>>
+    : list_caster<std::vector<tapegrad::Tensor>, tapegrad::Tensor> {
+  bool load(handle src, bool convert) {
+    if (isinstance<tapegrad::TensorImpl>(src)) return false;
+    return list_caster<std::vector<tapegrad::Tensor>, tapegrad::Tensor>::load(src, convert);
+  }
+};
+
 template <>
 struct type_caster<tapegrad::Scalar> {
   PYBIND11_TYPE_CASTER(tapegrad::Scalar, const_name("Number"));

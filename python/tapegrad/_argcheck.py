@@ -128,7 +128,7 @@ _ABSENT = object()
 # kinds: int / int? (None allowed), ints / ints? (an int or a sequence of ints), float / float?,
 # bool, tensor (given explicitly, it must be a Tensor), given (given explicitly, it must not be
 # None); "kind:name" where torch's parameter has another name. A float is never an int to torch
-# (2.0 included); numpy and 0-d integer tensors (__index__) and bools are left as they are.
+# (2.0 included), nor a bool alone; numpy and 0-d integer tensors (__index__) are left as they are.
 _POOL = {"kernel_size": "ints", "stride": "ints?", "padding": "ints"}
 _CONVT = {"stride": "ints", "padding": "ints", "output_padding": "ints", "groups": "int",
           "dilation": "ints"}
@@ -174,6 +174,20 @@ ARG_TYPES = {
     "poisson_nll_loss": {"log_input": "bool", "full": "bool", "eps": "float"},
     "huber_loss": {"delta": "float"},
     "linspace": {"steps": "int"},
+    "svd": {"some": "bool", "compute_uv": "bool"},
+    "qr": {"some": "bool"},
+    "cholesky_inverse": {"upper": "bool"},
+    "cholesky": {"upper": "bool"},
+    "unique": {"sorted": "bool", "return_inverse": "bool", "return_counts": "bool",
+               "dim": "int?"},
+    "unique_consecutive": {"return_inverse": "bool", "return_counts": "bool", "dim": "int?"},
+    "kaiser_window": {"window_length": "int", "periodic": "bool", "beta": "float"},
+    "hann_window": {"window_length": "int", "periodic": "bool"},
+    "hamming_window": {"window_length": "int", "periodic": "bool", "alpha": "float",
+                       "beta": "float"},
+    "blackman_window": {"window_length": "int", "periodic": "bool"},
+    "bartlett_window": {"window_length": "int", "periodic": "bool"},
+    "pinverse": {"rcond": "float"},
     "logspace": {"steps": "int", "base": "float"},
     # compiled functions (no signature): "@position" names a positional argument
     "max": {"@1": "given:other", "dim": "given"},
@@ -289,7 +303,7 @@ def _int_error(v, optional):
     """What torch's parser says of v for an int parameter ("int, not float"), or None."""
     if v.__class__ is int:
         return None
-    if isinstance(v, str) or _is_float(v) or (v is None and not optional):
+    if isinstance(v, (str, bool)) or _is_float(v) or (v is None and not optional):
         return f"int, not {_type_name(v)}"
     return None
 
@@ -323,7 +337,7 @@ def _float_error(v, optional):
 
 
 def _bool_error(v, optional):
-    if v is None or isinstance(v, bool) or type(v).__name__ == "bool_":
+    if (v is None and optional) or isinstance(v, bool) or type(v).__name__ == "bool_":
         return None
     return f"bool, not {_type_name(v)}"
 

@@ -131,6 +131,8 @@ def meshgrid(*tensors, indexing=None):
         _warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the "
                        "indexing argument.", UserWarning, stacklevel=2)
         indexing = "ij"
+    if not ts:  # after the warning, as torch's _VF.meshgrid
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
     if indexing not in ("ij", "xy"):
         raise RuntimeError("torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but "
                            f"received: {indexing}")

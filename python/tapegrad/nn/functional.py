@@ -557,16 +557,17 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
                       "the KL div math definition.'mean' will be changed to behave the same as "
                       "'batchmean' in the next major release.", stacklevel=2)
     _check_reduction(reduction, ("batchmean",))
-    for k, (arg, v) in enumerate((("input", input), ("target", target))):
-        if not isinstance(v, _C.Tensor):  # torch.kl_div parses its arguments after the above
-            raise TypeError(f"kl_div(): argument '{arg}' (position {k + 1}) must be Tensor, not "
-                            f"{type(v).__name__}")
-    if not (input.is_floating_point() and target.is_floating_point()):
-        raise RuntimeError("kl_div: Integral inputs not supported.")
     return _kl_div(input, target, reduction, log_target)
 
 
 def _kl_div(input, target, reduction, log_target):
+    """torch.kl_div's checks (after F.kl_div's reduction checks), then its composition."""
+    for k, (arg, v) in enumerate((("input", input), ("target", target))):
+        if not isinstance(v, _C.Tensor):
+            raise TypeError(f"kl_div(): argument '{arg}' (position {k + 1}) must be Tensor, not "
+                            f"{type(v).__name__}")
+    if not (input.is_floating_point() and target.is_floating_point()):
+        raise RuntimeError("kl_div: Integral inputs not supported.")
     if log_target:
         loss = target.exp() * (target - input)
     else:
