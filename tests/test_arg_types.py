@@ -48,6 +48,8 @@ CALLS = [
     ("view()", lambda m, x: x.view()),
     ("reshape()", lambda m, x: x.reshape()),
     ("flip()", lambda m, x: x.flip()),
+    ("permute()", lambda m, x: x.permute()),
+    ("0-d permute(())", lambda m, x: m.tensor(2).permute(())),
     ("int frac_()", lambda m, x: m.arange(3).frac_()),
     ("bool floor_()", lambda m, x: m.tensor([True]).floor_()),
     ("int silu_", lambda m, x: m.nn.functional.silu(m.arange(3), inplace=True)),

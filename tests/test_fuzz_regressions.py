@@ -94,3 +94,23 @@ def test_new_with_mixed_arguments_raises_as_torch(args):
     with pytest.raises(TypeError) as got:
         run(tg())
     assert str(got.value).split("\n")[0] == str(want.value).split("\n")[0]
+
+
+@pytest.mark.parametrize("expr", [
+    "m.zeros(0).adjoint()", "m.adjoint(m.zeros(3))",
+    "m.zeros(0, 3).nextafter(m.zeros(2, 3))",
+    "m.arange(3).frac_()", "m.tensor([True]).ceil_()", "m.tensor([True]).neg_()",
+    "m.kl_div(m.arange(3), m.arange(3))",
+])
+def test_differential_fuzz_errors_as_torch(expr):
+    """Errors a differential fuzzer (the same call in both libraries) found worded or typed
+    differently, or missing: the message and the exception type are torch's."""
+    def run(m):
+        try:
+            eval(expr, {}, {"m": m})
+        except Exception as e:  # noqa: BLE001 - the exception is what is compared
+            return type(e).__name__, str(e).replace("tapegrad", "torch")
+        return None
+    got, want = run(tg()), run(torch)
+    assert want is not None
+    assert got == want

@@ -384,7 +384,11 @@ void bind_ops(py::module_& m) {
        py::arg("dim0"), py::arg("dim1"));
   both(m, cls, "swapaxes", [](const Tensor& a, int64_t d0, int64_t d1) { return transpose(a, d0, d1); });
   both(m, cls, "t", [](const Tensor& a) { return t(a); });
-  cls.def("permute", [](const Tensor& a, py::args s) { return permute(a, shape_from_args(s)); });
+  cls.def("permute", [](const Tensor& a, py::args s) {
+    TG_CHECK_KIND(Type, s.size() > 0, "permute() missing 1 required positional arguments: "
+                  "\"dims\"");
+    return permute(a, shape_from_args(s));
+  });
   m.def("permute", [](const Tensor& a, const std::vector<int64_t>& d) { return permute(a, d); }, py::arg("input"), py::arg("dims"));
   both(m, cls, "unsqueeze", [](const Tensor& a, int64_t d) { return unsqueeze(a, d); }, py::arg("dim"));
   both(m, cls, "squeeze", [](const Tensor& a, py::object dim) {

@@ -390,6 +390,9 @@ def nextafter(input, other, *, out=None):
     if out is not None:
         raise NotImplementedError("nextafter(out=...) is not supported by tapegrad")
     input.dtype, other.dtype  # a non-tensor: the AttributeError _argcheck words as torch does
+    if input.shape != other.shape:  # torch's broadcast error (shapes before dtypes, as torch)
+        input.detach().new_zeros(()).expand(input.shape) + \
+            other.detach().new_zeros(()).expand(other.shape)
     dtype = _tg.result_type(input, other)
     if not dtype.is_floating_point:
         raise NotImplementedError(f"\"nextafter_cpu\" not implemented for "

@@ -138,7 +138,16 @@ Tensor.H = property(_matrix_only("H"))
 Tensor.mH = property(_batched_matrix("mH"))
 Tensor.mT = property(_batched_matrix("mT"))
 Tensor.__contains__ = _contains
-Tensor.adjoint = lambda self: self.transpose(-2, -1)
+
+
+def _adjoint(self):
+    if self.dim() < 2:  # torch's check, before the transpose's dim error
+        raise RuntimeError("tensor.adjoint() is only supported on matrices or batches of "
+                           f"matrices. Got {self.dim()}-D tensor.")
+    return self.transpose(-2, -1).conj()
+
+
+Tensor.adjoint = _adjoint
 
 
 # ---- metadata ---------------------------------------------------------------------------------
