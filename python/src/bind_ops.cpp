@@ -85,12 +85,21 @@ py::object extreme(const Tensor& a, const py::object& dim, const py::object& kee
   return ret(r.first, r.second);
 }
 
+// torch's clamp overloads take two numbers or two tensors (either may be None), never one of each.
+void check_clamp_bounds(const char* fn, const py::object& lo, const py::object& hi) {
+  const bool tl = py::isinstance<TensorImpl>(lo), th = py::isinstance<TensorImpl>(hi);
+  TG_CHECK_KIND(Type, !(tl || th) || ((tl || lo.is_none()) && (th || hi.is_none())), fn,
+                "() received an invalid combination of arguments - got (",
+                Py_TYPE(lo.ptr())->tp_name, ", ", Py_TYPE(hi.ptr())->tp_name,
+                "), but expected one of:\n * (Tensor min = None, Tensor max = None)\n * (Number "
+                "min = None, Number max = None)");
+}
+
 Tensor clamp_any(const Tensor& a, const py::object& lo, const py::object& hi) {
   bool tl = py::isinstance<TensorImpl>(lo), th = py::isinstance<TensorImpl>(hi);
   if (tl || th) {
-    Tensor l = tl ? lo.cast<Tensor>() : (lo.is_none() ? Tensor() : wrapped_scalar(lo.cast<Scalar>()));
-    Tensor h = th ? hi.cast<Tensor>() : (hi.is_none() ? Tensor() : wrapped_scalar(hi.cast<Scalar>()));
-    return clamp(a, l, h);
+    check_clamp_bounds("clamp", lo, hi);
+    return clamp(a, tl ? lo.cast<Tensor>() : Tensor(), th ? hi.cast<Tensor>() : Tensor());
   }
   return clamp(a, opt_scalar(lo), opt_scalar(hi));
 }
@@ -268,6 +277,7 @@ void bind_ops(py::module_& m) {
   cls.def("copy_", [](Tensor& a, const Tensor& src, bool) { return copy_(a, src); },
           py::arg("src"), py::arg("non_blocking").noconvert() = false);
   cls.def("clamp_", [](Tensor& a, py::object lo, py::object hi) -> Tensor& {
+    check_clamp_bounds("clamp_", lo, hi);
     if (py::isinstance<TensorImpl>(lo) || py::isinstance<TensorImpl>(hi)) {
       // torch's clamp_.Tensor: the tensor bounds' out-of-place clamp written back
       Tensor l = py::isinstance<TensorImpl>(lo) ? lo.cast<Tensor>() : Tensor();
@@ -290,6 +300,10 @@ void bind_ops(py::module_& m) {
   both(m, cls, "clip", &clamp_any, py::arg("min") = py::none(), py::arg("max") = py::none());
   m.def("where", [](const Tensor& c, const Operand& a, const Operand& b) { return where(c, a.t, b.t); },
         py::arg("condition"), py::arg("input"), py::arg("other"));
+  // where(condition) alone is nonzero(condition, as_tuple=True)
+  m.def("where", [](const Tensor& c) {
+    return py::module_::import("tapegrad").attr("nonzero")(c, py::arg("as_tuple") = true);
+  }, py::arg("condition"));
   cls.def("where", [](const Tensor& a, const Tensor& c, const Operand& b) { return where(c, a, b.t); },
           py::arg("condition"), py::arg("other"));
 
@@ -319,10 +333,11 @@ void bind_ops(py::module_& m) {
                       "'");
         slot = py::reinterpret_borrow<py::object>(item.second);
       }
+      TG_CHECK_KIND(Type, (args.size() == 0 || !args[0].is_none()) &&
+                              !(kw.contains("dim") && kw["dim"].is_none()),
+                    name, "() received an invalid combination of arguments - got (NoneType)");
       if (!dim.is_none() && py::isinstance<TensorImpl>(dim)) {  // dim=tensor: its integer value
-        py::object idx = py::reinterpret_steal<py::object>(PyNumber_Index(dim.ptr()));
-        if (!idx) throw py::error_already_set();
-        dim = idx;
+        dim = py::int_(index_value(dim));
       }
       return extreme(a, dim, keepdim, other, is_max);
     };

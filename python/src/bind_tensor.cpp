@@ -203,9 +203,7 @@ void bind_tensor(py::module_& m) {
       .def("stride", [](const Tensor& t, py::object dim) -> py::object {
         if (dim.is_none()) return py::tuple(py::cast(t.strides()));
         // an int or a 0-d integer tensor (__index__), as torch's parser takes
-        py::object idx = py::reinterpret_steal<py::object>(PyNumber_Index(dim.ptr()));
-        if (!idx) throw py::error_already_set();
-        const int64_t d = idx.cast<int64_t>();
+        const int64_t d = index_value(dim);
         TG_CHECK_KIND(Index, t.dim() > 0, "Dimension specified as ", d,
                       " but tensor has no dimensions");
         return py::cast(t.strides()[wrap_dim(d, t.dim())]);

@@ -41,6 +41,9 @@ py::object node_object(const std::shared_ptr<Node>& n);
 
 Shape shape_from_args(const py::args& args);
 std::vector<int64_t> dims_from_object(const py::object& o);
+// o's integer value through __index__ (an int, a 0-d integer tensor, a numpy integer), raising
+// Python's TypeError for anything else.
+int64_t index_value(py::handle o);
 Reduction parse_reduction(const std::string& r);
 
 }  // namespace bind

@@ -27,6 +27,12 @@ Shape shape_from_args(const py::args& args) {
   return args.cast<Shape>();
 }
 
+int64_t index_value(py::handle o) {
+  py::object idx = py::reinterpret_steal<py::object>(PyNumber_Index(o.ptr()));
+  if (!idx) throw py::error_already_set();
+  return idx.cast<int64_t>();
+}
+
 std::vector<int64_t> dims_from_object(const py::object& o) {
   // torch's parser takes an int, a 0-d integer tensor or a sequence of them, never a bool
   // (True is an int to Python, and would silently be dim 1)
@@ -34,9 +40,7 @@ std::vector<int64_t> dims_from_object(const py::object& o) {
   auto one = [](const py::handle h, bool in_list) -> int64_t {
     TG_CHECK_KIND(Type, (in_list || !PyBool_Check(h.ptr())) && !PyFloat_Check(h.ptr()),
                   "argument 'dim' must be tuple of ints, not ", Py_TYPE(h.ptr())->tp_name);
-    py::object idx = py::reinterpret_steal<py::object>(PyNumber_Index(h.ptr()));
-    if (!idx) throw py::error_already_set();
-    return idx.cast<int64_t>();
+    return index_value(h);
   };
   if (PyLong_Check(o.ptr()) || PyBool_Check(o.ptr()) || PyFloat_Check(o.ptr()) ||
       py::isinstance<TensorImpl>(o))

@@ -263,7 +263,7 @@ def _copy_form(view_name, node):
                 n = len(f(input.detach()))
             for k in range(n):
                 pieces.append(_pynode.composite(node, lambda x, k=k: f(x)[k], [input]))
-            return tuple(pieces) if view_name in ("unbind",) else pieces
+            return tuple(pieces)  # a tuple, as torch returns a Tensor[] result
         return _pynode.composite(node, f, [input])
     fn.__name__ = view_name + "_copy"
     return fn
