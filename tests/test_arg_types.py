@@ -152,3 +152,45 @@ def test_max_min_overloads_as_torch(expr):
             return type(e).__name__
         return [t.tolist() for t in r] if isinstance(r, tuple) else r.tolist()
     assert run(tg()) == run(torch)
+
+
+SCALAR_TENSORS = {
+    "hardtanh": lambda m, x: m.nn.functional.hardtanh(x, m.tensor(-1.), m.tensor(1.)),
+    "celu": lambda m, x: m.nn.functional.celu(x, m.tensor(2.)),
+    "softplus": lambda m, x: m.nn.functional.softplus(x, m.tensor(2), 1),
+    "softshrink": lambda m, x: m.nn.functional.softshrink(x, m.tensor(0.6)),
+    "hardshrink": lambda m, x: m.hardshrink(x, m.tensor(0.6)),
+    "add alpha": lambda m, x: x.add(x, alpha=m.tensor(2)),
+    "full": lambda m, x: m.full((2,), m.tensor(3.)),
+    "leaky_relu": lambda m, x: m.nn.functional.leaky_relu(x, m.tensor(0.1)),
+    "threshold": lambda m, x: m.nn.functional.threshold(x, m.tensor(0.), m.tensor(5.)),
+    "elu_": lambda m, x: m.nn.functional.elu_(x.clone(), m.tensor(3.0)),
+    # a tensor that needs grad, or one that is not 0-d, is no number
+    "alpha needs grad": lambda m, x: x.add(x, alpha=m.tensor(2., requires_grad=True)),
+    "celu 1-d alpha": lambda m, x: m.nn.functional.celu(x, m.tensor([2.])),
+}
+
+
+@pytest.mark.parametrize("name", SCALAR_TENSORS)
+def test_zero_dim_tensor_as_number_as_torch(name):
+    """torch's parser takes a 0-d tensor that needs no grad where a number is meant."""
+    def run(m):
+        x = m.tensor([0.5, -1.25, 2.0])
+        try:
+            r = SCALAR_TENSORS[name](m, x)
+        except Exception as e:  # noqa: BLE001 - the exception type is what is compared
+            return type(e).__name__
+        return str(r.dtype).replace("tapegrad", "torch"), r.tolist()
+    assert run(tg()) == run(torch)
+
+
+def test_zero_dim_tensor_keeps_the_tensor_overload():
+    """A 0-d tensor that needs grad still takes the Tensor overloads (its gradient flows)."""
+    for m in (tg(), torch):
+        x = m.tensor([0.5, -1.25, 2.0])
+        s = m.tensor(2.0, requires_grad=True)
+        (x * s).sum().backward()
+        assert s.grad.item() == pytest.approx(1.25)
+        e = m.tensor(2.0, requires_grad=True)
+        x.pow(e).sum().backward()
+        assert e.grad is not None

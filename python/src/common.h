@@ -115,7 +115,7 @@ struct type_caster<std::vector<tapegrad::Tensor>>
 template <>
 struct type_caster<tapegrad::Scalar> {
   PYBIND11_TYPE_CASTER(tapegrad::Scalar, const_name("Number"));
-  bool load(handle src, bool) {
+  bool load(handle src, bool convert) {
     PyObject* o = src.ptr();
     if (PyBool_Check(o)) {
       value = tapegrad::Scalar(o == Py_True);
@@ -131,6 +131,17 @@ struct type_caster<tapegrad::Scalar> {
     if (PyFloat_Check(o)) {
       value = tapegrad::Scalar(PyFloat_AS_DOUBLE(o));
       return true;
+    }
+    // torch's parser takes a 0-d tensor that needs no grad as a number. Only in pybind's
+    // converting pass, so that an overload taking a Tensor there always wins over this one.
+    if (convert) {
+      make_caster<tapegrad::Tensor> tc;
+      if (tc.load(src, false)) {
+        const tapegrad::Tensor& t = cast_op<const tapegrad::Tensor&>(tc);
+        if (t.dim() != 0 || t.requires_grad()) return false;
+        value = tapegrad::item(t);
+        return true;
+      }
     }
     return false;
   }
