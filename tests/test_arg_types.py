@@ -79,6 +79,9 @@ CALLS = [
     ("size(tensor(1))", lambda m, x: x.size(m.tensor(1))),
     ("stride(tensor(1))", lambda m, x: x.stride(m.tensor(1))),
     ("sum(tensor(1.0))", lambda m, x: x.sum(m.tensor(1.0))),
+    ("softmax(tensor(True))", lambda m, x: x.softmax(m.tensor(True))),
+    ("cumsum(tensor(1.0))", lambda m, x: x.cumsum(m.tensor(1.0))),
+    ("cumsum(int32 tensor)", lambda m, x: x.cumsum(m.tensor(1, dtype=m.int32))),
     # a 0-d tensor has no dim to give a size or a stride of
     ("0-d size(0)", lambda m, x: x.sum().size(0)),
     ("0-d size(-1)", lambda m, x: x.sum().size(-1)),

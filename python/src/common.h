@@ -63,6 +63,13 @@ struct type_caster<long> {
     PyObject* o = src.ptr();
     if (!o || PyBool_Check(o) || PyFloat_Check(o)) return false;
     if (PyLong_CheckExact(o)) return fits(PyLong_AsLong(o));
+    if (isinstance<tapegrad::TensorImpl>(src)) {  // torch takes integer tensors only (not bool)
+      make_caster<std::shared_ptr<tapegrad::TensorImpl>> tc;
+      if (!tc.load(src, false)) return false;
+      const tapegrad::DType dt =
+          cast_op<std::shared_ptr<tapegrad::TensorImpl>&>(tc)->dtype;
+      if (dt == tapegrad::DType::Bool || tapegrad::is_floating(dt)) return false;
+    }
     PyObject* idx = PyNumber_Index(o);
     if (!idx) {
       PyErr_Clear();
