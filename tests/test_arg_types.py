@@ -6,6 +6,7 @@ pybind's own casters took True as 1 and 2 as True, so `x.sum(True)` reduced dim 
 type, or both return the same tensor. Also here: the other fuzzer findings that were wrong values
 or crashes (size/stride of a 0-d tensor, clamp with a NaN bound)."""
 import math
+import warnings
 
 import pytest
 
@@ -90,13 +91,73 @@ CALLS = [
     ("0-d stride(1)", lambda m, x: x.sum().stride(1)),
     ("size(2)", lambda m, x: x.size(2)),
     ("stride(-3)", lambda m, x: x.stride(-3)),
+    ("size(dim=True)", lambda m, x: x.size(dim=True)),
+    # int lists: the first element is checked as an int, the others converted (True is 1)
+    ("zeros(2, True)", lambda m, x: m.zeros(2, True)),
+    ("zeros([True, 2])", lambda m, x: m.zeros([True, 2])),
+    ("view(3, True, 2)", lambda m, x: x.view(3, True, 2)),
+    ("reshape([3, True, 2])", lambda m, x: x.reshape([3, True, 2])),
+    ("repeat(1, True)", lambda m, x: x.repeat(1, True)),
+    ("repeat(True, 1)", lambda m, x: x.repeat(True, 1)),
+    ("repeat([1, tensor(2)])", lambda m, x: x.repeat([1, m.tensor(2)])),
+    ("sum([0, True])", lambda m, x: x.sum([0, True])),
+    # pooling sizes: an int list, or a one-element integer tensor
+    ("max_pool1d(tensor(2))", lambda m, x: m.nn.functional.max_pool1d(x[None], m.tensor(2))),
+    ("max_pool1d(tensor([2]))", lambda m, x: m.nn.functional.max_pool1d(x[None], m.tensor([2]))),
+    ("max_pool1d(tensor(2.0))", lambda m, x: m.nn.functional.max_pool1d(x[None], m.tensor(2.))),
+    ("max_pool1d(True)", lambda m, x: m.nn.functional.max_pool1d(x[None], True)),
+    ("max_pool1d([True])", lambda m, x: m.nn.functional.max_pool1d(x[None], [True])),
+    ("max_pool1d(2, stride=x)", lambda m, x: m.nn.functional.max_pool1d(x[None], 2, x)),
+    ("max_pool1d(2, [2.0])", lambda m, x: m.nn.functional.max_pool1d(x[None], 2, [2.0])),
+    ("max_pool2d(x)", lambda m, x: m.nn.functional.max_pool2d(x[None], x)),
+    ("max_pool3d(2.5)", lambda m, x: m.nn.functional.max_pool3d(x[None, None], 2.5)),
+    ("avg_pool2d(True)", lambda m, x: m.nn.functional.avg_pool2d(x[None], True)),
+    ("avg_pool2d(tensor([1, 1]))", lambda m, x: m.nn.functional.avg_pool2d(x[None],
+                                                                           m.tensor([1, 1]))),
+    ("adaptive_avg_pool2d(tensor([2, 2]))",
+     lambda m, x: m.nn.functional.adaptive_avg_pool2d(x[None], m.tensor([2, 2]))),
+    ("adaptive_max_pool2d((None, 2))",
+     lambda m, x: m.nn.functional.adaptive_max_pool2d(x[None], (None, 2))),
+    ("adaptive_max_pool2d(x)", lambda m, x: m.nn.functional.adaptive_max_pool2d(x[None], x)),
+    ("conv1d(x, 2.5)", lambda m, x: m.nn.functional.conv1d(x[None], 2.5)),
+    ("conv_transpose1d(x, [w])", lambda m, x: m.nn.functional.conv_transpose1d(x[None], [x])),
+    ("conv_tbc(x, w, 1)", lambda m, x: m.conv_tbc(x[None], x[None], 1)),
+    ("native_channel_shuffle(x, dtype)",
+     lambda m, x: m.nn.functional.native_channel_shuffle(x[None], m.int64)),
+    ("cosine_similarity(dim='x')", lambda m, x: m.nn.functional.cosine_similarity(x, x, "x")),
+    ("F.alpha_dropout(p=x)", lambda m, x: m.nn.functional.alpha_dropout(x, x)),
+    ("m.alpha_dropout_(p=x)", lambda m, x: m.alpha_dropout_(x, x, True)),
+    ("poisson_nll_loss(x, 3)", lambda m, x: m.nn.functional.poisson_nll_loss(x, 3)),
+    ("hann_window(tensor(3))", lambda m, x: m.hann_window(m.tensor(3))),
+    ("hann_window(tensor(3.0))", lambda m, x: m.hann_window(m.tensor(3.0))),
+    ("hann_window(tensor([3]))", lambda m, x: m.hann_window(m.tensor([3]))),
+    # Python's own TypeError (unknown keyword, missing argument) comes before the type checks
+    ("max_unpool3d(k=)", lambda m, x: m.nn.functional.max_unpool3d(-0.5, [1], k=3)),
+    ("margin_ranking_loss(x, -1)", lambda m, x: m.nn.functional.margin_ranking_loss(x, -1)),
+    ("normalize(0, keepdim=)", lambda m, x: m.nn.functional.normalize(0, keepdim=x)),
+    # an argument of the wrong type is reported before the in-place-on-a-leaf error
+    ("leaf pow_()", lambda m, x: x.requires_grad_().pow_()),
+    ("leaf lt_(3, x)", lambda m, x: x.requires_grad_().lt_(3, x)),
+    ("leaf lt_(x)", lambda m, x: x.requires_grad_().lt_(x)),
+    # torch's deprecated add(alpha, other)
+    ("add(3, 2.5)", lambda m, x: x.add(3, 2.5)),
+    ("m.add(x, 2, x)", lambda m, x: m.add(x, 2, x)),
+    ("sub(2, x)", lambda m, x: x.sub(2, x)),
+    ("add_(2, x)", lambda m, x: x.clone().add_(2, x)),
+    ("bool sgn_()", lambda m, x: m.tensor([True, False]).sgn_()),
+    ("set_autocast_cache_enabled(x)", lambda m, x: m.set_autocast_cache_enabled(x)),
+    ("is_autocast_enabled(x)", lambda m, x: m.is_autocast_enabled(x)),
+    ("set_autocast_enabled(x)", lambda m, x: m.set_autocast_enabled(x)),
+    ("set_deterministic_debug_mode(x)", lambda m, x: m.set_deterministic_debug_mode(x)),
 ]
 
 
 def outcome(m, call):
     x = m.tensor([[0.5, -1.25, 2.0], [3.0, 0.0, -0.75]])
     try:
-        r = call(m, x)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the deprecated add(alpha, other)
+            r = call(m, x)
     except Exception as e:  # noqa: BLE001 - the exception type is what is compared
         return ("raises", type(e).__name__)
     if isinstance(r, tuple) and hasattr(r, "values"):

@@ -461,6 +461,11 @@ Tensor& unary_(OpId op, Tensor& a) {
   if (unary_to_float(op) && !is_floating(a.dtype()))
     TG_ERROR("result type ", dtype_legacy_name(default_dtype()),
              " can't be cast to the desired output type ", dtype_legacy_name(a.dtype()));
+  // sgn_ / sign_ of a bool leaves it as it is (unary's clone; the kernels take no bool)
+  if ((op == OpId::Sgn || op == OpId::Sign) && a.dtype() == DType::Bool) {
+    a.bump_version();
+    return a;
+  }
   if (wants_grad(a)) {
     Tensor old = steal_history(a);
     write_back(a, unary(op, old));

@@ -34,6 +34,15 @@ void both(py::module_& m, Cls& cls, const char* name, F&& f, const Extra&... ext
 
 Tensor t_of(const Operand& o) { return o.t; }
 
+// torch's warning for its deprecated add(Number alpha, Tensor other) signature.
+void warn_deprecated_alpha(const std::string& name) {
+  const std::string msg = "This overload of " + name + " is deprecated:\n\t" + name +
+                          "(Number alpha, Tensor other)\nConsider using one of the following "
+                          "signatures instead:\n\t" + name +
+                          "(Tensor other, *, Number alpha = 1)";
+  if (PyErr_WarnEx(PyExc_UserWarning, msg.c_str(), 1) < 0) throw py::error_already_set();
+}
+
 std::optional<Scalar> opt_scalar(const py::object& o) {
   if (o.is_none()) return std::nullopt;
   return o.cast<Scalar>();
@@ -182,6 +191,25 @@ void bind_ops(py::module_& m) {
       return is_add ? add(a.t, b.t, alpha) : sub(a.t, b.t, alpha);
     }, py::arg("input"), py::arg("other"), py::kw_only(), py::arg("alpha") = Scalar(int64_t{1}));
   }
+  // torch's deprecated add(Number alpha, Tensor other) / sub(...): input + alpha * other, with
+  // its warning; tried last, so x.add(y) and x.add(2) never reach it.
+  for (const char* name : {"add", "sub"}) {
+    const bool is_add = name[0] == 'a';
+    auto deprecated = [is_add](const Tensor& a, Scalar alpha, const Operand& b) {
+      warn_deprecated_alpha(is_add ? "add" : "sub");
+      return is_add ? add(a, b.t, alpha) : sub(a, b.t, alpha);
+    };
+    cls.def(name, deprecated, py::arg("alpha"), py::arg("other"));
+    m.def(name, deprecated, py::arg("input"), py::arg("alpha"), py::arg("other"));
+  }
+  cls.def("add_", [](Tensor& a, Scalar alpha, const Operand& b) -> Tensor& {
+    warn_deprecated_alpha("add_");
+    return add_(a, b.t, alpha);
+  }, py::arg("alpha"), py::arg("other"));
+  cls.def("sub_", [](Tensor& a, Scalar alpha, const Operand& b) -> Tensor& {
+    warn_deprecated_alpha("sub_");
+    return sub_(a, b.t, alpha);
+  }, py::arg("alpha"), py::arg("other"));
   for (const char* name : {"mul", "multiply"})
     m.def(name, [](const Operand& a, const Operand& b) { return mul(a.t, b.t); },
           py::arg("input"), py::arg("other"));

@@ -24,16 +24,23 @@ const char* type_name(const py::handle& o) { return Py_TYPE(o.ptr())->tp_name; }
 std::vector<int64_t> int_tuple(const py::handle& o, const char* fn, const char* arg, int pos,
                                bool allow_int) {
   const bool is_int = py::isinstance<py::int_>(o);
-  if (allow_int && is_int) return {o.cast<int64_t>()};
+  if (allow_int && is_int && !PyBool_Check(o.ptr())) return {o.cast<int64_t>()};
   TG_CHECK_KIND(Type, !is_int && py::isinstance<py::sequence>(o) && !py::isinstance<py::str>(o),
                 fn, "(): argument '", arg, "' (position ", pos, ") must be tuple of ints, not ",
                 type_name(o));
   std::vector<int64_t> out;
   for (auto item : o) {
-    TG_CHECK_KIND(Type, py::isinstance<py::int_>(item), fn, "(): argument '", arg,
-                  "' (position ", pos, ") must be tuple of ints, but found element of type ",
-                  type_name(item), " at pos ", out.size());
-    out.push_back(item.cast<int64_t>());
+    // torch checks the first element as an int (not a bool) and converts the rest with
+    // __index__, where True is 1 (x.repeat(1, True))
+    if (!out.empty() && PyBool_Check(item.ptr())) {
+      out.push_back(item.ptr() == Py_True ? 1 : 0);
+      continue;
+    }
+    py::detail::make_caster<long> conv;
+    TG_CHECK_KIND(Type, conv.load(item, true), fn, "(): argument '", arg, "' (position ", pos,
+                  ") must be tuple of ints, but found element of type ", type_name(item),
+                  " at pos ", out.size());
+    out.push_back(py::detail::cast_op<long>(conv));
   }
   return out;
 }

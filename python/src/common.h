@@ -92,6 +92,30 @@ struct type_caster<long> {
   }
 };
 
+// An int list (sizes, dims): torch's parser checks the first element as an int (a bool there is
+// refused) and converts the rest with __index__, where True is 1: torch.zeros(2, True) is [2, 1].
+template <>
+struct type_caster<std::vector<long>> : list_caster<std::vector<long>, long> {
+  bool load(handle src, bool convert) {
+    if (!isinstance<sequence>(src) || isinstance<bytes>(src) || isinstance<str>(src))
+      return false;
+    auto seq = reinterpret_borrow<sequence>(src);
+    value.clear();
+    value.reserve(seq.size());
+    size_t k = 0;
+    for (const auto& it : seq) {
+      if (k++ > 0 && PyBool_Check(it.ptr())) {
+        value.push_back(it.ptr() == Py_True ? 1 : 0);
+        continue;
+      }
+      make_caster<long> conv;
+      if (!conv.load(it, convert)) return false;
+      value.push_back(cast_op<long>(conv));
+    }
+    return true;
+  }
+};
+
 template <>
 struct type_caster<tapegrad::Tensor> {
   PYBIND11_TYPE_CASTER(tapegrad::Tensor, const_name("Tensor"));

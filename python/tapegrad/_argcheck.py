@@ -132,6 +132,13 @@ _ABSENT = object()
 _POOL = {"kernel_size": "ints", "stride": "ints?", "padding": "ints"}
 _CONVT = {"stride": "ints", "padding": "ints", "output_padding": "ints", "groups": "int",
           "dilation": "ints"}
+_CONVT = dict(_CONVT, weight="tensor", bias="tensor?")
+# conv1d's padding may be a str ("same"): not an int list
+_CONV = {"weight": "tensor", "bias": "tensor?", "stride": "ints", "dilation": "ints",
+         "groups": "int"}
+_LP = {"norm_type": "float", "kernel_size": "ints", "stride": "ints?"}
+_FRAC = {"kernel_size": "ints", "output_size": "ints?"}
+_ADAPTIVE = {"output_size": "ints_none"}  # (None, 3) keeps the input's size there
 _TRAPZ = {"x": "tensor", "dx": "float?", "dim": "int"}
 ARG_TYPES = {
     "pixel_shuffle": {"upscale_factor": "int"},
@@ -155,7 +162,7 @@ ARG_TYPES = {
     "diagonal_scatter": {"offset": "int", "dim1": "int", "dim2": "int"},
     "select_scatter": {"dim": "int", "index": "int"},
     "slice_scatter": {"dim": "int", "start": "int?", "end": "int?", "step": "int"},
-    "repeat_interleave": {"repeats": "int?", "dim": "int?", "output_size": "int?"},
+    "repeat_interleave": {"repeats": "int_or_tensor?", "dim": "int?", "output_size": "int?"},
     "gradient": {"edge_order": "int"},
     "tensorinv": {"ind": "int"},
     "avg_pool1d": _POOL,
@@ -163,15 +170,45 @@ ARG_TYPES = {
     "avg_pool3d": dict(_POOL, divisor_override="int?"),
     "max_pool1d": dict(_POOL, dilation="ints"),
     "max_pool1d_with_indices": dict(_POOL, dilation="ints"),
+    "max_pool2d": dict(_POOL, dilation="ints"),
+    "max_pool2d_with_indices": dict(_POOL, dilation="ints"),
+    "max_pool3d": dict(_POOL, dilation="ints"),
+    "max_pool3d_with_indices": dict(_POOL, dilation="ints"),
+    "lp_pool1d": dict(_LP),
+    "lp_pool2d": dict(_LP),
+    "lp_pool3d": dict(_LP),
+    "fractional_max_pool2d": _FRAC,
+    "fractional_max_pool2d_with_indices": _FRAC,
+    "fractional_max_pool3d": _FRAC,
+    "fractional_max_pool3d_with_indices": _FRAC,
     "adaptive_max_pool1d": {"output_size": "ints"},
+    "adaptive_max_pool1d_with_indices": {"output_size": "ints"},
     "adaptive_avg_pool1d": {"output_size": "ints"},
+    "adaptive_max_pool2d": _ADAPTIVE,
+    "adaptive_max_pool2d_with_indices": _ADAPTIVE,
+    "adaptive_max_pool3d": _ADAPTIVE,
+    "adaptive_max_pool3d_with_indices": _ADAPTIVE,
+    "adaptive_avg_pool2d": _ADAPTIVE,
+    "adaptive_avg_pool3d": _ADAPTIVE,
+    "conv1d": _CONV,
+    "conv2d": _CONV,
+    "conv3d": _CONV,
     "conv_transpose1d": _CONVT,
     "conv_transpose2d": _CONVT,
     "conv_transpose3d": _CONVT,
+    "conv_tbc": {"weight": "tensor", "bias": "tensor", "pad": "int"},
+    "cosine_similarity": {"x2": "tensor", "dim": "int", "eps": "float"},
+    "pairwise_distance": {"x2": "tensor", "p": "float", "eps": "float", "keepdim": "bool"},
+    "hinge_embedding_loss": {"target": "tensor", "margin": "float"},
+    "alpha_dropout_": {"p": "float", "train": "bool"},
+    "feature_alpha_dropout_": {"p": "float", "train": "bool"},
+    "norm_except_dim": {"pow": "int", "dim": "int"},
+    "lu_solve": {"LU_data": "tensor", "LU_pivots": "tensor"},
     "rms_norm": {"normalized_shape": "ints", "eps": "float?"},
-    "ctc_loss": {"input_lengths": "ints", "target_lengths": "ints", "blank": "int",
+    "ctc_loss": {"input_lengths": "ints_or_tensor", "target_lengths": "ints_or_tensor",
+                 "blank": "int",
                  "zero_infinity": "bool"},
-    "poisson_nll_loss": {"log_input": "bool", "full": "bool", "eps": "float"},
+    "poisson_nll_loss": {"target": "tensor", "log_input": "bool", "full": "bool", "eps": "float"},
     "huber_loss": {"delta": "float"},
     "linspace": {"steps": "int"},
     "svd": {"some": "bool", "compute_uv": "bool"},
@@ -199,7 +236,17 @@ ARG_TYPES = {
 
 
 def _type_name(v):
-    return "NoneType" if v is None else type(v).__name__
+    """The type's name as torch's messages give it (torch.dtype, torch.device, ...)."""
+    if v is None:
+        return "NoneType"
+    t = type(v)
+    if t.__module__.startswith("tapegrad") and t.__name__ in _TORCH_TYPES:
+        return "torch." + t.__name__
+    return t.__name__
+
+
+_TORCH_TYPES = frozenset(("dtype", "device", "layout", "memory_format", "Size", "Generator",
+                          "finfo", "iinfo"))
 
 
 def _param_names(fn):
@@ -299,17 +346,39 @@ def _is_float(v):
     return isinstance(v, float) or type(v).__name__ in ("float16", "float32", "float64")
 
 
+def _int_tensor(v, zero_dim):
+    """torch's parser takes an integer tensor for an int: 0-d and not bool for an int argument
+    (and without grad), any one-element one (bool included) in an int list."""
+    d = v.dtype
+    integral = not d.is_floating_point and not d.is_complex
+    if zero_dim:
+        return integral and v.dim() == 0 and not v.requires_grad and repr(d) != "torch.bool"
+    return integral and v.numel() == 1
+
+
+def _int_like(v):
+    """An int to torch's parser: an int (not a bool) or an object with __index__ (numpy's ints)."""
+    if v.__class__ is int:
+        return True
+    if isinstance(v, (bool, str, Tensor)) or _is_float(v):
+        return False
+    return hasattr(type(v), "__index__")
+
+
 def _int_error(v, optional):
     """What torch's parser says of v for an int parameter ("int, not float"), or None."""
-    if v.__class__ is int:
+    if v.__class__ is int or (v is None and optional):
         return None
-    if isinstance(v, (str, bool)) or _is_float(v) or (v is None and not optional):
-        return f"int, not {_type_name(v)}"
-    return None
+    if isinstance(v, Tensor):
+        return None if _int_tensor(v, True) else "int, not Tensor"
+    return None if _int_like(v) else f"int, not {_type_name(v)}"
 
 
-def _ints_error(v, optional):
-    """The same for an int-list parameter (an int alone is accepted)."""
+def _ints_error(v, optional, none_elements=False):
+    """The same for an int-list parameter: an int alone is accepted, and a one-element integer
+    tensor; torch checks the first element strictly (a bool there is refused) and converts the
+    others, where a bool passes. none_elements: adaptive pooling's output_size (None keeps the
+    input's size)."""
     cls = v.__class__
     if cls is int:
         return None
@@ -319,19 +388,47 @@ def _ints_error(v, optional):
                 break
         else:
             return None
+        for k, x in enumerate(v):
+            if ((x is None and none_elements) or _int_like(x) or (k > 0 and isinstance(x, bool))
+                    or (isinstance(x, Tensor) and _int_tensor(x, False))):
+                continue
+            return f"tuple of ints, but found element of type {_type_name(x)} at pos {k}"
+        return None
     if v is None:
         return None if optional else "tuple of ints, not NoneType"
-    if isinstance(v, str) or _is_float(v):
-        return f"tuple of ints, not {_type_name(v)}"
-    if isinstance(v, (list, tuple)):
-        for k, x in enumerate(v):
-            if isinstance(x, str) or _is_float(x) or x is None:
-                return f"tuple of ints, but found element of type {_type_name(x)} at pos {k}"
-    return None
+    if isinstance(v, Tensor):
+        if none_elements and v.dim() > 0:  # torch's Python iterates it: its elements are ints
+            if v.dtype.is_floating_point or v.dtype.is_complex:
+                return "tuple of ints, but found element of type Tensor at pos 0"
+            return None
+        return None if _int_tensor(v, False) else "tuple of ints, not Tensor"
+    if _int_like(v) or (hasattr(v, "__len__") and hasattr(v, "__getitem__")
+                        and not isinstance(v, (str, bytes, dict))):
+        return None  # torch.Size, numpy arrays: left to the conversion
+    return f"tuple of ints, not {_type_name(v)}"
+
+
+def _ints_none_error(v, optional):
+    return _ints_error(v, optional, none_elements=True)
+
+
+# a Tensor overload beside the int one (ctc_loss's lengths, repeat_interleave's repeats)
+def _ints_or_tensor_error(v, optional):
+    return None if isinstance(v, Tensor) else _ints_error(v, optional)
+
+
+def _int_or_tensor_error(v, optional):
+    return None if isinstance(v, Tensor) else _int_error(v, optional)
 
 
 def _float_error(v, optional):
-    if isinstance(v, str) or (v is None and not optional):
+    """torch's parser takes an int, float or bool for a float, a numpy scalar, and a 0-d tensor
+    without grad."""
+    if v.__class__ is float or v.__class__ is int or (v is None and optional):
+        return None
+    if isinstance(v, Tensor):
+        return None if v.dim() == 0 and not v.requires_grad else "float, not Tensor"
+    if isinstance(v, (str, complex)) or v is None or not hasattr(type(v), "__float__"):
         return f"float, not {_type_name(v)}"
     return None
 
@@ -347,14 +444,16 @@ def _given_error(v, optional):  # anything but None
 
 
 def _tensor_error(v, optional):
-    return None if isinstance(v, Tensor) else f"Tensor, not {_type_name(v)}"
+    if isinstance(v, Tensor) or (v is None and optional):
+        return None
+    return f"Tensor, not {_type_name(v)}"
 
 
 # torch functions with several overloads: their parser words a bad argument as "f() received an
 # invalid combination of arguments - got (Tensor, float, dim=str), but expected one of:"
 OVERLOADED = frozenset((
     "arange linspace logspace quantile nanquantile repeat_interleave gradient trapz trapezoid "
-    "cumulative_trapezoid histogram ctc_loss max min"
+    "cumulative_trapezoid histogram ctc_loss max min conv1d conv2d conv3d"
 ).split())
 
 
@@ -378,11 +477,26 @@ def _arg_error(name, is_method, args, kwargs, what):
     return TypeError(f"{name}(): {what}")
 
 
-_CHECKERS = {"int": _int_error, "ints": _ints_error, "float": _float_error, "bool": _bool_error,
+_INT_CHECKS = (_int_error, _ints_error)
+_CHECKERS = {"int": _int_error, "ints": _ints_error, "ints_none": _ints_none_error,
+             "ints_or_tensor": _ints_or_tensor_error, "int_or_tensor": _int_or_tensor_error, "float": _float_error, "bool": _bool_error,
              "given": _given_error, "tensor": _tensor_error}
 
 
+def _as_ints(v):
+    """An accepted int / int list with integer tensors or numpy ints in it, as plain ints (the
+    Python below takes ints; torch's parser reads these with __index__)."""
+    if isinstance(v, Tensor):
+        return int(v.item()) if v.dim() == 0 else [int(x) for x in v.tolist()]
+    if isinstance(v, (list, tuple)):
+        return type(v)(x if x is None or x.__class__ is int else int(x.item())
+                       if isinstance(x, Tensor) else int(x) for x in v)
+    return v
+
+
 def _check_spec(name, is_method, args, kwargs, spec):
+    """Raises torch's TypeError for the first argument of the wrong type; returns args, kwargs
+    with integer tensors given for ints turned into ints."""
     n = len(args)
     for i, pname, check, optional, var, shown in spec:
         if var:
@@ -401,6 +515,15 @@ def _check_spec(name, is_method, args, kwargs, spec):
             where = "" if i is None else f" (position {i + 1 - int(is_method)})"
             raise _arg_error(name, is_method, args, kwargs,
                              f"argument '{shown}'{where} must be {err}")
+        if check in _INT_CHECKS and not var and v.__class__ is not int and v is not None and (
+                isinstance(v, Tensor) or (isinstance(v, (list, tuple)) and any(
+                    x.__class__ is not int and x is not None for x in v))):
+            v = _as_ints(v)
+            if i is None:
+                kwargs = dict(kwargs, **{pname: v})
+            else:
+                args = args[:i] + (v,) + args[i + 1:]
+    return args, kwargs
 
 
 _CONVERSION_ERRORS = (("could not convert string to float: ", "float"),
@@ -452,6 +575,21 @@ def _check_bools(name, is_method, args, kwargs, bools):
                              f"argument '{k}' must be bool, not {_type_name(v)}")
 
 
+def _check_binding(fn, args, kwargs):
+    """Python's own TypeError when the call does not fit fn's signature (an unknown keyword, a
+    missing argument): Python raises it before the body runs, as torch's functions do before
+    looking at the arguments' types. fn is called only when the binding fails, so its body never
+    runs here."""
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return
+    try:
+        sig.bind(*args, **kwargs)
+    except TypeError:
+        fn(*args, **kwargs)
+
+
 def wrap(name, fn, is_method=False, prefix="", truthy=frozenset(), attrs=None):
     """prefix: torch's name of the module's functions in its messages ("linalg_"); truthy: the
     bool parameters torch's function takes any value for (TRUTHY), left unchecked; attrs: the
@@ -466,12 +604,16 @@ def wrap(name, fn, is_method=False, prefix="", truthy=frozenset(), attrs=None):
 
     @functools.wraps(fn)
     def checked(*args, **kwargs):
-        if attr_spec:
-            _check_attrs(args, kwargs, attr_spec)
-        if kwargs and bools and not bools.isdisjoint(kwargs):
-            _check_bools(name, is_method, args, kwargs, bools)
-        if spec:
-            _check_spec(name, is_method, args, kwargs, spec)
+        try:
+            if attr_spec:
+                _check_attrs(args, kwargs, attr_spec)
+            if kwargs and bools and not bools.isdisjoint(kwargs):
+                _check_bools(name, is_method, args, kwargs, bools)
+            if spec:
+                args, kwargs = _check_spec(name, is_method, args, kwargs, spec)
+        except (TypeError, AttributeError):
+            _check_binding(fn, args, kwargs)
+            raise
         try:
             return fn(*args, **kwargs)
         except AttributeError as e:

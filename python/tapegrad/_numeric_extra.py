@@ -13,6 +13,7 @@ from collections.abc import Sequence as _Sequence
 from . import _C, _pynode
 from ._C import Tensor
 from ._grad_mode import no_grad as _no_grad
+from ._tensor_aliases import apply_inplace as _apply_inplace
 
 __all__ = ["trapezoid", "trapz", "cumulative_trapezoid", "gradient", "vander", "combinations",
            "renorm", "ldexp", "frexp", "nextafter", "unravel_index"]
@@ -298,7 +299,7 @@ def renorm(input, p, dim, maxnorm):
 
 
 def _renorm_(self, p, dim, maxnorm):
-    return _C._apply_inplace(self, lambda old: renorm(old, p, dim, maxnorm))
+    return _apply_inplace(self, lambda old: renorm(old, p, dim, maxnorm))
 
 
 def ldexp(input, other, *, out=None):
@@ -329,7 +330,7 @@ def ldexp(input, other, *, out=None):
 
 
 def _ldexp_(self, other):
-    return _C._apply_inplace(self, lambda old: ldexp(old, other), other)
+    return _apply_inplace(self, lambda old: ldexp(old, other), other)
 
 
 def frexp(input, *, out=None):

@@ -139,6 +139,8 @@ def _size(self, dim=None):
     s = self._sizes
     if dim is None:
         return Size(s)
+    if dim.__class__ is bool:
+        raise TypeError("size(): argument 'dim' must be int, not bool")
     dim = _operator.index(dim)  # an int or a 0-d integer tensor, as torch's parser takes
     if not s:  # torch's words for a 0-d tensor, whatever the dim
         raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")

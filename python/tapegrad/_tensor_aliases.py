@@ -27,10 +27,32 @@ for _new, _old in _METHOD_ALIASES.items():
 
 
 # ---- in-place forms of out-of-place ops -------------------------------------------------------
+def apply_inplace(self, compute, *others):
+    """_C._apply_inplace(self, compute, *others), except that an argument of the wrong type
+    (compute raises TypeError) is reported before the in-place-on-a-leaf error: torch's parser
+    reads the arguments before autograd looks at self. compute runs again, without grad, only
+    on that error path."""
+    try:
+        return _C._apply_inplace(self, compute, *others)
+    except RuntimeError as e:
+        if not str(e).startswith("a leaf Variable"):
+            raise
+        err = e
+    from ._grad_mode import no_grad
+    try:
+        with no_grad():
+            compute(self.detach())
+    except TypeError as e:
+        raise e from None
+    except Exception:  # noqa: BLE001 (a value error: torch reports the leaf first)
+        pass
+    raise err
+
+
 def _inplace(name, out_of_place):
     def method(self, *args, **kwargs):
-        return _C._apply_inplace(self, lambda old: out_of_place(old, *args, **kwargs), *args,
-                                 *kwargs.values())
+        return apply_inplace(self, lambda old: out_of_place(old, *args, **kwargs), *args,
+                             *kwargs.values())
     method.__name__ = name
     return method
 

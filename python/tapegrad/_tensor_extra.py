@@ -11,6 +11,7 @@ import math as _math
 from . import _C, _pynode
 from ._C import Tensor
 from ._grad_mode import no_grad as _no_grad
+from ._tensor_aliases import apply_inplace as _apply_inplace
 
 __all__ = ["put", "angle", "bitwise_left_shift", "bitwise_right_shift", "fill", "zero_",
            "detach", "detach_", "scalar_tensor", "empty_strided", "empty_permuted", "adjoint",
@@ -68,7 +69,7 @@ def put(input, index, source, accumulate=False):
 
 def _put_(self, index, source, accumulate=False):
     _check_leaf_inplace(self)
-    return _C._apply_inplace(self, lambda old: put(old, index, source, accumulate), source)
+    return _apply_inplace(self, lambda old: put(old, index, source, accumulate), source)
 
 
 def _fill_diagonal_(self, fill_value, wrap=False):
@@ -438,6 +439,8 @@ def is_deterministic_algorithms_warn_only_enabled():
 
 def set_deterministic_debug_mode(debug_mode):
     names = {"default": 0, "warn": 1, "error": 2}
+    if not isinstance(debug_mode, (str, int)):
+        raise TypeError(f"debug_mode must be str or int, but got {type(debug_mode)}")
     if isinstance(debug_mode, str):
         if debug_mode not in names:
             raise RuntimeError("invalid value of debug_mode, expected one of `default`, `warn`, "

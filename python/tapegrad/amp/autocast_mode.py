@@ -40,15 +40,28 @@ def _set_state(st):
     _C._set_autocast_state(st["cpu"][0], st["cpu"][1], st["cuda"][0], st["cuda"][1])
 
 
+def _check_str(fn, name, v):
+    if not isinstance(v, str):
+        raise TypeError(f"{fn}(): argument '{name}' (position 1) must be str, not "
+                        f"{_type_name(v)}")
+
+
+def _type_name(v):
+    from .._argcheck import _type_name as tn
+    return tn(v)
+
+
 def is_autocast_enabled(device_type=None) -> bool:
     """Whether autocast is on for device_type (None: CUDA, as torch's legacy form)."""
     device_type = "cuda" if device_type is None else device_type
+    _check_str("is_autocast_enabled", "device_type", device_type)
     if device_type not in ("cpu", "cuda"):
         return False
     return bool(_state()[device_type][0])
 
 
 def get_autocast_dtype(device_type):
+    _check_str("get_autocast_dtype", "device_type", device_type)
     if device_type not in ("cpu", "cuda"):
         _check_device_type(device_type)
         raise RuntimeError(f"User specified an unsupported autocast device_type '{device_type}'")
@@ -60,6 +73,14 @@ def set_autocast_enabled(device_type, enabled=None):
     for CUDA."""
     if enabled is None:
         device_type, enabled = "cuda", device_type
+        if not isinstance(enabled, bool):
+            raise TypeError(f"set_autocast_enabled(): argument 'enabled' (position 1) must be "
+                            f"bool, not {_type_name(enabled)}")
+    else:
+        _check_str("set_autocast_enabled", "device_type", device_type)
+        if not isinstance(enabled, bool):
+            raise TypeError(f"set_autocast_enabled(): argument 'enabled' (position 2) must be "
+                            f"bool, not {_type_name(enabled)}")
     st = _state()
     st[device_type][0] = bool(enabled)
     _set_state(st)
@@ -89,13 +110,19 @@ def get_autocast_gpu_dtype():
     return get_autocast_dtype("cuda")
 
 
+_cache_enabled = [True]
+
+
 def is_autocast_cache_enabled():
-    return True
+    return _cache_enabled[0]
 
 
 def set_autocast_cache_enabled(enabled):
-    """Accepted: tapegrad does not cache casts (each use of a weight casts it again; the values
-    and gradients are the same)."""
+    """Recorded only: tapegrad does not cache casts (each use of a weight casts it again; the
+    values and gradients are the same)."""
+    if not isinstance(enabled, bool):
+        raise TypeError(f"enabled must be a bool (got {_type_name(enabled)})")
+    _cache_enabled[0] = enabled
 
 
 def clear_autocast_cache():
