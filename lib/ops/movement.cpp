@@ -200,7 +200,11 @@ Tensor reshape(const Tensor& a, const Shape& shape) {
 }
 
 Tensor flatten(const Tensor& a, int64_t start, int64_t end) {
-  if (a.dim() == 0) return reshape(a, {1});
+  if (a.dim() == 0) {  // torch checks the dims as a 0-d tensor's ([-1, 0]) first
+    wrap_dim(start, 0);
+    wrap_dim(end, 0);
+    return reshape(a, {1});
+  }
   start = wrap_dim(start, a.dim());
   end = wrap_dim(end, a.dim());
   TG_CHECK(start <= end, "flatten() has invalid args: start_dim cannot come after end_dim");

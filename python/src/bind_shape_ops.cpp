@@ -78,17 +78,27 @@ TensorList tensor_split_any(const Tensor& a, const py::object& spec, int64_t dim
 // torch.hsplit / vsplit / dsplit: tensor_split along `dim`, an int must divide the size.
 TensorList directional_split(const Tensor& a, const py::object& spec, const char* name,
                              int64_t min_dims, int64_t dim) {
-  TG_CHECK(a.dim() >= min_dims, "torch.", name, " requires a tensor with at least ", min_dims,
-           " dimension, but got a tensor with ", a.dim(), " dimensions!");
-  if (py::isinstance<py::str>(spec) || py::isinstance<py::float_>(spec) || spec.is_none()) {
+  if (py::isinstance<TensorImpl>(spec)) {  // a 0-d integer tensor is the int sections
+    py::detail::make_caster<long> as_int;
+    if (as_int.load(spec, true))
+      return directional_split(a, py::int_(py::detail::cast_op<long>(as_int)), name, min_dims,
+                               dim);
+  }
+  if (py::isinstance<py::str>(spec) || py::isinstance<py::float_>(spec) || spec.is_none() ||
+      py::isinstance<TensorImpl>(spec)) {
     // torch's overload-resolution error: neither an int nor a tuple of ints
-    const std::string t = py::str(py::type::of(spec).attr("__name__"));
+    const std::string t = py::isinstance<TensorImpl>(spec)
+                              ? std::string("Tensor")
+                              : std::string(py::str(py::type::of(spec).attr("__name__")));
     TG_ERROR_KIND(Type, name, "() received an invalid combination of arguments - got (Tensor, ",
                   t, "), but expected one of:\n * (Tensor input, int sections)\n      didn't "
                   "match because some of the arguments have invalid types: (Tensor, !", t,
                   "!)\n * (Tensor input, tuple of ints indices)\n      didn't match because "
                   "some of the arguments have invalid types: (Tensor, !", t, "!)\n");
   }
+  // after the argument's type, as torch's parser comes first
+  TG_CHECK(a.dim() >= min_dims, "torch.", name, " requires a tensor with at least ", min_dims,
+           " dimension, but got a tensor with ", a.dim(), " dimensions!");
   if (py::isinstance<py::int_>(spec)) {
     const int64_t n = spec.cast<int64_t>(), size = a.sizes()[dim];
     TG_CHECK(n != 0 && size % n == 0, "torch.", name, " attempted to split along dimension ",

@@ -24,7 +24,8 @@ from ._dlpack import from_dlpack, from_torch  # noqa: F401  (also installs Tenso
 from . import utils  # noqa: F401
 from . import cuda  # noqa: F401
 from . import accelerator, backends, random  # noqa: F401
-from .nn.functional import relu, unflatten  # noqa: F401
+from .nn.functional import unflatten  # noqa: F401
+from ._C import relu  # noqa: F401  (torch.relu takes the input only; F.relu has inplace)
 from . import _tensor_aliases  # noqa: E402  (installs torch's aliases on Tensor)
 from . import _runtime
 from ._tensor_str import set_printoptions  # noqa: F401

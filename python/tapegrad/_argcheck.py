@@ -136,8 +136,6 @@ _CONVT = dict(_CONVT, weight="tensor", bias="tensor?")
 # conv1d's padding may be a str ("same"): not an int list
 _CONV = {"weight": "tensor", "bias": "tensor?", "stride": "ints", "dilation": "ints",
          "groups": "int"}
-_LP = {"norm_type": "float", "kernel_size": "ints", "stride": "ints?"}
-_FRAC = {"kernel_size": "ints", "output_size": "ints?"}
 _ADAPTIVE = {"output_size": "ints_none"}  # (None, 3) keeps the input's size there
 _TRAPZ = {"x": "tensor", "dx": "float?", "dim": "int"}
 ARG_TYPES = {
@@ -174,13 +172,6 @@ ARG_TYPES = {
     "max_pool2d_with_indices": dict(_POOL, dilation="ints"),
     "max_pool3d": dict(_POOL, dilation="ints"),
     "max_pool3d_with_indices": dict(_POOL, dilation="ints"),
-    "lp_pool1d": dict(_LP),
-    "lp_pool2d": dict(_LP),
-    "lp_pool3d": dict(_LP),
-    "fractional_max_pool2d": _FRAC,
-    "fractional_max_pool2d_with_indices": _FRAC,
-    "fractional_max_pool3d": _FRAC,
-    "fractional_max_pool3d_with_indices": _FRAC,
     "adaptive_max_pool1d": {"output_size": "ints"},
     "adaptive_max_pool1d_with_indices": {"output_size": "ints"},
     "adaptive_avg_pool1d": {"output_size": "ints"},
@@ -204,6 +195,18 @@ ARG_TYPES = {
     "feature_alpha_dropout_": {"p": "float", "train": "bool"},
     "norm_except_dim": {"pow": "int", "dim": "int"},
     "lu_solve": {"LU_data": "tensor", "LU_pivots": "tensor"},
+    "swapaxes_": {"dim0": "int:axis0", "dim1": "int:axis1"},
+    "swapdims_": {"dim0": "int", "dim1": "int"},
+    "unsqueeze_": {"dim": "int"},
+    "narrow_copy": {"dim": "int", "start": "int", "length": "int"},
+    "rrelu_": {"input": "tensor", "lower": "float", "upper": "float", "training": "bool"},
+    "triangular_solve": {"upper": "bool", "transpose": "bool", "unitriangular": "bool"},
+    "cholesky_solve": {"input2": "tensor", "L": "tensor:input2", "upper": "bool"},
+    "ormqr": {"input2": "tensor", "input3": "tensor", "tau": "tensor:input2",
+              "other": "tensor:input3", "left": "bool", "transpose": "bool"},
+    "put": {"index": "tensor", "source": "tensor", "accumulate": "bool"},
+    "put_": {"index": "tensor", "source": "tensor", "accumulate": "bool"},
+    "ger": {"vec2": "tensor"},
     "rms_norm": {"normalized_shape": "ints", "eps": "float?"},
     "ctc_loss": {"input_lengths": "ints_or_tensor", "target_lengths": "ints_or_tensor",
                  "blank": "int",
@@ -477,7 +480,7 @@ def _arg_error(name, is_method, args, kwargs, what):
     return TypeError(f"{name}(): {what}")
 
 
-_INT_CHECKS = (_int_error, _ints_error)
+_INT_CHECKS = (_int_error, _ints_error, _ints_none_error)
 _CHECKERS = {"int": _int_error, "ints": _ints_error, "ints_none": _ints_none_error,
              "ints_or_tensor": _ints_or_tensor_error, "int_or_tensor": _int_or_tensor_error, "float": _float_error, "bool": _bool_error,
              "given": _given_error, "tensor": _tensor_error}
