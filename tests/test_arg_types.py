@@ -165,6 +165,19 @@ CALLS = [
     ("put(index, 'x')", lambda m, x: x.put(m.tensor([0]), "x")),
     ("leaf put_(x, dtype)", lambda m, x: x.requires_grad_().put_(m.tensor([0]), m.float64)),
     ("ger(x, tuple)", lambda m, x: m.ger(x[0], (1,))),
+    # shapes before dtypes (torch's TensorIterator), the last mismatching dim named
+    ("float bitwise_or(unbroadcastable)", lambda m, x: x.bitwise_or(m.ones(4))),
+    ("float bitwise_left_shift_(unbroadcastable)", lambda m, x: x.bitwise_left_shift_(m.ones(4))),
+    ("float lcm_(int, unbroadcastable)", lambda m, x: x.lcm_(m.arange(4))),
+    ("int add_(float, unbroadcastable)", lambda m, x: x.int().add_(m.ones(2, 3, 4))),
+    ("int lcm_(1)", lambda m, x: m.arange(3).lcm_(1)),
+    ("int gcd(x, True)", lambda m, x: m.gcd(m.arange(3), True)),
+    # a malformed call or a wrong-typed argument before the kernel's dtype refusal
+    ("F.mse_loss(int)", lambda m, x: m.nn.functional.mse_loss(m.arange(3))),
+    ("F.avg_pool2d(bool)", lambda m, x: m.nn.functional.avg_pool2d(x > 0)),
+    ("F.multi_margin_loss(int, str)", lambda m, x: m.nn.functional.multi_margin_loss(
+        m.arange(3), "x")),
+    ("m.layer_norm(bool, tensor)", lambda m, x: m.layer_norm(m.tensor(True), x, 3)),
     ("adaptive_max_pool2d(tensor, tensor)",
      lambda m, x: m.nn.functional.adaptive_max_pool2d(x[None], m.tensor([1, 2]), m.tensor(2))[0]),
 ]
@@ -204,6 +217,40 @@ def test_clamp_with_nan_bound_is_nan_as_torch(expr):
     a, b = run(tg()), run(torch)
     assert a[0] == b[0]
     assert all(math.isnan(u) and math.isnan(v) for u, v in zip(a[1], b[1])), (a, b)
+
+
+@pytest.mark.parametrize("expr", [
+    "F.elu(x, inf)", "F.elu(x, inf).sum()", "F.hardtanh_(x.clone(), inf)",
+    "F.hardtanh_(x.clone(), 1.0, -1.0)", "F.hardtanh_(x.clone(), 0.5, 0.25)",
+    "m.logit(p, nan)", "p.clone().logit_(nan)", "m.logit(p, 0.25)",
+    "x.clamp(-5, m.tensor(1.0))", "m.clamp_(x.clone(), -5, m.tensor(True))",
+    "x.clamp(m.tensor(0.5), None)",
+])
+def test_values_at_edges_as_torch(expr):
+    """Values the differential fuzzer found different: elu's linear branch at 0 (alpha=inf),
+    hardtanh_ with min > max (torch clamps: max wins), logit with a NaN eps (no clamping), a
+    0-d tensor bound beside a number (torch's Number overload)."""
+    def run(m):
+        env = {"m": m, "F": m.nn.functional, "inf": math.inf, "nan": math.nan,
+               "x": m.tensor([[0.5, -1.25, 2.0], [3.0, 0.0, -0.0]], dtype=m.float64),
+               "p": m.tensor([0.5, 0.0, 1.0, 2.0, -1.0, 0.1])}
+        r = eval(expr, {}, env)
+        return str(r.dtype).replace("tapegrad", "torch"), r.flatten().tolist()
+    a, b = run(tg()), run(torch)
+    assert a[0] == b[0]
+    assert len(a[1]) == len(b[1])
+    for u, v in zip(a[1], b[1]):
+        same = (math.isnan(u) and math.isnan(v)) or (
+            u == v and math.copysign(1, u) == math.copysign(1, v)) or abs(u - v) < 1e-6
+        assert same, (expr, a, b)
+
+
+def test_logit_nan_eps_gradient_as_torch():
+    def run(m):
+        p = m.tensor([0.5, 0.0, 1.0, 2.0, -1.0, 0.1], requires_grad=True)
+        m.logit(p, float("nan")).backward(m.arange(6.0))
+        return p.grad.tolist()
+    assert run(tg()) == run(torch)
 
 
 def test_clamp_with_nan_bound_gradient_is_zero_as_torch():

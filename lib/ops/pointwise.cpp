@@ -121,12 +121,14 @@ Tensor unary(OpId op, const Tensor& a) {
 
 Tensor binary(OpId op, const Tensor& a, const Tensor& b, Scalar alpha) {
   check_same_device(a, b, op_name(op));
+  // torch's order: sub's bool check, then the shapes (TensorIterator), then the dtypes and the
+  // kernel's (an unbroadcastable bitwise_or of floats is a shape error)
+  if (op == OpId::Sub) check_sub_bool(a.dtype(), b.dtype());
+  Shape shape = broadcast_shapes(a.sizes(), b.sizes());
   DType dt = binary_dtype(op, a, b);
   check_integer_divisor(op, dt, b);
-  if (op == OpId::Sub) check_sub_bool(a.dtype(), b.dtype());
   if (op == OpId::Add || op == OpId::Sub) check_scale_arg(dt, alpha);
-  Tensor out = empty_like_operands(broadcast_shapes(a.sizes(), b.sizes()), dt,
-                                   common_device({&a, &b}), {&a, &b});
+  Tensor out = empty_like_operands(std::move(shape), dt, common_device({&a, &b}), {&a, &b});
   kern::binary(op, out, cast_for_kernel(a, dt), cast_for_kernel(b, opmath_scalar_dtype(op, dt, b)),
                alpha.to_double());
   if (auto node = maybe_node(op, {a, b})) {
@@ -420,16 +422,17 @@ namespace {
 Tensor& binary_(OpId op, Tensor& a, const Tensor& b, Scalar alpha) {
   check_inplace(a);
   check_no_overlap(a, b);
+  if (op == OpId::Sub) check_sub_bool(a.dtype(), b.dtype());  // before the cast check, as torch
+  // the shapes before the dtypes, as torch's TensorIterator
+  Shape shape = broadcast_shapes(a.sizes(), b.sizes());
+  TG_CHECK(shape == a.sizes(), "output with shape ", shape_str(a.sizes()),
+           " doesn't match the broadcast shape ", shape_str(shape));
   DType dt = binary_dtype(op, a, b);
   check_integer_divisor(op, dt, b);
-  if (op == OpId::Sub) check_sub_bool(a.dtype(), b.dtype());  // before the cast check, as torch
   if (op == OpId::Add || op == OpId::Sub) check_scale_arg(dt, alpha);
   if (!can_cast(dt, a.dtype()))
     TG_ERROR("result type ", dtype_legacy_name(dt), " can't be cast to the desired output type ",
              dtype_legacy_name(a.dtype()));
-  Shape shape = broadcast_shapes(a.sizes(), b.sizes());
-  TG_CHECK(shape == a.sizes(), "output with shape ", shape_str(a.sizes()),
-           " doesn't match the broadcast shape ", shape_str(shape));
   if (wants_grad(a, b)) {
     Tensor old = steal_history(a);
     write_back(a, binary(op, old, b, alpha));

@@ -123,7 +123,8 @@ Tensor logit(const Tensor& a, std::optional<double> eps) {
   {
     NoGradGuard ng;
     Tensor x = is_floating(a.dtype()) ? a : to(a, default_dtype());
-    if (eps) x = clamp(x, Scalar(*eps), Scalar(1 - *eps));
+    // a NaN eps clamps nothing in torch's kernel (its compares are false)
+    if (eps && !std::isnan(*eps)) x = clamp(x, Scalar(*eps), Scalar(1 - *eps));
     out = log(div(x, rsub(x, Scalar(int64_t{1}))));
   }
   if (auto node = maybe_node(OpId::Logit, {a})) {

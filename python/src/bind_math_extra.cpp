@@ -27,11 +27,16 @@ void fn_and_method(py::module_& m, Cls& cls, const char* name, F f, const Extra&
 // numbers: only where torch has a Scalar overload (accept_number).
 void binary_row(py::module_& m, Cls& cls, const char* name, OpId op, const char* arg,
                 bool accept_number, bool inplace = true) {
-  auto f = [op, name, accept_number](const Tensor& a, const Operand& b) {
-    if (!accept_number && is_number(b))
-      TG_ERROR_KIND(Type, name, "(): argument '", "other", "' (position 2) must be Tensor, not ",
-                    b.t.dtype() == DType::Float64 || b.t.dtype() == DType::Float32 ? "float"
-                                                                                   : "int");
+  // torch's Tensor-only rows refuse a Python number, in-place forms included
+  auto refuse_number = [accept_number](const std::string& fn, const Operand& b, int pos) {
+    if (accept_number || !is_number(b)) return;
+    const DType dt = b.t.dtype();
+    TG_ERROR_KIND(Type, fn, "(): argument '", "other", "' (position ", pos,
+                  ") must be Tensor, not ",
+                  dt == DType::Bool ? "bool" : is_floating(dt) ? "float" : "int");
+  };
+  auto f = [op, name, refuse_number](const Tensor& a, const Operand& b) {
+    refuse_number(name, b, 2);
     return binary(op, a, b.t);
   };
   m.def(name, f, py::arg("input"), py::arg(arg));
@@ -40,7 +45,9 @@ void binary_row(py::module_& m, Cls& cls, const char* name, OpId op, const char*
           py::arg("input"), py::arg(arg));
   cls.def(name, f, py::arg(arg));
   if (!inplace) return;
-  cls.def((std::string(name) + "_").c_str(), [op](Tensor& a, const Operand& b) -> Tensor& {
+  const std::string name_ = std::string(name) + "_";
+  cls.def(name_.c_str(), [op, name_, refuse_number](Tensor& a, const Operand& b) -> Tensor& {
+    refuse_number(name_, b, 1);
     return binary_inplace(op, a, b.t);
   }, py::arg(arg));
 }

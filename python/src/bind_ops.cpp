@@ -104,9 +104,29 @@ void check_clamp_bounds(const char* fn, const py::object& lo, const py::object& 
                 "min = None, Number max = None)");
 }
 
+// A number with a tensor bound: torch's parser reads a 0-d tensor that needs no grad as a
+// Number, so clamp(x, -5, tensor(1.)) is the (Number, Number) overload; any other tensor makes
+// the mix the TypeError of check_clamp_bounds.
+bool numbers_as_bounds(const py::object& lo, const py::object& hi) {
+  const bool tl = py::isinstance<TensorImpl>(lo), th = py::isinstance<TensorImpl>(hi);
+  if (!(tl || th) || ((tl || lo.is_none()) && (th || hi.is_none()))) return false;  // no mix
+  for (const py::object* o : {&lo, &hi}) {
+    if (!py::isinstance<TensorImpl>(*o)) continue;
+    const Tensor t = o->cast<Tensor>();
+    if (t.dim() != 0 || t.requires_grad()) return false;
+  }
+  return true;
+}
+
+std::optional<Scalar> bound_scalar(const py::object& o) {
+  if (py::isinstance<TensorImpl>(o)) return item(o.cast<Tensor>());
+  return opt_scalar(o);
+}
+
 Tensor clamp_any(const Tensor& a, const py::object& lo, const py::object& hi) {
   bool tl = py::isinstance<TensorImpl>(lo), th = py::isinstance<TensorImpl>(hi);
   if (tl || th) {
+    if (numbers_as_bounds(lo, hi)) return clamp(a, bound_scalar(lo), bound_scalar(hi));
     check_clamp_bounds("clamp", lo, hi);
     return clamp(a, tl ? lo.cast<Tensor>() : Tensor(), th ? hi.cast<Tensor>() : Tensor());
   }
@@ -305,6 +325,7 @@ void bind_ops(py::module_& m) {
   cls.def("copy_", [](Tensor& a, const Tensor& src, bool) { return copy_(a, src); },
           py::arg("src"), py::arg("non_blocking").noconvert() = false);
   cls.def("clamp_", [](Tensor& a, py::object lo, py::object hi) -> Tensor& {
+    if (numbers_as_bounds(lo, hi)) return clamp_(a, bound_scalar(lo), bound_scalar(hi));
     check_clamp_bounds("clamp_", lo, hi);
     if (py::isinstance<TensorImpl>(lo) || py::isinstance<TensorImpl>(hi)) {
       // torch's clamp_.Tensor: the tensor bounds' out-of-place clamp written back

@@ -137,7 +137,11 @@ def angle(input, *, out=None):
 
 def _int_only(name, a, b):
     """torch's shift kernels: integer dtypes only, checked on the promoted dtype (a long tensor
-    shifted by 1.5 is a float computation; a bool one by a bool is a bool one)."""
+    shifted by 1.5 is a float computation; a bool one by a bool is a bool one). The shapes are
+    checked first, as torch's TensorIterator does."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.shape != b.shape:
+        import tapegrad as _tg
+        _tg.broadcast_tensors(a, b)
     dt = _C.result_type(a, b)
     if dt.is_floating_point or dt == _C.bool:
         raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_type_name(dt)}'")
@@ -146,6 +150,12 @@ def _int_only(name, a, b):
 def _shift_(fn):
     def shift_(self, other):
         import tapegrad as _tg
+        _check_leaf_inplace(self)  # torch's autograd check, then the shapes, then the dtypes
+        if isinstance(other, Tensor) and other.shape != self.shape:
+            shape = _tg.broadcast_tensors(self, other)[0].shape
+            if shape != self.shape:
+                raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
+                                   f"broadcast shape {list(shape)}")
         dt = _C.result_type(self, other)
         if not _tg.can_cast(dt, self.dtype):
             raise RuntimeError(f"result type {_type_name(dt)} can't be cast to the desired "

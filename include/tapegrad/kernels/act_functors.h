@@ -33,13 +33,18 @@ template <class T> struct LeakyReluP {
 template <class T> struct EluP {
   T alpha, scale, input_scale;
   TG_HD T operator()(T x) const {
-    return x > T(0) ? x * scale : std::expm1(x * input_scale) * alpha * scale;
+    // 0 takes the linear branch: torch's elu(0, alpha=inf) is 0, not 0 * inf
+    return x >= T(0) ? x * scale : std::expm1(x * input_scale) * alpha * scale;
   }
 };
-// Comparisons are false for NaN, so NaN falls through to x.
+// Comparisons are false for NaN, so NaN falls through to x. hardtanh_ does not check lo <= hi
+// (F.hardtanh does): torch clamps, min(max(x, lo), hi), so hi wins then.
 template <class T> struct HardtanhP {
   T lo, hi;
-  TG_HD T operator()(T x) const { return x < lo ? lo : (x > hi ? hi : x); }
+  TG_HD T operator()(T x) const {
+    const T y = x < lo ? lo : x;
+    return y > hi ? hi : y;
+  }
 };
 template <class T> struct HardsigmoidP {
   TG_HD T operator()(T x) const {

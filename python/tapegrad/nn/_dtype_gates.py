@@ -133,6 +133,8 @@ def _gate(name, fn, kernel, refused):
             y = args[1] if len(args) > 1 else kwargs.get("target")
             dt = _result_type(x, y) if hasattr(y, "dtype") else dt
         if dt in refused and not (skip is not None and skip(x, args, kwargs)):
+            from .._argcheck import _check_binding
+            _check_binding(fn, args, kwargs)  # Python's TypeError for a malformed call first
             raise NotImplementedError(f'"{_kernel_for(name, kernel, x, args, kwargs)}" not '
                                       f"implemented for '{type_name(dt)}'")
         return fn(*args, **kwargs)
