@@ -178,6 +178,11 @@ CALLS = [
     ("F.multi_margin_loss(int, str)", lambda m, x: m.nn.functional.multi_margin_loss(
         m.arange(3), "x")),
     ("m.layer_norm(bool, tensor)", lambda m, x: m.layer_norm(m.tensor(True), x, 3)),
+    ("Size([2, tensor(3)])", lambda m, x: m.Size([2, m.tensor(3)])),
+    ("Size([tensor(2.0)])", lambda m, x: m.Size([m.tensor(2.0)])),
+    ("Size(x)", lambda m, x: m.Size(x)),
+    ("Size([1.5])", lambda m, x: m.Size([1.5])),
+    ("Size([True, 2])", lambda m, x: m.Size([True, 2])),
     ("adaptive_max_pool2d(tensor, tensor)",
      lambda m, x: m.nn.functional.adaptive_max_pool2d(x[None], m.tensor([1, 2]), m.tensor(2))[0]),
 ]

@@ -114,3 +114,39 @@ def test_differential_fuzz_errors_as_torch(expr):
     got, want = run(tg()), run(torch)
     assert want is not None
     assert got == want
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_atan2_gradient_at_the_origin_as_torch(dtype):
+    """atan2's gradient where self^2 + other^2 is 0 (the origin, or squares that underflow) is 0
+    in torch, and NaN for an infinite upstream gradient; tapegrad gave 0/0 = NaN."""
+    def run(m):
+        dt = getattr(m, dtype)
+        a = m.tensor([1e-200 if dtype == "float64" else 1e-30, 0.0, 0.0, 1.0, -2.0],
+                     dtype=dt, requires_grad=True)
+        b = m.tensor([1e-200 if dtype == "float64" else 1e-30, 1e-300, 0.0, 0.5, 3.0],
+                     dtype=dt, requires_grad=True)
+        m.atan2(a, b).backward(m.tensor([1.0, 1.0, float("inf"), 2.0, -1.0], dtype=dt))
+        s = m.tensor([0.0, 1.0], dtype=dt, requires_grad=True)
+        m.atan2(s, s).sum().backward()
+        return [str(v) for v in a.grad.tolist() + b.grad.tolist() + s.grad.tolist()]
+    assert run(tg()) == run(torch)
+
+
+@pytest.mark.parametrize("expr", [
+    "m.ones(2, 3).bitwise_or(m.ones(4))", "m.ones(2, 3).int().add_(m.ones(2, 3, 4))",
+    "m.ones(3).bitwise_left_shift_(m.ones(2, 3))", "m.tensor(2).bitwise_xor_(m.ones(2, 3))",
+    "m.ones(2, 3) + m.ones(4, 2, 4)",
+])
+def test_shape_errors_before_dtype_errors_as_torch(expr):
+    """torch's TensorIterator checks shapes before dtypes, and its broadcast error names the
+    last mismatching dim."""
+    def run(m):
+        try:
+            eval(expr, {}, {"m": m})
+        except Exception as e:  # noqa: BLE001 - the exception is what is compared
+            return type(e).__name__, str(e)
+        return None
+    want = run(torch)
+    assert want is not None
+    assert run(tg()) == want

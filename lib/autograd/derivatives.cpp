@@ -227,10 +227,13 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     }
 
     case OpId::Atan2: {
+      // torch's 1 / (self^2 + other^2) is 0 where that sum is 0 (atan2 at the origin, or
+      // squares that underflow): a zero gradient there, not 0/0
       Tensor self = S(0), other = S(1);
       Tensor r2 = add(mul(self, self), mul(other, other));
-      return {needs(0) ? mul(g, div(other, r2)) : Tensor(),
-              needs(1) ? mul(g, div(neg(self), r2)) : Tensor()};
+      Tensor recip = where(compare(CmpId::Eq, r2, sc(0)), sc(0), reciprocal(r2));
+      return {needs(0) ? mul(g, mul(other, recip)) : Tensor(),
+              needs(1) ? mul(g, mul(neg(self), recip)) : Tensor()};
     }
     case OpId::Hypot: {
       Tensor self = S(0), other = S(1), result = S(2);

@@ -12,6 +12,29 @@ _bool = builtins.bool
 class Size(tuple):
     """torch.Size: a tuple of ints that prints as ``torch.Size([2, 3])``."""
 
+    def __new__(cls, seq=()):
+        # torch's check of the items: ints or __index__ objects (a 0-d integer tensor); the
+        # library's own sizes skip it (tuple.__new__(Size, sizes), Tensor.shape)
+        items = tuple(seq)
+        for k, v in enumerate(items):
+            if v.__class__ is not int:
+                break
+        else:
+            return tuple.__new__(cls, items)
+        out = []
+        for k, v in enumerate(items):
+            if v.__class__ is not int:
+                if isinstance(v, float) or not hasattr(type(v), "__index__"):
+                    raise TypeError(f"torch.Size() takes an iterable of 'int' (item {k} is "
+                                    f"'{_size_item_name(v)}')")
+                try:
+                    v = _operator.index(v)
+                except TypeError:
+                    raise TypeError(f"torch.Size() takes an iterable of 'int' (item {k} is "
+                                    f"'{_size_item_name(v)}')") from None
+            out.append(v)
+        return tuple.__new__(cls, out)
+
     def __repr__(self):
         return f"torch.Size([{', '.join(str(d) for d in self)}])"
 
@@ -27,6 +50,12 @@ class Size(tuple):
         r = tuple.__getitem__(self, k)
         return Size(r) if isinstance(k, slice) else r
 
+
+def _size_item_name(v):
+    return "Tensor" if type(v).__name__ == "Tensor" else type(v).__name__
+
+
+_tuple_new = tuple.__new__
 
 _DEVICE_TYPES = ("cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, maia, xla, "
                  "lazy, vulkan, mps, meta, hpu, mtia, privateuseone")
@@ -112,7 +141,7 @@ class RemovableHandle:
 
 # ---- properties and conversions ----
 
-Tensor.shape = property(lambda self: Size(self._sizes))
+Tensor.shape = property(lambda self: _tuple_new(Size, self._sizes))
 Tensor.device = property(lambda self: device(self._device_str))
 Tensor.T = property(lambda self: self.permute(*reversed(range(self.dim()))))
 Tensor.is_sparse = False
@@ -138,7 +167,7 @@ Tensor.__format__ = _format
 def _size(self, dim=None):
     s = self._sizes
     if dim is None:
-        return Size(s)
+        return _tuple_new(Size, s)
     if dim.__class__ is bool:
         raise TypeError("size(): argument 'dim' must be int, not bool")
     dim = _operator.index(dim)  # an int or a 0-d integer tensor, as torch's parser takes
