@@ -183,6 +183,11 @@ CALLS = [
     ("Size(x)", lambda m, x: m.Size(x)),
     ("Size([1.5])", lambda m, x: m.Size([1.5])),
     ("Size([True, 2])", lambda m, x: m.Size([True, 2])),
+    ("to_dense(True)", lambda m, x: x.to_dense(True)),
+    ("to_dense(float64)", lambda m, x: x.to_dense(m.float64)),
+    ("layout()", lambda m, x: m.layout()),
+    ("layout(x)", lambda m, x: m.layout(x)),
+    ("memory_format(1)", lambda m, x: m.memory_format(1)),
     ("adaptive_max_pool2d(tensor, tensor)",
      lambda m, x: m.nn.functional.adaptive_max_pool2d(x[None], m.tensor([1, 2]), m.tensor(2))[0]),
 ]

@@ -7,11 +7,16 @@ __all__ = ["layout", "strided", "sparse_coo", "sparse_csr", "sparse_csc", "spars
            "sparse_bsc", "jagged"]
 
 
+_KEY = object()
+
+
 class layout:
     """One memory layout; equal only to itself (torch's layouts are singletons too)."""
     __slots__ = ("_name",)
 
-    def __init__(self, name):
+    def __init__(self, name=None, _key=None):
+        if _key is not _KEY:  # torch's are made by the library only
+            raise TypeError("cannot create 'torch.layout' instances")
         self._name = name
 
     def __repr__(self):
@@ -23,14 +28,14 @@ class layout:
 
 layout.__module__ = "tapegrad"  # <class 'tapegrad.layout'>, as tapegrad.device and dtype print
 
-strided = layout("strided")
-sparse_coo = layout("sparse_coo")
-sparse_csr = layout("sparse_csr")
-sparse_csc = layout("sparse_csc")
-sparse_bsr = layout("sparse_bsr")
-sparse_bsc = layout("sparse_bsc")
-_mkldnn = layout("_mkldnn")
-jagged = layout("jagged")
+strided = layout("strided", _KEY)
+sparse_coo = layout("sparse_coo", _KEY)
+sparse_csr = layout("sparse_csr", _KEY)
+sparse_csc = layout("sparse_csc", _KEY)
+sparse_bsr = layout("sparse_bsr", _KEY)
+sparse_bsc = layout("sparse_bsc", _KEY)
+_mkldnn = layout("_mkldnn", _KEY)
+jagged = layout("jagged", _KEY)
 
 
 def check_factory_kwargs(fn, layout_arg, pin_memory):

@@ -10,11 +10,16 @@ objects below are handed to the bindings once and compared by identity."""
 from . import _C
 
 
+_KEY = object()
+
+
 class memory_format:
     """One of torch's four memory formats (compared by identity, as torch's are)."""
     __slots__ = ("_name",)
 
-    def __init__(self, name):
+    def __init__(self, name=None, _key=None):
+        if _key is not _KEY:  # torch's are made by the library only
+            raise TypeError("cannot create 'torch.memory_format' instances")
         self._name = name
 
     def __repr__(self):
@@ -24,10 +29,10 @@ class memory_format:
         return self._name
 
 
-contiguous_format = memory_format("contiguous_format")
-preserve_format = memory_format("preserve_format")
-channels_last = memory_format("channels_last")
-channels_last_3d = memory_format("channels_last_3d")
+contiguous_format = memory_format("contiguous_format", _KEY)
+preserve_format = memory_format("preserve_format", _KEY)
+channels_last = memory_format("channels_last", _KEY)
+channels_last_3d = memory_format("channels_last_3d", _KEY)
 
 # the order of MemoryFormat in include/tapegrad/ops/memory_format.h
 _C._set_memory_formats(contiguous_format, preserve_format, channels_last, channels_last_3d)

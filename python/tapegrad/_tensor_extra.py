@@ -638,6 +638,14 @@ def _resize_as_(self, the_template, memory_format=None):
     return _resize_(self, tuple(the_template.shape))
 
 
+def _to_dense(self, dtype=None, *, masked_grad=None):
+    """A strided tensor is dense already: itself, or a copy in dtype."""
+    if dtype is not None and not isinstance(dtype, _C.dtype):
+        raise TypeError(f"to_dense(): argument 'dtype' (position 1) must be torch.dtype, not "
+                        f"{type(dtype).__name__ if not isinstance(dtype, Tensor) else 'Tensor'}")
+    return self if dtype is None or dtype == self.dtype else self.to(dtype)
+
+
 def _set_(self, source=None, storage_offset=0, size=None, stride=None):
     if self.requires_grad and self.is_leaf and _C.is_grad_enabled():
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
@@ -752,8 +760,7 @@ def _install():
     T.const_data_ptr = lambda self: self.data_ptr()
     T.dense_dim = lambda self: self.dim()
     T.sparse_dim = lambda self: 0
-    T.to_dense = lambda self, dtype=None, *, masked_grad=None: (
-        self if dtype is None or dtype == self.dtype else self.to(dtype))
+    T.to_dense = _to_dense
     for flag in ("is_meta", "is_nested", "is_mps", "is_xla", "is_xpu", "is_ipu", "is_maia",
                  "is_mtia", "is_vulkan", "is_mkldnn", "is_sparse_csr"):
         if not hasattr(T, flag):
