@@ -188,6 +188,13 @@ CALLS = [
     ("layout()", lambda m, x: m.layout()),
     ("layout(x)", lambda m, x: m.layout(x)),
     ("memory_format(1)", lambda m, x: m.memory_format(1)),
+    ("var(0, inf)", lambda m, x: x.var(0, math.inf)),
+    ("var(0, 1)", lambda m, x: x.var(0, 1)),
+    ("std(0, False, True)", lambda m, x: x.std(0, False, True)),
+    ("squeeze(tensor(0))", lambda m, x: x[:1].squeeze(m.tensor(0))),
+    ("squeeze(tensor(0.0))", lambda m, x: x[:1].squeeze(m.tensor(0.0))),
+    ("soft_margin_loss(x, x[None])", lambda m, x: m.nn.functional.soft_margin_loss(x, x[None])),
+    ("soft_margin_loss(x, x[0])", lambda m, x: m.nn.functional.soft_margin_loss(x, x[0])),
     ("adaptive_max_pool2d(tensor, tensor)",
      lambda m, x: m.nn.functional.adaptive_max_pool2d(x[None], m.tensor([1, 2]), m.tensor(2))[0]),
 ]

@@ -8,6 +8,8 @@ each checked against torch where torch answers.
   and a huge p fails at the same allocation as torch's.
 - tensor_split(x, 10**12) made views until the process was killed for memory; it now fails at
   once with torch's std::bad_alloc."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -150,3 +152,34 @@ def test_shape_errors_before_dtype_errors_as_torch(expr):
     want = run(torch)
     assert want is not None
     assert run(tg()) == want
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "huber_loss"])
+@pytest.mark.parametrize("reduction", ["none", "sum", "mean", "bad"])
+@pytest.mark.parametrize("case", ["same", "weight-shape", "broadcast-target", "float32"])
+def test_weighted_regression_losses_as_torch(name, reduction, case):
+    """weight= of mse_loss / l1_loss / huber_loss (torch 2.6+): mse_loss ignored it. Value and
+    gradient against torch, and the errors (weight of another shape, a bad reduction)."""
+    def run(m):
+        dt = m.float32 if case == "float32" else m.float64
+        x = m.tensor([[0.5, -1.25, 2.0], [3.0, 0.0, -0.75]], dtype=dt, requires_grad=True)
+        y = m.tensor([[1.5, 1.25, 2.0], [-3.0, 0.5, 0.75]], dtype=dt)
+        if case == "broadcast-target":
+            y = y[0]
+        shape = (3, 2) if case == "weight-shape" else (2, 3)
+        w = m.arange(6.0, dtype=dt).reshape(shape) + 1
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the target-size warning
+                r = getattr(m.nn.functional, name)(x, y, reduction=reduction, weight=w)
+        except Exception as e:  # noqa: BLE001 - the exception type is what is compared
+            return type(e).__name__
+        g, = m.autograd.grad((r * (m.arange(r.numel(), dtype=dt).reshape(r.shape) + 1)).sum(),
+                             [x])
+        return r.detach().flatten().tolist(), g.flatten().tolist()
+    got, want = run(tg()), run(torch)
+    if isinstance(want, str):
+        assert got == want
+        return
+    for a, b in zip(got, want):
+        assert a == pytest.approx(b, rel=1e-6, abs=1e-6)

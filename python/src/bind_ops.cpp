@@ -457,7 +457,8 @@ void bind_ops(py::module_& m) {
   both(m, cls, "unsqueeze", [](const Tensor& a, int64_t d) { return unsqueeze(a, d); }, py::arg("dim"));
   both(m, cls, "squeeze", [](const Tensor& a, py::object dim) {
     if (dim.is_none()) return squeeze(a);
-    if (py::isinstance<py::int_>(dim)) return squeeze(a, dim.cast<int64_t>());
+    py::detail::make_caster<long> as_int;  // an int, or a 0-d integer tensor
+    if (as_int.load(dim, true)) return squeeze(a, py::detail::cast_op<long>(as_int));
     return squeeze(a, dim.cast<std::vector<int64_t>>());
   }, py::arg("dim") = py::none());
   both(m, cls, "select", [](const Tensor& a, int64_t d, int64_t i) { return select(a, d, i); },

@@ -109,8 +109,30 @@ def _promote_bool_operand(input, target):
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     _warn_target_size(input, target)
+    reduction = _reduction(size_average, reduce, reduction)
+    if weight is not None:  # torch's Python: the weighted sum over the weights' sum
+        input, target = _expand_pair(input, target)
+        return _weighted_loss((input - target).pow(2), weight, input, reduction, True)
     input, target = _promote_bool_operand(input, target)
-    return _C._mse_loss(input, target, _reduction(size_average, reduce, reduction))
+    return _C._mse_loss(input, target, reduction)
+
+
+def _weighted_loss(errors, weight, input, reduction, mean_over_weights):
+    """torch's weight= for mse_loss / l1_loss (mean: sum(w * e) / sum(w)) and huber_loss
+    (mean: mean(w * e))."""
+    if not isinstance(weight, _C.Tensor):
+        raise TypeError(f"weight must be a Tensor, not {type(weight).__name__}")
+    if weight.shape != input.shape:
+        raise ValueError("Weights and input must have the same size.")
+    loss = errors * weight
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "mean":
+        return loss.sum() / weight.sum() if mean_over_weights else loss.mean()
+    raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', "
+                     "'sum'.")
 
 
 def _broadcast_shape(a, b):
@@ -129,7 +151,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     """Mean/sum of |input - target|; torch composes it the same way (Sub, Abs, Mean nodes)."""
     _warn_target_size(input, target)
     reduction = _reduction(size_average, reduce, reduction)
-    if reduction not in ("none", "mean", "sum"):
+    if reduction not in ("none", "mean", "sum") and weight is None:  # (weighted: see below)
         raise ValueError(f"{reduction} is not a valid value for reduction")
     shape = _broadcast_shape(input.shape, target.shape)
     if list(input.shape) != shape:
@@ -137,6 +159,8 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     if list(target.shape) != shape:
         target = target.expand(shape)
     diff = (input - target).abs()
+    if weight is not None:
+        return _weighted_loss(diff, weight, input, reduction, True)
     if reduction == "none":
         return diff
     return diff.mean() if reduction == "mean" else diff.sum()
@@ -519,11 +543,13 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
             and not input.is_floating_point() and target.is_floating_point()):
         _cannot_cast(input.dtype)  # torch's result takes input's dtype
     _warn_target_size(input, target)
-    _check_reduction(reduction)
+    if weight is None:
+        _check_reduction(reduction)
     input, target = _expand_pair(*_promote_bool_operand(input, target))
     if weight is None:
         return _C._huber_loss(input, target, reduction, float(delta))
-    return _reduce(_C._huber_loss(input, target, "none", float(delta)) * weight, reduction)
+    return _weighted_loss(_C._huber_loss(input, target, "none", float(delta)), weight, input,
+                          reduction, False)
 
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
@@ -533,10 +559,15 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     a, b = list(input.shape), list(target.shape)
     nd = max(len(a), len(b))
     a, b = [1] * (nd - len(a)) + a, [1] * (nd - len(b)) + b
-    for i, (x, y) in enumerate(zip(a, b)):
+    for i in reversed(range(nd)):  # from the last dim, as torch's infer_size
+        x, y = a[i], b[i]
         if x != y and x != 1 and y != 1:
             raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b "
                                f"({y}) at non-singleton dimension {i}")
+    shape = [max(x, y) if min(x, y) != 0 else 0 for x, y in zip(a, b)]
+    if shape != list(input.shape):  # torch's kernel writes into an input-shaped output
+        raise RuntimeError(f"output with shape {list(input.shape)} doesn't match the broadcast "
+                           f"shape {shape}")
     if input.dtype == _C.bool:  # torch's -input * target
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
                            "you are trying to invert a mask, use the `~` or `logical_not()` "
