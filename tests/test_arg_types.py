@@ -195,6 +195,27 @@ CALLS = [
     ("squeeze(tensor(0.0))", lambda m, x: x[:1].squeeze(m.tensor(0.0))),
     ("soft_margin_loss(x, x[None])", lambda m, x: m.nn.functional.soft_margin_loss(x, x[None])),
     ("soft_margin_loss(x, x[0])", lambda m, x: m.nn.functional.soft_margin_loss(x, x[0])),
+    ("can_cast(-1, [0])", lambda m, x: m.can_cast(-1, [0])),
+    ("can_cast(x, int64)", lambda m, x: m.can_cast(x, m.int64)),
+    ("set_autocast_dtype(x, ...)", lambda m, x: m.set_autocast_dtype(x, m.float16)),
+    ("binary_cross_entropy(other size)", lambda m, x: m.nn.functional.binary_cross_entropy(
+        x.sigmoid(), m.zeros(3, 0), (-1,))),
+    ("binary_cross_entropy(reduction='x')", lambda m, x: m.nn.functional.binary_cross_entropy(
+        x.sigmoid(), x.sigmoid()[0], reduction="x")),
+    # a tensor is an int list only as a one-element integer tensor
+    ("view(tensor([6]))", lambda m, x: x.view(m.tensor([6]))),
+    ("view(tensor([3, 2]))", lambda m, x: x.view(m.tensor([3, 2]))),
+    ("reshape(tensor(6))", lambda m, x: x.reshape(m.tensor(6))),
+    ("roll(tensor(1))", lambda m, x: m.roll(x, m.tensor(1))),
+    ("roll(tensor([1, 1]), (0, 1))", lambda m, x: m.roll(x, m.tensor([1, 1]), (0, 1))),
+    ("permute(tensor([1, 0]))", lambda m, x: x.permute(m.tensor([1, 0]))),
+    ("expand(tensor([2, 3]))", lambda m, x: x.expand(m.tensor([2, 3]))),
+    ("constant_pad_nd(tensor([1, 1]))", lambda m, x: m.constant_pad_nd(x, m.tensor([1, 1]))),
+    ("flip(tensor([0]))", lambda m, x: x.flip(m.tensor([0]))),
+    ("zeros(tensor([2, 3]))", lambda m, x: m.zeros(m.tensor([2, 3]))),
+    ("zeros(tensor(2))", lambda m, x: m.zeros(m.tensor(2))),
+    ("repeat(tensor([1, 2]))", lambda m, x: x.repeat(m.tensor([1, 2]))),
+    ("split_with_sizes_copy(tensor)", lambda m, x: m.split_with_sizes_copy(x, m.tensor([1, 1]))),
     ("adaptive_max_pool2d(tensor, tensor)",
      lambda m, x: m.nn.functional.adaptive_max_pool2d(x[None], m.tensor([1, 2]), m.tensor(2))[0]),
 ]

@@ -103,6 +103,13 @@ def test_new_with_mixed_arguments_raises_as_torch(args):
     "m.zeros(0, 3).nextafter(m.zeros(2, 3))",
     "m.arange(3).frac_()", "m.tensor([True]).ceil_()", "m.tensor([True]).neg_()",
     "m.kl_div(m.arange(3), m.arange(3))",
+    "m.nn.functional.conv_transpose2d(m.ones(1, 2, 3, 4), m.tensor(3.0))",
+    "m.nn.functional.conv_transpose2d(m.ones(1, 2, 3, 4), m.ones(2, 3))",
+    "m.nn.functional.conv_transpose2d(m.ones(1, 2, 3, 4), m.ones(2, 1, 3))",
+    "m.nn.functional.conv_transpose1d(m.ones(2, 3, 4), m.ones(2, 3))",
+    "m.nn.functional.conv_transpose3d(m.ones(1, 1, 2, 3, 4), m.ones(2, 3))",
+    "m.can_cast(m.ones(2), m.int64)",
+    "m.nn.functional.soft_margin_loss(m.ones(2, 3), m.ones(4, 2, 3))",
 ])
 def test_differential_fuzz_errors_as_torch(expr):
     """Errors a differential fuzzer (the same call in both libraries) found worded or typed

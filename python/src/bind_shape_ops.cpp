@@ -25,6 +25,12 @@ std::vector<int64_t> int_tuple(const py::handle& o, const char* fn, const char* 
                                bool allow_int) {
   const bool is_int = py::isinstance<py::int_>(o);
   if (allow_int && is_int && !PyBool_Check(o.ptr())) return {o.cast<int64_t>()};
+  if (py::isinstance<TensorImpl>(o)) {  // only a one-element integer tensor is an int list
+    py::detail::make_caster<std::vector<long>> as_list;
+    TG_CHECK_KIND(Type, as_list.load(o, true), fn, "(): argument '", arg, "' (position ", pos,
+                  ") must be tuple of ints, not Tensor");
+    return py::detail::cast_op<std::vector<long>>(std::move(as_list));
+  }
   TG_CHECK_KIND(Type, !is_int && py::isinstance<py::sequence>(o) && !py::isinstance<py::str>(o),
                 fn, "(): argument '", arg, "' (position ", pos, ") must be tuple of ints, not ",
                 type_name(o));

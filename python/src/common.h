@@ -97,6 +97,27 @@ struct type_caster<long> {
 template <>
 struct type_caster<std::vector<long>> : list_caster<std::vector<long>, long> {
   bool load(handle src, bool convert) {
+    if (isinstance<tapegrad::TensorImpl>(src)) {
+      // a tensor is an int list only as a one-element integer tensor (x.view(tensor([6])));
+      // torch refuses any other (x.expand(tensor([2, 3])))
+      make_caster<std::shared_ptr<tapegrad::TensorImpl>> tc;
+      if (!tc.load(src, false)) return false;
+      const auto& t = cast_op<std::shared_ptr<tapegrad::TensorImpl>&>(tc);
+      if (t->numel() != 1 || tapegrad::is_floating(t->dtype)) return false;
+      PyObject* idx = PyNumber_Index(src.ptr());
+      if (!idx) {
+        PyErr_Clear();
+        return false;
+      }
+      const long v = PyLong_AsLong(idx);
+      Py_DECREF(idx);
+      if (v == -1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        return false;
+      }
+      value.assign(1, v);
+      return true;
+    }
     if (!isinstance<sequence>(src) || isinstance<bytes>(src) || isinstance<str>(src))
       return false;
     auto seq = reinterpret_borrow<sequence>(src);

@@ -15,7 +15,12 @@ def _shape(size, fn="zeros"):
         try:
             if isinstance(size[0], (str, bytes)):
                 raise TypeError
-            size = tuple(size[0])
+            if isinstance(size[0], _C.Tensor):  # a size only as a one-element integer tensor
+                if size[0].numel() != 1 or size[0].is_floating_point():
+                    raise TypeError
+                size = (size[0].__index__(),)
+            else:
+                size = tuple(size[0])
         except TypeError:
             raise TypeError(f"{fn}(): argument 'size' (position 1) must be tuple of ints, not "
                             f"{type(size[0]).__name__}") from None

@@ -107,6 +107,11 @@ _KIND = {_C.bool: 0, _C.uint8: 1, _C.int8: 1, _C.int16: 1, _C.int32: 1, _C.int64
 def can_cast(from_, to):
     """torch.can_cast: whether an in-place op may write a result of dtype from_ into a tensor of
     dtype to (no demotion across kinds: float to integer, integer to bool)."""
+    for pos, (name, v) in enumerate((("from_", from_), ("to", to))):
+        if not isinstance(v, _C.dtype):
+            from ._argcheck import _type_name
+            raise TypeError(f"can_cast(): argument '{name}' (position {pos + 1}) must be "
+                            f"torch.dtype, not {_type_name(v)}")
     return _KIND[from_] <= _KIND[to]
 
 

@@ -87,6 +87,7 @@ def set_autocast_enabled(device_type, enabled=None):
 
 
 def set_autocast_dtype(device_type, dtype):
+    _check_str("set_autocast_dtype", "device_type", device_type)
     st = _state()
     st[device_type][1] = dtype
     _set_state(st)

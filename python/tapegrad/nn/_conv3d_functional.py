@@ -145,6 +145,8 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
     if input.dim() not in (4, 5):
         raise RuntimeError("Expected 4D (unbatched) or 5D (batched) input to conv_transpose3d, "
                            f"but got input of size: {list(input.shape)}")
+    if weight.dim() < 3:  # torch's first weight check
+        raise RuntimeError("weight should have at least three dimensions")
     if weight.dim() != 5:
         raise RuntimeError(f"Expected {weight.dim()}-dimensional input for "
                            f"{weight.dim()}-dimensional weight {list(weight.shape)}, but got "
@@ -204,6 +206,8 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
     if input.dim() not in (2, 3):
         raise RuntimeError("Expected 2D (unbatched) or 3D (batched) input to conv_transpose1d, "
                            f"but got input of size: {list(input.shape)}")
+    if weight.dim() < 3:  # torch's first weight check
+        raise RuntimeError("weight should have at least three dimensions")
     if weight.dim() != 3:
         raise RuntimeError(f"Expected {weight.dim()}-dimensional input for "
                            f"{weight.dim()}-dimensional weight {list(weight.shape)}, but got "

@@ -392,6 +392,12 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     if input.dim() not in (3, 4):
         raise RuntimeError("Expected 3D (unbatched) or 4D (batched) input to conv_transpose2d, "
                            f"but got input of size: {list(input.shape)}")
+    if weight.dim() < 3:  # torch's first weight check
+        raise RuntimeError("weight should have at least three dimensions")
+    if weight.dim() != 4:
+        raise RuntimeError("expected stride to be a single integer value or a list of "
+                           f"{weight.dim() - 2} values to match the convolution dimensions, but "
+                           f"got stride={list(_tuple(stride, 2, 'stride', 'conv_transpose2d'))}")
     s, p = _tuple(stride, 2, "stride", "conv_transpose2d"), _tuple(padding, 2, "padding",
                                                                      "conv_transpose2d")
     op = _tuple(output_padding, 2, "output_padding", "conv_transpose2d")

@@ -168,15 +168,20 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
                          reduction="mean"):
+    reduction = _reduction(size_average, reduce, reduction)
     if isinstance(input, _C.Tensor) and isinstance(target, _C.Tensor):
+        _check_reduction(reduction)  # torch's order: the reduction, the sizes, the dtypes
+        if target.shape != input.shape:
+            raise ValueError(f"Using a target size ({target.shape}) that is different to the "
+                             f"input size ({input.shape}) is deprecated. Please ensure they have "
+                             "the same size.")
         _loss_dtypes("binary_cross_entropy", input, target)
         # torch's kernel checks every element (NaN included): a probability outside [0, 1]
         # would give a finite-looking, meaningless loss
         for name, t in (("input", input), ("target", target)):
             if t.numel() and t.is_floating_point() and not ((t >= 0) & (t <= 1)).all():
                 raise RuntimeError(f"all elements of {name} should be between 0 and 1")
-    return _C._binary_cross_entropy(input, target, weight,
-                                    _reduction(size_average, reduce, reduction))
+    return _C._binary_cross_entropy(input, target, weight, reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
