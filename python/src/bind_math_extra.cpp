@@ -28,15 +28,8 @@ void fn_and_method(py::module_& m, Cls& cls, const char* name, F f, const Extra&
 void binary_row(py::module_& m, Cls& cls, const char* name, OpId op, const char* arg,
                 bool accept_number, bool inplace = true) {
   // torch's Tensor-only rows refuse a Python number, in-place forms included
-  auto refuse_number = [accept_number](const std::string& fn, const Operand& b, int pos) {
-    if (accept_number || !is_number(b)) return;
-    const DType dt = b.t.dtype();
-    TG_ERROR_KIND(Type, fn, "(): argument '", "other", "' (position ", pos,
-                  ") must be Tensor, not ",
-                  dt == DType::Bool ? "bool" : is_floating(dt) ? "float" : "int");
-  };
-  auto f = [op, name, refuse_number](const Tensor& a, const Operand& b) {
-    refuse_number(name, b, 2);
+  auto f = [op, name, accept_number](const Tensor& a, const Operand& b) {
+    if (!accept_number) check_tensor_other(name, b);
     return binary(op, a, b.t);
   };
   m.def(name, f, py::arg("input"), py::arg(arg));
@@ -46,8 +39,8 @@ void binary_row(py::module_& m, Cls& cls, const char* name, OpId op, const char*
   cls.def(name, f, py::arg(arg));
   if (!inplace) return;
   const std::string name_ = std::string(name) + "_";
-  cls.def(name_.c_str(), [op, name_, refuse_number](Tensor& a, const Operand& b) -> Tensor& {
-    refuse_number(name_, b, 1);
+  cls.def(name_.c_str(), [op, name_, accept_number](Tensor& a, const Operand& b) -> Tensor& {
+    if (!accept_number) check_tensor_other(name_.c_str(), b, 1);
     return binary_inplace(op, a, b.t);
   }, py::arg(arg));
 }

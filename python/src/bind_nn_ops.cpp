@@ -39,12 +39,10 @@ Tensor var_like(const Tensor& a, py::object dim, py::object unbiased, bool keepd
            "Cannot pass both correction and unbiased arguments");
   double c = 1;
   if (!unbiased.is_none()) {  // a bool (or numpy's), as torch's parser: var(0, 2.5) is refused
-    TG_CHECK_KIND(Type, PyBool_Check(unbiased.ptr()) ||
-                            std::string(Py_TYPE(unbiased.ptr())->tp_name) == "numpy.bool_" ||
-                            std::string(Py_TYPE(unbiased.ptr())->tp_name) == "numpy.bool",
-                  is_std ? "std" : "var", "(): argument 'unbiased' must be bool, not ",
-                  Py_TYPE(unbiased.ptr())->tp_name);
-    c = unbiased.cast<bool>() ? 1 : 0;
+    py::detail::make_caster<bool> as_bool;  // pybind's non-converting pass: exactly those
+    TG_CHECK_KIND(Type, as_bool.load(unbiased, false), is_std ? "std" : "var",
+                  "(): argument 'unbiased' must be bool, not ", Py_TYPE(unbiased.ptr())->tp_name);
+    c = py::detail::cast_op<bool>(as_bool) ? 1 : 0;
   }
   if (!correction.is_none()) c = correction.cast<double>();
   auto dims = dims_or_all(dim);

@@ -95,9 +95,14 @@ py::object extreme(const Tensor& a, const py::object& dim, const py::object& kee
 }
 
 // torch's clamp overloads take two numbers or two tensors (either may be None), never one of each.
-void check_clamp_bounds(const char* fn, const py::object& lo, const py::object& hi) {
+// A tensor bound beside a number (None is neither).
+bool mixed_bounds(const py::object& lo, const py::object& hi) {
   const bool tl = py::isinstance<TensorImpl>(lo), th = py::isinstance<TensorImpl>(hi);
-  TG_CHECK_KIND(Type, !(tl || th) || ((tl || lo.is_none()) && (th || hi.is_none())), fn,
+  return (tl || th) && !((tl || lo.is_none()) && (th || hi.is_none()));
+}
+
+void check_clamp_bounds(const char* fn, const py::object& lo, const py::object& hi) {
+  TG_CHECK_KIND(Type, !mixed_bounds(lo, hi), fn,
                 "() received an invalid combination of arguments - got (",
                 Py_TYPE(lo.ptr())->tp_name, ", ", Py_TYPE(hi.ptr())->tp_name,
                 "), but expected one of:\n * (Tensor min = None, Tensor max = None)\n * (Number "
@@ -108,8 +113,7 @@ void check_clamp_bounds(const char* fn, const py::object& lo, const py::object& 
 // Number, so clamp(x, -5, tensor(1.)) is the (Number, Number) overload; any other tensor makes
 // the mix the TypeError of check_clamp_bounds.
 bool numbers_as_bounds(const py::object& lo, const py::object& hi) {
-  const bool tl = py::isinstance<TensorImpl>(lo), th = py::isinstance<TensorImpl>(hi);
-  if (!(tl || th) || ((tl || lo.is_none()) && (th || hi.is_none()))) return false;  // no mix
+  if (!mixed_bounds(lo, hi)) return false;
   for (const py::object* o : {&lo, &hi}) {
     if (!py::isinstance<TensorImpl>(*o)) continue;
     const Tensor t = o->cast<Tensor>();
@@ -131,14 +135,6 @@ Tensor clamp_any(const Tensor& a, const py::object& lo, const py::object& hi) {
     return clamp(a, tl ? lo.cast<Tensor>() : Tensor(), th ? hi.cast<Tensor>() : Tensor());
   }
   return clamp(a, opt_scalar(lo), opt_scalar(hi));
-}
-
-// torch's TypeError for a Python number where its signature says Tensor.
-void check_tensor_other(const char* fn, const Operand& b) {
-  if (!b.t.impl()->wrapped_number) return;
-  const DType dt = b.t.dtype();
-  const char* ty = dt == DType::Bool ? "bool" : is_floating(dt) ? "float" : "int";
-  TG_ERROR_KIND(Type, fn, "(): argument 'other' (position 2) must be Tensor, not ", ty);
 }
 
 // A reflected operator called on something that is not a Tensor (Tensor.__radd__(2, t)):

@@ -35,18 +35,13 @@ std::vector<int64_t> int_tuple(const py::handle& o, const char* fn, const char* 
                 fn, "(): argument '", arg, "' (position ", pos, ") must be tuple of ints, not ",
                 type_name(o));
   std::vector<int64_t> out;
-  for (auto item : o) {
-    // torch checks the first element as an int (not a bool) and converts the rest with
-    // __index__, where True is 1 (x.repeat(1, True))
-    if (!out.empty() && PyBool_Check(item.ptr())) {
-      out.push_back(item.ptr() == Py_True ? 1 : 0);
-      continue;
-    }
-    py::detail::make_caster<long> conv;
-    TG_CHECK_KIND(Type, conv.load(item, true), fn, "(): argument '", arg, "' (position ", pos,
+  for (auto item : o) {  // x.repeat(1, True) is x.repeat(1, 1), as in torch
+    long v;
+    TG_CHECK_KIND(Type, py::detail::load_int_list_item(item, out.size(), v), fn,
+                  "(): argument '", arg, "' (position ", pos,
                   ") must be tuple of ints, but found element of type ", type_name(item),
                   " at pos ", out.size());
-    out.push_back(py::detail::cast_op<long>(conv));
+    out.push_back(v);
   }
   return out;
 }

@@ -44,6 +44,9 @@ std::vector<int64_t> dims_from_object(const py::object& o);
 // o's integer value through __index__ (an int, a 0-d integer tensor, a numpy integer), raising
 // Python's TypeError for anything else.
 int64_t index_value(py::handle o);
+// torch's TypeError for a Python number where its signature says Tensor ("lcm(): argument
+// 'other' (position 2) must be Tensor, not int"); pos: the argument's position in the message.
+void check_tensor_other(const char* fn, const Operand& b, int pos = 2);
 Reduction parse_reduction(const std::string& r);
 
 }  // namespace bind
@@ -56,13 +59,30 @@ namespace detail {
 // __index__ (a 0-d integer tensor, a numpy integer), never a bool or a float. pybind's own integer
 // caster takes True as 1, so x.sum(True) would have reduced dim 1 where torch raises TypeError.
 static_assert(std::is_same<int64_t, long>::value, "int64_t is long on the supported ABIs");
+
+// src's value through __index__, false (no Python error left set) for no index or one out of
+// int64's range.
+inline bool index_of(handle src, long& out) {
+  PyObject* idx = PyNumber_Index(src.ptr());
+  if (!idx) {
+    PyErr_Clear();
+    return false;
+  }
+  out = PyLong_AsLong(idx);
+  Py_DECREF(idx);
+  if (out == -1 && PyErr_Occurred()) {
+    PyErr_Clear();
+    return false;
+  }
+  return true;
+}
+
 template <>
 struct type_caster<long> {
   PYBIND11_TYPE_CASTER(long, const_name("int"));
   bool load(handle src, bool) {
     PyObject* o = src.ptr();
     if (!o || PyBool_Check(o) || PyFloat_Check(o)) return false;
-    if (PyLong_CheckExact(o)) return fits(PyLong_AsLong(o));
     if (isinstance<tapegrad::TensorImpl>(src)) {  // torch takes integer tensors only (not bool)
       make_caster<std::shared_ptr<tapegrad::TensorImpl>> tc;
       if (!tc.load(src, false)) return false;
@@ -70,69 +90,46 @@ struct type_caster<long> {
           cast_op<std::shared_ptr<tapegrad::TensorImpl>&>(tc)->dtype;
       if (dt == tapegrad::DType::Bool || tapegrad::is_floating(dt)) return false;
     }
-    PyObject* idx = PyNumber_Index(o);
-    if (!idx) {
-      PyErr_Clear();
-      return false;
-    }
-    const long v = PyLong_AsLong(idx);
-    Py_DECREF(idx);
-    return fits(v);
+    return index_of(src, value);
   }
   static handle cast(long v, return_value_policy, handle) { return PyLong_FromLong(v); }
+};
 
- private:
-  bool fits(long v) {
-    if (v == -1 && PyErr_Occurred()) {  // out of int64's range
-      PyErr_Clear();
-      return false;
-    }
-    value = v;
+// Element k of an int list as torch's parser reads it: the first checked as an int (a bool
+// refused), the rest converted with __index__, where True is 1.
+inline bool load_int_list_item(handle item, size_t k, long& out) {
+  if (k > 0 && PyBool_Check(item.ptr())) {
+    out = item.ptr() == Py_True ? 1 : 0;
     return true;
   }
-};
+  make_caster<long> conv;
+  if (!conv.load(item, true)) return false;
+  out = cast_op<long>(conv);
+  return true;
+}
 
 // An int list (sizes, dims): torch's parser checks the first element as an int (a bool there is
 // refused) and converts the rest with __index__, where True is 1: torch.zeros(2, True) is [2, 1].
 template <>
 struct type_caster<std::vector<long>> : list_caster<std::vector<long>, long> {
-  bool load(handle src, bool convert) {
+  bool load(handle src, bool) {
     if (isinstance<tapegrad::TensorImpl>(src)) {
       // a tensor is an int list only as a one-element integer tensor (x.view(tensor([6])));
       // torch refuses any other (x.expand(tensor([2, 3])))
       make_caster<std::shared_ptr<tapegrad::TensorImpl>> tc;
       if (!tc.load(src, false)) return false;
       const auto& t = cast_op<std::shared_ptr<tapegrad::TensorImpl>&>(tc);
-      if (t->numel() != 1 || tapegrad::is_floating(t->dtype)) return false;
-      PyObject* idx = PyNumber_Index(src.ptr());
-      if (!idx) {
-        PyErr_Clear();
-        return false;
-      }
-      const long v = PyLong_AsLong(idx);
-      Py_DECREF(idx);
-      if (v == -1 && PyErr_Occurred()) {
-        PyErr_Clear();
-        return false;
-      }
+      long v;
+      if (t->numel() != 1 || tapegrad::is_floating(t->dtype) || !index_of(src, v)) return false;
       value.assign(1, v);
       return true;
     }
     if (!isinstance<sequence>(src) || isinstance<bytes>(src) || isinstance<str>(src))
       return false;
     auto seq = reinterpret_borrow<sequence>(src);
-    value.clear();
-    value.reserve(seq.size());
-    size_t k = 0;
-    for (const auto& it : seq) {
-      if (k++ > 0 && PyBool_Check(it.ptr())) {
-        value.push_back(it.ptr() == Py_True ? 1 : 0);
-        continue;
-      }
-      make_caster<long> conv;
-      if (!conv.load(it, convert)) return false;
-      value.push_back(cast_op<long>(conv));
-    }
+    value.assign(seq.size(), 0);
+    for (size_t k = 0; k < value.size(); ++k)
+      if (!load_int_list_item(seq[k], k, value[k])) return false;
     return true;
   }
 };

@@ -33,6 +33,13 @@ int64_t index_value(py::handle o) {
   return idx.cast<int64_t>();
 }
 
+void check_tensor_other(const char* fn, const Operand& b, int pos) {
+  if (!b.t.impl()->wrapped_number) return;
+  const DType dt = b.t.dtype();
+  const char* ty = dt == DType::Bool ? "bool" : is_floating(dt) ? "float" : "int";
+  TG_ERROR_KIND(Type, fn, "(): argument 'other' (position ", pos, ") must be Tensor, not ", ty);
+}
+
 std::vector<int64_t> dims_from_object(const py::object& o) {
   // torch's parser takes an int, a 0-d integer tensor or a sequence of them, never a bool
   // (True is an int to Python, and would silently be dim 1)

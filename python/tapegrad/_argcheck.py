@@ -17,8 +17,10 @@ received an invalid combination of arguments - got (...)" for torch's overloaded
 """
 import functools
 import inspect
+import operator as _operator
 import types
 
+from . import _C
 from ._C import Tensor
 
 # keyword arguments that torch types as bool (None allowed: some are Optional[bool] in torch)
@@ -352,14 +354,16 @@ def _is_float(v):
     return isinstance(v, float) or type(v).__name__ in ("float16", "float32", "float64")
 
 
+def _integral(v):
+    return not v.dtype.is_floating_point and not v.dtype.is_complex
+
+
 def _int_tensor(v, zero_dim):
     """torch's parser takes an integer tensor for an int: 0-d and not bool for an int argument
     (and without grad), any one-element one (bool included) in an int list."""
-    d = v.dtype
-    integral = not d.is_floating_point and not d.is_complex
     if zero_dim:
-        return integral and v.dim() == 0 and not v.requires_grad and repr(d) != "torch.bool"
-    return integral and v.numel() == 1
+        return _integral(v) and v.dim() == 0 and not v.requires_grad and v.dtype != _C.bool
+    return _integral(v) and v.numel() == 1
 
 
 def _int_like(v):
@@ -404,9 +408,9 @@ def _ints_error(v, optional, none_elements=False):
         return None if optional else "tuple of ints, not NoneType"
     if isinstance(v, Tensor):
         if none_elements and v.dim() > 0:  # torch's Python iterates it: its elements are ints
-            if v.dtype.is_floating_point or v.dtype.is_complex:
-                return "tuple of ints, but found element of type Tensor at pos 0"
-            return None
+            if _integral(v):
+                return None
+            return "tuple of ints, but found element of type Tensor at pos 0"
         return None if _int_tensor(v, False) else "tuple of ints, not Tensor"
     if _int_like(v) or (hasattr(v, "__len__") and hasattr(v, "__getitem__")
                         and not isinstance(v, (str, bytes, dict))):
@@ -485,8 +489,9 @@ def _arg_error(name, is_method, args, kwargs, what):
 
 _INT_CHECKS = (_int_error, _ints_error, _ints_none_error)
 _CHECKERS = {"int": _int_error, "ints": _ints_error, "ints_none": _ints_none_error,
-             "ints_or_tensor": _ints_or_tensor_error, "int_or_tensor": _int_or_tensor_error, "float": _float_error, "bool": _bool_error,
-             "given": _given_error, "tensor": _tensor_error}
+             "ints_or_tensor": _ints_or_tensor_error, "int_or_tensor": _int_or_tensor_error,
+             "float": _float_error, "bool": _bool_error, "given": _given_error,
+             "tensor": _tensor_error}
 
 
 def _as_ints(v):
@@ -495,8 +500,7 @@ def _as_ints(v):
     if isinstance(v, Tensor):
         return int(v.item()) if v.dim() == 0 else [int(x) for x in v.tolist()]
     if isinstance(v, (list, tuple)):
-        return type(v)(x if x is None or x.__class__ is int else int(x.item())
-                       if isinstance(x, Tensor) else int(x) for x in v)
+        return type(v)(None if x is None else _operator.index(x) for x in v)
     return v
 
 

@@ -16,23 +16,15 @@ class Size(tuple):
         # torch's check of the items: ints or __index__ objects (a 0-d integer tensor); the
         # library's own sizes skip it (tuple.__new__(Size, sizes), Tensor.shape)
         items = tuple(seq)
-        for k, v in enumerate(items):
-            if v.__class__ is not int:
-                break
-        else:
+        if all(v.__class__ is int for v in items):
             return tuple.__new__(cls, items)
         out = []
         for k, v in enumerate(items):
-            if v.__class__ is not int:
-                if isinstance(v, float) or not hasattr(type(v), "__index__"):
-                    raise TypeError(f"torch.Size() takes an iterable of 'int' (item {k} is "
-                                    f"'{_size_item_name(v)}')")
-                try:
-                    v = _operator.index(v)
-                except TypeError:
-                    raise TypeError(f"torch.Size() takes an iterable of 'int' (item {k} is "
-                                    f"'{_size_item_name(v)}')") from None
-            out.append(v)
+            try:
+                out.append(_operator.index(v))  # refuses floats and multi-element tensors
+            except TypeError:
+                raise TypeError(f"torch.Size() takes an iterable of 'int' (item {k} is "
+                                f"'{type(v).__name__}')") from None
         return tuple.__new__(cls, out)
 
     def __repr__(self):
@@ -49,10 +41,6 @@ class Size(tuple):
     def __getitem__(self, k):
         r = tuple.__getitem__(self, k)
         return Size(r) if isinstance(k, slice) else r
-
-
-def _size_item_name(v):
-    return "Tensor" if type(v).__name__ == "Tensor" else type(v).__name__
 
 
 _tuple_new = tuple.__new__
