@@ -28,19 +28,36 @@ std::vector<int64_t> dims_or_all(const py::object& dim) {
   return dim.is_none() ? std::vector<int64_t>{} : dims_from_object(dim);
 }
 
-// var/std accept (dim, unbiased, keepdim, *, correction), or a bool second argument (unbiased).
+// A default no caller can pass: tells an argument left out from an explicit None, which
+// torch's parser refuses where None is not among a signature's values (x.prod(None),
+// x.var(0, None)). Never freed: it must outlive every binding that holds it as a default.
+const py::object& unset() {
+  static const py::object* o = new py::object(py::module_::import("builtins").attr("object")());
+  return *o;
+}
+bool given(const py::object& o) { return !o.is(unset()); }
+
+// torch's three var/std signatures: (bool unbiased) alone; (dim, unbiased, keepdim); and
+// (dim=None, *, correction, keepdim). A call that fits none is the parser's TypeError.
 Tensor var_like(const Tensor& a, py::object dim, py::object unbiased, bool keepdim,
                 py::object correction, bool is_std) {
-  if (py::isinstance<py::bool_>(dim)) {
+  const char* fn = is_std ? "std" : "var";
+  bool fits = true;
+  if (given(dim) && py::isinstance<py::bool_>(dim)) {  // (bool unbiased): nothing else
+    fits = !given(unbiased) && !keepdim && correction.is_none();
     unbiased = dim;
     dim = py::none();
+  } else if (given(unbiased)) {  // (dim, unbiased, keepdim), or (unbiased) when dim is left out
+    fits = correction.is_none() && (given(dim) || !keepdim);
   }
-  TG_CHECK(unbiased.is_none() || correction.is_none(),
-           "Cannot pass both correction and unbiased arguments");
+  TG_CHECK_KIND(Type, fits, fn, "() received an invalid combination of arguments: torch takes "
+                "(bool unbiased), (dim, bool unbiased, bool keepdim) or (dim, *, correction, "
+                "keepdim)");
+  if (!given(dim)) dim = py::none();
   double c = 1;
-  if (!unbiased.is_none()) {  // a bool (or numpy's), as torch's parser: var(0, 2.5) is refused
+  if (given(unbiased)) {  // a bool (or numpy's), as torch's parser: var(0, 2.5) is refused
     py::detail::make_caster<bool> as_bool;  // pybind's non-converting pass: exactly those
-    TG_CHECK_KIND(Type, as_bool.load(unbiased, false), is_std ? "std" : "var",
+    TG_CHECK_KIND(Type, as_bool.load(unbiased, false), fn,
                   "(): argument 'unbiased' must be bool, not ", Py_TYPE(unbiased.ptr())->tp_name);
     c = py::detail::cast_op<bool>(as_bool) ? 1 : 0;
   }
@@ -72,17 +89,26 @@ void bind_nn_ops(py::module_& m) {
   both(m, cls, "var", [](const Tensor& a, py::object dim, py::object unbiased, bool keepdim,
                          py::object correction) {
     return var_like(a, dim, unbiased, keepdim, correction, false);
-  }, py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim").noconvert() = false,
+  }, py::arg("dim") = unset(), py::arg("unbiased") = unset(), py::arg("keepdim").noconvert() = false,
      py::kw_only(), py::arg("correction") = py::none());
   both(m, cls, "std", [](const Tensor& a, py::object dim, py::object unbiased, bool keepdim,
                          py::object correction) {
     return var_like(a, dim, unbiased, keepdim, correction, true);
-  }, py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim").noconvert() = false,
+  }, py::arg("dim") = unset(), py::arg("unbiased") = unset(), py::arg("keepdim").noconvert() = false,
      py::kw_only(), py::arg("correction") = py::none());
-  both(m, cls, "prod", [](const Tensor& a, std::optional<int64_t> dim, bool keepdim,
+  // torch's two signatures: (*, dtype), and (int dim, bool keepdim=False, *, dtype)
+  both(m, cls, "prod", [](const Tensor& a, const py::object& dim, bool keepdim,
                           std::optional<DType> dtype) {
-    return dim ? prod(a, *dim, keepdim, dtype) : prod(a, dtype);
-  }, py::arg("dim") = py::none(), py::arg("keepdim").noconvert() = false, py::kw_only(),
+    if (!given(dim)) {
+      TG_CHECK_KIND(Type, !keepdim, "prod() received an invalid combination of arguments: "
+                    "keepdim needs a dim");
+      return prod(a, dtype);
+    }
+    py::detail::make_caster<int64_t> as_int;
+    TG_CHECK_KIND(Type, as_int.load(dim, true), "prod() received an invalid combination of "
+                  "arguments: argument 'dim' must be int, not ", Py_TYPE(dim.ptr())->tp_name);
+    return prod(a, py::detail::cast_op<int64_t>(as_int), keepdim, dtype);
+  }, py::arg("dim") = unset(), py::arg("keepdim").noconvert() = false, py::kw_only(),
      py::arg("dtype") = py::none());
 
   // ---- indexing and masks ----

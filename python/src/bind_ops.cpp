@@ -318,8 +318,31 @@ void bind_ops(py::module_& m) {
   }, py::arg("value"));
   // non_blocking: accepted for torch's signature; every copy here completes before it returns
   // (a host<->device copy is synchronous), which is what non_blocking=False promises and more
-  cls.def("copy_", [](Tensor& a, const Tensor& src, bool) { return copy_(a, src); },
-          py::arg("src"), py::arg("non_blocking").noconvert() = false);
+  // A Python number is copied as torch's wrapped number (a complex one loses its imaginary
+  // part, with torch's warning); anything else is the parser's TypeError.
+  cls.def("copy_", [](Tensor& a, const py::object& src, const py::object& non_blocking) {
+    TG_CHECK_KIND(Type, PyBool_Check(non_blocking.ptr()), "copy_(): argument 'non_blocking' "
+                  "(position 2) must be bool, not ", Py_TYPE(non_blocking.ptr())->tp_name);
+    py::detail::make_caster<Tensor> as_tensor;
+    if (as_tensor.load(src, false)) return copy_(a, py::detail::cast_op<Tensor>(as_tensor));
+    Scalar v;
+    if (PyComplex_Check(src.ptr())) {
+      if (PyErr_WarnEx(PyExc_UserWarning, "Casting complex values to real discards the "
+                       "imaginary part", 1) < 0)
+        throw py::error_already_set();
+      v = Scalar(PyComplex_RealAsDouble(src.ptr()));
+    } else {
+      py::detail::make_caster<Scalar> as_number;
+      if (PyLong_Check(src.ptr()) && !as_number.load(src, false)) {  // beyond int64
+        PyErr_SetString(PyExc_OverflowError, "int too big to convert");
+        throw py::error_already_set();
+      }
+      TG_CHECK_KIND(Type, as_number.load(src, false), "copy_(): argument 'other' (position 1) "
+                    "must be Tensor, not ", Py_TYPE(src.ptr())->tp_name);
+      v = py::detail::cast_op<Scalar>(as_number);
+    }
+    return copy_(a, wrapped_scalar(v));
+  }, py::arg("src"), py::arg("non_blocking") = false);
   cls.def("clamp_", [](Tensor& a, py::object lo, py::object hi) -> Tensor& {
     if (numbers_as_bounds(lo, hi)) return clamp_(a, bound_scalar(lo), bound_scalar(hi));
     check_clamp_bounds("clamp_", lo, hi);

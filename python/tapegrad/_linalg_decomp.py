@@ -435,9 +435,23 @@ class _CholeskyLegacy(Function):
         return _CholeskyEx.backward(ctx, gL, None)
 
 
+@named("CholeskyBackward0")
+class _CholeskyEmpty(Function):
+    """torch.cholesky of an empty input of any shape: an empty result, still recorded."""
+    @staticmethod
+    def forward(ctx, A):
+        return A.new_empty(A.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.new_zeros(g.shape)
+
+
 def _torch_cholesky(A, upper=False, *, out=None):
     """torch.cholesky (deprecated in torch, same factorization; CholeskyBackward0)."""
     _no_out(out, "cholesky")
+    if isinstance(A, _C.Tensor) and A.numel() == 0:  # torch returns before its shape checks
+        return _CholeskyEmpty.apply(A)
     check_matrix(A, "linalg.cholesky", kernel="cholesky_cpu", float_check=False)
     L, info = _CholeskyLegacy.apply(A, bool(upper))
     _raise_chol(info, A.dim() > 2)

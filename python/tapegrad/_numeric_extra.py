@@ -309,6 +309,10 @@ def ldexp(input, other, *, out=None):
     if not isinstance(other, Tensor):
         raise TypeError(f"ldexp(): argument 'other' (position 2) must be Tensor, not "
                         f"{type(other).__name__}")
+    if isinstance(input, Tensor) and input.is_floating_point() and other.dtype == _C.bool:
+        # torch's float-input kernel has no case for a bool exponent (its composite path, for
+        # integer inputs, takes one)
+        raise NotImplementedError("\"ldexp_cpu_exp\" not implemented for 'Bool'")
 
     def f(a, b):
         return a * _C.pow(2.0, b.to(_C.float64) if not b.is_floating_point() else b).to(

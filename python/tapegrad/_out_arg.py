@@ -187,6 +187,10 @@ def _check_dtype(name, result, out):
     style = _EXACT.get(name)
     if isinstance(result, tuple) and style is None:
         style = "ctype"
+    if style == "full_minmax":
+        if not _can_cast(result.dtype, out.dtype):
+            raise RuntimeError(_CANCAST_MSG)
+        return True
     if style in _KIND_STYLES:
         return _check_out_kind(name, style, result, out)
     if style in (None, "cat") or out.dtype == result.dtype:
@@ -211,6 +215,9 @@ def _check_dtype(name, result, out):
     raise RuntimeError(msg)
 
 
+_CANCAST_MSG = ("Expected canCast( typeMetaToScalarType(self.dtype()), typeMetaToScalarType("
+                "out.dtype())) to be true, but got false.  (Could this error message be "
+                "improved?  If so, please report an enhancement request to PyTorch.)")
 _KIND_STYLES = frozenset(("bool_or_byte", "bool_out", "searchsorted", "float_out", "nansum",
                           "normal", "into", "any_dtype"))
 
@@ -346,8 +353,9 @@ def _check_overlap(out, inputs, result=None):
                     "performing the operation.")
 
 
-def write_out(name, result, out, inputs=()):
-    """Puts result (a tensor, or a tuple of them) into out with torch's out= rules."""
+def write_out(name, result, out, inputs=(), key=None):
+    """Puts result (a tensor, or a tuple of them) into out with torch's out= rules (those of
+    key where the overload matters, e.g. "max.full")."""
     from . import is_grad_enabled
     if is_grad_enabled() and (_any_requires_grad(inputs) or _any_requires_grad([out])):
         raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
@@ -358,9 +366,27 @@ def write_out(name, result, out, inputs=()):
                             f"{type(out).__name__}")
         if len(out) != len(result):
             raise TypeError(f"expected tuple of {len(result)} elements but got {len(out)}")
-        outs = tuple(_write_one(name, r, o) for r, o in zip(result, out))
-        return type(result)(*outs) if hasattr(result, "_fields") else outs
-    return _write_one(name, result, out)
+        outs = tuple(_write_one(key or name, r, o) for r, o in zip(result, out))
+        if hasattr(result, "_fields"):
+            from .return_types import _out_type
+            return _out_type(type(result))(*outs)
+        return outs
+    return _write_one(key or name, result, out)
+
+
+# max(x, out=) / min(x, out=), the full reductions, take any out dtype the result casts to,
+# with their own wording; max(x, y, out=) is maximum's; the (values, indices) forms need the
+# exact dtypes
+_EXACT.update({"max.full": "full_minmax", "min.full": "full_minmax"})
+
+
+def _dtype_rule_key(name, args, kwargs):
+    if name not in ("max", "min"):
+        return None
+    if len(args) + len(kwargs) == 1:
+        return name + ".full"
+    other = args[1] if len(args) > 1 else kwargs.get("other")
+    return name + "imum" if isinstance(other, Tensor) else None
 
 
 def call(name, out, fn, *args, _parsed_as=None, **kwargs):
@@ -398,7 +424,8 @@ def wrap(name, fn):
         result = fn(*args, **kwargs)
         if name in _OVERLAP_AFTER_RESIZE:
             _check_overlap(out, args + tuple(kwargs.values()), result)
-        return write_out(name, result, out, (args, tuple(kwargs.values())))
+        return write_out(name, result, out, (args, tuple(kwargs.values())),
+                         key=_dtype_rule_key(name, args, kwargs))
     with_out._tapegrad_out = True
     return with_out
 

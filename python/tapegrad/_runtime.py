@@ -38,19 +38,34 @@ _FLOAT_FACTS = {
     _C.bfloat16: (16, 2.0 ** -7, 3.3895313892515355e38, 2.0 ** -126, 0.01),
 }
 _INT_FACTS = {_C.uint8: (8, 0, 255), _C.int8: (8, -128, 127), _C.int16: (16, -2 ** 15, 2 ** 15 - 1),
-              _C.int32: (32, -2 ** 31, 2 ** 31 - 1), _C.int64: (64, -2 ** 63, 2 ** 63 - 1),
-              _C.bool: (8, 0, 1)}
+              _C.int32: (32, -2 ** 31, 2 ** 31 - 1), _C.int64: (64, -2 ** 63, 2 ** 63 - 1)}
 
 
 def _short(x):
     return f"{x:g}"
 
 
+_DEFAULT = object()  # finfo() with no argument: the default dtype (None is a TypeError)
+# Python's types, as torch reads them (complex: torch's complex128, whose limits are float64's)
+_PY_TYPES = {float: _C.float64, complex: _C.float64, int: _C.int64, bool: _C.bool}
+
+
+def _info_dtype(fn, v):
+    """finfo/iinfo's argument as torch's parser reads it: a dtype, or Python's float/int/bool."""
+    if isinstance(v, _C.dtype):
+        return v
+    if v in _PY_TYPES:
+        return _PY_TYPES[v]
+    from ._argcheck import _type_name
+    raise TypeError(f"{fn}(): argument 'type' (position 1) must be torch.dtype, not "
+                    f"{_type_name(v)}")
+
+
 class finfo:
     """torch.finfo: machine limits of a floating dtype (the default dtype when none is given)."""
 
-    def __init__(self, type=None):
-        dt = _C.get_default_dtype() if type is None else type
+    def __init__(self, type=_DEFAULT):
+        dt = _C.get_default_dtype() if type is _DEFAULT else _info_dtype("finfo", type)
         if dt not in _FLOAT_FACTS:
             raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo "
                             "to handle 'torch.finfo'")
@@ -78,6 +93,9 @@ class iinfo:
     """torch.iinfo: the range of an integer dtype."""
 
     def __init__(self, type):
+        type = _info_dtype("iinfo", type)
+        if type == _C.bool:
+            raise TypeError("torch.bool is not supported by torch.iinfo")
         if type not in _INT_FACTS:
             raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to "
                             "handle 'torch.iinfo'")

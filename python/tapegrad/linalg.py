@@ -9,8 +9,15 @@ __all__ = ["vector_norm", "norm"]
 
 
 def _ord_value(ord):
-    if isinstance(ord, _builtins.bool) or not isinstance(ord, (_builtins.int, _builtins.float)):
-        raise TypeError(f"linalg.vector_norm(): argument 'ord' must be Number, not "
+    # ord is a Scalar in torch's parser: a number, a bool (True is 1), or a 0-d tensor that
+    # needs no grad; a complex order passes the parser and is refused by the kernel
+    if isinstance(ord, _C.Tensor) and ord.dim() == 0 and not ord.requires_grad:
+        ord = ord.item()
+    if isinstance(ord, _builtins.complex):
+        raise RuntimeError("linalg.vector_norm: Expected a non-complex scalar as the order of "
+                           "norm.")
+    if not isinstance(ord, (_builtins.int, _builtins.float)):
+        raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not "
                         f"{type(ord).__name__}")
     return _builtins.float(ord)
 

@@ -52,3 +52,15 @@ triangular_solve = _make("triangular_solve", ("solution", "cloned_coefficient"))
 geqrf = _make("geqrf", ("a", "tau"))
 linalg_ldl_factor = _make("linalg_ldl_factor", ("LD", "pivots"))
 linalg_ldl_factor_ex = _make("linalg_ldl_factor_ex", ("LD", "pivots", "info"))
+
+
+_OUT_TYPES = {}
+
+
+def _out_type(cls):
+    """torch's `<name>_out` twin of a named result, what a call with out= returns (e.g.
+    torch.return_types.max_out); made on first use."""
+    name = cls.__name__ + "_out"
+    if name not in _OUT_TYPES:
+        _OUT_TYPES[name] = _make(name, cls._fields)
+    return _OUT_TYPES[name]

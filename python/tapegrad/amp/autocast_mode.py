@@ -16,6 +16,9 @@ __all__ = ["autocast", "custom_fwd", "custom_bwd", "is_autocast_available"]
 _TORCH_DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip",
                        "ve", "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
                        "privateuseone")
+# device types torch has no autocast dispatch key for: asking about them is a RuntimeError
+_NO_AUTOCAST_KEY = ("mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga", "lazy", "vulkan",
+                    "meta")
 _nesting = [0]  # autocast blocks entered and not left, every thread together: a cheap first test
 
 
@@ -55,9 +58,16 @@ def is_autocast_enabled(device_type=None) -> bool:
     """Whether autocast is on for device_type (None: CUDA, as torch's legacy form)."""
     device_type = "cuda" if device_type is None else device_type
     _check_str("is_autocast_enabled", "device_type", device_type)
-    if device_type not in ("cpu", "cuda"):
+    kind, _, index = device_type.partition(":")
+    if index and not index.isdigit():
+        raise RuntimeError(f"Invalid device string: '{device_type}'")
+    _check_device_type(kind)
+    if kind in _NO_AUTOCAST_KEY:
+        raise RuntimeError("unknown device type for autocast in "
+                           "get_autocast_dispatch_key_from_device_type")
+    if kind not in ("cpu", "cuda"):
         return False
-    return bool(_state()[device_type][0])
+    return bool(_state()[kind][0])
 
 
 def get_autocast_dtype(device_type):
