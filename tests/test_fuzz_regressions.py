@@ -190,3 +190,35 @@ def test_weighted_regression_losses_as_torch(name, reduction, case):
         return
     for a, b in zip(got, want):
         assert a == pytest.approx(b, rel=1e-6, abs=1e-6)
+
+
+@pytest.mark.parametrize("dims,size,out", [
+    (1, (2, 3, 7), (3,)), (2, (1, 2, 5, 6), (3, 4)), (2, (2, 5, 7), (2, 7)),
+    (3, (1, 2, 4, 5, 3), (3, 2, 2)), (2, (1, 1, 4, 6), (1, 1)), (2, (1, 1, 4, 6), (2, 3))])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("special", [False, True])
+def test_adaptive_avg_pool_as_torch(dims, size, out, dtype, special):
+    """adaptive_avg_pool1d/2d/3d (session 26): the averages were two matrix products with 1/len
+    weights, whose zeros turned an inf or NaN into NaN in every other window. Value, gradient
+    for a random upstream gradient, double backward and grad_fn name against torch."""
+    rng = np.random.default_rng(sum(size) + dims)
+    data = rng.standard_normal(size)
+    if special:
+        flat = data.reshape(-1)
+        flat[1], flat[-2] = np.inf, np.nan
+    up = rng.standard_normal((size[0],) + tuple(size[1:-dims]) + out)
+
+    def run(m):
+        dt = getattr(m, dtype)
+        x = m.tensor(data.tolist(), dtype=dt, requires_grad=True)
+        y = getattr(m.nn.functional, f"adaptive_avg_pool{dims}d")(x, out)
+        u = m.tensor(up.tolist(), dtype=dt, requires_grad=True)
+        g, = m.autograd.grad(y, [x], u, create_graph=True)
+        gg, = m.autograd.grad((g * g).sum(), [u])  # the gradient is linear in the upstream one
+        return (type(y.grad_fn).__name__, y.detach().numpy(), g.detach().numpy(),
+                gg.detach().numpy())
+    got, want = run(tg()), run(torch)
+    assert got[0] == want[0]
+    tol = 1e-12 if dtype == "float64" else 1e-5
+    for a, b in zip(got[1:], want[1:]):
+        np.testing.assert_allclose(a, b, rtol=tol, atol=tol, equal_nan=True)

@@ -11,7 +11,7 @@ from .. import _C
 from .._factories import arange as _arange, ones as _ones, tensor as _tensor, zeros as _zeros
 from .._out_arg import call as _out_call
 from ._conv3d_functional import conv3d
-from ._pool_functional import (_adaptive_sizes, _avg_matrix, _list_with_default,
+from ._pool_functional import (_adaptive_avg, _adaptive_sizes, _list_with_default,
                                _negative_output, _divisors, _out_len, _windows,
                                _window_mean,
                                avg_pool1d, avg_pool2d, max_pool1d)
@@ -203,12 +203,7 @@ def adaptive_avg_pool3d(input, output_size):
                                    "adaptive_avg_pool3d: output_size must be 3")
     if (od, oh, ow) == (1, 1, 1):  # global average: torch takes the mean (MeanBackward1)
         return input.mean((-3, -2, -1), keepdim=True)
-    D, H, W = input.shape[-3:]
-    lead = list(input.shape[:-3])
-    mk = (lambda size, o: _avg_matrix(size, o, input.dtype, input.device))
-    y = _C.matmul(_C.matmul(mk(H, oh), input), mk(W, ow).t())  # (..., D, oh, ow)
-    y = _C.matmul(mk(D, od), y.reshape(lead + [D, oh * ow]))
-    return y.reshape(lead + [od, oh, ow])
+    return _adaptive_avg(input, (od, oh, ow), "AdaptiveAvgPool3DBackward0")
 
 
 def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):

@@ -2,10 +2,11 @@
 (window sums by a depthwise conv2d with a ones kernel, divided by torch's per-window divisor),
 max_pool1d and the 1-d forms over the 2-d ops (unsqueeze, 2-d op, squeeze: torch's own
 composition), conv_transpose2d as a conv2d of the spread-out input, and the adaptive pools
-(averages as two matrix products, maxima window by window). Composites record primitive nodes
+(averages and maxima window by window). Composites record primitive nodes
 where torch shows AvgPool2DBackward0 / AdaptiveAvgPool2DBackward0 / AdaptiveMaxPool2DBackward0 /
 ConvolutionBackward0 (conv1d ends in a squeeze)."""
-from .. import _C
+from .. import _C, _pynode
+from .._grad_mode import no_grad as _no_grad
 from .._factories import ones as _ones, tensor as _tensor, zeros as _zeros
 from .._out_arg import call as _out_call
 
@@ -234,13 +235,51 @@ def _windows(size, out):
     return [(i * size // out, -(-(i + 1) * size // out)) for i in range(out)]
 
 
-def _avg_matrix(size, out, dtype, device):
-    rows = []
-    for a, b in _windows(size, out):
-        rows.append([1.0 / (b - a) if a <= j < b else 0.0 for j in range(size)])
-    if not rows:
-        return _zeros(0, size, dtype=dtype, device=device)
-    return _tensor(rows, dtype=dtype, device=device)
+def _adaptive_mean(x, dim, out):
+    """Averages of x over torch's adaptive windows along dim (negative), one window per output.
+    Window by window (not a matrix of 1/len weights, whose zeros turn an inf into NaN in every
+    other window); equal windows that tile the dim are one reshape and mean."""
+    size = x.shape[dim]
+    if out > 0 and size % out == 0:
+        shape = list(x.shape)
+        shape[dim:dim + 1 if dim != -1 else None] = [out, size // out]
+        return x.reshape(shape).mean(dim)
+    parts = [x.narrow(dim, a, b - a).mean(dim, keepdim=True) for a, b in _windows(size, out)]
+    return _C.cat(parts, dim) if parts else x.narrow(dim, 0, 0).clone()
+
+
+def _adaptive_mean_grad(g, dim, size, out):
+    """The gradient of _adaptive_mean: each output's gradient / its window's length, added into
+    every member of the window (windows may overlap), with differentiable ops."""
+    members, owners, lens = [], [], []
+    for i, (a, b) in enumerate(_windows(size, out)):
+        members += range(a, b)
+        owners += [i] * (b - a)
+        lens.append(b - a)
+    shape = [1] * g.dim()
+    shape[dim] = out
+    scaled = g / _tensor(lens, dtype=g.dtype, device=g.device).reshape(shape)
+    src = scaled.index_select(dim, _tensor(owners, dtype=_C.int64, device=g.device))
+    full = list(g.shape)
+    full[dim] = size
+    return _zeros(full, dtype=g.dtype, device=g.device).index_add(
+        dim, _tensor(members, dtype=_C.int64, device=g.device), src)
+
+
+def _adaptive_avg(input, outs, name):
+    """adaptive_avg_pool over the last len(outs) dims, recorded as torch's node `name`."""
+    nd = len(outs)
+    sizes = tuple(input.shape[-nd:])
+    with _no_grad():
+        y = input
+        for k, o in enumerate(outs):
+            y = _adaptive_mean(y, k - nd, o)
+
+    def backward(g):
+        for k in reversed(range(nd)):
+            g = _adaptive_mean_grad(g, k - nd, sizes[k], outs[k])
+        return [g]
+    return _pynode.record(name, backward, [input], y, {"self": input})
 
 
 def adaptive_avg_pool2d(input, output_size):
@@ -251,9 +290,7 @@ def adaptive_avg_pool2d(input, output_size):
                              "adaptive_avg_pool2d: output_size must be 2")
     if (oh, ow) == (1, 1):  # global average: torch takes the mean too (MeanBackward1)
         return input.mean((-2, -1), keepdim=True)
-    # out = A_h @ x @ A_w^T, each A holding 1/len over its windows
-    return _C.matmul(_C.matmul(_avg_matrix(h, oh, input.dtype, input.device), input),
-                     _avg_matrix(w, ow, input.dtype, input.device).t())
+    return _adaptive_avg(input, (oh, ow), "AdaptiveAvgPool2DBackward0")
 
 
 def adaptive_avg_pool1d(input, output_size):
