@@ -301,6 +301,31 @@ CALLS = [
     ("ldexp(x, bool tensor)", lambda m, x: m.ldexp(x, m.tensor([True, False, True]))),
     ("ldexp(bool, bool)", lambda m, x: m.ldexp(m.tensor([True]), m.tensor([True]))),
     ("ldexp_(bool 0-d)", lambda m, x: x.ldexp_(m.tensor(True))),
+    # fuzz seeds 301-302: wrong dtypes and values
+    ("bool << 3", lambda m, x: _dv(m.tensor([True, False]) << 3)),
+    ("bool >> 1", lambda m, x: _dv(m.tensor([True, False]) >> 1)),
+    ("bitwise_right_shift(bool 0-d, 1)",
+     lambda m, x: _dv(m.bitwise_right_shift(m.tensor(True), 1))),
+    ("2 << bool", lambda m, x: _dv(2 << m.tensor([True]))),
+    ("2 << int8", lambda m, x: _dv(2 << m.tensor([3], dtype=m.int8))),
+    ("int >> negative", lambda m, x: _dv(m.tensor([3, -3]) >> m.tensor([-1, -1]))),
+    ("3 >> negative", lambda m, x: _dv(3 >> m.tensor([-1]))),
+    ("int16 >> -3", lambda m, x: _dv(m.tensor([-7, 7], dtype=m.int16) >> -3)),
+    ("int << negative", lambda m, x: _dv(m.tensor([3]) << m.tensor([-1]))),
+    ("bool __ilshift__(3)", lambda m, x: m.tensor([True]).__ilshift__(3)),
+    ("bool sum(dtype=uint8)",
+     lambda m, x: _dv(m.tensor([True, False, True]).sum(dtype=m.uint8))),
+    ("bool prod(dtype=int32)", lambda m, x: _dv(m.tensor(True).prod(dtype=m.int32))),
+    ("bool sum(0, dtype=int8)", lambda m, x: _dv(m.tensor([True, True]).sum(0, dtype=m.int8))),
+    ("uint8 sum wraps",
+     lambda m, x: _dv(m.tensor([200, 100], dtype=m.uint8).sum(dtype=m.uint8))),
+    ("float prod(dtype=int64)", lambda m, x: _dv(m.tensor([1.5, 1.5]).prod(dtype=m.int64))),
+    ("empty var(correction=-1)", lambda m, x: _dv(m.zeros(0, 3).var(correction=-1))),
+    ("empty std(0, correction=-2)", lambda m, x: _dv(m.zeros(0, 3).std(0, correction=-2))),
+    ("int copy_(grad float) requires_grad",
+     lambda m, x: m.zeros(2, dtype=m.int64).copy_(m.ones(2, requires_grad=True)).requires_grad),
+    ("int fill_(grad 0-d) requires_grad",
+     lambda m, x: m.zeros(2, dtype=m.int64).fill_(m.tensor(2.0, requires_grad=True)).requires_grad),
     ("repr of aminmax(x, out=)", lambda m, x: repr(m.aminmax(
         x, out=(m.zeros(()), m.zeros(()))))),
 ]
@@ -319,6 +344,11 @@ def outcome(m, call):
     if isinstance(r, (int, tuple)) or not hasattr(r, "tolist"):
         return ("value", tuple(r) if isinstance(r, tuple) else r)
     return ("tensor", tuple(r.shape), r.tolist())
+
+
+def _dv(t):
+    """A result's dtype (torch's spelling) and values, so a test compares both."""
+    return str(t.dtype).replace("tapegrad", "torch"), repr(t.tolist())
 
 
 @pytest.mark.parametrize("label,call", CALLS, ids=[c[0] for c in CALLS])

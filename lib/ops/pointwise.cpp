@@ -508,7 +508,9 @@ Tensor& overwrite_(OpId op, Tensor& a, const Tensor& src, double value) {
            "fill_ only supports 0-dimension value tensor but got tensor with ", src.dim(),
            " dimensions.");
   std::shared_ptr<Node> node;
-  if (any_requires_grad({a, src}))
+  // copy_ into an integer or bool tensor leaves no history (torch: int_tensor.copy_(x) does
+  // not require grad); fill_ with a tensor does (FillBackward3, torch's quirk)
+  if ((op != OpId::Copy || is_floating(a.dtype())) && any_requires_grad({a, src}))
     node = make_node(op, src.defined() ? TensorList{a, src} : TensorList{a});
   if (op == OpId::Copy) {
     // copy_ may cross devices (kern::copy moves the bytes); its gradient goes back to src's

@@ -101,6 +101,14 @@ Prepared prepare_shape(const Tensor& a, const std::vector<int64_t>& rdims, bool 
   return p;
 }
 
+// What a sum or product of a into dtype dt reads. Integer and bool inputs sum into int64 inside
+// the kernel; any other change of dtype converts first, as torch does: a float input summed
+// into an integer dtype truncates each element, and a bool one summed into uint8 wraps.
+Tensor reduce_input(const Tensor& a, DType dt) {
+  const bool in_kernel = is_integral(a.dtype(), true) && dt == DType::Int64;
+  return a.dtype() == dt || in_kernel ? a : cast_for_kernel(a, dt);
+}
+
 Tensor sum_impl(OpId op, const Tensor& a, const std::vector<int64_t>& dims, bool keepdim,
                 std::optional<DType> dtype, bool mean) {
   auto rdims = norm_dims(a, dims);
@@ -111,9 +119,7 @@ Tensor sum_impl(OpId op, const Tensor& a, const std::vector<int64_t>& dims, bool
              dtype ? "Optional" : "Input", " dtype must be either "
              "a floating point or complex dtype. Got: ", dtype_legacy_name(dt));
   }
-  // Integer inputs sum into int64 inside the kernel; a requested float dtype converts first,
-  // and so does a float input summed into an integer dtype (torch truncates each element).
-  Tensor src = is_floating(dt) || is_floating(a.dtype()) ? cast_for_kernel(a, dt) : a;
+  Tensor src = reduce_input(a, dt);
   Prepared p;
   Tensor out;
   const bool float_cpu = (dt == DType::Float32 || dt == DType::Float64) && src.dtype() == dt &&
@@ -224,7 +230,7 @@ Tensor amax_impl(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim
 Tensor prod_impl(const Tensor& a, std::optional<int64_t> dim, bool keepdim,
                  std::optional<DType> dtype) {
   DType dt = dtype ? *dtype : (is_integral(a.dtype(), true) ? DType::Int64 : a.dtype());
-  Tensor src = is_floating(dt) ? cast_for_kernel(a, dt) : a;
+  Tensor src = reduce_input(a, dt);
   std::vector<int64_t> rdims;
   int64_t d = 0;
   if (dim) {

@@ -44,7 +44,8 @@ Tensor var_impl(OpId op, const Tensor& a, const std::vector<int64_t>& dims, doub
   auto rd = reduce_dims(a, dims);
   int64_t n = 1;
   for (auto d : rd) n *= a.sizes()[d];
-  const double divisor = std::max(static_cast<double>(n) - correction, 0.0);
+  // no elements: NaN whatever the correction (0 / 0; torch fills an empty reduction with NaN)
+  const double divisor = n == 0 ? 0.0 : std::max(static_cast<double>(n) - correction, 0.0);
   Tensor out;
   {
     // float32 inputs accumulate in float64 (torch's result is the correctly rounded value)

@@ -170,7 +170,7 @@ def _reflected_shift(fn):
         import tapegrad as _tg
         if isinstance(other, float):
             _int_only("lshift" if fn is bitwise_left_shift else "rshift", self, other)
-        return fn(_tg.tensor(other, dtype=self.dtype), self)
+        return fn(_tg.tensor(other, dtype=_C.result_type(self, other)), self)
     return rshift
 
 
@@ -203,7 +203,7 @@ def bitwise_left_shift(input, other, *, out=None):
         input = _tg.tensor(input)
     _int_only("lshift", input, other)
     b = other if isinstance(other, Tensor) else _tg.tensor(other)
-    dtype = _C.result_type(input, other) if isinstance(other, Tensor) else input.dtype
+    dtype = _C.result_type(input, other)  # a Python number promotes a bool input to int64
     bits = _bits(dtype)
     a = input.to(_C.int64)
     bb = b.to(_C.int64)
@@ -220,10 +220,12 @@ def bitwise_right_shift(input, other, *, out=None):
         input = _tg.tensor(input)
     _int_only("rshift", input, other)
     b = other if isinstance(other, Tensor) else _tg.tensor(other)
-    dtype = _C.result_type(input, other) if isinstance(other, Tensor) else input.dtype
+    dtype = _C.result_type(input, other)  # a Python number promotes a bool input to int64
     bits = _bits(dtype)
     a = input.to(_C.int64)
-    bb = b.to(_C.int64).clamp(0, bits - 1)  # torch: a shift past the width gives 0 or -1
+    bb = b.to(_C.int64)
+    # torch: a shift past the width, or a negative one, is a shift by width - 1 (0 or -1)
+    bb = _C.where(bb < 0, bits - 1, bb.clamp(0, bits - 1))
     factor = _C.pow(_C._full([], 2, _C.int64, "cpu"), bb.clamp(0, 62))
     return (a // factor).to(dtype)
 
