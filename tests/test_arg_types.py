@@ -326,6 +326,140 @@ CALLS = [
      lambda m, x: m.zeros(2, dtype=m.int64).copy_(m.ones(2, requires_grad=True)).requires_grad),
     ("int fill_(grad 0-d) requires_grad",
      lambda m, x: m.zeros(2, dtype=m.int64).fill_(m.tensor(2.0, requires_grad=True)).requires_grad),
+    ("gt(grad x, out=bool)", lambda m, x: _dv(m.gt(x.requires_grad_(), 0, out=m.empty(
+        3, dtype=m.bool)))),
+    ("lt(grad x, out=float)", lambda m, x: _dv(m.lt(x.requires_grad_(), 0, out=m.empty(3)))),
+    ("argmax(grad x, out=)", lambda m, x: _dv(m.argmax(x.requires_grad_(), out=m.empty(
+        (), dtype=m.int64)))),
+    ("nonzero(grad x, out=)", lambda m, x: _dv(m.nonzero(x.requires_grad_(), out=m.empty(
+        3, dtype=m.int64)))),
+    ("eq(out=grad tensor)", lambda m, x: _dv(m.eq(x, x, out=m.ones((2, 3), requires_grad=True)))),
+    ("floor(grad x, out=)", lambda m, x: m.floor(x.requires_grad_(), out=m.empty(3))),
+    ("mul(int, 1, out=grad tensor)",
+     lambda m, x: m.mul(m.ones(3, dtype=m.int64), 1, out=m.ones(3, requires_grad=True))),
+    ("transpose_ of 0-d", lambda m, x: _dv(m.tensor(1.0).transpose_(0, -1))),
+    ("swapaxes_ of 0-d", lambda m, x: _dv(m.tensor(1.0).swapaxes_(-1, 0))),
+    ("squeeze_ on a view of a leaf", lambda m, x: m.zeros(
+        3, 3, requires_grad=True).t().squeeze_()),
+    ("unsqueeze_ on a view of a leaf", lambda m, x: m.zeros(
+        3, 3, requires_grad=True)[0].unsqueeze_(0)),
+    ("t_ on a view of a leaf", lambda m, x: m.zeros(3, 3, requires_grad=True).t().t_()),
+    ("squeeze_ on a view of a non-leaf", lambda m, x: _dv(m.zeros(
+        3, 1, requires_grad=True).clone().t().squeeze_())),
+    ("adjoint of 0-d", lambda m, x: _dv(m.adjoint(m.tensor(2.0)))),
+    ("H of 0-d", lambda m, x: _dv(m.tensor(2.0).H)),
+    ("scatter 0-d self, 0-d index, 1-d src",
+     lambda m, x: _dv(m.scatter(m.tensor(1.0), -1, m.tensor(0), m.tensor([5.0, 6.0, 7.0])))),
+    ("scatter 1-d self, 0-d index, 1-d src",
+     lambda m, x: _dv(m.tensor([1.0, 2.0]).scatter(0, m.tensor(1), m.tensor([5.0, 6.0])))),
+    ("scatter 1-d self, 0-d index, value",
+     lambda m, x: _dv(m.tensor([1.0, 2.0]).scatter(0, m.tensor(1), 7.0))),
+    ("scatter_reduce 0-d self, 1-d src", lambda m, x: _dv(m.tensor(1.0).scatter_reduce(
+        0, m.tensor(0), m.tensor([5.0, 6.0]), "sum"))),
+    ("mean(keepdim=True)", lambda m, x: x.mean(keepdim=True)),
+    ("sum(keepdim=False)", lambda m, x: x.sum(keepdim=False)),
+    ("sum(dim=None, keepdim=True)", lambda m, x: _dv(x.sum(dim=None, keepdim=True))),
+    ("mean(dim=[], keepdim=True)", lambda m, x: _dv(x.mean(dim=[], keepdim=True))),
+    ("sum(0, 1)", lambda m, x: x.sum(0, 1)),
+    ("prod(keepdim=False, dtype=int64)", lambda m, x: x.prod(keepdim=False, dtype=m.int64)),
+    ("range(3)", lambda m, x: m.range(3)),
+    ("zeros()", lambda m, x: m.zeros()),
+    ("ones(layout=None)", lambda m, x: m.ones(layout=None)),
+    ("zeros(size=(2, 3))", lambda m, x: _dv(m.zeros(size=(2, 3)))),
+    ("arange(start=3)", lambda m, x: m.arange(start=3)),
+    ("arange(end=3)", lambda m, x: _dv(m.arange(end=3))),
+    ("arange(3, step=2)", lambda m, x: m.arange(3, step=2)),
+    ("arange(3, end=5)", lambda m, x: _dv(m.arange(3, end=5))),
+    ("arange(3, start=1)", lambda m, x: m.arange(3, start=1)),
+    ("arange(1, end=3, step=0.5)", lambda m, x: _dv(m.arange(1, end=3, step=0.5))),
+    ("as_tensor(x, float64)", lambda m, x: m.as_tensor(x, m.float64)),
+    ("broadcast_tensors((x, x))", lambda m, x: m.broadcast_tensors((x, x))),
+    ("fill_diagonal_(3, 'x')", lambda m, x: x.fill_diagonal_(3, "x")),
+    ("fill_diagonal_(3, 1)", lambda m, x: x.fill_diagonal_(3, 1)),
+    ("cpu(None)", lambda m, x: x.cpu(None)),
+    ("type(x)", lambda m, x: x.type(x)),
+    ("type('torch.DoubleTensor', x)", lambda m, x: x.type("torch.DoubleTensor", x)),
+    ("new_tensor(pin_memory=False)", lambda m, x: x.new_tensor([1], pin_memory=False)),
+    ("gt_(grad tensor) grad_fn", lambda m, x: type(m.zeros(2).gt_(
+        m.ones(2, requires_grad=True)).grad_fn).__name__),
+    ("clone().eq_(0) grad_fn", lambda m, x: type(m.ones(
+        2, requires_grad=True).clone().eq_(0).grad_fn).__name__),
+    ("leaf lt_(0)", lambda m, x: m.ones(2, requires_grad=True).lt_(0)),
+    ("gt_(tensor) needs no grad", lambda m, x: _dv(m.zeros(2).gt_(m.ones(2)))),
+    ("0-d .T", lambda m, x: _dv(m.tensor(2.0).T)),
+    ("1-d .T", lambda m, x: _dv(m.tensor([1.0, 2.0]).T)),
+    ("new_tensor(float64 tensor) keeps self's dtype",
+     lambda m, x: _dv(x.new_tensor(m.tensor([1.5], dtype=m.float64)))),
+    ("new_tensor(bool tensor)", lambda m, x: _dv(x.new_tensor(m.tensor([True])))),
+    ("allclose(bool, bool, atol=1)", lambda m, x: m.allclose(
+        m.tensor([True, False]), m.tensor([False, False]), 0.1, 1.0)),
+    ("isclose(bool, bool)", lambda m, x: _dv(m.isclose(m.tensor([True]), m.tensor([False])))),
+    ("logit(eps=0.7)", lambda m, x: _dv(m.logit(m.tensor([1.0, 0.0, 0.3]), 0.7))),
+    ("logit(bool, eps=1)", lambda m, x: _dv(m.logit(m.tensor([True, False]), 1.0))),
+    ("range(-1, 2, -0.5)", lambda m, x: m.range(-1.0, 2.0, -0.5)),
+    ("range(2, 0, -0.5)", lambda m, x: _dv(m.range(2, 0, -0.5))),
+    ("gelu(x, 'tanh')", lambda m, x: m.nn.functional.gelu(x, "tanh")),
+    ("pad(x, tensor)", lambda m, x: m.nn.functional.pad(x, m.tensor([1, 1]))),
+    ("empty(memory_format=None)", lambda m, x: tuple(m.empty((0, 4), memory_format=None).shape)),
+    ("empty(channels_last) strides",
+     lambda m, x: m.empty(2, 3, 4, 5, memory_format=m.channels_last).stride()),
+    ("empty(2, 3, channels_last)", lambda m, x: m.empty(2, 3, memory_format=m.channels_last)),
+    ("empty(preserve_format)", lambda m, x: m.empty(2, memory_format=m.preserve_format)),
+    ("nanmean(dtype=int16)", lambda m, x: m.nanmean(x, dtype=m.int16)),
+    ("floor_divide(grad, out=)", lambda m, x: _dv(m.floor_divide(
+        x, x.clone().requires_grad_(), out=m.empty(2, 3)))),
+    ("squeeze(x, None)", lambda m, x: m.squeeze(x, None)),
+    ("x.squeeze(None)", lambda m, x: x.squeeze(None)),
+    ("to(x, x)", lambda m, x: x.to(x, x)),
+    ("to(x, True)", lambda m, x: _dv(x.to(x, True))),
+    ("to(float64, False, True)", lambda m, x: _dv(x.to(m.float64, False, True))),
+    ("to('cpu', float64)", lambda m, x: _dv(x.to("cpu", m.float64))),
+    ("to(float64, 'cpu')", lambda m, x: x.to(m.float64, "cpu")),
+    ("adaptive_max_pool2d_with_indices(int64)", lambda m, x: m.nn.functional.
+     adaptive_max_pool2d_with_indices(m.ones(1, 2, 4, 4, dtype=m.int64), 2)),
+    ("movedim(tensor(0), -1)", lambda m, x: _dv(x.movedim(m.tensor(0), -1))),
+    ("movedim(tensor([0]), 1)", lambda m, x: m.movedim(x, m.tensor([0]), 1)),
+    ("movedim(0.0, 1)", lambda m, x: m.movedim(x, 0.0, 1)),
+    ("setitem [1] = int tensor", lambda m, x: x.__setitem__([1], m.tensor([1, 2, 3]))),
+    ("setitem mask = float64 tensor", lambda m, x: x.__setitem__(
+        m.tensor([True, False]), m.tensor([1.0, 2.0, 3.0], dtype=m.float64))),
+    ("setitem [1] = number", lambda m, x: _dv((x.__setitem__([1], 5), x)[1])),
+    ("rms_norm(float32, float64 weight)", lambda m, x: _dv(m.nn.functional.rms_norm(
+        x, [3], weight=m.ones(3, dtype=m.float64)))),
+    ("conv2d same, float32 bias, float64 input", lambda m, x: _dv(m.nn.functional.conv2d(
+        m.ones(1, 2, 4, 4, dtype=m.float64), m.ones(3, 2, 3, 3, dtype=m.float64), m.ones(3),
+        padding="same"))),
+    ("conv2d padding=1, float32 bias, float64 input", lambda m, x: m.nn.functional.conv2d(
+        m.ones(1, 2, 4, 4, dtype=m.float64), m.ones(3, 2, 3, 3, dtype=m.float64), m.ones(3),
+        padding=1)),
+    ("conv1d valid, float32 bias", lambda m, x: _dv(m.conv1d(
+        m.ones(1, 2, 6, dtype=m.float64), m.ones(4, 1, 3, dtype=m.float64), bias=m.ones(4),
+        padding="valid", groups=2))),
+    ("conv3d valid, float32 bias", lambda m, x: _dv(m.nn.functional.conv3d(
+        m.ones(1, 2, 3, 3, 3, dtype=m.float64), m.ones(1, 2, 2, 2, 2, dtype=m.float64),
+        m.ones(1), padding="valid"))),
+    ("igamma(int, int)", lambda m, x: m.igamma(m.tensor([1]), m.tensor([2]))),
+    ("igammac(bool, bool)", lambda m, x: m.igammac(m.tensor([True]), m.tensor([True]))),
+    ("igamma(bool, float)", lambda m, x: _dv(m.igamma(m.tensor([True]), m.tensor([2.0])))),
+    ("cosine_similarity(eps=nan)", lambda m, x: m.cosine_similarity(x, x, eps=math.nan)),
+    ("cosine_similarity(eps=-1)", lambda m, x: m.cosine_similarity(x, x, eps=-1.0)),
+    ("sum(dtype=int16) of a grad tensor", lambda m, x: x.requires_grad_().sum(dtype=m.int16)),
+    ("prod(dtype=int64) of a grad tensor", lambda m, x: x.requires_grad_().prod(dtype=m.int64)),
+    ("nansum(dtype=int64) of a grad tensor",
+     lambda m, x: x.requires_grad_().nansum(dtype=m.int64)),
+    ("sum(dtype=int16) under no_grad", lambda m, x: _dv(_no_grad_sum(m, x))),
+    ("leaf squeeze_(Size([-1, -2]))",
+     lambda m, x: m.zeros(4, requires_grad=True).squeeze_(m.Size([-1, -2]))),
+    ("leaf unsqueeze_(4)", lambda m, x: m.zeros(2, 3, requires_grad=True).unsqueeze_(4)),
+    ("leaf transpose_(0, 5)", lambda m, x: m.zeros(2, 3, requires_grad=True).transpose_(0, 5)),
+    ("unique(grad x) grad_fn", lambda m, x: type(m.unique(x.requires_grad_()).grad_fn).__name__),
+    ("unique(grad x) backward", lambda m, x: m.unique(x.requires_grad_()).sum().backward()),
+    ("unique(grad x, dim=0) grad_fn",
+     lambda m, x: type(m.unique(x.requires_grad_(), dim=0).grad_fn).__name__),
+    ("unique_consecutive(grad x) backward",
+     lambda m, x: m.unique_consecutive(x.requires_grad_()).sum().backward()),
+    ("unique(grad x, return_inverse=True) requires_grad", lambda m, x: tuple(
+        t.requires_grad for t in m.unique(x.requires_grad_(), return_inverse=True))),
     ("repr of aminmax(x, out=)", lambda m, x: repr(m.aminmax(
         x, out=(m.zeros(()), m.zeros(()))))),
 ]
@@ -344,6 +478,11 @@ def outcome(m, call):
     if isinstance(r, (int, tuple)) or not hasattr(r, "tolist"):
         return ("value", tuple(r) if isinstance(r, tuple) else r)
     return ("tensor", tuple(r.shape), r.tolist())
+
+
+def _no_grad_sum(m, x):
+    with m.no_grad():
+        return x.requires_grad_().sum(dtype=m.int16)
 
 
 def _dv(t):

@@ -222,3 +222,17 @@ def test_adaptive_avg_pool_as_torch(dims, size, out, dtype, special):
     tol = 1e-12 if dtype == "float64" else 1e-5
     for a, b in zip(got[1:], want[1:]):
         np.testing.assert_allclose(a, b, rtol=tol, atol=tol, equal_nan=True)
+
+
+@pytest.mark.parametrize("op", ["remainder", "fmod"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_remainder_gradient_for_an_infinite_input_as_torch(op, dtype):
+    """remainder's gradient for other is -g * div(self, other, rounding_mode='floor'), NaN for
+    an infinite self (tapegrad's floor(self / other) gave -inf); fmod's uses trunc (-inf)."""
+    def run(m):
+        dt = getattr(m, dtype)
+        a = m.tensor([float("inf"), 5.0, -3.0, 7.5], dtype=dt, requires_grad=True)
+        b = m.tensor([2.0, 2.0, 0.7, -float("inf")], dtype=dt, requires_grad=True)
+        getattr(m, op)(a, b).backward(m.tensor([1.0, -0.5, 2.0, 1.5], dtype=dt))
+        return [str(v) for v in a.grad.tolist() + b.grad.tolist()]
+    assert run(tg()) == run(torch)

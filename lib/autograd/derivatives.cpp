@@ -252,10 +252,12 @@ TensorList call_derivative(Node& node, TensorList& grads) {
     }
     case OpId::Fmod:
     case OpId::Remainder: {
-      // a - q * b with q = trunc(a / b) (fmod) or floor(a / b) (remainder), q constant a.e.
+      // a - q * b with q = trunc(a / b) (fmod) or a floor division (remainder: torch's
+      // div(rounding_mode="floor"), NaN for an infinite a), q constant a.e.
       Tensor self = S(0), other = S(1), q;
       if (needs(1))
-        q = node.op == OpId::Fmod ? trunc(div(self, other)) : floor(div(self, other));
+        q = node.op == OpId::Fmod ? trunc(div(self, other))
+                                  : floor_divide(detach(self), detach(other));
       return {needs(0) ? g : Tensor(), needs(1) ? mul(neg(g), q) : Tensor()};
     }
     case OpId::FloorDivide: TG_ERROR("derivative for aten::floor_divide is not implemented");

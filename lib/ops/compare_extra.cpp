@@ -27,12 +27,12 @@ Tensor isclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool 
   TG_CHECK(atol >= 0, "atol must be greater than or equal to zero, but got ", num_str(atol));
   NoGradGuard ng;
   Tensor close = compare(CmpId::Eq, a, b);
-  if (a.dtype() == DType::Bool) return close;
+  if (rtol == 0 && atol == 0) return close;  // (bools, like integers, compare as floats below)
   if (equal_nan && is_floating(a.dtype()))
     close = compare(CmpId::LogicalOr, close,
                     compare(CmpId::LogicalAnd, isnan(a), isnan(b)));
   // |a - b| <= atol + rtol * |b|, counted only where the difference is finite (an infinity is
-  // close to nothing but itself); integers are compared in the default float dtype.
+  // close to nothing but itself); integers and bools are compared in the default float dtype.
   Tensor x = is_floating(a.dtype()) ? a : to(a, default_dtype());
   Tensor y = is_floating(b.dtype()) ? b : to(b, default_dtype());
   Tensor err = abs(sub(x, y));

@@ -297,16 +297,13 @@ Tensor squeeze(const Tensor& a, const std::vector<int64_t>& dims) {
   return squeeze_dims(OpId::SqueezeDims, a, dims, false);
 }
 
-// torch refuses an in-place view op on a leaf that requires grad even when it changes
-// nothing (x.squeeze_(0) of a 3-vector).
-void check_leaf_view_inplace(const Tensor& a) {
-  TG_CHECK(!(any_requires_grad({a}) && a.is_leaf()),
-           "a leaf Variable that requires grad is being used in an in-place operation.");
-}
+// torch refuses an in-place view op on a leaf that requires grad, or a view of one, even when
+// it changes nothing (x.squeeze_(0) of a 3-vector).
+void check_leaf_view_inplace(const Tensor& a) { check_inplace_autograd(a); }
 
 Tensor& squeeze_(Tensor& a, int64_t dim) {
+  check_leaf_view_inplace(a);  // torch's autograd check comes before the dim's
   int64_t d = wrap_dim(dim, a.dim());
-  check_leaf_view_inplace(a);
   if (a.dim() == 0 || a.sizes()[d] != 1) return a;
   std::shared_ptr<Node> node;
   if (any_requires_grad({a})) {
@@ -323,6 +320,7 @@ Tensor& squeeze_(Tensor& a, int64_t dim) {
 // squeeze_(dims) / squeeze_(): the size-1 dims among dims (all dims when none given), highest
 // first so the others keep their positions.
 Tensor& squeeze_(Tensor& a, std::optional<std::vector<int64_t>> dims) {
+  check_leaf_view_inplace(a);
   std::vector<int64_t> ds;
   if (dims) {
     for (int64_t d : *dims) ds.push_back(wrap_dim(d, a.dim()));
@@ -332,7 +330,6 @@ Tensor& squeeze_(Tensor& a, std::optional<std::vector<int64_t>> dims) {
   std::sort(ds.rbegin(), ds.rend());
   TG_CHECK(std::adjacent_find(ds.begin(), ds.end()) == ds.end(), "dim ",
            ds.empty() ? 0 : ds[0], " appears multiple times in the list of dims");
-  check_leaf_view_inplace(a);
   for (int64_t d : ds) squeeze_(a, d);
   return a;
 }

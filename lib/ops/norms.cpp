@@ -119,7 +119,11 @@ Tensor nansum(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim,
     Tensor x = is_floating(a.dtype()) ? where(isnan(a), wrapped_scalar(0.0), a) : a;
     out = sum(x, rdims, keepdim, dtype);
   }
-  if (!is_floating(out.dtype())) return out;
+  if (!is_floating(out.dtype())) {  // an integer result (dtype=) cannot carry a gradient
+    TG_CHECK(!any_requires_grad({a}), "Autograd not support dtype: ",
+             dtype_legacy_name(out.dtype()));
+    return out;
+  }
   if (auto node = maybe_node(OpId::Nansum, {a})) {
     node->saved.emplace_back(a, false);
     node->i = rdims;
@@ -135,6 +139,9 @@ Tensor nanmean(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim,
                std::optional<DType> dtype) {
   TG_CHECK(is_floating(a.dtype()), "nanmean(): expected input to have floating point or complex "
            "dtype but got ", dtype_legacy_name(a.dtype()));
+  TG_CHECK(!dtype || is_floating(*dtype), "nanmean(): could not infer output dtype. Optional "
+           "dtype must be either a floating point or complex dtype. Got: ",
+           dtype_legacy_name(*dtype));
   Tensor count = sum(logical_not(isnan(a)), norm_dims(a, dims), keepdim);
   return div(nansum(a, dims, keepdim, dtype), count);
 }

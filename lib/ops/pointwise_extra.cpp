@@ -123,8 +123,17 @@ Tensor logit(const Tensor& a, std::optional<double> eps) {
   {
     NoGradGuard ng;
     Tensor x = is_floating(a.dtype()) ? a : to(a, default_dtype());
-    // a NaN eps clamps nothing in torch's kernel (its compares are false)
-    if (eps && !std::isnan(*eps)) x = clamp(x, Scalar(*eps), Scalar(1 - *eps));
+    // torch's kernel: x < lo ? lo : (x > hi ? hi : x), lo = eps, hi = 1 - eps. A NaN eps
+    // clamps nothing (its compares are false); an eps above 0.5 (lo > hi) gives lo below lo
+    // and hi elsewhere, where a clamp would give hi everywhere.
+    if (eps && !std::isnan(*eps)) {
+      if (*eps <= 0.5) {
+        x = clamp(x, Scalar(*eps), Scalar(1 - *eps));
+      } else {
+        Tensor lo = scalar_tensor(Scalar(*eps), x.dtype()), hi = scalar_tensor(Scalar(1 - *eps), x.dtype());
+        x = where(compare(CmpId::Lt, x, lo), lo, where(compare(CmpId::Gt, x, hi), hi, x));
+      }
+    }
     out = log(div(x, rsub(x, Scalar(int64_t{1}))));
   }
   if (auto node = maybe_node(OpId::Logit, {a})) {

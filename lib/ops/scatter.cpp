@@ -33,17 +33,20 @@ Tensor as_long_index(const Tensor& idx) {
 }
 
 // torch's shape rules for scatter: index no larger than self outside dim, nor than src.
+// A 0-d tensor counts as a 1-d one of one element (torch's ensure_nonempty_dim / _size).
 void check_scatter_shapes(const Tensor& a, int64_t d, const Tensor& idx, const Tensor* src) {
-  TG_CHECK(idx.dim() == a.dim() || (a.dim() == 0 && idx.dim() <= 1) || idx.numel() == 0,
+  auto nd = [](const Tensor& t) { return std::max<int64_t>(t.dim(), 1); };
+  auto size = [](const Tensor& t, int64_t k) { return t.dim() == 0 ? 1 : t.sizes()[k]; };
+  TG_CHECK(nd(idx) == nd(a) || idx.numel() == 0,
            "Index tensor must have the same number of dimensions as self tensor");
   if (src) {
-    TG_CHECK(idx.dim() == src->dim() || (src->dim() == 0 && idx.dim() <= 1) || idx.numel() == 0,
+    TG_CHECK(nd(idx) == nd(*src) || idx.numel() == 0,
              "Index tensor must have the same number of dimensions as src tensor");
   }
   bool ok = true;
-  for (int64_t k = 0; k < idx.dim() && idx.dim() == a.dim(); ++k) {
-    if (k != d && idx.sizes()[k] > a.sizes()[k]) ok = false;
-    if (src && src->dim() == idx.dim() && idx.sizes()[k] > src->sizes()[k]) ok = false;
+  for (int64_t k = 0; k < nd(idx) && nd(idx) == nd(a); ++k) {
+    if (k != d && size(idx, k) > size(a, k)) ok = false;
+    if (src && nd(*src) == nd(idx) && size(idx, k) > size(*src, k)) ok = false;
   }
   if (src) {
     TG_CHECK(ok, "Expected index ", shape_str(idx.sizes()), " to be no larger than self ",
@@ -58,7 +61,10 @@ void check_scatter_shapes(const Tensor& a, int64_t d, const Tensor& idx, const T
 // src's leading block of index's shape, contiguous (src may be larger than index).
 Tensor src_block(const Tensor& src, const Tensor& idx) {
   if (idx.numel() == 0) return empty(idx.sizes(), src.dtype(), src.device());
-  if (src.dim() != idx.dim()) return contiguous(reshape(detach(src), idx.sizes()));
+  if (src.dim() != idx.dim()) {  // a 0-d one against a 1-d one: src's first idx.numel()
+    return contiguous(reshape(slice(reshape(detach(src), {-1}), 0, 0, idx.numel(), 1),
+                              idx.sizes()));
+  }
   return contiguous(make_view(detach(src), idx.sizes(), src.strides(), src.offset()));
 }
 

@@ -156,7 +156,17 @@ Tensor special_zeta(const Tensor& a, const Tensor& b) {
                        a, b, host_binary(a, b, "zeta_cpu", sfn::zeta));
 }
 
+// torch's igamma/igammac kernels take floating dtypes only: two integer or bool operands
+// (whose promoted dtype is not floating) are refused, where other special functions compute
+// in the default float dtype.
+static void check_igamma_dtype(const Tensor& a, const Tensor& x, const char* what) {
+  const DType p = promoted_dtype(a, x);
+  TG_CHECK_KIND(NotImplemented, is_floating(p), "\"", what, "_cpu\" not implemented for '",
+                dtype_legacy_name(p), "'");
+}
+
 Tensor igamma(const Tensor& a, const Tensor& x) {
+  check_igamma_dtype(a, x, "igamma");
   Tensor out = host_binary(a, x, "igamma", sfn::igamma, true);
   if (auto node = maybe_node(OpId::Igamma, {a, x})) {
     node->saved.emplace_back(a, false);
@@ -166,6 +176,7 @@ Tensor igamma(const Tensor& a, const Tensor& x) {
   return out;
 }
 Tensor igammac(const Tensor& a, const Tensor& x) {
+  check_igamma_dtype(a, x, "igammac");
   Tensor out = host_binary(a, x, "igammac", sfn::igammac, true);
   if (auto node = maybe_node(OpId::Igammac, {a, x})) {
     node->saved.emplace_back(a, false);

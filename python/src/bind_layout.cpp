@@ -74,6 +74,17 @@ py::object to_method(py::object self_obj, py::args args, py::kwargs kwargs) {
     if (py::isinstance<py::str>(dev)) return dev.cast<std::string>() == self.device().str();
     return false;  // torch.device objects, ordinals: the Python path decides
   };
+  // The positional shape of the three signatures: a head (a tensor; a dtype; a device, then
+  // maybe a dtype), then at most two bools (non_blocking, copy).
+  size_t head = 0;
+  if (args.size() > 0 && !PyBool_Check(args[0].ptr())) {
+    head = 1;
+    if (!py::isinstance<TensorImpl>(args[0]) && !py::isinstance<DTypeObj>(args[0]) &&
+        args.size() > 1 && py::isinstance<DTypeObj>(args[1]))
+      head = 2;  // (device, dtype, ...)
+  }
+  for (size_t k = head; k < args.size(); ++k)
+    if (!PyBool_Check(args[k].ptr()) || k - head >= 2) fail();
   for (py::handle a : args) {
     if (py::isinstance<DTypeObj>(a)) {
       dtype = a.cast<DType>();

@@ -28,15 +28,6 @@ std::vector<int64_t> dims_or_all(const py::object& dim) {
   return dim.is_none() ? std::vector<int64_t>{} : dims_from_object(dim);
 }
 
-// A default no caller can pass: tells an argument left out from an explicit None, which
-// torch's parser refuses where None is not among a signature's values (x.prod(None),
-// x.var(0, None)). Never freed: it must outlive every binding that holds it as a default.
-const py::object& unset() {
-  static const py::object* o = new py::object(py::module_::import("builtins").attr("object")());
-  return *o;
-}
-bool given(const py::object& o) { return !o.is(unset()); }
-
 // torch's three var/std signatures: (bool unbiased) alone; (dim, unbiased, keepdim); and
 // (dim=None, *, correction, keepdim). A call that fits none is the parser's TypeError.
 Tensor var_like(const Tensor& a, py::object dim, py::object unbiased, bool keepdim,
@@ -97,18 +88,15 @@ void bind_nn_ops(py::module_& m) {
   }, py::arg("dim") = unset(), py::arg("unbiased") = unset(), py::arg("keepdim").noconvert() = false,
      py::kw_only(), py::arg("correction") = py::none());
   // torch's two signatures: (*, dtype), and (int dim, bool keepdim=False, *, dtype)
-  both(m, cls, "prod", [](const Tensor& a, const py::object& dim, bool keepdim,
+  both(m, cls, "prod", [](const Tensor& a, const py::object& dim, const py::object& keepdim_,
                           std::optional<DType> dtype) {
-    if (!given(dim)) {
-      TG_CHECK_KIND(Type, !keepdim, "prod() received an invalid combination of arguments: "
-                    "keepdim needs a dim");
-      return prod(a, dtype);
-    }
+    const bool keepdim = keepdim_arg("prod", dim, keepdim_);
+    if (!given(dim)) return prod(a, dtype);
     py::detail::make_caster<int64_t> as_int;
     TG_CHECK_KIND(Type, as_int.load(dim, true), "prod() received an invalid combination of "
                   "arguments: argument 'dim' must be int, not ", Py_TYPE(dim.ptr())->tp_name);
     return prod(a, py::detail::cast_op<int64_t>(as_int), keepdim, dtype);
-  }, py::arg("dim") = unset(), py::arg("keepdim").noconvert() = false, py::kw_only(),
+  }, py::arg("dim") = unset(), py::arg("keepdim") = unset(), py::kw_only(),
      py::arg("dtype") = py::none());
 
   // ---- indexing and masks ----

@@ -50,7 +50,8 @@ std::optional<Scalar> opt_scalar(const py::object& o) {
 
 Tensor reduce_sum_like(const Tensor& a, const py::object& dim, bool keepdim,
                        std::optional<DType> dtype, bool is_mean) {
-  if (dim.is_none()) {
+  auto dims = dim.is_none() ? std::vector<int64_t>{} : dims_from_object(dim);
+  if (dims.empty()) {  // None or []: every dim
     if (keepdim) {
       std::vector<int64_t> all;
       for (int64_t d = 0; d < a.dim(); ++d) all.push_back(d);
@@ -58,8 +59,6 @@ Tensor reduce_sum_like(const Tensor& a, const py::object& dim, bool keepdim,
     }
     return is_mean ? mean(a, dtype) : sum(a, dtype);
   }
-  auto dims = dims_from_object(dim);
-  if (dims.empty()) return is_mean ? mean(a, dtype) : sum(a, dtype);
   return is_mean ? mean(a, dims, keepdim, dtype) : sum(a, dims, keepdim, dtype);
 }
 
@@ -376,12 +375,16 @@ void bind_ops(py::module_& m) {
           py::arg("condition"), py::arg("other"));
 
   // ---- reductions ----
-  both(m, cls, "sum", [](const Tensor& a, py::object dim, bool keepdim, std::optional<DType> dtype) {
-    return reduce_sum_like(a, dim, keepdim, dtype, false);
-  }, py::arg("dim") = py::none(), py::arg("keepdim").noconvert() = false, py::kw_only(), py::arg("dtype") = py::none());
-  both(m, cls, "mean", [](const Tensor& a, py::object dim, bool keepdim, std::optional<DType> dtype) {
-    return reduce_sum_like(a, dim, keepdim, dtype, true);
-  }, py::arg("dim") = py::none(), py::arg("keepdim").noconvert() = false, py::kw_only(), py::arg("dtype") = py::none());
+  // torch's signatures: (*, dtype) and (dim, keepdim=False, *, dtype); dim may be None there
+  for (bool is_mean : {false, true}) {
+    const char* name = is_mean ? "mean" : "sum";
+    both(m, cls, name, [name, is_mean](const Tensor& a, const py::object& dim,
+                                       const py::object& keepdim, std::optional<DType> dtype) {
+      const bool kd = keepdim_arg(name, dim, keepdim);
+      return reduce_sum_like(a, given(dim) ? dim : py::none(), kd, dtype, is_mean);
+    }, py::arg("dim") = unset(), py::arg("keepdim") = unset(), py::kw_only(),
+       py::arg("dtype") = py::none());
+  }
   // positional and keyword parsed by hand: a tensor in position 1 is `other`, while dim= given
   // a 0-d integer tensor is a dim (torch's overloads; pybind cannot tell the two apart)
   for (bool is_max : {true, false}) {
@@ -475,11 +478,13 @@ void bind_ops(py::module_& m) {
   m.def("permute", [](const Tensor& a, const std::vector<int64_t>& d) { return permute(a, d); }, py::arg("input"), py::arg("dims"));
   both(m, cls, "unsqueeze", [](const Tensor& a, int64_t d) { return unsqueeze(a, d); }, py::arg("dim"));
   both(m, cls, "squeeze", [](const Tensor& a, py::object dim) {
-    if (dim.is_none()) return squeeze(a);
+    if (!given(dim)) return squeeze(a);
+    TG_CHECK_KIND(Type, !dim.is_none(), "squeeze() received an invalid combination of "
+                  "arguments: dim must be an int or a tuple of ints, not NoneType");
     py::detail::make_caster<long> as_int;  // an int, or a 0-d integer tensor
     if (as_int.load(dim, true)) return squeeze(a, py::detail::cast_op<long>(as_int));
     return squeeze(a, dim.cast<std::vector<int64_t>>());
-  }, py::arg("dim") = py::none());
+  }, py::arg("dim") = unset());
   both(m, cls, "select", [](const Tensor& a, int64_t d, int64_t i) { return select(a, d, i); },
        py::arg("dim"), py::arg("index"));
   both(m, cls, "narrow", [](const Tensor& a, int64_t d, int64_t s, int64_t n) { return slice(a, d, s, s + n); },

@@ -2,6 +2,8 @@
 // transpose_(), unsqueeze_(), as_strided_(), resize_() and set_() need (python/tapegrad/
 // _tensor_extra.py holds their rules, checks and autograd). Kept out of common.h so that adding
 // these does not recompile every binding file.
+#include <tapegrad/autograd/views.h>
+
 #include "common.h"
 
 namespace tapegrad {
@@ -28,6 +30,9 @@ void bind_tensor_geometry(py::module_& m) {
     a.bump_version();
     return a;
   });
+  // torch's autograd checks before an in-place op (a leaf, or a view of a leaf, that requires
+  // grad; views of multi-output or no-grad views), for the in-place ops written in Python.
+  m.def("_check_inplace_autograd", [](const Tensor& a) { check_inplace_autograd(a); });
   // What torch does to a tensor a custom Function marks dirty: one more version bump (its
   // forward may have written through .data, which bumps nothing).
   m.def("_bump_version", [](const Tensor& a) { a.bump_version(); });

@@ -48,6 +48,13 @@ int64_t index_value(py::handle o);
 // 'other' (position 2) must be Tensor, not int"); pos: the argument's position in the message.
 void check_tensor_other(const char* fn, const Operand& b, int pos = 2);
 Reduction parse_reduction(const std::string& r);
+// A default no caller can pass: tells an argument left out from an explicit None (or False),
+// where torch's parser refuses what a signature does not list (x.prod(None), x.var(0, None),
+// x.sum(keepdim=True) with no dim).
+const py::object& unset();
+inline bool given(const py::object& o) { return !o.is(unset()); }
+// keepdim of the (dim, keepdim=False) reduction signatures: only beside a dim, and a bool.
+bool keepdim_arg(const char* fn, const py::object& dim, const py::object& keepdim);
 
 }  // namespace bind
 }  // namespace tapegrad

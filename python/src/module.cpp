@@ -33,6 +33,21 @@ int64_t index_value(py::handle o) {
   return idx.cast<int64_t>();
 }
 
+const py::object& unset() {
+  // never freed: it must outlive every binding that holds it as a default
+  static const py::object* o = new py::object(py::module_::import("builtins").attr("object")());
+  return *o;
+}
+
+bool keepdim_arg(const char* fn, const py::object& dim, const py::object& keepdim) {
+  if (!given(keepdim)) return false;
+  TG_CHECK_KIND(Type, given(dim), fn, "() received an invalid combination of arguments: "
+                "keepdim is an argument of the (dim, keepdim) signature only");
+  TG_CHECK_KIND(Type, PyBool_Check(keepdim.ptr()), fn, "(): argument 'keepdim' must be bool, "
+                "not ", Py_TYPE(keepdim.ptr())->tp_name);
+  return keepdim.ptr() == Py_True;
+}
+
 void check_tensor_other(const char* fn, const Operand& b, int pos) {
   if (!b.t.impl()->wrapped_number) return;
   const DType dt = b.t.dtype();

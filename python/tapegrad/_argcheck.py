@@ -30,7 +30,7 @@ BOOL_KWARGS = frozenset((
     "unitriangular check_errors full_matrices compute_uv some pin_memory ceil_mode "
     "count_include_pad return_indices right out_int32 replacement get_infos antialias "
     "log_target batch_first need_weights average_attn_weights is_causal log_input full "
-    "zero_infinity adjoint as_tuple density"
+    "zero_infinity adjoint as_tuple density wrap non_blocking"
 ).split())
 
 # bool keywords of functions that torch writes in Python, which take any value there as its
@@ -200,6 +200,8 @@ ARG_TYPES = {
     "swapaxes_": {"dim0": "int:axis0", "dim1": "int:axis1"},
     "swapdims_": {"dim0": "int", "dim1": "int"},
     "unsqueeze_": {"dim": "int"},
+    "fill_diagonal_": {"wrap": "bool"},
+    "type": {"non_blocking": "bool"},
     "narrow_copy": {"dim": "int", "start": "int", "length": "int"},
     "rrelu_": {"input": "tensor", "lower": "float", "upper": "float", "training": "bool"},
     "triangular_solve": {"upper": "bool", "transpose": "bool", "unitriangular": "bool"},

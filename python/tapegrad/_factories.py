@@ -63,8 +63,28 @@ def ones(*size, dtype=None, device=None, requires_grad=False, out=None):
     return _on(_C._full(_shape(size, "ones"), 1, _default(dtype), _check_device(device)), requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False, out=None):
-    return _on(_C._empty(_shape(size, "empty"), _default(dtype), _check_device(device)), requires_grad)
+def empty(*size, dtype=None, device=None, requires_grad=False, out=None, memory_format=None):
+    t = _C._empty(_shape(size, "empty"), _default(dtype), _check_device(device))
+    if memory_format is not None:
+        t = _empty_in_format(t, memory_format)
+    return _on(t, requires_grad)
+
+
+def _empty_in_format(t, memory_format):
+    """torch.empty(..., memory_format=): channels_last / channels_last_3d strides for a rank 4 /
+    5 tensor; preserve_format has nothing to preserve."""
+    from . import _memory_format as mf
+    if not isinstance(memory_format, mf.memory_format):
+        raise TypeError(f"empty(): argument 'memory_format' must be torch.memory_format, not "
+                        f"{type(memory_format).__name__}")
+    if memory_format is mf.preserve_format:
+        raise RuntimeError("unsupported memory format Preserve")
+    for fmt, rank in ((mf.channels_last, 4), (mf.channels_last_3d, 5)):
+        if memory_format is fmt:
+            if t.dim() != rank:
+                raise RuntimeError(f"required rank {rank} tensor to use {fmt._name} format")
+            return t.contiguous(memory_format=fmt)
+    return t
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None):
@@ -87,9 +107,31 @@ def _scalar_text(v):
     return str(v)
 
 
-def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None):
-    if end is None:
-        start, end = 0, start
+def _arange_args(args, start, end, step):
+    """torch's three arange signatures: (end), (start, end), (start, end, step), positional or
+    by keyword; anything else (arange(start=3), arange(3, step=2)) is its parser's TypeError."""
+    if len(args) > 3:
+        raise TypeError(f"arange() takes from 1 to 3 positional arguments but {len(args)} were "
+                        "given")
+    lone_end = len(args) == 1 and end is None and start is None  # arange(5): end
+    given = dict(zip(("end",) if lone_end else ("start", "end", "step"), args))
+    for k, v in (("start", start), ("end", end), ("step", step)):
+        if v is not None:
+            if k in given:
+                raise TypeError(f"arange() got multiple values for argument '{k}'")
+            given[k] = v
+    if set(given) not in ({"end"}, {"start", "end"}, {"start", "end", "step"}):
+        names = ", ".join(f"{k}={type(v).__name__}" for k, v in given.items())
+        raise TypeError(f"arange() received an invalid combination of arguments - got ({names}), "
+                        "but expected one of:\n * (Number end, *, ...)\n"
+                        " * (Number start, Number end, *, ...)\n"
+                        " * (Number start, Number end, Number step = 1, *, ...)\n")
+    return given.get("start", 0), given["end"], given.get("step", 1)
+
+
+def arange(*args, start=None, end=None, step=None, dtype=None, device=None, requires_grad=False,
+           out=None):
+    start, end, step = _arange_args(args, start, end, step)
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
     if dtype is None:
         dtype = _C.int64 if all(isinstance(v, int) for v in vals) else _C.get_default_dtype()
@@ -223,6 +265,9 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
     return _finish(_C._randint(low, high, list(size), dtype), requires_grad, device)
 
 
+_SIZED = {"zeros", "ones", "empty", "rand", "randn"}  # factories whose size is required
+
+
 def _out_and_generator(name, fn):
     """torch's out= (_out_arg.wrap: the result written into out, whose dtype it takes when none
     is given) and generator= (the draws come from that tapegrad.Generator: _generator._use)
@@ -234,6 +279,10 @@ def _out_and_generator(name, fn):
 
     @functools.wraps(fn)
     def factory(*args, **kwargs):
+        if name in _SIZED and not args:  # torch.zeros(size=(2, 3)); torch.zeros() is refused
+            if "size" not in kwargs:
+                raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
+            args = (kwargs.pop("size"),)
         if "layout" in kwargs or "pin_memory" in kwargs:
             check_factory_kwargs(name, kwargs.pop("layout", None), kwargs.pop("pin_memory", None))
         generator = kwargs.pop("generator", None)

@@ -28,16 +28,28 @@ def _pack(values, inverse, counts, return_inverse, return_counts):
     return out
 
 
+def _no_derivative(values, input, node, op):
+    """torch records unique's values with a node whose backward is not implemented: the result
+    requires grad when the input does, and backward through it raises."""
+    def backward(g):
+        raise NotImplementedError(f"the derivative for '{op}' is not implemented.")
+    from . import _pynode
+    return _pynode.record(node, backward, [input], values)
+
+
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     """The distinct values (or slices along dim), always sorted here (torch's CPU result for
     sorted=False is sorted too); inverse maps each element / slice to its position."""
     v, inv, cnt = _C._unique_impl(input, False, dim)
+    v = _no_derivative(v, input, *(("Unique2Backward0", "_unique2") if dim is None
+                                   else ("UniqueDimBackward0", "unique_dim")))
     return _pack(v, inv, cnt, return_inverse, return_counts)
 
 
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
     """Collapses runs of equal consecutive values (or slices along dim)."""
     v, inv, cnt = _C._unique_impl(input, True, dim)
+    v = _no_derivative(v, input, "UniqueConsecutiveBackward0", "unique_consecutive")
     return _pack(v, inv, cnt, return_inverse, return_counts)
 
 
@@ -72,15 +84,17 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=F
     """Deprecated torch.range: like arange but including end; float32 (the default dtype) unless
     dtype is given."""
     from ._layout import check_factory_kwargs
+    if end is None:  # torch.range(start, end, step=1): both bounds are required
+        raise TypeError('range() missing 1 required positional arguments: "end"')
     check_factory_kwargs("range", layout, pin_memory)
     _warnings.warn("torch.range is deprecated and will be removed in a future release because "
                    "its behavior is inconsistent with Python's range builtin. Instead, use "
                    "torch.arange, which produces values in [start, end).", UserWarning,
                    stacklevel=2)
-    if end is None:
-        start, end = 0, start
     if step == 0:
         raise RuntimeError("step must be nonzero")
+    if (step > 0 and end < start) or (step < 0 and end > start):
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     n = _builtins.int((end - start) // step) + 1 if (end - start) * step >= 0 else 0
     t = _arange(n, dtype=_C.float64) * step + start if n > 0 else _arange(0, dtype=_C.float64)
     return _finish(t.to(_default(dtype)), requires_grad, device)

@@ -353,11 +353,25 @@ def _check_overlap(out, inputs, result=None):
                     "performing the operation.")
 
 
+# Functions without a derivative in torch: their out= forms take inputs (and an out) that
+# require grad, where every other function refuses them
+_NOT_DIFFERENTIABLE = set((
+    "eq ne lt le gt ge greater greater_equal less less_equal not_equal logical_and logical_or "
+    "logical_xor logical_not argmax argmin nonzero searchsorted bucketize isin signbit isposinf "
+    "isneginf histc histogram floor_divide").split())
+
+
+def _differentiable(name, result):
+    """Whether torch's out= form refuses inputs that require grad."""
+    return name not in _NOT_DIFFERENTIABLE
+
+
 def write_out(name, result, out, inputs=(), key=None):
     """Puts result (a tensor, or a tuple of them) into out with torch's out= rules (those of
     key where the overload matters, e.g. "max.full")."""
     from . import is_grad_enabled
-    if is_grad_enabled() and (_any_requires_grad(inputs) or _any_requires_grad([out])):
+    if (is_grad_enabled() and _differentiable(name, result)
+            and (_any_requires_grad(inputs) or _any_requires_grad([out]))):
         raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
                            "differentiation, but one of the arguments requires grad.")
     if isinstance(result, tuple):

@@ -165,7 +165,7 @@ def from_numpy(ndarray):
             from err
 
 
-def as_tensor(data, dtype=None, device=None):
+def as_tensor(data, *, dtype=None, device=None):
     """The data as a tensor, sharing memory when it already is one (or a numpy array) of the
     requested dtype and device."""
     from . import _factories

@@ -18,7 +18,24 @@ def _dims_list(d):
     return [d] if isinstance(d, _b.int) else list(d)
 
 
+def _one_dim(d):
+    """An int for torch's movedim(int, int) form: an int (not a bool) or a 0-d integer tensor."""
+    if isinstance(d, Tensor):
+        return d.dim() == 0 and not d.is_floating_point() and d.dtype != _C.bool
+    return isinstance(d, _b.int) and not isinstance(d, _b.bool)
+
+
 def movedim(input, source, destination):
+    # torch's two forms: (int, int) and (tuple of ints, tuple of ints); a mix is refused
+    ints = _one_dim(source), _one_dim(destination)
+    if ints[0] != ints[1] or (not ints[0] and not all(
+            isinstance(v, (list, tuple, Tensor)) for v in (source, destination))):
+        raise TypeError(f"movedim() received an invalid combination of arguments - got "
+                        f"({type(source).__name__}, {type(destination).__name__}), but expected "
+                        "one of:\n * (tuple of ints source, tuple of ints destination)\n"
+                        " * (int source, int destination)\n")
+    if ints[0]:
+        source, destination = _b.int(source), _b.int(destination)
     src, dst = _dims_list(source), _dims_list(destination)
     nd = input.dim()
     if len(src) != len(dst):
@@ -176,8 +193,11 @@ def broadcast_shapes(*shapes):
 
 
 def broadcast_tensors(*tensors):
-    ts = list(tensors[0]) if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)) \
-        else list(tensors)
+    ts = list(tensors)
+    for k, t in enumerate(ts):  # tensors only, as torch's parser (a list of them is refused)
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {k} in argument 0, but got "
+                            f"{type(t).__name__}")
     shape = []
     for k, t in enumerate(ts):
         s = list(t.shape)

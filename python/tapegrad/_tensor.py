@@ -131,7 +131,30 @@ class RemovableHandle:
 
 Tensor.shape = property(lambda self: _tuple_new(Size, self._sizes))
 Tensor.device = property(lambda self: device(self._device_str))
-Tensor.T = property(lambda self: self.permute(*reversed(range(self.dim()))))
+_T_WARNED = set()  # which of x.T's two warnings were given: torch's TORCH_WARN_ONCE
+
+
+def _T(self):
+    """torch's x.T: the dims reversed, with its deprecation warnings off 2-d (a 0-d tensor comes
+    back as it is)."""
+    if self.dim() != 2:
+        kind = "0-d" if self.dim() == 0 else "other"
+        if kind not in _T_WARNED:
+            import warnings
+            _T_WARNED.add(kind)
+            warnings.warn(
+                "Tensor.T is deprecated on 0-D tensors. This function is the identity in these "
+                "cases." if kind == "0-d" else
+                "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+                "deprecated and it will throw an error in a future release. Consider `x.mT` to "
+                "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` "
+                "to reverse the dimensions of a tensor.", UserWarning, stacklevel=2)
+        if kind == "0-d":
+            return self
+    return self.permute(*reversed(range(self.dim())))
+
+
+Tensor.T = property(_T)
 Tensor.is_sparse = False
 Tensor.is_quantized = False
 Tensor.layout = _layout.strided  # every tapegrad tensor is strided
@@ -215,7 +238,7 @@ def _cuda(self, device=None, non_blocking=False, memory_format=None):
 # change of device
 Tensor._to_fallback = _to
 Tensor.type_as = lambda self, other: self.to(other.dtype)
-Tensor.cpu = lambda self, memory_format=None: (
+Tensor.cpu = lambda self, *, memory_format=None: (
     (self if memory_format is None else self.to(memory_format=memory_format))
     if self._device_str == "cpu" else _to(self, "cpu", memory_format=memory_format))
 Tensor.cuda = _cuda
@@ -462,7 +485,9 @@ def _setitem(self, idx, value):
         if value.dim() and value.shape[0] == 1:
             value = value.view(_strip_leading_ones(value.shape))
         try:
-            _C._index_put_(result, _adv_list(adv), value.to(self.dtype), False)
+            # a tensor value of another dtype is torch's index_put_ error (a number was made in
+            # self's dtype above)
+            _C._index_put_(result, _adv_list(adv), value, False)
         except RuntimeError as e:
             _broadcast_error(adv, e)
             raise

@@ -76,9 +76,29 @@ for _name, _op in {"logical_and_": Tensor.logical_and, "logical_or_": Tensor.log
                    "logical_xor_": Tensor.logical_xor, "logical_not_": Tensor.logical_not}.items():
     if not hasattr(Tensor, _name):
         setattr(Tensor, _name, _logical_inplace(_name, _op))
-for _name, _op in {"eq_": Tensor.eq, "ne_": Tensor.ne, "lt_": Tensor.lt, "le_": Tensor.le,
-                   "gt_": Tensor.gt, "ge_": Tensor.ge, "pow_": Tensor.pow,
-                   "square_": Tensor.square, "cumsum_": Tensor.cumsum,
+def _compare_inplace(name, op, node):
+    """torch's eq_ / lt_ / ...: the 0/1 result written into self, recorded as its <Op>Backward0
+    (a number) or <Op>Backward1 (a tensor) node whose gradients are zeros (torch's formula), so
+    the result requires grad whenever self or other does."""
+    def method(self, other, *args, **kwargs):
+        out = apply_inplace(self, lambda old: op(old, other, *args, **kwargs), other)
+        is_tensor = isinstance(other, Tensor)
+        if _C.is_grad_enabled() and (self.requires_grad or (is_tensor and other.requires_grad)):
+            from . import _pynode
+            shape = tuple(other.shape) if is_tensor else None
+            _pynode.record(node + ("Backward1" if is_tensor else "Backward0"),
+                           lambda g: [g * 0, g.new_zeros(shape) if is_tensor else None],
+                           [self, other if is_tensor else None], out)
+        return out
+    method.__name__ = name
+    return method
+
+
+for _name, _node in (("eq_", "Eq"), ("ne_", "Ne"), ("lt_", "Lt"), ("le_", "Le"), ("gt_", "Gt"),
+                     ("ge_", "Ge")):
+    if not hasattr(Tensor, _name):
+        setattr(Tensor, _name, _compare_inplace(_name, getattr(Tensor, _name[:-1]), _node))
+for _name, _op in {"pow_": Tensor.pow, "square_": Tensor.square, "cumsum_": Tensor.cumsum,
                    "cumprod_": Tensor.cumprod}.items():
     if not hasattr(Tensor, _name):
         setattr(Tensor, _name, _inplace(_name, _op))
@@ -124,8 +144,21 @@ Tensor.__idiv__ = lambda self, other: self.div_(other)
 Tensor.__long__ = lambda self: self.__int__()
 
 
+def _deprecated_0d(self, name, advice):
+    """torch's 0-d case of H / mH / mT / adjoint(): the tensor itself, with its warning."""
+    import warnings
+    warnings.warn(f"{name} is deprecated on 0-D tensors. {advice}", UserWarning, stacklevel=3)
+    return self
+
+
+_CONJ = "Consider using x.conj()."
+_IDENTITY = "This function is the identity in these cases."
+
+
 def _matrix_only(name):
     def get(self):
+        if self.dim() == 0:
+            return _deprecated_0d(self, f"Tensor.{name}", _CONJ)
         if self.dim() != 2:
             raise RuntimeError(f"tensor.{name} is only supported on matrices (2-D tensors). Got "
                                f"{self.dim()}-D tensor."
@@ -140,7 +173,7 @@ def _batched_matrix(name):
     back as it is (torch deprecates that case)."""
     def get(self):
         if self.dim() == 0:
-            return self
+            return _deprecated_0d(self, f"Tensor.{name}", _IDENTITY if name == "mT" else _CONJ)
         if self.dim() == 1:
             raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of "
                                "matrices. Got 1-D tensor.")
@@ -163,6 +196,8 @@ Tensor.__contains__ = _contains
 
 
 def _adjoint(self):
+    if self.dim() == 0:
+        return _deprecated_0d(self, "adjoint()", _CONJ)
     if self.dim() < 2:  # torch's check, before the transpose's dim error
         raise RuntimeError("tensor.adjoint() is only supported on matrices or batches of "
                            f"matrices. Got {self.dim()}-D tensor.")
@@ -214,6 +249,8 @@ _TYPE_NAMES = {_C.float32: "FloatTensor", _C.float64: "DoubleTensor", _C.float16
 
 
 def _type(self, dtype=None, non_blocking=False, **kwargs):
+    if not (dtype is None or isinstance(dtype, (str, type, _C.dtype))):
+        raise TypeError("dtype must be a type, str, or dtype object")
     if dtype is None:
         prefix = "torch.cuda." if self.device.type == "cuda" else "torch."
         return prefix + _TYPE_NAMES[self.dtype]
@@ -259,17 +296,15 @@ def _new_empty(self, *size, dtype=None, device=None, requires_grad=False, layout
     return t.requires_grad_() if requires_grad else t
 
 
-def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None,
-                pin_memory=False):
+def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
     from . import _factories
-    _factories.check_factory_kwargs("new_tensor", layout, pin_memory)
     if isinstance(data, Tensor):
         import warnings
         warnings.warn("To copy construct from a tensor, it is recommended to use "
                       "sourceTensor.detach().clone() or "
                       "sourceTensor.detach().clone().requires_grad_(True), rather than "
                       "tensor.new_tensor(sourceTensor).", UserWarning, stacklevel=2)
-        t = data.detach().clone().to(dtype or data.dtype)
+        t = data.detach().clone().to(dtype or self.dtype)  # self's dtype, as for any data
     else:
         t = _factories.tensor(data, dtype=dtype or self.dtype)
     t = t.to(self.device if device is None else device)

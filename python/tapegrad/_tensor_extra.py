@@ -28,9 +28,8 @@ from ._dtype_names import type_name as _type_name  # noqa: E402
 
 
 def _check_leaf_inplace(self):
-    if self.requires_grad and self.is_leaf and _C.is_grad_enabled():
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
-                           "operation.")
+    # a leaf that requires grad, or a view of one (torch's check_inplace)
+    _C._check_inplace_autograd(self)
 
 
 # ---- put, fill_diagonal_ ---------------------------------------------------------------------
@@ -555,11 +554,13 @@ def _wrapd(d, n):
 
 
 def _transpose_(self, dim0, dim1):
+    _check_leaf_inplace(self)
     n = self.dim()
     d0, d1 = _wrapd(dim0, n), _wrapd(dim1, n)
     sizes, strides = list(self.shape), list(self.stride())
-    sizes[d0], sizes[d1] = sizes[d1], sizes[d0]
-    strides[d0], strides[d1] = strides[d1], strides[d0]
+    if n:  # a 0-d tensor's dims are [-1, 0], both naming no dim: nothing moves
+        sizes[d0], sizes[d1] = sizes[d1], sizes[d0]
+        strides[d0], strides[d1] = strides[d1], strides[d0]
     return _restride_inplace(self, "TransposeBackward1", sizes, strides, self.storage_offset(),
                              lambda g: g.transpose(d0, d1),
                              {"dim0": dim0 & 0xFFFF_FFFF_FFFF_FFFF,
@@ -579,6 +580,7 @@ def _t_(self):
 
 
 def _unsqueeze_(self, dim):
+    _check_leaf_inplace(self)  # torch's autograd check comes before the dim's
     n = self.dim() + 1
     d = _wrapd(dim, n)
     sizes, strides = list(self.shape), list(self.stride())

@@ -9,7 +9,7 @@ conv_transpose2d over a height-1 image. unfold / fold are the im2col / col2im op
 from .. import _C
 from .._factories import zeros as _zeros
 from ._pool_functional import conv_transpose2d
-from ._pool_functional import _check_transposed_steps
+from ._pool_functional import _check_transposed_steps, _string_padding_bias
 
 _ORD = ("depth", "height", "width")
 
@@ -79,6 +79,7 @@ def _same_pads(k, d):
 
 
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    bias = _string_padding_bias(input, bias, padding)
     if input.dim() not in (4, 5):
         raise RuntimeError("Expected 4D (unbatched) or 5D (batched) input to conv3d, but got "
                            f"input of size: {list(input.shape)}")

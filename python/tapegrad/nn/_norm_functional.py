@@ -127,4 +127,8 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
             out = out * weight.float()
         return out.to(input.dtype)
     out = input * (input * input).mean(dims, keepdim=True).add(eps).rsqrt()
-    return out * weight if weight is not None else out
+    if weight is None:
+        return out
+    # another weight dtype: the product in the promoted dtype, rounded to the input's (torch's
+    # unfused path keeps the input's dtype)
+    return out * weight if weight.dtype == input.dtype else (out * weight).to(input.dtype)

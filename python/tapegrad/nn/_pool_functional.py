@@ -352,8 +352,20 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
     return (out, idx) if return_indices else out
 
 
+def _string_padding_bias(input, bias, padding):
+    """torch's padding='same' / 'valid' path adds a bias of any dtype into a float64 result
+    (the numeric-padding path refuses the mismatch; float32 inputs may go to its MKLDNN kernel,
+    which refuses it too): the bias in input's dtype."""
+    if (isinstance(padding, str) and isinstance(bias, _C.Tensor)
+            and isinstance(input, _C.Tensor) and input.dtype == _C.float64
+            and bias.dtype != input.dtype):
+        return bias.to(input.dtype)
+    return bias
+
+
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """conv2d over a height-1 image: (N, C, L) -> (N, C, 1, L), kernel (O, C/g, 1, k)."""
+    bias = _string_padding_bias(input, bias, padding)
     if input.dim() not in (2, 3):
         raise RuntimeError("Expected 2D (unbatched) or 3D (batched) input to conv1d, but got "
                            f"input of size: {list(input.shape)}")

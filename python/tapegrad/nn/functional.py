@@ -20,7 +20,8 @@ from ._norm_functional import batch_norm, group_norm, instance_norm, rms_norm  #
 from ._pool_functional import (  # noqa: E402
     adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
     adaptive_max_pool1d_with_indices, adaptive_max_pool2d, adaptive_max_pool2d_with_indices,
-    avg_pool1d, avg_pool2d, conv1d, conv_transpose2d, max_pool1d, max_pool1d_with_indices)
+    avg_pool1d, avg_pool2d, conv1d, conv_transpose2d, max_pool1d, max_pool1d_with_indices,
+    _string_padding_bias)
 from ._attention_functional import scaled_dot_product_attention  # noqa: E402
 
 __all__ += ["batch_norm", "group_norm", "instance_norm", "rms_norm", "avg_pool1d", "avg_pool2d",
@@ -241,7 +242,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         raise
 
 
-def gelu(input, approximate="none", *, out=None):
+def gelu(input, *, approximate="none", out=None):
     if out is None:
         return _C.gelu(input, approximate=approximate)
     return _out_call("gelu", out, _C.gelu, input, approximate=approximate)
@@ -299,6 +300,7 @@ def _pair_list(v):
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    bias = _string_padding_bias(input, bias, padding)
     if not isinstance(padding, str):
         padding = _pair_list(padding)
     return _C.conv2d(input, weight, bias, _pair_list(stride), padding, _pair_list(dilation),
@@ -368,8 +370,8 @@ def unflatten(input, dim, sizes):
 
 
 def pad(input, pad, mode="constant", value=None):
-    if not hasattr(_C, "pad"):
-        raise NotImplementedError(f"pad (mode={mode!r}) is not implemented in tapegrad yet")
+    if isinstance(pad, _C.Tensor):  # torch's parser: an int list, never a tensor
+        raise TypeError("pad(): argument 'pad' (position 2) must be tuple of ints, not Tensor")
     return _C.pad(input, list(pad), mode, value)
 
 
@@ -759,6 +761,8 @@ _LEGACY_NAMES = {_C.int64: "Long", _C.int32: "Int", _C.int16: "Short", _C.int8: 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """sum over dim of (x1 / max(||x1||, eps)) * (x2 / max(||x2||, eps)) (SumBackward1)."""
     x1.dtype, x2.dtype  # a non-tensor: the AttributeError _argcheck words as torch does
+    if not eps >= 0:  # NaN too
+        raise RuntimeError(f"eps must be non-negative, got: {eps:g}")
     common = _C.result_type(x1, x2)
     if not common.is_floating_point:
         raise RuntimeError("expected common dtype to be floating point, yet common dtype is "
