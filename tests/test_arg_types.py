@@ -460,6 +460,29 @@ CALLS = [
      lambda m, x: m.unique_consecutive(x.requires_grad_()).sum().backward()),
     ("unique(grad x, return_inverse=True) requires_grad", lambda m, x: tuple(
         t.requires_grad for t in m.unique(x.requires_grad_(), return_inverse=True))),
+    ("x[tensor(True)]", lambda m, x: _dv(x[m.tensor(True)])),
+    ("x[tensor(False), 0]", lambda m, x: _dv(x[m.tensor(False), 0])),
+    ("0-d[tensor(True)]", lambda m, x: _dv(m.tensor(2.0)[m.tensor(True)])),
+    ("x[True, [0, 1]]", lambda m, x: _dv(x[True, [0, 1]])),
+    ("x[[0, 1], True]", lambda m, x: _dv(x[[0, 1], True])),
+    ("x[False, [0, 1]]", lambda m, x: x[False, [0, 1]]),
+    ("x[True, 0, [0, 2]]", lambda m, x: _dv(x[True, 0, [0, 2]])),
+    ("setitem x[True, [0, 1]] = 7", lambda m, x: _dv((x.__setitem__((True, [0, 1]), 7.0), x)[1])),
+    ("zeros(out=int64, dtype=uint8)",
+     lambda m, x: m.zeros(1, 6, out=m.zeros((), dtype=m.int64), dtype=m.uint8)),
+    ("arange(3, out=float, dtype=int64)",
+     lambda m, x: m.arange(3, out=m.zeros(3), dtype=m.int64)),
+    ("cumsum_(0, dtype=float64)", lambda m, x: x.cumsum_(0, dtype=m.float64)),
+    ("cumsum_(0, float64)", lambda m, x: x.cumsum_(0, m.float64)),
+    ("cumprod_(0, dtype=float32)", lambda m, x: _dv(x.cumprod_(0, dtype=m.float32))),
+    ("median(x, out=)", lambda m, x: m.median(x, out=m.zeros(()))),
+    ("nanmedian(x, 0, out=)", lambda m, x: _dv(m.nanmedian(
+        x, 0, out=(m.zeros(3), m.zeros(3, dtype=m.int64)))[0])),
+    ("inner(grad, out=) grad_fn", lambda m, x: type(m.inner(
+        x[0].requires_grad_(), x[1], out=m.empty(0)).grad_fn).__name__),
+    ("kron of a transposed tensor", lambda m, x: m.kron(x.t(), m.ones(2, 2))),
+    ("histc float32 bin edges", lambda m, x: _dv(m.histc(
+        m.tensor([0.7, 0.4, -0.5, 1.9, 0.6999, 1.1]), min=-1.0, max=2.0).nonzero())),
     ("repr of aminmax(x, out=)", lambda m, x: repr(m.aminmax(
         x, out=(m.zeros(()), m.zeros(()))))),
 ]

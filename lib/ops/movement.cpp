@@ -182,7 +182,10 @@ Tensor view(const Tensor& a, const Shape& shape) {
 Tensor unsafe_view(const Tensor& a, const Shape& shape) {
   Shape s = infer_size(shape, a.numel());
   Shape st;
-  TG_CHECK(view_strides(a.sizes(), a.strides(), s, st), "internal: _unsafe_view of non-viewable");
+  // (kron's product of a non-contiguous input: torch's view error, as its kron gives)
+  TG_CHECK(view_strides(a.sizes(), a.strides(), s, st), "view size is not compatible with input "
+           "tensor's size and stride (at least one dimension spans across two contiguous "
+           "subspaces). Use .reshape(...) instead.");
   // Like torch's _unsafe_view: the result is not a view (it owns the temporary it came from).
   Tensor out = alias_detached(a);
   out.impl()->sizes = s;

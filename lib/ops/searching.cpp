@@ -167,9 +167,13 @@ Tensor histc(const Tensor& a, int64_t bins, double lo, double hi) {
   const double* xp = x.data<double>();
   // half/bfloat16: torch's kernel does its arithmetic in the input's dtype, each step rounded
   // (the edges, lo - 1 / hi + 1, and (v - lo) * bins / (hi - lo))
+  // (float32 likewise in float: min/max rounded to float, each step in float)
   const DType dt = a.dtype();
   const bool low = kern::via_float::reduced(dt);
-  auto rnd = [&](double v) { return low ? kern::via_float::round_scalar(float(v), dt) : v; };
+  const bool f32 = dt == DType::Float32;
+  auto rnd = [&](double v) {
+    return low ? kern::via_float::round_scalar(float(v), dt) : f32 ? double(float(v)) : v;
+  };
   lo = rnd(lo);
   hi = rnd(hi);
   if (lo == hi && x.numel() > 0) {
@@ -197,6 +201,8 @@ Tensor histc(const Tensor& a, int64_t bins, double lo, double hi) {
       const float d = float(rnd(float(v) - float(lo)));
       const float n = float(rnd(d * float(rnd(double(bins)))));
       bin = static_cast<int64_t>(rnd(n / float(rnd(float(hi) - float(lo)))));
+    } else if (f32) {
+      bin = static_cast<int64_t>((float(v) - float(lo)) * float(bins) / (float(hi) - float(lo)));
     } else {
       bin = static_cast<int64_t>((v - lo) * bins / (hi - lo));
     }

@@ -261,8 +261,14 @@ def _write_one(name, result, out):
                     "explicitly reuse an out tensor t by resizing it, inplace, to zero elements "
                     "with t.resize_(0).", UserWarning, stacklevel=4)
             out.resize_(shape)
+        if name not in _COPY_RECORDED:
+            out.copy_(result)
+    if name in _COPY_RECORDED:  # torch's composite writes out with copy_ (CopyBackwards)
         out.copy_(result)
     return out
+
+
+_COPY_RECORDED = {"inner", "tensordot", "linalg_norm"}
 
 
 # Functions whose kernel resizes out without torch's resize_output warning
@@ -353,12 +359,15 @@ def _check_overlap(out, inputs, result=None):
                     "performing the operation.")
 
 
-# Functions without a derivative in torch: their out= forms take inputs (and an out) that
-# require grad, where every other function refuses them
+# Functions without a derivative in torch (or whose out= form torch composes from others
+# without its autograd check): their out= forms take inputs (and an out) that require grad,
+# where every other function refuses them
 _NOT_DIFFERENTIABLE = set((
     "eq ne lt le gt ge greater greater_equal less less_equal not_equal logical_and logical_or "
     "logical_xor logical_not argmax argmin nonzero searchsorted bucketize isin signbit isposinf "
-    "isneginf histc histogram floor_divide").split())
+    "isneginf histc histogram floor_divide "
+    # and composites whose out= path torch writes without the check
+    "diag inner tensordot linalg_norm").split())
 
 
 def _differentiable(name, result):
@@ -426,9 +435,17 @@ def wrap(name, fn):
             raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
         if name in _FACTORIES and kwargs.get("dtype") is None and isinstance(out, Tensor):
             kwargs["dtype"] = out.dtype  # torch.zeros(2, out=long_tensor) makes longs
+        elif (name in _FACTORIES and isinstance(out, Tensor)
+              and isinstance(kwargs.get("dtype"), type(out.dtype))
+              and kwargs["dtype"] != out.dtype):
+            raise RuntimeError(f"dtype {_legacy(kwargs['dtype'])} does not match dtype of out "
+                               f"parameter ({_legacy(out.dtype)})")
         elif (_EXACT.get(name) == "into" and kwargs.get("dtype") is None
               and isinstance(out, Tensor) and out.dtype != _bool()):
             kwargs["dtype"] = out.dtype  # the input is cast to out's dtype before the kernel
+        if name in ("median", "nanmedian") and len(args) < 2 and "dim" not in kwargs:
+            # torch's median(input) has no out=: only the (input, dim, ...) form takes one
+            raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
         first = _OUT_CHECKED_FIRST.get(name)
         if first is not None:
             args = first(args, kwargs, out) or args  # (new args where out shapes the call)

@@ -374,6 +374,9 @@ def _expand_index(self, idx):
     advanced indices (tensors, lists, bool masks) per dim, as torch does."""
     if not isinstance(idx, tuple):
         idx = (idx,)
+    # a 0-d bool tensor indexes as the Python bool (a new dim of size 1 or 0), as in torch
+    idx = tuple(_bool(i) if isinstance(i, Tensor) and i.dim() == 0 and i.dtype == _C.bool
+                else i for i in idx)
     consumed = 0
     for i in idx:
         if i is None or i is Ellipsis or isinstance(i, _bool):
@@ -388,6 +391,11 @@ def _expand_index(self, idx):
     if consumed > self.dim():
         raise IndexError(
             f"too many indices for tensor of dimension {self.dim()}")
+    # beside an advanced index a bool is one too (torch's index [0] or [] on the new dim, which
+    # broadcasts with the others); alone it is a view
+    bool_adv = any(not (j is None or j is Ellipsis or isinstance(j, (_bool, int, slice)))
+                   and not (isinstance(j, Tensor) and j.dim() == 0 and not j.is_floating_point())
+                   for j in idx)
     result, dim, adv = self, 0, {}
     for i in idx:
         if i is None:
@@ -397,7 +405,9 @@ def _expand_index(self, idx):
             dim += self.dim() - consumed
         elif isinstance(i, _bool):
             result = result.unsqueeze(dim)
-            if not i:
+            if bool_adv:
+                adv[dim] = _C.tensor([0] if i else [], dtype=_C.int64)
+            elif not i:
                 result = _C._slice(result, dim, 0, 0, 1)
             dim += 1
         elif isinstance(i, int) or (isinstance(i, Tensor) and i.dim() == 0

@@ -98,10 +98,30 @@ for _name, _node in (("eq_", "Eq"), ("ne_", "Ne"), ("lt_", "Lt"), ("le_", "Le"),
                      ("ge_", "Ge")):
     if not hasattr(Tensor, _name):
         setattr(Tensor, _name, _compare_inplace(_name, getattr(Tensor, _name[:-1]), _node))
-for _name, _op in {"pow_": Tensor.pow, "square_": Tensor.square, "cumsum_": Tensor.cumsum,
-                   "cumprod_": Tensor.cumprod}.items():
+def _scan_inplace(name, op):
+    """cumsum_ / cumprod_: a dtype= other than self's is torch's "Bad in-place call"."""
+    inplace = _inplace(name, op)
+
+    def method(self, dim, *args, **kwargs):
+        if args:  # torch: dim is the only positional argument
+            raise TypeError(f"{name}() takes 1 positional argument but {1 + len(args)} were "
+                            "given")
+        dtype = kwargs.get("dtype")
+        if isinstance(dtype, _C.dtype) and dtype != self.dtype:
+            from ._dtype_names import c_type_name
+            raise RuntimeError(f"Bad in-place call: input tensor dtype {c_type_name(self.dtype)} "
+                               f"and output tensor dtype {c_type_name(dtype)} should match")
+        return inplace(self, dim, *args, **kwargs)
+    method.__name__ = name
+    return method
+
+
+for _name, _op in {"pow_": Tensor.pow, "square_": Tensor.square}.items():
     if not hasattr(Tensor, _name):
         setattr(Tensor, _name, _inplace(_name, _op))
+for _name, _op in {"cumsum_": Tensor.cumsum, "cumprod_": Tensor.cumprod}.items():
+    if not hasattr(Tensor, _name):
+        setattr(Tensor, _name, _scan_inplace(_name, _op))
 for _new, _old in {"greater_": "gt_", "greater_equal_": "ge_", "less_": "lt_",
                    "less_equal_": "le_", "not_equal_": "ne_"}.items():
     setattr(Tensor, _new, getattr(Tensor, _old))
