@@ -483,6 +483,28 @@ CALLS = [
     ("kron of a transposed tensor", lambda m, x: m.kron(x.t(), m.ones(2, 2))),
     ("histc float32 bin edges", lambda m, x: _dv(m.histc(
         m.tensor([0.7, 0.4, -0.5, 1.9, 0.6999, 1.1]), min=-1.0, max=2.0).nonzero())),
+    ("x[True] grad_fn", lambda m, x: type(x.requires_grad_()[True].grad_fn).__name__),
+    ("x[(True,)] = int tensor", lambda m, x: x.__setitem__((True,), m.tensor([1]))),
+    ("x[True] = int tensor", lambda m, x: _dv((x.__setitem__(True, m.tensor([1])), x)[1])),
+    ("x[False] = int tensor", lambda m, x: _dv((x.__setitem__(False, m.tensor([1])), x)[1])),
+    ("clamp(int, float32 0-d, float64 0-d)", lambda m, x: _dv(m.arange(3).clamp(
+        m.tensor(0.5), m.tensor(2.5, dtype=m.float64)))),
+    ("to('cpu', True)", lambda m, x: x.to("cpu", True)),
+    ("to(None, True)", lambda m, x: x.to(None, True)),
+    ("to('cpu', None)", lambda m, x: _dv(x.to("cpu", None))),
+    ("to('cpu', float64, True)", lambda m, x: _dv(x.to("cpu", m.float64, True))),
+    ("full(3, 0.5)", lambda m, x: m.full(3, 0.5)),
+    ("full(Size([2]), 0.5)", lambda m, x: _dv(m.full(m.Size([2]), 0.5))),
+    ("resize_()", lambda m, x: x.resize_()),
+    ("vander(increasing=1)", lambda m, x: m.vander(x[0], increasing=1)),
+    ("lu_unpack(unpack_pivots=tensor)", lambda m, x: m.lu_unpack(
+        m.eye(2), m.tensor([1, 2], dtype=m.int32), unpack_pivots=m.tensor(True))),
+    ("var_mean(x, 0, out=)", lambda m, x: m.var_mean(x, 0, out=(m.zeros(3), m.zeros(3)))),
+    ("cummin(grad x, out=Tensor)",
+     lambda m, x: m.cummin(x.requires_grad_(), -1, out=m.zeros(3))),
+    ("topk(grad x, 5, out=Tensor)", lambda m, x: m.topk(x.requires_grad_(), 5, out=m.zeros(3))),
+    ("view of a leaf ldexp_(1.0)",
+     lambda m, x: m.ones(3, 3, requires_grad=True).t().ldexp_(1.0)),
     ("repr of aminmax(x, out=)", lambda m, x: repr(m.aminmax(
         x, out=(m.zeros(()), m.zeros(()))))),
 ]

@@ -80,8 +80,10 @@ py::object to_method(py::object self_obj, py::args args, py::kwargs kwargs) {
   if (args.size() > 0 && !PyBool_Check(args[0].ptr())) {
     head = 1;
     if (!py::isinstance<TensorImpl>(args[0]) && !py::isinstance<DTypeObj>(args[0]) &&
-        args.size() > 1 && py::isinstance<DTypeObj>(args[1]))
-      head = 2;  // (device, dtype, ...)
+        args.size() > 1) {  // (device, dtype, ...): a dtype (or None) comes next
+      if (!py::isinstance<DTypeObj>(args[1]) && !args[1].is_none()) fail();
+      head = 2;
+    }
   }
   for (size_t k = head; k < args.size(); ++k)
     if (!PyBool_Check(args[k].ptr()) || k - head >= 2) fail();

@@ -201,6 +201,8 @@ ARG_TYPES = {
     "swapdims_": {"dim0": "int", "dim1": "int"},
     "unsqueeze_": {"dim": "int"},
     "fill_diagonal_": {"wrap": "bool"},
+    "vander": {"increasing": "bool"},
+    "lu_unpack": {"unpack_data": "bool", "unpack_pivots": "bool"},
     "type": {"non_blocking": "bool"},
     "narrow_copy": {"dim": "int", "start": "int", "length": "int"},
     "rrelu_": {"input": "tensor", "lower": "float", "upper": "float", "training": "bool"},

@@ -88,6 +88,9 @@ def _empty_in_format(t, memory_format):
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None):
+    if isinstance(size, int):  # torch's size is a tuple of ints here, never a bare int
+        raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not "
+                        f"{type(size).__name__}")
     if dtype is None:
         if isinstance(fill_value, bool):
             dtype = _C.bool

@@ -30,9 +30,9 @@ OUT_FUNCS = (
     "mvlgamma nan_to_num nanmean nanquantile narrow_copy ne neg negative nextafter nonzero norm "
     "normal not_equal ones orgqr ormqr outer polar polygamma pow qr quantile rad2deg rand "
     "randint randn randperm range reciprocal remainder renorm round row_stack rsqrt "
-    "searchsorted sgn sigmoid sign signbit sin sinc sinh sort sqrt square stack std std_mean "
+    "searchsorted sgn sigmoid sign signbit sin sinc sinh sort sqrt square stack std "
     "sub subtract svd take_along_dim tan tanh topk trapz triangular_solve tril triu trunc var "
-    "var_mean vdot vstack where xlogy zeros "
+    "vdot vstack where xlogy zeros "
     # and those whose docstring does not show it (found by calling them with out=)
     "absolute alias_copy arccos arccosh arcsin arcsinh arctan arctan2 arctanh argmax argmin "
     "clamp_max clamp_min detach_copy diagonal_copy hardshrink isin log_softmax median nanmedian "
@@ -443,6 +443,8 @@ def wrap(name, fn):
         elif (_EXACT.get(name) == "into" and kwargs.get("dtype") is None
               and isinstance(out, Tensor) and out.dtype != _bool()):
             kwargs["dtype"] = out.dtype  # the input is cast to out's dtype before the kernel
+        if isinstance(out, Tensor) and name in _TUPLE_RESULTS:  # parsed before anything runs
+            raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors, not Tensor")
         if name in ("median", "nanmedian") and len(args) < 2 and "dim" not in kwargs:
             # torch's median(input) has no out=: only the (input, dim, ...) form takes one
             raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
@@ -459,6 +461,12 @@ def wrap(name, fn):
                          key=_dtype_rule_key(name, args, kwargs))
     with_out._tapegrad_out = True
     return with_out
+
+
+# Functions whose out= is a tuple in every signature (max/min/median also have one-tensor forms)
+_TUPLE_RESULTS = set((
+    "sort topk kthvalue mode cummax cummin aminmax frexp geqrf histogram qr svd "
+    "triangular_solve lu_unpack slogdet").split())
 
 
 def _multinomial_out_first(args, kwargs, out):

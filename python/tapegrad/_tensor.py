@@ -369,9 +369,10 @@ Tensor.register_post_accumulate_grad_hook = _register_post_accumulate_grad_hook
 
 # ---- indexing ----
 
-def _expand_index(self, idx):
+def _expand_index(self, idx, bool_view=False):
     """Applies basic indexing (ints, slices, None, Ellipsis) with views and collects the
-    advanced indices (tensors, lists, bool masks) per dim, as torch does."""
+    advanced indices (tensors, lists, bool masks) per dim, as torch does. A bool is an advanced
+    index too (torch's [0] or [] on a new dim), except for bool_view (x[True] = v: a view)."""
     if not isinstance(idx, tuple):
         idx = (idx,)
     # a 0-d bool tensor indexes as the Python bool (a new dim of size 1 or 0), as in torch
@@ -391,11 +392,7 @@ def _expand_index(self, idx):
     if consumed > self.dim():
         raise IndexError(
             f"too many indices for tensor of dimension {self.dim()}")
-    # beside an advanced index a bool is one too (torch's index [0] or [] on the new dim, which
-    # broadcasts with the others); alone it is a view
-    bool_adv = any(not (j is None or j is Ellipsis or isinstance(j, (_bool, int, slice)))
-                   and not (isinstance(j, Tensor) and j.dim() == 0 and not j.is_floating_point())
-                   for j in idx)
+    bool_adv = not bool_view
     result, dim, adv = self, 0, {}
     for i in idx:
         if i is None:
@@ -490,7 +487,7 @@ def _setitem(self, idx, value):
             if not isinstance(value, _np.generic):
                 raise TypeError(f"can't assign a {_type_path(value)} to a {self.type()}")
         value = _C.tensor(value, dtype=self.dtype)
-    result, adv = _expand_index(self, idx)
+    result, adv = _expand_index(self, idx, bool_view=isinstance(idx, _bool))
     if adv:
         if value.dim() and value.shape[0] == 1:
             value = value.view(_strip_leading_ones(value.shape))

@@ -35,7 +35,7 @@ def apply_inplace(self, compute, *others):
     try:
         return _C._apply_inplace(self, compute, *others)
     except RuntimeError as e:
-        if not str(e).startswith("a leaf Variable"):
+        if not str(e).startswith(("a leaf Variable", "a view of a leaf Variable")):
             raise
         err = e
     from ._grad_mode import no_grad

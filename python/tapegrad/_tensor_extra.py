@@ -613,6 +613,8 @@ def _as_strided_(self, size, stride, storage_offset=None):
 
 
 def _resize_(self, *sizes, memory_format=None):
+    if not sizes:
+        raise TypeError('resize_() missing 1 required positional arguments: "size"')
     if len(sizes) == 1 and not isinstance(sizes[0], int):
         sizes = tuple(sizes[0])
     sizes = [int(s) for s in sizes]
