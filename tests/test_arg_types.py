@@ -505,6 +505,21 @@ CALLS = [
     ("topk(grad x, 5, out=Tensor)", lambda m, x: m.topk(x.requires_grad_(), 5, out=m.zeros(3))),
     ("view of a leaf ldexp_(1.0)",
      lambda m, x: m.ones(3, 3, requires_grad=True).t().ldexp_(1.0)),
+    ("searchsorted(sorter out of range)", lambda m, x: m.searchsorted(
+        m.tensor([1, 2, 3]), m.tensor([2]), sorter=m.tensor([0, 1, 5]))),
+    ("searchsorted(negative sorter)", lambda m, x: m.searchsorted(
+        m.tensor([1, 2, 3]), m.tensor([2]), sorter=m.tensor([0, 1, -1]))),
+    ("searchsorted(sorter)", lambda m, x: _dv(m.searchsorted(
+        m.tensor([3, 1, 2]), m.tensor([2, 0, 5]), sorter=m.tensor([1, 2, 0])))),
+    ("empty bool // 0", lambda m, x: _dv(m.zeros(0, 3, dtype=m.bool) // 0)),
+    ("empty int remainder(False)",
+     lambda m, x: _dv(m.remainder(m.zeros(0, 3, dtype=m.int32), False))),
+    ("int % 0", lambda m, x: m.tensor([1]) % 0),
+    ("addcdiv(float, int, int)", lambda m, x: m.addcdiv(
+        m.zeros(2), m.ones(2, dtype=m.int64), m.ones(2, dtype=m.int32))),
+    ("addcdiv(float, int, float)", lambda m, x: _dv(m.addcdiv(
+        m.zeros(2), m.ones(2, dtype=m.int64), m.ones(2)))),
+    ("pdist(p=nan)", lambda m, x: m.pdist(m.ones(3, 3), p=math.nan)),
     ("repr of aminmax(x, out=)", lambda m, x: repr(m.aminmax(
         x, out=(m.zeros(()), m.zeros(()))))),
 ]

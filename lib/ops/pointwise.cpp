@@ -60,10 +60,12 @@ DType binary_dtype(OpId op, const Tensor& a, const Tensor& b) {
   return extra_binary_dtype(op, a, b, dt);  // copysign ... lcm (math_special.cpp)
 }
 
-// Integer fmod / remainder / floor_divide by zero is an error in torch (floats give inf/NaN).
-void check_integer_divisor(OpId op, DType dt, const Tensor& b) {
+// Integer fmod / remainder / floor_divide by zero is an error in torch (floats give inf/NaN),
+// raised by the kernel: an empty result divides nothing.
+void check_integer_divisor(OpId op, DType dt, const Tensor& b, const Shape& shape) {
   if (is_floating(dt) || !(op == OpId::Fmod || op == OpId::Remainder || op == OpId::FloorDivide))
     return;
+  if (numel_of(shape) == 0) return;
   NoGradGuard ng;
   TG_CHECK(!item(any(compare(CmpId::Eq, b, wrapped_scalar(int64_t{0})))).i,
            "ZeroDivisionError");
@@ -126,7 +128,7 @@ Tensor binary(OpId op, const Tensor& a, const Tensor& b, Scalar alpha) {
   if (op == OpId::Sub) check_sub_bool(a.dtype(), b.dtype());
   Shape shape = broadcast_shapes(a.sizes(), b.sizes());
   DType dt = binary_dtype(op, a, b);
-  check_integer_divisor(op, dt, b);
+  check_integer_divisor(op, dt, b, shape);
   if (op == OpId::Add || op == OpId::Sub) check_scale_arg(dt, alpha);
   Tensor out = empty_like_operands(std::move(shape), dt, common_device({&a, &b}), {&a, &b});
   kern::binary(op, out, cast_for_kernel(a, dt), cast_for_kernel(b, opmath_scalar_dtype(op, dt, b)),
@@ -433,7 +435,7 @@ Tensor& binary_(OpId op, Tensor& a, const Tensor& b, Scalar alpha) {
   TG_CHECK(shape == a.sizes(), "output with shape ", shape_str(a.sizes()),
            " doesn't match the broadcast shape ", shape_str(shape));
   DType dt = binary_dtype(op, a, b);
-  check_integer_divisor(op, dt, b);
+  check_integer_divisor(op, dt, b, shape);
   if (op == OpId::Add || op == OpId::Sub) check_scale_arg(dt, alpha);
   if (!can_cast(dt, a.dtype()))
     TG_ERROR("result type ", dtype_legacy_name(dt), " can't be cast to the desired output type ",

@@ -75,6 +75,11 @@ Tensor searchsorted(const Tensor& seq, const Tensor& input, bool out_int32, bool
   Tensor b = host_contig(seq, dt), v = host_contig(input, dt);
   Tensor s = sorter.defined() ? host_contig(sorter, DType::Int64) : Tensor();
   const int64_t n = seq.dim() ? seq.sizes().back() : 1;
+  if (s.defined()) {  // the search reads boundaries at the sorter's positions: each must exist
+    const int64_t* sp = s.data<int64_t>();
+    for (int64_t k = 0; k < s.numel(); ++k)
+      TG_CHECK(sp[k] >= 0 && sp[k] < n, "torch.searchsorted(): sorter index out of range");
+  }
   const int64_t per_row = seq.dim() <= 1 ? v.numel() : (input.dim() ? input.sizes().back() : 1);
   Tensor out = empty(v.sizes(), DType::Int64);
   dispatch_numeric(dt, "searchsorted_cpu", [&](auto tag) {

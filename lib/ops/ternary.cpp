@@ -34,8 +34,8 @@ Tensor addc(OpId op, const Tensor& self, const Tensor& t1, const Tensor& t2, Sca
   DType dt = common_type({self, t1, t2});
   if (op == OpId::Addcmul && dt == DType::Bool)
     TG_ERROR_KIND(NotImplemented, "\"addcmul_cpu_out\" not implemented for 'Bool'");
-  if (op == OpId::Addcdiv)
-    TG_CHECK(is_floating(dt), "Integer division with addcdiv is no longer supported, and in a "
+  if (op == OpId::Addcdiv)  // torch looks at the two divided tensors, whatever self is
+    TG_CHECK(!(is_integral(t1.dtype(), true) && is_integral(t2.dtype(), true)), "Integer division with addcdiv is no longer supported, and in a "
              "future  release addcdiv will perform a true division of tensor1 and tensor2. The "
              "historic addcdiv behavior can be implemented as (input + value * "
              "torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + "

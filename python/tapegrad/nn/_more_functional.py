@@ -230,7 +230,7 @@ def pdist(input, p=2):
         raise RuntimeError(f"pdist only supports 2D tensors, got: {input.dim()}D")
     if not input.is_floating_point():
         raise RuntimeError("pdist only supports floating-point dtypes")
-    if p < 0:
+    if not p >= 0:  # NaN too
         raise RuntimeError("pdist only supports non-negative p values")
     n = input.shape[0]
     from .. import triu_indices
