@@ -370,16 +370,11 @@ _NOT_DIFFERENTIABLE = set((
     "diag inner tensordot linalg_norm").split())
 
 
-def _differentiable(name, result):
-    """Whether torch's out= form refuses inputs that require grad."""
-    return name not in _NOT_DIFFERENTIABLE
-
-
 def write_out(name, result, out, inputs=(), key=None):
     """Puts result (a tensor, or a tuple of them) into out with torch's out= rules (those of
     key where the overload matters, e.g. "max.full")."""
     from . import is_grad_enabled
-    if (is_grad_enabled() and _differentiable(name, result)
+    if (is_grad_enabled() and name not in _NOT_DIFFERENTIABLE
             and (_any_requires_grad(inputs) or _any_requires_grad([out]))):
         raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
                            "differentiation, but one of the arguments requires grad.")
