@@ -39,6 +39,21 @@ inline DType promoted_dtype(const Tensor& a, const Tensor& b) {
   return tapegrad::result_type(s);
 }
 
+// The result dtype of all operands at once (undefined ones skipped): int64 x with float32 and
+// float64 0-d operands is float64, where two pairwise steps would stop at float32.
+inline DType promoted_dtype(std::initializer_list<const Tensor*> ts) {
+  ResultTypeState s;
+  for (const Tensor* t : ts) update_state(s, *t);
+  return tapegrad::result_type(s);
+}
+
+// An integer or bool result (a reduction's or scan's dtype=) cannot carry a gradient: torch
+// refuses it for an input that requires grad.
+inline void check_grad_dtype(const Tensor& a, DType dt) {
+  if (!is_floating(dt))
+    TG_CHECK(!any_requires_grad({a}), "Autograd not support dtype: ", dtype_legacy_name(dt));
+}
+
 // Note [Device checks]: torch's wording; elementwise ops (what == nullptr or an op name) end at
 // "!", ops checked by argument name add "(when checking argument for argument ...)". The
 // kernel layer checks every operand again (cuda::on_cuda), so an op without a check here still

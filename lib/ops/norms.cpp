@@ -119,9 +119,8 @@ Tensor nansum(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim,
     Tensor x = is_floating(a.dtype()) ? where(isnan(a), wrapped_scalar(0.0), a) : a;
     out = sum(x, rdims, keepdim, dtype);
   }
-  if (!is_floating(out.dtype())) {  // an integer result (dtype=) cannot carry a gradient
-    TG_CHECK(!any_requires_grad({a}), "Autograd not support dtype: ",
-             dtype_legacy_name(out.dtype()));
+  if (!is_floating(out.dtype())) {
+    check_grad_dtype(a, out.dtype());
     return out;
   }
   if (auto node = maybe_node(OpId::Nansum, {a})) {

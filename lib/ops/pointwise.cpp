@@ -318,11 +318,7 @@ Tensor clamp(const Tensor& a, const Tensor& lo, const Tensor& hi) {
   Tensor r;
   {
     NoGradGuard g;
-    // the result dtype of all three at once (int64 x with float32 and float64 0-d bounds is
-    // float64; two pairwise steps would stop at float32)
-    ResultTypeState st;
-    for (const Tensor* t : {&a, &lo, &hi}) update_state(st, *t);
-    const DType dt = tapegrad::result_type(st);
+    const DType dt = promoted_dtype({&a, &lo, &hi});  // all three at once, as torch
     r = a.dtype() == dt ? a : to(a, dt);
     if (lo.defined()) r = maximum(r, lo);
     if (hi.defined()) r = minimum(r, hi);

@@ -105,10 +105,7 @@ Prepared prepare_shape(const Tensor& a, const std::vector<int64_t>& rdims, bool 
 // the kernel; any other change of dtype converts first, as torch does: a float input summed
 // into an integer dtype truncates each element, and a bool one summed into uint8 wraps.
 Tensor reduce_input(const Tensor& a, DType dt) {
-  // an integer result (dtype=) cannot carry a gradient: torch refuses it for an input that
-  // requires grad
-  if (!is_floating(dt))
-    TG_CHECK(!any_requires_grad({a}), "Autograd not support dtype: ", dtype_legacy_name(dt));
+  check_grad_dtype(a, dt);
   const bool in_kernel = is_integral(a.dtype(), true) && dt == DType::Int64;
   return a.dtype() == dt || in_kernel ? a : cast_for_kernel(a, dt);
 }

@@ -92,8 +92,8 @@ Tensor scan(OpId op, const Tensor& a, int64_t dim, std::optional<DType> dtype) {
     }
     out = a.device().is_cpu() ? host : to(host, a.device(), dt);
   }
-  if (!is_floating(dt)) {  // an integer result (dtype=) cannot carry a gradient
-    TG_CHECK(!any_requires_grad({a}), "Autograd not support dtype: ", dtype_legacy_name(dt));
+  if (!is_floating(dt)) {
+    check_grad_dtype(a, dt);
     return out;
   }
   if (auto node = maybe_node(op, {a})) {

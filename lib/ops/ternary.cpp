@@ -18,12 +18,6 @@ namespace {
 
 Tensor sc(Scalar v) { return wrapped_scalar(v); }
 
-DType common_type(const TensorList& ts) {
-  ResultTypeState s;
-  for (auto& t : ts) update_state(s, t);
-  return tapegrad::result_type(s);
-}
-
 // Checks that an in-place result of `shape` fits `a`.
 void check_fits(const Tensor& a, const Shape& shape) {
   TG_CHECK(shape == a.sizes(), "output with shape ", shape_str(a.sizes()),
@@ -31,7 +25,7 @@ void check_fits(const Tensor& a, const Shape& shape) {
 }
 
 Tensor addc(OpId op, const Tensor& self, const Tensor& t1, const Tensor& t2, Scalar value) {
-  DType dt = common_type({self, t1, t2});
+  DType dt = promoted_dtype({&self, &t1, &t2});
   if (op == OpId::Addcmul && dt == DType::Bool)
     TG_ERROR_KIND(NotImplemented, "\"addcmul_cpu_out\" not implemented for 'Bool'");
   if (op == OpId::Addcdiv)  // torch looks at the two divided tensors, whatever self is

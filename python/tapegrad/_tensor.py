@@ -375,9 +375,6 @@ def _expand_index(self, idx, bool_view=False):
     index too (torch's [0] or [] on a new dim), except for bool_view (x[True] = v: a view)."""
     if not isinstance(idx, tuple):
         idx = (idx,)
-    # a 0-d bool tensor indexes as the Python bool (a new dim of size 1 or 0), as in torch
-    idx = tuple(_bool(i) if isinstance(i, Tensor) and i.dim() == 0 and i.dtype == _C.bool
-                else i for i in idx)
     consumed = 0
     for i in idx:
         if i is None or i is Ellipsis or isinstance(i, _bool):
@@ -395,6 +392,8 @@ def _expand_index(self, idx, bool_view=False):
     bool_adv = not bool_view
     result, dim, adv = self, 0, {}
     for i in idx:
+        if isinstance(i, Tensor) and i.dtype == _C.bool and i.dim() == 0:
+            i = _bool(i)  # a 0-d bool tensor indexes as the Python bool, as in torch
         if i is None:
             result = result.unsqueeze(dim)
             dim += 1
