@@ -522,6 +522,75 @@ CALLS = [
     ("pdist(p=nan)", lambda m, x: m.pdist(m.ones(3, 3), p=math.nan)),
     ("repr of aminmax(x, out=)", lambda m, x: repr(m.aminmax(
         x, out=(m.zeros(()), m.zeros(()))))),
+    # seeds 318-321
+    ("linear(3-d, 0-d bias of another dtype)", lambda m, x: _dv(m.nn.functional.linear(
+        x.double().reshape(1, 2, 3), m.ones(4, 3, dtype=m.float64), m.tensor(1.0)))),
+    ("linear(transposed 3-d, float32 bias)", lambda m, x: _dv(m.nn.functional.linear(
+        x.double().reshape(2, 1, 3).transpose(0, 1), m.ones(4, 3, dtype=m.float64),
+        m.ones(4)))),
+    ("linear(contiguous 3-d, float32 1-d bias)", lambda m, x: m.nn.functional.linear(
+        x.double().reshape(1, 2, 3), m.ones(4, 3, dtype=m.float64), m.ones(4))),
+    ("linear(0-d)", lambda m, x: m.nn.functional.linear(m.tensor(1.0), m.ones(4, 3))),
+    ("linear(1-d, 1-d weight, 1-d bias)", lambda m, x: m.nn.functional.linear(
+        x[0], x[1], m.ones(1))),
+    ("adaptive_avg_pool1d(no channels)", lambda m, x: m.nn.functional.adaptive_avg_pool1d(
+        m.ones(0, 3), 2)),
+    ("adaptive_avg_pool2d(empty width)", lambda m, x: m.nn.functional.adaptive_avg_pool2d(
+        m.ones(2, 2, 0), 2)),
+    ("adaptive_avg_pool2d(empty width, 1x1)", lambda m, x: tuple(
+        m.nn.functional.adaptive_avg_pool2d(m.ones(2, 2, 0), 1).shape)),  # (NaN values)
+    ("adaptive_avg_pool3d(no channels, batched)", lambda m, x:
+        m.nn.functional.adaptive_avg_pool3d(m.ones(2, 0, 2, 2, 2), 2)),
+    ("adaptive_max_pool2d(empty batch)", lambda m, x: m.nn.functional.adaptive_max_pool2d(
+        m.ones(0, 2, 3, 3), 2)),
+    ("adaptive_max_pool1d(no channels)", lambda m, x: m.nn.functional.adaptive_max_pool1d(
+        m.ones(0, 3), 2)),
+    ("adaptive_max_pool3d(empty batch)", lambda m, x: m.nn.functional.adaptive_max_pool3d(
+        m.ones(0, 2, 2, 2, 2), 1)),
+    ("max_unpool2d(no channels)", lambda m, x: m.nn.functional.max_unpool2d(
+        m.ones(2, 0, 3, 3), m.zeros(2, 0, 3, 3, dtype=m.int64), 2)),
+    ("max_unpool1d(output of size 0)", lambda m, x: m.nn.functional.max_unpool1d(
+        x, m.tensor([[0, 1, 2], [1, 1, 0]]), 0)),
+    ("multi_margin_loss(float32 weight)", lambda m, x: m.nn.functional.multi_margin_loss(
+        x.double(), m.tensor([0, 1]), weight=m.ones(3))),
+    ("ormqr(tau of input's rank)", lambda m, x: m.ormqr(
+        m.ones(4, 4, dtype=m.float64), m.ones(4, 4, dtype=m.float64),
+        m.ones(4, 4, dtype=m.float64))),
+    ("ormqr(tau without batch)", lambda m, x: m.ormqr(
+        m.ones(2, 4, 4, dtype=m.float64), m.ones(4, dtype=m.float64),
+        m.ones(2, 4, 4, dtype=m.float64))),
+    ("take_along_dim(index past the end)", lambda m, x: x.take_along_dim(
+        m.tensor([[0, 5, -3], [1, -7, 1]]), 0)),
+    ("take_along_dim(flat, past the end)", lambda m, x: x.take_along_dim(m.tensor([7]))),
+    ("sum(dtype=, out=) without dim", lambda m, x: m.sum(x, dtype=m.float64, out=m.zeros(()))),
+    ("sum(out=) without dim", lambda m, x: m.sum(x, out=m.zeros(()))),
+    ("sum(dim, dtype=float64, out=float32)", lambda m, x: m.sum(
+        x, 0, dtype=m.float64, out=m.zeros(3))),
+    ("mean(dtype=float64, out=float32)", lambda m, x: m.mean(
+        x, dtype=m.float64, out=m.zeros(()))),
+    ("nansum(dtype=float64, out=float32)", lambda m, x: m.nansum(
+        x, 0, dtype=m.float64, out=m.zeros(3))),
+    ("cumsum(dtype=float64, out=float32)", lambda m, x: m.cumsum(
+        x, 0, dtype=m.float64, out=m.zeros(2, 3))),
+    ("norm(float64, out=float32)", lambda m, x: m.norm(x.double(), dim=0, out=m.zeros(3))),
+    ("norm(nuc, out=float64)", lambda m, x: m.norm(x, p="nuc", out=m.zeros((),
+                                                                          dtype=m.float64))),
+    ("repeat_interleave(0-d, int, dim)", lambda m, x: m.repeat_interleave(m.tensor(1.0), 2, 0)),
+    ("repeat_interleave(0-d, tensor, dim)", lambda m, x: m.repeat_interleave(
+        m.tensor(1.0), m.tensor([2]), 0)),
+    ("slice_scatter(int, float src requiring grad)", lambda m, x: m.slice_scatter(
+        m.ones(2, 3, dtype=m.int32), x.double().requires_grad_())),
+    ("to(tensor, device=)", lambda m, x: x.to(m.tensor(True), device="cpu")),
+    ("to(dtype, device=)", lambda m, x: x.to(m.float64, device="cpu")),
+    ("broadcast_shapes(int, tensor)", lambda m, x: m.broadcast_shapes(3, m.ones(0, 3))),
+    ("zeros_like(memory_format=bool)", lambda m, x: m.zeros_like(x, memory_format=True)),
+    ("zeros_like(int, requires_grad)", lambda m, x: m.zeros_like(
+        x.long(), requires_grad=True)),
+    ("strides of zeros_like(transposed)", lambda m, x: m.zeros_like(x.t()).stride()),
+    ("strides of full_like(channels_last)", lambda m, x: m.full_like(
+        m.ones(2, 3, 4, 5), 2.0, memory_format=m.channels_last).stride()),
+    ("strides of randint_like(transposed)", lambda m, x: m.randint_like(x.t(), 5).stride()),
+    ("inner(tensor, number)", lambda m, x: m.inner(x, 0.5)),
 ]
 
 

@@ -236,3 +236,46 @@ def test_remainder_gradient_for_an_infinite_input_as_torch(op, dtype):
         getattr(m, op)(a, b).backward(m.tensor([1.0, -0.5, 2.0, 1.5], dtype=dt))
         return [str(v) for v in a.grad.tolist() + b.grad.tolist()]
     assert run(tg()) == run(torch)
+
+
+@pytest.mark.parametrize("dims,size,out", [
+    (1, (2, 3, 7), (3,)), (2, (2, 3, 5, 7), (2, 3)), (2, (3, 5, 4), (5, 2)),
+    (3, (2, 2, 4, 5, 3), (2, 3, 2)), (2, (0, 3, 4, 4), (2, 2)),
+])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_adaptive_max_pool_node_as_torch(dims, size, out, dtype):
+    """adaptive_max_pool1d/2d/3d (session 27): recorded as torch's AdaptiveMaxPool2D/3DBackward0
+    (a ViewBackward0 of stacked windows before, which printed another grad_fn), and an empty
+    batch no longer fails in a reshape. Value, indices, gradient for a random upstream gradient
+    and double backward against torch."""
+    rng = np.random.default_rng(sum(size) + dims)
+    data = rng.permutation(int(np.prod(size))).reshape(size).astype(float)  # no ties
+    up = rng.standard_normal(tuple(size[:-dims]) + out)
+
+    def run(m):
+        dt = getattr(m, dtype)
+        x = m.tensor(data.tolist(), dtype=dt).reshape(size).requires_grad_()
+        y, idx = getattr(m.nn.functional, f"adaptive_max_pool{dims}d")(x, out, True)
+        u = m.tensor(up.tolist(), dtype=dt).reshape(up.shape).requires_grad_()
+        g, = m.autograd.grad(y, [x], u, create_graph=True)
+        gg, = m.autograd.grad((g * g).sum(), [u])
+        return (type(y.grad_fn).__name__, y.detach().numpy(), idx.numpy(), g.detach().numpy(),
+                gg.detach().numpy())
+    got, want = run(tg()), run(torch)
+    assert got[0] == want[0]
+    for a, b in zip(got[1:], want[1:]):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("self_kind", ["contiguous", "transposed view"])
+def test_inplace_comparison_gradient_reaches_other_as_torch(self_kind):
+    """x.lt_(other) with other requiring grad: torch's LtBackward1 gives other a zero gradient,
+    also when x is a view (CopySlices); tapegrad's node was recorded beside the in-place
+    protocol, so through a view other's gradient was None."""
+    def run(m):
+        a = m.ones(3, 1) if self_kind == "contiguous" else m.ones(1, 3).t()
+        b = m.tensor([[0.5], [2.0], [1.0]], dtype=m.float64, requires_grad=True)
+        r = a.lt_(b)
+        r.sum().backward()
+        return r.tolist(), None if b.grad is None else b.grad.tolist(), type(r.grad_fn).__name__
+    assert run(tg()) == run(torch)

@@ -24,6 +24,24 @@ void check_floating(const Tensor& a, const char* kernel) {
                   dtype_legacy_name(a.dtype()), "'");
 }
 
+// torch converts an activation's arguments with its checked conversion (a value beyond the
+// type's range is an error, not an infinite parameter), some into the input's own type (s),
+// some into the type the kernel computes in (o: float for half and bfloat16), per kind:
+// leaky_relu's slope (o), elu's alpha, scale and input_scale (o), hardtanh's bounds (s),
+// hardshrink's lambda (s), threshold's threshold (o) and value (s).
+void check_params(ActKind kind, DType dt, const double* p) {
+  const char* spec = "";
+  switch (kind) {
+    case ActKind::LeakyRelu: spec = "o"; break;
+    case ActKind::Elu: spec = "ooo"; break;
+    case ActKind::Hardtanh: spec = "ss"; break;
+    case ActKind::Hardshrink: spec = "s"; break;
+    case ActKind::Threshold: spec = "os"; break;
+    default: break;
+  }
+  for (int k = 0; spec[k]; ++k) check_scalar_fits(Scalar(p[k]), spec[k] == 'o' ? opmath(dt) : dt);
+}
+
 // What a row keeps: saved[0] = self (or empty), saved[1] = result or logsigmoid's buffer.
 enum class Keep { Self, Result };
 
@@ -31,6 +49,7 @@ enum class Keep { Self, Result };
 Tensor act(OpId op, ActKind kind, const char* kernel, const Tensor& a, const double* p,
            std::vector<double> f, Keep keep = Keep::Self) {
   check_floating(a, kernel);
+  check_params(kind, a.dtype(), p);
   Tensor out = empty_like_operands(Shape(a.sizes()), a.dtype(), a.device(), {&a});
   kern::activation(kind, out, detach(a), p, kernel);
   if (auto node = maybe_node(op, {a})) {
@@ -50,6 +69,7 @@ template <class Record>
 Tensor& act_(Tensor& a, ActKind kind, const char* kernel, const double* p, Record record) {
   check_inplace(a);
   check_floating(a, kernel);
+  check_params(kind, a.dtype(), p);
   if (wants_grad(a)) {
     Tensor old = steal_history(a);
     write_back(a, record(old));
@@ -65,8 +85,7 @@ void check_celu_alpha(double alpha) {
 }
 
 void check_lambd(const Tensor& a, double lambd) {
-  const double top = a.dtype() == DType::Float64 ? std::numeric_limits<double>::max()
-                                                 : std::numeric_limits<float>::max();
+  const double top = float_dtype_max(a.dtype());  // half: 65504, as torch's message
   if (is_floating(a.dtype()))
     TG_CHECK(lambd >= 0 && lambd <= top, "lambda must be in range [0, ", top,
              "] for input dtype ", dtype_legacy_name(a.dtype()), ", but found ", lambd);
@@ -120,8 +139,12 @@ Tensor hardtanh(const Tensor& a, double lo, double hi) {
   TG_CHECK(a.dtype() != DType::Bool, "Bool inputs not supported for hardtanh");
   TG_CHECK(a.dtype() != DType::UInt8 || (lo >= 0 && hi >= 0),
            "cannot do hardtanh on an unsigned type with negative limits");
-  if (!is_floating(a.dtype()))
+  if (!is_floating(a.dtype())) {
+    // torch converts the bounds to int64, then to the input's type, both checked
+    for (double v : {lo, hi}) check_scalar_fits(Scalar(v), DType::Int64);
+    for (double v : {lo, hi}) check_scalar_fits(Scalar(v), a.dtype());
     return clamp(a, Scalar(static_cast<int64_t>(lo)), Scalar(static_cast<int64_t>(hi)));
+  }
   const double p[] = {lo, hi};
   return act(OpId::Hardtanh, ActKind::Hardtanh, "hardtanh_cpu", a, p, {lo, hi});
 }
@@ -199,9 +222,11 @@ Tensor hardshrink(const Tensor& a, double lambd) {
 Tensor threshold(const Tensor& a, double th, double value) {
   if (a.dtype() == DType::Bool) check_floating(a, "threshold_cpu");
   if (!is_floating(a.dtype())) {
+    // both converted to the input's type first (checked, truncated): x <= trunc(th)
+    for (double v : {th, value}) check_scalar_fits(Scalar(v), a.dtype());
     NoGradGuard g;
-    Tensor r = where(compare(CmpId::Le, a, wrapped_scalar(th)), wrapped_scalar(value), a);
-    return to(r, a.dtype());
+    Tensor t = to(wrapped_scalar(std::trunc(th)), a.dtype()), v = to(wrapped_scalar(value), a.dtype());
+    return where(compare(CmpId::Le, a, t), v, a);
   }
   const double p[] = {th, value};
   return act(OpId::Threshold, ActKind::Threshold, "threshold_cpu", a, p, {th, value});

@@ -95,15 +95,33 @@ inline void check_scalar_fits(const Scalar& s, DType dt) {
   TG_CHECK(!bad, "value cannot be converted to type ", dtype_cpp_name(dt), " without overflow");
 }
 
+// The type torch's kernels compute a reduced-precision type in (its opmath_t): float for half
+// and bfloat16. Arguments converted into it are checked against float's range.
+inline DType opmath(DType dt) {
+  return dt == DType::Float16 || dt == DType::BFloat16 ? DType::Float32 : dt;
+}
+
+// beta and alpha of the matrix products convert into the result's type, checked: addmv and
+// addr into it, addmm/baddbmm/addbmm into the computation type (float for half, bfloat16).
+inline void check_scales(DType dt, const Scalar& beta, const Scalar& alpha, bool in_opmath) {
+  if (!is_floating(dt)) return;
+  const DType to = in_opmath ? opmath(dt) : dt;
+  for (const Scalar* s : {&beta, &alpha})
+    if (!(s->kind == Scalar::Int && s->i == 1)) check_scalar_fits(*s, to);
+}
+
 // torch's alpha_check for a scale argument (alpha of add/sub/rsub, beta/alpha of addr): a bool
 // scale needs a bool result, a float scale a floating result (an integer result would silently
 // truncate it).
+// The scale then converts into the result's type, checked (alpha=1e300 with float32 operands
+// is an error, not an infinite scale).
 inline void check_scale_arg(DType result, const Scalar& s, const char* name = "alpha") {
-  if (s.kind == Scalar::Int) return;
+  if (s.kind == Scalar::Int && s.i == 1) return;  // the default
   TG_CHECK(s.kind != Scalar::Bool || result == DType::Bool, "Boolean ", name,
            " only supported for Boolean results.");
   TG_CHECK(s.kind != Scalar::Float || is_floating(result), "For integral input tensors, argument ",
            name, " must not be a floating point number.");
+  check_scalar_fits(s, result);
 }
 
 // torch's CPU norms take a half/bfloat16 input with float32 parameters ("mixed type"): the

@@ -79,6 +79,8 @@ Tensor arange(double start, double end, double step, DType dt) {
 
 Tensor linspace(double start, double end, int64_t steps, DType dt) {
   TG_CHECK(steps >= 0, "number of steps must be non-negative");
+  // torch converts start and end into the dtype, checked (int32 linspace to 1e10 wrapped)
+  for (double v : {start, end}) check_scalar_fits(Scalar(v), dt);
   // half/bfloat16 through float32 (torch's own half arithmetic differs in the last bit for
   // about half of the values: not matched yet)
   if (kern::via_float::reduced(dt)) return to(linspace(start, end, steps, DType::Float32), dt);
@@ -124,6 +126,7 @@ void logspace_reduced(H* p, double start, double end, int64_t steps, double base
 
 Tensor logspace(double start, double end, int64_t steps, double base, DType dt) {
   TG_CHECK(steps >= 0, "number of steps must be non-negative");
+  for (double v : {start, end}) check_scalar_fits(Scalar(v), dt);  // as linspace
   Tensor t = empty({steps}, dt);
   if (steps == 0) return t;
   if (steps == 1) {  // torch fills pow(base, start) in float64, converted once (checked)

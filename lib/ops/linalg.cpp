@@ -135,6 +135,9 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, 
            dtype_legacy_name(bias.dtype()), " and ", dtype_legacy_name(b.dtype()));
   TG_CHECK(a.dtype() == b.dtype(), "mat1 and mat2 must have the same dtype, but got ",
            dtype_legacy_name(a.dtype()), " and ", dtype_legacy_name(b.dtype()));
+  TG_CHECK(a.dim() == 2, "mat1 must be a matrix, got ", a.dim(), "-D tensor");
+  TG_CHECK(b.dim() == 2, "mat2 must be a matrix, got ", b.dim(), "-D tensor");
+  check_scales(a.dtype(), beta, alpha, true);
   if (!is_floating(a.dtype())) {  // torch's integer gemm converts the scales to the integer type
     if (beta.kind == Scalar::Float) beta = Scalar(beta.i);
     if (alpha.kind == Scalar::Float) alpha = Scalar(alpha.i);
@@ -244,21 +247,23 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
     Tensor input_ = input, weight_ = weight, bias_ = bias;
     if (autocast::lower({&input_, &weight_, &bias_})) return linear(input_, weight_, bias_);
   }
-  // torch's linear adds the bias through addmm whatever the input's rank
-  TG_CHECK(!bias.defined() || input.dim() == 0 || bias.dtype() == weight.dtype(),
-           "self and mat2 must have the same dtype, but got ", dtype_legacy_name(bias.dtype()),
-           " and ", dtype_legacy_name(weight.dtype()));
+  TG_CHECK(input.dim() >= 1 && weight.dim() >= 1, "both arguments to linear need to be at least "
+           "1D, but they are ", input.dim(), "D and ", weight.dim(), "D");
+  // torch's paths: a 2-D input, or a contiguous one with a 1-D bias, adds the bias through one
+  // addmm (the leading dims flattened, so bias and weight must share a dtype); any other input
+  // is a matmul whose result takes the bias in place (add_: the result keeps matmul's dtype,
+  // and a grad_fn of AddBackward0)
   if (input.dim() == 2 && bias.defined()) return addmm(bias, input, t(weight));
-  if (bias.defined() && input.dim() != 0) {
-    // torch flattens the leading dims into one addmm and views the result back.
+  if (bias.defined() && input.dim() != 0 && bias.dim() == 1 && input.is_contiguous()) {
     Shape out_shape(input.sizes().begin(), input.sizes().end() - 1);
-    out_shape.push_back(weight.sizes()[0]);
-    const int64_t rows = numel_of(Shape(input.sizes().begin(), input.sizes().end() - 1));
+    const int64_t rows = numel_of(out_shape);
     Tensor flat = reshape(input, {rows, input.sizes().back()});
-    return view(addmm(bias, flat, t(weight)), out_shape);
+    Tensor r = addmm(bias, flat, t(weight));
+    out_shape.push_back(r.sizes()[1]);
+    return view(r, out_shape);
   }
   Tensor r = matmul(input, t(weight));
-  return bias.defined() ? add(r, bias) : r;
+  return bias.defined() ? add_(r, bias) : r;
 }
 
 }  // namespace tapegrad

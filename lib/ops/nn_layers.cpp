@@ -32,6 +32,8 @@ Tensor gelu(const Tensor& a, const std::string& approximate) {
 }
 
 Tensor softplus(const Tensor& a, double beta, double threshold) {
+  if (is_floating(a.dtype()))  // torch converts both into the computation type, checked
+    for (double v : {beta, threshold}) check_scalar_fits(Scalar(v), opmath(a.dtype()));
   Tensor out = empty_like_operands(Shape(a.sizes()), a.dtype(), a.device(), {&a});
   kern::softplus(out, detach(a), beta, threshold);
   if (auto node = maybe_node(OpId::Softplus, {a})) {
@@ -71,13 +73,20 @@ Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tens
   Tensor out;
   {
     NoGradGuard g;
-    Tensor x = detach(input);
-    Tensor centred = sub(x, mean(x, dims, true));
+    // half and bfloat16 compute in float32 and round once, as torch's kernel (each step
+    // rounded to half changed 38% of the results, and eps=1e10 overflowed half)
+    const DType f = opmath(input.dtype());
+    auto in_f = [&](const Tensor& t) { return t.defined() && t.dtype() != f ? to(detach(t), f) : detach(t); };
+    Tensor x = in_f(input);
+    Tensor mu = mean(x, dims, true);
+    Tensor centred = sub(x, mu);
     Tensor var = mean(mul(centred, centred), dims, true);
-    out = mul(centred, rsqrt(add(var, wrapped_scalar(eps))));
-    if (weight.defined()) out = mul(out, detach(weight));
-    if (bias.defined()) out = add(out, detach(bias));
-    out = contiguous(out);
+    // torch's form: x * rstd + (-mean * rstd), then the affine part
+    Tensor rstd = rsqrt(add(var, wrapped_scalar(eps)));
+    out = add(mul(x, rstd), neg(mul(mu, rstd)));
+    if (weight.defined()) out = mul(out, in_f(weight));
+    if (bias.defined()) out = add(out, in_f(bias));
+    out = f != input.dtype() ? to(out, input.dtype()) : contiguous(out);
   }
   out = detach(out);
   if (auto node = maybe_node(OpId::LayerNorm, {input, weight, bias})) {

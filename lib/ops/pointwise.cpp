@@ -192,6 +192,8 @@ Tensor pow(const Tensor& a, Scalar e) {
   if (dt == DType::Bool && e.kind == Scalar::Int) dt = DType::Int64;
   if (!is_floating(dt) && e.kind != Scalar::Float && e.i < 0)
     TG_ERROR("Integers to negative integer powers are not allowed.");
+  // a half/bfloat16 kernel converts the exponent into its own type, checked
+  if (dt == a.dtype() && opmath(dt) != dt) check_scalar_fits(e, dt);
   Tensor out = empty_like_operands(Shape(a.sizes()), dt, a.device(), {&a});
   if (dt == DType::Bool) {  // bool ** bool: torch's shortcuts for exponents 0 and 1, no kernel
     if (e.i) kern::copy(out, a);
@@ -338,10 +340,10 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
            "where expected condition to be a boolean tensor, but got a tensor with dtype ",
            dtype_legacy_name(cond.dtype()));
   DType dt = promoted_dtype(a, b);
-  // a Python number joins an integer operand's dtype only if it fits (torch's checked convert;
-  // into a floating dtype it rounds, 1e10 to half's inf)
+  // a Python number joins an integer or float32 operand's dtype only if it fits (torch's
+  // checked convert; into half or bfloat16 it rounds, 1e10 to half's inf)
   for (const Tensor* t : {&a, &b})
-    if (t->impl()->wrapped_number && t->dtype() != dt && !is_floating(dt))
+    if (t->impl()->wrapped_number && t->dtype() != dt && (!is_floating(dt) || dt == DType::Float32))
       check_scalar_fits(item(*t), dt);
   Shape shape = broadcast_shapes(cond.sizes(), broadcast_shapes(a.sizes(), b.sizes()));
   Tensor out = empty_like_operands(std::move(shape), dt, common_device({&a, &b, &cond}),

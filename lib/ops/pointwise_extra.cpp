@@ -119,6 +119,7 @@ Tensor clamp_max(const Tensor& a, const Tensor& hi) { return clamp_one(OpId::Cla
 
 // logit(x) = log(x / (1 - x)), x first clamped to [eps, 1 - eps] when eps is given.
 Tensor logit(const Tensor& a, std::optional<double> eps) {
+  if (eps && is_floating(a.dtype())) check_scalar_fits(Scalar(*eps), a.dtype());  // as torch
   Tensor out;
   {
     NoGradGuard ng;

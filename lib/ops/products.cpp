@@ -132,6 +132,7 @@ Tensor addmv(const Tensor& self, const Tensor& mat, const Tensor& vec, Scalar be
                     (self.dim() == 0 || self.sizes()[0] == mat.sizes()[0] || self.sizes()[0] == 1);
   TG_CHECK(fits, "size mismatch, got input (", self.dim() ? self.sizes()[0] : 1, "), mat (",
            mat.sizes()[0], "x", mat.sizes()[1], "), vec (", vec.sizes()[0], ")");
+  check_scales(self.dtype(), beta, alpha, false);
   Tensor out;
   {
     NoGradGuard g;
@@ -172,6 +173,7 @@ Tensor addbmm(const Tensor& self, const Tensor& b1, const Tensor& b2, Scalar bet
            "got ", b1.sizes()[0], " and ", b2.sizes()[0]);
   TG_CHECK(b1.sizes()[2] == b2.sizes()[1], "Incompatible matrix sizes for bmm (", b1.sizes()[1],
            "x", b1.sizes()[2], " and ", b2.sizes()[1], "x", b2.sizes()[2], ")");
+  check_scales(self.dtype(), beta, alpha, true);
   Tensor out;
   {
     NoGradGuard g;
@@ -208,6 +210,7 @@ Tensor baddbmm(const Tensor& self, const Tensor& b1, const Tensor& b2, Scalar be
   TG_CHECK(self.dtype() == b1.dtype(),
            "Input dtypes must be the same, got: input ", dtype_name_short(self.dtype()),
            ", batch1: ", dtype_name_short(b1.dtype()), ", batch2: ", dtype_name_short(b2.dtype()));
+  check_scales(self.dtype(), beta, alpha, true);
   Tensor out;
   {
     NoGradGuard g;

@@ -275,6 +275,7 @@ Tensor index_add(const Tensor& a, int64_t dim, const Tensor& idx, const Tensor& 
   TG_CHECK(src.dtype() == a.dtype(), "index_add_(): self (", dtype_legacy_name(a.dtype()),
            ") and source (", dtype_legacy_name(src.dtype()), ") must have the same scalar type");
   check_source(a, d, flat, src, "index_add_", false);
+  if (is_floating(a.dtype())) check_scalar_fits(alpha, a.dtype());  // torch's checked alpha
   Tensor vals = detach(src);
   if (alpha.to_double() != 1) {
     NoGradGuard g;

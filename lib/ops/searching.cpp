@@ -167,6 +167,7 @@ Tensor bincount(const Tensor& a, const Tensor& weights, int64_t minlength) {
 Tensor histc(const Tensor& a, int64_t bins, double lo, double hi) {
   if (!is_floating(a.dtype())) TG_DTYPE_UNSUPPORTED("histogram_cpu", a.dtype());
   TG_CHECK(bins > 0, "torch.histogram(): bins must be > 0, but got ", bins, " for dimension 0");
+  for (double v : {lo, hi}) check_scalar_fits(Scalar(v), a.dtype());  // torch's checked bounds
   TG_CHECK(!(lo > hi), "torch.histc: max must be larger than min");
   Tensor x = host_contig(a, DType::Float64);
   const double* xp = x.data<double>();

@@ -22,10 +22,12 @@ Tensor nan_to_num(const Tensor& a, std::optional<double> nan, std::optional<doub
     NoGradGuard ng;
     Tensor x = detach(a);
     const double inf = std::numeric_limits<double>::infinity();
-    out = where(isnan(x), wrapped_scalar(nan.value_or(0.0)), x);
-    out = where(compare(CmpId::Eq, x, wrapped_scalar(inf)), wrapped_scalar(posinf.value_or(big)), out);
-    out = where(compare(CmpId::Eq, x, wrapped_scalar(-inf)), wrapped_scalar(neginf.value_or(-big)),
-                out);
+    // the replacements round into a's dtype unchecked (1e300 into float32 is inf), as torch's
+    // kernel casts them
+    auto val = [&](double v) { return scalar_tensor(Scalar(v), a.dtype()); };
+    out = where(isnan(x), val(nan.value_or(0.0)), x);
+    out = where(compare(CmpId::Eq, x, wrapped_scalar(inf)), val(posinf.value_or(big)), out);
+    out = where(compare(CmpId::Eq, x, wrapped_scalar(-inf)), val(neginf.value_or(-big)), out);
   }
   if (auto node = maybe_node(OpId::NanToNum, {a})) {
     node->saved.emplace_back(a, false);

@@ -26,6 +26,7 @@ void check_fits(const Tensor& a, const Shape& shape) {
 
 Tensor addc(OpId op, const Tensor& self, const Tensor& t1, const Tensor& t2, Scalar value) {
   DType dt = promoted_dtype({&self, &t1, &t2});
+  if (is_floating(dt)) check_scalar_fits(value, opmath(dt));  // torch's checked value
   if (op == OpId::Addcmul && dt == DType::Bool)
     TG_ERROR_KIND(NotImplemented, "\"addcmul_cpu_out\" not implemented for 'Bool'");
   if (op == OpId::Addcdiv)  // torch looks at the two divided tensors, whatever self is
@@ -88,6 +89,7 @@ Tensor addcdiv(const Tensor& self, const Tensor& t1, const Tensor& t2, Scalar va
 Tensor lerp(const Tensor& self, const Tensor& end, Scalar weight) {
   check_lerp_types(self, end, Tensor());
   if (!is_floating(self.dtype())) TG_DTYPE_UNSUPPORTED("lerp_kernel_scalar", self.dtype());
+  check_scalar_fits(weight, opmath(self.dtype()));  // torch's checked weight
   Tensor out;
   {
     // torch's two-sided fused form (exact at weight 0 and 1), so results round the same

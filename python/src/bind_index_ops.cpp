@@ -38,10 +38,12 @@ std::vector<Tensor> index_list(const std::vector<std::optional<Tensor>>& idx) {
 Tensor take_along_dim(const Tensor& a, const Tensor& idx, std::optional<int64_t> dim) {
   TG_CHECK(idx.dtype() == DType::Int64, "torch.take_along_dim(): dtype of indices should be "
            "Long but got ", dtype_legacy_name(idx.dtype()));
-  // along a dim, negative indices count from its end (torch wraps them once, then gather checks)
+  // along a dim, torch 2.13 takes every index modulo the dim's size (Python's floor modulo:
+  // -1 is the last, and an index past the end wraps too, where gather would refuse it; a
+  // dim of size 0 divides by zero)
   auto wrapped = [](const Tensor& i, int64_t size) {
     NoGradGuard g;
-    return where(compare(CmpId::Lt, i, wrapped_scalar(int64_t{0})), i + size, i);
+    return remainder(i, wrapped_scalar(size));
   };
   if (!dim) return gather(reshape(a, {-1}), 0, reshape(idx, {-1}));  // no wrapping here (torch)
   TG_CHECK(a.dim() == idx.dim(), "torch.take_along_dim(): input and indices should have the same "

@@ -87,6 +87,11 @@ py::object to_method(py::object self_obj, py::args args, py::kwargs kwargs) {
   }
   for (size_t k = head; k < args.size(); ++k)
     if (!PyBool_Check(args[k].ptr()) || k - head >= 2) fail();
+  // what the positional head fixed: a tensor or a dtype leaves no device= or dtype= keyword (no
+  // signature has them beside it), a device no device=, a (device, dtype) pair neither
+  const bool head_dtype_sig = head >= 1 && (py::isinstance<TensorImpl>(args[0]) ||
+                                            py::isinstance<DTypeObj>(args[0]));
+  const bool no_device_kw = head >= 1, no_dtype_kw = head_dtype_sig || head == 2;
   for (py::handle a : args) {
     if (py::isinstance<DTypeObj>(a)) {
       dtype = a.cast<DType>();
@@ -104,9 +109,11 @@ py::object to_method(py::object self_obj, py::args args, py::kwargs kwargs) {
     const std::string k = py::str(kv.first);
     py::handle v = kv.second;
     if (k == "dtype") {
+      if (no_dtype_kw) fail();
       if (py::isinstance<DTypeObj>(v)) dtype = v.cast<DType>();
       else if (!v.is_none()) fail();
     } else if (k == "device") {
+      if (no_device_kw) fail();
       if (!v.is_none() && !same_device(v)) device_change = true;
     } else if (k == "copy") {
       copy = PyObject_IsTrue(v.ptr()) == 1;

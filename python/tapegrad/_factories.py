@@ -35,13 +35,19 @@ def _shape(size, fn="zeros"):
     return size
 
 
+def _factory_requires_grad(t):
+    # a factory's requires_grad=True: torch's wording differs from requires_grad_()'s
+    if not t.dtype.is_floating_point:
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require "
+                           "gradients")
+    return t.requires_grad_(True)
+
+
 def _finish(t, requires_grad, device):
     target = _check_device(device)
     if target != "cpu":
         t = t._to_device(target, t.dtype, False)
-    if requires_grad:
-        t.requires_grad_(True)
-    return t
+    return _factory_requires_grad(t) if requires_grad else t
 
 
 def _default(dtype):
@@ -49,9 +55,7 @@ def _default(dtype):
 
 
 def _on(t, requires_grad):
-    if requires_grad:
-        t.requires_grad_(True)
-    return t
+    return _factory_requires_grad(t) if requires_grad else t
 
 
 # Filled and empty tensors are created on their device directly (no host copy).
@@ -144,6 +148,14 @@ def arange(*args, start=None, end=None, step=None, dtype=None, device=None, requ
         raise RuntimeError("step must be nonzero")
     if not all(abs(float(v)) != float("inf") and v == v for v in (s, e)):
         raise RuntimeError(f"unsupported range: {_scalar_text(s)} -> {_scalar_text(e)}")
+    if not dtype.is_floating_point and dtype != _C.bool:
+        # torch converts start, end and step to int64 first, checked
+        if any(isinstance(v, float) and not -2.0 ** 63 <= v < 2.0 ** 63 for v in (s, e, st)):
+            raise RuntimeError("value cannot be converted to type int64_t without overflow")
+    elif dtype in (_C.float16, _C.bfloat16):
+        # half and bfloat16 count in float: start and step convert to float, checked
+        if any(abs(float(v)) > 3.4028234663852886e38 for v in (s, st)):  # not the end
+            raise RuntimeError("value cannot be converted to type float without overflow")
     if not dtype.is_floating_point and dtype not in (_C.bool, _C.int64):
         # int32/int16/int8/uint8: torch checks and counts on the float64 values (ceil((end -
         # start) / step) elements) but fills with start and step truncated to integers, in
@@ -303,30 +315,74 @@ for _name in ("zeros", "ones", "empty", "full", "arange", "linspace", "eye", "ra
     globals()[_name] = _out_and_generator(_name, globals()[_name])
 
 
-def _like(fn):
+def _memory_order(input, memory_format, name):
+    """The dim order (outermost first) torch's *_like lays its result out in, or None for the
+    contiguous order: preserve_format (the default) keeps the order of an input whose elements
+    are dense and do not overlap (a transposed input gives a transposed result), else the
+    contiguous one; channels_last / channels_last_3d their own."""
+    from . import _memory_format as mf
+    if memory_format is None:
+        memory_format = mf.preserve_format
+    if not isinstance(memory_format, mf.memory_format):
+        raise TypeError(f"{name}(): argument 'memory_format' must be torch.memory_format, not "
+                        f"{type(memory_format).__name__}")
+    n = input.dim()
+    if memory_format is mf.channels_last or memory_format is mf.channels_last_3d:
+        rank = 4 if memory_format is mf.channels_last else 5
+        if n != rank:
+            raise RuntimeError(f"required rank {rank} tensor to use {memory_format._name} format")
+        return [0] + list(range(2, n)) + [1]
+    if memory_format is not mf.preserve_format or input.is_contiguous() or input.numel() == 0:
+        return None
+    dims = sorted((d for d in range(n) if input.shape[d] != 1), key=input.stride)
+    expected = 1
+    for d in dims:  # torch's non-overlapping-and-dense test
+        if input.stride(d) != expected:
+            return None
+        expected *= input.shape[d]
+    return sorted(range(n), key=lambda d: (-input.stride(d), d))
+
+
+def _lay_out_like(input, memory_format, name, make, requires_grad):
+    """make(shape) (a contiguous new tensor of that shape) in the layout torch's *_like gives:
+    made in memory order (so random values fill memory in torch's order), then permuted back
+    and copied into a tensor of its own (not a view)."""
+    order = _memory_order(input, memory_format, name)
+    shape = tuple(input.shape)
+    if order is None:
+        t = make(shape)
+    else:
+        inverse = sorted(range(len(order)), key=order.__getitem__)
+        t = make(tuple(shape[d] for d in order)).permute(inverse).clone()
+    return _factory_requires_grad(t) if requires_grad else t
+
+
+def _like(fn, name):
     def like(input, *args, dtype=None, device=None, requires_grad=False, memory_format=None,
              **kw):
         device = input.device if device is None else device  # *_like keeps input's device
-        return fn(*args, tuple(input.shape), dtype=dtype or input.dtype, device=device,
-                  requires_grad=requires_grad, **kw) if args else fn(
-            tuple(input.shape), dtype=dtype or input.dtype, device=device,
-            requires_grad=requires_grad, **kw)
+        dtype = dtype or input.dtype
+        return _lay_out_like(input, memory_format, name, lambda shape: fn(
+            *args, shape, dtype=dtype, device=device, **kw) if args else fn(
+            shape, dtype=dtype, device=device, **kw), requires_grad)
+    like.__name__ = name
     return like
 
 
-zeros_like = _like(zeros)
-ones_like = _like(ones)
-empty_like = _like(empty)
-rand_like = _like(rand)
-randn_like = _like(randn)
+zeros_like = _like(zeros, "zeros_like")
+ones_like = _like(ones, "ones_like")
+empty_like = _like(empty, "empty_like")
+rand_like = _like(rand, "rand_like")
+randn_like = _like(randn, "randn_like")
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
               memory_format=None, layout=None, pin_memory=None):
     check_factory_kwargs("full_like", layout, pin_memory)
     device = input.device if device is None else device
-    return full(tuple(input.shape), fill_value, dtype=dtype or input.dtype, device=device,
-                requires_grad=requires_grad)
+    dtype = dtype or input.dtype
+    return _lay_out_like(input, memory_format, "full_like", lambda shape: full(
+        shape, fill_value, dtype=dtype, device=device), requires_grad)
 
 
 def randint_like(input, low=None, high=None, *, generator=None, dtype=None, device=None,
@@ -342,8 +398,9 @@ def randint_like(input, low=None, high=None, *, generator=None, dtype=None, devi
     elif low is None:
         low = 0
     device = input.device if device is None else device
-    return randint(low, high, tuple(input.shape), generator=generator,
-                   dtype=dtype or input.dtype, device=device)
+    return _lay_out_like(input, memory_format, "randint_like", lambda shape: randint(
+        low, high, shape, generator=generator, dtype=dtype or input.dtype, device=device),
+        requires_grad)
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):

@@ -145,12 +145,20 @@ def ormqr(input, tau, other, left=True, transpose=False, *, out=None):
         raise RuntimeError(f"{fname}: Expected other to have the same number of dimensions as "
                            f"input, but got other.ndim equal to {other.dim()} and input.ndim "
                            f"is equal to {input.dim()}")
-    if tau.size(-1) != min(other.size(left_size), input.size(-1)):
-        raise RuntimeError(f"{fname}: tau.shape[-1] must be equal to min(other.shape[-2], "
-                           "input.shape[-1])")
     if other.size(left_size) != input.size(-2):
         raise RuntimeError(f"{fname}: other.shape[{left_size}] must be equal to "
                            "input.shape[-2]")
+    if tau.size(-1) != min(other.size(left_size), input.size(-1)):
+        raise RuntimeError(f"{fname}: tau.shape[-1] must be equal to min(other.shape[-2], "
+                           "input.shape[-1])")
+    if tau.dim() != input.dim() - 1:
+        raise RuntimeError(f"{fname}: Expected tau to have one dimension less than input, but "
+                           f"got tau.ndim equal to {tau.dim()} and input.ndim is equal to "
+                           f"{input.dim()}")
+    for t, nm in ((tau, "tau"), (other, "other")):
+        if tuple(t.shape[:input.dim() - 2]) != tuple(input.shape[:-2]):
+            raise RuntimeError(f"{fname}: Expected batch dimensions of {nm} to be equal to "
+                               f"input.shape[:-2], but got {list(t.shape[:input.dim() - 2])}")
     _check_same_dtype(fname, input, tau)
     _check_same_dtype(fname, input, other, "other")
     _check_float(input, "ormqr_cpu")

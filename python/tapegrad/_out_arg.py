@@ -74,6 +74,11 @@ _EXACT.update({"bitwise_not": "found", "all": "bool_or_byte", "any": "bool_or_by
 # Functions that compute in out's dtype (any cast allowed) where torch's kernel takes it
 for _n in "cumsum cumprod sum prod".split():
     _EXACT[_n] = "into"
+# Functions whose dtype= must equal out='s dtype when both are given, with torch's words
+_DTYPE_IS_OUT = {n: "Expected out tensor to have dtype {dc}, but got {oc} instead"
+                 for n in "sum prod mean cumsum cumprod".split()}
+_DTYPE_IS_OUT.update({n: "nansum: provided dtype must match dtype of result. Got {o} and {d}."
+                      for n in ("nansum", "nanmean")})
 # Output dtypes these kernels have no case for (torch's "not implemented for" on out's dtype)
 _INTO_KERNEL = {"cumsum": "cumsum_out_cpu", "cumprod": "cumprod_out_cpu"}
 
@@ -93,7 +98,7 @@ _CTYPE_MSG = "Expected out tensor to have dtype {rc}, but got {oc} instead"
 _MULTI_DOT = "multi_dot(): expected out tensor to have dtype {rc} but got {oc}"
 _FMT.update({n: ("exact", _CTYPE_MSG) for n in (
     "cross linalg_cross renorm linalg_vector_norm linalg_lu_solve linalg_solve linalg_inv "
-    "linalg_det linalg_eigvalsh linalg_svdvals").split()})
+    "linalg_det linalg_eigvalsh linalg_svdvals norm").split()})  # norm: vector_norm's out=
 _FMT.update({
     "linalg_multi_dot": ("exact", _MULTI_DOT),
     "chain_matmul": ("exact", _MULTI_DOT),
@@ -399,6 +404,9 @@ _EXACT.update({"max.full": "full_minmax", "min.full": "full_minmax"})
 
 
 def _dtype_rule_key(name, args, kwargs):
+    if name == "norm":  # torch.norm writes out through linalg's vector_norm, or matrix_norm
+        p = args[1] if len(args) > 1 else kwargs.get("p")
+        return "linalg_matrix_norm" if p == "nuc" else None
     if name not in ("max", "min"):
         return None
     if len(args) + len(kwargs) == 1:
@@ -435,7 +443,22 @@ def wrap(name, fn):
               and kwargs["dtype"] != out.dtype):
             raise RuntimeError(f"dtype {_legacy(kwargs['dtype'])} does not match dtype of out "
                                f"parameter ({_legacy(out.dtype)})")
-        elif (_EXACT.get(name) == "into" and kwargs.get("dtype") is None
+        if name in ("sum", "prod") and len(args) < 2 and "dim" not in kwargs:
+            # torch's sum(input, *, dtype) / prod(input, *, dtype) have no out=
+            if "dtype" in kwargs:
+                raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+            raise TypeError(f"{name}() received an invalid combination of arguments - got "
+                            "(Tensor, out=Tensor), but expected one of:\n"
+                            " * (Tensor input, *, torch.dtype dtype = None)\n"
+                            " * (Tensor input, tuple of ints dim, bool keepdim = False, *, "
+                            "torch.dtype dtype = None, Tensor out = None)\n")
+        if name in _DTYPE_IS_OUT and isinstance(out, Tensor) and \
+                kwargs.get("dtype") is not None and kwargs["dtype"] != out.dtype:
+            # a dtype= given with out= must be out's (torch checks before computing)
+            raise RuntimeError(_DTYPE_IS_OUT[name].format(
+                d=_legacy(kwargs["dtype"]), o=_legacy(out.dtype), dc=_c_type(kwargs["dtype"]),
+                oc=_c_type(out.dtype)))
+        if (_EXACT.get(name) == "into" and kwargs.get("dtype") is None
               and isinstance(out, Tensor) and out.dtype != _bool()):
             kwargs["dtype"] = out.dtype  # the input is cast to out's dtype before the kernel
         if isinstance(out, Tensor) and name in _TUPLE_RESULTS:  # parsed before anything runs

@@ -69,6 +69,10 @@ def tensordot(a, b, dims=2, out=None):
 
 
 def inner(input, other):
+    for pos, (name, t) in enumerate((("input", input), ("other", other)), 1):
+        if not isinstance(t, Tensor):  # torch's parser: both are tensors
+            raise TypeError(f"inner(): argument '{name}' (position {pos}) must be Tensor, not "
+                            f"{type(t).__name__}")
     if input.dim() == 0 or other.dim() == 0:
         return input * other
     if input.shape[-1] != other.shape[-1]:

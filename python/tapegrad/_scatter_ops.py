@@ -53,6 +53,11 @@ def _scatter(input, src, view_of, node, backward, saved):
         _check_src(src, view)
         view.copy_(src.detach())
         out = out.clone() if out._base is not None else out  # no view of the buffer escapes
+    if (not out.dtype.is_floating_point and _C.is_grad_enabled()
+            and (input.requires_grad or src.requires_grad)):
+        # torch's autograd refuses a history on an integer result (src cast into it)
+        from ._dtype_names import type_name
+        raise RuntimeError(f"Autograd not support dtype: {type_name(out.dtype)}")
     return _pynode.record(node, backward, [input, src], out, saved)
 
 

@@ -172,6 +172,10 @@ def meshgrid(*tensors, indexing=None):
 
 
 def broadcast_shapes(*shapes):
+    for s in shapes:
+        if not isinstance(s, (_b.int, _b.tuple, _b.list)):  # torch.Size is a tuple
+            raise RuntimeError("Input shapes should be of type ints, a tuple of ints, or a list "
+                               f"of ints, got {s}")
     shapes = [[s] if isinstance(s, _b.int) else list(s) for s in shapes]
     n = _b.max([len(s) for s in shapes], default=0)
     result = [1] * n

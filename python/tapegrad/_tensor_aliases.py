@@ -81,15 +81,18 @@ def _compare_inplace(name, op, node):
     (a number) or <Op>Backward1 (a tensor) node whose gradients are zeros (torch's formula), so
     the result requires grad whenever self or other does."""
     def method(self, other, *args, **kwargs):
-        out = apply_inplace(self, lambda old: op(old, other, *args, **kwargs), other)
         is_tensor = isinstance(other, Tensor)
-        if _C.is_grad_enabled() and (self.requires_grad or (is_tensor and other.requires_grad)):
+
+        def compute(old):
+            # the node is recorded on the computed value, so the in-place protocol writes it
+            # back (through CopySlices when self is a view: other's zero gradient still flows)
             from . import _pynode
+            r = op(old, other, *args, **kwargs)
             shape = tuple(other.shape) if is_tensor else None
-            _pynode.record(node + ("Backward1" if is_tensor else "Backward0"),
-                           lambda g: [g * 0, g.new_zeros(shape) if is_tensor else None],
-                           [self, other if is_tensor else None], out)
-        return out
+            return _pynode.record(node + ("Backward1" if is_tensor else "Backward0"),
+                                  lambda g: [g * 0, g.new_zeros(shape) if is_tensor else None],
+                                  [old, other if is_tensor else None], r)
+        return apply_inplace(self, compute, other)
     method.__name__ = name
     return method
 
@@ -383,6 +386,11 @@ def _repeat_interleave(self, repeats=None, dim=None, *, output_size=None):
     if dim is None:
         x = x.reshape(-1)
         dim = 0
+    elif x.dim() == 0 and isinstance(repeats, Tensor):
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    elif x.dim() == 0 and dim in (0, -1):
+        # torch's int path unsqueezes the 0-d input at dim + 1 (out of its range)
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
     nd = max(x.dim(), 1)
     d = dim + nd if dim < 0 else dim
     if not 0 <= d < nd:

@@ -312,6 +312,9 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
         raise RuntimeError(f"inconsistent weight size, expected {c} but got "
                            f"{list(weight.shape)}")
     _long_target(target)  # torch checks the shapes first, the target's dtype after
+    if n and weight is not None and weight.dtype != x.dtype:  # its kernel reads weight as x's
+        raise RuntimeError(f"expected scalar type {_legacy(x.dtype)} but found "
+                           f"{_legacy(weight.dtype)}")
     if n and bool(((tgt < 0) | (tgt >= c)).any()):
         raise RuntimeError("target out of range")
     idx = tgt.reshape(n, 1)

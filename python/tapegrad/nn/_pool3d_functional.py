@@ -8,11 +8,12 @@ lp_pool* follow torch's own composition; max_unpool* scatter into a zero image."
 from collections.abc import Iterable as _Iterable
 
 from .. import _C
+from .._grad_mode import no_grad as _no_grad
 from .._factories import arange as _arange, ones as _ones, tensor as _tensor, zeros as _zeros
 from .._out_arg import call as _out_call
 from ._conv3d_functional import conv3d
 from ._pool_functional import (_adaptive_avg, _adaptive_sizes, _list_with_default,
-                               _negative_output, _divisors, _out_len, _windows,
+                               _negative_output, _record_adaptive_max, _divisors, _out_len, _windows,
                                _window_mean,
                                avg_pool1d, avg_pool2d, max_pool1d)
 
@@ -178,11 +179,17 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     return res if batched else res.squeeze(0)
 
 
-def _adaptive3d_check(input, what, sep=""):
+def _adaptive3d_check(input, what, sep="", nonzero=True):
     if input.dim() not in (4, 5):
         raise RuntimeError(f"{what}(): Expected 4D or 5D tensor, but got{sep} "
                            f"{list(input.shape)}")
-    for dim in range(1 if input.dim() == 5 else 0, input.dim()):
+    if nonzero:
+        _adaptive3d_nonzero(input, what)
+
+
+def _adaptive3d_nonzero(input, what):
+    # from dim 1 whether batched or not, as torch (an unbatched input may have no channels)
+    for dim in range(1, input.dim()):
         if input.shape[dim] == 0:
             raise RuntimeError(f"{what}(): Expected input to have non-zero size for non-batch "
                                f"dimensions, but input has sizes {list(input.shape)} with "
@@ -198,11 +205,12 @@ def _adaptive3d_sizes(output_size, input, what, msg):
 
 def adaptive_avg_pool3d(input, output_size):
     _list_with_default(output_size, input)
-    _adaptive3d_check(input, "adaptive_avg_pool3d")
+    _adaptive3d_check(input, "adaptive_avg_pool3d", nonzero=False)
     od, oh, ow = _adaptive3d_sizes(output_size, input, "adaptive_avg_pool3d",
                                    "adaptive_avg_pool3d: output_size must be 3")
     if (od, oh, ow) == (1, 1, 1):  # global average: torch takes the mean (MeanBackward1)
         return input.mean((-3, -2, -1), keepdim=True)
+    _adaptive3d_nonzero(input, "adaptive_avg_pool3d")
     return _adaptive_avg(input, (od, oh, ow), "AdaptiveAvgPool3DBackward0")
 
 
@@ -218,19 +226,23 @@ def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
     D, H, W = input.shape[-3:]
     lead = list(input.shape[:-3])
     vals, idxs = [], []
-    for ds, de in _windows(D, od):
-        for hs, he in _windows(H, oh):
-            for ws, we in _windows(W, ow):
-                v, i = input[..., ds:de, hs:he, ws:we].reshape(lead + [-1]).max(-1)
-                vals.append(v)
-                hw, w_len = (he - hs) * (we - ws), we - ws
-                idxs.append(((i // hw + ds) * H + (i % hw) // w_len + hs) * W
-                            + i % w_len + ws)
-    if not vals:
-        return (_zeros(lead + [od, oh, ow], dtype=input.dtype, device=input.device),
-                _zeros(lead + [od, oh, ow], dtype=_C.int64, device=input.device))
-    return (_C.stack(vals, -1).reshape(lead + [od, oh, ow]),
-            _C.stack(idxs, -1).reshape(lead + [od, oh, ow]))
+    with _no_grad():
+        for ds, de in _windows(D, od):
+            for hs, he in _windows(H, oh):
+                for ws, we in _windows(W, ow):
+                    v, i = input[..., ds:de, hs:he, ws:we].reshape(
+                        lead + [(de - ds) * (he - hs) * (we - ws)]).max(-1)  # lead may hold a 0
+                    vals.append(v)
+                    hw, w_len = (he - hs) * (we - ws), we - ws
+                    idxs.append(((i // hw + ds) * H + (i % hw) // w_len + hs) * W
+                                + i % w_len + ws)
+        if not vals:
+            v = _zeros(lead + [od, oh, ow], dtype=input.dtype, device=input.device)
+            i = _zeros(lead + [od, oh, ow], dtype=_C.int64, device=input.device)
+        else:
+            v = _C.stack(vals, -1).reshape(lead + [od, oh, ow])
+            i = _C.stack(idxs, -1).reshape(lead + [od, oh, ow])
+    return _record_adaptive_max(input, v, i, 3, "AdaptiveMaxPool3DBackward0"), i
 
 
 def adaptive_max_pool3d(input, output_size, return_indices=False):
@@ -319,11 +331,21 @@ def _unpool(input, indices, out_size, nd, name):
         raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor "
                            f"({list(input.shape)}) but got indices tensor with shape: "
                            f"{list(indices.shape)}")
+    for d in range(1, input.dim()):  # batched or not: an unbatched input needs channels
+        if input.shape[d] == 0:
+            raise RuntimeError(f"{name}_forward_out_cpu(): Expected input to have non-zero size "
+                               f"for non-batch dimensions, but got {list(input.shape)} with "
+                               f"dimension {d} being empty.")
     lead = list(input.shape[:-nd])
     total = 1
     for v in out_size:
         total *= v
-    flat_i = indices.reshape(lead + [-1])
+    per_plane = 1
+    for v in input.shape[len(lead):]:
+        per_plane *= v
+    flat_i = indices.reshape(lead + [per_plane])  # no -1: lead may hold a 0
+    if total == 0:  # torch's kernel writes nothing, and so checks no index
+        return _zeros(lead + list(out_size), dtype=input.dtype, device=input.device)
     if flat_i.numel():
         bad = (flat_i < 0) | (flat_i >= total)
         if bool(bad.any()):
@@ -335,7 +357,7 @@ def _unpool(input, indices, out_size, nd, name):
             raise RuntimeError(f"Found an invalid max index: {first} (output volumes are of "
                                f"size {'x'.join(str(v) for v in out_size)})")
     out = _zeros(lead + [total], dtype=input.dtype, device=input.device)
-    out = out.scatter(-1, flat_i, input.reshape(lead + [-1]))
+    out = out.scatter(-1, flat_i, input.reshape(lead + [per_plane]))
     return out.reshape(lead + list(out_size))
 
 

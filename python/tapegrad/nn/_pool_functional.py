@@ -215,7 +215,10 @@ def _adaptive_sizes(output_size, input_sizes, n, what, empty_msg=None):
     return sizes
 
 
-def _adaptive_check(input, nd, what):
+def _adaptive_check(input, nd, what, nonzero_from=1):
+    """torch's rank check, then (unless nonzero_from is None) its check that dims nonzero_from..
+    are not empty: from dim 1 whether batched or not (the max pools, avg 3d), so an unbatched
+    input may have no channels."""
     lo = nd + 1
     if input.dim() not in (lo, lo + 1):
         if nd == 1:
@@ -223,7 +226,12 @@ def _adaptive_check(input, nd, what):
                                f"tensor for argument #1 'self' (while checking arguments for "
                                f"{what})")
         raise RuntimeError(f"{what}(): Expected 3D or 4D tensor, but got {list(input.shape)}")
-    for d in range(1 if input.dim() == lo + 1 else 0, input.dim()):
+    if nonzero_from is not None:
+        _adaptive_nonzero(input, what, nonzero_from)
+
+
+def _adaptive_nonzero(input, what, first):
+    for d in range(first, input.dim()):
         if input.shape[d] == 0:
             raise RuntimeError(f"{what}(): Expected input to have non-zero size for non-batch "
                                f"dimensions, but input has sizes {list(input.shape)} with "
@@ -284,39 +292,62 @@ def _adaptive_avg(input, outs, name):
 
 def adaptive_avg_pool2d(input, output_size):
     _list_with_default(output_size, input)
-    _adaptive_check(input, 2, "adaptive_avg_pool2d")
+    _adaptive_check(input, 2, "adaptive_avg_pool2d", None)
     h, w = input.shape[-2:]
     oh, ow = _adaptive_sizes(output_size, (h, w), 2, "adaptive_avg_pool2d",
                              "adaptive_avg_pool2d: output_size must be 2")
     if (oh, ow) == (1, 1):  # global average: torch takes the mean too (MeanBackward1)
         return input.mean((-2, -1), keepdim=True)
+    # only the two pooled dims must be non-empty (channels and batch may be 0)
+    _adaptive_nonzero(input, "adaptive_avg_pool2d", input.dim() - 2)
     return _adaptive_avg(input, (oh, ow), "AdaptiveAvgPool2DBackward0")
 
 
 def adaptive_avg_pool1d(input, output_size):
-    _adaptive_check(input, 1, "adaptive_avg_pool1d")
+    _adaptive_check(input, 1, "adaptive_avg_pool1d", None)  # the rest as the 2-d pool's
     (o,) = _adaptive_sizes(output_size, input.shape[-1:], 1, "adaptive_avg_pool1d")
     # through the 2-d pool, as torch (so the graph ends in a squeeze as torch's does)
     return adaptive_avg_pool2d(input.unsqueeze(-2), (1, o)).squeeze(-2)
 
 
 def _adaptive_max2d(x, oh, ow):
-    """x: (..., H, W) -> values and flat H*W indices, one window at a time."""
+    """x: (..., H, W) -> values and flat H*W indices, one window at a time, recorded as torch's
+    AdaptiveMaxPool2DBackward0."""
     h, w = x.shape[-2:]
     lead = list(x.shape[:-2])
     vals, idxs = [], []
-    for hs, he in _windows(h, oh):
-        for ws, we in _windows(w, ow):
-            win = x[..., hs:he, ws:we].reshape(lead + [-1])
-            v, i = win.max(-1)
-            vals.append(v)
-            ww = we - ws
-            idxs.append((i // ww + hs) * w + i % ww + ws)
-    if not vals:
-        empty = _zeros(lead + [oh, ow], dtype=x.dtype, device=x.device)
-        return empty, _zeros(lead + [oh, ow], dtype=_C.int64, device=x.device)
-    return (_C.stack(vals, -1).reshape(lead + [oh, ow]),
-            _C.stack(idxs, -1).reshape(lead + [oh, ow]))
+    with _no_grad():
+        for hs, he in _windows(h, oh):
+            for ws, we in _windows(w, ow):
+                win = x[..., hs:he, ws:we].reshape(lead + [(he - hs) * (we - ws)])  # lead may hold a 0
+                v, i = win.max(-1)
+                vals.append(v)
+                ww = we - ws
+                idxs.append((i // ww + hs) * w + i % ww + ws)
+        if not vals:
+            v = _zeros(lead + [oh, ow], dtype=x.dtype, device=x.device)
+            i = _zeros(lead + [oh, ow], dtype=_C.int64, device=x.device)
+        else:
+            v = _C.stack(vals, -1).reshape(lead + [oh, ow])
+            i = _C.stack(idxs, -1).reshape(lead + [oh, ow])
+    return _record_adaptive_max(x, v, i, 2, "AdaptiveMaxPool2DBackward0"), i
+
+
+def _record_adaptive_max(x, vals, idxs, nd, name):
+    """Records vals (computed without history) as torch's adaptive max pool node `name`: each
+    output's gradient goes to its window's maximum, at the flat index (scatter_add, so the
+    backward is differentiable again)."""
+    lead = list(x.shape[:-nd])
+    per, nout = 1, 1
+    for k in range(1, nd + 1):
+        per *= x.shape[-k]
+        nout *= vals.shape[-k]
+
+    def backward(g):
+        gi = _zeros(lead + [per], dtype=g.dtype, device=g.device).scatter_add(
+            -1, idxs.reshape(lead + [nout]), g.reshape(lead + [nout]))
+        return [gi.reshape(x.shape)]
+    return _pynode.record(name, backward, [x], vals, {"self": x, "result1": idxs})
 
 
 def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
