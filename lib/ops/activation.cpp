@@ -251,9 +251,9 @@ Tensor& threshold_(Tensor& a, double th, double value) {
 Tensor glu(const Tensor& a, int64_t dim) {
   TG_CHECK(a.dim() > 0, "glu does not support scalars because halving size must be even");
   const int64_t d = wrap_dim(dim, a.dim());
-  check_floating(a, "glu_cpu");
   const int64_t n = a.sizes()[d];
   TG_CHECK(n % 2 == 0, "Halving dimension must be even, but dimension ", d, " is size ", n);
+  check_floating(a, "glu_cpu");  // after the shape checks, as torch's kernel
   Tensor out;
   {
     NoGradGuard g;

@@ -138,10 +138,47 @@ def _gate(name, fn, kernel, refused):
         if dt in refused and not (skip is not None and skip(x, args, kwargs)):
             from .._argcheck import _check_binding
             _check_binding(fn, args, kwargs)  # Python's TypeError for a malformed call first
+            _checks_first(name, fn, args, kwargs)
             raise NotImplementedError(f'"{_kernel_for(name, kernel, x, args, kwargs)}" not '
                                       f"implemented for '{type_name(dt)}'")
         return fn(*args, **kwargs)
     return gated
+
+
+# integer arguments that stay integers in the trial call of _checks_first (positions, names)
+_INDEX_ARGS = {"nll_loss": ((1,), ("target",)), "multi_margin_loss": ((1,), ("target",)),
+               "multilabel_margin_loss": ((1,), ("target",)),
+               "max_unpool1d": ((1,), ("indices",)), "max_unpool2d": ((1,), ("indices",)),
+               "max_unpool3d": ((1,), ("indices",)),
+               "ctc_loss": ((1, 2, 3), ("targets", "input_lengths", "target_lengths"))}
+
+
+def _checks_first(name, fn, args, kwargs):
+    """torch checks ranks, shapes and arguments before its kernel refuses the dtype: the call
+    runs once more on a floating copy of the input (in another tensor argument's floating dtype,
+    else the default; every other tensor cloned, so nothing the call writes leaks out, and
+    without grad), and an error it raises is the one to give. Only the error path pays."""
+    import tapegrad
+    from .._grad_mode import no_grad
+    Tensor = tapegrad.Tensor
+    x = args[0] if args else kwargs["input"]
+    rest = list(args[1:]) + [v for k, v in kwargs.items() if k != "input"]
+    floats = [a.dtype for a in rest if isinstance(a, Tensor) and a.dtype.is_floating_point]
+    ft = floats[0] if floats else tapegrad.get_default_dtype()
+
+    keep_pos, keep_names = _INDEX_ARGS.get(name, ((), ()))
+
+    def copy(a, keep):  # the input's dtype (a weight, a grid of it) goes floating too
+        if not isinstance(a, Tensor):
+            return a
+        return a.detach().to(ft) if a.dtype == x.dtype and not keep else a.detach().clone()
+    a2 = [copy(a, i in keep_pos) for i, a in enumerate(args)]
+    k2 = {k: copy(v, k in keep_names) for k, v in kwargs.items()}
+    try:
+        with no_grad():
+            fn(*a2, **k2)
+    except Exception as e:  # noqa: BLE001 - whatever torch's earlier check would raise
+        raise e.with_traceback(None) from None
 
 
 def _rrelu_gate(fn):
