@@ -591,6 +591,9 @@ CALLS = [
         m.ones(2, 3, 4, 5), 2.0, memory_format=m.channels_last).stride()),
     ("strides of randint_like(transposed)", lambda m, x: m.randint_like(x.t(), 5).stride()),
     ("inner(tensor, number)", lambda m, x: m.inner(x, 0.5)),
+    ("sort(x, dim, stable=)", lambda m, x: m.sort(x, 0, stable=True)),
+    ("x.argsort(dim, descending, stable=)", lambda m, x: x.argsort(0, True, stable=True)),
+    ("sort(x, stable=, dim=)", lambda m, x: m.sort(x, stable=True, dim=0)),
 ]
 
 

@@ -54,6 +54,7 @@ for _n in _ops:
     globals().setdefault(_n, getattr(_C, _n))
 for _n, _f in {**_tensor_aliases.FUNCTIONS, **_runtime.FUNCTIONS}.items():
     globals().setdefault(_n, _f)
+globals().update(_tensor_aliases.STABLE_KEYWORD_ONLY)  # sort / argsort with stable=
 concatenate = concat
 
 __all__ = sorted(set(_ops) | {

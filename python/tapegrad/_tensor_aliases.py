@@ -511,6 +511,29 @@ def _method_function(name):
     return fn
 
 
+def _stable_keyword_only(name, fn):
+    """torch's sort(input, *, stable, dim=-1, descending=False) overload: once stable= is
+    given, dim and descending are keywords too (pybind cannot tell a positional argument from
+    a keyword one, so the binding alone took sort(x, 0, stable=True))."""
+    def call(*args, **kwargs):
+        if "stable" in kwargs and len(args) > 1:
+            got = ", ".join(["Tensor" if isinstance(a, Tensor) else type(a).__name__
+                             for a in args] + [f"{k}={type(v).__name__}" for k, v in
+                                               kwargs.items()])
+            raise TypeError(f"{name}() received an invalid combination of arguments - got "
+                            f"({got}), but expected one of:\n"
+                            f" * (Tensor input, *, bool stable, int dim = -1, bool descending = "
+                            "False)\n")
+        return fn(*args, **kwargs)
+    call.__name__ = name
+    call.__doc__ = fn.__doc__
+    return call
+
+
+STABLE_KEYWORD_ONLY = {n: _stable_keyword_only(n, getattr(_C, n)) for n in ("sort", "argsort")}
+for _n in ("sort", "argsort"):
+    setattr(Tensor, _n, _stable_keyword_only(_n, getattr(Tensor, _n)))
+
 FUNCTIONS = {n: _method_function(n) for n in (
     "absolute", "fix", "greater", "greater_equal", "less", "less_equal", "not_equal",
     "positive", "conj", "resolve_conj", "resolve_neg", "conj_physical", "is_conj", "is_neg",
