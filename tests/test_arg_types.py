@@ -594,6 +594,8 @@ CALLS = [
     ("sort(x, dim, stable=)", lambda m, x: m.sort(x, 0, stable=True)),
     ("x.argsort(dim, descending, stable=)", lambda m, x: x.argsort(0, True, stable=True)),
     ("sort(x, stable=, dim=)", lambda m, x: m.sort(x, stable=True, dim=0)),
+    ("x.tile()", lambda m, x: x.tile()),
+    ("x.tile(keepdim=)", lambda m, x: x.tile(keepdim=False)),
 ]
 
 

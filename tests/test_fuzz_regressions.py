@@ -279,3 +279,49 @@ def test_inplace_comparison_gradient_reaches_other_as_torch(self_kind):
         r.sum().backward()
         return r.tolist(), None if b.grad is None else b.grad.tolist(), type(r.grad_fn).__name__
     assert run(tg()) == run(torch)
+
+
+@pytest.mark.parametrize("expr", [
+    "m.var(x, 0, correction=1000000)", "m.std(x2, dim=0, correction=6)",
+    "m.var(x2, dim=0, correction=3)", "m.var_mean(x2, 0, correction=5)[0]",
+    "m.std_mean(x2, 0, correction=5)[0]", "m.var(x, correction=3.5)",
+])
+def test_var_gradient_with_correction_above_count_as_torch(expr):
+    """var/std with correction > n: the forward divides by max(n - correction, 0) (inf), but
+    torch's backward divides by n - correction unclamped: a finite gradient for var, 0 for
+    std (grad / (2 * inf)); tapegrad's backward reused the clamped divisor (inf / NaN)."""
+    import warnings
+
+    def run(m):
+        x = m.tensor([1.0, 2.0, 3.0, 4.5], dtype=m.float64, requires_grad=True)
+        x2 = m.tensor([[1.0, 2.0], [3.0, 4.5]], dtype=m.float64, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            eval(expr, {}, {"m": m, "x": x, "x2": x2}).sum().backward()
+        g = x.grad if x.grad is not None else x2.grad
+        return [str(v) for v in g.flatten().tolist()]
+    assert run(tg()) == run(torch)
+
+
+def test_out_forms_recorded_as_not_implemented_as_torch():
+    """diag(out=) and floor_divide(out=) with an input that requires grad: torch records a
+    NotImplemented node (backward raises, naming the kernel); an out that requires grad is
+    refused with the kernel's name."""
+    def run(m):
+        res = []
+        for make in (lambda: m.diag(m.ones(3, 3, dtype=m.float64, requires_grad=True),
+                                    out=m.zeros(3, dtype=m.float64)),
+                     lambda: m.diag(m.ones(3, dtype=m.float64, requires_grad=True),
+                                    out=m.zeros(3, 3, dtype=m.float64)),
+                     lambda: m.floor_divide(m.ones(3), m.ones(3, dtype=m.float64,
+                                                              requires_grad=True),
+                                            out=m.zeros(3)),
+                     lambda: m.floor_divide(m.ones(3), 2, out=m.zeros(3, requires_grad=True))):
+            try:
+                o = make()
+                res.append((type(o.grad_fn).__name__, o.requires_grad))
+                o.sum().backward()
+            except RuntimeError as e:
+                res.append(str(e))
+        return res
+    assert run(tg()) == run(torch)

@@ -172,7 +172,7 @@ std::pair<Tensor, Tensor> moments(OpId op, const Tensor& a, const std::vector<in
     node->i = rd;
     node->i.push_back(keepdim);
     // f: the divisor, then the dims as given (VarBackward0's layout: _saved_attrs.py reads both)
-    node->f = {std::max(static_cast<double>(n) - correction, 0.0)};
+    node->f = {static_cast<double>(n) - correction};  // unclamped, as var's (stats.cpp)
     node->f.insert(node->f.end(), dims.begin(), dims.end());
     set_history(spread, node, 0);
     set_history(centre, node, 1);

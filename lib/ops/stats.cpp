@@ -63,7 +63,9 @@ Tensor var_impl(OpId op, const Tensor& a, const std::vector<int64_t>& dims, doub
     node->saved.emplace_back(a, false);
     node->i = rd;
     node->i.push_back(keepdim);
-    node->f = {divisor};
+    // the backward divides by n - correction unclamped, as torch's var_backward (a correction
+    // above n gives a finite gradient there, where the forward's clamped divisor gives inf)
+    node->f = {static_cast<double>(n) - correction};
     node->f.insert(node->f.end(), dims.begin(), dims.end());  // as given (Note [Saved attributes])
     set_history(out, node);
     node->saved.emplace_back(op == OpId::Std ? out : Tensor(), true);

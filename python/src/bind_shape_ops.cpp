@@ -239,7 +239,12 @@ void bind_shape_ops(py::module_& m) {
     return tile(a, int_tuple(dims, "tile", "dims", 2, false));
   }, py::arg("input"), py::arg("dims"));
   cls.def("tile", [](const Tensor& a, py::args dims, py::kwargs kw) {
+    for (auto kv : kw)  // torch's parser: dims is the only argument
+      if (py::str(kv.first).cast<std::string>() != "dims")
+        throw py::type_error("tile() got an unexpected keyword argument '" +
+                             py::str(kv.first).cast<std::string>() + "'");
     if (kw.contains("dims")) return tile(a, int_tuple(kw["dims"], "tile", "dims", 1, true));
+    TG_CHECK_KIND(Type, dims.size() > 0, "tile() missing 1 required positional arguments: \"dims\"");
     return tile(a, ints_from_args(dims, "tile", "dims"));
   });
 

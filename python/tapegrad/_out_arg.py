@@ -375,6 +375,30 @@ _NOT_DIFFERENTIABLE = set((
     "diag inner tensordot linalg_norm").split())
 
 
+def _first_tensor(inputs):
+    ts = _flat_tensors(inputs)
+    return ts[0] if ts else None
+
+
+def _flat_tensors(values):
+    out = []
+    for v in values:
+        if isinstance(v, Tensor):
+            out.append(v)
+        elif isinstance(v, (list, tuple)):
+            out.extend(_flat_tensors(v))
+    return out
+
+
+# out= forms torch records as a NotImplemented node when an input requires grad (their
+# backward raises, naming the kernel torch ran), and refuses for an out that requires grad
+_NOT_IMPLEMENTED_OUT = {
+    "floor_divide": lambda inputs: "floor_divide",
+    "diag": lambda inputs: ("diag_embed" if getattr(_first_tensor(inputs), "ndim", 1) == 1
+                            else "diagonal_copy"),
+}
+
+
 def write_out(name, result, out, inputs=(), key=None):
     """Puts result (a tensor, or a tuple of them) into out with torch's out= rules (those of
     key where the overload matters, e.g. "max.full")."""
@@ -383,6 +407,21 @@ def write_out(name, result, out, inputs=(), key=None):
             and (_any_requires_grad(inputs) or _any_requires_grad([out]))):
         raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
                            "differentiation, but one of the arguments requires grad.")
+    kernel = _NOT_IMPLEMENTED_OUT.get(name)
+    if kernel is not None and is_grad_enabled():
+        kernel = kernel(inputs)
+        if isinstance(out, Tensor) and out.requires_grad:
+            raise RuntimeError(f"aten::{kernel}(): functions with out=... arguments don't "
+                               "support automatic differentiation, but one of the arguments "
+                               "requires grad.")
+        if _any_requires_grad(inputs):
+            written = _write_one(key or name, result, out)
+            from . import _pynode
+
+            def backward(g):
+                raise RuntimeError(f"derivative for aten::{kernel} is not implemented")
+            leaves = [t for t in _flat_tensors(inputs) if t.requires_grad]
+            return _pynode.record("NotImplemented", backward, leaves, written)
     if isinstance(result, tuple):
         if not isinstance(out, (tuple, list)):
             raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors, not "
