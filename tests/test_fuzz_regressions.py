@@ -325,3 +325,49 @@ def test_out_forms_recorded_as_not_implemented_as_torch():
                 res.append(str(e))
         return res
     assert run(tg()) == run(torch)
+
+
+@pytest.mark.parametrize("expr", [
+    "m.remainder(2, x)", "2 % x", "x.__rmod__(-1)",
+    "x.scatter(0, m.tensor([0, 1]), 2.0, reduce='add')",
+    "m.scatter(x, 0, m.tensor([0, 1]), x[:2].detach() + 1, reduce='multiply')",
+    "m.nn.functional.native_channel_shuffle(x.reshape(1, 4, 1, 1), 2)",
+    "m.native_channel_shuffle(x.reshape(1, 4, 1), 2)",
+    "m.geqrf(x.reshape(2, 2))[0]", "m.geqrf(x.reshape(2, 2))[1]",
+])
+def test_nodes_torch_does_not_differentiate(expr):
+    """Calls torch records with a node whose backward raises (remainder of a number by a
+    tensor, scatter with reduce=, native_channel_shuffle, geqrf): the same grad_fn name, and
+    backward raises the same exception; tapegrad differentiated them."""
+    def run(m):
+        x = m.tensor([0.5, 1.5, -2.0, 3.0], dtype=m.float64, requires_grad=True)
+        y = eval(expr, {}, {"m": m, "x": x})
+        try:
+            y.sum().backward()
+            err = None
+        except (RuntimeError, NotImplementedError) as e:
+            err = (type(e).__name__, str(e))
+        return type(y.grad_fn).__name__, y.detach().tolist(), err
+    got, want = run(tg()), run(torch)
+    assert got[0] == want[0] and got[2] == want[2]
+    assert np.allclose(got[1], want[1])
+
+
+@pytest.mark.parametrize("call", ["F.channel_shuffle", "m.channel_shuffle", "module"])
+def test_channel_shuffle_node_as_torch(call):
+    """channel_shuffle is one ChannelShuffleBackward0 node in torch (the composition recorded
+    reshape/transpose nodes): grad_fn, value, gradient for a random upstream gradient."""
+    rng = np.random.default_rng(5)
+    data, up = rng.standard_normal((2, 6, 3)), rng.standard_normal((2, 6, 3))
+
+    def run(m):
+        x = m.tensor(data.tolist(), dtype=m.float64, requires_grad=True)
+        f = {"F.channel_shuffle": m.nn.functional.channel_shuffle, "m.channel_shuffle":
+             m.channel_shuffle, "module": lambda t, g: m.nn.ChannelShuffle(g)(t)}[call]
+        y = f(x, 3)
+        y.backward(m.tensor(up.tolist(), dtype=m.float64))
+        return type(y.grad_fn).__name__, y.detach().numpy(), x.grad.numpy()
+    got, want = run(tg()), run(torch)
+    assert got[0] == want[0]
+    np.testing.assert_allclose(got[1], want[1])
+    np.testing.assert_allclose(got[2], want[2])

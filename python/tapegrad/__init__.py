@@ -322,6 +322,8 @@ _dtype_gates.install(nn.functional, _sys.modules[__name__])
 from . import _argcheck  # noqa: E402
 _argcheck.install()
 # --- end helper Z ---
+from . import _not_differentiated  # noqa: E402  (torch's NotImplemented / GeqrfBackward0 nodes)
+_not_differentiated.install(_sys.modules[__name__])
 from ._foreach import *  # noqa: E402,F401,F403  (torch._foreach_*: list-of-tensor ops)
 # --- autocast: torch.amp, torch.autocast and the autocast state functions; last, so that its
 # float32 / lower-precision wrappers sit outside every other wrapper (amp/autocast_mode.py) ---

@@ -7,6 +7,7 @@ import warnings
 from ..._grad_mode import no_grad
 from .. import _embedding_bag as EB
 from .. import _more_functional as MF
+from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from ._utils import _empty
@@ -78,7 +79,7 @@ class ChannelShuffle(Module):
         self.groups = groups
 
     def forward(self, input):
-        return MF.channel_shuffle(input, self.groups)
+        return F.channel_shuffle(input, self.groups)  # (its ChannelShuffleBackward0 node)
 
     def extra_repr(self):
         return f"groups={self.groups}"
