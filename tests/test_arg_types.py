@@ -596,6 +596,11 @@ CALLS = [
     ("sort(x, stable=, dim=)", lambda m, x: m.sort(x, stable=True, dim=0)),
     ("x.tile()", lambda m, x: x.tile()),
     ("x.tile(keepdim=)", lambda m, x: x.tile(keepdim=False)),
+    ("bool cumsum_", lambda m, x: m.tensor([True, False]).cumsum_(0)),
+    ("bool cumprod_(bad dim)", lambda m, x: m.tensor([True, False]).cumprod_(3)),
+    ("int ^= float number (cast error first)", lambda m, x: m.tensor([1, 2]).__ixor__(0.25)),
+    ("int |= float tensor (cast error first)", lambda m, x: m.tensor([1, 2]).bitwise_or_(x[0, :2])),
+    ("int.hypot_(int)", lambda m, x: m.tensor([1, 2]).hypot_(m.tensor([1, 2]))),
 ]
 
 

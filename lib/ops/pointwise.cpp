@@ -432,6 +432,12 @@ Tensor& binary_(OpId op, Tensor& a, const Tensor& b, Scalar alpha) {
   Shape shape = broadcast_shapes(a.sizes(), b.sizes());
   TG_CHECK(shape == a.sizes(), "output with shape ", shape_str(a.sizes()),
            " doesn't match the broadcast shape ", shape_str(shape));
+  // the promoted dtype must cast into a before any kernel looks at it (int.bitwise_xor_(0.5):
+  // the cast error, not the float kernel's "not implemented")
+  const DType common = promoted_dtype(a, b);
+  if (!can_cast(common, a.dtype()))
+    TG_ERROR("result type ", dtype_legacy_name(common), " can't be cast to the desired output type ",
+             dtype_legacy_name(a.dtype()));
   DType dt = binary_dtype(op, a, b);
   check_integer_divisor(op, dt, b, shape);
   if (op == OpId::Add || op == OpId::Sub) check_scale_arg(dt, alpha);

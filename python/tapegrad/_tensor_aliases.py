@@ -110,6 +110,9 @@ def _scan_inplace(name, op):
             raise TypeError(f"{name}() takes 1 positional argument but {1 + len(args)} were "
                             "given")
         dtype = kwargs.get("dtype")
+        if self.dtype == _C.bool and dtype in (None, _C.bool):
+            op(self, dim)  # torch's dim checks first; then its kernel has no bool case
+            raise NotImplementedError(f'"{name[:-1]}_out_cpu" not implemented for \'Bool\'')
         if isinstance(dtype, _C.dtype) and dtype != self.dtype:
             from ._dtype_names import c_type_name
             raise RuntimeError(f"Bad in-place call: input tensor dtype {c_type_name(self.dtype)} "
