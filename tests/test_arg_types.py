@@ -601,6 +601,10 @@ CALLS = [
     ("int ^= float number (cast error first)", lambda m, x: m.tensor([1, 2]).__ixor__(0.25)),
     ("int |= float tensor (cast error first)", lambda m, x: m.tensor([1, 2]).bitwise_or_(x[0, :2])),
     ("int.hypot_(int)", lambda m, x: m.tensor([1, 2]).hypot_(m.tensor([1, 2]))),
+    # a crash (an out-of-bounds write) before
+    ("take_along_dim(0-d, 0-d, -1)", lambda m, x: m.take_along_dim(m.tensor(2.5), m.tensor(0),
+                                                                   -1)),
+    ("take_along_dim(0-d, 0-d, 1)", lambda m, x: m.take_along_dim(m.tensor(2.5), m.tensor(0), 1)),
 ]
 
 

@@ -50,6 +50,8 @@ Tensor take_along_dim(const Tensor& a, const Tensor& idx, std::optional<int64_t>
            "number of dimensions, but got ", a.dim(), " dimensions for input, and ", idx.dim(),
            " dimensions for indices");
   const int64_t d = wrap_dim(*dim, a.dim());
+  // a 0-d input has no dim to take along (the shape writes below would go out of bounds)
+  TG_CHECK_KIND(Index, a.dim() > 0, "Dimension specified as ", d, " but tensor has no dimensions");
   Shape sa = a.sizes(), si = idx.sizes();
   sa[d] = 1;
   si[d] = 1;
