@@ -601,6 +601,7 @@ CALLS = [
     ("int ^= float number (cast error first)", lambda m, x: m.tensor([1, 2]).__ixor__(0.25)),
     ("int |= float tensor (cast error first)", lambda m, x: m.tensor([1, 2]).bitwise_or_(x[0, :2])),
     ("int.hypot_(int)", lambda m, x: m.tensor([1, 2]).hypot_(m.tensor([1, 2]))),
+    ("x[0] = numpy int64 / float64", lambda m, x: _set_np(x)),
     # a crash (an out-of-bounds write) before
     ("take_along_dim(0-d, 0-d, -1)", lambda m, x: m.take_along_dim(m.tensor(2.5), m.tensor(0),
                                                                    -1)),
@@ -621,6 +622,14 @@ def outcome(m, call):
     if isinstance(r, (int, tuple)) or not hasattr(r, "tolist"):
         return ("value", tuple(r) if isinstance(r, tuple) else r)
     return ("tensor", tuple(r.shape), r.tolist())
+
+
+def _set_np(x):
+    import numpy as np
+    x[0, 0] = np.int64(2)
+    x[0, 1] = np.float64(1.5)
+    x[1, 0] = np.int64(-1)
+    return x
 
 
 def _no_grad_sum(m, x):

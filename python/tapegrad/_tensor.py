@@ -485,6 +485,7 @@ def _setitem(self, idx, value):
             import numpy as _np
             if not isinstance(value, _np.generic):
                 raise TypeError(f"can't assign a {_type_path(value)} to a {self.type()}")
+            value = value.item()  # the Python number it holds
         # torch converts the number with its checked conversion (1e300 into float32, 300 into
         # int8: errors), except into half and bfloat16, where it rounds (1e10 is inf)
         value = (_C.tensor(value, dtype=self.dtype) if self.dtype in (_C.float16, _C.bfloat16)
