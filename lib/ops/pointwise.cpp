@@ -43,8 +43,8 @@ save::Spec saves_of(OpId op) {
 
 // The computation dtype of a binary row: true division, atan2 and xlogy of integers compute in
 // the default float dtype; hypot refuses integers (torch has no integer kernel for it).
-DType binary_dtype(OpId op, const Tensor& a, const Tensor& b) {
-  DType dt = promoted_dtype(a, b);
+// `dt`: the operands' promoted dtype (in-place ops have computed it already).
+DType binary_dtype(OpId op, const Tensor& a, const Tensor& b, DType dt) {
   if ((op == OpId::Div || op == OpId::Atan2 || op == OpId::Xlogy) && !is_floating(dt))
     dt = default_dtype();
   if (op == OpId::Hypot && !is_floating(dt))
@@ -127,7 +127,7 @@ Tensor binary(OpId op, const Tensor& a, const Tensor& b, Scalar alpha) {
   // kernel's (an unbroadcastable bitwise_or of floats is a shape error)
   if (op == OpId::Sub) check_sub_bool(a.dtype(), b.dtype());
   Shape shape = broadcast_shapes(a.sizes(), b.sizes());
-  DType dt = binary_dtype(op, a, b);
+  DType dt = binary_dtype(op, a, b, promoted_dtype(a, b));
   check_integer_divisor(op, dt, b, shape);
   if (op == OpId::Add || op == OpId::Sub) check_scale_arg(dt, alpha);
   Tensor out = empty_like_operands(std::move(shape), dt, common_device({&a, &b}), {&a, &b});
@@ -438,7 +438,7 @@ Tensor& binary_(OpId op, Tensor& a, const Tensor& b, Scalar alpha) {
   if (!can_cast(common, a.dtype()))
     TG_ERROR("result type ", dtype_legacy_name(common), " can't be cast to the desired output type ",
              dtype_legacy_name(a.dtype()));
-  DType dt = binary_dtype(op, a, b);
+  DType dt = binary_dtype(op, a, b, common);
   check_integer_divisor(op, dt, b, shape);
   if (op == OpId::Add || op == OpId::Sub) check_scale_arg(dt, alpha);
   if (!can_cast(dt, a.dtype()))

@@ -8,15 +8,14 @@ from ._C import Tensor
 from ._grad_mode import no_grad
 
 
-def _not_implemented(kernel, inputs, out, name="NotImplemented",
-                     message="derivative for aten::{k} is not implemented", kind=RuntimeError):
-    """out (computed without history) recorded as a node `name` over the inputs that require
-    grad, whose backward raises torch's error."""
+def _not_implemented(kernel, inputs, out):
+    """out (computed without history) recorded as torch's NotImplemented node over the tensor
+    inputs, whose backward raises torch's error naming the kernel."""
     leaves = [t for t in inputs if isinstance(t, Tensor)]
 
     def backward(g):
-        raise kind(message.format(k=kernel))
-    return _pynode.record(name, backward, leaves, out)
+        raise RuntimeError(f"derivative for aten::{kernel} is not implemented")
+    return _pynode.record("NotImplemented", backward, leaves, out)
 
 
 def _wants_grad(*ts):

@@ -233,12 +233,7 @@ def _can_cast(a, b):
 
 
 def _any_requires_grad(values):
-    for v in values:
-        if isinstance(v, Tensor) and v.requires_grad:
-            return True
-        if isinstance(v, (list, tuple)) and _any_requires_grad(v):
-            return True
-    return False
+    return any(t.requires_grad for t in _flat_tensors(values))
 
 
 def _write_one(name, result, out):
@@ -415,13 +410,9 @@ def write_out(name, result, out, inputs=(), key=None):
                                "support automatic differentiation, but one of the arguments "
                                "requires grad.")
         if _any_requires_grad(inputs):
-            written = _write_one(key or name, result, out)
-            from . import _pynode
-
-            def backward(g):
-                raise RuntimeError(f"derivative for aten::{kernel} is not implemented")
-            leaves = [t for t in _flat_tensors(inputs) if t.requires_grad]
-            return _pynode.record("NotImplemented", backward, leaves, written)
+            from ._not_differentiated import _not_implemented
+            return _not_implemented(kernel, [t for t in _flat_tensors(inputs) if t.requires_grad],
+                                    _write_one(key or name, result, out))
     if isinstance(result, tuple):
         if not isinstance(out, (tuple, list)):
             raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors, not "
